@@ -1,0 +1,284 @@
+/*
+ * Contexts: options, socket bookkeeping, I/O threads and termination.
+ *
+ * Termination follows libzmq: shutdown marks the context and posts STOP to
+ * every socket, so that calls blocked in other threads return ETERM; term
+ * then waits until the application has closed every socket before it frees
+ * anything. Closed sockets keep their memory (a "shell") until term, so a
+ * stale handle is answered with ENOTSOCK instead of a crash; new sockets
+ * reuse shells, so memory stays bounded by the peak number of sockets.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctx.h"
+#include "inproc.h"
+#include "iothread.h"
+#include "socket.h"
+
+static const uint32_t CTX_TAG_LIVE = 0x6d7a6378u;   /* "mzcx" */
+static const uint32_t CTX_TAG_DEAD = 0x64656164u;
+enum { SOCKET_LIMIT = 65535, DEFAULT_MAX_SOCKETS = 1023 };
+
+struct mz_ctx *mz_ctx_new(void)
+{
+    struct mz_ctx *ctx = calloc(1, sizeof *ctx);
+    if (ctx == NULL) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    pthread_mutex_init(&ctx->lock, NULL);
+    pthread_cond_init(&ctx->all_closed, NULL);
+    ctx->sockets = g_ptr_array_new();
+    ctx->shells = g_ptr_array_new_with_free_func(free);
+    ctx->io_thread_count = 1;
+    ctx->max_sockets = DEFAULT_MAX_SOCKETS;
+    ctx->ipv6 = 0;
+    ctx->blocky = 1;
+    ctx->max_msgsz = INT_MAX;
+    ctx->zero_copy_recv = 1;
+    ctx->thread_sched_policy = -1;
+    ctx->thread_priority = -1;
+    mz_inproc_init(ctx);
+    ctx->tag = CTX_TAG_LIVE;
+    return ctx;
+}
+
+bool mz_ctx_is_live(const struct mz_ctx *ctx)
+{
+    return ctx != NULL && ctx->tag == CTX_TAG_LIVE;
+}
+
+int mz_ctx_shutdown(struct mz_ctx *ctx)
+{
+    pthread_mutex_lock(&ctx->lock);
+    if (!ctx->terminating) {
+        ctx->terminating = true;
+        struct mz_command stop = { .type = MZ_CMD_STOP };
+        for (guint i = 0; i < ctx->sockets->len; i++)
+            mz_socket_post(g_ptr_array_index(ctx->sockets, i), &stop);
+    }
+    pthread_mutex_unlock(&ctx->lock);
+    return 0;
+}
+
+int mz_ctx_term(struct mz_ctx *ctx)
+{
+    mz_ctx_shutdown(ctx);
+    pthread_mutex_lock(&ctx->lock);
+    while (ctx->sockets->len > 0 || ctx->closing > 0)
+        pthread_cond_wait(&ctx->all_closed, &ctx->lock);
+    pthread_mutex_unlock(&ctx->lock);
+
+    /* No socket is left: nothing else can reach the context now. */
+    mz_inproc_release_pending(ctx);
+    for (int i = 0; i < ctx->iothreads_started; i++)
+        mz_iothread_stop(ctx->iothreads[i]);
+    free(ctx->iothreads);
+    mz_inproc_fini(ctx);
+    g_ptr_array_free(ctx->sockets, TRUE);
+    g_ptr_array_free(ctx->shells, TRUE);
+    pthread_cond_destroy(&ctx->all_closed);
+    pthread_mutex_destroy(&ctx->lock);
+    ctx->tag = CTX_TAG_DEAD;
+    free(ctx);
+    return 0;
+}
+
+static int invalid(void)
+{
+    errno = EINVAL;
+    return -1;
+}
+
+static void affinity_remove(struct mz_ctx *ctx, int cpu)
+{
+    for (size_t i = 0; i < ctx->thread_affinity_count; i++) {
+        if (ctx->thread_affinity[i] == cpu) {
+            ctx->thread_affinity[i] = ctx->thread_affinity[--ctx->thread_affinity_count];
+            return;
+        }
+    }
+}
+
+/* Options that shape the I/O thread pool only apply before it starts. */
+static int set_thread_option(struct mz_ctx *ctx, int option, int value)
+{
+    switch (option) {
+    case ZMQ_IO_THREADS:
+        if (value < 0)
+            return invalid();
+        ctx->io_thread_count = value;
+        return 0;
+    case ZMQ_THREAD_SCHED_POLICY:
+        if (value < -1)
+            return invalid();
+        ctx->thread_sched_policy = value;
+        return 0;
+    case ZMQ_THREAD_PRIORITY:
+        if (value < -1)
+            return invalid();
+        ctx->thread_priority = value;
+        return 0;
+    case ZMQ_THREAD_AFFINITY_CPU_ADD:
+        if (value < 0 || value >= CPU_SETSIZE)
+            return invalid();
+        affinity_remove(ctx, value);
+        ctx->thread_affinity[ctx->thread_affinity_count++] = value;
+        return 0;
+    case ZMQ_THREAD_AFFINITY_CPU_REMOVE:
+        if (value < 0 || value >= CPU_SETSIZE)
+            return invalid();
+        affinity_remove(ctx, value);
+        return 0;
+    case ZMQ_THREAD_NAME_PREFIX:
+        if (value < 0)
+            return invalid();
+        snprintf(ctx->thread_name_prefix, sizeof ctx->thread_name_prefix,
+                 "%d", value);
+        return 0;
+    default:
+        return invalid();
+    }
+}
+
+int mz_ctx_set(struct mz_ctx *ctx, int option, int value)
+{
+    int rc = 0;
+    pthread_mutex_lock(&ctx->lock);
+    switch (option) {
+    case ZMQ_MAX_SOCKETS:
+        if (value < 1 || value > SOCKET_LIMIT)
+            rc = invalid();
+        else
+            ctx->max_sockets = value;
+        break;
+    case ZMQ_IPV6:
+        ctx->ipv6 = value != 0;
+        break;
+    case ZMQ_BLOCKY:
+        ctx->blocky = value != 0;
+        break;
+    case ZMQ_MAX_MSGSZ:
+        if (value < 0)
+            rc = invalid();
+        else
+            ctx->max_msgsz = value;
+        break;
+    case ZMQ_ZERO_COPY_RECV:
+        ctx->zero_copy_recv = value != 0;
+        break;
+    default:
+        rc = set_thread_option(ctx, option, value);
+        break;
+    }
+    pthread_mutex_unlock(&ctx->lock);
+    return rc;
+}
+
+int mz_ctx_get(struct mz_ctx *ctx, int option)
+{
+    int value;
+    pthread_mutex_lock(&ctx->lock);
+    switch (option) {
+    case ZMQ_IO_THREADS: value = ctx->io_thread_count; break;
+    case ZMQ_MAX_SOCKETS: value = ctx->max_sockets; break;
+    case ZMQ_SOCKET_LIMIT: value = SOCKET_LIMIT; break;
+    case ZMQ_IPV6: value = ctx->ipv6; break;
+    case ZMQ_BLOCKY: value = ctx->blocky; break;
+    case ZMQ_MAX_MSGSZ: value = ctx->max_msgsz; break;
+    case ZMQ_MSG_T_SIZE: value = (int) sizeof(zmq_msg_t); break;
+    case ZMQ_ZERO_COPY_RECV: value = ctx->zero_copy_recv; break;
+    case ZMQ_THREAD_SCHED_POLICY: value = ctx->thread_sched_policy; break;
+    default:
+        value = invalid();
+        break;
+    }
+    pthread_mutex_unlock(&ctx->lock);
+    return value;
+}
+
+int mz_ctx_set_ext(struct mz_ctx *ctx, int option, const void *value, size_t size)
+{
+    if (value == NULL)
+        return invalid();
+    if (option == ZMQ_THREAD_NAME_PREFIX) {
+        if (size >= sizeof ctx->thread_name_prefix)
+            return invalid();
+        pthread_mutex_lock(&ctx->lock);
+        memcpy(ctx->thread_name_prefix, value, size);
+        ctx->thread_name_prefix[size] = '\0';
+        pthread_mutex_unlock(&ctx->lock);
+        return 0;
+    }
+    if (size != sizeof(int))
+        return invalid();
+    int number;
+    memcpy(&number, value, sizeof number);
+    return mz_ctx_set(ctx, option, number);
+}
+
+int mz_ctx_get_ext(struct mz_ctx *ctx, int option, void *value, size_t *size)
+{
+    if (value == NULL || size == NULL)
+        return invalid();
+    if (option == ZMQ_THREAD_NAME_PREFIX) {
+        pthread_mutex_lock(&ctx->lock);
+        size_t needed = strlen(ctx->thread_name_prefix) + 1;
+        int rc = 0;
+        if (*size < needed) {
+            rc = invalid();
+        } else {
+            memcpy(value, ctx->thread_name_prefix, needed);
+            *size = needed;
+        }
+        pthread_mutex_unlock(&ctx->lock);
+        return rc;
+    }
+    if (*size < sizeof(int))
+        return invalid();
+    int number = mz_ctx_get(ctx, option);
+    if (number == -1 && errno == EINVAL)
+        return -1;
+    memcpy(value, &number, sizeof number);
+    *size = sizeof number;
+    return 0;
+}
+
+int mz_ctx_start_iothreads(struct mz_ctx *ctx)
+{
+    if (ctx->iothreads_started > 0 || ctx->io_thread_count == 0)
+        return 0;
+    ctx->iothreads = calloc((size_t) ctx->io_thread_count, sizeof *ctx->iothreads);
+    if (ctx->iothreads == NULL) {
+        errno = ENOMEM;
+        return -1;
+    }
+    for (int i = 0; i < ctx->io_thread_count; i++) {
+        char name[48];
+        snprintf(name, sizeof name, "%s%sZMQbg/IO/%d", ctx->thread_name_prefix,
+                 ctx->thread_name_prefix[0] ? "/" : "", i);
+        struct mz_iothread *thread = mz_iothread_start(name);
+        if (thread == NULL) {
+            int saved = errno;
+            while (ctx->iothreads_started > 0)
+                mz_iothread_stop(ctx->iothreads[--ctx->iothreads_started]);
+            free(ctx->iothreads);
+            ctx->iothreads = NULL;
+            errno = saved;
+            return -1;
+        }
+        ctx->iothreads[ctx->iothreads_started++] = thread;
+        /* Scheduling is best effort, as in libzmq: an unprivileged
+         * process asking for a real-time policy still gets its threads. */
+        if (ctx->thread_sched_policy != -1 || ctx->thread_priority != -1 ||
+            ctx->thread_affinity_count > 0)
+            mz_iothread_set_sched(thread, ctx->thread_sched_policy,
+                                  ctx->thread_priority, ctx->thread_affinity,
+                                  ctx->thread_affinity_count);
+    }
+    return 0;
+}

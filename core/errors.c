@@ -1,0 +1,30 @@
+/*
+ * zmq_errno and zmq_strerror. The four error numbers ZeroMQ defines itself
+ * (above ZMQ_HAUSNUMERO) get their own text; every other one is the C
+ * library's.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "zmq.h"
+
+int zmq_errno(void)
+{
+    return errno;
+}
+
+const char *zmq_strerror(int errnum)
+{
+    switch (errnum) {
+    case EFSM:
+        return "Operation cannot be accomplished in current state";
+    case ENOCOMPATPROTO:
+        return "The protocol is not compatible with the socket type";
+    case ETERM:
+        return "Context was terminated";
+    case EMTHREAD:
+        return "No thread available";
+    default:
+        return strerror(errnum);
+    }
+}

@@ -1,0 +1,184 @@
+/*
+ * The inproc transport. A bind registers a name in the context; a connect
+ * creates a pipe straight away, and either hands the far end to the bound
+ * socket (through its mailbox) or, when nothing is bound yet, parks it in
+ * the context until a bind of that name arrives. Messages sent before the
+ * bind wait in the pipe, as in libzmq.
+ *
+ * The high-water mark of each direction is the writer's SNDHWM plus the
+ * reader's RCVHWM, unlimited if either is zero; before the bind, the
+ * connecting writer's SNDHWM alone.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctx.h"
+#include "inproc.h"
+#include "socket.h"
+
+struct inproc_binding {
+    struct mz_socket *socket;
+    int sndhwm;
+    int rcvhwm;
+};
+
+struct inproc_pending {
+    struct mz_pipe *pipe;   /* end[0] is the connector's, end[1] waits */
+    int sndhwm;             /* the connector's, at connect time */
+    int rcvhwm;
+};
+
+void mz_inproc_init(struct mz_ctx *ctx)
+{
+    ctx->inproc_bound = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    ctx->inproc_pending = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+                                                (GDestroyNotify) g_ptr_array_unref);
+}
+
+void mz_inproc_fini(struct mz_ctx *ctx)
+{
+    g_hash_table_destroy(ctx->inproc_bound);
+    g_hash_table_destroy(ctx->inproc_pending);
+}
+
+static uint64_t combined_hwm(int writer_sndhwm, int reader_rcvhwm)
+{
+    if (writer_sndhwm <= 0 || reader_rcvhwm <= 0)
+        return 0;
+    return (uint64_t) writer_sndhwm + (uint64_t) reader_rcvhwm;
+}
+
+int mz_inproc_bind(struct mz_socket *s, const char *name)
+{
+    struct mz_ctx *ctx = s->ctx;
+    pthread_mutex_lock(&ctx->lock);
+    if (g_hash_table_contains(ctx->inproc_bound, name)) {
+        pthread_mutex_unlock(&ctx->lock);
+        errno = EADDRINUSE;
+        return -1;
+    }
+    struct inproc_binding *binding = g_new(struct inproc_binding, 1);
+    binding->socket = s;
+    binding->sndhwm = s->options.sndhwm;
+    binding->rcvhwm = s->options.rcvhwm;
+    g_hash_table_insert(ctx->inproc_bound, g_strdup(name), binding);
+    GPtrArray *waiting = NULL;
+    gpointer key;
+    if (g_hash_table_steal_extended(ctx->inproc_pending, name, &key, (gpointer *) &waiting))
+        g_free(key);
+    pthread_mutex_unlock(&ctx->lock);
+
+    /* Connects that came first: this thread owns s, attach directly. */
+    for (guint i = 0; waiting != NULL && i < waiting->len; i++) {
+        struct inproc_pending *pending = g_ptr_array_index(waiting, i);
+        struct mz_pipe *pipe = pending->pipe;
+        mz_pipe_set_hwm(&pipe->end[0], combined_hwm(pending->sndhwm, s->options.rcvhwm));
+        mz_pipe_set_hwm(&pipe->end[1], combined_hwm(s->options.sndhwm, pending->rcvhwm));
+        mz_pipe_set_owner(&pipe->end[1], s);
+        mz_socket_attach_pipe(s, &pipe->end[1]);
+    }
+    if (waiting != NULL)
+        g_ptr_array_unref(waiting);
+    return 0;
+}
+
+int mz_inproc_connect(struct mz_socket *s, const char *name, const char *uri)
+{
+    struct mz_ctx *ctx = s->ctx;
+    struct mz_pipe *pipe;
+    pthread_mutex_lock(&ctx->lock);
+    struct inproc_binding *binding = g_hash_table_lookup(ctx->inproc_bound, name);
+    if (binding != NULL) {
+        pipe = mz_pipe_new(s, combined_hwm(s->options.sndhwm, binding->rcvhwm),
+                           combined_hwm(binding->sndhwm, s->options.rcvhwm),
+                           s->options.conflate);
+        if (pipe == NULL)
+            goto fail;
+        /* The bound socket cannot see the pipe before this command. */
+        pipe->end[1].socket = binding->socket;
+        mz_pipe_ref(pipe);
+        struct mz_command attach = { .type = MZ_CMD_ATTACH, .pipe = pipe, .side = 1 };
+        mz_socket_post(binding->socket, &attach);
+    } else {
+        pipe = mz_pipe_new(s, s->options.sndhwm > 0 ? (uint64_t) s->options.sndhwm : 0,
+                           0, s->options.conflate);
+        if (pipe == NULL)
+            goto fail;
+        struct inproc_pending *pending = g_new(struct inproc_pending, 1);
+        pending->pipe = pipe;
+        pending->sndhwm = s->options.sndhwm;
+        pending->rcvhwm = s->options.rcvhwm;
+        GPtrArray *waiting = g_hash_table_lookup(ctx->inproc_pending, name);
+        if (waiting == NULL) {
+            waiting = g_ptr_array_new_with_free_func(g_free);
+            g_hash_table_insert(ctx->inproc_pending, g_strdup(name), waiting);
+        }
+        g_ptr_array_add(waiting, pending);
+    }
+    pthread_mutex_unlock(&ctx->lock);
+
+    struct mz_pipe_end *end = &pipe->end[0];
+    if (s->options.connect_routing_id_size > 0) {
+        /* ZMQ_CONNECT_ROUTING_ID names the peer of this connection. */
+        memcpy(end->peer_routing_id, s->options.connect_routing_id,
+               s->options.connect_routing_id_size);
+        end->peer_routing_id_size = (unsigned char) s->options.connect_routing_id_size;
+        end->identified = true;
+        s->options.connect_routing_id_size = 0;
+    }
+    mz_socket_add_endpoint(s, uri, false, end);
+    mz_socket_attach_pipe(s, end);
+    return 0;
+
+fail:
+    pthread_mutex_unlock(&ctx->lock);
+    return -1;
+}
+
+int mz_inproc_unbind(struct mz_socket *s, const char *name)
+{
+    struct mz_ctx *ctx = s->ctx;
+    int rc = 0;
+    pthread_mutex_lock(&ctx->lock);
+    struct inproc_binding *binding = g_hash_table_lookup(ctx->inproc_bound, name);
+    if (binding != NULL && binding->socket == s) {
+        g_hash_table_remove(ctx->inproc_bound, name);
+    } else {
+        errno = ENOENT;
+        rc = -1;
+    }
+    pthread_mutex_unlock(&ctx->lock);
+    return rc;
+}
+
+static gboolean bound_by(gpointer key, gpointer value, gpointer socket)
+{
+    (void) key;
+    return ((struct inproc_binding *) value)->socket == socket;
+}
+
+void mz_inproc_unbind_all(struct mz_socket *s)
+{
+    pthread_mutex_lock(&s->ctx->lock);
+    g_hash_table_foreach_remove(s->ctx->inproc_bound, bound_by, s);
+    pthread_mutex_unlock(&s->ctx->lock);
+}
+
+static void release_waiting(gpointer key, gpointer value, gpointer unused)
+{
+    (void) key;
+    (void) unused;
+    GPtrArray *waiting = value;
+    for (guint i = 0; i < waiting->len; i++) {
+        struct inproc_pending *pending = g_ptr_array_index(waiting, i);
+        /* The end nobody attached holds the pipe's second reference. */
+        mz_pipe_unref(pending->pipe);
+    }
+}
+
+void mz_inproc_release_pending(struct mz_ctx *ctx)
+{
+    g_hash_table_foreach(ctx->inproc_pending, release_waiting, NULL);
+    g_hash_table_remove_all(ctx->inproc_pending);
+}

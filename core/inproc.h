@@ -1,0 +1,24 @@
+/*
+ * The inproc transport: sockets of one context joined by a pipe, without
+ * an I/O thread or any copying. It lives in the core; every other transport
+ * is a plugin.
+ */
+#ifndef MZ_INPROC_H
+#define MZ_INPROC_H
+
+struct mz_ctx;
+struct mz_socket;
+
+int mz_inproc_bind(struct mz_socket *s, const char *name);
+int mz_inproc_connect(struct mz_socket *s, const char *name, const char *uri);
+/* 0 if s had bound name, -1 ENOENT otherwise. */
+int mz_inproc_unbind(struct mz_socket *s, const char *name);
+/* Forgets every name s bound (socket closing). */
+void mz_inproc_unbind_all(struct mz_socket *s);
+/* Releases connects still waiting for a bind (context terminating). */
+void mz_inproc_release_pending(struct mz_ctx *ctx);
+/* Creates the registry tables. */
+void mz_inproc_init(struct mz_ctx *ctx);
+void mz_inproc_fini(struct mz_ctx *ctx);
+
+#endif

@@ -1,0 +1,94 @@
+/*
+ * Socket mailbox: a growable ring of commands under a mutex, signalled
+ * through an eventfd. See mailbox.h.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include "mailbox.h"
+
+int mz_mailbox_init(struct mz_mailbox *mb)
+{
+    mb->fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (mb->fd < 0)
+        return -1;
+    pthread_mutex_init(&mb->lock, NULL);
+    mb->ring = NULL;
+    mb->head = mb->count = mb->capacity = 0;
+    atomic_init(&mb->pending, false);
+    return 0;
+}
+
+void mz_mailbox_fini(struct mz_mailbox *mb)
+{
+    close(mb->fd);
+    pthread_mutex_destroy(&mb->lock);
+    free(mb->ring);
+}
+
+static void ring_grow(struct mz_mailbox *mb)
+{
+    size_t capacity = mb->capacity ? mb->capacity * 2 : 16;
+    struct mz_command *ring = malloc(capacity * sizeof *ring);
+    if (ring == NULL) {
+        fputs("modzmq: out of memory posting a socket command\n", stderr);
+        abort();
+    }
+    for (size_t i = 0; i < mb->count; i++)
+        ring[i] = mb->ring[(mb->head + i) % mb->capacity];
+    free(mb->ring);
+    mb->ring = ring;
+    mb->head = 0;
+    mb->capacity = capacity;
+}
+
+void mz_mailbox_post(struct mz_mailbox *mb, const struct mz_command *cmd)
+{
+    pthread_mutex_lock(&mb->lock);
+    if (mb->count == mb->capacity)
+        ring_grow(mb);
+    mb->ring[(mb->head + mb->count) % mb->capacity] = *cmd;
+    if (mb->count++ == 0) {
+        uint64_t one = 1;
+        /* Nonblocking eventfd: can only fail if the counter would
+         * overflow, which one pending write per empty->full edge never does. */
+        if (write(mb->fd, &one, sizeof one) < 0 && errno != EAGAIN)
+            perror("modzmq: mailbox eventfd write");
+        atomic_store_explicit(&mb->pending, true, memory_order_release);
+    }
+    pthread_mutex_unlock(&mb->lock);
+}
+
+bool mz_mailbox_take(struct mz_mailbox *mb, struct mz_command *cmd)
+{
+    bool found = false;
+    pthread_mutex_lock(&mb->lock);
+    if (mb->count > 0) {
+        *cmd = mb->ring[mb->head];
+        mb->head = (mb->head + 1) % mb->capacity;
+        mb->count--;
+        found = true;
+    }
+    if (mb->count == 0 && atomic_load_explicit(&mb->pending, memory_order_relaxed)) {
+        uint64_t value;
+        if (read(mb->fd, &value, sizeof value) < 0 && errno != EAGAIN)
+            perror("modzmq: mailbox eventfd read");
+        atomic_store_explicit(&mb->pending, false, memory_order_release);
+    }
+    pthread_mutex_unlock(&mb->lock);
+    return found;
+}
+
+bool mz_mailbox_wait(struct mz_mailbox *mb, int timeout_ms)
+{
+    if (mz_mailbox_has_pending(mb))
+        return true;
+    struct pollfd pfd = { .fd = mb->fd, .events = POLLIN };
+    int rc = poll(&pfd, 1, timeout_ms);
+    return rc > 0;
+}

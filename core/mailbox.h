@@ -1,0 +1,60 @@
+/*
+ * A socket's command mailbox.
+ *
+ * Other threads never touch a socket's state directly: they post commands
+ * (a peer's pipe became readable or writable, a pipe was attached or
+ * terminated, the context is terminating) and the socket's own thread runs
+ * them the next time it enters the library. The eventfd is the socket's
+ * ZMQ_FD: it is readable exactly while commands are waiting, which gives the
+ * edge-triggered behaviour libzmq documents. Posting is a mutex and at most
+ * one eventfd write; checking for commands is one atomic load.
+ */
+#ifndef MZ_MAILBOX_H
+#define MZ_MAILBOX_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+struct mz_pipe;
+
+enum mz_command_type {
+    MZ_CMD_ACTIVATE_READ,   /* the peer flushed messages into an asleep pipe */
+    MZ_CMD_ACTIVATE_WRITE,  /* the peer read enough to get under the HWM */
+    MZ_CMD_PIPE_TERM,       /* the peer closed its end */
+    MZ_CMD_ATTACH,          /* a new pipe end for this socket (inproc connect) */
+    MZ_CMD_STOP             /* the context is terminating: ETERM from now on */
+};
+
+struct mz_command {
+    enum mz_command_type type;
+    struct mz_pipe *pipe;   /* holds a reference while queued */
+    int side;               /* which end of the pipe belongs to the receiver */
+};
+
+struct mz_mailbox {
+    pthread_mutex_t lock;
+    struct mz_command *ring;
+    size_t head, count, capacity;
+    int fd;                 /* eventfd, readable while commands wait */
+    atomic_bool pending;    /* fast check without the lock */
+};
+
+int mz_mailbox_init(struct mz_mailbox *mb);
+/* The caller must have drained the mailbox (see mz_mailbox_take). */
+void mz_mailbox_fini(struct mz_mailbox *mb);
+/* Thread-safe. Aborts on out-of-memory: a lost command would hang a peer. */
+void mz_mailbox_post(struct mz_mailbox *mb, const struct mz_command *cmd);
+/* Owner thread: takes the oldest command; false when empty, in which case
+ * the eventfd is reset. */
+bool mz_mailbox_take(struct mz_mailbox *mb, struct mz_command *cmd);
+static inline bool mz_mailbox_has_pending(struct mz_mailbox *mb)
+{
+    return atomic_load_explicit(&mb->pending, memory_order_acquire);
+}
+/* Owner thread: waits up to timeout_ms (-1 forever) for a command.
+ * Returns true if one may be waiting. */
+bool mz_mailbox_wait(struct mz_mailbox *mb, int timeout_ms);
+
+#endif

@@ -1,0 +1,158 @@
+/*
+ * Message bodies: inline, reference-counted, or constant. See msg.h for the
+ * layout. The public zmq_msg_* functions in api.c validate their arguments
+ * and call these.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "msg.h"
+
+static void msg_clear(struct mz_msg *m, uint8_t kind)
+{
+    memset(m, 0, sizeof *m);
+    m->kind = kind;
+}
+
+void mz_msg_init(struct mz_msg *m)
+{
+    msg_clear(m, MZ_MSG_INLINE);
+}
+
+void mz_msg_init_delimiter(struct mz_msg *m)
+{
+    msg_clear(m, MZ_MSG_DELIMITER);
+}
+
+int mz_msg_init_size(struct mz_msg *m, size_t size)
+{
+    if (size <= MZ_MSG_INLINE_MAX) {
+        msg_clear(m, MZ_MSG_INLINE);
+        m->inline_size = (uint8_t) size;
+        return 0;
+    }
+    mz_msg_init(m);
+    if (size > SIZE_MAX - sizeof(struct mz_msg_content)) {
+        errno = ENOMEM;
+        return -1;
+    }
+    struct mz_msg_content *content = malloc(sizeof *content + size);
+    if (content == NULL) {
+        errno = ENOMEM;
+        return -1;
+    }
+    atomic_init(&content->refs, 1);
+    content->free_fn = NULL;
+    content->hint = NULL;
+    m->kind = MZ_MSG_SHARED_BODY;
+    m->u.ext.content = content;
+    m->u.ext.data = (unsigned char *) (content + 1);
+    m->u.ext.size = size;
+    return 0;
+}
+
+int mz_msg_init_buffer(struct mz_msg *m, const void *buf, size_t size)
+{
+    if (mz_msg_init_size(m, size) < 0)
+        return -1;
+    if (size > 0)
+        memcpy(mz_msg_data(m), buf, size);
+    return 0;
+}
+
+int mz_msg_init_data(struct mz_msg *m, void *data, size_t size,
+                     zmq_free_fn *free_fn, void *hint)
+{
+    mz_msg_init(m);
+    if (free_fn == NULL) {
+        /* The application keeps ownership: nothing to release later. */
+        m->kind = MZ_MSG_CONSTANT;
+        m->u.ext.data = data;
+        m->u.ext.size = size;
+        m->u.ext.content = NULL;
+        return 0;
+    }
+    struct mz_msg_content *content = malloc(sizeof *content);
+    if (content == NULL) {
+        errno = ENOMEM;
+        return -1;
+    }
+    atomic_init(&content->refs, 1);
+    content->free_fn = free_fn;
+    content->hint = hint;
+    m->kind = MZ_MSG_SHARED_BODY;
+    m->u.ext.content = content;
+    m->u.ext.data = data;
+    m->u.ext.size = size;
+    return 0;
+}
+
+static void content_release(struct mz_msg_content *content, void *data,
+                            unsigned count)
+{
+    if (atomic_fetch_sub_explicit(&content->refs, count,
+                                  memory_order_acq_rel) != count)
+        return;
+    if (content->free_fn != NULL)
+        content->free_fn(data, content->hint);
+    free(content);
+}
+
+void mz_msg_close(struct mz_msg *m)
+{
+    if (m->kind == MZ_MSG_SHARED_BODY)
+        content_release(m->u.ext.content, m->u.ext.data, 1);
+    m->kind = MZ_MSG_CLOSED;
+}
+
+void mz_msg_move(struct mz_msg *dst, struct mz_msg *src)
+{
+    if (dst == src)
+        return;
+    mz_msg_close(dst);
+    memcpy(dst, src, sizeof *dst);
+    mz_msg_init(src);
+}
+
+void mz_msg_copy(struct mz_msg *dst, const struct mz_msg *src)
+{
+    if (dst == src)
+        return;
+    mz_msg_close(dst);
+    memcpy(dst, src, sizeof *dst);
+    if (src->kind == MZ_MSG_SHARED_BODY) {
+        atomic_fetch_add_explicit(&src->u.ext.content->refs, 1,
+                                  memory_order_relaxed);
+        /* Mark both sides: the content is now shared by two messages. */
+        ((struct mz_msg *) src)->flags |= MZ_MSG_COPIED;
+        dst->flags |= MZ_MSG_COPIED;
+    }
+}
+
+void mz_msg_add_refs(struct mz_msg *m, unsigned n)
+{
+    if (n == 0 || m->kind != MZ_MSG_SHARED_BODY)
+        return;
+    atomic_fetch_add_explicit(&m->u.ext.content->refs, n, memory_order_relaxed);
+    m->flags |= MZ_MSG_COPIED;
+}
+
+bool mz_msg_is_shared(const struct mz_msg *m)
+{
+    if (m->kind == MZ_MSG_CONSTANT)
+        return true;
+    return m->kind == MZ_MSG_SHARED_BODY && (m->flags & MZ_MSG_COPIED) != 0;
+}
+
+int mz_msg_set_group(struct mz_msg *m, const char *group)
+{
+    size_t len = strlen(group);
+    if (len > MZ_MSG_GROUP_MAX) {
+        errno = EINVAL;
+        return -1;
+    }
+    memcpy(m->group, group, len + 1);
+    m->group_size = (uint8_t) len;
+    return 0;
+}

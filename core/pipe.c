@@ -1,0 +1,364 @@
+/*
+ * Pipes between a socket and one peer; see pipe.h for the protocol.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mailbox.h"
+#include "pipe.h"
+#include "socket.h"
+
+static void out_of_memory(void)
+{
+    fputs("modzmq: out of memory in a pipe\n", stderr);
+    abort();
+}
+
+struct mz_pipe *mz_pipe_new(struct mz_socket *owner, uint64_t hwm0,
+                            uint64_t hwm1, bool conflate)
+{
+    struct mz_pipe *pipe = calloc(1, sizeof *pipe);
+    if (pipe == NULL)
+        goto fail;
+    if (mz_queue_init(&pipe->queue[0]) < 0)
+        goto fail_pipe;
+    if (mz_queue_init(&pipe->queue[1]) < 0)
+        goto fail_queue;
+    pthread_mutex_init(&pipe->lock, NULL);
+    atomic_init(&pipe->refs, 2);
+    pipe->conflate = conflate;
+    for (int s = 0; s < 2; s++) {
+        atomic_init(&pipe->msgs_read[s], 0);
+        atomic_init(&pipe->writer_waiting[s], false);
+        struct mz_pipe_end *end = &pipe->end[s];
+        end->pipe = pipe;
+        end->side = (unsigned char) s;
+        /* A conflating pipe carries no routing ids (no routing socket
+         * conflates), so both ends start identified. */
+        end->identified = conflate;
+        mz_msg_init(&pipe->slot[s]);
+    }
+    atomic_init(&pipe->hwm[0], hwm0);
+    atomic_init(&pipe->hwm[1], hwm1);
+    pipe->end[0].socket = owner;
+    return pipe;
+
+fail_queue:
+    mz_queue_fini(&pipe->queue[0]);
+fail_pipe:
+    free(pipe);
+fail:
+    errno = ENOMEM;
+    return NULL;
+}
+
+void mz_pipe_ref(struct mz_pipe *pipe)
+{
+    atomic_fetch_add_explicit(&pipe->refs, 1, memory_order_relaxed);
+}
+
+void mz_pipe_unref(struct mz_pipe *pipe)
+{
+    if (atomic_fetch_sub_explicit(&pipe->refs, 1, memory_order_acq_rel) != 1)
+        return;
+    mz_queue_fini(&pipe->queue[0]);
+    mz_queue_fini(&pipe->queue[1]);
+    for (int s = 0; s < 2; s++) {
+        mz_msg_close(&pipe->slot[s]);
+        free(pipe->end[s].endpoint);
+    }
+    pthread_mutex_destroy(&pipe->lock);
+    free(pipe);
+}
+
+void mz_pipe_set_owner(struct mz_pipe_end *end, struct mz_socket *owner)
+{
+    pthread_mutex_lock(&end->pipe->lock);
+    end->socket = owner;
+    pthread_mutex_unlock(&end->pipe->lock);
+}
+
+void mz_pipe_set_hwm(struct mz_pipe_end *end, uint64_t outgoing_hwm)
+{
+    atomic_store_explicit(&end->pipe->hwm[end->side], outgoing_hwm,
+                          memory_order_relaxed);
+}
+
+/* Posts a command about this pipe to the owner of target, if it still has
+ * one. The command holds a pipe reference until the receiver has run it. */
+static void post_to(struct mz_pipe_end *target, enum mz_command_type type)
+{
+    struct mz_pipe *pipe = target->pipe;
+    pthread_mutex_lock(&pipe->lock);
+    if (target->socket != NULL) {
+        struct mz_command cmd = { .type = type, .pipe = pipe,
+                                  .side = target->side };
+        mz_pipe_ref(pipe);
+        mz_socket_post(target->socket, &cmd);
+    }
+    pthread_mutex_unlock(&pipe->lock);
+}
+
+/* The reader publishes its progress in batches; a writer blocked on the
+ * HWM is woken once a batch has been read. A batch never exceeds the HWM,
+ * so a full queue always contains at least one batch boundary. */
+static uint64_t read_batch(uint64_t hwm)
+{
+    if (hwm > 2048)
+        return 1024;
+    return (hwm + 1) / 2;
+}
+
+static void publish_progress(struct mz_pipe_end *end, bool force)
+{
+    struct mz_pipe *pipe = end->pipe;
+    int q = 1 - end->side;
+    uint64_t hwm = atomic_load_explicit(&pipe->hwm[q], memory_order_relaxed);
+    if (hwm == 0 || end->msgs_read == end->last_published)
+        return;
+    if (!force && end->msgs_read - end->last_published < read_batch(hwm))
+        return;
+    end->last_published = end->msgs_read;
+    atomic_store_explicit(&pipe->msgs_read[q], end->msgs_read,
+                          memory_order_seq_cst);
+    if (atomic_load_explicit(&pipe->writer_waiting[q], memory_order_seq_cst) &&
+        atomic_exchange_explicit(&pipe->writer_waiting[q], false,
+                                 memory_order_seq_cst))
+        post_to(mz_pipe_peer(end), MZ_CMD_ACTIVATE_WRITE);
+}
+
+/* Takes the next raw part from the peer's direction, if any. */
+static bool take_part(struct mz_pipe_end *end, struct mz_msg *m)
+{
+    struct mz_pipe *pipe = end->pipe;
+    int q = 1 - end->side;
+    if (!pipe->conflate) {
+        if (!mz_queue_check_read(&pipe->queue[q]))
+            return false;
+        mz_queue_read(&pipe->queue[q], m);
+        return true;
+    }
+    bool found = false;
+    pthread_mutex_lock(&pipe->lock);
+    if (pipe->slot_full[q]) {
+        *m = pipe->slot[q];
+        mz_msg_init(&pipe->slot[q]);
+        pipe->slot_full[q] = false;
+        found = true;
+    } else if (end->peer_closed) {
+        /* A conflating pipe has no room for a delimiter behind the newest
+         * message: the peer's PIPE_TERM stands for it. */
+        mz_msg_init_delimiter(m);
+        found = true;
+    } else {
+        pipe->slot_reader_asleep[q] = true;
+    }
+    pthread_mutex_unlock(&pipe->lock);
+    return found;
+}
+
+/* Reads parts until user data, consuming the routing id and noticing the
+ * delimiter. */
+static bool read_user_part(struct mz_pipe_end *end, struct mz_msg *m)
+{
+    for (;;) {
+        if (end->ended || !take_part(end, m)) {
+            publish_progress(end, true);
+            return false;
+        }
+        if (m->kind == MZ_MSG_DELIMITER) {
+            end->ended = true;
+            publish_progress(end, true);
+            mz_socket_pipe_ended(end->socket, end);
+            return false;
+        }
+        if ((m->flags & MZ_MSG_ROUTING_ID) == 0)
+            return true;
+        /* An id fixed locally (ZMQ_CONNECT_ROUTING_ID) takes precedence. */
+        if (!end->identified) {
+            size_t size = mz_msg_size(m);
+            memcpy(end->peer_routing_id, mz_msg_data(m), size);
+            end->peer_routing_id_size = (unsigned char) size;
+            end->identified = true;
+        }
+        mz_msg_close(m);
+    }
+}
+
+/* Consumes a routing id or delimiter at the front of the input. Called
+ * only when the front is known not to be user data. */
+static void skip_control_part(struct mz_pipe_end *end)
+{
+    struct mz_msg scratch;
+    mz_msg_init(&scratch);
+    if (read_user_part(end, &scratch))
+        mz_msg_close(&scratch);
+}
+
+bool mz_pipe_read(struct mz_pipe_end *end, struct mz_msg *m)
+{
+    if (!read_user_part(end, m))
+        return false;
+    end->reading_more = mz_msg_has_more(m);
+    if (!end->reading_more) {
+        end->msgs_read++;
+        publish_progress(end, false);
+    }
+    return true;
+}
+
+bool mz_pipe_check_read(struct mz_pipe_end *end)
+{
+    struct mz_pipe *pipe = end->pipe;
+    int q = 1 - end->side;
+    if (end->ended)
+        return false;
+    if (pipe->conflate) {
+        pthread_mutex_lock(&pipe->lock);
+        bool full = pipe->slot_full[q];
+        if (!full)
+            pipe->slot_reader_asleep[q] = true;
+        pthread_mutex_unlock(&pipe->lock);
+        if (!full && end->peer_closed)
+            skip_control_part(end);
+        return full;
+    }
+    /* Look past a leading routing id or delimiter so that "readable" means
+     * user data is there. */
+    for (;;) {
+        if (!mz_queue_check_read(&pipe->queue[q]))
+            return false;
+        const struct mz_msg *front = mz_queue_front(&pipe->queue[q]);
+        if (front->kind != MZ_MSG_DELIMITER &&
+            (front->flags & MZ_MSG_ROUTING_ID) == 0)
+            return true;
+        skip_control_part(end);
+        if (end->ended)
+            return false;
+    }
+}
+
+bool mz_pipe_identify(struct mz_pipe_end *end)
+{
+    if (!end->identified)
+        mz_pipe_check_read(end);
+    return end->identified;
+}
+
+bool mz_pipe_check_write(struct mz_pipe_end *end)
+{
+    struct mz_pipe *pipe = end->pipe;
+    int q = end->side;
+    if (end->peer_closed || end->ended)
+        return false;
+    if (end->writing_more || pipe->conflate)
+        return true;
+    uint64_t hwm = atomic_load_explicit(&pipe->hwm[q], memory_order_relaxed);
+    if (hwm == 0 || end->msgs_written - end->peer_read_seen < hwm)
+        return true;
+    end->peer_read_seen =
+        atomic_load_explicit(&pipe->msgs_read[q], memory_order_acquire);
+    if (end->msgs_written - end->peer_read_seen < hwm)
+        return true;
+    /* Full. Say we wait, then look once more in case the reader published
+     * just before seeing the flag (it would then not wake us). */
+    atomic_store_explicit(&pipe->writer_waiting[q], true, memory_order_seq_cst);
+    end->peer_read_seen =
+        atomic_load_explicit(&pipe->msgs_read[q], memory_order_seq_cst);
+    if (end->msgs_written - end->peer_read_seen < hwm) {
+        atomic_store_explicit(&pipe->writer_waiting[q], false,
+                              memory_order_relaxed);
+        return true;
+    }
+    return false;
+}
+
+static void write_conflated(struct mz_pipe_end *end, struct mz_msg *m)
+{
+    struct mz_pipe *pipe = end->pipe;
+    int q = end->side;
+    bool wake;
+    pthread_mutex_lock(&pipe->lock);
+    mz_msg_close(&pipe->slot[q]);
+    pipe->slot[q] = *m;
+    pipe->slot_full[q] = true;
+    wake = pipe->slot_reader_asleep[q];
+    pipe->slot_reader_asleep[q] = false;
+    pthread_mutex_unlock(&pipe->lock);
+    mz_msg_init(m);
+    if (wake)
+        post_to(mz_pipe_peer(end), MZ_CMD_ACTIVATE_READ);
+}
+
+bool mz_pipe_write(struct mz_pipe_end *end, struct mz_msg *m)
+{
+    if (!mz_pipe_check_write(end))
+        return false;
+    bool more = mz_msg_has_more(m);
+    if (end->pipe->conflate) {
+        write_conflated(end, m);
+    } else if (mz_queue_write(&end->pipe->queue[end->side], m, !more) < 0) {
+        out_of_memory();
+    }
+    end->writing_more = more;
+    if (!more)
+        end->msgs_written++;
+    return true;
+}
+
+void mz_pipe_flush(struct mz_pipe_end *end)
+{
+    if (end->pipe->conflate)
+        return;
+    if (mz_queue_flush(&end->pipe->queue[end->side]))
+        post_to(mz_pipe_peer(end), MZ_CMD_ACTIVATE_READ);
+}
+
+void mz_pipe_rollback(struct mz_pipe_end *end)
+{
+    if (!end->pipe->conflate)
+        mz_queue_rollback(&end->pipe->queue[end->side]);
+    end->writing_more = false;
+}
+
+int mz_pipe_send_routing_id(struct mz_pipe_end *end, const void *id, size_t size)
+{
+    if (end->pipe->conflate)
+        return 0;
+    struct mz_msg m;
+    if (mz_msg_init_buffer(&m, id, size) < 0)
+        return -1;
+    m.flags |= MZ_MSG_ROUTING_ID;
+    if (mz_queue_write(&end->pipe->queue[end->side], &m, true) < 0) {
+        mz_msg_close(&m);
+        return -1;
+    }
+    mz_pipe_flush(end);
+    return 0;
+}
+
+void mz_pipe_terminate(struct mz_pipe_end *end)
+{
+    struct mz_pipe *pipe = end->pipe;
+    struct mz_msg delimiter;
+    mz_msg_init_delimiter(&delimiter);
+    mz_pipe_rollback(end);
+    /* A conflating pipe keeps its newest message readable and signals the
+     * end through PIPE_TERM alone (see take_part). */
+    if (!pipe->conflate) {
+        if (mz_queue_write(&pipe->queue[end->side], &delimiter, true) < 0)
+            out_of_memory();
+        mz_pipe_flush(end);
+    }
+    post_to(mz_pipe_peer(end), MZ_CMD_PIPE_TERM);
+    mz_pipe_release(end);
+}
+
+void mz_pipe_release(struct mz_pipe_end *end)
+{
+    mz_pipe_set_owner(end, NULL);
+    end->attached = false;
+    mz_pipe_unref(end->pipe);
+}

@@ -1,0 +1,125 @@
+/*
+ * Pipes: the bidirectional channel between a socket and one peer.
+ *
+ * A pipe is two lock-free queues (one each way) and two ends. Each end is
+ * owned by one socket and used only from that socket's thread; the two
+ * sockets may live in different threads. The only cross-thread traffic is
+ * the queues themselves, the read counters used for the high-water mark,
+ * and commands posted to the peer's mailbox on state changes:
+ *
+ *   - a flush into a queue whose reader is asleep posts ACTIVATE_READ;
+ *   - a reader that frees room for a writer blocked on the HWM posts
+ *     ACTIVATE_WRITE;
+ *   - closing an end writes a delimiter after the last message and posts
+ *     PIPE_TERM; the peer stops writing, reads what is left, and releases
+ *     its end when it reaches the delimiter.
+ *
+ * The first message each end writes carries its owner's routing id; reads
+ * consume it into the end so that socket types never see it.
+ *
+ * The pipe is freed when both ends are released. A per-pipe mutex guards
+ * only the owner pointers, so that a socket that has let go of its end can
+ * no longer be sent commands.
+ */
+#ifndef MZ_PIPE_H
+#define MZ_PIPE_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "options.h"
+#include "queue.h"
+
+struct mz_socket;
+
+/* Slots 0-2 are for the socket type's sets, slot 3 for the socket's own
+ * list of every attached pipe. */
+enum { MZ_PIPE_SET_SLOTS = 4, MZ_SOCKET_PIPE_SLOT = 3 };
+
+struct mz_pipe_end {
+    struct mz_pipe *pipe;
+    struct mz_socket *socket;  /* owner; changed only under pipe->lock */
+    unsigned char side;        /* this end writes queue[side] */
+
+    /* Owner-thread state. */
+    bool attached;             /* known to the owner's socket type */
+    bool peer_closed;          /* PIPE_TERM received: no more writing */
+    bool ended;                /* delimiter read: no more reading */
+    bool identified;           /* peer routing id consumed */
+    bool writing_more;         /* a multipart message is half written */
+    bool reading_more;         /* a multipart message is half read */
+    uint64_t msgs_read;        /* complete messages read */
+    uint64_t msgs_written;     /* complete messages written */
+    uint64_t peer_read_seen;   /* last value of the peer's read counter */
+    uint64_t last_published;   /* last msgs_read published to the writer */
+
+    unsigned char peer_routing_id[MZ_ROUTING_ID_MAX];
+    unsigned char peer_routing_id_size;
+    char *endpoint;            /* the endpoint this pipe came through, or NULL */
+
+    /* Positions in the mz_pipe_set containers holding this end. */
+    unsigned set_position[MZ_PIPE_SET_SLOTS];
+    void *type_data;           /* per-pipe bookkeeping of the socket type */
+    unsigned long long dist_mark; /* distributor epoch that matched it */
+};
+
+struct mz_pipe {
+    pthread_mutex_t lock;
+    atomic_uint refs;
+    bool conflate;                     /* keep only the newest message */
+    struct mz_queue queue[2];          /* queue[s] is written by end[s] */
+    _Atomic uint64_t msgs_read[2];     /* complete messages read from queue[s] */
+    atomic_bool writer_waiting[2];     /* end[s] is blocked on the HWM */
+    _Atomic uint64_t hwm[2];           /* limit for queue[s], 0 for none */
+    /* Conflating pipes keep one slot per direction under the lock. */
+    struct mz_msg slot[2];
+    bool slot_full[2];
+    bool slot_reader_asleep[2];
+    struct mz_pipe_end end[2];
+};
+
+/* Creates a pipe whose end[0] belongs to owner (end[1] to nobody yet).
+ * hwm0 limits queue[0] (end[0] to end[1]), hwm1 queue[1]. NULL+ENOMEM. */
+struct mz_pipe *mz_pipe_new(struct mz_socket *owner, uint64_t hwm0,
+                            uint64_t hwm1, bool conflate);
+/* Gives end to a socket (the other side of a pending inproc connect). */
+void mz_pipe_set_owner(struct mz_pipe_end *end, struct mz_socket *owner);
+void mz_pipe_set_hwm(struct mz_pipe_end *end, uint64_t outgoing_hwm);
+void mz_pipe_ref(struct mz_pipe *pipe);
+void mz_pipe_unref(struct mz_pipe *pipe);
+
+static inline struct mz_pipe_end *mz_pipe_peer(struct mz_pipe_end *end)
+{
+    return &end->pipe->end[1 - end->side];
+}
+
+/* Writes this end's routing id as its first message. */
+int mz_pipe_send_routing_id(struct mz_pipe_end *end, const void *id, size_t size);
+/* Consumes the peer's routing id if it has arrived. */
+bool mz_pipe_identify(struct mz_pipe_end *end);
+
+/* True if a message part can be read now; false puts the reader to sleep
+ * (an ACTIVATE_READ follows new data). */
+bool mz_pipe_check_read(struct mz_pipe_end *end);
+/* Reads one part into *m (closed or empty beforehand). False when nothing
+ * is available. */
+bool mz_pipe_read(struct mz_pipe_end *end, struct mz_msg *m);
+/* True if a new message may be started (HWM not reached, peer open). */
+bool mz_pipe_check_write(struct mz_pipe_end *end);
+/* Writes one part, taking *m. Parts after the first always fit. False
+ * (and *m untouched) if the message cannot start now. */
+bool mz_pipe_write(struct mz_pipe_end *end, struct mz_msg *m);
+/* Makes written messages visible to the reader, waking it if asleep. */
+void mz_pipe_flush(struct mz_pipe_end *end);
+/* Drops a half-written multipart message. */
+void mz_pipe_rollback(struct mz_pipe_end *end);
+/* Closes this end: rollback, delimiter, PIPE_TERM to the peer, then the
+ * owner lets go of it. */
+void mz_pipe_terminate(struct mz_pipe_end *end);
+/* The owner lets go of an end whose input has ended (after the peer's
+ * delimiter). */
+void mz_pipe_release(struct mz_pipe_end *end);
+
+#endif

@@ -1,0 +1,488 @@
+/*
+ * The reactor behind every I/O thread (see reactor.h for the contract).
+ *
+ * Three sources of work feed one epoll_wait:
+ *   - fds: each handle is the epoll user pointer, so an event leads straight
+ *     to its callback with no lookup and no allocation;
+ *   - timers: a binary min-heap of slot numbers ordered by deadline, whose
+ *     nearest deadline becomes the epoll_wait timeout. Slots are reused, and
+ *     a timer id is the slot number plus the slot's generation, which makes
+ *     cancellation an O(log n) heap removal and a stale id detectable;
+ *   - tasks from other threads: a mutex-protected array plus an eventfd that
+ *     is registered in the same epoll set and written when the array stops
+ *     being empty.
+ * Removed handles are only unlinked during an iteration and freed at its end,
+ * because later entries of the same epoll batch may still point to them.
+ */
+#include "reactor.h"
+
+#include "clock.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+/* How many ready fds one epoll_wait may return. More simply wait for the
+ * next iteration, which level triggering makes lossless. */
+enum { MZ_REACTOR_BATCH = 256 };
+
+/* Marks a timer slot or heap link as "none". */
+enum { MZ_TIMER_NONE = UINT32_MAX };
+
+struct mz_reactor_fd {
+    struct mz_reactor *reactor;
+    int fd;
+    uint32_t wanted;            /* subset of EPOLLIN | EPOLLOUT */
+    bool removed;               /* on the retired list, awaiting free */
+    mz_reactor_io_fn *fn;
+    void *arg;
+    struct mz_reactor_fd *prev; /* live list; unused once retired */
+    struct mz_reactor_fd *next; /* live list, then retired list */
+};
+
+/* One timer, armed or free. While armed, link is its index in the heap;
+ * while free, link is the next free slot. */
+struct mz_timer_slot {
+    uint64_t deadline;          /* mz_clock_ms value */
+    uint64_t order;             /* breaks deadline ties: order of adding */
+    mz_reactor_timer_fn *fn;
+    void *arg;
+    uint32_t generation;        /* bumped on every release, never 0 */
+    uint32_t link;
+};
+
+struct mz_task {
+    mz_reactor_task_fn *fn;
+    void *arg;
+};
+
+struct mz_task_list {
+    struct mz_task *items;
+    size_t count;
+    size_t capacity;
+};
+
+struct mz_reactor {
+    int epoll_fd;
+    int wake_fd;                        /* eventfd: tasks posted or stop */
+    atomic_bool stopping;
+    atomic_uint load;                   /* registered fds */
+
+    struct mz_reactor_fd *live;         /* registered handles */
+    struct mz_reactor_fd *retired;      /* removed this iteration */
+
+    struct mz_timer_slot *slots;
+    uint32_t *heap;                     /* slot numbers; same capacity */
+    uint32_t slot_count;                /* slots ever used */
+    uint32_t slot_capacity;
+    uint32_t free_slot;                 /* head of the free slot chain */
+    uint32_t heap_len;
+    uint64_t next_order;
+
+    pthread_mutex_t task_lock;
+    struct mz_task_list posted;         /* guarded by task_lock */
+    struct mz_task_list running;        /* reactor thread only */
+
+    struct epoll_event events[MZ_REACTOR_BATCH];
+};
+
+/* An epoll call on fds the reactor itself manages failed, which only a bug
+ * can cause; carrying on would lose events silently. */
+static void mz_reactor_fail(const char *what)
+{
+    fprintf(stderr, "modzmq: reactor: %s failed: %s\n", what,
+            strerror(errno));
+    abort();
+}
+
+struct mz_reactor *mz_reactor_new(void)
+{
+    struct mz_reactor *r = calloc(1, sizeof *r);
+    if (r == NULL)
+        return NULL;
+    r->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
+    if (r->epoll_fd < 0)
+        goto fail_alloc;
+    r->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (r->wake_fd < 0)
+        goto fail_epoll;
+    struct epoll_event ev = { .events = EPOLLIN, .data.ptr = NULL };
+    if (epoll_ctl(r->epoll_fd, EPOLL_CTL_ADD, r->wake_fd, &ev) < 0)
+        goto fail_wake;
+    int rc = pthread_mutex_init(&r->task_lock, NULL);
+    if (rc != 0) {
+        errno = rc;
+        goto fail_wake;
+    }
+    atomic_init(&r->stopping, false);
+    atomic_init(&r->load, 0);
+    r->free_slot = MZ_TIMER_NONE;
+    return r;
+
+fail_wake:
+    close(r->wake_fd);
+fail_epoll:
+    close(r->epoll_fd);
+fail_alloc:
+    free(r);
+    return NULL;
+}
+
+/* Frees a chain of handles linked through next. */
+static void mz_reactor_free_chain(struct mz_reactor_fd *h)
+{
+    while (h != NULL) {
+        struct mz_reactor_fd *next = h->next;
+        free(h);
+        h = next;
+    }
+}
+
+void mz_reactor_free(struct mz_reactor *r)
+{
+    if (r == NULL)
+        return;
+    mz_reactor_free_chain(r->live);
+    mz_reactor_free_chain(r->retired);
+    free(r->slots);
+    free(r->heap);
+    free(r->posted.items);
+    free(r->running.items);
+    pthread_mutex_destroy(&r->task_lock);
+    close(r->wake_fd);
+    close(r->epoll_fd);
+    free(r);
+}
+
+/* ---- fds ---- */
+
+struct mz_reactor_fd *mz_reactor_add_fd(struct mz_reactor *r, int fd,
+                                        mz_reactor_io_fn *fn, void *arg)
+{
+    struct mz_reactor_fd *h = calloc(1, sizeof *h);
+    if (h == NULL)
+        return NULL;
+    h->reactor = r;
+    h->fd = fd;
+    h->fn = fn;
+    h->arg = arg;
+    struct epoll_event ev = { .events = 0, .data.ptr = h };
+    if (epoll_ctl(r->epoll_fd, EPOLL_CTL_ADD, fd, &ev) < 0) {
+        int saved = errno;
+        free(h);
+        errno = saved;
+        return NULL;
+    }
+    h->next = r->live;
+    if (r->live != NULL)
+        r->live->prev = h;
+    r->live = h;
+    atomic_fetch_add_explicit(&r->load, 1, memory_order_relaxed);
+    return h;
+}
+
+void mz_reactor_want(struct mz_reactor_fd *h, bool readable, bool writable)
+{
+    uint32_t wanted = (readable ? EPOLLIN : 0) | (writable ? EPOLLOUT : 0);
+    if (wanted == h->wanted)
+        return;
+    struct epoll_event ev = { .events = wanted, .data.ptr = h };
+    if (epoll_ctl(h->reactor->epoll_fd, EPOLL_CTL_MOD, h->fd, &ev) < 0)
+        mz_reactor_fail("epoll_ctl (modify)");
+    h->wanted = wanted;
+}
+
+void mz_reactor_remove_fd(struct mz_reactor_fd *h)
+{
+    struct mz_reactor *r = h->reactor;
+    if (epoll_ctl(r->epoll_fd, EPOLL_CTL_DEL, h->fd, NULL) < 0)
+        mz_reactor_fail("epoll_ctl (delete)");
+    if (h->prev != NULL)
+        h->prev->next = h->next;
+    else
+        r->live = h->next;
+    if (h->next != NULL)
+        h->next->prev = h->prev;
+    h->removed = true;
+    h->prev = NULL;
+    h->next = r->retired;
+    r->retired = h;
+    atomic_fetch_sub_explicit(&r->load, 1, memory_order_relaxed);
+}
+
+/* ---- timers ---- */
+
+/* True if slot a must fire before slot b. */
+static bool mz_timer_before(const struct mz_reactor *r, uint32_t a, uint32_t b)
+{
+    const struct mz_timer_slot *x = &r->slots[a], *y = &r->slots[b];
+    if (x->deadline != y->deadline)
+        return x->deadline < y->deadline;
+    return x->order < y->order;
+}
+
+static void mz_heap_place(struct mz_reactor *r, uint32_t pos, uint32_t slot)
+{
+    r->heap[pos] = slot;
+    r->slots[slot].link = pos;
+}
+
+static void mz_heap_sift_up(struct mz_reactor *r, uint32_t pos)
+{
+    uint32_t slot = r->heap[pos];
+    while (pos > 0) {
+        uint32_t parent = (pos - 1) / 2;
+        if (!mz_timer_before(r, slot, r->heap[parent]))
+            break;
+        mz_heap_place(r, pos, r->heap[parent]);
+        pos = parent;
+    }
+    mz_heap_place(r, pos, slot);
+}
+
+static void mz_heap_sift_down(struct mz_reactor *r, uint32_t pos)
+{
+    uint32_t slot = r->heap[pos];
+    for (;;) {
+        uint32_t child = 2 * pos + 1;
+        if (child >= r->heap_len)
+            break;
+        if (child + 1 < r->heap_len
+            && mz_timer_before(r, r->heap[child + 1], r->heap[child]))
+            child++;
+        if (!mz_timer_before(r, r->heap[child], slot))
+            break;
+        mz_heap_place(r, pos, r->heap[child]);
+        pos = child;
+    }
+    mz_heap_place(r, pos, slot);
+}
+
+/* Takes the timer at heap position pos out of the heap and returns its slot
+ * to the free chain; the generation bump invalidates its id. */
+static void mz_timer_release(struct mz_reactor *r, uint32_t pos)
+{
+    uint32_t slot = r->heap[pos];
+    r->heap_len--;
+    if (pos < r->heap_len) {
+        mz_heap_place(r, pos, r->heap[r->heap_len]);
+        if (pos > 0 && mz_timer_before(r, r->heap[pos], r->heap[(pos - 1) / 2]))
+            mz_heap_sift_up(r, pos);
+        else
+            mz_heap_sift_down(r, pos);
+    }
+    struct mz_timer_slot *s = &r->slots[slot];
+    s->generation++;
+    if (s->generation == 0)
+        s->generation = 1;
+    s->link = r->free_slot;
+    r->free_slot = slot;
+}
+
+/* Makes room for one more slot (and heap entry). 0, or -1 with ENOMEM. */
+static int mz_timer_grow(struct mz_reactor *r)
+{
+    if (r->slot_capacity >= MZ_TIMER_NONE / 2) {
+        errno = ENOMEM;
+        return -1;
+    }
+    uint32_t capacity = r->slot_capacity ? 2 * r->slot_capacity : 16;
+    struct mz_timer_slot *slots =
+        realloc(r->slots, capacity * sizeof *slots);
+    if (slots == NULL)
+        return -1;
+    r->slots = slots;
+    uint32_t *heap = realloc(r->heap, capacity * sizeof *heap);
+    if (heap == NULL)
+        return -1;
+    r->heap = heap;
+    r->slot_capacity = capacity;
+    return 0;
+}
+
+uint64_t mz_reactor_add_timer(struct mz_reactor *r, uint64_t delay_ms,
+                              mz_reactor_timer_fn *fn, void *arg)
+{
+    uint32_t slot = r->free_slot;
+    if (slot != MZ_TIMER_NONE) {
+        r->free_slot = r->slots[slot].link;
+    } else {
+        if (r->slot_count == r->slot_capacity && mz_timer_grow(r) < 0)
+            return 0;
+        slot = r->slot_count++;
+        r->slots[slot].generation = 1;
+    }
+    struct mz_timer_slot *s = &r->slots[slot];
+    uint64_t now = mz_clock_ms();
+    s->deadline = delay_ms > UINT64_MAX - now ? UINT64_MAX : now + delay_ms;
+    s->order = r->next_order++;
+    s->fn = fn;
+    s->arg = arg;
+    r->heap[r->heap_len] = slot;
+    r->heap_len++;
+    mz_heap_sift_up(r, r->heap_len - 1);
+    return (uint64_t) s->generation << 32 | slot;
+}
+
+void mz_reactor_cancel_timer(struct mz_reactor *r, uint64_t id)
+{
+    uint32_t slot = (uint32_t) id;
+    uint32_t generation = (uint32_t) (id >> 32);
+    /* A released slot carries a generation no id has been given yet, so a
+     * fired or cancelled id never matches. */
+    if (slot >= r->slot_count || r->slots[slot].generation != generation)
+        return;
+    mz_timer_release(r, r->slots[slot].link);
+}
+
+/* Milliseconds epoll_wait may sleep before the nearest timer is due; -1 when
+ * no timer is armed. */
+static int mz_timer_timeout(const struct mz_reactor *r)
+{
+    if (r->heap_len == 0)
+        return -1;
+    uint64_t deadline = r->slots[r->heap[0]].deadline;
+    uint64_t now = mz_clock_ms();
+    if (deadline <= now)
+        return 0;
+    return deadline - now > INT_MAX ? INT_MAX : (int) (deadline - now);
+}
+
+/* Fires every timer due now. Timers that callbacks add meanwhile wait for
+ * the next iteration, even with a zero delay, so that a timer re-arming
+ * itself cannot keep the loop from fds and tasks. */
+static void mz_timer_fire_due(struct mz_reactor *r)
+{
+    uint64_t now = mz_clock_ms();
+    uint64_t added_before = r->next_order;
+    while (r->heap_len > 0) {
+        struct mz_timer_slot *s = &r->slots[r->heap[0]];
+        if (s->deadline > now || s->order >= added_before)
+            break;
+        mz_reactor_timer_fn *fn = s->fn;
+        void *arg = s->arg;
+        mz_timer_release(r, 0);
+        fn(arg);
+    }
+}
+
+/* ---- tasks ---- */
+
+/* Wakes epoll_wait through the eventfd. The write can only fail if the
+ * counter were about to overflow, in which case the reactor is awake
+ * anyway. */
+static void mz_reactor_wake(struct mz_reactor *r)
+{
+    uint64_t one = 1;
+    ssize_t rc = write(r->wake_fd, &one, sizeof one);
+    (void) rc;
+}
+
+int mz_reactor_post(struct mz_reactor *r, mz_reactor_task_fn *fn, void *arg)
+{
+    pthread_mutex_lock(&r->task_lock);
+    struct mz_task_list *list = &r->posted;
+    if (list->count == list->capacity) {
+        size_t capacity = list->capacity ? 2 * list->capacity : 16;
+        struct mz_task *items = realloc(list->items, capacity * sizeof *items);
+        if (items == NULL) {
+            pthread_mutex_unlock(&r->task_lock);
+            errno = ENOMEM;
+            return -1;
+        }
+        list->items = items;
+        list->capacity = capacity;
+    }
+    list->items[list->count++] = (struct mz_task) { fn, arg };
+    /* Only the first task after a drain needs to wake the loop. Waking under
+     * the lock means the reactor cannot run the task, and its owner cannot
+     * free the reactor, before the write is done. */
+    if (list->count == 1)
+        mz_reactor_wake(r);
+    pthread_mutex_unlock(&r->task_lock);
+    return 0;
+}
+
+/* Runs the tasks posted so far. The eventfd is reset before the list is
+ * taken, so a task posted after the swap writes it again and is picked up by
+ * the next iteration. */
+static void mz_reactor_run_tasks(struct mz_reactor *r)
+{
+    uint64_t count;
+    ssize_t rc = read(r->wake_fd, &count, sizeof count);
+    (void) rc; /* EAGAIN: already reset, nothing to do */
+
+    /* The two lists trade places: posters go on filling the spare one while
+     * the taken one runs without the lock. */
+    struct mz_task_list taken;
+    pthread_mutex_lock(&r->task_lock);
+    taken = r->posted;
+    r->posted = r->running;
+    pthread_mutex_unlock(&r->task_lock);
+    r->running = (struct mz_task_list) { NULL, 0, 0 };
+
+    for (size_t i = 0; i < taken.count; i++)
+        taken.items[i].fn(taken.items[i].arg);
+    taken.count = 0;
+    r->running = taken;
+}
+
+/* ---- loop ---- */
+
+/* One pass: wait, dispatch fd events, run tasks, fire due timers, then free
+ * the handles removed along the way. */
+static void mz_reactor_iterate(struct mz_reactor *r)
+{
+    int n = epoll_wait(r->epoll_fd, r->events, MZ_REACTOR_BATCH,
+                       mz_timer_timeout(r));
+    if (n < 0) {
+        if (errno != EINTR)
+            mz_reactor_fail("epoll_wait");
+        n = 0;
+    }
+    bool woken = false;
+    for (int i = 0; i < n; i++) {
+        struct mz_reactor_fd *h = r->events[i].data.ptr;
+        if (h == NULL) {
+            woken = true;
+            continue;
+        }
+        if (h->removed)
+            continue;
+        /* Interest may have been dropped by an earlier callback of this
+         * batch; report only what is still wanted. */
+        uint32_t events = r->events[i].events
+                          & (h->wanted | EPOLLERR | EPOLLHUP);
+        if (events != 0)
+            h->fn(h->arg, events);
+    }
+    if (woken)
+        mz_reactor_run_tasks(r);
+    mz_timer_fire_due(r);
+    mz_reactor_free_chain(r->retired);
+    r->retired = NULL;
+}
+
+void mz_reactor_run(struct mz_reactor *r)
+{
+    while (!atomic_load_explicit(&r->stopping, memory_order_acquire))
+        mz_reactor_iterate(r);
+}
+
+void mz_reactor_stop(struct mz_reactor *r)
+{
+    atomic_store_explicit(&r->stopping, true, memory_order_release);
+    mz_reactor_wake(r);
+}
+
+unsigned mz_reactor_load(const struct mz_reactor *r)
+{
+    return atomic_load_explicit(&r->load, memory_order_relaxed);
+}

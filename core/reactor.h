@@ -1,0 +1,88 @@
+/*
+ * The reactor: the event loop that every I/O thread runs.
+ *
+ * One thread calls mz_reactor_run and from then on owns the reactor: it
+ * watches file descriptors with epoll (level-triggered), fires one-shot
+ * timers, and runs tasks that other threads post to it. Sessions, engines,
+ * listeners and plugins do all their network work from these callbacks, so
+ * none of that state needs a lock.
+ *
+ * Threading contract:
+ *   - mz_reactor_post, mz_reactor_stop and mz_reactor_load may be called
+ *     from any thread.
+ *   - Everything else (add_fd, want, remove_fd, add_timer, cancel_timer) is
+ *     for the reactor's own thread only: from fd, timer or task callbacks,
+ *     or before run() starts / after it returns on the thread that owns the
+ *     reactor. To act on a reactor from elsewhere, post a task.
+ */
+#ifndef MZ_REACTOR_H
+#define MZ_REACTOR_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct mz_reactor;
+struct mz_reactor_fd;
+
+/* Called when a watched fd is ready. events holds EPOLLIN and EPOLLOUT only
+ * as far as they are currently wanted, plus EPOLLERR and EPOLLHUP, which are
+ * always reported while the fd is registered (level-triggered: a hung-up fd
+ * keeps reporting until it is removed). */
+typedef void mz_reactor_io_fn(void *arg, uint32_t events);
+typedef void mz_reactor_timer_fn(void *arg);
+typedef void mz_reactor_task_fn(void *arg);
+
+/* Creates a reactor with no fds, timers or tasks. NULL with errno set on
+ * failure. */
+struct mz_reactor *mz_reactor_new(void);
+
+/* Destroys a reactor that is not running. Handles still registered are
+ * freed (their fds are neither closed nor called); tasks still queued are
+ * dropped without running. */
+void mz_reactor_free(struct mz_reactor *r);
+
+/* Starts watching fd, initially for nothing but errors and hang-ups (call
+ * mz_reactor_want to ask for more). fn (arg, events) runs on readiness.
+ * Returns the handle, or NULL with errno set (EBADF, EPERM for a regular
+ * file, EEXIST if fd is already registered, ENOMEM). */
+struct mz_reactor_fd *mz_reactor_add_fd(struct mz_reactor *r, int fd,
+                                        mz_reactor_io_fn *fn, void *arg);
+
+/* Sets what the handle's callback wants to hear about. Cheap when nothing
+ * changes, so callers need not track the current interest themselves. */
+void mz_reactor_want(struct mz_reactor_fd *h, bool readable, bool writable);
+
+/* Stops watching and frees the handle (the fd stays open; close it after
+ * this call, never before). From this call on the handle's callback never
+ * runs again, even for events already collected in the current iteration,
+ * so this may be called from any callback, including the handle's own. */
+void mz_reactor_remove_fd(struct mz_reactor_fd *h);
+
+/* Arms a one-shot timer: fn (arg) runs once, no earlier than delay_ms from
+ * now. Timers due together fire in deadline order, ties in the order they
+ * were added. Returns a nonzero id for mz_reactor_cancel_timer, or 0 with
+ * errno ENOMEM. */
+uint64_t mz_reactor_add_timer(struct mz_reactor *r, uint64_t delay_ms,
+                              mz_reactor_timer_fn *fn, void *arg);
+
+/* Disarms a timer so that it never fires. Harmless for 0, for an id that
+ * already fired or was already cancelled. */
+void mz_reactor_cancel_timer(struct mz_reactor *r, uint64_t id);
+
+/* Thread-safe: queues fn (arg) to run on the reactor thread and wakes it.
+ * Tasks run in the order they were posted. Returns 0, or -1 with errno
+ * ENOMEM. */
+int mz_reactor_post(struct mz_reactor *r, mz_reactor_task_fn *fn, void *arg);
+
+/* Runs the loop on the calling thread until mz_reactor_stop. */
+void mz_reactor_run(struct mz_reactor *r);
+
+/* Thread-safe: makes run() return once the current iteration finishes, or at
+ * once if it has not started yet. Stopping is final for this reactor. */
+void mz_reactor_stop(struct mz_reactor *r);
+
+/* Thread-safe: how many fds are registered, to pick the least busy I/O
+ * thread. */
+unsigned mz_reactor_load(const struct mz_reactor *r);
+
+#endif

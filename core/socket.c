@@ -1,0 +1,574 @@
+/*
+ * The socket base: lifecycle, commands, blocking, endpoints and the options
+ * every type shares. Routing is delegated to the socket's type.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "ctx.h"
+#include "inproc.h"
+#include "socket.h"
+
+static const uint32_t SOCKET_TAG_LIVE = 0x6d7a736bu;  /* "mzsk" */
+static const uint32_t SOCKET_TAG_CLOSED = 0x64656164u; /* "dead" */
+
+extern const struct mz_socket_type mz_pair_type, mz_dealer_type, mz_pull_type,
+    mz_push_type;
+
+static const struct mz_socket_type *const socket_types[] = {
+    &mz_pair_type, &mz_dealer_type, &mz_pull_type, &mz_push_type,
+};
+
+const struct mz_socket_type *mz_socket_type_find(int type)
+{
+    for (size_t i = 0; i < sizeof socket_types / sizeof socket_types[0]; i++)
+        if (socket_types[i]->type == type)
+            return socket_types[i];
+    return NULL;
+}
+
+bool mz_socket_is_live(const struct mz_socket *s)
+{
+    return s != NULL && s->tag == SOCKET_TAG_LIVE;
+}
+
+/* Sets up a zeroed shell; -1 with errno on failure, leaving it zeroed. */
+static int socket_init(struct mz_socket *s, struct mz_ctx *ctx,
+                       const struct mz_socket_type *type)
+{
+    memset(s, 0, sizeof *s);
+    s->state = calloc(1, type->state_size ? type->state_size : 1);
+    if (s->state == NULL) {
+        errno = ENOMEM;
+        return -1;
+    }
+    if (mz_mailbox_init(&s->mailbox) < 0) {
+        free(s->state);
+        memset(s, 0, sizeof *s);
+        return -1;
+    }
+    s->ctx = ctx;
+    s->type = type;
+    mz_options_init(&s->options, type->type);
+    mz_pipe_set_init(&s->pipes, MZ_SOCKET_PIPE_SLOT);
+    if (type->init != NULL)
+        type->init(s);
+    s->tag = SOCKET_TAG_LIVE;
+    return 0;
+}
+
+struct mz_socket *mz_socket_new(struct mz_ctx *ctx, int type)
+{
+    const struct mz_socket_type *socket_type = mz_socket_type_find(type);
+    if (socket_type == NULL) {
+        errno = EINVAL;
+        return NULL;
+    }
+    struct mz_socket *s = NULL;
+    pthread_mutex_lock(&ctx->lock);
+    if (ctx->terminating) {
+        errno = ETERM;
+        goto out;
+    }
+    if ((int) ctx->sockets->len >= ctx->max_sockets) {
+        errno = EMFILE;
+        goto out;
+    }
+    if (mz_ctx_start_iothreads(ctx) < 0)
+        goto out;
+    if (ctx->shells->len > 0)
+        s = g_ptr_array_steal_index_fast(ctx->shells, ctx->shells->len - 1);
+    else
+        s = calloc(1, sizeof *s);
+    if (s == NULL) {
+        errno = ENOMEM;
+        goto out;
+    }
+    if (socket_init(s, ctx, socket_type) < 0) {
+        int saved = errno;
+        g_ptr_array_add(ctx->shells, s);
+        s = NULL;
+        errno = saved;
+        goto out;
+    }
+    g_ptr_array_add(ctx->sockets, s);
+out:
+    pthread_mutex_unlock(&ctx->lock);
+    return s;
+}
+
+void mz_socket_post(struct mz_socket *s, const struct mz_command *cmd)
+{
+    mz_mailbox_post(&s->mailbox, cmd);
+}
+
+void mz_socket_pipe_ended(struct mz_socket *s, struct mz_pipe_end *end)
+{
+    if (s->ended_count == s->ended_capacity) {
+        unsigned capacity = s->ended_capacity ? s->ended_capacity * 2 : 8;
+        struct mz_pipe_end **ended = realloc(s->ended, capacity * sizeof *ended);
+        if (ended == NULL) {
+            fputs("modzmq: out of memory ending a pipe\n", stderr);
+            abort();
+        }
+        s->ended = ended;
+        s->ended_capacity = capacity;
+    }
+    s->ended[s->ended_count++] = end;
+}
+
+static void forget_endpoint_pipe(struct mz_socket *s, struct mz_pipe_end *end)
+{
+    for (unsigned i = 0; i < s->endpoint_count; i++)
+        if (s->endpoints[i].pipe == end)
+            s->endpoints[i].pipe = NULL;
+}
+
+/* Takes an end out of the type and the socket's list. */
+static void detach_pipe(struct mz_socket *s, struct mz_pipe_end *end)
+{
+    s->type->detach(s, end);
+    mz_pipe_set_remove(&s->pipes, end);
+    forget_endpoint_pipe(s, end);
+}
+
+/* Releases the ends whose input reached the peer's delimiter. */
+static void reap_ended_pipes(struct mz_socket *s)
+{
+    while (s->ended_count > 0) {
+        struct mz_pipe_end *end = s->ended[--s->ended_count];
+        if (!end->attached)
+            continue;
+        detach_pipe(s, end);
+        mz_pipe_release(end);
+    }
+}
+
+void mz_socket_attach_pipe(struct mz_socket *s, struct mz_pipe_end *end)
+{
+    if (s->options.routing_id_size > 0 || !end->pipe->conflate)
+        mz_pipe_send_routing_id(end, s->options.routing_id,
+                                s->options.routing_id_size);
+    end->attached = true;
+    mz_pipe_set_add(&s->pipes, end, true);
+    if (!s->type->attach(s, end)) {
+        mz_pipe_set_remove(&s->pipes, end);
+        forget_endpoint_pipe(s, end);
+        mz_pipe_terminate(end);
+    }
+}
+
+static void run_command(struct mz_socket *s, const struct mz_command *cmd)
+{
+    if (cmd->type == MZ_CMD_STOP) {
+        s->stopped = true;
+        return;
+    }
+    struct mz_pipe_end *end = &cmd->pipe->end[cmd->side];
+    switch (cmd->type) {
+    case MZ_CMD_ATTACH:
+        mz_socket_attach_pipe(s, end);
+        break;
+    case MZ_CMD_ACTIVATE_READ:
+        if (end->attached && !end->ended && s->type->read_activated != NULL)
+            s->type->read_activated(s, end);
+        break;
+    case MZ_CMD_ACTIVATE_WRITE:
+        if (end->attached && !end->peer_closed && s->type->write_activated != NULL)
+            s->type->write_activated(s, end);
+        break;
+    case MZ_CMD_PIPE_TERM:
+        if (end->attached) {
+            end->peer_closed = true;
+            /* Notices the delimiter if nothing is left to read. */
+            mz_pipe_check_read(end);
+            if (!end->ended && s->type->read_activated != NULL)
+                s->type->read_activated(s, end);
+        }
+        break;
+    case MZ_CMD_STOP:
+        break;
+    }
+    mz_pipe_unref(cmd->pipe);
+}
+
+int mz_socket_process_commands(struct mz_socket *s)
+{
+    if (mz_mailbox_has_pending(&s->mailbox)) {
+        struct mz_command cmd;
+        while (mz_mailbox_take(&s->mailbox, &cmd))
+            run_command(s, &cmd);
+    }
+    reap_ended_pipes(s);
+    if (s->stopped) {
+        errno = ETERM;
+        return -1;
+    }
+    return 0;
+}
+
+/* Milliseconds left before deadline (-1: none), 0 when passed. */
+static int remaining_ms(int64_t deadline)
+{
+    if (deadline < 0)
+        return -1;
+    int64_t left = deadline - (int64_t) mz_clock_ms();
+    return left > 0 ? (int) left : 0;
+}
+
+static int64_t deadline_after(int timeout_ms)
+{
+    return timeout_ms < 0 ? -1 : (int64_t) mz_clock_ms() + timeout_ms;
+}
+
+/* Runs op until it succeeds, fails with something other than EAGAIN, or
+ * the timeout passes. */
+static int run_blocking(struct mz_socket *s, struct mz_msg *m, bool nowait,
+                        int timeout_ms,
+                        int (*op)(struct mz_socket *, struct mz_msg *))
+{
+    if (mz_socket_process_commands(s) < 0)
+        return -1;
+    int rc = op(s, m);
+    reap_ended_pipes(s);
+    if (rc == 0 || errno != EAGAIN || nowait || timeout_ms == 0)
+        return rc;
+    int64_t deadline = deadline_after(timeout_ms);
+    for (;;) {
+        int left = remaining_ms(deadline);
+        if (left == 0) {
+            errno = EAGAIN;
+            return -1;
+        }
+        mz_mailbox_wait(&s->mailbox, left);
+        if (mz_socket_process_commands(s) < 0)
+            return -1;
+        rc = op(s, m);
+        reap_ended_pipes(s);
+        if (rc == 0 || errno != EAGAIN)
+            return rc;
+    }
+}
+
+static int type_send(struct mz_socket *s, struct mz_msg *m)
+{
+    return s->type->send(s, m);
+}
+
+static int type_recv(struct mz_socket *s, struct mz_msg *m)
+{
+    return s->type->recv(s, m);
+}
+
+int mz_socket_send(struct mz_socket *s, struct mz_msg *m, int flags)
+{
+    mz_msg_set_more(m, (flags & ZMQ_SNDMORE) != 0);
+    int rc = run_blocking(s, m, (flags & ZMQ_DONTWAIT) != 0,
+                          s->options.sndtimeo, type_send);
+    if (rc < 0)
+        mz_msg_set_more(m, false);
+    return rc;
+}
+
+int mz_socket_recv(struct mz_socket *s, struct mz_msg *m, int flags)
+{
+    int rc = run_blocking(s, m, (flags & ZMQ_DONTWAIT) != 0,
+                          s->options.rcvtimeo, type_recv);
+    if (rc == 0)
+        s->rcvmore = mz_msg_has_more(m);
+    return rc;
+}
+
+int mz_socket_events(struct mz_socket *s)
+{
+    if (mz_socket_process_commands(s) < 0)
+        return -1;
+    int events = 0;
+    if (s->type->can_recv(s))
+        events |= ZMQ_POLLIN;
+    if (s->type->can_send(s))
+        events |= ZMQ_POLLOUT;
+    reap_ended_pipes(s);
+    return events;
+}
+
+int mz_socket_fd(const struct mz_socket *s)
+{
+    return s->mailbox.fd;
+}
+
+int mz_socket_add_endpoint(struct mz_socket *s, const char *uri, bool bound,
+                           struct mz_pipe_end *pipe)
+{
+    char *copy = strdup(uri);
+    char *last = strdup(uri);
+    if (copy == NULL || last == NULL)
+        goto nomem;
+    if (s->endpoint_count == s->endpoint_capacity) {
+        unsigned capacity = s->endpoint_capacity ? s->endpoint_capacity * 2 : 4;
+        struct mz_endpoint *endpoints =
+            realloc(s->endpoints, capacity * sizeof *endpoints);
+        if (endpoints == NULL)
+            goto nomem;
+        s->endpoints = endpoints;
+        s->endpoint_capacity = capacity;
+    }
+    s->endpoints[s->endpoint_count++] =
+        (struct mz_endpoint) { .uri = copy, .bound = bound, .pipe = pipe };
+    free(s->last_endpoint);
+    s->last_endpoint = last;
+    return 0;
+nomem:
+    free(copy);
+    free(last);
+    errno = ENOMEM;
+    return -1;
+}
+
+static void remove_endpoint(struct mz_socket *s, unsigned index)
+{
+    free(s->endpoints[index].uri);
+    s->endpoints[index] = s->endpoints[--s->endpoint_count];
+}
+
+/* Splits "scheme://address"; -1 EINVAL when malformed. */
+static int split_uri(const char *uri, char *scheme, size_t scheme_size,
+                     const char **address)
+{
+    const char *sep = strstr(uri, "://");
+    if (sep == NULL || sep == uri || (size_t) (sep - uri) >= scheme_size) {
+        errno = EINVAL;
+        return -1;
+    }
+    memcpy(scheme, uri, (size_t) (sep - uri));
+    scheme[sep - uri] = '\0';
+    *address = sep + 3;
+    return 0;
+}
+
+/* Network transports arrive as plugins with the next part of the core;
+ * until then every scheme but inproc is an unsupported protocol, as for a
+ * libzmq built without that transport. */
+static int unsupported_scheme(void)
+{
+    errno = EPROTONOSUPPORT;
+    return -1;
+}
+
+int mz_socket_bind(struct mz_socket *s, const char *uri)
+{
+    char scheme[16];
+    const char *address;
+    if (mz_socket_process_commands(s) < 0)
+        return -1;
+    if (split_uri(uri, scheme, sizeof scheme, &address) < 0)
+        return -1;
+    if (strcmp(scheme, "inproc") != 0)
+        return unsupported_scheme();
+    if (*address == '\0') {
+        errno = EINVAL;
+        return -1;
+    }
+    if (mz_inproc_bind(s, address) < 0)
+        return -1;
+    if (mz_socket_add_endpoint(s, uri, true, NULL) < 0) {
+        mz_inproc_unbind(s, address);
+        return -1;
+    }
+    return 0;
+}
+
+int mz_socket_connect(struct mz_socket *s, const char *uri)
+{
+    char scheme[16];
+    const char *address;
+    if (mz_socket_process_commands(s) < 0)
+        return -1;
+    if (split_uri(uri, scheme, sizeof scheme, &address) < 0)
+        return -1;
+    if (strcmp(scheme, "inproc") != 0)
+        return unsupported_scheme();
+    if (*address == '\0') {
+        errno = EINVAL;
+        return -1;
+    }
+    return mz_inproc_connect(s, address, uri);
+}
+
+int mz_socket_unbind(struct mz_socket *s, const char *uri)
+{
+    char scheme[16];
+    const char *address;
+    if (mz_socket_process_commands(s) < 0)
+        return -1;
+    if (split_uri(uri, scheme, sizeof scheme, &address) < 0)
+        return -1;
+    if (strcmp(scheme, "inproc") != 0)
+        return unsupported_scheme();
+    for (unsigned i = 0; i < s->endpoint_count; i++) {
+        if (s->endpoints[i].bound && strcmp(s->endpoints[i].uri, uri) == 0) {
+            remove_endpoint(s, i);
+            /* Existing inproc connections stay; only the name goes. */
+            return mz_inproc_unbind(s, address);
+        }
+    }
+    errno = ENOENT;
+    return -1;
+}
+
+int mz_socket_disconnect(struct mz_socket *s, const char *uri)
+{
+    char scheme[16];
+    const char *address;
+    if (mz_socket_process_commands(s) < 0)
+        return -1;
+    if (split_uri(uri, scheme, sizeof scheme, &address) < 0)
+        return -1;
+    if (strcmp(scheme, "inproc") != 0)
+        return unsupported_scheme();
+    bool found = false;
+    for (unsigned i = 0; i < s->endpoint_count;) {
+        struct mz_endpoint *ep = &s->endpoints[i];
+        if (ep->bound || strcmp(ep->uri, uri) != 0) {
+            i++;
+            continue;
+        }
+        found = true;
+        struct mz_pipe_end *end = ep->pipe;
+        remove_endpoint(s, i);
+        if (end != NULL && end->attached) {
+            detach_pipe(s, end);
+            mz_pipe_terminate(end);
+        }
+    }
+    if (!found) {
+        errno = ENOENT;
+        return -1;
+    }
+    return 0;
+}
+
+static int get_int(void *value, size_t *size, int x)
+{
+    if (*size < sizeof(int)) {
+        errno = EINVAL;
+        return -1;
+    }
+    memcpy(value, &x, sizeof x);
+    *size = sizeof x;
+    return 0;
+}
+
+int mz_socket_setopt(struct mz_socket *s, int option, const void *value, size_t size)
+{
+    if (mz_socket_process_commands(s) < 0)
+        return -1;
+    if (value == NULL && size > 0) {
+        errno = EINVAL;
+        return -1;
+    }
+    if (s->type->setopt != NULL) {
+        int rc = s->type->setopt(s, option, value, size);
+        if (rc != MZ_OPTION_NOT_MINE)
+            return rc;
+    }
+    return mz_options_set(&s->options, option, value, size);
+}
+
+int mz_socket_getopt(struct mz_socket *s, int option, void *value, size_t *size)
+{
+    if (mz_socket_process_commands(s) < 0)
+        return -1;
+    switch (option) {
+    case ZMQ_TYPE:
+        return get_int(value, size, s->type->type);
+    case ZMQ_RCVMORE:
+        return get_int(value, size, s->rcvmore ? 1 : 0);
+    case ZMQ_FD:
+        return get_int(value, size, s->mailbox.fd);
+    case ZMQ_THREAD_SAFE:
+        return get_int(value, size, 0);
+    case ZMQ_EVENTS: {
+        int events = mz_socket_events(s);
+        return events < 0 ? -1 : get_int(value, size, events);
+    }
+    case ZMQ_LAST_ENDPOINT: {
+        const char *last = s->last_endpoint ? s->last_endpoint : "";
+        size_t needed = strlen(last) + 1;
+        if (*size < needed) {
+            errno = EINVAL;
+            return -1;
+        }
+        memcpy(value, last, needed);
+        *size = needed;
+        return 0;
+    }
+    default:
+        break;
+    }
+    if (s->type->getopt != NULL) {
+        int rc = s->type->getopt(s, option, value, size);
+        if (rc != MZ_OPTION_NOT_MINE)
+            return rc;
+    }
+    return mz_options_get(&s->options, option, value, size);
+}
+
+void mz_socket_close(struct mz_socket *s)
+{
+    struct mz_ctx *ctx = s->ctx;
+
+    /* No new inproc peers, no more STOP commands. */
+    mz_inproc_unbind_all(s);
+    pthread_mutex_lock(&ctx->lock);
+    g_ptr_array_remove_fast(ctx->sockets, s);
+    ctx->closing++;
+    pthread_mutex_unlock(&ctx->lock);
+    s->tag = SOCKET_TAG_CLOSED;
+
+    reap_ended_pipes(s);
+    while (s->pipes.count > 0) {
+        struct mz_pipe_end *end = s->pipes.items[s->pipes.count - 1];
+        detach_pipe(s, end);
+        mz_pipe_terminate(end);
+    }
+    /* Ends handed over but not yet attached, and commands about pipes we
+     * already let go of. Terminating an end stops further posts about it,
+     * so this drains. */
+    struct mz_command cmd;
+    while (mz_mailbox_take(&s->mailbox, &cmd)) {
+        if (cmd.type == MZ_CMD_ATTACH) {
+            struct mz_pipe_end *end = &cmd.pipe->end[cmd.side];
+            end->attached = true;
+            mz_pipe_terminate(end);
+        }
+        if (cmd.type != MZ_CMD_STOP)
+            mz_pipe_unref(cmd.pipe);
+    }
+    s->ended_count = 0;
+
+    if (s->type->fini != NULL)
+        s->type->fini(s);
+    free(s->state);
+    mz_pipe_set_fini(&s->pipes);
+    free(s->ended);
+    while (s->endpoint_count > 0)
+        remove_endpoint(s, s->endpoint_count - 1);
+    free(s->endpoints);
+    free(s->last_endpoint);
+    mz_options_fini(&s->options);
+    mz_mailbox_fini(&s->mailbox);
+    memset(s, 0, sizeof *s);
+    s->tag = SOCKET_TAG_CLOSED;
+
+    pthread_mutex_lock(&ctx->lock);
+    g_ptr_array_add(ctx->shells, s);
+    ctx->closing--;
+    if (ctx->sockets->len == 0 && ctx->closing == 0)
+        pthread_cond_broadcast(&ctx->all_closed);
+    pthread_mutex_unlock(&ctx->lock);
+}

@@ -1,0 +1,120 @@
+/*
+ * The socket: what every socket type shares.
+ *
+ * A socket holds its options, endpoints and pipes, runs the commands other
+ * threads post to its mailbox, blocks with timeouts, and delegates routing
+ * to its type (one file per type, behind struct mz_socket_type). Socket
+ * types never block and never touch the mailbox: they answer "done",
+ * "EAGAIN" or an error, and the socket decides whether to wait.
+ */
+#ifndef MZ_SOCKET_H
+#define MZ_SOCKET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mailbox.h"
+#include "msg.h"
+#include "options.h"
+#include "pipe.h"
+#include "pipe_set.h"
+
+struct mz_ctx;
+struct mz_socket;
+
+/* Returned by a type's setopt/getopt for options it does not own. */
+enum { MZ_OPTION_NOT_MINE = 1 };
+
+struct mz_socket_type {
+    int type;                  /* ZMQ_PAIR, ZMQ_PUB, ... */
+    const char *name;          /* ZMTP Socket-Type property */
+    size_t state_size;         /* bytes of type state, zeroed at creation */
+    /* Optional hooks are NULL when a type has nothing to do. */
+    void (*init)(struct mz_socket *s);           /* optional */
+    void (*fini)(struct mz_socket *s);           /* optional */
+    /* A new pipe; the type may refuse it (PAIR takes one) by returning
+     * false, and the socket then terminates it. */
+    bool (*attach)(struct mz_socket *s, struct mz_pipe_end *end);
+    /* The pipe is going away; forget it. */
+    void (*detach)(struct mz_socket *s, struct mz_pipe_end *end);
+    /* A pipe that had run dry (or full) can be read (written) again. */
+    void (*read_activated)(struct mz_socket *s, struct mz_pipe_end *end);  /* optional */
+    void (*write_activated)(struct mz_socket *s, struct mz_pipe_end *end); /* optional */
+    /* 0 when taken (m becomes empty), -1 with errno (EAGAIN: would block). */
+    int (*send)(struct mz_socket *s, struct mz_msg *m);
+    int (*recv)(struct mz_socket *s, struct mz_msg *m);
+    bool (*can_send)(struct mz_socket *s);
+    bool (*can_recv)(struct mz_socket *s);
+    /* Optional: 0, -1 with errno, or MZ_OPTION_NOT_MINE. */
+    int (*setopt)(struct mz_socket *s, int option, const void *value, size_t size);
+    int (*getopt)(struct mz_socket *s, int option, void *value, size_t *size);
+};
+
+/* An endpoint the socket bound or connected, for unbind/disconnect and
+ * ZMQ_LAST_ENDPOINT. Inproc connects remember their pipe. */
+struct mz_endpoint {
+    char *uri;
+    bool bound;
+    struct mz_pipe_end *pipe;
+};
+
+struct mz_socket {
+    uint32_t tag;
+    struct mz_ctx *ctx;
+    const struct mz_socket_type *type;
+    void *state;
+    struct mz_options options;
+    struct mz_mailbox mailbox;
+
+    struct mz_pipe_set pipes;        /* every attached end */
+    struct mz_pipe_end **ended;      /* ends whose input ended, to release */
+    unsigned ended_count, ended_capacity;
+
+    struct mz_endpoint *endpoints;
+    unsigned endpoint_count, endpoint_capacity;
+    char *last_endpoint;
+
+    bool stopped;                    /* the context is terminating */
+    bool rcvmore;
+};
+
+const struct mz_socket_type *mz_socket_type_find(int type);
+
+struct mz_socket *mz_socket_new(struct mz_ctx *ctx, int type);
+/* Closes the socket: pipes terminated (their messages stay readable by the
+ * peers), endpoints released. Frees everything but the shell. */
+void mz_socket_close(struct mz_socket *s);
+bool mz_socket_is_live(const struct mz_socket *s);
+
+int mz_socket_send(struct mz_socket *s, struct mz_msg *m, int flags);
+int mz_socket_recv(struct mz_socket *s, struct mz_msg *m, int flags);
+int mz_socket_bind(struct mz_socket *s, const char *uri);
+int mz_socket_connect(struct mz_socket *s, const char *uri);
+int mz_socket_unbind(struct mz_socket *s, const char *uri);
+int mz_socket_disconnect(struct mz_socket *s, const char *uri);
+int mz_socket_setopt(struct mz_socket *s, int option, const void *value, size_t size);
+int mz_socket_getopt(struct mz_socket *s, int option, void *value, size_t *size);
+/* ZMQ_EVENTS after running pending commands; -1 ETERM. */
+int mz_socket_events(struct mz_socket *s);
+int mz_socket_fd(const struct mz_socket *s);
+
+/* Runs the commands waiting in the mailbox; -1 ETERM once stopped. */
+int mz_socket_process_commands(struct mz_socket *s);
+
+/* Thread-safe: queue a command for the socket's thread. */
+void mz_socket_post(struct mz_socket *s, const struct mz_command *cmd);
+/* The pipe read its peer's delimiter: release it after the current call. */
+void mz_socket_pipe_ended(struct mz_socket *s, struct mz_pipe_end *end);
+/* Takes a new pipe end into the socket and its type (socket thread). */
+void mz_socket_attach_pipe(struct mz_socket *s, struct mz_pipe_end *end);
+/* Records an endpoint; -1 ENOMEM. */
+int mz_socket_add_endpoint(struct mz_socket *s, const char *uri, bool bound,
+                           struct mz_pipe_end *pipe);
+/* The type-specific state. */
+static inline void *mz_socket_state(struct mz_socket *s)
+{
+    return s->state;
+}
+
+#endif
