@@ -12,7 +12,8 @@
  * Sizes follow libzmq: a number is read and written only with exactly its
  * own size; strings come back with their terminating NUL and need a buffer
  * large enough for it; binary values need a buffer at least as large as the
- * value. Every refusal is EINVAL, and a refused call changes nothing.
+ * value. Every refusal is EINVAL (ENOMEM when a copy cannot be allocated),
+ * and a refused call changes nothing.
  */
 #ifndef ZMQ_BUILD_DRAFT_API
 #define ZMQ_BUILD_DRAFT_API
@@ -125,9 +126,9 @@ static void after_gssapi_principal (struct mz_options *o,
 #define SPECIAL_ROW(id, setter, getter)                                        \
     { (id), MZ_KIND_SPECIAL, 0, 0, 0, 0, 0, 0, 0, (setter), (getter), NULL }
 
-/* Longest strings libzmq accepts: 255 where the wire or the SOCKS protocol
- * carries a one-byte length; an interface name fits IFNAMSIZ (16) with its
- * NUL; a TCP accept filter is shorter than 255. */
+/* Longest strings accepted: 255 where the wire or the SOCKS protocol
+ * carries a one-byte length; an interface name must fit IFNAMSIZ (16) with
+ * its NUL; a TCP accept filter is shorter than 255. */
 #define MZ_SHORT_STRING 255
 #define MZ_NO_LIMIT INT64_MAX
 #define MZ_DEVICE_NAME_MAX 15

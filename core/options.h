@@ -178,16 +178,22 @@ void mz_options_fini (struct mz_options *o);
 int mz_options_copy (struct mz_options *dst, const struct mz_options *src);
 
 /* Sets a generic option. Returns 0 when stored; -1 with EINVAL for a wrong
- * size, an invalid value, a read-only option or an option that is not
- * generic (socket-type options, options the socket answers itself);
+ * size, an invalid value, a read-only option, an option that is not
+ * generic (socket-type options, options the socket answers itself) or one
+ * that libzmq restricts to other socket types (ZMQ_PROBE_ROUTER: REQ, REP,
+ * DEALER, ROUTER; ZMQ_CONNECT_ROUTING_ID: REP, ROUTER, STREAM, PEER);
  * -1 with ENOMEM when a copy cannot be allocated. A failed call changes
- * nothing. */
+ * nothing. Strings may be passed with or without their terminating NUL;
+ * NULL with size 0 unsets a string, blob or list. */
 int mz_options_set (struct mz_options *o, int option, const void *value,
                     size_t size);
 
 /* Reads a generic option into value and sets *size to the bytes written.
- * Returns -1 with EINVAL for an unknown or write-only option or a buffer
- * size the option does not accept. */
+ * Numbers need *size to be exactly their size; strings are written with
+ * their NUL (an unset string reads as ""); binary values need *size at
+ * least their length; CURVE keys need 32 (binary) or 41 (Z85 text).
+ * Returns -1 with EINVAL for an unknown or write-only option (the filter
+ * lists and ZMQ_METADATA) or a buffer size the option does not accept. */
 int mz_options_get (const struct mz_options *o, int option, void *value,
                     size_t *size);
 

@@ -54,6 +54,10 @@ static int socket_init(struct mz_socket *s, struct mz_ctx *ctx,
     s->ctx = ctx;
     s->type = type;
     mz_options_init(&s->options, type->type);
+    /* Context-wide settings that new sockets inherit. */
+    if (!ctx->blocky)
+        s->options.linger = 0;
+    s->options.ipv6 = ctx->ipv6 != 0;
     mz_pipe_set_init(&s->pipes, MZ_SOCKET_PIPE_SLOT);
     if (type->init != NULL)
         type->init(s);

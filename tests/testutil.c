@@ -1,0 +1,82 @@
+/*
+ * Helpers shared by the CUnit suites; see testutil.h.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "testutil.h"
+#include "zmq.h"
+
+int test_run_suite(const char *suite_name, const struct test_case *tests, size_t count)
+{
+    if (CU_initialize_registry() != CUE_SUCCESS)
+        return 1;
+    CU_pSuite suite = CU_add_suite(suite_name, NULL, NULL);
+    if (suite == NULL) {
+        CU_cleanup_registry();
+        return 1;
+    }
+    for (size_t i = 0; i < count; i++) {
+        if (CU_add_test(suite, tests[i].name, tests[i].fn) == NULL) {
+            CU_cleanup_registry();
+            return 1;
+        }
+    }
+    CU_basic_set_mode(CU_BRM_VERBOSE);
+    CU_basic_run_tests();
+    unsigned failures = CU_get_number_of_failures();
+    unsigned ran = CU_get_number_of_tests_run();
+    CU_cleanup_registry();
+    return failures == 0 && ran == count ? 0 : 1;
+}
+
+bool test_send(void *socket, const char *text, int flags)
+{
+    size_t size = strlen(text);
+    return zmq_send(socket, text, size, flags) == (int) size;
+}
+
+bool test_set_int(void *socket, int option, int value)
+{
+    return zmq_setsockopt(socket, option, &value, sizeof value) == 0;
+}
+
+int test_get_int(void *socket, int option)
+{
+    int value = -12345;
+    size_t size = sizeof value;
+    if (zmq_getsockopt(socket, option, &value, &size) != 0)
+        return -12345;
+    return value;
+}
+
+int test_recv(void *socket, char *buf, size_t size, int timeout_ms)
+{
+    int saved = test_get_int(socket, ZMQ_RCVTIMEO);
+    test_set_int(socket, ZMQ_RCVTIMEO, timeout_ms);
+    int rc = zmq_recv(socket, buf, size - 1, 0);
+    test_set_int(socket, ZMQ_RCVTIMEO, saved);
+    if (rc < 0)
+        return -1;
+    buf[(size_t) rc < size - 1 ? (size_t) rc : size - 1] = '\0';
+    return rc;
+}
+
+bool test_recv_is(void *socket, const char *text, int timeout_ms)
+{
+    char buf[256];
+    int rc = test_recv(socket, buf, sizeof buf, timeout_ms);
+    return rc == (int) strlen(text) && strcmp(buf, text) == 0;
+}
+
+bool test_recv_nothing(void *socket, int timeout_ms)
+{
+    char buf[256];
+    return test_recv(socket, buf, sizeof buf, timeout_ms) < 0 && errno == EAGAIN;
+}
+
+void test_close(void *socket)
+{
+    test_set_int(socket, ZMQ_LINGER, 0);
+    zmq_close(socket);
+}

@@ -1,0 +1,37 @@
+/*
+ * Shared helpers of the CUnit suites: running a suite, and the few socket
+ * chores every test repeats (send and receive strings, expect EAGAIN).
+ * Every wait is bounded so that a broken library fails a test instead of
+ * hanging it.
+ */
+#ifndef TESTUTIL_H
+#define TESTUTIL_H
+
+#include <CUnit/Basic.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+struct test_case {
+    const char *name;
+    CU_TestFunc fn;
+};
+
+/* Runs the tests as one suite, verbose; returns the process exit status. */
+int test_run_suite(const char *suite, const struct test_case *tests, size_t count);
+
+/* Sends a string as one part (more: ZMQ_SNDMORE follows); true on success. */
+bool test_send(void *socket, const char *text, int flags);
+/* Receives one part within timeout_ms and compares it with text. */
+bool test_recv_is(void *socket, const char *text, int timeout_ms);
+/* Receives one part within timeout_ms into buf (NUL-terminated); returns
+ * its size or -1. */
+int test_recv(void *socket, char *buf, size_t size, int timeout_ms);
+/* True when nothing arrives within timeout_ms. */
+bool test_recv_nothing(void *socket, int timeout_ms);
+/* Sets an int socket option; true on success. */
+bool test_set_int(void *socket, int option, int value);
+int test_get_int(void *socket, int option);
+/* Closes a socket with linger 0. */
+void test_close(void *socket);
+
+#endif
