@@ -159,8 +159,30 @@ static bool take_part(struct mz_pipe_end *end, struct mz_msg *m)
     return found;
 }
 
-/* Reads parts until user data, consuming the routing id and noticing the
- * delimiter. */
+/* Handles a part that is not user data: the peer's routing id is stored,
+ * the delimiter ends the input. Returns false for user data. */
+static bool absorb_control_part(struct mz_pipe_end *end, struct mz_msg *m)
+{
+    if (m->kind == MZ_MSG_DELIMITER) {
+        end->ended = true;
+        publish_progress(end, true);
+        mz_socket_pipe_ended(end->socket, end);
+        return true;
+    }
+    if ((m->flags & MZ_MSG_ROUTING_ID) == 0)
+        return false;
+    /* An id fixed locally (ZMQ_CONNECT_ROUTING_ID) takes precedence. */
+    if (!end->identified) {
+        size_t size = mz_msg_size(m);
+        memcpy(end->peer_routing_id, mz_msg_data(m), size);
+        end->peer_routing_id_size = (unsigned char) size;
+        end->identified = true;
+    }
+    mz_msg_close(m);
+    return true;
+}
+
+/* Reads parts until user data, absorbing control parts on the way. */
 static bool read_user_part(struct mz_pipe_end *end, struct mz_msg *m)
 {
     for (;;) {
@@ -168,33 +190,21 @@ static bool read_user_part(struct mz_pipe_end *end, struct mz_msg *m)
             publish_progress(end, true);
             return false;
         }
-        if (m->kind == MZ_MSG_DELIMITER) {
-            end->ended = true;
-            publish_progress(end, true);
-            mz_socket_pipe_ended(end->socket, end);
-            return false;
-        }
-        if ((m->flags & MZ_MSG_ROUTING_ID) == 0)
+        if (!absorb_control_part(end, m))
             return true;
-        /* An id fixed locally (ZMQ_CONNECT_ROUTING_ID) takes precedence. */
-        if (!end->identified) {
-            size_t size = mz_msg_size(m);
-            memcpy(end->peer_routing_id, mz_msg_data(m), size);
-            end->peer_routing_id_size = (unsigned char) size;
-            end->identified = true;
-        }
-        mz_msg_close(m);
     }
 }
 
-/* Consumes a routing id or delimiter at the front of the input. Called
- * only when the front is known not to be user data. */
+/* Consumes the one routing id or delimiter at the front of the input.
+ * Called only when the front is known to be such a part. */
 static void skip_control_part(struct mz_pipe_end *end)
 {
-    struct mz_msg scratch;
-    mz_msg_init(&scratch);
-    if (read_user_part(end, &scratch))
-        mz_msg_close(&scratch);
+    struct mz_msg part;
+    mz_msg_init(&part);
+    if (take_part(end, &part) && !absorb_control_part(end, &part)) {
+        /* Unreachable by the callers' contract. */
+        mz_msg_close(&part);
+    }
 }
 
 bool mz_pipe_read(struct mz_pipe_end *end, struct mz_msg *m)

@@ -14,42 +14,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* What a new thread needs before it runs the caller's function. */
-typedef struct mz_thread_start {
-    void *(*fn) (void *);
-    void *arg;
-    char name[16]; /* empty for no name */
-} mz_thread_start_t;
-
-/* First function of every core thread: names the thread from inside, so the
- * name is in place before fn runs, then hands over to fn. */
-static void *mz_thread_main (void *start_)
-{
-    mz_thread_start_t start = *(mz_thread_start_t *) start_;
-    free (start_);
-    if (start.name[0] != '\0')
-        pthread_setname_np (pthread_self (), start.name);
-    return start.fn (start.arg);
-}
-
 int mz_thread_create (pthread_t *thread,
                       void *(*fn) (void *),
                       void *arg,
                       const char *name)
 {
-    mz_thread_start_t *start = malloc (sizeof *start);
-    if (!start) {
-        errno = ENOMEM;
-        return -1;
-    }
-    start->fn = fn;
-    start->arg = arg;
-    start->name[0] = '\0';
-    if (name) {
-        strncpy (start->name, name, sizeof start->name - 1);
-        start->name[sizeof start->name - 1] = '\0';
-    }
-
     /* A new thread inherits the creator's signal mask, so block signals
      * around pthread_create: the thread then never runs with them
      * unblocked. Faults raised by the thread's own code (SIGSEGV and the
@@ -64,12 +33,19 @@ int mz_thread_create (pthread_t *thread,
     sigdelset (&blocked, SIGTRAP);
     sigdelset (&blocked, SIGABRT);
     pthread_sigmask (SIG_SETMASK, &blocked, &saved);
-    int rc = pthread_create (thread, NULL, mz_thread_main, start);
+    int rc = pthread_create (thread, NULL, fn, arg);
     pthread_sigmask (SIG_SETMASK, &saved, NULL);
     if (rc != 0) {
-        free (start);
         errno = rc;
         return -1;
+    }
+    /* Named by the creator, so the name is in place when this returns
+     * (Linux keeps 15 characters). */
+    if (name != NULL) {
+        char short_name[16];
+        strncpy (short_name, name, sizeof short_name - 1);
+        short_name[sizeof short_name - 1] = '\0';
+        pthread_setname_np (*thread, short_name);
     }
     return 0;
 }
@@ -89,6 +65,12 @@ int mz_thread_set_sched (pthread_t thread,
                 current_policy = policy;
             if (priority != -1)
                 param.sched_priority = priority;
+            /* The time-sharing policies take no static priority: libzmq
+             * renices the thread instead, which needs the thread's own
+             * id; here the priority is left at 0 (best effort). */
+            if (current_policy == SCHED_OTHER || current_policy == SCHED_BATCH ||
+                current_policy == SCHED_IDLE)
+                param.sched_priority = 0;
             rc = pthread_setschedparam (thread, current_policy, &param);
         }
         if (rc != 0) {

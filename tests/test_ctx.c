@@ -1,0 +1,332 @@
+/*
+ * Contexts: options and their limits, the deprecated entry points, the I/O
+ * thread pool, and termination as libzmq does it: shutdown and term make
+ * calls blocked in other threads return ETERM, term waits for every socket
+ * to be closed, and a stopped context refuses new sockets.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "testutil.h"
+#include "zmq.h"
+
+static void test_defaults(void)
+{
+    void *ctx = zmq_ctx_new();
+    CU_ASSERT_PTR_NOT_NULL_FATAL(ctx);
+    CU_ASSERT_EQUAL(zmq_ctx_get(ctx, ZMQ_IO_THREADS), 1);
+    CU_ASSERT_EQUAL(zmq_ctx_get(ctx, ZMQ_MAX_SOCKETS), 1023);
+    CU_ASSERT_EQUAL(zmq_ctx_get(ctx, ZMQ_SOCKET_LIMIT), 65535);
+    CU_ASSERT_EQUAL(zmq_ctx_get(ctx, ZMQ_IPV6), 0);
+    CU_ASSERT_EQUAL(zmq_ctx_get(ctx, ZMQ_BLOCKY), 1);
+    CU_ASSERT_EQUAL(zmq_ctx_get(ctx, ZMQ_MAX_MSGSZ), 2147483647);
+    CU_ASSERT_EQUAL(zmq_ctx_get(ctx, ZMQ_MSG_T_SIZE), (int) sizeof(zmq_msg_t));
+    CU_ASSERT_EQUAL(zmq_ctx_get(ctx, ZMQ_ZERO_COPY_RECV), 1);
+    CU_ASSERT_EQUAL(zmq_ctx_get(ctx, ZMQ_THREAD_SCHED_POLICY), -1);
+    CU_ASSERT_EQUAL(zmq_ctx_term(ctx), 0);
+}
+
+static void test_set_and_get(void)
+{
+    void *ctx = zmq_ctx_new();
+    CU_ASSERT_EQUAL(zmq_ctx_set(ctx, ZMQ_IO_THREADS, 2), 0);
+    CU_ASSERT_EQUAL(zmq_ctx_get(ctx, ZMQ_IO_THREADS), 2);
+    CU_ASSERT_EQUAL(zmq_ctx_set(ctx, ZMQ_MAX_SOCKETS, 256), 0);
+    CU_ASSERT_EQUAL(zmq_ctx_get(ctx, ZMQ_MAX_SOCKETS), 256);
+    CU_ASSERT_EQUAL(zmq_ctx_set(ctx, ZMQ_IPV6, 1), 0);
+    CU_ASSERT_EQUAL(zmq_ctx_get(ctx, ZMQ_IPV6), 1);
+    CU_ASSERT_EQUAL(zmq_ctx_set(ctx, ZMQ_MAX_MSGSZ, 4096), 0);
+    CU_ASSERT_EQUAL(zmq_ctx_get(ctx, ZMQ_MAX_MSGSZ), 4096);
+    CU_ASSERT_EQUAL(zmq_ctx_set(ctx, ZMQ_ZERO_COPY_RECV, 0), 0);
+    CU_ASSERT_EQUAL(zmq_ctx_get(ctx, ZMQ_ZERO_COPY_RECV), 0);
+    CU_ASSERT_EQUAL(zmq_ctx_set(ctx, ZMQ_THREAD_AFFINITY_CPU_ADD, 0), 0);
+    CU_ASSERT_EQUAL(zmq_ctx_set(ctx, ZMQ_THREAD_AFFINITY_CPU_REMOVE, 0), 0);
+    CU_ASSERT_EQUAL(zmq_ctx_set(ctx, ZMQ_THREAD_NAME_PREFIX, 42), 0);
+
+    const char prefix[] = "app";
+    CU_ASSERT_EQUAL(zmq_ctx_set_ext(ctx, ZMQ_THREAD_NAME_PREFIX, prefix, strlen(prefix)), 0);
+    char read_back[16];
+    size_t size = sizeof read_back;
+    CU_ASSERT_EQUAL(zmq_ctx_get_ext(ctx, ZMQ_THREAD_NAME_PREFIX, read_back, &size), 0);
+    CU_ASSERT_STRING_EQUAL(read_back, "app");
+    CU_ASSERT_EQUAL(zmq_ctx_term(ctx), 0);
+}
+
+static void test_bad_options(void)
+{
+    void *ctx = zmq_ctx_new();
+    int bad[][2] = {
+        { ZMQ_IO_THREADS, -1 }, { ZMQ_MAX_SOCKETS, 0 }, { ZMQ_MAX_SOCKETS, 70000 },
+        { ZMQ_MAX_MSGSZ, -5 }, { ZMQ_THREAD_AFFINITY_CPU_ADD, -1 }, { 9999, 1 },
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        errno = 0;
+        CU_ASSERT_EQUAL(zmq_ctx_set(ctx, bad[i][0], bad[i][1]), -1);
+        CU_ASSERT_EQUAL(errno, EINVAL);
+    }
+    errno = 0;
+    CU_ASSERT_EQUAL(zmq_ctx_get(ctx, 9999), -1);
+    CU_ASSERT_EQUAL(errno, EINVAL);
+    CU_ASSERT_EQUAL(zmq_ctx_term(ctx), 0);
+}
+
+static void test_bad_context_handles(void)
+{
+    int not_a_context = 7;
+    errno = 0;
+    CU_ASSERT_EQUAL(zmq_ctx_term(NULL), -1);
+    CU_ASSERT_EQUAL(errno, EFAULT);
+    errno = 0;
+    CU_ASSERT_EQUAL(zmq_ctx_set(&not_a_context, ZMQ_IO_THREADS, 1), -1);
+    CU_ASSERT_EQUAL(errno, EFAULT);
+    errno = 0;
+    CU_ASSERT_PTR_NULL(zmq_socket(NULL, ZMQ_PAIR));
+    CU_ASSERT_EQUAL(errno, EFAULT);
+    void *ctx = zmq_ctx_new();
+    errno = 0;
+    CU_ASSERT_PTR_NULL(zmq_socket(ctx, 12345));
+    CU_ASSERT_EQUAL(errno, EINVAL);
+    CU_ASSERT_EQUAL(zmq_ctx_term(ctx), 0);
+}
+
+static void test_deprecated_entry_points(void)
+{
+    errno = 0;
+    CU_ASSERT_PTR_NULL(zmq_init(-1));
+    CU_ASSERT_EQUAL(errno, EINVAL);
+    void *ctx = zmq_init(0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(ctx);
+    CU_ASSERT_EQUAL(zmq_ctx_get(ctx, ZMQ_IO_THREADS), 0);
+    /* With no I/O thread, inproc still works. */
+    void *a = zmq_socket(ctx, ZMQ_PAIR), *b = zmq_socket(ctx, ZMQ_PAIR);
+    CU_ASSERT_EQUAL(zmq_bind(a, "inproc://no-io-threads"), 0);
+    CU_ASSERT_EQUAL(zmq_connect(b, "inproc://no-io-threads"), 0);
+    CU_ASSERT_TRUE(test_send(a, "works", 0));
+    CU_ASSERT_TRUE(test_recv_is(b, "works", 2000));
+    zmq_close(a);
+    zmq_close(b);
+    CU_ASSERT_EQUAL(zmq_term(ctx), 0);
+    ctx = zmq_init(1);
+    CU_ASSERT_EQUAL(zmq_ctx_destroy(ctx), 0);
+}
+
+static void test_max_sockets(void)
+{
+    void *ctx = zmq_ctx_new();
+    CU_ASSERT_EQUAL(zmq_ctx_set(ctx, ZMQ_MAX_SOCKETS, 3), 0);
+    void *s[3];
+    for (int i = 0; i < 3; i++) {
+        s[i] = zmq_socket(ctx, ZMQ_PAIR);
+        CU_ASSERT_PTR_NOT_NULL(s[i]);
+    }
+    errno = 0;
+    CU_ASSERT_PTR_NULL(zmq_socket(ctx, ZMQ_PAIR));
+    CU_ASSERT_EQUAL(errno, EMFILE);
+    zmq_close(s[0]);
+    s[0] = zmq_socket(ctx, ZMQ_PAIR);
+    CU_ASSERT_PTR_NOT_NULL(s[0]);
+    for (int i = 0; i < 3; i++)
+        zmq_close(s[i]);
+    CU_ASSERT_EQUAL(zmq_ctx_term(ctx), 0);
+}
+
+/* Counts this process's threads whose name contains text. */
+static int threads_named(const char *text)
+{
+    int found = 0;
+    DIR *dir = opendir("/proc/self/task");
+    if (dir == NULL)
+        return -1;
+    struct dirent *entry;
+    while ((entry = readdir(dir)) != NULL) {
+        if (entry->d_name[0] == '.')
+            continue;
+        char path[300], name[64] = "";
+        snprintf(path, sizeof path, "/proc/self/task/%s/comm", entry->d_name);
+        FILE *file = fopen(path, "r");
+        if (file == NULL)
+            continue;
+        if (fgets(name, sizeof name, file) != NULL && strstr(name, text) != NULL)
+            found++;
+        fclose(file);
+    }
+    closedir(dir);
+    return found;
+}
+
+/* The pool starts with the first socket, sized by ZMQ_IO_THREADS, and
+ * stops at term. */
+static void test_io_threads_start_and_stop(void)
+{
+    int before = threads_named("ZMQbg/IO");
+    void *ctx = zmq_ctx_new();
+    zmq_ctx_set(ctx, ZMQ_IO_THREADS, 3);
+    CU_ASSERT_EQUAL(threads_named("ZMQbg/IO"), before);
+    void *s = zmq_socket(ctx, ZMQ_PAIR);
+    CU_ASSERT_EQUAL(threads_named("ZMQbg/IO"), before + 3);
+    zmq_close(s);
+    zmq_ctx_term(ctx);
+    CU_ASSERT_EQUAL(threads_named("ZMQbg/IO"), before);
+}
+
+static void test_blocky_and_ipv6_reach_new_sockets(void)
+{
+    void *ctx = zmq_ctx_new();
+    void *before = zmq_socket(ctx, ZMQ_PAIR);
+    CU_ASSERT_EQUAL(test_get_int(before, ZMQ_LINGER), -1);
+    CU_ASSERT_EQUAL(test_get_int(before, ZMQ_IPV6), 0);
+    zmq_ctx_set(ctx, ZMQ_BLOCKY, 0);
+    zmq_ctx_set(ctx, ZMQ_IPV6, 1);
+    void *after = zmq_socket(ctx, ZMQ_PAIR);
+    CU_ASSERT_EQUAL(test_get_int(after, ZMQ_LINGER), 0);
+    CU_ASSERT_EQUAL(test_get_int(after, ZMQ_IPV6), 1);
+    CU_ASSERT_EQUAL(test_get_int(before, ZMQ_LINGER), -1);
+    zmq_close(before);
+    zmq_close(after);
+    CU_ASSERT_EQUAL(zmq_ctx_term(ctx), 0);
+}
+
+struct blocked_call {
+    void *socket;
+    bool sending;
+    int rc;
+    int error;
+};
+
+static void *block_in_call(void *arg)
+{
+    struct blocked_call *call = arg;
+    char buf[16];
+    if (call->sending) {
+        /* Fill the pipe until the send blocks. */
+        int sent = 0;
+        do {
+            call->rc = zmq_send(call->socket, "x", 1, 0);
+        } while (call->rc == 1 && ++sent < 100000);
+    } else {
+        call->rc = zmq_recv(call->socket, buf, sizeof buf, 0);
+    }
+    call->error = errno;
+    zmq_close(call->socket);
+    return NULL;
+}
+
+/* zmq_ctx_term wakes a thread blocked in recv or send with ETERM and
+ * returns once that thread has closed its socket. */
+static void check_term_unblocks(bool sending)
+{
+    void *ctx = zmq_ctx_new();
+    void *peer = zmq_socket(ctx, ZMQ_PAIR);
+    struct blocked_call call = { .socket = zmq_socket(ctx, ZMQ_PAIR), .sending = sending };
+    CU_ASSERT_EQUAL(zmq_bind(peer, "inproc://term"), 0);
+    CU_ASSERT_EQUAL(zmq_connect(call.socket, "inproc://term"), 0);
+    test_set_int(call.socket, ZMQ_SNDHWM, 10);
+    test_set_int(peer, ZMQ_RCVHWM, 10);
+    pthread_t thread;
+    pthread_create(&thread, NULL, block_in_call, &call);
+    usleep(100 * 1000); /* let it block; correctness does not depend on it */
+    zmq_close(peer);
+    CU_ASSERT_EQUAL(zmq_ctx_term(ctx), 0);
+    pthread_join(thread, NULL);
+    CU_ASSERT_EQUAL(call.rc, -1);
+    CU_ASSERT_EQUAL(call.error, ETERM);
+}
+
+static void test_term_unblocks_recv(void)
+{
+    check_term_unblocks(false);
+}
+
+static void test_term_unblocks_send(void)
+{
+    check_term_unblocks(true);
+}
+
+static void test_shutdown(void)
+{
+    void *ctx = zmq_ctx_new();
+    void *s = zmq_socket(ctx, ZMQ_PAIR);
+    CU_ASSERT_EQUAL(zmq_ctx_shutdown(ctx), 0);
+    errno = 0;
+    CU_ASSERT_EQUAL(zmq_send(s, "x", 1, ZMQ_DONTWAIT), -1);
+    CU_ASSERT_EQUAL(errno, ETERM);
+    char buf[4];
+    errno = 0;
+    CU_ASSERT_EQUAL(zmq_recv(s, buf, sizeof buf, 0), -1);
+    CU_ASSERT_EQUAL(errno, ETERM);
+    errno = 0;
+    CU_ASSERT_EQUAL(zmq_bind(s, "inproc://after-shutdown"), -1);
+    CU_ASSERT_EQUAL(errno, ETERM);
+    errno = 0;
+    CU_ASSERT_PTR_NULL(zmq_socket(ctx, ZMQ_PAIR));
+    CU_ASSERT_EQUAL(errno, ETERM);
+    CU_ASSERT_EQUAL(zmq_close(s), 0);
+    CU_ASSERT_EQUAL(zmq_ctx_shutdown(ctx), 0);
+    CU_ASSERT_EQUAL(zmq_ctx_term(ctx), 0);
+}
+
+struct delayed_close {
+    void *socket;
+    int delay_ms;
+};
+
+static void *close_later(void *arg)
+{
+    struct delayed_close *dc = arg;
+    usleep((useconds_t) dc->delay_ms * 1000);
+    zmq_close(dc->socket);
+    return NULL;
+}
+
+/* term does not return while a socket is still open. */
+static void test_term_waits_for_close(void)
+{
+    void *ctx = zmq_ctx_new();
+    struct delayed_close dc = { .socket = zmq_socket(ctx, ZMQ_PAIR), .delay_ms = 200 };
+    pthread_t thread;
+    pthread_create(&thread, NULL, close_later, &dc);
+    CU_ASSERT_EQUAL(zmq_ctx_term(ctx), 0);
+    /* Reaching here means the socket was closed: the thread is done with it. */
+    pthread_join(thread, NULL);
+}
+
+/* Messages sent on inproc before a socket closes remain readable. */
+static void test_messages_survive_sender_close(void)
+{
+    void *ctx = zmq_ctx_new();
+    void *push = zmq_socket(ctx, ZMQ_PUSH), *pull = zmq_socket(ctx, ZMQ_PULL);
+    zmq_bind(pull, "inproc://survive");
+    zmq_connect(push, "inproc://survive");
+    for (int i = 0; i < 10; i++)
+        CU_ASSERT_TRUE(test_send(push, "kept", 0));
+    zmq_close(push);
+    for (int i = 0; i < 10; i++)
+        CU_ASSERT_TRUE(test_recv_is(pull, "kept", 2000));
+    CU_ASSERT_TRUE(test_recv_nothing(pull, 50));
+    zmq_close(pull);
+    CU_ASSERT_EQUAL(zmq_ctx_term(ctx), 0);
+}
+
+int main(void)
+{
+    static const struct test_case tests[] = {
+        { "defaults", test_defaults },
+        { "set and get", test_set_and_get },
+        { "bad options give EINVAL", test_bad_options },
+        { "bad handles give EFAULT", test_bad_context_handles },
+        { "zmq_init, zmq_term, zmq_ctx_destroy", test_deprecated_entry_points },
+        { "ZMQ_MAX_SOCKETS gives EMFILE", test_max_sockets },
+        { "I/O threads start with the first socket", test_io_threads_start_and_stop },
+        { "BLOCKY and IPV6 reach new sockets", test_blocky_and_ipv6_reach_new_sockets },
+        { "term unblocks recv with ETERM", test_term_unblocks_recv },
+        { "term unblocks send with ETERM", test_term_unblocks_send },
+        { "shutdown", test_shutdown },
+        { "term waits for sockets to close", test_term_waits_for_close },
+        { "messages survive the sender's close", test_messages_survive_sender_close },
+    };
+    return test_run_suite("ctx", tests, sizeof tests / sizeof tests[0]);
+}
