@@ -456,9 +456,10 @@ int mz_socket_disconnect(struct mz_socket *s, const char *uri)
     return 0;
 }
 
+/* Like libzmq, an int option needs a buffer of exactly sizeof (int). */
 static int get_int(void *value, size_t *size, int x)
 {
-    if (*size < sizeof(int)) {
+    if (*size != sizeof(int)) {
         errno = EINVAL;
         return -1;
     }

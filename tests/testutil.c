@@ -55,9 +55,12 @@ int test_recv(void *socket, char *buf, size_t size, int timeout_ms)
     int saved = test_get_int(socket, ZMQ_RCVTIMEO);
     test_set_int(socket, ZMQ_RCVTIMEO, timeout_ms);
     int rc = zmq_recv(socket, buf, size - 1, 0);
+    int error = errno;
     test_set_int(socket, ZMQ_RCVTIMEO, saved);
-    if (rc < 0)
+    if (rc < 0) {
+        errno = error;
         return -1;
+    }
     buf[(size_t) rc < size - 1 ? (size_t) rc : size - 1] = '\0';
     return rc;
 }
