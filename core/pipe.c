@@ -182,11 +182,15 @@ static bool absorb_control_part(struct mz_pipe_end *end, struct mz_msg *m)
     return true;
 }
 
-/* Reads parts until user data, absorbing control parts on the way. */
+/* Reads parts until user data, absorbing control parts on the way. When
+ * none comes, *m is left an empty message: an absorbed routing id or
+ * delimiter must not leave it closed, since the application still owns it
+ * after a failed zmq_msg_recv. */
 static bool read_user_part(struct mz_pipe_end *end, struct mz_msg *m)
 {
     for (;;) {
         if (end->ended || !take_part(end, m)) {
+            mz_msg_init(m);
             publish_progress(end, true);
             return false;
         }
@@ -215,6 +219,11 @@ bool mz_pipe_read(struct mz_pipe_end *end, struct mz_msg *m)
     if (!end->reading_more) {
         end->msgs_read++;
         publish_progress(end, false);
+        /* Once the peer has closed, notice its delimiter right after its
+         * last message, so the pipe is released (and a PAIR can take a
+         * new peer) without waiting for another read. */
+        if (end->peer_closed)
+            mz_pipe_check_read(end);
     }
     return true;
 }
