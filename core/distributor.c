@@ -85,6 +85,18 @@ void mz_dist_match_all(struct mz_distributor *dist)
         mz_dist_match(dist, dist->pipes.items[i]);
 }
 
+void mz_dist_reverse_match(struct mz_distributor *dist)
+{
+    /* Pipes chosen so far still carry the old epoch as their mark. */
+    unsigned long long chosen = dist->epoch;
+    mz_dist_unmatch(dist);
+    for (unsigned i = 0; i < dist->pipes.active; i++) {
+        struct mz_pipe_end *end = dist->pipes.items[i];
+        if (end->dist_mark != chosen)
+            mz_dist_match(dist, end);
+    }
+}
+
 bool mz_dist_matching_can_write(struct mz_distributor *dist)
 {
     for (unsigned i = 0; i < dist->matching_count; i++)

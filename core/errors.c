@@ -1,7 +1,8 @@
 /*
  * zmq_errno and zmq_strerror. The four error numbers ZeroMQ defines itself
- * (above ZMQ_HAUSNUMERO) get their own text; every other one is the C
- * library's.
+ * (above ZMQ_HAUSNUMERO) get their own text, and so does EHOSTUNREACH
+ * (ROUTER_MANDATORY), whose wording libzmq fixes as "Host unreachable";
+ * every other one is the C library's.
  */
 #include <errno.h>
 #include <string.h>
@@ -24,6 +25,8 @@ const char *zmq_strerror(int errnum)
         return "Context was terminated";
     case EMTHREAD:
         return "No thread available";
+    case EHOSTUNREACH:
+        return "Host unreachable";
     default:
         return strerror(errnum);
     }

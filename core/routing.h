@@ -69,6 +69,9 @@ void mz_dist_activated(struct mz_distributor *dist, struct mz_pipe_end *end);
 void mz_dist_unmatch(struct mz_distributor *dist);
 void mz_dist_match(struct mz_distributor *dist, struct mz_pipe_end *end);
 void mz_dist_match_all(struct mz_distributor *dist);
+/* Swaps the choice: the active pipes not matched become the receivers,
+ * and the matched ones are left out (ZMQ_INVERT_MATCHING). */
+void mz_dist_reverse_match(struct mz_distributor *dist);
 /* Sends one part to every matched receiver; always takes *m. */
 void mz_dist_send(struct mz_distributor *dist, struct mz_msg *m);
 /* True when every matched receiver can take a new message. */

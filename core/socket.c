@@ -18,9 +18,14 @@ static const uint32_t SOCKET_TAG_CLOSED = 0x64656164u; /* "dead" */
 
 extern const struct mz_socket_type mz_pair_type, mz_dealer_type, mz_pull_type,
     mz_push_type;
+extern const struct mz_socket_type mz_router_type, mz_req_type, mz_rep_type;
+extern const struct mz_socket_type mz_pub_type, mz_sub_type, mz_xpub_type,
+    mz_xsub_type;
 
 static const struct mz_socket_type *const socket_types[] = {
     &mz_pair_type, &mz_dealer_type, &mz_pull_type, &mz_push_type,
+    &mz_router_type, &mz_req_type, &mz_rep_type,
+    &mz_pub_type, &mz_sub_type, &mz_xpub_type, &mz_xsub_type,
 };
 
 const struct mz_socket_type *mz_socket_type_find(int type)
@@ -138,6 +143,16 @@ static void detach_pipe(struct mz_socket *s, struct mz_pipe_end *end)
     s->type->detach(s, end);
     mz_pipe_set_remove(&s->pipes, end);
     forget_endpoint_pipe(s, end);
+}
+
+void mz_socket_terminate_pipe(struct mz_socket *s, struct mz_pipe_end *end)
+{
+    /* An end whose input has ended is already queued for release at the
+     * end of this call; releasing it here too could free the pipe first. */
+    if (end->ended)
+        return;
+    detach_pipe(s, end);
+    mz_pipe_terminate(end);
 }
 
 /* Releases the ends whose input reached the peer's delimiter. */

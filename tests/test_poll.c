@@ -5,6 +5,7 @@
  * waits at least about as long as asked, and not for ages).
  */
 #include <errno.h>
+#include <limits.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -107,6 +108,8 @@ static void test_socket_events(void)
     CU_ASSERT_TRUE(test_send(b, "hello", 0));
     CU_ASSERT_EQUAL(zmq_poll(&item, 1, 2000), 1);
     CU_ASSERT_EQUAL(item.revents, ZMQ_POLLIN | ZMQ_POLLOUT);
+    /* An enormous timeout is fine when something is ready. */
+    CU_ASSERT_EQUAL(zmq_poll(&item, 1, LONG_MAX), 1);
 
     item.events = ZMQ_POLLIN;
     CU_ASSERT_EQUAL(zmq_poll(&item, 1, 0), 1);
@@ -549,6 +552,33 @@ static void test_request_reply(void)
     CU_ASSERT_EQUAL(zmq_ctx_term(ctx), 0);
 }
 
+/* PUB is always writable and never readable; SUB the other way round,
+ * once a matching message is in. */
+static void test_publish_subscribe(void)
+{
+    void *ctx = zmq_ctx_new();
+    void *pub, *sub;
+    connect_pair(ctx, ZMQ_PUB, ZMQ_SUB, "inproc://poll-pubsub", &pub, &sub);
+    CU_ASSERT_EQUAL(zmq_setsockopt(sub, ZMQ_SUBSCRIBE, "", 0), 0);
+    short both = ZMQ_POLLIN | ZMQ_POLLOUT;
+    zmq_pollitem_t items[2] = { socket_item(pub, both), socket_item(sub, both) };
+    CU_ASSERT_EQUAL(zmq_poll(items, 2, 0), 1);
+    CU_ASSERT_EQUAL(items[0].revents, ZMQ_POLLOUT);
+    CU_ASSERT_EQUAL(items[1].revents, 0);
+    /* The subscription reaches the publisher asynchronously: publish
+     * until something arrives. */
+    int rc = 0;
+    for (int attempt = 0; attempt < 500 && rc == 0; attempt++) {
+        CU_ASSERT_TRUE(test_send(pub, "news", 0));
+        rc = zmq_poll(&items[1], 1, 10);
+    }
+    CU_ASSERT_EQUAL(rc, 1);
+    CU_ASSERT_EQUAL(items[1].revents, ZMQ_POLLIN);
+    test_close(pub);
+    test_close(sub);
+    CU_ASSERT_EQUAL(zmq_ctx_term(ctx), 0);
+}
+
 int main(void)
 {
     static const struct test_case tests[] = {
@@ -567,6 +597,7 @@ int main(void)
         { "EINTR", test_eintr },
         { "zmq_ppoll", test_ppoll },
         { "REQ/REP", test_request_reply },
+        { "PUB/SUB", test_publish_subscribe },
     };
     return test_run_suite("poll", tests, sizeof tests / sizeof tests[0]);
 }

@@ -182,7 +182,7 @@ static void test_load_default_hwm(void)
 
 static void test_load_small_hwm(void)
 {
-    stream_through_proxy(20000, 3);
+    stream_through_proxy(10000, 3);
 }
 
 /* Messages wait in the frontend while the backend has no peer. */
@@ -676,6 +676,56 @@ static void test_shared_queue(void)
     CU_ASSERT_EQUAL(zmq_ctx_term(ctx), 0);
 }
 
+/* The forwarder: PUB -> [XSUB proxy XPUB] -> SUB. Subscriptions travel
+ * back through the proxy, so only matching messages come through. */
+static void test_forwarder(void)
+{
+    void *ctx = zmq_ctx_new();
+    void *frontend = optional_socket(ctx, ZMQ_XSUB);
+    void *backend = optional_socket(ctx, ZMQ_XPUB);
+    if (frontend == NULL || backend == NULL) {
+        fputs("(XSUB/XPUB not in this build yet) ", stdout);
+        if (frontend != NULL)
+            zmq_close(frontend);
+        if (backend != NULL)
+            zmq_close(backend);
+        CU_ASSERT_EQUAL(zmq_ctx_term(ctx), 0);
+        return;
+    }
+    zmq_bind(frontend, "inproc://fwd-front");
+    zmq_bind(backend, "inproc://fwd-back");
+    void *publisher = new_socket(ctx, ZMQ_PUB, NULL, "inproc://fwd-front");
+    void *subscriber = new_socket(ctx, ZMQ_SUB, NULL, "inproc://fwd-back");
+    CU_ASSERT_EQUAL(zmq_setsockopt(subscriber, ZMQ_SUBSCRIBE, "news", 4), 0);
+    struct proxy_job job = { .frontend = frontend, .backend = backend };
+    start_proxy(&job);
+
+    /* Publish until the subscription has made it to the publisher. */
+    bool arrived = false;
+    for (int attempt = 0; attempt < 500 && !arrived; attempt++) {
+        CU_ASSERT_TRUE(test_send(publisher, "weather", 0));
+        CU_ASSERT_TRUE(test_send(publisher, "news", ZMQ_SNDMORE));
+        CU_ASSERT_TRUE(test_send(publisher, "body", 0));
+        arrived = test_recv_is(subscriber, "news", 10);
+    }
+    CU_ASSERT_TRUE_FATAL(arrived);
+    CU_ASSERT_EQUAL(test_get_int(subscriber, ZMQ_RCVMORE), 1);
+    CU_ASSERT_TRUE(test_recv_is(subscriber, "body", 5000));
+    /* Everything after is news too, whole. */
+    for (int i = 0; i < 100; i++) {
+        CU_ASSERT_TRUE(test_send(publisher, "weather", 0));
+        CU_ASSERT_TRUE(test_send(publisher, "news", ZMQ_SNDMORE));
+        CU_ASSERT_TRUE(test_send(publisher, "body", 0));
+    }
+    int good = 0;
+    for (int i = 0; i < 100; i++)
+        good += test_recv_is(subscriber, "news", 5000) && test_recv_is(subscriber, "body", 5000);
+    CU_ASSERT_EQUAL(good, 100);
+    CU_ASSERT_TRUE(test_recv_nothing(subscriber, 50));
+    void *sockets[] = { frontend, backend, publisher, subscriber, NULL };
+    finish_with_eterm(ctx, &job, sockets);
+}
+
 int main(void)
 {
     static const struct test_case tests[] = {
@@ -692,6 +742,7 @@ int main(void)
         { "zmq_device", test_device },
         { "REP control", test_rep_control },
         { "shared queue", test_shared_queue },
+        { "forwarder", test_forwarder },
     };
     return test_run_suite("proxy", tests, sizeof tests / sizeof tests[0]);
 }

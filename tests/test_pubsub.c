@@ -13,7 +13,6 @@
  */
 #include <errno.h>
 #include <pthread.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -945,31 +944,37 @@ static void test_ten_thousand_subscriptions(void)
 
 /* ---- model checks ------------------------------------------------------ */
 
-/* Every topic of up to MODEL_DEPTH bytes over {a, b, c}, shortest first:
- * prefixes of one another, so that subscribing and unsubscribing them at
- * random splits and merges the prefix trees in every way. */
-enum { MODEL_DEPTH = 4, MODEL_TOPICS = 1 + 3 + 9 + 27 + 81, MODEL_PEERS = 3,
-       MODEL_ROUNDS = 12, MODEL_CHANGES = 20 };
-static char model_topics[MODEL_TOPICS][MODEL_DEPTH + 1];
+/* Every topic of up to depth bytes over the first letters of the
+ * alphabet, shortest first. Three letters four deep give prefixes of one
+ * another, so that random subscribing and unsubscribing splits and merges
+ * the prefix trees in every way; ten letters two deep give nodes that
+ * grow wider than eight children and shrink back. */
+enum { MODEL_MAX_DEPTH = 4, MODEL_MAX_TOPICS = 121, MODEL_PEERS = 3,
+       MODEL_ROUNDS = 12, MODEL_CHANGES = 30 };
+static char model_topics[MODEL_MAX_TOPICS][MODEL_MAX_DEPTH + 1];
+static int model_topic_count;
 
-static void model_init(void)
+static void model_init(int letters, int depth)
 {
     int count = 1;
     model_topics[0][0] = '\0';
-    for (int i = 0; count < MODEL_TOPICS; i++) {
+    for (int i = 0; i < count; i++) {
         size_t length = strlen(model_topics[i]);
-        for (char c = 'a'; c <= 'c'; c++) {
+        if ((int) length == depth)
+            break;
+        for (int letter = 0; letter < letters && count < MODEL_MAX_TOPICS; letter++) {
             memcpy(model_topics[count], model_topics[i], length);
-            model_topics[count][length] = c;
+            model_topics[count][length] = (char) ('a' + letter);
             model_topics[count][length + 1] = '\0';
             count++;
         }
     }
+    model_topic_count = count;
 }
 
 static bool model_matches(const int *counts, const char *message)
 {
-    for (int t = 0; t < MODEL_TOPICS; t++) {
+    for (int t = 0; t < model_topic_count; t++) {
         const char *topic = model_topics[t];
         if (counts[t] > 0 && strncmp(message, topic, strlen(topic)) == 0)
             return true;
@@ -980,12 +985,12 @@ static bool model_matches(const int *counts, const char *message)
 /* Publishes every model topic and checks that each receiver gets exactly
  * those its subscription counts let through. */
 static void check_against_model(void *publisher, void **receivers,
-                                int counts[][MODEL_TOPICS], int receiver_count)
+                                int counts[][MODEL_MAX_TOPICS], int receiver_count)
 {
-    for (int t = 0; t < MODEL_TOPICS; t++)
+    for (int t = 0; t < model_topic_count; t++)
         CU_ASSERT_TRUE(test_send(publisher, model_topics[t], 0));
     for (int r = 0; r < receiver_count; r++) {
-        for (int t = 0; t < MODEL_TOPICS; t++)
+        for (int t = 0; t < model_topic_count; t++)
             if (model_matches(counts[r], model_topics[t]))
                 CU_ASSERT_TRUE(recv_is(receivers[r], model_topics[t]));
         CU_ASSERT_TRUE(nothing(receivers[r]));
@@ -1002,22 +1007,23 @@ static unsigned next_random(unsigned *seed)
 /* Picks a topic and whether to subscribe (always, when not subscribed). */
 static int pick_change(unsigned *seed, const int *counts, bool *add)
 {
-    int t = (int) (next_random(seed) % MODEL_TOPICS);
-    *add = next_random(seed) % 3 != 0 || counts[t] == 0;
+    int t = (int) (next_random(seed) % (unsigned) model_topic_count);
+    *add = next_random(seed) % 2 != 0 || counts[t] == 0;
     return t;
 }
 
 /* XPUB's matching alone: XSUBs do not filter, so what they receive is
  * what XPUB chose, through random subscribes and unsubscribes and a
  * departing peer. */
-static void test_xpub_matching_model(void)
+static void check_xpub_matching_model(int letters, int depth)
 {
+    model_init(letters, depth);
     void *ctx = zmq_ctx_new();
     void *xpub = zmq_socket(ctx, ZMQ_XPUB);
     CU_ASSERT_TRUE(test_set_int(xpub, ZMQ_SNDHWM, 0));
     zmq_bind(xpub, "inproc://xpub-model");
     void *peers[MODEL_PEERS];
-    static int counts[MODEL_PEERS][MODEL_TOPICS];
+    static int counts[MODEL_PEERS][MODEL_MAX_TOPICS];
     memset(counts, 0, sizeof counts);
     for (int p = 0; p < MODEL_PEERS; p++) {
         peers[p] = zmq_socket(ctx, ZMQ_XSUB);
@@ -1051,8 +1057,9 @@ static void test_xpub_matching_model(void)
 
 /* SUB's filter alone: a manual XPUB subscribes the SUB's pipe to
  * everything, so what arrives is what SUB let through. */
-static void test_sub_filter_model(void)
+static void check_sub_filter_model(int letters, int depth)
 {
+    model_init(letters, depth);
     void *ctx = zmq_ctx_new();
     void *xpub = zmq_socket(ctx, ZMQ_XPUB);
     CU_ASSERT_TRUE(test_set_int(xpub, ZMQ_XPUB_MANUAL, 1));
@@ -1064,7 +1071,7 @@ static void test_sub_filter_model(void)
     subscribe(sub, "zz");
     CU_ASSERT_TRUE(recv_notice(xpub, true, "zz"));
     CU_ASSERT_EQUAL(zmq_setsockopt(xpub, ZMQ_SUBSCRIBE, "", 0), 0);
-    static int counts[1][MODEL_TOPICS];
+    static int counts[1][MODEL_MAX_TOPICS];
     memset(counts, 0, sizeof counts);
     unsigned seed = 11;
     for (int round = 0; round < MODEL_ROUNDS; round++) {
@@ -1082,6 +1089,18 @@ static void test_sub_filter_model(void)
     test_close(sub);
     test_close(xpub);
     CU_ASSERT_EQUAL(zmq_ctx_term(ctx), 0);
+}
+
+static void test_xpub_matching_model(void)
+{
+    check_xpub_matching_model(3, 4);
+    check_xpub_matching_model(10, 2);
+}
+
+static void test_sub_filter_model(void)
+{
+    check_sub_filter_model(3, 4);
+    check_sub_filter_model(10, 2);
 }
 
 /* ---- the rest ----------------------------------------------------------- */
@@ -1110,7 +1129,6 @@ static void test_pub_ignores_upstream_messages(void)
 
 int main(void)
 {
-    model_init();
     static const struct test_case tests[] = {
         { "prefix matching", test_prefix_matching },
         { "empty subscription and unsubscribe", test_empty_subscription_and_unsubscribe },
