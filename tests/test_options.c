@@ -641,9 +641,9 @@ static void test_connect_routing_id (void)
     /* STREAM comes with the tcp transport; until it is built the type is
      * refused the way libzmq refuses an unknown one. */
     s = zmq_socket (ctx, ZMQ_STREAM);
-    if (s == NULL)
+    if (s == NULL) {
         CU_ASSERT_EQUAL (zmq_errno (), EINVAL);
-    else {
+    } else {
         CU_ASSERT_EQUAL (zmq_setsockopt (s, ZMQ_CONNECT_ROUTING_ID, "x", 1),
                          0);
         close_socket (s);
