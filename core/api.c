@@ -231,7 +231,8 @@ int zmq_recvmsg(void *socket, zmq_msg_t *msg, int flags)
     return zmq_msg_recv(msg, socket, flags);
 }
 
-static int send_built(struct mz_socket *s, struct mz_msg *m, size_t size, int flags)
+static int send_built(struct mz_socket *s, struct mz_msg *m, size_t size,
+                      int flags)
 {
     if (mz_socket_send(s, m, flags) < 0) {
         int saved = errno;
@@ -371,8 +372,8 @@ int zmq_msg_init_buffer(zmq_msg_t *msg, const void *buf, size_t size)
     return mz_msg_init_buffer(mz_msg_of(msg), buf, size);
 }
 
-int zmq_msg_init_data(zmq_msg_t *msg, void *data, size_t size,
-                      zmq_free_fn *ffn, void *hint)
+int zmq_msg_init_data(zmq_msg_t *msg, void *data, size_t size, zmq_free_fn *ffn,
+                      void *hint)
 {
     if (data == NULL && size > 0) {
         errno = EFAULT;

@@ -7,21 +7,21 @@
 
 /* Reads CLOCK_MONOTONIC. On Linux this cannot fail with a valid clock id and
  * pointer, so the return value is not checked. */
-static struct timespec mz_clock_now (void)
+static struct timespec mz_clock_now(void)
 {
     struct timespec ts;
-    clock_gettime (CLOCK_MONOTONIC, &ts);
+    clock_gettime(CLOCK_MONOTONIC, &ts);
     return ts;
 }
 
-uint64_t mz_clock_us (void)
+uint64_t mz_clock_us(void)
 {
-    struct timespec ts = mz_clock_now ();
+    struct timespec ts = mz_clock_now();
     return (uint64_t) ts.tv_sec * 1000000u + (uint64_t) ts.tv_nsec / 1000u;
 }
 
-uint64_t mz_clock_ms (void)
+uint64_t mz_clock_ms(void)
 {
-    struct timespec ts = mz_clock_now ();
+    struct timespec ts = mz_clock_now();
     return (uint64_t) ts.tv_sec * 1000u + (uint64_t) ts.tv_nsec / 1000000u;
 }

@@ -7,9 +7,9 @@
 #include <stdint.h>
 
 /* Microseconds since an arbitrary fixed point (CLOCK_MONOTONIC). */
-uint64_t mz_clock_us (void);
+uint64_t mz_clock_us(void);
 
 /* Milliseconds since the same fixed point as mz_clock_us. */
-uint64_t mz_clock_ms (void);
+uint64_t mz_clock_ms(void);
 
 #endif

@@ -19,7 +19,7 @@
 #include "iothread.h"
 #include "socket.h"
 
-static const uint32_t CTX_TAG_LIVE = 0x6d7a6378u;   /* "mzcx" */
+static const uint32_t CTX_TAG_LIVE = 0x6d7a6378u; /* "mzcx" */
 static const uint32_t CTX_TAG_DEAD = 0x64656164u;
 enum { SOCKET_LIMIT = 65535, DEFAULT_MAX_SOCKETS = 1023 };
 
@@ -98,7 +98,8 @@ static void affinity_remove(struct mz_ctx *ctx, int cpu)
 {
     for (size_t i = 0; i < ctx->thread_affinity_count; i++) {
         if (ctx->thread_affinity[i] == cpu) {
-            ctx->thread_affinity[i] = ctx->thread_affinity[--ctx->thread_affinity_count];
+            ctx->thread_affinity[i] =
+                ctx->thread_affinity[--ctx->thread_affinity_count];
             return;
         }
     }
@@ -137,8 +138,8 @@ static int set_thread_option(struct mz_ctx *ctx, int option, int value)
     case ZMQ_THREAD_NAME_PREFIX:
         if (value < 0)
             return invalid();
-        snprintf(ctx->thread_name_prefix, sizeof ctx->thread_name_prefix,
-                 "%d", value);
+        snprintf(ctx->thread_name_prefix, sizeof ctx->thread_name_prefix, "%d",
+                 value);
         return 0;
     default:
         return invalid();
@@ -184,15 +185,33 @@ int mz_ctx_get(struct mz_ctx *ctx, int option)
     int value;
     pthread_mutex_lock(&ctx->lock);
     switch (option) {
-    case ZMQ_IO_THREADS: value = ctx->io_thread_count; break;
-    case ZMQ_MAX_SOCKETS: value = ctx->max_sockets; break;
-    case ZMQ_SOCKET_LIMIT: value = SOCKET_LIMIT; break;
-    case ZMQ_IPV6: value = ctx->ipv6; break;
-    case ZMQ_BLOCKY: value = ctx->blocky; break;
-    case ZMQ_MAX_MSGSZ: value = ctx->max_msgsz; break;
-    case ZMQ_MSG_T_SIZE: value = (int) sizeof(zmq_msg_t); break;
-    case ZMQ_ZERO_COPY_RECV: value = ctx->zero_copy_recv; break;
-    case ZMQ_THREAD_SCHED_POLICY: value = ctx->thread_sched_policy; break;
+    case ZMQ_IO_THREADS:
+        value = ctx->io_thread_count;
+        break;
+    case ZMQ_MAX_SOCKETS:
+        value = ctx->max_sockets;
+        break;
+    case ZMQ_SOCKET_LIMIT:
+        value = SOCKET_LIMIT;
+        break;
+    case ZMQ_IPV6:
+        value = ctx->ipv6;
+        break;
+    case ZMQ_BLOCKY:
+        value = ctx->blocky;
+        break;
+    case ZMQ_MAX_MSGSZ:
+        value = ctx->max_msgsz;
+        break;
+    case ZMQ_MSG_T_SIZE:
+        value = (int) sizeof(zmq_msg_t);
+        break;
+    case ZMQ_ZERO_COPY_RECV:
+        value = ctx->zero_copy_recv;
+        break;
+    case ZMQ_THREAD_SCHED_POLICY:
+        value = ctx->thread_sched_policy;
+        break;
     default:
         value = invalid();
         break;
@@ -201,7 +220,8 @@ int mz_ctx_get(struct mz_ctx *ctx, int option)
     return value;
 }
 
-int mz_ctx_set_ext(struct mz_ctx *ctx, int option, const void *value, size_t size)
+int mz_ctx_set_ext(struct mz_ctx *ctx, int option, const void *value,
+                   size_t size)
 {
     if (value == NULL)
         return invalid();
@@ -252,7 +272,8 @@ int mz_ctx_start_iothreads(struct mz_ctx *ctx)
 {
     if (ctx->iothreads_started > 0 || ctx->io_thread_count == 0)
         return 0;
-    ctx->iothreads = calloc((size_t) ctx->io_thread_count, sizeof *ctx->iothreads);
+    ctx->iothreads =
+        calloc((size_t) ctx->io_thread_count, sizeof *ctx->iothreads);
     if (ctx->iothreads == NULL) {
         errno = ENOMEM;
         return -1;

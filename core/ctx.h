@@ -23,10 +23,10 @@ struct mz_ctx {
     pthread_mutex_t lock;
     pthread_cond_t all_closed;
 
-    GPtrArray *sockets;          /* live sockets */
-    GPtrArray *shells;           /* closed sockets, kept for ENOTSOCK and reuse */
-    int closing;                 /* sockets inside zmq_close right now */
-    bool terminating;            /* zmq_ctx_shutdown or zmq_ctx_term began */
+    GPtrArray *sockets; /* live sockets */
+    GPtrArray *shells;  /* closed sockets, kept for ENOTSOCK and reuse */
+    int closing;        /* sockets inside zmq_close right now */
+    bool terminating;   /* zmq_ctx_shutdown or zmq_ctx_term began */
 
     /* Options (zmq_ctx_set). */
     int io_thread_count;
@@ -37,15 +37,16 @@ struct mz_ctx {
     int zero_copy_recv;
     int thread_sched_policy;
     int thread_priority;
-    int thread_affinity[CPU_SETSIZE];  /* CPUs for the I/O threads */
-    size_t thread_affinity_count;      /* 0: leave affinity alone */
+    int thread_affinity[CPU_SETSIZE]; /* CPUs for the I/O threads */
+    size_t thread_affinity_count;     /* 0: leave affinity alone */
     char thread_name_prefix[16];
 
-    struct mz_iothread **iothreads;  /* started on first use */
+    struct mz_iothread **iothreads; /* started on first use */
     int iothreads_started;
 
-    GHashTable *inproc_bound;    /* name -> struct mz_inproc_binding */
-    GHashTable *inproc_pending;  /* name -> GPtrArray of struct mz_inproc_pending */
+    GHashTable *inproc_bound; /* name -> struct mz_inproc_binding */
+    GHashTable
+        *inproc_pending; /* name -> GPtrArray of struct mz_inproc_pending */
 };
 
 struct mz_ctx *mz_ctx_new(void);
@@ -56,7 +57,8 @@ int mz_ctx_shutdown(struct mz_ctx *ctx);
 int mz_ctx_term(struct mz_ctx *ctx);
 int mz_ctx_set(struct mz_ctx *ctx, int option, int value);
 int mz_ctx_get(struct mz_ctx *ctx, int option);
-int mz_ctx_set_ext(struct mz_ctx *ctx, int option, const void *value, size_t size);
+int mz_ctx_set_ext(struct mz_ctx *ctx, int option, const void *value,
+                   size_t size);
 int mz_ctx_get_ext(struct mz_ctx *ctx, int option, void *value, size_t *size);
 
 /* Starts the I/O thread pool; called with ctx->lock held when the first

@@ -61,10 +61,12 @@ void mz_dist_unmatch(struct mz_distributor *dist)
 
 void mz_dist_match(struct mz_distributor *dist, struct mz_pipe_end *end)
 {
-    if (end->dist_mark == dist->epoch || !mz_pipe_set_is_active(&dist->pipes, end))
+    if (end->dist_mark == dist->epoch ||
+        !mz_pipe_set_is_active(&dist->pipes, end))
         return;
     if (dist->matching_count == dist->matching_capacity) {
-        unsigned capacity = dist->matching_capacity ? dist->matching_capacity * 2 : 8;
+        unsigned capacity =
+            dist->matching_capacity ? dist->matching_capacity * 2 : 8;
         struct mz_pipe_end **matching =
             realloc(dist->matching, capacity * sizeof *matching);
         if (matching == NULL) {

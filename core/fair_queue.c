@@ -48,7 +48,8 @@ static void fq_deactivate_current(struct mz_fair_queue *fq)
         fq->current = 0;
 }
 
-int mz_fq_recv(struct mz_fair_queue *fq, struct mz_msg *m, struct mz_pipe_end **from)
+int mz_fq_recv(struct mz_fair_queue *fq, struct mz_msg *m,
+               struct mz_pipe_end **from)
 {
     if (fq->more && fq->last_in != NULL) {
         /* The rest of a multipart message is already in the pipe. */

@@ -24,16 +24,17 @@ struct inproc_binding {
 };
 
 struct inproc_pending {
-    struct mz_pipe *pipe;   /* end[0] is the connector's, end[1] waits */
-    int sndhwm;             /* the connector's, at connect time */
+    struct mz_pipe *pipe; /* end[0] is the connector's, end[1] waits */
+    int sndhwm;           /* the connector's, at connect time */
     int rcvhwm;
 };
 
 void mz_inproc_init(struct mz_ctx *ctx)
 {
-    ctx->inproc_bound = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
-    ctx->inproc_pending = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
-                                                (GDestroyNotify) g_ptr_array_unref);
+    ctx->inproc_bound =
+        g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    ctx->inproc_pending = g_hash_table_new_full(
+        g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_ptr_array_unref);
 }
 
 void mz_inproc_fini(struct mz_ctx *ctx)
@@ -65,7 +66,8 @@ int mz_inproc_bind(struct mz_socket *s, const char *name)
     g_hash_table_insert(ctx->inproc_bound, g_strdup(name), binding);
     GPtrArray *waiting = NULL;
     gpointer key;
-    if (g_hash_table_steal_extended(ctx->inproc_pending, name, &key, (gpointer *) &waiting))
+    if (g_hash_table_steal_extended(ctx->inproc_pending, name, &key,
+                                    (gpointer *) &waiting))
         g_free(key);
     pthread_mutex_unlock(&ctx->lock);
 
@@ -73,8 +75,10 @@ int mz_inproc_bind(struct mz_socket *s, const char *name)
     for (guint i = 0; waiting != NULL && i < waiting->len; i++) {
         struct inproc_pending *pending = g_ptr_array_index(waiting, i);
         struct mz_pipe *pipe = pending->pipe;
-        mz_pipe_set_hwm(&pipe->end[0], combined_hwm(pending->sndhwm, s->options.rcvhwm));
-        mz_pipe_set_hwm(&pipe->end[1], combined_hwm(s->options.sndhwm, pending->rcvhwm));
+        mz_pipe_set_hwm(&pipe->end[0],
+                        combined_hwm(pending->sndhwm, s->options.rcvhwm));
+        mz_pipe_set_hwm(&pipe->end[1],
+                        combined_hwm(s->options.sndhwm, pending->rcvhwm));
         mz_pipe_set_owner(&pipe->end[1], s);
         mz_socket_attach_pipe(s, &pipe->end[1]);
     }
@@ -88,7 +92,8 @@ int mz_inproc_connect(struct mz_socket *s, const char *name, const char *uri)
     struct mz_ctx *ctx = s->ctx;
     struct mz_pipe *pipe;
     pthread_mutex_lock(&ctx->lock);
-    struct inproc_binding *binding = g_hash_table_lookup(ctx->inproc_bound, name);
+    struct inproc_binding *binding =
+        g_hash_table_lookup(ctx->inproc_bound, name);
     if (binding != NULL) {
         pipe = mz_pipe_new(s, combined_hwm(s->options.sndhwm, binding->rcvhwm),
                            combined_hwm(binding->sndhwm, s->options.rcvhwm),
@@ -98,11 +103,14 @@ int mz_inproc_connect(struct mz_socket *s, const char *name, const char *uri)
         /* The bound socket cannot see the pipe before this command. */
         pipe->end[1].socket = binding->socket;
         mz_pipe_ref(pipe);
-        struct mz_command attach = { .type = MZ_CMD_ATTACH, .pipe = pipe, .side = 1 };
+        struct mz_command attach = { .type = MZ_CMD_ATTACH,
+                                     .pipe = pipe,
+                                     .side = 1 };
         mz_socket_post(binding->socket, &attach);
     } else {
-        pipe = mz_pipe_new(s, s->options.sndhwm > 0 ? (uint64_t) s->options.sndhwm : 0,
-                           0, s->options.conflate);
+        pipe = mz_pipe_new(
+            s, s->options.sndhwm > 0 ? (uint64_t) s->options.sndhwm : 0, 0,
+            s->options.conflate);
         if (pipe == NULL)
             goto fail;
         struct inproc_pending *pending = g_new(struct inproc_pending, 1);
@@ -123,7 +131,8 @@ int mz_inproc_connect(struct mz_socket *s, const char *name, const char *uri)
         /* ZMQ_CONNECT_ROUTING_ID names the peer of this connection. */
         memcpy(end->peer_routing_id, s->options.connect_routing_id,
                s->options.connect_routing_id_size);
-        end->peer_routing_id_size = (unsigned char) s->options.connect_routing_id_size;
+        end->peer_routing_id_size =
+            (unsigned char) s->options.connect_routing_id_size;
         end->identified = true;
         s->options.connect_routing_id_size = 0;
     }
@@ -141,7 +150,8 @@ int mz_inproc_unbind(struct mz_socket *s, const char *name)
     struct mz_ctx *ctx = s->ctx;
     int rc = 0;
     pthread_mutex_lock(&ctx->lock);
-    struct inproc_binding *binding = g_hash_table_lookup(ctx->inproc_bound, name);
+    struct inproc_binding *binding =
+        g_hash_table_lookup(ctx->inproc_bound, name);
     if (binding != NULL && binding->socket == s) {
         g_hash_table_remove(ctx->inproc_bound, name);
     } else {

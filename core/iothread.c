@@ -30,8 +30,8 @@ struct mz_iothread *mz_iothread_start(const char *name)
     if (t == NULL)
         return NULL;
     t->reactor = mz_reactor_new();
-    if (t->reactor != NULL
-        && mz_thread_create(&t->thread, mz_iothread_main, t, name) == 0)
+    if (t->reactor != NULL &&
+        mz_thread_create(&t->thread, mz_iothread_main, t, name) == 0)
         return t;
     int saved = errno;
     mz_reactor_free(t->reactor);

@@ -55,7 +55,8 @@ static void deactivate(struct mz_load_balancer *lb, struct mz_pipe_end *end)
         lb->current = 0;
 }
 
-int mz_lb_send(struct mz_load_balancer *lb, struct mz_msg *m, struct mz_pipe_end **to)
+int mz_lb_send(struct mz_load_balancer *lb, struct mz_msg *m,
+               struct mz_pipe_end **to)
 {
     if (to != NULL)
         *to = NULL;
@@ -94,7 +95,8 @@ int mz_lb_send(struct mz_load_balancer *lb, struct mz_msg *m, struct mz_pipe_end
     lb->in_progress = NULL;
     mz_pipe_flush(end);
     if (mz_pipe_set_is_active(&lb->pipes, end))
-        lb->current = (end->set_position[lb->pipes.slot] + 1) % lb->pipes.active;
+        lb->current =
+            (end->set_position[lb->pipes.slot] + 1) % lb->pipes.active;
     return 0;
 }
 

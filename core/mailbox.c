@@ -54,12 +54,14 @@ void mz_mailbox_post(struct mz_mailbox *mb, const struct mz_command *cmd)
         ring_grow(mb);
     mb->ring[(mb->head + mb->count) % mb->capacity] = *cmd;
     if (mb->count++ == 0) {
+        /* pending first: an owner spinning on it need not wait for the
+         * eventfd write below to finish. */
+        atomic_store_explicit(&mb->pending, true, memory_order_release);
         uint64_t one = 1;
         /* Nonblocking eventfd: can only fail if the counter would
          * overflow, which one pending write per empty->full edge never does. */
         if (write(mb->fd, &one, sizeof one) < 0 && errno != EAGAIN)
             perror("modzmq: mailbox eventfd write");
-        atomic_store_explicit(&mb->pending, true, memory_order_release);
     }
     pthread_mutex_unlock(&mb->lock);
 }
@@ -74,7 +76,8 @@ bool mz_mailbox_take(struct mz_mailbox *mb, struct mz_command *cmd)
         mb->count--;
         found = true;
     }
-    if (mb->count == 0 && atomic_load_explicit(&mb->pending, memory_order_relaxed)) {
+    if (mb->count == 0 &&
+        atomic_load_explicit(&mb->pending, memory_order_relaxed)) {
         uint64_t value;
         if (read(mb->fd, &value, sizeof value) < 0 && errno != EAGAIN)
             perror("modzmq: mailbox eventfd read");

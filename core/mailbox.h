@@ -20,25 +20,25 @@
 struct mz_pipe;
 
 enum mz_command_type {
-    MZ_CMD_ACTIVATE_READ,   /* the peer flushed messages into an asleep pipe */
-    MZ_CMD_ACTIVATE_WRITE,  /* the peer read enough to get under the HWM */
-    MZ_CMD_PIPE_TERM,       /* the peer closed its end */
-    MZ_CMD_ATTACH,          /* a new pipe end for this socket (inproc connect) */
-    MZ_CMD_STOP             /* the context is terminating: ETERM from now on */
+    MZ_CMD_ACTIVATE_READ,  /* the peer flushed messages into an asleep pipe */
+    MZ_CMD_ACTIVATE_WRITE, /* the peer read enough to get under the HWM */
+    MZ_CMD_PIPE_TERM,      /* the peer closed its end */
+    MZ_CMD_ATTACH,         /* a new pipe end for this socket (inproc connect) */
+    MZ_CMD_STOP            /* the context is terminating: ETERM from now on */
 };
 
 struct mz_command {
     enum mz_command_type type;
-    struct mz_pipe *pipe;   /* holds a reference while queued */
-    int side;               /* which end of the pipe belongs to the receiver */
+    struct mz_pipe *pipe; /* holds a reference while queued */
+    int side;             /* which end of the pipe belongs to the receiver */
 };
 
 struct mz_mailbox {
     pthread_mutex_t lock;
     struct mz_command *ring;
     size_t head, count, capacity;
-    int fd;                 /* eventfd, readable while commands wait */
-    atomic_bool pending;    /* fast check without the lock */
+    int fd;              /* eventfd, readable while commands wait */
+    atomic_bool pending; /* fast check without the lock */
 };
 
 int mz_mailbox_init(struct mz_mailbox *mb);

@@ -25,17 +25,18 @@ enum { MZ_MSG_INLINE_MAX = 32, MZ_MSG_GROUP_MAX = 15 };
  * zeroed or closed zmq_msg_t is recognised and refused with EFAULT. */
 enum mz_msg_kind {
     MZ_MSG_CLOSED = 0,
-    MZ_MSG_INLINE = 0x51,   /* body in u.bytes */
-    MZ_MSG_SHARED_BODY,     /* body in a reference-counted content block */
-    MZ_MSG_CONSTANT,        /* body owned by the application, never freed */
-    MZ_MSG_DELIMITER        /* end-of-pipe marker, never seen by users */
+    MZ_MSG_INLINE = 0x51, /* body in u.bytes */
+    MZ_MSG_SHARED_BODY,   /* body in a reference-counted content block */
+    MZ_MSG_CONSTANT,      /* body owned by the application, never freed */
+    MZ_MSG_DELIMITER      /* end-of-pipe marker, never seen by users */
 };
 
 enum mz_msg_flag {
-    MZ_MSG_MORE = 1,        /* another part of the same message follows */
-    MZ_MSG_COMMAND = 2,     /* a ZMTP command, not user data */
-    MZ_MSG_ROUTING_ID = 4,  /* carries the writer's routing id (first in a pipe) */
-    MZ_MSG_COPIED = 8       /* the body has been shared with another message */
+    MZ_MSG_MORE = 1,    /* another part of the same message follows */
+    MZ_MSG_COMMAND = 2, /* a ZMTP command, not user data */
+    MZ_MSG_ROUTING_ID =
+        4,            /* carries the writer's routing id (first in a pipe) */
+    MZ_MSG_COPIED = 8 /* the body has been shared with another message */
 };
 
 /* A reference-counted body. When free_fn is NULL the bytes follow this
@@ -56,8 +57,8 @@ struct mz_msg {
             struct mz_msg_content *content; /* NULL for MZ_MSG_CONSTANT */
         } ext;
     } u;
-    void *reserved_metadata;  /* room for the peer metadata of the ZMTP engine */
-    uint32_t routing_id;      /* SERVER/CLIENT style routing id, 0 if none */
+    void *reserved_metadata; /* room for the peer metadata of the ZMTP engine */
+    uint32_t routing_id;     /* SERVER/CLIENT style routing id, 0 if none */
     uint8_t kind;
     uint8_t flags;
     uint8_t inline_size;
@@ -85,7 +86,8 @@ static inline bool mz_msg_is_valid(const struct mz_msg *m)
 
 static inline void *mz_msg_data(struct mz_msg *m)
 {
-    return m->kind == MZ_MSG_INLINE ? (void *) m->u.bytes : (void *) m->u.ext.data;
+    return m->kind == MZ_MSG_INLINE ? (void *) m->u.bytes
+                                    : (void *) m->u.ext.data;
 }
 
 static inline size_t mz_msg_size(const struct mz_msg *m)

@@ -9,8 +9,8 @@
 #include "mtrie.h"
 
 struct mtrie_node {
-    struct mz_prefix_node base;    /* first: the tree hands out base pointers */
-    struct mz_pipe_end **pipes;    /* in_use exactly when pipe_count > 0 */
+    struct mz_prefix_node base; /* first: the tree hands out base pointers */
+    struct mz_pipe_end **pipes; /* in_use exactly when pipe_count > 0 */
     unsigned pipe_count;
     unsigned pipe_capacity;
 };
@@ -38,7 +38,8 @@ void mz_mtrie_fini(struct mz_mtrie *mtrie)
 }
 
 /* Position of end in the node's set, or -1. */
-static long pipe_position(const struct mtrie_node *node, const struct mz_pipe_end *end)
+static long pipe_position(const struct mtrie_node *node,
+                          const struct mz_pipe_end *end)
 {
     for (unsigned i = 0; i < node->pipe_count; i++)
         if (node->pipes[i] == end)
@@ -63,8 +64,8 @@ static bool remove_pipe_at(struct mz_mtrie *mtrie, struct mtrie_node *node,
     return true;
 }
 
-bool mz_mtrie_add(struct mz_mtrie *mtrie, const unsigned char *prefix, size_t size,
-                  struct mz_pipe_end *end)
+bool mz_mtrie_add(struct mz_mtrie *mtrie, const unsigned char *prefix,
+                  size_t size, struct mz_pipe_end *end)
 {
     struct mtrie_node *node =
         mtrie_node_of(mz_prefix_tree_insert(&mtrie->tree, prefix, size));
@@ -72,7 +73,8 @@ bool mz_mtrie_add(struct mz_mtrie *mtrie, const unsigned char *prefix, size_t si
         return false;
     if (node->pipe_count == node->pipe_capacity) {
         unsigned capacity = node->pipe_capacity ? node->pipe_capacity * 2 : 2;
-        struct mz_pipe_end **pipes = realloc(node->pipes, capacity * sizeof *pipes);
+        struct mz_pipe_end **pipes =
+            realloc(node->pipes, capacity * sizeof *pipes);
         if (pipes == NULL) {
             fputs("modzmq: out of memory storing a subscription\n", stderr);
             abort();
@@ -88,10 +90,12 @@ bool mz_mtrie_add(struct mz_mtrie *mtrie, const unsigned char *prefix, size_t si
     return true;
 }
 
-enum mz_mtrie_removal mz_mtrie_rm(struct mz_mtrie *mtrie, const unsigned char *prefix,
-                                  size_t size, struct mz_pipe_end *end)
+enum mz_mtrie_removal mz_mtrie_rm(struct mz_mtrie *mtrie,
+                                  const unsigned char *prefix, size_t size,
+                                  struct mz_pipe_end *end)
 {
-    struct mz_prefix_node *found = mz_prefix_tree_find(&mtrie->tree, prefix, size);
+    struct mz_prefix_node *found =
+        mz_prefix_tree_find(&mtrie->tree, prefix, size);
     if (found == NULL)
         return MZ_MTRIE_NOT_FOUND;
     struct mtrie_node *node = mtrie_node_of(found);
@@ -108,12 +112,14 @@ enum mz_mtrie_removal mz_mtrie_rm(struct mz_mtrie *mtrie, const unsigned char *p
 struct pipe_removal {
     struct mz_mtrie *mtrie;
     struct mz_pipe_end *end;
-    void (*removed)(const unsigned char *prefix, size_t size, bool was_last, void *arg);
+    void (*removed)(const unsigned char *prefix, size_t size, bool was_last,
+                    void *arg);
     void *arg;
 };
 
-static void remove_pipe_from_node(struct mz_prefix_node *base, const unsigned char *prefix,
-                                  size_t size, void *arg)
+static void remove_pipe_from_node(struct mz_prefix_node *base,
+                                  const unsigned char *prefix, size_t size,
+                                  void *arg)
 {
     struct pipe_removal *removal = arg;
     struct mtrie_node *node = mtrie_node_of(base);

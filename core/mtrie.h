@@ -18,23 +18,24 @@ struct mz_pipe_end;
 
 /* What mz_mtrie_rm did. */
 enum mz_mtrie_removal {
-    MZ_MTRIE_NOT_FOUND,       /* the pipe was not subscribed to the prefix */
-    MZ_MTRIE_LAST_REMOVED,    /* removed; nobody is subscribed any more */
-    MZ_MTRIE_OTHERS_REMAIN    /* removed; other pipes are still subscribed */
+    MZ_MTRIE_NOT_FOUND,    /* the pipe was not subscribed to the prefix */
+    MZ_MTRIE_LAST_REMOVED, /* removed; nobody is subscribed any more */
+    MZ_MTRIE_OTHERS_REMAIN /* removed; other pipes are still subscribed */
 };
 
 struct mz_mtrie {
     struct mz_prefix_tree tree;
-    size_t prefix_count;        /* distinct prefixes with at least one pipe */
+    size_t prefix_count; /* distinct prefixes with at least one pipe */
 };
 
 void mz_mtrie_init(struct mz_mtrie *mtrie);
 void mz_mtrie_fini(struct mz_mtrie *mtrie);
 /* Subscribes end to prefix; true when nobody was subscribed to it before. */
-bool mz_mtrie_add(struct mz_mtrie *mtrie, const unsigned char *prefix, size_t size,
-                  struct mz_pipe_end *end);
-enum mz_mtrie_removal mz_mtrie_rm(struct mz_mtrie *mtrie, const unsigned char *prefix,
-                                  size_t size, struct mz_pipe_end *end);
+bool mz_mtrie_add(struct mz_mtrie *mtrie, const unsigned char *prefix,
+                  size_t size, struct mz_pipe_end *end);
+enum mz_mtrie_removal mz_mtrie_rm(struct mz_mtrie *mtrie,
+                                  const unsigned char *prefix, size_t size,
+                                  struct mz_pipe_end *end);
 /* Unsubscribes end from everything, in lexicographic order of the
  * prefixes, telling removed (if not NULL) each prefix it held and whether
  * it was the last pipe subscribed to it. */

@@ -27,8 +27,9 @@
 #include <sys/types.h>
 
 enum {
-    MZ_ROUTING_ID_MAX = 255, /* longest ZMQ_ROUTING_ID / ZMQ_CONNECT_ROUTING_ID */
-    MZ_CURVE_KEY_SIZE = 32   /* bytes of a binary CURVE key */
+    MZ_ROUTING_ID_MAX =
+        255,               /* longest ZMQ_ROUTING_ID / ZMQ_CONNECT_ROUTING_ID */
+    MZ_CURVE_KEY_SIZE = 32 /* bytes of a binary CURVE key */
 };
 
 /* An owned byte string; data is NULL exactly when size is 0. */
@@ -58,86 +59,86 @@ struct mz_options {
     int socket_type; /* ZMQ_PAIR, ZMQ_PUB, ...: fixed at creation */
 
     /* ---- queues, blocking and message size -------------------------- */
-    int sndhwm;             /* ZMQ_SNDHWM, messages, 0 = no limit */
-    int rcvhwm;             /* ZMQ_RCVHWM */
-    int linger;             /* ZMQ_LINGER, ms, -1 = forever */
-    int sndtimeo;           /* ZMQ_SNDTIMEO, ms, -1 = block */
-    int rcvtimeo;           /* ZMQ_RCVTIMEO, ms, -1 = block */
-    int64_t maxmsgsize;     /* ZMQ_MAXMSGSIZE, bytes, -1 = no limit */
-    bool conflate;          /* ZMQ_CONFLATE */
-    bool immediate;         /* ZMQ_IMMEDIATE */
-    int in_batch_size;      /* ZMQ_IN_BATCH_SIZE, messages */
-    int out_batch_size;     /* ZMQ_OUT_BATCH_SIZE, messages */
+    int sndhwm;         /* ZMQ_SNDHWM, messages, 0 = no limit */
+    int rcvhwm;         /* ZMQ_RCVHWM */
+    int linger;         /* ZMQ_LINGER, ms, -1 = forever */
+    int sndtimeo;       /* ZMQ_SNDTIMEO, ms, -1 = block */
+    int rcvtimeo;       /* ZMQ_RCVTIMEO, ms, -1 = block */
+    int64_t maxmsgsize; /* ZMQ_MAXMSGSIZE, bytes, -1 = no limit */
+    bool conflate;      /* ZMQ_CONFLATE */
+    bool immediate;     /* ZMQ_IMMEDIATE */
+    int in_batch_size;  /* ZMQ_IN_BATCH_SIZE, messages */
+    int out_batch_size; /* ZMQ_OUT_BATCH_SIZE, messages */
 
     /* ---- connection management -------------------------------------- */
-    int reconnect_ivl;      /* ZMQ_RECONNECT_IVL, ms, -1 = never reconnect */
-    int reconnect_ivl_max;  /* ZMQ_RECONNECT_IVL_MAX, ms, 0 = no backoff */
-    int reconnect_stop;     /* ZMQ_RECONNECT_STOP, ZMQ_RECONNECT_STOP_* bits */
-    int backlog;            /* ZMQ_BACKLOG, connections */
-    int connect_timeout;    /* ZMQ_CONNECT_TIMEOUT, ms, 0 = none */
-    int handshake_ivl;      /* ZMQ_HANDSHAKE_IVL, ms, 0 = none */
-    int heartbeat_ivl;      /* ZMQ_HEARTBEAT_IVL, ms, 0 = no PINGs */
-    int heartbeat_ttl;      /* ZMQ_HEARTBEAT_TTL, ms, always a multiple of
+    int reconnect_ivl;     /* ZMQ_RECONNECT_IVL, ms, -1 = never reconnect */
+    int reconnect_ivl_max; /* ZMQ_RECONNECT_IVL_MAX, ms, 0 = no backoff */
+    int reconnect_stop;    /* ZMQ_RECONNECT_STOP, ZMQ_RECONNECT_STOP_* bits */
+    int backlog;           /* ZMQ_BACKLOG, connections */
+    int connect_timeout;   /* ZMQ_CONNECT_TIMEOUT, ms, 0 = none */
+    int handshake_ivl;     /* ZMQ_HANDSHAKE_IVL, ms, 0 = none */
+    int heartbeat_ivl;     /* ZMQ_HEARTBEAT_IVL, ms, 0 = no PINGs */
+    int heartbeat_ttl;     /* ZMQ_HEARTBEAT_TTL, ms, always a multiple of
                                100 (the wire carries deciseconds) */
-    int heartbeat_timeout;  /* ZMQ_HEARTBEAT_TIMEOUT, ms; -1 = not set, use
+    int heartbeat_timeout; /* ZMQ_HEARTBEAT_TIMEOUT, ms; -1 = not set, use
                                heartbeat_ivl (see mz_options_heartbeat_timeout) */
-    uint64_t affinity;      /* ZMQ_AFFINITY, I/O thread bitmap, 0 = any */
-    int use_fd;             /* ZMQ_USE_FD, -1 = create the listening fd */
+    uint64_t affinity;     /* ZMQ_AFFINITY, I/O thread bitmap, 0 = any */
+    int use_fd;            /* ZMQ_USE_FD, -1 = create the listening fd */
 
     /* ---- routing ---------------------------------------------------- */
     uint8_t routing_id[MZ_ROUTING_ID_MAX];         /* ZMQ_ROUTING_ID */
     size_t routing_id_size;                        /* 0 = not set */
     uint8_t connect_routing_id[MZ_ROUTING_ID_MAX]; /* ZMQ_CONNECT_ROUTING_ID */
     size_t connect_routing_id_size;                /* 0 = not set */
-    bool probe_router;      /* ZMQ_PROBE_ROUTER */
-    bool invert_matching;   /* ZMQ_INVERT_MATCHING */
-    int router_notify;      /* ZMQ_ROUTER_NOTIFY, ZMQ_NOTIFY_* bits */
+    bool probe_router;                             /* ZMQ_PROBE_ROUTER */
+    bool invert_matching;                          /* ZMQ_INVERT_MATCHING */
+    int router_notify;             /* ZMQ_ROUTER_NOTIFY, ZMQ_NOTIFY_* bits */
     struct mz_blob hello_msg;      /* ZMQ_HELLO_MSG, empty = none */
     struct mz_blob disconnect_msg; /* ZMQ_DISCONNECT_MSG, empty = none */
     struct mz_blob hiccup_msg;     /* ZMQ_HICCUP_MSG, empty = none */
 
     /* ---- network (TCP, IPC and friends) ----------------------------- */
-    bool ipv6;              /* ZMQ_IPV6 (ZMQ_IPV4ONLY is its negation) */
-    int sndbuf;             /* ZMQ_SNDBUF, bytes, -1 = OS default */
-    int rcvbuf;             /* ZMQ_RCVBUF, bytes, -1 = OS default */
-    int tos;                /* ZMQ_TOS, IP type-of-service byte */
-    int priority;           /* ZMQ_PRIORITY, SO_PRIORITY */
-    char *bindtodevice;     /* ZMQ_BINDTODEVICE, NULL = not set */
-    int tcp_keepalive;      /* ZMQ_TCP_KEEPALIVE, -1 = OS default, 0, 1 */
-    int tcp_keepalive_cnt;  /* ZMQ_TCP_KEEPALIVE_CNT, -1 = OS default */
-    int tcp_keepalive_idle; /* ZMQ_TCP_KEEPALIVE_IDLE, s, -1 = OS default */
-    int tcp_keepalive_intvl;/* ZMQ_TCP_KEEPALIVE_INTVL, s, -1 = OS default */
-    int tcp_maxrt;          /* ZMQ_TCP_MAXRT, ms, 0 = OS default */
-    bool loopback_fastpath; /* ZMQ_LOOPBACK_FASTPATH */
-    bool busy_poll;         /* ZMQ_BUSY_POLL */
+    bool ipv6;               /* ZMQ_IPV6 (ZMQ_IPV4ONLY is its negation) */
+    int sndbuf;              /* ZMQ_SNDBUF, bytes, -1 = OS default */
+    int rcvbuf;              /* ZMQ_RCVBUF, bytes, -1 = OS default */
+    int tos;                 /* ZMQ_TOS, IP type-of-service byte */
+    int priority;            /* ZMQ_PRIORITY, SO_PRIORITY */
+    char *bindtodevice;      /* ZMQ_BINDTODEVICE, NULL = not set */
+    int tcp_keepalive;       /* ZMQ_TCP_KEEPALIVE, -1 = OS default, 0, 1 */
+    int tcp_keepalive_cnt;   /* ZMQ_TCP_KEEPALIVE_CNT, -1 = OS default */
+    int tcp_keepalive_idle;  /* ZMQ_TCP_KEEPALIVE_IDLE, s, -1 = OS default */
+    int tcp_keepalive_intvl; /* ZMQ_TCP_KEEPALIVE_INTVL, s, -1 = OS default */
+    int tcp_maxrt;           /* ZMQ_TCP_MAXRT, ms, 0 = OS default */
+    bool loopback_fastpath;  /* ZMQ_LOOPBACK_FASTPATH */
+    bool busy_poll;          /* ZMQ_BUSY_POLL */
     struct mz_string_list tcp_accept_filters; /* ZMQ_TCP_ACCEPT_FILTER, each
                                "address" or "address/prefix", numeric */
-    uid_t *ipc_filter_uids; /* ZMQ_IPC_FILTER_UID */
+    uid_t *ipc_filter_uids;                   /* ZMQ_IPC_FILTER_UID */
     size_t ipc_filter_uid_count;
     gid_t *ipc_filter_gids; /* ZMQ_IPC_FILTER_GID */
     size_t ipc_filter_gid_count;
     pid_t *ipc_filter_pids; /* ZMQ_IPC_FILTER_PID */
     size_t ipc_filter_pid_count;
-    char *socks_proxy;      /* ZMQ_SOCKS_PROXY, NULL = no proxy */
-    char *socks_username;   /* ZMQ_SOCKS_USERNAME, NULL = no authentication */
-    char *socks_password;   /* ZMQ_SOCKS_PASSWORD, NULL = empty */
+    char *socks_proxy;    /* ZMQ_SOCKS_PROXY, NULL = no proxy */
+    char *socks_username; /* ZMQ_SOCKS_USERNAME, NULL = no authentication */
+    char *socks_password; /* ZMQ_SOCKS_PASSWORD, NULL = empty */
 
     /* ---- multicast (PGM, NORM, UDP) --------------------------------- */
-    int rate;               /* ZMQ_RATE, kbit/s */
-    int recovery_ivl;       /* ZMQ_RECOVERY_IVL, ms */
-    int multicast_hops;     /* ZMQ_MULTICAST_HOPS */
-    int multicast_maxtpdu;  /* ZMQ_MULTICAST_MAXTPDU, bytes */
-    bool multicast_loop;    /* ZMQ_MULTICAST_LOOP */
+    int rate;              /* ZMQ_RATE, kbit/s */
+    int recovery_ivl;      /* ZMQ_RECOVERY_IVL, ms */
+    int multicast_hops;    /* ZMQ_MULTICAST_HOPS */
+    int multicast_maxtpdu; /* ZMQ_MULTICAST_MAXTPDU, bytes */
+    bool multicast_loop;   /* ZMQ_MULTICAST_LOOP */
 
     /* ---- NORM ------------------------------------------------------- */
-    int norm_mode;          /* ZMQ_NORM_MODE, ZMQ_NORM_FIXED .. CCE_ECNONLY */
-    bool norm_unicast_nack; /* ZMQ_NORM_UNICAST_NACK */
-    int norm_buffer_size;   /* ZMQ_NORM_BUFFER_SIZE, kB */
-    int norm_segment_size;  /* ZMQ_NORM_SEGMENT_SIZE, bytes */
-    int norm_block_size;    /* ZMQ_NORM_BLOCK_SIZE, segments */
-    int norm_num_parity;    /* ZMQ_NORM_NUM_PARITY */
-    int norm_num_autoparity;/* ZMQ_NORM_NUM_AUTOPARITY */
-    bool norm_push;         /* ZMQ_NORM_PUSH */
+    int norm_mode;           /* ZMQ_NORM_MODE, ZMQ_NORM_FIXED .. CCE_ECNONLY */
+    bool norm_unicast_nack;  /* ZMQ_NORM_UNICAST_NACK */
+    int norm_buffer_size;    /* ZMQ_NORM_BUFFER_SIZE, kB */
+    int norm_segment_size;   /* ZMQ_NORM_SEGMENT_SIZE, bytes */
+    int norm_block_size;     /* ZMQ_NORM_BLOCK_SIZE, segments */
+    int norm_num_parity;     /* ZMQ_NORM_NUM_PARITY */
+    int norm_num_autoparity; /* ZMQ_NORM_NUM_AUTOPARITY */
+    bool norm_push;          /* ZMQ_NORM_PUSH */
 
     /* ---- VMCI ------------------------------------------------------- */
     uint64_t vmci_buffer_size;     /* ZMQ_VMCI_BUFFER_SIZE, bytes */
@@ -146,36 +147,36 @@ struct mz_options {
     int vmci_connect_timeout;      /* ZMQ_VMCI_CONNECT_TIMEOUT, ms */
 
     /* ---- security --------------------------------------------------- */
-    int mechanism;          /* ZMQ_NULL, ZMQ_PLAIN, ZMQ_CURVE or ZMQ_GSSAPI:
+    int mechanism;           /* ZMQ_NULL, ZMQ_PLAIN, ZMQ_CURVE or ZMQ_GSSAPI:
                                derived from the options below (ZMQ_MECHANISM) */
-    bool as_server;         /* server role of that mechanism */
-    char *zap_domain;       /* ZMQ_ZAP_DOMAIN, NULL = empty */
-    bool zap_enforce_domain;/* ZMQ_ZAP_ENFORCE_DOMAIN */
-    char *plain_username;   /* ZMQ_PLAIN_USERNAME, NULL = not set */
-    char *plain_password;   /* ZMQ_PLAIN_PASSWORD, NULL = not set */
+    bool as_server;          /* server role of that mechanism */
+    char *zap_domain;        /* ZMQ_ZAP_DOMAIN, NULL = empty */
+    bool zap_enforce_domain; /* ZMQ_ZAP_ENFORCE_DOMAIN */
+    char *plain_username;    /* ZMQ_PLAIN_USERNAME, NULL = not set */
+    char *plain_password;    /* ZMQ_PLAIN_PASSWORD, NULL = not set */
     uint8_t curve_public_key[MZ_CURVE_KEY_SIZE]; /* ZMQ_CURVE_PUBLICKEY */
     uint8_t curve_secret_key[MZ_CURVE_KEY_SIZE]; /* ZMQ_CURVE_SECRETKEY */
     uint8_t curve_server_key[MZ_CURVE_KEY_SIZE]; /* ZMQ_CURVE_SERVERKEY */
-    char *gssapi_principal;         /* ZMQ_GSSAPI_PRINCIPAL */
-    char *gssapi_service_principal; /* ZMQ_GSSAPI_SERVICE_PRINCIPAL */
-    int gssapi_principal_nametype;  /* ZMQ_GSSAPI_PRINCIPAL_NAMETYPE */
+    char *gssapi_principal;                      /* ZMQ_GSSAPI_PRINCIPAL */
+    char *gssapi_service_principal;        /* ZMQ_GSSAPI_SERVICE_PRINCIPAL */
+    int gssapi_principal_nametype;         /* ZMQ_GSSAPI_PRINCIPAL_NAMETYPE */
     int gssapi_service_principal_nametype; /* ..._SERVICE_PRINCIPAL_NAMETYPE */
-    bool gssapi_plaintext;  /* ZMQ_GSSAPI_PLAINTEXT */
-    struct mz_metadata_list metadata; /* ZMQ_METADATA, in the order set */
+    bool gssapi_plaintext;                 /* ZMQ_GSSAPI_PLAINTEXT */
+    struct mz_metadata_list metadata;      /* ZMQ_METADATA, in the order set */
 };
 
 /* Fills o with libzmq's defaults for a socket of socket_type (ZMQ_SUB, XSUB
  * and DISH linger 0, every other type -1). The context's own settings
  * (ZMQ_BLOCKY, ZMQ_IPV6) are applied by the caller afterwards. */
-void mz_options_init (struct mz_options *o, int socket_type);
+void mz_options_init(struct mz_options *o, int socket_type);
 
 /* Frees every string, blob and list o owns; o may be initialised again. */
-void mz_options_fini (struct mz_options *o);
+void mz_options_fini(struct mz_options *o);
 
 /* Makes dst an independent deep copy of src; dst must not be initialised
  * (or must have been finished). Returns 0, or -1 with ENOMEM leaving dst
  * holding nothing to free. */
-int mz_options_copy (struct mz_options *dst, const struct mz_options *src);
+int mz_options_copy(struct mz_options *dst, const struct mz_options *src);
 
 /* Sets a generic option. Returns 0 when stored; -1 with EINVAL for a wrong
  * size, an invalid value, a read-only option, an option that is not
@@ -185,8 +186,8 @@ int mz_options_copy (struct mz_options *dst, const struct mz_options *src);
  * -1 with ENOMEM when a copy cannot be allocated. A failed call changes
  * nothing. Strings may be passed with or without their terminating NUL;
  * NULL with size 0 unsets a string, blob or list. */
-int mz_options_set (struct mz_options *o, int option, const void *value,
-                    size_t size);
+int mz_options_set(struct mz_options *o, int option, const void *value,
+                   size_t size);
 
 /* Reads a generic option into value and sets *size to the bytes written.
  * Numbers need *size to be exactly their size; strings are written with
@@ -194,14 +195,14 @@ int mz_options_set (struct mz_options *o, int option, const void *value,
  * least their length; CURVE keys need 32 (binary) or 41 (Z85 text).
  * Returns -1 with EINVAL for an unknown or write-only option (the filter
  * lists and ZMQ_METADATA) or a buffer size the option does not accept. */
-int mz_options_get (const struct mz_options *o, int option, void *value,
-                    size_t *size);
+int mz_options_get(const struct mz_options *o, int option, void *value,
+                   size_t *size);
 
 /* Whether option is one that mz_options_set handles (writable generic). */
-bool mz_options_is_generic (int option);
+bool mz_options_is_generic(int option);
 
 /* The heartbeat timeout in force: ZMQ_HEARTBEAT_TIMEOUT when set, else
  * ZMQ_HEARTBEAT_IVL. */
-int mz_options_heartbeat_timeout (const struct mz_options *o);
+int mz_options_heartbeat_timeout(const struct mz_options *o);
 
 #endif

@@ -19,9 +19,14 @@ static void out_of_memory(void)
 struct mz_pipe *mz_pipe_new(struct mz_socket *owner, uint64_t hwm0,
                             uint64_t hwm1, bool conflate)
 {
-    struct mz_pipe *pipe = calloc(1, sizeof *pipe);
+    /* The queues keep their writer and reader fields on separate cache
+     * lines, which only holds if the pipe itself is line-aligned (its size
+     * is a multiple of its alignment, as aligned_alloc wants). */
+    struct mz_pipe *pipe =
+        aligned_alloc(_Alignof(struct mz_pipe), sizeof(struct mz_pipe));
     if (pipe == NULL)
         goto fail;
+    memset(pipe, 0, sizeof *pipe);
     if (mz_queue_init(&pipe->queue[0]) < 0)
         goto fail_pipe;
     if (mz_queue_init(&pipe->queue[1]) < 0)
@@ -93,7 +98,8 @@ static void post_to(struct mz_pipe_end *target, enum mz_command_type type)
     struct mz_pipe *pipe = target->pipe;
     pthread_mutex_lock(&pipe->lock);
     if (target->socket != NULL) {
-        struct mz_command cmd = { .type = type, .pipe = pipe,
+        struct mz_command cmd = { .type = type,
+                                  .pipe = pipe,
                                   .side = target->side };
         mz_pipe_ref(pipe);
         mz_socket_post(target->socket, &cmd);
@@ -342,7 +348,8 @@ void mz_pipe_rollback(struct mz_pipe_end *end)
     end->writing_more = false;
 }
 
-int mz_pipe_send_routing_id(struct mz_pipe_end *end, const void *id, size_t size)
+int mz_pipe_send_routing_id(struct mz_pipe_end *end, const void *id,
+                            size_t size)
 {
     if (end->pipe->conflate)
         return 0;

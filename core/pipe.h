@@ -40,39 +40,39 @@ enum { MZ_PIPE_SET_SLOTS = 4, MZ_SOCKET_PIPE_SLOT = 3 };
 
 struct mz_pipe_end {
     struct mz_pipe *pipe;
-    struct mz_socket *socket;  /* owner; changed only under pipe->lock */
-    unsigned char side;        /* this end writes queue[side] */
+    struct mz_socket *socket; /* owner; changed only under pipe->lock */
+    unsigned char side;       /* this end writes queue[side] */
 
     /* Owner-thread state. */
-    bool attached;             /* known to the owner's socket type */
-    bool peer_closed;          /* PIPE_TERM received: no more writing */
-    bool ended;                /* delimiter read: no more reading */
-    bool identified;           /* peer routing id consumed */
-    bool writing_more;         /* a multipart message is half written */
-    bool reading_more;         /* a multipart message is half read */
-    uint64_t msgs_read;        /* complete messages read */
-    uint64_t msgs_written;     /* complete messages written */
-    uint64_t peer_read_seen;   /* last value of the peer's read counter */
-    uint64_t last_published;   /* last msgs_read published to the writer */
+    bool attached;           /* known to the owner's socket type */
+    bool peer_closed;        /* PIPE_TERM received: no more writing */
+    bool ended;              /* delimiter read: no more reading */
+    bool identified;         /* peer routing id consumed */
+    bool writing_more;       /* a multipart message is half written */
+    bool reading_more;       /* a multipart message is half read */
+    uint64_t msgs_read;      /* complete messages read */
+    uint64_t msgs_written;   /* complete messages written */
+    uint64_t peer_read_seen; /* last value of the peer's read counter */
+    uint64_t last_published; /* last msgs_read published to the writer */
 
     unsigned char peer_routing_id[MZ_ROUTING_ID_MAX];
     unsigned char peer_routing_id_size;
-    char *endpoint;            /* the endpoint this pipe came through, or NULL */
+    char *endpoint; /* the endpoint this pipe came through, or NULL */
 
     /* Positions in the mz_pipe_set containers holding this end. */
     unsigned set_position[MZ_PIPE_SET_SLOTS];
-    void *type_data;           /* per-pipe bookkeeping of the socket type */
+    void *type_data;              /* per-pipe bookkeeping of the socket type */
     unsigned long long dist_mark; /* distributor epoch that matched it */
 };
 
 struct mz_pipe {
     pthread_mutex_t lock;
     atomic_uint refs;
-    bool conflate;                     /* keep only the newest message */
-    struct mz_queue queue[2];          /* queue[s] is written by end[s] */
-    _Atomic uint64_t msgs_read[2];     /* complete messages read from queue[s] */
-    atomic_bool writer_waiting[2];     /* end[s] is blocked on the HWM */
-    _Atomic uint64_t hwm[2];           /* limit for queue[s], 0 for none */
+    bool conflate;                 /* keep only the newest message */
+    struct mz_queue queue[2];      /* queue[s] is written by end[s] */
+    _Atomic uint64_t msgs_read[2]; /* complete messages read from queue[s] */
+    atomic_bool writer_waiting[2]; /* end[s] is blocked on the HWM */
+    _Atomic uint64_t hwm[2];       /* limit for queue[s], 0 for none */
     /* Conflating pipes keep one slot per direction under the lock. */
     struct mz_msg slot[2];
     bool slot_full[2];
@@ -96,7 +96,8 @@ static inline struct mz_pipe_end *mz_pipe_peer(struct mz_pipe_end *end)
 }
 
 /* Writes this end's routing id as its first message. */
-int mz_pipe_send_routing_id(struct mz_pipe_end *end, const void *id, size_t size);
+int mz_pipe_send_routing_id(struct mz_pipe_end *end, const void *id,
+                            size_t size);
 /* Consumes the peer's routing id if it has arrived. */
 bool mz_pipe_identify(struct mz_pipe_end *end);
 

@@ -22,7 +22,8 @@ void mz_pipe_set_fini(struct mz_pipe_set *set)
     set->count = set->active = set->capacity = 0;
 }
 
-static void place(struct mz_pipe_set *set, unsigned index, struct mz_pipe_end *end)
+static void place(struct mz_pipe_set *set, unsigned index,
+                  struct mz_pipe_end *end)
 {
     set->items[index] = end;
     end->set_position[set->slot] = index;
@@ -38,11 +39,13 @@ static void swap(struct mz_pipe_set *set, unsigned a, unsigned b)
     place(set, b, ea);
 }
 
-void mz_pipe_set_add(struct mz_pipe_set *set, struct mz_pipe_end *end, bool active)
+void mz_pipe_set_add(struct mz_pipe_set *set, struct mz_pipe_end *end,
+                     bool active)
 {
     if (set->count == set->capacity) {
         unsigned capacity = set->capacity ? set->capacity * 2 : 8;
-        struct mz_pipe_end **items = realloc(set->items, capacity * sizeof *items);
+        struct mz_pipe_end **items =
+            realloc(set->items, capacity * sizeof *items);
         if (items == NULL) {
             fputs("modzmq: out of memory adding a pipe\n", stderr);
             abort();
@@ -57,15 +60,18 @@ void mz_pipe_set_add(struct mz_pipe_set *set, struct mz_pipe_end *end, bool acti
     }
 }
 
-bool mz_pipe_set_contains(const struct mz_pipe_set *set, const struct mz_pipe_end *end)
+bool mz_pipe_set_contains(const struct mz_pipe_set *set,
+                          const struct mz_pipe_end *end)
 {
     unsigned index = end->set_position[set->slot];
     return index < set->count && set->items[index] == end;
 }
 
-bool mz_pipe_set_is_active(const struct mz_pipe_set *set, const struct mz_pipe_end *end)
+bool mz_pipe_set_is_active(const struct mz_pipe_set *set,
+                           const struct mz_pipe_end *end)
 {
-    return mz_pipe_set_contains(set, end) && end->set_position[set->slot] < set->active;
+    return mz_pipe_set_contains(set, end) &&
+           end->set_position[set->slot] < set->active;
 }
 
 void mz_pipe_set_activate(struct mz_pipe_set *set, struct mz_pipe_end *end)

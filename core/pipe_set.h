@@ -17,17 +17,20 @@ struct mz_pipe_set {
     unsigned count;
     unsigned active;
     unsigned capacity;
-    unsigned slot;        /* which set_position entry of an end is ours */
+    unsigned slot; /* which set_position entry of an end is ours */
 };
 
 void mz_pipe_set_init(struct mz_pipe_set *set, unsigned slot);
 void mz_pipe_set_fini(struct mz_pipe_set *set);
 /* Adds end as active (true) or inactive. Aborts on out-of-memory. */
-void mz_pipe_set_add(struct mz_pipe_set *set, struct mz_pipe_end *end, bool active);
+void mz_pipe_set_add(struct mz_pipe_set *set, struct mz_pipe_end *end,
+                     bool active);
 void mz_pipe_set_remove(struct mz_pipe_set *set, struct mz_pipe_end *end);
 void mz_pipe_set_activate(struct mz_pipe_set *set, struct mz_pipe_end *end);
 void mz_pipe_set_deactivate(struct mz_pipe_set *set, struct mz_pipe_end *end);
-bool mz_pipe_set_contains(const struct mz_pipe_set *set, const struct mz_pipe_end *end);
-bool mz_pipe_set_is_active(const struct mz_pipe_set *set, const struct mz_pipe_end *end);
+bool mz_pipe_set_contains(const struct mz_pipe_set *set,
+                          const struct mz_pipe_end *end);
+bool mz_pipe_set_is_active(const struct mz_pipe_set *set,
+                           const struct mz_pipe_end *end);
 
 #endif

@@ -72,7 +72,7 @@ int mz_poll_remaining(int64_t deadline)
 }
 
 int mz_poll_wait(struct pollfd *fds, nfds_t count, int timeout_ms,
-                  const sigset_t *sigmask)
+                 const sigset_t *sigmask)
 {
     struct timespec ts;
     struct timespec *tsp = NULL;
@@ -135,7 +135,8 @@ static int collect(zmq_pollitem_t *items, int nitems, const struct pollfd *fds)
             int events = mz_socket_events(items[i].socket);
             if (events < 0)
                 return -1;
-            revents = (short) (events & items[i].events & (ZMQ_POLLIN | ZMQ_POLLOUT));
+            revents =
+                (short) (events & items[i].events & (ZMQ_POLLIN | ZMQ_POLLOUT));
         } else {
             revents = mz_poll_fd_revents(fds[i].revents);
         }

@@ -17,12 +17,12 @@
 #include "socket.h"
 #include "zmq.h"
 
-static const uint32_t POLLER_TAG_LIVE = 0x6d7a706cu;  /* "mzpl" */
-static const uint32_t POLLER_TAG_DEAD = 0x64656164u;  /* "dead" */
+static const uint32_t POLLER_TAG_LIVE = 0x6d7a706cu; /* "mzpl" */
+static const uint32_t POLLER_TAG_DEAD = 0x64656164u; /* "dead" */
 
 struct poller_item {
-    struct mz_socket *socket;  /* NULL for a plain fd */
-    int fd;                    /* the plain fd, -1 for a socket */
+    struct mz_socket *socket; /* NULL for a plain fd */
+    int fd;                   /* the plain fd, -1 for a socket */
     void *user_data;
     short events;
 };
@@ -97,7 +97,8 @@ static int add_item(struct mz_poller *p, struct poller_item item)
     }
     if (p->count == p->capacity) {
         int capacity = p->capacity ? p->capacity * 2 : 8;
-        struct poller_item *items = realloc(p->items, (size_t) capacity * sizeof *items);
+        struct poller_item *items =
+            realloc(p->items, (size_t) capacity * sizeof *items);
         if (items == NULL)
             goto nomem;
         p->items = items;
@@ -166,8 +167,10 @@ int zmq_poller_add(void *poller, void *socket, void *user_data, short events)
     struct mz_poller *p = poller_of(poller);
     if (p == NULL || check_socket(socket) < 0 || check_events(events) < 0)
         return -1;
-    return add_item(p, (struct poller_item) {
-        .socket = socket, .fd = -1, .user_data = user_data, .events = events });
+    return add_item(p, (struct poller_item){ .socket = socket,
+                                             .fd = -1,
+                                             .user_data = user_data,
+                                             .events = events });
 }
 
 int zmq_poller_modify(void *poller, void *socket, short events)
@@ -199,8 +202,10 @@ int zmq_poller_add_fd(void *poller, zmq_fd_t fd, void *user_data, short events)
     struct mz_poller *p = poller_of(poller);
     if (p == NULL || check_fd(fd) < 0 || check_events(events) < 0)
         return -1;
-    return add_item(p, (struct poller_item) {
-        .socket = NULL, .fd = fd, .user_data = user_data, .events = events });
+    return add_item(p, (struct poller_item){ .socket = NULL,
+                                             .fd = fd,
+                                             .user_data = user_data,
+                                             .events = events });
 }
 
 int zmq_poller_modify_fd(void *poller, zmq_fd_t fd, short events)
@@ -268,7 +273,8 @@ static int prepare(struct mz_poller *p, bool *has_plain)
 /* Reports up to max ready items into events; -1 ETERM when a watched
  * socket's context is terminating. Every watched socket runs its commands
  * even past max, so that no command fd is left readable to spin on. */
-static int collect(struct mz_poller *p, int n, zmq_poller_event_t *events, int max)
+static int collect(struct mz_poller *p, int n, zmq_poller_event_t *events,
+                   int max)
 {
     int found = 0;
     for (int k = 0; k < n; k++) {
@@ -278,13 +284,14 @@ static int collect(struct mz_poller *p, int n, zmq_poller_event_t *events, int m
             int ready = mz_socket_events(item->socket);
             if (ready < 0)
                 return -1;
-            revents = (short) (ready & item->events & (ZMQ_POLLIN | ZMQ_POLLOUT));
+            revents =
+                (short) (ready & item->events & (ZMQ_POLLIN | ZMQ_POLLOUT));
         } else {
             revents = mz_poll_fd_revents(p->fds[k].revents);
         }
         if (revents == 0 || found == max)
             continue;
-        events[found++] = (zmq_poller_event_t) {
+        events[found++] = (zmq_poller_event_t){
             .socket = item->socket,
             .fd = item->socket != NULL ? -1 : item->fd,
             .user_data = item->user_data,
@@ -355,7 +362,7 @@ int zmq_poller_wait(void *poller, zmq_poller_event_t *event, long timeout)
     int rc = zmq_poller_wait_all(poller, event, 1, timeout);
     if (rc < 0) {
         if (event != NULL)
-            *event = (zmq_poller_event_t) { .socket = NULL, .fd = -1 };
+            *event = (zmq_poller_event_t){ .socket = NULL, .fd = -1 };
         return -1;
     }
     return 0;

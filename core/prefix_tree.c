@@ -67,14 +67,16 @@ static void update_positions(struct mz_prefix_node *node)
 }
 
 /* Adds child to parent, keeping the children sorted by first byte. */
-static void add_child(struct mz_prefix_node *parent, struct mz_prefix_node *child)
+static void add_child(struct mz_prefix_node *parent,
+                      struct mz_prefix_node *child)
 {
     if (parent->child_count == parent->child_capacity) {
-        unsigned capacity = parent->child_capacity ? parent->child_capacity * 2 : 2;
+        unsigned capacity =
+            parent->child_capacity ? parent->child_capacity * 2 : 2;
         if (capacity > 256)
             capacity = 256;
-        parent->children =
-            checked_realloc(parent->children, capacity * sizeof *parent->children);
+        parent->children = checked_realloc(parent->children,
+                                           capacity * sizeof *parent->children);
         parent->child_bytes = checked_realloc(parent->child_bytes, capacity);
         parent->child_capacity = capacity;
     }
@@ -97,7 +99,8 @@ static void remove_child_at(struct mz_prefix_node *parent, unsigned index)
     unsigned after = parent->child_count - index - 1;
     memmove(&parent->children[index], &parent->children[index + 1],
             after * sizeof *parent->children);
-    memmove(&parent->child_bytes[index], &parent->child_bytes[index + 1], after);
+    memmove(&parent->child_bytes[index], &parent->child_bytes[index + 1],
+            after);
     parent->child_count--;
     update_positions(parent);
 }
@@ -170,7 +173,8 @@ struct mz_prefix_node *mz_prefix_tree_insert(struct mz_prefix_tree *tree,
             common++;
         if (common < child->label_size) {
             /* The prefix leaves the edge half-way: split it there. */
-            struct mz_prefix_node *middle = node_new(tree, child->label, common);
+            struct mz_prefix_node *middle =
+                node_new(tree, child->label, common);
             child->label_size -= common;
             memmove(child->label, child->label + common, child->label_size);
             node->children[index] = middle;
@@ -197,7 +201,8 @@ struct mz_prefix_node *mz_prefix_tree_find(const struct mz_prefix_tree *tree,
 void mz_prefix_tree_prune(struct mz_prefix_tree *tree,
                           const unsigned char *prefix, size_t size)
 {
-    struct mz_prefix_node *grandparent = NULL, *parent = NULL, *node = tree->root;
+    struct mz_prefix_node *grandparent = NULL, *parent = NULL,
+                          *node = tree->root;
     size_t offset = 0;
     while (offset < size) {
         grandparent = parent;
@@ -216,16 +221,16 @@ void mz_prefix_tree_prune(struct mz_prefix_tree *tree,
     remove_child_at(parent, index);
     node_free(node);
     if (grandparent != NULL && !parent->in_use && parent->child_count == 1)
-        merge_into_child(grandparent,
-                         mz_prefix_node_child_index(grandparent, parent->label[0]),
-                         parent);
+        merge_into_child(
+            grandparent,
+            mz_prefix_node_child_index(grandparent, parent->label[0]), parent);
 }
 
 /* A node on the path of mz_prefix_tree_visit. */
 struct visit_frame {
     struct mz_prefix_node *node;
-    unsigned next_child;       /* the child to descend into next */
-    size_t prefix_size;        /* bytes of the prefix above this node */
+    unsigned next_child; /* the child to descend into next */
+    size_t prefix_size;  /* bytes of the prefix above this node */
 };
 
 void mz_prefix_tree_visit(struct mz_prefix_tree *tree,
@@ -241,7 +246,7 @@ void mz_prefix_tree_visit(struct mz_prefix_tree *tree,
     if (prefix == NULL)
         out_of_memory();
 
-    frames[0] = (struct visit_frame) { .node = tree->root };
+    frames[0] = (struct visit_frame){ .node = tree->root };
     if (tree->root->in_use)
         visit(tree->root, prefix, 0, arg);
     while (depth > 0) {
@@ -261,10 +266,11 @@ void mz_prefix_tree_visit(struct mz_prefix_tree *tree,
                 visit(child, prefix, prefix_size, arg);
             if (depth == frame_capacity) {
                 frame_capacity *= 2;
-                frames = checked_realloc(frames, frame_capacity * sizeof *frames);
+                frames =
+                    checked_realloc(frames, frame_capacity * sizeof *frames);
             }
-            frames[depth++] = (struct visit_frame) { .node = child,
-                                                     .prefix_size = above };
+            frames[depth++] =
+                (struct visit_frame){ .node = child, .prefix_size = above };
             continue;
         }
         /* Post-order: every child is done; prune this node if it lost its

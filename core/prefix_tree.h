@@ -29,21 +29,21 @@
 #include <string.h>
 
 struct mz_prefix_node {
-    unsigned char *label;               /* the bytes from the parent; NULL at the root */
+    unsigned char *label; /* the bytes from the parent; NULL at the root */
     size_t label_size;
-    struct mz_prefix_node **children;   /* sorted by their first label byte */
-    unsigned char *child_bytes;         /* child_bytes[i] == children[i]->label[0] */
-    uint16_t *child_positions;          /* wide nodes only: 1 + the position of
+    struct mz_prefix_node **children; /* sorted by their first label byte */
+    unsigned char *child_bytes; /* child_bytes[i] == children[i]->label[0] */
+    uint16_t *child_positions;  /* wide nodes only: 1 + the position of
                                            the child starting with each byte,
                                            0 for none; NULL otherwise */
     unsigned child_count;
     unsigned child_capacity;
-    bool in_use;                        /* set and cleared by the owner */
+    bool in_use; /* set and cleared by the owner */
 };
 
 struct mz_prefix_tree {
     struct mz_prefix_node *root;
-    size_t node_size;                   /* bytes of the owner's node type */
+    size_t node_size; /* bytes of the owner's node type */
 };
 
 /* Creates the tree with its root; node_size >= sizeof(struct mz_prefix_node). */
@@ -81,8 +81,9 @@ enum { MZ_PREFIX_NODE_NARROW = 8 };
 /* Position of the child whose label starts with byte, or child_count when
  * there is none: a short scan of the sorted bytes for narrow nodes, a
  * table lookup for wide ones. */
-static inline unsigned mz_prefix_node_child_index(const struct mz_prefix_node *node,
-                                                  unsigned char byte)
+static inline unsigned
+mz_prefix_node_child_index(const struct mz_prefix_node *node,
+                           unsigned char byte)
 {
     unsigned count = node->child_count;
     if (node->child_positions != NULL) {
@@ -100,8 +101,8 @@ static inline unsigned mz_prefix_node_child_index(const struct mz_prefix_node *n
  * follows data[*offset], advancing *offset past it; NULL when the walk
  * ends here. */
 static inline struct mz_prefix_node *
-mz_prefix_node_next(const struct mz_prefix_node *node, const unsigned char *data,
-                    size_t size, size_t *offset)
+mz_prefix_node_next(const struct mz_prefix_node *node,
+                    const unsigned char *data, size_t size, size_t *offset)
 {
     size_t at = *offset;
     if (at >= size)

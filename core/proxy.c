@@ -27,9 +27,9 @@ struct proxy_stats {
 };
 
 struct proxy {
-    void *side[2];            /* frontend, backend */
-    void *capture;            /* or NULL */
-    void *control;            /* or NULL */
+    void *side[2]; /* frontend, backend */
+    void *capture; /* or NULL */
+    void *control; /* or NULL */
     bool control_is_rep;
     bool paused;
     struct proxy_stats stats[2];
@@ -139,7 +139,12 @@ static bool command_is(const zmq_msg_t *msg, const char *name)
            memcmp(zmq_msg_data((zmq_msg_t *) msg), name, size) == 0;
 }
 
-enum control_outcome { CONTROL_FAILED = -1, CONTROL_NONE, CONTROL_DONE, CONTROL_TERMINATE };
+enum control_outcome {
+    CONTROL_FAILED = -1,
+    CONTROL_NONE,
+    CONTROL_DONE,
+    CONTROL_TERMINATE
+};
 
 /* Takes one command from the control socket, if one is waiting, and runs
  * it. A multipart message or an unknown word is no command and is ignored
@@ -247,15 +252,18 @@ static int proxy_run(struct proxy *px)
         int n = 0;
         for (int s = 0; s < 2; s++)
             if (want[s] != 0)
-                items[n++] = (zmq_pollitem_t) { .socket = px->side[s], .events = want[s] };
+                items[n++] = (zmq_pollitem_t){ .socket = px->side[s],
+                                               .events = want[s] };
         if (px->control != NULL)
-            items[n++] = (zmq_pollitem_t) { .socket = px->control, .events = ZMQ_POLLIN };
+            items[n++] =
+                (zmq_pollitem_t){ .socket = px->control, .events = ZMQ_POLLIN };
         if (zmq_poll(items, n, -1) < 0)
             return -1;
     }
 }
 
-int zmq_proxy_steerable(void *frontend, void *backend, void *capture, void *control)
+int zmq_proxy_steerable(void *frontend, void *backend, void *capture,
+                        void *control)
 {
     if (frontend == NULL || backend == NULL) {
         errno = EFAULT;

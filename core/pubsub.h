@@ -41,30 +41,30 @@ int mz_pubsub_get_count(void *value, size_t *size, size_t count);
  * notice, or a message an XSUB sent upstream. */
 struct mz_xpub_pending {
     struct mz_msg msg;
-    struct mz_pipe_end *from;      /* the notice's pipe; NULL once it is gone */
-    bool is_notice;                /* (un)subscription, not user data */
+    struct mz_pipe_end *from; /* the notice's pipe; NULL once it is gone */
+    bool is_notice;           /* (un)subscription, not user data */
 };
 
 struct mz_xpub_state {
     struct mz_distributor dist;
-    struct mz_mtrie subscriptions;         /* what messages are sent to */
-    struct mz_mtrie requested;             /* ZMQ_XPUB_MANUAL: what the peers
+    struct mz_mtrie subscriptions;   /* what messages are sent to */
+    struct mz_mtrie requested;       /* ZMQ_XPUB_MANUAL: what the peers
                                               asked for, to unsubscribe when
                                               they go */
-    struct mz_xpub_pending *pending;       /* ring buffer */
+    struct mz_xpub_pending *pending; /* ring buffer */
     unsigned pending_head, pending_count, pending_capacity;
-    struct mz_pipe_end *last_pipe;         /* ZMQ_XPUB_MANUAL: the pipe whose
+    struct mz_pipe_end *last_pipe; /* ZMQ_XPUB_MANUAL: the pipe whose
                                               notice was received last */
-    struct mz_msg welcome;                 /* ZMQ_XPUB_WELCOME_MSG, empty = none */
-    bool verbose_subscribe;                /* ZMQ_XPUB_VERBOSE(R) */
-    bool verbose_unsubscribe;              /* ZMQ_XPUB_VERBOSER */
-    bool manual;                           /* ZMQ_XPUB_MANUAL(_LAST_VALUE) */
-    bool last_value;                       /* ZMQ_XPUB_MANUAL_LAST_VALUE */
-    bool lossy;                            /* not ZMQ_XPUB_NODROP */
-    bool only_first_subscribe;             /* ZMQ_ONLY_FIRST_SUBSCRIBE */
-    bool sending_more;                     /* in a multipart message */
-    bool receiving_more;                   /* reading a multipart message */
-    bool parts_may_subscribe;              /* later parts can be notices */
+    struct mz_msg welcome;         /* ZMQ_XPUB_WELCOME_MSG, empty = none */
+    bool verbose_subscribe;        /* ZMQ_XPUB_VERBOSE(R) */
+    bool verbose_unsubscribe;      /* ZMQ_XPUB_VERBOSER */
+    bool manual;                   /* ZMQ_XPUB_MANUAL(_LAST_VALUE) */
+    bool last_value;               /* ZMQ_XPUB_MANUAL_LAST_VALUE */
+    bool lossy;                    /* not ZMQ_XPUB_NODROP */
+    bool only_first_subscribe;     /* ZMQ_ONLY_FIRST_SUBSCRIBE */
+    bool sending_more;             /* in a multipart message */
+    bool receiving_more;           /* reading a multipart message */
+    bool parts_may_subscribe;      /* later parts can be notices */
 };
 
 void mz_xpub_init(struct mz_socket *s);
@@ -75,7 +75,8 @@ void mz_xpub_read_activated(struct mz_socket *s, struct mz_pipe_end *end);
 void mz_xpub_write_activated(struct mz_socket *s, struct mz_pipe_end *end);
 int mz_xpub_send(struct mz_socket *s, struct mz_msg *m);
 bool mz_xpub_can_send(struct mz_socket *s);
-int mz_xpub_setopt(struct mz_socket *s, int option, const void *value, size_t size);
+int mz_xpub_setopt(struct mz_socket *s, int option, const void *value,
+                   size_t size);
 int mz_xpub_getopt(struct mz_socket *s, int option, void *value, size_t *size);
 
 /* ---- XSUB, and SUB ------------------------------------------------ */
@@ -84,14 +85,14 @@ struct mz_xsub_state {
     struct mz_fair_queue fq;
     struct mz_distributor dist;
     struct mz_trie subscriptions;
-    struct mz_msg prefetched;              /* first part found by can_recv */
+    struct mz_msg prefetched; /* first part found by can_recv */
     bool has_prefetched;
-    bool filter;                           /* SUB: drop what does not match */
-    bool verbose_unsubscribe;              /* ZMQ_XSUB_VERBOSE_UNSUBSCRIBE */
-    bool only_first_subscribe;             /* ZMQ_ONLY_FIRST_SUBSCRIBE */
+    bool filter;               /* SUB: drop what does not match */
+    bool verbose_unsubscribe;  /* ZMQ_XSUB_VERBOSE_UNSUBSCRIBE */
+    bool only_first_subscribe; /* ZMQ_ONLY_FIRST_SUBSCRIBE */
     bool sending_more;
     bool receiving_more;
-    bool parts_may_subscribe;              /* later parts can be subscriptions */
+    bool parts_may_subscribe; /* later parts can be subscriptions */
 };
 
 void mz_xsub_init(struct mz_socket *s);

@@ -15,20 +15,44 @@
 
 static const uint64_t MZ_QUEUE_ASLEEP = UINT64_C(1) << 63;
 
+/* Writer: a chunk from the spares if the reader left one, else a new one. */
 static struct mz_queue_chunk *chunk_new(struct mz_queue *q)
 {
-    struct mz_queue_chunk *chunk =
-        atomic_exchange_explicit(&q->spare, NULL, memory_order_acquire);
-    if (chunk == NULL)
+    struct mz_queue_chunk *chunk = NULL;
+    uint64_t put = atomic_load_explicit(&q->spares_put, memory_order_acquire);
+    if (q->spares_taken < put) {
+        chunk = q->spares[q->spares_taken % MZ_QUEUE_SPARE_CHUNKS];
+        q->spares_taken++;
+        atomic_store_explicit(&q->spares_got, q->spares_taken,
+                              memory_order_release);
+    } else {
         chunk = malloc(sizeof *chunk);
+    }
     if (chunk != NULL)
         chunk->next = NULL;
     return chunk;
 }
 
+/* Reader: offers a finished chunk to the writer, or frees it when the
+ * spares are full. */
+static void chunk_recycle(struct mz_queue *q, struct mz_queue_chunk *chunk)
+{
+    uint64_t got = atomic_load_explicit(&q->spares_got, memory_order_acquire);
+    if (q->spares_given - got == MZ_QUEUE_SPARE_CHUNKS) {
+        free(chunk);
+        return;
+    }
+    q->spares[q->spares_given % MZ_QUEUE_SPARE_CHUNKS] = chunk;
+    q->spares_given++;
+    atomic_store_explicit(&q->spares_put, q->spares_given,
+                          memory_order_release);
+}
+
 int mz_queue_init(struct mz_queue *q)
 {
-    atomic_init(&q->spare, NULL);
+    q->spares_taken = q->spares_given = 0;
+    atomic_init(&q->spares_put, 0);
+    atomic_init(&q->spares_got, 0);
     struct mz_queue_chunk *first = chunk_new(q);
     if (first == NULL) {
         errno = ENOMEM;
@@ -60,13 +84,15 @@ void mz_queue_fini(struct mz_queue *q)
         free(chunk);
         chunk = next;
     }
-    free(atomic_load(&q->spare));
+    for (uint64_t n = q->spares_taken; n < q->spares_given; n++)
+        free(q->spares[n % MZ_QUEUE_SPARE_CHUNKS]);
 }
 
 int mz_queue_write(struct mz_queue *q, struct mz_msg *m, bool complete)
 {
     /* The slot after this one must exist before we advance into it. */
-    if (q->write_slot + 1 == MZ_QUEUE_CHUNK_SLOTS && q->write_chunk->next == NULL) {
+    if (q->write_slot + 1 == MZ_QUEUE_CHUNK_SLOTS &&
+        q->write_chunk->next == NULL) {
         struct mz_queue_chunk *next = chunk_new(q);
         if (next == NULL) {
             errno = ENOMEM;
@@ -149,9 +175,6 @@ void mz_queue_read(struct mz_queue *q, struct mz_msg *m)
         struct mz_queue_chunk *done = q->read_chunk;
         q->read_chunk = done->next;
         q->read_slot = 0;
-        /* Hand the finished chunk to the writer; free an older spare. */
-        struct mz_queue_chunk *old =
-            atomic_exchange_explicit(&q->spare, done, memory_order_acq_rel);
-        free(old);
+        chunk_recycle(q, done);
     }
 }

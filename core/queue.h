@@ -26,28 +26,39 @@ struct mz_queue_chunk {
     struct mz_msg slots[MZ_QUEUE_CHUNK_SLOTS];
 };
 
+/* Chunks the reader has finished, waiting for the writer to reuse them: a
+ * steady flow recycles memory instead of calling malloc and free. It is a
+ * ring of its own (reader puts, writer takes), deep enough for a queue
+ * that runs a few thousand messages ahead of its reader. */
+enum { MZ_QUEUE_SPARE_CHUNKS = 32 };
+
+/* Writer fields, reader fields and the shared word each sit on their own
+ * cache line so that the two threads do not invalidate each other's
+ * lines on every message. */
 struct mz_queue {
     /* Writer side. */
     struct mz_queue_chunk *write_chunk;
     unsigned write_slot;
-    uint64_t written;                  /* slots written, committed or not */
+    uint64_t written; /* slots written, committed or not */
     struct mz_queue_chunk *commit_chunk;
     unsigned commit_slot;
-    uint64_t committed;                /* slots ending in a complete message */
-    uint64_t flushed;                  /* last value published */
+    uint64_t committed;    /* slots ending in a complete message */
+    uint64_t flushed;      /* last value published */
+    uint64_t spares_taken; /* writer's index into spares */
 
     /* Reader side. */
-    struct mz_queue_chunk *read_chunk;
+    _Alignas(64) struct mz_queue_chunk *read_chunk;
     unsigned read_slot;
     uint64_t read;
-    uint64_t visible;                  /* last published value the reader saw */
+    uint64_t visible;      /* last published value the reader saw */
+    uint64_t spares_given; /* reader's index into spares */
 
     /* Shared: number of slots published, plus MZ_QUEUE_ASLEEP when the
      * reader has found the queue empty and waits to be told. */
-    _Atomic uint64_t published;
-    /* A spare chunk handed from reader to writer, so that a steady flow
-     * recycles memory instead of calling malloc and free. */
-    _Atomic(struct mz_queue_chunk *) spare;
+    _Alignas(64) _Atomic uint64_t published;
+    _Atomic uint64_t spares_put; /* published by the reader */
+    _Atomic uint64_t spares_got; /* published by the writer */
+    struct mz_queue_chunk *spares[MZ_QUEUE_SPARE_CHUNKS];
 };
 
 int mz_queue_init(struct mz_queue *q);

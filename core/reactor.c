@@ -39,8 +39,8 @@ enum { MZ_TIMER_NONE = UINT32_MAX };
 struct mz_reactor_fd {
     struct mz_reactor *reactor;
     int fd;
-    uint32_t wanted;            /* subset of EPOLLIN | EPOLLOUT */
-    bool removed;               /* on the retired list, awaiting free */
+    uint32_t wanted; /* subset of EPOLLIN | EPOLLOUT */
+    bool removed;    /* on the retired list, awaiting free */
     mz_reactor_io_fn *fn;
     void *arg;
     struct mz_reactor_fd *prev; /* live list; unused once retired */
@@ -50,11 +50,11 @@ struct mz_reactor_fd {
 /* One timer, armed or free. While armed, link is its index in the heap;
  * while free, link is the next free slot. */
 struct mz_timer_slot {
-    uint64_t deadline;          /* mz_clock_ms value */
-    uint64_t order;             /* breaks deadline ties: order of adding */
+    uint64_t deadline; /* mz_clock_ms value */
+    uint64_t order;    /* breaks deadline ties: order of adding */
     mz_reactor_timer_fn *fn;
     void *arg;
-    uint32_t generation;        /* bumped on every release, never 0 */
+    uint32_t generation; /* bumped on every release, never 0 */
     uint32_t link;
 };
 
@@ -71,24 +71,24 @@ struct mz_task_list {
 
 struct mz_reactor {
     int epoll_fd;
-    int wake_fd;                        /* eventfd: tasks posted or stop */
+    int wake_fd; /* eventfd: tasks posted or stop */
     atomic_bool stopping;
-    atomic_uint load;                   /* registered fds */
+    atomic_uint load; /* registered fds */
 
-    struct mz_reactor_fd *live;         /* registered handles */
-    struct mz_reactor_fd *retired;      /* removed this iteration */
+    struct mz_reactor_fd *live;    /* registered handles */
+    struct mz_reactor_fd *retired; /* removed this iteration */
 
     struct mz_timer_slot *slots;
-    uint32_t *heap;                     /* slot numbers; same capacity */
-    uint32_t slot_count;                /* slots ever used */
+    uint32_t *heap;      /* slot numbers; same capacity */
+    uint32_t slot_count; /* slots ever used */
     uint32_t slot_capacity;
-    uint32_t free_slot;                 /* head of the free slot chain */
+    uint32_t free_slot; /* head of the free slot chain */
     uint32_t heap_len;
     uint64_t next_order;
 
     pthread_mutex_t task_lock;
-    struct mz_task_list posted;         /* guarded by task_lock */
-    struct mz_task_list running;        /* reactor thread only */
+    struct mz_task_list posted;  /* guarded by task_lock */
+    struct mz_task_list running; /* reactor thread only */
 
     struct epoll_event events[MZ_REACTOR_BATCH];
 };
@@ -97,8 +97,7 @@ struct mz_reactor {
  * can cause; carrying on would lose events silently. */
 static void mz_reactor_fail(const char *what)
 {
-    fprintf(stderr, "modzmq: reactor: %s failed: %s\n", what,
-            strerror(errno));
+    fprintf(stderr, "modzmq: reactor: %s failed: %s\n", what, strerror(errno));
     abort();
 }
 
@@ -254,8 +253,8 @@ static void mz_heap_sift_down(struct mz_reactor *r, uint32_t pos)
         uint32_t child = 2 * pos + 1;
         if (child >= r->heap_len)
             break;
-        if (child + 1 < r->heap_len
-            && mz_timer_before(r, r->heap[child + 1], r->heap[child]))
+        if (child + 1 < r->heap_len &&
+            mz_timer_before(r, r->heap[child + 1], r->heap[child]))
             child++;
         if (!mz_timer_before(r, r->heap[child], slot))
             break;
@@ -294,8 +293,7 @@ static int mz_timer_grow(struct mz_reactor *r)
         return -1;
     }
     uint32_t capacity = r->slot_capacity ? 2 * r->slot_capacity : 16;
-    struct mz_timer_slot *slots =
-        realloc(r->slots, capacity * sizeof *slots);
+    struct mz_timer_slot *slots = realloc(r->slots, capacity * sizeof *slots);
     if (slots == NULL)
         return -1;
     r->slots = slots;
@@ -400,7 +398,7 @@ int mz_reactor_post(struct mz_reactor *r, mz_reactor_task_fn *fn, void *arg)
         list->items = items;
         list->capacity = capacity;
     }
-    list->items[list->count++] = (struct mz_task) { fn, arg };
+    list->items[list->count++] = (struct mz_task){ fn, arg };
     /* Only the first task after a drain needs to wake the loop. Waking under
      * the lock means the reactor cannot run the task, and its owner cannot
      * free the reactor, before the write is done. */
@@ -426,7 +424,7 @@ static void mz_reactor_run_tasks(struct mz_reactor *r)
     taken = r->posted;
     r->posted = r->running;
     pthread_mutex_unlock(&r->task_lock);
-    r->running = (struct mz_task_list) { NULL, 0, 0 };
+    r->running = (struct mz_task_list){ NULL, 0, 0 };
 
     for (size_t i = 0; i < taken.count; i++)
         taken.items[i].fn(taken.items[i].arg);
@@ -458,8 +456,8 @@ static void mz_reactor_iterate(struct mz_reactor *r)
             continue;
         /* Interest may have been dropped by an earlier callback of this
          * batch; report only what is still wanted. */
-        uint32_t events = r->events[i].events
-                          & (h->wanted | EPOLLERR | EPOLLHUP);
+        uint32_t events =
+            r->events[i].events & (h->wanted | EPOLLERR | EPOLLHUP);
         if (events != 0)
             h->fn(h->arg, events);
     }

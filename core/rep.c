@@ -12,8 +12,8 @@
 
 struct rep_state {
     struct mz_router router;
-    bool sending_reply;    /* a request was received, its reply is due */
-    bool request_begins;   /* the next part read starts a request */
+    bool sending_reply;  /* a request was received, its reply is due */
+    bool request_begins; /* the next part read starts a request */
 };
 
 static void rep_init(struct mz_socket *s)
@@ -119,7 +119,8 @@ static bool rep_can_recv(struct mz_socket *s)
     return !state->sending_reply && mz_router_can_recv(&state->router);
 }
 
-static int rep_setopt(struct mz_socket *s, int option, const void *value, size_t size)
+static int rep_setopt(struct mz_socket *s, int option, const void *value,
+                      size_t size)
 {
     struct rep_state *state = mz_socket_state(s);
     return mz_router_setopt(&state->router, option, value, size);

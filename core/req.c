@@ -16,12 +16,12 @@
 struct req_state {
     struct mz_fair_queue fq;
     struct mz_load_balancer lb;
-    struct mz_pipe_end *reply_pipe;  /* where the request went; NULL: any */
-    uint32_t request_id;             /* of the last request, host order */
-    bool receiving_reply;            /* a request was sent, its reply is due */
-    bool message_begins;             /* the next part starts a message */
-    bool correlate;                  /* ZMQ_REQ_CORRELATE */
-    bool strict;                     /* not ZMQ_REQ_RELAXED */
+    struct mz_pipe_end *reply_pipe; /* where the request went; NULL: any */
+    uint32_t request_id;            /* of the last request, host order */
+    bool receiving_reply;           /* a request was sent, its reply is due */
+    bool message_begins;            /* the next part starts a message */
+    bool correlate;                 /* ZMQ_REQ_CORRELATE */
+    bool strict;                    /* not ZMQ_REQ_RELAXED */
 };
 
 static void req_init(struct mz_socket *s)
@@ -99,7 +99,8 @@ static int begin_request(struct req_state *state)
     if (state->correlate) {
         state->request_id++;
         mz_msg_init_size(&frame, sizeof state->request_id);
-        memcpy(mz_msg_data(&frame), &state->request_id, sizeof state->request_id);
+        memcpy(mz_msg_data(&frame), &state->request_id,
+               sizeof state->request_id);
         if (send_head_frame(state, &frame) < 0)
             return -1;
     }
@@ -166,7 +167,8 @@ static void skip_reply(struct req_state *state, struct mz_msg *m)
 static bool is_request_id(const struct req_state *state, struct mz_msg *m)
 {
     return mz_msg_has_more(m) && mz_msg_size(m) == sizeof state->request_id &&
-           memcmp(mz_msg_data(m), &state->request_id, sizeof state->request_id) == 0;
+           memcmp(mz_msg_data(m), &state->request_id,
+                  sizeof state->request_id) == 0;
 }
 
 static int req_recv(struct mz_socket *s, struct mz_msg *m)
@@ -216,7 +218,8 @@ static bool req_can_recv(struct mz_socket *s)
     return state->receiving_reply && mz_fq_has_in(&state->fq);
 }
 
-static int req_setopt(struct mz_socket *s, int option, const void *value, size_t size)
+static int req_setopt(struct mz_socket *s, int option, const void *value,
+                      size_t size)
 {
     struct req_state *state = mz_socket_state(s);
     if (option != ZMQ_REQ_CORRELATE && option != ZMQ_REQ_RELAXED)

@@ -23,16 +23,16 @@ struct route_key {
 };
 
 struct mz_router_peer {
-    struct route_key key;            /* points into id */
+    struct route_key key; /* points into id */
     struct mz_pipe_end *end;
     unsigned char id[MZ_ROUTING_ID_MAX];
 };
 
 /* What became of a pipe offered for identification. */
 enum peer_identity {
-    PEER_REGISTERED,    /* routable and fair-queued */
-    PEER_UNIDENTIFIED,  /* its routing id has not arrived yet */
-    PEER_REFUSED        /* duplicate id without handover: ignored */
+    PEER_REGISTERED,   /* routable and fair-queued */
+    PEER_UNIDENTIFIED, /* its routing id has not arrived yet */
+    PEER_REFUSED       /* duplicate id without handover: ignored */
 };
 
 /* Bytes of a generated routing id: a zero byte and a 32-bit counter. */
@@ -73,7 +73,8 @@ void mz_router_init(struct mz_router *r, struct mz_socket *s)
     r->socket = s;
     mz_fq_init(&r->fq, 0);
     mz_pipe_set_init(&r->anonymous, 1);
-    r->peers = g_hash_table_new_full(route_key_hash, route_key_equal, NULL, free);
+    r->peers =
+        g_hash_table_new_full(route_key_hash, route_key_equal, NULL, free);
     r->next_generated_id = mz_random_counter_start();
     mz_msg_init(&r->prefetched);
 }
@@ -132,7 +133,8 @@ static enum peer_identity identify(struct mz_router *r, struct mz_pipe_end *end)
         memcpy(peer->id, end->peer_routing_id, end->peer_routing_id_size);
         peer->key.data = peer->id;
         peer->key.size = end->peer_routing_id_size;
-        struct mz_router_peer *holder = g_hash_table_lookup(r->peers, &peer->key);
+        struct mz_router_peer *holder =
+            g_hash_table_lookup(r->peers, &peer->key);
         if (holder != NULL) {
             if (!r->handover) {
                 free(peer);
@@ -173,7 +175,7 @@ void mz_router_detach(struct mz_router *r, struct mz_pipe_end *end)
         mz_pipe_set_remove(&r->anonymous, end);
     }
     if (end == r->current_out)
-        r->current_out = NULL;  /* the rest of that message is dropped */
+        r->current_out = NULL; /* the rest of that message is dropped */
     if (end == r->current_in) {
         /* Gone in the middle of a message (zmq_disconnect): the part in
          * hand ends it, the rest is lost. */
@@ -339,7 +341,8 @@ bool mz_router_can_recv(struct mz_router *r)
     return r->more_in || mz_fq_has_in(&r->fq);
 }
 
-int mz_router_setopt(struct mz_router *r, int option, const void *value, size_t size)
+int mz_router_setopt(struct mz_router *r, int option, const void *value,
+                     size_t size)
 {
     bool *flag;
     switch (option) {
@@ -417,7 +420,8 @@ static bool router_can_recv(struct mz_socket *s)
     return mz_router_can_recv(mz_socket_state(s));
 }
 
-static int router_setopt(struct mz_socket *s, int option, const void *value, size_t size)
+static int router_setopt(struct mz_socket *s, int option, const void *value,
+                         size_t size)
 {
     return mz_router_setopt(mz_socket_state(s), option, value, size);
 }

@@ -24,22 +24,22 @@
 
 struct mz_router {
     struct mz_socket *socket;
-    struct mz_fair_queue fq;          /* identified pipes */
-    struct mz_pipe_set anonymous;     /* pipes whose peer id has not arrived */
-    GHashTable *peers;                /* routing id -> struct mz_router_peer */
+    struct mz_fair_queue fq;      /* identified pipes */
+    struct mz_pipe_set anonymous; /* pipes whose peer id has not arrived */
+    GHashTable *peers;            /* routing id -> struct mz_router_peer */
     uint32_t next_generated_id;
 
     /* Receiving: the first part of a message waits here while its routing
      * id frame is returned. */
     struct mz_msg prefetched;
     bool has_prefetched;
-    bool more_in;                     /* inside a message, after its id */
-    struct mz_pipe_end *current_in;   /* its pipe */
-    bool terminate_current_in;        /* handed over: close after this message */
+    bool more_in;                   /* inside a message, after its id */
+    struct mz_pipe_end *current_in; /* its pipe */
+    bool terminate_current_in;      /* handed over: close after this message */
 
     /* Sending. */
-    bool more_out;                    /* the routing id part has been seen */
-    struct mz_pipe_end *current_out;  /* NULL: the rest is dropped */
+    bool more_out;                   /* the routing id part has been seen */
+    struct mz_pipe_end *current_out; /* NULL: the rest is dropped */
 
     /* ROUTER options. */
     bool mandatory;
@@ -63,6 +63,7 @@ int mz_router_recv(struct mz_router *r, struct mz_msg *m);
 bool mz_router_can_send(struct mz_router *r);
 bool mz_router_can_recv(struct mz_router *r);
 /* The ROUTER options: 0, -1 EINVAL, or MZ_OPTION_NOT_MINE. */
-int mz_router_setopt(struct mz_router *r, int option, const void *value, size_t size);
+int mz_router_setopt(struct mz_router *r, int option, const void *value,
+                     size_t size);
 
 #endif

@@ -22,8 +22,8 @@
 struct mz_fair_queue {
     struct mz_pipe_set pipes;
     unsigned current;
-    bool more;                      /* in the middle of a multipart message */
-    struct mz_pipe_end *last_in;    /* pipe of the last part returned */
+    bool more;                   /* in the middle of a multipart message */
+    struct mz_pipe_end *last_in; /* pipe of the last part returned */
 };
 
 void mz_fq_init(struct mz_fair_queue *fq, unsigned slot);
@@ -32,14 +32,15 @@ void mz_fq_attach(struct mz_fair_queue *fq, struct mz_pipe_end *end);
 void mz_fq_detach(struct mz_fair_queue *fq, struct mz_pipe_end *end);
 void mz_fq_activated(struct mz_fair_queue *fq, struct mz_pipe_end *end);
 /* 0 and the part in *m (from *from, if not NULL), or -1 EAGAIN. */
-int mz_fq_recv(struct mz_fair_queue *fq, struct mz_msg *m, struct mz_pipe_end **from);
+int mz_fq_recv(struct mz_fair_queue *fq, struct mz_msg *m,
+               struct mz_pipe_end **from);
 bool mz_fq_has_in(struct mz_fair_queue *fq);
 
 struct mz_load_balancer {
     struct mz_pipe_set pipes;
     unsigned current;
     struct mz_pipe_end *in_progress; /* receiving a multipart message */
-    bool dropping;                  /* discarding the rest of a broken one */
+    bool dropping;                   /* discarding the rest of a broken one */
 };
 
 void mz_lb_init(struct mz_load_balancer *lb, unsigned slot);
@@ -49,14 +50,15 @@ void mz_lb_detach(struct mz_load_balancer *lb, struct mz_pipe_end *end);
 void mz_lb_activated(struct mz_load_balancer *lb, struct mz_pipe_end *end);
 /* 0 when the part was taken (*m becomes empty; *to says where, may be
  * NULL when it was dropped), -1 EAGAIN when no pipe can take a new message. */
-int mz_lb_send(struct mz_load_balancer *lb, struct mz_msg *m, struct mz_pipe_end **to);
+int mz_lb_send(struct mz_load_balancer *lb, struct mz_msg *m,
+               struct mz_pipe_end **to);
 bool mz_lb_has_out(struct mz_load_balancer *lb);
 
 struct mz_distributor {
-    struct mz_pipe_set pipes;       /* active = writable */
-    struct mz_pipe_end **matching;  /* receivers of the current message */
+    struct mz_pipe_set pipes;      /* active = writable */
+    struct mz_pipe_end **matching; /* receivers of the current message */
     unsigned matching_count, matching_capacity;
-    unsigned long long epoch;       /* de-duplicates matches per message */
+    unsigned long long epoch; /* de-duplicates matches per message */
     bool more;
 };
 

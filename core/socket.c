@@ -13,7 +13,7 @@
 #include "inproc.h"
 #include "socket.h"
 
-static const uint32_t SOCKET_TAG_LIVE = 0x6d7a736bu;  /* "mzsk" */
+static const uint32_t SOCKET_TAG_LIVE = 0x6d7a736bu;   /* "mzsk" */
 static const uint32_t SOCKET_TAG_CLOSED = 0x64656164u; /* "dead" */
 
 extern const struct mz_socket_type mz_pair_type, mz_dealer_type, mz_pull_type,
@@ -23,9 +23,9 @@ extern const struct mz_socket_type mz_pub_type, mz_sub_type, mz_xpub_type,
     mz_xsub_type;
 
 static const struct mz_socket_type *const socket_types[] = {
-    &mz_pair_type, &mz_dealer_type, &mz_pull_type, &mz_push_type,
-    &mz_router_type, &mz_req_type, &mz_rep_type,
-    &mz_pub_type, &mz_sub_type, &mz_xpub_type, &mz_xsub_type,
+    &mz_pair_type,   &mz_dealer_type, &mz_pull_type, &mz_push_type,
+    &mz_router_type, &mz_req_type,    &mz_rep_type,  &mz_pub_type,
+    &mz_sub_type,    &mz_xpub_type,   &mz_xsub_type,
 };
 
 const struct mz_socket_type *mz_socket_type_find(int type)
@@ -119,7 +119,8 @@ void mz_socket_pipe_ended(struct mz_socket *s, struct mz_pipe_end *end)
 {
     if (s->ended_count == s->ended_capacity) {
         unsigned capacity = s->ended_capacity ? s->ended_capacity * 2 : 8;
-        struct mz_pipe_end **ended = realloc(s->ended, capacity * sizeof *ended);
+        struct mz_pipe_end **ended =
+            realloc(s->ended, capacity * sizeof *ended);
         if (ended == NULL) {
             fputs("modzmq: out of memory ending a pipe\n", stderr);
             abort();
@@ -197,7 +198,8 @@ static void run_command(struct mz_socket *s, const struct mz_command *cmd)
             s->type->read_activated(s, end);
         break;
     case MZ_CMD_ACTIVATE_WRITE:
-        if (end->attached && !end->peer_closed && s->type->write_activated != NULL)
+        if (end->attached && !end->peer_closed &&
+            s->type->write_activated != NULL)
             s->type->write_activated(s, end);
         break;
     case MZ_CMD_PIPE_TERM:
@@ -337,7 +339,7 @@ int mz_socket_add_endpoint(struct mz_socket *s, const char *uri, bool bound,
         s->endpoint_capacity = capacity;
     }
     s->endpoints[s->endpoint_count++] =
-        (struct mz_endpoint) { .uri = copy, .bound = bound, .pipe = pipe };
+        (struct mz_endpoint){ .uri = copy, .bound = bound, .pipe = pipe };
     free(s->last_endpoint);
     s->last_endpoint = last;
     return 0;
@@ -483,7 +485,8 @@ static int get_int(void *value, size_t *size, int x)
     return 0;
 }
 
-int mz_socket_setopt(struct mz_socket *s, int option, const void *value, size_t size)
+int mz_socket_setopt(struct mz_socket *s, int option, const void *value,
+                     size_t size)
 {
     if (mz_socket_process_commands(s) < 0)
         return -1;

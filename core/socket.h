@@ -27,27 +27,30 @@ struct mz_socket;
 enum { MZ_OPTION_NOT_MINE = 1 };
 
 struct mz_socket_type {
-    int type;                  /* ZMQ_PAIR, ZMQ_PUB, ... */
-    const char *name;          /* ZMTP Socket-Type property */
-    size_t state_size;         /* bytes of type state, zeroed at creation */
+    int type;          /* ZMQ_PAIR, ZMQ_PUB, ... */
+    const char *name;  /* ZMTP Socket-Type property */
+    size_t state_size; /* bytes of type state, zeroed at creation */
     /* Optional hooks are NULL when a type has nothing to do. */
-    void (*init)(struct mz_socket *s);           /* optional */
-    void (*fini)(struct mz_socket *s);           /* optional */
+    void (*init)(struct mz_socket *s); /* optional */
+    void (*fini)(struct mz_socket *s); /* optional */
     /* A new pipe; the type may refuse it (PAIR takes one) by returning
      * false, and the socket then terminates it. */
     bool (*attach)(struct mz_socket *s, struct mz_pipe_end *end);
     /* The pipe is going away; forget it. */
     void (*detach)(struct mz_socket *s, struct mz_pipe_end *end);
     /* A pipe that had run dry (or full) can be read (written) again. */
-    void (*read_activated)(struct mz_socket *s, struct mz_pipe_end *end);  /* optional */
-    void (*write_activated)(struct mz_socket *s, struct mz_pipe_end *end); /* optional */
+    void (*read_activated)(struct mz_socket *s,
+                           struct mz_pipe_end *end); /* optional */
+    void (*write_activated)(struct mz_socket *s,
+                            struct mz_pipe_end *end); /* optional */
     /* 0 when taken (m becomes empty), -1 with errno (EAGAIN: would block). */
     int (*send)(struct mz_socket *s, struct mz_msg *m);
     int (*recv)(struct mz_socket *s, struct mz_msg *m);
     bool (*can_send)(struct mz_socket *s);
     bool (*can_recv)(struct mz_socket *s);
     /* Optional: 0, -1 with errno, or MZ_OPTION_NOT_MINE. */
-    int (*setopt)(struct mz_socket *s, int option, const void *value, size_t size);
+    int (*setopt)(struct mz_socket *s, int option, const void *value,
+                  size_t size);
     int (*getopt)(struct mz_socket *s, int option, void *value, size_t *size);
 };
 
@@ -67,15 +70,15 @@ struct mz_socket {
     struct mz_options options;
     struct mz_mailbox mailbox;
 
-    struct mz_pipe_set pipes;        /* every attached end */
-    struct mz_pipe_end **ended;      /* ends whose input ended, to release */
+    struct mz_pipe_set pipes;   /* every attached end */
+    struct mz_pipe_end **ended; /* ends whose input ended, to release */
     unsigned ended_count, ended_capacity;
 
     struct mz_endpoint *endpoints;
     unsigned endpoint_count, endpoint_capacity;
     char *last_endpoint;
 
-    bool stopped;                    /* the context is terminating */
+    bool stopped; /* the context is terminating */
     bool rcvmore;
 };
 
@@ -93,8 +96,10 @@ int mz_socket_bind(struct mz_socket *s, const char *uri);
 int mz_socket_connect(struct mz_socket *s, const char *uri);
 int mz_socket_unbind(struct mz_socket *s, const char *uri);
 int mz_socket_disconnect(struct mz_socket *s, const char *uri);
-int mz_socket_setopt(struct mz_socket *s, int option, const void *value, size_t size);
-int mz_socket_getopt(struct mz_socket *s, int option, void *value, size_t *size);
+int mz_socket_setopt(struct mz_socket *s, int option, const void *value,
+                     size_t size);
+int mz_socket_getopt(struct mz_socket *s, int option, void *value,
+                     size_t *size);
 /* ZMQ_EVENTS after running pending commands; -1 ETERM. */
 int mz_socket_events(struct mz_socket *s);
 int mz_socket_fd(const struct mz_socket *s);

@@ -30,7 +30,8 @@ static bool sub_can_send(struct mz_socket *s)
 
 /* ZMQ_SUBSCRIBE / ZMQ_UNSUBSCRIBE become the message an XSUB user would
  * send; every other option is generic (or EINVAL). */
-static int sub_setopt(struct mz_socket *s, int option, const void *value, size_t size)
+static int sub_setopt(struct mz_socket *s, int option, const void *value,
+                      size_t size)
 {
     if (option != ZMQ_SUBSCRIBE && option != ZMQ_UNSUBSCRIBE)
         return MZ_OPTION_NOT_MINE;

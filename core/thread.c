@@ -14,10 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-int mz_thread_create (pthread_t *thread,
-                      void *(*fn) (void *),
-                      void *arg,
-                      const char *name)
+int mz_thread_create(pthread_t *thread, void *(*fn)(void *), void *arg,
+                     const char *name)
 {
     /* A new thread inherits the creator's signal mask, so block signals
      * around pthread_create: the thread then never runs with them
@@ -25,16 +23,16 @@ int mz_thread_create (pthread_t *thread,
      * like) stay unblocked, because a blocked fault kills the process
      * without running any handler, such as a sanitizer's. */
     sigset_t blocked, saved;
-    sigfillset (&blocked);
-    sigdelset (&blocked, SIGSEGV);
-    sigdelset (&blocked, SIGBUS);
-    sigdelset (&blocked, SIGFPE);
-    sigdelset (&blocked, SIGILL);
-    sigdelset (&blocked, SIGTRAP);
-    sigdelset (&blocked, SIGABRT);
-    pthread_sigmask (SIG_SETMASK, &blocked, &saved);
-    int rc = pthread_create (thread, NULL, fn, arg);
-    pthread_sigmask (SIG_SETMASK, &saved, NULL);
+    sigfillset(&blocked);
+    sigdelset(&blocked, SIGSEGV);
+    sigdelset(&blocked, SIGBUS);
+    sigdelset(&blocked, SIGFPE);
+    sigdelset(&blocked, SIGILL);
+    sigdelset(&blocked, SIGTRAP);
+    sigdelset(&blocked, SIGABRT);
+    pthread_sigmask(SIG_SETMASK, &blocked, &saved);
+    int rc = pthread_create(thread, NULL, fn, arg);
+    pthread_sigmask(SIG_SETMASK, &saved, NULL);
     if (rc != 0) {
         errno = rc;
         return -1;
@@ -43,23 +41,20 @@ int mz_thread_create (pthread_t *thread,
      * (Linux keeps 15 characters). */
     if (name != NULL) {
         char short_name[16];
-        strncpy (short_name, name, sizeof short_name - 1);
+        strncpy(short_name, name, sizeof short_name - 1);
         short_name[sizeof short_name - 1] = '\0';
-        pthread_setname_np (*thread, short_name);
+        pthread_setname_np(*thread, short_name);
     }
     return 0;
 }
 
-int mz_thread_set_sched (pthread_t thread,
-                         int policy,
-                         int priority,
-                         const int *cpus,
-                         size_t ncpus)
+int mz_thread_set_sched(pthread_t thread, int policy, int priority,
+                        const int *cpus, size_t ncpus)
 {
     if (policy != -1 || priority != -1) {
         int current_policy;
         struct sched_param param;
-        int rc = pthread_getschedparam (thread, &current_policy, &param);
+        int rc = pthread_getschedparam(thread, &current_policy, &param);
         if (rc == 0) {
             if (policy != -1)
                 current_policy = policy;
@@ -68,10 +63,10 @@ int mz_thread_set_sched (pthread_t thread,
             /* The time-sharing policies take no static priority: libzmq
              * renices the thread instead, which needs the thread's own
              * id; here the priority is left at 0 (best effort). */
-            if (current_policy == SCHED_OTHER || current_policy == SCHED_BATCH ||
-                current_policy == SCHED_IDLE)
+            if (current_policy == SCHED_OTHER ||
+                current_policy == SCHED_BATCH || current_policy == SCHED_IDLE)
                 param.sched_priority = 0;
-            rc = pthread_setschedparam (thread, current_policy, &param);
+            rc = pthread_setschedparam(thread, current_policy, &param);
         }
         if (rc != 0) {
             errno = rc;
@@ -80,15 +75,15 @@ int mz_thread_set_sched (pthread_t thread,
     }
     if (ncpus > 0) {
         cpu_set_t set;
-        CPU_ZERO (&set);
+        CPU_ZERO(&set);
         for (size_t i = 0; i < ncpus; i++) {
             if (cpus[i] < 0 || cpus[i] >= CPU_SETSIZE) {
                 errno = EINVAL;
                 return -1;
             }
-            CPU_SET (cpus[i], &set);
+            CPU_SET(cpus[i], &set);
         }
-        int rc = pthread_setaffinity_np (thread, sizeof set, &set);
+        int rc = pthread_setaffinity_np(thread, sizeof set, &set);
         if (rc != 0) {
             errno = rc;
             return -1;
@@ -105,36 +100,36 @@ typedef struct mz_app_thread {
 } mz_app_thread_t;
 
 /* Adapts the application's void function to pthread's entry signature. */
-static void *mz_app_thread_main (void *self_)
+static void *mz_app_thread_main(void *self_)
 {
     mz_app_thread_t *self = self_;
-    self->fn (self->arg);
+    self->fn(self->arg);
     return NULL;
 }
 
 /* Starts func_ (arg_) in a new thread; returns the handle for
  * zmq_threadclose, or NULL with errno set when the thread cannot start. */
-void *zmq_threadstart (zmq_thread_fn *func_, void *arg_)
+void *zmq_threadstart(zmq_thread_fn *func_, void *arg_)
 {
-    mz_app_thread_t *self = malloc (sizeof *self);
+    mz_app_thread_t *self = malloc(sizeof *self);
     if (!self) {
         errno = ENOMEM;
         return NULL;
     }
     self->fn = func_;
     self->arg = arg_;
-    if (mz_thread_create (&self->thread, mz_app_thread_main, self, "ZMQapp")
-        == -1) {
-        free (self);
+    if (mz_thread_create(&self->thread, mz_app_thread_main, self, "ZMQapp") ==
+        -1) {
+        free(self);
         return NULL;
     }
     return self;
 }
 
 /* Waits for the thread to return, then frees its handle. */
-void zmq_threadclose (void *thread_)
+void zmq_threadclose(void *thread_)
 {
     mz_app_thread_t *self = thread_;
-    pthread_join (self->thread, NULL);
-    free (self);
+    pthread_join(self->thread, NULL);
+    free(self);
 }

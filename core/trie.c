@@ -7,8 +7,8 @@
 #include "trie.h"
 
 struct trie_node {
-    struct mz_prefix_node base;    /* first: the tree hands out base pointers */
-    uint64_t subscriptions;        /* in_use exactly when non-zero */
+    struct mz_prefix_node base; /* first: the tree hands out base pointers */
+    uint64_t subscriptions;     /* in_use exactly when non-zero */
 };
 
 static struct trie_node *trie_node_of(struct mz_prefix_node *node)
@@ -30,7 +30,8 @@ void mz_trie_fini(struct mz_trie *trie)
 
 bool mz_trie_add(struct mz_trie *trie, const unsigned char *prefix, size_t size)
 {
-    struct trie_node *node = trie_node_of(mz_prefix_tree_insert(&trie->tree, prefix, size));
+    struct trie_node *node =
+        trie_node_of(mz_prefix_tree_insert(&trie->tree, prefix, size));
     if (node->subscriptions++ > 0)
         return false;
     node->base.in_use = true;
@@ -40,7 +41,8 @@ bool mz_trie_add(struct mz_trie *trie, const unsigned char *prefix, size_t size)
 
 bool mz_trie_rm(struct mz_trie *trie, const unsigned char *prefix, size_t size)
 {
-    struct mz_prefix_node *found = mz_prefix_tree_find(&trie->tree, prefix, size);
+    struct mz_prefix_node *found =
+        mz_prefix_tree_find(&trie->tree, prefix, size);
     if (found == NULL || !found->in_use)
         return false;
     struct trie_node *node = trie_node_of(found);
@@ -52,7 +54,8 @@ bool mz_trie_rm(struct mz_trie *trie, const unsigned char *prefix, size_t size)
     return true;
 }
 
-bool mz_trie_check(const struct mz_trie *trie, const unsigned char *data, size_t size)
+bool mz_trie_check(const struct mz_trie *trie, const unsigned char *data,
+                   size_t size)
 {
     const struct mz_prefix_node *node = trie->tree.root;
     size_t offset = 0;
@@ -70,8 +73,8 @@ struct apply_call {
     void *arg;
 };
 
-static void apply_to_node(struct mz_prefix_node *node, const unsigned char *prefix,
-                          size_t size, void *arg)
+static void apply_to_node(struct mz_prefix_node *node,
+                          const unsigned char *prefix, size_t size, void *arg)
 {
     (void) node;
     const struct apply_call *call = arg;
@@ -79,7 +82,8 @@ static void apply_to_node(struct mz_prefix_node *node, const unsigned char *pref
 }
 
 void mz_trie_apply(struct mz_trie *trie,
-                   void (*fn)(const unsigned char *prefix, size_t size, void *arg),
+                   void (*fn)(const unsigned char *prefix, size_t size,
+                              void *arg),
                    void *arg)
 {
     struct apply_call call = { .fn = fn, .arg = arg };

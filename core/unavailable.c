@@ -41,7 +41,8 @@ static int monitor_unavailable(void *socket)
     if (!said) {
         said = true;
         fputs("modzmq: socket monitoring needs the monitor plugin, "
-              "which this build does not have\n", stderr);
+              "which this build does not have\n",
+              stderr);
     }
     return not_supported();
 }

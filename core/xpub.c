@@ -61,7 +61,8 @@ static void pending_push(struct mz_xpub_state *state, struct mz_msg *m,
                          struct mz_pipe_end *from, bool is_notice)
 {
     if (state->pending_count == state->pending_capacity) {
-        unsigned capacity = state->pending_capacity ? state->pending_capacity * 2 : 16;
+        unsigned capacity =
+            state->pending_capacity ? state->pending_capacity * 2 : 16;
         struct mz_xpub_pending *pending = malloc(capacity * sizeof *pending);
         if (pending == NULL) {
             fputs("modzmq: out of memory queueing a subscription\n", stderr);
@@ -69,13 +70,15 @@ static void pending_push(struct mz_xpub_state *state, struct mz_msg *m,
         }
         /* Unwrap the ring into the new array. */
         for (unsigned i = 0; i < state->pending_count; i++)
-            pending[i] = state->pending[(state->pending_head + i) % state->pending_capacity];
+            pending[i] = state->pending[(state->pending_head + i) %
+                                        state->pending_capacity];
         free(state->pending);
         state->pending = pending;
         state->pending_capacity = capacity;
         state->pending_head = 0;
     }
-    unsigned slot = (state->pending_head + state->pending_count) % state->pending_capacity;
+    unsigned slot =
+        (state->pending_head + state->pending_count) % state->pending_capacity;
     struct mz_xpub_pending *entry = &state->pending[slot];
     mz_msg_init(&entry->msg);
     mz_msg_move(&entry->msg, m);
@@ -87,7 +90,8 @@ static void pending_push(struct mz_xpub_state *state, struct mz_msg *m,
 /* Applies one (un)subscription from a peer; true when the application is
  * to be told about it. */
 static bool apply_request(struct mz_xpub_state *state, struct mz_pipe_end *end,
-                          bool subscribe, const unsigned char *prefix, size_t size)
+                          bool subscribe, const unsigned char *prefix,
+                          size_t size)
 {
     if (state->manual) {
         /* Only remembered; the application decides what to apply. */
@@ -119,10 +123,11 @@ static void read_requests(struct mz_socket *s, struct mz_pipe_end *end)
         size_t size = mz_msg_size(&m);
         bool first_part = !state->receiving_more;
         state->receiving_more = mz_msg_has_more(&m);
-        bool is_request = (first_part || state->parts_may_subscribe) && size > 0 &&
-                          (data[0] == 0 || data[0] == 1);
+        bool is_request = (first_part || state->parts_may_subscribe) &&
+                          size > 0 && (data[0] == 0 || data[0] == 1);
         if (first_part)
-            state->parts_may_subscribe = !state->only_first_subscribe || is_request;
+            state->parts_may_subscribe =
+                !state->only_first_subscribe || is_request;
         if (!is_request) {
             if (keep)
                 pending_push(state, &m, end, false);
@@ -130,7 +135,8 @@ static void read_requests(struct mz_socket *s, struct mz_pipe_end *end)
                 mz_msg_close(&m);
             continue;
         }
-        if (apply_request(state, end, data[0] == 1, data + 1, size - 1) && keep) {
+        if (apply_request(state, end, data[0] == 1, data + 1, size - 1) &&
+            keep) {
             /* The request is already in the form the application gets. */
             mz_msg_set_more(&m, false);
             pending_push(state, &m, end, true);
@@ -169,8 +175,8 @@ static void queue_departure(struct mz_socket *s, const unsigned char *prefix,
     pending_push(xpub_state(s), &notice, NULL, true);
 }
 
-static void report_departure(const unsigned char *prefix, size_t size, bool was_last,
-                             void *socket)
+static void report_departure(const unsigned char *prefix, size_t size,
+                             bool was_last, void *socket)
 {
     struct mz_socket *s = socket;
     if (was_last || xpub_state(s)->verbose_unsubscribe)
@@ -202,7 +208,8 @@ void mz_xpub_detach(struct mz_socket *s, struct mz_pipe_end *end)
     }
     for (unsigned i = 0; i < state->pending_count; i++) {
         struct mz_xpub_pending *entry =
-            &state->pending[(state->pending_head + i) % state->pending_capacity];
+            &state
+                 ->pending[(state->pending_head + i) % state->pending_capacity];
         if (entry->from == end)
             entry->from = NULL;
     }
@@ -242,10 +249,12 @@ int mz_xpub_send(struct mz_socket *s, struct mz_msg *m)
         size_t size = mz_msg_size(m);
         mz_dist_unmatch(&state->dist);
         if (state->manual && state->last_value && state->last_pipe != NULL) {
-            mz_mtrie_match(&state->subscriptions, data, size, match_last_pipe, state);
+            mz_mtrie_match(&state->subscriptions, data, size, match_last_pipe,
+                           state);
             state->last_pipe = NULL;
         } else {
-            mz_mtrie_match(&state->subscriptions, data, size, match_pipe, &state->dist);
+            mz_mtrie_match(&state->subscriptions, data, size, match_pipe,
+                           &state->dist);
         }
         if (s->options.invert_matching)
             mz_dist_reverse_match(&state->dist);
@@ -288,7 +297,8 @@ static bool xpub_can_recv(struct mz_socket *s)
     return xpub_state(s)->pending_count > 0;
 }
 
-int mz_xpub_setopt(struct mz_socket *s, int option, const void *value, size_t size)
+int mz_xpub_setopt(struct mz_socket *s, int option, const void *value,
+                   size_t size)
 {
     struct mz_xpub_state *state = xpub_state(s);
     bool flag;
@@ -348,7 +358,8 @@ int mz_xpub_getopt(struct mz_socket *s, int option, void *value, size_t *size)
 {
     if (option != ZMQ_TOPICS_COUNT)
         return MZ_OPTION_NOT_MINE;
-    return mz_pubsub_get_count(value, size, xpub_state(s)->subscriptions.prefix_count);
+    return mz_pubsub_get_count(value, size,
+                               xpub_state(s)->subscriptions.prefix_count);
 }
 
 const struct mz_socket_type mz_xpub_type = {

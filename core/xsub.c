@@ -35,7 +35,8 @@ void mz_xsub_fini(struct mz_socket *s)
 
 /* Sends one subscribed prefix to a new publisher; at its HWM the
  * subscription is lost, as one set while the pipe is full would be. */
-static void resend_subscription(const unsigned char *prefix, size_t size, void *end)
+static void resend_subscription(const unsigned char *prefix, size_t size,
+                                void *end)
 {
     struct mz_msg m;
     mz_subscription_msg_init(&m, true, prefix, size);
@@ -114,7 +115,8 @@ static bool wanted(struct mz_socket *s, struct mz_msg *m)
     struct mz_xsub_state *state = xsub_state(s);
     if (!state->filter)
         return true;
-    bool subscribed = mz_trie_check(&state->subscriptions, mz_msg_data(m), mz_msg_size(m));
+    bool subscribed =
+        mz_trie_check(&state->subscriptions, mz_msg_data(m), mz_msg_size(m));
     return subscribed != s->options.invert_matching;
 }
 
@@ -173,7 +175,8 @@ static bool xsub_can_send(struct mz_socket *s)
     return true;
 }
 
-static int xsub_setopt(struct mz_socket *s, int option, const void *value, size_t size)
+static int xsub_setopt(struct mz_socket *s, int option, const void *value,
+                       size_t size)
 {
     struct mz_xsub_state *state = xsub_state(s);
     switch (option) {
@@ -190,7 +193,8 @@ int mz_xsub_getopt(struct mz_socket *s, int option, void *value, size_t *size)
 {
     if (option != ZMQ_TOPICS_COUNT)
         return MZ_OPTION_NOT_MINE;
-    return mz_pubsub_get_count(value, size, xsub_state(s)->subscriptions.prefix_count);
+    return mz_pubsub_get_count(value, size,
+                               xsub_state(s)->subscriptions.prefix_count);
 }
 
 const struct mz_socket_type mz_xsub_type = {

@@ -8,16 +8,15 @@
 #include <string.h>
 
 /* The 85 digits in value order, as listed by RFC 32. */
-static const char mz_z85_digits[] =
-    "0123456789"
-    "abcdefghijklmnopqrstuvwxyz"
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-    ".-:+=^!/*?&<>()[]{}@%$#";
+static const char mz_z85_digits[] = "0123456789"
+                                    "abcdefghijklmnopqrstuvwxyz"
+                                    "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                    ".-:+=^!/*?&<>()[]{}@%$#";
 
 /* The value of one Z85 digit, or -1 when c is not a Z85 digit. Letters and
  * figures are contiguous runs in ASCII, so only the 23 punctuation digits
  * (values 62 to 84) need a lookup. */
-static int mz_z85_value (char c)
+static int mz_z85_value(char c)
 {
     if (c >= '0' && c <= '9')
         return c - '0';
@@ -26,11 +25,11 @@ static int mz_z85_value (char c)
     if (c >= 'A' && c <= 'Z')
         return 36 + (c - 'A');
     const char *punct = mz_z85_digits + 62;
-    const char *hit = c != '\0' ? strchr (punct, c) : NULL;
+    const char *hit = c != '\0' ? strchr(punct, c) : NULL;
     return hit ? 62 + (int) (hit - punct) : -1;
 }
 
-char *zmq_z85_encode (char *dest_, const uint8_t *data_, size_t size_)
+char *zmq_z85_encode(char *dest_, const uint8_t *data_, size_t size_)
 {
     if (size_ % 4 != 0) {
         errno = EINVAL;
@@ -38,8 +37,9 @@ char *zmq_z85_encode (char *dest_, const uint8_t *data_, size_t size_)
     }
     char *out = dest_;
     for (size_t i = 0; i < size_; i += 4) {
-        uint32_t value = (uint32_t) data_[i] << 24 | (uint32_t) data_[i + 1] << 16
-                         | (uint32_t) data_[i + 2] << 8 | (uint32_t) data_[i + 3];
+        uint32_t value = (uint32_t) data_[i] << 24 |
+                         (uint32_t) data_[i + 1] << 16 |
+                         (uint32_t) data_[i + 2] << 8 | (uint32_t) data_[i + 3];
         for (int digit = 4; digit >= 0; digit--) {
             out[digit] = mz_z85_digits[value % 85];
             value /= 85;
@@ -55,9 +55,9 @@ char *zmq_z85_encode (char *dest_, const uint8_t *data_, size_t size_)
  * character outside the alphabet, and a group whose value exceeds 2^32 - 1
  * (possible because 85^5 > 2^32), so every accepted string maps to exactly
  * one byte sequence. Nothing is promised about dest_ after a failure. */
-uint8_t *zmq_z85_decode (uint8_t *dest_, const char *string_)
+uint8_t *zmq_z85_decode(uint8_t *dest_, const char *string_)
 {
-    size_t len = strlen (string_);
+    size_t len = strlen(string_);
     if (len == 0 || len % 5 != 0) {
         errno = EINVAL;
         return NULL;
@@ -66,7 +66,7 @@ uint8_t *zmq_z85_decode (uint8_t *dest_, const char *string_)
     for (size_t i = 0; i < len; i += 5) {
         uint64_t value = 0;
         for (size_t k = 0; k < 5; k++) {
-            int digit = mz_z85_value (string_[i + k]);
+            int digit = mz_z85_value(string_[i + k]);
             if (digit < 0) {
                 errno = EINVAL;
                 return NULL;

@@ -28,7 +28,8 @@ static const char *recv_text(void *socket)
 {
     static char buf[256];
     int rc = zmq_recv(socket, buf, sizeof buf - 1, 0);
-    buf[rc < 0 ? 0 : (rc < (int) sizeof buf - 1 ? rc : (int) sizeof buf - 1)] = '\0';
+    buf[rc < 0 ? 0 : (rc < (int) sizeof buf - 1 ? rc : (int) sizeof buf - 1)] =
+        '\0';
     return buf;
 }
 
@@ -67,7 +68,8 @@ static void pipeline(void *ctx)
         while (zmq_recv(workers[i], buf, sizeof buf, ZMQ_DONTWAIT) > 0)
             received++;
         char what[64];
-        snprintf(what, sizeof what, "worker %d got its fair share (%d of 9)", i, received);
+        snprintf(what, sizeof what, "worker %d got its fair share (%d of 9)", i,
+                 received);
         expect(received == 3, what);
         zmq_close(workers[i]);
     }
@@ -87,7 +89,8 @@ static void request_reply(void *ctx)
         expect(strcmp(recv_text(server), question) == 0, question);
         snprintf(answer, sizeof answer, "%d", i * i);
         send_text(server, answer, 0);
-        expect(strcmp(recv_text(client), answer) == 0, "the answer comes back to the asker");
+        expect(strcmp(recv_text(client), answer) == 0,
+               "the answer comes back to the asker");
     }
     expect(send_text(server, "unasked", 0) == 0 && zmq_errno() == EFSM,
            "a REP cannot speak out of turn (EFSM)");
@@ -98,7 +101,8 @@ static void request_reply(void *ctx)
 static void publish_subscribe(void *ctx)
 {
     puts("PUB/SUB: a subscriber sees only the topics it asked for");
-    void *publisher = zmq_socket(ctx, ZMQ_PUB), *subscriber = zmq_socket(ctx, ZMQ_SUB);
+    void *publisher = zmq_socket(ctx, ZMQ_PUB),
+         *subscriber = zmq_socket(ctx, ZMQ_SUB);
     zmq_bind(publisher, "inproc://news");
     zmq_connect(subscriber, "inproc://news");
     zmq_setsockopt(subscriber, ZMQ_SUBSCRIBE, "weather.", 8);
@@ -111,9 +115,12 @@ static void publish_subscribe(void *ctx)
     send_text(publisher, "sports.football 2-1", 0);
     send_text(publisher, "weather.paris sunny", 0);
     send_text(publisher, "weather.oslo snow", 0);
-    expect(strcmp(recv_text(subscriber), "weather.paris sunny") == 0, "first weather report");
-    expect(strcmp(recv_text(subscriber), "weather.oslo snow") == 0, "second weather report");
-    expect(zmq_recv(subscriber, scratch, sizeof scratch, 0) == -1 && zmq_errno() == EAGAIN,
+    expect(strcmp(recv_text(subscriber), "weather.paris sunny") == 0,
+           "first weather report");
+    expect(strcmp(recv_text(subscriber), "weather.oslo snow") == 0,
+           "second weather report");
+    expect(zmq_recv(subscriber, scratch, sizeof scratch, 0) == -1 &&
+               zmq_errno() == EAGAIN,
            "no sports news");
     zmq_close(publisher);
     zmq_close(subscriber);
@@ -130,6 +137,7 @@ int main(void)
     request_reply(ctx);
     publish_subscribe(ctx);
     zmq_ctx_term(ctx);
-    printf("%s\n", failures == 0 ? "all patterns behaved" : "SOME PATTERNS FAILED");
+    printf("%s\n",
+           failures == 0 ? "all patterns behaved" : "SOME PATTERNS FAILED");
     return failures == 0 ? 0 : 1;
 }

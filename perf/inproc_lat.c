@@ -69,8 +69,8 @@ static void round_trip(void *s, size_t size, zmq_msg_t *reply)
     if (zmq_msg_recv(reply, s, 0) < 0)
         perf_die("zmq_msg_recv");
     if (zmq_msg_size(reply) != size) {
-        fprintf(stderr, "reply has %zu bytes, expected %zu\n", zmq_msg_size(reply),
-                size);
+        fprintf(stderr, "reply has %zu bytes, expected %zu\n",
+                zmq_msg_size(reply), size);
         exit(1);
     }
 }
@@ -82,7 +82,8 @@ int main(int argc, char **argv)
         return 2;
     }
     size_t size = argc > 1 ? perf_parse_count("size", argv[1], 0) : 64;
-    unsigned long count = argc > 2 ? perf_parse_count("count", argv[2], 1) : 100000;
+    unsigned long count =
+        argc > 2 ? perf_parse_count("count", argv[2], 1) : 100000;
     const char *pattern = argc > 3 ? argv[3] : "pair";
     int main_type, echo_type;
     if (strcmp(pattern, "pair") == 0) {

@@ -61,7 +61,8 @@ int main(int argc, char **argv)
         return 2;
     }
     size_t size = argc > 1 ? perf_parse_count("size", argv[1], 0) : 64;
-    unsigned long count = argc > 2 ? perf_parse_count("count", argv[2], 2) : 1000000;
+    unsigned long count =
+        argc > 2 ? perf_parse_count("count", argv[2], 2) : 1000000;
 
     void *ctx = zmq_ctx_new();
     if (ctx == NULL)

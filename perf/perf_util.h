@@ -31,8 +31,10 @@ static inline unsigned long perf_parse_count(const char *what, const char *text,
     char *end = NULL;
     errno = 0;
     unsigned long v = strtoul(text, &end, 10);
-    if (errno != 0 || end == text || *end != '\0' || text[0] == '-' || v < min) {
-        fprintf(stderr, "bad %s '%s' (need an integer >= %lu)\n", what, text, min);
+    if (errno != 0 || end == text || *end != '\0' || text[0] == '-' ||
+        v < min) {
+        fprintf(stderr, "bad %s '%s' (need an integer >= %lu)\n", what, text,
+                min);
         exit(2);
     }
     return v;

@@ -128,8 +128,10 @@ static void run(void *ctx, unsigned long subscriptions, unsigned long count,
     qsort(rates, reps, sizeof rates[0], compare_doubles);
     printf("tool=sub_match ");
     perf_print_lib();
-    printf(" subscriptions=%lu count=%lu reps=%lu msgs_per_sec=%.0f min=%.0f max=%.0f\n",
-           subscriptions, count, reps, rates[reps / 2], rates[0], rates[reps - 1]);
+    printf(" subscriptions=%lu count=%lu reps=%lu msgs_per_sec=%.0f min=%.0f "
+           "max=%.0f\n",
+           subscriptions, count, reps, rates[reps / 2], rates[0],
+           rates[reps - 1]);
     fflush(stdout);
     zmq_close(sub);
     zmq_close(pub);
@@ -141,8 +143,10 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: %s [COUNT [BATCH [REPS]]]\n", argv[0]);
         return 2;
     }
-    unsigned long count = argc > 1 ? perf_parse_count("COUNT", argv[1], 1) : 1000000;
-    unsigned long batch = argc > 2 ? perf_parse_count("BATCH", argv[2], 1) : 500;
+    unsigned long count =
+        argc > 1 ? perf_parse_count("COUNT", argv[1], 1) : 1000000;
+    unsigned long batch =
+        argc > 2 ? perf_parse_count("BATCH", argv[2], 1) : 500;
     unsigned long reps = argc > 3 ? perf_parse_count("REPS", argv[3], 1) : 5;
     if (reps > MAX_REPS) {
         fprintf(stderr, "REPS must be at most %d\n", MAX_REPS);

@@ -20,12 +20,13 @@ fi
 exports() {
     nm -D --defined-only "$1" | awk '$2 == "T" { print $3 }' | grep '^zmq_' | sort -u
 }
-exports "$theirs" > exports.theirs
-exports "$ours" > exports.ours
-count=$(wc -l < exports.theirs)
-missing=$(comm -23 exports.theirs exports.ours)
-extra=$(comm -13 exports.theirs exports.ours)
-rm -f exports.theirs exports.ours
+scratch=$(mktemp -d)
+exports "$theirs" > "$scratch/theirs"
+exports "$ours" > "$scratch/ours"
+count=$(wc -l < "$scratch/theirs")
+missing=$(comm -23 "$scratch/theirs" "$scratch/ours")
+extra=$(comm -13 "$scratch/theirs" "$scratch/ours")
+rm -rf "$scratch"
 echo "beyond $theirs (draft API):" $extra
 if [ -n "$missing" ]; then
     echo "MISSING from $ours:" $missing

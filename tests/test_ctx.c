@@ -48,10 +48,13 @@ static void test_set_and_get(void)
     CU_ASSERT_EQUAL(zmq_ctx_set(ctx, ZMQ_THREAD_NAME_PREFIX, 42), 0);
 
     const char prefix[] = "app";
-    CU_ASSERT_EQUAL(zmq_ctx_set_ext(ctx, ZMQ_THREAD_NAME_PREFIX, prefix, strlen(prefix)), 0);
+    CU_ASSERT_EQUAL(
+        zmq_ctx_set_ext(ctx, ZMQ_THREAD_NAME_PREFIX, prefix, strlen(prefix)),
+        0);
     char read_back[16];
     size_t size = sizeof read_back;
-    CU_ASSERT_EQUAL(zmq_ctx_get_ext(ctx, ZMQ_THREAD_NAME_PREFIX, read_back, &size), 0);
+    CU_ASSERT_EQUAL(
+        zmq_ctx_get_ext(ctx, ZMQ_THREAD_NAME_PREFIX, read_back, &size), 0);
     CU_ASSERT_STRING_EQUAL(read_back, "app");
     CU_ASSERT_EQUAL(zmq_ctx_term(ctx), 0);
 }
@@ -60,8 +63,12 @@ static void test_bad_options(void)
 {
     void *ctx = zmq_ctx_new();
     int bad[][2] = {
-        { ZMQ_IO_THREADS, -1 }, { ZMQ_MAX_SOCKETS, 0 }, { ZMQ_MAX_SOCKETS, 70000 },
-        { ZMQ_MAX_MSGSZ, -5 }, { ZMQ_THREAD_AFFINITY_CPU_ADD, -1 }, { 9999, 1 },
+        { ZMQ_IO_THREADS, -1 },
+        { ZMQ_MAX_SOCKETS, 0 },
+        { ZMQ_MAX_SOCKETS, 70000 },
+        { ZMQ_MAX_MSGSZ, -5 },
+        { ZMQ_THREAD_AFFINITY_CPU_ADD, -1 },
+        { 9999, 1 },
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         errno = 0;
@@ -150,7 +157,8 @@ static int threads_named(const char *text)
         FILE *file = fopen(path, "r");
         if (file == NULL)
             continue;
-        if (fgets(name, sizeof name, file) != NULL && strstr(name, text) != NULL)
+        if (fgets(name, sizeof name, file) != NULL &&
+            strstr(name, text) != NULL)
             found++;
         fclose(file);
     }
@@ -221,7 +229,8 @@ static void check_term_unblocks(bool sending)
 {
     void *ctx = zmq_ctx_new();
     void *peer = zmq_socket(ctx, ZMQ_PAIR);
-    struct blocked_call call = { .socket = zmq_socket(ctx, ZMQ_PAIR), .sending = sending };
+    struct blocked_call call = { .socket = zmq_socket(ctx, ZMQ_PAIR),
+                                 .sending = sending };
     CU_ASSERT_EQUAL(zmq_bind(peer, "inproc://term"), 0);
     CU_ASSERT_EQUAL(zmq_connect(call.socket, "inproc://term"), 0);
     test_set_int(call.socket, ZMQ_SNDHWM, 10);
@@ -286,7 +295,8 @@ static void *close_later(void *arg)
 static void test_term_waits_for_close(void)
 {
     void *ctx = zmq_ctx_new();
-    struct delayed_close dc = { .socket = zmq_socket(ctx, ZMQ_PAIR), .delay_ms = 200 };
+    struct delayed_close dc = { .socket = zmq_socket(ctx, ZMQ_PAIR),
+                                .delay_ms = 200 };
     pthread_t thread;
     pthread_create(&thread, NULL, close_later, &dc);
     CU_ASSERT_EQUAL(zmq_ctx_term(ctx), 0);
@@ -320,13 +330,16 @@ int main(void)
         { "bad handles give EFAULT", test_bad_context_handles },
         { "zmq_init, zmq_term, zmq_ctx_destroy", test_deprecated_entry_points },
         { "ZMQ_MAX_SOCKETS gives EMFILE", test_max_sockets },
-        { "I/O threads start with the first socket", test_io_threads_start_and_stop },
-        { "BLOCKY and IPV6 reach new sockets", test_blocky_and_ipv6_reach_new_sockets },
+        { "I/O threads start with the first socket",
+          test_io_threads_start_and_stop },
+        { "BLOCKY and IPV6 reach new sockets",
+          test_blocky_and_ipv6_reach_new_sockets },
         { "term unblocks recv with ETERM", test_term_unblocks_recv },
         { "term unblocks send with ETERM", test_term_unblocks_send },
         { "shutdown", test_shutdown },
         { "term waits for sockets to close", test_term_waits_for_close },
-        { "messages survive the sender's close", test_messages_survive_sender_close },
+        { "messages survive the sender's close",
+          test_messages_survive_sender_close },
     };
     return test_run_suite("ctx", tests, sizeof tests / sizeof tests[0]);
 }

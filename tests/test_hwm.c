@@ -26,8 +26,8 @@ static int fill(void *socket)
 
 struct hwm_case {
     int sndhwm, rcvhwm;
-    int bind_first_count;   /* messages queued when the receiver bound first */
-    int before_bind_count;  /* messages queued by the sender before the bind */
+    int bind_first_count;  /* messages queued when the receiver bound first */
+    int before_bind_count; /* messages queued by the sender before the bind */
 };
 
 /* Figures observed with libzmq 4.3.4 for the same calls. */
@@ -121,7 +121,8 @@ static long elapsed_ms(const struct timespec *start)
 {
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
-    return (now.tv_sec - start->tv_sec) * 1000 + (now.tv_nsec - start->tv_nsec) / 1000000;
+    return (now.tv_sec - start->tv_sec) * 1000 +
+           (now.tv_nsec - start->tv_nsec) / 1000000;
 }
 
 /* SNDTIMEO and RCVTIMEO give EAGAIN, and not before the timeout. */
@@ -218,7 +219,8 @@ static void test_push_skips_full_peer(void)
     CU_ASSERT_EQUAL(sent, 2 + 1001);
     int at_fast = 0;
     char buf[4];
-    while (at_fast < LIMIT && zmq_recv(fast, buf, sizeof buf, ZMQ_DONTWAIT) == 1)
+    while (at_fast < LIMIT &&
+           zmq_recv(fast, buf, sizeof buf, ZMQ_DONTWAIT) == 1)
         at_fast++;
     CU_ASSERT_EQUAL(at_fast, 1001);
     test_close(push);
@@ -310,9 +312,11 @@ int main(void)
         { "HWM, receiver bound first", test_hwm_bind_first },
         { "HWM, sender connected first", test_hwm_connect_first },
         { "HWM in both directions", test_hwm_both_directions },
-        { "refill after draining; refused message kept", test_refill_and_keep_refused_message },
+        { "refill after draining; refused message kept",
+          test_refill_and_keep_refused_message },
         { "send and receive timeouts", test_timeouts },
-        { "blocking send waits for the reader", test_blocking_send_waits_for_reader },
+        { "blocking send waits for the reader",
+          test_blocking_send_waits_for_reader },
         { "PUSH skips a full peer", test_push_skips_full_peer },
         { "conflate", test_conflate },
         { "stream through a small HWM", test_stream_through_small_hwm },

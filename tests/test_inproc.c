@@ -90,7 +90,9 @@ static void test_address_errors(void)
         const char *endpoint;
         int error;
     } bad[] = {
-        { "inproc://", EINVAL }, { "no scheme", EINVAL }, { "foo://bar", EPROTONOSUPPORT },
+        { "inproc://", EINVAL },
+        { "no scheme", EINVAL },
+        { "foo://bar", EPROTONOSUPPORT },
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         errno = 0;
@@ -272,7 +274,7 @@ static void test_connects_race_the_bind(void)
     pthread_t threads[CONNECTORS];
     struct connector connectors[CONNECTORS];
     for (int i = 0; i < CONNECTORS; i++) {
-        connectors[i] = (struct connector) { .ctx = ctx, .index = i };
+        connectors[i] = (struct connector){ .ctx = ctx, .index = i };
         pthread_create(&threads[i], NULL, connect_and_send, &connectors[i]);
         if (i == CONNECTORS / 2)
             CU_ASSERT_EQUAL(zmq_bind(pull, "inproc://race"), 0);
@@ -281,7 +283,8 @@ static void test_connects_race_the_bind(void)
         pthread_join(threads[i], NULL);
     int received = 0;
     char buf[4];
-    while (received < CONNECTORS * PER_CONNECTOR && test_recv(pull, buf, sizeof buf, 2000) == 1)
+    while (received < CONNECTORS * PER_CONNECTOR &&
+           test_recv(pull, buf, sizeof buf, 2000) == 1)
         received++;
     int sent = 0;
     for (int i = 0; i < CONNECTORS; i++)

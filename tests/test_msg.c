@@ -53,7 +53,8 @@ static void test_init_buffer_copies(void)
     CU_ASSERT_EQUAL_FATAL(zmq_msg_init_buffer(&msg, text, sizeof text), 0);
     CU_ASSERT_PTR_NOT_EQUAL(zmq_msg_data(&msg), text);
     memset(text, 0, sizeof text);
-    CU_ASSERT_STRING_EQUAL(zmq_msg_data(&msg), "copied bytes that outlive the buffer");
+    CU_ASSERT_STRING_EQUAL(zmq_msg_data(&msg),
+                           "copied bytes that outlive the buffer");
     zmq_msg_close(&msg);
 }
 
@@ -63,7 +64,8 @@ static void test_init_data_frees_once(void)
     int hint;
     char *data = strdup("owned by the message from now on");
     zmq_msg_t msg, copy;
-    CU_ASSERT_EQUAL_FATAL(zmq_msg_init_data(&msg, data, strlen(data) + 1, count_free, &hint), 0);
+    CU_ASSERT_EQUAL_FATAL(
+        zmq_msg_init_data(&msg, data, strlen(data) + 1, count_free, &hint), 0);
     CU_ASSERT_PTR_EQUAL(zmq_msg_data(&msg), data);
     zmq_msg_init(&copy);
     CU_ASSERT_EQUAL(zmq_msg_copy(&copy, &msg), 0);
@@ -79,7 +81,8 @@ static void test_init_data_without_free_is_constant(void)
 {
     static const char text[] = "constant";
     zmq_msg_t msg;
-    CU_ASSERT_EQUAL_FATAL(zmq_msg_init_data(&msg, (void *) text, sizeof text, NULL, NULL), 0);
+    CU_ASSERT_EQUAL_FATAL(
+        zmq_msg_init_data(&msg, (void *) text, sizeof text, NULL, NULL), 0);
     CU_ASSERT_PTR_EQUAL(zmq_msg_data(&msg), text);
     CU_ASSERT_EQUAL(zmq_msg_size(&msg), sizeof text);
     zmq_msg_close(&msg);
@@ -170,7 +173,8 @@ static void test_properties(void)
     CU_ASSERT_EQUAL(zmq_msg_set_group(&msg, "weather"), 0);
     CU_ASSERT_STRING_EQUAL(zmq_msg_group(&msg), "weather");
     errno = 0;
-    CU_ASSERT_EQUAL(zmq_msg_set_group(&msg, "a group name that is far too long"), -1);
+    CU_ASSERT_EQUAL(
+        zmq_msg_set_group(&msg, "a group name that is far too long"), -1);
     CU_ASSERT_EQUAL(errno, EINVAL);
     zmq_msg_close(&msg);
 }
@@ -238,7 +242,8 @@ static void test_zero_copy_over_inproc(void)
     zmq_msg_close(&in);
 
     static const char constant[] = "a constant buffer";
-    CU_ASSERT_EQUAL(zmq_send_const(p.a, constant, sizeof constant, 0), (int) sizeof constant);
+    CU_ASSERT_EQUAL(zmq_send_const(p.a, constant, sizeof constant, 0),
+                    (int) sizeof constant);
     zmq_msg_init(&in);
     CU_ASSERT_EQUAL(zmq_msg_recv(&in, p.b, 0), (int) sizeof constant);
     CU_ASSERT_PTR_EQUAL(zmq_msg_data(&in), constant);
@@ -324,15 +329,20 @@ int main(void)
         { "init gives an empty message", test_init_empty },
         { "init_size small and large", test_init_size },
         { "init_buffer copies", test_init_buffer_copies },
-        { "init_data frees once, after the last copy", test_init_data_frees_once },
-        { "init_data without free function is constant", test_init_data_without_free_is_constant },
-        { "copy shares large bodies, copies small ones", test_copy_shares_large_and_copies_small },
+        { "init_data frees once, after the last copy",
+          test_init_data_frees_once },
+        { "init_data without free function is constant",
+          test_init_data_without_free_is_constant },
+        { "copy shares large bodies, copies small ones",
+          test_copy_shares_large_and_copies_small },
         { "move", test_move },
-        { "closed and garbage messages give EFAULT", test_closed_and_garbage_messages },
+        { "closed and garbage messages give EFAULT",
+          test_closed_and_garbage_messages },
         { "properties, routing id, group", test_properties },
         { "msg_send and msg_recv, multipart", test_send_recv_msg },
         { "zero copy over inproc", test_zero_copy_over_inproc },
-        { "free function runs after the receiver closes", test_free_fn_runs_after_receiver_closes },
+        { "free function runs after the receiver closes",
+          test_free_fn_runs_after_receiver_closes },
         { "recv truncates and returns the full size", test_recv_truncates },
         { "sendiov and recviov", test_iov },
         { "bad socket gives ENOTSOCK", test_bad_socket_for_messages },

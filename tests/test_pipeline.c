@@ -111,7 +111,8 @@ static void test_dealer_balances_and_fair_queues(void)
 static void test_dealer_probe(void)
 {
     void *ctx = zmq_ctx_new();
-    void *pull = zmq_socket(ctx, ZMQ_PULL), *dealer = zmq_socket(ctx, ZMQ_DEALER);
+    void *pull = zmq_socket(ctx, ZMQ_PULL),
+         *dealer = zmq_socket(ctx, ZMQ_DEALER);
     CU_ASSERT_TRUE(test_set_int(dealer, ZMQ_PROBE_ROUTER, 1));
     zmq_bind(pull, "inproc://probe");
     zmq_connect(dealer, "inproc://probe");
@@ -128,7 +129,8 @@ int main(void)
         { "PUSH round-robin of whole messages", test_push_round_robin },
         { "refused directions give ENOTSUP", test_refused_directions },
         { "PUSH without a peer", test_push_without_peer },
-        { "DEALER balances and fair-queues", test_dealer_balances_and_fair_queues },
+        { "DEALER balances and fair-queues",
+          test_dealer_balances_and_fair_queues },
         { "DEALER with PROBE_ROUTER", test_dealer_probe },
     };
     return test_run_suite("pipeline", tests, sizeof tests / sizeof tests[0]);

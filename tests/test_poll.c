@@ -28,14 +28,15 @@ static int64_t now_ms(void)
 
 static void sleep_ms(int ms)
 {
-    struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (long) (ms % 1000) * 1000000L };
+    struct timespec ts = { .tv_sec = ms / 1000,
+                           .tv_nsec = (long) (ms % 1000) * 1000000L };
     while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
         continue;
 }
 
 /* Two connected sockets of the given types on one inproc endpoint. */
-static void connect_pair(void *ctx, int bind_type, int connect_type, const char *endpoint,
-                         void **bound, void **connected)
+static void connect_pair(void *ctx, int bind_type, int connect_type,
+                         const char *endpoint, void **bound, void **connected)
 {
     *bound = zmq_socket(ctx, bind_type);
     *connected = zmq_socket(ctx, connect_type);
@@ -47,12 +48,12 @@ static void connect_pair(void *ctx, int bind_type, int connect_type, const char 
 
 static zmq_pollitem_t socket_item(void *socket, short events)
 {
-    return (zmq_pollitem_t) { .socket = socket, .events = events };
+    return (zmq_pollitem_t){ .socket = socket, .events = events };
 }
 
 static zmq_pollitem_t fd_item(int fd, short events)
 {
-    return (zmq_pollitem_t) { .socket = NULL, .fd = fd, .events = events };
+    return (zmq_pollitem_t){ .socket = NULL, .fd = fd, .events = events };
 }
 
 static void test_arguments(void)
@@ -83,7 +84,8 @@ static void test_not_a_socket(void)
     void *live = zmq_socket(ctx, ZMQ_PAIR);
     void *closed = zmq_socket(ctx, ZMQ_PAIR);
     zmq_close(closed);
-    zmq_pollitem_t items[2] = { socket_item(live, ZMQ_POLLOUT), socket_item(closed, 0) };
+    zmq_pollitem_t items[2] = { socket_item(live, ZMQ_POLLOUT),
+                                socket_item(closed, 0) };
     errno = 0;
     CU_ASSERT_EQUAL(zmq_poll(items, 2, 0), -1);
     CU_ASSERT_EQUAL(errno, ENOTSOCK);
@@ -129,7 +131,8 @@ static void test_socket_events(void)
     CU_ASSERT_EQUAL(item.revents, 0);
 
     /* The same socket twice is two items. */
-    zmq_pollitem_t twice[2] = { socket_item(a, ZMQ_POLLOUT), socket_item(a, ZMQ_POLLOUT) };
+    zmq_pollitem_t twice[2] = { socket_item(a, ZMQ_POLLOUT),
+                                socket_item(a, ZMQ_POLLOUT) };
     CU_ASSERT_EQUAL(zmq_poll(twice, 2, 0), 2);
 
     zmq_close(a);
@@ -142,12 +145,15 @@ static void test_socket_types(void)
 {
     void *ctx = zmq_ctx_new();
     void *pull, *push, *d1, *d2;
-    connect_pair(ctx, ZMQ_PULL, ZMQ_PUSH, "inproc://poll-pipeline", &pull, &push);
+    connect_pair(ctx, ZMQ_PULL, ZMQ_PUSH, "inproc://poll-pipeline", &pull,
+                 &push);
     connect_pair(ctx, ZMQ_DEALER, ZMQ_DEALER, "inproc://poll-dealer", &d1, &d2);
     short both = ZMQ_POLLIN | ZMQ_POLLOUT;
     zmq_pollitem_t items[4] = {
-        socket_item(pull, both), socket_item(push, both),
-        socket_item(d1, both), socket_item(d2, both),
+        socket_item(pull, both),
+        socket_item(push, both),
+        socket_item(d1, both),
+        socket_item(d2, both),
     };
     CU_ASSERT_EQUAL(zmq_poll(items, 4, 0), 3);
     CU_ASSERT_EQUAL(items[0].revents, 0);
@@ -214,7 +220,7 @@ static void test_socket_wins_over_fd(void)
     void *ctx = zmq_ctx_new();
     void *a, *b;
     connect_pair(ctx, ZMQ_PAIR, ZMQ_PAIR, "inproc://poll-precedence", &a, &b);
-    int efd = eventfd(1, 0);   /* readable */
+    int efd = eventfd(1, 0); /* readable */
     CU_ASSERT_FATAL(efd >= 0);
     zmq_pollitem_t item = { .socket = a, .fd = efd, .events = ZMQ_POLLIN };
     CU_ASSERT_EQUAL(zmq_poll(&item, 1, 0), 0);
@@ -257,7 +263,8 @@ static void test_many_items(void)
     for (int i = 0; i < PAIRS; i++) {
         char endpoint[64];
         snprintf(endpoint, sizeof endpoint, "inproc://poll-many-%d", i);
-        connect_pair(ctx, ZMQ_PAIR, ZMQ_PAIR, endpoint, &bound[i], &connected[i]);
+        connect_pair(ctx, ZMQ_PAIR, ZMQ_PAIR, endpoint, &bound[i],
+                     &connected[i]);
         items[i] = socket_item(bound[i], ZMQ_POLLIN);
     }
     CU_ASSERT_EQUAL(zmq_poll(items, PAIRS, 0), 0);
@@ -300,8 +307,8 @@ static void test_pollout_after_hwm(void)
 }
 
 struct delayed_send {
-    void *socket;   /* send "wake" on it, or */
-    int fd;         /* write to this eventfd */
+    void *socket; /* send "wake" on it, or */
+    int fd;       /* write to this eventfd */
     int delay_ms;
 };
 
@@ -326,7 +333,8 @@ static void test_woken_by_other_thread(void)
     void *a, *b;
     connect_pair(ctx, ZMQ_PAIR, ZMQ_PAIR, "inproc://poll-wake", &a, &b);
     int efd = eventfd(0, 0);
-    zmq_pollitem_t items[2] = { socket_item(a, ZMQ_POLLIN), fd_item(efd, ZMQ_POLLIN) };
+    zmq_pollitem_t items[2] = { socket_item(a, ZMQ_POLLIN),
+                                fd_item(efd, ZMQ_POLLIN) };
 
     /* b belongs to the other thread until it is joined. */
     struct delayed_send job = { .socket = b, .fd = -1, .delay_ms = 50 };
@@ -339,7 +347,7 @@ static void test_woken_by_other_thread(void)
     CU_ASSERT_TRUE(test_recv_is(a, "wake", 2000));
 
     /* And when the plain fd becomes readable. */
-    job = (struct delayed_send) { .socket = NULL, .fd = efd, .delay_ms = 50 };
+    job = (struct delayed_send){ .socket = NULL, .fd = efd, .delay_ms = 50 };
     pthread_create(&thread, NULL, delayed_sender, &job);
     CU_ASSERT_EQUAL(zmq_poll(items, 2, 10000), 1);
     CU_ASSERT_EQUAL(items[0].revents, 0);
@@ -348,7 +356,9 @@ static void test_woken_by_other_thread(void)
 
     /* Many rounds, so that a lost wake-up would show. */
     for (int round = 0; round < 200; round++) {
-        job = (struct delayed_send) { .socket = b, .fd = -1, .delay_ms = round % 3 };
+        job = (struct delayed_send){ .socket = b,
+                                     .fd = -1,
+                                     .delay_ms = round % 3 };
         pthread_create(&thread, NULL, delayed_sender, &job);
         items[0].revents = 0;
         int rc = zmq_poll(items, 1, 10000);
@@ -532,7 +542,8 @@ static void test_request_reply(void)
     zmq_bind(rep, "inproc://poll-reqrep");
     zmq_connect(req, "inproc://poll-reqrep");
     short both = ZMQ_POLLIN | ZMQ_POLLOUT;
-    zmq_pollitem_t items[2] = { socket_item(req, both), socket_item(rep, both) };
+    zmq_pollitem_t items[2] = { socket_item(req, both),
+                                socket_item(rep, both) };
     CU_ASSERT_EQUAL(zmq_poll(items, 2, 0), 1);
     CU_ASSERT_EQUAL(items[0].revents, ZMQ_POLLOUT);
     CU_ASSERT_EQUAL(items[1].revents, 0);
@@ -561,7 +572,8 @@ static void test_publish_subscribe(void)
     connect_pair(ctx, ZMQ_PUB, ZMQ_SUB, "inproc://poll-pubsub", &pub, &sub);
     CU_ASSERT_EQUAL(zmq_setsockopt(sub, ZMQ_SUBSCRIBE, "", 0), 0);
     short both = ZMQ_POLLIN | ZMQ_POLLOUT;
-    zmq_pollitem_t items[2] = { socket_item(pub, both), socket_item(sub, both) };
+    zmq_pollitem_t items[2] = { socket_item(pub, both),
+                                socket_item(sub, both) };
     CU_ASSERT_EQUAL(zmq_poll(items, 2, 0), 1);
     CU_ASSERT_EQUAL(items[0].revents, ZMQ_POLLOUT);
     CU_ASSERT_EQUAL(items[1].revents, 0);

@@ -24,7 +24,8 @@ static int64_t now_ms(void)
 
 static void sleep_ms(int ms)
 {
-    struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (long) (ms % 1000) * 1000000L };
+    struct timespec ts = { .tv_sec = ms / 1000,
+                           .tv_nsec = (long) (ms % 1000) * 1000000L };
     while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
         continue;
 }
@@ -65,18 +66,23 @@ static void test_socket_registration(void)
     zmq_close(closed);
     void *poller = zmq_poller_new();
 
-    CU_ASSERT_TRUE(fails_with(zmq_poller_add(NULL, a, NULL, ZMQ_POLLIN), EFAULT));
-    CU_ASSERT_TRUE(fails_with(zmq_poller_add(poller, NULL, NULL, ZMQ_POLLIN), ENOTSOCK));
-    CU_ASSERT_TRUE(fails_with(zmq_poller_add(poller, closed, NULL, ZMQ_POLLIN), ENOTSOCK));
+    CU_ASSERT_TRUE(
+        fails_with(zmq_poller_add(NULL, a, NULL, ZMQ_POLLIN), EFAULT));
+    CU_ASSERT_TRUE(
+        fails_with(zmq_poller_add(poller, NULL, NULL, ZMQ_POLLIN), ENOTSOCK));
+    CU_ASSERT_TRUE(
+        fails_with(zmq_poller_add(poller, closed, NULL, ZMQ_POLLIN), ENOTSOCK));
     CU_ASSERT_TRUE(fails_with(zmq_poller_add(poller, a, NULL, 0x40), EINVAL));
     CU_ASSERT_EQUAL(zmq_poller_add(poller, a, NULL, ZMQ_POLLIN), 0);
-    CU_ASSERT_TRUE(fails_with(zmq_poller_add(poller, a, NULL, ZMQ_POLLOUT), EINVAL));
+    CU_ASSERT_TRUE(
+        fails_with(zmq_poller_add(poller, a, NULL, ZMQ_POLLOUT), EINVAL));
     /* No events is a legal registration. */
     CU_ASSERT_EQUAL(zmq_poller_add(poller, b, NULL, 0), 0);
     CU_ASSERT_EQUAL(zmq_poller_size(poller), 2);
 
     CU_ASSERT_TRUE(fails_with(zmq_poller_modify(NULL, a, ZMQ_POLLOUT), EFAULT));
-    CU_ASSERT_TRUE(fails_with(zmq_poller_modify(poller, closed, ZMQ_POLLOUT), ENOTSOCK));
+    CU_ASSERT_TRUE(
+        fails_with(zmq_poller_modify(poller, closed, ZMQ_POLLOUT), ENOTSOCK));
     CU_ASSERT_TRUE(fails_with(zmq_poller_modify(poller, a, 0x40), EINVAL));
     CU_ASSERT_EQUAL(zmq_poller_modify(poller, a, ZMQ_POLLIN | ZMQ_POLLOUT), 0);
 
@@ -85,7 +91,8 @@ static void test_socket_registration(void)
     CU_ASSERT_EQUAL(zmq_poller_remove(poller, a), 0);
     CU_ASSERT_EQUAL(zmq_poller_size(poller), 1);
     CU_ASSERT_TRUE(fails_with(zmq_poller_remove(poller, a), EINVAL));
-    CU_ASSERT_TRUE(fails_with(zmq_poller_modify(poller, a, ZMQ_POLLIN), EINVAL));
+    CU_ASSERT_TRUE(
+        fails_with(zmq_poller_modify(poller, a, ZMQ_POLLIN), EINVAL));
     /* Removed, it can be added again. */
     CU_ASSERT_EQUAL(zmq_poller_add(poller, a, NULL, ZMQ_POLLIN), 0);
     CU_ASSERT_EQUAL(zmq_poller_size(poller), 2);
@@ -100,16 +107,21 @@ static void test_fd_registration(void)
 {
     void *poller = zmq_poller_new();
     int efd = eventfd(0, 0);
-    CU_ASSERT_TRUE(fails_with(zmq_poller_add_fd(NULL, efd, NULL, ZMQ_POLLIN), EFAULT));
-    CU_ASSERT_TRUE(fails_with(zmq_poller_add_fd(poller, -1, NULL, ZMQ_POLLIN), EBADF));
-    CU_ASSERT_TRUE(fails_with(zmq_poller_add_fd(poller, efd, NULL, 0x40), EINVAL));
+    CU_ASSERT_TRUE(
+        fails_with(zmq_poller_add_fd(NULL, efd, NULL, ZMQ_POLLIN), EFAULT));
+    CU_ASSERT_TRUE(
+        fails_with(zmq_poller_add_fd(poller, -1, NULL, ZMQ_POLLIN), EBADF));
+    CU_ASSERT_TRUE(
+        fails_with(zmq_poller_add_fd(poller, efd, NULL, 0x40), EINVAL));
     CU_ASSERT_EQUAL(zmq_poller_add_fd(poller, efd, NULL, ZMQ_POLLIN), 0);
-    CU_ASSERT_TRUE(fails_with(zmq_poller_add_fd(poller, efd, NULL, ZMQ_POLLIN), EINVAL));
+    CU_ASSERT_TRUE(
+        fails_with(zmq_poller_add_fd(poller, efd, NULL, ZMQ_POLLIN), EINVAL));
     CU_ASSERT_EQUAL(zmq_poller_size(poller), 1);
 
     CU_ASSERT_TRUE(fails_with(zmq_poller_modify_fd(NULL, efd, 0), EFAULT));
     CU_ASSERT_TRUE(fails_with(zmq_poller_modify_fd(poller, -1, 0), EBADF));
-    CU_ASSERT_TRUE(fails_with(zmq_poller_modify_fd(poller, efd + 1, 0), EINVAL));
+    CU_ASSERT_TRUE(
+        fails_with(zmq_poller_modify_fd(poller, efd + 1, 0), EINVAL));
     CU_ASSERT_TRUE(fails_with(zmq_poller_modify_fd(poller, efd, 0x40), EINVAL));
     CU_ASSERT_EQUAL(zmq_poller_modify_fd(poller, efd, ZMQ_POLLOUT), 0);
 
@@ -159,15 +171,19 @@ static void test_wait_arguments(void)
     void *poller = zmq_poller_new();
     CU_ASSERT_TRUE(fails_with(zmq_poller_wait_all(NULL, events, 4, 0), EFAULT));
     CU_ASSERT_TRUE(fails_with(zmq_poller_wait_all(poller, NULL, 4, 0), EFAULT));
-    CU_ASSERT_TRUE(fails_with(zmq_poller_wait_all(poller, events, -1, 0), EINVAL));
+    CU_ASSERT_TRUE(
+        fails_with(zmq_poller_wait_all(poller, events, -1, 0), EINVAL));
     CU_ASSERT_TRUE(fails_with(zmq_poller_wait(NULL, events, 0), EFAULT));
     CU_ASSERT_TRUE(fails_with(zmq_poller_wait(poller, NULL, 0), EFAULT));
 
     /* Nothing registered: waiting forever is refused, a timeout expires. */
-    CU_ASSERT_TRUE(fails_with(zmq_poller_wait_all(poller, events, 4, -1), EFAULT));
-    CU_ASSERT_TRUE(fails_with(zmq_poller_wait_all(poller, events, 4, 0), EAGAIN));
+    CU_ASSERT_TRUE(
+        fails_with(zmq_poller_wait_all(poller, events, 4, -1), EFAULT));
+    CU_ASSERT_TRUE(
+        fails_with(zmq_poller_wait_all(poller, events, 4, 0), EAGAIN));
     int64_t start = now_ms();
-    CU_ASSERT_TRUE(fails_with(zmq_poller_wait_all(poller, events, 4, 30), EAGAIN));
+    CU_ASSERT_TRUE(
+        fails_with(zmq_poller_wait_all(poller, events, 4, 30), EAGAIN));
     CU_ASSERT(now_ms() - start >= 25);
 
     /* Registered but every subscription off: the same. */
@@ -176,12 +192,15 @@ static void test_wait_arguments(void)
     int efd = eventfd(1, 0);
     zmq_poller_add(poller, socket, NULL, 0);
     zmq_poller_add_fd(poller, efd, NULL, 0);
-    CU_ASSERT_TRUE(fails_with(zmq_poller_wait_all(poller, events, 4, -1), EFAULT));
-    CU_ASSERT_TRUE(fails_with(zmq_poller_wait_all(poller, events, 4, 0), EAGAIN));
+    CU_ASSERT_TRUE(
+        fails_with(zmq_poller_wait_all(poller, events, 4, -1), EFAULT));
+    CU_ASSERT_TRUE(
+        fails_with(zmq_poller_wait_all(poller, events, 4, 0), EAGAIN));
 
     /* A failed zmq_poller_wait leaves a cleared event. */
-    events[0] = (zmq_poller_event_t) { .socket = socket, .fd = 3, .user_data = events,
-                                       .events = ZMQ_POLLIN };
+    events[0] = (zmq_poller_event_t){
+        .socket = socket, .fd = 3, .user_data = events, .events = ZMQ_POLLIN
+    };
     CU_ASSERT_TRUE(fails_with(zmq_poller_wait(poller, &events[0], 0), EAGAIN));
     CU_ASSERT_PTR_NULL(events[0].socket);
     CU_ASSERT_EQUAL(events[0].fd, -1);
@@ -206,8 +225,10 @@ static void test_events_reported(void)
     zmq_poller_add(poller, a, &tag_a, ZMQ_POLLIN);
     zmq_poller_add_fd(poller, efd, &tag_fd, ZMQ_POLLIN);
     zmq_poller_event_t events[4];
-    CU_ASSERT_TRUE(fails_with(zmq_poller_wait_all(poller, events, 4, 0), EAGAIN));
-    CU_ASSERT_TRUE(fails_with(zmq_poller_wait_all(poller, events, 4, 20), EAGAIN));
+    CU_ASSERT_TRUE(
+        fails_with(zmq_poller_wait_all(poller, events, 4, 0), EAGAIN));
+    CU_ASSERT_TRUE(
+        fails_with(zmq_poller_wait_all(poller, events, 4, 20), EAGAIN));
 
     /* A socket event: the socket, no fd, its user data. */
     CU_ASSERT_TRUE(test_send(b, "hello", 0));
@@ -245,7 +266,8 @@ static void test_events_reported(void)
     CU_ASSERT_EQUAL(events[0].events, ZMQ_POLLOUT);
     /* Off, then on again. */
     CU_ASSERT_EQUAL(zmq_poller_modify(poller, a, 0), 0);
-    CU_ASSERT_TRUE(fails_with(zmq_poller_wait_all(poller, events, 4, 0), EAGAIN));
+    CU_ASSERT_TRUE(
+        fails_with(zmq_poller_wait_all(poller, events, 4, 0), EAGAIN));
     CU_ASSERT_EQUAL(zmq_poller_modify(poller, a, ZMQ_POLLOUT), 0);
     CU_ASSERT_EQUAL(zmq_poller_wait_all(poller, events, 4, 0), 1);
 
@@ -295,7 +317,8 @@ static void test_fewer_slots_than_events(void)
     CU_ASSERT_EQUAL(zmq_poller_wait_all(poller, events, 5, 2000), 5);
     CU_ASSERT_EQUAL(zmq_poller_wait_all(poller, events, PAIRS, 2000), PAIRS);
     /* Zero slots can never report anything. */
-    CU_ASSERT_TRUE(fails_with(zmq_poller_wait_all(poller, events, 0, 0), EAGAIN));
+    CU_ASSERT_TRUE(
+        fails_with(zmq_poller_wait_all(poller, events, 0, 0), EAGAIN));
     zmq_poller_destroy(&poller);
     for (int i = 0; i < PAIRS; i++) {
         zmq_close(bound[i]);

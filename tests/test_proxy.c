@@ -18,7 +18,8 @@
 
 static void sleep_ms(int ms)
 {
-    struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (long) (ms % 1000) * 1000000L };
+    struct timespec ts = { .tv_sec = ms / 1000,
+                           .tv_nsec = (long) (ms % 1000) * 1000000L };
     while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
         continue;
 }
@@ -26,7 +27,7 @@ static void sleep_ms(int ms)
 /* A proxy running in a thread of its own. */
 struct proxy_job {
     void *frontend, *backend, *capture, *control;
-    int device_type;      /* nonzero: run zmq_device with it instead */
+    int device_type; /* nonzero: run zmq_device with it instead */
     int rc, error;
     atomic_bool done;
     pthread_t thread;
@@ -38,7 +39,8 @@ static void *run_proxy(void *arg)
     if (job->device_type != 0)
         job->rc = zmq_device(job->device_type, job->frontend, job->backend);
     else if (job->control != NULL)
-        job->rc = zmq_proxy_steerable(job->frontend, job->backend, job->capture, job->control);
+        job->rc = zmq_proxy_steerable(job->frontend, job->backend, job->capture,
+                                      job->control);
     else
         job->rc = zmq_proxy(job->frontend, job->backend, job->capture);
     job->error = errno;
@@ -50,14 +52,16 @@ static void start_proxy(struct proxy_job *job)
 {
     atomic_init(&job->done, false);
     job->rc = 12345;
-    CU_ASSERT_EQUAL_FATAL(pthread_create(&job->thread, NULL, run_proxy, job), 0);
+    CU_ASSERT_EQUAL_FATAL(pthread_create(&job->thread, NULL, run_proxy, job),
+                          0);
 }
 
 /* Waits up to timeout_ms for the proxy to return; true when it did (the
  * thread is then joined). */
 static bool proxy_returned(struct proxy_job *job, int timeout_ms)
 {
-    for (int waited = 0; !atomic_load(&job->done) && waited < timeout_ms; waited += 5)
+    for (int waited = 0; !atomic_load(&job->done) && waited < timeout_ms;
+         waited += 5)
         sleep_ms(5);
     if (!atomic_load(&job->done))
         return false;
@@ -65,7 +69,8 @@ static bool proxy_returned(struct proxy_job *job, int timeout_ms)
     return true;
 }
 
-static void *new_socket(void *ctx, int type, const char *bind_to, const char *connect_to)
+static void *new_socket(void *ctx, int type, const char *bind_to,
+                        const char *connect_to)
 {
     void *socket = zmq_socket(ctx, type);
     CU_ASSERT_PTR_NOT_NULL_FATAL(socket);
@@ -139,7 +144,8 @@ static void *produce(void *arg)
 static void stream_through_proxy(int count, int hwm)
 {
     void *ctx = zmq_ctx_new();
-    void *frontend = zmq_socket(ctx, ZMQ_PULL), *backend = zmq_socket(ctx, ZMQ_PUSH);
+    void *frontend = zmq_socket(ctx, ZMQ_PULL),
+         *backend = zmq_socket(ctx, ZMQ_PUSH);
     void *source = zmq_socket(ctx, ZMQ_PUSH), *sink = zmq_socket(ctx, ZMQ_PULL);
     void *sockets[] = { frontend, backend, source, sink, NULL };
     for (int i = 0; sockets[i] != NULL; i++) {
@@ -331,7 +337,9 @@ static void test_capture(void)
     void *client = new_socket(ctx, ZMQ_PAIR, NULL, "inproc://cap-front");
     void *worker = new_socket(ctx, ZMQ_PAIR, NULL, "inproc://cap-back");
     void *tap = new_socket(ctx, ZMQ_PULL, NULL, "inproc://cap");
-    struct proxy_job job = { .frontend = frontend, .backend = backend, .capture = capture };
+    struct proxy_job job = { .frontend = frontend,
+                             .backend = backend,
+                             .capture = capture };
     start_proxy(&job);
 
     CU_ASSERT_TRUE(test_send(client, "request", ZMQ_SNDMORE));
@@ -377,7 +385,8 @@ static void check_stats(void *control, const uint64_t expected[8])
         CU_ASSERT_EQUAL(values[i], expected[i]);
         if (values[i] != expected[i])
             printf("\n    statistics[%d] = %llu, expected %llu", i,
-                   (unsigned long long) values[i], (unsigned long long) expected[i]);
+                   (unsigned long long) values[i],
+                   (unsigned long long) expected[i]);
     }
 }
 
@@ -395,8 +404,10 @@ static void test_steering(void)
     void *tap = new_socket(ctx, ZMQ_PAIR, NULL, "inproc://steer-cap");
     void *steer = new_socket(ctx, ZMQ_PAIR, NULL, "inproc://steer-ctl");
     CU_ASSERT_TRUE(test_set_int(steer, ZMQ_RCVTIMEO, 5000));
-    struct proxy_job job = { .frontend = frontend, .backend = backend,
-                             .capture = capture, .control = control };
+    struct proxy_job job = { .frontend = frontend,
+                             .backend = backend,
+                             .capture = capture,
+                             .control = control };
     start_proxy(&job);
 
     CU_ASSERT_TRUE(test_send(source, "a", ZMQ_SNDMORE));
@@ -448,7 +459,8 @@ static void test_steering(void)
     CU_ASSERT_TRUE(captured(tap, "TERMINATE", false));
     CU_ASSERT_TRUE(test_recv_nothing(tap, 20));
 
-    void *sockets[] = { frontend, backend, capture, control, source, sink, tap, steer, NULL };
+    void *sockets[] = { frontend, backend, capture, control, source,
+                        sink,     tap,     steer,   NULL };
     for (int i = 0; sockets[i] != NULL; i++)
         test_close(sockets[i]);
     CU_ASSERT_EQUAL(zmq_ctx_term(ctx), 0);
@@ -465,7 +477,9 @@ static void test_statistics_both_ways(void)
     void *worker = new_socket(ctx, ZMQ_PAIR, NULL, "inproc://stats-back");
     void *steer = new_socket(ctx, ZMQ_PAIR, NULL, "inproc://stats-ctl");
     CU_ASSERT_TRUE(test_set_int(steer, ZMQ_RCVTIMEO, 5000));
-    struct proxy_job job = { .frontend = frontend, .backend = backend, .control = control };
+    struct proxy_job job = { .frontend = frontend,
+                             .backend = backend,
+                             .control = control };
     start_proxy(&job);
 
     const uint64_t nothing[8] = { 0 };
@@ -482,7 +496,9 @@ static void test_statistics_both_ways(void)
     CU_ASSERT_TRUE(test_send(steer, "TERMINATE", 0));
     CU_ASSERT_TRUE_FATAL(proxy_returned(&job, 10000));
     CU_ASSERT_EQUAL(job.rc, 0);
-    void *sockets[] = { frontend, backend, control, client, worker, steer, NULL };
+    void *sockets[] = {
+        frontend, backend, control, client, worker, steer, NULL
+    };
     for (int i = 0; sockets[i] != NULL; i++)
         test_close(sockets[i]);
     CU_ASSERT_EQUAL(zmq_ctx_term(ctx), 0);
@@ -497,7 +513,9 @@ static void test_eterm_while_paused(void)
     void *control = new_socket(ctx, ZMQ_PAIR, "inproc://paused-ctl", NULL);
     void *steer = new_socket(ctx, ZMQ_PAIR, NULL, "inproc://paused-ctl");
     CU_ASSERT_TRUE(test_set_int(steer, ZMQ_RCVTIMEO, 5000));
-    struct proxy_job job = { .frontend = frontend, .backend = backend, .control = control };
+    struct proxy_job job = { .frontend = frontend,
+                             .backend = backend,
+                             .control = control };
     start_proxy(&job);
     CU_ASSERT_TRUE(test_send(steer, "PAUSE", 0));
     uint64_t values[8];
@@ -515,7 +533,8 @@ static void test_device(void)
     void *backend = new_socket(ctx, ZMQ_PUSH, "inproc://dev-back", NULL);
     void *source = new_socket(ctx, ZMQ_PUSH, NULL, "inproc://dev-front");
     void *sink = new_socket(ctx, ZMQ_PULL, NULL, "inproc://dev-back");
-    struct proxy_job job = { .frontend = frontend, .backend = backend,
+    struct proxy_job job = { .frontend = frontend,
+                             .backend = backend,
                              .device_type = ZMQ_STREAMER };
     start_proxy(&job);
     CU_ASSERT_TRUE(test_send(source, "through", 0));
@@ -550,7 +569,9 @@ static void test_rep_control(void)
     void *sink = new_socket(ctx, ZMQ_PULL, NULL, "inproc://rep-back");
     void *steer = new_socket(ctx, ZMQ_REQ, NULL, "inproc://rep-ctl");
     CU_ASSERT_TRUE(test_set_int(steer, ZMQ_RCVTIMEO, 5000));
-    struct proxy_job job = { .frontend = frontend, .backend = backend, .control = control };
+    struct proxy_job job = { .frontend = frontend,
+                             .backend = backend,
+                             .control = control };
     start_proxy(&job);
 
     CU_ASSERT_TRUE(test_send(steer, "PAUSE", 0));
@@ -589,7 +610,8 @@ static void *request_loop(void *arg)
     for (int i = 0; i < job->requests; i++) {
         char text[32];
         snprintf(text, sizeof text, "%p-%d", (void *) job, i);
-        if (!test_send(job->socket, text, 0) || !test_recv_is(job->socket, text, 10000))
+        if (!test_send(job->socket, text, 0) ||
+            !test_recv_is(job->socket, text, 10000))
             return NULL;
         job->answered++;
     }
@@ -641,16 +663,18 @@ static void test_shared_queue(void)
     struct responder workers[WORKERS];
     pthread_t worker_threads[WORKERS];
     for (int i = 0; i < WORKERS; i++) {
-        workers[i] = (struct responder) {
-            .socket = new_socket(ctx, ZMQ_REP, NULL, "inproc://queue-back") };
+        workers[i] =
+            (struct responder){ .socket = new_socket(ctx, ZMQ_REP, NULL,
+                                                     "inproc://queue-back") };
         pthread_create(&worker_threads[i], NULL, respond_loop, &workers[i]);
     }
     struct requester clients[CLIENTS];
     pthread_t client_threads[CLIENTS];
     for (int i = 0; i < CLIENTS; i++) {
-        clients[i] = (struct requester) {
-            .socket = new_socket(ctx, ZMQ_REQ, NULL, "inproc://queue-front"),
-            .requests = REQUESTS };
+        clients[i] =
+            (struct requester){ .socket = new_socket(ctx, ZMQ_REQ, NULL,
+                                                     "inproc://queue-front"),
+                                .requests = REQUESTS };
         pthread_create(&client_threads[i], NULL, request_loop, &clients[i]);
     }
     for (int i = 0; i < CLIENTS; i++) {
@@ -719,7 +743,8 @@ static void test_forwarder(void)
     }
     int good = 0;
     for (int i = 0; i < 100; i++)
-        good += test_recv_is(subscriber, "news", 5000) && test_recv_is(subscriber, "body", 5000);
+        good += test_recv_is(subscriber, "news", 5000) &&
+                test_recv_is(subscriber, "body", 5000);
     CU_ASSERT_EQUAL(good, 100);
     CU_ASSERT_TRUE(test_recv_nothing(subscriber, 50));
     void *sockets[] = { frontend, backend, publisher, subscriber, NULL };

@@ -29,16 +29,19 @@ static void settle(void *socket)
 
 static void subscribe(void *socket, const char *topic)
 {
-    CU_ASSERT_EQUAL(zmq_setsockopt(socket, ZMQ_SUBSCRIBE, topic, strlen(topic)), 0);
+    CU_ASSERT_EQUAL(zmq_setsockopt(socket, ZMQ_SUBSCRIBE, topic, strlen(topic)),
+                    0);
 }
 
 static void unsubscribe(void *socket, const char *topic)
 {
-    CU_ASSERT_EQUAL(zmq_setsockopt(socket, ZMQ_UNSUBSCRIBE, topic, strlen(topic)), 0);
+    CU_ASSERT_EQUAL(
+        zmq_setsockopt(socket, ZMQ_UNSUBSCRIBE, topic, strlen(topic)), 0);
 }
 
 /* Sends the (un)subscription message an XSUB user writes. */
-static bool send_request(void *xsub, bool subscribe_flag, const char *topic, int flags)
+static bool send_request(void *xsub, bool subscribe_flag, const char *topic,
+                         int flags)
 {
     char buf[256];
     size_t size = strlen(topic);
@@ -65,7 +68,8 @@ static bool recv_notice(void *xpub, bool subscribe_flag, const char *topic)
     size_t size = strlen(topic);
     buf[0] = subscribe_flag ? 1 : 0;
     memcpy(buf + 1, topic, size);
-    return recv_bytes(xpub, buf, size + 1) && test_get_int(xpub, ZMQ_RCVMORE) == 0;
+    return recv_bytes(xpub, buf, size + 1) &&
+           test_get_int(xpub, ZMQ_RCVMORE) == 0;
 }
 
 static bool recv_is(void *socket, const char *text)
@@ -260,7 +264,8 @@ static void test_late_joiners_and_resubscription(void)
 
 /* ---- what each type refuses ---------------------------------------- */
 
-static void expect_setopt_einval(void *socket, int option, const void *value, size_t size)
+static void expect_setopt_einval(void *socket, int option, const void *value,
+                                 size_t size)
 {
     errno = 0;
     CU_ASSERT_EQUAL(zmq_setsockopt(socket, option, value, size), -1);
@@ -360,9 +365,9 @@ static void check_notices(int verbosity_option)
         CU_ASSERT_TRUE(recv_notice(xpub, true, "A"));
     CU_ASSERT_TRUE(nothing(xpub));
 
-    unsubscribe(first, "A");  /* one count left: not sent upstream */
+    unsubscribe(first, "A"); /* one count left: not sent upstream */
     CU_ASSERT_TRUE(nothing(xpub));
-    unsubscribe(first, "A");  /* second still subscribed */
+    unsubscribe(first, "A"); /* second still subscribed */
     if (verboser)
         CU_ASSERT_TRUE(recv_notice(xpub, false, "A"));
     CU_ASSERT_TRUE(nothing(xpub));
@@ -949,8 +954,13 @@ static void test_ten_thousand_subscriptions(void)
  * another, so that random subscribing and unsubscribing splits and merges
  * the prefix trees in every way; ten letters two deep give nodes that
  * grow wider than eight children and shrink back. */
-enum { MODEL_MAX_DEPTH = 4, MODEL_MAX_TOPICS = 121, MODEL_PEERS = 3,
-       MODEL_ROUNDS = 12, MODEL_CHANGES = 30 };
+enum {
+    MODEL_MAX_DEPTH = 4,
+    MODEL_MAX_TOPICS = 121,
+    MODEL_PEERS = 3,
+    MODEL_ROUNDS = 12,
+    MODEL_CHANGES = 30
+};
 static char model_topics[MODEL_MAX_TOPICS][MODEL_MAX_DEPTH + 1];
 static int model_topic_count;
 
@@ -962,7 +972,8 @@ static void model_init(int letters, int depth)
         size_t length = strlen(model_topics[i]);
         if ((int) length == depth)
             break;
-        for (int letter = 0; letter < letters && count < MODEL_MAX_TOPICS; letter++) {
+        for (int letter = 0; letter < letters && count < MODEL_MAX_TOPICS;
+             letter++) {
             memcpy(model_topics[count], model_topics[i], length);
             model_topics[count][length] = (char) ('a' + letter);
             model_topics[count][length + 1] = '\0';
@@ -985,7 +996,8 @@ static bool model_matches(const int *counts, const char *message)
 /* Publishes every model topic and checks that each receiver gets exactly
  * those its subscription counts let through. */
 static void check_against_model(void *publisher, void **receivers,
-                                int counts[][MODEL_MAX_TOPICS], int receiver_count)
+                                int counts[][MODEL_MAX_TOPICS],
+                                int receiver_count)
 {
     for (int t = 0; t < model_topic_count; t++)
         CU_ASSERT_TRUE(test_send(publisher, model_topics[t], 0));
@@ -1131,11 +1143,13 @@ int main(void)
 {
     static const struct test_case tests[] = {
         { "prefix matching", test_prefix_matching },
-        { "empty subscription and unsubscribe", test_empty_subscription_and_unsubscribe },
+        { "empty subscription and unsubscribe",
+          test_empty_subscription_and_unsubscribe },
         { "counted subscriptions", test_counted_subscriptions },
         { "multipart", test_multipart },
         { "many subscribers", test_many_subscribers },
-        { "late joiners and resubscription", test_late_joiners_and_resubscription },
+        { "late joiners and resubscription",
+          test_late_joiners_and_resubscription },
         { "refusals", test_refusals },
         { "xpub notices", test_xpub_notices_default },
         { "xpub verbose", test_xpub_verbose },

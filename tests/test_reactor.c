@@ -376,10 +376,10 @@ enum { TIMERS = 200, DELAY_STEPS = 8, DELAY_STEP_MS = 10 };
 struct timer_log {
     struct mz_reactor *reactor;
     uint64_t start_ms;
-    int fired[TIMERS];          /* how often each timer ran */
-    int order[TIMERS];          /* timer numbers in firing order */
+    int fired[TIMERS]; /* how often each timer ran */
+    int order[TIMERS]; /* timer numbers in firing order */
     int count;
-    int expected;               /* stop once this many have fired */
+    int expected; /* stop once this many have fired */
 };
 
 struct timer_probe {
@@ -417,11 +417,11 @@ static void test_timers_order_and_cancel(void)
     uint32_t seed = 12345;
     for (int i = 0; i < TIMERS; i++) {
         seed = seed * 1103515245u + 12345u;
-        probes[i] = (struct timer_probe) {
+        probes[i] = (struct timer_probe){
             &log, i, (uint64_t) (seed >> 16) % DELAY_STEPS * DELAY_STEP_MS
         };
-        ids[i] = mz_reactor_add_timer(r, probes[i].delay_ms, probe_fire,
-                                      &probes[i]);
+        ids[i] =
+            mz_reactor_add_timer(r, probes[i].delay_ms, probe_fire, &probes[i]);
         CU_ASSERT_FATAL(ids[i] != 0);
         for (int j = 0; j < i; j++)
             CU_ASSERT(ids[j] != ids[i]);
@@ -436,8 +436,8 @@ static void test_timers_order_and_cancel(void)
     for (int k = 1; k < log.count; k++) {
         const struct timer_probe *a = &probes[log.order[k - 1]];
         const struct timer_probe *b = &probes[log.order[k]];
-        CU_ASSERT(a->delay_ms < b->delay_ms
-                  || (a->delay_ms == b->delay_ms && a->number < b->number));
+        CU_ASSERT(a->delay_ms < b->delay_ms ||
+                  (a->delay_ms == b->delay_ms && a->number < b->number));
     }
     mz_reactor_free(r);
 }
@@ -598,13 +598,13 @@ static void test_post_from_threads(void)
     CU_ASSERT_PTR_NOT_NULL_FATAL(t.reactor);
     for (int p = 0; p < POSTERS; p++)
         for (int i = 0; i < POSTS_EACH; i++)
-            t.records[p][i] = (struct post_record) { &t, p, i };
+            t.records[p][i] = (struct post_record){ &t, p, i };
     pthread_t threads[POSTERS];
     struct poster_arg args[POSTERS];
     for (int p = 0; p < POSTERS; p++) {
-        args[p] = (struct poster_arg) { &t, p };
-        CU_ASSERT_FATAL(pthread_create(&threads[p], NULL, poster_main,
-                                       &args[p]) == 0);
+        args[p] = (struct poster_arg){ &t, p };
+        CU_ASSERT_FATAL(
+            pthread_create(&threads[p], NULL, poster_main, &args[p]) == 0);
     }
     bool in_time = run_bounded(t.reactor);
     for (int p = 0; p < POSTERS; p++)

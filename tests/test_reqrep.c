@@ -308,7 +308,8 @@ static void test_broker_chain(void)
         CU_ASSERT_EQUAL(forward(backend, frontend), 4);
     for (int i = 0; i < CLIENTS; i++) {
         char reply[16];
-        CU_ASSERT_TRUE(test_recv(clients[i], reply, sizeof reply, TIMEOUT_MS) > 0);
+        CU_ASSERT_TRUE(test_recv(clients[i], reply, sizeof reply, TIMEOUT_MS) >
+                       0);
         CU_ASSERT_EQUAL(reply[1], '0' + i);
         CU_ASSERT_TRUE(test_recv_is(clients[i], "end", TIMEOUT_MS));
     }
@@ -497,7 +498,8 @@ static uint32_t recv_correlated(void *router, const char *body)
 static void correlated_reply(void *router, uint32_t id, const char *body)
 {
     CU_ASSERT_TRUE(test_send(router, "Q", ZMQ_SNDMORE));
-    CU_ASSERT_EQUAL(zmq_send(router, &id, sizeof id, ZMQ_SNDMORE), (int) sizeof id);
+    CU_ASSERT_EQUAL(zmq_send(router, &id, sizeof id, ZMQ_SNDMORE),
+                    (int) sizeof id);
     CU_ASSERT_TRUE(test_send(router, "", ZMQ_SNDMORE));
     CU_ASSERT_TRUE(test_send(router, body, 0));
 }
@@ -612,7 +614,8 @@ static void test_options(void)
         CU_ASSERT_EQUAL(errno, EINVAL);
         short narrow = 1;
         errno = 0;
-        CU_ASSERT_EQUAL(zmq_setsockopt(req, options[o], &narrow, sizeof narrow), -1);
+        CU_ASSERT_EQUAL(zmq_setsockopt(req, options[o], &narrow, sizeof narrow),
+                        -1);
         CU_ASSERT_EQUAL(errno, EINVAL);
         int value;
         size_t size = sizeof value;

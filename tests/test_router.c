@@ -61,7 +61,8 @@ static bool send_id(void *socket, const void *id, size_t size, int flags)
 /* The counter in a generated routing id (zero byte, 32 bits big-endian). */
 static uint32_t generated_counter(const unsigned char *id)
 {
-    return (uint32_t) id[1] << 24 | (uint32_t) id[2] << 16 | (uint32_t) id[3] << 8 | id[4];
+    return (uint32_t) id[1] << 24 | (uint32_t) id[2] << 16 |
+           (uint32_t) id[3] << 8 | id[4];
 }
 
 /* Runs the command queues of s so that pending connects take effect. */
@@ -150,7 +151,8 @@ static void test_connect_routing_id(void)
     void *second = zmq_socket(ctx, ZMQ_DEALER);
     zmq_bind(first, "inproc://connect-id-1");
     zmq_bind(second, "inproc://connect-id-2");
-    CU_ASSERT_EQUAL(zmq_setsockopt(router, ZMQ_CONNECT_ROUTING_ID, "alpha", 5), 0);
+    CU_ASSERT_EQUAL(zmq_setsockopt(router, ZMQ_CONNECT_ROUTING_ID, "alpha", 5),
+                    0);
     CU_ASSERT_EQUAL(zmq_connect(router, "inproc://connect-id-1"), 0);
     CU_ASSERT_EQUAL(zmq_connect(router, "inproc://connect-id-2"), 0);
 
@@ -214,7 +216,8 @@ static void test_unroutable(void)
     test_close(dealer);
     settle(router);
     errno = 0;
-    CU_ASSERT_EQUAL(zmq_send(router, "known", 5, ZMQ_SNDMORE | ZMQ_DONTWAIT), -1);
+    CU_ASSERT_EQUAL(zmq_send(router, "known", 5, ZMQ_SNDMORE | ZMQ_DONTWAIT),
+                    -1);
     CU_ASSERT_EQUAL(errno, EHOSTUNREACH);
 
     test_close(router);
@@ -349,7 +352,8 @@ static void test_probe_router(void)
     for (int i = 0; i < 2; i++) {
         unsigned char id[8];
         CU_ASSERT_EQUAL(recv_id(server, id, sizeof id), 6);
-        CU_ASSERT_TRUE(memcmp(id, "client", 6) == 0 || memcmp(id, "dealer", 6) == 0);
+        CU_ASSERT_TRUE(memcmp(id, "client", 6) == 0 ||
+                       memcmp(id, "dealer", 6) == 0);
         CU_ASSERT_TRUE(test_recv_is(server, "", TIMEOUT_MS));
         CU_ASSERT_EQUAL(test_get_int(server, ZMQ_RCVMORE), 0);
     }
@@ -480,7 +484,8 @@ static void test_hwm_mandatory(void)
     for (int i = 0; i < sent; i++) {
         char expected[16];
         snprintf(expected, sizeof expected, "m%d", i);
-        CU_ASSERT_EQUAL(test_recv(dealer, buf, sizeof buf, TIMEOUT_MS), (int) strlen(expected));
+        CU_ASSERT_EQUAL(test_recv(dealer, buf, sizeof buf, TIMEOUT_MS),
+                        (int) strlen(expected));
         CU_ASSERT_STRING_EQUAL(buf, expected);
     }
     CU_ASSERT_TRUE(test_recv_nothing(dealer, QUIET_MS));
@@ -531,7 +536,8 @@ static void test_events(void)
 static void check_int_option(void *socket, int option, bool accepted)
 {
     int value = 1;
-    CU_ASSERT_EQUAL(zmq_setsockopt(socket, option, &value, sizeof value), accepted ? 0 : -1);
+    CU_ASSERT_EQUAL(zmq_setsockopt(socket, option, &value, sizeof value),
+                    accepted ? 0 : -1);
     if (!accepted)
         CU_ASSERT_EQUAL(errno, EINVAL);
     if (!accepted)
@@ -563,8 +569,11 @@ static void test_options(void)
     static const struct {
         int type;
         bool accepted;
-    } types[] = { { ZMQ_ROUTER, true }, { ZMQ_REP, true }, { ZMQ_DEALER, false },
-                  { ZMQ_REQ, false }, { ZMQ_PAIR, false } };
+    } types[] = { { ZMQ_ROUTER, true },
+                  { ZMQ_REP, true },
+                  { ZMQ_DEALER, false },
+                  { ZMQ_REQ, false },
+                  { ZMQ_PAIR, false } };
     void *ctx = zmq_ctx_new();
     for (size_t t = 0; t < sizeof types / sizeof types[0]; t++) {
         void *socket = zmq_socket(ctx, types[t].type);
@@ -701,7 +710,8 @@ int main(void)
         { "ROUTER_HANDOVER", test_handover },
         { "ROUTER_HANDOVER mid-message", test_handover_mid_message },
         { "PROBE_ROUTER", test_probe_router },
-        { "ROUTER_NOTIFY does not apply to inproc", test_notify_not_for_inproc },
+        { "ROUTER_NOTIFY does not apply to inproc",
+          test_notify_not_for_inproc },
         { "HWM drops without ROUTER_MANDATORY", test_hwm_drops },
         { "HWM with ROUTER_MANDATORY", test_hwm_mandatory },
         { "ZMQ_EVENTS", test_events },

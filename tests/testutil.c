@@ -7,7 +7,8 @@
 #include "testutil.h"
 #include "zmq.h"
 
-int test_run_suite(const char *suite_name, const struct test_case *tests, size_t count)
+int test_run_suite(const char *suite_name, const struct test_case *tests,
+                   size_t count)
 {
     if (CU_initialize_registry() != CUE_SUCCESS)
         return 1;
@@ -75,7 +76,8 @@ bool test_recv_is(void *socket, const char *text, int timeout_ms)
 bool test_recv_nothing(void *socket, int timeout_ms)
 {
     char buf[256];
-    return test_recv(socket, buf, sizeof buf, timeout_ms) < 0 && errno == EAGAIN;
+    return test_recv(socket, buf, sizeof buf, timeout_ms) < 0 &&
+           errno == EAGAIN;
 }
 
 void test_close(void *socket)

@@ -17,7 +17,8 @@ struct test_case {
 };
 
 /* Runs the tests as one suite, verbose; returns the process exit status. */
-int test_run_suite(const char *suite, const struct test_case *tests, size_t count);
+int test_run_suite(const char *suite, const struct test_case *tests,
+                   size_t count);
 
 /* Sends a string as one part (more: ZMQ_SNDMORE follows); true on success. */
 bool test_send(void *socket, const char *text, int flags);
