@@ -49,7 +49,8 @@ enum mz_option_kind {
 enum mz_option_flag {
     MZ_FLAG_READ_ONLY = 1,  /* zmq_setsockopt refuses it */
     MZ_FLAG_KEEP_EMPTY = 2, /* strings: "" is a value, only NULL unsets */
-    MZ_FLAG_NOT_ZERO = 4    /* numbers: 0 is refused even inside the range */
+    MZ_FLAG_NOT_ZERO = 4,   /* numbers: 0 is refused even inside the range */
+    MZ_FLAG_WRITE_ONLY = 8  /* zmq_getsockopt refuses it */
 };
 
 struct mz_option_row;
@@ -202,8 +203,8 @@ static const struct mz_option_row mz_option_table[] = {
     ROUTING_ID_ROW(ZMQ_ROUTING_ID, routing_id, MZ_ALL_TYPES),
     ROUTING_ID_ROW(ZMQ_CONNECT_ROUTING_ID, connect_routing_id,
                    MZ_CONNECT_ROUTING_ID_TYPES),
-    { ZMQ_PROBE_ROUTER, MZ_KIND_BOOL, FIELD(probe_router), 0, 0, INT_MAX, 0, 0,
-      MZ_PROBE_ROUTER_TYPES, NULL, NULL, NULL },
+    { ZMQ_PROBE_ROUTER, MZ_KIND_BOOL, FIELD(probe_router), 0, 0, INT_MAX, 0,
+      MZ_FLAG_WRITE_ONLY, MZ_PROBE_ROUTER_TYPES, NULL, NULL, NULL },
     BOOL_ROW(ZMQ_INVERT_MATCHING, invert_matching, INT_MIN, INT_MAX, 0),
     INT_ROW(ZMQ_ROUTER_NOTIFY, router_notify, 0,
             ZMQ_NOTIFY_CONNECT | ZMQ_NOTIFY_DISCONNECT, 0),
@@ -622,15 +623,13 @@ static int get_kind_curve_key(const struct mz_options *o,
     return invalid();
 }
 
-/* 1 to 255 bytes, not starting with a zero byte (those are reserved for
- * the routing ids a ROUTER makes up itself). */
+/* 1 to 255 bytes. The manual reserves ids starting with a zero byte for
+ * those a ROUTER makes up, yet libzmq 4.3 accepts them, and so do we. */
 static int set_kind_routing_id(struct mz_options *o,
                                const struct mz_option_row *row,
                                const void *value, size_t size)
 {
     if (value == NULL || size == 0 || size > MZ_ROUTING_ID_MAX)
-        return invalid();
-    if (*(const uint8_t *) value == 0)
         return invalid();
     memcpy(AT(o, row->offset, uint8_t), value, size);
     *AT(o, row->aux_offset, size_t) = size;
@@ -1257,7 +1256,7 @@ int mz_options_get(const struct mz_options *o, int option, void *value,
                    size_t *size)
 {
     const struct mz_option_row *row = find_row_for(option, o->socket_type);
-    if (row == NULL || size == NULL)
+    if (row == NULL || size == NULL || (row->flags & MZ_FLAG_WRITE_ONLY))
         return invalid();
     mz_option_getter *get = row->get ? row->get : mz_kind_getters[row->kind];
     if (get == NULL)
