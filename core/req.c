@@ -44,14 +44,7 @@ static void req_fini(struct mz_socket *s)
 static bool req_attach(struct mz_socket *s, struct mz_pipe_end *end)
 {
     struct req_state *state = mz_socket_state(s);
-    if (s->options.probe_router) {
-        struct mz_msg probe;
-        mz_msg_init(&probe);
-        if (mz_pipe_write(end, &probe))
-            mz_pipe_flush(end);
-        else
-            mz_msg_close(&probe);
-    }
+    mz_socket_send_probe(s, end);
     mz_fq_attach(&state->fq, end);
     mz_lb_attach(&state->lb, end);
     return true;

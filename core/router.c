@@ -151,14 +151,7 @@ static enum peer_identity identify(struct mz_router *r, struct mz_pipe_end *end)
 
 bool mz_router_attach(struct mz_router *r, struct mz_pipe_end *end)
 {
-    if (r->socket->options.probe_router) {
-        struct mz_msg probe;
-        mz_msg_init(&probe);
-        if (mz_pipe_write(end, &probe))
-            mz_pipe_flush(end);
-        else
-            mz_msg_close(&probe);
-    }
+    mz_socket_send_probe(r->socket, end);
     if (identify(r, end) == PEER_UNIDENTIFIED)
         mz_pipe_set_add(&r->anonymous, end, true);
     return true;

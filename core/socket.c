@@ -146,6 +146,18 @@ static void detach_pipe(struct mz_socket *s, struct mz_pipe_end *end)
     forget_endpoint_pipe(s, end);
 }
 
+void mz_socket_send_probe(struct mz_socket *s, struct mz_pipe_end *end)
+{
+    if (!s->options.probe_router)
+        return;
+    struct mz_msg probe;
+    mz_msg_init(&probe);
+    if (mz_pipe_write(end, &probe))
+        mz_pipe_flush(end);
+    else
+        mz_msg_close(&probe);
+}
+
 void mz_socket_terminate_pipe(struct mz_socket *s, struct mz_pipe_end *end)
 {
     /* An end whose input has ended is already queued for release at the

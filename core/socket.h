@@ -111,6 +111,10 @@ int mz_socket_process_commands(struct mz_socket *s);
 void mz_socket_post(struct mz_socket *s, const struct mz_command *cmd);
 /* The pipe read its peer's delimiter: release it after the current call. */
 void mz_socket_pipe_ended(struct mz_socket *s, struct mz_pipe_end *end);
+/* ZMQ_PROBE_ROUTER: when set, greets a new peer with one empty message so
+ * that a ROUTER there learns of it (REQ, DEALER and ROUTER call this as
+ * they attach a pipe). */
+void mz_socket_send_probe(struct mz_socket *s, struct mz_pipe_end *end);
 /* Closes one attached pipe at its type's request (ROUTER handover, raw
  * disconnect): the type's detach hook runs first, as for any pipe. An end
  * whose input has already ended is left to the release that is pending. */
