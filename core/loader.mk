@@ -1,0 +1,1 @@
+# core: build rules, included by Makefile.am (empty until its code lands).

@@ -1,0 +1,1 @@
+# plugins/ipc: build rules, included by Makefile.am (empty until its code lands).

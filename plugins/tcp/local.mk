@@ -1,0 +1,1 @@
+# plugins/tcp: build rules, included by Makefile.am (empty until its code lands).

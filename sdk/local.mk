@@ -1,0 +1,1 @@
+# sdk: build rules, included by Makefile.am (empty until its code lands).
