@@ -17,6 +17,7 @@
 #include "ctx.h"
 #include "inproc.h"
 #include "iothread.h"
+#include "reactor.h"
 #include "socket.h"
 
 static const uint32_t CTX_TAG_LIVE = 0x6d7a6378u; /* "mzcx" */
@@ -69,7 +70,8 @@ int mz_ctx_term(struct mz_ctx *ctx)
 {
     mz_ctx_shutdown(ctx);
     pthread_mutex_lock(&ctx->lock);
-    while (ctx->sockets->len > 0 || ctx->closing > 0)
+    while (ctx->sockets->len > 0 || ctx->closing > 0 ||
+           ctx->network_objects > 0)
         pthread_cond_wait(&ctx->all_closed, &ctx->lock);
     pthread_mutex_unlock(&ctx->lock);
 
@@ -302,4 +304,38 @@ int mz_ctx_start_iothreads(struct mz_ctx *ctx)
                                   ctx->thread_affinity_count);
     }
     return 0;
+}
+
+struct mz_reactor *mz_ctx_choose_reactor(struct mz_ctx *ctx)
+{
+    struct mz_reactor *best = NULL;
+    unsigned best_load = 0;
+    pthread_mutex_lock(&ctx->lock);
+    for (int i = 0; i < ctx->iothreads_started; i++) {
+        struct mz_reactor *reactor = mz_iothread_reactor(ctx->iothreads[i]);
+        unsigned load = mz_reactor_load(reactor);
+        if (best == NULL || load < best_load) {
+            best = reactor;
+            best_load = load;
+        }
+    }
+    pthread_mutex_unlock(&ctx->lock);
+    if (best == NULL)
+        errno = EMTHREAD;
+    return best;
+}
+
+void mz_ctx_network_object_added(struct mz_ctx *ctx)
+{
+    pthread_mutex_lock(&ctx->lock);
+    ctx->network_objects++;
+    pthread_mutex_unlock(&ctx->lock);
+}
+
+void mz_ctx_network_object_removed(struct mz_ctx *ctx)
+{
+    pthread_mutex_lock(&ctx->lock);
+    if (--ctx->network_objects == 0)
+        pthread_cond_broadcast(&ctx->all_closed);
+    pthread_mutex_unlock(&ctx->lock);
 }

@@ -23,10 +23,11 @@ struct mz_ctx {
     pthread_mutex_t lock;
     pthread_cond_t all_closed;
 
-    GPtrArray *sockets; /* live sockets */
-    GPtrArray *shells;  /* closed sockets, kept for ENOTSOCK and reuse */
-    int closing;        /* sockets inside zmq_close right now */
-    bool terminating;   /* zmq_ctx_shutdown or zmq_ctx_term began */
+    GPtrArray *sockets;  /* live sockets */
+    GPtrArray *shells;   /* closed sockets, kept for ENOTSOCK and reuse */
+    int closing;         /* sockets inside zmq_close right now */
+    int network_objects; /* listeners and sessions still running */
+    bool terminating;    /* zmq_ctx_shutdown or zmq_ctx_term began */
 
     /* Options (zmq_ctx_set). */
     int io_thread_count;
@@ -65,5 +66,14 @@ int mz_ctx_get_ext(struct mz_ctx *ctx, int option, void *value, size_t *size);
  * socket is created, as libzmq does, so that the thread options set before
  * it apply. -1 with errno on failure. */
 int mz_ctx_start_iothreads(struct mz_ctx *ctx);
+
+struct mz_reactor;
+/* The reactor of the least busy I/O thread, for a new listener or session;
+ * NULL with EMTHREAD when the context has no I/O thread (ZMQ_IO_THREADS 0). */
+struct mz_reactor *mz_ctx_choose_reactor(struct mz_ctx *ctx);
+/* A listener or session starts or finishes: zmq_ctx_term waits for the
+ * last one to finish (linger) before it stops the I/O threads. Any thread. */
+void mz_ctx_network_object_added(struct mz_ctx *ctx);
+void mz_ctx_network_object_removed(struct mz_ctx *ctx);
 
 #endif

@@ -8,6 +8,7 @@
 
 #include "mailbox.h"
 #include "pipe.h"
+#include "session.h"
 #include "socket.h"
 
 static void out_of_memory(void)
@@ -82,6 +83,15 @@ void mz_pipe_set_owner(struct mz_pipe_end *end, struct mz_socket *owner)
 {
     pthread_mutex_lock(&end->pipe->lock);
     end->socket = owner;
+    end->session = NULL;
+    pthread_mutex_unlock(&end->pipe->lock);
+}
+
+void mz_pipe_set_session(struct mz_pipe_end *end, struct mz_session *session)
+{
+    pthread_mutex_lock(&end->pipe->lock);
+    end->socket = NULL;
+    end->session = session;
     pthread_mutex_unlock(&end->pipe->lock);
 }
 
@@ -97,12 +107,15 @@ static void post_to(struct mz_pipe_end *target, enum mz_command_type type)
 {
     struct mz_pipe *pipe = target->pipe;
     pthread_mutex_lock(&pipe->lock);
-    if (target->socket != NULL) {
+    if (target->socket != NULL || target->session != NULL) {
         struct mz_command cmd = { .type = type,
                                   .pipe = pipe,
                                   .side = target->side };
         mz_pipe_ref(pipe);
-        mz_socket_post(target->socket, &cmd);
+        if (target->socket != NULL)
+            mz_socket_post(target->socket, &cmd);
+        else
+            mz_session_post(target->session, &cmd);
     }
     pthread_mutex_unlock(&pipe->lock);
 }
@@ -172,7 +185,10 @@ static bool absorb_control_part(struct mz_pipe_end *end, struct mz_msg *m)
     if (m->kind == MZ_MSG_DELIMITER) {
         end->ended = true;
         publish_progress(end, true);
-        mz_socket_pipe_ended(end->socket, end);
+        if (end->session != NULL)
+            mz_session_pipe_ended(end->session, end);
+        else
+            mz_socket_pipe_ended(end->socket, end);
         return true;
     }
     if ((m->flags & MZ_MSG_ROUTING_ID) == 0)

@@ -33,6 +33,7 @@
 #include "queue.h"
 
 struct mz_socket;
+struct mz_session;
 
 /* Slots 0-2 are for the socket type's sets, slot 3 for the socket's own
  * list of every attached pipe. */
@@ -40,8 +41,11 @@ enum { MZ_PIPE_SET_SLOTS = 4, MZ_SOCKET_PIPE_SLOT = 3 };
 
 struct mz_pipe_end {
     struct mz_pipe *pipe;
-    struct mz_socket *socket; /* owner; changed only under pipe->lock */
-    unsigned char side;       /* this end writes queue[side] */
+    /* The owner: a socket, or a network session in an I/O thread (at most
+     * one of the two is set); changed only under pipe->lock. */
+    struct mz_socket *socket;
+    struct mz_session *session;
+    unsigned char side; /* this end writes queue[side] */
 
     /* Owner-thread state. */
     bool attached;           /* known to the owner's socket type */
@@ -86,6 +90,8 @@ struct mz_pipe *mz_pipe_new(struct mz_socket *owner, uint64_t hwm0,
                             uint64_t hwm1, bool conflate);
 /* Gives end to a socket (the other side of a pending inproc connect). */
 void mz_pipe_set_owner(struct mz_pipe_end *end, struct mz_socket *owner);
+/* Gives end to a network session. */
+void mz_pipe_set_session(struct mz_pipe_end *end, struct mz_session *session);
 void mz_pipe_set_hwm(struct mz_pipe_end *end, uint64_t outgoing_hwm);
 void mz_pipe_ref(struct mz_pipe *pipe);
 void mz_pipe_unref(struct mz_pipe *pipe);

@@ -11,6 +11,9 @@
 #include "clock.h"
 #include "ctx.h"
 #include "inproc.h"
+#include "listener.h"
+#include "plugin_loader.h"
+#include "session.h"
 #include "socket.h"
 
 static const uint32_t SOCKET_TAG_LIVE = 0x6d7a736bu;   /* "mzsk" */
@@ -383,13 +386,51 @@ static int split_uri(const char *uri, char *scheme, size_t scheme_size,
     return 0;
 }
 
-/* Network transports arrive as plugins with the next part of the core;
- * until then every scheme but inproc is an unsupported protocol, as for a
- * libzmq built without that transport. */
-static int unsupported_scheme(void)
+/* Network endpoints: the transport plugin parses the address; a bind
+ * listens at once, a connect starts a session that connects in an I/O
+ * thread. */
+static int network_bind(struct mz_socket *s, const char *scheme,
+                        const char *address)
 {
-    errno = EPROTONOSUPPORT;
-    return -1;
+    const struct modzmq_transport_ops *ops = mz_plugin_transport(scheme);
+    if (ops == NULL)
+        return -1;
+    modzmq_endpoint *endpoint = NULL;
+    if (ops->endpoint_parse((modzmq_socket *) s, scheme, address,
+                            MODZMQ_ENDPOINT_BIND, &endpoint) < 0)
+        return -1;
+    char bound_uri[512];
+    struct mz_listener *listener =
+        mz_listener_start(s, ops, endpoint, bound_uri, sizeof bound_uri);
+    if (listener == NULL)
+        return -1;
+    if (mz_socket_add_endpoint(s, bound_uri, true, NULL) < 0) {
+        mz_listener_stop(listener);
+        return -1;
+    }
+    s->endpoints[s->endpoint_count - 1].listener = listener;
+    return 0;
+}
+
+static int network_connect(struct mz_socket *s, const char *scheme,
+                           const char *address, const char *uri)
+{
+    const struct modzmq_transport_ops *ops = mz_plugin_transport(scheme);
+    if (ops == NULL)
+        return -1;
+    modzmq_endpoint *endpoint = NULL;
+    if (ops->endpoint_parse((modzmq_socket *) s, scheme, address,
+                            MODZMQ_ENDPOINT_CONNECT, &endpoint) < 0)
+        return -1;
+    struct mz_pipe_end *end = NULL;
+    if (mz_session_connect(s, ops, endpoint, uri, &end) < 0)
+        return -1;
+    if (mz_socket_add_endpoint(s, uri, false, end) < 0) {
+        detach_pipe(s, end);
+        mz_pipe_terminate(end);
+        return -1;
+    }
+    return 0;
 }
 
 int mz_socket_bind(struct mz_socket *s, const char *uri)
@@ -400,12 +441,12 @@ int mz_socket_bind(struct mz_socket *s, const char *uri)
         return -1;
     if (split_uri(uri, scheme, sizeof scheme, &address) < 0)
         return -1;
-    if (strcmp(scheme, "inproc") != 0)
-        return unsupported_scheme();
     if (*address == '\0') {
         errno = EINVAL;
         return -1;
     }
+    if (strcmp(scheme, "inproc") != 0)
+        return network_bind(s, scheme, address);
     if (mz_inproc_bind(s, address) < 0)
         return -1;
     if (mz_socket_add_endpoint(s, uri, true, NULL) < 0) {
@@ -423,12 +464,12 @@ int mz_socket_connect(struct mz_socket *s, const char *uri)
         return -1;
     if (split_uri(uri, scheme, sizeof scheme, &address) < 0)
         return -1;
-    if (strcmp(scheme, "inproc") != 0)
-        return unsupported_scheme();
     if (*address == '\0') {
         errno = EINVAL;
         return -1;
     }
+    if (strcmp(scheme, "inproc") != 0)
+        return network_connect(s, scheme, address, uri);
     return mz_inproc_connect(s, address, uri);
 }
 
@@ -440,11 +481,14 @@ int mz_socket_unbind(struct mz_socket *s, const char *uri)
         return -1;
     if (split_uri(uri, scheme, sizeof scheme, &address) < 0)
         return -1;
-    if (strcmp(scheme, "inproc") != 0)
-        return unsupported_scheme();
     for (unsigned i = 0; i < s->endpoint_count; i++) {
         if (s->endpoints[i].bound && strcmp(s->endpoints[i].uri, uri) == 0) {
+            struct mz_listener *listener = s->endpoints[i].listener;
             remove_endpoint(s, i);
+            if (listener != NULL) {
+                mz_listener_stop(listener);
+                return 0;
+            }
             /* Existing inproc connections stay; only the name goes. */
             return mz_inproc_unbind(s, address);
         }
@@ -461,8 +505,6 @@ int mz_socket_disconnect(struct mz_socket *s, const char *uri)
         return -1;
     if (split_uri(uri, scheme, sizeof scheme, &address) < 0)
         return -1;
-    if (strcmp(scheme, "inproc") != 0)
-        return unsupported_scheme();
     bool found = false;
     for (unsigned i = 0; i < s->endpoint_count;) {
         struct mz_endpoint *ep = &s->endpoints[i];
@@ -559,6 +601,13 @@ void mz_socket_close(struct mz_socket *s)
 
     /* No new inproc peers, no more STOP commands. */
     mz_inproc_unbind_all(s);
+    /* No new network peers: after this, no listener posts ATTACH. */
+    for (unsigned i = 0; i < s->endpoint_count; i++) {
+        if (s->endpoints[i].listener != NULL) {
+            mz_listener_stop(s->endpoints[i].listener);
+            s->endpoints[i].listener = NULL;
+        }
+    }
     pthread_mutex_lock(&ctx->lock);
     g_ptr_array_remove_fast(ctx->sockets, s);
     ctx->closing++;

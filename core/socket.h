@@ -21,6 +21,7 @@
 #include "pipe_set.h"
 
 struct mz_ctx;
+struct mz_listener;
 struct mz_socket;
 
 /* Returned by a type's setopt/getopt for options it does not own. */
@@ -59,7 +60,8 @@ struct mz_socket_type {
 struct mz_endpoint {
     char *uri;
     bool bound;
-    struct mz_pipe_end *pipe;
+    struct mz_pipe_end *pipe;     /* connects: the pipe to the peer */
+    struct mz_listener *listener; /* network binds */
 };
 
 struct mz_socket {

@@ -1,0 +1,205 @@
+/*
+ * Listeners; see listener.h.
+ *
+ * The listening fd is opened on the socket's thread, inside zmq_bind, so
+ * that its errors reach the caller; from then on the listener lives on its
+ * I/O thread. Stopping is synchronous: the socket thread posts the stop
+ * and waits for the I/O thread to confirm it, after which no accepted
+ * session can hand a new pipe to the socket.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctx.h"
+#include "listener.h"
+#include "reactor.h"
+#include "session.h"
+#include "socket.h"
+
+struct mz_listener {
+    struct mz_socket *socket;
+    struct mz_reactor *reactor;
+    const struct modzmq_transport_ops *ops;
+    modzmq_endpoint *endpoint;
+    int fd;
+    struct mz_reactor_fd *handle;
+
+    /* Accepted sessions still in their handshake. */
+    struct mz_session **handshaking;
+    size_t handshaking_count, handshaking_capacity;
+
+    bool stopping;
+    bool stopped; /* set by the I/O thread, under done_lock */
+    pthread_mutex_t done_lock;
+    pthread_cond_t done;
+};
+
+static void accept_ready(void *arg, uint32_t events)
+{
+    (void) events;
+    struct mz_listener *listener = arg;
+    /* A bounded batch per wake-up keeps other fds of this thread served. */
+    for (int i = 0; i < 64 && !listener->stopping; i++) {
+        int fd = -1;
+        if (listener->ops->accept(listener->endpoint, listener->fd, &fd) < 0) {
+            if (errno == EAGAIN || errno == EWOULDBLOCK)
+                return;
+            continue; /* one refused or failed connection */
+        }
+        mz_session_accept(listener, fd);
+    }
+}
+
+static void listener_begin(void *arg)
+{
+    struct mz_listener *listener = arg;
+    listener->handle = mz_reactor_add_fd(listener->reactor, listener->fd,
+                                         accept_ready, listener);
+    if (listener->handle == NULL) {
+        fprintf(stderr, "modzmq: cannot watch a listening socket: %s\n",
+                strerror(errno));
+        return;
+    }
+    mz_reactor_want(listener->handle, true, false);
+}
+
+struct mz_listener *mz_listener_start(struct mz_socket *s,
+                                      const struct modzmq_transport_ops *ops,
+                                      modzmq_endpoint *endpoint, char *uri_out,
+                                      size_t uri_size)
+{
+    struct mz_reactor *reactor = mz_ctx_choose_reactor(s->ctx);
+    if (reactor == NULL) {
+        ops->endpoint_free(endpoint);
+        return NULL;
+    }
+    struct mz_listener *listener = calloc(1, sizeof *listener);
+    if (listener == NULL) {
+        ops->endpoint_free(endpoint);
+        errno = ENOMEM;
+        return NULL;
+    }
+    listener->socket = s;
+    listener->reactor = reactor;
+    listener->ops = ops;
+    listener->endpoint = endpoint;
+    if (ops->listen(endpoint, &listener->fd) < 0) {
+        int saved = errno;
+        ops->endpoint_free(endpoint);
+        free(listener);
+        errno = saved;
+        return NULL;
+    }
+    if (ops->endpoint_format(endpoint, uri_out, uri_size) < 0) {
+        int saved = errno;
+        ops->unlisten(endpoint, listener->fd);
+        ops->endpoint_free(endpoint);
+        free(listener);
+        errno = saved;
+        return NULL;
+    }
+    pthread_mutex_init(&listener->done_lock, NULL);
+    pthread_cond_init(&listener->done, NULL);
+    mz_ctx_network_object_added(s->ctx);
+    if (mz_reactor_post(reactor, listener_begin, listener) < 0) {
+        fputs("modzmq: out of memory starting a listener\n", stderr);
+        abort();
+    }
+    return listener;
+}
+
+static void listener_end(void *arg)
+{
+    struct mz_listener *listener = arg;
+    listener->stopping = true;
+    if (listener->handle != NULL)
+        mz_reactor_remove_fd(listener->handle);
+    listener->ops->unlisten(listener->endpoint, listener->fd);
+    /* Sessions still handshaking end without reaching the socket. */
+    for (size_t i = 0; i < listener->handshaking_count; i++)
+        mz_session_abort(listener->handshaking[i]);
+    listener->handshaking_count = 0;
+    pthread_mutex_lock(&listener->done_lock);
+    listener->stopped = true;
+    pthread_cond_signal(&listener->done);
+    pthread_mutex_unlock(&listener->done_lock);
+}
+
+void mz_listener_stop(struct mz_listener *listener)
+{
+    if (mz_reactor_post(listener->reactor, listener_end, listener) < 0) {
+        fputs("modzmq: out of memory stopping a listener\n", stderr);
+        abort();
+    }
+    pthread_mutex_lock(&listener->done_lock);
+    while (!listener->stopped)
+        pthread_cond_wait(&listener->done, &listener->done_lock);
+    pthread_mutex_unlock(&listener->done_lock);
+    /* Accepted sessions keep their own copy of what they need, except the
+     * endpoint, which they use only while handshaking (peer_address). */
+    struct mz_ctx *ctx = listener->socket->ctx;
+    listener->ops->endpoint_free(listener->endpoint);
+    pthread_cond_destroy(&listener->done);
+    pthread_mutex_destroy(&listener->done_lock);
+    free(listener->handshaking);
+    free(listener);
+    mz_ctx_network_object_removed(ctx);
+}
+
+struct mz_reactor *mz_listener_reactor(struct mz_listener *listener)
+{
+    return listener->reactor;
+}
+
+struct mz_socket *mz_listener_socket(struct mz_listener *listener)
+{
+    return listener->socket;
+}
+
+const struct modzmq_transport_ops *mz_listener_ops(struct mz_listener *listener)
+{
+    return listener->ops;
+}
+
+modzmq_endpoint *mz_listener_endpoint(struct mz_listener *listener)
+{
+    return listener->endpoint;
+}
+
+void mz_listener_track(struct mz_listener *listener, struct mz_session *session)
+{
+    if (listener->handshaking_count == listener->handshaking_capacity) {
+        size_t capacity = listener->handshaking_capacity
+                              ? listener->handshaking_capacity * 2
+                              : 8;
+        struct mz_session **grown = realloc(
+            listener->handshaking, capacity * sizeof *listener->handshaking);
+        if (grown == NULL) {
+            fputs("modzmq: out of memory accepting a connection\n", stderr);
+            abort();
+        }
+        listener->handshaking = grown;
+        listener->handshaking_capacity = capacity;
+    }
+    listener->handshaking[listener->handshaking_count++] = session;
+}
+
+void mz_listener_untrack(struct mz_listener *listener,
+                         struct mz_session *session)
+{
+    for (size_t i = 0; i < listener->handshaking_count; i++) {
+        if (listener->handshaking[i] == session) {
+            listener->handshaking[i] =
+                listener->handshaking[--listener->handshaking_count];
+            return;
+        }
+    }
+}
+
+bool mz_listener_is_stopping(const struct mz_listener *listener)
+{
+    return listener->stopping;
+}

@@ -1,0 +1,46 @@
+/*
+ * Listeners: one per zmq_bind on a network transport. A listener owns the
+ * listening fd in an I/O thread, accepts connections through the transport
+ * plugin and starts an accepted session for each.
+ */
+#ifndef MZ_LISTENER_H
+#define MZ_LISTENER_H
+
+#include <stdbool.h>
+
+#include <modzmq/transport.h>
+
+struct mz_listener;
+struct mz_socket;
+struct mz_reactor;
+struct mz_session;
+
+/* zmq_bind: listens (synchronously, so EADDRINUSE and friends reach the
+ * caller) and starts accepting in an I/O thread. Socket thread. Takes
+ * endpoint in every case. The bound URI (real port after a wildcard) is
+ * written into uri_out. NULL with errno. */
+struct mz_listener *mz_listener_start(struct mz_socket *s,
+                                      const struct modzmq_transport_ops *ops,
+                                      modzmq_endpoint *endpoint, char *uri_out,
+                                      size_t uri_size);
+/* zmq_unbind or zmq_close: stops accepting, closes the listening fd and
+ * the connections still in their handshake, and frees the listener. Waits
+ * until the I/O thread has done it, so that no new pipe reaches the socket
+ * afterwards. Socket thread. */
+void mz_listener_stop(struct mz_listener *listener);
+
+/* For accepted sessions (listener thread). */
+struct mz_reactor *mz_listener_reactor(struct mz_listener *listener);
+struct mz_socket *mz_listener_socket(struct mz_listener *listener);
+const struct modzmq_transport_ops *
+mz_listener_ops(struct mz_listener *listener);
+modzmq_endpoint *mz_listener_endpoint(struct mz_listener *listener);
+/* Sessions still handshaking register so that a stop can end them. */
+void mz_listener_track(struct mz_listener *listener,
+                       struct mz_session *session);
+void mz_listener_untrack(struct mz_listener *listener,
+                         struct mz_session *session);
+/* The session's pipe goes to the socket: false if the listener stopped. */
+bool mz_listener_is_stopping(const struct mz_listener *listener);
+
+#endif

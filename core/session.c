@@ -1,0 +1,465 @@
+/*
+ * Network sessions; see session.h.
+ *
+ * Everything here but mz_session_connect and mz_session_post runs on the
+ * session's I/O thread. A session ends in one place, session_finish, which
+ * is always reached through a reactor task so that no engine or pipe call
+ * is still on the stack when the session is freed.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ctx.h"
+#include "engine.h"
+#include "listener.h"
+#include "options.h"
+#include "pipe.h"
+#include "reactor.h"
+#include "session.h"
+#include "socket.h"
+
+struct mz_session {
+    struct mz_ctx *ctx;
+    struct mz_reactor *reactor;
+    struct mz_options options; /* the socket's options at connect/accept */
+    struct mz_mailbox mailbox; /* pipe commands from the socket */
+    struct mz_reactor_fd *mailbox_handle;
+
+    struct mz_pipe_end *end;  /* the session's end of the pipe, or NULL */
+    struct mz_engine *engine; /* the current connection, or NULL */
+    bool input_blocked;       /* the engine waits for room in the pipe */
+    bool routing_id_sent;     /* the peer's id went into the pipe */
+
+    /* Connecting sessions. */
+    const struct modzmq_transport_ops *ops;
+    modzmq_endpoint *endpoint; /* owned when connecting */
+    int connect_fd;            /* a connect in progress, or -1 */
+    struct mz_reactor_fd *connect_handle;
+    uint64_t reconnect_timer;
+    int reconnect_delay; /* ms before the next attempt */
+
+    /* Accepted sessions. */
+    struct mz_listener *listener; /* while handshaking, else NULL */
+    struct mz_socket *socket;     /* where the pipe goes after handshake */
+
+    bool closing;   /* the socket closed its end: linger, then end */
+    bool finishing; /* session_finish is queued */
+};
+
+static void session_schedule_finish(struct mz_session *session);
+static void start_connect(void *arg);
+
+/* ---- the mailbox --------------------------------------------------- */
+
+static void run_pipe_command(struct mz_session *session,
+                             const struct mz_command *cmd)
+{
+    struct mz_pipe_end *end = &cmd->pipe->end[cmd->side];
+    if (end != session->end || session->finishing)
+        return;
+    switch (cmd->type) {
+    case MZ_CMD_ACTIVATE_READ:
+        if (session->engine != NULL)
+            mz_engine_resume_output(session->engine);
+        break;
+    case MZ_CMD_ACTIVATE_WRITE:
+        if (session->engine != NULL && session->input_blocked) {
+            session->input_blocked = false;
+            mz_engine_resume_input(session->engine);
+        }
+        break;
+    case MZ_CMD_PIPE_TERM:
+        end->peer_closed = true;
+        session->closing = true;
+        /* Notices the delimiter when nothing is left to send. */
+        mz_pipe_check_read(end);
+        if (session->end != NULL && session->engine != NULL)
+            mz_engine_resume_output(session->engine);
+        /* UNFINISHED: a connection not yet made does not wait ZMQ_LINGER
+         * for its peer; what is queued is dropped. */
+        if (session->end != NULL &&
+            (session->options.linger == 0 || session->engine == NULL))
+            session_schedule_finish(session);
+        break;
+    default:
+        break;
+    }
+}
+
+static void mailbox_ready(void *arg, uint32_t events)
+{
+    (void) events;
+    struct mz_session *session = arg;
+    struct mz_command cmd;
+    while (mz_mailbox_take(&session->mailbox, &cmd)) {
+        run_pipe_command(session, &cmd);
+        mz_pipe_unref(cmd.pipe);
+    }
+}
+
+void mz_session_post(struct mz_session *session, const struct mz_command *cmd)
+{
+    mz_mailbox_post(&session->mailbox, cmd);
+}
+
+/* ---- the engine's side ------------------------------------------- */
+
+/* Creates the pipe of an accepted session and hands the socket's end over
+ * through the socket's mailbox. */
+static bool attach_accepted_pipe(struct mz_session *session)
+{
+    const struct mz_options *o = &session->options;
+    struct mz_pipe *pipe =
+        mz_pipe_new(NULL, (uint64_t) (o->sndhwm > 0 ? o->sndhwm : 0),
+                    (uint64_t) (o->rcvhwm > 0 ? o->rcvhwm : 0), o->conflate);
+    if (pipe == NULL)
+        return false;
+    /* end[0] is the socket's, end[1] the session's. */
+    session->end = &pipe->end[1];
+    mz_pipe_set_session(session->end, session);
+    session->end->attached = true;
+    /* The socket's end is the socket's from now on, so that activations
+     * reach it; the command carries a reference of its own. */
+    pipe->end[0].socket = session->socket;
+    mz_pipe_ref(pipe);
+    struct mz_command attach = { .type = MZ_CMD_ATTACH,
+                                 .pipe = pipe,
+                                 .side = 0 };
+    mz_socket_post(session->socket, &attach);
+    return true;
+}
+
+static bool engine_ready(void *arg, struct mz_peer_metadata *metadata)
+{
+    struct mz_session *session = arg;
+    if (session->listener != NULL) {
+        if (mz_listener_is_stopping(session->listener))
+            return false;
+        mz_listener_untrack(session->listener, session);
+        session->listener = NULL;
+        if (!attach_accepted_pipe(session))
+            return false;
+    }
+    session->reconnect_delay = session->options.reconnect_ivl;
+    /* The peer's routing id goes first into the pipe, once per pipe: a
+     * ROUTER learns who is there from it (empty: make one up). */
+    if (!session->routing_id_sent && !session->options.conflate) {
+        size_t size = 0;
+        const char *id = mz_peer_metadata_get(metadata, "Identity", &size);
+        if (id == NULL)
+            size = 0;
+        mz_pipe_send_routing_id(session->end, id, size);
+        session->routing_id_sent = true;
+    }
+    return true;
+}
+
+static bool engine_push(void *arg, struct mz_msg *m)
+{
+    struct mz_session *session = arg;
+    if (session->end == NULL || session->end->peer_closed) {
+        /* The socket is gone: what arrives now has nowhere to go. */
+        mz_msg_close(m);
+        mz_msg_init(m);
+        return true;
+    }
+    if (mz_pipe_write(session->end, m))
+        return true;
+    session->input_blocked = true;
+    return false;
+}
+
+static void engine_flush(void *arg)
+{
+    struct mz_session *session = arg;
+    if (session->end != NULL)
+        mz_pipe_flush(session->end);
+}
+
+static bool engine_pull(void *arg, struct mz_msg *m)
+{
+    struct mz_session *session = arg;
+    if (session->end == NULL || session->end->ended)
+        return false;
+    return mz_pipe_read(session->end, m);
+}
+
+static void engine_gone(void *arg);
+
+static void engine_error(void *arg, enum mz_engine_error reason)
+{
+    (void) reason;
+    struct mz_session *session = arg;
+    if (mz_reactor_post(session->reactor, engine_gone, session) < 0) {
+        fputs("modzmq: out of memory ending a connection\n", stderr);
+        abort();
+    }
+}
+
+static const struct mz_engine_sink session_sink = {
+    .ready = engine_ready,
+    .push = engine_push,
+    .flush = engine_flush,
+    .pull = engine_pull,
+    .error = engine_error,
+};
+
+static void start_engine(struct mz_session *session, int fd,
+                         modzmq_endpoint *endpoint)
+{
+    char peer[256];
+    const char *peer_address = NULL;
+    if (session->ops->peer_address != NULL &&
+        session->ops->peer_address(endpoint, fd, peer, sizeof peer) >= 0)
+        peer_address = peer;
+    session->input_blocked = false;
+    session->engine = mz_engine_new(session->reactor, fd, &session->options,
+                                    peer_address, &session_sink, session);
+}
+
+/* ---- connecting ---------------------------------------------------- */
+
+static void schedule_reconnect(struct mz_session *session)
+{
+    if (session->closing || session->options.reconnect_ivl < 0)
+        return;
+    int delay = session->reconnect_delay;
+    session->reconnect_timer = mz_reactor_add_timer(
+        session->reactor, (uint64_t) delay, start_connect, session);
+    /* Back-off: double the interval up to ZMQ_RECONNECT_IVL_MAX. */
+    int max = session->options.reconnect_ivl_max;
+    if (max > 0 && delay < max)
+        session->reconnect_delay = delay * 2 < max ? delay * 2 : max;
+}
+
+static void connect_ready(void *arg, uint32_t events)
+{
+    (void) events;
+    struct mz_session *session = arg;
+    int fd = session->connect_fd;
+    mz_reactor_remove_fd(session->connect_handle);
+    session->connect_handle = NULL;
+    session->connect_fd = -1;
+    if (session->ops->connect_finish(session->endpoint, fd) < 0) {
+        close(fd);
+        schedule_reconnect(session);
+        return;
+    }
+    start_engine(session, fd, session->endpoint);
+    if (session->engine == NULL)
+        schedule_reconnect(session);
+}
+
+static void start_connect(void *arg)
+{
+    struct mz_session *session = arg;
+    session->reconnect_timer = 0;
+    if (session->closing || session->finishing)
+        return;
+    int fd = -1;
+    if (session->ops->connect_start(session->endpoint, &fd) < 0) {
+        schedule_reconnect(session);
+        return;
+    }
+    session->connect_handle =
+        mz_reactor_add_fd(session->reactor, fd, connect_ready, session);
+    if (session->connect_handle == NULL) {
+        close(fd);
+        schedule_reconnect(session);
+        return;
+    }
+    session->connect_fd = fd;
+    mz_reactor_want(session->connect_handle, false, true);
+}
+
+/* The engine stopped: a connecting session tries again, an accepted one
+ * ends. */
+static void engine_gone(void *arg)
+{
+    struct mz_session *session = arg;
+    if (session->engine != NULL) {
+        mz_engine_destroy(session->engine);
+        session->engine = NULL;
+    }
+    if (session->socket != NULL || session->closing ||
+        session->options.reconnect_ivl < 0)
+        session_schedule_finish(session);
+    else
+        schedule_reconnect(session);
+}
+
+/* ---- life and death ---------------------------------------------- */
+
+static struct mz_session *session_new(struct mz_ctx *ctx,
+                                      struct mz_reactor *reactor,
+                                      const struct mz_options *options)
+{
+    struct mz_session *session = calloc(1, sizeof *session);
+    if (session == NULL) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    if (mz_options_copy(&session->options, options) < 0) {
+        free(session);
+        errno = ENOMEM;
+        return NULL;
+    }
+    if (mz_mailbox_init(&session->mailbox) < 0) {
+        mz_options_fini(&session->options);
+        free(session);
+        return NULL;
+    }
+    session->ctx = ctx;
+    session->reactor = reactor;
+    session->connect_fd = -1;
+    session->reconnect_delay = options->reconnect_ivl;
+    mz_ctx_network_object_added(ctx);
+    return session;
+}
+
+/* Registers the mailbox; reactor thread. */
+static void session_start(struct mz_session *session)
+{
+    session->mailbox_handle = mz_reactor_add_fd(
+        session->reactor, session->mailbox.fd, mailbox_ready, session);
+    if (session->mailbox_handle == NULL) {
+        fputs("modzmq: cannot watch a session mailbox\n", stderr);
+        abort();
+    }
+    mz_reactor_want(session->mailbox_handle, true, false);
+}
+
+static void session_finish(void *arg)
+{
+    struct mz_session *session = arg;
+    if (session->reconnect_timer != 0)
+        mz_reactor_cancel_timer(session->reactor, session->reconnect_timer);
+    if (session->engine != NULL)
+        mz_engine_destroy(session->engine);
+    if (session->connect_handle != NULL) {
+        mz_reactor_remove_fd(session->connect_handle);
+        close(session->connect_fd);
+    }
+    if (session->listener != NULL)
+        mz_listener_untrack(session->listener, session);
+    if (session->end != NULL) {
+        if (session->end->ended)
+            mz_pipe_release(session->end);
+        else
+            mz_pipe_terminate(session->end);
+    }
+    mz_reactor_remove_fd(session->mailbox_handle);
+    /* Commands that arrived after the decision to end. */
+    struct mz_command cmd;
+    while (mz_mailbox_take(&session->mailbox, &cmd))
+        mz_pipe_unref(cmd.pipe);
+    mz_mailbox_fini(&session->mailbox);
+    if (session->endpoint != NULL)
+        session->ops->endpoint_free(session->endpoint);
+    struct mz_ctx *ctx = session->ctx;
+    mz_options_fini(&session->options);
+    free(session);
+    mz_ctx_network_object_removed(ctx);
+}
+
+static void session_schedule_finish(struct mz_session *session)
+{
+    if (session->finishing)
+        return;
+    session->finishing = true;
+    if (mz_reactor_post(session->reactor, session_finish, session) < 0) {
+        fputs("modzmq: out of memory ending a session\n", stderr);
+        abort();
+    }
+}
+
+void mz_session_pipe_ended(struct mz_session *session, struct mz_pipe_end *end)
+{
+    (void) end;
+    /* Everything the socket queued has been handed to the engine, which
+     * writes as it pulls, so the kernel holds it now.
+     * UNFINISHED: bytes the engine could not write yet (a full socket
+     * buffer) are dropped here instead of being given ZMQ_LINGER. */
+    session_schedule_finish(session);
+}
+
+/* ---- entry points ------------------------------------------------ */
+
+static void connect_task(void *arg)
+{
+    struct mz_session *session = arg;
+    session_start(session);
+    start_connect(session);
+}
+
+int mz_session_connect(struct mz_socket *s,
+                       const struct modzmq_transport_ops *ops,
+                       modzmq_endpoint *endpoint, const char *uri,
+                       struct mz_pipe_end **end_out)
+{
+    (void) uri;
+    struct mz_reactor *reactor = mz_ctx_choose_reactor(s->ctx);
+    if (reactor == NULL) {
+        ops->endpoint_free(endpoint);
+        return -1;
+    }
+    struct mz_session *session = session_new(s->ctx, reactor, &s->options);
+    if (session == NULL) {
+        ops->endpoint_free(endpoint);
+        return -1;
+    }
+    session->ops = ops;
+    session->endpoint = endpoint;
+    const struct mz_options *o = &s->options;
+    struct mz_pipe *pipe =
+        mz_pipe_new(s, (uint64_t) (o->sndhwm > 0 ? o->sndhwm : 0),
+                    (uint64_t) (o->rcvhwm > 0 ? o->rcvhwm : 0), o->conflate);
+    if (pipe == NULL) {
+        /* Not started: free by hand. */
+        mz_mailbox_fini(&session->mailbox);
+        mz_options_fini(&session->options);
+        free(session);
+        mz_ctx_network_object_removed(s->ctx);
+        ops->endpoint_free(endpoint);
+        errno = ENOMEM;
+        return -1;
+    }
+    session->end = &pipe->end[1];
+    session->end->attached = true;
+    mz_pipe_set_session(session->end, session);
+    mz_socket_attach_pipe(s, &pipe->end[0]);
+    *end_out = &pipe->end[0];
+    if (mz_reactor_post(reactor, connect_task, session) < 0) {
+        fputs("modzmq: out of memory starting a connection\n", stderr);
+        abort();
+    }
+    return 0;
+}
+
+void mz_session_accept(struct mz_listener *listener, int fd)
+{
+    struct mz_socket *s = mz_listener_socket(listener);
+    struct mz_session *session =
+        session_new(s->ctx, mz_listener_reactor(listener), &s->options);
+    if (session == NULL) {
+        close(fd);
+        return;
+    }
+    session_start(session);
+    session->listener = listener;
+    session->socket = s;
+    session->ops = mz_listener_ops(listener);
+    mz_listener_track(listener, session);
+    start_engine(session, fd, mz_listener_endpoint(listener));
+    if (session->engine == NULL)
+        session_schedule_finish(session);
+}
+
+void mz_session_abort(struct mz_session *session)
+{
+    session->listener = NULL;
+    session_schedule_finish(session);
+}

@@ -1,0 +1,56 @@
+/*
+ * Sessions: the bridge between a socket's pipe and a ZMTP engine, living in
+ * an I/O thread.
+ *
+ * A connecting session belongs to one zmq_connect endpoint and outlives its
+ * connections: it creates the pipe at once (so messages queue before the
+ * peer is reachable, as in libzmq), starts a connect through the transport
+ * plugin, runs an engine on the connected fd, and after a failure or a
+ * disconnection tries again after ZMQ_RECONNECT_IVL, doubling up to
+ * ZMQ_RECONNECT_IVL_MAX. An accepted session belongs to one accepted
+ * connection: it creates its pipe when the handshake succeeds and ends with
+ * the connection.
+ *
+ * The socket talks to a session only through their pipe: activations and
+ * PIPE_TERM arrive in the session's mailbox, whose eventfd the session's
+ * reactor watches. When the socket closes its end (zmq_close,
+ * zmq_disconnect) the session sends what is queued, for at most
+ * ZMQ_LINGER, and then ends.
+ */
+#ifndef MZ_SESSION_H
+#define MZ_SESSION_H
+
+#include <modzmq/transport.h>
+
+#include "mailbox.h"
+
+struct mz_ctx;
+struct mz_listener;
+struct mz_session;
+struct mz_pipe_end;
+struct mz_socket;
+
+/* Connect: creates the session and its pipe (attached to s at once) and
+ * starts connecting in an I/O thread. Socket thread. -1 with errno. The
+ * session takes endpoint. *end_out is the socket's end of the pipe, which
+ * zmq_disconnect terminates. */
+int mz_session_connect(struct mz_socket *s,
+                       const struct modzmq_transport_ops *ops,
+                       modzmq_endpoint *endpoint, const char *uri,
+                       struct mz_pipe_end **end_out);
+
+/* Accept: runs an engine on fd for the listener's socket (listener's
+ * thread). The session attaches its pipe to the socket after the
+ * handshake, unless the listener has stopped by then. */
+void mz_session_accept(struct mz_listener *listener, int fd);
+
+/* The listener stopped before the session's handshake ended: end it
+ * (listener thread). */
+void mz_session_abort(struct mz_session *session);
+
+/* Any thread: a pipe command for the session (see mz_pipe). */
+void mz_session_post(struct mz_session *session, const struct mz_command *cmd);
+/* The session's pipe read the socket's delimiter (session thread). */
+void mz_session_pipe_ended(struct mz_session *session, struct mz_pipe_end *end);
+
+#endif
