@@ -1,0 +1,121 @@
+#!/usr/bin/python3
+"""A libzmq peer for modzmq's interoperability tests, driven line by line.
+
+It runs on the system's libzmq through pyzmq, never on modzmq: it refuses to
+start unless /proc/self/maps shows the system libzmq.so.5, and the tests
+start it with LD_LIBRARY_PATH cleared. Each command is one line on stdin;
+each answer one line on stdout:
+
+  socket TYPE                -> ok           (TYPE: PAIR, PUB, ROUTER, ...)
+  set NAME VALUE             -> ok           (int option, or bytes as hex:...)
+  bind ENDPOINT              -> ok ENDPOINT  (the real one, after wildcards)
+  connect ENDPOINT           -> ok
+  send PART PART ...         -> ok           (each PART hex, '-' for empty)
+  recv                       -> msg PART PART ...  or  timeout
+  recvsums                   -> sums SIZE:SUM ...  (SUM: byte sum mod 2^32)
+  sendpattern SIZE ...       -> ok  (parts whose byte i is (i * 7) mod 256)
+  meta NAME                  -> meta VALUE   (of the last part received) or none
+  quit                       -> bye
+Errors answer "error <text>". Receiving waits at most RCVTIMEO (5 s).
+"""
+import sys
+
+import zmq
+
+
+def system_libzmq_mapped():
+    with open("/proc/self/maps") as maps:
+        paths = [line.split()[-1] for line in maps if "libzmq.so" in line]
+    return paths and all(path.startswith("/usr/lib/") for path in paths), paths
+
+
+def parse_part(text):
+    return b"" if text == "-" else bytes.fromhex(text)
+
+
+def show_part(data):
+    return data.hex() if data else "-"
+
+
+def main():
+    ok, paths = system_libzmq_mapped()
+    if not ok:
+        print("error not the system libzmq: %s" % paths, flush=True)
+        return 1
+    print("ready %s %s" % (zmq.zmq_version(), paths[0]), flush=True)
+    context = zmq.Context()
+    sock = None
+    last = None
+    for line in sys.stdin:
+        words = line.split()
+        if not words:
+            continue
+        command, args = words[0], words[1:]
+        try:
+            if command == "socket":
+                sock = context.socket(getattr(zmq, args[0]))
+                sock.setsockopt(zmq.LINGER, 1000)
+                sock.setsockopt(zmq.RCVTIMEO, 5000)
+                sock.setsockopt(zmq.SNDTIMEO, 5000)
+                answer = "ok"
+            elif command == "set":
+                option = getattr(zmq, args[0])
+                value = args[1]
+                if value.startswith("hex:"):
+                    sock.setsockopt(option, bytes.fromhex(value[4:]))
+                else:
+                    sock.setsockopt(option, int(value))
+                answer = "ok"
+            elif command == "bind":
+                sock.bind(args[0])
+                answer = "ok " + sock.getsockopt_string(zmq.LAST_ENDPOINT)
+            elif command == "connect":
+                sock.connect(args[0])
+                answer = "ok"
+            elif command == "send":
+                sock.send_multipart([parse_part(a) for a in args])
+                answer = "ok"
+            elif command == "recv":
+                try:
+                    frames = sock.recv_multipart(copy=False)
+                except zmq.Again:
+                    answer = "timeout"
+                else:
+                    last = frames[-1]
+                    answer = "msg " + " ".join(show_part(f.bytes) for f in frames)
+            elif command == "recvsums":
+                try:
+                    frames = sock.recv_multipart()
+                except zmq.Again:
+                    answer = "timeout"
+                else:
+                    answer = "sums " + " ".join(
+                        "%d:%d" % (len(f), sum(f) & 0xFFFFFFFF) for f in frames)
+            elif command == "sendpattern":
+                pattern = bytes((i * 7) & 0xFF for i in range(256))
+                parts = []
+                for size in (int(a) for a in args):
+                    parts.append((pattern * (size // 256 + 1))[:size])
+                sock.send_multipart(parts)
+                answer = "ok"
+            elif command == "meta":
+                try:
+                    answer = "meta " + last.get(args[0])
+                except (zmq.ZMQError, AttributeError, TypeError):
+                    answer = "none"
+            elif command == "quit":
+                print("bye", flush=True)
+                break
+            else:
+                answer = "error unknown command " + command
+        except Exception as error:  # every failure is reported, not fatal
+            answer = "error %s" % error
+        print(answer, flush=True)
+    if sock is not None:
+        sock.close(linger=0)
+    context.term()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

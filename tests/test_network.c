@@ -1,0 +1,296 @@
+/*
+ * The network path end to end on modzmq alone: sockets joined over the tcp
+ * and ipc plugins, sessions, the ZMTP engine, reconnection, unbind and
+ * disconnect. Every classic socket type pair runs over both transports.
+ * (Talking to real libzmq is test_interop's job.)
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <CUnit/CUnit.h>
+
+#include "testutil.h"
+#include "zmq.h"
+
+static void *ctx;
+
+static const char *const wildcard[] = { "tcp://127.0.0.1:*", "ipc://*" };
+enum { TRANSPORTS = 2 };
+
+static void *new_socket(int type)
+{
+    void *s = zmq_socket(ctx, type);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+    test_set_int(s, ZMQ_RCVTIMEO, 5000);
+    test_set_int(s, ZMQ_SNDTIMEO, 5000);
+    test_set_int(s, ZMQ_LINGER, 0);
+    return s;
+}
+
+/* Binds server on transport t and connects client to the real endpoint. */
+static bool join(void *server, void *client, int t)
+{
+    if (zmq_bind(server, wildcard[t]) != 0) {
+        fprintf(stderr, "\n  bind %s: %s\n", wildcard[t], zmq_strerror(errno));
+        CU_FAIL("bind");
+        return false;
+    }
+    char endpoint[256];
+    size_t size = sizeof endpoint;
+    CU_ASSERT_EQUAL(zmq_getsockopt(server, ZMQ_LAST_ENDPOINT, endpoint, &size),
+                    0);
+    CU_ASSERT_NOT_EQUAL(strchr(endpoint, '*'), endpoint + 6); /* real one */
+    if (zmq_connect(client, endpoint) != 0) {
+        CU_FAIL("connect");
+        return false;
+    }
+    return true;
+}
+
+static void test_push_pull(void)
+{
+    for (int t = 0; t < TRANSPORTS; t++) {
+        void *pull = new_socket(ZMQ_PULL);
+        void *push = new_socket(ZMQ_PUSH);
+        if (join(pull, push, t)) {
+            CU_ASSERT_TRUE(test_send(push, "one", ZMQ_SNDMORE));
+            CU_ASSERT_TRUE(test_send(push, "", ZMQ_SNDMORE));
+            CU_ASSERT_TRUE(test_send(push, "two", 0));
+            CU_ASSERT_TRUE(test_recv_is(pull, "one", 5000));
+            CU_ASSERT_EQUAL(test_get_int(pull, ZMQ_RCVMORE), 1);
+            CU_ASSERT_TRUE(test_recv_is(pull, "", 5000));
+            CU_ASSERT_TRUE(test_recv_is(pull, "two", 5000));
+            CU_ASSERT_EQUAL(test_get_int(pull, ZMQ_RCVMORE), 0);
+        }
+        zmq_close(push);
+        zmq_close(pull);
+    }
+}
+
+static void test_req_rep(void)
+{
+    for (int t = 0; t < TRANSPORTS; t++) {
+        void *rep = new_socket(ZMQ_REP);
+        void *req = new_socket(ZMQ_REQ);
+        if (join(rep, req, t)) {
+            for (int i = 0; i < 5; i++) {
+                CU_ASSERT_TRUE(test_send(req, "ask", 0));
+                CU_ASSERT_TRUE(test_recv_is(rep, "ask", 5000));
+                CU_ASSERT_TRUE(test_send(rep, "answer", 0));
+                CU_ASSERT_TRUE(test_recv_is(req, "answer", 5000));
+            }
+        }
+        zmq_close(req);
+        zmq_close(rep);
+    }
+}
+
+static void test_dealer_router(void)
+{
+    for (int t = 0; t < TRANSPORTS; t++) {
+        void *router = new_socket(ZMQ_ROUTER);
+        void *dealer = new_socket(ZMQ_DEALER);
+        CU_ASSERT_EQUAL(zmq_setsockopt(dealer, ZMQ_ROUTING_ID, "D1", 2), 0);
+        if (join(router, dealer, t)) {
+            CU_ASSERT_TRUE(test_send(dealer, "hello", 0));
+            CU_ASSERT_TRUE(test_recv_is(router, "D1", 5000));
+            CU_ASSERT_TRUE(test_recv_is(router, "hello", 5000));
+            CU_ASSERT_TRUE(test_send(router, "D1", ZMQ_SNDMORE));
+            CU_ASSERT_TRUE(test_send(router, "back", 0));
+            CU_ASSERT_TRUE(test_recv_is(dealer, "back", 5000));
+        }
+        zmq_close(dealer);
+        zmq_close(router);
+    }
+}
+
+static void test_pub_sub(void)
+{
+    for (int t = 0; t < TRANSPORTS; t++) {
+        void *pub = new_socket(ZMQ_PUB);
+        void *sub = new_socket(ZMQ_SUB);
+        CU_ASSERT_EQUAL(zmq_setsockopt(sub, ZMQ_SUBSCRIBE, "A", 1), 0);
+        test_set_int(sub, ZMQ_RCVTIMEO, 100);
+        bool seen = false;
+        if (join(pub, sub, t)) {
+            for (int i = 0; i < 50 && !seen; i++) {
+                CU_ASSERT_TRUE(test_send(pub, "B-skip", 0));
+                CU_ASSERT_TRUE(test_send(pub, "A-news", 0));
+                char buffer[32];
+                seen = test_recv(sub, buffer, sizeof buffer, 100) >= 0;
+                if (seen)
+                    CU_ASSERT_STRING_EQUAL(buffer, "A-news");
+            }
+        }
+        CU_ASSERT_TRUE(seen);
+        zmq_close(sub);
+        zmq_close(pub);
+    }
+}
+
+static void test_xpub_xsub(void)
+{
+    for (int t = 0; t < TRANSPORTS; t++) {
+        void *xpub = new_socket(ZMQ_XPUB);
+        void *xsub = new_socket(ZMQ_XSUB);
+        if (join(xpub, xsub, t)) {
+            CU_ASSERT_EQUAL(zmq_send(xsub, "\001topic", 6, 0), 6);
+            CU_ASSERT_TRUE(test_recv_is(xpub, "\001topic", 5000));
+            CU_ASSERT_TRUE(test_send(xpub, "topic-1", 0));
+            CU_ASSERT_TRUE(test_recv_is(xsub, "topic-1", 5000));
+        }
+        zmq_close(xsub);
+        zmq_close(xpub);
+    }
+}
+
+static void test_pair(void)
+{
+    for (int t = 0; t < TRANSPORTS; t++) {
+        void *a = new_socket(ZMQ_PAIR);
+        void *b = new_socket(ZMQ_PAIR);
+        if (join(a, b, t)) {
+            CU_ASSERT_TRUE(test_send(b, "ping", 0));
+            CU_ASSERT_TRUE(test_recv_is(a, "ping", 5000));
+            CU_ASSERT_TRUE(test_send(a, "pong", 0));
+            CU_ASSERT_TRUE(test_recv_is(b, "pong", 5000));
+        }
+        zmq_close(b);
+        zmq_close(a);
+    }
+}
+
+/* Messages queue on a connecting socket before anything listens, and
+ * reach the peer that binds later (the reconnect loop finds it). */
+static void test_connect_before_bind(void)
+{
+    void *probe = new_socket(ZMQ_PULL);
+    CU_ASSERT_EQUAL_FATAL(zmq_bind(probe, "tcp://127.0.0.1:*"), 0);
+    char endpoint[256];
+    size_t size = sizeof endpoint;
+    zmq_getsockopt(probe, ZMQ_LAST_ENDPOINT, endpoint, &size);
+    zmq_close(probe); /* a port that was free a moment ago */
+
+    void *push = new_socket(ZMQ_PUSH);
+    test_set_int(push, ZMQ_RECONNECT_IVL, 20);
+    CU_ASSERT_EQUAL(zmq_connect(push, endpoint), 0);
+    CU_ASSERT_TRUE(test_send(push, "early", 0));
+    void *pull = new_socket(ZMQ_PULL);
+    CU_ASSERT_EQUAL(zmq_bind(pull, endpoint), 0);
+    CU_ASSERT_TRUE(test_recv_is(pull, "early", 5000));
+    zmq_close(push);
+    zmq_close(pull);
+}
+
+/* After the binding socket goes away and comes back on the same endpoint,
+ * the connecting socket reconnects by itself. */
+static void test_reconnect(void)
+{
+    void *pull = new_socket(ZMQ_PULL);
+    void *push = new_socket(ZMQ_PUSH);
+    test_set_int(push, ZMQ_RECONNECT_IVL, 20);
+    CU_ASSERT_EQUAL_FATAL(zmq_bind(pull, "tcp://127.0.0.1:*"), 0);
+    char endpoint[256];
+    size_t size = sizeof endpoint;
+    zmq_getsockopt(pull, ZMQ_LAST_ENDPOINT, endpoint, &size);
+    CU_ASSERT_EQUAL(zmq_connect(push, endpoint), 0);
+    CU_ASSERT_TRUE(test_send(push, "before", 0));
+    CU_ASSERT_TRUE(test_recv_is(pull, "before", 5000));
+    zmq_close(pull);
+
+    pull = new_socket(ZMQ_PULL);
+    CU_ASSERT_EQUAL(zmq_bind(pull, endpoint), 0);
+    /* Sent into the old connection until the push notices it is gone. */
+    bool seen = false;
+    test_set_int(pull, ZMQ_RCVTIMEO, 100);
+    for (int i = 0; i < 50 && !seen; i++) {
+        CU_ASSERT_TRUE(test_send(push, "after", 0));
+        char buffer[16];
+        seen = test_recv(pull, buffer, sizeof buffer, 100) >= 0;
+    }
+    CU_ASSERT_TRUE(seen);
+    zmq_close(push);
+    zmq_close(pull);
+}
+
+/* zmq_unbind stops listening (a new connect gets nowhere) and
+ * zmq_disconnect drops the connection; unknown endpoints give ENOENT. */
+static void test_unbind_disconnect(void)
+{
+    void *pull = new_socket(ZMQ_PULL);
+    void *push = new_socket(ZMQ_PUSH);
+    CU_ASSERT_EQUAL_FATAL(zmq_bind(pull, "tcp://127.0.0.1:*"), 0);
+    char endpoint[256];
+    size_t size = sizeof endpoint;
+    zmq_getsockopt(pull, ZMQ_LAST_ENDPOINT, endpoint, &size);
+    CU_ASSERT_EQUAL(zmq_connect(push, endpoint), 0);
+    CU_ASSERT_TRUE(test_send(push, "x", 0));
+    CU_ASSERT_TRUE(test_recv_is(pull, "x", 5000));
+
+    CU_ASSERT_EQUAL(zmq_disconnect(push, endpoint), 0);
+    errno = 0;
+    CU_ASSERT_EQUAL(zmq_disconnect(push, endpoint), -1);
+    CU_ASSERT_EQUAL(errno, ENOENT);
+    CU_ASSERT_EQUAL(zmq_unbind(pull, endpoint), 0);
+    errno = 0;
+    CU_ASSERT_EQUAL(zmq_unbind(pull, endpoint), -1);
+    CU_ASSERT_EQUAL(errno, ENOENT);
+
+    /* Nobody listens now: a fresh PUSH's message stays queued. */
+    void *late = new_socket(ZMQ_PUSH);
+    CU_ASSERT_EQUAL(zmq_connect(late, endpoint), 0);
+    CU_ASSERT_TRUE(test_send(late, "lost", 0));
+    CU_ASSERT_TRUE(test_recv_nothing(pull, 200));
+    zmq_close(late);
+    zmq_close(push);
+    zmq_close(pull);
+}
+
+static void test_bad_endpoints(void)
+{
+    void *s = new_socket(ZMQ_PAIR);
+    errno = 0;
+    CU_ASSERT_EQUAL(zmq_bind(s, "nosuchscheme://x"), -1);
+    CU_ASSERT_EQUAL(errno, EPROTONOSUPPORT);
+    errno = 0;
+    CU_ASSERT_EQUAL(zmq_connect(s, "tcp://127.0.0.1"), -1);
+    CU_ASSERT_EQUAL(errno, EINVAL);
+    errno = 0;
+    CU_ASSERT_EQUAL(zmq_bind(s, "tcp://127.0.0.1:99999"), -1);
+    CU_ASSERT_EQUAL(errno, EINVAL);
+
+    void *other = new_socket(ZMQ_PAIR);
+    CU_ASSERT_EQUAL(zmq_bind(s, "tcp://127.0.0.1:*"), 0);
+    char endpoint[256];
+    size_t size = sizeof endpoint;
+    zmq_getsockopt(s, ZMQ_LAST_ENDPOINT, endpoint, &size);
+    errno = 0;
+    CU_ASSERT_EQUAL(zmq_bind(other, endpoint), -1);
+    CU_ASSERT_EQUAL(errno, EADDRINUSE);
+    zmq_close(other);
+    zmq_close(s);
+}
+
+int main(void)
+{
+    const struct test_case cases[] = {
+        { "PUSH/PULL over tcp and ipc", test_push_pull },
+        { "REQ/REP over tcp and ipc", test_req_rep },
+        { "DEALER/ROUTER over tcp and ipc", test_dealer_router },
+        { "PUB/SUB over tcp and ipc", test_pub_sub },
+        { "XPUB/XSUB over tcp and ipc", test_xpub_xsub },
+        { "PAIR over tcp and ipc", test_pair },
+        { "connect before bind", test_connect_before_bind },
+        { "reconnect", test_reconnect },
+        { "unbind and disconnect", test_unbind_disconnect },
+        { "bad endpoints", test_bad_endpoints },
+    };
+    ctx = zmq_ctx_new();
+    int status =
+        test_run_suite("network", cases, sizeof cases / sizeof cases[0]);
+    zmq_ctx_term(ctx);
+    return status;
+}
