@@ -1051,6 +1051,7 @@ void mz_options_init(struct mz_options *o, int socket_type)
 {
     memset(o, 0, sizeof *o);
     o->socket_type = socket_type;
+    o->stream_notify = true;
     for (size_t i = 0; i < MZ_OPTION_COUNT; i++) {
         const struct mz_option_row *row = &mz_option_table[i];
         switch (row->kind) {

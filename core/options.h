@@ -92,8 +92,9 @@ struct mz_options {
     size_t connect_routing_id_size;                /* 0 = not set */
     bool probe_router;                             /* ZMQ_PROBE_ROUTER */
     bool invert_matching;                          /* ZMQ_INVERT_MATCHING */
-    int router_notify;             /* ZMQ_ROUTER_NOTIFY, ZMQ_NOTIFY_* bits */
-    struct mz_blob hello_msg;      /* ZMQ_HELLO_MSG, empty = none */
+    int router_notify;        /* ZMQ_ROUTER_NOTIFY, ZMQ_NOTIFY_* bits */
+    bool stream_notify;       /* ZMQ_STREAM_NOTIFY, kept by the STREAM type */
+    struct mz_blob hello_msg; /* ZMQ_HELLO_MSG, empty = none */
     struct mz_blob disconnect_msg; /* ZMQ_DISCONNECT_MSG, empty = none */
     struct mz_blob hiccup_msg;     /* ZMQ_HICCUP_MSG, empty = none */
 

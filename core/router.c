@@ -227,7 +227,7 @@ static int open_route(struct mz_router *r, struct mz_msg *m, bool mandatory)
     return 0;
 }
 
-static int route_part(struct mz_router *r, struct mz_msg *m, bool mandatory)
+int mz_router_send(struct mz_router *r, struct mz_msg *m, bool mandatory)
 {
     if (!r->more_out)
         return open_route(r, m, mandatory);
@@ -263,7 +263,7 @@ static int route_part(struct mz_router *r, struct mz_msg *m, bool mandatory)
 
 void mz_router_relay(struct mz_router *r, struct mz_msg *m)
 {
-    route_part(r, m, false);
+    mz_router_send(r, m, false);
 }
 
 void mz_router_rollback(struct mz_router *r)
@@ -395,7 +395,7 @@ static void router_read_activated(struct mz_socket *s, struct mz_pipe_end *end)
 static int router_send(struct mz_socket *s, struct mz_msg *m)
 {
     struct mz_router *r = mz_socket_state(s);
-    return route_part(r, m, r->mandatory);
+    return mz_router_send(r, m, r->mandatory);
 }
 
 static int router_recv(struct mz_socket *s, struct mz_msg *m)

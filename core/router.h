@@ -52,6 +52,9 @@ void mz_router_fini(struct mz_router *r);
 bool mz_router_attach(struct mz_router *r, struct mz_pipe_end *end);
 void mz_router_detach(struct mz_router *r, struct mz_pipe_end *end);
 void mz_router_read_activated(struct mz_router *r, struct mz_pipe_end *end);
+/* Sends one part: the first part of a message names the peer (unknown
+ * or full peer: EHOSTUNREACH / EAGAIN when mandatory, else dropped). */
+int mz_router_send(struct mz_router *r, struct mz_msg *m, bool mandatory);
 /* Sends one part as ZMQ_ROUTER does (the first part of a message names the
  * peer and is consumed), always taking it: an unknown or full peer makes
  * the message be dropped whatever ROUTER_MANDATORY says. REP's replies. */

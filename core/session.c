@@ -17,9 +17,11 @@
 #include "listener.h"
 #include "options.h"
 #include "pipe.h"
+#include "raw_engine.h"
 #include "reactor.h"
 #include "session.h"
 #include "socket.h"
+#include "zmq.h"
 
 struct mz_session {
     struct mz_ctx *ctx;
@@ -28,10 +30,11 @@ struct mz_session {
     struct mz_mailbox mailbox; /* pipe commands from the socket */
     struct mz_reactor_fd *mailbox_handle;
 
-    struct mz_pipe_end *end;  /* the session's end of the pipe, or NULL */
-    struct mz_engine *engine; /* the current connection, or NULL */
-    bool input_blocked;       /* the engine waits for room in the pipe */
-    bool routing_id_sent;     /* the peer's id went into the pipe */
+    struct mz_pipe_end *end; /* the session's end of the pipe, or NULL */
+    void *engine;            /* the current connection's engine, or NULL */
+    const struct engine_ops *engine_ops;
+    bool input_blocked;   /* the engine waits for room in the pipe */
+    bool routing_id_sent; /* the peer's id went into the pipe */
 
     /* Connecting sessions. */
     const struct modzmq_transport_ops *ops;
@@ -49,6 +52,56 @@ struct mz_session {
     bool finishing; /* session_finish is queued */
 };
 
+/* A session runs the ZMTP engine, or the raw engine for ZMQ_STREAM; both
+ * feed the same sink, and the session drives them through this face. */
+struct engine_ops {
+    void (*resume_input)(void *engine);
+    void (*resume_output)(void *engine);
+    void (*destroy)(void *engine);
+};
+
+static void zmtp_resume_input(void *engine)
+{
+    mz_engine_resume_input(engine);
+}
+
+static void zmtp_resume_output(void *engine)
+{
+    mz_engine_resume_output(engine);
+}
+
+static void zmtp_destroy(void *engine)
+{
+    mz_engine_destroy(engine);
+}
+
+static const struct engine_ops zmtp_engine_ops = {
+    .resume_input = zmtp_resume_input,
+    .resume_output = zmtp_resume_output,
+    .destroy = zmtp_destroy,
+};
+
+static void raw_resume_input(void *engine)
+{
+    mz_raw_engine_resume_input(engine);
+}
+
+static void raw_resume_output(void *engine)
+{
+    mz_raw_engine_resume_output(engine);
+}
+
+static void raw_destroy(void *engine)
+{
+    mz_raw_engine_destroy(engine);
+}
+
+static const struct engine_ops raw_engine_ops = {
+    .resume_input = raw_resume_input,
+    .resume_output = raw_resume_output,
+    .destroy = raw_destroy,
+};
+
 static void session_schedule_finish(struct mz_session *session);
 static void start_connect(void *arg);
 
@@ -63,12 +116,12 @@ static void run_pipe_command(struct mz_session *session,
     switch (cmd->type) {
     case MZ_CMD_ACTIVATE_READ:
         if (session->engine != NULL)
-            mz_engine_resume_output(session->engine);
+            session->engine_ops->resume_output(session->engine);
         break;
     case MZ_CMD_ACTIVATE_WRITE:
         if (session->engine != NULL && session->input_blocked) {
             session->input_blocked = false;
-            mz_engine_resume_input(session->engine);
+            session->engine_ops->resume_input(session->engine);
         }
         break;
     case MZ_CMD_PIPE_TERM:
@@ -77,7 +130,7 @@ static void run_pipe_command(struct mz_session *session,
         /* Notices the delimiter when nothing is left to send. */
         mz_pipe_check_read(end);
         if (session->end != NULL && session->engine != NULL)
-            mz_engine_resume_output(session->engine);
+            session->engine_ops->resume_output(session->engine);
         /* UNFINISHED: a connection not yet made does not wait ZMQ_LINGER
          * for its peer; what is queued is dropped. */
         if (session->end != NULL &&
@@ -148,7 +201,9 @@ static bool engine_ready(void *arg, struct mz_peer_metadata *metadata)
      * ROUTER learns who is there from it (empty: make one up). */
     if (!session->routing_id_sent && !session->options.conflate) {
         size_t size = 0;
-        const char *id = mz_peer_metadata_get(metadata, "Identity", &size);
+        const char *id = NULL;
+        if (metadata != NULL)
+            id = mz_peer_metadata_get(metadata, "Identity", &size);
         if (id == NULL)
             size = 0;
         mz_pipe_send_routing_id(session->end, id, size);
@@ -216,8 +271,15 @@ static void start_engine(struct mz_session *session, int fd,
         session->ops->peer_address(endpoint, fd, peer, sizeof peer) >= 0)
         peer_address = peer;
     session->input_blocked = false;
-    session->engine = mz_engine_new(session->reactor, fd, &session->options,
-                                    peer_address, &session_sink, session);
+    if (session->options.socket_type == ZMQ_STREAM) {
+        session->engine_ops = &raw_engine_ops;
+        session->engine = mz_raw_engine_new(
+            session->reactor, fd, &session->options, &session_sink, session);
+    } else {
+        session->engine_ops = &zmtp_engine_ops;
+        session->engine = mz_engine_new(session->reactor, fd, &session->options,
+                                        peer_address, &session_sink, session);
+    }
 }
 
 /* ---- connecting ---------------------------------------------------- */
@@ -281,7 +343,7 @@ static void engine_gone(void *arg)
 {
     struct mz_session *session = arg;
     if (session->engine != NULL) {
-        mz_engine_destroy(session->engine);
+        session->engine_ops->destroy(session->engine);
         session->engine = NULL;
     }
     if (session->socket != NULL || session->closing ||
@@ -338,7 +400,7 @@ static void session_finish(void *arg)
     if (session->reconnect_timer != 0)
         mz_reactor_cancel_timer(session->reactor, session->reconnect_timer);
     if (session->engine != NULL)
-        mz_engine_destroy(session->engine);
+        session->engine_ops->destroy(session->engine);
     if (session->connect_handle != NULL) {
         mz_reactor_remove_fd(session->connect_handle);
         close(session->connect_fd);

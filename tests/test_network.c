@@ -4,10 +4,15 @@
  * disconnect. Every classic socket type pair runs over both transports.
  * (Talking to real libzmq is test_interop's job.)
  */
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <CUnit/CUnit.h>
@@ -274,6 +279,70 @@ static void test_bad_endpoints(void)
     zmq_close(s);
 }
 
+/* A plain TCP client of a STREAM socket, as a browser is of the HTTP
+ * server in the seeds: the socket hears of the connection (empty part),
+ * gets the request bytes, answers and closes the connection with an empty
+ * part; the client reads the answer and then end of file. */
+static void test_stream_http(void)
+{
+    void *stream = new_socket(ZMQ_STREAM);
+    CU_ASSERT_EQUAL_FATAL(zmq_bind(stream, "tcp://127.0.0.1:*"), 0);
+    char endpoint[256];
+    size_t size = sizeof endpoint;
+    zmq_getsockopt(stream, ZMQ_LAST_ENDPOINT, endpoint, &size);
+    int port = atoi(strrchr(endpoint, ':') + 1);
+
+    int client = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in address = { .sin_family = AF_INET,
+                                   .sin_port = htons((uint16_t) port) };
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    CU_ASSERT_EQUAL_FATAL(
+        connect(client, (struct sockaddr *) &address, sizeof address), 0);
+
+    unsigned char id[256];
+    int id_size = zmq_recv(stream, id, sizeof id, 0);
+    CU_ASSERT(id_size > 0);
+    CU_ASSERT_TRUE(test_recv_is(stream, "", 5000)); /* connected */
+
+    const char request[] = "GET / HTTP/1.0\r\n\r\n";
+    CU_ASSERT_EQUAL(write(client, request, strlen(request)),
+                    (ssize_t) strlen(request));
+    unsigned char from[256];
+    CU_ASSERT_EQUAL(zmq_recv(stream, from, sizeof from, 0), id_size);
+    CU_ASSERT_EQUAL(memcmp(from, id, (size_t) id_size), 0);
+    CU_ASSERT_TRUE(test_recv_is(stream, request, 5000));
+
+    const char reply[] = "HTTP/1.0 200 OK\r\n\r\nHello, World!";
+    CU_ASSERT_EQUAL(zmq_send(stream, id, (size_t) id_size, ZMQ_SNDMORE),
+                    id_size);
+    CU_ASSERT_EQUAL(zmq_send(stream, reply, strlen(reply), 0),
+                    (int) strlen(reply));
+    CU_ASSERT_EQUAL(zmq_send(stream, id, (size_t) id_size, ZMQ_SNDMORE),
+                    id_size);
+    CU_ASSERT_EQUAL(zmq_send(stream, "", 0, 0), 0); /* close it */
+
+    char answer[256];
+    size_t got = 0;
+    for (int i = 0; i < 100 && got < sizeof answer - 1; i++) {
+        struct pollfd pfd = { .fd = client, .events = POLLIN };
+        if (poll(&pfd, 1, 5000) <= 0)
+            break;
+        ssize_t n = read(client, answer + got, sizeof answer - 1 - got);
+        if (n <= 0)
+            break; /* end of file: the server closed */
+        got += (size_t) n;
+    }
+    answer[got] = '\0';
+    CU_ASSERT_STRING_EQUAL(answer, reply);
+    close(client);
+
+    /* An unknown peer is refused. */
+    errno = 0;
+    CU_ASSERT_EQUAL(zmq_send(stream, "nobody", 6, ZMQ_SNDMORE), -1);
+    CU_ASSERT_EQUAL(errno, EHOSTUNREACH);
+    zmq_close(stream);
+}
+
 int main(void)
 {
     const struct test_case cases[] = {
@@ -287,6 +356,7 @@ int main(void)
         { "reconnect", test_reconnect },
         { "unbind and disconnect", test_unbind_disconnect },
         { "bad endpoints", test_bad_endpoints },
+        { "STREAM serves a plain TCP client", test_stream_http },
     };
     ctx = zmq_ctx_new();
     int status =
