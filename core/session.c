@@ -35,6 +35,7 @@ struct mz_session {
     const struct engine_ops *engine_ops;
     bool input_blocked;   /* the engine waits for room in the pipe */
     bool routing_id_sent; /* the peer's id went into the pipe */
+    bool engine_failed;   /* engine_gone is queued */
 
     /* Connecting sessions. */
     const struct modzmq_transport_ops *ops;
@@ -248,6 +249,11 @@ static void engine_error(void *arg, enum mz_engine_error reason)
 {
     (void) reason;
     struct mz_session *session = arg;
+    /* A session already ending destroys its engine itself; a task queued
+     * now could run after the session is freed. */
+    if (session->finishing || session->engine_failed)
+        return;
+    session->engine_failed = true;
     if (mz_reactor_post(session->reactor, engine_gone, session) < 0) {
         fputs("modzmq: out of memory ending a connection\n", stderr);
         abort();
@@ -346,6 +352,9 @@ static void engine_gone(void *arg)
         session->engine_ops->destroy(session->engine);
         session->engine = NULL;
     }
+    session->engine_failed = false;
+    if (session->finishing)
+        return;
     if (session->socket != NULL || session->closing ||
         session->options.reconnect_ivl < 0)
         session_schedule_finish(session);
