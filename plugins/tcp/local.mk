@@ -1,6 +1,7 @@
 # plugins/tcp: the tcp transport plugin, a libtool module installed in
 # $(pkglibdir) (= $(libdir)/modzmq), where the core's loader looks for it.
 # Only the SDK headers and zmq.h are visible to it, never core/.
+# (plugins/ipc/local.mk, included next, appends to pkglib_LTLIBRARIES.)
 pkglib_LTLIBRARIES = plugins/tcp/modzmq_tcp.la
 plugins_tcp_modzmq_tcp_la_SOURCES = \
 	plugins/tcp/tcp.c \
