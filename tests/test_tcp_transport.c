@@ -293,8 +293,10 @@ static void test_ipv6_round_trip(void)
         return;
     harness_options_reset();
     harness_set_int(ZMQ_IPV6, 1);
+    harness_set_int(ZMQ_TOS, 0x20);
     struct listener l;
     CU_ASSERT_FATAL(listen_on("[::1]:*", &l));
+    harness_set_int(ZMQ_TOS, 0);
     char expected[64];
     snprintf(expected, sizeof expected, "tcp://[::1]:%u", l.port);
     CU_ASSERT_STRING_EQUAL(l.name, expected);
@@ -307,6 +309,12 @@ static void test_ipv6_round_trip(void)
     CU_ASSERT_EQUAL(
         ops->peer_address(l.endpoint, c.accepted, peer, sizeof peer), 3);
     CU_ASSERT_STRING_EQUAL(peer, "::1");
+    CU_ASSERT_EQUAL(int_option(c.accepted, IPPROTO_IPV6, IPV6_TCLASS), 0x20);
+    disconnect(&c);
+    /* An IPv6 source address. */
+    snprintf(address, sizeof address, "[::1]:0;[::1]:%u", l.port);
+    CU_ASSERT_FATAL(connect_to(address, &l, &c));
+    CU_ASSERT(harness_exchange(c.connected, c.accepted));
     disconnect(&c);
     stop_listening(&l);
 
