@@ -73,7 +73,15 @@ struct modzmq_core_services {
 
     /* Reads one of a socket's options, exactly as zmq_getsockopt would
      * (same option numbers, same sizes). 0, or -1 with errno. Any thread
-     * that is running a call of this plugin for that socket. */
+     * that is running a call of this plugin for that socket.
+     *
+     * It also reads the list options that zmq_getsockopt refuses (they
+     * are write-only in libzmq) so that transports can apply them:
+     * ZMQ_TCP_ACCEPT_FILTER gives every filter as a NUL-terminated string,
+     * one after the other; ZMQ_IPC_FILTER_UID, _GID and _PID give an
+     * array of uid_t, gid_t or pid_t. An empty list gives *size 0. When
+     * *size is too small: -1 with EINVAL and *size set to the size
+     * needed. */
     int (*socket_option)(modzmq_socket *socket, int option, void *value,
                          size_t *size);
 
@@ -97,8 +105,7 @@ struct modzmq_plugin {
     /* Optional: called once after the checks, before any ops. Nonzero
      * refuses the load (set errno). core identifies this plugin in calls
      * back to the services. */
-    int (*init)(const struct modzmq_core_services *services,
-                modzmq_core *core);
+    int (*init)(const struct modzmq_core_services *services, modzmq_core *core);
     /* Optional: called once when the core unloads the plugin, after the
      * last ops call. */
     void (*fini)(void);

@@ -1,0 +1,357 @@
+/*
+ * tcp plugin: the module's descriptor and its stream transport ops. An
+ * endpoint keeps its parsed address and the socket options read when it
+ * was parsed; the ops are the few system calls that turn it into
+ * listening and connected fds, which the core then drives.
+ */
+#define MODZMQ_PLUGIN_MODULE modzmq_tcp
+#include <modzmq/transport.h>
+
+#include "tcp_address.h"
+#include "tcp_filter.h"
+#include "tcp_options.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+/* What the core gave init; needed to read socket options. */
+static const struct modzmq_core_services *core_services;
+
+struct modzmq_endpoint {
+    enum modzmq_endpoint_mode mode;
+    char *address; /* as given, after "tcp://" */
+    struct tcp_options options;
+    /* bind: the interface to listen on; connect: the source, if any */
+    bool has_local;
+    bool local_is_any; /* bind to "*": may fall back to IPv4 */
+    struct tcp_sockaddr local;
+    struct tcp_host_port peer; /* connect: where to */
+    struct tcp_filter *filter; /* bind: NULL accepts every peer */
+    char bound[128];           /* bind: endpoint string once listening */
+};
+
+static int fail(int error)
+{
+    errno = error;
+    return -1;
+}
+
+static int parse_bind(struct modzmq_endpoint *ep)
+{
+    if (ep->options.accept_filters != NULL &&
+        tcp_filter_new(ep->options.accept_filters,
+                       ep->options.accept_filters_size, &ep->filter) != 0)
+        return -1;
+    /* With ZMQ_USE_FD the application's listening fd is used as it is,
+     * and the address is not looked at, as in libzmq. */
+    if (ep->options.use_fd != -1)
+        return 0;
+    struct tcp_host_port where;
+    if (tcp_host_port_parse(ep->address, strlen(ep->address), &where) != 0)
+        return -1;
+    if (tcp_resolve_local(where.host, where.port, ep->options.ipv6,
+                          &ep->local) != 0)
+        return -1;
+    ep->has_local = true;
+    ep->local_is_any = strcmp(where.host, "*") == 0;
+    return 0;
+}
+
+/* "dst" or "src;dst"; the source is resolved now, so that an unknown
+ * interface fails zmq_connect at once, the peer at each connect. */
+static int parse_connect(struct modzmq_endpoint *ep)
+{
+    const char *peer = ep->address;
+    const char *semicolon = strchr(peer, ';');
+    if (semicolon != NULL) {
+        struct tcp_host_port source;
+        if (tcp_host_port_parse(peer, (size_t) (semicolon - peer), &source) !=
+                0 ||
+            tcp_resolve_local(source.host, source.port, ep->options.ipv6,
+                              &ep->local) != 0)
+            return -1;
+        ep->has_local = true;
+        peer = semicolon + 1;
+    }
+    if (tcp_host_port_parse(peer, strlen(peer), &ep->peer) != 0)
+        return -1;
+    if (ep->peer.any_port || strcmp(ep->peer.host, "*") == 0)
+        return fail(EINVAL);
+    return 0;
+}
+
+static void tcp_endpoint_free(modzmq_endpoint *ep)
+{
+    if (ep == NULL)
+        return;
+    tcp_filter_free(ep->filter);
+    tcp_options_release(&ep->options);
+    free(ep->address);
+    free(ep);
+}
+
+static int tcp_endpoint_parse(modzmq_socket *socket, const char *scheme,
+                              const char *address,
+                              enum modzmq_endpoint_mode mode,
+                              modzmq_endpoint **endpoint)
+{
+    (void) scheme;
+    if (core_services == NULL)
+        return fail(EINVAL);
+    if (address == NULL || endpoint == NULL ||
+        (mode != MODZMQ_ENDPOINT_BIND && mode != MODZMQ_ENDPOINT_CONNECT))
+        return fail(EINVAL);
+    struct modzmq_endpoint *ep = calloc(1, sizeof *ep);
+    if (ep == NULL)
+        return -1;
+    ep->mode = mode;
+    ep->address = strdup(address);
+    if (ep->address == NULL) {
+        free(ep);
+        return -1;
+    }
+    if (tcp_options_read(core_services, socket, &ep->options) != 0) {
+        free(ep->address);
+        free(ep);
+        return -1;
+    }
+    int rc = mode == MODZMQ_ENDPOINT_BIND ? parse_bind(ep) : parse_connect(ep);
+    if (rc != 0) {
+        int error = errno;
+        tcp_endpoint_free(ep);
+        return fail(error);
+    }
+    *endpoint = ep;
+    return 0;
+}
+
+/* Makes the application's ZMQ_USE_FD socket fit the core's rules. */
+static int adopt_listener(modzmq_endpoint *ep, int fd)
+{
+    int flags = fcntl(fd, F_GETFL);
+    if (flags == -1 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) == -1 ||
+        fcntl(fd, F_SETFD, FD_CLOEXEC) == -1)
+        return -1;
+    ep->local.length = sizeof ep->local.storage;
+    return getsockname(fd, (struct sockaddr *) &ep->local.storage,
+                       &ep->local.length);
+}
+
+static int open_listener(modzmq_endpoint *ep)
+{
+    int family = ep->local.storage.ss_family;
+    int fd = socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd == -1 && errno == EAFNOSUPPORT && family == AF_INET6 &&
+        ep->local_is_any) {
+        /* "*" with ZMQ_IPV6 on a host without IPv6: every IPv4 address. */
+        struct sockaddr_in6 *in6 = (struct sockaddr_in6 *) &ep->local.storage;
+        uint16_t port = ntohs(in6->sin6_port);
+        if (tcp_resolve_local("*", port, false, &ep->local) != 0)
+            return -1;
+        family = AF_INET;
+        fd = socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    }
+    if (fd == -1)
+        return -1;
+    if (tcp_options_apply_listener(&ep->options, fd, family) != 0 ||
+        bind(fd, (struct sockaddr *) &ep->local.storage, ep->local.length) !=
+            0 ||
+        listen(fd, ep->options.backlog) != 0) {
+        int error = errno;
+        close(fd);
+        return fail(error);
+    }
+    /* The real port, after a wildcard one. */
+    ep->local.length = sizeof ep->local.storage;
+    if (getsockname(fd, (struct sockaddr *) &ep->local.storage,
+                    &ep->local.length) != 0) {
+        int error = errno;
+        close(fd);
+        return fail(error);
+    }
+    return fd;
+}
+
+static int tcp_listen(modzmq_endpoint *ep, int *listen_fd)
+{
+    if (ep->mode != MODZMQ_ENDPOINT_BIND)
+        return fail(EINVAL);
+    int fd = ep->options.use_fd;
+    if (fd != -1) {
+        if (adopt_listener(ep, fd) != 0)
+            return -1;
+    } else {
+        fd = open_listener(ep);
+        if (fd == -1)
+            return -1;
+    }
+    ep->has_local = true;
+    if (tcp_format_endpoint((struct sockaddr *) &ep->local.storage,
+                            ep->local.length, ep->bound,
+                            sizeof ep->bound) < 0) {
+        ep->bound[0] = '\0';
+    }
+    *listen_fd = fd;
+    return 0;
+}
+
+static int tcp_endpoint_format(modzmq_endpoint *ep, char *buffer, size_t size)
+{
+    if (ep->mode == MODZMQ_ENDPOINT_BIND && ep->bound[0] != '\0') {
+        size_t length = strlen(ep->bound);
+        if (length >= size)
+            return fail(ENOSPC);
+        memcpy(buffer, ep->bound, length + 1);
+        return (int) length;
+    }
+    if (ep->mode == MODZMQ_ENDPOINT_BIND && ep->has_local)
+        return tcp_format_endpoint((struct sockaddr *) &ep->local.storage,
+                                   ep->local.length, buffer, size);
+    size_t length = strlen("tcp://") + strlen(ep->address);
+    if (length >= size)
+        return fail(ENOSPC);
+    strcpy(buffer, "tcp://");
+    strcat(buffer, ep->address);
+    return (int) length;
+}
+
+static int tcp_accept(modzmq_endpoint *ep, int listen_fd, int *fd)
+{
+    struct sockaddr_storage peer;
+    socklen_t length = sizeof peer;
+    int conn = accept4(listen_fd, (struct sockaddr *) &peer, &length,
+                       SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (conn == -1)
+        return -1;
+    if (ep->filter != NULL &&
+        !tcp_filter_allows(ep->filter, (struct sockaddr *) &peer)) {
+        close(conn);
+        return fail(EACCES);
+    }
+    if (tcp_options_apply_socket(&ep->options, conn, peer.ss_family, false) !=
+            0 ||
+        tcp_options_apply_connection(&ep->options, conn) != 0) {
+        int error = errno;
+        close(conn);
+        return fail(error);
+    }
+    *fd = conn;
+    return 0;
+}
+
+static void tcp_unlisten(modzmq_endpoint *ep, int listen_fd)
+{
+    (void) ep;
+    close(listen_fd);
+}
+
+static int tcp_connect_start(modzmq_endpoint *ep, int *fd)
+{
+    if (ep->mode != MODZMQ_ENDPOINT_CONNECT)
+        return fail(EINVAL);
+    int family = ep->has_local ? ep->local.storage.ss_family : AF_UNSPEC;
+    struct tcp_sockaddr peer;
+    if (tcp_resolve_peer(ep->peer.host, ep->peer.port, ep->options.ipv6, family,
+                         &peer) != 0)
+        return -1;
+    family = peer.storage.ss_family;
+    int conn = socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (conn == -1)
+        return -1;
+    int rc = tcp_options_apply_socket(&ep->options, conn, family, true);
+    if (rc == 0 && ep->has_local) {
+        /* Several connects may share one source port, as in libzmq. */
+        int on = 1;
+        rc = setsockopt(conn, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
+        if (rc == 0)
+            rc = bind(conn, (struct sockaddr *) &ep->local.storage,
+                      ep->local.length);
+    }
+    if (rc == 0) {
+        rc = connect(conn, (struct sockaddr *) &peer.storage, peer.length);
+        if (rc != 0 && (errno == EINPROGRESS || errno == EINTR))
+            rc = 0;
+    }
+    if (rc != 0) {
+        int error = errno;
+        close(conn);
+        return fail(error);
+    }
+    *fd = conn;
+    return 0;
+}
+
+static int tcp_connect_finish(modzmq_endpoint *ep, int fd)
+{
+    int error = 0;
+    socklen_t length = sizeof error;
+    if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length) != 0)
+        return -1;
+    if (error != 0)
+        return fail(error);
+    return tcp_options_apply_connection(&ep->options, fd);
+}
+
+static int tcp_peer_address(modzmq_endpoint *ep, int fd, char *buffer,
+                            size_t size)
+{
+    (void) ep;
+    struct sockaddr_storage peer;
+    socklen_t length = sizeof peer;
+    if (getpeername(fd, (struct sockaddr *) &peer, &length) != 0)
+        return -1;
+    return tcp_format_host((struct sockaddr *) &peer, length, buffer, size);
+}
+
+static int tcp_init(const struct modzmq_core_services *services,
+                    modzmq_core *core)
+{
+    (void) core;
+    if (services == NULL || services->socket_option == NULL)
+        return fail(EINVAL);
+    core_services = services;
+    return 0;
+}
+
+static void tcp_fini(void)
+{
+    core_services = NULL;
+}
+
+static const struct modzmq_transport_ops tcp_ops = {
+    .size = sizeof(struct modzmq_transport_ops),
+    .endpoint_parse = tcp_endpoint_parse,
+    .endpoint_free = tcp_endpoint_free,
+    .listen = tcp_listen,
+    .endpoint_format = tcp_endpoint_format,
+    .accept = tcp_accept,
+    .unlisten = tcp_unlisten,
+    .connect_start = tcp_connect_start,
+    .connect_finish = tcp_connect_finish,
+    .peer_address = tcp_peer_address,
+};
+
+static const char *const tcp_schemes[] = { "tcp", NULL };
+
+static const struct modzmq_plugin tcp_plugin = {
+    .abi_major = MODZMQ_SDK_ABI_MAJOR,
+    .abi_minor = MODZMQ_SDK_ABI_MINOR,
+    .name = "tcp",
+    .kind = MODZMQ_PLUGIN_TRANSPORT,
+    .serves = tcp_schemes,
+    .ops = &tcp_ops,
+    .init = tcp_init,
+    .fini = tcp_fini,
+};
+
+MODZMQ_PLUGIN_ENTRY;
+
+MODZMQ_PLUGIN_ENTRY
+{
+    return &tcp_plugin;
+}
