@@ -129,6 +129,11 @@ static void fail(struct mz_engine *e, enum mz_engine_error reason)
         mz_reactor_remove_fd(e->handle);
         e->handle = NULL;
     }
+    /* Whole messages that arrived before the failure still count. */
+    if (e->pushed) {
+        e->pushed = false;
+        e->sink->flush(e->session);
+    }
     e->sink->error(e->session, reason);
 }
 
@@ -521,7 +526,6 @@ static ssize_t read_some(struct mz_engine *e)
         return n;
     size_t into_body = (size_t) n < space ? (size_t) n : space;
     e->input_end = (size_t) n - into_body;
-    e->last_input_us = mz_clock_us();
     if (mz_zmtp_decoder_body_filled(&e->decoder, into_body)) {
         struct mz_msg frame;
         mz_msg_init(&frame);

@@ -100,6 +100,7 @@ struct side {
     enum mz_engine_error reason;
     struct mz_msg *inbox;
     size_t inbox_count;
+    size_t inbox_limit; /* push refuses beyond this: a full pipe */
     struct mz_msg *outbox;
     size_t outbox_head;
     size_t outbox_count;
@@ -121,7 +122,7 @@ static bool sink_push(void *session, struct mz_msg *m)
 {
     struct side *s = session;
     pthread_mutex_lock(&s->lock);
-    bool room = s->inbox_count < MAX_PARTS;
+    bool room = s->inbox_count < s->inbox_limit;
     if (room)
         s->inbox[s->inbox_count++] = *m;
     pthread_cond_broadcast(&s->changed);
@@ -166,6 +167,7 @@ static struct side *side_new(int socket_type)
     pthread_cond_init(&s->changed, NULL);
     mz_options_init(&s->options, socket_type);
     s->inbox = calloc(MAX_PARTS, sizeof *s->inbox);
+    s->inbox_limit = MAX_PARTS;
     s->outbox = calloc(MAX_PARTS, sizeof *s->outbox);
     return s;
 }
@@ -220,6 +222,13 @@ static void resume_output_task(void *arg)
     struct side *s = arg;
     if (s->engine != NULL)
         mz_engine_resume_output(s->engine);
+}
+
+static void resume_input_task(void *arg)
+{
+    struct side *s = arg;
+    if (s->engine != NULL)
+        mz_engine_resume_input(s->engine);
 }
 
 /* Queues one part (a copy of size bytes at data) and wakes the engine. */
@@ -683,6 +692,30 @@ static void test_raw_ping_pong(void)
     side_free(s);
 }
 
+/* A full pipe stops reading; the parts held back arrive after resume, even
+ * when the peer hung up in between. */
+static void test_raw_backpressure(void)
+{
+    struct side *s = side_new(ZMQ_PULL);
+    s->inbox_limit = 2;
+    int fd = raw_peer(s);
+    CU_ASSERT_FATAL(raw_handshake(fd, 1, "PUSH"));
+    write_all(fd, "\1\1a\0\1b\0\1c\0\1d\0\1e", 15);
+    CU_ASSERT_FATAL(side_wait(s, PARTS, 2));
+    close(fd);
+    pthread_mutex_lock(&s->lock);
+    s->inbox_limit = MAX_PARTS;
+    pthread_mutex_unlock(&s->lock);
+    on_reactor(resume_input_task, s);
+    CU_ASSERT(side_wait(s, PARTS, 5));
+    CU_ASSERT(side_wait(s, FAILED, 0));
+    CU_ASSERT(s->reason == MZ_ENGINE_CONNECTION_CLOSED);
+    const char *expected[] = { "a", "b", "c", "d", "e" };
+    for (size_t i = 0; i < 5 && i < s->inbox_count; i++)
+        CU_ASSERT(part_is(&s->inbox[i], expected[i], i == 0));
+    side_free(s);
+}
+
 static void test_raw_heartbeat_timeout(void)
 {
     struct side *s = side_new(ZMQ_PULL);
@@ -894,6 +927,25 @@ static void test_libzmq_xpub(void)
     side_free(sub);
 }
 
+/* Both sides ping every 20 ms and give up after 100 ms of silence: the
+ * connection must outlive many heartbeats on each side. */
+static void test_libzmq_heartbeats(void)
+{
+    struct libzmq_peer peer;
+    struct side *pair = side_new(ZMQ_PAIR);
+    pair->options.heartbeat_ivl = 20;
+    pair->options.heartbeat_timeout = 100;
+    pair->options.heartbeat_ttl = 200;
+    CU_ASSERT_FATAL(interop_start(&peer, "heartbeat", pair));
+    CU_ASSERT(side_wait(pair, PARTS, 1));
+    if (pair->inbox_count >= 1)
+        CU_ASSERT(part_is(&pair->inbox[0], "still here", false));
+    side_send_string(pair, "so am I", false);
+    CU_ASSERT(libzmq_peer_finish(&peer));
+    CU_ASSERT(!pair->failed || pair->reason == MZ_ENGINE_CONNECTION_CLOSED);
+    side_free(pair);
+}
+
 int main(void)
 {
     signal(SIGPIPE, SIG_IGN);
@@ -917,11 +969,13 @@ int main(void)
         { "raw: bad frame flags", test_raw_bad_flags },
         { "raw: slow greeting", test_raw_slow_greeting },
         { "raw: PING gets PONG", test_raw_ping_pong },
+        { "raw: full pipe, then resume", test_raw_backpressure },
         { "raw: heartbeat timeout", test_raw_heartbeat_timeout },
         { "raw: peer's TTL", test_raw_peer_ttl },
         { "libzmq: DEALER to ROUTER", test_libzmq_router },
         { "libzmq: PUSH to PULL", test_libzmq_pull },
         { "libzmq: SUB to XPUB", test_libzmq_xpub },
+        { "libzmq: heartbeats both ways", test_libzmq_heartbeats },
     };
     int rc = test_run_suite("engine", tests, sizeof tests / sizeof tests[0]);
     stop_reactor();

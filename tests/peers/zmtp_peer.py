@@ -57,10 +57,21 @@ def run_xpub(sock):
     expect(sock.recv() == b"\x00topic", "xpub: cancel")
 
 
+def run_heartbeat(sock):
+    # Let heartbeats run for a while: with a 100 ms timeout on both sides,
+    # a missing PONG either way would end the connection long before.
+    poller = zmq.Poller()
+    poller.register(sock, zmq.POLLIN)
+    expect(not poller.poll(600), "heartbeat: unexpected message")
+    sock.send(b"still here")
+    expect(sock.recv() == b"so am I", "heartbeat: reply")
+
+
 MODES = {
     "router": (zmq.ROUTER, run_router),
     "pull": (zmq.PULL, run_pull),
     "xpub": (zmq.XPUB, run_xpub),
+    "heartbeat": (zmq.PAIR, run_heartbeat),
 }
 
 
@@ -72,6 +83,10 @@ def main():
     sock.setsockopt(zmq.RCVTIMEO, 10000)
     sock.setsockopt(zmq.SNDTIMEO, 10000)
     sock.setsockopt(zmq.LINGER, 10000)
+    if sys.argv[1] == "heartbeat":
+        sock.setsockopt(zmq.HEARTBEAT_IVL, 20)
+        sock.setsockopt(zmq.HEARTBEAT_TIMEOUT, 100)
+        sock.setsockopt(zmq.HEARTBEAT_TTL, 200)
     port = sock.bind_to_random_port("tcp://127.0.0.1")
     print(port, flush=True)
     try:
