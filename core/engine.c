@@ -145,6 +145,19 @@ static size_t clamp_buffer(int size)
     return n > BUFFER_MAX ? BUFFER_MAX : n;
 }
 
+/* Frees what the engine owns besides its fd, its reactor handle and its
+ * timers. */
+static void engine_free(struct mz_engine *e)
+{
+    mz_msg_close(&e->held_part);
+    mz_zmtp_decoder_fini(&e->decoder);
+    mz_zmtp_encoder_fini(&e->encoder);
+    free(e->input);
+    if (e->metadata != NULL)
+        mz_peer_metadata_unref(e->metadata);
+    free(e);
+}
+
 struct mz_engine *mz_engine_new(struct mz_reactor *reactor, int fd,
                                 const struct mz_options *options,
                                 const char *peer_address,
@@ -159,7 +172,7 @@ struct mz_engine *mz_engine_new(struct mz_reactor *reactor, int fd,
     }
     struct mz_engine *e = calloc(1, sizeof *e);
     if (e == NULL)
-        goto fail_close;
+        goto fail;
     e->reactor = reactor;
     e->fd = fd;
     e->options = options;
@@ -171,18 +184,18 @@ struct mz_engine *mz_engine_new(struct mz_reactor *reactor, int fd,
     e->input_size = clamp_buffer(options->in_batch_size);
     e->input = malloc(e->input_size);
     if (e->input == NULL)
-        goto fail_free;
+        goto fail;
     if (mz_zmtp_encoder_init(&e->encoder,
                              clamp_buffer(options->out_batch_size)) < 0)
-        goto fail_free;
+        goto fail;
     e->metadata = mz_peer_metadata_new();
     if (e->metadata == NULL)
-        goto fail_free;
+        goto fail;
     if (peer_address != NULL &&
         mz_peer_metadata_add(e->metadata, "Peer-Address",
                              strlen("Peer-Address"), peer_address,
                              strlen(peer_address)) < 0)
-        goto fail_free;
+        goto fail;
 
     uint8_t greeting[MZ_ZMTP_GREETING_SIZE];
     mz_zmtp_greeting_build(greeting, mechanism_name, false);
@@ -190,31 +203,25 @@ struct mz_engine *mz_engine_new(struct mz_reactor *reactor, int fd,
 
     e->handle = mz_reactor_add_fd(reactor, fd, on_io, e);
     if (e->handle == NULL)
-        goto fail_free;
+        goto fail;
     if (options->handshake_ivl > 0) {
         e->handshake_timer = mz_reactor_add_timer(
             reactor, (uint64_t) options->handshake_ivl, handshake_expired, e);
         if (e->handshake_timer == 0) {
             mz_reactor_remove_fd(e->handle);
-            goto fail_free;
+            goto fail;
         }
     }
     e->last_input_us = mz_clock_us();
     update_interest(e);
     return e;
 
-fail_free:
-    if (e != NULL) {
-        mz_zmtp_decoder_fini(&e->decoder);
-        mz_zmtp_encoder_fini(&e->encoder);
-        free(e->input);
-        if (e->metadata != NULL)
-            mz_peer_metadata_unref(e->metadata);
-        free(e);
-    }
-fail_close:
+fail:;
+    int error = errno;
+    if (e != NULL)
+        engine_free(e);
     close(fd);
-    errno = ENOMEM;
+    errno = error;
     return NULL;
 }
 
@@ -751,10 +758,5 @@ void mz_engine_destroy(struct mz_engine *engine)
     if (engine->handle != NULL)
         mz_reactor_remove_fd(engine->handle);
     close(engine->fd);
-    mz_msg_close(&engine->held_part);
-    mz_zmtp_decoder_fini(&engine->decoder);
-    mz_zmtp_encoder_fini(&engine->encoder);
-    free(engine->input);
-    mz_peer_metadata_unref(engine->metadata);
-    free(engine);
+    engine_free(engine);
 }
