@@ -635,6 +635,44 @@ static void test_raw_subscribe_command(void)
     side_free(sub);
 }
 
+/* The decoder keeps its place across reads of any size: a handshake and a
+ * short, a long and an empty frame written one byte per write. */
+static void test_raw_byte_by_byte(void)
+{
+    struct side *s = side_new(ZMQ_PULL);
+    int fd = raw_peer(s);
+    unsigned char wire[512];
+    size_t n = 0;
+    unsigned char greeting[64] = { 0xFF };
+    greeting[9] = 0x7F;
+    greeting[10] = 3;
+    greeting[11] = 1;
+    memcpy(greeting + 12, "NULL", 4);
+    memcpy(wire, greeting, 64);
+    n = 64;
+    memcpy(wire + n, "\4\32\5READY\13Socket-Type\0\0\0\4PUSH", 28);
+    n += 28;
+    memcpy(wire + n, "\1\5short", 7);
+    n += 7;
+    unsigned char long_head[9] = { 3, 0, 0, 0, 0, 0, 0, 1, 44 };
+    memcpy(wire + n, long_head, 9);
+    n += 9;
+    fill_pattern(wire + n, 300, 3);
+    n += 300;
+    memcpy(wire + n, "\0\0", 2);
+    n += 2;
+    for (size_t i = 0; i < n; i++)
+        write_all(fd, wire + i, 1);
+    CU_ASSERT_FATAL(side_wait(s, PARTS, 3));
+    CU_ASSERT(part_is(&s->inbox[0], "short", true));
+    CU_ASSERT(has_pattern(&s->inbox[1], 300, 3));
+    CU_ASSERT(mz_msg_has_more(&s->inbox[1]));
+    CU_ASSERT(part_is(&s->inbox[2], "", false));
+    CU_ASSERT(!s->failed);
+    close(fd);
+    side_free(s);
+}
+
 static void test_raw_too_large(void)
 {
     struct side *s = side_new(ZMQ_PULL);
@@ -964,6 +1002,7 @@ int main(void)
         { "raw: wrong mechanism", test_raw_wrong_mechanism },
         { "raw: ZMTP 3.0 peer", test_raw_zmtp_3_0 },
         { "raw: SUBSCRIBE and CANCEL", test_raw_subscribe_command },
+        { "raw: one byte per write", test_raw_byte_by_byte },
         { "raw: over MAXMSGSIZE", test_raw_too_large },
         { "raw: truncated frame", test_raw_truncated },
         { "raw: bad frame flags", test_raw_bad_flags },
