@@ -533,12 +533,16 @@ static ssize_t read_some(struct mz_engine *e)
         return n;
     size_t into_body = (size_t) n < space ? (size_t) n : space;
     e->input_end = (size_t) n - into_body;
-    if (mz_zmtp_decoder_body_filled(&e->decoder, into_body)) {
+    enum mz_zmtp_decode_status status =
+        mz_zmtp_decoder_body_filled(&e->decoder, into_body);
+    if (status == MZ_DECODE_FRAME) {
         struct mz_msg frame;
         mz_msg_init(&frame);
         mz_zmtp_decoder_take(&e->decoder, &frame);
         frame_received(e, &frame);
         mz_msg_close(&frame);
+    } else if (status != MZ_DECODE_NEED_INPUT) {
+        decode_failed(e, status);
     }
     return n;
 }

@@ -684,6 +684,29 @@ static void test_raw_too_large(void)
     expect_failure(s, fd, MZ_ENGINE_TOO_LARGE);
 }
 
+/* A header may claim any size: memory follows the bytes that really come,
+ * so a 2^50-byte claim costs nothing and ends cleanly when the peer
+ * leaves; a size over 2^63-1 is a protocol error. */
+static void test_raw_huge_claims(void)
+{
+    struct side *s = side_new(ZMQ_PULL);
+    int fd = raw_peer(s);
+    CU_ASSERT_FATAL(raw_handshake(fd, 1, "PUSH"));
+    unsigned char claim[9] = { 2, 0, 4, 0, 0, 0, 0, 0, 0 };
+    write_all(fd, claim, sizeof claim);
+    unsigned char some[4096] = { 0 };
+    write_all(fd, some, sizeof some);
+    shutdown(fd, SHUT_WR);
+    expect_failure(s, fd, MZ_ENGINE_CONNECTION_CLOSED);
+
+    s = side_new(ZMQ_PULL);
+    fd = raw_peer(s);
+    CU_ASSERT_FATAL(raw_handshake(fd, 1, "PUSH"));
+    unsigned char over[9] = { 2, 0x80, 0, 0, 0, 0, 0, 0, 1 };
+    write_all(fd, over, sizeof over);
+    expect_failure(s, fd, MZ_ENGINE_PROTOCOL);
+}
+
 static void test_raw_truncated(void)
 {
     struct side *s = side_new(ZMQ_PULL);
@@ -1005,6 +1028,7 @@ int main(void)
         { "raw: one byte per write", test_raw_byte_by_byte },
         { "raw: over MAXMSGSIZE", test_raw_too_large },
         { "raw: truncated frame", test_raw_truncated },
+        { "raw: huge size claims", test_raw_huge_claims },
         { "raw: bad frame flags", test_raw_bad_flags },
         { "raw: slow greeting", test_raw_slow_greeting },
         { "raw: PING gets PONG", test_raw_ping_pong },
