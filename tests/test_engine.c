@@ -988,6 +988,26 @@ static void test_libzmq_xpub(void)
     side_free(sub);
 }
 
+/* libzmq's subscriptions (commands from a 3.1 peer) reach an XPUB
+ * session in the message form. */
+static void test_libzmq_sub(void)
+{
+    struct libzmq_peer peer;
+    struct side *xpub = side_new(ZMQ_XPUB);
+    CU_ASSERT_FATAL(interop_start(&peer, "sub", xpub));
+    CU_ASSERT(side_wait(xpub, PARTS, 1));
+    if (xpub->inbox_count >= 1)
+        CU_ASSERT(mz_msg_size(&xpub->inbox[0]) == 5 &&
+                  memcmp(mz_msg_data(&xpub->inbox[0]), "\1news", 5) == 0);
+    side_send_string(xpub, "news flash", false);
+    CU_ASSERT(side_wait(xpub, PARTS, 2));
+    if (xpub->inbox_count >= 2)
+        CU_ASSERT(mz_msg_size(&xpub->inbox[1]) == 5 &&
+                  memcmp(mz_msg_data(&xpub->inbox[1]), "\0news", 5) == 0);
+    CU_ASSERT(libzmq_peer_finish(&peer));
+    side_free(xpub);
+}
+
 /* Both sides ping every 20 ms and give up after 100 ms of silence: the
  * connection must outlive many heartbeats on each side. */
 static void test_libzmq_heartbeats(void)
@@ -1038,6 +1058,7 @@ int main(void)
         { "libzmq: DEALER to ROUTER", test_libzmq_router },
         { "libzmq: PUSH to PULL", test_libzmq_pull },
         { "libzmq: SUB to XPUB", test_libzmq_xpub },
+        { "libzmq: XPUB to SUB", test_libzmq_sub },
         { "libzmq: heartbeats both ways", test_libzmq_heartbeats },
     };
     int rc = test_run_suite("engine", tests, sizeof tests / sizeof tests[0]);

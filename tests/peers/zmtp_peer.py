@@ -57,6 +57,14 @@ def run_xpub(sock):
     expect(sock.recv() == b"\x00topic", "xpub: cancel")
 
 
+def run_sub(sock):
+    sock.setsockopt(zmq.SUBSCRIBE, b"news")
+    parts = sock.recv_multipart(copy=False)
+    expect([p.bytes for p in parts] == [b"news flash"], "sub: message")
+    expect(parts[0].get("Socket-Type") == "XPUB", "sub: Socket-Type")
+    sock.setsockopt(zmq.UNSUBSCRIBE, b"news")
+
+
 def run_heartbeat(sock):
     # Let heartbeats run for a while: with a 100 ms timeout on both sides,
     # a missing PONG either way would end the connection long before.
@@ -71,6 +79,7 @@ MODES = {
     "router": (zmq.ROUTER, run_router),
     "pull": (zmq.PULL, run_pull),
     "xpub": (zmq.XPUB, run_xpub),
+    "sub": (zmq.SUB, run_sub),
     "heartbeat": (zmq.PAIR, run_heartbeat),
 }
 
