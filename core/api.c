@@ -8,9 +8,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/uio.h>
 
 #include "ctx.h"
+#include "engine.h"
 #include "msg.h"
 #include "socket.h"
 
@@ -468,9 +470,19 @@ const char *zmq_msg_gets(const zmq_msg_t *msg, const char *property)
         return NULL;
     }
     /* Properties describe the connection a message came in on; inproc
-     * messages have none. The ZMTP engine brings them. */
-    errno = EINVAL;
-    return NULL;
+     * messages have none. */
+    const struct mz_peer_metadata *metadata = mz_msg_metadata(m);
+    const char *value = NULL;
+    if (metadata != NULL) {
+        value = mz_peer_metadata_get(metadata, property, NULL);
+        /* The wire calls it Identity; the API's name is Routing-Id, and
+         * libzmq answers either. */
+        if (value == NULL && strcasecmp(property, "Routing-Id") == 0)
+            value = mz_peer_metadata_get(metadata, "Identity", NULL);
+    }
+    if (value == NULL)
+        errno = EINVAL;
+    return value;
 }
 
 int zmq_msg_set_routing_id(zmq_msg_t *msg, uint32_t routing_id)

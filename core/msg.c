@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine.h"
 #include "msg.h"
 
 static void msg_clear(struct mz_msg *m, uint8_t kind)
@@ -103,6 +104,10 @@ void mz_msg_close(struct mz_msg *m)
 {
     if (m->kind == MZ_MSG_SHARED_BODY)
         content_release(m->u.ext.content, m->u.ext.data, 1);
+    if (m->metadata != NULL) {
+        mz_peer_metadata_unref(m->metadata);
+        m->metadata = NULL;
+    }
     m->kind = MZ_MSG_CLOSED;
 }
 
@@ -121,6 +126,8 @@ void mz_msg_copy(struct mz_msg *dst, const struct mz_msg *src)
         return;
     mz_msg_close(dst);
     memcpy(dst, src, sizeof *dst);
+    if (src->metadata != NULL)
+        mz_peer_metadata_ref(src->metadata);
     if (src->kind == MZ_MSG_SHARED_BODY) {
         atomic_fetch_add_explicit(&src->u.ext.content->refs, 1,
                                   memory_order_relaxed);
@@ -132,7 +139,11 @@ void mz_msg_copy(struct mz_msg *dst, const struct mz_msg *src)
 
 void mz_msg_add_refs(struct mz_msg *m, unsigned n)
 {
-    if (n == 0 || m->kind != MZ_MSG_SHARED_BODY)
+    if (n == 0)
+        return;
+    for (unsigned i = 0; m->metadata != NULL && i < n; i++)
+        mz_peer_metadata_ref(m->metadata);
+    if (m->kind != MZ_MSG_SHARED_BODY)
         return;
     atomic_fetch_add_explicit(&m->u.ext.content->refs, n, memory_order_relaxed);
     m->flags |= MZ_MSG_COPIED;
@@ -155,4 +166,13 @@ int mz_msg_set_group(struct mz_msg *m, const char *group)
     memcpy(m->group, group, len + 1);
     m->group_size = (uint8_t) len;
     return 0;
+}
+
+void mz_msg_set_metadata(struct mz_msg *m, struct mz_peer_metadata *metadata)
+{
+    if (metadata != NULL)
+        mz_peer_metadata_ref(metadata);
+    if (m->metadata != NULL)
+        mz_peer_metadata_unref(m->metadata);
+    m->metadata = metadata;
 }

@@ -18,6 +18,8 @@
 
 #include "zmq.h"
 
+struct mz_peer_metadata;
+
 /* Largest body kept inside the message itself. */
 enum { MZ_MSG_INLINE_MAX = 32, MZ_MSG_GROUP_MAX = 15 };
 
@@ -57,8 +59,9 @@ struct mz_msg {
             struct mz_msg_content *content; /* NULL for MZ_MSG_CONSTANT */
         } ext;
     } u;
-    void *reserved_metadata; /* room for the peer metadata of the ZMTP engine */
-    uint32_t routing_id;     /* SERVER/CLIENT style routing id, 0 if none */
+    struct mz_peer_metadata *metadata; /* the connection's properties (a
+                                          counted reference), NULL if none */
+    uint32_t routing_id; /* SERVER/CLIENT style routing id, 0 if none */
     uint8_t kind;
     uint8_t flags;
     uint8_t inline_size;
@@ -129,5 +132,14 @@ void mz_msg_copy(struct mz_msg *dst, const struct mz_msg *src);
 void mz_msg_add_refs(struct mz_msg *m, unsigned n);
 bool mz_msg_is_shared(const struct mz_msg *m);
 int mz_msg_set_group(struct mz_msg *m, const char *group);
+/* Attaches the properties of the connection m arrived on: m takes its own
+ * reference and drops the one it held. Close drops it, copy and add_refs
+ * take more, move moves it. */
+void mz_msg_set_metadata(struct mz_msg *m, struct mz_peer_metadata *metadata);
+
+static inline struct mz_peer_metadata *mz_msg_metadata(const struct mz_msg *m)
+{
+    return m->metadata;
+}
 
 #endif

@@ -1,0 +1,766 @@
+/*
+ * The ZMTP engine's state machine (see engine.h for its contract): one
+ * connection, driven by the reactor's fd and timer callbacks.
+ *
+ *   GREETING   our greeting is queued at once; the peer's is checked byte
+ *              by byte as it arrives.
+ *   HANDSHAKE  our READY is queued; we wait for the peer's READY (NULL
+ *              mechanism), then tell the session.
+ *   TRAFFIC    frames both ways, heartbeats, subscription commands.
+ *   FAILED     the session was told; nothing more happens until destroy.
+ *
+ * Input: one read fills a buffer that the decoder turns into many parts;
+ * while a large body is incomplete, readv puts its bytes straight into the
+ * message and whatever follows into the buffer. Output: the encoder batches
+ * parts pulled from the session into one writev.
+ *
+ * Liveness is tracked with a timestamp of the last input instead of timers
+ * re-armed on every read: a timeout timer that fires checks the timestamp
+ * and either gives up or waits for the remainder.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "engine.h"
+#include "null_mechanism.h"
+#include "peer_metadata.h"
+#include "reactor.h"
+#include "zmq.h"
+#include "zmtp_command.h"
+#include "zmtp_decoder.h"
+#include "zmtp_encoder.h"
+#include "zmtp_greeting.h"
+
+enum engine_state { GREETING, HANDSHAKE, TRAFFIC, FAILED };
+
+enum {
+    /* Reads and writes per readiness callback, so that one busy connection
+     * cannot starve the others of its I/O thread. */
+    IO_ROUNDS = 8,
+    INPUT_BUFFER_MIN = 512,
+    BUFFER_MAX = 4 << 20,
+    PING_CONTEXT_MAX = 16
+};
+
+static const char mechanism_name[] = "NULL";
+
+struct mz_engine {
+    struct mz_reactor *reactor;
+    struct mz_reactor_fd *handle; /* NULL while parked or after failure */
+    int fd;
+    const struct mz_options *options;
+    const struct mz_engine_sink *sink;
+    void *session;
+
+    enum engine_state state;
+    enum mz_zmtp_version version;
+    uint8_t peer_greeting[MZ_ZMTP_GREETING_SIZE];
+    size_t greeting_have;
+    struct mz_peer_metadata *metadata;
+
+    struct mz_zmtp_decoder decoder;
+    uint8_t *input;
+    size_t input_size;
+    size_t input_pos;
+    size_t input_end;
+    struct mz_msg held_part; /* refused by push, retried on resume */
+    bool input_blocked;
+    bool pushed; /* parts pushed since the last flush */
+
+    struct mz_zmtp_encoder encoder;
+    bool output_idle;  /* the session had nothing: wait for resume */
+    bool sending_more; /* the last part pulled had MORE set */
+    bool ping_due;
+    bool pong_due;
+    uint8_t pong_context[PING_CONTEXT_MAX];
+    size_t pong_context_size;
+
+    bool in_callback; /* inside a reactor callback of this engine */
+    uint64_t handshake_timer;
+    uint64_t heartbeat_timer;
+    uint64_t timeout_timer;
+    uint64_t ttl_timer;
+    uint64_t resume_timer;
+    uint64_t last_input_us;
+    uint64_t ping_sent_us;
+    uint64_t peer_ttl_ms;
+};
+
+static void on_io(void *arg, uint32_t events);
+static void handshake_expired(void *arg);
+static void pump_output(struct mz_engine *e);
+static void process_input(struct mz_engine *e);
+
+static void cancel_timer(struct mz_engine *e, uint64_t *id)
+{
+    mz_reactor_cancel_timer(e->reactor, *id);
+    *id = 0;
+}
+
+/* Interest follows state: read unless blocked, write while bytes wait or
+ * the session may have more. */
+static void update_interest(struct mz_engine *e)
+{
+    if (e->handle == NULL)
+        return;
+    bool writable = mz_zmtp_encoder_pending(&e->encoder) ||
+                    (e->state == TRAFFIC &&
+                     (!e->output_idle || e->ping_due || e->pong_due));
+    mz_reactor_want(e->handle, !e->input_blocked, writable);
+}
+
+/* Ends the connection: the session hears of it once, then nothing. */
+static void fail(struct mz_engine *e, enum mz_engine_error reason)
+{
+    if (e->state == FAILED)
+        return;
+    e->state = FAILED;
+    cancel_timer(e, &e->handshake_timer);
+    cancel_timer(e, &e->heartbeat_timer);
+    cancel_timer(e, &e->timeout_timer);
+    cancel_timer(e, &e->ttl_timer);
+    cancel_timer(e, &e->resume_timer);
+    if (e->handle != NULL) {
+        mz_reactor_remove_fd(e->handle);
+        e->handle = NULL;
+    }
+    /* Whole messages that arrived before the failure still count. */
+    if (e->pushed) {
+        e->pushed = false;
+        e->sink->flush(e->session);
+    }
+    e->sink->error(e->session, reason);
+}
+
+static size_t clamp_buffer(int size)
+{
+    size_t n = size > 0 ? (size_t) size : 0;
+    if (n < INPUT_BUFFER_MIN)
+        n = INPUT_BUFFER_MIN;
+    return n > BUFFER_MAX ? BUFFER_MAX : n;
+}
+
+/* Frees what the engine owns besides its fd, its reactor handle and its
+ * timers. */
+static void engine_free(struct mz_engine *e)
+{
+    mz_msg_close(&e->held_part);
+    mz_zmtp_decoder_fini(&e->decoder);
+    mz_zmtp_encoder_fini(&e->encoder);
+    free(e->input);
+    if (e->metadata != NULL)
+        mz_peer_metadata_unref(e->metadata);
+    free(e);
+}
+
+struct mz_engine *mz_engine_new(struct mz_reactor *reactor, int fd,
+                                const struct mz_options *options,
+                                const char *peer_address,
+                                const struct mz_engine_sink *sink,
+                                void *session)
+{
+    if (options->mechanism != ZMQ_NULL) {
+        /* Other mechanisms come as plugins, through their own path. */
+        close(fd);
+        errno = EPROTONOSUPPORT;
+        return NULL;
+    }
+    struct mz_engine *e = calloc(1, sizeof *e);
+    if (e == NULL)
+        goto fail;
+    e->reactor = reactor;
+    e->fd = fd;
+    e->options = options;
+    e->sink = sink;
+    e->session = session;
+    e->state = GREETING;
+    mz_msg_init(&e->held_part);
+    mz_zmtp_decoder_init(&e->decoder, options->maxmsgsize);
+    e->input_size = clamp_buffer(options->in_batch_size);
+    e->input = malloc(e->input_size);
+    if (e->input == NULL)
+        goto fail;
+    if (mz_zmtp_encoder_init(&e->encoder,
+                             clamp_buffer(options->out_batch_size)) < 0)
+        goto fail;
+    e->metadata = mz_peer_metadata_new();
+    if (e->metadata == NULL)
+        goto fail;
+    if (peer_address != NULL &&
+        mz_peer_metadata_add(e->metadata, "Peer-Address",
+                             strlen("Peer-Address"), peer_address,
+                             strlen(peer_address)) < 0)
+        goto fail;
+
+    uint8_t greeting[MZ_ZMTP_GREETING_SIZE];
+    mz_zmtp_greeting_build(greeting, mechanism_name, false);
+    mz_zmtp_encoder_add_raw(&e->encoder, greeting, sizeof greeting);
+
+    e->handle = mz_reactor_add_fd(reactor, fd, on_io, e);
+    if (e->handle == NULL)
+        goto fail;
+    if (options->handshake_ivl > 0) {
+        e->handshake_timer = mz_reactor_add_timer(
+            reactor, (uint64_t) options->handshake_ivl, handshake_expired, e);
+        if (e->handshake_timer == 0) {
+            mz_reactor_remove_fd(e->handle);
+            goto fail;
+        }
+    }
+    e->last_input_us = mz_clock_us();
+    update_interest(e);
+    return e;
+
+fail:;
+    int error = errno;
+    if (e != NULL)
+        engine_free(e);
+    close(fd);
+    errno = error;
+    return NULL;
+}
+
+/* ---- timers -------------------------------------------------------- */
+
+static void handshake_expired(void *arg)
+{
+    struct mz_engine *e = arg;
+    e->handshake_timer = 0;
+    e->in_callback = true;
+    fail(e, MZ_ENGINE_TIMEOUT);
+    e->in_callback = false;
+}
+
+/* A PING went out heartbeat_timeout ago: any input since then proves the
+ * peer alive. */
+static void ping_unanswered(void *arg)
+{
+    struct mz_engine *e = arg;
+    e->timeout_timer = 0;
+    if (e->last_input_us <= e->ping_sent_us) {
+        e->in_callback = true;
+        fail(e, MZ_ENGINE_TIMEOUT);
+        e->in_callback = false;
+    }
+}
+
+/* The peer's PING asked us to drop it after ttl of silence. */
+static void ttl_check(void *arg)
+{
+    struct mz_engine *e = arg;
+    e->ttl_timer = 0;
+    uint64_t idle_ms = (mz_clock_us() - e->last_input_us) / 1000;
+    if (idle_ms < e->peer_ttl_ms) {
+        e->ttl_timer = mz_reactor_add_timer(
+            e->reactor, e->peer_ttl_ms - idle_ms, ttl_check, e);
+        return;
+    }
+    e->in_callback = true;
+    fail(e, MZ_ENGINE_TIMEOUT);
+    e->in_callback = false;
+}
+
+static void heartbeat_due(void *arg)
+{
+    struct mz_engine *e = arg;
+    e->heartbeat_timer = mz_reactor_add_timer(
+        e->reactor, (uint64_t) e->options->heartbeat_ivl, heartbeat_due, e);
+    e->ping_due = true;
+    if (e->timeout_timer == 0) {
+        int timeout = mz_options_heartbeat_timeout(e->options);
+        e->ping_sent_us = mz_clock_us();
+        e->timeout_timer = mz_reactor_add_timer(
+            e->reactor, timeout > 0 ? (uint64_t) timeout : 1, ping_unanswered,
+            e);
+    }
+    e->in_callback = true;
+    pump_output(e);
+    e->in_callback = false;
+}
+
+/* ---- handshake ------------------------------------------------------ */
+
+static void greeting_received(struct mz_engine *e)
+{
+    struct mz_msg ready;
+    if (mz_null_ready_build(e->options, &ready) < 0) {
+        fail(e, MZ_ENGINE_CONNECTION_CLOSED);
+        return;
+    }
+    mz_zmtp_encoder_add(&e->encoder, true, NULL, 0, &ready, 0);
+    mz_msg_close(&ready);
+    e->state = HANDSHAKE;
+    pump_output(e);
+}
+
+/* Tells the peer why before hanging up; best effort, one write. */
+static void refuse(struct mz_engine *e, const char *reason)
+{
+    struct mz_msg error;
+    if (mz_null_error_build(reason, &error) == 0) {
+        if (mz_zmtp_encoder_has_room(&e->encoder))
+            mz_zmtp_encoder_add(&e->encoder, true, NULL, 0, &error, 0);
+        mz_msg_close(&error);
+        mz_zmtp_encoder_write(&e->encoder, e->fd);
+    }
+    fail(e, MZ_ENGINE_INCOMPATIBLE);
+}
+
+static void handshake_command(struct mz_engine *e, const struct mz_msg *frame)
+{
+    struct mz_zmtp_command command;
+    if (!(frame->flags & MZ_MSG_COMMAND) ||
+        !mz_zmtp_command_parse(mz_msg_data((struct mz_msg *) frame),
+                               mz_msg_size(frame), &command)) {
+        fail(e, MZ_ENGINE_PROTOCOL);
+        return;
+    }
+    switch (mz_null_parse(&command, e->options->socket_type, e->metadata)) {
+    case MZ_NULL_READY:
+        break;
+    case MZ_NULL_PEER_ERROR:
+        /* The peer refused us (socket type, or its security policy). */
+        fail(e, MZ_ENGINE_INCOMPATIBLE);
+        return;
+    case MZ_NULL_INCOMPATIBLE:
+        refuse(e, "Invalid socket type");
+        return;
+    case MZ_NULL_MALFORMED:
+        fail(e, MZ_ENGINE_PROTOCOL);
+        return;
+    case MZ_NULL_NO_MEMORY:
+        fail(e, MZ_ENGINE_CONNECTION_CLOSED);
+        return;
+    }
+
+    cancel_timer(e, &e->handshake_timer);
+    e->state = TRAFFIC;
+    e->output_idle = false;
+    if (!e->sink->ready(e->session, e->metadata)) {
+        fail(e, MZ_ENGINE_INCOMPATIBLE);
+        return;
+    }
+    /* ZMTP 3.0 has no PING command. */
+    if (e->options->heartbeat_ivl > 0 && e->version == MZ_ZMTP_3_1)
+        e->heartbeat_timer = mz_reactor_add_timer(
+            e->reactor, (uint64_t) e->options->heartbeat_ivl, heartbeat_due, e);
+    update_interest(e);
+}
+
+/* ---- traffic input -------------------------------------------------- */
+
+/* Hands one part to the session; a full pipe parks it in held_part. */
+static void deliver(struct mz_engine *e, struct mz_msg *part)
+{
+    mz_msg_set_metadata(part, e->metadata);
+    if (!e->sink->push(e->session, part)) {
+        mz_msg_move(&e->held_part, part);
+        e->input_blocked = true;
+        update_interest(e);
+        return;
+    }
+    /* The session took the part (bitwise): forget it without closing. */
+    mz_msg_init(part);
+    e->pushed = true;
+}
+
+/* A subscription command becomes the message form sessions use: a 1 or 0
+ * byte followed by the topic. Only publishers care for them. */
+static void deliver_subscription(struct mz_engine *e, bool subscribe,
+                                 const struct mz_zmtp_command *command)
+{
+    int type = e->options->socket_type;
+    if (type != ZMQ_PUB && type != ZMQ_XPUB)
+        return;
+    struct mz_msg part;
+    if (mz_msg_init_size(&part, command->data_size + 1) < 0) {
+        fail(e, MZ_ENGINE_CONNECTION_CLOSED);
+        return;
+    }
+    uint8_t *p = mz_msg_data(&part);
+    p[0] = subscribe ? 1 : 0;
+    if (command->data_size > 0)
+        memcpy(p + 1, command->data, command->data_size);
+    deliver(e, &part);
+    mz_msg_close(&part);
+}
+
+static void ping_received(struct mz_engine *e,
+                          const struct mz_zmtp_command *command)
+{
+    if (command->data_size < 2 || command->data_size > 2 + PING_CONTEXT_MAX) {
+        fail(e, MZ_ENGINE_PROTOCOL);
+        return;
+    }
+    uint64_t ttl_ms =
+        (((uint64_t) command->data[0] << 8) | command->data[1]) * 100;
+    e->pong_context_size = command->data_size - 2;
+    memcpy(e->pong_context, command->data + 2, e->pong_context_size);
+    e->pong_due = true;
+    if (ttl_ms > 0) {
+        e->peer_ttl_ms = ttl_ms;
+        if (e->ttl_timer == 0)
+            e->ttl_timer =
+                mz_reactor_add_timer(e->reactor, ttl_ms, ttl_check, e);
+    }
+    update_interest(e);
+}
+
+static void traffic_command(struct mz_engine *e, const struct mz_msg *frame)
+{
+    struct mz_zmtp_command command;
+    if (!mz_zmtp_command_parse(mz_msg_data((struct mz_msg *) frame),
+                               mz_msg_size(frame), &command)) {
+        fail(e, MZ_ENGINE_PROTOCOL);
+        return;
+    }
+    if (mz_zmtp_command_is(&command, "PING"))
+        ping_received(e, &command);
+    else if (mz_zmtp_command_is(&command, "SUBSCRIBE"))
+        deliver_subscription(e, true, &command);
+    else if (mz_zmtp_command_is(&command, "CANCEL"))
+        deliver_subscription(e, false, &command);
+    else if (mz_zmtp_command_is(&command, "ERROR") ||
+             mz_zmtp_command_is(&command, "READY"))
+        fail(e, MZ_ENGINE_PROTOCOL);
+    /* PONG only proves life, as any input does; unknown commands are
+     * ignored so that later protocol revisions can add their own. */
+}
+
+static void frame_received(struct mz_engine *e, struct mz_msg *frame)
+{
+    if (e->state == HANDSHAKE)
+        handshake_command(e, frame);
+    else if (frame->flags & MZ_MSG_COMMAND)
+        traffic_command(e, frame);
+    else
+        deliver(e, frame);
+}
+
+static void greeting_bytes(struct mz_engine *e)
+{
+    size_t want = MZ_ZMTP_GREETING_SIZE - e->greeting_have;
+    size_t avail = e->input_end - e->input_pos;
+    size_t n = avail < want ? avail : want;
+    memcpy(e->peer_greeting + e->greeting_have, e->input + e->input_pos, n);
+    e->greeting_have += n;
+    e->input_pos += n;
+    switch (mz_zmtp_greeting_check(e->peer_greeting, e->greeting_have,
+                                   mechanism_name, &e->version)) {
+    case MZ_GREETING_INCOMPLETE:
+        break;
+    case MZ_GREETING_DONE:
+        greeting_received(e);
+        break;
+    case MZ_GREETING_BAD:
+        fail(e, MZ_ENGINE_PROTOCOL);
+        break;
+    case MZ_GREETING_WRONG_MECHANISM:
+        fail(e, MZ_ENGINE_INCOMPATIBLE);
+        break;
+    }
+}
+
+static bool may_consume(const struct mz_engine *e)
+{
+    return e->state != FAILED && !e->input_blocked;
+}
+
+static void decode_failed(struct mz_engine *e,
+                          enum mz_zmtp_decode_status status)
+{
+    if (status == MZ_DECODE_TOO_LARGE)
+        fail(e, MZ_ENGINE_TOO_LARGE);
+    else if (status == MZ_DECODE_PROTOCOL)
+        fail(e, MZ_ENGINE_PROTOCOL);
+    else
+        fail(e, MZ_ENGINE_CONNECTION_CLOSED);
+}
+
+/* Works through the buffered input until it is used up, the session's
+ * pipe is full or the connection failed. */
+static void process_input(struct mz_engine *e)
+{
+    while (may_consume(e) && e->input_pos < e->input_end) {
+        if (e->state == GREETING) {
+            greeting_bytes(e);
+            continue;
+        }
+        size_t used;
+        enum mz_zmtp_decode_status status =
+            mz_zmtp_decoder_feed(&e->decoder, e->input + e->input_pos,
+                                 e->input_end - e->input_pos, &used);
+        e->input_pos += used;
+        if (status == MZ_DECODE_NEED_INPUT)
+            continue;
+        if (status != MZ_DECODE_FRAME) {
+            decode_failed(e, status);
+            return;
+        }
+        struct mz_msg frame;
+        mz_msg_init(&frame);
+        mz_zmtp_decoder_take(&e->decoder, &frame);
+        frame_received(e, &frame);
+        mz_msg_close(&frame);
+    }
+    if (e->input_pos == e->input_end)
+        e->input_pos = e->input_end = 0;
+}
+
+/* One read: straight into a large body in progress (and the buffer after
+ * it), or into the buffer. Returns bytes read, 0 at end of stream, -1 with
+ * errno. */
+static ssize_t read_some(struct mz_engine *e)
+{
+    size_t space;
+    uint8_t *body = e->state == GREETING
+                        ? NULL
+                        : mz_zmtp_decoder_body_space(&e->decoder, &space);
+    e->input_pos = 0;
+    if (body == NULL || space == 0) {
+        ssize_t n = read(e->fd, e->input, e->input_size);
+        e->input_end = n > 0 ? (size_t) n : 0;
+        return n;
+    }
+    struct iovec iov[2] = { { body, space }, { e->input, e->input_size } };
+    ssize_t n = readv(e->fd, iov, 2);
+    if (n <= 0)
+        return n;
+    size_t into_body = (size_t) n < space ? (size_t) n : space;
+    e->input_end = (size_t) n - into_body;
+    enum mz_zmtp_decode_status status =
+        mz_zmtp_decoder_body_filled(&e->decoder, into_body);
+    if (status == MZ_DECODE_FRAME) {
+        struct mz_msg frame;
+        mz_msg_init(&frame);
+        mz_zmtp_decoder_take(&e->decoder, &frame);
+        frame_received(e, &frame);
+        mz_msg_close(&frame);
+    } else if (status != MZ_DECODE_NEED_INPUT) {
+        decode_failed(e, status);
+    }
+    return n;
+}
+
+static void input_ready(struct mz_engine *e)
+{
+    bool got_input = false;
+    for (int round = 0; round < IO_ROUNDS && may_consume(e); round++) {
+        ssize_t n = read_some(e);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+            break;
+        if (n <= 0) {
+            fail(e, MZ_ENGINE_CONNECTION_CLOSED);
+            break;
+        }
+        got_input = true;
+        if (e->input_end == 0 || e->state == FAILED)
+            continue;
+        process_input(e);
+    }
+    if (got_input)
+        e->last_input_us = mz_clock_us();
+    if (e->pushed && e->state != FAILED) {
+        e->pushed = false;
+        e->sink->flush(e->session);
+    }
+}
+
+/* ---- output --------------------------------------------------------- */
+
+/* SUB and XSUB send their subscriptions as commands to a 3.1 peer; a
+ * single-part message starting with 1 or 0 is one. */
+static void encode_part(struct mz_engine *e, struct mz_msg *part)
+{
+    bool first = !e->sending_more;
+    e->sending_more = mz_msg_has_more(part);
+    int type = e->options->socket_type;
+    if (e->version == MZ_ZMTP_3_1 && (type == ZMQ_SUB || type == ZMQ_XSUB) &&
+        first && !e->sending_more && mz_msg_size(part) > 0) {
+        uint8_t kind = *(const uint8_t *) mz_msg_data(part);
+        if (kind == 1) {
+            mz_zmtp_encoder_add(&e->encoder, true, "\011SUBSCRIBE", 10, part,
+                                1);
+            return;
+        }
+        if (kind == 0) {
+            mz_zmtp_encoder_add(&e->encoder, true, "\006CANCEL", 7, part, 1);
+            return;
+        }
+    }
+    mz_zmtp_encoder_add(&e->encoder, false, NULL, 0, part, 0);
+}
+
+static void add_heartbeat_commands(struct mz_engine *e)
+{
+    struct mz_msg command;
+    if (e->pong_due && mz_zmtp_encoder_has_room(&e->encoder)) {
+        if (mz_zmtp_command_build(&command, "PONG", e->pong_context,
+                                  e->pong_context_size) == 0) {
+            mz_zmtp_encoder_add(&e->encoder, true, NULL, 0, &command, 0);
+            mz_msg_close(&command);
+            e->pong_due = false;
+        }
+    }
+    if (e->ping_due && mz_zmtp_encoder_has_room(&e->encoder)) {
+        /* The TTL travels in tenths of a second. */
+        unsigned ttl = (unsigned) (e->options->heartbeat_ttl / 100);
+        uint8_t data[2] = { (uint8_t) (ttl >> 8), (uint8_t) ttl };
+        if (mz_zmtp_command_build(&command, "PING", data, sizeof data) == 0) {
+            mz_zmtp_encoder_add(&e->encoder, true, NULL, 0, &command, 0);
+            mz_msg_close(&command);
+            e->ping_due = false;
+        }
+    }
+}
+
+/* Fills the batch from the session: heartbeats first, then parts. */
+static void fill_batch(struct mz_engine *e)
+{
+    if (e->state != TRAFFIC)
+        return;
+    add_heartbeat_commands(e);
+    while (!e->output_idle && mz_zmtp_encoder_has_room(&e->encoder)) {
+        struct mz_msg part;
+        mz_msg_init(&part);
+        if (!e->sink->pull(e->session, &part)) {
+            e->output_idle = true;
+            break;
+        }
+        encode_part(e, &part);
+        mz_msg_close(&part);
+    }
+}
+
+static void pump_output(struct mz_engine *e)
+{
+    for (int round = 0; round < IO_ROUNDS && e->state != FAILED; round++) {
+        fill_batch(e);
+        if (e->state == FAILED || !mz_zmtp_encoder_pending(&e->encoder))
+            break;
+        int rc = mz_zmtp_encoder_write(&e->encoder, e->fd);
+        if (rc < 0) {
+            fail(e, MZ_ENGINE_CONNECTION_CLOSED);
+            return;
+        }
+        if (rc == 0)
+            break;
+    }
+    update_interest(e);
+}
+
+/* ---- reactor callback ---------------------------------------------- */
+
+/* The peer hung up or the fd failed while our pipe is full: stop watching
+ * (the hang-up would be reported again and again) until the session makes
+ * room; then reading resumes and finds the end of the stream itself. */
+static void park(struct mz_engine *e)
+{
+    mz_reactor_remove_fd(e->handle);
+    e->handle = NULL;
+}
+
+static void on_io(void *arg, uint32_t events)
+{
+    struct mz_engine *e = arg;
+    e->in_callback = true;
+    if (events & (EPOLLIN | EPOLLERR | EPOLLHUP)) {
+        if (e->input_blocked)
+            park(e);
+        else
+            input_ready(e);
+    }
+    if (e->state != FAILED && e->handle != NULL && (events & EPOLLOUT))
+        pump_output(e);
+    e->in_callback = false;
+}
+
+/* ---- the session's calls -------------------------------------------- */
+
+static void resume_input_now(struct mz_engine *e)
+{
+    if (e->state == FAILED || !e->input_blocked)
+        return;
+    if (!e->sink->push(e->session, &e->held_part))
+        return;
+    mz_msg_init(&e->held_part);
+    e->input_blocked = false;
+    e->pushed = true;
+    process_input(e);
+    if (e->state == FAILED)
+        return;
+    if (e->handle == NULL && !e->input_blocked) {
+        e->handle = mz_reactor_add_fd(e->reactor, e->fd, on_io, e);
+        if (e->handle == NULL) {
+            fail(e, MZ_ENGINE_CONNECTION_CLOSED);
+            return;
+        }
+    }
+    if (e->pushed) {
+        e->pushed = false;
+        e->sink->flush(e->session);
+    }
+    update_interest(e);
+}
+
+static void resume_timer_fired(void *arg)
+{
+    struct mz_engine *e = arg;
+    e->resume_timer = 0;
+    e->in_callback = true;
+    resume_input_now(e);
+    e->in_callback = false;
+}
+
+void mz_engine_resume_input(struct mz_engine *engine)
+{
+    if (engine->state == FAILED || !engine->input_blocked)
+        return;
+    /* From inside one of our callbacks (a sink call), retrying now would
+     * re-enter the session: come back from the loop instead. */
+    if (engine->in_callback) {
+        if (engine->resume_timer == 0)
+            engine->resume_timer = mz_reactor_add_timer(
+                engine->reactor, 0, resume_timer_fired, engine);
+        return;
+    }
+    engine->in_callback = true;
+    resume_input_now(engine);
+    engine->in_callback = false;
+}
+
+void mz_engine_resume_output(struct mz_engine *engine)
+{
+    if (engine->state == FAILED)
+        return;
+    engine->output_idle = false;
+    if (engine->in_callback || engine->state != TRAFFIC) {
+        update_interest(engine);
+        return;
+    }
+    engine->in_callback = true;
+    pump_output(engine);
+    engine->in_callback = false;
+}
+
+void mz_engine_destroy(struct mz_engine *engine)
+{
+    if (engine == NULL)
+        return;
+    cancel_timer(engine, &engine->handshake_timer);
+    cancel_timer(engine, &engine->heartbeat_timer);
+    cancel_timer(engine, &engine->timeout_timer);
+    cancel_timer(engine, &engine->ttl_timer);
+    cancel_timer(engine, &engine->resume_timer);
+    if (engine->handle != NULL)
+        mz_reactor_remove_fd(engine->handle);
+    close(engine->fd);
+    engine_free(engine);
+}

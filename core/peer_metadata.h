@@ -1,0 +1,23 @@
+/*
+ * Building a connection's property set. Reading it (get, ref, unref) is
+ * declared in engine.h, where sessions and the API find it; only the engine
+ * and its mechanism build one.
+ */
+#ifndef MZ_PEER_METADATA_H
+#define MZ_PEER_METADATA_H
+
+#include <stddef.h>
+
+#include "engine.h"
+
+/* An empty set holding one reference, or NULL with errno ENOMEM. */
+struct mz_peer_metadata *mz_peer_metadata_new(void);
+
+/* Adds a property (value copied and NUL-terminated, so that zmq_msg_gets
+ * can return it as a string). A set must not be changed once shared.
+ * Returns 0, or -1 with ENOMEM. */
+int mz_peer_metadata_add(struct mz_peer_metadata *metadata, const char *name,
+                         size_t name_size, const void *value,
+                         size_t value_size);
+
+#endif
