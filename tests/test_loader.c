@@ -9,9 +9,11 @@
  * other and run in the order listed.
  */
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "modzmq.h"
@@ -258,7 +260,10 @@ static void test_refused_schemes(void)
         CU_ASSERT_PTR_NOT_NULL(mz_plugin_transport("loopcheck"));
         CU_ASSERT_PTR_NOT_NULL(mz_plugin_transport("multi"));
     }
-    CU_ASSERT_EQUAL(plugin_count(), 2);
+    /* Looking for them scanned every module: the example came too. */
+    struct modzmq_plugin_info info;
+    CU_ASSERT(find_listed("unixstream", &info));
+    CU_ASSERT_EQUAL(plugin_count(), 3);
 
     /* inproc does not need any plugin. */
     void *ctx = zmq_ctx_new();
@@ -306,7 +311,7 @@ static void test_missing(void)
     capture_begin(&c);
     CU_ASSERT_PTR_NULL(mz_plugin_transport(""));
     CU_ASSERT_PTR_NOT_NULL(strstr(capture_end(&c), "not a plugin name"));
-    CU_ASSERT_EQUAL(plugin_count(), 2);
+    CU_ASSERT_EQUAL(plugin_count(), 3);
 }
 
 /* modzmq_plugin_load's answers. */
@@ -331,10 +336,10 @@ static void test_load(void)
     errno = 0;
     CU_ASSERT_EQUAL(modzmq_plugin_load("badabi"), -1);
     CU_ASSERT_EQUAL(errno, EINVAL);
-    CU_ASSERT_EQUAL(plugin_count(), 2);
+    CU_ASSERT_EQUAL(plugin_count(), 3);
 
     struct modzmq_plugin_info list[1];
-    CU_ASSERT_EQUAL(modzmq_plugins(list, 1), 2);
+    CU_ASSERT_EQUAL(modzmq_plugins(list, 1), 3);
     CU_ASSERT_STRING_EQUAL(list[0].name, "loopcheck");
 }
 
@@ -402,22 +407,137 @@ static void test_register(void)
     CU_ASSERT_EQUAL(modzmq_plugin_register(NULL), -1);
     CU_ASSERT_EQUAL(errno, EINVAL);
     CU_ASSERT_PTR_NOT_NULL(strstr(capture_end(&c), "no descriptor"));
-    CU_ASSERT_EQUAL(plugin_count(), 2);
+    CU_ASSERT_EQUAL(plugin_count(), 3);
 
     capture_begin(&c);
     CU_ASSERT_EQUAL(modzmq_plugin_register(&static_plugin), 0);
     CU_ASSERT_PTR_NOT_NULL(
         strstr(capture_end(&c), "modzmq: linked-in: ready\n"));
     CU_ASSERT_EQUAL(modzmq_plugin_register(&static_plugin), 0);
-    CU_ASSERT_EQUAL(plugin_count(), 3);
-    struct modzmq_plugin_info list[3];
-    CU_ASSERT_EQUAL(modzmq_plugins(list, 3), 3);
+    CU_ASSERT_EQUAL(plugin_count(), 4);
+    struct modzmq_plugin_info list[4];
+    CU_ASSERT_EQUAL(modzmq_plugins(list, 4), 4);
     CU_ASSERT_STRING_EQUAL(list[0].name, "linked-in");
     CU_ASSERT_STRING_EQUAL(list[0].path, "(static)");
 
     CU_ASSERT_PTR_EQUAL(mz_plugin_transport("tipc"), &parse_only_ops);
     CU_ASSERT_PTR_EQUAL(mz_plugin_transport("loopcheck"), &parse_only_ops);
     CU_ASSERT_EQUAL(zmq_has("tipc"), 1);
+}
+
+/* Waits at most 5 s for fd to become ready for events. */
+static bool wait_fd(int fd, short events)
+{
+    struct pollfd p = { .fd = fd, .events = events };
+    return poll(&p, 1, 5000) == 1 && (p.revents & events) != 0;
+}
+
+/* The SDK's example transport (sdk/examples, built here as a module):
+ * every op over real abstract-namespace sockets, without the core's
+ * sessions. */
+static void test_example_transport(void)
+{
+    const struct modzmq_transport_ops *ops = mz_plugin_transport("unixstream");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(ops);
+    void *ctx = zmq_ctx_new();
+    void *pair = zmq_socket(ctx, ZMQ_PAIR);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(pair);
+    CU_ASSERT(test_set_int(pair, ZMQ_RCVBUF, 32768));
+    modzmq_socket *socket = (modzmq_socket *) pair;
+    modzmq_endpoint *server, *client;
+
+    errno = 0;
+    CU_ASSERT_EQUAL(ops->endpoint_parse(socket, "unixstream", "",
+                                        MODZMQ_ENDPOINT_BIND, &server),
+                    -1);
+    CU_ASSERT_EQUAL(errno, EINVAL);
+    errno = 0;
+    CU_ASSERT_EQUAL(ops->endpoint_parse(socket, "unixstream", "*",
+                                        MODZMQ_ENDPOINT_CONNECT, &client),
+                    -1);
+    CU_ASSERT_EQUAL(errno, EINVAL);
+    char long_name[200];
+    memset(long_name, 'n', sizeof long_name - 1);
+    long_name[sizeof long_name - 1] = '\0';
+    errno = 0;
+    CU_ASSERT_EQUAL(ops->endpoint_parse(socket, "unixstream", long_name,
+                                        MODZMQ_ENDPOINT_BIND, &server),
+                    -1);
+    CU_ASSERT_EQUAL(errno, ENAMETOOLONG);
+
+    /* A wildcard bind gets a kernel-chosen name, which format shows. */
+    CU_ASSERT_EQUAL_FATAL(ops->endpoint_parse(socket, "unixstream", "*",
+                                              MODZMQ_ENDPOINT_BIND, &server),
+                          0);
+    int listen_fd = -1;
+    CU_ASSERT_EQUAL_FATAL(ops->listen(server, &listen_fd), 0);
+    char endpoint[64];
+    CU_ASSERT_EQUAL(ops->endpoint_format(server, endpoint, sizeof endpoint),
+                    18);
+    CU_ASSERT_NSTRING_EQUAL(endpoint, "unixstream://", 13);
+    errno = 0;
+    CU_ASSERT_EQUAL(ops->endpoint_format(server, endpoint, 10), -1);
+    CU_ASSERT_EQUAL(errno, ENOSPC);
+    CU_ASSERT(ops->endpoint_format(server, endpoint, sizeof endpoint) > 0);
+    const char *name = endpoint + 13;
+    errno = 0;
+    CU_ASSERT_EQUAL(ops->accept(server, listen_fd, &(int){ -1 }), -1);
+    CU_ASSERT_EQUAL(errno, EAGAIN);
+
+    /* The same name again is taken. */
+    modzmq_endpoint *twin;
+    CU_ASSERT_EQUAL_FATAL(ops->endpoint_parse(socket, "unixstream", name,
+                                              MODZMQ_ENDPOINT_BIND, &twin),
+                          0);
+    int twin_fd;
+    errno = 0;
+    CU_ASSERT_EQUAL(ops->listen(twin, &twin_fd), -1);
+    CU_ASSERT_EQUAL(errno, EADDRINUSE);
+    ops->endpoint_free(twin);
+
+    CU_ASSERT_EQUAL_FATAL(ops->endpoint_parse(socket, "unixstream", name,
+                                              MODZMQ_ENDPOINT_CONNECT, &client),
+                          0);
+    int client_fd = -1, server_fd = -1;
+    CU_ASSERT_EQUAL_FATAL(ops->connect_start(client, &client_fd), 0);
+    CU_ASSERT_FATAL(wait_fd(client_fd, POLLOUT));
+    CU_ASSERT_EQUAL(ops->connect_finish(client, client_fd), 0);
+    CU_ASSERT_FATAL(wait_fd(listen_fd, POLLIN));
+    CU_ASSERT_EQUAL_FATAL(ops->accept(server, listen_fd, &server_fd), 0);
+
+    /* Bytes go through; the buffers are the socket's. */
+    CU_ASSERT_EQUAL(write(client_fd, "ping", 4), 4);
+    CU_ASSERT_FATAL(wait_fd(server_fd, POLLIN));
+    char bytes[8] = { 0 };
+    CU_ASSERT_EQUAL(read(server_fd, bytes, sizeof bytes), 4);
+    CU_ASSERT_NSTRING_EQUAL(bytes, "ping", 4);
+    int rcvbuf = 0;
+    socklen_t size = sizeof rcvbuf;
+    CU_ASSERT_EQUAL(
+        getsockopt(server_fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, &size), 0);
+    CU_ASSERT(rcvbuf >= 32768);
+
+    /* The connecting side sees the listener's name; the accepting side
+     * sees an unnamed peer. */
+    char peer[64];
+    CU_ASSERT_EQUAL(ops->peer_address(client, client_fd, peer, sizeof peer), 6);
+    CU_ASSERT_EQUAL(peer[0], '@');
+    CU_ASSERT_STRING_EQUAL(peer + 1, name);
+    CU_ASSERT_EQUAL(ops->peer_address(server, server_fd, peer, sizeof peer),
+                    -1);
+    close(client_fd);
+    close(server_fd);
+
+    /* Nobody listens once unlistened. */
+    ops->unlisten(server, listen_fd);
+    errno = 0;
+    int refused_fd = -1;
+    CU_ASSERT_EQUAL(ops->connect_start(client, &refused_fd), -1);
+    CU_ASSERT_EQUAL(errno, ECONNREFUSED);
+    ops->endpoint_free(client);
+    ops->endpoint_free(server);
+    test_close(pair);
+    zmq_ctx_term(ctx);
 }
 
 /* zmq_has: transports from availability, without a word on stderr. */
@@ -455,6 +575,7 @@ int main(void)
         { "missing scheme", test_missing },
         { "modzmq_plugin_load", test_load },
         { "modzmq_plugin_register", test_register },
+        { "example transport's ops", test_example_transport },
         { "zmq_has", test_has },
     };
     return test_run_suite("loader", tests, sizeof tests / sizeof tests[0]);
