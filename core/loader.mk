@@ -41,3 +41,19 @@ tests_test_loader_CFLAGS = $(TEST_CFLAGS)
 tests_test_loader_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DTEST_PLUGIN_DIR='"$(abs_top_builddir)/tests/plugins/.libs"'
 tests_test_loader_LDADD = tests/libtestutil.la $(CORE_TEST_LIBS)
+
+# ---- a plugin linked in with libtool -dlpreopen -------------------------
+# The module is a static archive only (-static) so that libtool can link
+# it into the program and list its symbols there; it lives apart from
+# tests/plugins, whose modules the loader suite scans.
+check_LTLIBRARIES += tests/preload/modzmq_preloaded.la
+tests_preload_modzmq_preloaded_la_SOURCES = tests/preload/preloaded.c \
+	$(TEST_PLUGIN_COMMON)
+tests_preload_modzmq_preloaded_la_LDFLAGS = -module -avoid-version -rpath /nowhere -static
+check_PROGRAMS += tests/test_preload
+tests_test_preload_SOURCES = tests/test_preload.c
+tests_test_preload_CFLAGS = $(TEST_CFLAGS)
+tests_test_preload_LDFLAGS = -dlpreopen tests/preload/modzmq_preloaded.la
+tests_test_preload_LDADD = $(API_TEST_LIBS) $(LTDL_LIBS)
+tests_test_preload_DEPENDENCIES = tests/preload/modzmq_preloaded.la \
+	$(API_TEST_LIBS)
