@@ -26,8 +26,7 @@ enum outcome { LOADED, NOT_FOUND, REFUSED };
 struct mz_plugin {
     struct modzmq_core core; /* the plugin's handle in service calls */
     const struct modzmq_plugin *descriptor;
-    lt_dlhandle module; /* NULL when the application registered it */
-    char *path;         /* for modzmq_plugins */
+    char *path; /* for modzmq_plugins */
 };
 
 /* A scheme nothing serves: why, and whether stderr was told. */
@@ -45,24 +44,13 @@ static struct {
     enum { LTDL_UNTRIED, LTDL_READY, LTDL_FAILED } ltdl;
 } registry = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
-/* What the core requires of each kind it loads; the other kinds of the
- * SDK get a row here when the core can use them. */
-struct kind_rule {
-    enum modzmq_plugin_kind kind;
-    const char *label;
-    size_t min_ops_size;
-};
-
-static const struct kind_rule kind_rules[] = {
-    { MODZMQ_PLUGIN_TRANSPORT, "transport",
-      sizeof(struct modzmq_transport_ops) },
-};
-
-/* Every transport op the core calls, so none may be NULL. */
-static const struct {
+/* An op of a kind's table that the core calls, so that may not be NULL. */
+struct required_op {
     const char *name;
     size_t offset;
-} transport_ops[] = {
+};
+
+static const struct required_op transport_ops[] = {
     { "endpoint_parse", offsetof(struct modzmq_transport_ops, endpoint_parse) },
     { "endpoint_free", offsetof(struct modzmq_transport_ops, endpoint_free) },
     { "listen", offsetof(struct modzmq_transport_ops, listen) },
@@ -73,6 +61,21 @@ static const struct {
     { "connect_start", offsetof(struct modzmq_transport_ops, connect_start) },
     { "connect_finish", offsetof(struct modzmq_transport_ops, connect_finish) },
     { "peer_address", offsetof(struct modzmq_transport_ops, peer_address) },
+};
+
+/* What the core requires of each kind it loads; the other kinds of the
+ * SDK get a row here when the core can use them. */
+struct kind_rule {
+    enum modzmq_plugin_kind kind;
+    const char *label;
+    size_t min_ops_size;
+    const struct required_op *ops;
+    size_t op_count;
+};
+
+static const struct kind_rule kind_rules[] = {
+    { MODZMQ_PLUGIN_TRANSPORT, "transport", sizeof(struct modzmq_transport_ops),
+      transport_ops, G_N_ELEMENTS(transport_ops) },
 };
 
 static void report(const char *format, ...)
@@ -151,8 +154,7 @@ static bool refused(const struct modzmq_plugin *d, char *why, size_t size)
         return true;
     }
     if (d->serves == NULL || d->serves[0] == NULL) {
-        snprintf(why, size, "it serves no %s name",
-                 d->kind == MODZMQ_PLUGIN_TRANSPORT ? "scheme" : "mechanism");
+        snprintf(why, size, "its serves list is empty");
         return true;
     }
     if (d->ops == NULL) {
@@ -166,12 +168,12 @@ static bool refused(const struct modzmq_plugin *d, char *why, size_t size)
                  rule->label, ops_size, rule->min_ops_size);
         return true;
     }
-    for (size_t i = 0; i < G_N_ELEMENTS(transport_ops); i++) {
+    for (size_t i = 0; i < rule->op_count; i++) {
         void (*op)(void);
-        memcpy(&op, (const char *) d->ops + transport_ops[i].offset, sizeof op);
+        memcpy(&op, (const char *) d->ops + rule->ops[i].offset, sizeof op);
         if (op == NULL) {
-            snprintf(why, size, "its transport op %s is NULL",
-                     transport_ops[i].name);
+            snprintf(why, size, "its %s op %s is NULL", rule->label,
+                     rule->ops[i].name);
             return true;
         }
     }
@@ -230,7 +232,6 @@ static enum outcome admit(const struct modzmq_plugin *d, lt_dlhandle module,
     struct mz_plugin *p = g_new0(struct mz_plugin, 1);
     p->core.name = d->name;
     p->descriptor = d;
-    p->module = module;
     p->path = g_strdup(path);
     if (d->init != NULL) {
         errno = 0;
@@ -312,7 +313,7 @@ static enum outcome open_module(const char *dir, const char *module)
         return (enum outcome) GPOINTER_TO_INT(known);
     }
     lt_dlhandle handle = ltdl_ready() ? module_open(key, dir == NULL) : NULL;
-    if (handle == NULL && (dir == NULL || registry.ltdl != LTDL_READY)) {
+    if (handle == NULL && (dir == NULL || !ltdl_ready())) {
         g_free(key);
         return NOT_FOUND;
     }

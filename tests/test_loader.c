@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,16 +81,36 @@ static bool find_listed(const char *name, struct modzmq_plugin_info *found)
     return false;
 }
 
+enum { LOOKUP_THREADS = 4 };
+
+static void *look_up_loopcheck(void *ops)
+{
+    *(const struct modzmq_transport_ops **) ops =
+        mz_plugin_transport("loopcheck");
+    return NULL;
+}
+
 /* Nothing is loaded before the first lookup; the first lookup loads the
- * module and runs its init (which logs through the services). */
+ * module and runs its init (which logs through the services), once, even
+ * when several threads ask at the same time. */
 static void test_lazy_load(void)
 {
     CU_ASSERT_EQUAL(plugin_count(), 0);
     struct capture c;
     capture_begin(&c);
-    const struct modzmq_transport_ops *ops = mz_plugin_transport("loopcheck");
+    pthread_t threads[LOOKUP_THREADS];
+    const struct modzmq_transport_ops *found[LOOKUP_THREADS];
+    for (int i = 0; i < LOOKUP_THREADS; i++)
+        CU_ASSERT_EQUAL_FATAL(
+            pthread_create(&threads[i], NULL, look_up_loopcheck, &found[i]), 0);
+    for (int i = 0; i < LOOKUP_THREADS; i++)
+        pthread_join(threads[i], NULL);
     const char *said = capture_end(&c);
+    const struct modzmq_transport_ops *ops = found[0];
     CU_ASSERT_PTR_NOT_NULL_FATAL(ops);
+    for (int i = 1; i < LOOKUP_THREADS; i++)
+        CU_ASSERT_PTR_EQUAL(found[i], ops);
+    CU_ASSERT_EQUAL(line_count(said), 1);
     CU_ASSERT_PTR_NOT_NULL(strstr(said, "modzmq: loopcheck: ready\n"));
     CU_ASSERT_EQUAL(ops->size, sizeof(struct modzmq_transport_ops));
     CU_ASSERT_EQUAL(plugin_count(), 1);
