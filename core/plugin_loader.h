@@ -1,8 +1,36 @@
-/* Placeholder until the plugin-loader branch lands: the interface only. */
+/*
+ * The plugin registry: which plugin serves which transport scheme, loading
+ * plugins with libltdl the first time a scheme is needed.
+ *
+ * One registry serves the whole process (plugins are code, not state of a
+ * context). Plugins come from three places, looked at in this order:
+ * descriptors the application registered (modzmq_plugin_register), modules
+ * the application linked in with libtool -dlpreopen, and module files
+ * "modzmq_<scheme>" in each directory of MODZMQ_PLUGIN_PATH and then in the
+ * installed plugin directory. When no file carries the scheme's name, the
+ * modzmq_* modules of those directories are opened in turn until one
+ * serves the scheme, so that one file may serve several schemes.
+ *
+ * A plugin, once loaded and accepted, stays loaded until the process ends;
+ * pointers to its ops stay valid that long. The public side of the
+ * registry (register, load, list) is declared in include/modzmq.h.
+ */
 #ifndef MZ_PLUGIN_LOADER_H
 #define MZ_PLUGIN_LOADER_H
+
 #include <stdbool.h>
+
 #include <modzmq/transport.h>
+
+/* The ops of the transport serving scheme ("tcp"), loading its plugin on
+ * first use. NULL with errno EPROTONOSUPPORT when no plugin serves it, after
+ * one diagnostic line on stderr naming the file(s) looked for. Thread-safe;
+ * the ops stay valid until the process exits. */
 const struct modzmq_transport_ops *mz_plugin_transport(const char *scheme);
+
+/* True if a plugin serving scheme is registered or can be loaded (zmq_has).
+ * Loads it if need be; says nothing on stderr when there is none, though a
+ * plugin file that is refused is still reported. Thread-safe. */
 bool mz_plugin_transport_available(const char *scheme);
+
 #endif

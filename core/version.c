@@ -1,13 +1,20 @@
 /*
  * zmq_version and zmq_has. The version is the libzmq API level modzmq
- * implements. zmq_has answers for what this build can really do: transports
- * and security mechanisms come as plugins, and until the plugin loader
- * exists none of them can be loaded, so they all answer 0; so does "draft",
- * because the draft socket types are not implemented.
+ * implements. zmq_has answers for what this process can really do: a
+ * transport capability is there when a plugin serving it is registered or
+ * can be loaded (asking loads it). The security mechanisms answer 0 until
+ * their plugins exist, and so does "draft", as Debian's libzmq does.
  */
 #include <stddef.h>
+#include <string.h>
 
+#include "plugin_loader.h"
 #include "zmq.h"
+
+/* The transports libzmq names as zmq_has capabilities (tcp is not one). */
+static const char *const transport_capabilities[] = {
+    "ipc", "pgm", "tipc", "norm", "vmci", "ws", "wss",
+};
 
 void zmq_version(int *major, int *minor, int *patch)
 {
@@ -21,6 +28,13 @@ void zmq_version(int *major, int *minor, int *patch)
 
 int zmq_has(const char *capability)
 {
-    (void) capability;
+    if (capability == NULL)
+        return 0;
+    size_t count =
+        sizeof transport_capabilities / sizeof transport_capabilities[0];
+    for (size_t i = 0; i < count; i++) {
+        if (strcmp(capability, transport_capabilities[i]) == 0)
+            return mz_plugin_transport_available(capability) ? 1 : 0;
+    }
     return 0;
 }

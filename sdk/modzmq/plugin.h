@@ -120,13 +120,19 @@ struct modzmq_plugin {
 #ifdef MODZMQ_PLUGIN_MODULE
 #define MODZMQ_PLUGIN_PASTE2(module, symbol) module##_LTX_##symbol
 #define MODZMQ_PLUGIN_PASTE(module, symbol) MODZMQ_PLUGIN_PASTE2(module, symbol)
-#define MODZMQ_PLUGIN_ENTRY                                                    \
-    MODZMQ_PLUGIN_EXPORT const struct modzmq_plugin *MODZMQ_PLUGIN_PASTE(      \
-        MODZMQ_PLUGIN_MODULE, modzmq_plugin_entry)(void)
+#define MODZMQ_PLUGIN_ENTRY_NAME                                               \
+    MODZMQ_PLUGIN_PASTE(MODZMQ_PLUGIN_MODULE, modzmq_plugin_entry)
 #else
-#define MODZMQ_PLUGIN_ENTRY                                                    \
-    MODZMQ_PLUGIN_EXPORT const struct modzmq_plugin *modzmq_plugin_entry(void)
+#define MODZMQ_PLUGIN_ENTRY_NAME modzmq_plugin_entry
 #endif
+
+/* A prototype, then the head of the definition: builds warning about
+ * functions without a prototype stay quiet. */
+#define MODZMQ_PLUGIN_ENTRY                                                    \
+    MODZMQ_PLUGIN_EXPORT const struct modzmq_plugin *MODZMQ_PLUGIN_ENTRY_NAME( \
+        void);                                                                 \
+    MODZMQ_PLUGIN_EXPORT const struct modzmq_plugin *MODZMQ_PLUGIN_ENTRY_NAME( \
+        void)
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,40 @@
+/*
+ * The services a plugin may call back into the core for: reading a
+ * socket's options and writing diagnostics. A plugin's modzmq_socket handle
+ * is the application's socket handle itself (a struct mz_socket), so the
+ * option read goes through zmq_getsockopt and behaves exactly as it does,
+ * errors included.
+ */
+#include <stdio.h>
+
+#include "plugin_services.h"
+#include "zmq.h"
+
+static int socket_option(modzmq_socket *socket, int option, void *value,
+                         size_t *size)
+{
+    return zmq_getsockopt(socket, option, value, size);
+}
+
+/* One fprintf per line: stdio locks the stream for the call, so lines from
+ * several threads do not interleave. */
+static void log_line(modzmq_core *core, enum modzmq_log_level level,
+                     const char *message)
+{
+    (void) level;
+    if (message == NULL)
+        return;
+    const char *name = core != NULL ? core->name : "(unknown plugin)";
+    fprintf(stderr, "modzmq: %s: %s\n", name, message);
+}
+
+static const struct modzmq_core_services services = {
+    .size = sizeof(struct modzmq_core_services),
+    .socket_option = socket_option,
+    .log = log_line,
+};
+
+const struct modzmq_core_services *mz_plugin_services(void)
+{
+    return &services;
+}

@@ -1,0 +1,83 @@
+/*
+ * modzmq's extensions beyond the zmq API, exported by the same
+ * libzmq.so.5. Applications that only use zmq.h never need this header.
+ *
+ * Transports (and later security mechanisms and observers) are plugins
+ * that the library loads on first use: a transport when a socket first
+ * binds or connects with its scheme, or when zmq_has asks about it. The
+ * library looks for a module file "modzmq_<scheme>" (.la or .so) in each
+ * directory of the MODZMQ_PLUGIN_PATH environment variable (colon
+ * separated), then in its installed plugin directory (`pkg-config
+ * --variable=plugindir modzmq-sdk`). If no file has that name, it opens
+ * the other modzmq_* modules there until one serves the scheme. A plugin
+ * that is missing or refused (built for another SDK ABI major, ops table
+ * too small, no entry symbol, init failed) is reported once on stderr and
+ * its scheme fails with EPROTONOSUPPORT; everything else keeps working.
+ *
+ * Plugins linked into the application, in either of two ways:
+ *
+ *   - explicitly: the application gets the plugin's descriptor (the
+ *     plugin's modzmq_plugin_entry function, renamed if need be) and calls
+ *     modzmq_plugin_register before it first uses the scheme;
+ *
+ *   - with libtool's -dlpreopen: link the application with
+ *     "-dlpreopen modzmq_tcp.la" (the plugin built as a libtool module
+ *     with a static archive, its entry point named with the module prefix,
+ *     see MODZMQ_PLUGIN_ENTRY in <modzmq/plugin.h>), include <ltdl.h>, and
+ *     call LTDL_SET_PRELOADED_SYMBOLS() at the start of main, before the
+ *     first zmq call. The library then finds module modzmq_tcp among the
+ *     preloaded ones before it searches any directory.
+ *
+ * All of these functions are thread-safe. A plugin's init must not call
+ * them.
+ */
+#ifndef MODZMQ_H
+#define MODZMQ_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define MODZMQ_EXPORT __attribute__((visibility("default")))
+
+/* A plugin's descriptor, defined in <modzmq/plugin.h> (the SDK). */
+struct modzmq_plugin;
+
+/* One loaded plugin, as modzmq_plugins lists it. The strings live as long
+ * as the plugin stays loaded, which is until the process exits. */
+struct modzmq_plugin_info {
+    const char *name; /* the descriptor's name: "tcp" */
+    int kind;         /* enum modzmq_plugin_kind: 1 transport */
+    /* The module file it came from, "(static)" for a descriptor given to
+     * modzmq_plugin_register, "(preloaded)" for a -dlpreopen module. */
+    const char *path;
+    unsigned abi_major; /* the SDK ABI the plugin was built for */
+    unsigned abi_minor;
+};
+
+/* Registers a plugin linked into the application. It is checked like a
+ * loaded one, its init runs now, and it takes precedence over module
+ * files for the schemes it serves. Registering the same descriptor again
+ * does nothing. 0, or -1 with errno EINVAL when the descriptor is refused
+ * (the reason goes to stderr). */
+MODZMQ_EXPORT int modzmq_plugin_register(const struct modzmq_plugin *plugin);
+
+/* Loads a plugin now rather than on first use. name is a scheme ("tcp")
+ * or a module name ("modzmq_tcp"). 0 when it is loaded (or already was);
+ * -1 with errno ENOENT when no plugin of that name or scheme is found,
+ * EINVAL when one was found but refused. */
+MODZMQ_EXPORT int modzmq_plugin_load(const char *name);
+
+/* Fills list with up to capacity loaded plugins, in lookup order, and
+ * returns how many are loaded (which may exceed capacity). list may be
+ * NULL when capacity is 0. */
+MODZMQ_EXPORT size_t modzmq_plugins(struct modzmq_plugin_info *list,
+                                    size_t capacity);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
