@@ -193,17 +193,13 @@ spread() {
               printf "%.0f%%", (m > 0) ? 100 * (v[NR] - v[1]) / m : 0 }'
 }
 
-# summarise NAME VALUES...: sets NAME_median and NAME_spread, both empty when
-# there are no values (that side failed).
+# summarise VALUES...: prints "MEDIAN SPREAD", or "n/a n/a" when there are
+# no values (that side failed).
 summarise() {
-    local name=$1
-    shift
     if [ $# -eq 0 ]; then
-        printf -v "${name}_median" '%s' ""
-        printf -v "${name}_spread" '%s' ""
+        echo "n/a n/a"
     else
-        printf -v "${name}_median" '%s' "$(median "$@")"
-        printf -v "${name}_spread" '%s' "$(spread "$@")"
+        echo "$(median "$@") $(spread "$@")"
     fi
 }
 
@@ -265,6 +261,7 @@ echo
 # throughput_table TRANSPORT
 throughput_table() {
     local transport=$1 size count r ep
+    local mz_median mz_spread lz_median lz_spread raw_median
     local raw_header=()
     if [ "$transport" = tcp ]; then
         raw_header=('raw Mbit/s' 'mz % raw' 'lz % raw')
@@ -286,24 +283,22 @@ throughput_table() {
                 measure raw "$raw_bin" msgs_per_sec "$size" "$(raw_count "$size")"
             fi
         done
-        summarise mz "${values_modzmq[@]}"
-        summarise lz "${values_system[@]}"
-        summarise raw "${values_raw[@]}"
+        read -r mz_median mz_spread <<<"$(summarise "${values_modzmq[@]}")"
+        read -r lz_median lz_spread <<<"$(summarise "${values_system[@]}")"
+        read -r raw_median _ <<<"$(summarise "${values_raw[@]}")"
         awk -v s="$size" -v m="$mz_median" -v l="$lz_median" \
             -v ms="$mz_spread" -v ls="$lz_spread" -v raw="$raw_median" \
             -v tcp="${#raw_header[@]}" -v note="$(row_note)" '
-            function num(v, fmt) { return v == "" ? "n/a" : sprintf(fmt, v) }
-            function pct(v, c) { return (v == "" || c == "" || c == 0) ? "-" : sprintf("%.0f%%", 100 * v / c) }
+            function num(v, fmt) { return v == "n/a" ? v : sprintf(fmt, v) }
+            function mbit(v) { return v == "n/a" ? "-" : sprintf("%.0f", v * s * 8 / 1e6) }
+            function pct(v, c) { return (v == "n/a" || c == "n/a" || c == 0) ? "-" : sprintf("%.0f%%", 100 * v / c) }
             BEGIN {
                 printf "%8d %12s %12s %7s %10s %10s %9s %9s", s,
                     num(m, "%.0f"), num(l, "%.0f"),
-                    (m == "" || l == "") ? "-" : sprintf("%.2f", m / l),
-                    m == "" ? "-" : sprintf("%.0f", m * s * 8 / 1e6),
-                    l == "" ? "-" : sprintf("%.0f", l * s * 8 / 1e6),
-                    m == "" ? "-" : ms, l == "" ? "-" : ls
+                    (m == "n/a" || l == "n/a") ? "-" : sprintf("%.2f", m / l),
+                    mbit(m), mbit(l), m == "n/a" ? "-" : ms, l == "n/a" ? "-" : ls
                 if (tcp)
-                    printf " %10s %8s %8s",
-                        raw == "" ? "n/a" : sprintf("%.0f", raw * s * 8 / 1e6),
+                    printf " %10s %8s %8s", raw == "n/a" ? raw : mbit(raw),
                         pct(m, raw), pct(l, raw)
                 printf "%s\n", note
             }'
@@ -315,6 +310,7 @@ throughput_table() {
 # latency_table TRANSPORT
 latency_table() {
     local transport=$1 size count r ep
+    local mz_median mz_spread lz_median lz_spread
     printf '%s latency, %s round trips (one-way us; ratio = libzmq/modzmq)\n' \
         "$transport" "$pattern"
     printf '%8s %12s %12s %7s %9s %9s\n' size modzmq libzmq ratio 'mz spread' 'lz spread'
@@ -327,15 +323,15 @@ latency_table() {
             ep=$(endpoint "$transport" "lat-$size-$r-lz")
             measure system "$lat_bin" latency_us "$ep" "$size" "$count" "$pattern"
         done
-        summarise mz "${values_modzmq[@]}"
-        summarise lz "${values_system[@]}"
+        read -r mz_median mz_spread <<<"$(summarise "${values_modzmq[@]}")"
+        read -r lz_median lz_spread <<<"$(summarise "${values_system[@]}")"
         awk -v s="$size" -v m="$mz_median" -v l="$lz_median" \
             -v ms="$mz_spread" -v ls="$lz_spread" -v note="$(row_note)" '
-            function num(v) { return v == "" ? "n/a" : sprintf("%.2f", v) }
+            function num(v) { return v == "n/a" ? v : sprintf("%.2f", v) }
             BEGIN {
                 printf "%8d %12s %12s %7s %9s %9s%s\n", s, num(m), num(l),
-                    (m == "" || l == "") ? "-" : sprintf("%.2f", l / m),
-                    m == "" ? "-" : ms, l == "" ? "-" : ls, note
+                    (m == "n/a" || l == "n/a") ? "-" : sprintf("%.2f", l / m),
+                    m == "n/a" ? "-" : ms, l == "n/a" ? "-" : ls, note
             }'
     done
     echo
