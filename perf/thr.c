@@ -39,6 +39,13 @@ struct sender_args {
     unsigned long count;
 };
 
+/*
+ * Thread body: connects a PUSH socket and sends every message. It returns
+ * the socket unclosed, for the main thread to close once everything has
+ * arrived: libzmq 4.3 sometimes loses the last messages queued on an ipc
+ * PUSH socket closed right after sending, linger or not, and then the
+ * receiver would wait forever.
+ */
 static void *sender(void *arg)
 {
     const struct sender_args *a = arg;
@@ -54,11 +61,7 @@ static void *sender(void *arg)
         if (zmq_msg_send(&msg, push, 0) < 0)
             perf_die("zmq_msg_send");
     }
-    /* Messages still queued are delivered after this: LINGER is infinite,
-     * and the main thread reads them all before it terminates the context. */
-    if (zmq_close(push) != 0)
-        perf_die("zmq_close(PUSH)");
-    return NULL;
+    return push;
 }
 
 int main(int argc, char **argv)
@@ -106,7 +109,10 @@ int main(int argc, char **argv)
     uint64_t stop = perf_now_ns();
     zmq_msg_close(&msg);
 
-    pthread_join(thread, NULL);
+    void *push = NULL;
+    pthread_join(thread, &push);
+    if (zmq_close(push) != 0)
+        perf_die("zmq_close(PUSH)");
     if (zmq_close(pull) != 0)
         perf_die("zmq_close(PULL)");
     if (zmq_ctx_term(ctx) != 0)
