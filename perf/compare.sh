@@ -1,25 +1,34 @@
 #!/usr/bin/env bash
 # compare.sh: modzmq against the system libzmq, side by side, in one run.
 #
-# Runs the same perf binaries (perf/.libs/inproc_thr and inproc_lat, built
-# by `make` against our zmq.h) once with LD_LIBRARY_PATH pointing at the
-# build tree's .libs (modzmq) and once with LD_LIBRARY_PATH cleared (the
-# system libzmq.so.5), alternating A B A B ... for every size, and prints
-# the median of each side. Every run reports the libzmq file it really
-# mapped (from /proc/self/maps); the script refuses a run whose library is
-# not the expected one. Builds nothing: run `make` first.
+# Runs the same perf binaries (perf/.libs/thr and lat, built by `make`
+# against our zmq.h) once with LD_LIBRARY_PATH pointing at the build tree's
+# .libs (modzmq) and once with LD_LIBRARY_PATH cleared (the system
+# libzmq.so.5), alternating A B A B ... for every transport and size, and
+# prints the median of each side. Every run reports the libzmq file it
+# really mapped (from /proc/self/maps); the script refuses a run whose
+# library is not the expected one. For tcp, perf/raw_tcp_thr (plain sockets,
+# no zmq) runs in the same alternation and gives the physical ceiling.
+# Builds nothing: run `make` first.
 #
 # Usage: perf/compare.sh [--quick] [--reps N] [--sizes "1 64 ..."]
+#                        [--transports "inproc ipc tcp"]
 #                        [--taskset CPUS] [--log FILE]
-#   --quick      3 repetitions and a fifth of the message counts
-#   --reps N     repetitions per side (default 7)
-#   --sizes L    message sizes in bytes (default "1 64 1024 8192 65536")
-#   --taskset C  run every measurement under `taskset -c C` (e.g. 0 for a
-#                single CPU, where wake-up costs dominate)
-#   --log FILE   keep every raw result line there (default: a temp file)
-# Ratios are arranged so that > 1.00 always means modzmq is better:
-# throughput modzmq/libzmq, latency libzmq/modzmq. The "spread" columns give
-# (max - min) / median of each side's repetitions, to judge the noise.
+#   --quick         3 repetitions and a fifth of the message counts
+#   --reps N        repetitions per side (default 7)
+#   --sizes L       message sizes in bytes (default "1 64 1024 8192 65536")
+#   --transports L  any of inproc, ipc, tcp (default "inproc ipc tcp")
+#   --taskset C     run every measurement under `taskset -c C` (e.g. 0 for a
+#                   single CPU, where wake-up costs dominate)
+#   --log FILE      keep every raw result line there (default: a temp file)
+# Both ends of every measurement run in one process, in two threads; tcp
+# uses 127.0.0.1 on a port the receiver binds as "*", ipc a fresh temporary
+# directory. Ratios are arranged so that > 1.00 always means modzmq is
+# better: throughput modzmq/libzmq, latency libzmq/modzmq. The "spread"
+# columns give (max - min) / median of each side's repetitions, to judge the
+# noise; "% raw" is a side's tcp throughput in bytes over raw TCP's. When a
+# side cannot run a transport (or a run fails), its rows say
+# "n/a (side: error)" and the table carries on.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -29,6 +38,7 @@ build_libs="$top/.libs"
 reps=7
 scale=1
 sizes="1 64 1024 8192 65536"
+transports="inproc ipc tcp"
 cpus=""
 log=""
 while [ $# -gt 0 ]; do
@@ -36,14 +46,24 @@ while [ $# -gt 0 ]; do
     --quick) reps=3; scale=5 ;;
     --reps) reps=${2:?--reps needs a number}; shift ;;
     --sizes) sizes=${2:?--sizes needs a list}; shift ;;
+    --transports) transports=${2:?--transports needs a list}; shift ;;
     --taskset) cpus=${2:?--taskset needs a CPU list}; shift ;;
     --log) log=${2:?--log needs a file}; shift ;;
-    -h|--help) sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,31p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "compare.sh: unknown option $1" >&2; exit 2 ;;
     esac
     shift
 done
 case "$reps" in ''|*[!0-9]*|0) echo "compare.sh: bad --reps" >&2; exit 2 ;; esac
+for size in $sizes; do
+    case "$size" in ''|*[!0-9]*) echo "compare.sh: bad size $size" >&2; exit 2 ;; esac
+done
+for transport in $transports; do
+    case "$transport" in
+    inproc|ipc|tcp) ;;
+    *) echo "compare.sh: unknown transport $transport (inproc, ipc, tcp)" >&2; exit 2 ;;
+    esac
+done
 
 die() { echo "compare.sh: $*" >&2; exit 1; }
 
@@ -60,8 +80,9 @@ find_tool() {
     done
     die "no built $name binary under $here (run make first)"
 }
-thr_bin=$(find_tool inproc_thr)
-lat_bin=$(find_tool inproc_lat)
+thr_bin=$(find_tool thr)
+lat_bin=$(find_tool lat)
+raw_bin=$(find_tool raw_tcp_thr)
 [ -e "$build_libs/libzmq.so.5" ] || die "$build_libs/libzmq.so.5 missing (run make first)"
 
 launcher=()
@@ -74,36 +95,81 @@ if [ -z "$log" ]; then
     log=$(mktemp /tmp/modzmq-compare.XXXXXX)
 fi
 : >"$log"
+scratch=$(mktemp -d /tmp/modzmq-compare.XXXXXX)
+trap 'rm -rf "$scratch"' EXIT
+errors="$scratch/stderr"
+mkdir "$scratch/ipc"
 
 # Messages per run, chosen so that one run lasts a few tenths of a second on
-# a small machine; the latency runs are round trips.
+# a small machine; the latency runs are round trips. Network transports move
+# every byte, so their large-message counts are smaller than inproc's.
 thr_count() {
-    local n
-    case "$1" in
-    1|64) n=3000000 ;;
-    1024) n=1000000 ;;
-    8192) n=200000 ;;
-    *) n=100000 ;;
+    local transport=$1 size=$2 n
+    case "$transport:$size" in
+    inproc:1|inproc:64) n=3000000 ;;
+    inproc:1024) n=1000000 ;;
+    inproc:8192) n=200000 ;;
+    inproc:*) n=100000 ;;
+    *:1|*:64) n=2000000 ;;
+    *:1024) n=500000 ;;
+    *:8192) n=100000 ;;
+    *) n=20000 ;;
     esac
     echo $((n / scale))
 }
 lat_count() { echo $((5000 / scale)); }
+# Raw TCP moves 1 GiB per run (a fifth with --quick), whatever the size.
+raw_count() { echo $((1073741824 / $1 / scale)); }
 
-# run_one SIDE TOOL ARGS...: runs the tool on one library, checks which
-# library it mapped, prints the result line.
+# endpoint TRANSPORT TAG: where a run's receiver binds. Each ipc run gets a
+# file of its own, so a library that leaves its file behind harms no one.
+endpoint() {
+    case "$1" in
+    inproc) echo "inproc://modzmq-perf" ;;
+    ipc) echo "ipc://$scratch/ipc/$2" ;;
+    tcp) echo "tcp://127.0.0.1:*" ;;
+    esac
+}
+
+# Failures remembered per side, tool and transport: once a side cannot run
+# something, its later runs are not attempted and report the same error.
+declare -A broken=()
+
+# run_one SIDE TOOL ARGS...: runs the tool on one library (SIDE modzmq or
+# system; raw for raw_tcp_thr, which loads none), checks which library it
+# mapped, and leaves the result line in run_out and returns 0, or leaves the
+# tool's error in run_out and returns 1. A run that mapped the wrong library
+# ends the script: then nothing it measured could be trusted.
 run_one() {
-    local side=$1 bin=$2 out lib real
+    local side=$1 bin=$2 lib real status=0 key
     shift 2
-    if [ "$side" = modzmq ]; then
-        out=$(env LD_LIBRARY_PATH="$build_libs" timeout 300 "${launcher[@]}" "$bin" "$@") ||
-            die "$(basename "$bin") $* failed on modzmq"
-    else
-        out=$(env -u LD_LIBRARY_PATH timeout 300 "${launcher[@]}" "$bin" "$@") ||
-            die "$(basename "$bin") $* failed on the system libzmq"
+    key="$side:$(basename "$bin"):${1%%://*}"
+    if [ -n "${broken[$key]:-}" ]; then
+        run_out=${broken[$key]}
+        return 1
     fi
-    lib=$(sed -n 's/.* lib=\([^ ]*\) .*/\1/p' <<<"$out")
+    case "$side" in
+    modzmq) run_out=$(env LD_LIBRARY_PATH="$build_libs" timeout 120 \
+        "${launcher[@]}" "$bin" "$@" 2>"$errors") || status=$? ;;
+    *) run_out=$(env -u LD_LIBRARY_PATH timeout 120 \
+        "${launcher[@]}" "$bin" "$@" 2>"$errors") || status=$? ;;
+    esac
+    if [ "$status" -ne 0 ]; then
+        if [ "$status" -eq 124 ]; then
+            run_out="timed out after 120 s"
+        else
+            run_out=$(tail -n 1 "$errors")
+            run_out=${run_out:-exit status $status}
+        fi
+        echo "side=$side failed: $(basename "$bin") $*: $run_out" >>"$log"
+        broken[$key]=$run_out
+        return 1
+    fi
+    echo "side=$side $run_out" >>"$log"
+    [ "$side" = raw ] && return 0
+    lib=$(sed -n 's/.* lib=\([^ ]*\) .*/\1/p' <<<"$run_out")
     if [ -z "$lib" ] || [ ! -e "$lib" ]; then
-        die "cannot tell which library ran: $out"
+        die "cannot tell which library ran: $run_out"
     fi
     real=$(readlink -f "$lib")
     case "$side:$real" in
@@ -111,8 +177,6 @@ run_one() {
     system:/usr/lib/*|system:/lib/*) ;;
     *) die "$side run loaded $real, not the expected library" ;;
     esac
-    echo "side=$side $out" >>"$log"
-    echo "$out"
 }
 
 field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<"$2"; }
@@ -129,9 +193,50 @@ spread() {
               printf "%.0f%%", (m > 0) ? 100 * (v[NR] - v[1]) / m : 0 }'
 }
 
+# summarise VALUES...: prints "MEDIAN SPREAD", or "n/a n/a" when there are
+# no values (that side failed).
+summarise() {
+    if [ $# -eq 0 ]; then
+        echo "n/a n/a"
+    else
+        echo "$(median "$@") $(spread "$@")"
+    fi
+}
+
+# measure SIDE TOOL FIELD ARGS...: one run; appends FIELD's value to the
+# array named values_SIDE, or records the side's error in failure_SIDE.
+measure() {
+    local side=$1 bin=$2 name=$3
+    shift 3
+    if run_one "$side" "$bin" "$@"; then
+        local -n values="values_$side"
+        values+=("$(field "$name" "$run_out")")
+    else
+        printf -v "failure_$side" '%s' "$run_out"
+    fi
+}
+
+reset_row() {
+    values_modzmq=() values_system=() values_raw=()
+    failure_modzmq="" failure_system="" failure_raw=""
+}
+
+# What a row says about the sides that could not run, if any.
+row_note() {
+    local note=""
+    [ -z "$failure_modzmq" ] || note+="  n/a (modzmq: $failure_modzmq)"
+    [ -z "$failure_system" ] || note+="  n/a (libzmq: $failure_system)"
+    [ -z "$failure_raw" ] || note+="  n/a (raw tcp: $failure_raw)"
+    echo "$note"
+}
+
 # ---- which library does each side load? ---------------------------------
-mz_check=$(run_one modzmq "$thr_bin" 64 1000)
-sys_check=$(run_one system "$thr_bin" 64 1000)
+run_one modzmq "$thr_bin" inproc://modzmq-perf 64 1000 ||
+    die "thr fails on modzmq even over inproc: $run_out"
+mz_check=$run_out
+run_one system "$thr_bin" inproc://modzmq-perf 64 1000 ||
+    die "thr fails on the system libzmq even over inproc: $run_out"
+sys_check=$run_out
 echo "modzmq: $(field lib "$mz_check") (zmq_version $(field version "$mz_check"))"
 echo "libzmq: $(field lib "$sys_check") (zmq_version $(field version "$sys_check"))"
 [ "$(field lib "$mz_check")" != "$(field lib "$sys_check")" ] ||
@@ -139,53 +244,101 @@ echo "libzmq: $(field lib "$sys_check") (zmq_version $(field version "$sys_check
 
 # REQ/REP when both libraries have it, PAIR otherwise (same on both sides).
 pattern=pair
-if env LD_LIBRARY_PATH="$build_libs" "$lat_bin" 1 10 reqrep >/dev/null 2>&1 &&
-    env -u LD_LIBRARY_PATH "$lat_bin" 1 10 reqrep >/dev/null 2>&1; then
+if env LD_LIBRARY_PATH="$build_libs" "$lat_bin" inproc://probe 1 10 reqrep >/dev/null 2>&1 &&
+    env -u LD_LIBRARY_PATH "$lat_bin" inproc://probe 1 10 reqrep >/dev/null 2>&1; then
     pattern=reqrep
 fi
 
 load() { cut -d' ' -f1-3 /proc/loadavg; }
 echo "machine: $(nproc) CPUs, load average $(load) at start"
-echo "binaries: $thr_bin $lat_bin"
+echo "binaries: $thr_bin $lat_bin $raw_bin"
+echo "transports: $transports; both ends of each run in one process, two threads"
 echo "repetitions: $reps per side, interleaved; medians shown${cpus:+; taskset -c $cpus}"
 echo "raw results: $log"
 echo
 
 # ---- throughput ------------------------------------------------------------
-printf 'inproc throughput, PUSH->PULL (messages/s; ratio = modzmq/libzmq)\n'
-printf '%8s %12s %12s %7s %10s %10s %9s %9s\n' size modzmq libzmq ratio \
-    'mz Mbit/s' 'lz Mbit/s' 'mz spread' 'lz spread'
-for size in $sizes; do
-    count=$(thr_count "$size")
-    mz=() lz=()
-    for ((r = 0; r < reps; r++)); do
-        mz+=("$(field msgs_per_sec "$(run_one modzmq "$thr_bin" "$size" "$count")")")
-        lz+=("$(field msgs_per_sec "$(run_one system "$thr_bin" "$size" "$count")")")
+# throughput_table TRANSPORT
+throughput_table() {
+    local transport=$1 size count r ep
+    local mz_median mz_spread lz_median lz_spread raw_median
+    local raw_header=()
+    if [ "$transport" = tcp ]; then
+        raw_header=('raw Mbit/s' 'mz % raw' 'lz % raw')
+    fi
+    printf '%s throughput, PUSH->PULL (messages/s; ratio = modzmq/libzmq)\n' "$transport"
+    printf '%8s %12s %12s %7s %10s %10s %9s %9s' size modzmq libzmq ratio \
+        'mz Mbit/s' 'lz Mbit/s' 'mz spread' 'lz spread'
+    [ ${#raw_header[@]} -eq 0 ] || printf ' %10s %8s %8s' "${raw_header[@]}"
+    printf '\n'
+    for size in $sizes; do
+        count=$(thr_count "$transport" "$size")
+        reset_row
+        for ((r = 0; r < reps; r++)); do
+            ep=$(endpoint "$transport" "thr-$size-$r-mz")
+            measure modzmq "$thr_bin" msgs_per_sec "$ep" "$size" "$count"
+            ep=$(endpoint "$transport" "thr-$size-$r-lz")
+            measure system "$thr_bin" msgs_per_sec "$ep" "$size" "$count"
+            if [ "$transport" = tcp ] && [ "$size" -gt 0 ]; then
+                measure raw "$raw_bin" msgs_per_sec "$size" "$(raw_count "$size")"
+            fi
+        done
+        read -r mz_median mz_spread <<<"$(summarise "${values_modzmq[@]}")"
+        read -r lz_median lz_spread <<<"$(summarise "${values_system[@]}")"
+        read -r raw_median _ <<<"$(summarise "${values_raw[@]}")"
+        awk -v s="$size" -v m="$mz_median" -v l="$lz_median" \
+            -v ms="$mz_spread" -v ls="$lz_spread" -v raw="$raw_median" \
+            -v tcp="${#raw_header[@]}" -v note="$(row_note)" '
+            function num(v, fmt) { return v == "n/a" ? v : sprintf(fmt, v) }
+            function mbit(v) { return v == "n/a" ? "-" : sprintf("%.0f", v * s * 8 / 1e6) }
+            function pct(v, c) { return (v == "n/a" || c == "n/a" || c == 0) ? "-" : sprintf("%.0f%%", 100 * v / c) }
+            BEGIN {
+                printf "%8d %12s %12s %7s %10s %10s %9s %9s", s,
+                    num(m, "%.0f"), num(l, "%.0f"),
+                    (m == "n/a" || l == "n/a") ? "-" : sprintf("%.2f", m / l),
+                    mbit(m), mbit(l), m == "n/a" ? "-" : ms, l == "n/a" ? "-" : ls
+                if (tcp)
+                    printf " %10s %8s %8s", raw == "n/a" ? raw : mbit(raw),
+                        pct(m, raw), pct(l, raw)
+                printf "%s\n", note
+            }'
     done
-    m=$(median "${mz[@]}")
-    l=$(median "${lz[@]}")
-    awk -v s="$size" -v m="$m" -v l="$l" -v ms="$(spread "${mz[@]}")" \
-        -v ls="$(spread "${lz[@]}")" 'BEGIN {
-        printf "%8d %12.0f %12.0f %7.2f %10.0f %10.0f %9s %9s\n",
-               s, m, l, m / l, m * s * 8 / 1e6, l * s * 8 / 1e6, ms, ls }'
-done
-echo
+    echo
+}
 
 # ---- latency ---------------------------------------------------------------
-printf 'inproc latency, %s round trips (one-way us; ratio = libzmq/modzmq)\n' "$pattern"
-printf '%8s %12s %12s %7s %9s %9s\n' size modzmq libzmq ratio 'mz spread' 'lz spread'
-for size in $sizes; do
-    count=$(lat_count)
-    mz=() lz=()
-    for ((r = 0; r < reps; r++)); do
-        mz+=("$(field latency_us "$(run_one modzmq "$lat_bin" "$size" "$count" "$pattern")")")
-        lz+=("$(field latency_us "$(run_one system "$lat_bin" "$size" "$count" "$pattern")")")
+# latency_table TRANSPORT
+latency_table() {
+    local transport=$1 size count r ep
+    local mz_median mz_spread lz_median lz_spread
+    printf '%s latency, %s round trips (one-way us; ratio = libzmq/modzmq)\n' \
+        "$transport" "$pattern"
+    printf '%8s %12s %12s %7s %9s %9s\n' size modzmq libzmq ratio 'mz spread' 'lz spread'
+    for size in $sizes; do
+        count=$(lat_count)
+        reset_row
+        for ((r = 0; r < reps; r++)); do
+            ep=$(endpoint "$transport" "lat-$size-$r-mz")
+            measure modzmq "$lat_bin" latency_us "$ep" "$size" "$count" "$pattern"
+            ep=$(endpoint "$transport" "lat-$size-$r-lz")
+            measure system "$lat_bin" latency_us "$ep" "$size" "$count" "$pattern"
+        done
+        read -r mz_median mz_spread <<<"$(summarise "${values_modzmq[@]}")"
+        read -r lz_median lz_spread <<<"$(summarise "${values_system[@]}")"
+        awk -v s="$size" -v m="$mz_median" -v l="$lz_median" \
+            -v ms="$mz_spread" -v ls="$lz_spread" -v note="$(row_note)" '
+            function num(v) { return v == "n/a" ? v : sprintf("%.2f", v) }
+            BEGIN {
+                printf "%8d %12s %12s %7s %9s %9s%s\n", s, num(m), num(l),
+                    (m == "n/a" || l == "n/a") ? "-" : sprintf("%.2f", l / m),
+                    m == "n/a" ? "-" : ms, l == "n/a" ? "-" : ls, note
+            }'
     done
-    m=$(median "${mz[@]}")
-    l=$(median "${lz[@]}")
-    awk -v s="$size" -v m="$m" -v l="$l" -v ms="$(spread "${mz[@]}")" \
-        -v ls="$(spread "${lz[@]}")" 'BEGIN {
-        printf "%8d %12.2f %12.2f %7.2f %9s %9s\n", s, m, l, l / m, ms, ls }'
+    echo
+}
+
+for transport in $transports; do
+    throughput_table "$transport"
+    latency_table "$transport"
 done
-echo
 echo "load average $(load) at the end (other work on the machine skews both sides)"

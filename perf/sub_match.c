@@ -28,6 +28,7 @@
 
 #include "zmq.h"
 #include "perf_util.h"
+#include "perf_zmq.h"
 
 static const char MESSAGE[] = "sensor/000000/temperature=21.5";
 static const char PROBE[] = "sensor/000000/probe";

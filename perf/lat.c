@@ -1,23 +1,26 @@
 /*
- * inproc_lat: round-trip latency over the inproc transport, public zmq API
- * only.
+ * lat: round-trip latency over any transport, public zmq API only.
  *
- * The main thread binds a socket and a second thread connects its peer and
- * echoes every message it receives straight back (the received zmq_msg_t is
- * sent again, no copy). The main thread sends a SIZE-byte message, waits for
+ * Both ends live in one process, in two threads, whatever the transport:
+ * the main thread binds a socket to ENDPOINT and reads back the endpoint it
+ * really got (ZMQ_LAST_ENDPOINT, so "tcp://127.0.0.1:*" picks a free port);
+ * a second thread connects its peer there and echoes every message it
+ * receives straight back (the received zmq_msg_t is sent again, no copy). The main thread sends a SIZE-byte message, waits for
  * the echo, checks its size, and repeats COUNT times after a short untimed
  * warm-up. Reported latency is the one-way figure: total time on
- * CLOCK_MONOTONIC divided by 2*COUNT. Payloads are never filled in: inproc
- * does not read them, and the aim is to time the library, not memset.
+ * CLOCK_MONOTONIC divided by 2*COUNT. Payloads are never filled in: the aim
+ * is to time the library, not memset; over ipc and tcp the bytes still
+ * cross the socket.
  *
  * PATTERN is "pair" (PAIR to PAIR, the default) or "reqrep" (REQ to REP).
  * When the library does not offer the requested socket types the tool says
  * so and exits with status 3, so a script can fall back to "pair".
  *
- * Usage: inproc_lat [SIZE [COUNT [PATTERN]]]   (defaults 64, 100000, pair)
+ * Usage: lat ENDPOINT [SIZE [COUNT [PATTERN]]]   (defaults 64, 100000, pair)
+ *   e.g. lat inproc://lat, lat ipc:///tmp/dir/lat, lat tcp://127.0.0.1:*
  * Output, one line:
- *   tool=inproc_lat lib=<mapped libzmq path> version=<x.y.z> pattern=P
- *   size=S count=N elapsed_s=T latency_us=L
+ *   tool=lat lib=<mapped libzmq path> version=<x.y.z> transport=T
+ *   endpoint=E pattern=P size=S count=N elapsed_s=T latency_us=L
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -26,23 +29,30 @@
 
 #include "zmq.h"
 #include "perf_util.h"
+#include "perf_zmq.h"
 
-#define ENDPOINT "inproc://modzmq-perf-lat"
 #define EXIT_UNSUPPORTED 3
 
 struct echo_args {
     void *ctx;
+    const char *endpoint; /* where the main thread's socket really listens */
     int type;
     unsigned long total; /* warm-up plus timed round trips */
 };
 
+/*
+ * Thread body: connects the peer socket and echoes every message. It
+ * returns the socket unclosed, for the main thread to close after the last
+ * reply has arrived (closing right after a send can lose that message on
+ * libzmq 4.3 over ipc; see thr.c).
+ */
 static void *echo(void *arg)
 {
     const struct echo_args *a = arg;
     void *s = zmq_socket(a->ctx, a->type);
     if (s == NULL)
         perf_die("zmq_socket(echo)");
-    if (zmq_connect(s, ENDPOINT) != 0)
+    if (zmq_connect(s, a->endpoint) != 0)
         perf_die("zmq_connect");
     zmq_msg_t msg;
     zmq_msg_init(&msg);
@@ -53,9 +63,7 @@ static void *echo(void *arg)
             perf_die("zmq_msg_send(echo)");
     }
     zmq_msg_close(&msg);
-    if (zmq_close(s) != 0)
-        perf_die("zmq_close(echo)");
-    return NULL;
+    return s;
 }
 
 /* One round trip from the main thread. */
@@ -77,14 +85,17 @@ static void round_trip(void *s, size_t size, zmq_msg_t *reply)
 
 int main(int argc, char **argv)
 {
-    if (argc > 4) {
-        fprintf(stderr, "usage: %s [SIZE [COUNT [pair|reqrep]]]\n", argv[0]);
+    if (argc < 2 || argc > 5) {
+        fprintf(stderr, "usage: %s ENDPOINT [SIZE [COUNT [pair|reqrep]]]\n",
+                argv[0]);
         return 2;
     }
-    size_t size = argc > 1 ? perf_parse_count("size", argv[1], 0) : 64;
+    char transport[32];
+    perf_transport_of(argv[1], transport, sizeof transport);
+    size_t size = argc > 2 ? perf_parse_count("size", argv[2], 0) : 64;
     unsigned long count =
-        argc > 2 ? perf_parse_count("count", argv[2], 1) : 100000;
-    const char *pattern = argc > 3 ? argv[3] : "pair";
+        argc > 3 ? perf_parse_count("count", argv[3], 1) : 100000;
+    const char *pattern = argc > 4 ? argv[4] : "pair";
     int main_type, echo_type;
     if (strcmp(pattern, "pair") == 0) {
         main_type = ZMQ_PAIR;
@@ -108,11 +119,11 @@ int main(int argc, char **argv)
         return EXIT_UNSUPPORTED;
     }
     zmq_close(probe);
-    if (zmq_bind(s, ENDPOINT) != 0)
-        perf_die("zmq_bind");
+    char endpoint[256];
+    perf_bind(s, argv[1], endpoint, sizeof endpoint);
 
     unsigned long warmup = count / 10 < 1000 ? count / 10 : 1000;
-    struct echo_args args = { ctx, echo_type, warmup + count };
+    struct echo_args args = { ctx, endpoint, echo_type, warmup + count };
     pthread_t thread;
     if (pthread_create(&thread, NULL, echo, &args) != 0) {
         fprintf(stderr, "pthread_create failed\n");
@@ -129,7 +140,10 @@ int main(int argc, char **argv)
     uint64_t stop = perf_now_ns();
     zmq_msg_close(&reply);
 
-    pthread_join(thread, NULL);
+    void *peer = NULL;
+    pthread_join(thread, &peer);
+    if (zmq_close(peer) != 0)
+        perf_die("zmq_close(echo)");
     if (zmq_close(s) != 0)
         perf_die("zmq_close");
     if (zmq_ctx_term(ctx) != 0)
@@ -138,9 +152,10 @@ int main(int argc, char **argv)
     double elapsed = (double) (stop - start) / 1e9;
     double latency_us = elapsed * 1e6 / (2.0 * (double) count);
 
-    printf("tool=inproc_lat ");
+    printf("tool=lat ");
     perf_print_lib();
-    printf(" pattern=%s size=%zu count=%lu elapsed_s=%.6f latency_us=%.3f\n",
-           pattern, size, count, elapsed, latency_us);
+    printf(" transport=%s endpoint=%s pattern=%s size=%zu count=%lu"
+           " elapsed_s=%.6f latency_us=%.3f\n",
+           transport, endpoint, pattern, size, count, elapsed, latency_us);
     return 0;
 }
