@@ -94,7 +94,6 @@ struct mz_engine {
 static void on_io(void *arg, uint32_t events);
 static void handshake_expired(void *arg);
 static void pump_output(struct mz_engine *e);
-static void process_input(struct mz_engine *e);
 
 static void cancel_timer(struct mz_engine *e, uint64_t *id)
 {
