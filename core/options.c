@@ -1275,3 +1275,53 @@ int mz_options_heartbeat_timeout(const struct mz_options *o)
 {
     return o->heartbeat_timeout >= 0 ? o->heartbeat_timeout : o->heartbeat_ivl;
 }
+
+/* Copies size bytes of list into value when *capacity allows; in every case
+ * *capacity becomes size. */
+static int give_list(void *value, size_t *capacity, const void *list,
+                     size_t size)
+{
+    size_t room = *capacity;
+    *capacity = size;
+    if (size > room || (size > 0 && value == NULL))
+        return invalid();
+    if (size > 0)
+        memcpy(value, list, size);
+    return 0;
+}
+
+int mz_options_get_filter_list(const struct mz_options *o, int option,
+                               void *value, size_t *size)
+{
+    if (size == NULL)
+        return invalid();
+    switch (option) {
+    case ZMQ_TCP_ACCEPT_FILTER: {
+        size_t needed = 0;
+        for (size_t i = 0; i < o->tcp_accept_filters.count; i++)
+            needed += strlen(o->tcp_accept_filters.items[i]) + 1;
+        size_t room = *size;
+        *size = needed;
+        if (needed > room || (needed > 0 && value == NULL))
+            return invalid();
+        char *at = value;
+        for (size_t i = 0; i < o->tcp_accept_filters.count; i++) {
+            size_t length = strlen(o->tcp_accept_filters.items[i]) + 1;
+            memcpy(at, o->tcp_accept_filters.items[i], length);
+            at += length;
+        }
+        return 0;
+    }
+    case ZMQ_IPC_FILTER_UID:
+        return give_list(value, size, o->ipc_filter_uids,
+                         o->ipc_filter_uid_count * sizeof(uid_t));
+    case ZMQ_IPC_FILTER_GID:
+        return give_list(value, size, o->ipc_filter_gids,
+                         o->ipc_filter_gid_count * sizeof(gid_t));
+    case ZMQ_IPC_FILTER_PID:
+        return give_list(value, size, o->ipc_filter_pids,
+                         o->ipc_filter_pid_count * sizeof(pid_t));
+    default:
+        return invalid();
+    }
+}

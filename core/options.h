@@ -199,6 +199,14 @@ int mz_options_set(struct mz_options *o, int option, const void *value,
 int mz_options_get(const struct mz_options *o, int option, void *value,
                    size_t *size);
 
+/* Reads one of the write-only filter lists for a transport plugin (see
+ * socket_option in sdk/modzmq/plugin.h): ZMQ_TCP_ACCEPT_FILTER as the
+ * filters one after the other, each with its NUL; ZMQ_IPC_FILTER_UID,
+ * _GID and _PID as arrays. *size becomes the bytes needed; -1 EINVAL when
+ * that is more than the *size given, or for any other option. */
+int mz_options_get_filter_list(const struct mz_options *o, int option,
+                               void *value, size_t *size);
+
 /* Whether option is one that mz_options_set handles (writable generic). */
 bool mz_options_is_generic(int option);
 

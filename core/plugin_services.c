@@ -3,17 +3,36 @@
  * socket's options and writing diagnostics. A plugin's modzmq_socket handle
  * is the application's socket handle itself (a struct mz_socket), so the
  * option read goes through zmq_getsockopt and behaves exactly as it does,
- * errors included.
+ * errors included, except for the filter lists that only plugins read.
  */
+#include <errno.h>
 #include <stdio.h>
 
+#include "options.h"
 #include "plugin_services.h"
+#include "socket.h"
 #include "zmq.h"
 
 static int socket_option(modzmq_socket *socket, int option, void *value,
                          size_t *size)
 {
-    return zmq_getsockopt(socket, option, value, size);
+    switch (option) {
+    case ZMQ_TCP_ACCEPT_FILTER:
+    case ZMQ_IPC_FILTER_UID:
+    case ZMQ_IPC_FILTER_GID:
+    case ZMQ_IPC_FILTER_PID: {
+        /* Write-only for applications, readable for the transports that
+         * apply them (see plugin.h). */
+        struct mz_socket *s = (struct mz_socket *) socket;
+        if (!mz_socket_is_live(s)) {
+            errno = ENOTSOCK;
+            return -1;
+        }
+        return mz_options_get_filter_list(&s->options, option, value, size);
+    }
+    default:
+        return zmq_getsockopt(socket, option, value, size);
+    }
 }
 
 /* One fprintf per line: stdio locks the stream for the call, so lines from

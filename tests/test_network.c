@@ -343,6 +343,54 @@ static void test_stream_http(void)
     zmq_close(stream);
 }
 
+/* ZMQ_TCP_ACCEPT_FILTER and ZMQ_IPC_FILTER_UID reach the transports: a
+ * connection from outside the filter never delivers, one from inside
+ * does. */
+static void test_accept_filters(void)
+{
+    const struct {
+        const char *endpoint;
+        int option;
+        const void *refusing;
+        const void *accepting;
+        size_t size;
+    } cases[] = {
+        { "tcp://127.0.0.1:*", ZMQ_TCP_ACCEPT_FILTER, "10.9.8.7", "127.0.0.1",
+          0 },
+        { "ipc://*", ZMQ_IPC_FILTER_UID, NULL, NULL, sizeof(uid_t) },
+    };
+    uid_t me = getuid(), other = getuid() + 12345;
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        for (int accept = 0; accept < 2; accept++) {
+            void *pull = new_socket(ZMQ_PULL);
+            void *push = new_socket(ZMQ_PUSH);
+            const void *filter =
+                accept ? cases[c].accepting : cases[c].refusing;
+            size_t size = cases[c].size;
+            if (cases[c].option == ZMQ_IPC_FILTER_UID)
+                filter = accept ? (const void *) &me : (const void *) &other;
+            else
+                size = strlen(filter);
+            CU_ASSERT_EQUAL(zmq_setsockopt(pull, cases[c].option, filter, size),
+                            0);
+            CU_ASSERT_EQUAL(zmq_bind(pull, cases[c].endpoint), 0);
+            char endpoint[256];
+            size_t length = sizeof endpoint;
+            zmq_getsockopt(pull, ZMQ_LAST_ENDPOINT, endpoint, &length);
+            CU_ASSERT_EQUAL(zmq_connect(push, endpoint), 0);
+            test_set_int(push, ZMQ_SNDTIMEO, 0);
+            zmq_send(push, "knock", 5, 0); /* queued on the connect side */
+            if (accept) {
+                CU_ASSERT_TRUE(test_recv_is(pull, "knock", 5000));
+            } else {
+                CU_ASSERT_TRUE(test_recv_nothing(pull, 300));
+            }
+            zmq_close(push);
+            zmq_close(pull);
+        }
+    }
+}
+
 int main(void)
 {
     const struct test_case cases[] = {
@@ -357,6 +405,7 @@ int main(void)
         { "unbind and disconnect", test_unbind_disconnect },
         { "bad endpoints", test_bad_endpoints },
         { "STREAM serves a plain TCP client", test_stream_http },
+        { "accept filters", test_accept_filters },
     };
     ctx = zmq_ctx_new();
     int status =
