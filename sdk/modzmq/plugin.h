@@ -105,7 +105,8 @@ struct modzmq_plugin {
     /* Optional: called once after the checks, before any ops. Nonzero
      * refuses the load (set errno). core identifies this plugin in calls
      * back to the services. */
-    int (*init)(const struct modzmq_core_services *services, modzmq_core *core);
+    int (*init)(const struct modzmq_core_services *services,
+                modzmq_core *core);
     /* Optional: called once when the core unloads the plugin, after the
      * last ops call. */
     void (*fini)(void);
