@@ -1,8 +1,9 @@
 /*
  * For tests/check_sdk_example.sh: checks that libzmq.so.5, through its
  * public modzmq.h API only, loads the example transport that the script
- * built out of tree, from the directory MODZMQ_PLUGIN_PATH names. Prints
- * what is wrong and exits 1, or exits 0.
+ * built out of tree, from the directory MODZMQ_PLUGIN_PATH names, and that
+ * messages make a round trip through it (REQ and REP over ZMTP, on the
+ * plugin's connections). Prints what is wrong and exits 1, or exits 0.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -17,6 +18,46 @@ static int fail(const char *what)
     fprintf(stderr, "sdk example: %s (errno %d: %s)\n", what, errno,
             strerror(errno));
     return 1;
+}
+
+/* REQ asks, REP answers, over a unixstream connection. */
+static int round_trip(void)
+{
+    void *ctx = zmq_ctx_new();
+    void *rep = zmq_socket(ctx, ZMQ_REP);
+    void *req = zmq_socket(ctx, ZMQ_REQ);
+    int timeout = 5000, linger = 0;
+    zmq_setsockopt(rep, ZMQ_RCVTIMEO, &timeout, sizeof timeout);
+    zmq_setsockopt(req, ZMQ_RCVTIMEO, &timeout, sizeof timeout);
+    zmq_setsockopt(rep, ZMQ_LINGER, &linger, sizeof linger);
+    zmq_setsockopt(req, ZMQ_LINGER, &linger, sizeof linger);
+    int status = 1;
+    char endpoint[256], buffer[16];
+    size_t size = sizeof endpoint;
+    if (zmq_bind(rep, "unixstream://*") != 0)
+        status = fail("zmq_bind(unixstream://*) failed");
+    else if (zmq_getsockopt(rep, ZMQ_LAST_ENDPOINT, endpoint, &size) != 0)
+        status = fail("no ZMQ_LAST_ENDPOINT");
+    else if (zmq_connect(req, endpoint) != 0)
+        status = fail("zmq_connect to the bound endpoint failed");
+    else if (zmq_send(req, "ping", 4, 0) != 4)
+        status = fail("REQ could not send");
+    else if (zmq_recv(rep, buffer, sizeof buffer, 0) != 4 ||
+             memcmp(buffer, "ping", 4) != 0)
+        status = fail("REP did not get the request");
+    else if (zmq_send(rep, "pong", 4, 0) != 4)
+        status = fail("REP could not answer");
+    else if (zmq_recv(req, buffer, sizeof buffer, 0) != 4 ||
+             memcmp(buffer, "pong", 4) != 0)
+        status = fail("REQ did not get the answer");
+    else {
+        printf("round trip over %s\n", endpoint);
+        status = 0;
+    }
+    zmq_close(req);
+    zmq_close(rep);
+    zmq_ctx_term(ctx);
+    return status;
 }
 
 int main(void)
@@ -46,5 +87,5 @@ int main(void)
     /* A transport zmq_has does not know stays unknown to it. */
     if (zmq_has("unixstream") != 0)
         return fail("zmq_has answers for a scheme that is no capability");
-    return 0;
+    return round_trip();
 }
