@@ -6,7 +6,8 @@ plugins_ipc_modzmq_ipc_la_SOURCES = \
 	plugins/ipc/ipc.c \
 	plugins/ipc/ipc_address.c plugins/ipc/ipc_address.h \
 	plugins/ipc/ipc_filter.c plugins/ipc/ipc_filter.h \
-	plugins/ipc/ipc_options.c plugins/ipc/ipc_options.h
+	plugins/ipc/ipc_options.c plugins/ipc/ipc_options.h \
+	sdk/modzmq/plugin.h sdk/modzmq/transport.h
 plugins_ipc_modzmq_ipc_la_CPPFLAGS = -I$(top_srcdir)/sdk -I$(top_srcdir)/include -D_GNU_SOURCE
 plugins_ipc_modzmq_ipc_la_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden
 plugins_ipc_modzmq_ipc_la_LDFLAGS = $(AM_LDFLAGS) -module -avoid-version -shared -no-undefined
