@@ -14,9 +14,37 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* What a new thread needs before it runs the caller's function: the
+ * thread names itself first, so fn never sees a nameless thread (the
+ * creator names it as well, and may be late). */
+struct thread_start {
+    void *(*fn)(void *);
+    void *arg;
+    char name[16]; /* Linux keeps 15 characters */
+};
+
+static void *thread_main(void *arg)
+{
+    struct thread_start start = *(struct thread_start *) arg;
+    free(arg);
+    if (start.name[0] != '\0')
+        pthread_setname_np(pthread_self(), start.name);
+    return start.fn(start.arg);
+}
+
 int mz_thread_create(pthread_t *thread, void *(*fn)(void *), void *arg,
                      const char *name)
 {
+    struct thread_start *start = calloc(1, sizeof *start);
+    if (start == NULL) {
+        errno = ENOMEM;
+        return -1;
+    }
+    start->fn = fn;
+    start->arg = arg;
+    if (name != NULL)
+        strncpy(start->name, name, sizeof start->name - 1);
+
     /* A new thread inherits the creator's signal mask, so block signals
      * around pthread_create: the thread then never runs with them
      * unblocked. Faults raised by the thread's own code (SIGSEGV and the
@@ -31,18 +59,18 @@ int mz_thread_create(pthread_t *thread, void *(*fn)(void *), void *arg,
     sigdelset(&blocked, SIGTRAP);
     sigdelset(&blocked, SIGABRT);
     pthread_sigmask(SIG_SETMASK, &blocked, &saved);
-    int rc = pthread_create(thread, NULL, fn, arg);
+    int rc = pthread_create(thread, NULL, thread_main, start);
     pthread_sigmask(SIG_SETMASK, &saved, NULL);
     if (rc != 0) {
+        free(start);
         errno = rc;
         return -1;
     }
-    /* Named by the creator, so the name is in place when this returns
-     * (Linux keeps 15 characters). */
+    /* Named here too, so that the name is in place when this returns
+     * whether or not the thread has started yet. */
     if (name != NULL) {
-        char short_name[16];
+        char short_name[16] = "";
         strncpy(short_name, name, sizeof short_name - 1);
-        short_name[sizeof short_name - 1] = '\0';
         pthread_setname_np(*thread, short_name);
     }
     return 0;
