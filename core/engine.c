@@ -652,7 +652,11 @@ static void pump_output(struct mz_engine *e)
         if (rc == 0)
             break;
     }
-    update_interest(e);
+    if (e->state == TRAFFIC && e->output_idle &&
+        !mz_zmtp_encoder_pending(&e->encoder) && e->sink->drained != NULL)
+        e->sink->drained(e->session);
+    if (e->state != FAILED)
+        update_interest(e);
 }
 
 /* ---- reactor callback ---------------------------------------------- */

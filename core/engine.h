@@ -68,6 +68,10 @@ struct mz_engine_sink {
      * from inside this callback: defer it, for instance with a reactor
      * task). */
     void (*error)(void *session, enum mz_engine_error reason);
+    /* Optional: everything pulled so far is written to the fd and pull has
+     * nothing more, so a closing session may end now (ZMQ_LINGER). May be
+     * called more than once. */
+    void (*drained)(void *session);
 };
 
 /* Starts an engine on fd (now owned by it). options is the session's copy,

@@ -114,6 +114,8 @@ static void write_output(struct mz_raw_engine *engine)
             mz_msg_init(&engine->out);
             if (!engine->sink->pull(engine->session, &engine->out)) {
                 engine->output_idle = true;
+                if (engine->sink->drained != NULL)
+                    engine->sink->drained(engine->session);
                 return;
             }
             engine->has_out = true;

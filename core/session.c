@@ -49,7 +49,9 @@ struct mz_session {
     struct mz_listener *listener; /* while handshaking, else NULL */
     struct mz_socket *socket;     /* where the pipe goes after handshake */
 
-    bool closing;   /* the socket closed its end: linger, then end */
+    bool closing;  /* the socket closed its end: linger, then end */
+    bool draining; /* the engine holds the last of it: end once written */
+    uint64_t linger_timer;
     bool finishing; /* session_finish is queued */
 };
 
@@ -104,6 +106,7 @@ static const struct engine_ops raw_engine_ops = {
 };
 
 static void session_schedule_finish(struct mz_session *session);
+static void start_linger(struct mz_session *session);
 static void start_connect(void *arg);
 
 /* ---- the mailbox --------------------------------------------------- */
@@ -128,15 +131,17 @@ static void run_pipe_command(struct mz_session *session,
     case MZ_CMD_PIPE_TERM:
         end->peer_closed = true;
         session->closing = true;
+        if (session->options.linger == 0) {
+            session_schedule_finish(session);
+            break;
+        }
+        /* What is queued still goes out, for at most ZMQ_LINGER: through
+         * the engine, or through the connection still being made. */
+        start_linger(session);
         /* Notices the delimiter when nothing is left to send. */
         mz_pipe_check_read(end);
-        if (session->end != NULL && session->engine != NULL)
+        if (!session->finishing && session->engine != NULL)
             session->engine_ops->resume_output(session->engine);
-        /* UNFINISHED: a connection not yet made does not wait ZMQ_LINGER
-         * for its peer; what is queued is dropped. */
-        if (session->end != NULL &&
-            (session->options.linger == 0 || session->engine == NULL))
-            session_schedule_finish(session);
         break;
     default:
         break;
@@ -260,12 +265,15 @@ static void engine_error(void *arg, enum mz_engine_error reason)
     }
 }
 
+static void engine_drained(void *arg);
+
 static const struct mz_engine_sink session_sink = {
     .ready = engine_ready,
     .push = engine_push,
     .flush = engine_flush,
     .pull = engine_pull,
     .error = engine_error,
+    .drained = engine_drained,
 };
 
 static void start_engine(struct mz_session *session, int fd,
@@ -292,7 +300,7 @@ static void start_engine(struct mz_session *session, int fd,
 
 static void schedule_reconnect(struct mz_session *session)
 {
-    if (session->closing || session->options.reconnect_ivl < 0)
+    if (session->finishing || session->options.reconnect_ivl < 0)
         return;
     int delay = session->reconnect_delay;
     session->reconnect_timer = mz_reactor_add_timer(
@@ -325,7 +333,7 @@ static void start_connect(void *arg)
 {
     struct mz_session *session = arg;
     session->reconnect_timer = 0;
-    if (session->closing || session->finishing)
+    if (session->finishing)
         return;
     int fd = -1;
     if (session->ops->connect_start(session->endpoint, &fd) < 0) {
@@ -355,8 +363,10 @@ static void engine_gone(void *arg)
     session->engine_failed = false;
     if (session->finishing)
         return;
-    if (session->socket != NULL || session->closing ||
-        session->options.reconnect_ivl < 0)
+    /* A connecting session tries again, even while lingering, unless
+     * everything was already handed to the engine that just failed. */
+    if (session->socket != NULL || session->options.reconnect_ivl < 0 ||
+        session->draining)
         session_schedule_finish(session);
     else
         schedule_reconnect(session);
@@ -408,6 +418,8 @@ static void session_finish(void *arg)
     struct mz_session *session = arg;
     if (session->reconnect_timer != 0)
         mz_reactor_cancel_timer(session->reactor, session->reconnect_timer);
+    if (session->linger_timer != 0)
+        mz_reactor_cancel_timer(session->reactor, session->linger_timer);
     if (session->engine != NULL)
         session->engine_ops->destroy(session->engine);
     if (session->connect_handle != NULL) {
@@ -447,14 +459,42 @@ static void session_schedule_finish(struct mz_session *session)
     }
 }
 
+static void linger_expired(void *arg)
+{
+    struct mz_session *session = arg;
+    session->linger_timer = 0;
+    session_schedule_finish(session);
+}
+
+/* ZMQ_LINGER starts when the socket lets go of the pipe: -1 waits as long
+ * as it takes, a positive value bounds the wait. */
+static void start_linger(struct mz_session *session)
+{
+    int linger = session->options.linger;
+    if (linger <= 0 || session->linger_timer != 0)
+        return;
+    session->linger_timer = mz_reactor_add_timer(
+        session->reactor, (uint64_t) linger, linger_expired, session);
+}
+
 void mz_session_pipe_ended(struct mz_session *session, struct mz_pipe_end *end)
 {
     (void) end;
-    /* Everything the socket queued has been handed to the engine, which
-     * writes as it pulls, so the kernel holds it now.
-     * UNFINISHED: bytes the engine could not write yet (a full socket
-     * buffer) are dropped here instead of being given ZMQ_LINGER. */
-    session_schedule_finish(session);
+    /* Everything the socket queued has been handed to the engine; it ends
+     * when the engine reports all of it written (engine_drained). */
+    if (session->engine == NULL || session->options.linger == 0) {
+        session_schedule_finish(session);
+        return;
+    }
+    session->draining = true;
+    start_linger(session);
+}
+
+static void engine_drained(void *arg)
+{
+    struct mz_session *session = arg;
+    if (session->draining)
+        session_schedule_finish(session);
 }
 
 /* ---- entry points ------------------------------------------------ */

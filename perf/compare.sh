@@ -34,6 +34,8 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 top=$(cd "$here/.." && pwd)
 build_libs="$top/.libs"
+# modzmq's transport plugins, as built in this tree.
+plugin_path="$top/plugins/tcp/.libs:$top/plugins/ipc/.libs"
 
 reps=7
 scale=1
@@ -149,7 +151,8 @@ run_one() {
         return 1
     fi
     case "$side" in
-    modzmq) run_out=$(env LD_LIBRARY_PATH="$build_libs" timeout 120 \
+    modzmq) run_out=$(env LD_LIBRARY_PATH="$build_libs" \
+        MODZMQ_PLUGIN_PATH="$plugin_path" timeout 120 \
         "${launcher[@]}" "$bin" "$@" 2>"$errors") || status=$? ;;
     *) run_out=$(env -u LD_LIBRARY_PATH timeout 120 \
         "${launcher[@]}" "$bin" "$@" 2>"$errors") || status=$? ;;

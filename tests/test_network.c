@@ -8,10 +8,12 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -391,6 +393,77 @@ static void test_accept_filters(void)
     }
 }
 
+/* Runs zmq_ctx_term on a thread; true if it returned within 5 s. */
+static void *term_context(void *arg)
+{
+    zmq_ctx_term(arg);
+    return NULL;
+}
+
+static bool term_within_5s(void *context)
+{
+    pthread_t thread;
+    if (pthread_create(&thread, NULL, term_context, context) != 0)
+        return false;
+    struct timespec deadline;
+    clock_gettime(CLOCK_REALTIME, &deadline);
+    deadline.tv_sec += 5;
+    if (pthread_timedjoin_np(thread, NULL, &deadline) == 0)
+        return true;
+    pthread_detach(thread); /* leaked on purpose: the test has failed */
+    return false;
+}
+
+/* ZMQ_LINGER on network connections: a message queued for a peer that is
+ * not there yet still goes out after zmq_close, once the peer binds within
+ * the linger period; a 10 MB message handed to the engine just before
+ * zmq_close arrives whole; with linger 0 the context ends at once. */
+static void test_linger(void)
+{
+    void *probe = new_socket(ZMQ_PULL);
+    CU_ASSERT_EQUAL_FATAL(zmq_bind(probe, "tcp://127.0.0.1:*"), 0);
+    char endpoint[256];
+    size_t size = sizeof endpoint;
+    zmq_getsockopt(probe, ZMQ_LAST_ENDPOINT, endpoint, &size);
+    zmq_close(probe);
+
+    void *own = zmq_ctx_new();
+    void *push = zmq_socket(own, ZMQ_PUSH);
+    test_set_int(push, ZMQ_LINGER, 5000);
+    test_set_int(push, ZMQ_RECONNECT_IVL, 20);
+    CU_ASSERT_EQUAL(zmq_connect(push, endpoint), 0);
+    CU_ASSERT_TRUE(test_send(push, "late", 0));
+    CU_ASSERT_EQUAL(zmq_close(push), 0);
+    void *pull = new_socket(ZMQ_PULL);
+    CU_ASSERT_EQUAL(zmq_bind(pull, endpoint), 0);
+    CU_ASSERT_TRUE(test_recv_is(pull, "late", 5000));
+    CU_ASSERT_TRUE(term_within_5s(own));
+
+    const size_t large = 10 * 1000 * 1000;
+    own = zmq_ctx_new();
+    push = zmq_socket(own, ZMQ_PUSH);
+    test_set_int(push, ZMQ_LINGER, 5000);
+    CU_ASSERT_EQUAL(zmq_connect(push, endpoint), 0);
+    zmq_msg_t msg;
+    CU_ASSERT_EQUAL(zmq_msg_init_size(&msg, large), 0);
+    memset(zmq_msg_data(&msg), 'z', large);
+    CU_ASSERT_EQUAL(zmq_msg_send(&msg, push, 0), (int) large);
+    CU_ASSERT_EQUAL(zmq_close(push), 0);
+    CU_ASSERT_TRUE(term_within_5s(own));
+    zmq_msg_init(&msg);
+    CU_ASSERT_EQUAL(zmq_msg_recv(&msg, pull, 0), (int) large);
+    zmq_msg_close(&msg);
+    zmq_close(pull);
+
+    own = zmq_ctx_new();
+    push = zmq_socket(own, ZMQ_PUSH);
+    test_set_int(push, ZMQ_LINGER, 0);
+    CU_ASSERT_EQUAL(zmq_connect(push, endpoint), 0); /* nobody there */
+    CU_ASSERT_TRUE(test_send(push, "dropped", 0));
+    CU_ASSERT_EQUAL(zmq_close(push), 0);
+    CU_ASSERT_TRUE(term_within_5s(own));
+}
+
 int main(void)
 {
     const struct test_case cases[] = {
@@ -406,6 +479,7 @@ int main(void)
         { "bad endpoints", test_bad_endpoints },
         { "STREAM serves a plain TCP client", test_stream_http },
         { "accept filters", test_accept_filters },
+        { "linger", test_linger },
     };
     ctx = zmq_ctx_new();
     int status =
