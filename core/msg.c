@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "engine.h"
+#include "buffer_cache.h"
 #include "msg.h"
 
 static void msg_clear(struct mz_msg *m, uint8_t kind)
@@ -38,7 +39,8 @@ int mz_msg_init_size(struct mz_msg *m, size_t size)
         errno = ENOMEM;
         return -1;
     }
-    struct mz_msg_content *content = malloc(sizeof *content + size);
+    size_t block_size = sizeof(struct mz_msg_content) + size;
+    struct mz_msg_content *content = mz_buffer_alloc(block_size);
     if (content == NULL) {
         errno = ENOMEM;
         return -1;
@@ -46,6 +48,7 @@ int mz_msg_init_size(struct mz_msg *m, size_t size)
     atomic_init(&content->refs, 1);
     content->free_fn = NULL;
     content->hint = NULL;
+    content->block_size = block_size;
     m->kind = MZ_MSG_SHARED_BODY;
     m->u.ext.content = content;
     m->u.ext.data = (unsigned char *) (content + 1);
@@ -95,9 +98,12 @@ static void content_release(struct mz_msg_content *content, void *data,
     if (atomic_fetch_sub_explicit(&content->refs, count,
                                   memory_order_acq_rel) != count)
         return;
-    if (content->free_fn != NULL)
+    if (content->free_fn != NULL) {
         content->free_fn(data, content->hint);
-    free(content);
+        free(content);
+    } else {
+        mz_buffer_free(content, content->block_size);
+    }
 }
 
 void mz_msg_close(struct mz_msg *m)

@@ -46,8 +46,9 @@ enum mz_msg_flag {
  * and free_fn(data, hint) releases them. */
 struct mz_msg_content {
     atomic_uint refs;
-    zmq_free_fn *free_fn;
+    zmq_free_fn *free_fn; /* NULL: the body follows, from mz_buffer_alloc */
     void *hint;
+    size_t block_size; /* with no free_fn: the size asked of the cache */
 };
 
 struct mz_msg {
