@@ -17,7 +17,9 @@
  * inproc the bytes are never read; over ipc and tcp every byte still
  * crosses the socket, encoded and decoded as ZMTP frames.
  *
- * Usage: thr ENDPOINT [SIZE [COUNT]]        (defaults 64 and 1000000)
+ * Usage: thr ENDPOINT [SIZE [COUNT [IO_THREADS]]]
+ *        (defaults 64, 1000000 and 1; with 2 I/O threads the sending and
+ *        the receiving connection of a network transport each get one)
  *   e.g. thr inproc://thr, thr ipc:///tmp/dir/thr, thr tcp://127.0.0.1:*
  * Output, one line:
  *   tool=thr lib=<mapped libzmq path> version=<x.y.z> transport=T
@@ -66,8 +68,9 @@ static void *sender(void *arg)
 
 int main(int argc, char **argv)
 {
-    if (argc < 2 || argc > 4) {
-        fprintf(stderr, "usage: %s ENDPOINT [SIZE [COUNT]]\n", argv[0]);
+    if (argc < 2 || argc > 5) {
+        fprintf(stderr, "usage: %s ENDPOINT [SIZE [COUNT [IO_THREADS]]]\n",
+                argv[0]);
         return 2;
     }
     char transport[32];
@@ -76,9 +79,14 @@ int main(int argc, char **argv)
     unsigned long count =
         argc > 3 ? perf_parse_count("count", argv[3], 2) : 1000000;
 
+    int io_threads =
+        argc > 4 ? (int) perf_parse_count("io_threads", argv[4], 1) : 1;
+
     void *ctx = zmq_ctx_new();
     if (ctx == NULL)
         perf_die("zmq_ctx_new");
+    if (zmq_ctx_set(ctx, ZMQ_IO_THREADS, io_threads) != 0)
+        perf_die("zmq_ctx_set(ZMQ_IO_THREADS)");
     void *pull = zmq_socket(ctx, ZMQ_PULL);
     if (pull == NULL)
         perf_die("zmq_socket(PULL)");
@@ -126,8 +134,9 @@ int main(int argc, char **argv)
 
     printf("tool=thr ");
     perf_print_lib();
-    printf(" transport=%s endpoint=%s pattern=push-pull size=%zu count=%lu"
-           " elapsed_s=%.6f msgs_per_sec=%.0f mbit_per_sec=%.3f\n",
-           transport, endpoint, size, count, elapsed, rate, mbit);
+    printf(" transport=%s endpoint=%s pattern=push-pull io_threads=%d"
+           " size=%zu count=%lu elapsed_s=%.6f msgs_per_sec=%.0f"
+           " mbit_per_sec=%.3f\n",
+           transport, endpoint, io_threads, size, count, elapsed, rate, mbit);
     return 0;
 }
