@@ -7,6 +7,7 @@
  * is still on the stack when the session is freed.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,9 +46,20 @@ struct mz_session {
     uint64_t reconnect_timer;
     int reconnect_delay; /* ms before the next attempt */
 
-    /* Accepted sessions. */
+    uint64_t connect_timer; /* ZMQ_CONNECT_TIMEOUT of the connect */
+    bool handshaken;        /* the current connection got past READY */
+
+    /* Accepted sessions, and connecting ones with ZMQ_IMMEDIATE, create
+     * their pipe when a handshake succeeds. */
+    bool accepted;
+    bool immediate;
     struct mz_listener *listener; /* while handshaking, else NULL */
-    struct mz_socket *socket;     /* where the pipe goes after handshake */
+    struct mz_socket *socket;     /* where the pipe goes, until detached */
+
+    /* A connecting session belongs to its socket's endpoint until the
+     * socket lets go (mz_session_stop); only then may it be freed. */
+    bool detached;
+    bool released; /* session_finish ran: only the struct is left */
 
     bool closing;  /* the socket closed its end: linger, then end */
     bool draining; /* the engine holds the last of it: end once written */
@@ -115,7 +127,7 @@ static void run_pipe_command(struct mz_session *session,
                              const struct mz_command *cmd)
 {
     struct mz_pipe_end *end = &cmd->pipe->end[cmd->side];
-    if (end != session->end || session->finishing)
+    if (end != session->end || session->finishing || session->released)
         return;
     switch (cmd->type) {
     case MZ_CMD_ACTIVATE_READ:
@@ -166,10 +178,12 @@ void mz_session_post(struct mz_session *session, const struct mz_command *cmd)
 
 /* ---- the engine's side ------------------------------------------- */
 
-/* Creates the pipe of an accepted session and hands the socket's end over
- * through the socket's mailbox. */
-static bool attach_accepted_pipe(struct mz_session *session)
+/* Creates the pipe of an accepted (or ZMQ_IMMEDIATE) session and hands
+ * the socket's end over through the socket's mailbox. */
+static bool attach_pipe(struct mz_session *session)
 {
+    if (session->socket == NULL)
+        return false;
     const struct mz_options *o = &session->options;
     struct mz_pipe *pipe =
         mz_pipe_new(NULL, (uint64_t) (o->sndhwm > 0 ? o->sndhwm : 0),
@@ -199,9 +213,10 @@ static bool engine_ready(void *arg, struct mz_peer_metadata *metadata)
             return false;
         mz_listener_untrack(session->listener, session);
         session->listener = NULL;
-        if (!attach_accepted_pipe(session))
-            return false;
     }
+    if (session->end == NULL && !attach_pipe(session))
+        return false;
+    session->handshaken = true;
     session->reconnect_delay = session->options.reconnect_ivl;
     /* The peer's routing id goes first into the pipe, once per pipe: a
      * ROUTER learns who is there from it (empty: make one up). */
@@ -254,8 +269,7 @@ static void engine_error(void *arg, enum mz_engine_error reason)
 {
     (void) reason;
     struct mz_session *session = arg;
-    /* A session already ending destroys its engine itself; a task queued
-     * now could run after the session is freed. */
+    /* A session already ending destroys its engine itself. */
     if (session->finishing || session->engine_failed)
         return;
     session->engine_failed = true;
@@ -285,6 +299,7 @@ static void start_engine(struct mz_session *session, int fd,
         session->ops->peer_address(endpoint, fd, peer, sizeof peer) >= 0)
         peer_address = peer;
     session->input_blocked = false;
+    session->handshaken = false;
     if (session->options.socket_type == ZMQ_STREAM) {
         session->engine_ops = &raw_engine_ops;
         session->engine = mz_raw_engine_new(
@@ -300,8 +315,13 @@ static void start_engine(struct mz_session *session, int fd,
 
 static void schedule_reconnect(struct mz_session *session)
 {
-    if (session->finishing || session->options.reconnect_ivl < 0)
+    if (session->finishing || session->released)
         return;
+    if (session->options.reconnect_ivl < 0) {
+        /* Never again: the pipe goes, as in libzmq. */
+        session_schedule_finish(session);
+        return;
+    }
     int delay = session->reconnect_delay;
     session->reconnect_timer = mz_reactor_add_timer(
         session->reactor, (uint64_t) delay, start_connect, session);
@@ -319,9 +339,18 @@ static void connect_ready(void *arg, uint32_t events)
     mz_reactor_remove_fd(session->connect_handle);
     session->connect_handle = NULL;
     session->connect_fd = -1;
+    if (session->connect_timer != 0) {
+        mz_reactor_cancel_timer(session->reactor, session->connect_timer);
+        session->connect_timer = 0;
+    }
     if (session->ops->connect_finish(session->endpoint, fd) < 0) {
+        int reason = errno;
         close(fd);
-        schedule_reconnect(session);
+        if (reason == ECONNREFUSED &&
+            (session->options.reconnect_stop & ZMQ_RECONNECT_STOP_CONN_REFUSED))
+            session_schedule_finish(session);
+        else
+            schedule_reconnect(session);
         return;
     }
     start_engine(session, fd, session->endpoint);
@@ -329,11 +358,25 @@ static void connect_ready(void *arg, uint32_t events)
         schedule_reconnect(session);
 }
 
+/* ZMQ_CONNECT_TIMEOUT: the connect is abandoned and tried again later. */
+static void connect_timed_out(void *arg)
+{
+    struct mz_session *session = arg;
+    session->connect_timer = 0;
+    if (session->connect_handle == NULL)
+        return;
+    mz_reactor_remove_fd(session->connect_handle);
+    session->connect_handle = NULL;
+    close(session->connect_fd);
+    session->connect_fd = -1;
+    schedule_reconnect(session);
+}
+
 static void start_connect(void *arg)
 {
     struct mz_session *session = arg;
     session->reconnect_timer = 0;
-    if (session->finishing)
+    if (session->finishing || session->released)
         return;
     int fd = -1;
     if (session->ops->connect_start(session->endpoint, &fd) < 0) {
@@ -349,6 +392,10 @@ static void start_connect(void *arg)
     }
     session->connect_fd = fd;
     mz_reactor_want(session->connect_handle, false, true);
+    if (session->options.connect_timeout > 0)
+        session->connect_timer = mz_reactor_add_timer(
+            session->reactor, (uint64_t) session->options.connect_timeout,
+            connect_timed_out, session);
 }
 
 /* The engine stopped: a connecting session tries again, an accepted one
@@ -363,13 +410,29 @@ static void engine_gone(void *arg)
     session->engine_failed = false;
     if (session->finishing)
         return;
-    /* A connecting session tries again, even while lingering, unless
-     * everything was already handed to the engine that just failed. */
-    if (session->socket != NULL || session->options.reconnect_ivl < 0 ||
-        session->draining)
+    if (session->accepted || session->draining) {
         session_schedule_finish(session);
-    else
-        schedule_reconnect(session);
+        return;
+    }
+    /* With ZMQ_IMMEDIATE the pipe lives only as long as the connection. */
+    if (session->immediate && session->end != NULL) {
+        mz_pipe_terminate(session->end);
+        session->end = NULL;
+        session->routing_id_sent = false;
+        if (session->closing) {
+            session_schedule_finish(session);
+            return;
+        }
+    }
+    int stop = session->options.reconnect_stop;
+    if ((!session->handshaken &&
+         (stop & ZMQ_RECONNECT_STOP_HANDSHAKE_FAILED)) ||
+        (session->handshaken && (stop & ZMQ_RECONNECT_STOP_AFTER_DISCONNECT))) {
+        session_schedule_finish(session);
+        return;
+    }
+    /* A connecting session tries again, even while lingering. */
+    schedule_reconnect(session);
 }
 
 /* ---- life and death ---------------------------------------------- */
@@ -413,6 +476,13 @@ static void session_start(struct mz_session *session)
     mz_reactor_want(session->mailbox_handle, true, false);
 }
 
+static void session_free(struct mz_session *session)
+{
+    struct mz_ctx *ctx = session->ctx;
+    free(session);
+    mz_ctx_network_object_removed(ctx);
+}
+
 static void session_finish(void *arg)
 {
     struct mz_session *session = arg;
@@ -420,6 +490,8 @@ static void session_finish(void *arg)
         mz_reactor_cancel_timer(session->reactor, session->reconnect_timer);
     if (session->linger_timer != 0)
         mz_reactor_cancel_timer(session->reactor, session->linger_timer);
+    if (session->connect_timer != 0)
+        mz_reactor_cancel_timer(session->reactor, session->connect_timer);
     if (session->engine != NULL)
         session->engine_ops->destroy(session->engine);
     if (session->connect_handle != NULL) {
@@ -442,15 +514,15 @@ static void session_finish(void *arg)
     mz_mailbox_fini(&session->mailbox);
     if (session->endpoint != NULL)
         session->ops->endpoint_free(session->endpoint);
-    struct mz_ctx *ctx = session->ctx;
     mz_options_fini(&session->options);
-    free(session);
-    mz_ctx_network_object_removed(ctx);
+    session->released = true;
+    if (session->detached)
+        session_free(session);
 }
 
 static void session_schedule_finish(struct mz_session *session)
 {
-    if (session->finishing)
+    if (session->finishing || session->released)
         return;
     session->finishing = true;
     if (mz_reactor_post(session->reactor, session_finish, session) < 0) {
@@ -508,10 +580,10 @@ static void connect_task(void *arg)
 
 int mz_session_connect(struct mz_socket *s,
                        const struct modzmq_transport_ops *ops,
-                       modzmq_endpoint *endpoint, const char *uri,
+                       modzmq_endpoint *endpoint,
+                       struct mz_session **session_out,
                        struct mz_pipe_end **end_out)
 {
-    (void) uri;
     struct mz_reactor *reactor = mz_ctx_choose_reactor(s->ctx);
     if (reactor == NULL) {
         ops->endpoint_free(endpoint);
@@ -524,6 +596,18 @@ int mz_session_connect(struct mz_socket *s,
     }
     session->ops = ops;
     session->endpoint = endpoint;
+    session->socket = s;
+    *session_out = session;
+    *end_out = NULL;
+    if (s->options.immediate) {
+        /* The pipe comes with the first successful handshake. */
+        session->immediate = true;
+        if (mz_reactor_post(reactor, connect_task, session) < 0) {
+            fputs("modzmq: out of memory starting a connection\n", stderr);
+            abort();
+        }
+        return 0;
+    }
     const struct mz_options *o = &s->options;
     struct mz_pipe *pipe =
         mz_pipe_new(s, (uint64_t) (o->sndhwm > 0 ? o->sndhwm : 0),
@@ -560,6 +644,8 @@ void mz_session_accept(struct mz_listener *listener, int fd)
         return;
     }
     session_start(session);
+    session->accepted = true;
+    session->detached = true; /* nobody holds an accepted session */
     session->listener = listener;
     session->socket = s;
     session->ops = mz_listener_ops(listener);
@@ -573,4 +659,57 @@ void mz_session_abort(struct mz_session *session)
 {
     session->listener = NULL;
     session_schedule_finish(session);
+}
+
+/* mz_session_stop's request, waited for by the socket thread. */
+struct stop_request {
+    struct mz_session *session;
+    pthread_mutex_t lock;
+    pthread_cond_t done_signal;
+    bool done;
+};
+
+static void stop_task(void *arg)
+{
+    struct stop_request *request = arg;
+    struct mz_session *session = request->session;
+    /* Pipe commands first: the socket may have closed its end just now. */
+    if (!session->released)
+        mailbox_ready(session, 0);
+    session->detached = true;
+    session->socket = NULL;
+    if (session->released) {
+        session_free(session);
+    } else {
+        session->closing = true;
+        if (session->end != NULL && !session->end->peer_closed) {
+            /* zmq_disconnect of a ZMQ_IMMEDIATE connection: the socket
+             * does not know this pipe as the endpoint's; end it here. */
+            mz_pipe_terminate(session->end);
+            session->end = NULL;
+        }
+        if (session->end == NULL || session->options.linger == 0)
+            session_schedule_finish(session);
+    }
+    pthread_mutex_lock(&request->lock);
+    request->done = true;
+    pthread_cond_signal(&request->done_signal);
+    pthread_mutex_unlock(&request->lock);
+}
+
+void mz_session_stop(struct mz_session *session)
+{
+    struct stop_request request = { .session = session };
+    pthread_mutex_init(&request.lock, NULL);
+    pthread_cond_init(&request.done_signal, NULL);
+    if (mz_reactor_post(session->reactor, stop_task, &request) < 0) {
+        fputs("modzmq: out of memory stopping a connection\n", stderr);
+        abort();
+    }
+    pthread_mutex_lock(&request.lock);
+    while (!request.done)
+        pthread_cond_wait(&request.done_signal, &request.lock);
+    pthread_mutex_unlock(&request.lock);
+    pthread_cond_destroy(&request.done_signal);
+    pthread_mutex_destroy(&request.lock);
 }

@@ -30,14 +30,24 @@ struct mz_session;
 struct mz_pipe_end;
 struct mz_socket;
 
-/* Connect: creates the session and its pipe (attached to s at once) and
- * starts connecting in an I/O thread. Socket thread. -1 with errno. The
- * session takes endpoint. *end_out is the socket's end of the pipe, which
- * zmq_disconnect terminates. */
+/* Connect: creates the session and starts connecting in an I/O thread.
+ * Unless ZMQ_IMMEDIATE is set, the pipe is created at once and attached
+ * to s (*end_out is the socket's end, which zmq_disconnect terminates);
+ * otherwise *end_out is NULL and the pipe comes with the handshake. The
+ * session takes endpoint, and belongs to the socket until mz_session_stop.
+ * Socket thread. -1 with errno. */
 int mz_session_connect(struct mz_socket *s,
                        const struct modzmq_transport_ops *ops,
-                       modzmq_endpoint *endpoint, const char *uri,
+                       modzmq_endpoint *endpoint,
+                       struct mz_session **session_out,
                        struct mz_pipe_end **end_out);
+
+/* zmq_disconnect or zmq_close: the socket lets go of a connecting session
+ * (after terminating its end of the pipe, if it has one). What is queued
+ * still goes out within ZMQ_LINGER; the session then frees itself. Waits
+ * until the I/O thread has taken note, so that the session hands no new
+ * pipe to the socket afterwards. Socket thread. */
+void mz_session_stop(struct mz_session *session);
 
 /* Accept: runs an engine on fd for the listener's socket (listener's
  * thread). The session attaches its pipe to the socket after the

@@ -424,13 +424,18 @@ static int network_connect(struct mz_socket *s, const char *scheme,
                             MODZMQ_ENDPOINT_CONNECT, &endpoint) < 0)
         return -1;
     struct mz_pipe_end *end = NULL;
-    if (mz_session_connect(s, ops, endpoint, uri, &end) < 0)
+    struct mz_session *session = NULL;
+    if (mz_session_connect(s, ops, endpoint, &session, &end) < 0)
         return -1;
     if (mz_socket_add_endpoint(s, uri, false, end) < 0) {
-        detach_pipe(s, end);
-        mz_pipe_terminate(end);
+        if (end != NULL) {
+            detach_pipe(s, end);
+            mz_pipe_terminate(end);
+        }
+        mz_session_stop(session);
         return -1;
     }
+    s->endpoints[s->endpoint_count - 1].session = session;
     return 0;
 }
 
@@ -515,11 +520,14 @@ int mz_socket_disconnect(struct mz_socket *s, const char *uri)
         }
         found = true;
         struct mz_pipe_end *end = ep->pipe;
+        struct mz_session *session = ep->session;
         remove_endpoint(s, i);
         if (end != NULL && end->attached) {
             detach_pipe(s, end);
             mz_pipe_terminate(end);
         }
+        if (session != NULL)
+            mz_session_stop(session);
     }
     if (!found) {
         errno = ENOENT;
@@ -620,6 +628,14 @@ void mz_socket_close(struct mz_socket *s)
         struct mz_pipe_end *end = s->pipes.items[s->pipes.count - 1];
         detach_pipe(s, end);
         mz_pipe_terminate(end);
+    }
+    /* Connecting sessions go on alone (LINGER); after this none of them
+     * posts ATTACH. */
+    for (unsigned i = 0; i < s->endpoint_count; i++) {
+        if (s->endpoints[i].session != NULL) {
+            mz_session_stop(s->endpoints[i].session);
+            s->endpoints[i].session = NULL;
+        }
     }
     /* Ends handed over but not yet attached, and commands about pipes we
      * already let go of. Terminating an end stops further posts about it,

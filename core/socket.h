@@ -22,6 +22,7 @@
 
 struct mz_ctx;
 struct mz_listener;
+struct mz_session;
 struct mz_socket;
 
 /* Returned by a type's setopt/getopt for options it does not own. */
@@ -62,6 +63,7 @@ struct mz_endpoint {
     bool bound;
     struct mz_pipe_end *pipe;     /* connects: the pipe to the peer */
     struct mz_listener *listener; /* network binds */
+    struct mz_session *session;   /* network connects */
 };
 
 struct mz_socket {

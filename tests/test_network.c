@@ -464,6 +464,99 @@ static void test_linger(void)
     CU_ASSERT_TRUE(term_within_5s(own));
 }
 
+/* An endpoint on 127.0.0.1 where nothing listens (a port just freed). */
+static void dead_endpoint(char *endpoint, size_t size)
+{
+    void *probe = new_socket(ZMQ_PULL);
+    CU_ASSERT_EQUAL(zmq_bind(probe, "tcp://127.0.0.1:*"), 0);
+    zmq_getsockopt(probe, ZMQ_LAST_ENDPOINT, endpoint, &size);
+    zmq_close(probe);
+}
+
+/* ZMQ_IMMEDIATE: no pipe before the handshake, so nothing queues for a
+ * peer that is not there, and round-robin skips it. */
+static void test_immediate(void)
+{
+    char dead[256], live[256];
+    dead_endpoint(dead, sizeof dead);
+    void *pull = new_socket(ZMQ_PULL);
+    CU_ASSERT_EQUAL(zmq_bind(pull, "tcp://127.0.0.1:*"), 0);
+    size_t size = sizeof live;
+    zmq_getsockopt(pull, ZMQ_LAST_ENDPOINT, live, &size);
+
+    void *push = new_socket(ZMQ_PUSH);
+    test_set_int(push, ZMQ_IMMEDIATE, 1);
+    CU_ASSERT_EQUAL(zmq_connect(push, dead), 0);
+    errno = 0;
+    CU_ASSERT_EQUAL(zmq_send(push, "x", 1, ZMQ_DONTWAIT), -1);
+    CU_ASSERT_EQUAL(errno, EAGAIN);
+
+    CU_ASSERT_EQUAL(zmq_connect(push, live), 0);
+    for (int i = 0; i < 10; i++)
+        CU_ASSERT_TRUE(test_send(push, "to-the-live-one", 0));
+    for (int i = 0; i < 10; i++)
+        CU_ASSERT_TRUE(test_recv_is(pull, "to-the-live-one", 5000));
+    zmq_close(push);
+    zmq_close(pull);
+}
+
+/* ZMQ_RECONNECT_STOP_CONN_REFUSED: a refused connect ends the attempts,
+ * so a peer that binds later is never reached; by default it would be. */
+static void test_reconnect_stop(void)
+{
+    char endpoint[256];
+    dead_endpoint(endpoint, sizeof endpoint);
+    void *push = new_socket(ZMQ_PUSH);
+    test_set_int(push, ZMQ_RECONNECT_IVL, 20);
+    test_set_int(push, ZMQ_RECONNECT_STOP, ZMQ_RECONNECT_STOP_CONN_REFUSED);
+    CU_ASSERT_EQUAL(zmq_connect(push, endpoint), 0);
+    zmq_sleep(1); /* the refused connect happens meanwhile */
+    /* The connection is given up, pipe and all: PUSH has no peer left
+     * (with reconnection on, the pipe would wait for the peer). */
+    errno = 0;
+    CU_ASSERT_EQUAL(zmq_send(push, "x", 1, ZMQ_DONTWAIT), -1);
+    CU_ASSERT_EQUAL(errno, EAGAIN);
+    void *pull = new_socket(ZMQ_PULL);
+    CU_ASSERT_EQUAL(zmq_bind(pull, endpoint), 0);
+    zmq_sleep(1); /* time enough for many reconnects, were there any */
+    errno = 0;
+    CU_ASSERT_EQUAL(zmq_send(push, "x", 1, ZMQ_DONTWAIT), -1);
+    CU_ASSERT_EQUAL(errno, EAGAIN);
+    zmq_close(push);
+    zmq_close(pull);
+}
+
+/* zmq_unbind takes the endpoint as the bind resolved it, as libzmq does:
+ * "tcp://0.0.0.0:port" after "tcp://*:*", never the wildcard form. */
+static void test_unbind_forms(void)
+{
+    void *pull = new_socket(ZMQ_PULL);
+    CU_ASSERT_EQUAL(zmq_bind(pull, "tcp://*:*"), 0);
+    char endpoint[256];
+    size_t size = sizeof endpoint;
+    zmq_getsockopt(pull, ZMQ_LAST_ENDPOINT, endpoint, &size);
+    CU_ASSERT_EQUAL(strncmp(endpoint, "tcp://0.0.0.0:", 14), 0);
+    char wildcard_form[256];
+    snprintf(wildcard_form, sizeof wildcard_form, "tcp://*:%s",
+             strrchr(endpoint, ':') + 1);
+    errno = 0;
+    CU_ASSERT_EQUAL(zmq_unbind(pull, wildcard_form), -1);
+    CU_ASSERT_EQUAL(errno, ENOENT);
+    errno = 0;
+    CU_ASSERT_EQUAL(zmq_unbind(pull, "tcp://*:*"), -1);
+    CU_ASSERT_EQUAL(errno, ENOENT);
+    CU_ASSERT_EQUAL(zmq_unbind(pull, endpoint), 0);
+
+    CU_ASSERT_EQUAL(zmq_bind(pull, "ipc://*"), 0);
+    size = sizeof endpoint;
+    zmq_getsockopt(pull, ZMQ_LAST_ENDPOINT, endpoint, &size);
+    errno = 0;
+    CU_ASSERT_EQUAL(zmq_unbind(pull, "ipc://*"), -1);
+    CU_ASSERT_EQUAL(errno, ENOENT);
+    CU_ASSERT_EQUAL(zmq_unbind(pull, endpoint), 0);
+    zmq_close(pull);
+}
+
 int main(void)
 {
     const struct test_case cases[] = {
@@ -480,6 +573,9 @@ int main(void)
         { "STREAM serves a plain TCP client", test_stream_http },
         { "accept filters", test_accept_filters },
         { "linger", test_linger },
+        { "IMMEDIATE", test_immediate },
+        { "RECONNECT_STOP on refusal", test_reconnect_stop },
+        { "unbind takes the resolved endpoint", test_unbind_forms },
     };
     ctx = zmq_ctx_new();
     int status =
