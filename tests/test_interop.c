@@ -243,6 +243,105 @@ static void test_router_to_libzmq_dealer(void)
     }
 }
 
+/* REQ and REP against ROUTER and DEALER: the empty delimiter frame is on
+ * the wire exactly where libzmq puts it. */
+static void test_req_to_libzmq_router(void)
+{
+    for (int we_bind = 0; we_bind < 2; we_bind++) {
+        void *ours = our_socket(ZMQ_REQ);
+        CU_ASSERT_EQUAL(zmq_setsockopt(ours, ZMQ_ROUTING_ID, "req1", 4), 0);
+        struct test_peer *peer = peer_with_socket("ROUTER");
+        if (peer != NULL && join(ours, peer, we_bind)) {
+            our_send(ours, PARTS("question"));
+            peer_expect(peer, PARTS("req1", "", "question"));
+            peer_send(peer, PARTS("req1", "", "answer"));
+            our_expect(ours, PARTS("answer"));
+        }
+        test_peer_stop(peer);
+        zmq_close(ours);
+    }
+}
+
+static void test_router_to_libzmq_req(void)
+{
+    for (int we_bind = 0; we_bind < 2; we_bind++) {
+        void *ours = our_socket(ZMQ_ROUTER);
+        struct test_peer *peer = peer_with_socket("REQ");
+        const char *answer =
+            peer ? test_peer_ask(peer, "set ROUTING_ID hex:7271") : NULL;
+        CU_ASSERT(answer != NULL && strcmp(answer, "ok") == 0); /* "rq" */
+        if (peer != NULL && join(ours, peer, we_bind)) {
+            peer_send(peer, PARTS("question"));
+            our_expect(ours, PARTS("rq", "", "question"));
+            our_send(ours, PARTS("rq", "", "answer"));
+            peer_expect(peer, PARTS("answer"));
+        }
+        test_peer_stop(peer);
+        zmq_close(ours);
+    }
+}
+
+static void test_dealer_to_libzmq_rep(void)
+{
+    for (int we_bind = 0; we_bind < 2; we_bind++) {
+        void *ours = our_socket(ZMQ_DEALER);
+        struct test_peer *peer = peer_with_socket("REP");
+        if (peer != NULL && join(ours, peer, we_bind)) {
+            our_send(ours, PARTS("", "question"));
+            peer_expect(peer, PARTS("question"));
+            peer_send(peer, PARTS("answer"));
+            our_expect(ours, PARTS("", "answer"));
+        }
+        test_peer_stop(peer);
+        zmq_close(ours);
+    }
+}
+
+static void test_dealer_with_libzmq_dealer(void)
+{
+    for (int we_bind = 0; we_bind < 2; we_bind++) {
+        void *ours = our_socket(ZMQ_DEALER);
+        struct test_peer *peer = peer_with_socket("DEALER");
+        if (peer != NULL && join(ours, peer, we_bind)) {
+            our_send(ours, PARTS("one", "two"));
+            peer_expect(peer, PARTS("one", "two"));
+            peer_send(peer, PARTS("three"));
+            our_expect(ours, PARTS("three"));
+        }
+        test_peer_stop(peer);
+        zmq_close(ours);
+    }
+}
+
+/* Our XSUB's subscription message reaches a libzmq XPUB, and what that
+ * XPUB then publishes reaches us. */
+static void test_xsub_to_libzmq_xpub(void)
+{
+    for (int we_bind = 0; we_bind < 2; we_bind++) {
+        void *ours = our_socket(ZMQ_XSUB);
+        struct test_peer *peer = peer_with_socket("XPUB");
+        if (peer != NULL && join(ours, peer, we_bind)) {
+            CU_ASSERT_EQUAL(zmq_send(ours, "\001A", 2, 0), 2);
+            /* Our socket hands the subscription to a new connection when
+             * it next runs its commands (as libzmq's does): keep it busy
+             * while the peer waits, 50 times 100 ms at most. */
+            const char *answer = test_peer_ask(peer, "set RCVTIMEO 100");
+            bool seen = false;
+            for (int i = 0; i < 50 && !seen; i++) {
+                test_get_int(ours, ZMQ_EVENTS);
+                answer = test_peer_ask(peer, "recv");
+                seen = answer != NULL && strcmp(answer, "timeout") != 0;
+            }
+            CU_ASSERT(answer != NULL && strcmp(answer, "msg 0141") == 0);
+            peer_send(peer, PARTS("B-skip"));
+            peer_send(peer, PARTS("A-news"));
+            our_expect(ours, PARTS("A-news"));
+        }
+        test_peer_stop(peer);
+        zmq_close(ours);
+    }
+}
+
 /* Publishes until the subscriber sees the first message (subscriptions
  * travel after the handshake), at most 50 tries. */
 static void test_pub_to_libzmq_sub(void)
@@ -451,6 +550,11 @@ int main(void)
         { "REP to libzmq REQ", test_rep_to_libzmq_req },
         { "DEALER to libzmq ROUTER", test_dealer_to_libzmq_router },
         { "ROUTER to libzmq DEALER", test_router_to_libzmq_dealer },
+        { "REQ to libzmq ROUTER", test_req_to_libzmq_router },
+        { "ROUTER to libzmq REQ", test_router_to_libzmq_req },
+        { "DEALER to libzmq REP", test_dealer_to_libzmq_rep },
+        { "DEALER with libzmq DEALER", test_dealer_with_libzmq_dealer },
+        { "XSUB to libzmq XPUB", test_xsub_to_libzmq_xpub },
         { "PUB to libzmq SUB", test_pub_to_libzmq_sub },
         { "SUB to libzmq PUB", test_sub_to_libzmq_pub },
         { "XPUB sees libzmq subscriptions",
