@@ -281,6 +281,25 @@ static bool side_wait(struct side *s, enum wait_for what, size_t count)
     }
 }
 
+/* Whether the engine reported an error, and which (under the lock: the
+ * reactor thread writes them). */
+static bool side_failed(struct side *s, enum mz_engine_error *reason)
+{
+    pthread_mutex_lock(&s->lock);
+    bool failed = s->failed;
+    if (reason != NULL)
+        *reason = s->reason;
+    pthread_mutex_unlock(&s->lock);
+    return failed;
+}
+
+static enum mz_engine_error side_reason(struct side *s)
+{
+    enum mz_engine_error reason;
+    side_failed(s, &reason);
+    return reason;
+}
+
 static bool part_is(struct mz_msg *m, const char *text, bool more)
 {
     return mz_msg_size(m) == strlen(text) &&
@@ -402,7 +421,7 @@ static void test_empty_and_large(void)
     CU_ASSERT(has_pattern(&a->inbox[0], BIG, 2));
     CU_ASSERT(mz_msg_has_more(&a->inbox[0]));
     CU_ASSERT(part_is(&a->inbox[1], "", false));
-    CU_ASSERT(!a->failed && !b->failed);
+    CU_ASSERT(!side_failed(a, NULL) && !side_failed(b, NULL));
     side_free(a);
     side_free(b);
 }
@@ -441,8 +460,8 @@ static void test_incompatible_types(void)
     pair_up(push, pub);
     CU_ASSERT_FATAL(side_wait(push, FAILED, 0));
     CU_ASSERT_FATAL(side_wait(pub, FAILED, 0));
-    CU_ASSERT(push->reason == MZ_ENGINE_INCOMPATIBLE);
-    CU_ASSERT(pub->reason == MZ_ENGINE_INCOMPATIBLE);
+    CU_ASSERT(side_reason(push) == MZ_ENGINE_INCOMPATIBLE);
+    CU_ASSERT(side_reason(pub) == MZ_ENGINE_INCOMPATIBLE);
     CU_ASSERT(!push->ready && !pub->ready);
     side_free(push);
     side_free(pub);
@@ -555,7 +574,7 @@ static bool raw_handshake(int fd, int minor, const char *type)
 static void expect_failure(struct side *s, int fd, enum mz_engine_error why)
 {
     CU_ASSERT(side_wait(s, FAILED, 0));
-    CU_ASSERT(s->reason == why);
+    CU_ASSERT(side_reason(s) == why);
     close(fd);
     side_free(s);
 }
@@ -668,7 +687,7 @@ static void test_raw_byte_by_byte(void)
     CU_ASSERT(has_pattern(&s->inbox[1], 300, 3));
     CU_ASSERT(mz_msg_has_more(&s->inbox[1]));
     CU_ASSERT(part_is(&s->inbox[2], "", false));
-    CU_ASSERT(!s->failed);
+    CU_ASSERT(!side_failed(s, NULL));
     close(fd);
     side_free(s);
 }
@@ -748,7 +767,7 @@ static void test_raw_ping_pong(void)
     size_t size = 0;
     CU_ASSERT(read_frame(fd, &flags, body, sizeof body, &size));
     CU_ASSERT(flags == 4 && size == 10 && memcmp(body, "\4PONGctx42", 10) == 0);
-    CU_ASSERT(!s->failed);
+    CU_ASSERT(!side_failed(s, NULL));
     close(fd);
     side_free(s);
 }
@@ -770,7 +789,7 @@ static void test_raw_backpressure(void)
     on_reactor(resume_input_task, s);
     CU_ASSERT(side_wait(s, PARTS, 5));
     CU_ASSERT(side_wait(s, FAILED, 0));
-    CU_ASSERT(s->reason == MZ_ENGINE_CONNECTION_CLOSED);
+    CU_ASSERT(side_reason(s) == MZ_ENGINE_CONNECTION_CLOSED);
     const char *expected[] = { "a", "b", "c", "d", "e" };
     for (size_t i = 0; i < 5 && i < s->inbox_count; i++)
         CU_ASSERT(part_is(&s->inbox[i], expected[i], i == 0));
@@ -962,7 +981,9 @@ static void test_libzmq_pull(void)
     side_send(push, big, BIG_INTEROP, false);
     free(big);
     CU_ASSERT(libzmq_peer_finish(&peer));
-    CU_ASSERT(!push->failed || push->reason == MZ_ENGINE_CONNECTION_CLOSED);
+    enum mz_engine_error reason;
+    CU_ASSERT(!side_failed(push, &reason) ||
+              reason == MZ_ENGINE_CONNECTION_CLOSED);
     side_free(push);
 }
 
@@ -1023,7 +1044,9 @@ static void test_libzmq_heartbeats(void)
         CU_ASSERT(part_is(&pair->inbox[0], "still here", false));
     side_send_string(pair, "so am I", false);
     CU_ASSERT(libzmq_peer_finish(&peer));
-    CU_ASSERT(!pair->failed || pair->reason == MZ_ENGINE_CONNECTION_CLOSED);
+    enum mz_engine_error reason;
+    CU_ASSERT(!side_failed(pair, &reason) ||
+              reason == MZ_ENGINE_CONNECTION_CLOSED);
     side_free(pair);
 }
 
