@@ -24,25 +24,6 @@
 static const struct modzmq_transport_ops *ops;
 static char test_dir[64];
 
-static int parse(const char *address, enum modzmq_endpoint_mode mode,
-                 modzmq_endpoint **endpoint)
-{
-    return ops->endpoint_parse(harness_socket(), "ipc", address, mode,
-                               endpoint);
-}
-
-static bool parse_fails(const char *address, enum modzmq_endpoint_mode mode,
-                        int error)
-{
-    modzmq_endpoint *endpoint = NULL;
-    errno = 0;
-    if (parse(address, mode, &endpoint) == 0) {
-        ops->endpoint_free(endpoint);
-        return false;
-    }
-    return errno == error;
-}
-
 /* A path inside the suite's directory. */
 static const char *in_dir(const char *name)
 {
@@ -55,66 +36,6 @@ static bool exists(const char *path)
 {
     struct stat status;
     return lstat(path, &status) == 0;
-}
-
-struct listener {
-    modzmq_endpoint *endpoint;
-    int fd;
-    char name[128];
-};
-
-static bool listen_on(const char *address, struct listener *l)
-{
-    memset(l, 0, sizeof *l);
-    l->fd = -1;
-    if (parse(address, MODZMQ_ENDPOINT_BIND, &l->endpoint) != 0)
-        return false;
-    if (ops->listen(l->endpoint, &l->fd) != 0) {
-        int error = errno;
-        ops->endpoint_free(l->endpoint);
-        l->endpoint = NULL;
-        errno = error;
-        return false;
-    }
-    return ops->endpoint_format(l->endpoint, l->name, sizeof l->name) > 0;
-}
-
-static void stop_listening(struct listener *l)
-{
-    if (l->endpoint == NULL)
-        return;
-    ops->unlisten(l->endpoint, l->fd);
-    ops->endpoint_free(l->endpoint);
-    l->endpoint = NULL;
-}
-
-struct connection {
-    modzmq_endpoint *endpoint;
-    int connected;
-    int accepted;
-};
-
-/* Connects to address ("ipc://" left out) and accepts on l. */
-static bool connect_to(const char *address, struct listener *l,
-                       struct connection *c)
-{
-    c->endpoint = NULL;
-    c->connected = c->accepted = -1;
-    if (parse(address, MODZMQ_ENDPOINT_CONNECT, &c->endpoint) != 0)
-        return false;
-    if (harness_connect(ops, c->endpoint, &c->connected) != 0)
-        return false;
-    return harness_accept(ops, l->endpoint, l->fd, &c->accepted) == 0;
-}
-
-static void disconnect(struct connection *c)
-{
-    if (c->connected != -1)
-        close(c->connected);
-    if (c->accepted != -1)
-        close(c->accepted);
-    if (c->endpoint != NULL)
-        ops->endpoint_free(c->endpoint);
 }
 
 /* Binds a plain Unix socket at path; listening or not. Returns the fd. */
@@ -147,25 +68,26 @@ static void test_descriptor(void)
 static void test_bad_addresses(void)
 {
     harness_options_reset();
-    CU_ASSERT(parse_fails("", MODZMQ_ENDPOINT_BIND, EINVAL));
-    CU_ASSERT(parse_fails("", MODZMQ_ENDPOINT_CONNECT, EINVAL));
+    CU_ASSERT(harness_parse_fails("", MODZMQ_ENDPOINT_BIND, EINVAL));
+    CU_ASSERT(harness_parse_fails("", MODZMQ_ENDPOINT_CONNECT, EINVAL));
     /* 107 bytes fit a Linux socket address, 108 do not. */
     char path[200];
     memset(path, 'a', sizeof path);
     path[0] = '/';
     path[108] = '\0';
-    CU_ASSERT(parse_fails(path, MODZMQ_ENDPOINT_BIND, ENAMETOOLONG));
-    CU_ASSERT(parse_fails(path, MODZMQ_ENDPOINT_CONNECT, ENAMETOOLONG));
+    CU_ASSERT(harness_parse_fails(path, MODZMQ_ENDPOINT_BIND, ENAMETOOLONG));
+    CU_ASSERT(harness_parse_fails(path, MODZMQ_ENDPOINT_CONNECT, ENAMETOOLONG));
     path[0] = '@';
-    CU_ASSERT(parse_fails(path, MODZMQ_ENDPOINT_BIND, ENAMETOOLONG));
+    CU_ASSERT(harness_parse_fails(path, MODZMQ_ENDPOINT_BIND, ENAMETOOLONG));
     path[107] = '\0';
     modzmq_endpoint *endpoint;
-    CU_ASSERT_EQUAL_FATAL(parse(path, MODZMQ_ENDPOINT_CONNECT, &endpoint), 0);
+    CU_ASSERT_EQUAL_FATAL(
+        harness_parse(path, MODZMQ_ENDPOINT_CONNECT, &endpoint), 0);
     ops->endpoint_free(endpoint);
     /* A directory that does not exist. */
-    struct listener l;
+    struct harness_listener l;
     errno = 0;
-    CU_ASSERT_FALSE(listen_on(in_dir("missing/socket"), &l));
+    CU_ASSERT_FALSE(harness_listen(in_dir("missing/socket"), &l));
     CU_ASSERT_EQUAL(errno, ENOENT);
 }
 
@@ -173,8 +95,8 @@ static void test_file_round_trip(void)
 {
     harness_options_reset();
     const char *path = in_dir("round-trip");
-    struct listener l;
-    CU_ASSERT_FATAL(listen_on(path, &l));
+    struct harness_listener l;
+    CU_ASSERT_FATAL(harness_listen(path, &l));
     char expected[160];
     snprintf(expected, sizeof expected, "ipc://%s", path);
     CU_ASSERT_STRING_EQUAL(l.name, expected);
@@ -183,8 +105,8 @@ static void test_file_round_trip(void)
     errno = 0;
     CU_ASSERT_EQUAL(ops->accept(l.endpoint, l.fd, &fd), -1);
     CU_ASSERT_EQUAL(errno, EAGAIN);
-    struct connection c;
-    CU_ASSERT_FATAL(connect_to(path, &l, &c));
+    struct harness_connection c;
+    CU_ASSERT_FATAL(harness_connect_to(path, &l, &c));
     CU_ASSERT(harness_exchange(c.connected, c.accepted));
     int fds[] = { l.fd, c.connected, c.accepted };
     for (size_t i = 0; i < 3; i++) {
@@ -202,8 +124,8 @@ static void test_file_round_trip(void)
     errno = 0;
     CU_ASSERT_EQUAL(ops->endpoint_format(l.endpoint, tiny, sizeof tiny), -1);
     CU_ASSERT_EQUAL(errno, ENOSPC);
-    disconnect(&c);
-    stop_listening(&l);
+    harness_disconnect(&c);
+    harness_unlisten(&l);
     /* unlisten removed the socket file. */
     CU_ASSERT_FALSE(exists(path));
 }
@@ -213,24 +135,24 @@ static void test_abstract_round_trip(void)
     harness_options_reset();
     char address[64];
     snprintf(address, sizeof address, "@modzmq-test-%ld", (long) getpid());
-    struct listener l;
-    CU_ASSERT_FATAL(listen_on(address, &l));
+    struct harness_listener l;
+    CU_ASSERT_FATAL(harness_listen(address, &l));
     char expected[80];
     snprintf(expected, sizeof expected, "ipc://%s", address);
     CU_ASSERT_STRING_EQUAL(l.name, expected);
-    struct connection c;
-    CU_ASSERT_FATAL(connect_to(address, &l, &c));
+    struct harness_connection c;
+    CU_ASSERT_FATAL(harness_connect_to(address, &l, &c));
     CU_ASSERT(harness_exchange(c.connected, c.accepted));
-    disconnect(&c);
+    harness_disconnect(&c);
     /* A live abstract name cannot be bound twice. */
-    struct listener second;
+    struct harness_listener second;
     errno = 0;
-    CU_ASSERT_FALSE(listen_on(address, &second));
+    CU_ASSERT_FALSE(harness_listen(address, &second));
     CU_ASSERT_EQUAL(errno, EADDRINUSE);
-    stop_listening(&l);
+    harness_unlisten(&l);
     /* Once it is gone, the name is free again. */
-    CU_ASSERT_FATAL(listen_on(address, &second));
-    stop_listening(&second);
+    CU_ASSERT_FATAL(harness_listen(address, &second));
+    harness_unlisten(&second);
 }
 
 static void test_wildcard(void)
@@ -238,8 +160,8 @@ static void test_wildcard(void)
     harness_options_reset();
     /* Keep the wildcard's directory inside the suite's own. */
     CU_ASSERT_EQUAL_FATAL(setenv("TMPDIR", test_dir, 1), 0);
-    struct listener l;
-    bool listening = listen_on("*", &l);
+    struct harness_listener l;
+    bool listening = harness_listen("*", &l);
     unsetenv("TMPDIR");
     CU_ASSERT_FATAL(listening);
     char prefix[96];
@@ -253,18 +175,19 @@ static void test_wildcard(void)
     snprintf(directory, sizeof directory, "%s", path);
     *strrchr(directory, '/') = '\0';
     CU_ASSERT(stat(directory, &status) == 0 && (status.st_mode & 0777) == 0700);
-    struct connection c;
-    CU_ASSERT_FATAL(connect_to(path, &l, &c));
+    struct harness_connection c;
+    CU_ASSERT_FATAL(harness_connect_to(path, &l, &c));
     CU_ASSERT(harness_exchange(c.connected, c.accepted));
-    disconnect(&c);
+    harness_disconnect(&c);
     char socket_path[128];
     snprintf(socket_path, sizeof socket_path, "%s", path);
-    stop_listening(&l);
+    harness_unlisten(&l);
     CU_ASSERT_FALSE(exists(socket_path));
     CU_ASSERT_FALSE(exists(directory));
     /* A connect to "*" is a relative path, not a wildcard, as in libzmq. */
     modzmq_endpoint *endpoint;
-    CU_ASSERT_EQUAL_FATAL(parse("*", MODZMQ_ENDPOINT_CONNECT, &endpoint), 0);
+    CU_ASSERT_EQUAL_FATAL(
+        harness_parse("*", MODZMQ_ENDPOINT_CONNECT, &endpoint), 0);
     char name[32];
     CU_ASSERT(ops->endpoint_format(endpoint, name, sizeof name) > 0);
     CU_ASSERT_STRING_EQUAL(name, "ipc://*");
@@ -280,27 +203,28 @@ static void test_existing_files(void)
     CU_ASSERT_FATAL(stale != -1);
     close(stale);
     modzmq_endpoint *endpoint;
-    CU_ASSERT_FATAL(parse(path, MODZMQ_ENDPOINT_CONNECT, &endpoint) == 0);
+    CU_ASSERT_FATAL(harness_parse(path, MODZMQ_ENDPOINT_CONNECT, &endpoint) ==
+                    0);
     int fd;
     errno = 0;
     CU_ASSERT_EQUAL(harness_connect(ops, endpoint, &fd), -1);
     CU_ASSERT_EQUAL(errno, ECONNREFUSED);
-    struct listener first;
-    CU_ASSERT_FATAL(listen_on(path, &first));
+    struct harness_listener first;
+    CU_ASSERT_FATAL(harness_listen(path, &first));
 
     /* A live one: as libzmq, a new bind takes the path over, and the old
      * listener's unlisten leaves the new file alone. */
-    struct listener second;
-    CU_ASSERT_FATAL(listen_on(path, &second));
-    struct connection c;
-    CU_ASSERT_FATAL(connect_to(path, &second, &c));
+    struct harness_listener second;
+    CU_ASSERT_FATAL(harness_listen(path, &second));
+    struct harness_connection c;
+    CU_ASSERT_FATAL(harness_connect_to(path, &second, &c));
     CU_ASSERT(harness_exchange(c.connected, c.accepted));
-    disconnect(&c);
-    stop_listening(&first);
+    harness_disconnect(&c);
+    harness_unlisten(&first);
     CU_ASSERT(exists(path));
     CU_ASSERT_EQUAL(harness_connect(ops, endpoint, &fd), 0);
     close(fd);
-    stop_listening(&second);
+    harness_unlisten(&second);
     CU_ASSERT_FALSE(exists(path));
     /* Nothing there at all. */
     errno = 0;
@@ -314,7 +238,7 @@ static void test_existing_files(void)
     CU_ASSERT_FATAL(file != -1);
     close(file);
     errno = 0;
-    CU_ASSERT_FALSE(listen_on(plain, &first));
+    CU_ASSERT_FALSE(harness_listen(plain, &first));
     CU_ASSERT_EQUAL(errno, EADDRINUSE);
     CU_ASSERT(exists(plain));
     unlink(plain);
@@ -327,19 +251,19 @@ static void test_use_fd(void)
     CU_ASSERT_FATAL(own != -1);
     harness_options_reset();
     harness_set_int(ZMQ_USE_FD, own);
-    struct listener l;
-    CU_ASSERT_FATAL(listen_on(path, &l));
+    struct harness_listener l;
+    CU_ASSERT_FATAL(harness_listen(path, &l));
     harness_options_reset();
     CU_ASSERT_EQUAL(l.fd, own);
     char expected[160];
     snprintf(expected, sizeof expected, "ipc://%s", path);
     CU_ASSERT_STRING_EQUAL(l.name, expected);
     CU_ASSERT(fcntl(l.fd, F_GETFL) & O_NONBLOCK);
-    struct connection c;
-    CU_ASSERT_FATAL(connect_to(path, &l, &c));
+    struct harness_connection c;
+    CU_ASSERT_FATAL(harness_connect_to(path, &l, &c));
     CU_ASSERT(harness_exchange(c.connected, c.accepted));
-    disconnect(&c);
-    stop_listening(&l);
+    harness_disconnect(&c);
+    harness_unlisten(&l);
     /* The application made the file; it stays. */
     CU_ASSERT(exists(path));
     unlink(path);
@@ -351,17 +275,17 @@ static bool filter_accepts(int option, const void *ids, size_t size)
 {
     harness_options_reset();
     harness_set_bytes(option, ids, size);
-    struct listener l;
-    bool listening = listen_on(in_dir("filtered"), &l);
+    struct harness_listener l;
+    bool listening = harness_listen(in_dir("filtered"), &l);
     harness_options_reset();
     CU_ASSERT_FATAL(listening);
-    struct connection c;
+    struct harness_connection c;
     errno = 0;
-    bool accepted = connect_to(in_dir("filtered"), &l, &c);
+    bool accepted = harness_connect_to(in_dir("filtered"), &l, &c);
     if (!accepted)
         CU_ASSERT_EQUAL(errno, EACCES);
-    disconnect(&c);
-    stop_listening(&l);
+    harness_disconnect(&c);
+    harness_unlisten(&l);
     return accepted;
 }
 
@@ -387,7 +311,8 @@ static void test_filters(void)
     /* A malformed list from the core is refused, not misread. */
     harness_options_reset();
     harness_set_bytes(ZMQ_IPC_FILTER_UID, "abc", 3);
-    CU_ASSERT(parse_fails(in_dir("filtered"), MODZMQ_ENDPOINT_BIND, EINVAL));
+    CU_ASSERT(
+        harness_parse_fails(in_dir("filtered"), MODZMQ_ENDPOINT_BIND, EINVAL));
     harness_options_reset();
 }
 

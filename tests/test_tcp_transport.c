@@ -24,91 +24,11 @@
 
 static const struct modzmq_transport_ops *ops;
 
-static int parse(const char *address, enum modzmq_endpoint_mode mode,
-                 modzmq_endpoint **endpoint)
+/* The port of a tcp listener, from its formatted name. */
+static unsigned port_of(const struct harness_listener *l)
 {
-    return ops->endpoint_parse(harness_socket(), "tcp", address, mode,
-                               endpoint);
-}
-
-/* -1 with errno error from parsing address. */
-static bool parse_fails(const char *address, enum modzmq_endpoint_mode mode,
-                        int error)
-{
-    modzmq_endpoint *endpoint = NULL;
-    errno = 0;
-    if (parse(address, mode, &endpoint) == 0) {
-        ops->endpoint_free(endpoint);
-        fprintf(stderr, "\n  \"%s\" parsed\n", address);
-        return false;
-    }
-    if (errno != error)
-        fprintf(stderr, "\n  \"%s\": %s\n", address, strerror(errno));
-    return errno == error;
-}
-
-/* A bound, listening endpoint; its port in *port. */
-struct listener {
-    modzmq_endpoint *endpoint;
-    int fd;
-    unsigned port;
-    char name[128];
-};
-
-static bool listen_on(const char *address, struct listener *l)
-{
-    memset(l, 0, sizeof *l);
-    l->fd = -1;
-    if (parse(address, MODZMQ_ENDPOINT_BIND, &l->endpoint) != 0)
-        return false;
-    if (ops->listen(l->endpoint, &l->fd) != 0) {
-        ops->endpoint_free(l->endpoint);
-        l->endpoint = NULL;
-        return false;
-    }
-    if (ops->endpoint_format(l->endpoint, l->name, sizeof l->name) <= 0)
-        return false;
     const char *colon = strrchr(l->name, ':');
-    l->port = colon != NULL ? (unsigned) atoi(colon + 1) : 0;
-    return true;
-}
-
-static void stop_listening(struct listener *l)
-{
-    if (l->endpoint == NULL)
-        return;
-    ops->unlisten(l->endpoint, l->fd);
-    ops->endpoint_free(l->endpoint);
-    l->endpoint = NULL;
-}
-
-/* A connected pair through the plugin: connect to address, accept on l. */
-struct connection {
-    modzmq_endpoint *endpoint;
-    int connected;
-    int accepted;
-};
-
-static bool connect_to(const char *address, struct listener *l,
-                       struct connection *c)
-{
-    c->endpoint = NULL;
-    c->connected = c->accepted = -1;
-    if (parse(address, MODZMQ_ENDPOINT_CONNECT, &c->endpoint) != 0)
-        return false;
-    if (harness_connect(ops, c->endpoint, &c->connected) != 0)
-        return false;
-    return harness_accept(ops, l->endpoint, l->fd, &c->accepted) == 0;
-}
-
-static void disconnect(struct connection *c)
-{
-    if (c->connected != -1)
-        close(c->connected);
-    if (c->accepted != -1)
-        close(c->accepted);
-    if (c->endpoint != NULL)
-        ops->endpoint_free(c->endpoint);
+    return colon != NULL ? (unsigned) atoi(colon + 1) : 0;
 }
 
 static bool have_ipv6_loopback(void)
@@ -162,16 +82,19 @@ static void test_malformed_addresses(void)
                           "127.0.0.1 :5555",
                           "127.0.0.1;127.0.0.1:5555" };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        CU_ASSERT(parse_fails(bad[i], MODZMQ_ENDPOINT_BIND, EINVAL));
-        CU_ASSERT(parse_fails(bad[i], MODZMQ_ENDPOINT_CONNECT, EINVAL));
+        CU_ASSERT(harness_parse_fails(bad[i], MODZMQ_ENDPOINT_BIND, EINVAL));
+        CU_ASSERT(harness_parse_fails(bad[i], MODZMQ_ENDPOINT_CONNECT, EINVAL));
     }
     /* A connect needs a real host and port. */
-    CU_ASSERT(parse_fails("127.0.0.1:*", MODZMQ_ENDPOINT_CONNECT, EINVAL));
-    CU_ASSERT(parse_fails("*:5555", MODZMQ_ENDPOINT_CONNECT, EINVAL));
-    CU_ASSERT(parse_fails("127.0.0.1:0;", MODZMQ_ENDPOINT_CONNECT, EINVAL));
-    CU_ASSERT(parse_fails(";127.0.0.1:5555", MODZMQ_ENDPOINT_CONNECT, EINVAL));
-    CU_ASSERT(parse_fails("127.0.0.1;127.0.0.1:5555", MODZMQ_ENDPOINT_CONNECT,
-                          EINVAL));
+    CU_ASSERT(
+        harness_parse_fails("127.0.0.1:*", MODZMQ_ENDPOINT_CONNECT, EINVAL));
+    CU_ASSERT(harness_parse_fails("*:5555", MODZMQ_ENDPOINT_CONNECT, EINVAL));
+    CU_ASSERT(
+        harness_parse_fails("127.0.0.1:0;", MODZMQ_ENDPOINT_CONNECT, EINVAL));
+    CU_ASSERT(harness_parse_fails(";127.0.0.1:5555", MODZMQ_ENDPOINT_CONNECT,
+                                  EINVAL));
+    CU_ASSERT(harness_parse_fails("127.0.0.1;127.0.0.1:5555",
+                                  MODZMQ_ENDPOINT_CONNECT, EINVAL));
     modzmq_endpoint *endpoint;
     CU_ASSERT_EQUAL(ops->endpoint_parse(harness_socket(), "tcp", NULL,
                                         MODZMQ_ENDPOINT_BIND, &endpoint),
@@ -181,18 +104,20 @@ static void test_malformed_addresses(void)
 static void test_unknown_interface(void)
 {
     harness_options_reset();
-    CU_ASSERT(parse_fails("nosuchif0:5555", MODZMQ_ENDPOINT_BIND, ENODEV));
+    CU_ASSERT(
+        harness_parse_fails("nosuchif0:5555", MODZMQ_ENDPOINT_BIND, ENODEV));
     /* As libzmq, a bind does not look names up in DNS. */
-    CU_ASSERT(parse_fails("localhost:5555", MODZMQ_ENDPOINT_BIND, ENODEV));
+    CU_ASSERT(
+        harness_parse_fails("localhost:5555", MODZMQ_ENDPOINT_BIND, ENODEV));
     /* Without ZMQ_IPV6, an IPv6 address is no interface of ours. */
-    CU_ASSERT(parse_fails("[::1]:5555", MODZMQ_ENDPOINT_BIND, ENODEV));
-    CU_ASSERT(parse_fails("nosuchif0:0;127.0.0.1:5555", MODZMQ_ENDPOINT_CONNECT,
-                          ENODEV));
+    CU_ASSERT(harness_parse_fails("[::1]:5555", MODZMQ_ENDPOINT_BIND, ENODEV));
+    CU_ASSERT(harness_parse_fails("nosuchif0:0;127.0.0.1:5555",
+                                  MODZMQ_ENDPOINT_CONNECT, ENODEV));
     /* An interface name works. */
-    struct listener l;
-    CU_ASSERT_FATAL(listen_on("lo:*", &l));
+    struct harness_listener l;
+    CU_ASSERT_FATAL(harness_listen("lo:*", &l));
     CU_ASSERT_EQUAL(strncmp(l.name, "tcp://127.0.0.1:", 16), 0);
-    stop_listening(&l);
+    harness_unlisten(&l);
 }
 
 static void test_ephemeral_port(void)
@@ -200,66 +125,67 @@ static void test_ephemeral_port(void)
     harness_options_reset();
     const char *forms[] = { "127.0.0.1:*", "127.0.0.1:0" };
     for (size_t i = 0; i < 2; i++) {
-        struct listener l;
-        CU_ASSERT_FATAL(listen_on(forms[i], &l));
+        struct harness_listener l;
+        CU_ASSERT_FATAL(harness_listen(forms[i], &l));
         struct sockaddr_in addr;
         socklen_t size = sizeof addr;
         CU_ASSERT_EQUAL(getsockname(l.fd, (struct sockaddr *) &addr, &size), 0);
         char expected[64];
         snprintf(expected, sizeof expected, "tcp://127.0.0.1:%u",
                  ntohs(addr.sin_port));
-        CU_ASSERT_NOT_EQUAL(l.port, 0);
+        CU_ASSERT_NOT_EQUAL(port_of(&l), 0);
         CU_ASSERT_STRING_EQUAL(l.name, expected);
-        stop_listening(&l);
+        harness_unlisten(&l);
     }
-    struct listener any;
-    CU_ASSERT_FATAL(listen_on("*:*", &any));
+    struct harness_listener any;
+    CU_ASSERT_FATAL(harness_listen("*:*", &any));
     CU_ASSERT_EQUAL(strncmp(any.name, "tcp://0.0.0.0:", 14), 0);
-    CU_ASSERT_NOT_EQUAL(any.port, 0);
+    CU_ASSERT_NOT_EQUAL(port_of(&any), 0);
     /* Too small a buffer. */
     char tiny[8];
     errno = 0;
     CU_ASSERT_EQUAL(ops->endpoint_format(any.endpoint, tiny, sizeof tiny), -1);
     CU_ASSERT_EQUAL(errno, ENOSPC);
-    stop_listening(&any);
+    harness_unlisten(&any);
 }
 
 static void test_address_in_use(void)
 {
     harness_options_reset();
-    struct listener first;
-    CU_ASSERT_FATAL(listen_on("127.0.0.1:*", &first));
+    struct harness_listener first;
+    CU_ASSERT_FATAL(harness_listen("127.0.0.1:*", &first));
     char address[64];
-    snprintf(address, sizeof address, "127.0.0.1:%u", first.port);
+    snprintf(address, sizeof address, "127.0.0.1:%u", port_of(&first));
     modzmq_endpoint *second;
-    CU_ASSERT_FATAL(parse(address, MODZMQ_ENDPOINT_BIND, &second) == 0);
+    CU_ASSERT_FATAL(harness_parse(address, MODZMQ_ENDPOINT_BIND, &second) == 0);
     int fd;
     errno = 0;
     CU_ASSERT_EQUAL(ops->listen(second, &fd), -1);
     CU_ASSERT_EQUAL(errno, EADDRINUSE);
     ops->endpoint_free(second);
     /* A numeric address that is not ours. */
-    CU_ASSERT_FATAL(parse("192.0.2.77:*", MODZMQ_ENDPOINT_BIND, &second) == 0);
+    CU_ASSERT_FATAL(
+        harness_parse("192.0.2.77:*", MODZMQ_ENDPOINT_BIND, &second) == 0);
     errno = 0;
     CU_ASSERT_EQUAL(ops->listen(second, &fd), -1);
     CU_ASSERT_EQUAL(errno, EADDRNOTAVAIL);
     ops->endpoint_free(second);
-    stop_listening(&first);
+    harness_unlisten(&first);
 }
 
 static void test_ipv4_round_trip(void)
 {
     harness_options_reset();
-    struct listener l;
-    CU_ASSERT_FATAL(listen_on("127.0.0.1:*", &l));
+    struct harness_listener l;
+    CU_ASSERT_FATAL(harness_listen("127.0.0.1:*", &l));
     int fd;
     errno = 0;
     CU_ASSERT_EQUAL(ops->accept(l.endpoint, l.fd, &fd), -1);
     CU_ASSERT_EQUAL(errno, EAGAIN);
     char address[64];
-    snprintf(address, sizeof address, "127.0.0.1:%u", l.port);
-    struct connection c;
-    CU_ASSERT_FATAL(connect_to(address, &l, &c));
+    snprintf(address, sizeof address, "127.0.0.1:%u", port_of(&l));
+    struct harness_connection c;
+    CU_ASSERT_FATAL(harness_connect_to(address, &l, &c));
     CU_ASSERT(harness_exchange(c.connected, c.accepted));
     char peer[64];
     CU_ASSERT_EQUAL(
@@ -283,8 +209,8 @@ static void test_ipv4_round_trip(void)
     CU_ASSERT_EQUAL(int_option(c.connected, IPPROTO_TCP, TCP_NODELAY), 1);
     CU_ASSERT_EQUAL(int_option(c.accepted, IPPROTO_TCP, TCP_NODELAY), 1);
     CU_ASSERT_EQUAL(int_option(l.fd, SOL_SOCKET, SO_REUSEADDR), 1);
-    disconnect(&c);
-    stop_listening(&l);
+    harness_disconnect(&c);
+    harness_unlisten(&l);
 }
 
 static void test_ipv6_round_trip(void)
@@ -294,43 +220,43 @@ static void test_ipv6_round_trip(void)
     harness_options_reset();
     harness_set_int(ZMQ_IPV6, 1);
     harness_set_int(ZMQ_TOS, 0x20);
-    struct listener l;
-    CU_ASSERT_FATAL(listen_on("[::1]:*", &l));
+    struct harness_listener l;
+    CU_ASSERT_FATAL(harness_listen("[::1]:*", &l));
     harness_set_int(ZMQ_TOS, 0);
     char expected[64];
-    snprintf(expected, sizeof expected, "tcp://[::1]:%u", l.port);
+    snprintf(expected, sizeof expected, "tcp://[::1]:%u", port_of(&l));
     CU_ASSERT_STRING_EQUAL(l.name, expected);
     char address[64];
-    snprintf(address, sizeof address, "[::1]:%u", l.port);
-    struct connection c;
-    CU_ASSERT_FATAL(connect_to(address, &l, &c));
+    snprintf(address, sizeof address, "[::1]:%u", port_of(&l));
+    struct harness_connection c;
+    CU_ASSERT_FATAL(harness_connect_to(address, &l, &c));
     CU_ASSERT(harness_exchange(c.connected, c.accepted));
     char peer[64];
     CU_ASSERT_EQUAL(
         ops->peer_address(l.endpoint, c.accepted, peer, sizeof peer), 3);
     CU_ASSERT_STRING_EQUAL(peer, "::1");
     CU_ASSERT_EQUAL(int_option(c.accepted, IPPROTO_IPV6, IPV6_TCLASS), 0x20);
-    disconnect(&c);
+    harness_disconnect(&c);
     /* An IPv6 source address. */
-    snprintf(address, sizeof address, "[::1]:0;[::1]:%u", l.port);
-    CU_ASSERT_FATAL(connect_to(address, &l, &c));
+    snprintf(address, sizeof address, "[::1]:0;[::1]:%u", port_of(&l));
+    CU_ASSERT_FATAL(harness_connect_to(address, &l, &c));
     CU_ASSERT(harness_exchange(c.connected, c.accepted));
-    disconnect(&c);
-    stop_listening(&l);
+    harness_disconnect(&c);
+    harness_unlisten(&l);
 
     /* "*" with ZMQ_IPV6 is dual-stack: an IPv4 peer gets in. */
-    CU_ASSERT_FATAL(listen_on("*:*", &l));
+    CU_ASSERT_FATAL(harness_listen("*:*", &l));
     CU_ASSERT_EQUAL(strncmp(l.name, "tcp://[::]:", 11), 0);
     harness_set_int(ZMQ_IPV6, 0);
-    snprintf(address, sizeof address, "127.0.0.1:%u", l.port);
-    CU_ASSERT_FATAL(connect_to(address, &l, &c));
+    snprintf(address, sizeof address, "127.0.0.1:%u", port_of(&l));
+    CU_ASSERT_FATAL(harness_connect_to(address, &l, &c));
     CU_ASSERT(harness_exchange(c.connected, c.accepted));
-    disconnect(&c);
-    stop_listening(&l);
+    harness_disconnect(&c);
+    harness_unlisten(&l);
 
     /* Without ZMQ_IPV6 a connect does not reach IPv6 addresses. */
-    CU_ASSERT_FATAL(parse("[::1]:5555", MODZMQ_ENDPOINT_CONNECT, &c.endpoint) ==
-                    0);
+    CU_ASSERT_FATAL(
+        harness_parse("[::1]:5555", MODZMQ_ENDPOINT_CONNECT, &c.endpoint) == 0);
     int fd;
     CU_ASSERT_EQUAL(ops->connect_start(c.endpoint, &fd), -1);
     ops->endpoint_free(c.endpoint);
@@ -339,37 +265,37 @@ static void test_ipv6_round_trip(void)
 static void test_localhost(void)
 {
     harness_options_reset();
-    struct listener l;
-    CU_ASSERT_FATAL(listen_on("127.0.0.1:*", &l));
+    struct harness_listener l;
+    CU_ASSERT_FATAL(harness_listen("127.0.0.1:*", &l));
     char address[64];
-    snprintf(address, sizeof address, "localhost:%u", l.port);
-    struct connection c;
-    CU_ASSERT_FATAL(connect_to(address, &l, &c));
+    snprintf(address, sizeof address, "localhost:%u", port_of(&l));
+    struct harness_connection c;
+    CU_ASSERT_FATAL(harness_connect_to(address, &l, &c));
     CU_ASSERT(harness_exchange(c.connected, c.accepted));
-    disconnect(&c);
+    harness_disconnect(&c);
     /* A name that does not resolve fails each attempt, not the parse. */
     modzmq_endpoint *endpoint;
-    CU_ASSERT_FATAL(parse("no-such-host.invalid:5555", MODZMQ_ENDPOINT_CONNECT,
-                          &endpoint) == 0);
+    CU_ASSERT_FATAL(harness_parse("no-such-host.invalid:5555",
+                                  MODZMQ_ENDPOINT_CONNECT, &endpoint) == 0);
     int fd;
     CU_ASSERT_EQUAL(ops->connect_start(endpoint, &fd), -1);
     ops->endpoint_free(endpoint);
-    stop_listening(&l);
+    harness_unlisten(&l);
 }
 
 static void test_source_address(void)
 {
     harness_options_reset();
-    struct listener l;
-    CU_ASSERT_FATAL(listen_on("127.0.0.1:*", &l));
+    struct harness_listener l;
+    CU_ASSERT_FATAL(harness_listen("127.0.0.1:*", &l));
     const char *sources[] = { "127.0.0.2:0", "127.0.0.1:0", "lo:*" };
     const char *expected[] = { "127.0.0.2", "127.0.0.1", "127.0.0.1" };
     for (size_t i = 0; i < 3; i++) {
         char address[80];
         snprintf(address, sizeof address, "%s;127.0.0.1:%u", sources[i],
-                 l.port);
-        struct connection c;
-        CU_ASSERT_FATAL(connect_to(address, &l, &c));
+                 port_of(&l));
+        struct harness_connection c;
+        CU_ASSERT_FATAL(harness_connect_to(address, &l, &c));
         struct sockaddr_in local;
         socklen_t size = sizeof local;
         CU_ASSERT_EQUAL(
@@ -382,9 +308,9 @@ static void test_source_address(void)
                   0);
         CU_ASSERT_STRING_EQUAL(peer, expected[i]);
         CU_ASSERT(harness_exchange(c.connected, c.accepted));
-        disconnect(&c);
+        harness_disconnect(&c);
     }
-    stop_listening(&l);
+    harness_unlisten(&l);
 }
 
 static void check_tuned(int fd)
@@ -411,40 +337,41 @@ static void test_socket_options(void)
     harness_set_int(ZMQ_TOS, 0x20);
     harness_set_int(ZMQ_SNDBUF, 65536);
     harness_set_int(ZMQ_RCVBUF, 32768);
-    struct listener l;
-    CU_ASSERT_FATAL(listen_on("127.0.0.1:*", &l));
+    struct harness_listener l;
+    CU_ASSERT_FATAL(harness_listen("127.0.0.1:*", &l));
     CU_ASSERT_EQUAL(int_option(l.fd, IPPROTO_IP, IP_TOS), 0x20);
     char address[64];
-    snprintf(address, sizeof address, "127.0.0.1:%u", l.port);
-    struct connection c;
-    CU_ASSERT_FATAL(connect_to(address, &l, &c));
+    snprintf(address, sizeof address, "127.0.0.1:%u", port_of(&l));
+    struct harness_connection c;
+    CU_ASSERT_FATAL(harness_connect_to(address, &l, &c));
     check_tuned(c.connected);
     check_tuned(c.accepted);
-    disconnect(&c);
-    stop_listening(&l);
+    harness_disconnect(&c);
+    harness_unlisten(&l);
 
     /* The defaults leave the OS's own: no keepalive, no user timeout. */
     harness_options_reset();
-    CU_ASSERT_FATAL(listen_on("127.0.0.1:*", &l));
-    snprintf(address, sizeof address, "127.0.0.1:%u", l.port);
-    CU_ASSERT_FATAL(connect_to(address, &l, &c));
+    CU_ASSERT_FATAL(harness_listen("127.0.0.1:*", &l));
+    snprintf(address, sizeof address, "127.0.0.1:%u", port_of(&l));
+    CU_ASSERT_FATAL(harness_connect_to(address, &l, &c));
     CU_ASSERT_EQUAL(int_option(c.connected, SOL_SOCKET, SO_KEEPALIVE), 0);
     CU_ASSERT_EQUAL(int_option(c.connected, IPPROTO_TCP, TCP_USER_TIMEOUT), 0);
     CU_ASSERT_EQUAL(int_option(c.accepted, IPPROTO_IP, IP_TOS), 0);
-    disconnect(&c);
-    stop_listening(&l);
+    harness_disconnect(&c);
+    harness_unlisten(&l);
 }
 
 static void test_connection_refused(void)
 {
     harness_options_reset();
-    struct listener l;
-    CU_ASSERT_FATAL(listen_on("127.0.0.1:*", &l));
+    struct harness_listener l;
+    CU_ASSERT_FATAL(harness_listen("127.0.0.1:*", &l));
     char address[64];
-    snprintf(address, sizeof address, "127.0.0.1:%u", l.port);
-    stop_listening(&l);
+    snprintf(address, sizeof address, "127.0.0.1:%u", port_of(&l));
+    harness_unlisten(&l);
     modzmq_endpoint *endpoint;
-    CU_ASSERT_FATAL(parse(address, MODZMQ_ENDPOINT_CONNECT, &endpoint) == 0);
+    CU_ASSERT_FATAL(
+        harness_parse(address, MODZMQ_ENDPOINT_CONNECT, &endpoint) == 0);
     int fd = -1;
     errno = 0;
     CU_ASSERT_EQUAL(harness_connect(ops, endpoint, &fd), -1);
@@ -465,19 +392,19 @@ static void test_use_fd(void)
 
     harness_options_reset();
     harness_set_int(ZMQ_USE_FD, own);
-    struct listener l;
-    CU_ASSERT_FATAL(listen_on("127.0.0.1:*", &l));
+    struct harness_listener l;
+    CU_ASSERT_FATAL(harness_listen("127.0.0.1:*", &l));
     CU_ASSERT_EQUAL(l.fd, own);
-    CU_ASSERT_EQUAL(l.port, ntohs(addr.sin_port));
+    CU_ASSERT_EQUAL(port_of(&l), ntohs(addr.sin_port));
     CU_ASSERT(fcntl(l.fd, F_GETFL) & O_NONBLOCK);
     harness_options_reset();
     char address[64];
-    snprintf(address, sizeof address, "127.0.0.1:%u", l.port);
-    struct connection c;
-    CU_ASSERT_FATAL(connect_to(address, &l, &c));
+    snprintf(address, sizeof address, "127.0.0.1:%u", port_of(&l));
+    struct harness_connection c;
+    CU_ASSERT_FATAL(harness_connect_to(address, &l, &c));
     CU_ASSERT(harness_exchange(c.connected, c.accepted));
-    disconnect(&c);
-    stop_listening(&l);
+    harness_disconnect(&c);
+    harness_unlisten(&l);
     /* unlisten closed it. */
     CU_ASSERT_EQUAL(fcntl(own, F_GETFD), -1);
 }
@@ -486,8 +413,8 @@ static void test_bind_to_device(void)
 {
     harness_options_reset();
     harness_set_bytes(ZMQ_BINDTODEVICE, "lo", 3);
-    struct listener l;
-    if (!listen_on("127.0.0.1:*", &l)) {
+    struct harness_listener l;
+    if (!harness_listen("127.0.0.1:*", &l)) {
         /* Without CAP_NET_RAW the kernel refuses, and that is reported. */
         CU_ASSERT_EQUAL(errno, EPERM);
         return;
@@ -498,16 +425,16 @@ static void test_bind_to_device(void)
         getsockopt(l.fd, SOL_SOCKET, SO_BINDTODEVICE, device, &size), 0);
     CU_ASSERT_STRING_EQUAL(device, "lo");
     char address[64];
-    snprintf(address, sizeof address, "127.0.0.1:%u", l.port);
-    struct connection c;
-    CU_ASSERT_FATAL(connect_to(address, &l, &c));
+    snprintf(address, sizeof address, "127.0.0.1:%u", port_of(&l));
+    struct harness_connection c;
+    CU_ASSERT_FATAL(harness_connect_to(address, &l, &c));
     CU_ASSERT(harness_exchange(c.connected, c.accepted));
-    disconnect(&c);
-    stop_listening(&l);
+    harness_disconnect(&c);
+    harness_unlisten(&l);
 
     harness_set_bytes(ZMQ_BINDTODEVICE, "nosuchdev0", 11);
     errno = 0;
-    CU_ASSERT_FALSE(listen_on("127.0.0.1:*", &l));
+    CU_ASSERT_FALSE(harness_listen("127.0.0.1:*", &l));
     CU_ASSERT_EQUAL(errno, ENODEV);
 }
 
@@ -516,37 +443,37 @@ static void test_accept_filter(void)
     harness_options_reset();
     static const char refusing[] = "127.0.0.2\0::1/128";
     harness_set_bytes(ZMQ_TCP_ACCEPT_FILTER, refusing, sizeof refusing);
-    struct listener l;
-    CU_ASSERT_FATAL(listen_on("127.0.0.1:*", &l));
+    struct harness_listener l;
+    CU_ASSERT_FATAL(harness_listen("127.0.0.1:*", &l));
     harness_options_reset();
     char address[64];
-    snprintf(address, sizeof address, "127.0.0.1:%u", l.port);
-    struct connection c;
+    snprintf(address, sizeof address, "127.0.0.1:%u", port_of(&l));
+    struct harness_connection c;
     errno = 0;
-    CU_ASSERT_FALSE(connect_to(address, &l, &c));
+    CU_ASSERT_FALSE(harness_connect_to(address, &l, &c));
     CU_ASSERT_EQUAL(errno, EACCES);
-    disconnect(&c);
+    harness_disconnect(&c);
     /* The refused connection is gone; the listener carries on. */
     int fd;
     CU_ASSERT_EQUAL(ops->accept(l.endpoint, l.fd, &fd), -1);
     CU_ASSERT_EQUAL(errno, EAGAIN);
-    stop_listening(&l);
+    harness_unlisten(&l);
 
     static const char allowing[] = "10.0.0.0/8\0"
                                    "127.0.0.0/8";
     harness_set_bytes(ZMQ_TCP_ACCEPT_FILTER, allowing, sizeof allowing);
-    CU_ASSERT_FATAL(listen_on("127.0.0.1:*", &l));
+    CU_ASSERT_FATAL(harness_listen("127.0.0.1:*", &l));
     harness_options_reset();
-    snprintf(address, sizeof address, "127.0.0.1:%u", l.port);
-    CU_ASSERT_FATAL(connect_to(address, &l, &c));
+    snprintf(address, sizeof address, "127.0.0.1:%u", port_of(&l));
+    CU_ASSERT_FATAL(harness_connect_to(address, &l, &c));
     CU_ASSERT(harness_exchange(c.connected, c.accepted));
-    disconnect(&c);
-    stop_listening(&l);
+    harness_disconnect(&c);
+    harness_unlisten(&l);
 
     /* A mask the core would have refused is refused here too. */
     static const char broken[] = "127.0.0.1/33";
     harness_set_bytes(ZMQ_TCP_ACCEPT_FILTER, broken, sizeof broken);
-    CU_ASSERT(parse_fails("127.0.0.1:*", MODZMQ_ENDPOINT_BIND, EINVAL));
+    CU_ASSERT(harness_parse_fails("127.0.0.1:*", MODZMQ_ENDPOINT_BIND, EINVAL));
     /* A list longer than a first read's buffer is read whole. */
     char many[400];
     size_t used = 0;
@@ -557,12 +484,12 @@ static void test_accept_filter(void)
     memcpy(many + used, "127.0.0.1", 10);
     used += 10;
     harness_set_bytes(ZMQ_TCP_ACCEPT_FILTER, many, used);
-    CU_ASSERT_FATAL(listen_on("127.0.0.1:*", &l));
+    CU_ASSERT_FATAL(harness_listen("127.0.0.1:*", &l));
     harness_options_reset();
-    snprintf(address, sizeof address, "127.0.0.1:%u", l.port);
-    CU_ASSERT_FATAL(connect_to(address, &l, &c));
-    disconnect(&c);
-    stop_listening(&l);
+    snprintf(address, sizeof address, "127.0.0.1:%u", port_of(&l));
+    CU_ASSERT_FATAL(harness_connect_to(address, &l, &c));
+    harness_disconnect(&c);
+    harness_unlisten(&l);
 }
 
 int main(void)

@@ -259,3 +259,78 @@ bool harness_exchange(int a, int b)
 {
     return pass(a, b, "ping from one end") && pass(b, a, "pong");
 }
+
+int harness_parse(const char *address, enum modzmq_endpoint_mode mode,
+                  modzmq_endpoint **endpoint)
+{
+    const struct modzmq_transport_ops *ops = loaded_plugin->ops;
+    return ops->endpoint_parse(harness_socket(), loaded_plugin->serves[0],
+                               address, mode, endpoint);
+}
+
+bool harness_parse_fails(const char *address, enum modzmq_endpoint_mode mode,
+                         int error)
+{
+    modzmq_endpoint *endpoint = NULL;
+    errno = 0;
+    if (harness_parse(address, mode, &endpoint) == 0) {
+        const struct modzmq_transport_ops *ops = loaded_plugin->ops;
+        ops->endpoint_free(endpoint);
+        fprintf(stderr, "\n  \"%s\" parsed\n", address);
+        return false;
+    }
+    if (errno != error)
+        fprintf(stderr, "\n  \"%s\": %s\n", address, strerror(errno));
+    return errno == error;
+}
+
+bool harness_listen(const char *address, struct harness_listener *l)
+{
+    const struct modzmq_transport_ops *ops = loaded_plugin->ops;
+    memset(l, 0, sizeof *l);
+    l->fd = -1;
+    if (harness_parse(address, MODZMQ_ENDPOINT_BIND, &l->endpoint) != 0)
+        return false;
+    if (ops->listen(l->endpoint, &l->fd) != 0) {
+        int error = errno;
+        ops->endpoint_free(l->endpoint);
+        l->endpoint = NULL;
+        errno = error;
+        return false;
+    }
+    return ops->endpoint_format(l->endpoint, l->name, sizeof l->name) > 0;
+}
+
+void harness_unlisten(struct harness_listener *l)
+{
+    const struct modzmq_transport_ops *ops = loaded_plugin->ops;
+    if (l->endpoint == NULL)
+        return;
+    ops->unlisten(l->endpoint, l->fd);
+    ops->endpoint_free(l->endpoint);
+    l->endpoint = NULL;
+}
+
+bool harness_connect_to(const char *address, struct harness_listener *l,
+                        struct harness_connection *c)
+{
+    const struct modzmq_transport_ops *ops = loaded_plugin->ops;
+    c->endpoint = NULL;
+    c->connected = c->accepted = -1;
+    if (harness_parse(address, MODZMQ_ENDPOINT_CONNECT, &c->endpoint) != 0)
+        return false;
+    if (harness_connect(ops, c->endpoint, &c->connected) != 0)
+        return false;
+    return harness_accept(ops, l->endpoint, l->fd, &c->accepted) == 0;
+}
+
+void harness_disconnect(struct harness_connection *c)
+{
+    if (c->connected != -1)
+        close(c->connected);
+    if (c->accepted != -1)
+        close(c->accepted);
+    const struct modzmq_transport_ops *ops = loaded_plugin->ops;
+    if (c->endpoint != NULL)
+        ops->endpoint_free(c->endpoint);
+}

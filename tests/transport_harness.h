@@ -48,4 +48,40 @@ int harness_accept(const struct modzmq_transport_ops *ops,
  * arrive. */
 bool harness_exchange(int a, int b);
 
+/* endpoint_parse of the loaded plugin, for its first scheme, with the fake
+ * socket. */
+int harness_parse(const char *address, enum modzmq_endpoint_mode mode,
+                  modzmq_endpoint **endpoint);
+/* True when parsing address fails with errno error (what went otherwise is
+ * said on stderr). */
+bool harness_parse_fails(const char *address, enum modzmq_endpoint_mode mode,
+                         int error);
+
+/* A bound, listening endpoint of the loaded plugin and its formatted
+ * name. */
+struct harness_listener {
+    modzmq_endpoint *endpoint;
+    int fd;
+    char name[128];
+};
+
+/* Parses address for binding, listens and formats the name; false (errno
+ * kept) when a step fails. */
+bool harness_listen(const char *address, struct harness_listener *l);
+/* Unlistens and frees the endpoint; harmless when there is none. */
+void harness_unlisten(struct harness_listener *l);
+
+/* A connected pair through the plugin. */
+struct harness_connection {
+    modzmq_endpoint *endpoint;
+    int connected;
+    int accepted;
+};
+
+/* Connects to address and accepts on l. */
+bool harness_connect_to(const char *address, struct harness_listener *l,
+                        struct harness_connection *c);
+/* Closes both fds and frees the endpoint. */
+void harness_disconnect(struct harness_connection *c);
+
 #endif
