@@ -140,14 +140,7 @@ int main(int argc, char **argv)
     uint64_t stop = perf_now_ns();
     zmq_msg_close(&reply);
 
-    void *peer = NULL;
-    pthread_join(thread, &peer);
-    if (zmq_close(peer) != 0)
-        perf_die("zmq_close(echo)");
-    if (zmq_close(s) != 0)
-        perf_die("zmq_close");
-    if (zmq_ctx_term(ctx) != 0)
-        perf_die("zmq_ctx_term");
+    perf_finish(thread, s, ctx);
 
     double elapsed = (double) (stop - start) / 1e9;
     double latency_us = elapsed * 1e6 / (2.0 * (double) count);

@@ -3,11 +3,13 @@
  * libzmq shared object this process really mapped (read from
  * /proc/self/maps), so that a benchmark can prove which library it
  * measured; the transport named by an endpoint; binding with the real
- * endpoint read back; and dying on a failed call with the library's message.
+ * endpoint read back; the common teardown; and dying on a failed call with
+ * the library's message.
  */
 #ifndef MODZMQ_PERF_ZMQ_H
 #define MODZMQ_PERF_ZMQ_H
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,6 +88,23 @@ static inline void perf_bind(void *socket, const char *endpoint, char *bound,
         perf_die(what);
     if (zmq_getsockopt(socket, ZMQ_LAST_ENDPOINT, bound, &len) != 0)
         perf_die("zmq_getsockopt(LAST_ENDPOINT)");
+}
+
+/*
+ * Joins the helper thread, which returns its socket, and only then closes
+ * it (closing it early can strand the last messages in some libraries),
+ * then closes the main thread's socket and terminates the context.
+ */
+static inline void perf_finish(pthread_t helper, void *socket, void *ctx)
+{
+    void *helper_socket = NULL;
+    pthread_join(helper, &helper_socket);
+    if (zmq_close(helper_socket) != 0)
+        perf_die("zmq_close(helper's socket)");
+    if (zmq_close(socket) != 0)
+        perf_die("zmq_close");
+    if (zmq_ctx_term(ctx) != 0)
+        perf_die("zmq_ctx_term");
 }
 
 #endif

@@ -117,14 +117,7 @@ int main(int argc, char **argv)
     uint64_t stop = perf_now_ns();
     zmq_msg_close(&msg);
 
-    void *push = NULL;
-    pthread_join(thread, &push);
-    if (zmq_close(push) != 0)
-        perf_die("zmq_close(PUSH)");
-    if (zmq_close(pull) != 0)
-        perf_die("zmq_close(PULL)");
-    if (zmq_ctx_term(ctx) != 0)
-        perf_die("zmq_ctx_term");
+    perf_finish(thread, pull, ctx);
 
     double elapsed = (double) (stop - start) / 1e9;
     if (elapsed <= 0)
