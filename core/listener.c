@@ -104,10 +104,8 @@ struct mz_listener *mz_listener_start(struct mz_socket *s,
     pthread_mutex_init(&listener->done_lock, NULL);
     pthread_cond_init(&listener->done, NULL);
     mz_ctx_network_object_added(s->ctx);
-    if (mz_reactor_post(reactor, listener_begin, listener) < 0) {
-        fputs("modzmq: out of memory starting a listener\n", stderr);
-        abort();
-    }
+    mz_reactor_post_or_abort(reactor, listener_begin, listener,
+                             "starting a listener");
     return listener;
 }
 
@@ -130,10 +128,8 @@ static void listener_end(void *arg)
 
 void mz_listener_stop(struct mz_listener *listener)
 {
-    if (mz_reactor_post(listener->reactor, listener_end, listener) < 0) {
-        fputs("modzmq: out of memory stopping a listener\n", stderr);
-        abort();
-    }
+    mz_reactor_post_or_abort(listener->reactor, listener_end, listener,
+                             "stopping a listener");
     pthread_mutex_lock(&listener->done_lock);
     while (!listener->stopped)
         pthread_cond_wait(&listener->done, &listener->done_lock);

@@ -408,6 +408,15 @@ int mz_reactor_post(struct mz_reactor *r, mz_reactor_task_fn *fn, void *arg)
     return 0;
 }
 
+void mz_reactor_post_or_abort(struct mz_reactor *r, mz_reactor_task_fn *fn,
+                              void *arg, const char *what)
+{
+    if (mz_reactor_post(r, fn, arg) < 0) {
+        fprintf(stderr, "modzmq: out of memory %s\n", what);
+        abort();
+    }
+}
+
 /* Runs the tasks posted so far. The eventfd is reset before the list is
  * taken, so a task posted after the swap writes it again and is picked up by
  * the next iteration. */

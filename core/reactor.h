@@ -73,6 +73,11 @@ void mz_reactor_cancel_timer(struct mz_reactor *r, uint64_t id);
  * Tasks run in the order they were posted. Returns 0, or -1 with errno
  * ENOMEM. */
 int mz_reactor_post(struct mz_reactor *r, mz_reactor_task_fn *fn, void *arg);
+/* mz_reactor_post for a task the caller cannot go on without (a session
+ * or listener would otherwise be stranded): aborts with a diagnostic
+ * naming what when memory runs out. */
+void mz_reactor_post_or_abort(struct mz_reactor *r, mz_reactor_task_fn *fn,
+                              void *arg, const char *what);
 
 /* Runs the loop on the calling thread until mz_reactor_stop. */
 void mz_reactor_run(struct mz_reactor *r);

@@ -52,7 +52,6 @@ struct mz_session {
     /* Accepted sessions, and connecting ones with ZMQ_IMMEDIATE, create
      * their pipe when a handshake succeeds. */
     bool accepted;
-    bool immediate;
     struct mz_listener *listener; /* while handshaking, else NULL */
     struct mz_socket *socket;     /* where the pipe goes, until detached */
 
@@ -178,22 +177,32 @@ void mz_session_post(struct mz_session *session, const struct mz_command *cmd)
 
 /* ---- the engine's side ------------------------------------------- */
 
+/* A pipe between socket (end[0], which may not own it yet: NULL) and the
+ * session (end[1], taken now), limited by the session's HWMs. */
+static struct mz_pipe *session_pipe_new(struct mz_session *session,
+                                        struct mz_socket *socket)
+{
+    const struct mz_options *o = &session->options;
+    struct mz_pipe *pipe =
+        mz_pipe_new(socket, (uint64_t) (o->sndhwm > 0 ? o->sndhwm : 0),
+                    (uint64_t) (o->rcvhwm > 0 ? o->rcvhwm : 0), o->conflate);
+    if (pipe == NULL)
+        return NULL;
+    session->end = &pipe->end[1];
+    mz_pipe_set_session(session->end, session);
+    session->end->attached = true;
+    return pipe;
+}
+
 /* Creates the pipe of an accepted (or ZMQ_IMMEDIATE) session and hands
  * the socket's end over through the socket's mailbox. */
 static bool attach_pipe(struct mz_session *session)
 {
     if (session->socket == NULL)
         return false;
-    const struct mz_options *o = &session->options;
-    struct mz_pipe *pipe =
-        mz_pipe_new(NULL, (uint64_t) (o->sndhwm > 0 ? o->sndhwm : 0),
-                    (uint64_t) (o->rcvhwm > 0 ? o->rcvhwm : 0), o->conflate);
+    struct mz_pipe *pipe = session_pipe_new(session, NULL);
     if (pipe == NULL)
         return false;
-    /* end[0] is the socket's, end[1] the session's. */
-    session->end = &pipe->end[1];
-    mz_pipe_set_session(session->end, session);
-    session->end->attached = true;
     /* The socket's end is the socket's from now on, so that activations
      * reach it; the command carries a reference of its own. */
     pipe->end[0].socket = session->socket;
@@ -273,10 +282,8 @@ static void engine_error(void *arg, enum mz_engine_error reason)
     if (session->finishing || session->engine_failed)
         return;
     session->engine_failed = true;
-    if (mz_reactor_post(session->reactor, engine_gone, session) < 0) {
-        fputs("modzmq: out of memory ending a connection\n", stderr);
-        abort();
-    }
+    mz_reactor_post_or_abort(session->reactor, engine_gone, session,
+                             "ending a connection");
 }
 
 static void engine_drained(void *arg);
@@ -415,7 +422,7 @@ static void engine_gone(void *arg)
         return;
     }
     /* With ZMQ_IMMEDIATE the pipe lives only as long as the connection. */
-    if (session->immediate && session->end != NULL) {
+    if (session->options.immediate && session->end != NULL) {
         mz_pipe_terminate(session->end);
         session->end = NULL;
         session->routing_id_sent = false;
@@ -525,10 +532,8 @@ static void session_schedule_finish(struct mz_session *session)
     if (session->finishing || session->released)
         return;
     session->finishing = true;
-    if (mz_reactor_post(session->reactor, session_finish, session) < 0) {
-        fputs("modzmq: out of memory ending a session\n", stderr);
-        abort();
-    }
+    mz_reactor_post_or_abort(session->reactor, session_finish, session,
+                             "ending a session");
 }
 
 static void linger_expired(void *arg)
@@ -599,38 +604,24 @@ int mz_session_connect(struct mz_socket *s,
     session->socket = s;
     *session_out = session;
     *end_out = NULL;
-    if (s->options.immediate) {
-        /* The pipe comes with the first successful handshake. */
-        session->immediate = true;
-        if (mz_reactor_post(reactor, connect_task, session) < 0) {
-            fputs("modzmq: out of memory starting a connection\n", stderr);
-            abort();
+    /* With ZMQ_IMMEDIATE the pipe comes with the first successful
+     * handshake; otherwise now, so that messages queue meanwhile. */
+    if (!s->options.immediate) {
+        struct mz_pipe *pipe = session_pipe_new(session, s);
+        if (pipe == NULL) {
+            /* Not started: free by hand. */
+            mz_mailbox_fini(&session->mailbox);
+            mz_options_fini(&session->options);
+            session_free(session);
+            ops->endpoint_free(endpoint);
+            errno = ENOMEM;
+            return -1;
         }
-        return 0;
+        mz_socket_attach_pipe(s, &pipe->end[0]);
+        *end_out = &pipe->end[0];
     }
-    const struct mz_options *o = &s->options;
-    struct mz_pipe *pipe =
-        mz_pipe_new(s, (uint64_t) (o->sndhwm > 0 ? o->sndhwm : 0),
-                    (uint64_t) (o->rcvhwm > 0 ? o->rcvhwm : 0), o->conflate);
-    if (pipe == NULL) {
-        /* Not started: free by hand. */
-        mz_mailbox_fini(&session->mailbox);
-        mz_options_fini(&session->options);
-        free(session);
-        mz_ctx_network_object_removed(s->ctx);
-        ops->endpoint_free(endpoint);
-        errno = ENOMEM;
-        return -1;
-    }
-    session->end = &pipe->end[1];
-    session->end->attached = true;
-    mz_pipe_set_session(session->end, session);
-    mz_socket_attach_pipe(s, &pipe->end[0]);
-    *end_out = &pipe->end[0];
-    if (mz_reactor_post(reactor, connect_task, session) < 0) {
-        fputs("modzmq: out of memory starting a connection\n", stderr);
-        abort();
-    }
+    mz_reactor_post_or_abort(reactor, connect_task, session,
+                             "starting a connection");
     return 0;
 }
 
@@ -702,10 +693,8 @@ void mz_session_stop(struct mz_session *session)
     struct stop_request request = { .session = session };
     pthread_mutex_init(&request.lock, NULL);
     pthread_cond_init(&request.done_signal, NULL);
-    if (mz_reactor_post(session->reactor, stop_task, &request) < 0) {
-        fputs("modzmq: out of memory stopping a connection\n", stderr);
-        abort();
-    }
+    mz_reactor_post_or_abort(session->reactor, stop_task, &request,
+                             "stopping a connection");
     pthread_mutex_lock(&request.lock);
     while (!request.done)
         pthread_cond_wait(&request.done_signal, &request.lock);
