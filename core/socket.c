@@ -387,6 +387,19 @@ static int split_uri(const char *uri, char *scheme, size_t scheme_size,
     return 0;
 }
 
+/* Longest URI scheme, with its NUL. */
+enum { SCHEME_SIZE = 16 };
+
+/* What bind, connect, unbind and disconnect first do: run pending
+ * commands (ETERM once stopped) and split the URI. */
+static int begin_endpoint_call(struct mz_socket *s, const char *uri,
+                               char scheme[SCHEME_SIZE], const char **address)
+{
+    if (mz_socket_process_commands(s) < 0)
+        return -1;
+    return split_uri(uri, scheme, SCHEME_SIZE, address);
+}
+
 /* Network endpoints: the transport plugin parses the address; a bind
  * listens at once, a connect starts a session that connects in an I/O
  * thread. */
@@ -441,11 +454,9 @@ static int network_connect(struct mz_socket *s, const char *scheme,
 
 int mz_socket_bind(struct mz_socket *s, const char *uri)
 {
-    char scheme[16];
+    char scheme[SCHEME_SIZE];
     const char *address;
-    if (mz_socket_process_commands(s) < 0)
-        return -1;
-    if (split_uri(uri, scheme, sizeof scheme, &address) < 0)
+    if (begin_endpoint_call(s, uri, scheme, &address) < 0)
         return -1;
     if (*address == '\0') {
         errno = EINVAL;
@@ -464,11 +475,9 @@ int mz_socket_bind(struct mz_socket *s, const char *uri)
 
 int mz_socket_connect(struct mz_socket *s, const char *uri)
 {
-    char scheme[16];
+    char scheme[SCHEME_SIZE];
     const char *address;
-    if (mz_socket_process_commands(s) < 0)
-        return -1;
-    if (split_uri(uri, scheme, sizeof scheme, &address) < 0)
+    if (begin_endpoint_call(s, uri, scheme, &address) < 0)
         return -1;
     if (*address == '\0') {
         errno = EINVAL;
@@ -481,11 +490,9 @@ int mz_socket_connect(struct mz_socket *s, const char *uri)
 
 int mz_socket_unbind(struct mz_socket *s, const char *uri)
 {
-    char scheme[16];
+    char scheme[SCHEME_SIZE];
     const char *address;
-    if (mz_socket_process_commands(s) < 0)
-        return -1;
-    if (split_uri(uri, scheme, sizeof scheme, &address) < 0)
+    if (begin_endpoint_call(s, uri, scheme, &address) < 0)
         return -1;
     for (unsigned i = 0; i < s->endpoint_count; i++) {
         if (s->endpoints[i].bound && strcmp(s->endpoints[i].uri, uri) == 0) {
@@ -505,11 +512,9 @@ int mz_socket_unbind(struct mz_socket *s, const char *uri)
 
 int mz_socket_disconnect(struct mz_socket *s, const char *uri)
 {
-    char scheme[16];
+    char scheme[SCHEME_SIZE];
     const char *address;
-    if (mz_socket_process_commands(s) < 0)
-        return -1;
-    if (split_uri(uri, scheme, sizeof scheme, &address) < 0)
+    if (begin_endpoint_call(s, uri, scheme, &address) < 0)
         return -1;
     bool found = false;
     for (unsigned i = 0; i < s->endpoint_count;) {
