@@ -3,7 +3,8 @@
 # installed SDK. Included by Makefile.am.
 
 modzmqsdkdir = $(includedir)/modzmq
-modzmqsdk_HEADERS = sdk/modzmq/plugin.h sdk/modzmq/transport.h
+modzmqsdk_HEADERS = sdk/modzmq/plugin.h sdk/modzmq/transport.h \
+	sdk/modzmq/mechanism.h sdk/modzmq/observer.h
 pkgconfig_DATA += sdk/modzmq-sdk.pc
 
 EXTRA_DIST += sdk/modzmq-sdk.pc.in \

@@ -47,18 +47,33 @@ extern "C" {
 
 /* A plugin built against a different major cannot be loaded. */
 #define MODZMQ_SDK_ABI_MAJOR 1
-/* Grows when a table gains members at its end. */
-#define MODZMQ_SDK_ABI_MINOR 0
+/* Grows when a table gains members at its end. 1: mechanisms, observers
+ * and the services they use. */
+#define MODZMQ_SDK_ABI_MINOR 1
 
 enum modzmq_plugin_kind {
     MODZMQ_PLUGIN_TRANSPORT = 1, /* ops: struct modzmq_transport_ops */
-    MODZMQ_PLUGIN_MECHANISM = 2, /* reserved for the security mechanisms */
-    MODZMQ_PLUGIN_OBSERVER = 3   /* reserved for event-bus subscribers */
+    MODZMQ_PLUGIN_MECHANISM = 2, /* ops: struct modzmq_mechanism_ops */
+    MODZMQ_PLUGIN_OBSERVER = 3   /* ops: struct modzmq_observer_ops */
 };
 
 /* Opaque handles. */
 typedef struct modzmq_core modzmq_core;     /* the loading core */
 typedef struct modzmq_socket modzmq_socket; /* one zmq socket */
+/* One connection's security handshake, as the core runs it (mechanism.h). */
+typedef struct modzmq_connection modzmq_connection;
+/* A message part or a command, owned by the core; a plugin reads and
+ * rewrites it through the msg_* services. */
+typedef struct modzmq_msg modzmq_msg;
+
+/* Defined in observer.h. */
+struct modzmq_event;
+typedef struct modzmq_subscription modzmq_subscription;
+typedef void (*modzmq_event_fn)(void *arg, const struct modzmq_event *event);
+
+/* The flags of a modzmq_msg. */
+#define MODZMQ_MSG_MORE 1u    /* more parts of the message follow */
+#define MODZMQ_MSG_COMMAND 2u /* a ZMTP command, not a message part */
 
 enum modzmq_log_level {
     MODZMQ_LOG_ERROR = 0,
@@ -89,6 +104,84 @@ struct modzmq_core_services {
      * the plugin's name. Thread-safe. */
     void (*log)(modzmq_core *core, enum modzmq_log_level level,
                 const char *message);
+
+    /* ---- since ABI 1.1: events (observer.h) -------------------------- */
+
+    /* Publishes event (its size, id, socket, values and endpoints set) to
+     * the subscribers of event->socket and of all sockets. Any thread;
+     * the core copies nothing it does not need, and the event's strings
+     * need only last for the call. A transport publishes the events that
+     * only it can see (ZMQ_EVENT_ACCEPT_FAILED for a refused peer). */
+    void (*publish)(const struct modzmq_event *event);
+
+    /* Whether anyone subscribes to event id on socket: an atomic load,
+     * for publishers that would otherwise build an event for nothing. */
+    int (*event_wanted)(modzmq_socket *socket, uint64_t id);
+
+    /* Calls fn(arg, event) for every event of socket (NULL: of every
+     * socket) whose id is in mask, until unsubscribe. NULL with errno.
+     * Thread-safe; a subscription made on an I/O thread's callback sees
+     * events from the next one on. */
+    modzmq_subscription *(*subscribe)(modzmq_core *core, modzmq_socket *socket,
+                                      uint64_t mask, modzmq_event_fn fn,
+                                      void *arg);
+
+    /* Ends a subscription; when it returns, fn is running nowhere and will
+     * not be called again. Must not be called from fn itself. */
+    void (*unsubscribe)(modzmq_subscription *subscription);
+
+    /* ---- since ABI 1.1: message parts and commands -------------------- */
+
+    void *(*msg_data)(modzmq_msg *msg);
+    size_t (*msg_size)(const modzmq_msg *msg);
+    /* Gives msg a body of size bytes (contents undefined; what was there
+     * is released). 0, or -1 with ENOMEM. */
+    int (*msg_resize)(modzmq_msg *msg, size_t size);
+    unsigned (*msg_flags)(const modzmq_msg *msg); /* MODZMQ_MSG_* */
+    void (*msg_set_flags)(modzmq_msg *msg, unsigned flags);
+
+    /* ---- since ABI 1.1: what mechanisms ask of the core --------------- */
+
+    /* Reads one option of the connection's socket as zmq_getsockopt would,
+     * from the copy the connection took when it was made (options set
+     * later do not apply to it, and the application's thread may be
+     * changing the socket's own meanwhile). 0 or -1 with errno. */
+    int (*connection_option)(modzmq_connection *connection, int option,
+                             void *value, size_t *size);
+
+    /* Writes this side's metadata, the properties every READY, INITIATE
+     * or equivalent carries (Socket-Type, Identity where the socket type
+     * sends one, ZMQ_METADATA user properties), in RFC 23's property
+     * layout, to buffer. Returns the length, which may exceed size (then
+     * nothing is written: call again with a buffer that large). */
+    size_t (*metadata_write)(modzmq_connection *connection, uint8_t *buffer,
+                             size_t size);
+
+    /* Reads the peer's metadata from a property block it sent, keeps its
+     * properties for zmq_msg_gets and checks that its Socket-Type may talk
+     * to ours. 0, or -1 with errno EPROTO after recording the protocol
+     * error (the caller just fails). */
+    int (*metadata_read)(modzmq_connection *connection, const uint8_t *data,
+                         size_t size);
+
+    /* Asks the ZAP handler (RFC 27) about the peer. mechanism is the name
+     * ("PLAIN"), credentials the frames that follow it in the request
+     * (PLAIN: username, password; CURVE: the client's long-term public
+     * key; GSSAPI: the principal). The core adds the version, request id,
+     * domain, address and identity frames, and applies ZAP_DOMAIN and
+     * ZAP_ENFORCE_DOMAIN. Returns 1 when the peer is accepted without a
+     * request (no handler and none required: carry on at once), 0 when
+     * the request is on its way (wait for zap_accepted), -1 with errno
+     * when it cannot be made and the connection must fail (ECONNREFUSED
+     * when a handler is required and there is none). */
+    int (*zap_request)(modzmq_connection *connection, const char *mechanism,
+                       const uint8_t *const *credentials,
+                       const size_t *credential_sizes, size_t count);
+
+    /* Records why a handshake is failing: one ZMQ_PROTOCOL_ERROR_* code,
+     * published with ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL when the
+     * mechanism's call then returns -1. */
+    void (*handshake_error)(modzmq_connection *connection, int protocol_error);
 };
 
 struct modzmq_plugin {
@@ -105,8 +198,7 @@ struct modzmq_plugin {
     /* Optional: called once after the checks, before any ops. Nonzero
      * refuses the load (set errno). core identifies this plugin in calls
      * back to the services. */
-    int (*init)(const struct modzmq_core_services *services,
-                modzmq_core *core);
+    int (*init)(const struct modzmq_core_services *services, modzmq_core *core);
     /* Optional: called once when the core unloads the plugin, after the
      * last ops call. */
     void (*fini)(void);
