@@ -87,11 +87,19 @@ struct mz_engine {
     uint64_t ttl_timer;
     uint64_t resume_timer;
     uint64_t last_input_us;
+    /* Why the handshake failed: a ZMQ_EVENT_HANDSHAKE_FAILED_* event and
+     * its value, set where the failure is found; a failure that sets
+     * nothing is reported as HANDSHAKE_FAILED_NO_DETAIL. */
+    bool handshake_done;
+    bool handshake_failure_noted;
+    uint64_t handshake_failure_event;
+    uint64_t handshake_failure_value;
     uint64_t ping_sent_us;
     uint64_t peer_ttl_ms;
 };
 
 static void on_io(void *arg, uint32_t events);
+static void fail(struct mz_engine *e, enum mz_engine_error reason);
 static void handshake_expired(void *arg);
 static void pump_output(struct mz_engine *e);
 
@@ -113,11 +121,34 @@ static void update_interest(struct mz_engine *e)
     mz_reactor_want(e->handle, !e->input_blocked, writable);
 }
 
+/* Records the handshake event a failure found here should publish (the
+ * first one noted wins). */
+static void note_handshake_failure(struct mz_engine *e, uint64_t event,
+                                   uint64_t value)
+{
+    if (e->handshake_done || e->handshake_failure_noted)
+        return;
+    e->handshake_failure_noted = true;
+    e->handshake_failure_event = event;
+    e->handshake_failure_value = value;
+}
+
+/* A handshake failure with the ZMQ_PROTOCOL_ERROR_* code libzmq gives. */
+static void fail_protocol(struct mz_engine *e, enum mz_engine_error reason,
+                          int protocol_error)
+{
+    note_handshake_failure(e, ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL,
+                           (uint64_t) protocol_error);
+    fail(e, reason);
+}
+
 /* Ends the connection: the session hears of it once, then nothing. */
 static void fail(struct mz_engine *e, enum mz_engine_error reason)
 {
     if (e->state == FAILED)
         return;
+    note_handshake_failure(e, ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL,
+                           (uint64_t) errno);
     e->state = FAILED;
     cancel_timer(e, &e->handshake_timer);
     cancel_timer(e, &e->heartbeat_timer);
@@ -231,6 +262,7 @@ static void handshake_expired(void *arg)
     struct mz_engine *e = arg;
     e->handshake_timer = 0;
     e->in_callback = true;
+    errno = ETIMEDOUT;
     fail(e, MZ_ENGINE_TIMEOUT);
     e->in_callback = false;
 }
@@ -307,7 +339,8 @@ static void refuse(struct mz_engine *e, const char *reason)
         mz_msg_close(&error);
         mz_zmtp_encoder_write(&e->encoder, e->fd);
     }
-    fail(e, MZ_ENGINE_INCOMPATIBLE);
+    fail_protocol(e, MZ_ENGINE_INCOMPATIBLE,
+                  ZMQ_PROTOCOL_ERROR_ZMTP_INVALID_METADATA);
 }
 
 static void handshake_command(struct mz_engine *e, const struct mz_msg *frame)
@@ -316,21 +349,26 @@ static void handshake_command(struct mz_engine *e, const struct mz_msg *frame)
     if (!(frame->flags & MZ_MSG_COMMAND) ||
         !mz_zmtp_command_parse(mz_msg_data((struct mz_msg *) frame),
                                mz_msg_size(frame), &command)) {
-        fail(e, MZ_ENGINE_PROTOCOL);
+        fail_protocol(e, MZ_ENGINE_PROTOCOL,
+                      ZMQ_PROTOCOL_ERROR_ZMTP_UNEXPECTED_COMMAND);
         return;
     }
     switch (mz_null_parse(&command, e->options->socket_type, e->metadata)) {
     case MZ_NULL_READY:
         break;
     case MZ_NULL_PEER_ERROR:
-        /* The peer refused us (socket type, or its security policy). */
+        /* The peer refused us (socket type, or its security policy).
+         * libzmq publishes no handshake event for an ERROR whose reason
+         * is not a ZAP status code. */
+        note_handshake_failure(e, 0, 0);
         fail(e, MZ_ENGINE_INCOMPATIBLE);
         return;
     case MZ_NULL_INCOMPATIBLE:
         refuse(e, "Invalid socket type");
         return;
     case MZ_NULL_MALFORMED:
-        fail(e, MZ_ENGINE_PROTOCOL);
+        fail_protocol(e, MZ_ENGINE_PROTOCOL,
+                      ZMQ_PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_READY);
         return;
     case MZ_NULL_NO_MEMORY:
         fail(e, MZ_ENGINE_CONNECTION_CLOSED);
@@ -338,6 +376,7 @@ static void handshake_command(struct mz_engine *e, const struct mz_msg *frame)
     }
 
     cancel_timer(e, &e->handshake_timer);
+    e->handshake_done = true;
     e->state = TRAFFIC;
     e->output_idle = false;
     if (!e->sink->ready(e->session, e->metadata)) {
@@ -457,10 +496,12 @@ static void greeting_bytes(struct mz_engine *e)
         greeting_received(e);
         break;
     case MZ_GREETING_BAD:
-        fail(e, MZ_ENGINE_PROTOCOL);
+        fail_protocol(e, MZ_ENGINE_PROTOCOL,
+                      ZMQ_PROTOCOL_ERROR_ZMTP_UNSPECIFIED);
         break;
     case MZ_GREETING_WRONG_MECHANISM:
-        fail(e, MZ_ENGINE_INCOMPATIBLE);
+        fail_protocol(e, MZ_ENGINE_INCOMPATIBLE,
+                      ZMQ_PROTOCOL_ERROR_ZMTP_MECHANISM_MISMATCH);
         break;
     }
 }
@@ -751,6 +792,16 @@ void mz_engine_resume_output(struct mz_engine *engine)
     engine->in_callback = true;
     pump_output(engine);
     engine->in_callback = false;
+}
+
+bool mz_engine_handshake_failure(const struct mz_engine *engine,
+                                 uint64_t *event, uint64_t *value)
+{
+    if (engine->handshake_done)
+        return false;
+    *event = engine->handshake_failure_event;
+    *value = engine->handshake_failure_value;
+    return true;
 }
 
 void mz_engine_destroy(struct mz_engine *engine)

@@ -29,6 +29,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "msg.h"
 #include "options.h"
@@ -88,6 +89,16 @@ void mz_engine_resume_input(struct mz_engine *engine);
 void mz_engine_resume_output(struct mz_engine *engine);
 /* Stops watching the fd, closes it and frees everything. */
 void mz_engine_destroy(struct mz_engine *engine);
+
+/* How the handshake of an engine that reported an error ended, for the
+ * ZMQ_EVENT_HANDSHAKE_FAILED_* events: false when it had succeeded (the
+ * error came later). Otherwise *event is ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL
+ * (*value a ZMQ_PROTOCOL_ERROR_* code), ZMQ_EVENT_HANDSHAKE_FAILED_AUTH
+ * (*value the ZAP status code), ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL
+ * (*value the errno of the failure), or 0 when libzmq publishes no
+ * handshake event for that failure. */
+bool mz_engine_handshake_failure(const struct mz_engine *engine,
+                                 uint64_t *event, uint64_t *value);
 
 /*
  * Peer metadata: the properties of one connection, shared (reference
