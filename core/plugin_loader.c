@@ -63,6 +63,22 @@ static const struct required_op transport_ops[] = {
     { "peer_address", offsetof(struct modzmq_transport_ops, peer_address) },
 };
 
+static const struct required_op engine_transport_ops[] = {
+    { "endpoint_parse",
+      offsetof(struct modzmq_engine_transport_ops, endpoint_parse) },
+    { "endpoint_free",
+      offsetof(struct modzmq_engine_transport_ops, endpoint_free) },
+    { "endpoint_format",
+      offsetof(struct modzmq_engine_transport_ops, endpoint_format) },
+    { "listen", offsetof(struct modzmq_engine_transport_ops, listen) },
+    { "unlisten", offsetof(struct modzmq_engine_transport_ops, unlisten) },
+    { "connect", offsetof(struct modzmq_engine_transport_ops, connect) },
+    { "link_output",
+      offsetof(struct modzmq_engine_transport_ops, link_output) },
+    { "link_input", offsetof(struct modzmq_engine_transport_ops, link_input) },
+    { "link_close", offsetof(struct modzmq_engine_transport_ops, link_close) },
+};
+
 /* What the core requires of each kind it loads; the other kinds of the
  * SDK get a row here when the core can use them. */
 struct kind_rule {
@@ -76,6 +92,9 @@ struct kind_rule {
 static const struct kind_rule kind_rules[] = {
     { MODZMQ_PLUGIN_TRANSPORT, "transport", sizeof(struct modzmq_transport_ops),
       transport_ops, G_N_ELEMENTS(transport_ops) },
+    { MODZMQ_PLUGIN_ENGINE_TRANSPORT, "own-engine transport",
+      sizeof(struct modzmq_engine_transport_ops), engine_transport_ops,
+      G_N_ELEMENTS(engine_transport_ops) },
 };
 
 static void report(const char *format, ...)
@@ -189,12 +208,18 @@ static bool serves(const struct modzmq_plugin *d, const char *name)
     return false;
 }
 
+static bool is_transport(const struct modzmq_plugin *d)
+{
+    return d->kind == MODZMQ_PLUGIN_TRANSPORT ||
+           d->kind == MODZMQ_PLUGIN_ENGINE_TRANSPORT;
+}
+
+/* A stream or own-engine transport serving scheme. */
 static struct mz_plugin *find_transport(const char *scheme)
 {
     for (guint i = 0; i < registry.plugins->len; i++) {
         struct mz_plugin *p = g_ptr_array_index(registry.plugins, i);
-        if (p->descriptor->kind == MODZMQ_PLUGIN_TRANSPORT &&
-            serves(p->descriptor, scheme))
+        if (is_transport(p->descriptor) && serves(p->descriptor, scheme))
             return p;
     }
     return NULL;
@@ -431,7 +456,7 @@ static struct mz_plugin *lookup_transport(const char *scheme, bool loud)
     return NULL;
 }
 
-const struct modzmq_transport_ops *mz_plugin_transport(const char *scheme)
+int mz_plugin_find_transport(const char *scheme, struct mz_transport *found)
 {
     struct mz_plugin *p = NULL;
     if (scheme != NULL) {
@@ -441,9 +466,24 @@ const struct modzmq_transport_ops *mz_plugin_transport(const char *scheme)
     }
     if (p == NULL) {
         errno = EPROTONOSUPPORT;
-        return NULL;
+        return -1;
     }
-    return p->descriptor->ops;
+    *found = (struct mz_transport){ NULL, NULL };
+    if (p->descriptor->kind == MODZMQ_PLUGIN_ENGINE_TRANSPORT)
+        found->engine = p->descriptor->ops;
+    else
+        found->stream = p->descriptor->ops;
+    return 0;
+}
+
+const struct modzmq_transport_ops *mz_plugin_transport(const char *scheme)
+{
+    struct mz_transport found;
+    if (mz_plugin_find_transport(scheme, &found) < 0)
+        return NULL;
+    if (found.stream == NULL)
+        errno = EPROTONOSUPPORT;
+    return found.stream;
 }
 
 bool mz_plugin_transport_available(const char *scheme)
