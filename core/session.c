@@ -634,8 +634,10 @@ void mz_session_pipe_ended(struct mz_session *session, struct mz_pipe_end *end)
 {
     (void) end;
     /* Everything the socket queued has been handed to the engine; it ends
-     * when the engine reports all of it written (engine_drained). */
-    if (session->engine == NULL || session->options.linger == 0) {
+     * when the engine reports all of it written (engine_drained). An
+     * engine still in its handshake was handed nothing. */
+    if (session->engine == NULL || !session->handshaken ||
+        session->options.linger == 0) {
         session_schedule_finish(session);
         return;
     }
