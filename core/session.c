@@ -1,6 +1,10 @@
 /*
  * Network sessions; see session.h.
  *
+ * A session's engine is ZMTP, the raw engine (ZMQ_STREAM), or the link of
+ * a transport that brings its own engine (plugin_link.h); a link may hand
+ * its connection over to ZMTP (mz_session_link_to_zmtp).
+ *
  * Everything here but mz_session_connect and mz_session_post runs on the
  * session's I/O thread. A session ends in one place, session_finish, which
  * is always reached through a reactor task so that no engine or pipe call
