@@ -418,6 +418,21 @@ static void stop_session(struct mz_socket *s, struct mz_session *session)
 /* Network endpoints: the transport plugin parses the address; a bind
  * listens at once, a connect starts a session that connects in an I/O
  * thread. */
+
+/* endpoint_parse of either kind of transport. */
+static int parse_endpoint(struct mz_socket *s,
+                          const struct mz_transport *transport,
+                          const char *scheme, const char *address,
+                          enum modzmq_endpoint_mode mode,
+                          modzmq_endpoint **endpoint)
+{
+    if (transport->engine != NULL)
+        return transport->engine->endpoint_parse((modzmq_socket *) s, scheme,
+                                                 address, mode, endpoint);
+    return transport->stream->endpoint_parse((modzmq_socket *) s, scheme,
+                                             address, mode, endpoint);
+}
+
 static int network_bind(struct mz_socket *s, const char *scheme,
                         const char *address)
 {
@@ -425,15 +440,8 @@ static int network_bind(struct mz_socket *s, const char *scheme,
     if (mz_plugin_find_transport(scheme, &transport) < 0)
         return -1;
     modzmq_endpoint *endpoint = NULL;
-    int rc =
-        transport.engine != NULL
-            ? transport.engine->endpoint_parse((modzmq_socket *) s, scheme,
-                                               address, MODZMQ_ENDPOINT_BIND,
-                                               &endpoint)
-            : transport.stream->endpoint_parse((modzmq_socket *) s, scheme,
-                                               address, MODZMQ_ENDPOINT_BIND,
-                                               &endpoint);
-    if (rc < 0)
+    if (parse_endpoint(s, &transport, scheme, address, MODZMQ_ENDPOINT_BIND,
+                       &endpoint) < 0)
         return -1;
     char bound_uri[512];
     struct mz_listener *listener =
@@ -459,19 +467,12 @@ static int network_connect(struct mz_socket *s, const char *scheme,
     if (mz_plugin_find_transport(scheme, &transport) < 0)
         return -1;
     modzmq_endpoint *endpoint = NULL;
-    int rc =
-        transport.engine != NULL
-            ? transport.engine->endpoint_parse((modzmq_socket *) s, scheme,
-                                               address, MODZMQ_ENDPOINT_CONNECT,
-                                               &endpoint)
-            : transport.stream->endpoint_parse((modzmq_socket *) s, scheme,
-                                               address, MODZMQ_ENDPOINT_CONNECT,
-                                               &endpoint);
-    if (rc < 0)
+    if (parse_endpoint(s, &transport, scheme, address, MODZMQ_ENDPOINT_CONNECT,
+                       &endpoint) < 0)
         return -1;
     struct mz_pipe_end *end = NULL;
     struct mz_session *session = NULL;
-    rc =
+    int rc =
         transport.engine != NULL
             ? mz_session_connect_link(s, transport.engine, endpoint, &session,
                                       &end)
