@@ -442,7 +442,11 @@ static void start_link(struct mz_session *session)
         mz_link_connect(session->reactor, session->link_ops, session->endpoint,
                         &session->options, &session_sink, session);
     if (link == NULL) {
-        schedule_reconnect(session);
+        if (errno == ECONNREFUSED &&
+            (session->options.reconnect_stop & ZMQ_RECONNECT_STOP_CONN_REFUSED))
+            session_schedule_finish(session);
+        else
+            schedule_reconnect(session);
         return;
     }
     session->engine = link;

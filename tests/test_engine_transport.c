@@ -577,6 +577,41 @@ static void test_immediate(void)
     test_close(pull);
 }
 
+/* ZMQ_RECONNECT_STOP_CONN_REFUSED applies to a plugin's connect too: a
+ * socket file nobody listens on refuses, the connection is given up with
+ * its pipe, and a peer that binds later is never reached. */
+static void test_reconnect_stop(void)
+{
+    struct sockaddr_un address = { .sun_family = AF_UNIX };
+    snprintf(address.sun_path, sizeof address.sun_path, "%s/refusing",
+             test_dir);
+    int stale = socket(AF_UNIX, SOCK_SEQPACKET, 0);
+    CU_ASSERT_FATAL(stale >= 0 && bind(stale, (struct sockaddr *) &address,
+                                       sizeof address) == 0);
+    close(stale); /* the file stays: connects are refused */
+    void *push = new_socket(ZMQ_PUSH);
+    test_set_int(push, ZMQ_RECONNECT_IVL, 20);
+    test_set_int(push, ZMQ_RECONNECT_STOP, ZMQ_RECONNECT_STOP_CONN_REFUSED);
+    CU_ASSERT_EQUAL_FATAL(zmq_connect(push, packet_uri("refusing")), 0);
+    /* The pipe goes once the refusal is seen: PUSH has no peer left. */
+    bool gone = false;
+    for (int i = 0; i < 500 && !gone; i++) {
+        gone = zmq_send(push, "x", 1, ZMQ_DONTWAIT) == -1 && errno == EAGAIN;
+        if (!gone)
+            usleep(10 * 1000);
+    }
+    CU_ASSERT(gone);
+    void *pull = new_socket(ZMQ_PULL);
+    CU_ASSERT_EQUAL_FATAL(zmq_bind(pull, packet_uri("refusing")), 0);
+    usleep(200 * 1000); /* many reconnect intervals, were there any */
+    errno = 0;
+    CU_ASSERT_EQUAL(zmq_send(push, "x", 1, ZMQ_DONTWAIT), -1);
+    CU_ASSERT_EQUAL(errno, EAGAIN);
+    CU_ASSERT(test_recv_nothing(pull, 50));
+    test_close(push);
+    test_close(pull);
+}
+
 /* A raw SEQPACKET client of a bound path. */
 static int raw_client(const char *name)
 {
@@ -761,6 +796,7 @@ int main(void)
         { "unbind and reconnect", test_unbind_and_reconnect },
         { "close lingers", test_close_lingers },
         { "immediate", test_immediate },
+        { "reconnect stop on refusal", test_reconnect_stop },
         { "malformed datagrams", test_malformed_datagrams },
         { "handover to zmtp", test_handover_to_zmtp },
         { "handover bind in use", test_handover_bind_in_use },
