@@ -69,8 +69,19 @@
  * the plugin's own service calls: link_close and the rest come from the
  * reactor's loop.
  *
+ * Socket options: the core applies the HWMs, ZMQ_IMMEDIATE, ZMQ_LINGER,
+ * ZMQ_RECONNECT_IVL(_MAX), ZMQ_RECONNECT_STOP (a connect that fails with
+ * ECONNREFUSED counts as a refusal) and ZMQ_MAXMSGSIZE (link_push refuses
+ * a larger part; the plugin then drops the peer, as ZMTP does). Options
+ * about the wire (ZMQ_CONNECT_TIMEOUT, ZMQ_HANDSHAKE_IVL, buffer sizes)
+ * are the plugin's to read in endpoint_parse and apply.
+ *
  * Errors: -1 with errno, as in transport.h; they reach the application
  * unchanged from zmq_bind and zmq_connect.
+ *
+ * Not in this version: a way for a one-way transport (pgm) to say that its
+ * peer cannot send subscriptions, so that a PUB sends it everything; a
+ * transport needing that cannot be written on this SDK yet.
  */
 #ifndef MODZMQ_ENGINE_TRANSPORT_H
 #define MODZMQ_ENGINE_TRANSPORT_H
