@@ -207,10 +207,12 @@ struct modzmq_core_services {
      * mechanism's call then returns -1. */
     void (*handshake_error)(modzmq_connection *connection, int protocol_error);
 
-    /* ---- since ABI 1.1: reactors, for any plugin ---------------------- */
+    /* ---- since ABI 1.1: reactors -------------------------------------- */
 
     /* The I/O thread of a link, or of a bound own-engine endpoint. It
-     * lives at least as long as the link or the listener. */
+     * lives at least as long as the link or the listener. (Only
+     * own-engine transports hold such handles so far; the services below
+     * take any reactor handle a later version hands out.) */
     modzmq_reactor *(*link_reactor)(modzmq_link *link);
     modzmq_reactor *(*listener_reactor)(modzmq_listener *listener);
 
