@@ -346,6 +346,42 @@ static void test_pair_both_ways(void)
     test_close(b);
 }
 
+/* With two I/O threads the bound side and the connecting side run on
+ * different reactors; messages still flow both ways. */
+static void test_two_io_threads(void)
+{
+    void *own = zmq_ctx_new();
+    CU_ASSERT_EQUAL_FATAL(zmq_ctx_set(own, ZMQ_IO_THREADS, 2), 0);
+    void *sockets[6];
+    for (int i = 0; i < 6; i++) {
+        sockets[i] = zmq_socket(own, i < 3 ? ZMQ_DEALER : ZMQ_ROUTER);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(sockets[i]);
+        test_set_int(sockets[i], ZMQ_LINGER, 0);
+    }
+    char name[32];
+    for (int i = 0; i < 3; i++) {
+        snprintf(name, sizeof name, "threads-%d", i);
+        CU_ASSERT_EQUAL_FATAL(zmq_bind(sockets[3 + i], packet_uri(name)), 0);
+        CU_ASSERT_EQUAL_FATAL(zmq_connect(sockets[i], packet_uri(name)), 0);
+    }
+    for (int i = 0; i < 3; i++) {
+        CU_ASSERT(test_send(sockets[i], "request", 0));
+        char id[64];
+        test_set_int(sockets[3 + i], ZMQ_RCVTIMEO, WAIT_MS);
+        int id_size = zmq_recv(sockets[3 + i], id, sizeof id, 0);
+        CU_ASSERT_FATAL(id_size > 0);
+        CU_ASSERT(test_recv_is(sockets[3 + i], "request", WAIT_MS));
+        CU_ASSERT_EQUAL(
+            zmq_send(sockets[3 + i], id, (size_t) id_size, ZMQ_SNDMORE),
+            id_size);
+        CU_ASSERT(test_send(sockets[3 + i], "reply", 0));
+        CU_ASSERT(test_recv_is(sockets[i], "reply", WAIT_MS));
+    }
+    for (int i = 0; i < 6; i++)
+        zmq_close(sockets[i]);
+    zmq_ctx_term(own);
+}
+
 /* Sends probes on pub until sub gets one of topic, then drains sub. */
 static bool subscribed(void *pub, void *sub, const char *topic)
 {
@@ -789,6 +825,7 @@ int main(void)
         { "bad addresses", test_bad_addresses },
         { "multipart messages", test_multipart },
         { "pair both ways", test_pair_both_ways },
+        { "two I/O threads, dealer/router", test_two_io_threads },
         { "pub/sub filtering", test_pub_sub },
         { "many messages", test_many_messages },
         { "hwm back-pressure", test_hwm_back_pressure },
