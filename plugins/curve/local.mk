@@ -1,0 +1,26 @@
+# plugins/curve: the CURVE mechanism plugin (RFC 25/26) on libsodium, a
+# libtool module installed in $(pkglibdir) beside the transports. Only the
+# SDK headers and zmq.h are visible to it, never core/.
+pkglib_LTLIBRARIES += plugins/curve/modzmq_curve.la
+plugins_curve_modzmq_curve_la_SOURCES = \
+	plugins/curve/curve.c \
+	plugins/curve/curve_client.c \
+	plugins/curve/curve_keys.c plugins/curve/curve_keys.h \
+	plugins/curve/curve_server.c \
+	plugins/curve/curve_session.c plugins/curve/curve_session.h \
+	plugins/curve/curve_traffic.c \
+	sdk/modzmq/plugin.h sdk/modzmq/mechanism.h
+plugins_curve_modzmq_curve_la_CPPFLAGS = -I$(top_srcdir)/sdk -I$(top_srcdir)/include -D_GNU_SOURCE
+plugins_curve_modzmq_curve_la_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden $(SODIUM_CFLAGS)
+plugins_curve_modzmq_curve_la_LIBADD = $(SODIUM_LIBS)
+plugins_curve_modzmq_curve_la_LDFLAGS = $(AM_LDFLAGS) -module -avoid-version -shared -no-undefined
+
+# The unit suite loads the built module and drives a client and a server
+# session against each other through a fake services table.
+check_PROGRAMS += tests/test_curve
+tests_test_curve_SOURCES = tests/test_curve.c \
+	tests/curve_fake_core.c tests/curve_fake_core.h
+tests_test_curve_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/sdk \
+	-DCURVE_MODULE_PATH='"$(abs_top_builddir)/plugins/curve/.libs/modzmq_curve.so"'
+tests_test_curve_CFLAGS = $(TEST_CFLAGS) $(SODIUM_CFLAGS)
+tests_test_curve_LDADD = $(API_TEST_LIBS) $(SODIUM_LIBS) -ldl
