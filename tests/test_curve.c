@@ -709,9 +709,10 @@ static void test_bad_welcome(void)
                                   ZMQ_PROTOCOL_ERROR_ZMTP_CRYPTOGRAPHIC);
     expect_client_rejects_welcome(body, 5,
                                   ZMQ_PROTOCOL_ERROR_ZMTP_UNEXPECTED_COMMAND);
-    /* Another command instead. */
+    /* Another command instead (READY: there is no key to open it yet,
+     * which libzmq reports as cryptographic). */
     expect_client_rejects_welcome(t.ready.data, t.ready.size,
-                                  ZMQ_PROTOCOL_ERROR_ZMTP_UNEXPECTED_COMMAND);
+                                  ZMQ_PROTOCOL_ERROR_ZMTP_CRYPTOGRAPHIC);
     expect_client_rejects_welcome(t.hello.data, t.hello.size,
                                   ZMQ_PROTOCOL_ERROR_ZMTP_UNEXPECTED_COMMAND);
 

@@ -170,5 +170,9 @@ int curve_client_process(modzmq_mechanism_session *session, const uint8_t *body,
         return process_welcome(session, body, size);
     if (session->state == CURVE_CLIENT_EXPECT_READY && ready)
         return process_ready(session, body, size);
+    /* READY before WELCOME: there is no key to open it with yet, and
+     * libzmq reports it as a box that does not open. */
+    if (session->state == CURVE_CLIENT_EXPECT_WELCOME && ready)
+        return curve_reject(session, ZMQ_PROTOCOL_ERROR_ZMTP_CRYPTOGRAPHIC);
     return curve_reject(session, ZMQ_PROTOCOL_ERROR_ZMTP_UNEXPECTED_COMMAND);
 }
