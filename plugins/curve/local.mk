@@ -34,3 +34,9 @@ tests_test_curve_wire_SOURCES = tests/test_curve_wire.c \
 tests_test_curve_wire_CPPFLAGS = $(tests_test_curve_CPPFLAGS)
 tests_test_curve_wire_CFLAGS = $(TEST_CFLAGS)
 tests_test_curve_wire_LDADD = $(API_TEST_LIBS) -ldl
+
+# perf: connections per second with CURVE (perf/compare.sh --curve runs it
+# beside thr --curve and lat --curve).
+noinst_PROGRAMS += perf/handshake
+perf_handshake_SOURCES = perf/handshake.c perf/perf_curve.h perf/perf_util.h perf/perf_zmq.h
+perf_handshake_LDADD = libzmq.la
