@@ -35,8 +35,20 @@ tests_test_curve_wire_CPPFLAGS = $(tests_test_curve_CPPFLAGS)
 tests_test_curve_wire_CFLAGS = $(TEST_CFLAGS)
 tests_test_curve_wire_LDADD = $(API_TEST_LIBS) -ldl
 
+# CURVE through the zmq API over tcp and ipc: modzmq to modzmq, ZAP, and
+# interop with libzmq 4.3 in a pyzmq peer.
+check_PROGRAMS += tests/test_curve_sockets
+tests_test_curve_sockets_SOURCES = tests/test_curve_sockets.c tests/peer.c tests/peer.h
+tests_test_curve_sockets_CFLAGS = $(TEST_CFLAGS)
+tests_test_curve_sockets_LDADD = $(API_TEST_LIBS)
+
 # perf: connections per second with CURVE (perf/compare.sh --curve runs it
 # beside thr --curve and lat --curve).
 noinst_PROGRAMS += perf/handshake
 perf_handshake_SOURCES = perf/handshake.c perf/perf_curve.h perf/perf_util.h perf/perf_zmq.h
 perf_handshake_LDADD = libzmq.la
+
+# Every suite finds the CURVE plugin of this build tree too.
+AM_TESTS_ENVIRONMENT += \
+	MODZMQ_PLUGIN_PATH=$$MODZMQ_PLUGIN_PATH:$(abs_top_builddir)/plugins/curve/.libs; \
+	export MODZMQ_PLUGIN_PATH;
