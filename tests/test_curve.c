@@ -572,10 +572,48 @@ static void test_handmade_client(void)
     CU_ASSERT(memcmp(plain, "\1abc", 4) == 0);
     fake_msg_close(&frame);
 
-    /* Client to server, nonce 3 after INITIATE's 2. */
+    /* Every size around Salsa20's block edges, both ways, opened and
+     * sealed by libsodium's crypto_box on the test's side. */
+    static const size_t sizes[] = { 0, 30, 31, 32, 33, 62, 63, 64, 65, 200 };
+    uint8_t text[256], sealed[16 + 16 + 256], opened[256];
+    for (size_t i = 0; i < sizeof text; i++)
+        text[i] = (uint8_t) (i * 31 + 7);
+    for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+        size_t n = sizes[k];
+        encode(p.server, &frame, text, n, 0);
+        CU_ASSERT_EQUAL(frame.size, 33 + n);
+        memcpy(nonce + 16, frame.data + 8, 8);
+        CU_ASSERT_EQUAL(crypto_box_open_easy_afternm(opened, frame.data + 16,
+                                                     frame.size - 16, nonce,
+                                                     h.shared),
+                        0);
+        CU_ASSERT_EQUAL(opened[0], 0);
+        CU_ASSERT(n == 0 || memcmp(opened + 1, text, n) == 0);
+        fake_msg_close(&frame);
+
+        uint8_t plain_in[257];
+        plain_in[0] = 1;
+        memcpy(plain_in + 1, text, n);
+        uint8_t client_nonce[24];
+        put_nonce(client_nonce, "CurveZMQMESSAGEC", 10 + k);
+        memcpy(sealed, "\7MESSAGE", 8);
+        memcpy(sealed + 8, client_nonce + 16, 8);
+        crypto_box_easy_afternm(sealed + 16, plain_in, n + 1, client_nonce,
+                                h.shared);
+        fake_msg_init(&frame);
+        fake_msg_set(&frame, sealed, 33 + n, 0);
+        CU_ASSERT_EQUAL(decode(p.server, &frame, &part), 0);
+        CU_ASSERT_EQUAL(part.size, n);
+        CU_ASSERT(n == 0 || memcmp(part.data, text, n) == 0);
+        CU_ASSERT_EQUAL(part.flags, MODZMQ_MSG_MORE);
+        fake_msg_close(&frame);
+        fake_msg_close(&part);
+    }
+
+    /* Client to server, a nonce above those just used. */
     uint8_t message[16 + 16 + 4];
     memcpy(message, "\7MESSAGE", 8);
-    put_nonce(nonce, "CurveZMQMESSAGEC", 3);
+    put_nonce(nonce, "CurveZMQMESSAGEC", 100);
     memcpy(message + 8, nonce + 16, 8);
     crypto_box_easy_afternm(message + 16, (const uint8_t *) "\2xyz", 4, nonce,
                             h.shared);

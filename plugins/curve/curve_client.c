@@ -144,6 +144,7 @@ static int process_ready(modzmq_mechanism_session *session, const uint8_t *body,
         session->state = CURVE_FAILED;
         return -1;
     }
+    curve_traffic_start(session);
     session->state = CURVE_CONNECTED;
     return 0;
 }

@@ -234,6 +234,7 @@ static int send_ready(modzmq_mechanism_session *session, modzmq_msg *command)
     curve_short_nonce(nonce, "CurveZMQREADY---", counter);
     crypto_box_easy_afternm(out + READY_BOX_AT, plain, metadata_size, nonce,
                             session->precomputed);
+    curve_traffic_start(session);
     session->state = CURVE_CONNECTED;
     return 0;
 }

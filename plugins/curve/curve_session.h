@@ -65,6 +65,12 @@ struct modzmq_mechanism_session {
      * HELLO and WELCOME, then (S', c') or (C', s') from INITIATE on. */
     uint8_t precomputed[crypto_box_BEFORENMBYTES];
 
+    /* The Salsa20 keys of MESSAGE boxes each way: HSalsa20 of the
+     * transient shared key and the direction's fixed 16-octet nonce
+     * prefix, made once when traffic starts (curve_traffic.c). */
+    uint8_t send_key[crypto_stream_salsa20_KEYBYTES];
+    uint8_t receive_key[crypto_stream_salsa20_KEYBYTES];
+
     /* Short nonces: the next one this side sends, and the last one the
      * peer sent (each must be higher than the one before). */
     uint64_t send_nonce;
@@ -120,7 +126,9 @@ int curve_server_next(modzmq_mechanism_session *session, modzmq_msg *command);
 int curve_server_process(modzmq_mechanism_session *session, const uint8_t *body,
                          size_t size);
 
-/* MESSAGE traffic after the handshake (curve_traffic.c). */
+/* MESSAGE traffic after the handshake (curve_traffic.c): start makes
+ * the per-direction keys once the transient shared key is final. */
+void curve_traffic_start(modzmq_mechanism_session *session);
 int curve_encode(modzmq_mechanism_session *session, modzmq_msg *part);
 int curve_decode(modzmq_mechanism_session *session, modzmq_msg *frame);
 
