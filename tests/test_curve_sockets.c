@@ -19,6 +19,7 @@
 #include <CUnit/CUnit.h>
 
 #include "peer.h"
+#include "raw_zmtp.h"
 #include "testutil.h"
 #include "zmq.h"
 
@@ -213,6 +214,91 @@ static void test_ours_wrong_server_key(void)
     test_close(wrong);
     test_close(right);
     test_close(server);
+}
+
+/* ---- hostile peers -------------------------------------------------------- */
+
+/* What a hostile client sends after its greeting: one frame that
+ * starts with head and is filled up to size with a pattern. */
+struct hostile {
+    const char *what;
+    const char *head;
+    size_t head_size;
+    size_t size;
+    uint8_t flags;
+};
+
+/* Each hostile client is dropped by our CURVE server, and a good client
+ * is served after them all. */
+static void test_hostile_clients(void)
+{
+    static const struct hostile cases[] = {
+        { "HELLO with a forged box", "\5HELLO\1\0", 8, 200, RAW_FRAME_COMMAND },
+        { "HELLO cut short", "\5HELLO\1\0", 8, 120, RAW_FRAME_COMMAND },
+        { "HELLO too long", "\5HELLO\1\0", 8, 300, RAW_FRAME_COMMAND },
+        { "HELLO of 64 KB", "\5HELLO\1\0", 8, 65536, RAW_FRAME_COMMAND },
+        { "a name longer than the command", "\77HELLO", 6, 6,
+          RAW_FRAME_COMMAND },
+        { "INITIATE first", "\10INITIATE", 9, 260, RAW_FRAME_COMMAND },
+        { "a message part in the handshake", "data", 4, 4, 0 },
+    };
+    void *server = our_socket(ZMQ_ROUTER);
+    make_server(server, &server_keys);
+    CU_ASSERT_EQUAL_FATAL(zmq_bind(server, "tcp://127.0.0.1:*"), 0);
+    char endpoint[256];
+    bound_endpoint(server, endpoint, sizeof endpoint);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const struct hostile *h = &cases[i];
+        uint8_t *body = malloc(h->size);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(body);
+        memcpy(body, h->head, h->head_size);
+        for (size_t j = h->head_size; j < h->size; j++)
+            body[j] = (uint8_t) (j * 29 + i);
+        int fd = raw_connect(endpoint);
+        CU_ASSERT_FATAL(fd >= 0);
+        CU_ASSERT(raw_greet(fd, "CURVE", false));
+        CU_ASSERT(raw_send_frame(fd, body, h->size, h->flags));
+        bool dropped = raw_closed_by_peer(fd);
+        if (!dropped)
+            fprintf(stderr, "not dropped: %s\n", h->what);
+        CU_ASSERT(dropped);
+        close(fd);
+        free(body);
+    }
+    void *client = our_socket(ZMQ_DEALER);
+    make_client(client, &client_keys, server_keys.public_key);
+    CU_ASSERT_EQUAL(zmq_connect(client, endpoint), 0);
+    CU_ASSERT(test_send(client, "still here", 0));
+    char id[256];
+    CU_ASSERT(test_recv(server, id, sizeof id, 5000) > 0);
+    CU_ASSERT(test_recv_is(server, "still here", 5000));
+    test_close(client);
+    test_close(server);
+}
+
+/* Our CURVE client drops a server whose WELCOME is forged. */
+static void test_hostile_server(void)
+{
+    char endpoint[64];
+    int listener = raw_listen(endpoint, sizeof endpoint);
+    CU_ASSERT_FATAL(listener >= 0);
+    void *client = our_socket(ZMQ_DEALER);
+    make_client(client, &client_keys, server_keys.public_key);
+    CU_ASSERT_EQUAL(zmq_connect(client, endpoint), 0);
+    int fd = raw_accept(listener);
+    CU_ASSERT_FATAL(fd >= 0);
+    CU_ASSERT(raw_greet(fd, "CURVE", true));
+    uint8_t hello[2 + 200];
+    CU_ASSERT(raw_read(fd, hello, sizeof hello));
+    CU_ASSERT(memcmp(hello, "\4\310\5HELLO", 8) == 0);
+    uint8_t welcome[168] = "\7WELCOME";
+    for (size_t i = 8; i < sizeof welcome; i++)
+        welcome[i] = (uint8_t) (i * 13);
+    CU_ASSERT(raw_send_frame(fd, welcome, sizeof welcome, RAW_FRAME_COMMAND));
+    CU_ASSERT(raw_closed_by_peer(fd));
+    close(fd);
+    close(listener);
+    test_close(client);
 }
 
 /* ---- ZAP ------------------------------------------------------------------ */
@@ -540,6 +626,8 @@ int main(void)
         { "modzmq to modzmq over tcp", test_ours_tcp },
         { "modzmq to modzmq over ipc", test_ours_ipc },
         { "wrong server key", test_ours_wrong_server_key },
+        { "hostile clients dropped", test_hostile_clients },
+        { "hostile server dropped", test_hostile_server },
         { "ZAP sees the client key", test_zap },
         { "libzmq client, our server", test_libzmq_client },
         { "our client, libzmq server", test_libzmq_server },

@@ -8,24 +8,19 @@
  * monitor events must be the one our own session records for the same
  * bytes.
  */
-#include <arpa/inet.h>
 #include <dlfcn.h>
 #include <errno.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <CUnit/CUnit.h>
 
 #include "curve_fake_core.h"
 #include "peer.h"
+#include "raw_zmtp.h"
 #include "testutil.h"
 #include "zmq.h"
 
@@ -44,10 +39,6 @@ static char client_public_hex[65], client_secret_hex[65];
 enum {
     EVENT_HANDSHAKE_SUCCEEDED = 0x1000,
     EVENT_HANDSHAKE_FAILED_PROTOCOL = 0x2000,
-    FRAME_MORE = 1,
-    FRAME_LONG = 2,
-    FRAME_COMMAND = 4,
-    WAIT_MS = 3000,
 };
 
 static void hex_to(uint8_t *out, const char *hex, size_t size)
@@ -77,82 +68,17 @@ static int setup(void)
     return 0;
 }
 
-/* ---- ZMTP by hand ----------------------------------------------------- */
-
-static long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
-/* Reads exactly size octets within WAIT_MS; false on close or timeout. */
-static bool read_exactly(int fd, uint8_t *out, size_t size)
-{
-    long deadline = now_ms() + WAIT_MS;
-    for (size_t done = 0; done < size;) {
-        long left = deadline - now_ms();
-        struct pollfd pfd = { .fd = fd, .events = POLLIN };
-        if (left <= 0 || poll(&pfd, 1, (int) left) <= 0)
-            return false;
-        ssize_t got = read(fd, out + done, size - done);
-        if (got <= 0)
-            return false;
-        done += (size_t) got;
-    }
-    return true;
-}
-
-static bool write_all(int fd, const uint8_t *data, size_t size)
-{
-    for (size_t done = 0; done < size;) {
-        ssize_t wrote = write(fd, data + done, size - done);
-        if (wrote <= 0)
-            return false;
-        done += (size_t) wrote;
-    }
-    return true;
-}
-
-/* The 64-octet ZMTP 3.1 greeting naming CURVE, each way. libzmq 4.3
- * writes as-server 0 whatever its role and ignores the peer's, so the
- * peer's bit is not checked. */
-static bool greet(int fd, bool as_server)
-{
-    uint8_t greeting[64] = { 0xff, 0, 0, 0, 0, 0, 0, 0, 1, 0x7f, 3, 1 };
-    memcpy(greeting + 12, "CURVE", 5);
-    greeting[32] = as_server ? 1 : 0;
-    uint8_t theirs[64];
-    return write_all(fd, greeting, sizeof greeting) &&
-           read_exactly(fd, theirs, sizeof theirs) && theirs[0] == 0xff &&
-           theirs[10] == 3 && memcmp(theirs + 12, "CURVE\0", 6) == 0;
-}
-
-static bool send_frame(int fd, const uint8_t *data, size_t size, uint8_t flags)
-{
-    uint8_t header[9];
-    size_t header_size = 2;
-    header[0] = flags;
-    if (size > 255) {
-        header[0] |= FRAME_LONG;
-        for (int i = 0; i < 8; i++)
-            header[1 + i] = (uint8_t) ((uint64_t) size >> (56 - 8 * i));
-        header_size = 9;
-    } else {
-        header[1] = (uint8_t) size;
-    }
-    return write_all(fd, header, header_size) && write_all(fd, data, size);
-}
+/* ---- frames of modzmq_msg ------------------------------------------- */
 
 /* The frame a modzmq_msg stands for: its flags in ZMTP's bits. */
 static bool send_msg(int fd, const struct modzmq_msg *msg)
 {
     uint8_t flags = 0;
     if (msg->flags & MODZMQ_MSG_MORE)
-        flags |= FRAME_MORE;
+        flags |= RAW_FRAME_MORE;
     if (msg->flags & MODZMQ_MSG_COMMAND)
-        flags |= FRAME_COMMAND;
-    return send_frame(fd, msg->data, msg->size, flags);
+        flags |= RAW_FRAME_COMMAND;
+    return raw_send_frame(fd, msg->data, msg->size, flags);
 }
 
 /* One frame into msg (flags in MODZMQ_MSG_* terms), its ZMTP flags octet
@@ -160,11 +86,11 @@ static bool send_msg(int fd, const struct modzmq_msg *msg)
 static bool recv_frame(int fd, struct modzmq_msg *msg, uint8_t *wire_flags)
 {
     uint8_t header[9];
-    if (!read_exactly(fd, header, 2))
+    if (!raw_read(fd, header, 2))
         return false;
     uint64_t size = header[1];
-    if (header[0] & FRAME_LONG) {
-        if (!read_exactly(fd, header + 2, 7))
+    if (header[0] & RAW_FRAME_LONG) {
+        if (!raw_read(fd, header + 2, 7))
             return false;
         size = 0;
         for (int i = 1; i < 9; i++)
@@ -173,61 +99,15 @@ static bool recv_frame(int fd, struct modzmq_msg *msg, uint8_t *wire_flags)
             return false;
     }
     uint8_t *body = malloc(size > 0 ? size : 1);
-    bool ok = body != NULL && read_exactly(fd, body, size);
+    bool ok = body != NULL && raw_read(fd, body, size);
     if (ok)
-        fake_msg_set(msg, body, size,
-                     (header[0] & FRAME_MORE ? MODZMQ_MSG_MORE : 0) |
-                         (header[0] & FRAME_COMMAND ? MODZMQ_MSG_COMMAND : 0));
+        fake_msg_set(
+            msg, body, size,
+            (header[0] & RAW_FRAME_MORE ? MODZMQ_MSG_MORE : 0) |
+                (header[0] & RAW_FRAME_COMMAND ? MODZMQ_MSG_COMMAND : 0));
     free(body);
     *wire_flags = header[0];
     return ok;
-}
-
-static int tcp_socket(void)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    int one = 1;
-    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    return fd;
-}
-
-static int connect_to(const char *endpoint)
-{
-    const char *colon = strrchr(endpoint, ':');
-    struct sockaddr_in address = { .sin_family = AF_INET };
-    address.sin_port = htons((uint16_t) atoi(colon + 1));
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    int fd = tcp_socket();
-    if (connect(fd, (struct sockaddr *) &address, sizeof address) != 0) {
-        close(fd);
-        return -1;
-    }
-    return fd;
-}
-
-/* A listening socket on a free loopback port, written to endpoint. */
-static int listen_any(char *endpoint, size_t size)
-{
-    struct sockaddr_in address = { .sin_family = AF_INET };
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    int fd = tcp_socket();
-    socklen_t length = sizeof address;
-    if (bind(fd, (struct sockaddr *) &address, sizeof address) != 0 ||
-        listen(fd, 4) != 0 ||
-        getsockname(fd, (struct sockaddr *) &address, &length) != 0) {
-        close(fd);
-        return -1;
-    }
-    snprintf(endpoint, size, "tcp://127.0.0.1:%d", ntohs(address.sin_port));
-    return fd;
-}
-
-static int accept_within(int listener)
-{
-    struct pollfd pfd = { .fd = listener, .events = POLLIN };
-    if (poll(&pfd, 1, WAIT_MS) <= 0)
-        return -1;
-    return accept(listener, NULL, NULL);
 }
 
 /* ---- the libzmq peer ---------------------------------------------------- */
@@ -282,7 +162,7 @@ static struct test_peer *curve_peer(bool as_server)
  * 0 for success, -1 for anything else. */
 static int peer_outcome(struct test_peer *peer)
 {
-    const char *answer = test_peer_ask(peer, "events %d", WAIT_MS);
+    const char *answer = test_peer_ask(peer, "events %d", RAW_WAIT_MS);
     if (answer == NULL || strncmp(answer, "events", 6) != 0)
         return -1;
     const char *at = answer + 6;
@@ -345,7 +225,7 @@ static int run_handshake(int fd, modzmq_mechanism_session *session,
         uint8_t wire_flags;
         bool got = recv_frame(fd, &command, &wire_flags);
         int rc = -1;
-        if (got && (wire_flags & FRAME_COMMAND) &&
+        if (got && (wire_flags & RAW_FRAME_COMMAND) &&
             !(command.size >= 6 && memcmp(command.data, "\5ERROR", 6) == 0))
             rc = ops->process_command(session, &command);
         fake_msg_close(&command);
@@ -408,18 +288,18 @@ static bool link_open(struct link *l, bool we_serve)
         return false;
     if (we_serve) {
         char endpoint[64], command[96];
-        int listener = listen_any(endpoint, sizeof endpoint);
+        int listener = raw_listen(endpoint, sizeof endpoint);
         snprintf(command, sizeof command, "connect %s", endpoint);
         if (listener >= 0 && ask_ok(l->peer, command))
-            l->fd = accept_within(listener);
+            l->fd = raw_accept(listener);
         close(listener);
     } else {
         const char *answer = test_peer_ask(l->peer, "bind tcp://127.0.0.1:*");
         if (answer != NULL && strncmp(answer, "ok ", 3) == 0)
-            l->fd = connect_to(answer + 3);
+            l->fd = raw_connect(answer + 3);
     }
     our_side(&l->side, we_serve);
-    bool ok = l->fd >= 0 && greet(l->fd, we_serve) &&
+    bool ok = l->fd >= 0 && raw_greet(l->fd, "CURVE", we_serve) &&
               ops->session_new(&l->side, we_serve, &l->session) == 0;
     CU_ASSERT(ok);
     return ok;

@@ -30,7 +30,8 @@ tests_test_curve_LDADD = $(API_TEST_LIBS) $(SODIUM_LIBS) -ldl
 # each kind of bad input compared with ours.
 check_PROGRAMS += tests/test_curve_wire
 tests_test_curve_wire_SOURCES = tests/test_curve_wire.c \
-	tests/curve_fake_core.c tests/curve_fake_core.h tests/peer.c tests/peer.h
+	tests/curve_fake_core.c tests/curve_fake_core.h tests/peer.c tests/peer.h \
+	tests/raw_zmtp.c tests/raw_zmtp.h
 tests_test_curve_wire_CPPFLAGS = $(tests_test_curve_CPPFLAGS)
 tests_test_curve_wire_CFLAGS = $(TEST_CFLAGS)
 tests_test_curve_wire_LDADD = $(API_TEST_LIBS) -ldl
@@ -38,7 +39,8 @@ tests_test_curve_wire_LDADD = $(API_TEST_LIBS) -ldl
 # CURVE through the zmq API over tcp and ipc: modzmq to modzmq, ZAP, and
 # interop with libzmq 4.3 in a pyzmq peer.
 check_PROGRAMS += tests/test_curve_sockets
-tests_test_curve_sockets_SOURCES = tests/test_curve_sockets.c tests/peer.c tests/peer.h
+tests_test_curve_sockets_SOURCES = tests/test_curve_sockets.c tests/peer.c tests/peer.h \
+	tests/raw_zmtp.c tests/raw_zmtp.h
 tests_test_curve_sockets_CFLAGS = $(TEST_CFLAGS)
 tests_test_curve_sockets_LDADD = $(API_TEST_LIBS)
 
