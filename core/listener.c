@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "ctx.h"
+#include "event_bus.h"
 #include "listener.h"
 #include "reactor.h"
 #include "session.h"
@@ -26,6 +27,8 @@ struct mz_listener {
     modzmq_endpoint *endpoint;
     int fd;
     struct mz_reactor_fd *handle;
+    char *uri;                      /* bound URI, for events */
+    struct mz_event_source *events; /* the socket's, a reference */
 
     /* Accepted sessions still in their handshake. */
     struct mz_session **handshaking;
@@ -47,7 +50,10 @@ static void accept_ready(void *arg, uint32_t events)
         if (listener->ops->accept(listener->endpoint, listener->fd, &fd) < 0) {
             if (errno == EAGAIN || errno == EWOULDBLOCK)
                 return;
-            continue; /* one refused or failed connection */
+            /* One refused or failed connection. */
+            mz_event_publish_value(listener->events, ZMQ_EVENT_ACCEPT_FAILED,
+                                   (uint64_t) errno, true, listener->uri, "");
+            continue;
         }
         mz_session_accept(listener, fd);
     }
@@ -93,7 +99,8 @@ struct mz_listener *mz_listener_start(struct mz_socket *s,
         errno = saved;
         return NULL;
     }
-    if (ops->endpoint_format(endpoint, uri_out, uri_size) < 0) {
+    if (ops->endpoint_format(endpoint, uri_out, uri_size) < 0 ||
+        (listener->uri = strdup(uri_out)) == NULL) {
         int saved = errno;
         ops->unlisten(endpoint, listener->fd);
         ops->endpoint_free(endpoint);
@@ -101,6 +108,10 @@ struct mz_listener *mz_listener_start(struct mz_socket *s,
         errno = saved;
         return NULL;
     }
+    mz_event_source_ref(s->events);
+    listener->events = s->events;
+    mz_event_publish_value(listener->events, ZMQ_EVENT_LISTENING,
+                           (uint64_t) listener->fd, true, listener->uri, "");
     pthread_mutex_init(&listener->done_lock, NULL);
     pthread_cond_init(&listener->done, NULL);
     mz_ctx_network_object_added(s->ctx);
@@ -116,6 +127,8 @@ static void listener_end(void *arg)
     if (listener->handle != NULL)
         mz_reactor_remove_fd(listener->handle);
     listener->ops->unlisten(listener->endpoint, listener->fd);
+    mz_event_publish_value(listener->events, ZMQ_EVENT_CLOSED,
+                           (uint64_t) listener->fd, true, listener->uri, "");
     /* Sessions still handshaking end without reaching the socket. */
     for (size_t i = 0; i < listener->handshaking_count; i++)
         mz_session_abort(listener->handshaking[i]);
@@ -141,6 +154,8 @@ void mz_listener_stop(struct mz_listener *listener)
     pthread_cond_destroy(&listener->done);
     pthread_mutex_destroy(&listener->done_lock);
     free(listener->handshaking);
+    mz_event_source_unref(listener->events);
+    free(listener->uri);
     free(listener);
     mz_ctx_network_object_removed(ctx);
 }
@@ -148,6 +163,11 @@ void mz_listener_stop(struct mz_listener *listener)
 struct mz_reactor *mz_listener_reactor(struct mz_listener *listener)
 {
     return listener->reactor;
+}
+
+const char *mz_listener_uri(const struct mz_listener *listener)
+{
+    return listener->uri;
 }
 
 struct mz_socket *mz_listener_socket(struct mz_listener *listener)

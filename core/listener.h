@@ -35,6 +35,8 @@ struct mz_socket *mz_listener_socket(struct mz_listener *listener);
 const struct modzmq_transport_ops *
 mz_listener_ops(struct mz_listener *listener);
 modzmq_endpoint *mz_listener_endpoint(struct mz_listener *listener);
+/* The bound URI, as zmq_bind reported it. */
+const char *mz_listener_uri(const struct mz_listener *listener);
 /* Sessions still handshaking register so that a stop can end them. */
 void mz_listener_track(struct mz_listener *listener,
                        struct mz_session *session);

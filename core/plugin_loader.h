@@ -20,6 +20,7 @@
 
 #include <stdbool.h>
 
+#include <modzmq/observer.h>
 #include <modzmq/transport.h>
 
 /* The ops of the transport serving scheme ("tcp"), loading its plugin on
@@ -32,5 +33,15 @@ const struct modzmq_transport_ops *mz_plugin_transport(const char *scheme);
  * Loads it if need be; says nothing on stderr when there is none, though a
  * plugin file that is refused is still reported. Thread-safe. */
 bool mz_plugin_transport_available(const char *scheme);
+
+/* The observer that serves zmq_socket_monitor (the monitor plugin,
+ * module modzmq_monitor, loaded on first use) and its handle in *core.
+ * NULL with errno ENOTSUP when there is none, after one diagnostic line
+ * naming the files looked for. Thread-safe. */
+const struct modzmq_observer_ops *mz_plugin_monitor(modzmq_core **core);
+
+/* Loads the observers named in MODZMQ_OBSERVERS, once per process (the
+ * first zmq_ctx_new). */
+void mz_plugin_load_observers(void);
 
 #endif

@@ -1,6 +1,6 @@
 /*
  * The services a plugin may call back into the core for: reading a
- * socket's options and writing diagnostics. A plugin's modzmq_socket handle
+ * socket's options, writing diagnostics, and the event bus (event_bus.c). A plugin's modzmq_socket handle
  * is the application's socket handle itself (a struct mz_socket), so the
  * option read goes through zmq_getsockopt and behaves exactly as it does,
  * errors included, except for the filter lists that only plugins read.
@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdio.h>
 
+#include "event_bus.h"
 #include "options.h"
 #include "plugin_services.h"
 #include "socket.h"
@@ -35,6 +36,16 @@ static int socket_option(modzmq_socket *socket, int option, void *value,
     }
 }
 
+static void *socket_context(modzmq_socket *socket)
+{
+    struct mz_socket *s = (struct mz_socket *) socket;
+    if (!mz_socket_is_live(s)) {
+        errno = ENOTSOCK;
+        return NULL;
+    }
+    return s->ctx;
+}
+
 /* One fprintf per line: stdio locks the stream for the call, so lines from
  * several threads do not interleave. */
 static void log_line(modzmq_core *core, enum modzmq_log_level level,
@@ -51,6 +62,11 @@ static const struct modzmq_core_services services = {
     .size = sizeof(struct modzmq_core_services),
     .socket_option = socket_option,
     .log = log_line,
+    .publish = mz_event_service_publish,
+    .event_wanted = mz_event_service_wanted,
+    .subscribe = mz_event_subscribe,
+    .unsubscribe = mz_event_unsubscribe,
+    .socket_context = socket_context,
 };
 
 const struct modzmq_core_services *mz_plugin_services(void)

@@ -34,11 +34,11 @@ struct mz_socket;
  * Unless ZMQ_IMMEDIATE is set, the pipe is created at once and attached
  * to s (*end_out is the socket's end, which zmq_disconnect terminates);
  * otherwise *end_out is NULL and the pipe comes with the handshake. The
- * session takes endpoint, and belongs to the socket until mz_session_stop.
+ * session takes endpoint (uri is its text, for events), and belongs to the socket until mz_session_stop.
  * Socket thread. -1 with errno. */
 int mz_session_connect(struct mz_socket *s,
                        const struct modzmq_transport_ops *ops,
-                       modzmq_endpoint *endpoint,
+                       modzmq_endpoint *endpoint, const char *uri,
                        struct mz_session **session_out,
                        struct mz_pipe_end **end_out);
 

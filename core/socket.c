@@ -10,6 +10,7 @@
 
 #include "clock.h"
 #include "ctx.h"
+#include "event_bus.h"
 #include "inproc.h"
 #include "listener.h"
 #include "plugin_loader.h"
@@ -56,6 +57,13 @@ static int socket_init(struct mz_socket *s, struct mz_ctx *ctx,
         return -1;
     }
     if (mz_mailbox_init(&s->mailbox) < 0) {
+        free(s->state);
+        memset(s, 0, sizeof *s);
+        return -1;
+    }
+    s->events = mz_event_source_new(s);
+    if (s->events == NULL) {
+        mz_mailbox_fini(&s->mailbox);
         free(s->state);
         memset(s, 0, sizeof *s);
         return -1;
@@ -410,14 +418,20 @@ static int network_bind(struct mz_socket *s, const char *scheme,
     if (ops == NULL)
         return -1;
     modzmq_endpoint *endpoint = NULL;
-    if (ops->endpoint_parse((modzmq_socket *) s, scheme, address,
-                            MODZMQ_ENDPOINT_BIND, &endpoint) < 0)
-        return -1;
     char bound_uri[512];
-    struct mz_listener *listener =
-        mz_listener_start(s, ops, endpoint, bound_uri, sizeof bound_uri);
-    if (listener == NULL)
+    struct mz_listener *listener = NULL;
+    if (ops->endpoint_parse((modzmq_socket *) s, scheme, address,
+                            MODZMQ_ENDPOINT_BIND, &endpoint) == 0)
+        listener =
+            mz_listener_start(s, ops, endpoint, bound_uri, sizeof bound_uri);
+    if (listener == NULL) {
+        /* libzmq names the address without its scheme here. */
+        int error = errno;
+        mz_event_publish_value(s->events, ZMQ_EVENT_BIND_FAILED,
+                               (uint64_t) error, true, address, "");
+        errno = error;
         return -1;
+    }
     if (mz_socket_add_endpoint(s, bound_uri, true, NULL) < 0) {
         mz_listener_stop(listener);
         return -1;
@@ -438,7 +452,7 @@ static int network_connect(struct mz_socket *s, const char *scheme,
         return -1;
     struct mz_pipe_end *end = NULL;
     struct mz_session *session = NULL;
-    if (mz_session_connect(s, ops, endpoint, &session, &end) < 0)
+    if (mz_session_connect(s, ops, endpoint, uri, &session, &end) < 0)
         return -1;
     if (mz_socket_add_endpoint(s, uri, false, end) < 0) {
         if (end != NULL) {
@@ -642,6 +656,13 @@ void mz_socket_close(struct mz_socket *s)
             s->endpoints[i].session = NULL;
         }
     }
+    /* Monitoring ends after the last event about this socket's own
+     * endpoints (a listener's CLOSED); what lingering sessions do from
+     * here on is no longer this socket's. */
+    if (s->monitored)
+        mz_socket_monitor_stop(s);
+    mz_event_source_close(s->events);
+    s->events = NULL;
     /* Ends handed over but not yet attached, and commands about pipes we
      * already let go of. Terminating an end stops further posts about it,
      * so this drains. */

@@ -61,6 +61,11 @@ struct modzmq_event {
      * only. */
     const char *local_endpoint;
     const char *remote_endpoint;
+    /* 1 when the event is about an endpoint the socket bound (a listener,
+     * an accepted connection), 0 when about one it connected, or neither:
+     * zmq_socket_monitor's single endpoint frame is local_endpoint in the
+     * first case and remote_endpoint in the second, as in libzmq. */
+    int bound;
 };
 
 /* A subscription (modzmq_subscription, from services->subscribe) calls

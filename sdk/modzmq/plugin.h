@@ -182,6 +182,14 @@ struct modzmq_core_services {
      * published with ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL when the
      * mechanism's call then returns -1. */
     void (*handshake_error)(modzmq_connection *connection, int protocol_error);
+
+    /* ---- since ABI 1.1: what observers ask of the core ---------------- */
+
+    /* The zmq context (the void * of zmq_ctx_new) the socket belongs to,
+     * for an observer that makes sockets of its own beside it, as the
+     * monitor's inproc PAIR must be. NULL with ENOTSOCK for a closed
+     * socket. The application's thread, inside a call of the plugin. */
+    void *(*socket_context)(modzmq_socket *socket);
 };
 
 struct modzmq_plugin {
