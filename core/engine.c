@@ -262,6 +262,8 @@ static void handshake_expired(void *arg)
     struct mz_engine *e = arg;
     e->handshake_timer = 0;
     e->in_callback = true;
+    /* libzmq reports a handshake timeout with EAGAIN. */
+    note_handshake_failure(e, ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL, EAGAIN);
     errno = ETIMEDOUT;
     fail(e, MZ_ENGINE_TIMEOUT);
     e->in_callback = false;
@@ -339,8 +341,17 @@ static void refuse(struct mz_engine *e, const char *reason)
         mz_msg_close(&error);
         mz_zmtp_encoder_write(&e->encoder, e->fd);
     }
-    fail_protocol(e, MZ_ENGINE_INCOMPATIBLE,
-                  ZMQ_PROTOCOL_ERROR_ZMTP_INVALID_METADATA);
+    /* libzmq publishes no handshake event for a socket type mismatch. */
+    note_handshake_failure(e, 0, 0);
+    fail(e, MZ_ENGINE_INCOMPATIBLE);
+}
+
+/* An ERROR needs its reason's length byte and the whole reason, or
+ * libzmq calls it malformed. */
+static bool error_well_formed(const struct mz_zmtp_command *command)
+{
+    return command->data_size >= 1 &&
+           (size_t) command->data[0] + 1 <= command->data_size;
 }
 
 static void handshake_command(struct mz_engine *e, const struct mz_msg *frame)
@@ -360,6 +371,11 @@ static void handshake_command(struct mz_engine *e, const struct mz_msg *frame)
         /* The peer refused us (socket type, or its security policy).
          * libzmq publishes no handshake event for an ERROR whose reason
          * is not a ZAP status code. */
+        if (!error_well_formed(&command)) {
+            fail_protocol(e, MZ_ENGINE_PROTOCOL,
+                          ZMQ_PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_ERROR);
+            return;
+        }
         note_handshake_failure(e, 0, 0);
         fail(e, MZ_ENGINE_INCOMPATIBLE);
         return;
@@ -367,8 +383,15 @@ static void handshake_command(struct mz_engine *e, const struct mz_msg *frame)
         refuse(e, "Invalid socket type");
         return;
     case MZ_NULL_MALFORMED:
-        fail_protocol(e, MZ_ENGINE_PROTOCOL,
-                      ZMQ_PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_READY);
+        /* As libzmq: a command other than READY is unexpected; a READY
+         * whose properties do not parse fails with no handshake event. */
+        if (!mz_zmtp_command_is(&command, "READY")) {
+            fail_protocol(e, MZ_ENGINE_PROTOCOL,
+                          ZMQ_PROTOCOL_ERROR_ZMTP_UNEXPECTED_COMMAND);
+            return;
+        }
+        note_handshake_failure(e, 0, 0);
+        fail(e, MZ_ENGINE_PROTOCOL);
         return;
     case MZ_NULL_NO_MEMORY:
         fail(e, MZ_ENGINE_CONNECTION_CLOSED);
