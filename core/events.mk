@@ -8,3 +8,9 @@ core_libmzcore_la_SOURCES += \
 # The seeds' monitoring example on libzmq and on modzmq, through pyzmq.
 TESTS += tests/check_monitor_seed.sh
 EXTRA_DIST += tests/check_monitor_seed.sh tests/monitor_seed.py
+
+# The monitor suite runs with the monitor plugin of this build
+# (MODZMQ_PLUGIN_PATH in Makefile.am).
+check_PROGRAMS += tests/test_monitor
+tests_test_monitor_CFLAGS = $(TEST_CFLAGS)
+tests_test_monitor_LDADD = $(API_TEST_LIBS)

@@ -1,0 +1,759 @@
+/*
+ * Socket monitoring: the events the core publishes and the frames the
+ * monitor plugin sends, over tcp and ipc on loopback. Sequences are the
+ * ones libzmq 4.3 gives for the same actions (checked against it with
+ * pyzmq; tests/check_monitor_seed.sh does it in make check for the seeds'
+ * example). Events that may or may not come depending on timing (the
+ * client's CONNECT_DELAYED) are skipped where libzmq's own tests skip them.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "testutil.h"
+#include "zmq.h"
+
+enum { WAIT_MS = 3000 };
+
+struct event {
+    uint64_t id;
+    uint64_t values[4];
+    uint64_t value_count;
+    char local[256];
+    char remote[256]; /* v1: the one endpoint frame */
+};
+
+/* One part into buf; its size, or -1 when nothing came in time. */
+static int recv_part(void *s, void *buf, size_t size, bool *more)
+{
+    int rc = zmq_recv(s, buf, size, 0);
+    if (rc < 0)
+        return -1;
+    *more = test_get_int(s, ZMQ_RCVMORE) == 1;
+    return rc;
+}
+
+static void *reader_new(void *ctx, const char *endpoint)
+{
+    void *r = zmq_socket(ctx, ZMQ_PAIR);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+    CU_ASSERT_TRUE(test_set_int(r, ZMQ_RCVTIMEO, WAIT_MS));
+    CU_ASSERT_EQUAL(zmq_connect(r, endpoint), 0);
+    return r;
+}
+
+static bool read_v1(void *r, struct event *e)
+{
+    uint8_t head[16];
+    bool more = false;
+    memset(e, 0, sizeof *e);
+    if (recv_part(r, head, sizeof head, &more) != 6 || !more)
+        return false;
+    uint16_t id;
+    uint32_t value;
+    memcpy(&id, head, 2);
+    memcpy(&value, head + 2, 4);
+    e->id = id;
+    e->values[0] = value;
+    e->value_count = 1;
+    int n = recv_part(r, e->remote, sizeof e->remote - 1, &more);
+    if (n < 0 || more)
+        return false;
+    e->remote[n] = '\0';
+    return true;
+}
+
+static bool read_v2(void *r, struct event *e)
+{
+    bool more = false;
+    memset(e, 0, sizeof *e);
+    if (recv_part(r, &e->id, 8, &more) != 8 || !more ||
+        recv_part(r, &e->value_count, 8, &more) != 8 || !more ||
+        e->value_count > 4)
+        return false;
+    for (uint64_t i = 0; i < e->value_count; i++)
+        if (recv_part(r, &e->values[i], 8, &more) != 8 || !more)
+            return false;
+    int n = recv_part(r, e->local, sizeof e->local - 1, &more);
+    if (n < 0 || !more)
+        return false;
+    e->local[n] = '\0';
+    n = recv_part(r, e->remote, sizeof e->remote - 1, &more);
+    if (n < 0 || more)
+        return false;
+    e->remote[n] = '\0';
+    return true;
+}
+
+/* The next v1 event, skipping one optional id first; its id, or 0. */
+static uint64_t next_v1(void *r, uint64_t optional, struct event *e)
+{
+    if (!read_v1(r, e))
+        return 0;
+    if (optional != 0 && e->id == optional && !read_v1(r, e))
+        return 0;
+    return e->id;
+}
+
+static uint16_t free_port(void)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = { .sin_family = AF_INET };
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof a;
+    if (bind(fd, (struct sockaddr *) &a, sizeof a) != 0 ||
+        getsockname(fd, (struct sockaddr *) &a, &len) != 0) {
+        close(fd);
+        return 0;
+    }
+    close(fd);
+    return ntohs(a.sin_port);
+}
+
+static void bounce(void *client, void *server)
+{
+    CU_ASSERT_TRUE(test_send(client, "ping", 0));
+    CU_ASSERT_TRUE(test_recv_is(server, "ping", WAIT_MS));
+    CU_ASSERT_TRUE(test_send(server, "pong", 0));
+    CU_ASSERT_TRUE(test_recv_is(client, "pong", WAIT_MS));
+}
+
+static void last_endpoint(void *s, char *buf, size_t size)
+{
+    CU_ASSERT_EQUAL(zmq_getsockopt(s, ZMQ_LAST_ENDPOINT, buf, &size), 0);
+}
+
+/* The seeds' example: client and server over one transport, all events
+ * in version 1, both sockets closed, then each monitor read through. */
+static void sequence_v1(const char *bind_endpoint)
+{
+    void *ctx = zmq_ctx_new();
+    void *client = zmq_socket(ctx, ZMQ_DEALER);
+    void *server = zmq_socket(ctx, ZMQ_DEALER);
+    CU_ASSERT_EQUAL(
+        zmq_socket_monitor(client, "inproc://seq-client", ZMQ_EVENT_ALL), 0);
+    CU_ASSERT_EQUAL(
+        zmq_socket_monitor(server, "inproc://seq-server", ZMQ_EVENT_ALL), 0);
+    void *client_mon = reader_new(ctx, "inproc://seq-client");
+    void *server_mon = reader_new(ctx, "inproc://seq-server");
+    CU_ASSERT_EQUAL_FATAL(zmq_bind(server, bind_endpoint), 0);
+    char endpoint[256];
+    last_endpoint(server, endpoint, sizeof endpoint);
+    CU_ASSERT_EQUAL(zmq_connect(client, endpoint), 0);
+    bounce(client, server);
+
+    struct event e;
+    CU_ASSERT_EQUAL(next_v1(server_mon, 0, &e), ZMQ_EVENT_LISTENING);
+    CU_ASSERT_STRING_EQUAL(e.remote, endpoint);
+    CU_ASSERT(e.values[0] > 2); /* the listening fd */
+    CU_ASSERT_EQUAL(next_v1(server_mon, 0, &e), ZMQ_EVENT_ACCEPTED);
+    CU_ASSERT_STRING_EQUAL(e.remote, endpoint);
+    uint64_t accepted_fd = e.values[0];
+    CU_ASSERT_EQUAL(next_v1(server_mon, 0, &e), ZMQ_EVENT_HANDSHAKE_SUCCEEDED);
+    CU_ASSERT_EQUAL(e.values[0], 0);
+
+    test_close(client);
+    /* The server sees the client go before it closes itself. */
+    CU_ASSERT_EQUAL(next_v1(server_mon, 0, &e), ZMQ_EVENT_DISCONNECTED);
+    CU_ASSERT_EQUAL(e.values[0], accepted_fd);
+    CU_ASSERT_STRING_EQUAL(e.remote, endpoint);
+    test_close(server);
+
+    CU_ASSERT_EQUAL(next_v1(client_mon, ZMQ_EVENT_CONNECT_DELAYED, &e),
+                    ZMQ_EVENT_CONNECTED);
+    CU_ASSERT_STRING_EQUAL(e.remote, endpoint);
+    CU_ASSERT_EQUAL(next_v1(client_mon, 0, &e), ZMQ_EVENT_HANDSHAKE_SUCCEEDED);
+    CU_ASSERT_EQUAL(next_v1(client_mon, 0, &e), ZMQ_EVENT_MONITOR_STOPPED);
+    CU_ASSERT_STRING_EQUAL(e.remote, "");
+    CU_ASSERT_EQUAL(next_v1(server_mon, 0, &e), ZMQ_EVENT_CLOSED);
+    CU_ASSERT_STRING_EQUAL(e.remote, endpoint);
+    CU_ASSERT_EQUAL(next_v1(server_mon, 0, &e), ZMQ_EVENT_MONITOR_STOPPED);
+    /* Nothing after MONITOR_STOPPED. */
+    CU_ASSERT_TRUE(test_recv_nothing(client_mon, 50));
+    CU_ASSERT_TRUE(test_recv_nothing(server_mon, 50));
+    test_close(client_mon);
+    test_close(server_mon);
+    CU_ASSERT_EQUAL(zmq_ctx_term(ctx), 0);
+}
+
+static void test_tcp_sequence(void)
+{
+    sequence_v1("tcp://127.0.0.1:*");
+}
+
+static void test_ipc_sequence(void)
+{
+    char dir[] = "/tmp/mz_monitor_XXXXXX";
+    CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+    char endpoint[300];
+    snprintf(endpoint, sizeof endpoint, "ipc://%s/s", dir);
+    sequence_v1(endpoint);
+    rmdir(dir);
+}
+
+/* Version 2 names both ends of a connection. */
+static void test_v2_endpoints(void)
+{
+    void *ctx = zmq_ctx_new();
+    void *client = zmq_socket(ctx, ZMQ_DEALER);
+    void *server = zmq_socket(ctx, ZMQ_DEALER);
+    CU_ASSERT_EQUAL(zmq_socket_monitor_versioned(client, "inproc://v2-client",
+                                                 ZMQ_EVENT_ALL_V2, 2, ZMQ_PAIR),
+                    0);
+    CU_ASSERT_EQUAL(zmq_socket_monitor_versioned(server, "inproc://v2-server",
+                                                 ZMQ_EVENT_ALL_V2, 2, ZMQ_PAIR),
+                    0);
+    void *client_mon = reader_new(ctx, "inproc://v2-client");
+    void *server_mon = reader_new(ctx, "inproc://v2-server");
+    CU_ASSERT_EQUAL(zmq_bind(server, "tcp://127.0.0.1:*"), 0);
+    char endpoint[256];
+    last_endpoint(server, endpoint, sizeof endpoint);
+    CU_ASSERT_EQUAL(zmq_connect(client, endpoint), 0);
+    bounce(client, server);
+
+    struct event e;
+    CU_ASSERT_TRUE(read_v2(server_mon, &e));
+    CU_ASSERT_EQUAL(e.id, ZMQ_EVENT_LISTENING);
+    CU_ASSERT_EQUAL(e.value_count, 1);
+    CU_ASSERT_STRING_EQUAL(e.local, endpoint);
+    CU_ASSERT_STRING_EQUAL(e.remote, "");
+    CU_ASSERT_TRUE(read_v2(server_mon, &e));
+    CU_ASSERT_EQUAL(e.id, ZMQ_EVENT_ACCEPTED);
+    CU_ASSERT_STRING_EQUAL(e.local, endpoint);
+    char server_remote[256];
+    strcpy(server_remote, e.remote);
+    CU_ASSERT_EQUAL(strncmp(e.remote, "tcp://127.0.0.1:", 16), 0);
+
+    CU_ASSERT_TRUE(read_v2(client_mon, &e));
+    if (e.id == ZMQ_EVENT_CONNECT_DELAYED) {
+        CU_ASSERT_EQUAL(e.values[0], EINPROGRESS);
+        CU_ASSERT_STRING_EQUAL(e.local, "");
+        CU_ASSERT_STRING_EQUAL(e.remote, endpoint);
+        CU_ASSERT_TRUE(read_v2(client_mon, &e));
+    }
+    CU_ASSERT_EQUAL(e.id, ZMQ_EVENT_CONNECTED);
+    CU_ASSERT_STRING_EQUAL(e.remote, endpoint);
+    /* Each side's far end is the other's near end. */
+    CU_ASSERT_STRING_EQUAL(e.local, server_remote);
+    test_close(client);
+    test_close(server);
+    test_close(client_mon);
+    test_close(server_mon);
+    CU_ASSERT_EQUAL(zmq_ctx_term(ctx), 0);
+}
+
+/* The frames byte by byte: v1 is a 6-byte head (16-bit event, 32-bit
+ * value, host order) and the endpoint; v2 is 8-byte event, 8-byte count,
+ * the values, local, remote. */
+static void test_frame_layouts(void)
+{
+    void *ctx = zmq_ctx_new();
+    void *s1 = zmq_socket(ctx, ZMQ_DEALER);
+    void *s2 = zmq_socket(ctx, ZMQ_DEALER);
+    CU_ASSERT_EQUAL(
+        zmq_socket_monitor(s1, "inproc://frames-1", ZMQ_EVENT_LISTENING), 0);
+    CU_ASSERT_EQUAL(zmq_socket_monitor_versioned(s2, "inproc://frames-2",
+                                                 ZMQ_EVENT_LISTENING, 2,
+                                                 ZMQ_PAIR),
+                    0);
+    void *r1 = reader_new(ctx, "inproc://frames-1");
+    void *r2 = reader_new(ctx, "inproc://frames-2");
+    CU_ASSERT_EQUAL(zmq_bind(s1, "tcp://127.0.0.1:*"), 0);
+    CU_ASSERT_EQUAL(zmq_bind(s2, "tcp://127.0.0.1:*"), 0);
+    char ep1[256], ep2[256];
+    last_endpoint(s1, ep1, sizeof ep1);
+    last_endpoint(s2, ep2, sizeof ep2);
+
+    uint8_t buf[64];
+    bool more = false;
+    CU_ASSERT_EQUAL(recv_part(r1, buf, sizeof buf, &more), 6);
+    CU_ASSERT_TRUE(more);
+    uint16_t id = ZMQ_EVENT_LISTENING;
+    CU_ASSERT_EQUAL(memcmp(buf, &id, 2), 0);
+    uint32_t fd1;
+    memcpy(&fd1, buf + 2, 4);
+    CU_ASSERT(fd1 > 2 && fd1 < 65536);
+    int n = recv_part(r1, buf, sizeof buf, &more);
+    CU_ASSERT_EQUAL(n, (int) strlen(ep1));
+    CU_ASSERT_FALSE(more);
+    CU_ASSERT_EQUAL(memcmp(buf, ep1, strlen(ep1)), 0);
+
+    uint64_t word;
+    CU_ASSERT_EQUAL(recv_part(r2, &word, 8, &more), 8);
+    CU_ASSERT_EQUAL(word, ZMQ_EVENT_LISTENING);
+    CU_ASSERT_TRUE(more);
+    CU_ASSERT_EQUAL(recv_part(r2, &word, 8, &more), 8);
+    CU_ASSERT_EQUAL(word, 1);
+    CU_ASSERT_EQUAL(recv_part(r2, &word, 8, &more), 8);
+    CU_ASSERT(word > 2 && word < 65536 && word != fd1);
+    n = recv_part(r2, buf, sizeof buf, &more);
+    CU_ASSERT_EQUAL(n, (int) strlen(ep2));
+    CU_ASSERT_EQUAL(memcmp(buf, ep2, strlen(ep2)), 0);
+    CU_ASSERT_TRUE(more);
+    CU_ASSERT_EQUAL(recv_part(r2, buf, sizeof buf, &more), 0);
+    CU_ASSERT_FALSE(more);
+
+    test_close(s1);
+    test_close(s2);
+    test_close(r1);
+    test_close(r2);
+    CU_ASSERT_EQUAL(zmq_ctx_term(ctx), 0);
+}
+
+/* A refused connect: CONNECT_DELAYED, CLOSED, CONNECT_RETRIED with the
+ * interval, which doubles up to RECONNECT_IVL_MAX. */
+static void test_reconnect_intervals(void)
+{
+    void *ctx = zmq_ctx_new();
+    void *client = zmq_socket(ctx, ZMQ_DEALER);
+    CU_ASSERT_TRUE(test_set_int(client, ZMQ_RECONNECT_IVL, 20));
+    CU_ASSERT_TRUE(test_set_int(client, ZMQ_RECONNECT_IVL_MAX, 80));
+    CU_ASSERT_EQUAL(zmq_socket_monitor(client, "inproc://retry",
+                                       ZMQ_EVENT_CONNECT_RETRIED |
+                                           ZMQ_EVENT_CLOSED |
+                                           ZMQ_EVENT_CONNECT_DELAYED),
+                    0);
+    void *mon = reader_new(ctx, "inproc://retry");
+    char endpoint[64];
+    snprintf(endpoint, sizeof endpoint, "tcp://127.0.0.1:%u", free_port());
+    CU_ASSERT_EQUAL(zmq_connect(client, endpoint), 0);
+    const uint64_t expected[] = { 20, 40, 80, 80 };
+    size_t seen = 0;
+    struct event e;
+    for (int i = 0; i < 40 && seen < 4 && read_v1(mon, &e); i++) {
+        CU_ASSERT_STRING_EQUAL(e.remote, endpoint);
+        if (e.id == ZMQ_EVENT_CONNECT_DELAYED)
+            CU_ASSERT_EQUAL(e.values[0], EINPROGRESS);
+        if (e.id == ZMQ_EVENT_CONNECT_RETRIED)
+            CU_ASSERT_EQUAL(e.values[0], expected[seen++]);
+    }
+    CU_ASSERT_EQUAL(seen, 4);
+    test_close(client);
+    test_close(mon);
+    CU_ASSERT_EQUAL(zmq_ctx_term(ctx), 0);
+}
+
+/* A peer that goes away: DISCONNECTED, then the reconnect attempts. */
+static void test_disconnect_then_retry(void)
+{
+    void *ctx = zmq_ctx_new();
+    void *server = zmq_socket(ctx, ZMQ_DEALER);
+    void *client = zmq_socket(ctx, ZMQ_DEALER);
+    CU_ASSERT_TRUE(test_set_int(client, ZMQ_RECONNECT_IVL, 30));
+    CU_ASSERT_EQUAL(zmq_socket_monitor(client, "inproc://drop", ZMQ_EVENT_ALL),
+                    0);
+    void *mon = reader_new(ctx, "inproc://drop");
+    CU_ASSERT_EQUAL(zmq_bind(server, "tcp://127.0.0.1:*"), 0);
+    char endpoint[256];
+    last_endpoint(server, endpoint, sizeof endpoint);
+    CU_ASSERT_EQUAL(zmq_connect(client, endpoint), 0);
+    bounce(client, server);
+    test_close(server);
+    struct event e;
+    CU_ASSERT_EQUAL(next_v1(mon, ZMQ_EVENT_CONNECT_DELAYED, &e),
+                    ZMQ_EVENT_CONNECTED);
+    CU_ASSERT_EQUAL(next_v1(mon, 0, &e), ZMQ_EVENT_HANDSHAKE_SUCCEEDED);
+    CU_ASSERT_EQUAL(next_v1(mon, 0, &e), ZMQ_EVENT_DISCONNECTED);
+    CU_ASSERT_EQUAL(next_v1(mon, 0, &e), ZMQ_EVENT_CONNECT_RETRIED);
+    CU_ASSERT_EQUAL(e.values[0], 30);
+    test_close(client);
+    test_close(mon);
+    CU_ASSERT_EQUAL(zmq_ctx_term(ctx), 0);
+}
+
+static void test_bind_failed(void)
+{
+    void *ctx = zmq_ctx_new();
+    void *first = zmq_socket(ctx, ZMQ_DEALER);
+    void *second = zmq_socket(ctx, ZMQ_DEALER);
+    CU_ASSERT_EQUAL(zmq_bind(first, "tcp://127.0.0.1:*"), 0);
+    char endpoint[256];
+    last_endpoint(first, endpoint, sizeof endpoint);
+    CU_ASSERT_EQUAL(
+        zmq_socket_monitor(second, "inproc://bindfail", ZMQ_EVENT_BIND_FAILED),
+        0);
+    void *mon = reader_new(ctx, "inproc://bindfail");
+    CU_ASSERT_EQUAL(zmq_bind(second, endpoint), -1);
+    CU_ASSERT_EQUAL(errno, EADDRINUSE);
+    struct event e;
+    CU_ASSERT_TRUE(read_v1(mon, &e));
+    CU_ASSERT_EQUAL(e.id, ZMQ_EVENT_BIND_FAILED);
+    CU_ASSERT_EQUAL(e.values[0], EADDRINUSE);
+    /* libzmq names the address without its scheme. */
+    CU_ASSERT_STRING_EQUAL(e.remote, endpoint + strlen("tcp://"));
+    test_close(first);
+    test_close(second);
+    test_close(mon);
+    CU_ASSERT_EQUAL(zmq_ctx_term(ctx), 0);
+}
+
+/* A raw TCP client writes bytes at a monitored server; the server's
+ * events for the failed handshake follow. */
+static void raw_handshake(const void *bytes, size_t size, uint64_t event,
+                          uint64_t value)
+{
+    void *ctx = zmq_ctx_new();
+    void *server = zmq_socket(ctx, ZMQ_DEALER);
+    CU_ASSERT_EQUAL(zmq_socket_monitor(server, "inproc://raw", ZMQ_EVENT_ALL),
+                    0);
+    void *mon = reader_new(ctx, "inproc://raw");
+    CU_ASSERT_EQUAL(zmq_bind(server, "tcp://127.0.0.1:*"), 0);
+    char endpoint[256];
+    last_endpoint(server, endpoint, sizeof endpoint);
+    struct sockaddr_in a = { .sin_family = AF_INET };
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    a.sin_port = htons((uint16_t) atoi(strrchr(endpoint, ':') + 1));
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    CU_ASSERT_EQUAL_FATAL(connect(fd, (struct sockaddr *) &a, sizeof a), 0);
+    CU_ASSERT_EQUAL(write(fd, bytes, size), (ssize_t) size);
+    struct event e;
+    CU_ASSERT_EQUAL(next_v1(mon, 0, &e), ZMQ_EVENT_LISTENING);
+    CU_ASSERT_EQUAL(next_v1(mon, 0, &e), ZMQ_EVENT_ACCEPTED);
+    if (event != 0) {
+        CU_ASSERT_EQUAL(next_v1(mon, 0, &e), event);
+        CU_ASSERT_EQUAL(e.values[0], value);
+    }
+    CU_ASSERT_EQUAL(next_v1(mon, 0, &e), ZMQ_EVENT_DISCONNECTED);
+    close(fd);
+    test_close(server);
+    test_close(mon);
+    CU_ASSERT_EQUAL(zmq_ctx_term(ctx), 0);
+}
+
+/* A ZMTP 3.1 greeting: signature, version, mechanism, as-server, filler. */
+static size_t greeting(uint8_t *out, const char *mechanism)
+{
+    memset(out, 0, 64);
+    out[0] = 0xff;
+    out[9] = 0x7f;
+    out[10] = 3;
+    out[11] = 1;
+    memcpy(out + 12, mechanism, strlen(mechanism));
+    return 64;
+}
+
+static void test_handshake_mechanism_mismatch(void)
+{
+    uint8_t bytes[64];
+    raw_handshake(bytes, greeting(bytes, "PLAIN"),
+                  ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL,
+                  ZMQ_PROTOCOL_ERROR_ZMTP_MECHANISM_MISMATCH);
+}
+
+static void test_handshake_unexpected_command(void)
+{
+    uint8_t bytes[80];
+    size_t n = greeting(bytes, "NULL");
+    const uint8_t hello[] = { 0x04, 0x05, 0x05, 'H', 'E', 'L', 'L', 'O' };
+    memcpy(bytes + n, hello, sizeof hello);
+    raw_handshake(bytes, n + sizeof hello, ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL,
+                  ZMQ_PROTOCOL_ERROR_ZMTP_UNEXPECTED_COMMAND);
+}
+
+static void test_handshake_malformed_error(void)
+{
+    uint8_t bytes[80];
+    size_t n = greeting(bytes, "NULL");
+    /* ERROR without its reason's length byte. */
+    const uint8_t error[] = { 0x04, 0x06, 0x05, 'E', 'R', 'R', 'O', 'R' };
+    memcpy(bytes + n, error, sizeof error);
+    raw_handshake(bytes, n + sizeof error, ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL,
+                  ZMQ_PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_ERROR);
+}
+
+static void test_handshake_peer_closed(void)
+{
+    /* Half a greeting, then the peer is gone: no detail, the errno. */
+    uint8_t bytes[64];
+    greeting(bytes, "NULL");
+    void *ctx = zmq_ctx_new();
+    void *server = zmq_socket(ctx, ZMQ_DEALER);
+    CU_ASSERT_EQUAL(zmq_socket_monitor(server, "inproc://half",
+                                       ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL),
+                    0);
+    void *mon = reader_new(ctx, "inproc://half");
+    CU_ASSERT_EQUAL(zmq_bind(server, "tcp://127.0.0.1:*"), 0);
+    char endpoint[256];
+    last_endpoint(server, endpoint, sizeof endpoint);
+    struct sockaddr_in a = { .sin_family = AF_INET };
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    a.sin_port = htons((uint16_t) atoi(strrchr(endpoint, ':') + 1));
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    CU_ASSERT_EQUAL_FATAL(connect(fd, (struct sockaddr *) &a, sizeof a), 0);
+    CU_ASSERT_EQUAL(write(fd, bytes, 10), 10);
+    close(fd);
+    struct event e;
+    CU_ASSERT_TRUE(read_v1(mon, &e));
+    CU_ASSERT_EQUAL(e.id, ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL);
+    CU_ASSERT(e.values[0] != 0);
+    test_close(server);
+    test_close(mon);
+    CU_ASSERT_EQUAL(zmq_ctx_term(ctx), 0);
+}
+
+/* REQ may not talk to PUB: libzmq publishes no handshake event, only the
+ * disconnection, on both sides. */
+static void test_socket_type_mismatch(void)
+{
+    void *ctx = zmq_ctx_new();
+    void *server = zmq_socket(ctx, ZMQ_PUB);
+    void *client = zmq_socket(ctx, ZMQ_REQ);
+    CU_ASSERT_EQUAL(
+        zmq_socket_monitor(server, "inproc://mm-server", ZMQ_EVENT_ALL), 0);
+    void *mon = reader_new(ctx, "inproc://mm-server");
+    CU_ASSERT_EQUAL(zmq_bind(server, "tcp://127.0.0.1:*"), 0);
+    char endpoint[256];
+    last_endpoint(server, endpoint, sizeof endpoint);
+    CU_ASSERT_TRUE(test_set_int(client, ZMQ_RECONNECT_IVL, 5000));
+    CU_ASSERT_EQUAL(zmq_connect(client, endpoint), 0);
+    struct event e;
+    CU_ASSERT_EQUAL(next_v1(mon, 0, &e), ZMQ_EVENT_LISTENING);
+    CU_ASSERT_EQUAL(next_v1(mon, 0, &e), ZMQ_EVENT_ACCEPTED);
+    CU_ASSERT_EQUAL(next_v1(mon, 0, &e), ZMQ_EVENT_DISCONNECTED);
+    test_close(client);
+    test_close(server);
+    test_close(mon);
+    CU_ASSERT_EQUAL(zmq_ctx_term(ctx), 0);
+}
+
+struct reader_job {
+    void *ctx;
+    uint64_t ids[16];
+    int count;
+};
+
+static void *read_in_thread(void *arg)
+{
+    struct reader_job *job = arg;
+    void *mon = zmq_socket(job->ctx, ZMQ_PAIR);
+    int timeout = WAIT_MS;
+    zmq_setsockopt(mon, ZMQ_RCVTIMEO, &timeout, sizeof timeout);
+    zmq_connect(mon, "inproc://threaded");
+    struct event e;
+    while (job->count < 16 && read_v1(mon, &e)) {
+        job->ids[job->count++] = e.id;
+        if (e.id == ZMQ_EVENT_MONITOR_STOPPED)
+            break;
+    }
+    int linger = 0;
+    zmq_setsockopt(mon, ZMQ_LINGER, &linger, sizeof linger);
+    zmq_close(mon);
+    return NULL;
+}
+
+static void test_read_from_thread(void)
+{
+    void *ctx = zmq_ctx_new();
+    void *server = zmq_socket(ctx, ZMQ_DEALER);
+    void *client = zmq_socket(ctx, ZMQ_DEALER);
+    CU_ASSERT_EQUAL(
+        zmq_socket_monitor(server, "inproc://threaded", ZMQ_EVENT_ALL), 0);
+    struct reader_job job = { .ctx = ctx };
+    pthread_t thread;
+    CU_ASSERT_EQUAL_FATAL(pthread_create(&thread, NULL, read_in_thread, &job),
+                          0);
+    CU_ASSERT_EQUAL(zmq_bind(server, "tcp://127.0.0.1:*"), 0);
+    char endpoint[256];
+    last_endpoint(server, endpoint, sizeof endpoint);
+    CU_ASSERT_EQUAL(zmq_connect(client, endpoint), 0);
+    bounce(client, server);
+    test_close(server);
+    pthread_join(thread, NULL);
+    CU_ASSERT_TRUE_FATAL(job.count >= 4);
+    CU_ASSERT_EQUAL(job.ids[0], ZMQ_EVENT_LISTENING);
+    CU_ASSERT_EQUAL(job.ids[1], ZMQ_EVENT_ACCEPTED);
+    CU_ASSERT_EQUAL(job.ids[2], ZMQ_EVENT_HANDSHAKE_SUCCEEDED);
+    CU_ASSERT_EQUAL(job.ids[job.count - 1], ZMQ_EVENT_MONITOR_STOPPED);
+    test_close(client);
+    CU_ASSERT_EQUAL(zmq_ctx_term(ctx), 0);
+}
+
+/* Several sockets monitored at once, by PAIR, PUB and PUSH monitors; a
+ * second monitor on one socket replaces the first, which says so. */
+static void test_several_monitors(void)
+{
+    void *ctx = zmq_ctx_new();
+    void *a = zmq_socket(ctx, ZMQ_DEALER);
+    void *b = zmq_socket(ctx, ZMQ_DEALER);
+    CU_ASSERT_EQUAL(zmq_socket_monitor_versioned(a, "inproc://many-a",
+                                                 ZMQ_EVENT_ALL_V2, 2, ZMQ_PUB),
+                    0);
+    CU_ASSERT_EQUAL(zmq_socket_monitor_versioned(b, "inproc://many-b",
+                                                 ZMQ_EVENT_ALL_V2, 2, ZMQ_PUSH),
+                    0);
+    void *ra = zmq_socket(ctx, ZMQ_SUB);
+    CU_ASSERT_EQUAL(zmq_setsockopt(ra, ZMQ_SUBSCRIBE, "", 0), 0);
+    CU_ASSERT_TRUE(test_set_int(ra, ZMQ_RCVTIMEO, WAIT_MS));
+    CU_ASSERT_EQUAL(zmq_connect(ra, "inproc://many-a"), 0);
+    void *rb = zmq_socket(ctx, ZMQ_PULL);
+    CU_ASSERT_TRUE(test_set_int(rb, ZMQ_RCVTIMEO, WAIT_MS));
+    CU_ASSERT_EQUAL(zmq_connect(rb, "inproc://many-b"), 0);
+    CU_ASSERT_EQUAL(zmq_bind(a, "tcp://127.0.0.1:*"), 0);
+    CU_ASSERT_EQUAL(zmq_bind(b, "tcp://127.0.0.1:*"), 0);
+    struct event e;
+    CU_ASSERT_TRUE(read_v2(ra, &e));
+    CU_ASSERT_EQUAL(e.id, ZMQ_EVENT_LISTENING);
+    CU_ASSERT_TRUE(read_v2(rb, &e));
+    CU_ASSERT_EQUAL(e.id, ZMQ_EVENT_LISTENING);
+
+    /* b's monitor moves: the old one stops, the new one sees the rest. */
+    CU_ASSERT_EQUAL(zmq_socket_monitor(b, "inproc://many-b2", ZMQ_EVENT_ALL),
+                    0);
+    CU_ASSERT_TRUE(read_v2(rb, &e));
+    CU_ASSERT_EQUAL(e.id, ZMQ_EVENT_MONITOR_STOPPED);
+    void *rb2 = reader_new(ctx, "inproc://many-b2");
+    CU_ASSERT_EQUAL(zmq_bind(b, "tcp://127.0.0.1:*"), 0);
+    CU_ASSERT_EQUAL(next_v1(rb2, 0, &e), ZMQ_EVENT_LISTENING);
+    /* A NULL endpoint stops monitoring. */
+    CU_ASSERT_EQUAL(zmq_socket_monitor(b, NULL, 0), 0);
+    CU_ASSERT_EQUAL(next_v1(rb2, 0, &e), ZMQ_EVENT_MONITOR_STOPPED);
+    CU_ASSERT_EQUAL(zmq_bind(b, "tcp://127.0.0.1:*"), 0);
+    CU_ASSERT_TRUE(test_recv_nothing(rb2, 50));
+    CU_ASSERT_TRUE(test_recv_nothing(ra, 50));
+
+    test_close(a);
+    CU_ASSERT_TRUE(read_v2(ra, &e));
+    CU_ASSERT_EQUAL(e.id, ZMQ_EVENT_CLOSED);
+    CU_ASSERT_TRUE(read_v2(ra, &e));
+    CU_ASSERT_EQUAL(e.id, ZMQ_EVENT_MONITOR_STOPPED);
+    test_close(b);
+    test_close(ra);
+    test_close(rb);
+    test_close(rb2);
+    CU_ASSERT_EQUAL(zmq_ctx_term(ctx), 0);
+}
+
+/* The monitored socket closes with events nobody has read yet: they stay
+ * readable, MONITOR_STOPPED last, and nothing hangs. */
+static void test_close_with_pending_events(void)
+{
+    void *ctx = zmq_ctx_new();
+    void *s = zmq_socket(ctx, ZMQ_DEALER);
+    CU_ASSERT_EQUAL(zmq_socket_monitor(s, "inproc://pending", ZMQ_EVENT_ALL),
+                    0);
+    void *mon = reader_new(ctx, "inproc://pending");
+    for (int i = 0; i < 20; i++)
+        CU_ASSERT_EQUAL(zmq_bind(s, "tcp://127.0.0.1:*"), 0);
+    test_close(s);
+    struct event e;
+    int listening = 0, closed = 0;
+    uint64_t last = 0;
+    for (int i = 0; i < 60 && read_v1(mon, &e); i++) {
+        listening += e.id == ZMQ_EVENT_LISTENING;
+        closed += e.id == ZMQ_EVENT_CLOSED;
+        last = e.id;
+        if (e.id == ZMQ_EVENT_MONITOR_STOPPED)
+            break;
+    }
+    CU_ASSERT_EQUAL(listening, 20);
+    CU_ASSERT_EQUAL(closed, 20);
+    CU_ASSERT_EQUAL(last, ZMQ_EVENT_MONITOR_STOPPED);
+    test_close(mon);
+    CU_ASSERT_EQUAL(zmq_ctx_term(ctx), 0);
+}
+
+/* The errors libzmq gives. */
+static void test_bad_arguments(void)
+{
+    void *ctx = zmq_ctx_new();
+    void *s = zmq_socket(ctx, ZMQ_DEALER);
+    CU_ASSERT_EQUAL(zmq_socket_monitor(s, "tcp://127.0.0.1:9999", 0), -1);
+    CU_ASSERT_EQUAL(errno, EPROTONOSUPPORT);
+    CU_ASSERT_EQUAL(zmq_socket_monitor(s, "bogus", ZMQ_EVENT_ALL), -1);
+    CU_ASSERT_EQUAL(errno, EINVAL);
+    CU_ASSERT_EQUAL(zmq_socket_monitor(s, "inproc://", ZMQ_EVENT_ALL), -1);
+    CU_ASSERT_EQUAL(errno, EINVAL);
+    /* Version 1 carries 16 bits of event. */
+    CU_ASSERT_EQUAL(zmq_socket_monitor(s, "inproc://big", 1 << 20), -1);
+    CU_ASSERT_EQUAL(errno, EINVAL);
+    CU_ASSERT_EQUAL(zmq_socket_monitor_versioned(s, "inproc://type",
+                                                 ZMQ_EVENT_ALL, 2, ZMQ_REQ),
+                    -1);
+    CU_ASSERT_EQUAL(errno, EINVAL);
+    CU_ASSERT_EQUAL(zmq_socket_monitor_versioned(s, "inproc://version",
+                                                 ZMQ_EVENT_ALL, 3, ZMQ_PAIR),
+                    -1);
+    CU_ASSERT_EQUAL(errno, EINVAL);
+    /* The inproc name is taken. */
+    void *other = zmq_socket(ctx, ZMQ_PAIR);
+    CU_ASSERT_EQUAL(zmq_bind(other, "inproc://taken"), 0);
+    CU_ASSERT_EQUAL(zmq_socket_monitor(s, "inproc://taken", ZMQ_EVENT_ALL), -1);
+    CU_ASSERT_EQUAL(errno, EADDRINUSE);
+    /* Stopping what is not monitored is fine. */
+    CU_ASSERT_EQUAL(zmq_socket_monitor(s, NULL, 0), 0);
+    test_close(other);
+    test_close(s);
+    CU_ASSERT_EQUAL(zmq_socket_monitor(s, "inproc://closed", ZMQ_EVENT_ALL),
+                    -1);
+    CU_ASSERT_EQUAL(errno, ENOTSOCK);
+    CU_ASSERT_EQUAL(zmq_socket_monitor_pipes_stats(s), -1);
+    CU_ASSERT_EQUAL(errno, ENOTSOCK);
+    CU_ASSERT_EQUAL(zmq_ctx_term(ctx), 0);
+}
+
+/* PIPES_STATS: one event per pipe, queued outbound and inbound. */
+static void test_pipes_stats(void)
+{
+    void *ctx = zmq_ctx_new();
+    void *a = zmq_socket(ctx, ZMQ_PAIR);
+    void *b = zmq_socket(ctx, ZMQ_PAIR);
+    /* Not monitored, or not for these events: EINVAL. */
+    CU_ASSERT_EQUAL(zmq_socket_monitor_pipes_stats(a), -1);
+    CU_ASSERT_EQUAL(errno, EINVAL);
+    CU_ASSERT_EQUAL(zmq_socket_monitor_versioned(a, "inproc://stats",
+                                                 ZMQ_EVENT_PIPES_STATS, 2,
+                                                 ZMQ_PAIR),
+                    0);
+    void *mon = reader_new(ctx, "inproc://stats");
+    /* No pipe yet: EAGAIN. */
+    CU_ASSERT_EQUAL(zmq_socket_monitor_pipes_stats(a), -1);
+    CU_ASSERT_EQUAL(errno, EAGAIN);
+    CU_ASSERT_EQUAL(zmq_bind(b, "inproc://stats-pipe"), 0);
+    CU_ASSERT_EQUAL(zmq_connect(a, "inproc://stats-pipe"), 0);
+    for (int i = 0; i < 3; i++)
+        CU_ASSERT_TRUE(test_send(a, "queued", 0));
+    CU_ASSERT_TRUE(test_send(b, "back", 0));
+    CU_ASSERT_EQUAL(zmq_socket_monitor_pipes_stats(a), 0);
+    struct event e;
+    CU_ASSERT_TRUE(read_v2(mon, &e));
+    CU_ASSERT_EQUAL(e.id, ZMQ_EVENT_PIPES_STATS);
+    CU_ASSERT_EQUAL(e.value_count, 2);
+    CU_ASSERT(e.values[0] >= 3);
+    CU_ASSERT(e.values[1] >= 1);
+    CU_ASSERT_TRUE(test_recv_nothing(mon, 50));
+    test_close(a);
+    test_close(b);
+    test_close(mon);
+    CU_ASSERT_EQUAL(zmq_ctx_term(ctx), 0);
+}
+
+int main(void)
+{
+    const struct test_case tests[] = {
+        { "tcp client and server sequence (v1)", test_tcp_sequence },
+        { "ipc client and server sequence (v1)", test_ipc_sequence },
+        { "v2 local and remote endpoints", test_v2_endpoints },
+        { "v1 and v2 frames byte by byte", test_frame_layouts },
+        { "CONNECT_RETRIED follows the back-off", test_reconnect_intervals },
+        { "disconnection then reconnect attempt", test_disconnect_then_retry },
+        { "BIND_FAILED with EADDRINUSE", test_bind_failed },
+        { "handshake: mechanism mismatch", test_handshake_mechanism_mismatch },
+        { "handshake: unexpected command", test_handshake_unexpected_command },
+        { "handshake: malformed ERROR", test_handshake_malformed_error },
+        { "handshake: peer closed", test_handshake_peer_closed },
+        { "socket type mismatch", test_socket_type_mismatch },
+        { "events read from another thread", test_read_from_thread },
+        { "several monitors, replaced and stopped", test_several_monitors },
+        { "close with events pending", test_close_with_pending_events },
+        { "bad arguments", test_bad_arguments },
+        { "pipe statistics", test_pipes_stats },
+    };
+    return test_run_suite("monitor", tests, sizeof tests / sizeof tests[0]);
+}
