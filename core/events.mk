@@ -14,3 +14,10 @@ EXTRA_DIST += tests/check_monitor_seed.sh tests/monitor_seed.py
 check_PROGRAMS += tests/test_monitor
 tests_test_monitor_CFLAGS = $(TEST_CFLAGS)
 tests_test_monitor_LDADD = $(API_TEST_LIBS)
+
+# The same without the monitor plugin: only the tcp plugin on the path.
+check_PROGRAMS += tests/test_monitor_missing
+tests_test_monitor_missing_CFLAGS = $(TEST_CFLAGS)
+tests_test_monitor_missing_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DMISSING_PLUGIN_DIR='"$(abs_top_builddir)/plugins/tcp/.libs"'
+tests_test_monitor_missing_LDADD = $(API_TEST_LIBS)
