@@ -168,6 +168,8 @@ static void run_pipe_command(struct mz_session *session,
             session->engine_ops->resume_output(session->engine);
         break;
     case MZ_CMD_ACTIVATE_WRITE:
+        if (end->muted)
+            mz_pipe_hwm_cleared(end);
         if (session->engine != NULL && session->input_blocked) {
             session->input_blocked = false;
             session->engine_ops->resume_input(session->engine);
@@ -778,4 +780,14 @@ void mz_session_stop(struct mz_session *session)
     pthread_mutex_unlock(&request.lock);
     pthread_cond_destroy(&request.done_signal);
     pthread_mutex_destroy(&request.lock);
+}
+
+struct mz_event_source *mz_session_events(const struct mz_session *session)
+{
+    return session->events;
+}
+
+const char *mz_session_uri(const struct mz_session *session)
+{
+    return session->uri;
 }

@@ -58,6 +58,11 @@ void mz_session_accept(struct mz_listener *listener, int fd);
  * (listener thread). */
 void mz_session_abort(struct mz_session *session);
 
+/* Where the session's events go, and the endpoint it serves (the connect
+ * URI, or the bound URI of an accepted session). Session thread. */
+struct mz_event_source *mz_session_events(const struct mz_session *session);
+const char *mz_session_uri(const struct mz_session *session);
+
 /* Any thread: a pipe command for the session (see mz_pipe). */
 void mz_session_post(struct mz_session *session, const struct mz_command *cmd);
 /* The session's pipe read the socket's delimiter (session thread). */

@@ -153,6 +153,7 @@ static void forget_endpoint_pipe(struct mz_socket *s, struct mz_pipe_end *end)
 /* Takes an end out of the type and the socket's list. */
 static void detach_pipe(struct mz_socket *s, struct mz_pipe_end *end)
 {
+    mz_socket_peer_gone(s, end);
     s->type->detach(s, end);
     mz_pipe_set_remove(&s->pipes, end);
     forget_endpoint_pipe(s, end);
@@ -222,6 +223,8 @@ static void run_command(struct mz_socket *s, const struct mz_command *cmd)
             s->type->read_activated(s, end);
         break;
     case MZ_CMD_ACTIVATE_WRITE:
+        if (end->muted)
+            mz_pipe_hwm_cleared(end);
         if (end->attached && !end->peer_closed &&
             s->type->write_activated != NULL)
             s->type->write_activated(s, end);
@@ -311,11 +314,17 @@ static int type_recv(struct mz_socket *s, struct mz_msg *m)
 
 int mz_socket_send(struct mz_socket *s, struct mz_msg *m, int flags)
 {
-    mz_msg_set_more(m, (flags & ZMQ_SNDMORE) != 0);
+    bool more = (flags & ZMQ_SNDMORE) != 0;
+    size_t size = mz_msg_size(m);
+    mz_msg_set_more(m, more);
     int rc = run_blocking(s, m, (flags & ZMQ_DONTWAIT) != 0,
                           s->options.sndtimeo, type_send);
-    if (rc < 0)
+    if (rc < 0) {
         mz_msg_set_more(m, false);
+        return rc;
+    }
+    s->bytes_out += size;
+    s->msgs_out += more ? 0 : 1;
     return rc;
 }
 
@@ -323,8 +332,11 @@ int mz_socket_recv(struct mz_socket *s, struct mz_msg *m, int flags)
 {
     int rc = run_blocking(s, m, (flags & ZMQ_DONTWAIT) != 0,
                           s->options.rcvtimeo, type_recv);
-    if (rc == 0)
+    if (rc == 0) {
         s->rcvmore = mz_msg_has_more(m);
+        s->bytes_in += mz_msg_size(m);
+        s->msgs_in += s->rcvmore ? 0 : 1;
+    }
     return rc;
 }
 

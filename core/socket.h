@@ -90,6 +90,10 @@ struct mz_socket {
      * monitors it (zmq_socket_monitor), to be stopped at close. */
     struct mz_event_source *events;
     bool monitored;
+
+    /* Counters (modzmq_socket_counters), by the socket's thread. */
+    uint64_t msgs_in, bytes_in, msgs_out, bytes_out;
+    uint64_t dropped_by_gone_pipes; /* drops of pipes since detached */
 };
 
 const struct mz_socket_type *mz_socket_type_find(int type);
@@ -134,6 +138,10 @@ void mz_socket_attach_pipe(struct mz_socket *s, struct mz_pipe_end *end);
 /* Records an endpoint; -1 ENOMEM. */
 int mz_socket_add_endpoint(struct mz_socket *s, const char *uri, bool bound,
                            struct mz_pipe_end *pipe);
+/* A pipe leaves the socket: its drops stay counted, and its counters go
+ * out as MODZMQ_EVENT_PEER_COUNTERS if anyone wants them
+ * (socket_counters.c). */
+void mz_socket_peer_gone(struct mz_socket *s, struct mz_pipe_end *end);
 /* zmq_close: stops the observer that monitors s (socket_monitor.c). */
 void mz_socket_monitor_stop(struct mz_socket *s);
 /* The type-specific state. */

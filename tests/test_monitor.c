@@ -17,6 +17,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "modzmq.h"
 #include "testutil.h"
 #include "zmq.h"
 
@@ -24,7 +25,7 @@ enum { WAIT_MS = 3000 };
 
 struct event {
     uint64_t id;
-    uint64_t values[4];
+    uint64_t values[8];
     uint64_t value_count;
     char local[256];
     char remote[256]; /* v1: the one endpoint frame */
@@ -76,7 +77,7 @@ static bool read_v2(void *r, struct event *e)
     memset(e, 0, sizeof *e);
     if (recv_part(r, &e->id, 8, &more) != 8 || !more ||
         recv_part(r, &e->value_count, 8, &more) != 8 || !more ||
-        e->value_count > 4)
+        e->value_count > 8)
         return false;
     for (uint64_t i = 0; i < e->value_count; i++)
         if (recv_part(r, &e->values[i], 8, &more) != 8 || !more)
@@ -527,6 +528,11 @@ struct reader_job {
     void *ctx;
     uint64_t ids[16];
     int count;
+    /* The reader is connected: events from now on reach it (the monitor
+     * drops what it cannot send, where libzmq would block). */
+    pthread_mutex_t lock;
+    pthread_cond_t connected_signal;
+    bool connected;
 };
 
 static void *read_in_thread(void *arg)
@@ -536,6 +542,10 @@ static void *read_in_thread(void *arg)
     int timeout = WAIT_MS;
     zmq_setsockopt(mon, ZMQ_RCVTIMEO, &timeout, sizeof timeout);
     zmq_connect(mon, "inproc://threaded");
+    pthread_mutex_lock(&job->lock);
+    job->connected = true;
+    pthread_cond_signal(&job->connected_signal);
+    pthread_mutex_unlock(&job->lock);
     struct event e;
     while (job->count < 16 && read_v1(mon, &e)) {
         job->ids[job->count++] = e.id;
@@ -555,10 +565,16 @@ static void test_read_from_thread(void)
     void *client = zmq_socket(ctx, ZMQ_DEALER);
     CU_ASSERT_EQUAL(
         zmq_socket_monitor(server, "inproc://threaded", ZMQ_EVENT_ALL), 0);
-    struct reader_job job = { .ctx = ctx };
+    struct reader_job job = { .ctx = ctx,
+                              .lock = PTHREAD_MUTEX_INITIALIZER,
+                              .connected_signal = PTHREAD_COND_INITIALIZER };
     pthread_t thread;
     CU_ASSERT_EQUAL_FATAL(pthread_create(&thread, NULL, read_in_thread, &job),
                           0);
+    pthread_mutex_lock(&job.lock);
+    while (!job.connected)
+        pthread_cond_wait(&job.connected_signal, &job.lock);
+    pthread_mutex_unlock(&job.lock);
     CU_ASSERT_EQUAL(zmq_bind(server, "tcp://127.0.0.1:*"), 0);
     char endpoint[256];
     last_endpoint(server, endpoint, sizeof endpoint);
@@ -734,6 +750,142 @@ static void test_pipes_stats(void)
     CU_ASSERT_EQUAL(zmq_ctx_term(ctx), 0);
 }
 
+/* Beyond libzmq: a pipe reaching its HWM and leaving it, in v2 frames. */
+static void test_hwm_events(void)
+{
+    void *ctx = zmq_ctx_new();
+    void *push = zmq_socket(ctx, ZMQ_PUSH);
+    void *pull = zmq_socket(ctx, ZMQ_PULL);
+    CU_ASSERT_TRUE(test_set_int(push, ZMQ_SNDHWM, 4));
+    CU_ASSERT_TRUE(test_set_int(pull, ZMQ_RCVHWM, 4));
+    CU_ASSERT_EQUAL(
+        zmq_socket_monitor_versioned(push, "inproc://hwm",
+                                     MODZMQ_EVENT_PIPE_HWM_REACHED |
+                                         MODZMQ_EVENT_PIPE_HWM_CLEARED,
+                                     2, ZMQ_PAIR),
+        0);
+    void *mon = reader_new(ctx, "inproc://hwm");
+    CU_ASSERT_EQUAL(zmq_bind(pull, "inproc://hwm-pipe"), 0);
+    CU_ASSERT_EQUAL(zmq_connect(push, "inproc://hwm-pipe"), 0);
+    int sent = 0;
+    while (sent < 1000 && zmq_send(push, "x", 1, ZMQ_DONTWAIT) == 1)
+        sent++;
+    CU_ASSERT_EQUAL(errno, EAGAIN);
+    CU_ASSERT(sent > 0 && sent < 1000);
+    struct event e;
+    CU_ASSERT_TRUE(read_v2(mon, &e));
+    CU_ASSERT_EQUAL(e.id, MODZMQ_EVENT_PIPE_HWM_REACHED);
+    CU_ASSERT_EQUAL(e.value_count, 2);
+    CU_ASSERT_EQUAL(e.values[0], 1); /* outbound */
+    CU_ASSERT(e.values[1] > 0);
+    /* Once, however often the full pipe is tried. */
+    CU_ASSERT_EQUAL(zmq_send(push, "x", 1, ZMQ_DONTWAIT), -1);
+    CU_ASSERT_TRUE(test_recv_nothing(mon, 50));
+    char buf[8];
+    for (int i = 0; i < sent; i++)
+        CU_ASSERT_EQUAL(zmq_recv(pull, buf, sizeof buf, 0), 1);
+    /* The writer hears of the room on its next call. */
+    bool cleared = false;
+    for (int i = 0; i < 100 && !cleared; i++) {
+        test_get_int(push, ZMQ_EVENTS);
+        cleared =
+            zmq_poll(&(zmq_pollitem_t){ .socket = mon, .events = ZMQ_POLLIN },
+                     1, 20) == 1;
+    }
+    CU_ASSERT_TRUE_FATAL(cleared);
+    CU_ASSERT_TRUE(read_v2(mon, &e));
+    CU_ASSERT_EQUAL(e.id, MODZMQ_EVENT_PIPE_HWM_CLEARED);
+    CU_ASSERT_EQUAL(e.values[0], 1);
+    test_close(push);
+    test_close(pull);
+    test_close(mon);
+    CU_ASSERT_EQUAL(zmq_ctx_term(ctx), 0);
+}
+
+/* Beyond libzmq: counters of a socket and of its peers. */
+static void test_counters(void)
+{
+    void *ctx = zmq_ctx_new();
+    void *pub = zmq_socket(ctx, ZMQ_PUB);
+    void *sub = zmq_socket(ctx, ZMQ_SUB);
+    CU_ASSERT_TRUE(test_set_int(pub, ZMQ_SNDHWM, 2));
+    CU_ASSERT_TRUE(test_set_int(sub, ZMQ_RCVHWM, 2));
+    CU_ASSERT_EQUAL(zmq_setsockopt(sub, ZMQ_SUBSCRIBE, "", 0), 0);
+    CU_ASSERT_EQUAL(zmq_bind(pub, "inproc://counted"), 0);
+    CU_ASSERT_EQUAL(zmq_connect(sub, "inproc://counted"), 0);
+    CU_ASSERT_EQUAL(zmq_socket_monitor_versioned(pub, "inproc://counters",
+                                                 MODZMQ_EVENT_PEER_COUNTERS, 2,
+                                                 ZMQ_PAIR),
+                    0);
+    void *mon = reader_new(ctx, "inproc://counters");
+    /* The subscription reaches the PUB on its next call. */
+    test_get_int(pub, ZMQ_EVENTS);
+    for (int i = 0; i < 20; i++) {
+        CU_ASSERT_TRUE(test_send(pub, "head", ZMQ_SNDMORE));
+        CU_ASSERT_TRUE(test_send(pub, "body!", 0));
+    }
+    struct modzmq_counters c;
+    CU_ASSERT_EQUAL(modzmq_socket_counters(pub, &c, 1), 0);
+    CU_ASSERT_EQUAL(c.msgs_out, 20);
+    CU_ASSERT_EQUAL(c.bytes_out, 20 * 9);
+    CU_ASSERT_EQUAL(c.msgs_in, 0);
+    CU_ASSERT(c.msgs_dropped >= 1 && c.msgs_dropped < 20);
+    struct event e;
+    CU_ASSERT_TRUE(read_v2(mon, &e));
+    CU_ASSERT_EQUAL(e.id, MODZMQ_EVENT_PEER_COUNTERS);
+    CU_ASSERT_EQUAL(e.value_count, 5);
+    CU_ASSERT_EQUAL(e.values[4], c.msgs_dropped);
+    CU_ASSERT(e.values[2] > 0 && e.values[2] < 20);
+    CU_ASSERT_EQUAL(e.values[3], e.values[2] * 9);
+
+    uint64_t received = 0;
+    char buf[16];
+    while (received < 40 && zmq_recv(sub, buf, sizeof buf, ZMQ_DONTWAIT) >= 0)
+        received++;
+    struct modzmq_counters s;
+    CU_ASSERT_EQUAL(modzmq_socket_counters(sub, &s, 0), 0);
+    CU_ASSERT_EQUAL(s.msgs_in * 2, received);
+    CU_ASSERT_EQUAL(s.bytes_in, s.msgs_in * 9);
+    /* Everything the peer's pipe took arrived. */
+    CU_ASSERT_EQUAL(s.msgs_in, e.values[2]);
+    CU_ASSERT_EQUAL(s.bytes_in, e.values[3]);
+    CU_ASSERT_EQUAL(modzmq_socket_counters(sub, NULL, 0), -1);
+    CU_ASSERT_EQUAL(errno, EFAULT);
+    test_close(sub);
+    test_close(pub);
+    test_close(mon);
+    CU_ASSERT_EQUAL(modzmq_socket_counters(pub, &c, 0), -1);
+    CU_ASSERT_EQUAL(errno, ENOTSOCK);
+    CU_ASSERT_EQUAL(zmq_ctx_term(ctx), 0);
+}
+
+/* The same over tcp, where the peer is a session. */
+static void test_counters_tcp(void)
+{
+    void *ctx = zmq_ctx_new();
+    void *push = zmq_socket(ctx, ZMQ_PUSH);
+    void *pull = zmq_socket(ctx, ZMQ_PULL);
+    CU_ASSERT_EQUAL(zmq_bind(pull, "tcp://127.0.0.1:*"), 0);
+    char endpoint[256];
+    last_endpoint(pull, endpoint, sizeof endpoint);
+    CU_ASSERT_EQUAL(zmq_connect(push, endpoint), 0);
+    for (int i = 0; i < 10; i++)
+        CU_ASSERT_TRUE(test_send(push, "0123456789", 0));
+    for (int i = 0; i < 10; i++)
+        CU_ASSERT_TRUE(test_recv_is(pull, "0123456789", WAIT_MS));
+    struct modzmq_counters c;
+    CU_ASSERT_EQUAL(modzmq_socket_counters(push, &c, 0), 0);
+    CU_ASSERT_EQUAL(c.msgs_out, 10);
+    CU_ASSERT_EQUAL(c.bytes_out, 100);
+    CU_ASSERT_EQUAL(modzmq_socket_counters(pull, &c, 0), 0);
+    CU_ASSERT_EQUAL(c.msgs_in, 10);
+    CU_ASSERT_EQUAL(c.bytes_in, 100);
+    CU_ASSERT_EQUAL(c.msgs_dropped, 0);
+    test_close(push);
+    test_close(pull);
+    CU_ASSERT_EQUAL(zmq_ctx_term(ctx), 0);
+}
+
 int main(void)
 {
     const struct test_case tests[] = {
@@ -754,6 +906,9 @@ int main(void)
         { "close with events pending", test_close_with_pending_events },
         { "bad arguments", test_bad_arguments },
         { "pipe statistics", test_pipes_stats },
+        { "HWM reached and cleared", test_hwm_events },
+        { "socket and peer counters", test_counters },
+        { "counters over tcp", test_counters_tcp },
     };
     return test_run_suite("monitor", tests, sizeof tests / sizeof tests[0]);
 }

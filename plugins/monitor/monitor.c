@@ -7,9 +7,10 @@
  * monitored socket's context, and a subscription to the socket's events.
  * Events arrive on whatever thread they happen on (mostly I/O threads),
  * so every use of the monitor's socket is under the monitor's lock, and
- * sends never wait: an event that finds the monitor's queue full is
- * dropped rather than stall an I/O thread (or deadlock zmq_close, which
- * waits for callbacks in progress). When monitoring stops (a NULL
+ * sends never wait: an event that finds the monitor's queue full, or no
+ * reader connected yet, is dropped rather than stall an I/O thread (or
+ * deadlock zmq_close, which waits for callbacks in progress). libzmq
+ * blocks instead, hanging a zmq_bind whose monitor has no reader yet. When monitoring stops (a NULL
  * endpoint, a new monitor, or the socket closing, which the core tells us
  * as a NULL endpoint) the subscription ends first, then MONITOR_STOPPED
  * is sent and the monitor's socket closes with ZMQ_LINGER 0; what it
