@@ -23,3 +23,13 @@ tests_test_monitor_missing_CFLAGS = $(TEST_CFLAGS)
 tests_test_monitor_missing_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DMISSING_PLUGIN_DIR='"$(abs_top_builddir)/plugins/tcp/.libs"'
 tests_test_monitor_missing_LDADD = $(API_TEST_LIBS)
+
+# The example observer, built out of tree against the installed SDK and
+# loaded with MODZMQ_OBSERVERS; the checker is built like the SDK
+# example's (check_SCRIPTS, see sdk/local.mk).
+EXTRA_PROGRAMS += tests/observer_checker
+tests_observer_checker_SOURCES = tests/observer_checker.c
+tests_observer_checker_LDADD = libzmq.la
+check_SCRIPTS += tests/observer_checker$(EXEEXT)
+TESTS += tests/check_sdk_observer.sh
+EXTRA_DIST += tests/check_sdk_observer.sh sdk/examples/example_observer.c
