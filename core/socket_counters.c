@@ -15,7 +15,8 @@
 
 static void publish_peer(struct mz_socket *s, const struct mz_pipe_end *end)
 {
-    if (!mz_event_wanted(s->events, MODZMQ_EVENT_PEER_COUNTERS))
+    if (s->events == NULL ||
+        !mz_event_wanted(s->events, MODZMQ_EVENT_PEER_COUNTERS))
         return;
     uint64_t values[5] = { end->msgs_read, end->bytes_read, end->msgs_written,
                            end->bytes_written, end->msgs_dropped };

@@ -395,6 +395,35 @@ static void test_bind_failed(void)
     CU_ASSERT_EQUAL(zmq_ctx_term(ctx), 0);
 }
 
+/* A peer the accept filter refuses: ACCEPT_FAILED with the errno
+ * (EACCES from the tcp plugin; libzmq 4.3.4 leaves a stale EAGAIN). */
+static void test_accept_failed(void)
+{
+    void *ctx = zmq_ctx_new();
+    void *server = zmq_socket(ctx, ZMQ_DEALER);
+    void *client = zmq_socket(ctx, ZMQ_DEALER);
+    CU_ASSERT_EQUAL(
+        zmq_setsockopt(server, ZMQ_TCP_ACCEPT_FILTER, "10.1.1.1", 8), 0);
+    CU_ASSERT_EQUAL(
+        zmq_socket_monitor(server, "inproc://refused",
+                           ZMQ_EVENT_ACCEPT_FAILED | ZMQ_EVENT_ACCEPTED),
+        0);
+    void *mon = reader_new(ctx, "inproc://refused");
+    CU_ASSERT_EQUAL(zmq_bind(server, "tcp://127.0.0.1:*"), 0);
+    char endpoint[256];
+    last_endpoint(server, endpoint, sizeof endpoint);
+    CU_ASSERT_EQUAL(zmq_connect(client, endpoint), 0);
+    struct event e;
+    CU_ASSERT_TRUE(read_v1(mon, &e));
+    CU_ASSERT_EQUAL(e.id, ZMQ_EVENT_ACCEPT_FAILED);
+    CU_ASSERT_EQUAL(e.values[0], EACCES);
+    CU_ASSERT_STRING_EQUAL(e.remote, endpoint);
+    test_close(client);
+    test_close(server);
+    test_close(mon);
+    CU_ASSERT_EQUAL(zmq_ctx_term(ctx), 0);
+}
+
 /* A raw TCP client writes bytes at a monitored server; the server's
  * events for the failed handshake follow. */
 static void raw_handshake(const void *bytes, size_t size, uint64_t event,
@@ -896,6 +925,7 @@ int main(void)
         { "CONNECT_RETRIED follows the back-off", test_reconnect_intervals },
         { "disconnection then reconnect attempt", test_disconnect_then_retry },
         { "BIND_FAILED with EADDRINUSE", test_bind_failed },
+        { "ACCEPT_FAILED for a filtered peer", test_accept_failed },
         { "handshake: mechanism mismatch", test_handshake_mechanism_mismatch },
         { "handshake: unexpected command", test_handshake_unexpected_command },
         { "handshake: malformed ERROR", test_handshake_malformed_error },
