@@ -314,17 +314,11 @@ static int type_recv(struct mz_socket *s, struct mz_msg *m)
 
 int mz_socket_send(struct mz_socket *s, struct mz_msg *m, int flags)
 {
-    bool more = (flags & ZMQ_SNDMORE) != 0;
-    size_t size = mz_msg_size(m);
-    mz_msg_set_more(m, more);
+    mz_msg_set_more(m, (flags & ZMQ_SNDMORE) != 0);
     int rc = run_blocking(s, m, (flags & ZMQ_DONTWAIT) != 0,
                           s->options.sndtimeo, type_send);
-    if (rc < 0) {
+    if (rc < 0)
         mz_msg_set_more(m, false);
-        return rc;
-    }
-    s->bytes_out += size;
-    s->msgs_out += more ? 0 : 1;
     return rc;
 }
 
@@ -332,11 +326,8 @@ int mz_socket_recv(struct mz_socket *s, struct mz_msg *m, int flags)
 {
     int rc = run_blocking(s, m, (flags & ZMQ_DONTWAIT) != 0,
                           s->options.rcvtimeo, type_recv);
-    if (rc == 0) {
+    if (rc == 0)
         s->rcvmore = mz_msg_has_more(m);
-        s->bytes_in += mz_msg_size(m);
-        s->msgs_in += s->rcvmore ? 0 : 1;
-    }
     return rc;
 }
 

@@ -91,9 +91,10 @@ struct mz_socket {
     struct mz_event_source *events;
     bool monitored;
 
-    /* Counters (modzmq_socket_counters), by the socket's thread. */
-    uint64_t msgs_in, bytes_in, msgs_out, bytes_out;
-    uint64_t dropped_by_gone_pipes; /* drops of pipes since detached */
+    /* The counters of pipes since detached (modzmq_socket_counters adds
+     * those of the pipes still attached): messages and bytes in, out,
+     * messages dropped. */
+    uint64_t gone_counters[5];
 };
 
 const struct mz_socket_type *mz_socket_type_find(int type);
@@ -138,7 +139,7 @@ void mz_socket_attach_pipe(struct mz_socket *s, struct mz_pipe_end *end);
 /* Records an endpoint; -1 ENOMEM. */
 int mz_socket_add_endpoint(struct mz_socket *s, const char *uri, bool bound,
                            struct mz_pipe_end *pipe);
-/* A pipe leaves the socket: its drops stay counted, and its counters go
+/* A pipe leaves the socket: its counters stay in the socket's, and go
  * out as MODZMQ_EVENT_PEER_COUNTERS if anyone wants them
  * (socket_counters.c). */
 void mz_socket_peer_gone(struct mz_socket *s, struct mz_pipe_end *end);

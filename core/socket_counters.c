@@ -1,33 +1,50 @@
 /*
  * Counters of sockets and of their peers (modzmq_socket_counters in
  * include/modzmq.h). The counting itself happens on the hot path as plain
- * increments by the owning thread: the socket's in mz_socket_send and
- * mz_socket_recv, each pipe end's in mz_pipe_read and mz_pipe_write, and
- * drops in the distributor. Here they are only read, on the socket's
- * thread, and published as MODZMQ_EVENT_PEER_COUNTERS when asked and when
- * a peer leaves.
+ * increments by the thread that owns each pipe end, in mz_pipe_read and
+ * mz_pipe_write (drops in the distributor); a socket's counters are the
+ * sums over its pipes, those attached and those gone. Here they are only
+ * read, on the socket's thread, and published as
+ * MODZMQ_EVENT_PEER_COUNTERS when asked and when a peer leaves.
  */
 #include <errno.h>
+#include <string.h>
 
 #include "event_bus.h"
 #include "modzmq.h"
 #include "socket.h"
 
-static void publish_peer(struct mz_socket *s, const struct mz_pipe_end *end)
+enum { COUNTER_COUNT = 5 };
+
+/* msgs in, bytes in, msgs out, bytes out, dropped: the event's order. */
+static void pipe_counters(const struct mz_pipe_end *end,
+                          uint64_t values[COUNTER_COUNT])
+{
+    values[0] = end->msgs_read;
+    values[1] = end->bytes_read;
+    values[2] = end->msgs_written;
+    values[3] = end->bytes_written;
+    values[4] = end->msgs_dropped;
+}
+
+static void publish_peer(struct mz_socket *s, const uint64_t *values,
+                         const struct mz_pipe_end *end)
 {
     if (s->events == NULL ||
         !mz_event_wanted(s->events, MODZMQ_EVENT_PEER_COUNTERS))
         return;
-    uint64_t values[5] = { end->msgs_read, end->bytes_read, end->msgs_written,
-                           end->bytes_written, end->msgs_dropped };
-    mz_event_publish(s->events, MODZMQ_EVENT_PEER_COUNTERS, values, 5, false,
-                     "", end->endpoint != NULL ? end->endpoint : "");
+    mz_event_publish(s->events, MODZMQ_EVENT_PEER_COUNTERS, values,
+                     COUNTER_COUNT, false, "",
+                     end->endpoint != NULL ? end->endpoint : "");
 }
 
 void mz_socket_peer_gone(struct mz_socket *s, struct mz_pipe_end *end)
 {
-    s->dropped_by_gone_pipes += end->msgs_dropped;
-    publish_peer(s, end);
+    uint64_t values[COUNTER_COUNT];
+    pipe_counters(end, values);
+    for (int i = 0; i < COUNTER_COUNT; i++)
+        s->gone_counters[i] += values[i];
+    publish_peer(s, values, end);
 }
 
 int modzmq_socket_counters(void *socket, struct modzmq_counters *counters,
@@ -44,19 +61,23 @@ int modzmq_socket_counters(void *socket, struct modzmq_counters *counters,
     }
     if (mz_socket_process_commands(s) < 0)
         return -1;
-    uint64_t dropped = s->dropped_by_gone_pipes;
+    uint64_t sums[COUNTER_COUNT];
+    memcpy(sums, s->gone_counters, sizeof sums);
     for (unsigned i = 0; i < s->pipes.count; i++) {
         const struct mz_pipe_end *end = s->pipes.items[i];
-        dropped += end->msgs_dropped;
+        uint64_t values[COUNTER_COUNT];
+        pipe_counters(end, values);
+        for (int k = 0; k < COUNTER_COUNT; k++)
+            sums[k] += values[k];
         if (publish_peers)
-            publish_peer(s, end);
+            publish_peer(s, values, end);
     }
     *counters = (struct modzmq_counters){
-        .msgs_in = s->msgs_in,
-        .bytes_in = s->bytes_in,
-        .msgs_out = s->msgs_out,
-        .bytes_out = s->bytes_out,
-        .msgs_dropped = dropped,
+        .msgs_in = sums[0],
+        .bytes_in = sums[1],
+        .msgs_out = sums[2],
+        .bytes_out = sums[3],
+        .msgs_dropped = sums[4],
     };
     return 0;
 }

@@ -52,9 +52,10 @@ extern "C" {
 #define MODZMQ_EVENT_PIPE_HWM_CLEARED 0x200000000ULL
 #define MODZMQ_EVENT_PEER_COUNTERS 0x400000000ULL
 
-/* What went through a socket since it was created (or one peer's share:
- * MODZMQ_EVENT_PEER_COUNTERS). Messages count whole messages, bytes every
- * part's body. Dropped counts the messages of a fan-out socket (PUB,
+/* What went between a socket and its peers since it was created: the
+ * sums of every peer's share (MODZMQ_EVENT_PEER_COUNTERS), so a message a
+ * PUB sends to three subscribers counts three times out. Messages count
+ * whole messages, bytes every part's body. Dropped counts the messages of a fan-out socket (PUB,
  * XPUB) that found a peer's pipe at its HWM; while that pipe stays full
  * the socket no longer offers it messages, and those are not counted. */
 struct modzmq_counters {
