@@ -581,11 +581,18 @@ int modzmq_plugin_load(const char *name)
     } else if (find_transport(name) != NULL || find_named(name) != NULL) {
         outcome = LOADED;
     } else {
-        outcome = search_scheme(name);
-        if (outcome == LOADED)
-            g_hash_table_remove(registry.missing, name);
-        else if (find_named(name) != NULL)
-            outcome = LOADED; /* modzmq_<name>, not a transport */
+        /* modzmq_<name> may be an observer of that name (MODZMQ_OBSERVERS),
+         * which no search for a scheme would count as found. */
+        char *module = g_strconcat(MZ_PLUGIN_PREFIX, name, NULL);
+        search_module(module);
+        g_free(module);
+        if (find_named(name) != NULL && find_transport(name) == NULL) {
+            outcome = LOADED;
+        } else {
+            outcome = search_scheme(name);
+            if (outcome == LOADED)
+                g_hash_table_remove(registry.missing, name);
+        }
     }
     pthread_mutex_unlock(&registry.lock);
     if (outcome != LOADED) {

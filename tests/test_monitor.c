@@ -17,6 +17,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <modzmq/observer.h>
+#include <modzmq/plugin.h>
+
 #include "modzmq.h"
 #include "testutil.h"
 #include "zmq.h"
@@ -918,6 +921,119 @@ static void test_counters_tcp(void)
     CU_ASSERT_EQUAL(zmq_ctx_term(ctx), 0);
 }
 
+/* An observer registered by the suite, to drive the SDK's event services
+ * (subscribe, event_wanted, publish, unsubscribe) directly. */
+static const struct modzmq_core_services *bus;
+static modzmq_core *bus_core;
+
+static int observer_init(const struct modzmq_core_services *services,
+                         modzmq_core *core)
+{
+    bus = services;
+    bus_core = core;
+    return 0;
+}
+
+static const struct modzmq_observer_ops observer_ops = {
+    .size = sizeof observer_ops,
+};
+static const char *const observer_serves[] = { "suite", NULL };
+static const struct modzmq_plugin observer_plugin = {
+    .abi_major = MODZMQ_SDK_ABI_MAJOR,
+    .abi_minor = MODZMQ_SDK_ABI_MINOR,
+    .name = "suite_observer",
+    .kind = MODZMQ_PLUGIN_OBSERVER,
+    .serves = observer_serves,
+    .ops = &observer_ops,
+    .init = observer_init,
+};
+
+struct seen {
+    pthread_mutex_t lock;
+    int count;
+    struct modzmq_event last;
+    char local[256];
+};
+
+static void observed(void *arg, const struct modzmq_event *event)
+{
+    struct seen *seen = arg;
+    pthread_mutex_lock(&seen->lock);
+    seen->count++;
+    seen->last = *event;
+    snprintf(seen->local, sizeof seen->local, "%s", event->local_endpoint);
+    pthread_mutex_unlock(&seen->lock);
+}
+
+static void test_sdk_services(void)
+{
+    CU_ASSERT_EQUAL_FATAL(modzmq_plugin_register(&observer_plugin), 0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(bus);
+    void *ctx = zmq_ctx_new();
+    void *s = zmq_socket(ctx, ZMQ_DEALER);
+    void *other = zmq_socket(ctx, ZMQ_DEALER);
+    CU_ASSERT_FALSE(bus->event_wanted(s, ZMQ_EVENT_LISTENING));
+    struct seen seen = { .lock = PTHREAD_MUTEX_INITIALIZER };
+    modzmq_subscription *sub =
+        bus->subscribe(bus_core, s, ZMQ_EVENT_LISTENING, observed, &seen);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(sub);
+    CU_ASSERT_TRUE(bus->event_wanted(s, ZMQ_EVENT_LISTENING));
+    CU_ASSERT_FALSE(bus->event_wanted(s, ZMQ_EVENT_CLOSED));
+    CU_ASSERT_FALSE(bus->event_wanted(other, ZMQ_EVENT_LISTENING));
+    CU_ASSERT_EQUAL(zmq_bind(s, "tcp://127.0.0.1:*"), 0);
+    CU_ASSERT_EQUAL(zmq_bind(other, "tcp://127.0.0.1:*"), 0);
+    char endpoint[256];
+    last_endpoint(s, endpoint, sizeof endpoint);
+    /* LISTENING is published inside zmq_bind. */
+    CU_ASSERT_EQUAL(seen.count, 1);
+    CU_ASSERT_EQUAL(seen.last.id, ZMQ_EVENT_LISTENING);
+    CU_ASSERT_PTR_EQUAL(seen.last.socket, s);
+    CU_ASSERT_EQUAL(seen.last.bound, 1);
+    CU_ASSERT_STRING_EQUAL(seen.local, endpoint);
+
+    /* What a transport would publish, with two values. */
+    struct modzmq_event event = {
+        .size = sizeof event,
+        .id = ZMQ_EVENT_LISTENING,
+        .socket = s,
+        .value_count = 2,
+        .values = { 7, 8 },
+        .local_endpoint = "x://here",
+        .remote_endpoint = "",
+    };
+    bus->publish(&event);
+    CU_ASSERT_EQUAL(seen.count, 2);
+    CU_ASSERT_EQUAL(seen.last.value_count, 2);
+    CU_ASSERT_EQUAL(seen.last.values[1], 8);
+    CU_ASSERT_STRING_EQUAL(seen.local, "x://here");
+
+    /* A subscription to every socket sees the other one too. */
+    struct seen all = { .lock = PTHREAD_MUTEX_INITIALIZER };
+    modzmq_subscription *everywhere =
+        bus->subscribe(bus_core, NULL, ZMQ_EVENT_CLOSED, observed, &all);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(everywhere);
+    CU_ASSERT_TRUE(bus->event_wanted(other, ZMQ_EVENT_CLOSED));
+    test_close(other);
+    CU_ASSERT_EQUAL(all.count, 1);
+    CU_ASSERT_EQUAL(all.last.id, ZMQ_EVENT_CLOSED);
+
+    bus->unsubscribe(sub);
+    CU_ASSERT_FALSE(bus->event_wanted(s, ZMQ_EVENT_LISTENING));
+    CU_ASSERT_EQUAL(zmq_bind(s, "tcp://127.0.0.1:*"), 0);
+    CU_ASSERT_EQUAL(seen.count, 2);
+    bus->unsubscribe(everywhere);
+    CU_ASSERT_FALSE(bus->event_wanted(s, ZMQ_EVENT_CLOSED));
+    /* Bad subscriptions. */
+    CU_ASSERT_PTR_NULL(bus->subscribe(bus_core, s, 0, observed, &seen));
+    CU_ASSERT_EQUAL(errno, EINVAL);
+    test_close(s);
+    CU_ASSERT_PTR_NULL(
+        bus->subscribe(bus_core, s, ZMQ_EVENT_ALL, observed, &seen));
+    CU_ASSERT_EQUAL(errno, ENOTSOCK);
+    CU_ASSERT_FALSE(bus->event_wanted(s, ZMQ_EVENT_LISTENING));
+    CU_ASSERT_EQUAL(zmq_ctx_term(ctx), 0);
+}
+
 int main(void)
 {
     const struct test_case tests[] = {
@@ -942,6 +1058,7 @@ int main(void)
         { "HWM reached and cleared", test_hwm_events },
         { "socket and peer counters", test_counters },
         { "counters over tcp", test_counters_tcp },
+        { "the SDK's event services", test_sdk_services },
     };
     return test_run_suite("monitor", tests, sizeof tests / sizeof tests[0]);
 }
