@@ -463,6 +463,12 @@ static void publish_engine_end(struct mz_session *session)
         session_event(session, event, value);
     session_event(session, ZMQ_EVENT_DISCONNECTED,
                   (uint64_t) session->event_fd);
+    /* Until the next connection, a connecting session's events have no
+     * local end (CONNECT_RETRIED, CONNECT_DELAYED), as in libzmq. */
+    if (!session->accepted) {
+        free(session->local);
+        session->local = NULL;
+    }
 }
 
 /* The engine stopped: a connecting session tries again, an accepted one
