@@ -55,9 +55,13 @@ void mz_socket_monitor_stop(struct mz_socket *s)
     s->monitored = false;
 }
 
-/* Messages queued in queue side of pipe, as far as this end can tell:
- * what it wrote less what the peer has said it read (outbound), or what
- * the peer published less what this end read (inbound, in parts). */
+/* Messages queued in each direction, as far as this end can tell without
+ * asking the peer (libzmq asks it with a command round trip): outbound is
+ * what it wrote less what the peer last reported reading, which readers
+ * report only in batches and only on pipes with an HWM, so it can be
+ * high (unfinished: exact only for a peer that has reported since);
+ * inbound is what the peer published and this end has not read, in
+ * parts rather than messages. */
 static uint64_t outbound_count(const struct mz_pipe_end *end)
 {
     uint64_t read = atomic_load_explicit(&end->pipe->msgs_read[end->side],
