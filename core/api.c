@@ -14,6 +14,7 @@
 #include "ctx.h"
 #include "engine.h"
 #include "msg.h"
+#include "plugin_loader.h"
 #include "socket.h"
 
 static struct mz_ctx *ctx_of(void *context)
@@ -50,6 +51,7 @@ static struct mz_msg *msg_of(zmq_msg_t *msg)
 
 void *zmq_ctx_new(void)
 {
+    mz_plugin_load_observers();
     return mz_ctx_new();
 }
 

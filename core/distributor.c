@@ -130,6 +130,8 @@ void mz_dist_send(struct mz_distributor *dist, struct mz_msg *m)
             continue;
         }
         /* At its HWM (or closing): this pipe loses the message. */
+        if (!end->writing_more)
+            end->msgs_dropped++;
         mz_msg_close(&copy);
         mz_pipe_rollback(end);
         mz_pipe_set_deactivate(&dist->pipes, end);

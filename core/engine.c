@@ -288,6 +288,8 @@ static void handshake_expired(void *arg)
     struct mz_engine *e = arg;
     e->handshake_timer = 0;
     e->in_callback = true;
+    /* libzmq reports a handshake timeout with EAGAIN. */
+    note_handshake_failure(e, ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL, EAGAIN);
     errno = ETIMEDOUT;
     fail(e, MZ_ENGINE_TIMEOUT);
     e->in_callback = false;
@@ -423,11 +425,13 @@ static void send_error(struct mz_engine *e, const char *reason)
     }
 }
 
+/* The NULL mechanism's refusal of the peer's socket type: ERROR, then
+ * hang up. libzmq publishes no handshake event for it. */
 static void refuse(struct mz_engine *e, const char *reason)
 {
     send_error(e, reason);
-    fail_protocol(e, MZ_ENGINE_INCOMPATIBLE,
-                  ZMQ_PROTOCOL_ERROR_ZMTP_INVALID_METADATA);
+    note_handshake_failure(e, 0, 0);
+    fail(e, MZ_ENGINE_INCOMPATIBLE);
 }
 
 /* Both sides are done: traffic from now on. */
@@ -558,8 +562,15 @@ static void null_command(struct mz_engine *e,
         break;
     case MZ_NULL_PEER_ERROR: /* handled before */
     case MZ_NULL_MALFORMED:
-        fail_protocol(e, MZ_ENGINE_PROTOCOL,
-                      ZMQ_PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_READY);
+        /* As libzmq: a command other than READY is unexpected; a READY
+         * whose properties do not parse fails with no handshake event. */
+        if (!mz_zmtp_command_is(command, "READY")) {
+            fail_protocol(e, MZ_ENGINE_PROTOCOL,
+                          ZMQ_PROTOCOL_ERROR_ZMTP_UNEXPECTED_COMMAND);
+            return;
+        }
+        note_handshake_failure(e, 0, 0);
+        fail(e, MZ_ENGINE_PROTOCOL);
         return;
     case MZ_NULL_INCOMPATIBLE:
         refuse(e, "Invalid socket type");

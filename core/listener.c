@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "ctx.h"
+#include "event_bus.h"
 #include "listener.h"
 #include "reactor.h"
 #include "session.h"
@@ -28,6 +29,8 @@ struct mz_listener {
     modzmq_endpoint *endpoint;
     int fd;
     struct mz_reactor_fd *handle;
+    char *uri;                      /* bound URI, for events */
+    struct mz_event_source *events; /* the socket's, a reference */
 
     /* Accepted sessions still in their handshake. */
     struct mz_session **handshaking;
@@ -49,7 +52,10 @@ static void accept_ready(void *arg, uint32_t events)
         if (listener->ops->accept(listener->endpoint, listener->fd, &fd) < 0) {
             if (errno == EAGAIN || errno == EWOULDBLOCK)
                 return;
-            continue; /* one refused or failed connection */
+            /* One refused or failed connection. */
+            mz_event_publish_value(listener->events, ZMQ_EVENT_ACCEPT_FAILED,
+                                   (uint64_t) errno, true, listener->uri, "");
+            continue;
         }
         mz_session_accept(listener, fd);
     }
@@ -95,7 +101,8 @@ struct mz_listener *mz_listener_start(struct mz_socket *s,
         errno = saved;
         return NULL;
     }
-    if (ops->endpoint_format(endpoint, uri_out, uri_size) < 0) {
+    if (ops->endpoint_format(endpoint, uri_out, uri_size) < 0 ||
+        (listener->uri = strdup(uri_out)) == NULL) {
         int saved = errno;
         ops->unlisten(endpoint, listener->fd);
         ops->endpoint_free(endpoint);
@@ -103,6 +110,10 @@ struct mz_listener *mz_listener_start(struct mz_socket *s,
         errno = saved;
         return NULL;
     }
+    mz_event_source_ref(s->events);
+    listener->events = s->events;
+    mz_event_publish_value(listener->events, ZMQ_EVENT_LISTENING,
+                           (uint64_t) listener->fd, true, listener->uri, "");
     pthread_mutex_init(&listener->done_lock, NULL);
     pthread_cond_init(&listener->done, NULL);
     mz_ctx_network_object_added(s->ctx);
@@ -160,12 +171,21 @@ struct mz_listener *mz_listener_start_links(
         mz_reactor_call(reactor, link_unlisten_task, listener, "unlistening");
         call.rc = -1;
     }
+    if (call.rc == 0 && (listener->uri = strdup(uri_out)) == NULL) {
+        error = ENOMEM;
+        mz_reactor_call(reactor, link_unlisten_task, listener, "unlistening");
+        call.rc = -1;
+    }
     if (call.rc < 0) {
         ops->endpoint_free(endpoint);
         free(listener);
         errno = error;
         return NULL;
     }
+    /* Links publish no events yet (they have no fd to report); the
+     * reference keeps the socket's source as the stream listener does. */
+    mz_event_source_ref(s->events);
+    listener->events = s->events;
     pthread_mutex_init(&listener->done_lock, NULL);
     pthread_cond_init(&listener->done, NULL);
     mz_ctx_network_object_added(s->ctx);
@@ -182,6 +202,9 @@ static void listener_end(void *arg)
         if (listener->handle != NULL)
             mz_reactor_remove_fd(listener->handle);
         listener->ops->unlisten(listener->endpoint, listener->fd);
+        mz_event_publish_value(listener->events, ZMQ_EVENT_CLOSED,
+                               (uint64_t) listener->fd, true, listener->uri,
+                               "");
     }
     /* Sessions still handshaking end without reaching the socket. */
     for (size_t i = 0; i < listener->handshaking_count; i++)
@@ -211,6 +234,8 @@ void mz_listener_stop(struct mz_listener *listener)
     pthread_cond_destroy(&listener->done);
     pthread_mutex_destroy(&listener->done_lock);
     free(listener->handshaking);
+    mz_event_source_unref(listener->events);
+    free(listener->uri);
     free(listener);
     mz_ctx_network_object_removed(ctx);
 }
@@ -218,6 +243,11 @@ void mz_listener_stop(struct mz_listener *listener)
 struct mz_reactor *mz_listener_reactor(struct mz_listener *listener)
 {
     return listener->reactor;
+}
+
+const char *mz_listener_uri(const struct mz_listener *listener)
+{
+    return listener->uri;
 }
 
 struct mz_socket *mz_listener_socket(struct mz_listener *listener)

@@ -45,6 +45,8 @@ modzmq_endpoint *mz_listener_endpoint(struct mz_listener *listener);
 /* An own-engine listener's ops (NULL for a stream transport's). */
 const struct modzmq_engine_transport_ops *
 mz_listener_link_ops(struct mz_listener *listener);
+/* The bound URI, as zmq_bind reported it. */
+const char *mz_listener_uri(const struct mz_listener *listener);
 /* Sessions still handshaking register so that a stop can end them. */
 void mz_listener_track(struct mz_listener *listener,
                        struct mz_session *session);

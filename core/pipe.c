@@ -237,6 +237,7 @@ bool mz_pipe_read(struct mz_pipe_end *end, struct mz_msg *m)
 {
     if (!read_user_part(end, m))
         return false;
+    end->bytes_read += mz_msg_size(m);
     end->reading_more = mz_msg_has_more(m);
     if (!end->reading_more) {
         end->msgs_read++;
@@ -313,6 +314,8 @@ bool mz_pipe_check_write(struct mz_pipe_end *end)
                               memory_order_relaxed);
         return true;
     }
+    if (!end->muted)
+        mz_pipe_hwm_reached(end);
     return false;
 }
 
@@ -338,6 +341,7 @@ bool mz_pipe_write(struct mz_pipe_end *end, struct mz_msg *m)
     if (!mz_pipe_check_write(end))
         return false;
     bool more = mz_msg_has_more(m);
+    end->bytes_written += mz_msg_size(m);
     if (end->pipe->conflate) {
         write_conflated(end, m);
     } else if (mz_queue_write(&end->pipe->queue[end->side], m, !more) < 0) {

@@ -54,8 +54,12 @@ struct mz_pipe_end {
     bool identified;         /* peer routing id consumed */
     bool writing_more;       /* a multipart message is half written */
     bool reading_more;       /* a multipart message is half read */
+    bool muted;              /* writing stopped at the HWM (events) */
     uint64_t msgs_read;      /* complete messages read */
     uint64_t msgs_written;   /* complete messages written */
+    uint64_t bytes_read;     /* counters (modzmq_socket_counters) */
+    uint64_t bytes_written;
+    uint64_t msgs_dropped; /* lost at the HWM of a fan-out */
     uint64_t peer_read_seen; /* last value of the peer's read counter */
     uint64_t last_published; /* last msgs_read published to the writer */
 
@@ -120,6 +124,11 @@ bool mz_pipe_check_write(struct mz_pipe_end *end);
 bool mz_pipe_write(struct mz_pipe_end *end, struct mz_msg *m);
 /* Makes written messages visible to the reader, waking it if asleep. */
 void mz_pipe_flush(struct mz_pipe_end *end);
+/* Events of the owner's socket (pipe_events.c): this end, as a writer,
+ * reached its high-water mark (reached) or has room again (a writer that
+ * was muted got ACTIVATE_WRITE). Owner thread. */
+void mz_pipe_hwm_reached(struct mz_pipe_end *end);
+void mz_pipe_hwm_cleared(struct mz_pipe_end *end);
 /* Drops a half-written multipart message. */
 void mz_pipe_rollback(struct mz_pipe_end *end);
 /* Closes this end: rollback, delimiter, PIPE_TERM to the peer, then the

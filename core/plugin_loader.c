@@ -14,6 +14,7 @@
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "modzmq.h"
@@ -100,6 +101,7 @@ struct kind_rule {
     size_t op_count;
 };
 
+/* Every op of an observer is optional: the table need only hold its size. */
 static const struct kind_rule kind_rules[] = {
     { MODZMQ_PLUGIN_TRANSPORT, "transport", sizeof(struct modzmq_transport_ops),
       transport_ops, G_N_ELEMENTS(transport_ops) },
@@ -108,6 +110,7 @@ static const struct kind_rule kind_rules[] = {
     { MODZMQ_PLUGIN_ENGINE_TRANSPORT, "own-engine transport",
       sizeof(struct modzmq_engine_transport_ops), engine_transport_ops,
       G_N_ELEMENTS(engine_transport_ops) },
+    { MODZMQ_PLUGIN_OBSERVER, "observer", sizeof(size_t), NULL, 0 },
 };
 
 static void report(const char *format, ...)
@@ -240,6 +243,31 @@ static struct mz_plugin *find_serving(enum modzmq_plugin_kind kind,
         struct mz_plugin *p = g_ptr_array_index(registry.plugins, i);
         if (kind_matches(p->descriptor->kind, kind) &&
             serves(p->descriptor, name))
+            return p;
+    }
+    return NULL;
+}
+
+static struct mz_plugin *find_named(const char *name)
+{
+    for (guint i = 0; i < registry.plugins->len; i++) {
+        struct mz_plugin *p = g_ptr_array_index(registry.plugins, i);
+        if (strcmp(p->descriptor->name, name) == 0)
+            return p;
+    }
+    return NULL;
+}
+
+/* The first observer whose table has a socket_monitor op. */
+static struct mz_plugin *find_monitor(void)
+{
+    size_t needed = offsetof(struct modzmq_observer_ops, socket_monitor) +
+                    sizeof(void (*)(void));
+    for (guint i = 0; i < registry.plugins->len; i++) {
+        struct mz_plugin *p = g_ptr_array_index(registry.plugins, i);
+        const struct modzmq_observer_ops *ops = p->descriptor->ops;
+        if (p->descriptor->kind == MODZMQ_PLUGIN_OBSERVER &&
+            ops->size >= needed && ops->socket_monitor != NULL)
             return p;
     }
     return NULL;
@@ -566,6 +594,65 @@ bool mz_plugin_mechanism_available(const char *name)
     return lookup_ops(MODZMQ_PLUGIN_MECHANISM, name, false) != NULL;
 }
 
+/* MODZMQ_OBSERVERS: comma-separated observer names, loaded once. */
+static void load_observers_once(void)
+{
+    const char *list = getenv("MODZMQ_OBSERVERS");
+    if (list == NULL || list[0] == '\0')
+        return;
+    char **names = g_strsplit(list, ",", -1);
+    for (char **name = names; *name != NULL; name++) {
+        char *bare = g_strstrip(*name);
+        if (bare[0] != '\0' && modzmq_plugin_load(bare) < 0)
+            report("observer \"%s\" from MODZMQ_OBSERVERS not loaded: %s", bare,
+                   strerror(errno));
+    }
+    g_strfreev(names);
+}
+
+/* The module that serves zmq_socket_monitor unless another observer
+ * already does. */
+#define MONITOR_MODULE MZ_PLUGIN_PREFIX "monitor"
+
+const struct modzmq_observer_ops *mz_plugin_monitor(modzmq_core **core)
+{
+    static bool reported;
+    pthread_mutex_lock(&registry.lock);
+    registry_prepare();
+    struct mz_plugin *p = find_monitor();
+    if (p == NULL) {
+        search_module(MONITOR_MODULE);
+        p = find_monitor();
+    }
+    if (p == NULL && !reported) {
+        reported = true;
+        GString *looked = g_string_new(NULL);
+        char **dirs = mz_plugin_dirs();
+        for (char **dir = dirs; *dir != NULL; dir++)
+            g_string_append_printf(looked, "%s%s/%s.so",
+                                   dir == dirs ? "" : ", ", *dir,
+                                   MONITOR_MODULE);
+        g_strfreev(dirs);
+        report("socket monitoring unavailable: no observer plugin serves "
+               "zmq_socket_monitor (looked for %s, or .la)",
+               looked->str);
+        g_string_free(looked, TRUE);
+    }
+    pthread_mutex_unlock(&registry.lock);
+    if (p == NULL) {
+        errno = ENOTSUP;
+        return NULL;
+    }
+    *core = &p->core;
+    return p->descriptor->ops;
+}
+
+void mz_plugin_load_observers(void)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, load_observers_once);
+}
+
 int modzmq_plugin_register(const struct modzmq_plugin *plugin)
 {
     pthread_mutex_lock(&registry.lock);
@@ -601,14 +688,25 @@ int modzmq_plugin_load(const char *name)
     enum outcome outcome;
     if (is_module) {
         outcome = search_module(name);
-    } else if (find_serving(MODZMQ_PLUGIN_TRANSPORT, name) != NULL) {
+    } else if (find_serving(MODZMQ_PLUGIN_TRANSPORT, name) != NULL ||
+               find_named(name) != NULL) {
         outcome = LOADED;
     } else {
-        outcome = search_name(MODZMQ_PLUGIN_TRANSPORT, name);
-        if (outcome == LOADED) {
-            char *key = g_strdup_printf("%d:%s", MODZMQ_PLUGIN_TRANSPORT, name);
-            g_hash_table_remove(registry.missing, key);
-            g_free(key);
+        /* modzmq_<name> may be a mechanism or an observer of that name,
+         * which no search for a scheme would count as found. */
+        char *module = g_strconcat(MZ_PLUGIN_PREFIX, name, NULL);
+        search_module(module);
+        g_free(module);
+        if (find_named(name) != NULL) {
+            outcome = LOADED;
+        } else {
+            outcome = search_name(MODZMQ_PLUGIN_TRANSPORT, name);
+            if (outcome == LOADED) {
+                char *key =
+                    g_strdup_printf("%d:%s", MODZMQ_PLUGIN_TRANSPORT, name);
+                g_hash_table_remove(registry.missing, key);
+                g_free(key);
+            }
         }
     }
     pthread_mutex_unlock(&registry.lock);

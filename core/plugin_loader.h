@@ -24,6 +24,7 @@
 
 #include <modzmq/engine_transport.h>
 #include <modzmq/mechanism.h>
+#include <modzmq/observer.h>
 #include <modzmq/transport.h>
 
 /* The ops of the transport serving scheme: exactly one of the two is set,
@@ -56,5 +57,14 @@ const struct modzmq_mechanism_ops *mz_plugin_mechanism(const char *name);
 /* True if a plugin serving mechanism name is registered or can be loaded
  * (zmq_has); quiet when there is none. Thread-safe. */
 bool mz_plugin_mechanism_available(const char *name);
+/* The observer that serves zmq_socket_monitor (the monitor plugin,
+ * module modzmq_monitor, loaded on first use) and its handle in *core.
+ * NULL with errno ENOTSUP when there is none, after one diagnostic line
+ * naming the files looked for. Thread-safe. */
+const struct modzmq_observer_ops *mz_plugin_monitor(modzmq_core **core);
+
+/* Loads the observers named in MODZMQ_OBSERVERS, once per process (the
+ * first zmq_ctx_new). */
+void mz_plugin_load_observers(void);
 
 #endif

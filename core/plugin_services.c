@@ -1,8 +1,9 @@
 /*
  * The services a plugin may call back into the core for: reading a
  * socket's options, writing diagnostics, reading and rewriting messages,
- * what mechanisms ask of the engine (mechanism.c answers those), and doing
- * I/O on the core's threads (plugin_reactor.c, plugin_link.c). A plugin's
+ * what mechanisms ask of the engine (mechanism.c answers those), doing
+ * I/O on the core's threads (plugin_reactor.c, plugin_link.c), and the event
+ * bus (event_bus.c). A plugin's
  * modzmq_msg is the core's struct mz_msg itself, whose MORE and COMMAND
  * flags have the SDK's values. A plugin's modzmq_socket handle
  * is the application's socket handle itself (a struct mz_socket), so the
@@ -14,6 +15,7 @@
 
 #include "mechanism.h"
 #include "msg.h"
+#include "event_bus.h"
 #include "options.h"
 #include "plugin_link.h"
 #include "plugin_reactor.h"
@@ -41,6 +43,16 @@ static int socket_option(modzmq_socket *socket, int option, void *value,
     default:
         return zmq_getsockopt(socket, option, value, size);
     }
+}
+
+static void *socket_context(modzmq_socket *socket)
+{
+    struct mz_socket *s = (struct mz_socket *) socket;
+    if (!mz_socket_is_live(s)) {
+        errno = ENOTSOCK;
+        return NULL;
+    }
+    return s->ctx;
 }
 
 /* One fprintf per line: stdio locks the stream for the call, so lines from
@@ -123,6 +135,11 @@ static const struct modzmq_core_services services = {
     .link_pull = mz_link_pull,
     .link_push = mz_link_push,
     .link_zmtp = mz_link_zmtp,
+    .publish = mz_event_service_publish,
+    .event_wanted = mz_event_service_wanted,
+    .subscribe = mz_event_subscribe,
+    .unsubscribe = mz_event_unsubscribe,
+    .socket_context = socket_context,
 };
 
 const struct modzmq_core_services *mz_plugin_services(void)

@@ -142,6 +142,14 @@ bool mz_queue_flush(struct mz_queue *q)
     return (before & MZ_QUEUE_ASLEEP) != 0;
 }
 
+uint64_t mz_queue_backlog(const struct mz_queue *q)
+{
+    uint64_t published =
+        atomic_load_explicit(&q->published, memory_order_acquire) &
+        ~MZ_QUEUE_ASLEEP;
+    return published > q->read ? published - q->read : 0;
+}
+
 bool mz_queue_check_read(struct mz_queue *q)
 {
     if (q->read < q->visible)

@@ -74,6 +74,8 @@ void mz_queue_rollback(struct mz_queue *q);
  * asleep and must be woken by other means. */
 bool mz_queue_flush(struct mz_queue *q);
 
+/* Reader: parts published and not yet read (for statistics). */
+uint64_t mz_queue_backlog(const struct mz_queue *q);
 /* Reader: true if a part can be read. When false, the reader is asleep: the
  * writer's next flush returns true. */
 bool mz_queue_check_read(struct mz_queue *q);

@@ -19,6 +19,8 @@
 
 #include "ctx.h"
 #include "engine.h"
+#include "event_bus.h"
+#include "fd_endpoint.h"
 #include "listener.h"
 #include "options.h"
 #include "pipe.h"
@@ -74,7 +76,39 @@ struct mz_session {
     bool draining; /* the engine holds the last of it: end once written */
     uint64_t linger_timer;
     bool finishing; /* session_finish is queued */
+
+    /* Events: the socket's source (a reference), the endpoint the
+     * application named (connect URI, or the listener's bound one), and
+     * the current connection's fd and far end, for as long as it lasts. */
+    struct mz_event_source *events;
+    char *uri;
+    int event_fd;
+    char *local;  /* connecting: our end; accepted: the bound URI */
+    char *remote; /* connecting: the URI; accepted: the peer's end */
 };
+
+/* An event about this session's endpoint. */
+static void session_event(struct mz_session *session, uint64_t id,
+                          uint64_t value)
+{
+    if (!mz_event_wanted(session->events, id))
+        return;
+    const char *local = session->accepted ? session->uri : session->local;
+    const char *remote = session->accepted ? session->remote : session->uri;
+    mz_event_publish_value(session->events, id, value, session->accepted, local,
+                           remote);
+}
+
+/* The connection on fd begins: remember its far end for its events. */
+static void session_connection_named(struct mz_session *session, int fd)
+{
+    session->event_fd = fd;
+    if (!mz_event_wanted(session->events, ~0ULL))
+        return;
+    char **end = session->accepted ? &session->remote : &session->local;
+    free(*end);
+    *end = mz_fd_endpoint(fd, !session->accepted, session->uri);
+}
 
 /* A session runs the ZMTP engine, or the raw engine for ZMQ_STREAM; both
  * feed the same sink, and the session drives them through this face. */
@@ -172,6 +206,8 @@ static void run_pipe_command(struct mz_session *session,
             session->engine_ops->resume_output(session->engine);
         break;
     case MZ_CMD_ACTIVATE_WRITE:
+        if (end->muted)
+            mz_pipe_hwm_cleared(end);
         if (session->engine != NULL && session->input_blocked) {
             session->input_blocked = false;
             session->engine_ops->resume_input(session->engine);
@@ -265,6 +301,7 @@ static bool engine_ready(void *arg, struct mz_peer_metadata *metadata)
         return false;
     session->handshaken = true;
     session->reconnect_delay = session->options.reconnect_ivl;
+    session_event(session, ZMQ_EVENT_HANDSHAKE_SUCCEEDED, 0);
     /* The peer's routing id goes first into the pipe, once per pipe: a
      * ROUTER learns who is there from it (empty: make one up). */
     if (!session->routing_id_sent && !session->options.conflate) {
@@ -416,6 +453,7 @@ static void schedule_reconnect(struct mz_session *session)
     int delay = session->reconnect_delay;
     session->reconnect_timer = mz_reactor_add_timer(
         session->reactor, (uint64_t) delay, start_connect, session);
+    session_event(session, ZMQ_EVENT_CONNECT_RETRIED, (uint64_t) delay);
     /* Back-off: double the interval up to ZMQ_RECONNECT_IVL_MAX. */
     int max = session->options.reconnect_ivl_max;
     if (max > 0 && delay < max)
@@ -437,6 +475,7 @@ static void connect_ready(void *arg, uint32_t events)
     if (session->ops->connect_finish(session->endpoint, fd) < 0) {
         int reason = errno;
         close(fd);
+        session_event(session, ZMQ_EVENT_CLOSED, (uint64_t) fd);
         if (reason == ECONNREFUSED &&
             (session->options.reconnect_stop & ZMQ_RECONNECT_STOP_CONN_REFUSED))
             session_schedule_finish(session);
@@ -444,6 +483,8 @@ static void connect_ready(void *arg, uint32_t events)
             schedule_reconnect(session);
         return;
     }
+    session_connection_named(session, fd);
+    session_event(session, ZMQ_EVENT_CONNECTED, (uint64_t) fd);
     start_engine(session, fd, session->endpoint);
     if (session->engine == NULL)
         schedule_reconnect(session);
@@ -459,6 +500,7 @@ static void connect_timed_out(void *arg)
     mz_reactor_remove_fd(session->connect_handle);
     session->connect_handle = NULL;
     close(session->connect_fd);
+    session_event(session, ZMQ_EVENT_CLOSED, (uint64_t) session->connect_fd);
     session->connect_fd = -1;
     schedule_reconnect(session);
 }
@@ -496,10 +538,15 @@ static void start_connect(void *arg)
         return;
     }
     int fd = -1;
+    /* A transport leaves errno EINPROGRESS when the connect goes on in the
+     * background (transport.h): libzmq calls that CONNECT_DELAYED. */
+    errno = 0;
     if (session->ops->connect_start(session->endpoint, &fd) < 0) {
         schedule_reconnect(session);
         return;
     }
+    if (errno == EINPROGRESS)
+        session_event(session, ZMQ_EVENT_CONNECT_DELAYED, EINPROGRESS);
     session->connect_handle =
         mz_reactor_add_fd(session->reactor, fd, connect_ready, session);
     if (session->connect_handle == NULL) {
@@ -515,12 +562,32 @@ static void start_connect(void *arg)
             connect_timed_out, session);
 }
 
+/* The events of a connection that failed: how its handshake failed, if
+ * it did and libzmq would say so, then DISCONNECTED. */
+static void publish_engine_end(struct mz_session *session)
+{
+    uint64_t event = 0, value = 0;
+    if (session->engine_ops == &zmtp_engine_ops &&
+        mz_engine_handshake_failure(session->engine, &event, &value) &&
+        event != 0)
+        session_event(session, event, value);
+    session_event(session, ZMQ_EVENT_DISCONNECTED,
+                  (uint64_t) session->event_fd);
+    /* Until the next connection, a connecting session's events have no
+     * local end (CONNECT_RETRIED, CONNECT_DELAYED), as in libzmq. */
+    if (!session->accepted) {
+        free(session->local);
+        session->local = NULL;
+    }
+}
+
 /* The engine stopped: a connecting session tries again, an accepted one
  * ends. */
 static void engine_gone(void *arg)
 {
     struct mz_session *session = arg;
     if (session->engine != NULL) {
+        publish_engine_end(session);
         session->engine_ops->destroy(session->engine);
         session->engine = NULL;
     }
@@ -559,28 +626,40 @@ static void engine_gone(void *arg)
 
 /* ---- life and death ---------------------------------------------- */
 
-static struct mz_session *session_new(struct mz_ctx *ctx,
-                                      struct mz_reactor *reactor,
-                                      const struct mz_options *options)
+static struct mz_session *
+session_new(struct mz_socket *s, struct mz_reactor *reactor, const char *uri)
 {
+    struct mz_ctx *ctx = s->ctx;
+    const struct mz_options *options = &s->options;
     struct mz_session *session = calloc(1, sizeof *session);
     if (session == NULL) {
         errno = ENOMEM;
         return NULL;
     }
+    session->uri = strdup(uri);
+    if (session->uri == NULL) {
+        free(session);
+        errno = ENOMEM;
+        return NULL;
+    }
     if (mz_options_copy(&session->options, options) < 0) {
+        free(session->uri);
         free(session);
         errno = ENOMEM;
         return NULL;
     }
     if (mz_mailbox_init(&session->mailbox) < 0) {
         mz_options_fini(&session->options);
+        free(session->uri);
         free(session);
         return NULL;
     }
+    mz_event_source_ref(s->events);
+    session->events = s->events;
     session->ctx = ctx;
     session->reactor = reactor;
     session->connect_fd = -1;
+    session->event_fd = -1;
     session->reconnect_delay = options->reconnect_ivl;
     mz_ctx_network_object_added(ctx);
     return session;
@@ -601,6 +680,10 @@ static void session_start(struct mz_session *session)
 static void session_free(struct mz_session *session)
 {
     struct mz_ctx *ctx = session->ctx;
+    mz_event_source_unref(session->events);
+    free(session->uri);
+    free(session->local);
+    free(session->remote);
     free(session);
     mz_ctx_network_object_removed(ctx);
 }
@@ -722,7 +805,7 @@ static void free_endpoint(const struct modzmq_transport_ops *ops,
 static int connect_session(struct mz_socket *s,
                            const struct modzmq_transport_ops *ops,
                            const struct modzmq_engine_transport_ops *link_ops,
-                           modzmq_endpoint *endpoint,
+                           modzmq_endpoint *endpoint, const char *uri,
                            struct mz_session **session_out,
                            struct mz_pipe_end **end_out)
 {
@@ -731,7 +814,7 @@ static int connect_session(struct mz_socket *s,
         free_endpoint(ops, link_ops, endpoint);
         return -1;
     }
-    struct mz_session *session = session_new(s->ctx, reactor, &s->options);
+    struct mz_session *session = session_new(s, reactor, uri);
     if (session == NULL) {
         free_endpoint(ops, link_ops, endpoint);
         return -1;
@@ -765,27 +848,27 @@ static int connect_session(struct mz_socket *s,
 
 int mz_session_connect(struct mz_socket *s,
                        const struct modzmq_transport_ops *ops,
-                       modzmq_endpoint *endpoint,
+                       modzmq_endpoint *endpoint, const char *uri,
                        struct mz_session **session_out,
                        struct mz_pipe_end **end_out)
 {
-    return connect_session(s, ops, NULL, endpoint, session_out, end_out);
+    return connect_session(s, ops, NULL, endpoint, uri, session_out, end_out);
 }
 
 int mz_session_connect_link(struct mz_socket *s,
                             const struct modzmq_engine_transport_ops *ops,
-                            modzmq_endpoint *endpoint,
+                            modzmq_endpoint *endpoint, const char *uri,
                             struct mz_session **session_out,
                             struct mz_pipe_end **end_out)
 {
-    return connect_session(s, NULL, ops, endpoint, session_out, end_out);
+    return connect_session(s, NULL, ops, endpoint, uri, session_out, end_out);
 }
 
 void mz_session_accept(struct mz_listener *listener, int fd)
 {
     struct mz_socket *s = mz_listener_socket(listener);
-    struct mz_session *session =
-        session_new(s->ctx, mz_listener_reactor(listener), &s->options);
+    struct mz_session *session = session_new(s, mz_listener_reactor(listener),
+                                             mz_listener_uri(listener));
     if (session == NULL) {
         close(fd);
         return;
@@ -797,6 +880,8 @@ void mz_session_accept(struct mz_listener *listener, int fd)
     session->socket = s;
     session->ops = mz_listener_ops(listener);
     mz_listener_track(listener, session);
+    session_connection_named(session, fd);
+    session_event(session, ZMQ_EVENT_ACCEPTED, (uint64_t) fd);
     start_engine(session, fd, mz_listener_endpoint(listener));
     if (session->engine == NULL)
         session_schedule_finish(session);
@@ -810,8 +895,8 @@ modzmq_link *mz_session_accept_link(struct mz_listener *listener,
         return NULL;
     }
     struct mz_socket *s = mz_listener_socket(listener);
-    struct mz_session *session =
-        session_new(s->ctx, mz_listener_reactor(listener), &s->options);
+    struct mz_session *session = session_new(s, mz_listener_reactor(listener),
+                                             mz_listener_uri(listener));
     if (session == NULL)
         return NULL;
     session_start(session);
@@ -883,4 +968,14 @@ struct mz_pipe *mz_session_stop(struct mz_session *session)
     mz_reactor_call(session->reactor, stop_task, &request,
                     "stopping a connection");
     return request.pipe;
+}
+
+struct mz_event_source *mz_session_events(const struct mz_session *session)
+{
+    return session->events;
+}
+
+const char *mz_session_uri(const struct mz_session *session)
+{
+    return session->uri;
 }

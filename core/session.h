@@ -35,11 +35,12 @@ struct mz_socket;
  * Unless ZMQ_IMMEDIATE is set, the pipe is created at once and attached
  * to s (*end_out is the socket's end, which zmq_disconnect terminates);
  * otherwise *end_out is NULL and the pipe comes with the handshake. The
- * session takes endpoint, and belongs to the socket until mz_session_stop.
+ * session takes endpoint (uri is its text, for events), and belongs to
+ * the socket until mz_session_stop.
  * Socket thread. -1 with errno. */
 int mz_session_connect(struct mz_socket *s,
                        const struct modzmq_transport_ops *ops,
-                       modzmq_endpoint *endpoint,
+                       modzmq_endpoint *endpoint, const char *uri,
                        struct mz_session **session_out,
                        struct mz_pipe_end **end_out);
 
@@ -47,7 +48,7 @@ int mz_session_connect(struct mz_socket *s,
  * runs links instead of connecting fds. */
 int mz_session_connect_link(struct mz_socket *s,
                             const struct modzmq_engine_transport_ops *ops,
-                            modzmq_endpoint *endpoint,
+                            modzmq_endpoint *endpoint, const char *uri,
                             struct mz_session **session_out,
                             struct mz_pipe_end **end_out);
 
@@ -81,6 +82,11 @@ int mz_session_link_to_zmtp(struct mz_session *session, int fd,
 /* The listener stopped before the session's handshake ended: end it
  * (listener thread). */
 void mz_session_abort(struct mz_session *session);
+
+/* Where the session's events go, and the endpoint it serves (the connect
+ * URI, or the bound URI of an accepted session). Session thread. */
+struct mz_event_source *mz_session_events(const struct mz_session *session);
+const char *mz_session_uri(const struct mz_session *session);
 
 /* Any thread: a pipe command for the session (see mz_pipe). */
 void mz_session_post(struct mz_session *session, const struct mz_command *cmd);

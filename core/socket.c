@@ -10,6 +10,7 @@
 
 #include "clock.h"
 #include "ctx.h"
+#include "event_bus.h"
 #include "inproc.h"
 #include "listener.h"
 #include "mechanism.h"
@@ -57,6 +58,13 @@ static int socket_init(struct mz_socket *s, struct mz_ctx *ctx,
         return -1;
     }
     if (mz_mailbox_init(&s->mailbox) < 0) {
+        free(s->state);
+        memset(s, 0, sizeof *s);
+        return -1;
+    }
+    s->events = mz_event_source_new(s);
+    if (s->events == NULL) {
+        mz_mailbox_fini(&s->mailbox);
         free(s->state);
         memset(s, 0, sizeof *s);
         return -1;
@@ -146,6 +154,7 @@ static void forget_endpoint_pipe(struct mz_socket *s, struct mz_pipe_end *end)
 /* Takes an end out of the type and the socket's list. */
 static void detach_pipe(struct mz_socket *s, struct mz_pipe_end *end)
 {
+    mz_socket_peer_gone(s, end);
     s->type->detach(s, end);
     mz_pipe_set_remove(&s->pipes, end);
     forget_endpoint_pipe(s, end);
@@ -199,7 +208,11 @@ void mz_socket_attach_pipe(struct mz_socket *s, struct mz_pipe_end *end)
     }
 }
 
-static void run_command(struct mz_socket *s, const struct mz_command *cmd)
+/* Kept out of line: mz_socket_process_commands runs on every send and
+ * receive, and inlining the commands' cases there costs every call the
+ * registers they need. */
+__attribute__((noinline)) static void run_command(struct mz_socket *s,
+                                                  const struct mz_command *cmd)
 {
     if (cmd->type == MZ_CMD_STOP) {
         s->stopped = true;
@@ -215,6 +228,8 @@ static void run_command(struct mz_socket *s, const struct mz_command *cmd)
             s->type->read_activated(s, end);
         break;
     case MZ_CMD_ACTIVATE_WRITE:
+        if (end->muted)
+            mz_pipe_hwm_cleared(end);
         if (end->attached && !end->peer_closed &&
             s->type->write_activated != NULL)
             s->type->write_activated(s, end);
@@ -441,18 +456,23 @@ static int network_bind(struct mz_socket *s, const char *scheme,
     if (mz_plugin_find_transport(scheme, &transport) < 0)
         return -1;
     modzmq_endpoint *endpoint = NULL;
-    if (parse_endpoint(s, &transport, scheme, address, MODZMQ_ENDPOINT_BIND,
-                       &endpoint) < 0)
-        return -1;
     char bound_uri[512];
-    struct mz_listener *listener =
-        transport.engine != NULL
-            ? mz_listener_start_links(s, transport.engine, endpoint, bound_uri,
-                                      sizeof bound_uri)
-            : mz_listener_start(s, transport.stream, endpoint, bound_uri,
-                                sizeof bound_uri);
-    if (listener == NULL)
+    struct mz_listener *listener = NULL;
+    if (parse_endpoint(s, &transport, scheme, address, MODZMQ_ENDPOINT_BIND,
+                       &endpoint) == 0)
+        listener = transport.engine != NULL
+                       ? mz_listener_start_links(s, transport.engine, endpoint,
+                                                 bound_uri, sizeof bound_uri)
+                       : mz_listener_start(s, transport.stream, endpoint,
+                                           bound_uri, sizeof bound_uri);
+    if (listener == NULL) {
+        /* libzmq names the address without its scheme here. */
+        int error = errno;
+        mz_event_publish_value(s->events, ZMQ_EVENT_BIND_FAILED,
+                               (uint64_t) error, true, address, "");
+        errno = error;
         return -1;
+    }
     if (mz_socket_add_endpoint(s, bound_uri, true, NULL) < 0) {
         mz_listener_stop(listener);
         return -1;
@@ -473,11 +493,11 @@ static int network_connect(struct mz_socket *s, const char *scheme,
         return -1;
     struct mz_pipe_end *end = NULL;
     struct mz_session *session = NULL;
-    int rc =
-        transport.engine != NULL
-            ? mz_session_connect_link(s, transport.engine, endpoint, &session,
-                                      &end)
-            : mz_session_connect(s, transport.stream, endpoint, &session, &end);
+    int rc = transport.engine != NULL
+                 ? mz_session_connect_link(s, transport.engine, endpoint, uri,
+                                           &session, &end)
+                 : mz_session_connect(s, transport.stream, endpoint, uri,
+                                      &session, &end);
     if (rc < 0)
         return -1;
     if (mz_socket_add_endpoint(s, uri, false, end) < 0) {
@@ -687,6 +707,13 @@ void mz_socket_close(struct mz_socket *s)
             s->endpoints[i].session = NULL;
         }
     }
+    /* Monitoring ends after the last event about this socket's own
+     * endpoints (a listener's CLOSED); what lingering sessions do from
+     * here on is no longer this socket's. */
+    if (s->monitored)
+        mz_socket_monitor_stop(s);
+    mz_event_source_close(s->events);
+    s->events = NULL;
     /* Ends handed over but not yet attached, and commands about pipes we
      * already let go of. Terminating an end stops further posts about it,
      * so this drains. */

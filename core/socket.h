@@ -21,6 +21,7 @@
 #include "pipe_set.h"
 
 struct mz_ctx;
+struct mz_event_source;
 struct mz_listener;
 struct mz_session;
 struct mz_socket;
@@ -84,6 +85,16 @@ struct mz_socket {
 
     bool stopped; /* the context is terminating */
     bool rcvmore;
+
+    /* Where its events go (event_bus.h), and whether an observer
+     * monitors it (zmq_socket_monitor), to be stopped at close. */
+    struct mz_event_source *events;
+    bool monitored;
+
+    /* The counters of pipes since detached (modzmq_socket_counters adds
+     * those of the pipes still attached): messages and bytes in, out,
+     * messages dropped. */
+    uint64_t gone_counters[5];
 };
 
 const struct mz_socket_type *mz_socket_type_find(int type);
@@ -128,6 +139,12 @@ void mz_socket_attach_pipe(struct mz_socket *s, struct mz_pipe_end *end);
 /* Records an endpoint; -1 ENOMEM. */
 int mz_socket_add_endpoint(struct mz_socket *s, const char *uri, bool bound,
                            struct mz_pipe_end *pipe);
+/* A pipe leaves the socket: its counters stay in the socket's, and go
+ * out as MODZMQ_EVENT_PEER_COUNTERS if anyone wants them
+ * (socket_counters.c). */
+void mz_socket_peer_gone(struct mz_socket *s, struct mz_pipe_end *end);
+/* zmq_close: stops the observer that monitors s (socket_monitor.c). */
+void mz_socket_monitor_stop(struct mz_socket *s);
 /* The type-specific state. */
 static inline void *mz_socket_state(struct mz_socket *s)
 {

@@ -1,13 +1,12 @@
 /*
  * API entry points whose feature is not part of this build yet, or comes
  * from a plugin: CURVE key functions (from the curve plugin when it can be
- * loaded), socket monitoring (the monitor plugin), and
- * the draft socket types that groups and peer routing ids belong to (DISH,
- * PEER). Each fails the way libzmq does when built without the feature,
+ * loaded) and the draft socket types that groups and peer routing ids
+ * belong to (DISH, PEER). Each fails the way libzmq does when built without
+ * the feature,
  * after checking its arguments like the real thing would.
  */
 #include <errno.h>
-#include <stdio.h>
 
 #include "plugin_loader.h"
 #include "socket.h"
@@ -42,44 +41,6 @@ int zmq_curve_public(char *z85_public_key, const char *z85_secret_key)
     if (ops == NULL || ops->curve_public == NULL)
         return not_supported();
     return ops->curve_public(z85_public_key, z85_secret_key);
-}
-
-static int monitor_unavailable(void *socket)
-{
-    if (!mz_socket_is_live(socket)) {
-        errno = ENOTSOCK;
-        return -1;
-    }
-    static bool said;
-    if (!said) {
-        said = true;
-        fputs("modzmq: socket monitoring needs the monitor plugin, "
-              "which this build does not have\n",
-              stderr);
-    }
-    return not_supported();
-}
-
-int zmq_socket_monitor(void *socket, const char *endpoint, int events)
-{
-    (void) endpoint;
-    (void) events;
-    return monitor_unavailable(socket);
-}
-
-int zmq_socket_monitor_versioned(void *socket, const char *endpoint,
-                                 uint64_t events, int event_version, int type)
-{
-    (void) endpoint;
-    (void) events;
-    (void) event_version;
-    (void) type;
-    return monitor_unavailable(socket);
-}
-
-int zmq_socket_monitor_pipes_stats(void *socket)
-{
-    return monitor_unavailable(socket);
 }
 
 /* Groups belong to DISH sockets, peer routing ids to PEER sockets; no

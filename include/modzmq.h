@@ -35,12 +35,45 @@
 #define MODZMQ_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
 #define MODZMQ_EXPORT __attribute__((visibility("default")))
+
+/* Events beyond libzmq's, for zmq_socket_monitor_versioned (version 2
+ * frames carry 64-bit event ids) and observers; the same values as in
+ * <modzmq/observer.h>. PIPE_HWM_*: values are 1 for outbound (0 inbound)
+ * and the HWM. PEER_COUNTERS: messages in, bytes in, messages out, bytes
+ * out, messages dropped, of one peer (pipe). */
+#define MODZMQ_EVENT_PIPE_HWM_REACHED 0x100000000ULL
+#define MODZMQ_EVENT_PIPE_HWM_CLEARED 0x200000000ULL
+#define MODZMQ_EVENT_PEER_COUNTERS 0x400000000ULL
+
+/* What went between a socket and its peers since it was created: the
+ * sums of every peer's share (MODZMQ_EVENT_PEER_COUNTERS), so a message a
+ * PUB sends to three subscribers counts three times out. Messages count
+ * whole messages, bytes every part's body. Dropped counts the messages of a fan-out socket (PUB,
+ * XPUB) that found a peer's pipe at its HWM; while that pipe stays full
+ * the socket no longer offers it messages, and those are not counted. */
+struct modzmq_counters {
+    uint64_t msgs_in;
+    uint64_t bytes_in;
+    uint64_t msgs_out;
+    uint64_t bytes_out;
+    uint64_t msgs_dropped;
+};
+
+/* Reads socket's counters into *counters; with publish_peers nonzero,
+ * also publishes one MODZMQ_EVENT_PEER_COUNTERS per peer (local endpoint
+ * "", remote the endpoint the peer came through) to the socket's
+ * observers. Call it on the socket's thread, like any call on the socket.
+ * 0, or -1 with errno ENOTSOCK, ETERM or EFAULT (counters NULL). */
+MODZMQ_EXPORT int modzmq_socket_counters(void *socket,
+                                         struct modzmq_counters *counters,
+                                         int publish_peers);
 
 /* A plugin's descriptor, defined in <modzmq/plugin.h> (the SDK). */
 struct modzmq_plugin;

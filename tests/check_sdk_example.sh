@@ -26,7 +26,8 @@ pc=$(find "$stage" -name modzmq-sdk.pc)
 
 mkdir "$scratch/example"
 cp "$srcdir/sdk/examples/example_transport.c" \
-    "$srcdir/sdk/examples/example_datagram.c" "$srcdir/sdk/examples/Makefile" \
+    "$srcdir/sdk/examples/example_datagram.c" \
+    "$srcdir/sdk/examples/example_observer.c" "$srcdir/sdk/examples/Makefile" \
     "$scratch/example/"
 PKG_CONFIG_LIBDIR=$(dirname "$pc")
 PKG_CONFIG_PATH=

@@ -61,6 +61,11 @@ struct modzmq_event {
      * only. */
     const char *local_endpoint;
     const char *remote_endpoint;
+    /* 1 when the event is about an endpoint the socket bound (a listener,
+     * an accepted connection), 0 when about one it connected, or neither:
+     * zmq_socket_monitor's single endpoint frame is local_endpoint in the
+     * first case and remote_endpoint in the second, as in libzmq. */
+    int bound;
 };
 
 /* A subscription (modzmq_subscription, from services->subscribe) calls
@@ -71,9 +76,12 @@ struct modzmq_observer_ops {
     size_t size; /* sizeof (struct modzmq_observer_ops) in the plugin */
 
     /* Optional: serves zmq_socket_monitor_versioned (and zmq_socket_monitor
-     * as version 1) for socket. endpoint NULL stops monitoring. Returns
-     * 0, or -1 with the errno zmq_socket_monitor_versioned returns. Runs
-     * on the application's thread. */
+     * as version 1) for socket. endpoint NULL stops monitoring; the core
+     * also calls it so (events 0, event_version 0) when a monitored socket
+     * closes, after the socket's last event, so that the observer sends
+     * MONITOR_STOPPED and closes what it made. Returns 0, or -1 with the
+     * errno zmq_socket_monitor_versioned returns. Runs on the
+     * application's thread. */
     int (*socket_monitor)(modzmq_core *core, modzmq_socket *socket,
                           const char *endpoint, uint64_t events,
                           int event_version, int type);

@@ -284,6 +284,13 @@ struct modzmq_core_services {
      * takes its place, so when that connection drops a connecting socket
      * calls connect again. 0, or -1 with errno. */
     int (*link_zmtp)(modzmq_link *link, int fd, const char *peer_address);
+    /* ---- since ABI 1.1: what observers ask of the core ---------------- */
+
+    /* The zmq context (the void * of zmq_ctx_new) the socket belongs to,
+     * for an observer that makes sockets of its own beside it, as the
+     * monitor's inproc PAIR must be. NULL with ENOTSOCK for a closed
+     * socket. The application's thread, inside a call of the plugin. */
+    void *(*socket_context)(modzmq_socket *socket);
 };
 
 struct modzmq_plugin {

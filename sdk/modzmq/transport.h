@@ -100,7 +100,9 @@ struct modzmq_transport_ops {
     /* Connect: resolves the address and starts a non-blocking connect.
      * 0 with *fd once started (the core waits for the fd to become
      * writable, then calls connect_finish), or -1 for a failure known at
-     * once (the core retries after the reconnect interval). */
+     * once (the core retries after the reconnect interval). A connect
+     * still in progress leaves errno EINPROGRESS, as connect(2) does; the
+     * core then publishes ZMQ_EVENT_CONNECT_DELAYED, as libzmq does. */
     int (*connect_start)(modzmq_endpoint *endpoint, int *fd);
 
     /* Completes a connect the fd reported writable for: 0 when connected

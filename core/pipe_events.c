@@ -1,0 +1,47 @@
+/*
+ * The events of a pipe's high-water mark, beyond libzmq:
+ * MODZMQ_EVENT_PIPE_HWM_REACHED when a writer finds the pipe full and
+ * MODZMQ_EVENT_PIPE_HWM_CLEARED when it is told there is room again.
+ * Both belong to the socket at one end of the pipe: the socket's own end
+ * is the outbound direction, a session's end (writing what arrived from
+ * the network) the inbound one. They run on the writer's thread, off the
+ * hot path (a full pipe), and cost one atomic load when nobody listens.
+ */
+#include <stdatomic.h>
+
+#include "event_bus.h"
+#include "pipe.h"
+#include "session.h"
+#include "socket.h"
+
+static void publish(struct mz_pipe_end *end, uint64_t id)
+{
+    struct mz_event_source *source = NULL;
+    const char *endpoint = end->endpoint;
+    bool outbound = end->socket != NULL;
+    if (outbound) {
+        source = end->socket->events;
+    } else if (end->session != NULL) {
+        source = mz_session_events(end->session);
+        endpoint = mz_session_uri(end->session);
+    }
+    if (source == NULL || !mz_event_wanted(source, id))
+        return;
+    uint64_t values[2] = {
+        outbound ? 1 : 0,
+        atomic_load_explicit(&end->pipe->hwm[end->side], memory_order_relaxed),
+    };
+    mz_event_publish(source, id, values, 2, false, "", endpoint);
+}
+
+void mz_pipe_hwm_reached(struct mz_pipe_end *end)
+{
+    end->muted = true;
+    publish(end, MODZMQ_EVENT_PIPE_HWM_REACHED);
+}
+
+void mz_pipe_hwm_cleared(struct mz_pipe_end *end)
+{
+    end->muted = false;
+    publish(end, MODZMQ_EVENT_PIPE_HWM_CLEARED);
+}
