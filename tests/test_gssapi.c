@@ -1,0 +1,762 @@
+/*
+ * The GSSAPI mechanism plugin against a real Kerberos realm (made by
+ * tests/gssapi_realm.sh, which tests/test_gssapi.sh runs this suite in).
+ *
+ * The mechanism's ops are driven directly: a client session and a server
+ * session, each over a fake core (gssapi_harness.h), hand each other
+ * their commands until both are ready, then protect messages both ways.
+ * Real tickets come from the realm's KDC: the client zmqclient, the
+ * service zmqtest/localhost, and zmqother/localhost, a service the KDC
+ * knows but whose key the server lacks.
+ *
+ * Without a realm or without the plugin (configure found no krb5-gssapi)
+ * the suite is registered inactive, says why, and exits 77 (skipped).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <CUnit/Basic.h>
+
+#include "gssapi_harness.h"
+#include "zmq.h"
+
+#define CLIENT_NAME "zmqclient@MODZMQ.TEST"
+
+static const struct modzmq_mechanism_ops *ops;
+
+/* One end of a connection: the fake core's side and the plugin's. */
+struct party {
+    struct modzmq_connection connection;
+    modzmq_mechanism_session *session;
+    int as_server;
+    int failed_errno; /* errno of the call that failed, 0 if none */
+};
+
+/* The commands that crossed, in order, for the checks of the layout. */
+struct transcript {
+    struct modzmq_msg commands[16];
+    int from_client[16];
+    size_t count;
+};
+
+static void party_init(struct party *party, int as_server)
+{
+    memset(party, 0, sizeof *party);
+    harness_connection_init(&party->connection);
+    party->as_server = as_server;
+    if (!as_server)
+        strcpy(party->connection.service_principal, "zmqtest@localhost");
+}
+
+static int party_start(struct party *party)
+{
+    int rc =
+        ops->session_new(&party->connection, party->as_server, &party->session);
+    if (rc != 0)
+        party->failed_errno = errno;
+    return rc;
+}
+
+static void party_end(struct party *party)
+{
+    if (party->session != NULL)
+        ops->session_free(party->session);
+    party->session = NULL;
+}
+
+static void transcript_free(struct transcript *transcript)
+{
+    for (size_t i = 0; i < transcript->count; i++)
+        harness_msg_free(&transcript->commands[i]);
+    transcript->count = 0;
+}
+
+static void transcript_add(struct transcript *transcript,
+                           const struct modzmq_msg *command, int from_client)
+{
+    if (transcript == NULL ||
+        transcript->count ==
+            sizeof transcript->commands / sizeof transcript->commands[0])
+        return;
+    struct modzmq_msg *copy = &transcript->commands[transcript->count];
+    memset(copy, 0, sizeof *copy);
+    harness_msg_set(copy, command->data, command->size, command->flags);
+    transcript->from_client[transcript->count++] = from_client;
+}
+
+/* Sends every command from is due, each to the other's process_command.
+ * -1 when either call fails (its errno kept in the party). */
+static int deliver(struct party *from, struct party *to,
+                   struct transcript *transcript)
+{
+    for (int i = 0; i < 8; i++) {
+        struct modzmq_msg command = { 0 };
+        if (ops->next_command(from->session, &command) != 0) {
+            int error = errno;
+            harness_msg_free(&command);
+            if (error == EAGAIN)
+                return 0;
+            from->failed_errno = error;
+            return -1;
+        }
+        command.flags = MODZMQ_MSG_COMMAND; /* as the core frames it */
+        transcript_add(transcript, &command, !from->as_server);
+        int rc = ops->process_command(to->session, &command);
+        if (rc != 0)
+            to->failed_errno = errno;
+        harness_msg_free(&command);
+        if (rc != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* Runs the handshake to its end: 0 when both are ready, -1 when a call
+ * failed or it stalled. At most 10 rounds; Kerberos needs 3. */
+static int handshake(struct party *client, struct party *server,
+                     struct transcript *transcript)
+{
+    for (int round = 0; round < 10; round++) {
+        if (deliver(client, server, transcript) != 0 ||
+            deliver(server, client, transcript) != 0)
+            return -1;
+        if (ops->status(client->session) == MODZMQ_MECHANISM_READY &&
+            ops->status(server->session) == MODZMQ_MECHANISM_READY)
+            return 0;
+    }
+    return -1;
+}
+
+/* A client and a server with default options, started and handshaken;
+ * false (the test failed) if any of it did not work. */
+static bool connect_pair(struct party *client, struct party *server)
+{
+    CU_ASSERT_EQUAL_FATAL(party_start(client), 0);
+    CU_ASSERT_EQUAL_FATAL(party_start(server), 0);
+    int rc = handshake(client, server, NULL);
+    CU_ASSERT_EQUAL(rc, 0);
+    return rc == 0;
+}
+
+static bool starts_with(const struct modzmq_msg *msg, const char *prefix,
+                        size_t size)
+{
+    return msg->size >= size && memcmp(msg->data, prefix, size) == 0;
+}
+
+/* ---- the module -------------------------------------------------------- */
+
+static void test_descriptor(void)
+{
+    const struct modzmq_plugin *plugin =
+        harness_load_mechanism(GSSAPI_MODULE_PATH, "modzmq_gssapi");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(plugin);
+    CU_ASSERT_EQUAL(plugin->abi_major, MODZMQ_SDK_ABI_MAJOR);
+    CU_ASSERT(plugin->abi_minor >= 1);
+    CU_ASSERT_EQUAL(plugin->kind, MODZMQ_PLUGIN_MECHANISM);
+    CU_ASSERT_STRING_EQUAL(plugin->name, "gssapi");
+    CU_ASSERT_STRING_EQUAL(plugin->serves[0], "GSSAPI");
+    CU_ASSERT_PTR_NULL(plugin->serves[1]);
+    const struct modzmq_mechanism_ops *table = plugin->ops;
+    CU_ASSERT_EQUAL(table->size, sizeof *table);
+    CU_ASSERT_PTR_NOT_NULL(table->encode);
+    CU_ASSERT_PTR_NOT_NULL(table->decode);
+    CU_ASSERT_PTR_NULL(table->curve_keypair);
+    /* A core of ABI 1.0 has no mechanism services: refused. */
+    struct modzmq_core_services old = *harness_services();
+    old.size = offsetof(struct modzmq_core_services, publish);
+    plugin->fini();
+    CU_ASSERT_NOT_EQUAL(plugin->init(&old, NULL), 0);
+    CU_ASSERT_EQUAL(plugin->init(harness_services(), NULL), 0);
+}
+
+/* ---- handshakes that succeed ------------------------------------------- */
+
+static void test_encrypted_handshake(void)
+{
+    struct party client, server;
+    party_init(&client, 0);
+    party_init(&server, 1);
+    server.connection.socket_type = "ROUTER";
+    struct transcript transcript = { .count = 0 };
+    CU_ASSERT_EQUAL_FATAL(party_start(&client), 0);
+    CU_ASSERT_EQUAL_FATAL(party_start(&server), 0);
+    CU_ASSERT_EQUAL(ops->status(client.session), MODZMQ_MECHANISM_HANDSHAKING);
+    CU_ASSERT_EQUAL(handshake(&client, &server, &transcript), 0);
+    /* INITIATE both ways, the client's empty confirmation, then READY
+     * both ways inside MESSAGE: libzmq 4.3's sequence. */
+    CU_ASSERT_EQUAL_FATAL(transcript.count, 5);
+    CU_ASSERT(transcript.from_client[0] && !transcript.from_client[1] &&
+              transcript.from_client[2] && !transcript.from_client[3] &&
+              transcript.from_client[4]);
+    CU_ASSERT(starts_with(&transcript.commands[0], "\x08INITIATE", 9));
+    CU_ASSERT(starts_with(&transcript.commands[1], "\x08INITIATE", 9));
+    CU_ASSERT_EQUAL(transcript.commands[2].size, 0);
+    CU_ASSERT(starts_with(&transcript.commands[3], "\x07MESSAGE", 8));
+    CU_ASSERT(starts_with(&transcript.commands[4], "\x07MESSAGE", 8));
+    /* The token length field matches the token. */
+    const uint8_t *first = transcript.commands[0].data;
+    size_t length = (size_t) first[9] << 24 | (size_t) first[10] << 16 |
+                    (size_t) first[11] << 8 | first[12];
+    CU_ASSERT_EQUAL(length + 13, transcript.commands[0].size);
+    /* The server asked ZAP once, with the client's principal. */
+    CU_ASSERT_EQUAL(server.connection.zap_requests, 1);
+    CU_ASSERT_STRING_EQUAL(server.connection.zap_mechanism, "GSSAPI");
+    CU_ASSERT_STRING_EQUAL(server.connection.zap_credential, CLIENT_NAME);
+    CU_ASSERT_EQUAL(client.connection.zap_requests, 0);
+    /* Each read the other's metadata. */
+    CU_ASSERT_STRING_EQUAL(client.connection.peer_socket_type, "ROUTER");
+    CU_ASSERT_STRING_EQUAL(server.connection.peer_socket_type, "DEALER");
+    CU_ASSERT_EQUAL(client.connection.protocol_error, 0);
+    CU_ASSERT_EQUAL(server.connection.protocol_error, 0);
+    /* Nothing more to send. */
+    struct modzmq_msg none = { 0 };
+    CU_ASSERT_EQUAL(ops->next_command(client.session, &none), -1);
+    CU_ASSERT_EQUAL(errno, EAGAIN);
+    harness_msg_free(&none);
+    transcript_free(&transcript);
+    party_end(&client);
+    party_end(&server);
+}
+
+/* Encodes a part on one side and decodes the frame on the other. */
+static void check_round_trip(struct party *from, struct party *to,
+                             const uint8_t *data, size_t size, unsigned flags)
+{
+    struct modzmq_msg msg = { 0 };
+    harness_msg_set(&msg, data, size, flags);
+    CU_ASSERT_EQUAL_FATAL(ops->encode(from->session, &msg), 0);
+    /* On the wire: a flagless MESSAGE that hides the part. */
+    CU_ASSERT(starts_with(&msg, "\x07MESSAGE", 8));
+    CU_ASSERT_EQUAL(msg.flags, 0);
+    CU_ASSERT(size < 16 || memmem(msg.data, msg.size, data, 16) == NULL);
+    CU_ASSERT_EQUAL_FATAL(ops->decode(to->session, &msg), 0);
+    CU_ASSERT_EQUAL(msg.flags, flags);
+    CU_ASSERT_EQUAL(msg.size, size);
+    CU_ASSERT(msg.size == size && memcmp(msg.data, data, size) == 0);
+    harness_msg_free(&msg);
+}
+
+static void test_encrypted_traffic(void)
+{
+    struct party client, server;
+    party_init(&client, 0);
+    party_init(&server, 1);
+    if (connect_pair(&client, &server)) {
+        size_t big_size = 300 * 1000;
+        uint8_t *big = malloc(big_size);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(big);
+        for (size_t i = 0; i < big_size; i++)
+            big[i] = (uint8_t) (i * 7);
+        const uint8_t text[] = "the first part, long enough to be looked for";
+        check_round_trip(&client, &server, text, sizeof text, MODZMQ_MSG_MORE);
+        check_round_trip(&client, &server, NULL, 0, 0);
+        check_round_trip(&server, &client, big, big_size, 0);
+        check_round_trip(&server, &client, text, 5, MODZMQ_MSG_MORE);
+        check_round_trip(&client, &server, (const uint8_t *) "\x04PING\0\0", 7,
+                         MODZMQ_MSG_COMMAND);
+        check_round_trip(&client, &server, big, big_size, MODZMQ_MSG_MORE);
+        free(big);
+    }
+    party_end(&client);
+    party_end(&server);
+}
+
+static void test_plaintext(void)
+{
+    struct party client, server;
+    party_init(&client, 0);
+    party_init(&server, 1);
+    client.connection.plaintext = 1;
+    server.connection.plaintext = 1;
+    struct transcript transcript = { .count = 0 };
+    CU_ASSERT_EQUAL_FATAL(party_start(&client), 0);
+    CU_ASSERT_EQUAL_FATAL(party_start(&server), 0);
+    CU_ASSERT_EQUAL(handshake(&client, &server, &transcript), 0);
+    /* READY goes in the clear, metadata and all. */
+    CU_ASSERT_EQUAL_FATAL(transcript.count, 5);
+    CU_ASSERT(starts_with(&transcript.commands[3],
+                          "\x05READY\x0bSocket-Type\0\0\0\x06"
+                          "DEALER",
+                          6 + 12 + 4 + 6));
+    CU_ASSERT(starts_with(&transcript.commands[4], "\x05READY", 6));
+    CU_ASSERT_STRING_EQUAL(server.connection.zap_credential, CLIENT_NAME);
+    /* Parts travel as they are. */
+    struct modzmq_msg msg = { 0 };
+    harness_msg_set(&msg, "plain", 5, MODZMQ_MSG_MORE);
+    CU_ASSERT_EQUAL(ops->encode(client.session, &msg), 0);
+    CU_ASSERT(msg.size == 5 && memcmp(msg.data, "plain", 5) == 0);
+    CU_ASSERT_EQUAL(msg.flags, MODZMQ_MSG_MORE);
+    CU_ASSERT_EQUAL(ops->decode(server.session, &msg), 0);
+    CU_ASSERT(msg.size == 5 && memcmp(msg.data, "plain", 5) == 0);
+    harness_msg_free(&msg);
+    transcript_free(&transcript);
+    party_end(&client);
+    party_end(&server);
+}
+
+/* The ZAP handler answers later: READY waits for zap_accepted. */
+static void test_zap_answers_later(void)
+{
+    struct party client, server;
+    party_init(&client, 0);
+    party_init(&server, 1);
+    server.connection.zap_answer = 0;
+    CU_ASSERT_EQUAL_FATAL(party_start(&client), 0);
+    CU_ASSERT_EQUAL_FATAL(party_start(&server), 0);
+    CU_ASSERT_EQUAL(handshake(&client, &server, NULL), -1);
+    CU_ASSERT_EQUAL(server.connection.zap_requests, 1);
+    CU_ASSERT_EQUAL(client.failed_errno, 0);
+    CU_ASSERT_EQUAL(server.failed_errno, 0);
+    CU_ASSERT_EQUAL(ops->status(server.session), MODZMQ_MECHANISM_HANDSHAKING);
+    struct modzmq_msg none = { 0 };
+    CU_ASSERT_EQUAL(ops->next_command(server.session, &none), -1);
+    CU_ASSERT_EQUAL(errno, EAGAIN);
+    harness_msg_free(&none);
+    ops->zap_accepted(server.session);
+    CU_ASSERT_EQUAL(handshake(&client, &server, NULL), 0);
+    CU_ASSERT_EQUAL(server.connection.zap_requests, 1);
+    party_end(&client);
+    party_end(&server);
+}
+
+/* ZAP cannot be asked (a handler is required and there is none). */
+static void test_zap_refused(void)
+{
+    struct party client, server;
+    party_init(&client, 0);
+    party_init(&server, 1);
+    server.connection.zap_answer = -1;
+    CU_ASSERT_EQUAL_FATAL(party_start(&client), 0);
+    CU_ASSERT_EQUAL_FATAL(party_start(&server), 0);
+    CU_ASSERT_EQUAL(handshake(&client, &server, NULL), -1);
+    CU_ASSERT_EQUAL(server.failed_errno, ECONNREFUSED);
+    CU_ASSERT_EQUAL(ops->status(server.session), MODZMQ_MECHANISM_HANDSHAKING);
+    party_end(&client);
+    party_end(&server);
+}
+
+/* Every name type, on both ends. */
+static void test_name_types(void)
+{
+    static const struct {
+        const char *client_principal;
+        int client_type;
+        const char *service;
+        int service_type;
+        const char *server_principal;
+        int server_type;
+    } cases[] = {
+        { "zmqclient", ZMQ_GSSAPI_NT_USER_NAME, "zmqtest@localhost",
+          ZMQ_GSSAPI_NT_HOSTBASED, "zmqtest@localhost",
+          ZMQ_GSSAPI_NT_HOSTBASED },
+        { CLIENT_NAME, ZMQ_GSSAPI_NT_KRB5_PRINCIPAL,
+          "zmqtest/localhost@MODZMQ.TEST", ZMQ_GSSAPI_NT_KRB5_PRINCIPAL,
+          "zmqtest/localhost@MODZMQ.TEST", ZMQ_GSSAPI_NT_KRB5_PRINCIPAL },
+        { "", 0, "zmqtest@localhost", ZMQ_GSSAPI_NT_HOSTBASED, "zmqtest",
+          ZMQ_GSSAPI_NT_HOSTBASED },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct party client, server;
+        party_init(&client, 0);
+        party_init(&server, 1);
+        strcpy(client.connection.principal, cases[i].client_principal);
+        client.connection.principal_nametype = cases[i].client_type;
+        strcpy(client.connection.service_principal, cases[i].service);
+        client.connection.service_principal_nametype = cases[i].service_type;
+        strcpy(server.connection.principal, cases[i].server_principal);
+        server.connection.principal_nametype = cases[i].server_type;
+        if (connect_pair(&client, &server)) {
+            CU_ASSERT_STRING_EQUAL(server.connection.zap_credential,
+                                   CLIENT_NAME);
+        } else {
+            fprintf(stderr, "name type case %zu failed\n", i);
+        }
+        party_end(&client);
+        party_end(&server);
+    }
+}
+
+/* ---- handshakes that fail ---------------------------------------------- */
+
+static void test_client_needs_service_principal(void)
+{
+    struct party client;
+    party_init(&client, 0);
+    client.connection.service_principal[0] = '\0';
+    CU_ASSERT_EQUAL(party_start(&client), -1);
+    CU_ASSERT_EQUAL(client.failed_errno, EINVAL);
+    CU_ASSERT_PTR_NULL(client.session);
+}
+
+/* A failure on the client's own side, before anything is sent: no
+ * protocol error (the peer did nothing wrong), the reason logged. */
+static void check_client_fails_alone(struct party *client, const char *logged)
+{
+    harness_log_clear();
+    CU_ASSERT_EQUAL_FATAL(party_start(client), 0);
+    struct modzmq_msg command = { 0 };
+    CU_ASSERT_EQUAL(ops->next_command(client->session, &command), -1);
+    CU_ASSERT_EQUAL(errno, EPROTO);
+    CU_ASSERT_EQUAL(client->connection.protocol_error, 0);
+    CU_ASSERT_EQUAL(ops->status(client->session), MODZMQ_MECHANISM_HANDSHAKING);
+    CU_ASSERT_PTR_NOT_NULL(strstr(harness_last_log(), logged));
+    /* Failed for good. */
+    CU_ASSERT_EQUAL(ops->next_command(client->session, &command), -1);
+    CU_ASSERT_EQUAL(errno, EPROTO);
+    harness_msg_free(&command);
+    party_end(client);
+}
+
+static void test_unknown_service(void)
+{
+    struct party client;
+    party_init(&client, 0);
+    strcpy(client.connection.service_principal, "nosuch@localhost");
+    check_client_fails_alone(&client, "not found in Kerberos database");
+}
+
+static void test_client_principal_not_in_keytab(void)
+{
+    struct party client;
+    party_init(&client, 0);
+    strcpy(client.connection.principal, "ghost");
+    client.connection.principal_nametype = ZMQ_GSSAPI_NT_USER_NAME;
+    check_client_fails_alone(&client, "ghost");
+}
+
+/* No ticket and no keytab for the client. */
+static void test_no_client_credentials(void)
+{
+    const char *cache = getenv("KRB5CCNAME");
+    const char *keytab = getenv("KRB5_CLIENT_KTNAME");
+    const char *dir = getenv("MODZMQ_TEST_REALM_DIR");
+    char *saved_cache = cache != NULL ? strdup(cache) : NULL;
+    char *saved_keytab = keytab != NULL ? strdup(keytab) : NULL;
+    char empty_cache[4096], no_keytab[4096];
+    snprintf(empty_cache, sizeof empty_cache, "FILE:%s/empty.ccache", dir);
+    snprintf(no_keytab, sizeof no_keytab, "FILE:%s/none.keytab", dir);
+    setenv("KRB5CCNAME", empty_cache, 1);
+    setenv("KRB5_CLIENT_KTNAME", no_keytab, 1);
+    struct party client;
+    party_init(&client, 0);
+    check_client_fails_alone(&client, "");
+    if (saved_cache != NULL)
+        setenv("KRB5CCNAME", saved_cache, 1);
+    if (saved_keytab != NULL)
+        setenv("KRB5_CLIENT_KTNAME", saved_keytab, 1);
+    free(saved_cache);
+    free(saved_keytab);
+}
+
+/* The client has a ticket for a service whose key the server lacks: the
+ * server cannot read it, a cryptographic protocol error. */
+static void test_wrong_service(void)
+{
+    struct party client, server;
+    party_init(&client, 0);
+    party_init(&server, 1);
+    strcpy(client.connection.service_principal, "zmqother@localhost");
+    CU_ASSERT_EQUAL_FATAL(party_start(&client), 0);
+    CU_ASSERT_EQUAL_FATAL(party_start(&server), 0);
+    CU_ASSERT_EQUAL(handshake(&client, &server, NULL), -1);
+    CU_ASSERT_EQUAL(client.failed_errno, 0);
+    CU_ASSERT_EQUAL(server.failed_errno, EPROTO);
+    CU_ASSERT_EQUAL(server.connection.protocol_error,
+                    ZMQ_PROTOCOL_ERROR_ZMTP_CRYPTOGRAPHIC);
+    CU_ASSERT_EQUAL(server.connection.zap_requests, 0);
+    party_end(&client);
+    party_end(&server);
+}
+
+/* A server told to be a principal it has no key for fails on the first
+ * token, without blaming the client. */
+static void test_server_principal_without_key(void)
+{
+    struct party client, server;
+    party_init(&client, 0);
+    party_init(&server, 1);
+    strcpy(server.connection.principal, "zmqother@localhost");
+    CU_ASSERT_EQUAL_FATAL(party_start(&client), 0);
+    CU_ASSERT_EQUAL_FATAL(party_start(&server), 0);
+    CU_ASSERT_EQUAL(handshake(&client, &server, NULL), -1);
+    CU_ASSERT_EQUAL(server.failed_errno, EPROTO);
+    CU_ASSERT_EQUAL(server.connection.protocol_error, 0);
+    party_end(&client);
+    party_end(&server);
+}
+
+/* The two ends disagree on PLAINTEXT: the clear READY is not a MESSAGE. */
+static void test_plaintext_mismatch(void)
+{
+    struct party client, server;
+    party_init(&client, 0);
+    party_init(&server, 1);
+    server.connection.plaintext = 1;
+    CU_ASSERT_EQUAL_FATAL(party_start(&client), 0);
+    CU_ASSERT_EQUAL_FATAL(party_start(&server), 0);
+    CU_ASSERT_EQUAL(handshake(&client, &server, NULL), -1);
+    CU_ASSERT_EQUAL(client.failed_errno, EPROTO);
+    CU_ASSERT_EQUAL(client.connection.protocol_error,
+                    ZMQ_PROTOCOL_ERROR_ZMTP_UNEXPECTED_COMMAND);
+    party_end(&client);
+    party_end(&server);
+}
+
+/* Gives a fresh server one command and checks the protocol error. */
+static void check_server_refuses(const void *body, size_t size, int code)
+{
+    struct party server;
+    party_init(&server, 1);
+    CU_ASSERT_EQUAL_FATAL(party_start(&server), 0);
+    struct modzmq_msg command = { 0 };
+    harness_msg_set(&command, body, size, MODZMQ_MSG_COMMAND);
+    CU_ASSERT_EQUAL(ops->process_command(server.session, &command), -1);
+    CU_ASSERT_EQUAL(errno, EPROTO);
+    CU_ASSERT_EQUAL(server.connection.protocol_error, code);
+    harness_msg_free(&command);
+    party_end(&server);
+}
+
+static void test_malformed_commands(void)
+{
+    check_server_refuses("", 0,
+                         ZMQ_PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_UNSPECIFIED);
+    /* a name longer than the body */
+    check_server_refuses("\x09INITIATE", 9,
+                         ZMQ_PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_UNSPECIFIED);
+    check_server_refuses("\x08INITIATE", 9,
+                         ZMQ_PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_INITIATE);
+    check_server_refuses("\x05HELLO\0\0\0\0", 10,
+                         ZMQ_PROTOCOL_ERROR_ZMTP_UNEXPECTED_COMMAND);
+    check_server_refuses("\x08INITIATE\0\0", 11,
+                         ZMQ_PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_INITIATE);
+    check_server_refuses("\x08INITIATE\0\0\0\x09token", 18,
+                         ZMQ_PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_INITIATE);
+    check_server_refuses("\x08INITIATE\0\0\0\x03token", 18,
+                         ZMQ_PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_INITIATE);
+    check_server_refuses("\x08INITIATE\xff\xff\xff\xff", 13,
+                         ZMQ_PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_INITIATE);
+    /* Well formed, but not a Kerberos token. */
+    check_server_refuses("\x08INITIATE\0\0\0\x05token", 18,
+                         ZMQ_PROTOCOL_ERROR_ZMTP_CRYPTOGRAPHIC);
+    check_server_refuses("\x05READY", 6,
+                         ZMQ_PROTOCOL_ERROR_ZMTP_UNEXPECTED_COMMAND);
+    check_server_refuses("\x05READY\x01x\0\0\0\0", 12,
+                         ZMQ_PROTOCOL_ERROR_ZMTP_UNEXPECTED_COMMAND);
+}
+
+/* A client that has sent nothing yet expects nothing either. */
+static void test_unexpected_order(void)
+{
+    struct party client;
+    party_init(&client, 0);
+    CU_ASSERT_EQUAL_FATAL(party_start(&client), 0);
+    struct modzmq_msg command = { 0 };
+    harness_msg_set(&command, "\x08INITIATE\0\0\0\0", 13, MODZMQ_MSG_COMMAND);
+    CU_ASSERT_EQUAL(ops->process_command(client.session, &command), -1);
+    CU_ASSERT_EQUAL(errno, EPROTO);
+    CU_ASSERT_EQUAL(client.connection.protocol_error,
+                    ZMQ_PROTOCOL_ERROR_ZMTP_UNEXPECTED_COMMAND);
+    harness_msg_free(&command);
+    party_end(&client);
+}
+
+/* Bad metadata in the peer's READY fails the handshake. */
+static void test_bad_metadata(void)
+{
+    struct party client, server;
+    party_init(&client, 0);
+    party_init(&server, 1);
+    client.connection.plaintext = 1;
+    server.connection.plaintext = 1;
+    server.connection.socket_type = ""; /* a property with an empty value */
+    CU_ASSERT_EQUAL_FATAL(party_start(&client), 0);
+    CU_ASSERT_EQUAL_FATAL(party_start(&server), 0);
+    /* Stop before READY, then hand the client a READY whose property
+     * claims more bytes than there are. */
+    server.connection.zap_answer = 0;
+    CU_ASSERT_EQUAL(handshake(&client, &server, NULL), -1);
+    struct modzmq_msg command = { 0 };
+    harness_msg_set(&command, "\x05READY\x04Name\0\0\0\x09value", 20,
+                    MODZMQ_MSG_COMMAND);
+    CU_ASSERT_EQUAL(ops->process_command(client.session, &command), -1);
+    CU_ASSERT_EQUAL(errno, EPROTO);
+    CU_ASSERT_EQUAL(client.connection.protocol_error,
+                    ZMQ_PROTOCOL_ERROR_ZMTP_INVALID_METADATA);
+    harness_msg_free(&command);
+    party_end(&client);
+    party_end(&server);
+}
+
+/* After the handshake: frames that are not a MESSAGE, cut short,
+ * tampered with or replayed are refused. */
+static void test_bad_frames(void)
+{
+    struct party client, server;
+    party_init(&client, 0);
+    party_init(&server, 1);
+    if (!connect_pair(&client, &server)) {
+        party_end(&client);
+        party_end(&server);
+        return;
+    }
+    struct modzmq_msg frame = { 0 };
+    harness_msg_set(&frame, "\x05HELLO world", 12, 0);
+    CU_ASSERT_EQUAL(ops->decode(server.session, &frame), -1);
+    CU_ASSERT_EQUAL(errno, EPROTO);
+    CU_ASSERT_EQUAL(server.connection.protocol_error,
+                    ZMQ_PROTOCOL_ERROR_ZMTP_UNEXPECTED_COMMAND);
+
+    struct modzmq_msg sent = { 0 };
+    harness_msg_set(&sent, "secret", 6, 0);
+    CU_ASSERT_EQUAL_FATAL(ops->encode(client.session, &sent), 0);
+    /* cut short */
+    harness_msg_set(&frame, sent.data, sent.size - 1, 0);
+    server.connection.protocol_error = 0;
+    CU_ASSERT_EQUAL(ops->decode(server.session, &frame), -1);
+    CU_ASSERT_EQUAL(server.connection.protocol_error,
+                    ZMQ_PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_MESSAGE);
+    /* one bit flipped in the token */
+    harness_msg_set(&frame, sent.data, sent.size, 0);
+    frame.data[frame.size - 1] ^= 0x01;
+    server.connection.protocol_error = 0;
+    CU_ASSERT_EQUAL(ops->decode(server.session, &frame), -1);
+    CU_ASSERT_EQUAL(server.connection.protocol_error,
+                    ZMQ_PROTOCOL_ERROR_ZMTP_CRYPTOGRAPHIC);
+    /* the genuine frame passes once, then is a replay */
+    harness_msg_set(&frame, sent.data, sent.size, 0);
+    CU_ASSERT_EQUAL(ops->decode(server.session, &frame), 0);
+    CU_ASSERT(frame.size == 6 && memcmp(frame.data, "secret", 6) == 0);
+    harness_msg_set(&frame, sent.data, sent.size, 0);
+    server.connection.protocol_error = 0;
+    CU_ASSERT_EQUAL(ops->decode(server.session, &frame), -1);
+    CU_ASSERT_EQUAL(server.connection.protocol_error,
+                    ZMQ_PROTOCOL_ERROR_ZMTP_CRYPTOGRAPHIC);
+    /* a frame meant for the other direction */
+    harness_msg_set(&frame, sent.data, sent.size, 0);
+    harness_msg_set(&sent, "other way", 9, 0);
+    CU_ASSERT_EQUAL(ops->encode(client.session, &sent), 0);
+    client.connection.protocol_error = 0;
+    CU_ASSERT_EQUAL(ops->decode(client.session, &sent), -1);
+    CU_ASSERT_EQUAL(client.connection.protocol_error,
+                    ZMQ_PROTOCOL_ERROR_ZMTP_CRYPTOGRAPHIC);
+    harness_msg_free(&sent);
+    harness_msg_free(&frame);
+    party_end(&client);
+    party_end(&server);
+}
+
+/* Sessions freed at every stage leak nothing (the sanitizer build checks
+ * that) and never touch the other end. */
+static void test_free_midway(void)
+{
+    for (int stop = 0; stop < 4; stop++) {
+        struct party client, server;
+        party_init(&client, 0);
+        party_init(&server, 1);
+        CU_ASSERT_EQUAL_FATAL(party_start(&client), 0);
+        CU_ASSERT_EQUAL_FATAL(party_start(&server), 0);
+        for (int round = 0; round < stop; round++) {
+            CU_ASSERT_EQUAL(deliver(&client, &server, NULL), 0);
+            CU_ASSERT_EQUAL(deliver(&server, &client, NULL), 0);
+        }
+        party_end(&client);
+        party_end(&server);
+    }
+}
+
+/* ---- running ------------------------------------------------------------ */
+
+static const char *why_skipped(void)
+{
+    static char reason[512];
+    const char *missing = getenv("MODZMQ_TEST_REALM_MISSING");
+    if (missing != NULL) {
+        snprintf(reason, sizeof reason, "no Kerberos realm: %s", missing);
+        return reason;
+    }
+    if (getenv("MODZMQ_TEST_REALM") == NULL)
+        return "no Kerberos realm: run through tests/test_gssapi.sh";
+    FILE *module = fopen(GSSAPI_MODULE_PATH, "r");
+    if (module == NULL)
+        return "the GSSAPI plugin is not built (configure found no "
+               "krb5-gssapi)";
+    fclose(module);
+    return NULL;
+}
+
+static int suite_init(void)
+{
+    const struct modzmq_plugin *plugin =
+        harness_load_mechanism(GSSAPI_MODULE_PATH, "modzmq_gssapi");
+    if (plugin == NULL)
+        return 1;
+    ops = plugin->ops;
+    return 0;
+}
+
+static int suite_cleanup(void)
+{
+    harness_unload_mechanism();
+    return 0;
+}
+
+int main(void)
+{
+    static const struct {
+        const char *name;
+        CU_TestFunc fn;
+    } tests[] = {
+        { "descriptor and ABI check", test_descriptor },
+        { "encrypted handshake: libzmq's command sequence",
+          test_encrypted_handshake },
+        { "encrypted traffic both ways", test_encrypted_traffic },
+        { "PLAINTEXT handshake and traffic", test_plaintext },
+        { "ZAP answering later", test_zap_answers_later },
+        { "ZAP refused", test_zap_refused },
+        { "principal name types", test_name_types },
+        { "client without a service principal",
+          test_client_needs_service_principal },
+        { "service unknown to the KDC", test_unknown_service },
+        { "client principal without a key",
+          test_client_principal_not_in_keytab },
+        { "client without credentials", test_no_client_credentials },
+        { "ticket for another service", test_wrong_service },
+        { "server principal without a key", test_server_principal_without_key },
+        { "PLAINTEXT on one end only", test_plaintext_mismatch },
+        { "malformed commands", test_malformed_commands },
+        { "commands out of order", test_unexpected_order },
+        { "bad metadata in READY", test_bad_metadata },
+        { "bad frames after the handshake", test_bad_frames },
+        { "sessions freed midway", test_free_midway },
+    };
+    if (CU_initialize_registry() != CUE_SUCCESS)
+        return 1;
+    CU_pSuite suite = CU_add_suite("gssapi", suite_init, suite_cleanup);
+    if (suite == NULL) {
+        CU_cleanup_registry();
+        return 1;
+    }
+    for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++) {
+        if (CU_add_test(suite, tests[i].name, tests[i].fn) == NULL) {
+            CU_cleanup_registry();
+            return 1;
+        }
+    }
+    const char *skip = why_skipped();
+    if (skip != NULL) {
+        printf("gssapi suite skipped: %s\n", skip);
+        CU_set_suite_active(suite, CU_FALSE);
+    }
+    CU_basic_set_mode(CU_BRM_VERBOSE);
+    CU_basic_run_tests();
+    unsigned failures = CU_get_number_of_failures();
+    unsigned ran = CU_get_number_of_tests_run();
+    CU_cleanup_registry();
+    if (skip != NULL)
+        return 77;
+    return failures == 0 && ran == sizeof tests / sizeof tests[0] ? 0 : 1;
+}
