@@ -13,14 +13,18 @@
  * the suite is registered inactive, says why, and exits 77 (skipped).
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <CUnit/Basic.h>
 
 #include "gssapi_harness.h"
+#include "peer.h"
 #include "zmq.h"
+#include "zmtp_stream.h"
 
 #define CLIENT_NAME "zmqclient@MODZMQ.TEST"
 
@@ -668,6 +672,178 @@ static void test_free_midway(void)
     }
 }
 
+/* ---- the ops against real libzmq 4.3, over a hand-made ZMTP stream ----- */
+
+/* Our side of the handshake over fd: our commands out, the peer's in,
+ * until our session is ready. At most 20 steps, each read within 5 s. */
+static int handshake_over(int fd, struct party *ours)
+{
+    struct modzmq_msg command = { 0 };
+    int rc = -1;
+    for (int i = 0; i < 20; i++) {
+        if (ops->status(ours->session) == MODZMQ_MECHANISM_READY) {
+            rc = 0;
+            break;
+        }
+        if (ops->next_command(ours->session, &command) == 0) {
+            command.flags = MODZMQ_MSG_COMMAND;
+            if (zmtp_stream_send(fd, &command) != 0)
+                break;
+            continue;
+        }
+        if (errno != EAGAIN) {
+            ours->failed_errno = errno;
+            break;
+        }
+        if (zmtp_stream_recv(fd, &command, 5000) != 0)
+            break;
+        CU_ASSERT_EQUAL(command.flags, MODZMQ_MSG_COMMAND);
+        if (ops->process_command(ours->session, &command) != 0) {
+            ours->failed_errno = errno;
+            break;
+        }
+    }
+    harness_msg_free(&command);
+    return rc;
+}
+
+/* Sends "hello", "world" as one message, protected by our session. */
+static void send_hello_world(int fd, struct party *ours)
+{
+    static const char *const parts[] = { "hello", "world" };
+    for (int i = 0; i < 2; i++) {
+        struct modzmq_msg part = { 0 };
+        harness_msg_set(&part, parts[i], 5, i == 0 ? MODZMQ_MSG_MORE : 0);
+        CU_ASSERT_EQUAL(ops->encode(ours->session, &part), 0);
+        CU_ASSERT_EQUAL(zmtp_stream_send(fd, &part), 0);
+        harness_msg_free(&part);
+    }
+}
+
+/* Receives one part through our session and compares it with text. */
+static void expect_part(int fd, struct party *ours, const char *text)
+{
+    struct modzmq_msg frame = { 0 };
+    CU_ASSERT_EQUAL_FATAL(zmtp_stream_recv(fd, &frame, 5000), 0);
+    CU_ASSERT_EQUAL(ops->decode(ours->session, &frame), 0);
+    CU_ASSERT_EQUAL(frame.flags, 0);
+    CU_ASSERT(frame.size == strlen(text) &&
+              memcmp(frame.data, text, frame.size) == 0);
+    harness_msg_free(&frame);
+}
+
+static bool peer_says(struct test_peer *peer, const char *expected,
+                      const char *format, const char *argument)
+{
+    const char *answer = test_peer_ask(peer, format, argument);
+    bool ok =
+        answer != NULL && strncmp(answer, expected, strlen(expected)) == 0;
+    if (!ok)
+        fprintf(stderr, "peer answered %s\n", answer ? answer : "nothing");
+    CU_ASSERT(ok);
+    return ok;
+}
+
+/* Our client session against a libzmq GSSAPI server. */
+static void check_libzmq_server(const char *plaintext)
+{
+    struct test_peer *peer = test_peer_start();
+    CU_ASSERT_PTR_NOT_NULL_FATAL(peer);
+    int fd = -1;
+    struct party client;
+    party_init(&client, 0);
+    client.connection.plaintext = plaintext[0] == '1';
+    const char *answer;
+    if (!peer_says(peer, "ok", "socket %s", "DEALER") ||
+        !peer_says(peer, "ok", "set GSSAPI_SERVER %s", "1") ||
+        !peer_says(peer, "ok", "set GSSAPI_PLAINTEXT %s", plaintext))
+        goto done;
+    answer = test_peer_ask(peer, "bind tcp://127.0.0.1:*");
+    const char *colon = answer != NULL ? strrchr(answer, ':') : NULL;
+    CU_ASSERT_PTR_NOT_NULL(colon);
+    if (colon == NULL)
+        goto done;
+    fd = zmtp_stream_connect(atoi(colon + 1));
+    char mechanism[21];
+    CU_ASSERT_EQUAL_FATAL(zmtp_stream_greet(fd, "GSSAPI", 0, mechanism), 0);
+    CU_ASSERT_STRING_EQUAL(mechanism, "GSSAPI");
+    CU_ASSERT_EQUAL_FATAL(party_start(&client), 0);
+    CU_ASSERT_EQUAL(handshake_over(fd, &client), 0);
+    CU_ASSERT_EQUAL(client.failed_errno, 0);
+    CU_ASSERT_STRING_EQUAL(client.connection.peer_socket_type, "DEALER");
+    send_hello_world(fd, &client);
+    peer_says(peer, "msg 68656c6c6f 776f726c64", "%s", "recv");
+    peer_says(peer, "ok", "%s", "send 7265706c79");
+    expect_part(fd, &client, "reply");
+done:
+    if (fd >= 0)
+        close(fd);
+    party_end(&client);
+    test_peer_stop(peer);
+}
+
+/* Our server session against a libzmq GSSAPI client. */
+static void check_libzmq_client(const char *plaintext)
+{
+    struct test_peer *peer = test_peer_start();
+    CU_ASSERT_PTR_NOT_NULL_FATAL(peer);
+    int port = 0, fd = -1;
+    int listener = zmtp_stream_listen(&port);
+    CU_ASSERT_FATAL(listener >= 0);
+    struct party server;
+    party_init(&server, 1);
+    server.connection.plaintext = plaintext[0] == '1';
+    char endpoint[64];
+    snprintf(endpoint, sizeof endpoint, "tcp://127.0.0.1:%d", port);
+    if (!peer_says(peer, "ok", "socket %s", "DEALER") ||
+        !peer_says(peer, "ok", "set GSSAPI_SERVICE_PRINCIPAL %s",
+                   "str:zmqtest@localhost") ||
+        !peer_says(peer, "ok", "set GSSAPI_PLAINTEXT %s", plaintext) ||
+        !peer_says(peer, "ok", "connect %s", endpoint))
+        goto done;
+    fd = zmtp_stream_accept(listener, 5000);
+    CU_ASSERT_FATAL(fd >= 0);
+    char mechanism[21];
+    CU_ASSERT_EQUAL_FATAL(zmtp_stream_greet(fd, "GSSAPI", 1, mechanism), 0);
+    CU_ASSERT_STRING_EQUAL(mechanism, "GSSAPI");
+    CU_ASSERT_EQUAL_FATAL(party_start(&server), 0);
+    CU_ASSERT_EQUAL(handshake_over(fd, &server), 0);
+    CU_ASSERT_EQUAL(server.failed_errno, 0);
+    CU_ASSERT_EQUAL(server.connection.zap_requests, 1);
+    CU_ASSERT_STRING_EQUAL(server.connection.zap_credential, CLIENT_NAME);
+    CU_ASSERT_STRING_EQUAL(server.connection.peer_socket_type, "DEALER");
+    peer_says(peer, "ok", "%s", "send 7265706c79");
+    expect_part(fd, &server, "reply");
+    send_hello_world(fd, &server);
+    peer_says(peer, "msg 68656c6c6f 776f726c64", "%s", "recv");
+done:
+    if (fd >= 0)
+        close(fd);
+    close(listener);
+    party_end(&server);
+    test_peer_stop(peer);
+}
+
+static void test_ops_with_libzmq_server(void)
+{
+    check_libzmq_server("0");
+}
+
+static void test_ops_with_libzmq_server_plaintext(void)
+{
+    check_libzmq_server("1");
+}
+
+static void test_ops_with_libzmq_client(void)
+{
+    check_libzmq_client("0");
+}
+
+static void test_ops_with_libzmq_client_plaintext(void)
+{
+    check_libzmq_client("1");
+}
+
 /* ---- running ------------------------------------------------------------ */
 
 static const char *why_skipped(void)
@@ -732,6 +908,12 @@ int main(void)
         { "bad metadata in READY", test_bad_metadata },
         { "bad frames after the handshake", test_bad_frames },
         { "sessions freed midway", test_free_midway },
+        { "ops as client of a libzmq server", test_ops_with_libzmq_server },
+        { "ops as client of a libzmq server, PLAINTEXT",
+          test_ops_with_libzmq_server_plaintext },
+        { "ops as server of a libzmq client", test_ops_with_libzmq_client },
+        { "ops as server of a libzmq client, PLAINTEXT",
+          test_ops_with_libzmq_client_plaintext },
     };
     if (CU_initialize_registry() != CUE_SUCCESS)
         return 1;
@@ -746,6 +928,8 @@ int main(void)
             return 1;
         }
     }
+    /* A peer that dies must fail a test, not kill this process. */
+    signal(SIGPIPE, SIG_IGN);
     const char *skip = why_skipped();
     if (skip != NULL) {
         printf("gssapi suite skipped: %s\n", skip);
