@@ -31,4 +31,4 @@ tests_test_gssapi_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/sdk \
 tests_test_gssapi_CFLAGS = $(TEST_CFLAGS)
 tests_test_gssapi_LDADD = $(API_TEST_LIBS) -ldl
 TESTS += tests/test_gssapi.sh
-EXTRA_DIST += tests/test_gssapi.sh tests/gssapi_realm.sh
+EXTRA_DIST += tests/test_gssapi.sh tests/gssapi_realm.sh tests/gssapi_lsan.supp
