@@ -13,6 +13,7 @@
  * the suite is registered inactive, says why, and exits 77 (skipped).
  */
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +24,7 @@
 
 #include "gssapi_harness.h"
 #include "peer.h"
+#include "testutil.h"
 #include "zmq.h"
 #include "zmtp_stream.h"
 
@@ -845,6 +847,332 @@ static void test_ops_with_libzmq_client_plaintext(void)
     check_libzmq_client("1");
 }
 
+/* ---- end to end: sockets over tcp, through the core's engine ------------ */
+
+/* A socket of ours with bounded waits, as a GSSAPI server or as a client
+ * of zmqtest@localhost. NULL fails the test (the core could not load the
+ * plugin, say). */
+static void *gss_socket(void *context, int type, bool server, int plaintext)
+{
+    void *s = zmq_socket(context, type);
+    CU_ASSERT_PTR_NOT_NULL(s);
+    if (s == NULL)
+        return NULL;
+    test_set_int(s, ZMQ_RCVTIMEO, 5000);
+    test_set_int(s, ZMQ_SNDTIMEO, 5000);
+    test_set_int(s, ZMQ_LINGER, 0);
+    int rc =
+        server ? zmq_setsockopt(s, ZMQ_GSSAPI_SERVER, &(int){ 1 }, sizeof(int))
+               : zmq_setsockopt(s, ZMQ_GSSAPI_SERVICE_PRINCIPAL,
+                                "zmqtest@localhost", 17);
+    CU_ASSERT_EQUAL(rc, 0);
+    CU_ASSERT(test_set_int(s, ZMQ_GSSAPI_PLAINTEXT, plaintext));
+    CU_ASSERT_EQUAL(test_get_int(s, ZMQ_MECHANISM), ZMQ_GSSAPI);
+    return s;
+}
+
+/* Binds s on a free loopback port and writes the endpoint. */
+static bool bind_any(void *s, char *endpoint, size_t size)
+{
+    if (zmq_bind(s, "tcp://127.0.0.1:*") != 0) {
+        CU_FAIL("bind failed");
+        return false;
+    }
+    zmq_getsockopt(s, ZMQ_LAST_ENDPOINT, endpoint, &size);
+    return true;
+}
+
+/* A multipart message one way, a 1 MB part the other, and the peer's
+ * Socket-Type on what arrived. */
+static void check_traffic(void *client, void *server)
+{
+    CU_ASSERT(test_send(client, "hello", ZMQ_SNDMORE));
+    CU_ASSERT(test_send(client, "world", 0));
+    CU_ASSERT(test_recv_is(server, "hello", 5000));
+    CU_ASSERT_EQUAL(test_get_int(server, ZMQ_RCVMORE), 1);
+    CU_ASSERT(test_recv_is(server, "world", 5000));
+    size_t big_size = 1000 * 1000;
+    char *big = malloc(big_size);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(big);
+    for (size_t i = 0; i < big_size; i++)
+        big[i] = (char) (i * 13);
+    CU_ASSERT_EQUAL(zmq_send(server, big, big_size, 0), (int) big_size);
+    zmq_msg_t msg;
+    zmq_msg_init(&msg);
+    CU_ASSERT_EQUAL(zmq_msg_recv(&msg, client, 0), (int) big_size);
+    CU_ASSERT(zmq_msg_size(&msg) == big_size &&
+              memcmp(zmq_msg_data(&msg), big, big_size) == 0);
+    const char *type = zmq_msg_gets(&msg, "Socket-Type");
+    CU_ASSERT(type != NULL && strcmp(type, "DEALER") == 0);
+    zmq_msg_close(&msg);
+    free(big);
+}
+
+static void check_modzmq_pair(int plaintext)
+{
+    void *context = zmq_ctx_new();
+    void *server = gss_socket(context, ZMQ_DEALER, true, plaintext);
+    void *client = gss_socket(context, ZMQ_DEALER, false, plaintext);
+    char endpoint[256];
+    if (server != NULL && client != NULL &&
+        bind_any(server, endpoint, sizeof endpoint)) {
+        CU_ASSERT_EQUAL(zmq_connect(client, endpoint), 0);
+        check_traffic(client, server);
+    }
+    if (client != NULL)
+        test_close(client);
+    if (server != NULL)
+        test_close(server);
+    zmq_ctx_term(context);
+}
+
+static void test_tcp_encrypted(void)
+{
+    check_modzmq_pair(0);
+}
+
+static void test_tcp_plaintext(void)
+{
+    check_modzmq_pair(1);
+}
+
+/* A ZAP handler (RFC 27) on its own thread: it records the mechanism and
+ * the first credential of each request and answers 200 with a User-Id
+ * when the credential is the expected principal, 400 otherwise. */
+struct zap_handler {
+    void *context;
+    const char *accepted; /* the one principal let in */
+    pthread_t thread;
+    volatile int stop;
+    int requests;
+    char mechanism[32];
+    char credential[256];
+};
+
+/* One frame as text (NUL-terminated, cut at size - 1); its length or -1. */
+static int recv_frame(void *s, char *text, size_t size)
+{
+    int rc = zmq_recv(s, text, size - 1, 0);
+    if (rc >= 0)
+        text[(size_t) rc < size - 1 ? (size_t) rc : size - 1] = '\0';
+    return rc;
+}
+
+static void *zap_handler_run(void *arg)
+{
+    struct zap_handler *handler = arg;
+    void *s = zmq_socket(handler->context, ZMQ_REP);
+    test_set_int(s, ZMQ_LINGER, 0);
+    test_set_int(s, ZMQ_RCVTIMEO, 100);
+    if (zmq_bind(s, "inproc://zeromq.zap.01") != 0) {
+        zmq_close(s);
+        return NULL;
+    }
+    /* Bounded: 20 s of 100 ms waits at most. */
+    for (int i = 0; i < 200 && !handler->stop; i++) {
+        /* version, request id, domain, address, identity, mechanism,
+         * credentials: the request id goes back as it came */
+        char frames[8][256];
+        int sizes[8];
+        int count = 0;
+        if ((sizes[0] = recv_frame(s, frames[0], sizeof frames[0])) < 0)
+            continue;
+        count = 1;
+        while (count < 8 && test_get_int(s, ZMQ_RCVMORE) == 1) {
+            sizes[count] = recv_frame(s, frames[count], sizeof frames[0]);
+            count++;
+        }
+        while (test_get_int(s, ZMQ_RCVMORE) == 1)
+            recv_frame(s, frames[7], sizeof frames[7]);
+        handler->requests++;
+        snprintf(handler->mechanism, sizeof handler->mechanism, "%.31s",
+                 count > 5 ? frames[5] : "");
+        snprintf(handler->credential, sizeof handler->credential, "%s",
+                 count > 6 ? frames[6] : "");
+        bool ok = strcmp(handler->credential, handler->accepted) == 0;
+        int id_size = count > 1 && sizes[1] > 0 ? sizes[1] : 0;
+        test_send(s, "1.0", ZMQ_SNDMORE);
+        zmq_send(s, frames[1], (size_t) id_size, ZMQ_SNDMORE);
+        test_send(s, ok ? "200" : "400", ZMQ_SNDMORE);
+        test_send(s, ok ? "OK" : "unknown principal", ZMQ_SNDMORE);
+        test_send(s, ok ? "kerberos-user" : "", ZMQ_SNDMORE);
+        test_send(s, "", 0);
+    }
+    zmq_close(s);
+    return NULL;
+}
+
+static void zap_handler_start(struct zap_handler *handler, void *context,
+                              const char *accepted)
+{
+    memset(handler, 0, sizeof *handler);
+    handler->context = context;
+    handler->accepted = accepted;
+    CU_ASSERT_EQUAL_FATAL(
+        pthread_create(&handler->thread, NULL, zap_handler_run, handler), 0);
+    /* The handler binds before any connection asks it: give it a moment,
+     * bounded, by checking the endpoint is there. */
+    for (int i = 0; i < 50; i++) {
+        void *probe = zmq_socket(context, ZMQ_REQ);
+        test_set_int(probe, ZMQ_LINGER, 0);
+        int bound = zmq_connect(probe, "inproc://zeromq.zap.01") == 0;
+        zmq_close(probe);
+        if (bound)
+            break;
+        usleep(10 * 1000);
+    }
+}
+
+static void zap_handler_stop(struct zap_handler *handler)
+{
+    handler->stop = 1;
+    pthread_join(handler->thread, NULL);
+}
+
+static void test_tcp_zap_accepts(void)
+{
+    void *context = zmq_ctx_new();
+    struct zap_handler handler;
+    zap_handler_start(&handler, context, CLIENT_NAME);
+    void *server = gss_socket(context, ZMQ_DEALER, true, 0);
+    void *client = gss_socket(context, ZMQ_DEALER, false, 0);
+    char endpoint[256];
+    if (server != NULL && client != NULL &&
+        bind_any(server, endpoint, sizeof endpoint)) {
+        CU_ASSERT_EQUAL(zmq_connect(client, endpoint), 0);
+        CU_ASSERT(test_send(client, "knock", 0));
+        zmq_msg_t msg;
+        zmq_msg_init(&msg);
+        CU_ASSERT_EQUAL(zmq_msg_recv(&msg, server, 0), 5);
+        const char *user = zmq_msg_gets(&msg, "User-Id");
+        CU_ASSERT(user != NULL && strcmp(user, "kerberos-user") == 0);
+        zmq_msg_close(&msg);
+        CU_ASSERT_EQUAL(handler.requests, 1);
+        CU_ASSERT_STRING_EQUAL(handler.mechanism, "GSSAPI");
+        CU_ASSERT_STRING_EQUAL(handler.credential, CLIENT_NAME);
+    }
+    if (client != NULL)
+        test_close(client);
+    if (server != NULL)
+        test_close(server);
+    zap_handler_stop(&handler);
+    zmq_ctx_term(context);
+}
+
+/* Nothing gets through when ZAP refuses the principal or the client asks
+ * for a service the KDC does not know. */
+static void check_nothing_arrives(const char *accepted, const char *service)
+{
+    void *context = zmq_ctx_new();
+    struct zap_handler handler;
+    zap_handler_start(&handler, context, accepted);
+    void *server = gss_socket(context, ZMQ_DEALER, true, 0);
+    void *client = gss_socket(context, ZMQ_DEALER, false, 0);
+    char endpoint[256];
+    if (server != NULL && client != NULL &&
+        bind_any(server, endpoint, sizeof endpoint)) {
+        zmq_setsockopt(client, ZMQ_GSSAPI_SERVICE_PRINCIPAL, service,
+                       strlen(service));
+        CU_ASSERT_EQUAL(zmq_connect(client, endpoint), 0);
+        test_set_int(client, ZMQ_SNDTIMEO, 0);
+        zmq_send(client, "knock", 5, ZMQ_DONTWAIT);
+        CU_ASSERT(test_recv_nothing(server, 1000));
+    }
+    if (client != NULL)
+        test_close(client);
+    if (server != NULL)
+        test_close(server);
+    zap_handler_stop(&handler);
+    zmq_ctx_term(context);
+}
+
+static void test_tcp_zap_refuses(void)
+{
+    check_nothing_arrives("someone-else@MODZMQ.TEST", "zmqtest@localhost");
+}
+
+static void test_tcp_unknown_service(void)
+{
+    check_nothing_arrives(CLIENT_NAME, "nosuch@localhost");
+}
+
+/* Our socket against libzmq 4.3's, each role, with heartbeats running
+ * (libzmq wraps its PING and PONG too). */
+static void check_libzmq_peer(bool we_serve, int plaintext)
+{
+    struct test_peer *peer = test_peer_start();
+    CU_ASSERT_PTR_NOT_NULL_FATAL(peer);
+    void *context = zmq_ctx_new();
+    void *ours = gss_socket(context, ZMQ_DEALER, we_serve, plaintext);
+    char text[16];
+    snprintf(text, sizeof text, "%d", plaintext);
+    if (ours == NULL || !peer_says(peer, "ok", "socket %s", "DEALER") ||
+        !peer_says(peer, "ok", "set GSSAPI_PLAINTEXT %s", text) ||
+        !peer_says(peer, "ok", "set HEARTBEAT_IVL %s", "100"))
+        goto done;
+    test_set_int(ours, ZMQ_HEARTBEAT_IVL, 100);
+    if (we_serve) {
+        char endpoint[256];
+        if (!peer_says(peer, "ok", "set GSSAPI_SERVICE_PRINCIPAL %s",
+                       "str:zmqtest@localhost") ||
+            !bind_any(ours, endpoint, sizeof endpoint) ||
+            !peer_says(peer, "ok", "connect %s", endpoint))
+            goto done;
+    } else {
+        if (!peer_says(peer, "ok", "set GSSAPI_SERVER %s", "1"))
+            goto done;
+        const char *answer = test_peer_ask(peer, "bind tcp://127.0.0.1:*");
+        CU_ASSERT(answer != NULL && strncmp(answer, "ok ", 3) == 0);
+        if (answer == NULL || strncmp(answer, "ok ", 3) != 0)
+            goto done;
+        CU_ASSERT_EQUAL(zmq_connect(ours, answer + 3), 0);
+    }
+    CU_ASSERT(test_send(ours, "hello", ZMQ_SNDMORE));
+    CU_ASSERT(test_send(ours, "world", 0));
+    peer_says(peer, "msg 68656c6c6f 776f726c64", "%s", "recv");
+    /* Some heartbeats each way, then traffic still flows. */
+    usleep(400 * 1000);
+    peer_says(peer, "ok", "%s", "sendpattern 0 70000");
+    zmq_msg_t msg;
+    zmq_msg_init(&msg);
+    CU_ASSERT_EQUAL(zmq_msg_recv(&msg, ours, 0), 0);
+    CU_ASSERT(zmq_msg_more(&msg));
+    CU_ASSERT_EQUAL(zmq_msg_recv(&msg, ours, 0), 70000);
+    bool pattern = zmq_msg_size(&msg) == 70000;
+    const unsigned char *bytes = zmq_msg_data(&msg);
+    for (size_t i = 0; pattern && i < 70000; i++)
+        pattern = bytes[i] == (unsigned char) ((i % 256) * 7);
+    CU_ASSERT(pattern);
+    zmq_msg_close(&msg);
+    CU_ASSERT(test_send(ours, "again", 0));
+    peer_says(peer, "msg 616761696e", "%s", "recv");
+done:
+    if (ours != NULL)
+        test_close(ours);
+    zmq_ctx_term(context);
+    test_peer_stop(peer);
+}
+
+static void test_libzmq_server(void)
+{
+    check_libzmq_peer(false, 0);
+}
+
+static void test_libzmq_server_plaintext(void)
+{
+    check_libzmq_peer(false, 1);
+}
+
+static void test_libzmq_client(void)
+{
+    check_libzmq_peer(true, 0);
+}
+
+static void test_libzmq_client_plaintext(void)
+{
+    check_libzmq_peer(true, 1);
+}
+
 /* ---- running ------------------------------------------------------------ */
 
 static const char *why_skipped(void)
@@ -915,6 +1243,17 @@ int main(void)
         { "ops as server of a libzmq client", test_ops_with_libzmq_client },
         { "ops as server of a libzmq client, PLAINTEXT",
           test_ops_with_libzmq_client_plaintext },
+        { "tcp: modzmq to modzmq, encrypted", test_tcp_encrypted },
+        { "tcp: modzmq to modzmq, PLAINTEXT", test_tcp_plaintext },
+        { "tcp: ZAP handler gets the principal", test_tcp_zap_accepts },
+        { "tcp: ZAP handler refuses", test_tcp_zap_refuses },
+        { "tcp: service unknown to the KDC", test_tcp_unknown_service },
+        { "tcp: client of a libzmq server", test_libzmq_server },
+        { "tcp: client of a libzmq server, PLAINTEXT",
+          test_libzmq_server_plaintext },
+        { "tcp: server of a libzmq client", test_libzmq_client },
+        { "tcp: server of a libzmq client, PLAINTEXT",
+          test_libzmq_client_plaintext },
     };
     if (CU_initialize_registry() != CUE_SUCCESS)
         return 1;
