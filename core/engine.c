@@ -4,8 +4,12 @@
  *
  *   GREETING   our greeting is queued at once; the peer's is checked byte
  *              by byte as it arrives.
- *   HANDSHAKE  our READY is queued; we wait for the peer's READY (NULL
- *              mechanism), then tell the session.
+ *   HANDSHAKE  NULL: our READY is queued (after the ZAP handler's 200 when
+ *              ZMQ_ZAP_DOMAIN asks for one) and we wait for the peer's.
+ *              PLAIN, CURVE, GSSAPI: the plugin's session says which
+ *              commands to send and judges the peer's (mechanism.h); an
+ *              ERROR from the peer is ours to report. Then we tell the
+ *              session.
  *   TRAFFIC    frames both ways, heartbeats, subscription commands.
  *   FAILED     the session was told; nothing more happens until destroy.
  *
@@ -27,14 +31,18 @@
 
 #include "clock.h"
 #include "engine.h"
+#include "mechanism.h"
 #include "null_mechanism.h"
 #include "peer_metadata.h"
+#include "plugin_loader.h"
 #include "reactor.h"
+#include "zap.h"
 #include "zmq.h"
 #include "zmtp_command.h"
 #include "zmtp_decoder.h"
 #include "zmtp_encoder.h"
 #include "zmtp_greeting.h"
+#include "zmtp_properties.h"
 
 enum engine_state { GREETING, HANDSHAKE, TRAFFIC, FAILED };
 
@@ -44,10 +52,11 @@ enum {
     IO_ROUNDS = 8,
     INPUT_BUFFER_MIN = 512,
     BUFFER_MAX = 4 << 20,
-    PING_CONTEXT_MAX = 16
+    PING_CONTEXT_MAX = 16,
+    /* Handshake commands a mechanism may queue at once: a bound against a
+     * plugin that never says EAGAIN. */
+    HANDSHAKE_BURST_MAX = 16
 };
-
-static const char mechanism_name[] = "NULL";
 
 struct mz_engine {
     struct mz_reactor *reactor;
@@ -59,6 +68,15 @@ struct mz_engine {
 
     enum engine_state state;
     enum mz_zmtp_version version;
+    const char *mechanism_name; /* in the greetings: "NULL", "PLAIN", ... */
+    /* A plugin mechanism's ops and this connection's session of it; both
+     * NULL for the NULL mechanism. */
+    const struct modzmq_mechanism_ops *mechanism_ops;
+    mz_mechanism *mechanism;
+    bool encodes;             /* traffic goes through the mechanism's encode */
+    bool decodes;             /* and its decode */
+    bool zap_pending;         /* a ZAP request is out: wait for its reply */
+    bool peer_ready_received; /* NULL: the peer's READY came before ZAP's */
     uint8_t peer_greeting[MZ_ZMTP_GREETING_SIZE];
     size_t greeting_have;
     struct mz_peer_metadata *metadata;
@@ -179,6 +197,7 @@ static size_t clamp_buffer(int size)
  * timers. */
 static void engine_free(struct mz_engine *e)
 {
+    mz_mechanism_free(e->mechanism);
     mz_msg_close(&e->held_part);
     mz_zmtp_decoder_fini(&e->decoder);
     mz_zmtp_encoder_fini(&e->encoder);
@@ -194,11 +213,15 @@ struct mz_engine *mz_engine_new(struct mz_reactor *reactor, int fd,
                                 const struct mz_engine_sink *sink,
                                 void *session)
 {
+    const struct modzmq_mechanism_ops *mechanism_ops = NULL;
     if (options->mechanism != ZMQ_NULL) {
-        /* Other mechanisms come as plugins, through their own path. */
-        close(fd);
-        errno = EPROTONOSUPPORT;
-        return NULL;
+        /* The loader says on stderr which file it looked for. */
+        mechanism_ops =
+            mz_plugin_mechanism(mz_mechanism_name(options->mechanism));
+        if (mechanism_ops == NULL) {
+            close(fd);
+            return NULL;
+        }
     }
     struct mz_engine *e = calloc(1, sizeof *e);
     if (e == NULL)
@@ -209,6 +232,8 @@ struct mz_engine *mz_engine_new(struct mz_reactor *reactor, int fd,
     e->sink = sink;
     e->session = session;
     e->state = GREETING;
+    e->mechanism_name = mz_mechanism_name(options->mechanism);
+    e->mechanism_ops = mechanism_ops;
     mz_msg_init(&e->held_part);
     mz_zmtp_decoder_init(&e->decoder, options->maxmsgsize);
     e->input_size = clamp_buffer(options->in_batch_size);
@@ -228,7 +253,8 @@ struct mz_engine *mz_engine_new(struct mz_reactor *reactor, int fd,
         goto fail;
 
     uint8_t greeting[MZ_ZMTP_GREETING_SIZE];
-    mz_zmtp_greeting_build(greeting, mechanism_name, false);
+    mz_zmtp_greeting_build(greeting, e->mechanism_name,
+                           mechanism_ops != NULL && options->as_server);
     mz_zmtp_encoder_add_raw(&e->encoder, greeting, sizeof greeting);
 
     e->handle = mz_reactor_add_fd(reactor, fd, on_io, e);
@@ -316,21 +342,77 @@ static void heartbeat_due(void *arg)
 
 /* ---- handshake ------------------------------------------------------ */
 
-static void greeting_received(struct mz_engine *e)
+static void protocol_error_noted(void *engine, int code)
 {
-    struct mz_msg ready;
-    if (mz_null_ready_build(e->options, &ready) < 0) {
-        fail(e, MZ_ENGINE_CONNECTION_CLOSED);
-        return;
+    struct mz_engine *e = engine;
+    note_handshake_failure(e, ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL,
+                           (uint64_t) code);
+}
+
+/* Asks the ZAP handler about the peer (the services' zap_request, and the
+ * NULL mechanism's with ZMQ_ZAP_DOMAIN). 1: no handler and none required,
+ * go on; 0: wait for mz_engine_zap_reply; -1: fail. */
+static int zap_ask(void *engine, const char *mechanism,
+                   const uint8_t *const *credentials,
+                   const size_t *credential_sizes, size_t count)
+{
+    struct mz_engine *e = engine;
+    if (e->zap_pending) {
+        errno = EALREADY;
+        return -1;
     }
-    mz_zmtp_encoder_add(&e->encoder, true, NULL, 0, &ready, 0);
-    mz_msg_close(&ready);
-    e->state = HANDSHAKE;
-    pump_output(e);
+    const struct mz_options *o = e->options;
+    struct mz_zap_request request = {
+        .domain = o->zap_domain,
+        .address = mz_peer_metadata_get(e->metadata, "Peer-Address", NULL),
+        .identity = o->routing_id,
+        .identity_size = o->routing_id_size,
+        .mechanism = mechanism,
+        .credentials = credentials,
+        .credential_sizes = credential_sizes,
+        .credential_count = count,
+    };
+    errno = ECONNREFUSED;
+    if (e->sink->zap_request != NULL &&
+        e->sink->zap_request(e->session, &request) == 0) {
+        e->zap_pending = true;
+        return 0;
+    }
+    if (errno != ECONNREFUSED)
+        return -1;
+    /* No handler bound: libzmq 4.3 lets the peer in unless the domain is
+     * enforced, and then reports EFAULT. */
+    if (!o->zap_enforce_domain)
+        return 1;
+    note_handshake_failure(e, ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL, EFAULT);
+    errno = ECONNREFUSED;
+    return -1;
+}
+
+static const struct mz_mechanism_host mechanism_host = {
+    .protocol_error = protocol_error_noted,
+    .zap_request = zap_ask,
+};
+
+/* Queues a handshake command, making room by writing if need be. */
+static bool queue_command(struct mz_engine *e, struct mz_msg *command)
+{
+    if (!mz_zmtp_encoder_has_room(&e->encoder) &&
+        mz_zmtp_encoder_write(&e->encoder, e->fd) < 0) {
+        fail(e, MZ_ENGINE_CONNECTION_CLOSED);
+        return false;
+    }
+    if (!mz_zmtp_encoder_has_room(&e->encoder)) {
+        errno = ENOBUFS;
+        fail(e, MZ_ENGINE_CONNECTION_CLOSED);
+        return false;
+    }
+    mz_zmtp_encoder_add(&e->encoder, true, NULL, 0, command, 0);
+    return true;
 }
 
 /* Tells the peer why before hanging up; best effort, one write. */
-static void refuse(struct mz_engine *e, const char *reason)
+static void send_error(struct mz_engine *e, const char *reason)
 {
     struct mz_msg error;
     if (mz_null_error_build(reason, &error) == 0) {
@@ -339,46 +421,26 @@ static void refuse(struct mz_engine *e, const char *reason)
         mz_msg_close(&error);
         mz_zmtp_encoder_write(&e->encoder, e->fd);
     }
+}
+
+static void refuse(struct mz_engine *e, const char *reason)
+{
+    send_error(e, reason);
     fail_protocol(e, MZ_ENGINE_INCOMPATIBLE,
                   ZMQ_PROTOCOL_ERROR_ZMTP_INVALID_METADATA);
 }
 
-static void handshake_command(struct mz_engine *e, const struct mz_msg *frame)
+/* Both sides are done: traffic from now on. */
+static void handshake_complete(struct mz_engine *e)
 {
-    struct mz_zmtp_command command;
-    if (!(frame->flags & MZ_MSG_COMMAND) ||
-        !mz_zmtp_command_parse(mz_msg_data((struct mz_msg *) frame),
-                               mz_msg_size(frame), &command)) {
-        fail_protocol(e, MZ_ENGINE_PROTOCOL,
-                      ZMQ_PROTOCOL_ERROR_ZMTP_UNEXPECTED_COMMAND);
-        return;
-    }
-    switch (mz_null_parse(&command, e->options->socket_type, e->metadata)) {
-    case MZ_NULL_READY:
-        break;
-    case MZ_NULL_PEER_ERROR:
-        /* The peer refused us (socket type, or its security policy).
-         * libzmq publishes no handshake event for an ERROR whose reason
-         * is not a ZAP status code. */
-        note_handshake_failure(e, 0, 0);
-        fail(e, MZ_ENGINE_INCOMPATIBLE);
-        return;
-    case MZ_NULL_INCOMPATIBLE:
-        refuse(e, "Invalid socket type");
-        return;
-    case MZ_NULL_MALFORMED:
-        fail_protocol(e, MZ_ENGINE_PROTOCOL,
-                      ZMQ_PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_READY);
-        return;
-    case MZ_NULL_NO_MEMORY:
-        fail(e, MZ_ENGINE_CONNECTION_CLOSED);
-        return;
-    }
-
     cancel_timer(e, &e->handshake_timer);
     e->handshake_done = true;
     e->state = TRAFFIC;
     e->output_idle = false;
+    if (e->mechanism != NULL) {
+        e->encodes = mz_mechanism_encodes(e->mechanism);
+        e->decodes = mz_mechanism_decodes(e->mechanism);
+    }
     if (!e->sink->ready(e->session, e->metadata)) {
         fail(e, MZ_ENGINE_INCOMPATIBLE);
         return;
@@ -388,6 +450,236 @@ static void handshake_command(struct mz_engine *e, const struct mz_msg *frame)
         e->heartbeat_timer = mz_reactor_add_timer(
             e->reactor, (uint64_t) e->options->heartbeat_ivl, heartbeat_due, e);
     update_interest(e);
+}
+
+static void send_null_ready(struct mz_engine *e)
+{
+    struct mz_msg ready;
+    if (mz_null_ready_build(e->options, &ready) < 0) {
+        fail(e, MZ_ENGINE_CONNECTION_CLOSED);
+        return;
+    }
+    bool queued = queue_command(e, &ready);
+    mz_msg_close(&ready);
+    if (queued)
+        pump_output(e);
+}
+
+/* Sends what the plugin's session has due, then ends the handshake if it
+ * says so. */
+static void mechanism_progress(struct mz_engine *e)
+{
+    for (int i = 0; i < HANDSHAKE_BURST_MAX && e->state == HANDSHAKE; i++) {
+        struct mz_msg command;
+        mz_msg_init(&command);
+        if (mz_mechanism_next_command(e->mechanism, &command) < 0) {
+            mz_msg_close(&command);
+            if (errno == EAGAIN)
+                break;
+            fail(e,
+                 errno == EPROTO ? MZ_ENGINE_PROTOCOL : MZ_ENGINE_INCOMPATIBLE);
+            return;
+        }
+        bool queued = queue_command(e, &command);
+        mz_msg_close(&command);
+        if (!queued)
+            return;
+    }
+    if (e->state != HANDSHAKE)
+        return;
+    pump_output(e);
+    if (e->state == HANDSHAKE && !e->zap_pending &&
+        mz_mechanism_is_ready(e->mechanism))
+        handshake_complete(e);
+}
+
+static void greeting_received(struct mz_engine *e)
+{
+    e->state = HANDSHAKE;
+    if (e->mechanism_ops != NULL) {
+        e->mechanism = mz_mechanism_new(e->mechanism_ops, e->options,
+                                        e->metadata, &mechanism_host, e);
+        if (e->mechanism == NULL) {
+            fail(e, MZ_ENGINE_INCOMPATIBLE);
+            return;
+        }
+        mechanism_progress(e);
+        return;
+    }
+    /* NULL asks ZAP only when the socket names a domain. */
+    const char *domain = e->options->zap_domain;
+    if (domain != NULL && domain[0] != '\0') {
+        int rc = zap_ask(e, "NULL", NULL, NULL, 0);
+        if (rc < 0) {
+            fail(e, MZ_ENGINE_INCOMPATIBLE);
+            return;
+        }
+        if (rc == 0)
+            return;
+    }
+    send_null_ready(e);
+}
+
+/* The peer's ERROR ends the handshake. A reason that is a ZAP status code
+ * (300, 400, 500) means its ZAP handler refused us: HANDSHAKE_FAILED_AUTH
+ * with that code, as libzmq reports it; libzmq publishes no handshake
+ * event for other reasons. */
+static void peer_error(struct mz_engine *e,
+                       const struct mz_zmtp_command *command)
+{
+    const uint8_t *data = command->data;
+    size_t size = command->data_size;
+    if (size < 1 || data[0] > size - 1) {
+        fail_protocol(e, MZ_ENGINE_PROTOCOL,
+                      ZMQ_PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_ERROR);
+        return;
+    }
+    const uint8_t *reason = data + 1;
+    if (data[0] == 3 && reason[0] >= '3' && reason[0] <= '5' &&
+        reason[1] == '0' && reason[2] == '0')
+        note_handshake_failure(e, ZMQ_EVENT_HANDSHAKE_FAILED_AUTH,
+                               (uint64_t) (reason[0] - '0') * 100);
+    else
+        note_handshake_failure(e, 0, 0);
+    errno = ECONNREFUSED;
+    fail(e, MZ_ENGINE_INCOMPATIBLE);
+}
+
+static void null_command(struct mz_engine *e,
+                         const struct mz_zmtp_command *command)
+{
+    if (e->peer_ready_received) {
+        fail_protocol(e, MZ_ENGINE_PROTOCOL,
+                      ZMQ_PROTOCOL_ERROR_ZMTP_UNEXPECTED_COMMAND);
+        return;
+    }
+    switch (mz_null_parse(command, e->options->socket_type, e->metadata)) {
+    case MZ_NULL_READY:
+        break;
+    case MZ_NULL_PEER_ERROR: /* handled before */
+    case MZ_NULL_MALFORMED:
+        fail_protocol(e, MZ_ENGINE_PROTOCOL,
+                      ZMQ_PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_READY);
+        return;
+    case MZ_NULL_INCOMPATIBLE:
+        refuse(e, "Invalid socket type");
+        return;
+    case MZ_NULL_NO_MEMORY:
+        fail(e, MZ_ENGINE_CONNECTION_CLOSED);
+        return;
+    }
+    e->peer_ready_received = true;
+    /* With ZAP, our READY waits for the handler's 200. */
+    if (!e->zap_pending)
+        handshake_complete(e);
+}
+
+static void handshake_command(struct mz_engine *e, struct mz_msg *frame)
+{
+    struct mz_zmtp_command command;
+    if (!(frame->flags & MZ_MSG_COMMAND) ||
+        !mz_zmtp_command_parse(mz_msg_data(frame), mz_msg_size(frame),
+                               &command)) {
+        fail_protocol(e, MZ_ENGINE_PROTOCOL,
+                      ZMQ_PROTOCOL_ERROR_ZMTP_UNEXPECTED_COMMAND);
+        return;
+    }
+    if (mz_zmtp_command_is(&command, "ERROR")) {
+        peer_error(e, &command);
+        return;
+    }
+    if (e->mechanism == NULL) {
+        null_command(e, &command);
+        return;
+    }
+    if (mz_mechanism_process_command(e->mechanism, frame) < 0) {
+        fail(e, errno == EPROTO ? MZ_ENGINE_PROTOCOL : MZ_ENGINE_INCOMPATIBLE);
+        return;
+    }
+    mechanism_progress(e);
+}
+
+/* The handler refused the peer: ERROR with the status code (none for 300,
+ * a temporary failure that RFC 27 and libzmq answer by just closing), and
+ * HANDSHAKE_FAILED_AUTH here. */
+static void zap_refused(struct mz_engine *e, int status_code)
+{
+    note_handshake_failure(e, ZMQ_EVENT_HANDSHAKE_FAILED_AUTH,
+                           (uint64_t) status_code);
+    if (status_code != 300) {
+        char reason[4];
+        reason[0] = (char) ('0' + status_code / 100);
+        reason[1] = reason[2] = '0';
+        reason[3] = '\0';
+        send_error(e, reason);
+    }
+    errno = EACCES;
+    fail(e, MZ_ENGINE_INCOMPATIBLE);
+}
+
+/* A 200 reply: its User-Id and metadata go with every message the peer
+ * sends, ahead of anything the peer said about itself. */
+static bool zap_properties_added(struct mz_engine *e,
+                                 const struct mz_zap_reply *reply)
+{
+    size_t first = mz_peer_metadata_count(e->metadata);
+    if (mz_peer_metadata_add(e->metadata, "User-Id", strlen("User-Id"),
+                             reply->user_id, reply->user_id_size) < 0) {
+        fail(e, MZ_ENGINE_CONNECTION_CLOSED);
+        return false;
+    }
+    switch (mz_zmtp_properties_read(reply->metadata, reply->metadata_size, -1,
+                                    e->metadata)) {
+    case MZ_PROPERTIES_OK:
+        break;
+    case MZ_PROPERTIES_NO_MEMORY:
+        fail(e, MZ_ENGINE_CONNECTION_CLOSED);
+        return false;
+    default:
+        fail_protocol(e, MZ_ENGINE_PROTOCOL,
+                      ZMQ_PROTOCOL_ERROR_ZAP_INVALID_METADATA);
+        return false;
+    }
+    mz_peer_metadata_promote(e->metadata, first);
+    return true;
+}
+
+static void zap_replied(struct mz_engine *e, const struct mz_zap_reply *reply)
+{
+    if (reply->handler_gone) {
+        errno = EPIPE;
+        fail(e, MZ_ENGINE_INCOMPATIBLE);
+        return;
+    }
+    if (reply->protocol_error != 0) {
+        fail_protocol(e, MZ_ENGINE_PROTOCOL, reply->protocol_error);
+        return;
+    }
+    if (reply->status_code != 200) {
+        zap_refused(e, reply->status_code);
+        return;
+    }
+    if (!zap_properties_added(e, reply))
+        return;
+    if (e->mechanism != NULL) {
+        mz_mechanism_zap_accepted(e->mechanism);
+        mechanism_progress(e);
+        return;
+    }
+    send_null_ready(e);
+    if (e->state == HANDSHAKE && e->peer_ready_received)
+        handshake_complete(e);
+}
+
+void mz_engine_zap_reply(struct mz_engine *engine,
+                         const struct mz_zap_reply *reply)
+{
+    if (engine->state != HANDSHAKE || !engine->zap_pending)
+        return;
+    engine->zap_pending = false;
+    engine->in_callback = true;
+    zap_replied(engine, reply);
+    engine->in_callback = false;
 }
 
 /* ---- traffic input -------------------------------------------------- */
@@ -472,9 +764,15 @@ static void traffic_command(struct mz_engine *e, const struct mz_msg *frame)
 
 static void frame_received(struct mz_engine *e, struct mz_msg *frame)
 {
-    if (e->state == HANDSHAKE)
+    if (e->state == HANDSHAKE) {
         handshake_command(e, frame);
-    else if (frame->flags & MZ_MSG_COMMAND)
+        return;
+    }
+    if (e->decodes && mz_mechanism_decode(e->mechanism, frame) < 0) {
+        fail(e, MZ_ENGINE_PROTOCOL);
+        return;
+    }
+    if (frame->flags & MZ_MSG_COMMAND)
         traffic_command(e, frame);
     else
         deliver(e, frame);
@@ -489,7 +787,7 @@ static void greeting_bytes(struct mz_engine *e)
     e->greeting_have += n;
     e->input_pos += n;
     switch (mz_zmtp_greeting_check(e->peer_greeting, e->greeting_have,
-                                   mechanism_name, &e->version)) {
+                                   e->mechanism_name, &e->version)) {
     case MZ_GREETING_INCOMPLETE:
         break;
     case MZ_GREETING_DONE:
@@ -615,6 +913,34 @@ static void input_ready(struct mz_engine *e)
 
 /* ---- output --------------------------------------------------------- */
 
+/* A part or command through the mechanism's encode (CURVE, GSSAPI), then
+ * into the batch as the frame it became. */
+static void add_encoded(struct mz_engine *e, struct mz_msg *part)
+{
+    if (mz_mechanism_encode(e->mechanism, part) < 0) {
+        fail(e, MZ_ENGINE_PROTOCOL);
+        return;
+    }
+    mz_zmtp_encoder_add(&e->encoder, (part->flags & MZ_MSG_COMMAND) != 0, NULL,
+                        0, part, 0);
+}
+
+/* A subscription command (name, then the topic after the part's first
+ * byte) for a mechanism that encodes: it needs the whole body at once. */
+static void add_encoded_subscription(struct mz_engine *e, const char *name,
+                                     struct mz_msg *part)
+{
+    struct mz_msg command;
+    if (mz_zmtp_command_build(&command, name, (uint8_t *) mz_msg_data(part) + 1,
+                              mz_msg_size(part) - 1) < 0) {
+        fail(e, MZ_ENGINE_CONNECTION_CLOSED);
+        return;
+    }
+    command.flags |= MZ_MSG_COMMAND;
+    add_encoded(e, &command);
+    mz_msg_close(&command);
+}
+
 /* SUB and XSUB send their subscriptions as commands to a 3.1 peer; a
  * single-part message starting with 1 or 0 is one. */
 static void encode_part(struct mz_engine *e, struct mz_msg *part)
@@ -625,17 +951,34 @@ static void encode_part(struct mz_engine *e, struct mz_msg *part)
     if (e->version == MZ_ZMTP_3_1 && (type == ZMQ_SUB || type == ZMQ_XSUB) &&
         first && !e->sending_more && mz_msg_size(part) > 0) {
         uint8_t kind = *(const uint8_t *) mz_msg_data(part);
-        if (kind == 1) {
-            mz_zmtp_encoder_add(&e->encoder, true, "\011SUBSCRIBE", 10, part,
-                                1);
-            return;
-        }
-        if (kind == 0) {
-            mz_zmtp_encoder_add(&e->encoder, true, "\006CANCEL", 7, part, 1);
+        if (kind == 1 || kind == 0) {
+            if (e->encodes)
+                add_encoded_subscription(e, kind ? "SUBSCRIBE" : "CANCEL",
+                                         part);
+            else if (kind == 1)
+                mz_zmtp_encoder_add(&e->encoder, true, "\011SUBSCRIBE", 10,
+                                    part, 1);
+            else
+                mz_zmtp_encoder_add(&e->encoder, true, "\006CANCEL", 7, part,
+                                    1);
             return;
         }
     }
-    mz_zmtp_encoder_add(&e->encoder, false, NULL, 0, part, 0);
+    if (e->encodes)
+        add_encoded(e, part);
+    else
+        mz_zmtp_encoder_add(&e->encoder, false, NULL, 0, part, 0);
+}
+
+/* A heartbeat command, encoded when the mechanism protects traffic. */
+static void add_command(struct mz_engine *e, struct mz_msg *command)
+{
+    if (e->encodes) {
+        command->flags |= MZ_MSG_COMMAND;
+        add_encoded(e, command);
+    } else {
+        mz_zmtp_encoder_add(&e->encoder, true, NULL, 0, command, 0);
+    }
 }
 
 static void add_heartbeat_commands(struct mz_engine *e)
@@ -644,7 +987,7 @@ static void add_heartbeat_commands(struct mz_engine *e)
     if (e->pong_due && mz_zmtp_encoder_has_room(&e->encoder)) {
         if (mz_zmtp_command_build(&command, "PONG", e->pong_context,
                                   e->pong_context_size) == 0) {
-            mz_zmtp_encoder_add(&e->encoder, true, NULL, 0, &command, 0);
+            add_command(e, &command);
             mz_msg_close(&command);
             e->pong_due = false;
         }
@@ -654,7 +997,7 @@ static void add_heartbeat_commands(struct mz_engine *e)
         unsigned ttl = (unsigned) (e->options->heartbeat_ttl / 100);
         uint8_t data[2] = { (uint8_t) (ttl >> 8), (uint8_t) ttl };
         if (mz_zmtp_command_build(&command, "PING", data, sizeof data) == 0) {
-            mz_zmtp_encoder_add(&e->encoder, true, NULL, 0, &command, 0);
+            add_command(e, &command);
             mz_msg_close(&command);
             e->ping_due = false;
         }
@@ -667,7 +1010,8 @@ static void fill_batch(struct mz_engine *e)
     if (e->state != TRAFFIC)
         return;
     add_heartbeat_commands(e);
-    while (!e->output_idle && mz_zmtp_encoder_has_room(&e->encoder)) {
+    while (e->state == TRAFFIC && !e->output_idle &&
+           mz_zmtp_encoder_has_room(&e->encoder)) {
         struct mz_msg part;
         mz_msg_init(&part);
         if (!e->sink->pull(e->session, &part)) {

@@ -4,9 +4,11 @@
  *
  * The engine owns the fd from mz_engine_new until mz_engine_destroy (which
  * closes it). It registers the fd with the reactor, sends its greeting,
- * negotiates the version (3.1, or 3.0 with a 3.0 peer), runs the NULL
- * mechanism's READY exchange and checks that the two socket types may talk
- * (ENOCOMPATPROTO-style refusal otherwise). From then on it decodes frames
+ * negotiates the version (3.1, or 3.0 with a 3.0 peer), runs the security
+ * handshake (NULL's READY exchange itself, PLAIN, CURVE or GSSAPI through
+ * their plugins, asking ZAP when the mechanism or ZMQ_ZAP_DOMAIN wants it)
+ * and checks that the two socket types may talk (ENOCOMPATPROTO-style
+ * refusal otherwise). From then on it decodes frames
  * into message parts for the session and encodes the session's parts into
  * frames, batching many messages into one write and decoding many from one
  * read. It answers PINGs, sends its own (ZMQ_HEARTBEAT_IVL) and gives up on
@@ -37,6 +39,8 @@
 struct mz_engine;
 struct mz_reactor;
 struct mz_peer_metadata;
+struct mz_zap_request;
+struct mz_zap_reply;
 
 /* Why an engine stopped, for the session's reconnect decision and for the
  * events monitoring will publish. */
@@ -73,6 +77,11 @@ struct mz_engine_sink {
      * nothing more, so a closing session may end now (ZMQ_LINGER). May be
      * called more than once. */
     void (*drained)(void *session);
+    /* Optional: sends a ZAP request (zap.h) on the engine's behalf; its
+     * reply goes to mz_engine_zap_reply, from outside the engine's own
+     * callbacks. 0, or -1 with errno ECONNREFUSED when no handler is
+     * bound (a NULL member counts as no handler). */
+    int (*zap_request)(void *session, const struct mz_zap_request *request);
 };
 
 /* Starts an engine on fd (now owned by it). options is the session's copy,
@@ -87,6 +96,11 @@ struct mz_engine *mz_engine_new(struct mz_reactor *reactor, int fd,
 void mz_engine_resume_input(struct mz_engine *engine);
 /* The pipe has parts to send again. */
 void mz_engine_resume_output(struct mz_engine *engine);
+/* The reply to the engine's ZAP request (see mz_engine_sink.zap_request):
+ * the handshake goes on, or fails with the status code or the reply's
+ * protocol error. */
+void mz_engine_zap_reply(struct mz_engine *engine,
+                         const struct mz_zap_reply *reply);
 /* Stops watching the fd, closes it and frees everything. */
 void mz_engine_destroy(struct mz_engine *engine);
 

@@ -145,6 +145,28 @@ fail:
     return -1;
 }
 
+int mz_inproc_offer(struct mz_ctx *ctx, const char *name, struct mz_pipe *pipe)
+{
+    pthread_mutex_lock(&ctx->lock);
+    struct inproc_binding *binding =
+        g_hash_table_lookup(ctx->inproc_bound, name);
+    if (binding == NULL) {
+        pthread_mutex_unlock(&ctx->lock);
+        errno = ECONNREFUSED;
+        return -1;
+    }
+    /* Posted under the lock, so the socket cannot unbind and close in
+     * between: a closing socket terminates the ends it never attached. */
+    pipe->end[1].socket = binding->socket;
+    mz_pipe_ref(pipe);
+    struct mz_command attach = { .type = MZ_CMD_ATTACH,
+                                 .pipe = pipe,
+                                 .side = 1 };
+    mz_socket_post(binding->socket, &attach);
+    pthread_mutex_unlock(&ctx->lock);
+    return 0;
+}
+
 int mz_inproc_unbind(struct mz_socket *s, const char *name)
 {
     struct mz_ctx *ctx = s->ctx;

@@ -7,10 +7,15 @@
 #define MZ_INPROC_H
 
 struct mz_ctx;
+struct mz_pipe;
 struct mz_socket;
 
 int mz_inproc_bind(struct mz_socket *s, const char *name);
 int mz_inproc_connect(struct mz_socket *s, const char *name, const char *uri);
+/* Hands end[1] of pipe (end[0] owned by an I/O thread's session) to the
+ * socket bound at name, as a connect would: the ZAP request's way to its
+ * handler. -1 with ECONNREFUSED when nothing is bound there. */
+int mz_inproc_offer(struct mz_ctx *ctx, const char *name, struct mz_pipe *pipe);
 /* 0 if s had bound name, -1 ENOENT otherwise. */
 int mz_inproc_unbind(struct mz_socket *s, const char *name);
 /* Forgets every name s bound (socket closing). */

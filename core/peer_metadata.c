@@ -71,6 +71,22 @@ int mz_peer_metadata_add(struct mz_peer_metadata *metadata, const char *name,
     return 0;
 }
 
+size_t mz_peer_metadata_count(const struct mz_peer_metadata *metadata)
+{
+    return metadata->count;
+}
+
+void mz_peer_metadata_promote(struct mz_peer_metadata *metadata, size_t first)
+{
+    /* Rotate right by one, as many times as there are new properties. */
+    for (size_t i = first; i < metadata->count; i++) {
+        struct property moved = metadata->items[i];
+        memmove(&metadata->items[i - first + 1], &metadata->items[i - first],
+                first * sizeof moved);
+        metadata->items[i - first] = moved;
+    }
+}
+
 const char *mz_peer_metadata_get(const struct mz_peer_metadata *metadata,
                                  const char *name, size_t *size)
 {

@@ -20,4 +20,12 @@ int mz_peer_metadata_add(struct mz_peer_metadata *metadata, const char *name,
                          size_t name_size, const void *value,
                          size_t value_size);
 
+/* How many properties the set holds. */
+size_t mz_peer_metadata_count(const struct mz_peer_metadata *metadata);
+
+/* Moves the properties from index first on ahead of all the others, so
+ * that their names win over the same names added before (lookups take
+ * the first match): what the ZAP handler says beats what the peer says. */
+void mz_peer_metadata_promote(struct mz_peer_metadata *metadata, size_t first);
+
 #endif

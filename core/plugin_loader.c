@@ -29,7 +29,7 @@ struct mz_plugin {
     char *path; /* for modzmq_plugins */
 };
 
-/* A scheme nothing serves: why, and whether stderr was told. */
+/* A scheme or mechanism nothing serves: why, and whether stderr was told. */
 struct missing {
     enum outcome outcome;
     bool reported;
@@ -40,7 +40,7 @@ static struct {
     GPtrArray *plugins;     /* struct mz_plugin *, in lookup order */
     guint registered_count; /* the first ones, given by the application */
     GHashTable *modules;    /* module opened (dir/name) -> enum outcome */
-    GHashTable *missing;    /* scheme -> struct missing */
+    GHashTable *missing;    /* "<kind>:<name>" -> struct missing */
     enum { LTDL_UNTRIED, LTDL_READY, LTDL_FAILED } ltdl;
 } registry = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
@@ -63,8 +63,19 @@ static const struct required_op transport_ops[] = {
     { "peer_address", offsetof(struct modzmq_transport_ops, peer_address) },
 };
 
+static const struct required_op mechanism_ops[] = {
+    { "session_new", offsetof(struct modzmq_mechanism_ops, session_new) },
+    { "session_free", offsetof(struct modzmq_mechanism_ops, session_free) },
+    { "next_command", offsetof(struct modzmq_mechanism_ops, next_command) },
+    { "process_command",
+      offsetof(struct modzmq_mechanism_ops, process_command) },
+    { "status", offsetof(struct modzmq_mechanism_ops, status) },
+    { "zap_accepted", offsetof(struct modzmq_mechanism_ops, zap_accepted) },
+};
+
 /* What the core requires of each kind it loads; the other kinds of the
- * SDK get a row here when the core can use them. */
+ * SDK get a row here when the core can use them. Every member of the
+ * mechanism table came with ABI 1.1, so the whole table is the minimum. */
 struct kind_rule {
     enum modzmq_plugin_kind kind;
     const char *label;
@@ -76,6 +87,8 @@ struct kind_rule {
 static const struct kind_rule kind_rules[] = {
     { MODZMQ_PLUGIN_TRANSPORT, "transport", sizeof(struct modzmq_transport_ops),
       transport_ops, G_N_ELEMENTS(transport_ops) },
+    { MODZMQ_PLUGIN_MECHANISM, "mechanism", sizeof(struct modzmq_mechanism_ops),
+      mechanism_ops, G_N_ELEMENTS(mechanism_ops) },
 };
 
 static void report(const char *format, ...)
@@ -189,12 +202,13 @@ static bool serves(const struct modzmq_plugin *d, const char *name)
     return false;
 }
 
-static struct mz_plugin *find_transport(const char *scheme)
+/* The plugin of kind serving name (a scheme, a mechanism name). */
+static struct mz_plugin *find_serving(enum modzmq_plugin_kind kind,
+                                      const char *name)
 {
     for (guint i = 0; i < registry.plugins->len; i++) {
         struct mz_plugin *p = g_ptr_array_index(registry.plugins, i);
-        if (p->descriptor->kind == MODZMQ_PLUGIN_TRANSPORT &&
-            serves(p->descriptor, scheme))
+        if (p->descriptor->kind == kind && serves(p->descriptor, name))
             return p;
     }
     return NULL;
@@ -352,16 +366,26 @@ static enum outcome search_module(const char *module)
     return outcome;
 }
 
-/* Loads what serves scheme: module modzmq_<scheme>, else the first
- * module in the search directories whose plugin serves it. */
-static enum outcome search_scheme(const char *scheme)
+/* The module named after what a plugin serves: "modzmq_tcp" for the
+ * scheme tcp, "modzmq_plain" for the mechanism PLAIN. */
+static char *module_for(const char *name)
 {
-    if (!mz_plugin_name_valid(scheme))
+    char *lower = g_ascii_strdown(name, -1);
+    char *module = g_strconcat(MZ_PLUGIN_PREFIX, lower, NULL);
+    g_free(lower);
+    return module;
+}
+
+/* Loads what serves name (of kind): the module named after it, else the
+ * first module in the search directories whose plugin serves it. */
+static enum outcome search_name(enum modzmq_plugin_kind kind, const char *name)
+{
+    if (!mz_plugin_name_valid(name))
         return NOT_FOUND;
-    char *module = g_strconcat(MZ_PLUGIN_PREFIX, scheme, NULL);
+    char *module = module_for(name);
     enum outcome outcome = search_module(module);
     g_free(module);
-    if (find_transport(scheme) != NULL)
+    if (find_serving(kind, name) != NULL)
         return LOADED;
     outcome = outcome == LOADED ? NOT_FOUND : outcome;
     char **dirs = mz_plugin_dirs();
@@ -369,7 +393,7 @@ static enum outcome search_scheme(const char *scheme)
         char **modules = mz_plugin_modules(*dir);
         for (char **m = modules; *m != NULL; m++) {
             open_module(*dir, *m);
-            if (find_transport(scheme) != NULL) {
+            if (find_serving(kind, name) != NULL) {
                 outcome = LOADED;
                 break;
             }
@@ -382,78 +406,108 @@ static enum outcome search_scheme(const char *scheme)
     return outcome;
 }
 
-/* The one line telling why scheme has no transport. */
-static void report_missing(const char *scheme, enum outcome outcome)
+static const char *kind_label(enum modzmq_plugin_kind kind)
 {
+    const struct kind_rule *rule = kind_rule_of(kind);
+    return rule != NULL ? rule->label : "plugin";
+}
+
+/* The one line telling why name has no plugin of kind. */
+static void report_missing(enum modzmq_plugin_kind kind, const char *name,
+                           enum outcome outcome)
+{
+    const char *label = kind_label(kind);
     if (outcome == REFUSED) {
-        report("transport \"%s\" unavailable: its plugin was refused", scheme);
+        report("%s \"%s\" unavailable: its plugin was refused", label, name);
         return;
     }
-    if (!mz_plugin_name_valid(scheme)) {
-        report("transport \"%s\" unavailable: not a plugin name", scheme);
+    if (!mz_plugin_name_valid(name)) {
+        report("%s \"%s\" unavailable: not a plugin name", label, name);
         return;
     }
+    char *module = module_for(name);
     GString *looked = g_string_new(NULL);
     char **dirs = mz_plugin_dirs();
     for (char **dir = dirs; *dir != NULL; dir++) {
-        g_string_append_printf(looked, "%s%s/%s%s.so", dir == dirs ? "" : ", ",
-                               *dir, MZ_PLUGIN_PREFIX, scheme);
+        g_string_append_printf(looked, "%s%s/%s.so", dir == dirs ? "" : ", ",
+                               *dir, module);
     }
     g_strfreev(dirs);
-    report("transport \"%s\" unavailable: no plugin serves it (looked for "
+    report("%s \"%s\" unavailable: no plugin serves it (looked for "
            "%s, or .la, and in the other %s* modules there)",
-           scheme, looked->str, MZ_PLUGIN_PREFIX);
+           label, name, looked->str, MZ_PLUGIN_PREFIX);
     g_string_free(looked, TRUE);
+    g_free(module);
 }
 
-/* The transport serving scheme, searching for it the first time it is
- * asked for. loud: report a missing scheme (once). Called locked. */
-static struct mz_plugin *lookup_transport(const char *scheme, bool loud)
+/* The plugin of kind serving name, searching for it the first time it is
+ * asked for. loud: report a missing one (once). Called locked. */
+static struct mz_plugin *lookup(enum modzmq_plugin_kind kind, const char *name,
+                                bool loud)
 {
     registry_prepare();
-    struct mz_plugin *p = find_transport(scheme);
+    struct mz_plugin *p = find_serving(kind, name);
     if (p != NULL)
         return p;
-    struct missing *missing = g_hash_table_lookup(registry.missing, scheme);
+    char *key = g_strdup_printf("%d:%s", (int) kind, name);
+    struct missing *missing = g_hash_table_lookup(registry.missing, key);
     if (missing == NULL) {
-        enum outcome outcome = search_scheme(scheme);
-        p = find_transport(scheme);
-        if (p != NULL)
+        enum outcome outcome = search_name(kind, name);
+        p = find_serving(kind, name);
+        if (p != NULL) {
+            g_free(key);
             return p;
+        }
         missing = g_new0(struct missing, 1);
         missing->outcome = outcome;
-        g_hash_table_insert(registry.missing, g_strdup(scheme), missing);
+        g_hash_table_insert(registry.missing, g_strdup(key), missing);
     }
+    g_free(key);
     if (loud && !missing->reported) {
         missing->reported = true;
-        report_missing(scheme, missing->outcome);
+        report_missing(kind, name, missing->outcome);
     }
     return NULL;
 }
 
+/* The ops of the plugin of kind serving name, or NULL. */
+static const void *lookup_ops(enum modzmq_plugin_kind kind, const char *name,
+                              bool loud)
+{
+    if (name == NULL)
+        return NULL;
+    pthread_mutex_lock(&registry.lock);
+    struct mz_plugin *p = lookup(kind, name, loud);
+    pthread_mutex_unlock(&registry.lock);
+    return p != NULL ? p->descriptor->ops : NULL;
+}
+
 const struct modzmq_transport_ops *mz_plugin_transport(const char *scheme)
 {
-    struct mz_plugin *p = NULL;
-    if (scheme != NULL) {
-        pthread_mutex_lock(&registry.lock);
-        p = lookup_transport(scheme, true);
-        pthread_mutex_unlock(&registry.lock);
-    }
-    if (p == NULL) {
+    const struct modzmq_transport_ops *ops =
+        lookup_ops(MODZMQ_PLUGIN_TRANSPORT, scheme, true);
+    if (ops == NULL)
         errno = EPROTONOSUPPORT;
-        return NULL;
-    }
-    return p->descriptor->ops;
+    return ops;
 }
 
 bool mz_plugin_transport_available(const char *scheme)
 {
-    if (scheme == NULL)
-        return false;
-    pthread_mutex_lock(&registry.lock);
-    bool available = lookup_transport(scheme, false) != NULL;
-    pthread_mutex_unlock(&registry.lock);
-    return available;
+    return lookup_ops(MODZMQ_PLUGIN_TRANSPORT, scheme, false) != NULL;
+}
+
+const struct modzmq_mechanism_ops *mz_plugin_mechanism(const char *name)
+{
+    const struct modzmq_mechanism_ops *ops =
+        lookup_ops(MODZMQ_PLUGIN_MECHANISM, name, true);
+    if (ops == NULL)
+        errno = EINVAL;
+    return ops;
+}
+
+bool mz_plugin_mechanism_available(const char *name)
+{
+    return lookup_ops(MODZMQ_PLUGIN_MECHANISM, name, false) != NULL;
 }
 
 int modzmq_plugin_register(const struct modzmq_plugin *plugin)
@@ -491,12 +545,15 @@ int modzmq_plugin_load(const char *name)
     enum outcome outcome;
     if (is_module) {
         outcome = search_module(name);
-    } else if (find_transport(name) != NULL) {
+    } else if (find_serving(MODZMQ_PLUGIN_TRANSPORT, name) != NULL) {
         outcome = LOADED;
     } else {
-        outcome = search_scheme(name);
-        if (outcome == LOADED)
-            g_hash_table_remove(registry.missing, name);
+        outcome = search_name(MODZMQ_PLUGIN_TRANSPORT, name);
+        if (outcome == LOADED) {
+            char *key = g_strdup_printf("%d:%s", MODZMQ_PLUGIN_TRANSPORT, name);
+            g_hash_table_remove(registry.missing, key);
+            g_free(key);
+        }
     }
     pthread_mutex_unlock(&registry.lock);
     if (outcome != LOADED) {

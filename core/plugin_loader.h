@@ -1,12 +1,14 @@
 /*
- * The plugin registry: which plugin serves which transport scheme, loading
- * plugins with libltdl the first time a scheme is needed.
+ * The plugin registry: which plugin serves which transport scheme or
+ * security mechanism, loading plugins with libltdl the first time one is
+ * needed.
  *
  * One registry serves the whole process (plugins are code, not state of a
  * context). Plugins come from three places, looked at in this order:
  * descriptors the application registered (modzmq_plugin_register), modules
  * the application linked in with libtool -dlpreopen, and module files
- * "modzmq_<scheme>" in each directory of MODZMQ_PLUGIN_PATH and then in the
+ * "modzmq_<scheme>" (or "modzmq_<mechanism name in lower case>",
+ * "modzmq_plain" for PLAIN) in each directory of MODZMQ_PLUGIN_PATH and then in the
  * installed plugin directory. When no file carries the scheme's name, the
  * modzmq_* modules of those directories are opened in turn until one
  * serves the scheme, so that one file may serve several schemes.
@@ -20,6 +22,7 @@
 
 #include <stdbool.h>
 
+#include <modzmq/mechanism.h>
 #include <modzmq/transport.h>
 
 /* The ops of the transport serving scheme ("tcp"), loading its plugin on
@@ -32,5 +35,14 @@ const struct modzmq_transport_ops *mz_plugin_transport(const char *scheme);
  * Loads it if need be; says nothing on stderr when there is none, though a
  * plugin file that is refused is still reported. Thread-safe. */
 bool mz_plugin_transport_available(const char *scheme);
+
+/* The ops of the mechanism plugin serving name ("PLAIN"), loading it on
+ * first use. NULL with errno EINVAL when none can be loaded, after one
+ * diagnostic line naming the file looked for. Thread-safe. */
+const struct modzmq_mechanism_ops *mz_plugin_mechanism(const char *name);
+
+/* True if a plugin serving mechanism name is registered or can be loaded
+ * (zmq_has); quiet when there is none. Thread-safe. */
+bool mz_plugin_mechanism_available(const char *name);
 
 #endif

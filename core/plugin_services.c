@@ -1,6 +1,9 @@
 /*
  * The services a plugin may call back into the core for: reading a
- * socket's options and writing diagnostics. A plugin's modzmq_socket handle
+ * socket's options, writing diagnostics, reading and rewriting messages,
+ * and what mechanisms ask of the engine (mechanism.c answers those). A
+ * plugin's modzmq_msg is the core's struct mz_msg itself, whose MORE and
+ * COMMAND flags have the SDK's values. A plugin's modzmq_socket handle
  * is the application's socket handle itself (a struct mz_socket), so the
  * option read goes through zmq_getsockopt and behaves exactly as it does,
  * errors included, except for the filter lists that only plugins read.
@@ -8,6 +11,8 @@
 #include <errno.h>
 #include <stdio.h>
 
+#include "mechanism.h"
+#include "msg.h"
 #include "options.h"
 #include "plugin_services.h"
 #include "socket.h"
@@ -47,10 +52,59 @@ static void log_line(modzmq_core *core, enum modzmq_log_level level,
     fprintf(stderr, "modzmq: %s: %s\n", name, message);
 }
 
+static struct mz_msg *core_msg(modzmq_msg *msg)
+{
+    return (struct mz_msg *) (void *) msg;
+}
+
+static const unsigned sdk_flags = MODZMQ_MSG_MORE | MODZMQ_MSG_COMMAND;
+
+static void *msg_data(modzmq_msg *msg)
+{
+    return mz_msg_data(core_msg(msg));
+}
+
+static size_t msg_size(const modzmq_msg *msg)
+{
+    return mz_msg_size((const struct mz_msg *) (const void *) msg);
+}
+
+/* A new body; the flags stay. */
+static int msg_resize(modzmq_msg *msg, size_t size)
+{
+    struct mz_msg *m = core_msg(msg);
+    uint8_t flags = m->flags & (uint8_t) sdk_flags;
+    mz_msg_close(m);
+    int rc = mz_msg_init_size(m, size);
+    m->flags |= flags;
+    return rc;
+}
+
+static unsigned msg_flags(const modzmq_msg *msg)
+{
+    return ((const struct mz_msg *) (const void *) msg)->flags & sdk_flags;
+}
+
+static void msg_set_flags(modzmq_msg *msg, unsigned flags)
+{
+    struct mz_msg *m = core_msg(msg);
+    m->flags = (uint8_t) ((m->flags & ~sdk_flags) | (flags & sdk_flags));
+}
+
 static const struct modzmq_core_services services = {
     .size = sizeof(struct modzmq_core_services),
     .socket_option = socket_option,
     .log = log_line,
+    .msg_data = msg_data,
+    .msg_size = msg_size,
+    .msg_resize = msg_resize,
+    .msg_flags = msg_flags,
+    .msg_set_flags = msg_set_flags,
+    .connection_option = mz_connection_option,
+    .metadata_write = mz_connection_metadata_write,
+    .metadata_read = mz_connection_metadata_read,
+    .zap_request = mz_connection_zap_request,
+    .handshake_error = mz_connection_handshake_error,
 };
 
 const struct modzmq_core_services *mz_plugin_services(void)

@@ -22,6 +22,7 @@
 #include "reactor.h"
 #include "session.h"
 #include "socket.h"
+#include "zap.h"
 #include "zmq.h"
 
 struct mz_session {
@@ -37,6 +38,7 @@ struct mz_session {
     bool input_blocked;   /* the engine waits for room in the pipe */
     bool routing_id_sent; /* the peer's id went into the pipe */
     bool engine_failed;   /* engine_gone is queued */
+    struct mz_zap *zap;   /* the engine's ZAP request in flight, or NULL */
 
     /* Connecting sessions. */
     const struct modzmq_transport_ops *ops;
@@ -122,10 +124,16 @@ static void start_connect(void *arg);
 
 /* ---- the mailbox --------------------------------------------------- */
 
+static void zap_input(struct mz_session *session, bool peer_closed);
+
 static void run_pipe_command(struct mz_session *session,
                              const struct mz_command *cmd)
 {
     struct mz_pipe_end *end = &cmd->pipe->end[cmd->side];
+    if (session->zap != NULL && mz_zap_owns(session->zap, end)) {
+        zap_input(session, cmd->type == MZ_CMD_PIPE_TERM);
+        return;
+    }
     if (end != session->end || session->finishing || session->released)
         return;
     switch (cmd->type) {
@@ -288,6 +296,28 @@ static void engine_error(void *arg, enum mz_engine_error reason)
 
 static void engine_drained(void *arg);
 
+/* The engine asks the ZAP handler; the reply comes through the mailbox. */
+static int engine_zap_request(void *arg, const struct mz_zap_request *request)
+{
+    struct mz_session *session = arg;
+    mz_zap_free(session->zap);
+    session->zap = mz_zap_request(session->ctx, session, request);
+    return session->zap != NULL ? 0 : -1;
+}
+
+static void zap_input(struct mz_session *session, bool peer_closed)
+{
+    struct mz_zap_reply reply;
+    if (!mz_zap_receive(session->zap, peer_closed, &reply))
+        return;
+    struct mz_zap *zap = session->zap;
+    session->zap = NULL;
+    if (session->engine != NULL && !session->engine_failed &&
+        !session->finishing && session->engine_ops == &zmtp_engine_ops)
+        mz_engine_zap_reply(session->engine, &reply);
+    mz_zap_free(zap);
+}
+
 static const struct mz_engine_sink session_sink = {
     .ready = engine_ready,
     .push = engine_push,
@@ -295,6 +325,7 @@ static const struct mz_engine_sink session_sink = {
     .pull = engine_pull,
     .error = engine_error,
     .drained = engine_drained,
+    .zap_request = engine_zap_request,
 };
 
 static void start_engine(struct mz_session *session, int fd,
@@ -414,6 +445,8 @@ static void engine_gone(void *arg)
         session->engine_ops->destroy(session->engine);
         session->engine = NULL;
     }
+    mz_zap_free(session->zap);
+    session->zap = NULL;
     session->engine_failed = false;
     if (session->finishing)
         return;
@@ -501,6 +534,8 @@ static void session_finish(void *arg)
         mz_reactor_cancel_timer(session->reactor, session->connect_timer);
     if (session->engine != NULL)
         session->engine_ops->destroy(session->engine);
+    mz_zap_free(session->zap);
+    session->zap = NULL;
     if (session->connect_handle != NULL) {
         mz_reactor_remove_fd(session->connect_handle);
         close(session->connect_fd);
@@ -556,7 +591,9 @@ static void start_linger(struct mz_session *session)
 
 void mz_session_pipe_ended(struct mz_session *session, struct mz_pipe_end *end)
 {
-    (void) end;
+    /* A ZAP pipe's reader notices its end itself. */
+    if (end != session->end)
+        return;
     /* Everything the socket queued has been handed to the engine; it ends
      * when the engine reports all of it written (engine_drained). */
     if (session->engine == NULL || session->options.linger == 0) {

@@ -12,6 +12,7 @@
 #include "ctx.h"
 #include "inproc.h"
 #include "listener.h"
+#include "mechanism.h"
 #include "plugin_loader.h"
 #include "session.h"
 #include "socket.h"
@@ -567,6 +568,8 @@ int mz_socket_setopt(struct mz_socket *s, int option, const void *value,
         if (rc != MZ_OPTION_NOT_MINE)
             return rc;
     }
+    if (mz_mechanism_option_check(option) < 0)
+        return -1;
     return mz_options_set(&s->options, option, value, size);
 }
 

@@ -1,6 +1,7 @@
 /*
- * API entry points whose feature is not part of this build yet: CURVE key
- * functions (the curve plugin), socket monitoring (the monitor plugin), and
+ * API entry points whose feature is not part of this build yet, or comes
+ * from a plugin: CURVE key functions (from the curve plugin when it can be
+ * loaded), socket monitoring (the monitor plugin), and
  * the draft socket types that groups and peer routing ids belong to (DISH,
  * PEER). Each fails the way libzmq does when built without the feature,
  * after checking its arguments like the real thing would.
@@ -8,6 +9,7 @@
 #include <errno.h>
 #include <stdio.h>
 
+#include "plugin_loader.h"
 #include "socket.h"
 #include "zmq.h"
 
@@ -17,18 +19,29 @@ static int not_supported(void)
     return -1;
 }
 
+/* The curve plugin's ops when it can be loaded, quietly: libzmq without
+ * CURVE just says ENOTSUP. */
+static const struct modzmq_mechanism_ops *curve_ops(void)
+{
+    if (!mz_plugin_mechanism_available("CURVE"))
+        return NULL;
+    return mz_plugin_mechanism("CURVE");
+}
+
 int zmq_curve_keypair(char *z85_public_key, char *z85_secret_key)
 {
-    (void) z85_public_key;
-    (void) z85_secret_key;
-    return not_supported();
+    const struct modzmq_mechanism_ops *ops = curve_ops();
+    if (ops == NULL || ops->curve_keypair == NULL)
+        return not_supported();
+    return ops->curve_keypair(z85_public_key, z85_secret_key);
 }
 
 int zmq_curve_public(char *z85_public_key, const char *z85_secret_key)
 {
-    (void) z85_public_key;
-    (void) z85_secret_key;
-    return not_supported();
+    const struct modzmq_mechanism_ops *ops = curve_ops();
+    if (ops == NULL || ops->curve_public == NULL)
+        return not_supported();
+    return ops->curve_public(z85_public_key, z85_secret_key);
 }
 
 static int monitor_unavailable(void *socket)

@@ -2,8 +2,8 @@
  * zmq_version and zmq_has. The version is the libzmq API level modzmq
  * implements. zmq_has answers for what this process can really do: a
  * transport capability is there when a plugin serving it is registered or
- * can be loaded (asking loads it). The security mechanisms answer 0 until
- * their plugins exist, and so does "draft", as Debian's libzmq does.
+ * can be loaded (asking loads it), and so is a security mechanism ("curve",
+ * "gssapi"); "draft" answers 0, as Debian's libzmq does.
  */
 #include <stddef.h>
 #include <string.h>
@@ -36,5 +36,9 @@ int zmq_has(const char *capability)
         if (strcmp(capability, transport_capabilities[i]) == 0)
             return mz_plugin_transport_available(capability) ? 1 : 0;
     }
+    if (strcmp(capability, "curve") == 0)
+        return mz_plugin_mechanism_available("CURVE") ? 1 : 0;
+    if (strcmp(capability, "gssapi") == 0)
+        return mz_plugin_mechanism_available("GSSAPI") ? 1 : 0;
     return 0;
 }

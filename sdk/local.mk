@@ -6,6 +6,8 @@ modzmqsdkdir = $(includedir)/modzmq
 modzmqsdk_HEADERS = sdk/modzmq/plugin.h sdk/modzmq/transport.h \
 	sdk/modzmq/mechanism.h sdk/modzmq/observer.h
 pkgconfig_DATA += sdk/modzmq-sdk.pc
+sdkdocdir = $(docdir)/sdk
+dist_sdkdoc_DATA = sdk/GUIDE.md
 
 EXTRA_DIST += sdk/modzmq-sdk.pc.in \
 	sdk/examples/Makefile \

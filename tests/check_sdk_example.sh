@@ -4,10 +4,7 @@
 # DESTDIR) into a scratch directory, the example copied out of the tree
 # and built with its own Makefile, which finds the SDK with pkg-config
 # alone. Then the checker, linked with the built libzmq.so.5, loads it
-# through MODZMQ_PLUGIN_PATH.
-#
-# Not checked here: a message round trip over the example transport,
-# which needs the core's network sessions.
+# through MODZMQ_PLUGIN_PATH and sends a request and its reply through it.
 set -eu
 top_builddir=${top_builddir:-.}
 srcdir=${srcdir:-.}

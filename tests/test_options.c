@@ -15,6 +15,7 @@
 #include <CUnit/Basic.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -237,10 +238,22 @@ static void test_int_defaults(void)
     }
 }
 
+/* GSSAPI options can only be set when the gssapi plugin can be loaded
+ * (libzmq built without GSSAPI refuses them too). */
+static bool needs_missing_mechanism(int option)
+{
+    bool gssapi = option == ZMQ_GSSAPI_PRINCIPAL_NAMETYPE ||
+                  option == ZMQ_GSSAPI_SERVICE_PRINCIPAL_NAMETYPE ||
+                  option == ZMQ_GSSAPI_PLAINTEXT;
+    return gssapi && !zmq_has("gssapi");
+}
+
 static void test_int_round_trips(void)
 {
     for (size_t i = 0; i < sizeof int_cases / sizeof int_cases[0]; i++) {
         const struct int_case *c = &int_cases[i];
+        if (needs_missing_mechanism(c->option))
+            continue;
         void *s = new_socket(c->socket_type);
         if (s == NULL)
             continue;
