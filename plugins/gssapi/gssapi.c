@@ -9,21 +9,35 @@
 #include "gssapi_plugin.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <string.h>
 
 const struct modzmq_core_services *gssapi_services;
 static modzmq_core *gssapi_core;
 
+/* The last line logged: a client that keeps reconnecting to a service it
+ * has no ticket for would otherwise repeat the same line every reconnect
+ * interval. Sessions on several I/O threads log, hence the lock. */
+static pthread_mutex_t last_line_lock = PTHREAD_MUTEX_INITIALIZER;
+static char last_line[768];
+
 void gssapi_log(enum modzmq_log_level level, const char *format, ...)
 {
-    char line[768];
+    char line[sizeof last_line];
     va_list args;
     va_start(args, format);
     vsnprintf(line, sizeof line, format, args);
     va_end(args);
-    if (gssapi_services != NULL)
+    pthread_mutex_lock(&last_line_lock);
+    bool repeated = strcmp(line, last_line) == 0;
+    if (!repeated)
+        memcpy(last_line, line, sizeof line);
+    pthread_mutex_unlock(&last_line_lock);
+    if (!repeated && gssapi_services != NULL)
         gssapi_services->log(gssapi_core, level, line);
 }
 
@@ -47,6 +61,7 @@ static void gssapi_fini(void)
 {
     gssapi_services = NULL;
     gssapi_core = NULL;
+    last_line[0] = '\0';
 }
 
 static const char *const gssapi_names[] = { "GSSAPI", NULL };

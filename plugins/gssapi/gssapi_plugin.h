@@ -10,7 +10,8 @@
 /* Set by init, valid until fini. */
 extern const struct modzmq_core_services *gssapi_services;
 
-/* One diagnostic line through the core, printf-style. */
+/* One diagnostic line through the core, printf-style; a line equal to the
+ * last one is not repeated. Thread-safe. */
 void gssapi_log(enum modzmq_log_level level, const char *format, ...)
     __attribute__((format(printf, 2, 3)));
 

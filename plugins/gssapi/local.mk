@@ -16,6 +16,12 @@ plugins_gssapi_modzmq_gssapi_la_LIBADD = $(GSSAPI_LIBS)
 plugins_gssapi_modzmq_gssapi_la_LDFLAGS = $(AM_LDFLAGS) -module -avoid-version -shared -no-undefined
 endif
 
+# Every suite finds the GSSAPI plugin of this build tree too (test_options
+# checks the GSSAPI options only when it loads).
+AM_TESTS_ENVIRONMENT += \
+	MODZMQ_PLUGIN_PATH=$$MODZMQ_PLUGIN_PATH:$(abs_top_builddir)/plugins/gssapi/.libs; \
+	export MODZMQ_PLUGIN_PATH;
+
 # The suite needs a Kerberos realm: tests/test_gssapi.sh runs it inside
 # one made by tests/gssapi_realm.sh. The program itself is no test of its
 # own (every check_PROGRAM is run as one), so make check builds it as a
