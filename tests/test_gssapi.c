@@ -926,6 +926,12 @@ static void check_modzmq_pair(int plaintext)
     zmq_ctx_term(context);
 }
 
+/* The core finds the plugin, so it has the capability. */
+static void test_has_gssapi(void)
+{
+    CU_ASSERT_EQUAL(zmq_has("gssapi"), 1);
+}
+
 static void test_tcp_encrypted(void)
 {
     check_modzmq_pair(0);
@@ -1243,6 +1249,7 @@ int main(void)
         { "ops as server of a libzmq client", test_ops_with_libzmq_client },
         { "ops as server of a libzmq client, PLAINTEXT",
           test_ops_with_libzmq_client_plaintext },
+        { "zmq_has(\"gssapi\")", test_has_gssapi },
         { "tcp: modzmq to modzmq, encrypted", test_tcp_encrypted },
         { "tcp: modzmq to modzmq, PLAINTEXT", test_tcp_plaintext },
         { "tcp: ZAP handler gets the principal", test_tcp_zap_accepts },

@@ -41,7 +41,7 @@ static char *string_option(modzmq_connection *connection, int option)
             0 ||
         size <= 1)
         return NULL;
-    value[size < sizeof value ? size : sizeof value - 1] = '\0';
+    value[sizeof value - 1] = '\0';
     return strdup(value);
 }
 
