@@ -926,6 +926,63 @@ static void check_modzmq_pair(int plaintext)
     zmq_ctx_term(context);
 }
 
+/* The same over ipc, the other transport GSSAPI applies to. */
+static void test_ipc_encrypted(void)
+{
+    void *context = zmq_ctx_new();
+    void *server = gss_socket(context, ZMQ_DEALER, true, 0);
+    void *client = gss_socket(context, ZMQ_DEALER, false, 0);
+    char endpoint[4096];
+    snprintf(endpoint, sizeof endpoint, "ipc://%s/gssapi.ipc",
+             getenv("MODZMQ_TEST_REALM_DIR"));
+    if (server != NULL && client != NULL) {
+        CU_ASSERT_EQUAL(zmq_bind(server, endpoint), 0);
+        CU_ASSERT_EQUAL(zmq_connect(client, endpoint), 0);
+        check_traffic(client, server);
+    }
+    if (client != NULL)
+        test_close(client);
+    if (server != NULL)
+        test_close(server);
+    zmq_ctx_term(context);
+}
+
+/* A hand-made client whose INITIATE carries no Kerberos token loses its
+ * connection; a real client then gets through. */
+static void test_tcp_garbage_token(void)
+{
+    void *context = zmq_ctx_new();
+    void *server = gss_socket(context, ZMQ_DEALER, true, 0);
+    char endpoint[256];
+    if (server != NULL && bind_any(server, endpoint, sizeof endpoint)) {
+        int fd = zmtp_stream_connect(atoi(strrchr(endpoint, ':') + 1));
+        char mechanism[21];
+        CU_ASSERT_EQUAL(zmtp_stream_greet(fd, "GSSAPI", 0, mechanism), 0);
+        struct modzmq_msg frame = { 0 };
+        harness_msg_set(&frame, "\x08INITIATE\0\0\0\x05token", 18,
+                        MODZMQ_MSG_COMMAND);
+        CU_ASSERT_EQUAL(zmtp_stream_send(fd, &frame), 0);
+        /* The server closes (after an ERROR, if it sends one). */
+        int rc = 0;
+        for (int i = 0; i < 3 && rc == 0; i++)
+            rc = zmtp_stream_recv(fd, &frame, 5000);
+        CU_ASSERT_EQUAL(rc, -1);
+        CU_ASSERT_EQUAL(errno, ECONNRESET);
+        harness_msg_free(&frame);
+        close(fd);
+        void *client = gss_socket(context, ZMQ_DEALER, false, 0);
+        if (client != NULL) {
+            CU_ASSERT_EQUAL(zmq_connect(client, endpoint), 0);
+            CU_ASSERT(test_send(client, "after", 0));
+            CU_ASSERT(test_recv_is(server, "after", 5000));
+            test_close(client);
+        }
+    }
+    if (server != NULL)
+        test_close(server);
+    zmq_ctx_term(context);
+}
+
 /* The core finds the plugin, so it has the capability. */
 static void test_has_gssapi(void)
 {
@@ -1252,6 +1309,9 @@ int main(void)
         { "zmq_has(\"gssapi\")", test_has_gssapi },
         { "tcp: modzmq to modzmq, encrypted", test_tcp_encrypted },
         { "tcp: modzmq to modzmq, PLAINTEXT", test_tcp_plaintext },
+        { "ipc: modzmq to modzmq, encrypted", test_ipc_encrypted },
+        { "tcp: a garbage token closes its connection only",
+          test_tcp_garbage_token },
         { "tcp: ZAP handler gets the principal", test_tcp_zap_accepts },
         { "tcp: ZAP handler refuses", test_tcp_zap_refuses },
         { "tcp: service unknown to the KDC", test_tcp_unknown_service },

@@ -6,7 +6,7 @@ build=$(pwd)
 # make check's environment already names this build's plugins; by hand,
 # the transports and the GSSAPI plugin are all the suite needs.
 if [ -z "${MODZMQ_PLUGIN_PATH:-}" ]; then
-    MODZMQ_PLUGIN_PATH=$build/plugins/tcp/.libs:$build/plugins/gssapi/.libs
+    MODZMQ_PLUGIN_PATH=$build/plugins/tcp/.libs:$build/plugins/ipc/.libs:$build/plugins/gssapi/.libs
     export MODZMQ_PLUGIN_PATH
 fi
 # Sanitizer builds: a leak inside MIT Kerberos is not ours to report.

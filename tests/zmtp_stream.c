@@ -87,6 +87,8 @@ static int read_all(int fd, void *data, size_t size, int timeout_ms)
         if (wait_readable(fd, timeout_ms) != 0)
             return -1;
         ssize_t got = recv(fd, bytes, size, 0);
+        if (got == 0)
+            errno = ECONNRESET;
         if (got <= 0)
             return -1;
         bytes += got;

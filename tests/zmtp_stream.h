@@ -25,7 +25,8 @@ int zmtp_stream_greet(int fd, const char *mechanism, int as_server,
 
 /* One frame; flags are MODZMQ_MSG_MORE and MODZMQ_MSG_COMMAND. */
 int zmtp_stream_send(int fd, const struct modzmq_msg *frame);
-/* The next frame into msg (replacing its body), within timeout_ms. */
+/* The next frame into msg (replacing its body), within timeout_ms; -1
+ * with ETIMEDOUT when none came, ECONNRESET when the peer closed. */
 int zmtp_stream_recv(int fd, struct modzmq_msg *frame, int timeout_ms);
 
 #endif
