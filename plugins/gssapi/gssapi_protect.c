@@ -17,7 +17,7 @@
  * gets a buffer of its own that is given back after it. */
 #define SCRATCH_KEPT (64 * 1024)
 
-uint8_t *gssapi_session_scratch(struct modzmq_mechanism_session *session,
+uint8_t *gssapi_protect_scratch(struct modzmq_mechanism_session *session,
                                 size_t size)
 {
     if (size <= session->scratch_size)
@@ -32,7 +32,8 @@ uint8_t *gssapi_session_scratch(struct modzmq_mechanism_session *session,
     return bigger;
 }
 
-void gssapi_session_trim_scratch(struct modzmq_mechanism_session *session)
+/* Gives back a scratch buffer that grew large for one big part. */
+static void trim_scratch(struct modzmq_mechanism_session *session)
 {
     if (session->scratch_size <= SCRATCH_KEPT)
         return;
@@ -48,7 +49,7 @@ int gssapi_protect_wrap(struct modzmq_mechanism_session *session,
     gss_buffer_desc token = GSS_C_EMPTY_BUFFER;
     enum gssapi_result result =
         gssapi_context_wrap(&session->context, plain, size, &token);
-    gssapi_session_trim_scratch(session);
+    trim_scratch(session);
     if (result != GSSAPI_OK) {
         errno = EPROTO;
         return -1;
@@ -107,7 +108,7 @@ int gssapi_protect_encode(struct modzmq_mechanism_session *session,
     /* The flags octet goes in front of the part, in a copy; the message
      * then receives the MESSAGE. */
     size_t size = core->msg_size(part);
-    uint8_t *plain = gssapi_session_scratch(session, size + 1);
+    uint8_t *plain = gssapi_protect_scratch(session, size + 1);
     if (plain == NULL)
         return -1;
     plain[0] = (uint8_t) flags;

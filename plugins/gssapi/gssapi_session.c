@@ -158,7 +158,7 @@ static int send_ready(struct modzmq_mechanism_session *session,
     int rc;
     if (session->encrypt) {
         /* The flags octet stays 0, as libzmq wraps its READY. */
-        uint8_t *plain = gssapi_session_scratch(session, 1 + size);
+        uint8_t *plain = gssapi_protect_scratch(session, 1 + size);
         if (plain == NULL)
             return -1;
         plain[0] = 0;

@@ -37,12 +37,10 @@ struct modzmq_mechanism_session {
  * returns -1 with errno EPROTO. */
 int gssapi_session_fail(struct modzmq_mechanism_session *session, int code);
 
-/* The scratch buffer with room for size bytes, or NULL (ENOMEM). */
-uint8_t *gssapi_session_scratch(struct modzmq_mechanism_session *session,
+/* The session's scratch buffer with room for size bytes, or NULL
+ * (ENOMEM); gssapi_protect_wrap gives it back if it grew large. */
+uint8_t *gssapi_protect_scratch(struct modzmq_mechanism_session *session,
                                 size_t size);
-
-/* Gives back a scratch buffer that grew large for one big part. */
-void gssapi_session_trim_scratch(struct modzmq_mechanism_session *session);
 
 /* Wraps plain (a flags octet and a part, usually in the scratch buffer,
  * which may be given back after) into a MESSAGE body written to msg. 0,
