@@ -23,6 +23,8 @@ struct mz_listener {
     struct mz_socket *socket;
     struct mz_reactor *reactor;
     const struct modzmq_transport_ops *ops;
+    /* An own-engine transport's ops instead of ops, else NULL. */
+    const struct modzmq_engine_transport_ops *link_ops;
     modzmq_endpoint *endpoint;
     int fd;
     struct mz_reactor_fd *handle;
@@ -109,13 +111,78 @@ struct mz_listener *mz_listener_start(struct mz_socket *s,
     return listener;
 }
 
+/* The plugin's listen and unlisten of an own-engine transport, run on
+ * the listener's thread for mz_listener_start_links. */
+struct link_listen {
+    struct mz_listener *listener;
+    int rc;
+    int error;
+};
+
+static void link_listen_task(void *arg)
+{
+    struct link_listen *call = arg;
+    struct mz_listener *listener = call->listener;
+    call->rc = listener->link_ops->listen(listener->endpoint,
+                                          (modzmq_listener *) listener);
+    call->error = errno;
+}
+
+static void link_unlisten_task(void *arg)
+{
+    struct mz_listener *listener = arg;
+    listener->link_ops->unlisten(listener->endpoint);
+}
+
+struct mz_listener *mz_listener_start_links(
+    struct mz_socket *s, const struct modzmq_engine_transport_ops *ops,
+    modzmq_endpoint *endpoint, char *uri_out, size_t uri_size)
+{
+    struct mz_reactor *reactor = mz_ctx_choose_reactor(s->ctx);
+    struct mz_listener *listener =
+        reactor != NULL ? calloc(1, sizeof *listener) : NULL;
+    if (listener == NULL) {
+        ops->endpoint_free(endpoint);
+        if (reactor != NULL)
+            errno = ENOMEM;
+        return NULL;
+    }
+    listener->socket = s;
+    listener->reactor = reactor;
+    listener->link_ops = ops;
+    listener->endpoint = endpoint;
+    listener->fd = -1;
+    struct link_listen call = { .listener = listener };
+    mz_reactor_call(reactor, link_listen_task, &call, "listening");
+    int error = call.error;
+    if (call.rc == 0 && ops->endpoint_format(endpoint, uri_out, uri_size) < 0) {
+        error = errno;
+        mz_reactor_call(reactor, link_unlisten_task, listener, "unlistening");
+        call.rc = -1;
+    }
+    if (call.rc < 0) {
+        ops->endpoint_free(endpoint);
+        free(listener);
+        errno = error;
+        return NULL;
+    }
+    pthread_mutex_init(&listener->done_lock, NULL);
+    pthread_cond_init(&listener->done, NULL);
+    mz_ctx_network_object_added(s->ctx);
+    return listener;
+}
+
 static void listener_end(void *arg)
 {
     struct mz_listener *listener = arg;
     listener->stopping = true;
-    if (listener->handle != NULL)
-        mz_reactor_remove_fd(listener->handle);
-    listener->ops->unlisten(listener->endpoint, listener->fd);
+    if (listener->link_ops != NULL) {
+        listener->link_ops->unlisten(listener->endpoint);
+    } else {
+        if (listener->handle != NULL)
+            mz_reactor_remove_fd(listener->handle);
+        listener->ops->unlisten(listener->endpoint, listener->fd);
+    }
     /* Sessions still handshaking end without reaching the socket. */
     for (size_t i = 0; i < listener->handshaking_count; i++)
         mz_session_abort(listener->handshaking[i]);
@@ -137,7 +204,10 @@ void mz_listener_stop(struct mz_listener *listener)
     /* Accepted sessions keep their own copy of what they need, except the
      * endpoint, which they use only while handshaking (peer_address). */
     struct mz_ctx *ctx = listener->socket->ctx;
-    listener->ops->endpoint_free(listener->endpoint);
+    if (listener->link_ops != NULL)
+        listener->link_ops->endpoint_free(listener->endpoint);
+    else
+        listener->ops->endpoint_free(listener->endpoint);
     pthread_cond_destroy(&listener->done);
     pthread_mutex_destroy(&listener->done_lock);
     free(listener->handshaking);
@@ -163,6 +233,12 @@ const struct modzmq_transport_ops *mz_listener_ops(struct mz_listener *listener)
 modzmq_endpoint *mz_listener_endpoint(struct mz_listener *listener)
 {
     return listener->endpoint;
+}
+
+const struct modzmq_engine_transport_ops *
+mz_listener_link_ops(struct mz_listener *listener)
+{
+    return listener->link_ops;
 }
 
 void mz_listener_track(struct mz_listener *listener, struct mz_session *session)

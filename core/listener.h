@@ -8,7 +8,7 @@
 
 #include <stdbool.h>
 
-#include <modzmq/transport.h>
+#include <modzmq/engine_transport.h>
 
 struct mz_listener;
 struct mz_socket;
@@ -23,6 +23,13 @@ struct mz_listener *mz_listener_start(struct mz_socket *s,
                                       const struct modzmq_transport_ops *ops,
                                       modzmq_endpoint *endpoint, char *uri_out,
                                       size_t uri_size);
+/* zmq_bind on an own-engine transport (engine_transport.h): the plugin's
+ * listen runs on the I/O thread while this waits for its outcome; the
+ * plugin then watches its own fds and starts links through
+ * mz_session_accept_link. */
+struct mz_listener *mz_listener_start_links(
+    struct mz_socket *s, const struct modzmq_engine_transport_ops *ops,
+    modzmq_endpoint *endpoint, char *uri_out, size_t uri_size);
 /* zmq_unbind or zmq_close: stops accepting, closes the listening fd and
  * the connections still in their handshake, and frees the listener. Waits
  * until the I/O thread has done it, so that no new pipe reaches the socket
@@ -35,6 +42,9 @@ struct mz_socket *mz_listener_socket(struct mz_listener *listener);
 const struct modzmq_transport_ops *
 mz_listener_ops(struct mz_listener *listener);
 modzmq_endpoint *mz_listener_endpoint(struct mz_listener *listener);
+/* An own-engine listener's ops (NULL for a stream transport's). */
+const struct modzmq_engine_transport_ops *
+mz_listener_link_ops(struct mz_listener *listener);
 /* Sessions still handshaking register so that a stop can end them. */
 void mz_listener_track(struct mz_listener *listener,
                        struct mz_session *session);

@@ -73,6 +73,22 @@ static const struct required_op mechanism_ops[] = {
     { "zap_accepted", offsetof(struct modzmq_mechanism_ops, zap_accepted) },
 };
 
+static const struct required_op engine_transport_ops[] = {
+    { "endpoint_parse",
+      offsetof(struct modzmq_engine_transport_ops, endpoint_parse) },
+    { "endpoint_free",
+      offsetof(struct modzmq_engine_transport_ops, endpoint_free) },
+    { "endpoint_format",
+      offsetof(struct modzmq_engine_transport_ops, endpoint_format) },
+    { "listen", offsetof(struct modzmq_engine_transport_ops, listen) },
+    { "unlisten", offsetof(struct modzmq_engine_transport_ops, unlisten) },
+    { "connect", offsetof(struct modzmq_engine_transport_ops, connect) },
+    { "link_output",
+      offsetof(struct modzmq_engine_transport_ops, link_output) },
+    { "link_input", offsetof(struct modzmq_engine_transport_ops, link_input) },
+    { "link_close", offsetof(struct modzmq_engine_transport_ops, link_close) },
+};
+
 /* What the core requires of each kind it loads; the other kinds of the
  * SDK get a row here when the core can use them. Every member of the
  * mechanism table came with ABI 1.1, so the whole table is the minimum. */
@@ -89,6 +105,9 @@ static const struct kind_rule kind_rules[] = {
       transport_ops, G_N_ELEMENTS(transport_ops) },
     { MODZMQ_PLUGIN_MECHANISM, "mechanism", sizeof(struct modzmq_mechanism_ops),
       mechanism_ops, G_N_ELEMENTS(mechanism_ops) },
+    { MODZMQ_PLUGIN_ENGINE_TRANSPORT, "own-engine transport",
+      sizeof(struct modzmq_engine_transport_ops), engine_transport_ops,
+      G_N_ELEMENTS(engine_transport_ops) },
 };
 
 static void report(const char *format, ...)
@@ -202,13 +221,25 @@ static bool serves(const struct modzmq_plugin *d, const char *name)
     return false;
 }
 
+/* Whether a plugin of kind have answers a search for kind want: a scheme
+ * is served by a stream or an own-engine transport alike. */
+static bool kind_matches(enum modzmq_plugin_kind have,
+                         enum modzmq_plugin_kind want)
+{
+    if (want == MODZMQ_PLUGIN_TRANSPORT)
+        return have == MODZMQ_PLUGIN_TRANSPORT ||
+               have == MODZMQ_PLUGIN_ENGINE_TRANSPORT;
+    return have == want;
+}
+
 /* The plugin of kind serving name (a scheme, a mechanism name). */
 static struct mz_plugin *find_serving(enum modzmq_plugin_kind kind,
                                       const char *name)
 {
     for (guint i = 0; i < registry.plugins->len; i++) {
         struct mz_plugin *p = g_ptr_array_index(registry.plugins, i);
-        if (p->descriptor->kind == kind && serves(p->descriptor, name))
+        if (kind_matches(p->descriptor->kind, kind) &&
+            serves(p->descriptor, name))
             return p;
     }
     return NULL;
@@ -470,25 +501,50 @@ static struct mz_plugin *lookup(enum modzmq_plugin_kind kind, const char *name,
     return NULL;
 }
 
-/* The ops of the plugin of kind serving name, or NULL. */
-static const void *lookup_ops(enum modzmq_plugin_kind kind, const char *name,
-                              bool loud)
+/* The plugin of kind serving name, or NULL. */
+static const struct modzmq_plugin *
+lookup_descriptor(enum modzmq_plugin_kind kind, const char *name, bool loud)
 {
     if (name == NULL)
         return NULL;
     pthread_mutex_lock(&registry.lock);
     struct mz_plugin *p = lookup(kind, name, loud);
     pthread_mutex_unlock(&registry.lock);
-    return p != NULL ? p->descriptor->ops : NULL;
+    return p != NULL ? p->descriptor : NULL;
+}
+
+/* The ops of the plugin of kind serving name, or NULL. */
+static const void *lookup_ops(enum modzmq_plugin_kind kind, const char *name,
+                              bool loud)
+{
+    const struct modzmq_plugin *d = lookup_descriptor(kind, name, loud);
+    return d != NULL ? d->ops : NULL;
+}
+
+int mz_plugin_find_transport(const char *scheme, struct mz_transport *found)
+{
+    const struct modzmq_plugin *d =
+        lookup_descriptor(MODZMQ_PLUGIN_TRANSPORT, scheme, true);
+    if (d == NULL) {
+        errno = EPROTONOSUPPORT;
+        return -1;
+    }
+    *found = (struct mz_transport){ NULL, NULL };
+    if (d->kind == MODZMQ_PLUGIN_ENGINE_TRANSPORT)
+        found->engine = d->ops;
+    else
+        found->stream = d->ops;
+    return 0;
 }
 
 const struct modzmq_transport_ops *mz_plugin_transport(const char *scheme)
 {
-    const struct modzmq_transport_ops *ops =
-        lookup_ops(MODZMQ_PLUGIN_TRANSPORT, scheme, true);
-    if (ops == NULL)
+    struct mz_transport found;
+    if (mz_plugin_find_transport(scheme, &found) < 0)
+        return NULL;
+    if (found.stream == NULL)
         errno = EPROTONOSUPPORT;
-    return ops;
+    return found.stream;
 }
 
 bool mz_plugin_transport_available(const char *scheme)

@@ -22,13 +22,25 @@
 
 #include <stdbool.h>
 
+#include <modzmq/engine_transport.h>
 #include <modzmq/mechanism.h>
 #include <modzmq/transport.h>
 
-/* The ops of the transport serving scheme ("tcp"), loading its plugin on
- * first use. NULL with errno EPROTONOSUPPORT when no plugin serves it, after
- * one diagnostic line on stderr naming the file(s) looked for. Thread-safe;
+/* The ops of the transport serving scheme: exactly one of the two is set,
+ * as the plugin is a stream or an own-engine transport. */
+struct mz_transport {
+    const struct modzmq_transport_ops *stream;
+    const struct modzmq_engine_transport_ops *engine;
+};
+
+/* Finds the transport serving scheme ("tcp"), loading its plugin on first
+ * use. -1 with errno EPROTONOSUPPORT when no plugin serves it, after one
+ * diagnostic line on stderr naming the file(s) looked for. Thread-safe;
  * the ops stay valid until the process exits. */
+int mz_plugin_find_transport(const char *scheme, struct mz_transport *found);
+
+/* mz_plugin_find_transport for a stream transport: its ops, or NULL with
+ * errno EPROTONOSUPPORT (also for an own-engine transport's scheme). */
 const struct modzmq_transport_ops *mz_plugin_transport(const char *scheme);
 
 /* True if a plugin serving scheme is registered or can be loaded (zmq_has).

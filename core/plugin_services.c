@@ -1,9 +1,10 @@
 /*
  * The services a plugin may call back into the core for: reading a
  * socket's options, writing diagnostics, reading and rewriting messages,
- * and what mechanisms ask of the engine (mechanism.c answers those). A
- * plugin's modzmq_msg is the core's struct mz_msg itself, whose MORE and
- * COMMAND flags have the SDK's values. A plugin's modzmq_socket handle
+ * what mechanisms ask of the engine (mechanism.c answers those), and doing
+ * I/O on the core's threads (plugin_reactor.c, plugin_link.c). A plugin's
+ * modzmq_msg is the core's struct mz_msg itself, whose MORE and COMMAND
+ * flags have the SDK's values. A plugin's modzmq_socket handle
  * is the application's socket handle itself (a struct mz_socket), so the
  * option read goes through zmq_getsockopt and behaves exactly as it does,
  * errors included, except for the filter lists that only plugins read.
@@ -14,6 +15,8 @@
 #include "mechanism.h"
 #include "msg.h"
 #include "options.h"
+#include "plugin_link.h"
+#include "plugin_reactor.h"
 #include "plugin_services.h"
 #include "socket.h"
 #include "zmq.h"
@@ -105,6 +108,21 @@ static const struct modzmq_core_services services = {
     .metadata_read = mz_connection_metadata_read,
     .zap_request = mz_connection_zap_request,
     .handshake_error = mz_connection_handshake_error,
+    /* Reactors and own-engine links. */
+    .link_reactor = mz_link_reactor,
+    .listener_reactor = mz_link_listener_reactor,
+    .watch_add = mz_plugin_watch_add,
+    .watch_set = mz_plugin_watch_set,
+    .watch_remove = mz_plugin_watch_remove,
+    .timer_add = mz_plugin_timer_add,
+    .timer_cancel = mz_plugin_timer_cancel,
+    .task_post = mz_plugin_task_post,
+    .link_accept = mz_link_accept,
+    .link_ready = mz_link_ready,
+    .link_failed = mz_link_failed,
+    .link_pull = mz_link_pull,
+    .link_push = mz_link_push,
+    .link_zmtp = mz_link_zmtp,
 };
 
 const struct modzmq_core_services *mz_plugin_services(void)

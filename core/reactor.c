@@ -417,6 +417,40 @@ void mz_reactor_post_or_abort(struct mz_reactor *r, mz_reactor_task_fn *fn,
     }
 }
 
+/* mz_reactor_call's task and what its caller waits on. */
+struct mz_reactor_call {
+    mz_reactor_task_fn *fn;
+    void *arg;
+    pthread_mutex_t lock;
+    pthread_cond_t done_signal;
+    bool done;
+};
+
+static void mz_reactor_call_task(void *arg)
+{
+    struct mz_reactor_call *call = arg;
+    call->fn(call->arg);
+    pthread_mutex_lock(&call->lock);
+    call->done = true;
+    pthread_cond_signal(&call->done_signal);
+    pthread_mutex_unlock(&call->lock);
+}
+
+void mz_reactor_call(struct mz_reactor *r, mz_reactor_task_fn *fn, void *arg,
+                     const char *what)
+{
+    struct mz_reactor_call call = { .fn = fn, .arg = arg };
+    pthread_mutex_init(&call.lock, NULL);
+    pthread_cond_init(&call.done_signal, NULL);
+    mz_reactor_post_or_abort(r, mz_reactor_call_task, &call, what);
+    pthread_mutex_lock(&call.lock);
+    while (!call.done)
+        pthread_cond_wait(&call.done_signal, &call.lock);
+    pthread_mutex_unlock(&call.lock);
+    pthread_cond_destroy(&call.done_signal);
+    pthread_mutex_destroy(&call.lock);
+}
+
 /* Runs the tasks posted so far. The eventfd is reset before the list is
  * taken, so a task posted after the swap writes it again and is picked up by
  * the next iteration. */

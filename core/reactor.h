@@ -79,6 +79,12 @@ int mz_reactor_post(struct mz_reactor *r, mz_reactor_task_fn *fn, void *arg);
 void mz_reactor_post_or_abort(struct mz_reactor *r, mz_reactor_task_fn *fn,
                               void *arg, const char *what);
 
+/* Runs fn (arg) on the reactor's thread and waits until it has run, for
+ * work whose outcome the caller needs now (a bind's listen). Never from
+ * the reactor's own thread; aborts like mz_reactor_post_or_abort. */
+void mz_reactor_call(struct mz_reactor *r, mz_reactor_task_fn *fn, void *arg,
+                     const char *what);
+
 /* Runs the loop on the calling thread until mz_reactor_stop. */
 void mz_reactor_run(struct mz_reactor *r);
 

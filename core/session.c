@@ -1,6 +1,10 @@
 /*
  * Network sessions; see session.h.
  *
+ * A session's engine is ZMTP, the raw engine (ZMQ_STREAM), or the link of
+ * a transport that brings its own engine (plugin_link.h); a link may hand
+ * its connection over to ZMTP (mz_session_link_to_zmtp).
+ *
  * Everything here but mz_session_connect and mz_session_post runs on the
  * session's I/O thread. A session ends in one place, session_finish, which
  * is always reached through a reactor task so that no engine or pipe call
@@ -18,6 +22,7 @@
 #include "listener.h"
 #include "options.h"
 #include "pipe.h"
+#include "plugin_link.h"
 #include "raw_engine.h"
 #include "reactor.h"
 #include "session.h"
@@ -42,6 +47,9 @@ struct mz_session {
 
     /* Connecting sessions. */
     const struct modzmq_transport_ops *ops;
+    /* An own-engine transport's ops instead of ops (connecting and
+     * accepted sessions), else NULL. */
+    const struct modzmq_engine_transport_ops *link_ops;
     modzmq_endpoint *endpoint; /* owned when connecting */
     int connect_fd;            /* a connect in progress, or -1 */
     struct mz_reactor_fd *connect_handle;
@@ -116,6 +124,28 @@ static const struct engine_ops raw_engine_ops = {
     .resume_input = raw_resume_input,
     .resume_output = raw_resume_output,
     .destroy = raw_destroy,
+};
+
+static void link_resume_input(void *engine)
+{
+    mz_link_resume_input(engine);
+}
+
+static void link_resume_output(void *engine)
+{
+    mz_link_resume_output(engine);
+}
+
+static void link_destroy(void *engine)
+{
+    mz_link_destroy(engine);
+}
+
+/* An own-engine transport's link (plugin_link.h). */
+static const struct engine_ops link_engine_ops = {
+    .resume_input = link_resume_input,
+    .resume_output = link_resume_output,
+    .destroy = link_destroy,
 };
 
 static void session_schedule_finish(struct mz_session *session);
@@ -328,14 +358,10 @@ static const struct mz_engine_sink session_sink = {
     .zap_request = engine_zap_request,
 };
 
-static void start_engine(struct mz_session *session, int fd,
-                         modzmq_endpoint *endpoint)
+/* Runs ZMTP (or the raw engine) on a connected fd. */
+static void run_engine(struct mz_session *session, int fd,
+                       const char *peer_address)
 {
-    char peer[256];
-    const char *peer_address = NULL;
-    if (session->ops->peer_address != NULL &&
-        session->ops->peer_address(endpoint, fd, peer, sizeof peer) >= 0)
-        peer_address = peer;
     session->input_blocked = false;
     session->handshaken = false;
     if (session->options.socket_type == ZMQ_STREAM) {
@@ -347,6 +373,33 @@ static void start_engine(struct mz_session *session, int fd,
         session->engine = mz_engine_new(session->reactor, fd, &session->options,
                                         peer_address, &session_sink, session);
     }
+}
+
+static void start_engine(struct mz_session *session, int fd,
+                         modzmq_endpoint *endpoint)
+{
+    char peer[256];
+    const char *peer_address = NULL;
+    if (session->ops->peer_address != NULL &&
+        session->ops->peer_address(endpoint, fd, peer, sizeof peer) >= 0)
+        peer_address = peer;
+    run_engine(session, fd, peer_address);
+}
+
+int mz_session_link_to_zmtp(struct mz_session *session, int fd,
+                            const char *peer_address)
+{
+    /* An ending session destroys its link itself. */
+    if (session->finishing || session->released || session->engine_failed) {
+        close(fd);
+        errno = ECONNABORTED;
+        return -1;
+    }
+    /* The link retires itself; ZMTP takes its place. */
+    run_engine(session, fd, peer_address);
+    if (session->engine == NULL)
+        engine_error(session, MZ_ENGINE_CONNECTION_CLOSED);
+    return 0;
 }
 
 /* ---- connecting ---------------------------------------------------- */
@@ -410,12 +463,38 @@ static void connect_timed_out(void *arg)
     schedule_reconnect(session);
 }
 
+/* An own-engine transport makes a link where a stream transport makes
+ * an fd. */
+static void start_link(struct mz_session *session)
+{
+    session->input_blocked = false;
+    session->handshaken = false;
+    struct mz_link *link =
+        mz_link_connect(session->reactor, session->link_ops, session->endpoint,
+                        &session->options, &session_sink, session);
+    if (link == NULL) {
+        if (errno == ECONNREFUSED &&
+            (session->options.reconnect_stop & ZMQ_RECONNECT_STOP_CONN_REFUSED))
+            session_schedule_finish(session);
+        else
+            schedule_reconnect(session);
+        return;
+    }
+    session->engine = link;
+    session->engine_ops = &link_engine_ops;
+    mz_link_connected(link);
+}
+
 static void start_connect(void *arg)
 {
     struct mz_session *session = arg;
     session->reconnect_timer = 0;
     if (session->finishing || session->released)
         return;
+    if (session->link_ops != NULL) {
+        start_link(session);
+        return;
+    }
     int fd = -1;
     if (session->ops->connect_start(session->endpoint, &fd) < 0) {
         schedule_reconnect(session);
@@ -448,6 +527,9 @@ static void engine_gone(void *arg)
     mz_zap_free(session->zap);
     session->zap = NULL;
     session->engine_failed = false;
+    /* A message cut short by the connection does not stay half written. */
+    if (session->end != NULL)
+        mz_pipe_rollback(session->end);
     if (session->finishing)
         return;
     if (session->accepted || session->draining) {
@@ -554,7 +636,9 @@ static void session_finish(void *arg)
     while (mz_mailbox_take(&session->mailbox, &cmd))
         mz_pipe_unref(cmd.pipe);
     mz_mailbox_fini(&session->mailbox);
-    if (session->endpoint != NULL)
+    if (session->endpoint != NULL && session->link_ops != NULL)
+        session->link_ops->endpoint_free(session->endpoint);
+    else if (session->endpoint != NULL)
         session->ops->endpoint_free(session->endpoint);
     mz_options_fini(&session->options);
     session->released = true;
@@ -595,8 +679,10 @@ void mz_session_pipe_ended(struct mz_session *session, struct mz_pipe_end *end)
     if (end != session->end)
         return;
     /* Everything the socket queued has been handed to the engine; it ends
-     * when the engine reports all of it written (engine_drained). */
-    if (session->engine == NULL || session->options.linger == 0) {
+     * when the engine reports all of it written (engine_drained). An
+     * engine still in its handshake was handed nothing. */
+    if (session->engine == NULL || !session->handshaken ||
+        session->options.linger == 0) {
         session_schedule_finish(session);
         return;
     }
@@ -620,23 +706,38 @@ static void connect_task(void *arg)
     start_connect(session);
 }
 
-int mz_session_connect(struct mz_socket *s,
-                       const struct modzmq_transport_ops *ops,
-                       modzmq_endpoint *endpoint,
-                       struct mz_session **session_out,
-                       struct mz_pipe_end **end_out)
+/* Either transport's endpoint_free. */
+static void free_endpoint(const struct modzmq_transport_ops *ops,
+                          const struct modzmq_engine_transport_ops *link_ops,
+                          modzmq_endpoint *endpoint)
+{
+    if (link_ops != NULL)
+        link_ops->endpoint_free(endpoint);
+    else
+        ops->endpoint_free(endpoint);
+}
+
+/* mz_session_connect and mz_session_connect_link: one of ops and link_ops
+ * is set. */
+static int connect_session(struct mz_socket *s,
+                           const struct modzmq_transport_ops *ops,
+                           const struct modzmq_engine_transport_ops *link_ops,
+                           modzmq_endpoint *endpoint,
+                           struct mz_session **session_out,
+                           struct mz_pipe_end **end_out)
 {
     struct mz_reactor *reactor = mz_ctx_choose_reactor(s->ctx);
     if (reactor == NULL) {
-        ops->endpoint_free(endpoint);
+        free_endpoint(ops, link_ops, endpoint);
         return -1;
     }
     struct mz_session *session = session_new(s->ctx, reactor, &s->options);
     if (session == NULL) {
-        ops->endpoint_free(endpoint);
+        free_endpoint(ops, link_ops, endpoint);
         return -1;
     }
     session->ops = ops;
+    session->link_ops = link_ops;
     session->endpoint = endpoint;
     session->socket = s;
     *session_out = session;
@@ -650,7 +751,7 @@ int mz_session_connect(struct mz_socket *s,
             mz_mailbox_fini(&session->mailbox);
             mz_options_fini(&session->options);
             session_free(session);
-            ops->endpoint_free(endpoint);
+            free_endpoint(ops, link_ops, endpoint);
             errno = ENOMEM;
             return -1;
         }
@@ -660,6 +761,24 @@ int mz_session_connect(struct mz_socket *s,
     mz_reactor_post_or_abort(reactor, connect_task, session,
                              "starting a connection");
     return 0;
+}
+
+int mz_session_connect(struct mz_socket *s,
+                       const struct modzmq_transport_ops *ops,
+                       modzmq_endpoint *endpoint,
+                       struct mz_session **session_out,
+                       struct mz_pipe_end **end_out)
+{
+    return connect_session(s, ops, NULL, endpoint, session_out, end_out);
+}
+
+int mz_session_connect_link(struct mz_socket *s,
+                            const struct modzmq_engine_transport_ops *ops,
+                            modzmq_endpoint *endpoint,
+                            struct mz_session **session_out,
+                            struct mz_pipe_end **end_out)
+{
+    return connect_session(s, NULL, ops, endpoint, session_out, end_out);
 }
 
 void mz_session_accept(struct mz_listener *listener, int fd)
@@ -683,18 +802,48 @@ void mz_session_accept(struct mz_listener *listener, int fd)
         session_schedule_finish(session);
 }
 
+modzmq_link *mz_session_accept_link(struct mz_listener *listener,
+                                    modzmq_link_state *state)
+{
+    if (mz_listener_is_stopping(listener)) {
+        errno = ECONNABORTED;
+        return NULL;
+    }
+    struct mz_socket *s = mz_listener_socket(listener);
+    struct mz_session *session =
+        session_new(s->ctx, mz_listener_reactor(listener), &s->options);
+    if (session == NULL)
+        return NULL;
+    session_start(session);
+    session->accepted = true;
+    session->detached = true;
+    session->socket = s;
+    session->link_ops = mz_listener_link_ops(listener);
+    struct mz_link *link =
+        mz_link_accepted(session->reactor, session->link_ops, state,
+                         &session->options, &session_sink, session);
+    if (link == NULL) {
+        session_schedule_finish(session);
+        errno = ENOMEM;
+        return NULL;
+    }
+    session->listener = listener;
+    mz_listener_track(listener, session);
+    session->engine = link;
+    session->engine_ops = &link_engine_ops;
+    return (modzmq_link *) link;
+}
+
 void mz_session_abort(struct mz_session *session)
 {
     session->listener = NULL;
     session_schedule_finish(session);
 }
 
-/* mz_session_stop's request, waited for by the socket thread. */
+/* mz_session_stop's request, run while the socket thread waits. */
 struct stop_request {
     struct mz_session *session;
-    pthread_mutex_t lock;
-    pthread_cond_t done_signal;
-    bool done;
+    struct mz_pipe *pipe; /* an IMMEDIATE pipe the socket must end */
 };
 
 static void stop_task(void *arg)
@@ -710,32 +859,28 @@ static void stop_task(void *arg)
         session_free(session);
     } else {
         session->closing = true;
-        if (session->end != NULL && !session->end->peer_closed) {
+        if (session->end != NULL && !session->end->peer_closed &&
+            session->options.immediate) {
             /* zmq_disconnect of a ZMQ_IMMEDIATE connection: the socket
-             * does not know this pipe as the endpoint's; end it here. */
+             * does not know this pipe as the endpoint's. It ends its side
+             * after this, so that what it queued lingers as in every
+             * other case (its PIPE_TERM then starts ZMQ_LINGER here). */
+            mz_pipe_ref(session->end->pipe);
+            request->pipe = session->end->pipe;
+        } else if (session->end != NULL && !session->end->peer_closed) {
             mz_pipe_terminate(session->end);
             session->end = NULL;
         }
-        if (session->end == NULL || session->options.linger == 0)
+        if (request->pipe == NULL &&
+            (session->end == NULL || session->options.linger == 0))
             session_schedule_finish(session);
     }
-    pthread_mutex_lock(&request->lock);
-    request->done = true;
-    pthread_cond_signal(&request->done_signal);
-    pthread_mutex_unlock(&request->lock);
 }
 
-void mz_session_stop(struct mz_session *session)
+struct mz_pipe *mz_session_stop(struct mz_session *session)
 {
     struct stop_request request = { .session = session };
-    pthread_mutex_init(&request.lock, NULL);
-    pthread_cond_init(&request.done_signal, NULL);
-    mz_reactor_post_or_abort(session->reactor, stop_task, &request,
-                             "stopping a connection");
-    pthread_mutex_lock(&request.lock);
-    while (!request.done)
-        pthread_cond_wait(&request.done_signal, &request.lock);
-    pthread_mutex_unlock(&request.lock);
-    pthread_cond_destroy(&request.done_signal);
-    pthread_mutex_destroy(&request.lock);
+    mz_reactor_call(session->reactor, stop_task, &request,
+                    "stopping a connection");
+    return request.pipe;
 }

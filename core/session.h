@@ -20,12 +20,13 @@
 #ifndef MZ_SESSION_H
 #define MZ_SESSION_H
 
-#include <modzmq/transport.h>
+#include <modzmq/engine_transport.h>
 
 #include "mailbox.h"
 
 struct mz_ctx;
 struct mz_listener;
+struct mz_pipe;
 struct mz_session;
 struct mz_pipe_end;
 struct mz_socket;
@@ -42,17 +43,40 @@ int mz_session_connect(struct mz_socket *s,
                        struct mz_session **session_out,
                        struct mz_pipe_end **end_out);
 
+/* The same for an own-engine transport (engine_transport.h): the session
+ * runs links instead of connecting fds. */
+int mz_session_connect_link(struct mz_socket *s,
+                            const struct modzmq_engine_transport_ops *ops,
+                            modzmq_endpoint *endpoint,
+                            struct mz_session **session_out,
+                            struct mz_pipe_end **end_out);
+
 /* zmq_disconnect or zmq_close: the socket lets go of a connecting session
  * (after terminating its end of the pipe, if it has one). What is queued
  * still goes out within ZMQ_LINGER; the session then frees itself. Waits
  * until the I/O thread has taken note, so that the session hands no new
- * pipe to the socket afterwards. Socket thread. */
-void mz_session_stop(struct mz_session *session);
+ * pipe to the socket afterwards. Socket thread. Returns, with a reference
+ * for the caller, the pipe of a ZMQ_IMMEDIATE connection that the socket
+ * must still end (its end is attached, or its ATTACH is in the socket's
+ * mailbox), or NULL. */
+struct mz_pipe *mz_session_stop(struct mz_session *session);
 
 /* Accept: runs an engine on fd for the listener's socket (listener's
  * thread). The session attaches its pipe to the socket after the
  * handshake, unless the listener has stopped by then. */
 void mz_session_accept(struct mz_listener *listener, int fd);
+
+/* An own-engine transport's new peer on a bound endpoint: an accepted
+ * session whose engine is a link with the plugin's state (listener's
+ * thread). NULL with errno ECONNABORTED or ENOMEM. */
+modzmq_link *mz_session_accept_link(struct mz_listener *listener,
+                                    modzmq_link_state *state);
+
+/* A link gives its peer's connected fd to ZMTP, which becomes the
+ * session's engine in the link's place (the link retires itself). -1 with
+ * errno ECONNABORTED, fd closed, when the session is ending anyway. */
+int mz_session_link_to_zmtp(struct mz_session *session, int fd,
+                            const char *peer_address);
 
 /* The listener stopped before the session's handshake ended: end it
  * (listener thread). */

@@ -401,22 +401,56 @@ static int begin_endpoint_call(struct mz_socket *s, const char *uri,
     return split_uri(uri, scheme, SCHEME_SIZE, address);
 }
 
+/* Lets go of a connecting session. The pipe of a ZMQ_IMMEDIATE connection
+ * is not the endpoint's: the session hands it back, and the socket ends
+ * its side once any ATTACH still in the mailbox has run, so that what it
+ * queued lingers as it does without IMMEDIATE. */
+static void stop_session(struct mz_socket *s, struct mz_session *session)
+{
+    struct mz_pipe *pipe = mz_session_stop(session);
+    if (pipe == NULL)
+        return;
+    mz_socket_process_commands(s);
+    if (pipe->end[0].attached)
+        mz_socket_terminate_pipe(s, &pipe->end[0]);
+    mz_pipe_unref(pipe);
+}
+
 /* Network endpoints: the transport plugin parses the address; a bind
  * listens at once, a connect starts a session that connects in an I/O
  * thread. */
+
+/* endpoint_parse of either kind of transport. */
+static int parse_endpoint(struct mz_socket *s,
+                          const struct mz_transport *transport,
+                          const char *scheme, const char *address,
+                          enum modzmq_endpoint_mode mode,
+                          modzmq_endpoint **endpoint)
+{
+    if (transport->engine != NULL)
+        return transport->engine->endpoint_parse((modzmq_socket *) s, scheme,
+                                                 address, mode, endpoint);
+    return transport->stream->endpoint_parse((modzmq_socket *) s, scheme,
+                                             address, mode, endpoint);
+}
+
 static int network_bind(struct mz_socket *s, const char *scheme,
                         const char *address)
 {
-    const struct modzmq_transport_ops *ops = mz_plugin_transport(scheme);
-    if (ops == NULL)
+    struct mz_transport transport;
+    if (mz_plugin_find_transport(scheme, &transport) < 0)
         return -1;
     modzmq_endpoint *endpoint = NULL;
-    if (ops->endpoint_parse((modzmq_socket *) s, scheme, address,
-                            MODZMQ_ENDPOINT_BIND, &endpoint) < 0)
+    if (parse_endpoint(s, &transport, scheme, address, MODZMQ_ENDPOINT_BIND,
+                       &endpoint) < 0)
         return -1;
     char bound_uri[512];
     struct mz_listener *listener =
-        mz_listener_start(s, ops, endpoint, bound_uri, sizeof bound_uri);
+        transport.engine != NULL
+            ? mz_listener_start_links(s, transport.engine, endpoint, bound_uri,
+                                      sizeof bound_uri)
+            : mz_listener_start(s, transport.stream, endpoint, bound_uri,
+                                sizeof bound_uri);
     if (listener == NULL)
         return -1;
     if (mz_socket_add_endpoint(s, bound_uri, true, NULL) < 0) {
@@ -430,23 +464,28 @@ static int network_bind(struct mz_socket *s, const char *scheme,
 static int network_connect(struct mz_socket *s, const char *scheme,
                            const char *address, const char *uri)
 {
-    const struct modzmq_transport_ops *ops = mz_plugin_transport(scheme);
-    if (ops == NULL)
+    struct mz_transport transport;
+    if (mz_plugin_find_transport(scheme, &transport) < 0)
         return -1;
     modzmq_endpoint *endpoint = NULL;
-    if (ops->endpoint_parse((modzmq_socket *) s, scheme, address,
-                            MODZMQ_ENDPOINT_CONNECT, &endpoint) < 0)
+    if (parse_endpoint(s, &transport, scheme, address, MODZMQ_ENDPOINT_CONNECT,
+                       &endpoint) < 0)
         return -1;
     struct mz_pipe_end *end = NULL;
     struct mz_session *session = NULL;
-    if (mz_session_connect(s, ops, endpoint, &session, &end) < 0)
+    int rc =
+        transport.engine != NULL
+            ? mz_session_connect_link(s, transport.engine, endpoint, &session,
+                                      &end)
+            : mz_session_connect(s, transport.stream, endpoint, &session, &end);
+    if (rc < 0)
         return -1;
     if (mz_socket_add_endpoint(s, uri, false, end) < 0) {
         if (end != NULL) {
             detach_pipe(s, end);
             mz_pipe_terminate(end);
         }
-        mz_session_stop(session);
+        stop_session(s, session);
         return -1;
     }
     s->endpoints[s->endpoint_count - 1].session = session;
@@ -533,7 +572,7 @@ int mz_socket_disconnect(struct mz_socket *s, const char *uri)
             mz_pipe_terminate(end);
         }
         if (session != NULL)
-            mz_session_stop(session);
+            stop_session(s, session);
     }
     if (!found) {
         errno = ENOENT;
@@ -641,7 +680,10 @@ void mz_socket_close(struct mz_socket *s)
      * posts ATTACH. */
     for (unsigned i = 0; i < s->endpoint_count; i++) {
         if (s->endpoints[i].session != NULL) {
-            mz_session_stop(s->endpoints[i].session);
+            /* The mailbox drain below ends an IMMEDIATE pipe. */
+            struct mz_pipe *pipe = mz_session_stop(s->endpoints[i].session);
+            if (pipe != NULL)
+                mz_pipe_unref(pipe);
             s->endpoints[i].session = NULL;
         }
     }

@@ -49,7 +49,7 @@ struct modzmq_plugin;
  * as the plugin stays loaded, which is until the process exits. */
 struct modzmq_plugin_info {
     const char *name; /* the descriptor's name: "tcp" */
-    int kind;         /* enum modzmq_plugin_kind: 1 transport */
+    int kind; /* enum modzmq_plugin_kind: 1 transport, 4 own-engine one */
     /* The module file it came from, "(static)" for a descriptor given to
      * modzmq_plugin_register, "(preloaded)" for a -dlpreopen module. */
     const char *path;

@@ -12,12 +12,16 @@
 # Builds nothing: run `make` first.
 #
 # Usage: perf/compare.sh [--quick] [--reps N] [--sizes "1 64 ..."]
-#                        [--transports "inproc ipc tcp"]
+#                        [--transports "inproc ipc tcp"] [--curve]
 #                        [--taskset CPUS] [--log FILE]
 #   --quick         3 repetitions and a fifth of the message counts
 #   --reps N        repetitions per side (default 7)
 #   --sizes L       message sizes in bytes (default "1 64 1024 8192 65536")
 #   --transports L  any of inproc, ipc, tcp (default "inproc ipc tcp")
+#   --curve         thr and lat run with CURVE on both sides (inproc, which
+#                   has no security mechanism, is left out), and a table of
+#                   handshakes per second (perf/handshake, CURVE and NULL)
+#                   is added for each network transport
 #   --taskset C     run every measurement under `taskset -c C` (e.g. 0 for a
 #                   single CPU, where wake-up costs dominate)
 #   --log FILE      keep every raw result line there (default: a temp file)
@@ -34,8 +38,8 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 top=$(cd "$here/.." && pwd)
 build_libs="$top/.libs"
-# modzmq's transport plugins, as built in this tree.
-plugin_path="$top/plugins/tcp/.libs:$top/plugins/ipc/.libs"
+# modzmq's transport and mechanism plugins, as built in this tree.
+plugin_path="$top/plugins/tcp/.libs:$top/plugins/ipc/.libs:$top/plugins/curve/.libs"
 
 reps=7
 scale=1
@@ -43,6 +47,7 @@ sizes="1 64 1024 8192 65536"
 transports="inproc ipc tcp"
 cpus=""
 log=""
+curve=0
 while [ $# -gt 0 ]; do
     case "$1" in
     --quick) reps=3; scale=5 ;;
@@ -51,7 +56,8 @@ while [ $# -gt 0 ]; do
     --transports) transports=${2:?--transports needs a list}; shift ;;
     --taskset) cpus=${2:?--taskset needs a CPU list}; shift ;;
     --log) log=${2:?--log needs a file}; shift ;;
-    -h|--help) sed -n '2,31p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --curve) curve=1 ;;
+    -h|--help) sed -n '2,35p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "compare.sh: unknown option $1" >&2; exit 2 ;;
     esac
     shift
@@ -69,6 +75,14 @@ done
 
 die() { echo "compare.sh: $*" >&2; exit 1; }
 
+# With --curve, thr and lat take "--curve" first; inproc has no mechanism.
+security=()
+if [ "$curve" = 1 ]; then
+    security=(--curve)
+    transports=$(tr ' ' '\n' <<<"$transports" | grep -vx inproc | tr '\n' ' ' || true)
+    [ -n "${transports// /}" ] || die "--curve needs ipc or tcp among the transports"
+fi
+
 # The real binaries, not libtool's wrapper scripts (a wrapper would set its
 # own LD_LIBRARY_PATH and always load the build tree's library).
 find_tool() {
@@ -85,6 +99,8 @@ find_tool() {
 thr_bin=$(find_tool thr)
 lat_bin=$(find_tool lat)
 raw_bin=$(find_tool raw_tcp_thr)
+handshake_bin=""
+[ "$curve" = 0 ] || handshake_bin=$(find_tool handshake)
 [ -e "$build_libs/libzmq.so.5" ] || die "$build_libs/libzmq.so.5 missing (run make first)"
 
 launcher=()
@@ -143,9 +159,14 @@ declare -A broken=()
 # tool's error in run_out and returns 1. A run that mapped the wrong library
 # ends the script: then nothing it measured could be trusted.
 run_one() {
-    local side=$1 bin=$2 lib real status=0 key
+    local side=$1 bin=$2 lib real status=0 key arg scheme
     shift 2
-    key="$side:$(basename "$bin"):${1%%://*}"
+    # The tool's transport names the failure (its first "x://" argument).
+    scheme=${1:-}
+    for arg in "$@"; do
+        case "$arg" in *://*) scheme=${arg%%://*}; break ;; esac
+    done
+    key="$side:$(basename "$bin"):$scheme"
     if [ -n "${broken[$key]:-}" ]; then
         run_out=${broken[$key]}
         return 1
@@ -269,7 +290,8 @@ throughput_table() {
     if [ "$transport" = tcp ]; then
         raw_header=('raw Mbit/s' 'mz % raw' 'lz % raw')
     fi
-    printf '%s throughput, PUSH->PULL (messages/s; ratio = modzmq/libzmq)\n' "$transport"
+    printf '%s throughput, PUSH->PULL%s (messages/s; ratio = modzmq/libzmq)\n' \
+        "$transport" "${security:+ with CURVE}"
     printf '%8s %12s %12s %7s %10s %10s %9s %9s' size modzmq libzmq ratio \
         'mz Mbit/s' 'lz Mbit/s' 'mz spread' 'lz spread'
     [ ${#raw_header[@]} -eq 0 ] || printf ' %10s %8s %8s' "${raw_header[@]}"
@@ -279,9 +301,9 @@ throughput_table() {
         reset_row
         for ((r = 0; r < reps; r++)); do
             ep=$(endpoint "$transport" "thr-$size-$r-mz")
-            measure modzmq "$thr_bin" msgs_per_sec "$ep" "$size" "$count"
+            measure modzmq "$thr_bin" msgs_per_sec "${security[@]}" "$ep" "$size" "$count"
             ep=$(endpoint "$transport" "thr-$size-$r-lz")
-            measure system "$thr_bin" msgs_per_sec "$ep" "$size" "$count"
+            measure system "$thr_bin" msgs_per_sec "${security[@]}" "$ep" "$size" "$count"
             if [ "$transport" = tcp ] && [ "$size" -gt 0 ]; then
                 measure raw "$raw_bin" msgs_per_sec "$size" "$(raw_count "$size")"
             fi
@@ -314,17 +336,17 @@ throughput_table() {
 latency_table() {
     local transport=$1 size count r ep
     local mz_median mz_spread lz_median lz_spread
-    printf '%s latency, %s round trips (one-way us; ratio = libzmq/modzmq)\n' \
-        "$transport" "$pattern"
+    printf '%s latency, %s round trips%s (one-way us; ratio = libzmq/modzmq)\n' \
+        "$transport" "$pattern" "${security:+ with CURVE}"
     printf '%8s %12s %12s %7s %9s %9s\n' size modzmq libzmq ratio 'mz spread' 'lz spread'
     for size in $sizes; do
         count=$(lat_count)
         reset_row
         for ((r = 0; r < reps; r++)); do
             ep=$(endpoint "$transport" "lat-$size-$r-mz")
-            measure modzmq "$lat_bin" latency_us "$ep" "$size" "$count" "$pattern"
+            measure modzmq "$lat_bin" latency_us "${security[@]}" "$ep" "$size" "$count" "$pattern"
             ep=$(endpoint "$transport" "lat-$size-$r-lz")
-            measure system "$lat_bin" latency_us "$ep" "$size" "$count" "$pattern"
+            measure system "$lat_bin" latency_us "${security[@]}" "$ep" "$size" "$count" "$pattern"
         done
         read -r mz_median mz_spread <<<"$(summarise "${values_modzmq[@]}")"
         read -r lz_median lz_spread <<<"$(summarise "${values_system[@]}")"
@@ -340,8 +362,41 @@ latency_table() {
     echo
 }
 
+# ---- handshakes (--curve) -----------------------------------------------------
+# handshake_table TRANSPORT
+handshake_table() {
+    local transport=$1 mechanism r ep count=$((1000 / scale))
+    local mz_median mz_spread lz_median lz_spread
+    printf '%s handshakes, one DEALER connection at a time to a ROUTER (connections/s; ratio = modzmq/libzmq)\n' \
+        "$transport"
+    printf '%9s %12s %12s %7s %9s %9s\n' mechanism modzmq libzmq ratio 'mz spread' 'lz spread'
+    for mechanism in curve null; do
+        local flag=()
+        [ "$mechanism" = null ] || flag=(--curve)
+        reset_row
+        for ((r = 0; r < reps; r++)); do
+            ep=$(endpoint "$transport" "hs-$mechanism-$r-mz")
+            measure modzmq "$handshake_bin" conns_per_sec "${flag[@]}" "$ep" "$count"
+            ep=$(endpoint "$transport" "hs-$mechanism-$r-lz")
+            measure system "$handshake_bin" conns_per_sec "${flag[@]}" "$ep" "$count"
+        done
+        read -r mz_median mz_spread <<<"$(summarise "${values_modzmq[@]}")"
+        read -r lz_median lz_spread <<<"$(summarise "${values_system[@]}")"
+        awk -v k="$mechanism" -v m="$mz_median" -v l="$lz_median" \
+            -v ms="$mz_spread" -v ls="$lz_spread" -v note="$(row_note)" '
+            function num(v) { return v == "n/a" ? v : sprintf("%.0f", v) }
+            BEGIN {
+                printf "%9s %12s %12s %7s %9s %9s%s\n", k, num(m), num(l),
+                    (m == "n/a" || l == "n/a") ? "-" : sprintf("%.2f", m / l),
+                    m == "n/a" ? "-" : ms, l == "n/a" ? "-" : ls, note
+            }'
+    done
+    echo
+}
+
 for transport in $transports; do
     throughput_table "$transport"
     latency_table "$transport"
+    [ "$curve" = 0 ] || handshake_table "$transport"
 done
 echo "load average $(load) at the end (other work on the machine skews both sides)"

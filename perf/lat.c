@@ -16,11 +16,14 @@
  * When the library does not offer the requested socket types the tool says
  * so and exits with status 3, so a script can fall back to "pair".
  *
- * Usage: lat ENDPOINT [SIZE [COUNT [PATTERN]]]   (defaults 64, 100000, pair)
+ * Usage: lat [--curve] ENDPOINT [SIZE [COUNT [PATTERN]]]
+ *        (defaults 64, 100000, pair; --curve: the binding side is a CURVE
+ *        server, the echoing side its client)
  *   e.g. lat inproc://lat, lat ipc:///tmp/dir/lat, lat tcp://127.0.0.1:*
  * Output, one line:
  *   tool=lat lib=<mapped libzmq path> version=<x.y.z> transport=T
- *   endpoint=E pattern=P size=S count=N elapsed_s=T latency_us=L
+ *   endpoint=E pattern=P mechanism=null|curve size=S count=N elapsed_s=T
+ *   latency_us=L
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -28,6 +31,7 @@
 #include <string.h>
 
 #include "zmq.h"
+#include "perf_curve.h"
 #include "perf_util.h"
 #include "perf_zmq.h"
 
@@ -38,6 +42,7 @@ struct echo_args {
     const char *endpoint; /* where the main thread's socket really listens */
     int type;
     unsigned long total; /* warm-up plus timed round trips */
+    bool curve;
 };
 
 /*
@@ -52,6 +57,8 @@ static void *echo(void *arg)
     void *s = zmq_socket(a->ctx, a->type);
     if (s == NULL)
         perf_die("zmq_socket(echo)");
+    if (a->curve)
+        perf_curve_client(s);
     if (zmq_connect(s, a->endpoint) != 0)
         perf_die("zmq_connect");
     zmq_msg_t msg;
@@ -85,8 +92,10 @@ static void round_trip(void *s, size_t size, zmq_msg_t *reply)
 
 int main(int argc, char **argv)
 {
+    bool curve = perf_take_curve_flag(&argc, &argv);
     if (argc < 2 || argc > 5) {
-        fprintf(stderr, "usage: %s ENDPOINT [SIZE [COUNT [pair|reqrep]]]\n",
+        fprintf(stderr,
+                "usage: %s [--curve] ENDPOINT [SIZE [COUNT [pair|reqrep]]]\n",
                 argv[0]);
         return 2;
     }
@@ -119,11 +128,13 @@ int main(int argc, char **argv)
         return EXIT_UNSUPPORTED;
     }
     zmq_close(probe);
+    if (curve)
+        perf_curve_server(s);
     char endpoint[256];
     perf_bind(s, argv[1], endpoint, sizeof endpoint);
 
     unsigned long warmup = count / 10 < 1000 ? count / 10 : 1000;
-    struct echo_args args = { ctx, endpoint, echo_type, warmup + count };
+    struct echo_args args = { ctx, endpoint, echo_type, warmup + count, curve };
     pthread_t thread;
     if (pthread_create(&thread, NULL, echo, &args) != 0) {
         fprintf(stderr, "pthread_create failed\n");
@@ -147,8 +158,9 @@ int main(int argc, char **argv)
 
     printf("tool=lat ");
     perf_print_lib();
-    printf(" transport=%s endpoint=%s pattern=%s size=%zu count=%lu"
-           " elapsed_s=%.6f latency_us=%.3f\n",
-           transport, endpoint, pattern, size, count, elapsed, latency_us);
+    printf(" transport=%s endpoint=%s pattern=%s mechanism=%s size=%zu"
+           " count=%lu elapsed_s=%.6f latency_us=%.3f\n",
+           transport, endpoint, pattern, perf_mechanism_name(curve), size,
+           count, elapsed, latency_us);
     return 0;
 }

@@ -17,20 +17,22 @@
  * inproc the bytes are never read; over ipc and tcp every byte still
  * crosses the socket, encoded and decoded as ZMTP frames.
  *
- * Usage: thr ENDPOINT [SIZE [COUNT [IO_THREADS]]]
+ * Usage: thr [--curve] ENDPOINT [SIZE [COUNT [IO_THREADS]]]
  *        (defaults 64, 1000000 and 1; with 2 I/O threads the sending and
- *        the receiving connection of a network transport each get one)
+ *        the receiving connection of a network transport each get one;
+ *        --curve: the PULL side is a CURVE server, PUSH its client)
  *   e.g. thr inproc://thr, thr ipc:///tmp/dir/thr, thr tcp://127.0.0.1:*
  * Output, one line:
  *   tool=thr lib=<mapped libzmq path> version=<x.y.z> transport=T
- *   endpoint=E pattern=push-pull size=S count=N elapsed_s=T msgs_per_sec=R
- *   mbit_per_sec=M
+ *   endpoint=E pattern=push-pull mechanism=null|curve size=S count=N
+ *   elapsed_s=T msgs_per_sec=R mbit_per_sec=M
  */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "zmq.h"
+#include "perf_curve.h"
 #include "perf_util.h"
 #include "perf_zmq.h"
 
@@ -39,6 +41,7 @@ struct sender_args {
     const char *endpoint; /* where the PULL socket really listens */
     size_t size;
     unsigned long count;
+    bool curve;
 };
 
 /*
@@ -54,6 +57,8 @@ static void *sender(void *arg)
     void *push = zmq_socket(a->ctx, ZMQ_PUSH);
     if (push == NULL)
         perf_die("zmq_socket(PUSH)");
+    if (a->curve)
+        perf_curve_client(push);
     if (zmq_connect(push, a->endpoint) != 0)
         perf_die("zmq_connect");
     for (unsigned long i = 0; i < a->count; i++) {
@@ -68,8 +73,10 @@ static void *sender(void *arg)
 
 int main(int argc, char **argv)
 {
+    bool curve = perf_take_curve_flag(&argc, &argv);
     if (argc < 2 || argc > 5) {
-        fprintf(stderr, "usage: %s ENDPOINT [SIZE [COUNT [IO_THREADS]]]\n",
+        fprintf(stderr,
+                "usage: %s [--curve] ENDPOINT [SIZE [COUNT [IO_THREADS]]]\n",
                 argv[0]);
         return 2;
     }
@@ -90,10 +97,12 @@ int main(int argc, char **argv)
     void *pull = zmq_socket(ctx, ZMQ_PULL);
     if (pull == NULL)
         perf_die("zmq_socket(PULL)");
+    if (curve)
+        perf_curve_server(pull);
     char endpoint[256];
     perf_bind(pull, argv[1], endpoint, sizeof endpoint);
 
-    struct sender_args args = { ctx, endpoint, size, count };
+    struct sender_args args = { ctx, endpoint, size, count, curve };
     pthread_t thread;
     if (pthread_create(&thread, NULL, sender, &args) != 0) {
         fprintf(stderr, "pthread_create failed\n");
@@ -128,8 +137,9 @@ int main(int argc, char **argv)
     printf("tool=thr ");
     perf_print_lib();
     printf(" transport=%s endpoint=%s pattern=push-pull io_threads=%d"
-           " size=%zu count=%lu elapsed_s=%.6f msgs_per_sec=%.0f"
+           " mechanism=%s size=%zu count=%lu elapsed_s=%.6f msgs_per_sec=%.0f"
            " mbit_per_sec=%.3f\n",
-           transport, endpoint, io_threads, size, count, elapsed, rate, mbit);
+           transport, endpoint, io_threads, perf_mechanism_name(curve), size,
+           count, elapsed, rate, mbit);
     return 0;
 }

@@ -1,10 +1,12 @@
 #!/bin/sh
-# Builds the SDK's example transport (sdk/examples) as a third party
+# Builds the SDK's example transports (sdk/examples: the unixstream
+# stream transport and the unixpacket own-engine one) as a third party
 # would: the SDK headers and modzmq-sdk.pc installed (make install
 # DESTDIR) into a scratch directory, the example copied out of the tree
 # and built with its own Makefile, which finds the SDK with pkg-config
 # alone. Then the checker, linked with the built libzmq.so.5, loads it
-# through MODZMQ_PLUGIN_PATH and sends a request and its reply through it.
+# through MODZMQ_PLUGIN_PATH.
+#
 set -eu
 top_builddir=${top_builddir:-.}
 srcdir=${srcdir:-.}
@@ -23,7 +25,8 @@ pc=$(find "$stage" -name modzmq-sdk.pc)
 [ -n "$pc" ] || { echo "make install put no modzmq-sdk.pc under $stage"; exit 1; }
 
 mkdir "$scratch/example"
-cp "$srcdir/sdk/examples/example_transport.c" "$srcdir/sdk/examples/Makefile" \
+cp "$srcdir/sdk/examples/example_transport.c" \
+    "$srcdir/sdk/examples/example_datagram.c" "$srcdir/sdk/examples/Makefile" \
     "$scratch/example/"
 PKG_CONFIG_LIBDIR=$(dirname "$pc")
 PKG_CONFIG_PATH=
@@ -32,6 +35,9 @@ export PKG_CONFIG_LIBDIR PKG_CONFIG_PATH PKG_CONFIG_SYSROOT_DIR
 echo "SDK found by pkg-config: $(pkg-config --cflags modzmq-sdk)"
 env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL "${MAKE:-make}" -s \
     -C "$scratch/example" CFLAGS="-O2 -Werror"
-[ -f "$scratch/example/modzmq_unixstream.so" ] || { echo "example not built"; exit 1; }
+for plugin in modzmq_unixstream.so modzmq_unixpacket.so; do
+    [ -f "$scratch/example/$plugin" ] || { echo "$plugin not built"; exit 1; }
+done
 
-MODZMQ_PLUGIN_PATH=$scratch/example "$top_builddir/tests/sdk_example_checker"
+MODZMQ_PLUGIN_PATH=$scratch/example SDK_EXAMPLE_DIR=$scratch \
+    "$top_builddir/tests/sdk_example_checker"

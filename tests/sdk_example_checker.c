@@ -1,9 +1,11 @@
 /*
  * For tests/check_sdk_example.sh: checks that libzmq.so.5, through its
- * public modzmq.h API only, loads the example transport that the script
+ * public modzmq.h API only, loads the example transports that the script
  * built out of tree, from the directory MODZMQ_PLUGIN_PATH names, and that
- * messages make a round trip through it (REQ and REP over ZMTP, on the
- * plugin's connections). Prints what is wrong and exits 1, or exits 0.
+ * messages make a round trip through them: REQ and REP over ZMTP on the
+ * unixstream plugin's connections, PUSH and PULL over the unixpacket
+ * plugin's own engine (its socket file in SDK_EXAMPLE_DIR). Prints what is
+ * wrong and exits 1, or exits 0.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -60,6 +62,45 @@ static int round_trip(void)
     return status;
 }
 
+/* A two-part message from PUSH to PULL over unixpacket, whose socket
+ * file goes in dir. */
+static int packet_round_trip(const char *dir)
+{
+    void *ctx = zmq_ctx_new();
+    void *pull = zmq_socket(ctx, ZMQ_PULL);
+    void *push = zmq_socket(ctx, ZMQ_PUSH);
+    int timeout = 5000, linger = 0;
+    zmq_setsockopt(pull, ZMQ_RCVTIMEO, &timeout, sizeof timeout);
+    zmq_setsockopt(pull, ZMQ_LINGER, &linger, sizeof linger);
+    zmq_setsockopt(push, ZMQ_LINGER, &linger, sizeof linger);
+    char endpoint[256], buffer[16];
+    snprintf(endpoint, sizeof endpoint, "unixpacket://%s/packet", dir);
+    int status = 1, more = 0;
+    size_t size = sizeof more;
+    if (zmq_bind(pull, endpoint) != 0)
+        status = fail("zmq_bind(unixpacket://...) failed");
+    else if (zmq_connect(push, endpoint) != 0)
+        status = fail("zmq_connect(unixpacket://...) failed");
+    else if (zmq_send(push, "head", 4, ZMQ_SNDMORE) != 4 ||
+             zmq_send(push, "tail", 4, 0) != 4)
+        status = fail("PUSH could not send");
+    else if (zmq_recv(pull, buffer, sizeof buffer, 0) != 4 ||
+             memcmp(buffer, "head", 4) != 0 ||
+             zmq_getsockopt(pull, ZMQ_RCVMORE, &more, &size) != 0 || !more)
+        status = fail("PULL did not get the first part");
+    else if (zmq_recv(pull, buffer, sizeof buffer, 0) != 4 ||
+             memcmp(buffer, "tail", 4) != 0)
+        status = fail("PULL did not get the second part");
+    else {
+        printf("round trip over %s\n", endpoint);
+        status = 0;
+    }
+    zmq_close(push);
+    zmq_close(pull);
+    zmq_ctx_term(ctx);
+    return status;
+}
+
 int main(void)
 {
     const char *dir = getenv("MODZMQ_PLUGIN_PATH");
@@ -87,5 +128,20 @@ int main(void)
     /* A transport zmq_has does not know stays unknown to it. */
     if (zmq_has("unixstream") != 0)
         return fail("zmq_has answers for a scheme that is no capability");
-    return round_trip();
+    if (round_trip() != 0)
+        return 1;
+
+    /* The own-engine example, kind 4. */
+    const char *scratch = getenv("SDK_EXAMPLE_DIR");
+    if (scratch == NULL || *scratch == '\0')
+        return fail("SDK_EXAMPLE_DIR is not set");
+    if (modzmq_plugin_load("unixpacket") != 0)
+        return fail("modzmq_plugin_load(\"unixpacket\") failed");
+    count = modzmq_plugins(list, 4);
+    if (count != 2 || strcmp(list[1].name, "unixpacket") != 0 ||
+        list[1].kind != 4)
+        return fail("the own-engine example is not listed as kind 4");
+    printf("loaded %s (SDK ABI %u.%u) from %s\n", list[1].name,
+           list[1].abi_major, list[1].abi_minor, list[1].path);
+    return packet_round_trip(scratch);
 }

@@ -6,6 +6,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
@@ -557,6 +558,129 @@ static void test_unbind_forms(void)
     zmq_close(pull);
 }
 
+/* zmq_disconnect of a ZMQ_IMMEDIATE connection lingers what is queued,
+ * as every other disconnect does: a reader that was not reading gets all
+ * of it afterwards. Small kernel buffers keep most of it in the pipe. */
+static void test_immediate_disconnect_lingers(void)
+{
+    enum { COUNT = 2000, SIZE = 1000 };
+    void *pull = new_socket(ZMQ_PULL);
+    test_set_int(pull, ZMQ_RCVHWM, 1);
+    test_set_int(pull, ZMQ_RCVBUF, 4096);
+    CU_ASSERT_EQUAL_FATAL(zmq_bind(pull, "tcp://127.0.0.1:*"), 0);
+    char endpoint[256];
+    size_t size = sizeof endpoint;
+    zmq_getsockopt(pull, ZMQ_LAST_ENDPOINT, endpoint, &size);
+    void *push = new_socket(ZMQ_PUSH);
+    test_set_int(push, ZMQ_IMMEDIATE, 1);
+    test_set_int(push, ZMQ_LINGER, 5000);
+    test_set_int(push, ZMQ_SNDHWM, 2 * COUNT);
+    test_set_int(push, ZMQ_SNDBUF, 4096);
+    CU_ASSERT_EQUAL_FATAL(zmq_connect(push, endpoint), 0);
+    CU_ASSERT_TRUE(test_send(push, "connected", 0));
+    CU_ASSERT_TRUE(test_recv_is(pull, "connected", 5000));
+    char message[SIZE];
+    int sent = 0;
+    for (; sent < COUNT; sent++) {
+        memset(message, 0, sizeof message);
+        memcpy(message, &sent, sizeof sent);
+        if (zmq_send(push, message, sizeof message, ZMQ_DONTWAIT) != SIZE)
+            break;
+    }
+    CU_ASSERT_EQUAL(sent, COUNT);
+    CU_ASSERT_EQUAL(zmq_disconnect(push, endpoint), 0);
+    int received = 0;
+    for (int value; received < sent; received++) {
+        if (zmq_recv(pull, message, sizeof message, 0) != SIZE)
+            break;
+        memcpy(&value, message, sizeof value);
+        if (value != received)
+            break;
+    }
+    CU_ASSERT_EQUAL(received, sent);
+    zmq_close(push);
+    zmq_close(pull);
+}
+
+enum { FD_SCAN = 1024 };
+
+/* Which fds are open now. */
+static void open_fds(bool open[FD_SCAN])
+{
+    for (int fd = 0; fd < FD_SCAN; fd++)
+        open[fd] = fcntl(fd, F_GETFD) != -1;
+}
+
+/* fds open now that were not in before: a leak (fds others close
+ * meanwhile, such as an earlier test's lingering connections, are no
+ * concern of this). */
+static int new_fds(const bool before[FD_SCAN])
+{
+    bool now[FD_SCAN];
+    open_fds(now);
+    int count = 0;
+    for (int fd = 0; fd < FD_SCAN; fd++)
+        count += now[fd] && !before[fd];
+    return count;
+}
+
+/* zmq_disconnect while the ZMTP handshake waits for a peer that accepted
+ * but says nothing: it returns, the connection closes, and the context
+ * ends, with queued messages (ZMQ_LINGER bounds them) or without (nothing
+ * to wait for, even with ZMQ_LINGER -1); no fd is left open. */
+static void test_disconnect_during_handshake(void)
+{
+    for (int queued = 0; queued < 2; queued++) {
+        bool before[FD_SCAN];
+        open_fds(before);
+        int listener = socket(AF_INET, SOCK_STREAM, 0);
+        struct sockaddr_in address = { .sin_family = AF_INET,
+                                       .sin_addr.s_addr =
+                                           htonl(INADDR_LOOPBACK) };
+        socklen_t length = sizeof address;
+        CU_ASSERT_FATAL(listener >= 0);
+        CU_ASSERT_FATAL(
+            bind(listener, (struct sockaddr *) &address, sizeof address) == 0 &&
+            listen(listener, 4) == 0 &&
+            getsockname(listener, (struct sockaddr *) &address, &length) == 0);
+        char endpoint[64];
+        snprintf(endpoint, sizeof endpoint, "tcp://127.0.0.1:%d",
+                 ntohs(address.sin_port));
+
+        void *own = zmq_ctx_new();
+        void *push = zmq_socket(own, ZMQ_PUSH);
+        test_set_int(push, ZMQ_LINGER, queued ? 100 : -1);
+        CU_ASSERT_EQUAL(zmq_connect(push, endpoint), 0);
+        if (queued)
+            CU_ASSERT_TRUE(test_send(push, "never", 0));
+        struct pollfd p = { .fd = listener, .events = POLLIN };
+        CU_ASSERT_FATAL(poll(&p, 1, 5000) == 1);
+        int peer = accept(listener, NULL, NULL);
+        CU_ASSERT_FATAL(peer >= 0);
+        /* The greeting arrives: the handshake is under way. */
+        char greeting[64];
+        p.fd = peer;
+        CU_ASSERT_TRUE(poll(&p, 1, 5000) == 1 &&
+                       recv(peer, greeting, sizeof greeting, 0) > 0);
+
+        CU_ASSERT_EQUAL(zmq_disconnect(push, endpoint), 0);
+        /* The connection closes (at once, or after ZMQ_LINGER). */
+        bool closed = false;
+        for (int i = 0; i < 100 && !closed; i++) {
+            ssize_t n = 0;
+            if (poll(&p, 1, 50) == 1)
+                n = recv(peer, greeting, sizeof greeting, 0);
+            closed = n == 0 || (n < 0 && errno == ECONNRESET);
+        }
+        CU_ASSERT_TRUE(closed);
+        CU_ASSERT_EQUAL(zmq_close(push), 0);
+        CU_ASSERT_TRUE(term_within_5s(own));
+        close(peer);
+        close(listener);
+        CU_ASSERT_EQUAL(new_fds(before), 0);
+    }
+}
+
 int main(void)
 {
     const struct test_case cases[] = {
@@ -576,6 +700,8 @@ int main(void)
         { "IMMEDIATE", test_immediate },
         { "RECONNECT_STOP on refusal", test_reconnect_stop },
         { "unbind takes the resolved endpoint", test_unbind_forms },
+        { "IMMEDIATE disconnect lingers", test_immediate_disconnect_lingers },
+        { "disconnect during a handshake", test_disconnect_during_handshake },
     };
     ctx = zmq_ctx_new();
     int status =

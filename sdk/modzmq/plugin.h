@@ -47,14 +47,16 @@ extern "C" {
 
 /* A plugin built against a different major cannot be loaded. */
 #define MODZMQ_SDK_ABI_MAJOR 1
-/* Grows when a table gains members at its end. 1: mechanisms, observers
- * and the services they use. */
+/* Grows when a table gains members at its end. 1: mechanisms, observers,
+ * own-engine transports and the services they use. */
 #define MODZMQ_SDK_ABI_MINOR 1
 
 enum modzmq_plugin_kind {
     MODZMQ_PLUGIN_TRANSPORT = 1, /* ops: struct modzmq_transport_ops */
     MODZMQ_PLUGIN_MECHANISM = 2, /* ops: struct modzmq_mechanism_ops */
-    MODZMQ_PLUGIN_OBSERVER = 3   /* ops: struct modzmq_observer_ops */
+    MODZMQ_PLUGIN_OBSERVER = 3,  /* ops: struct modzmq_observer_ops */
+    /* Since ABI 1.1. ops: struct modzmq_engine_transport_ops */
+    MODZMQ_PLUGIN_ENGINE_TRANSPORT = 4
 };
 
 /* Opaque handles. */
@@ -65,6 +67,28 @@ typedef struct modzmq_connection modzmq_connection;
 /* A message part or a command, owned by the core; a plugin reads and
  * rewrites it through the msg_* services. */
 typedef struct modzmq_msg modzmq_msg;
+
+/* One I/O thread's event loop, where a plugin watches fds and runs
+ * timers and tasks (see the reactor services below). */
+typedef struct modzmq_reactor modzmq_reactor;
+/* One fd watched on a reactor. */
+typedef struct modzmq_watch modzmq_watch;
+/* The core's side of one peer of an own-engine transport, and the bound
+ * endpoint that accepts them (engine_transport.h). */
+typedef struct modzmq_link modzmq_link;
+typedef struct modzmq_listener modzmq_listener;
+/* The plugin's own state for one link, defined by the plugin. */
+typedef struct modzmq_link_state modzmq_link_state;
+struct modzmq_part;
+
+/* What a watched fd is ready for, and what a watch asks for. ERROR (an
+ * error or a hang-up) is always reported, never asked for. */
+#define MODZMQ_WATCH_READ 1u
+#define MODZMQ_WATCH_WRITE 2u
+#define MODZMQ_WATCH_ERROR 4u
+
+typedef void (*modzmq_watch_fn)(void *arg, unsigned events);
+typedef void (*modzmq_task_fn)(void *arg);
 
 /* Defined in observer.h. */
 struct modzmq_event;
@@ -182,6 +206,84 @@ struct modzmq_core_services {
      * published with ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL when the
      * mechanism's call then returns -1. */
     void (*handshake_error)(modzmq_connection *connection, int protocol_error);
+
+    /* ---- since ABI 1.1: reactors -------------------------------------- */
+
+    /* The I/O thread of a link, or of a bound own-engine endpoint. It
+     * lives at least as long as the link or the listener. (Only
+     * own-engine transports hold such handles so far; the services below
+     * take any reactor handle a later version hands out.) */
+    modzmq_reactor *(*link_reactor)(modzmq_link *link);
+    modzmq_reactor *(*listener_reactor)(modzmq_listener *listener);
+
+    /* Watches fd (non-blocking, open until watch_remove) on the reactor's
+     * thread: fn(arg, events) runs there while it is ready for what the
+     * watch asks (level-triggered). It asks for nothing until watch_set.
+     * NULL with errno. Reactor thread only, as are watch_set,
+     * watch_remove, timer_add and timer_cancel. */
+    modzmq_watch *(*watch_add)(modzmq_reactor *reactor, int fd,
+                               modzmq_watch_fn fn, void *arg);
+    /* What the watch asks for: MODZMQ_WATCH_READ and/or _WRITE, or 0. */
+    void (*watch_set)(modzmq_watch *watch, unsigned events);
+    /* Stops and frees the watch; fn is not called again, even for events
+     * already collected. The fd stays open. */
+    void (*watch_remove)(modzmq_watch *watch);
+
+    /* A one-shot timer: fn(arg) runs once on the reactor's thread, no
+     * earlier than delay_ms from now. Returns its nonzero id, or 0 with
+     * errno ENOMEM. */
+    uint64_t (*timer_add)(modzmq_reactor *reactor, uint64_t delay_ms,
+                          modzmq_task_fn fn, void *arg);
+    /* Disarms a timer (harmless for 0 or one that already fired). */
+    void (*timer_cancel)(modzmq_reactor *reactor, uint64_t timer);
+
+    /* Any thread: runs fn(arg) on the reactor's thread, in the order
+     * posted. 0, or -1 with errno ENOMEM. */
+    int (*task_post)(modzmq_reactor *reactor, modzmq_task_fn fn, void *arg);
+
+    /* ---- since ABI 1.1: links of own-engine transports ---------------- */
+
+    /* A new peer of a bound endpoint (listener's thread): starts a link
+     * whose ops get state. NULL with errno ECONNABORTED when the endpoint
+     * is being unbound, ENOMEM: the plugin then drops the peer. */
+    modzmq_link *(*link_accept)(modzmq_listener *listener,
+                                modzmq_link_state *state);
+
+    /* The peer is there: messages may flow (pull what is queued now). 0,
+     * or -1 with errno ECONNABORTED when the socket will not take the
+     * peer; the link then ends (link_close follows). */
+    int (*link_ready)(modzmq_link *link);
+
+    /* The peer is gone or misbehaved (error: ECONNRESET, ETIMEDOUT,
+     * EPROTO, ...). No link service works afterwards; link_close
+     * follows. */
+    void (*link_failed)(modzmq_link *link, int error);
+
+    /* Lends the socket's next outgoing part in *part, valid until the
+     * next link_pull or link_close: 1. 0 when none is queued (link_output
+     * follows when one is) or the link is not ready. A message's parts
+     * are queued together, so after a part with MODZMQ_MSG_MORE the next
+     * is always there. Calling it again also tells the core that the part
+     * lent before is dealt with (sent or dropped): once a pull finds
+     * nothing, a closing socket's linger ends. */
+    int (*link_pull)(modzmq_link *link, struct modzmq_part *part);
+
+    /* Gives the socket one received part (copied; flags MODZMQ_MSG_MORE
+     * when more of its message follow). 0, or -1 with errno: EAGAIN when
+     * the socket's pipe is full (nothing taken: offer the same part again
+     * after link_input; only a message's first part can meet a full
+     * pipe), EMSGSIZE over ZMQ_MAXMSGSIZE, ENOTCONN before link_ready,
+     * ENOMEM. A message becomes readable once its last part is in. */
+    int (*link_push)(modzmq_link *link, const void *data, size_t size,
+                     unsigned flags);
+
+    /* Gives fd, a connected non-blocking stream socket, to the core's ZMTP
+     * engine for this link's peer, with the peer's address for the
+     * "Peer-Address" property (NULL: none). The fd is the core's from now
+     * on, even on failure; the link ends (link_close follows) and ZMTP
+     * takes its place, so when that connection drops a connecting socket
+     * calls connect again. 0, or -1 with errno. */
+    int (*link_zmtp)(modzmq_link *link, int fd, const char *peer_address);
 };
 
 struct modzmq_plugin {

@@ -38,6 +38,10 @@
  * Every fd handed to the core is non-blocking and close-on-exec; the core
  * closes connection fds itself, while a listening fd is given back through
  * unlisten.
+ *
+ * A transport that does not fit this shape (datagrams, multicast, or a
+ * protocol of its own before ZMTP) brings its own engine instead: see
+ * engine_transport.h.
  */
 #ifndef MODZMQ_TRANSPORT_H
 #define MODZMQ_TRANSPORT_H

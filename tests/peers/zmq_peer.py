@@ -16,12 +16,40 @@ each answer one line on stdout:
   recvsums                   -> sums SIZE:SUM ...  (SUM: byte sum mod 2^32)
   sendpattern SIZE ...       -> ok  (parts whose byte i is (i * 7) mod 256)
   meta NAME                  -> meta VALUE   (of the last part received) or none
+  monitor                    -> ok  (records the socket's events from now on)
+  events MS                  -> events ID:VALUE ...  (those recorded, waiting
+                                at most MS ms for a handshake's outcome)
+  keypair                    -> keys PUBLIC SECRET  (zmq_curve_keypair, Z85)
   quit                       -> bye
 Errors answer "error <text>". Receiving waits at most RCVTIMEO (5 s).
 """
 import sys
+import time
 
 import zmq
+from zmq.utils.monitor import recv_monitor_message
+
+# The events that end a handshake, one way or the other.
+HANDSHAKE_OUTCOMES = (
+    zmq.EVENT_HANDSHAKE_SUCCEEDED,
+    zmq.EVENT_HANDSHAKE_FAILED_NO_DETAIL,
+    zmq.EVENT_HANDSHAKE_FAILED_PROTOCOL,
+    zmq.EVENT_HANDSHAKE_FAILED_AUTH,
+)
+
+
+def wait_events(monitor, milliseconds):
+    """The events recorded so far, waiting for a handshake outcome."""
+    events = []
+    deadline = time.monotonic() + milliseconds / 1000.0
+    while True:
+        left = int((deadline - time.monotonic()) * 1000)
+        if left <= 0 or not monitor.poll(left):
+            return events
+        event = recv_monitor_message(monitor)
+        events.append("%d:%d" % (event["event"], event["value"]))
+        if event["event"] in HANDSHAKE_OUTCOMES:
+            return events
 
 
 def system_libzmq_mapped():
@@ -46,6 +74,7 @@ def main():
     print("ready %s %s" % (zmq.zmq_version(), paths[0]), flush=True)
     context = zmq.Context()
     sock = None
+    monitor = None
     last = None
     for line in sys.stdin:
         words = line.split()
@@ -106,6 +135,15 @@ def main():
                     answer = "meta " + last.get(args[0])
                 except (zmq.ZMQError, AttributeError, TypeError):
                     answer = "none"
+            elif command == "monitor":
+                monitor = sock.get_monitor_socket()
+                monitor.setsockopt(zmq.LINGER, 0)
+                answer = "ok"
+            elif command == "events":
+                answer = " ".join(["events"] + wait_events(monitor, int(args[0])))
+            elif command == "keypair":
+                public, secret = zmq.curve_keypair()
+                answer = "keys %s %s" % (public.decode(), secret.decode())
             elif command == "quit":
                 print("bye", flush=True)
                 break
@@ -114,6 +152,9 @@ def main():
         except Exception as error:  # every failure is reported, not fatal
             answer = "error %s" % error
         print(answer, flush=True)
+    if monitor is not None:
+        sock.disable_monitor()
+        monitor.close()
     if sock is not None:
         sock.close(linger=0)
     context.term()

@@ -1,0 +1,305 @@
+/*
+ * Links between a session and an own-engine transport; see plugin_link.h.
+ *
+ * A link lends the plugin one outgoing part at a time (the one it pulled
+ * last stays here until the next pull) and copies what the plugin pushes
+ * into new parts. While the plugin's connect is running the session may
+ * not change engines under it, so a link_failed or link_zmtp made from
+ * inside connect is held and applied once connect has returned.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "listener.h"
+#include "msg.h"
+#include "plugin_link.h"
+#include "plugin_reactor.h"
+#include "reactor.h"
+#include "session.h"
+
+struct mz_link {
+    struct mz_reactor *reactor;
+    const struct modzmq_engine_transport_ops *ops;
+    modzmq_link_state *state;
+    bool has_state; /* the plugin is owed link_close */
+    const struct mz_engine_sink *sink;
+    struct mz_session *session;
+    int64_t maxmsgsize;
+    struct mz_msg lent; /* the part the last link_pull lent */
+
+    bool ready; /* link_ready succeeded */
+    bool gone;  /* failed or handed to ZMTP: the services refuse */
+
+    /* Inside the plugin's connect: what it asked for, applied after. */
+    bool connecting;
+    int pending_error;  /* link_failed's error, 0 for none */
+    int pending_fd;     /* link_zmtp's fd, -1 for none */
+    char *pending_peer; /* and its peer address */
+};
+
+static struct mz_link *from_handle(modzmq_link *handle)
+{
+    return (struct mz_link *) handle;
+}
+
+static modzmq_link *to_handle(struct mz_link *link)
+{
+    return (modzmq_link *) link;
+}
+
+static struct mz_link *link_new(struct mz_reactor *reactor,
+                                const struct modzmq_engine_transport_ops *ops,
+                                const struct mz_options *options,
+                                const struct mz_engine_sink *sink,
+                                struct mz_session *session)
+{
+    struct mz_link *link = calloc(1, sizeof *link);
+    if (link == NULL) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    link->reactor = reactor;
+    link->ops = ops;
+    link->sink = sink;
+    link->session = session;
+    link->maxmsgsize = options->maxmsgsize;
+    link->pending_fd = -1;
+    mz_msg_init(&link->lent);
+    return link;
+}
+
+/* Why the session's engine stopped, in the terms it knows. */
+static enum mz_engine_error engine_error_of(int error)
+{
+    switch (error) {
+    case ETIMEDOUT:
+        return MZ_ENGINE_TIMEOUT;
+    case EPROTO:
+        return MZ_ENGINE_PROTOCOL;
+    case EMSGSIZE:
+        return MZ_ENGINE_TOO_LARGE;
+    default:
+        return MZ_ENGINE_CONNECTION_CLOSED;
+    }
+}
+
+/* The link is over: the session destroys it from its own task. */
+static void fail(struct mz_link *link, int error)
+{
+    if (link->gone)
+        return;
+    link->gone = true;
+    if (link->connecting) {
+        link->pending_error = error != 0 ? error : ECONNRESET;
+        return;
+    }
+    link->sink->error(link->session, engine_error_of(error));
+}
+
+static void retire(void *arg)
+{
+    mz_link_destroy(arg);
+}
+
+/* Gives fd to the session's ZMTP engine; the link, no longer the
+ * session's engine, destroys itself from a task. */
+static int hand_over(struct mz_link *link, int fd, const char *peer_address)
+{
+    if (mz_session_link_to_zmtp(link->session, fd, peer_address) < 0)
+        return -1;
+    mz_reactor_post_or_abort(link->reactor, retire, link,
+                             "handing a link to ZMTP");
+    return 0;
+}
+
+struct mz_link *mz_link_connect(struct mz_reactor *reactor,
+                                const struct modzmq_engine_transport_ops *ops,
+                                modzmq_endpoint *endpoint,
+                                const struct mz_options *options,
+                                const struct mz_engine_sink *sink,
+                                struct mz_session *session)
+{
+    struct mz_link *link = link_new(reactor, ops, options, sink, session);
+    if (link == NULL)
+        return NULL;
+    link->connecting = true;
+    int rc = ops->connect(endpoint, to_handle(link), &link->state);
+    link->connecting = false;
+    if (rc < 0) {
+        int error = errno;
+        if (link->pending_fd >= 0)
+            close(link->pending_fd);
+        free(link->pending_peer);
+        free(link);
+        errno = error;
+        return NULL;
+    }
+    link->has_state = true;
+    return link;
+}
+
+/* What the plugin asked for from inside connect, now that the session
+ * has the link as its engine. */
+void mz_link_connected(struct mz_link *link)
+{
+    if (link->pending_fd >= 0) {
+        int fd = link->pending_fd;
+        link->pending_fd = -1;
+        hand_over(link, fd, link->pending_peer);
+        free(link->pending_peer);
+        link->pending_peer = NULL;
+    } else if (link->pending_error != 0) {
+        link->sink->error(link->session, engine_error_of(link->pending_error));
+    }
+}
+
+struct mz_link *mz_link_accepted(struct mz_reactor *reactor,
+                                 const struct modzmq_engine_transport_ops *ops,
+                                 modzmq_link_state *state,
+                                 const struct mz_options *options,
+                                 const struct mz_engine_sink *sink,
+                                 struct mz_session *session)
+{
+    struct mz_link *link = link_new(reactor, ops, options, sink, session);
+    if (link == NULL)
+        return NULL;
+    link->state = state;
+    link->has_state = true;
+    return link;
+}
+
+void mz_link_resume_input(struct mz_link *link)
+{
+    if (!link->gone)
+        link->ops->link_input(link->state);
+}
+
+void mz_link_resume_output(struct mz_link *link)
+{
+    if (link->ready && !link->gone)
+        link->ops->link_output(link->state);
+}
+
+void mz_link_destroy(struct mz_link *link)
+{
+    if (link->has_state)
+        link->ops->link_close(link->state);
+    mz_msg_close(&link->lent);
+    if (link->pending_fd >= 0)
+        close(link->pending_fd);
+    free(link->pending_peer);
+    free(link);
+}
+
+/* ---- the services ------------------------------------------------ */
+
+modzmq_reactor *mz_link_reactor(modzmq_link *handle)
+{
+    return mz_plugin_reactor(from_handle(handle)->reactor);
+}
+
+modzmq_reactor *mz_link_listener_reactor(modzmq_listener *listener)
+{
+    return mz_plugin_reactor(
+        mz_listener_reactor((struct mz_listener *) listener));
+}
+
+modzmq_link *mz_link_accept(modzmq_listener *listener, modzmq_link_state *state)
+{
+    return mz_session_accept_link((struct mz_listener *) listener, state);
+}
+
+int mz_link_ready(modzmq_link *handle)
+{
+    struct mz_link *link = from_handle(handle);
+    if (link->gone) {
+        errno = ECONNABORTED;
+        return -1;
+    }
+    if (link->ready)
+        return 0;
+    if (!link->sink->ready(link->session, NULL)) {
+        fail(link, ECONNABORTED);
+        errno = ECONNABORTED;
+        return -1;
+    }
+    link->ready = true;
+    return 0;
+}
+
+void mz_link_failed(modzmq_link *handle, int error)
+{
+    fail(from_handle(handle), error);
+}
+
+int mz_link_pull(modzmq_link *handle, struct modzmq_part *part)
+{
+    struct mz_link *link = from_handle(handle);
+    mz_msg_close(&link->lent);
+    mz_msg_init(&link->lent);
+    if (!link->ready || link->gone)
+        return 0;
+    if (!link->sink->pull(link->session, &link->lent)) {
+        /* Everything lent before is dealt with: a lingering session may
+         * end now. */
+        if (link->sink->drained != NULL)
+            link->sink->drained(link->session);
+        return 0;
+    }
+    part->data = mz_msg_data(&link->lent);
+    part->size = mz_msg_size(&link->lent);
+    part->flags = mz_msg_has_more(&link->lent) ? MODZMQ_MSG_MORE : 0;
+    return 1;
+}
+
+int mz_link_push(modzmq_link *handle, const void *data, size_t size,
+                 unsigned flags)
+{
+    struct mz_link *link = from_handle(handle);
+    if (!link->ready || link->gone) {
+        errno = ENOTCONN;
+        return -1;
+    }
+    if (link->maxmsgsize >= 0 && size > (uint64_t) link->maxmsgsize) {
+        errno = EMSGSIZE;
+        return -1;
+    }
+    struct mz_msg m;
+    if (mz_msg_init_buffer(&m, data, size) < 0) {
+        errno = ENOMEM;
+        return -1;
+    }
+    bool more = (flags & MODZMQ_MSG_MORE) != 0;
+    mz_msg_set_more(&m, more);
+    if (!link->sink->push(link->session, &m)) {
+        mz_msg_close(&m);
+        errno = EAGAIN;
+        return -1;
+    }
+    if (!more)
+        link->sink->flush(link->session);
+    return 0;
+}
+
+int mz_link_zmtp(modzmq_link *handle, int fd, const char *peer_address)
+{
+    struct mz_link *link = from_handle(handle);
+    if (fd < 0) {
+        errno = EBADF;
+        return -1;
+    }
+    if (link->gone) {
+        close(fd);
+        errno = ECONNABORTED;
+        return -1;
+    }
+    link->gone = true;
+    if (link->connecting) {
+        link->pending_fd = fd;
+        link->pending_peer = peer_address != NULL ? strdup(peer_address) : NULL;
+        return 0;
+    }
+    return hand_over(link, fd, peer_address);
+}
