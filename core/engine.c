@@ -587,6 +587,18 @@ static void null_command(struct mz_engine *e,
 
 static void handshake_command(struct mz_engine *e, struct mz_msg *frame)
 {
+    /* A command without even a name is the mechanism's to judge: libzmq's
+     * GSSAPI client sends one when its security context is done. */
+    if (e->mechanism != NULL && (frame->flags & MZ_MSG_COMMAND) &&
+        mz_msg_size(frame) == 0) {
+        if (mz_mechanism_process_command(e->mechanism, frame) < 0) {
+            fail(e,
+                 errno == EPROTO ? MZ_ENGINE_PROTOCOL : MZ_ENGINE_INCOMPATIBLE);
+            return;
+        }
+        mechanism_progress(e);
+        return;
+    }
     struct mz_zmtp_command command;
     if (!(frame->flags & MZ_MSG_COMMAND) ||
         !mz_zmtp_command_parse(mz_msg_data(frame), mz_msg_size(frame),

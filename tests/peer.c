@@ -83,9 +83,18 @@ struct test_peer *test_peer_start(void)
         close(in[1]);
         close(out[0]);
         close(out[1]);
-        /* A clean environment: above all, no LD_LIBRARY_PATH. */
+        /* A clean environment: above all, no LD_LIBRARY_PATH. Kerberos'
+         * variables pass, so that a GSSAPI peer finds the test realm. */
         char *const argv[] = { "python3", script, NULL };
-        char *const envp[] = { "PATH=/usr/bin:/bin", "LC_ALL=C.UTF-8", NULL };
+        char *envp[16] = { "PATH=/usr/bin:/bin", "LC_ALL=C.UTF-8" };
+        size_t count = 2;
+        for (char **variable = environ;
+             *variable != NULL && count < sizeof envp / sizeof envp[0] - 1;
+             variable++) {
+            if (strncmp(*variable, "KRB5", 4) == 0)
+                envp[count++] = *variable;
+        }
+        envp[count] = NULL;
         execve("/usr/bin/python3", argv, envp);
         _exit(127);
     }

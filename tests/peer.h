@@ -4,7 +4,8 @@
  * test_peer_start runs tests/peers/zmq_peer.py with the system's python3
  * and an environment without LD_LIBRARY_PATH, so that the peer loads the
  * system's libzmq and never modzmq; the peer itself checks that in
- * /proc/self/maps. The test then drives it one command line at a time (see
+ * /proc/self/maps. Only PATH, the locale and the KRB5* variables (for
+ * the GSSAPI tests' realm) reach it. The test then drives it one command line at a time (see
  * the script for the commands) and reads one answer line per command.
  */
 #ifndef TEST_PEER_H

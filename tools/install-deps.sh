@@ -2,13 +2,16 @@
 # Installs what building and testing modzmq needs on Debian: the autotools,
 # the libraries the core links (GLib, libltdl, libsodium), CUnit for the
 # tests, and Debian's libzmq (its header is the reference the constants are
-# checked against; its library is the baseline of the benchmarks).
+# checked against; its library is the baseline of the benchmarks), and MIT
+# Kerberos: the GSS-API the GSSAPI plugin links, and the KDC and admin
+# tools its tests make a realm with.
 set -euo pipefail
 
 packages=(
     build-essential autoconf automake libtool pkg-config
     libltdl-dev libglib2.0-dev libsodium-dev libcunit1-dev
     libzmq3-dev python3-zmq
+    libkrb5-dev krb5-kdc krb5-admin-server krb5-user
 )
 
 missing=()

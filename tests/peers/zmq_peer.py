@@ -7,7 +7,8 @@ start it with LD_LIBRARY_PATH cleared. Each command is one line on stdin;
 each answer one line on stdout:
 
   socket TYPE                -> ok           (TYPE: PAIR, PUB, ROUTER, ...)
-  set NAME VALUE             -> ok           (int option, or bytes as hex:...)
+  set NAME VALUE             -> ok           (int option, bytes as hex:...,
+                                              or text as str:...)
   bind ENDPOINT              -> ok ENDPOINT  (the real one, after wildcards)
   connect ENDPOINT           -> ok
   send PART PART ...         -> ok           (each PART hex, '-' for empty)
@@ -92,6 +93,8 @@ def main():
                 value = args[1]
                 if value.startswith("hex:"):
                     sock.setsockopt(option, bytes.fromhex(value[4:]))
+                elif value.startswith("str:"):
+                    sock.setsockopt(option, value[4:].encode())
                 else:
                     sock.setsockopt(option, int(value))
                 answer = "ok"
