@@ -45,6 +45,7 @@ struct mz_session {
     bool input_blocked;   /* the engine waits for room in the pipe */
     bool routing_id_sent; /* the peer's id went into the pipe */
     bool engine_failed;   /* engine_gone is queued */
+    bool protocol_failed; /* ... because the peer broke the protocol */
     struct mz_zap *zap;   /* the engine's ZAP request in flight, or NULL */
 
     /* Connecting sessions. */
@@ -349,14 +350,24 @@ static bool engine_pull(void *arg, struct mz_msg *m)
 
 static void engine_gone(void *arg);
 
+/* Whether the connection failed because of what the peer sent, rather
+ * than because the network or a timer ended it. libzmq does not reconnect
+ * after such a failure (a peer of the wrong socket type, or one that
+ * refuses our credentials, would refuse us again), and neither do we. */
+static bool is_protocol_failure(enum mz_engine_error reason)
+{
+    return reason == MZ_ENGINE_PROTOCOL || reason == MZ_ENGINE_INCOMPATIBLE ||
+           reason == MZ_ENGINE_TOO_LARGE;
+}
+
 static void engine_error(void *arg, enum mz_engine_error reason)
 {
-    (void) reason;
     struct mz_session *session = arg;
     /* A session already ending destroys its engine itself. */
     if (session->finishing || session->engine_failed)
         return;
     session->engine_failed = true;
+    session->protocol_failed = is_protocol_failure(reason);
     mz_reactor_post_or_abort(session->reactor, engine_gone, session,
                              "ending a connection");
 }
@@ -614,7 +625,8 @@ static void engine_gone(void *arg)
         }
     }
     int stop = session->options.reconnect_stop;
-    if ((!session->handshaken &&
+    if (session->protocol_failed ||
+        (!session->handshaken &&
          (stop & ZMQ_RECONNECT_STOP_HANDSHAKE_FAILED)) ||
         (session->handshaken && (stop & ZMQ_RECONNECT_STOP_AFTER_DISCONNECT))) {
         session_schedule_finish(session);

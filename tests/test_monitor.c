@@ -556,6 +556,47 @@ static void test_socket_type_mismatch(void)
     CU_ASSERT_EQUAL(zmq_ctx_term(ctx), 0);
 }
 
+/* libzmq does not reconnect after a protocol failure: a peer of the wrong
+ * socket type would refuse us again. The client, retrying every 10 ms if
+ * it did, sees CONNECTED, DISCONNECTED and nothing more; the server
+ * accepts it once. */
+static void test_no_retry_after_protocol_failure(void)
+{
+    void *ctx = zmq_ctx_new();
+    void *server = zmq_socket(ctx, ZMQ_PUB);
+    void *client = zmq_socket(ctx, ZMQ_REQ);
+    CU_ASSERT_EQUAL(
+        zmq_socket_monitor(server, "inproc://nr-server", ZMQ_EVENT_ALL), 0);
+    CU_ASSERT_EQUAL(
+        zmq_socket_monitor(client, "inproc://nr-client", ZMQ_EVENT_ALL), 0);
+    void *server_mon = reader_new(ctx, "inproc://nr-server");
+    void *client_mon = reader_new(ctx, "inproc://nr-client");
+    CU_ASSERT_EQUAL(zmq_bind(server, "tcp://127.0.0.1:*"), 0);
+    char endpoint[256];
+    last_endpoint(server, endpoint, sizeof endpoint);
+    CU_ASSERT_TRUE(test_set_int(client, ZMQ_RECONNECT_IVL, 10));
+    CU_ASSERT_EQUAL(zmq_connect(client, endpoint), 0);
+    struct event e;
+    CU_ASSERT_EQUAL(next_v1(client_mon, ZMQ_EVENT_CONNECT_DELAYED, &e),
+                    ZMQ_EVENT_CONNECTED);
+    CU_ASSERT_EQUAL(next_v1(client_mon, 0, &e), ZMQ_EVENT_DISCONNECTED);
+    CU_ASSERT_EQUAL(next_v1(server_mon, 0, &e), ZMQ_EVENT_LISTENING);
+    CU_ASSERT_EQUAL(next_v1(server_mon, 0, &e), ZMQ_EVENT_ACCEPTED);
+    CU_ASSERT_EQUAL(next_v1(server_mon, 0, &e), ZMQ_EVENT_DISCONNECTED);
+    /* Thirty reconnect intervals: any retry would show by now. */
+    CU_ASSERT_TRUE(test_set_int(client_mon, ZMQ_RCVTIMEO, 300));
+    CU_ASSERT_TRUE(test_set_int(server_mon, ZMQ_RCVTIMEO, 10));
+    CU_ASSERT_FALSE(read_v1(client_mon, &e));
+    CU_ASSERT_FALSE(read_v1(server_mon, &e));
+    /* The endpoint is still the socket's to disconnect. */
+    CU_ASSERT_EQUAL(zmq_disconnect(client, endpoint), 0);
+    test_close(client);
+    test_close(server);
+    test_close(client_mon);
+    test_close(server_mon);
+    CU_ASSERT_EQUAL(zmq_ctx_term(ctx), 0);
+}
+
 struct reader_job {
     void *ctx;
     uint64_t ids[16];
@@ -1050,6 +1091,8 @@ int main(void)
         { "handshake: malformed ERROR", test_handshake_malformed_error },
         { "handshake: peer closed", test_handshake_peer_closed },
         { "socket type mismatch", test_socket_type_mismatch },
+        { "no reconnect after a protocol failure",
+          test_no_retry_after_protocol_failure },
         { "events read from another thread", test_read_from_thread },
         { "several monitors, replaced and stopped", test_several_monitors },
         { "close with events pending", test_close_with_pending_events },
