@@ -8,6 +8,7 @@
  * session can hand a new pipe to the socket.
  */
 #include <errno.h>
+#include <stdatomic.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,11 +37,20 @@ struct mz_listener {
     struct mz_session **handshaking;
     size_t handshaking_count, handshaking_capacity;
 
+    uint64_t id; /* unique in the process, never 0 (mz_listener_id) */
     bool stopping;
     bool stopped; /* set by the I/O thread, under done_lock */
     pthread_mutex_t done_lock;
     pthread_cond_t done;
 };
+
+/* Listener ids tag the pipes of the peers a listener accepted; a counter
+ * rather than the listener's address, which a later listener may reuse. */
+static uint64_t next_id(void)
+{
+    static atomic_uint_fast64_t last;
+    return (uint64_t) atomic_fetch_add(&last, 1) + 1;
+}
 
 static void accept_ready(void *arg, uint32_t events)
 {
@@ -91,6 +101,7 @@ struct mz_listener *mz_listener_start(struct mz_socket *s,
         return NULL;
     }
     listener->socket = s;
+    listener->id = next_id();
     listener->reactor = reactor;
     listener->ops = ops;
     listener->endpoint = endpoint;
@@ -159,6 +170,7 @@ struct mz_listener *mz_listener_start_links(
         return NULL;
     }
     listener->socket = s;
+    listener->id = next_id();
     listener->reactor = reactor;
     listener->link_ops = ops;
     listener->endpoint = endpoint;
@@ -243,6 +255,11 @@ void mz_listener_stop(struct mz_listener *listener)
 struct mz_reactor *mz_listener_reactor(struct mz_listener *listener)
 {
     return listener->reactor;
+}
+
+uint64_t mz_listener_id(const struct mz_listener *listener)
+{
+    return listener->id;
 }
 
 const char *mz_listener_uri(const struct mz_listener *listener)

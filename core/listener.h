@@ -7,6 +7,7 @@
 #define MZ_LISTENER_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include <modzmq/engine_transport.h>
 
@@ -45,6 +46,8 @@ modzmq_endpoint *mz_listener_endpoint(struct mz_listener *listener);
 /* An own-engine listener's ops (NULL for a stream transport's). */
 const struct modzmq_engine_transport_ops *
 mz_listener_link_ops(struct mz_listener *listener);
+/* The tag of the pipes of the peers this listener accepted (never 0). */
+uint64_t mz_listener_id(const struct mz_listener *listener);
 /* The bound URI, as zmq_bind reported it. */
 const char *mz_listener_uri(const struct mz_listener *listener);
 /* Sessions still handshaking register so that a stop can end them. */

@@ -48,18 +48,18 @@ struct mz_pipe_end {
     unsigned char side; /* this end writes queue[side] */
 
     /* Owner-thread state. */
-    bool attached;           /* known to the owner's socket type */
-    bool peer_closed;        /* PIPE_TERM received: no more writing */
-    bool ended;              /* delimiter read: no more reading */
-    bool identified;         /* peer routing id consumed */
-    bool writing_more;       /* a multipart message is half written */
-    bool reading_more;       /* a multipart message is half read */
-    bool muted;              /* writing stopped at the HWM (events) */
-    uint64_t msgs_read;      /* complete messages read */
-    uint64_t msgs_written;   /* complete messages written */
-    uint64_t bytes_read;     /* counters (modzmq_socket_counters) */
+    bool attached;         /* known to the owner's socket type */
+    bool peer_closed;      /* PIPE_TERM received: no more writing */
+    bool ended;            /* delimiter read: no more reading */
+    bool identified;       /* peer routing id consumed */
+    bool writing_more;     /* a multipart message is half written */
+    bool reading_more;     /* a multipart message is half read */
+    bool muted;            /* writing stopped at the HWM (events) */
+    uint64_t msgs_read;    /* complete messages read */
+    uint64_t msgs_written; /* complete messages written */
+    uint64_t bytes_read;   /* counters (modzmq_socket_counters) */
     uint64_t bytes_written;
-    uint64_t msgs_dropped; /* lost at the HWM of a fan-out */
+    uint64_t msgs_dropped;   /* lost at the HWM of a fan-out */
     uint64_t peer_read_seen; /* last value of the peer's read counter */
     uint64_t last_published; /* last msgs_read published to the writer */
 
@@ -76,7 +76,11 @@ struct mz_pipe_end {
 struct mz_pipe {
     pthread_mutex_t lock;
     atomic_uint refs;
-    bool conflate;                 /* keep only the newest message */
+    bool conflate; /* keep only the newest message */
+    /* The listener whose accepted peer this pipe serves (mz_listener_id),
+     * 0 for any other pipe: zmq_unbind ends these. Set before the socket
+     * sees the pipe, then read-only. */
+    uint64_t origin;
     struct mz_queue queue[2];      /* queue[s] is written by end[s] */
     _Atomic uint64_t msgs_read[2]; /* complete messages read from queue[s] */
     atomic_bool writer_waiting[2]; /* end[s] is blocked on the HWM */

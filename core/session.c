@@ -46,6 +46,7 @@ struct mz_session {
     bool routing_id_sent; /* the peer's id went into the pipe */
     bool engine_failed;   /* engine_gone is queued */
     bool protocol_failed; /* ... because the peer broke the protocol */
+    uint64_t origin;      /* an accepted session's listener id, else 0 */
     struct mz_zap *zap;   /* the engine's ZAP request in flight, or NULL */
 
     /* Connecting sessions. */
@@ -280,6 +281,7 @@ static bool attach_pipe(struct mz_session *session)
         return false;
     /* The socket's end is the socket's from now on, so that activations
      * reach it; the command carries a reference of its own. */
+    pipe->origin = session->origin;
     pipe->end[0].socket = session->socket;
     mz_pipe_ref(pipe);
     struct mz_command attach = { .type = MZ_CMD_ATTACH,
@@ -889,6 +891,7 @@ void mz_session_accept(struct mz_listener *listener, int fd)
     session->accepted = true;
     session->detached = true; /* nobody holds an accepted session */
     session->listener = listener;
+    session->origin = mz_listener_id(listener);
     session->socket = s;
     session->ops = mz_listener_ops(listener);
     mz_listener_track(listener, session);
@@ -925,6 +928,7 @@ modzmq_link *mz_session_accept_link(struct mz_listener *listener,
         return NULL;
     }
     session->listener = listener;
+    session->origin = mz_listener_id(listener);
     mz_listener_track(listener, session);
     session->engine = link;
     session->engine_ops = &link_engine_ops;

@@ -548,6 +548,28 @@ int mz_socket_connect(struct mz_socket *s, const char *uri)
     return mz_inproc_connect(s, address, uri);
 }
 
+/* zmq_unbind ends the connections its endpoint accepted, as libzmq does:
+ * their pipes end as a disconnect's does, so what is queued still goes out
+ * within ZMQ_LINGER. The listener has stopped, so every ATTACH its
+ * sessions will ever post is in the mailbox: run those first. */
+static void end_accepted_pipes(struct mz_socket *s, uint64_t origin)
+{
+    mz_socket_process_commands(s);
+    /* Terminating takes an end out of the set (and may reorder it): look
+     * again from the start after each one. */
+    bool found = true;
+    while (found) {
+        found = false;
+        for (unsigned i = 0; i < s->pipes.count && !found; i++) {
+            struct mz_pipe_end *end = s->pipes.items[i];
+            if (end->pipe->origin == origin && !end->ended) {
+                mz_socket_terminate_pipe(s, end);
+                found = true;
+            }
+        }
+    }
+}
+
 int mz_socket_unbind(struct mz_socket *s, const char *uri)
 {
     char scheme[SCHEME_SIZE];
@@ -559,7 +581,9 @@ int mz_socket_unbind(struct mz_socket *s, const char *uri)
             struct mz_listener *listener = s->endpoints[i].listener;
             remove_endpoint(s, i);
             if (listener != NULL) {
+                uint64_t origin = mz_listener_id(listener);
                 mz_listener_stop(listener);
+                end_accepted_pipes(s, origin);
                 return 0;
             }
             /* Existing inproc connections stay; only the name goes. */

@@ -257,6 +257,43 @@ static void test_unbind_disconnect(void)
     zmq_close(pull);
 }
 
+/* zmq_unbind also ends the connections accepted through that endpoint,
+ * as libzmq does, after sending what was queued for them (ZMQ_LINGER);
+ * connections of the socket's other endpoints carry on. */
+static void test_unbind_ends_accepted(void)
+{
+    for (int t = 0; t < TRANSPORTS; t++) {
+        void *push = new_socket(ZMQ_PUSH);
+        void *pull = new_socket(ZMQ_PULL);
+        void *other = new_socket(ZMQ_PULL);
+        test_set_int(push, ZMQ_LINGER, 5000);
+        /* The client would reconnect to nothing: keep it quiet. */
+        test_set_int(pull, ZMQ_RECONNECT_IVL, 60000);
+        CU_ASSERT_TRUE_FATAL(join(push, pull, t));
+        char endpoint[256];
+        size_t size = sizeof endpoint;
+        zmq_getsockopt(push, ZMQ_LAST_ENDPOINT, endpoint, &size);
+        CU_ASSERT_TRUE(test_send(push, "first", 0));
+        CU_ASSERT_TRUE(test_recv_is(pull, "first", 5000));
+
+        CU_ASSERT_TRUE(test_send(push, "queued", 0));
+        CU_ASSERT_EQUAL(zmq_unbind(push, endpoint), 0);
+        CU_ASSERT_TRUE(test_recv_is(pull, "queued", 5000));
+        /* No peer is left to take a message. */
+        errno = 0;
+        CU_ASSERT_EQUAL(zmq_send(push, "none", 4, ZMQ_DONTWAIT), -1);
+        CU_ASSERT_EQUAL(errno, EAGAIN);
+
+        /* A second endpoint of the same socket is not touched. */
+        CU_ASSERT_TRUE_FATAL(join(push, other, t));
+        CU_ASSERT_TRUE(test_send(push, "again", 0));
+        CU_ASSERT_TRUE(test_recv_is(other, "again", 5000));
+        zmq_close(other);
+        zmq_close(pull);
+        zmq_close(push);
+    }
+}
+
 static void test_bad_endpoints(void)
 {
     void *s = new_socket(ZMQ_PAIR);
@@ -693,6 +730,8 @@ int main(void)
         { "connect before bind", test_connect_before_bind },
         { "reconnect", test_reconnect },
         { "unbind and disconnect", test_unbind_disconnect },
+        { "unbind ends the connections it accepted",
+          test_unbind_ends_accepted },
         { "bad endpoints", test_bad_endpoints },
         { "STREAM serves a plain TCP client", test_stream_http },
         { "accept filters", test_accept_filters },
