@@ -1,0 +1,13 @@
+# Security in the core (issue 5): plugin mechanisms in the engine, ZAP,
+# the property blocks they share; and the suites for them and the PLAIN
+# plugin (plugins/plain/local.mk builds the plugin). Included by
+# Makefile.am.
+core_libmzcore_la_SOURCES += \
+	core/mechanism.c core/mechanism.h \
+	core/zap.c core/zap.h \
+	core/zmtp_properties.c core/zmtp_properties.h
+
+# The engine with the PLAIN plugin, below the socket layer.
+core_tests += tests/test_mechanism
+tests_test_mechanism_CFLAGS = $(TEST_CFLAGS)
+tests_test_mechanism_LDADD = tests/libtestutil.la $(CORE_TEST_LIBS)
