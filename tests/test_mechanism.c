@@ -590,14 +590,16 @@ static bool raw_read(int fd, void *bytes, size_t size)
     return true;
 }
 
+/* Reads the engine's greeting, then sends ours (in that order, so that a
+ * greeting the engine refuses cannot stop its own from being written). */
 static void raw_greeting(int fd, const char *mechanism, bool as_server)
 {
+    uint8_t theirs[64];
+    CU_ASSERT_FATAL(raw_read(fd, theirs, sizeof theirs));
     uint8_t g[64] = { 0xFF, 0, 0, 0, 0, 0, 0, 0, 1, 0x7F, 3, 1 };
     memcpy(g + 12, mechanism, strlen(mechanism));
     g[32] = as_server ? 1 : 0;
     raw_write(fd, g, sizeof g);
-    uint8_t theirs[64];
-    CU_ASSERT_FATAL(raw_read(fd, theirs, sizeof theirs));
 }
 
 /* Sends a short frame: flags (4: command), then body. */
