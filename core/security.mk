@@ -11,3 +11,10 @@ core_libmzcore_la_SOURCES += \
 core_tests += tests/test_mechanism
 tests_test_mechanism_CFLAGS = $(TEST_CFLAGS)
 tests_test_mechanism_LDADD = tests/libtestutil.la $(CORE_TEST_LIBS)
+
+# PLAIN and ZAP through the API, with a ZAP handler thread of the test.
+api_tests += tests/test_plain
+tests_test_plain_SOURCES = tests/test_plain.c \
+	tests/zap_handler.c tests/zap_handler.h
+tests_test_plain_CFLAGS = $(TEST_CFLAGS)
+tests_test_plain_LDADD = $(API_TEST_LIBS)
