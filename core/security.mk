@@ -18,3 +18,10 @@ tests_test_plain_SOURCES = tests/test_plain.c \
 	tests/zap_handler.c tests/zap_handler.h
 tests_test_plain_CFLAGS = $(TEST_CFLAGS)
 tests_test_plain_LDADD = $(API_TEST_LIBS)
+
+# PLAIN and ZAP against libzmq 4.3 in a pyzmq process (tests/peer.c).
+api_tests += tests/test_plain_interop
+tests_test_plain_interop_SOURCES = tests/test_plain_interop.c \
+	tests/peer.c tests/peer.h tests/zap_handler.c tests/zap_handler.h
+tests_test_plain_interop_CFLAGS = $(TEST_CFLAGS)
+tests_test_plain_interop_LDADD = $(API_TEST_LIBS)

@@ -15,12 +15,15 @@ each answer one line on stdout:
   recvsums                   -> sums SIZE:SUM ...  (SUM: byte sum mod 2^32)
   sendpattern SIZE ...       -> ok  (parts whose byte i is (i * 7) mod 256)
   meta NAME                  -> meta VALUE   (of the last part received) or none
+  auth plain USER PASSWORD   -> ok  (a ZAP handler in this process: pyzmq's
+                                     ThreadAuthenticator, PLAIN, that one user)
   quit                       -> bye
 Errors answer "error <text>". Receiving waits at most RCVTIMEO (5 s).
 """
 import sys
 
 import zmq
+import zmq.auth.thread
 
 
 def system_libzmq_mapped():
@@ -46,6 +49,7 @@ def main():
     context = zmq.Context()
     sock = None
     last = None
+    authenticator = None
     for line in sys.stdin:
         words = line.split()
         if not words:
@@ -103,6 +107,13 @@ def main():
                     answer = "meta " + last.get(args[0])
                 except (zmq.ZMQError, AttributeError, TypeError):
                     answer = "none"
+            elif command == "auth" and args[0] == "plain":
+                if authenticator is None:
+                    authenticator = zmq.auth.thread.ThreadAuthenticator(context)
+                    authenticator.start()
+                authenticator.configure_plain(domain="*",
+                                              passwords={args[1]: args[2]})
+                answer = "ok"
             elif command == "quit":
                 print("bye", flush=True)
                 break
@@ -113,6 +124,8 @@ def main():
         print(answer, flush=True)
     if sock is not None:
         sock.close(linger=0)
+    if authenticator is not None:
+        authenticator.stop()
     context.term()
     return 0
 
