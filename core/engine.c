@@ -574,9 +574,35 @@ static void null_command(struct mz_engine *e,
         handshake_complete(e);
 }
 
+/* libzmq 4.3's PLAIN writes its ERROR name as the C string "\x05ERROR",
+ * whose hex escape swallows the E: the body starts 0x5E "RROR", then the
+ * reason. Its clients expect exactly that, so a libzmq PLAIN server's
+ * refusal arrives so; read it as the ERROR it means. */
+static bool libzmq_plain_error(const struct mz_engine *e,
+                               const struct mz_msg *frame,
+                               struct mz_zmtp_command *command)
+{
+    static const uint8_t name[] = { 0x5E, 'R', 'R', 'O', 'R' };
+    const uint8_t *body = mz_msg_data((struct mz_msg *) frame);
+    size_t size = mz_msg_size(frame);
+    if (strcmp(e->mechanism_name, "PLAIN") != 0 || size < sizeof name ||
+        memcmp(body, name, sizeof name) != 0)
+        return false;
+    command->name = body + 1;
+    command->name_size = sizeof name - 1;
+    command->data = body + sizeof name;
+    command->data_size = size - sizeof name;
+    return true;
+}
+
 static void handshake_command(struct mz_engine *e, struct mz_msg *frame)
 {
     struct mz_zmtp_command command;
+    if ((frame->flags & MZ_MSG_COMMAND) &&
+        libzmq_plain_error(e, frame, &command)) {
+        peer_error(e, &command);
+        return;
+    }
     if (!(frame->flags & MZ_MSG_COMMAND) ||
         !mz_zmtp_command_parse(mz_msg_data(frame), mz_msg_size(frame),
                                &command)) {

@@ -796,6 +796,16 @@ static void test_raw_error_commands(void)
     close(fd);
     side_free(client);
 
+    /* libzmq 4.3's PLAIN ERROR, its name mangled by a C hex escape. */
+    client = plain_client(ZMQ_PUSH, "u", "p");
+    fd = raw_peer(client);
+    raw_greeting(fd, "PLAIN", true);
+    CU_ASSERT(raw_read_command(fd, body, sizeof body) > 0);
+    raw_command(fd, BYTES("\x5eRROR\003400"));
+    expect_failure(client, ZMQ_EVENT_HANDSHAKE_FAILED_AUTH, 400);
+    close(fd);
+    side_free(client);
+
     /* Any other reason: no handshake event, as in libzmq. */
     client = plain_client(ZMQ_PUSH, "u", "p");
     fd = raw_peer(client);

@@ -159,6 +159,74 @@ static void test_our_server_wrong_password(void)
     our_server(false, true, "guess", false);
 }
 
+/* Our handler's refusal reaches libzmq as the ERROR command of RFC 23
+ * with the status code, and libzmq drops the connection. Its monitor says
+ * HANDSHAKE_FAILED_AUTH 500 only for a libzmq whose PLAIN client reads
+ * the RFC's ERROR: 4.3.4 expects its own mangled name (see engine.c) and
+ * reports the RFC's as an UNEXPECTED_COMMAND protocol error. */
+static void test_libzmq_reads_our_error(void)
+{
+    struct zap_handler zap;
+    CU_ASSERT_FATAL(zap_handler_start(&zap, ctx, ZAP_STATUS));
+    zap.status = 500;
+    void *ours = our_socket(ZMQ_PULL);
+    CU_ASSERT_FATAL(test_set_int(ours, ZMQ_PLAIN_SERVER, 1));
+    struct test_peer *peer = peer_with("PUSH");
+    if (peer != NULL && peer_set_string(peer, "PLAIN_USERNAME", "admin") &&
+        peer_set_string(peer, "PLAIN_PASSWORD", "secret") &&
+        asked_ok(peer, "monitor") && join(ours, peer, true)) {
+        const char *answer = test_peer_ask(peer, "event");
+        char auth[64], quirk[64];
+        snprintf(auth, sizeof auth, "event %d 500",
+                 ZMQ_EVENT_HANDSHAKE_FAILED_AUTH);
+        snprintf(quirk, sizeof quirk, "event %d %d",
+                 ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL,
+                 ZMQ_PROTOCOL_ERROR_ZMTP_UNEXPECTED_COMMAND);
+        bool known = answer != NULL &&
+                     (strcmp(answer, auth) == 0 || strcmp(answer, quirk) == 0);
+        CU_ASSERT(known);
+        if (!known)
+            fprintf(stderr, "\n  peer: %s\n", answer ? answer : "(nothing)");
+        CU_ASSERT(test_recv_nothing(ours, REFUSED_MS));
+    }
+    test_peer_stop(peer);
+    zmq_close(ours);
+    zap_handler_stop(&zap);
+}
+
+/* A libzmq NULL client meets our NULL server with a ZAP domain. */
+static void null_with_domain(enum zap_mode mode, int status, bool expect_in)
+{
+    struct zap_handler zap;
+    CU_ASSERT_FATAL(zap_handler_start(&zap, ctx, mode));
+    zap.status = status;
+    void *ours = our_socket(ZMQ_PULL);
+    zmq_setsockopt(ours, ZMQ_ZAP_DOMAIN, "interop", 7);
+    struct test_peer *peer = peer_with("PUSH");
+    if (peer != NULL && join(ours, peer, true)) {
+        zmq_msg_t msg;
+        bool in =
+            we_receive(peer, ours, expect_in ? WAIT_MS : REFUSED_MS, &msg);
+        CU_ASSERT_EQUAL(in, expect_in);
+        if (in) {
+            const char *user = zmq_msg_gets(&msg, "User-Id");
+            CU_ASSERT(user != NULL && strcmp(user, "anonymous") == 0);
+        }
+        zmq_msg_close(&msg);
+        CU_ASSERT(zap_handler_requests(&zap) >= 1);
+        CU_ASSERT_STRING_EQUAL(zap.mechanism, "NULL");
+    }
+    test_peer_stop(peer);
+    zmq_close(ours);
+    zap_handler_stop(&zap);
+}
+
+static void test_null_domain_libzmq_client(void)
+{
+    null_with_domain(ZAP_CHECK_PASSWORD, 200, true);
+    null_with_domain(ZAP_STATUS, 400, false);
+}
+
 /* ---- libzmq as the PLAIN server -------------------------------------- */
 
 static void their_server(bool we_bind, bool authenticator, const char *password,
@@ -216,6 +284,10 @@ int main(void)
           test_our_server_without_handler },
         { "modzmq PLAIN server refuses libzmq's wrong password",
           test_our_server_wrong_password },
+        { "libzmq reads our ZAP refusal (ERROR 500)",
+          test_libzmq_reads_our_error },
+        { "NULL with a ZAP domain, libzmq client",
+          test_null_domain_libzmq_client },
         { "libzmq PLAIN server with ThreadAuthenticator, modzmq client",
           test_their_server_with_handler },
         { "libzmq PLAIN server, no handler, refuses modzmq client",

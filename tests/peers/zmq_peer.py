@@ -17,6 +17,9 @@ each answer one line on stdout:
   meta NAME                  -> meta VALUE   (of the last part received) or none
   auth plain USER PASSWORD   -> ok  (a ZAP handler in this process: pyzmq's
                                      ThreadAuthenticator, PLAIN, that one user)
+  monitor                    -> ok  (watch the socket's events from now on)
+  event                      -> event ID VALUE  (the next handshake event:
+                                     HANDSHAKE_*), or timeout
   quit                       -> bye
 Errors answer "error <text>". Receiving waits at most RCVTIMEO (5 s).
 """
@@ -24,6 +27,7 @@ import sys
 
 import zmq
 import zmq.auth.thread
+import zmq.utils.monitor
 
 
 def system_libzmq_mapped():
@@ -50,6 +54,7 @@ def main():
     sock = None
     last = None
     authenticator = None
+    monitor = None
     for line in sys.stdin:
         words = line.split()
         if not words:
@@ -114,6 +119,25 @@ def main():
                 authenticator.configure_plain(domain="*",
                                               passwords={args[1]: args[2]})
                 answer = "ok"
+            elif command == "monitor":
+                monitor = sock.get_monitor_socket()
+                monitor.setsockopt(zmq.RCVTIMEO, 5000)
+                answer = "ok"
+            elif command == "event":
+                answer = "timeout"
+                try:
+                    while True:
+                        event = zmq.utils.monitor.recv_monitor_message(monitor)
+                        if event["event"] & (
+                                zmq.EVENT_HANDSHAKE_SUCCEEDED
+                                | zmq.EVENT_HANDSHAKE_FAILED_NO_DETAIL
+                                | zmq.EVENT_HANDSHAKE_FAILED_PROTOCOL
+                                | zmq.EVENT_HANDSHAKE_FAILED_AUTH):
+                            answer = "event %d %d" % (event["event"],
+                                                      event["value"])
+                            break
+                except zmq.Again:
+                    pass
             elif command == "quit":
                 print("bye", flush=True)
                 break
@@ -122,6 +146,9 @@ def main():
         except Exception as error:  # every failure is reported, not fatal
             answer = "error %s" % error
         print(answer, flush=True)
+    if monitor is not None:
+        sock.disable_monitor()
+        monitor.close(linger=0)
     if sock is not None:
         sock.close(linger=0)
     if authenticator is not None:
