@@ -556,7 +556,6 @@ static void null_command(struct mz_engine *e,
     switch (mz_null_parse(command, e->options->socket_type, e->metadata)) {
     case MZ_NULL_READY:
         break;
-    case MZ_NULL_PEER_ERROR: /* handled before */
     case MZ_NULL_MALFORMED:
         fail_protocol(e, MZ_ENGINE_PROTOCOL,
                       ZMQ_PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_READY);
