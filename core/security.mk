@@ -25,3 +25,9 @@ tests_test_plain_interop_SOURCES = tests/test_plain_interop.c \
 	tests/peer.c tests/peer.h tests/zap_handler.c tests/zap_handler.h
 tests_test_plain_interop_CFLAGS = $(TEST_CFLAGS)
 tests_test_plain_interop_LDADD = $(API_TEST_LIBS)
+
+# A mechanism's encode/decode hooks on the traffic path, with a toy
+# mechanism the suite registers itself.
+api_tests += tests/test_codec
+tests_test_codec_CFLAGS = $(TEST_CFLAGS)
+tests_test_codec_LDADD = $(API_TEST_LIBS)
