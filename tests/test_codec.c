@@ -281,6 +281,20 @@ static void test_heartbeats(void)
     zmq_close(server);
 }
 
+/* zmq_has answers from the plugins there are; the key functions need the
+ * plugin's optional ops, which the toy lacks. */
+static void test_has_and_keys(void)
+{
+    CU_ASSERT_EQUAL(zmq_has("curve"), 1);
+    char public_key[41], secret_key[41];
+    errno = 0;
+    CU_ASSERT_EQUAL(zmq_curve_keypair(public_key, secret_key), -1);
+    CU_ASSERT_EQUAL(errno, ENOTSUP);
+    errno = 0;
+    CU_ASSERT_EQUAL(zmq_curve_public(public_key, secret_key), -1);
+    CU_ASSERT_EQUAL(errno, ENOTSUP);
+}
+
 int main(void)
 {
     if (modzmq_plugin_register(&toy_plugin) != 0)
@@ -290,6 +304,7 @@ int main(void)
         { "multipart and large parts through encode/decode", test_multipart },
         { "subscriptions through encode/decode", test_subscriptions },
         { "heartbeats through encode/decode", test_heartbeats },
+        { "zmq_has and the CURVE key functions", test_has_and_keys },
     };
     int status = test_run_suite("codec", tests, sizeof tests / sizeof tests[0]);
     zmq_ctx_term(ctx);
