@@ -560,7 +560,6 @@ static void null_command(struct mz_engine *e,
     switch (mz_null_parse(command, e->options->socket_type, e->metadata)) {
     case MZ_NULL_READY:
         break;
-    case MZ_NULL_PEER_ERROR: /* handled before */
     case MZ_NULL_MALFORMED:
         /* As libzmq: a command other than READY is unexpected; a READY
          * whose properties do not parse fails with no handshake event. */
@@ -585,6 +584,27 @@ static void null_command(struct mz_engine *e,
         handshake_complete(e);
 }
 
+/* libzmq 4.3's PLAIN writes its ERROR name as the C string "\x05ERROR",
+ * whose hex escape swallows the E: the body starts 0x5E "RROR", then the
+ * reason. Its clients expect exactly that, so a libzmq PLAIN server's
+ * refusal arrives so; read it as the ERROR it means. */
+static bool libzmq_plain_error(const struct mz_engine *e,
+                               const struct mz_msg *frame,
+                               struct mz_zmtp_command *command)
+{
+    static const uint8_t name[] = { 0x5E, 'R', 'R', 'O', 'R' };
+    const uint8_t *body = mz_msg_data((struct mz_msg *) frame);
+    size_t size = mz_msg_size(frame);
+    if (strcmp(e->mechanism_name, "PLAIN") != 0 || size < sizeof name ||
+        memcmp(body, name, sizeof name) != 0)
+        return false;
+    command->name = body + 1;
+    command->name_size = sizeof name - 1;
+    command->data = body + sizeof name;
+    command->data_size = size - sizeof name;
+    return true;
+}
+
 static void handshake_command(struct mz_engine *e, struct mz_msg *frame)
 {
     /* A command without even a name is the mechanism's to judge: libzmq's
@@ -600,6 +620,11 @@ static void handshake_command(struct mz_engine *e, struct mz_msg *frame)
         return;
     }
     struct mz_zmtp_command command;
+    if ((frame->flags & MZ_MSG_COMMAND) &&
+        libzmq_plain_error(e, frame, &command)) {
+        peer_error(e, &command);
+        return;
+    }
     if (!(frame->flags & MZ_MSG_COMMAND) ||
         !mz_zmtp_command_parse(mz_msg_data(frame), mz_msg_size(frame),
                                &command)) {

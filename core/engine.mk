@@ -1,10 +1,7 @@
 # core: the ZMTP engine (issue 3, item 3), included by Makefile.am.
 core_libmzcore_la_SOURCES += \
 	core/engine.c core/engine.h \
-	core/mechanism.c core/mechanism.h \
-	core/zap.c core/zap.h \
 	core/null_mechanism.c core/null_mechanism.h \
-	core/zmtp_properties.c core/zmtp_properties.h \
 	core/peer_metadata.c core/peer_metadata.h \
 	core/socket_compat.c core/socket_compat.h \
 	core/zmtp_command.c core/zmtp_command.h \

@@ -34,8 +34,6 @@ enum mz_null_result mz_null_parse(const struct mz_zmtp_command *command,
                                   int our_socket_type,
                                   struct mz_peer_metadata *metadata)
 {
-    if (mz_zmtp_command_is(command, "ERROR"))
-        return MZ_NULL_PEER_ERROR;
     if (!mz_zmtp_command_is(command, "READY"))
         return MZ_NULL_MALFORMED;
     switch (mz_zmtp_properties_read(command->data, command->data_size,

@@ -15,8 +15,7 @@ struct mz_peer_metadata;
 /* The outcome of reading the peer's handshake command. */
 enum mz_null_result {
     MZ_NULL_READY,        /* metadata filled in, socket types compatible */
-    MZ_NULL_PEER_ERROR,   /* the peer sent ERROR */
-    MZ_NULL_MALFORMED,    /* not READY/ERROR, or a broken property list */
+    MZ_NULL_MALFORMED,    /* not READY, or a broken property list */
     MZ_NULL_INCOMPATIBLE, /* the peer's Socket-Type may not talk to ours */
     MZ_NULL_NO_MEMORY
 };
@@ -29,8 +28,8 @@ int mz_null_ready_build(const struct mz_options *options, struct mz_msg *out);
 /* Builds an ERROR command body with a reason of at most 255 bytes. */
 int mz_null_error_build(const char *reason, struct mz_msg *out);
 
-/* Reads the peer's handshake command, adding each READY property to
- * metadata (which the caller owns). */
+/* Reads the peer's handshake command (the engine handles ERROR itself),
+ * adding each READY property to metadata (which the caller owns). */
 enum mz_null_result mz_null_parse(const struct mz_zmtp_command *command,
                                   int our_socket_type,
                                   struct mz_peer_metadata *metadata);

@@ -2,9 +2,12 @@
  * modzmq's extensions beyond the zmq API, exported by the same
  * libzmq.so.5. Applications that only use zmq.h never need this header.
  *
- * Transports (and later security mechanisms and observers) are plugins
- * that the library loads on first use: a transport when a socket first
- * binds or connects with its scheme, or when zmq_has asks about it. The
+ * Transports, security mechanisms (and later observers) are plugins that
+ * the library loads on first use: a transport when a socket first binds
+ * or connects with its scheme, or when zmq_has asks about it; a mechanism
+ * ("modzmq_plain" for PLAIN) when a socket first sets one of its options
+ * or zmq_has asks ("curve", "gssapi"). A missing mechanism makes its
+ * options fail with EINVAL. The
  * library looks for a module file "modzmq_<scheme>" (.la or .so) in each
  * directory of the MODZMQ_PLUGIN_PATH environment variable (colon
  * separated), then in its installed plugin directory (`pkg-config
@@ -82,7 +85,8 @@ struct modzmq_plugin;
  * as the plugin stays loaded, which is until the process exits. */
 struct modzmq_plugin_info {
     const char *name; /* the descriptor's name: "tcp" */
-    int kind; /* enum modzmq_plugin_kind: 1 transport, 4 own-engine one */
+    int kind;         /* enum modzmq_plugin_kind: 1 transport, 2 mechanism,
+                         3 observer, 4 own-engine transport */
     /* The module file it came from, "(static)" for a descriptor given to
      * modzmq_plugin_register, "(preloaded)" for a -dlpreopen module. */
     const char *path;

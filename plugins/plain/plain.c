@@ -11,8 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "zmq.h"
-
 const struct modzmq_core_services *plain_services;
 
 bool plain_command_is(const uint8_t *body, size_t body_size, const char *name,

@@ -1,6 +1,6 @@
 /*
  * PLAIN, server side (RFC 24): reads HELLO, asks ZAP about the username
- * and password, sends WELCOME once accepted, reads INITIATE with the
+ * and password (a ZAP handler is required), sends WELCOME once accepted, reads INITIATE with the
  * client's metadata and answers READY with ours. A refusal (the ERROR
  * command) is the core's business.
  */
@@ -32,7 +32,14 @@ static int process_hello(struct modzmq_mechanism_session *s,
                                          sizes, 2);
     if (rc < 0)
         return -1;
-    s->state = rc == 0 ? PLAIN_WAIT_ZAP : PLAIN_SEND_WELCOME;
+    if (rc == 1) {
+        /* No handler: libzmq 4.3 lets nobody in over PLAIN then, whatever
+         * ZAP_ENFORCE_DOMAIN says (credentials nobody checks are no
+         * security), and reports EFAULT. */
+        errno = EFAULT;
+        return -1;
+    }
+    s->state = PLAIN_WAIT_ZAP;
     return 0;
 
 malformed:

@@ -19,7 +19,11 @@ each answer one line on stdout:
   monitor                    -> ok  (records the socket's events from now on)
   events MS                  -> events ID:VALUE ...  (those recorded, waiting
                                 at most MS ms for a handshake's outcome)
+  event                      -> event ID VALUE  (the next handshake event:
+                                HANDSHAKE_*), or timeout
   keypair                    -> keys PUBLIC SECRET  (zmq_curve_keypair, Z85)
+  auth plain USER PASSWORD   -> ok  (a ZAP handler in this process: pyzmq's
+                                     ThreadAuthenticator, PLAIN, that one user)
   quit                       -> bye
 Errors answer "error <text>". Receiving waits at most RCVTIMEO (5 s).
 """
@@ -50,6 +54,7 @@ def wait_events(monitor, milliseconds):
         events.append("%d:%d" % (event["event"], event["value"]))
         if event["event"] in HANDSHAKE_OUTCOMES:
             return events
+import zmq.auth.thread
 
 
 def system_libzmq_mapped():
@@ -76,6 +81,7 @@ def main():
     sock = None
     monitor = None
     last = None
+    authenticator = None
     for line in sys.stdin:
         words = line.split()
         if not words:
@@ -138,12 +144,31 @@ def main():
             elif command == "monitor":
                 monitor = sock.get_monitor_socket()
                 monitor.setsockopt(zmq.LINGER, 0)
+                monitor.setsockopt(zmq.RCVTIMEO, 5000)
                 answer = "ok"
             elif command == "events":
                 answer = " ".join(["events"] + wait_events(monitor, int(args[0])))
+            elif command == "event":
+                answer = "timeout"
+                try:
+                    while True:
+                        event = recv_monitor_message(monitor)
+                        if event["event"] in HANDSHAKE_OUTCOMES:
+                            answer = "event %d %d" % (event["event"],
+                                                      event["value"])
+                            break
+                except zmq.Again:
+                    pass
             elif command == "keypair":
                 public, secret = zmq.curve_keypair()
                 answer = "keys %s %s" % (public.decode(), secret.decode())
+            elif command == "auth" and args[0] == "plain":
+                if authenticator is None:
+                    authenticator = zmq.auth.thread.ThreadAuthenticator(context)
+                    authenticator.start()
+                authenticator.configure_plain(domain="*",
+                                              passwords={args[1]: args[2]})
+                answer = "ok"
             elif command == "quit":
                 print("bye", flush=True)
                 break
@@ -157,6 +182,8 @@ def main():
         monitor.close()
     if sock is not None:
         sock.close(linger=0)
+    if authenticator is not None:
+        authenticator.stop()
     context.term()
     return 0
 
