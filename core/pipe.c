@@ -35,6 +35,7 @@ struct mz_pipe *mz_pipe_new(struct mz_socket *owner, uint64_t hwm0,
     pthread_mutex_init(&pipe->lock, NULL);
     atomic_init(&pipe->refs, 2);
     pipe->conflate = conflate;
+    pipe->linger = MZ_PIPE_LINGER_UNSET;
     for (int s = 0; s < 2; s++) {
         atomic_init(&pipe->msgs_read[s], 0);
         atomic_init(&pipe->writer_waiting[s], false);

@@ -26,6 +26,7 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -73,6 +74,9 @@ struct mz_pipe_end {
     unsigned long long dist_mark; /* distributor epoch that matched it */
 };
 
+/* pipe->linger before any socket ended its side. */
+enum { MZ_PIPE_LINGER_UNSET = INT_MIN };
+
 struct mz_pipe {
     pthread_mutex_t lock;
     atomic_uint refs;
@@ -81,6 +85,10 @@ struct mz_pipe {
      * 0 for any other pipe: zmq_unbind ends these. Set before the socket
      * sees the pipe, then read-only. */
     uint64_t origin;
+    /* ZMQ_LINGER of the socket when it ended its side (else
+     * MZ_PIPE_LINGER_UNSET): written before its PIPE_TERM is posted, read
+     * by a session when that command arrives. */
+    int linger;
     struct mz_queue queue[2];      /* queue[s] is written by end[s] */
     _Atomic uint64_t msgs_read[2]; /* complete messages read from queue[s] */
     atomic_bool writer_waiting[2]; /* end[s] is blocked on the HWM */

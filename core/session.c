@@ -218,6 +218,8 @@ static void run_pipe_command(struct mz_session *session,
     case MZ_CMD_PIPE_TERM:
         end->peer_closed = true;
         session->closing = true;
+        if (end->pipe->linger != MZ_PIPE_LINGER_UNSET)
+            session->options.linger = end->pipe->linger;
         if (session->options.linger == 0) {
             session_schedule_finish(session);
             break;
@@ -944,6 +946,7 @@ void mz_session_abort(struct mz_session *session)
 /* mz_session_stop's request, run while the socket thread waits. */
 struct stop_request {
     struct mz_session *session;
+    int linger;           /* the socket's ZMQ_LINGER now */
     struct mz_pipe *pipe; /* an IMMEDIATE pipe the socket must end */
 };
 
@@ -951,6 +954,7 @@ static void stop_task(void *arg)
 {
     struct stop_request *request = arg;
     struct mz_session *session = request->session;
+    session->options.linger = request->linger;
     /* Pipe commands first: the socket may have closed its end just now. */
     if (!session->released)
         mailbox_ready(session, 0);
@@ -978,9 +982,9 @@ static void stop_task(void *arg)
     }
 }
 
-struct mz_pipe *mz_session_stop(struct mz_session *session)
+struct mz_pipe *mz_session_stop(struct mz_session *session, int linger)
 {
-    struct stop_request request = { .session = session };
+    struct stop_request request = { .session = session, .linger = linger };
     mz_reactor_call(session->reactor, stop_task, &request,
                     "stopping a connection");
     return request.pipe;

@@ -59,8 +59,9 @@ int mz_session_connect_link(struct mz_socket *s,
  * pipe to the socket afterwards. Socket thread. Returns, with a reference
  * for the caller, the pipe of a ZMQ_IMMEDIATE connection that the socket
  * must still end (its end is attached, or its ATTACH is in the socket's
- * mailbox), or NULL. */
-struct mz_pipe *mz_session_stop(struct mz_session *session);
+ * mailbox), or NULL. linger is the socket's ZMQ_LINGER at this moment,
+ * which is the one that applies (as in libzmq, it is read at close). */
+struct mz_pipe *mz_session_stop(struct mz_session *session, int linger);
 
 /* Accept: runs an engine on fd for the listener's socket (listener's
  * thread). The session attaches its pipe to the socket after the

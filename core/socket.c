@@ -151,6 +151,16 @@ static void forget_endpoint_pipe(struct mz_socket *s, struct mz_pipe_end *end)
             s->endpoints[i].pipe = NULL;
 }
 
+/* Ends the socket's side of a pipe. A network session on the other side
+ * lingers with the socket's ZMQ_LINGER as it is now, not as it was when
+ * the connection was made: libzmq reads it at close, and setting it just
+ * before zmq_close is the usual way to say how long to wait. */
+static void end_pipe(struct mz_socket *s, struct mz_pipe_end *end)
+{
+    end->pipe->linger = s->options.linger;
+    mz_pipe_terminate(end);
+}
+
 /* Takes an end out of the type and the socket's list. */
 static void detach_pipe(struct mz_socket *s, struct mz_pipe_end *end)
 {
@@ -179,7 +189,7 @@ void mz_socket_terminate_pipe(struct mz_socket *s, struct mz_pipe_end *end)
     if (end->ended)
         return;
     detach_pipe(s, end);
-    mz_pipe_terminate(end);
+    end_pipe(s, end);
 }
 
 /* Releases the ends whose input reached the peer's delimiter. */
@@ -204,7 +214,7 @@ void mz_socket_attach_pipe(struct mz_socket *s, struct mz_pipe_end *end)
     if (!s->type->attach(s, end)) {
         mz_pipe_set_remove(&s->pipes, end);
         forget_endpoint_pipe(s, end);
-        mz_pipe_terminate(end);
+        end_pipe(s, end);
     }
 }
 
@@ -422,7 +432,7 @@ static int begin_endpoint_call(struct mz_socket *s, const char *uri,
  * queued lingers as it does without IMMEDIATE. */
 static void stop_session(struct mz_socket *s, struct mz_session *session)
 {
-    struct mz_pipe *pipe = mz_session_stop(session);
+    struct mz_pipe *pipe = mz_session_stop(session, s->options.linger);
     if (pipe == NULL)
         return;
     mz_socket_process_commands(s);
@@ -503,7 +513,7 @@ static int network_connect(struct mz_socket *s, const char *scheme,
     if (mz_socket_add_endpoint(s, uri, false, end) < 0) {
         if (end != NULL) {
             detach_pipe(s, end);
-            mz_pipe_terminate(end);
+            end_pipe(s, end);
         }
         stop_session(s, session);
         return -1;
@@ -613,7 +623,7 @@ int mz_socket_disconnect(struct mz_socket *s, const char *uri)
         remove_endpoint(s, i);
         if (end != NULL && end->attached) {
             detach_pipe(s, end);
-            mz_pipe_terminate(end);
+            end_pipe(s, end);
         }
         if (session != NULL)
             stop_session(s, session);
@@ -718,14 +728,15 @@ void mz_socket_close(struct mz_socket *s)
     while (s->pipes.count > 0) {
         struct mz_pipe_end *end = s->pipes.items[s->pipes.count - 1];
         detach_pipe(s, end);
-        mz_pipe_terminate(end);
+        end_pipe(s, end);
     }
     /* Connecting sessions go on alone (LINGER); after this none of them
      * posts ATTACH. */
     for (unsigned i = 0; i < s->endpoint_count; i++) {
         if (s->endpoints[i].session != NULL) {
             /* The mailbox drain below ends an IMMEDIATE pipe. */
-            struct mz_pipe *pipe = mz_session_stop(s->endpoints[i].session);
+            struct mz_pipe *pipe =
+                mz_session_stop(s->endpoints[i].session, s->options.linger);
             if (pipe != NULL)
                 mz_pipe_unref(pipe);
             s->endpoints[i].session = NULL;
@@ -746,7 +757,7 @@ void mz_socket_close(struct mz_socket *s)
         if (cmd.type == MZ_CMD_ATTACH) {
             struct mz_pipe_end *end = &cmd.pipe->end[cmd.side];
             end->attached = true;
-            mz_pipe_terminate(end);
+            end_pipe(s, end);
         }
         if (cmd.type != MZ_CMD_STOP)
             mz_pipe_unref(cmd.pipe);

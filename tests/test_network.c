@@ -294,6 +294,70 @@ static void test_unbind_ends_accepted(void)
     }
 }
 
+struct term_job {
+    void *ctx;
+    pthread_mutex_t lock;
+    pthread_cond_t done_signal;
+    bool done;
+};
+
+static void *term_in_thread(void *arg)
+{
+    struct term_job *job = arg;
+    zmq_ctx_term(job->ctx);
+    pthread_mutex_lock(&job->lock);
+    job->done = true;
+    pthread_cond_signal(&job->done_signal);
+    pthread_mutex_unlock(&job->lock);
+    return NULL;
+}
+
+/* ZMQ_LINGER applies as it is at zmq_close, as in libzmq, not as it was at
+ * zmq_connect: a message queued for a peer that never comes, the default
+ * linger (-1) at connect, 0 set just before close, and zmq_ctx_term returns
+ * at once instead of waiting forever. The wait is bounded: a hang fails. */
+static void test_linger_read_at_close(void)
+{
+    void *own = zmq_ctx_new();
+    /* A port nobody listens on: one a listener had, then gave back. */
+    void *listener = zmq_socket(own, ZMQ_PULL);
+    CU_ASSERT_EQUAL(zmq_bind(listener, "tcp://127.0.0.1:*"), 0);
+    char endpoint[256];
+    size_t size = sizeof endpoint;
+    zmq_getsockopt(listener, ZMQ_LAST_ENDPOINT, endpoint, &size);
+    CU_ASSERT_EQUAL(zmq_close(listener), 0);
+    void *push = zmq_socket(own, ZMQ_PUSH);
+    CU_ASSERT_EQUAL(zmq_connect(push, endpoint), 0);
+    CU_ASSERT_TRUE(test_send(push, "never delivered", 0));
+    CU_ASSERT_TRUE(test_set_int(push, ZMQ_LINGER, 0));
+    CU_ASSERT_EQUAL(zmq_close(push), 0);
+
+    struct term_job job = { .ctx = own };
+    pthread_mutex_init(&job.lock, NULL);
+    pthread_cond_init(&job.done_signal, NULL);
+    pthread_t thread;
+    CU_ASSERT_EQUAL_FATAL(pthread_create(&thread, NULL, term_in_thread, &job),
+                          0);
+    struct timespec deadline;
+    clock_gettime(CLOCK_REALTIME, &deadline);
+    deadline.tv_sec += 5;
+    pthread_mutex_lock(&job.lock);
+    while (!job.done &&
+           pthread_cond_timedwait(&job.done_signal, &job.lock, &deadline) == 0)
+        ;
+    bool done = job.done;
+    pthread_mutex_unlock(&job.lock);
+    CU_ASSERT_TRUE(done);
+    if (done) {
+        pthread_join(thread, NULL);
+        pthread_cond_destroy(&job.done_signal);
+        pthread_mutex_destroy(&job.lock);
+    } else {
+        /* The context is stuck for good; leave the thread to the exit. */
+        pthread_detach(thread);
+    }
+}
+
 static void test_bad_endpoints(void)
 {
     void *s = new_socket(ZMQ_PAIR);
@@ -732,6 +796,7 @@ int main(void)
         { "unbind and disconnect", test_unbind_disconnect },
         { "unbind ends the connections it accepted",
           test_unbind_ends_accepted },
+        { "LINGER is read at close", test_linger_read_at_close },
         { "bad endpoints", test_bad_endpoints },
         { "STREAM serves a plain TCP client", test_stream_http },
         { "accept filters", test_accept_filters },
