@@ -6,7 +6,9 @@
  * it stops listening.
  */
 #define MODZMQ_PLUGIN_MODULE modzmq_ipc
+#include <modzmq/observer.h>
 #include <modzmq/transport.h>
+#include <zmq.h>
 
 #include "ipc_address.h"
 #include "ipc_filter.h"
@@ -26,7 +28,8 @@ static const struct modzmq_core_services *core_services;
 
 struct modzmq_endpoint {
     enum modzmq_endpoint_mode mode;
-    char *address; /* as given, after "ipc://" */
+    modzmq_socket *socket; /* for the events only we see */
+    char *address;         /* as given, after "ipc://" */
     struct ipc_options options;
     bool wildcard;            /* bind to "*": address made by listen */
     bool resolved;            /* address holds the socket address */
@@ -66,6 +69,7 @@ static int ipc_endpoint_parse(modzmq_socket *socket, const char *scheme,
     if (ep == NULL)
         return -1;
     ep->mode = mode;
+    ep->socket = socket;
     ep->address = strdup(address);
     if (ep->address == NULL) {
         free(ep);
@@ -210,7 +214,14 @@ static int ipc_accept(modzmq_endpoint *ep, int listen_fd, int *fd)
 static void ipc_unlisten(modzmq_endpoint *ep, int listen_fd)
 {
     remove_created(ep);
-    close(listen_fd);
+    if (close(listen_fd) < 0) {
+        int error = errno;
+        char endpoint[sizeof(struct sockaddr_un) + 8];
+        if (ipc_endpoint_format(ep, endpoint, sizeof endpoint) < 0)
+            endpoint[0] = '\0';
+        modzmq_publish_bound(core_services, ep->socket, ZMQ_EVENT_CLOSE_FAILED,
+                             (uint64_t) error, endpoint);
+    }
 }
 
 static int ipc_connect_start(modzmq_endpoint *ep, int *fd)

@@ -5,7 +5,9 @@
  * listening and connected fds, which the core then drives.
  */
 #define MODZMQ_PLUGIN_MODULE modzmq_tcp
+#include <modzmq/observer.h>
 #include <modzmq/transport.h>
+#include <zmq.h>
 
 #include "tcp_address.h"
 #include "tcp_filter.h"
@@ -24,7 +26,8 @@ static const struct modzmq_core_services *core_services;
 
 struct modzmq_endpoint {
     enum modzmq_endpoint_mode mode;
-    char *address; /* as given, after "tcp://" */
+    modzmq_socket *socket; /* for the events only we see */
+    char *address;         /* as given, after "tcp://" */
     struct tcp_options options;
     /* bind: the interface to listen on; connect: the source, if any */
     bool has_local;
@@ -110,6 +113,7 @@ static int tcp_endpoint_parse(modzmq_socket *socket, const char *scheme,
     if (ep == NULL)
         return -1;
     ep->mode = mode;
+    ep->socket = socket;
     ep->address = strdup(address);
     if (ep->address == NULL) {
         free(ep);
@@ -246,8 +250,9 @@ static int tcp_accept(modzmq_endpoint *ep, int listen_fd, int *fd)
 
 static void tcp_unlisten(modzmq_endpoint *ep, int listen_fd)
 {
-    (void) ep;
-    close(listen_fd);
+    if (close(listen_fd) < 0)
+        modzmq_publish_bound(core_services, ep->socket, ZMQ_EVENT_CLOSE_FAILED,
+                             (uint64_t) errno, ep->bound);
 }
 
 static int tcp_connect_start(modzmq_endpoint *ep, int *fd)

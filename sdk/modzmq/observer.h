@@ -72,6 +72,32 @@ struct modzmq_event {
  * its modzmq_event_fn (plugin.h) with the arg the observer gave and each
  * event its mask selects. */
 
+/* Publishes an event with one value about an endpoint the socket bound
+ * (local is the endpoint as zmq_getsockopt ZMQ_LAST_ENDPOINT spells it):
+ * for the events only a transport sees, such as ZMQ_EVENT_CLOSE_FAILED
+ * when its listening fd does not close. Costs one atomic load when nobody
+ * subscribes; does nothing with a core older than ABI 1.1. */
+static inline void
+modzmq_publish_bound(const struct modzmq_core_services *services,
+                     modzmq_socket *socket, uint64_t id, uint64_t value,
+                     const char *local)
+{
+    if (services == NULL ||
+        services->size < offsetof(struct modzmq_core_services, event_wanted) +
+                             sizeof services->event_wanted ||
+        !services->event_wanted(socket, id))
+        return;
+    struct modzmq_event event = { .size = sizeof event,
+                                  .id = id,
+                                  .socket = socket,
+                                  .value_count = 1,
+                                  .values = { value },
+                                  .local_endpoint = local,
+                                  .remote_endpoint = "",
+                                  .bound = 1 };
+    services->publish(&event);
+}
+
 struct modzmq_observer_ops {
     size_t size; /* sizeof (struct modzmq_observer_ops) in the plugin */
 
