@@ -50,12 +50,9 @@ struct scenario {
     /* What libzmq 4.3.4 gives each end, and whether its client retries. */
     struct outcome server, client;
     bool retries;
-    /* A known difference (see the scenario): our server closes the
-     * connection where libzmq's keeps it open, so the client sees it
-     * closed (EPIPE) and retries. */
-    bool our_server_closes;
     /* libzmq's server sometimes keeps the connection after its refusal
-     * (see the scenario): its client may then hear nothing, and not retry. */
+     * (see the scenario): its client may then hear nothing, and not retry.
+     * Ours always closes. */
     bool libzmq_server_may_hold;
 };
 
@@ -90,19 +87,20 @@ static const struct scenario scenarios[] = {
         .server = { ZMQ_EVENT_HANDSHAKE_FAILED_AUTH, 400 },
         .client = { ZMQ_EVENT_HANDSHAKE_FAILED_AUTH, 400 },
     },
-    /* libzmq's PLAIN (and CURVE) server sends no ERROR for a temporary
-     * failure and keeps the connection until the handshake times out: its
-     * client hears nothing. DIFFERS: ours closes it at once, as libzmq does
-     * for NULL (and as RFC 27 has it); holding a refused connection open
-     * would need the engine to publish its failure before it ends, which
-     * the session does now only when the engine is gone. */
+    /* A temporary failure: the server sends no ERROR and closes, so the
+     * client sees the connection closed (EPIPE) and retries. libzmq 4.3.4's
+     * PLAIN and CURVE servers mean to (its source says so) but often keep
+     * the connection open until the handshake times out, the client hearing
+     * nothing: when they close depends on timing (seen both ways, idle and
+     * under load). Ours closes at once, as libzmq's NULL server does. */
     {
         .name = "PLAIN ZAP 300",
         .mechanism = "PLAIN",
         .zap = 300,
         .server = { ZMQ_EVENT_HANDSHAKE_FAILED_AUTH, 300 },
-        .client = { 0, 0 },
-        .our_server_closes = true,
+        .client = { ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL, EPIPE },
+        .retries = true,
+        .libzmq_server_may_hold = true,
     },
     {
         .name = "PLAIN ZAP 500",
@@ -151,6 +149,16 @@ static const struct scenario scenarios[] = {
         .server = { ZMQ_EVENT_HANDSHAKE_FAILED_AUTH, 400 },
         .client = { ZMQ_EVENT_HANDSHAKE_FAILED_AUTH, 400 },
     },
+    /* As for PLAIN. */
+    {
+        .name = "CURVE ZAP 300",
+        .mechanism = "CURVE",
+        .zap = 300,
+        .server = { ZMQ_EVENT_HANDSHAKE_FAILED_AUTH, 300 },
+        .client = { ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL, EPIPE },
+        .retries = true,
+        .libzmq_server_may_hold = true,
+    },
     {
         .name = "NULL with a ZAP domain, ZAP 400",
         .mechanism = "NULL",
@@ -158,6 +166,27 @@ static const struct scenario scenarios[] = {
         .domain = "secevents",
         .server = { ZMQ_EVENT_HANDSHAKE_FAILED_AUTH, 400 },
         .client = { ZMQ_EVENT_HANDSHAKE_FAILED_AUTH, 400 },
+    },
+    /* As for PLAIN: no ERROR, closed, the client retries; libzmq's NULL
+     * server may hold the connection too. */
+    {
+        .name = "NULL with a ZAP domain, ZAP 300",
+        .mechanism = "NULL",
+        .zap = 300,
+        .domain = "secevents",
+        .server = { ZMQ_EVENT_HANDSHAKE_FAILED_AUTH, 300 },
+        .client = { ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL, EPIPE },
+        .retries = true,
+        .libzmq_server_may_hold = true,
+    },
+    /* A domain without a handler lets NULL in (unless enforced). */
+    {
+        .name = "NULL with a ZAP domain, no handler",
+        .mechanism = "NULL",
+        .zap = ZAP_NONE,
+        .domain = "secevents",
+        .server = { ZMQ_EVENT_HANDSHAKE_SUCCEEDED, 0 },
+        .client = { ZMQ_EVENT_HANDSHAKE_SUCCEEDED, 0 },
     },
 };
 
@@ -487,19 +516,6 @@ static struct outcome libzmq_client_reading_ours(const struct scenario *sc)
     return sc->client;
 }
 
-/* What the client gets against our server, and whether it retries. */
-static struct outcome client_against_ours(const struct scenario *sc)
-{
-    if (sc->our_server_closes)
-        return (struct outcome){ ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL, EPIPE };
-    return sc->client;
-}
-
-static bool retries_against_ours(const struct scenario *sc)
-{
-    return sc->retries || sc->our_server_closes;
-}
-
 static void check_scenario(const struct scenario *sc)
 {
     /* libzmq against itself: the table is what the library does. */
@@ -516,17 +532,16 @@ static void check_scenario(const struct scenario *sc)
     struct run ours = run_scenario(sc, true, true);
     CU_ASSERT(ours.done);
     expect(sc, "ours", "server", ours.server, sc->server);
-    expect(sc, "ours", "client", ours.client, client_against_ours(sc));
-    CU_ASSERT_EQUAL(ours.retried, retries_against_ours(sc));
+    expect(sc, "ours", "client", ours.client, sc->client);
+    CU_ASSERT_EQUAL(ours.retried, sc->retries);
 
     struct run our_server = run_scenario(sc, true, false);
     CU_ASSERT(our_server.done);
     if (our_server.done) {
         expect(sc, "our server", "server", our_server.server, sc->server);
         expect(sc, "our server", "libzmq client", our_server.client,
-               sc->our_server_closes ? client_against_ours(sc)
-                                     : libzmq_client_reading_ours(sc));
-        CU_ASSERT_EQUAL(our_server.retried, retries_against_ours(sc));
+               libzmq_client_reading_ours(sc));
+        CU_ASSERT_EQUAL(our_server.retried, sc->retries);
     }
 
     struct run our_client = run_scenario(sc, false, true);
@@ -541,41 +556,16 @@ static void check_scenario(const struct scenario *sc)
     }
 }
 
-static void test_plain_accepted(void)
+enum { SCENARIO_COUNT = sizeof scenarios / sizeof scenarios[0] };
+
+/* One test per scenario, registered in the table's order, which is the
+ * order CUnit runs them in. */
+static int next_scenario;
+
+static void test_next_scenario(void)
 {
-    check_scenario(&scenarios[0]);
-}
-static void test_plain_wrong_password(void)
-{
-    check_scenario(&scenarios[1]);
-}
-static void test_plain_zap_300(void)
-{
-    check_scenario(&scenarios[2]);
-}
-static void test_plain_zap_500(void)
-{
-    check_scenario(&scenarios[3]);
-}
-static void test_plain_no_handler(void)
-{
-    check_scenario(&scenarios[4]);
-}
-static void test_curve_accepted(void)
-{
-    check_scenario(&scenarios[5]);
-}
-static void test_curve_wrong_key(void)
-{
-    check_scenario(&scenarios[6]);
-}
-static void test_curve_zap_400(void)
-{
-    check_scenario(&scenarios[7]);
-}
-static void test_null_domain_400(void)
-{
-    check_scenario(&scenarios[8]);
+    CU_ASSERT_FATAL(next_scenario < SCENARIO_COUNT);
+    check_scenario(&scenarios[next_scenario++]);
 }
 
 int main(void)
@@ -588,19 +578,10 @@ int main(void)
                         "on MODZMQ_PLUGIN_PATH?\n");
         return 1;
     }
-    static const struct test_case tests[] = {
-        { "PLAIN accepted", test_plain_accepted },
-        { "PLAIN wrong password, ZAP 400", test_plain_wrong_password },
-        { "PLAIN ZAP 300", test_plain_zap_300 },
-        { "PLAIN ZAP 500", test_plain_zap_500 },
-        { "PLAIN without a ZAP handler", test_plain_no_handler },
-        { "CURVE accepted", test_curve_accepted },
-        { "CURVE wrong server key", test_curve_wrong_key },
-        { "CURVE client key refused, ZAP 400", test_curve_zap_400 },
-        { "NULL with a ZAP domain, ZAP 400", test_null_domain_400 },
-    };
-    int status = test_run_suite("security events", tests,
-                                sizeof tests / sizeof tests[0]);
+    struct test_case tests[SCENARIO_COUNT];
+    for (int i = 0; i < SCENARIO_COUNT; i++)
+        tests[i] = (struct test_case){ scenarios[i].name, test_next_scenario };
+    int status = test_run_suite("security events", tests, SCENARIO_COUNT);
     zmq_ctx_term(ctx);
     return status;
 }
