@@ -943,6 +943,11 @@ static void input_ready(struct mz_engine *e)
         if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
             break;
         if (n <= 0) {
+            /* libzmq reports a stream the peer closed as EPIPE (in a
+             * HANDSHAKE_FAILED_NO_DETAIL, say), a failed read with its
+             * errno. */
+            if (n == 0)
+                errno = EPIPE;
             fail(e, MZ_ENGINE_CONNECTION_CLOSED);
             break;
         }

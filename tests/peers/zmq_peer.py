@@ -19,15 +19,20 @@ each answer one line on stdout:
   monitor                    -> ok  (records the socket's events from now on)
   events MS                  -> events ID:VALUE ...  (those recorded, waiting
                                 at most MS ms for a handshake's outcome)
+  drain MS                   -> events ID:VALUE ...  (all recorded within MS ms,
+                                at most 64)
   event                      -> event ID VALUE  (the next handshake event:
                                 HANDSHAKE_*), or timeout
   keypair                    -> keys PUBLIC SECRET  (zmq_curve_keypair, Z85)
   auth plain USER PASSWORD   -> ok  (a ZAP handler in this process: pyzmq's
                                      ThreadAuthenticator, PLAIN, that one user)
+  zap STATUS                 -> ok  (a ZAP handler in this process that
+                                     answers STATUS to every request)
   quit                       -> bye
 Errors answer "error <text>". Receiving waits at most RCVTIMEO (5 s).
 """
 import sys
+import threading
 import time
 
 import zmq
@@ -55,6 +60,48 @@ def wait_events(monitor, milliseconds):
         if event["event"] in HANDSHAKE_OUTCOMES:
             return events
 import zmq.auth.thread
+
+
+def drain_events(monitor, milliseconds):
+    """Every event recorded within the time given (at most 64)."""
+    events = []
+    deadline = time.monotonic() + milliseconds / 1000.0
+    while len(events) < 64:
+        left = int((deadline - time.monotonic()) * 1000)
+        if left <= 0 or not monitor.poll(left):
+            break
+        event = recv_monitor_message(monitor)
+        events.append("%d:%d" % (event["event"], event["value"]))
+    return events
+
+
+class FixedZapHandler(threading.Thread):
+    """A ZAP handler (RFC 27) answering one status code to every request,
+    for the refusals ThreadAuthenticator cannot give (300, 500)."""
+
+    def __init__(self, context, status):
+        super().__init__(daemon=True)
+        self.status = status
+        self.stopping = threading.Event()
+        self.socket = context.socket(zmq.REP)
+        self.socket.setsockopt(zmq.LINGER, 0)
+        self.socket.setsockopt(zmq.RCVTIMEO, 50)
+        self.socket.bind("inproc://zeromq.zap.01")
+
+    def run(self):
+        while not self.stopping.is_set():
+            try:
+                request = self.socket.recv_multipart()
+            except zmq.Again:
+                continue
+            user = b"admin" if self.status == b"200" else b""
+            self.socket.send_multipart(
+                [b"1.0", request[1], self.status, b"", user, b""])
+        self.socket.close()
+
+    def stop(self):
+        self.stopping.set()
+        self.join()
 
 
 def system_libzmq_mapped():
@@ -148,6 +195,8 @@ def main():
                 answer = "ok"
             elif command == "events":
                 answer = " ".join(["events"] + wait_events(monitor, int(args[0])))
+            elif command == "drain":
+                answer = " ".join(["events"] + drain_events(monitor, int(args[0])))
             elif command == "event":
                 answer = "timeout"
                 try:
@@ -168,6 +217,11 @@ def main():
                     authenticator.start()
                 authenticator.configure_plain(domain="*",
                                               passwords={args[1]: args[2]})
+                answer = "ok"
+            elif command == "zap":
+                if authenticator is None:
+                    authenticator = FixedZapHandler(context, args[0].encode())
+                    authenticator.start()
                 answer = "ok"
             elif command == "quit":
                 print("bye", flush=True)
