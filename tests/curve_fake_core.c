@@ -9,41 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void *msg_data(modzmq_msg *msg)
-{
-    return msg->data;
-}
-
-static size_t msg_size(const modzmq_msg *msg)
-{
-    return msg->size;
-}
-
-static int msg_resize(modzmq_msg *msg, size_t size)
-{
-    /* A new block each time, as the contract allows: a plugin that read
-     * the old body after resizing would see freed memory under ASan. */
-    uint8_t *data = malloc(size > 0 ? size : 1);
-    if (data == NULL) {
-        errno = ENOMEM;
-        return -1;
-    }
-    free(msg->data);
-    msg->data = data;
-    msg->size = size;
-    return 0;
-}
-
-static unsigned msg_flags(const modzmq_msg *msg)
-{
-    return msg->flags;
-}
-
-static void msg_set_flags(modzmq_msg *msg, unsigned flags)
-{
-    msg->flags = flags;
-}
-
 static int connection_option(modzmq_connection *connection, int option,
                              void *value, size_t *size)
 {
@@ -167,11 +132,11 @@ static void handshake_error(modzmq_connection *connection, int protocol_error)
 
 static const struct modzmq_core_services services = {
     .size = sizeof services,
-    .msg_data = msg_data,
-    .msg_size = msg_size,
-    .msg_resize = msg_resize,
-    .msg_flags = msg_flags,
-    .msg_set_flags = msg_set_flags,
+    .msg_data = fake_msg_data,
+    .msg_size = fake_msg_size,
+    .msg_resize = fake_msg_resize,
+    .msg_flags = fake_msg_flags,
+    .msg_set_flags = fake_msg_set_flags,
     .connection_option = connection_option,
     .metadata_write = metadata_write,
     .metadata_read = metadata_read,
@@ -200,7 +165,7 @@ void fake_msg_init(struct modzmq_msg *msg)
 void fake_msg_set(struct modzmq_msg *msg, const void *data, size_t size,
                   unsigned flags)
 {
-    msg_resize(msg, size);
+    fake_msg_resize(msg, size);
     if (size > 0)
         memcpy(msg->data, data, size);
     msg->flags = flags;

@@ -10,15 +10,11 @@
 
 #include <modzmq/mechanism.h>
 
+#include "fake_msg.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-
-struct modzmq_msg {
-    uint8_t *data;
-    size_t size;
-    unsigned flags;
-};
 
 struct modzmq_connection {
     /* What connection_option gives for the CURVE key options. */

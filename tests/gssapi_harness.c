@@ -23,41 +23,6 @@ void harness_connection_init(struct modzmq_connection *connection)
     connection->zap_answer = 1;
 }
 
-static void *fake_msg_data(modzmq_msg *msg)
-{
-    return msg->data;
-}
-
-static size_t fake_msg_size(const modzmq_msg *msg)
-{
-    return msg->size;
-}
-
-static int fake_msg_resize(modzmq_msg *msg, size_t size)
-{
-    /* Never in place: a mechanism that reads the old body after resizing
-     * reads freed memory, which the sanitizers then report. */
-    uint8_t *data = malloc(size > 0 ? size : 1);
-    if (data == NULL) {
-        errno = ENOMEM;
-        return -1;
-    }
-    free(msg->data);
-    msg->data = data;
-    msg->size = size;
-    return 0;
-}
-
-static unsigned fake_msg_flags(const modzmq_msg *msg)
-{
-    return msg->flags;
-}
-
-static void fake_msg_set_flags(modzmq_msg *msg, unsigned flags)
-{
-    msg->flags = flags;
-}
-
 static int give_string(const char *text, void *value, size_t *size)
 {
     size_t length = strlen(text) + 1;

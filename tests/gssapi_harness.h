@@ -15,13 +15,10 @@
 
 #include <modzmq/mechanism.h>
 
-/* The SDK leaves these opaque; here they are the test's own. */
-struct modzmq_msg {
-    uint8_t *data;
-    size_t size;
-    unsigned flags;
-};
+#include "fake_msg.h"
 
+/* The SDK leaves modzmq_connection opaque; here it is the test's own
+ * (modzmq_msg is fake_msg.h's). */
 struct modzmq_connection {
     /* The options connection_option serves ("" is unset). */
     char principal[256];

@@ -19,7 +19,8 @@ plugins_curve_modzmq_curve_la_LDFLAGS = $(AM_LDFLAGS) -module -avoid-version -sh
 # session against each other through a fake services table.
 check_PROGRAMS += tests/test_curve
 tests_test_curve_SOURCES = tests/test_curve.c \
-	tests/curve_fake_core.c tests/curve_fake_core.h
+	tests/curve_fake_core.c tests/curve_fake_core.h \
+	tests/fake_msg.c tests/fake_msg.h
 tests_test_curve_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/sdk \
 	-DCURVE_MODULE_PATH='"$(abs_top_builddir)/plugins/curve/.libs/modzmq_curve.so"'
 tests_test_curve_CFLAGS = $(TEST_CFLAGS) $(SODIUM_CFLAGS)
@@ -30,7 +31,8 @@ tests_test_curve_LDADD = $(API_TEST_LIBS) $(SODIUM_LIBS) -ldl
 # each kind of bad input compared with ours.
 check_PROGRAMS += tests/test_curve_wire
 tests_test_curve_wire_SOURCES = tests/test_curve_wire.c \
-	tests/curve_fake_core.c tests/curve_fake_core.h tests/peer.c tests/peer.h \
+	tests/curve_fake_core.c tests/curve_fake_core.h \
+	tests/fake_msg.c tests/fake_msg.h tests/peer.c tests/peer.h \
 	tests/raw_zmtp.c tests/raw_zmtp.h
 tests_test_curve_wire_CPPFLAGS = $(tests_test_curve_CPPFLAGS)
 tests_test_curve_wire_CFLAGS = $(TEST_CFLAGS)

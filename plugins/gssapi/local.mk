@@ -30,6 +30,7 @@ EXTRA_PROGRAMS += tests/test_gssapi
 check_SCRIPTS += tests/test_gssapi$(EXEEXT)
 tests_test_gssapi_SOURCES = tests/test_gssapi.c \
 	tests/gssapi_harness.c tests/gssapi_harness.h \
+	tests/fake_msg.c tests/fake_msg.h \
 	tests/zmtp_stream.c tests/zmtp_stream.h \
 	tests/peer.c tests/peer.h
 tests_test_gssapi_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/sdk \
