@@ -82,8 +82,7 @@ struct mz_engine {
     struct mz_peer_metadata *metadata;
 
     struct mz_zmtp_decoder decoder;
-    uint8_t *input;
-    size_t input_size;
+    struct mz_recv_buffer input; /* what reads bring; frames slice it */
     size_t input_pos;
     size_t input_end;
     struct mz_msg held_part; /* refused by push, retried on resume */
@@ -201,7 +200,7 @@ static void engine_free(struct mz_engine *e)
     mz_msg_close(&e->held_part);
     mz_zmtp_decoder_fini(&e->decoder);
     mz_zmtp_encoder_fini(&e->encoder);
-    free(e->input);
+    mz_recv_buffer_fini(&e->input);
     if (e->metadata != NULL)
         mz_peer_metadata_unref(e->metadata);
     free(e);
@@ -236,9 +235,8 @@ struct mz_engine *mz_engine_new(struct mz_reactor *reactor, int fd,
     e->mechanism_ops = mechanism_ops;
     mz_msg_init(&e->held_part);
     mz_zmtp_decoder_init(&e->decoder, options->maxmsgsize);
-    e->input_size = clamp_buffer(options->in_batch_size);
-    e->input = malloc(e->input_size);
-    if (e->input == NULL)
+    if (mz_recv_buffer_init(&e->input, clamp_buffer(options->in_batch_size)) <
+        0)
         goto fail;
     if (mz_zmtp_encoder_init(&e->encoder,
                              clamp_buffer(options->out_batch_size)) < 0)
@@ -831,7 +829,8 @@ static void greeting_bytes(struct mz_engine *e)
     size_t want = MZ_ZMTP_GREETING_SIZE - e->greeting_have;
     size_t avail = e->input_end - e->input_pos;
     size_t n = avail < want ? avail : want;
-    memcpy(e->peer_greeting + e->greeting_have, e->input + e->input_pos, n);
+    memcpy(e->peer_greeting + e->greeting_have, e->input.bytes + e->input_pos,
+           n);
     e->greeting_have += n;
     e->input_pos += n;
     switch (mz_zmtp_greeting_check(e->peer_greeting, e->greeting_have,
@@ -879,8 +878,8 @@ static void process_input(struct mz_engine *e)
         }
         size_t used;
         enum mz_zmtp_decode_status status =
-            mz_zmtp_decoder_feed(&e->decoder, e->input + e->input_pos,
-                                 e->input_end - e->input_pos, &used);
+            mz_zmtp_decoder_feed(&e->decoder, e->input.bytes + e->input_pos,
+                                 e->input_end - e->input_pos, &e->input, &used);
         e->input_pos += used;
         if (status == MZ_DECODE_NEED_INPUT)
             continue;
@@ -908,12 +907,16 @@ static ssize_t read_some(struct mz_engine *e)
                         ? NULL
                         : mz_zmtp_decoder_body_space(&e->decoder, &space);
     e->input_pos = 0;
+    e->input_end = 0;
+    if (mz_recv_buffer_prepare(&e->input) < 0)
+        return -1;
     if (body == NULL || space == 0) {
-        ssize_t n = read(e->fd, e->input, e->input_size);
+        ssize_t n = read(e->fd, e->input.bytes, e->input.size);
         e->input_end = n > 0 ? (size_t) n : 0;
         return n;
     }
-    struct iovec iov[2] = { { body, space }, { e->input, e->input_size } };
+    struct iovec iov[2] = { { body, space },
+                            { e->input.bytes, e->input.size } };
     ssize_t n = readv(e->fd, iov, 2);
     if (n <= 0)
         return n;

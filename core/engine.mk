@@ -3,6 +3,7 @@ core_libmzcore_la_SOURCES += \
 	core/engine.c core/engine.h \
 	core/null_mechanism.c core/null_mechanism.h \
 	core/peer_metadata.c core/peer_metadata.h \
+	core/recv_buffer.c core/recv_buffer.h \
 	core/socket_compat.c core/socket_compat.h \
 	core/zmtp_command.c core/zmtp_command.h \
 	core/zmtp_decoder.c core/zmtp_decoder.h \

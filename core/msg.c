@@ -92,6 +92,15 @@ int mz_msg_init_data(struct mz_msg *m, void *data, size_t size,
     return 0;
 }
 
+void mz_msg_init_slice(struct mz_msg *m, struct mz_msg_content *content,
+                       void *data, size_t size)
+{
+    msg_clear(m, MZ_MSG_SHARED_BODY);
+    m->u.ext.content = content;
+    m->u.ext.data = data;
+    m->u.ext.size = size;
+}
+
 static void content_release(struct mz_msg_content *content, void *data,
                             unsigned count)
 {

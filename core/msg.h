@@ -124,6 +124,11 @@ int mz_msg_init_buffer(struct mz_msg *m, const void *buf, size_t size);
 int mz_msg_init_data(struct mz_msg *m, void *data, size_t size,
                      zmq_free_fn *free_fn, void *hint);
 void mz_msg_init_delimiter(struct mz_msg *m);
+/* A message whose body is the size bytes at data, inside content's block,
+ * taking over one reference the caller already counted in content->refs
+ * (a slice of a receive buffer: recv_buffer.h). */
+void mz_msg_init_slice(struct mz_msg *m, struct mz_msg_content *content,
+                       void *data, size_t size);
 void mz_msg_close(struct mz_msg *m);
 /* dst is closed first; src becomes an empty message. */
 void mz_msg_move(struct mz_msg *dst, struct mz_msg *src);

@@ -47,7 +47,8 @@ static uint64_t read_be64(const uint8_t *p)
     return v;
 }
 
-/* The header is complete: validate it and make room for the body. */
+/* The header is complete: validate it and note the body's size and
+ * flags. */
 static enum mz_zmtp_decode_status header_done(struct mz_zmtp_decoder *d)
 {
     uint8_t flags = d->header[0];
@@ -63,27 +64,57 @@ static enum mz_zmtp_decode_status header_done(struct mz_zmtp_decoder *d)
     if (flags & WIRE_COMMAND)
         msg_flags |= MZ_MSG_COMMAND;
     d->frame_flags = msg_flags;
-    if (size > MZ_ZMTP_GROW_FROM) {
+    d->body_size = size;
+    d->body_have = 0;
+    return MZ_DECODE_NEED_INPUT;
+}
+
+/* Makes room for a body that is still to arrive. */
+static enum mz_zmtp_decode_status body_start(struct mz_zmtp_decoder *d)
+{
+    if (d->body_size > MZ_ZMTP_GROW_FROM) {
         d->body = malloc(MZ_ZMTP_GROW_FROM);
         if (d->body == NULL)
             return MZ_DECODE_NO_MEMORY;
         d->body_room = MZ_ZMTP_GROW_FROM;
         d->growing = true;
     } else {
-        if (mz_msg_init_size(&d->frame, (size_t) size) < 0)
+        if (mz_msg_init_size(&d->frame, (size_t) d->body_size) < 0)
             return MZ_DECODE_NO_MEMORY;
-        d->frame.flags = msg_flags;
+        d->frame.flags = d->frame_flags;
         d->body = mz_msg_data(&d->frame);
-        d->body_room = (size_t) size;
+        d->body_room = (size_t) d->body_size;
     }
-    d->body_size = size;
-    d->body_have = 0;
     d->in_body = true;
     return MZ_DECODE_NEED_INPUT;
 }
 
+static void frame_done(struct mz_zmtp_decoder *d)
+{
+    d->in_body = false;
+    d->header_have = 0;
+    d->header_need = SHORT_HEADER;
+}
+
+/* A body too big to live inside a message, already whole in the input
+ * buffer, becomes a slice of that buffer instead of a copy. */
+static bool take_slice(struct mz_zmtp_decoder *d, struct mz_recv_buffer *source,
+                       const uint8_t *at, size_t available)
+{
+    if (source == NULL || d->body_size <= MZ_MSG_INLINE_MAX ||
+        d->body_size > available)
+        return false;
+    mz_msg_close(&d->frame);
+    mz_recv_buffer_slice(source, &d->frame, (uint8_t *) at,
+                         (size_t) d->body_size);
+    d->frame.flags = d->frame_flags;
+    frame_done(d);
+    return true;
+}
+
 enum mz_zmtp_decode_status mz_zmtp_decoder_feed(struct mz_zmtp_decoder *d,
                                                 const uint8_t *in, size_t size,
+                                                struct mz_recv_buffer *source,
                                                 size_t *used)
 {
     size_t pos = 0;
@@ -106,6 +137,13 @@ enum mz_zmtp_decode_status mz_zmtp_decoder_feed(struct mz_zmtp_decoder *d,
         if (d->header_have < d->header_need)
             return MZ_DECODE_NEED_INPUT;
         enum mz_zmtp_decode_status status = header_done(d);
+        if (status != MZ_DECODE_NEED_INPUT)
+            return status;
+        if (take_slice(d, source, in + pos, size - pos)) {
+            *used = pos + (size_t) d->body_size;
+            return MZ_DECODE_FRAME;
+        }
+        status = body_start(d);
         if (status != MZ_DECODE_NEED_INPUT)
             return status;
     }
@@ -176,8 +214,6 @@ mz_zmtp_decoder_body_filled(struct mz_zmtp_decoder *d, size_t n)
         }
         d->frame.flags = d->frame_flags;
     }
-    d->in_body = false;
-    d->header_have = 0;
-    d->header_need = SHORT_HEADER;
+    frame_done(d);
     return MZ_DECODE_FRAME;
 }

@@ -2,8 +2,10 @@
  * The ZMTP 3.x frame decoder: turns the byte stream after the greeting into
  * message parts and command frames, whatever the read boundaries were.
  *
- * The engine feeds it what each read brought; small frames are copied out
- * of that buffer, many per read. The engine may read the rest of a body
+ * The engine feeds it what each read brought, many frames per read. A
+ * frame whose body is whole in that buffer becomes a slice of it
+ * (recv_buffer.h); bodies small enough to live inside a message are copied
+ * there. The engine may read the rest of a body
  * straight into the message (body_space / body_filled), so big messages
  * cost no extra copy. A body over MZ_ZMTP_GROW_FROM bytes grows as its
  * bytes arrive instead of being allocated at the size the header claims:
@@ -17,6 +19,7 @@
 #include <stdint.h>
 
 #include "msg.h"
+#include "recv_buffer.h"
 
 enum {
     MZ_ZMTP_HEADER_MAX = 9,         /* flags + 8-byte size */
@@ -51,9 +54,11 @@ void mz_zmtp_decoder_init(struct mz_zmtp_decoder *d, int64_t maxmsgsize);
 void mz_zmtp_decoder_fini(struct mz_zmtp_decoder *d);
 
 /* Consumes bytes of in (at most up to the end of one frame) and says how
- * many in *used. */
+ * many in *used. When in lies inside source's bytes, frames may be slices
+ * of it; with source NULL every body is copied. */
 enum mz_zmtp_decode_status mz_zmtp_decoder_feed(struct mz_zmtp_decoder *d,
                                                 const uint8_t *in, size_t size,
+                                                struct mz_recv_buffer *source,
                                                 size_t *used);
 
 /* After MZ_DECODE_FRAME: moves the frame into *out (closing what *out held)

@@ -156,9 +156,13 @@ static void sink_error(void *session, enum mz_engine_error reason)
     pthread_mutex_unlock(&s->lock);
 }
 
-static const struct mz_engine_sink test_sink = { sink_ready, sink_push,
-                                                 sink_flush, sink_pull,
-                                                 sink_error };
+static const struct mz_engine_sink test_sink = {
+    .ready = sink_ready,
+    .push = sink_push,
+    .flush = sink_flush,
+    .pull = sink_pull,
+    .error = sink_error,
+};
 
 static struct side *side_new(int socket_type)
 {

@@ -78,6 +78,104 @@ static void test_push_pull(void)
     }
 }
 
+/* Byte j of message i in test_held_messages_stay_intact. */
+static unsigned char pattern_byte(int i, size_t j)
+{
+    return (unsigned char) (i * 31 + j * 7);
+}
+
+static bool has_pattern(zmq_msg_t *m, int i, size_t size)
+{
+    const unsigned char *p = zmq_msg_data(m);
+    if (zmq_msg_size(m) != size)
+        return false;
+    for (size_t j = 0; j < size; j++)
+        if (p[j] != pattern_byte(i, j))
+            return false;
+    return true;
+}
+
+/* Small bodies that arrive together share the engine's receive buffer.
+ * Messages the application keeps open (or copies, or writes into) must
+ * keep their bytes while later reads bring more. */
+static void test_held_messages_stay_intact(void)
+{
+    enum { BATCHES = 40, BATCH = 500, COUNT = BATCHES * BATCH, EVERY = 10 };
+    static const size_t sizes[] = { 33, 1,    64,   34,   100, 255,
+                                    32, 1000, 1500, 4000, 256 };
+    const size_t size_count = sizeof sizes / sizeof sizes[0];
+    zmq_msg_t *kept = calloc(COUNT / EVERY, sizeof *kept);
+    zmq_msg_t *copies = calloc(COUNT / EVERY, sizeof *copies);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(kept);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(copies);
+    unsigned char body[4000];
+    for (int t = 0; t < TRANSPORTS; t++) {
+        void *pull = new_socket(ZMQ_PULL);
+        void *push = new_socket(ZMQ_PUSH);
+        int kept_count = 0, copy_count = 0, received = 0;
+        bool intact = true;
+        if (join(pull, push, t)) {
+            for (int batch = 0; batch < BATCHES && intact; batch++) {
+                for (int i = batch * BATCH; i < (batch + 1) * BATCH; i++) {
+                    size_t size = sizes[i % size_count];
+                    for (size_t j = 0; j < size; j++)
+                        body[j] = pattern_byte(i, j);
+                    if (zmq_send(push, body, size, 0) != (int) size)
+                        intact = false;
+                }
+                for (int i = batch * BATCH; i < (batch + 1) * BATCH && intact;
+                     i++) {
+                    zmq_msg_t m;
+                    zmq_msg_init(&m);
+                    size_t size = sizes[i % size_count];
+                    if (zmq_msg_recv(&m, pull, 0) != (int) size ||
+                        !has_pattern(&m, i, size)) {
+                        intact = false;
+                        zmq_msg_close(&m);
+                        break;
+                    }
+                    received++;
+                    switch (i % EVERY) {
+                    case 0: /* kept open until the end */
+                        zmq_msg_init(&kept[kept_count]);
+                        zmq_msg_move(&kept[kept_count++], &m);
+                        break;
+                    case 1: /* the application writes into its message */
+                        memset(zmq_msg_data(&m), 0xEE, size);
+                        break;
+                    case 2: /* a copy outlives the original */
+                        zmq_msg_init(&copies[copy_count]);
+                        zmq_msg_copy(&copies[copy_count++], &m);
+                        break;
+                    }
+                    zmq_msg_close(&m);
+                }
+            }
+        }
+        CU_ASSERT_EQUAL(received, COUNT);
+        CU_ASSERT_TRUE(intact);
+        int kept_intact = 0, copies_intact = 0;
+        for (int k = 0; k < kept_count; k++) {
+            int i = k * EVERY;
+            kept_intact += has_pattern(&kept[k], i, sizes[i % size_count]);
+            zmq_msg_close(&kept[k]);
+        }
+        for (int k = 0; k < copy_count; k++) {
+            int i = k * EVERY + 2;
+            copies_intact += has_pattern(&copies[k], i, sizes[i % size_count]);
+            zmq_msg_close(&copies[k]);
+        }
+        CU_ASSERT_EQUAL(kept_count, COUNT / EVERY);
+        CU_ASSERT_EQUAL(kept_intact, kept_count);
+        CU_ASSERT_EQUAL(copy_count, COUNT / EVERY);
+        CU_ASSERT_EQUAL(copies_intact, copy_count);
+        zmq_close(push);
+        zmq_close(pull);
+    }
+    free(kept);
+    free(copies);
+}
+
 static void test_req_rep(void)
 {
     for (int t = 0; t < TRANSPORTS; t++) {
@@ -629,7 +727,8 @@ static void test_reconnect_stop(void)
 }
 
 /* zmq_unbind takes the endpoint as the bind resolved it, as libzmq does:
- * "tcp://0.0.0.0:port" after "tcp://*:*", never the wildcard form. */
+ * "tcp://0.0.0.0:port" after binding to any address and port, never the
+ * wildcard form. */
 static void test_unbind_forms(void)
 {
     void *pull = new_socket(ZMQ_PULL);
@@ -786,6 +885,8 @@ int main(void)
 {
     const struct test_case cases[] = {
         { "PUSH/PULL over tcp and ipc", test_push_pull },
+        { "held messages stay intact over tcp and ipc",
+          test_held_messages_stay_intact },
         { "REQ/REP over tcp and ipc", test_req_rep },
         { "DEALER/ROUTER over tcp and ipc", test_dealer_router },
         { "PUB/SUB over tcp and ipc", test_pub_sub },
