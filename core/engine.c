@@ -2,8 +2,11 @@
  * The ZMTP engine's state machine (see engine.h for its contract): one
  * connection, driven by the reactor's fd and timer callbacks.
  *
- *   GREETING   our greeting is queued at once; the peer's is checked byte
- *              by byte as it arrives.
+ *   GREETING   the first 11 bytes of ours are queued at once, the rest
+ *              once the peer's first 11 say which version it speaks (RFC
+ *              23's detection of 2.0 peers); the peer's is checked byte by
+ *              byte as it arrives. A ZMTP 2.0 peer's greeting carries its
+ *              socket type and identity and leads straight to TRAFFIC.
  *   HANDSHAKE  NULL: our READY is queued (after the ZAP handler's 200 when
  *              ZMQ_ZAP_DOMAIN asks for one) and we wait for the peer's.
  *              PLAIN, CURVE, GSSAPI: the plugin's session says which
@@ -36,6 +39,7 @@
 #include "peer_metadata.h"
 #include "plugin_loader.h"
 #include "reactor.h"
+#include "socket_compat.h"
 #include "zap.h"
 #include "zmq.h"
 #include "zmtp_command.h"
@@ -77,8 +81,9 @@ struct mz_engine {
     bool decodes;             /* and its decode */
     bool zap_pending;         /* a ZAP request is out: wait for its reply */
     bool peer_ready_received; /* NULL: the peer's READY came before ZAP's */
-    uint8_t peer_greeting[MZ_ZMTP_GREETING_SIZE];
+    uint8_t peer_greeting[MZ_ZMTP_V2_GREETING_MAX];
     size_t greeting_have;
+    bool greeting_finished; /* the rest of ours follows the partial one */
     struct mz_peer_metadata *metadata;
 
     struct mz_zmtp_decoder decoder;
@@ -253,7 +258,7 @@ struct mz_engine *mz_engine_new(struct mz_reactor *reactor, int fd,
     uint8_t greeting[MZ_ZMTP_GREETING_SIZE];
     mz_zmtp_greeting_build(greeting, e->mechanism_name,
                            mechanism_ops != NULL && options->as_server);
-    mz_zmtp_encoder_add_raw(&e->encoder, greeting, sizeof greeting);
+    mz_zmtp_encoder_add_raw(&e->encoder, greeting, MZ_ZMTP_GREETING_PARTIAL);
 
     e->handle = mz_reactor_add_fd(reactor, fd, on_io, e);
     if (e->handle == NULL)
@@ -824,31 +829,97 @@ static void frame_received(struct mz_engine *e, struct mz_msg *frame)
         deliver(e, frame);
 }
 
+/* The peer's version is known: the rest of our greeting, for 3.x, or the
+ * 2.0 socket type and identity. */
+static void finish_greeting(struct mz_engine *e)
+{
+    e->greeting_finished = true;
+    if (e->version == MZ_ZMTP_2_0) {
+        uint8_t rest[MZ_ZMTP_V2_GREETING_MAX];
+        size_t size = mz_zmtp_v2_greeting_build(rest, e->options->socket_type,
+                                                e->options->routing_id,
+                                                e->options->routing_id_size);
+        mz_zmtp_encoder_add_raw(&e->encoder, rest, size);
+    } else {
+        uint8_t greeting[MZ_ZMTP_GREETING_SIZE];
+        mz_zmtp_greeting_build(greeting, e->mechanism_name,
+                               e->mechanism_ops != NULL &&
+                                   e->options->as_server);
+        mz_zmtp_encoder_add_raw(
+            &e->encoder, greeting + MZ_ZMTP_GREETING_PARTIAL,
+            MZ_ZMTP_GREETING_SIZE - MZ_ZMTP_GREETING_PARTIAL);
+    }
+    pump_output(e);
+}
+
+/* A ZMTP 2.0 peer's greeting carries what a READY would: its socket type
+ * and identity. There is no handshake and no way to send an ERROR, so an
+ * incompatible peer is just hung up on. */
+static void v2_greeting_received(struct mz_engine *e)
+{
+    struct mz_zmtp_v2_peer peer;
+    mz_zmtp_v2_greeting_parse(e->peer_greeting, &peer);
+    const char *type = mz_socket_type_name(peer.socket_type);
+    if (type == NULL || !mz_socket_types_compatible(e->options->socket_type,
+                                                    peer.socket_type)) {
+        note_handshake_failure(e, 0, 0);
+        fail(e, MZ_ENGINE_INCOMPATIBLE);
+        return;
+    }
+    if (mz_peer_metadata_add(e->metadata, "Socket-Type", strlen("Socket-Type"),
+                             type, strlen(type)) < 0 ||
+        mz_peer_metadata_add(e->metadata, "Identity", strlen("Identity"),
+                             peer.identity, peer.identity_size) < 0) {
+        fail(e, MZ_ENGINE_CONNECTION_CLOSED);
+        return;
+    }
+    mz_zmtp_decoder_forbid_commands(&e->decoder);
+    handshake_complete(e);
+}
+
 static void greeting_bytes(struct mz_engine *e)
 {
-    size_t want = MZ_ZMTP_GREETING_SIZE - e->greeting_have;
+    size_t want =
+        mz_zmtp_greeting_expected(e->peer_greeting, e->greeting_have) -
+        e->greeting_have;
     size_t avail = e->input_end - e->input_pos;
     size_t n = avail < want ? avail : want;
     memcpy(e->peer_greeting + e->greeting_have, e->input.bytes + e->input_pos,
            n);
     e->greeting_have += n;
     e->input_pos += n;
-    switch (mz_zmtp_greeting_check(e->peer_greeting, e->greeting_have,
-                                   e->mechanism_name, &e->version)) {
-    case MZ_GREETING_INCOMPLETE:
-        break;
-    case MZ_GREETING_DONE:
-        greeting_received(e);
-        break;
-    case MZ_GREETING_BAD:
+    enum mz_zmtp_greeting_status status = mz_zmtp_greeting_check(
+        e->peer_greeting, e->greeting_have, e->mechanism_name, &e->version);
+    if (status == MZ_GREETING_BAD) {
         fail_protocol(e, MZ_ENGINE_PROTOCOL,
                       ZMQ_PROTOCOL_ERROR_ZMTP_UNSPECIFIED);
-        break;
-    case MZ_GREETING_WRONG_MECHANISM:
+        return;
+    }
+    if (status == MZ_GREETING_WRONG_MECHANISM) {
         fail_protocol(e, MZ_ENGINE_INCOMPATIBLE,
                       ZMQ_PROTOCOL_ERROR_ZMTP_MECHANISM_MISMATCH);
-        break;
+        return;
     }
+    /* A 2.0 peer cannot be put to a ZAP handler: with a domain set it
+     * would slip past authentication, so it is refused, as libzmq does. */
+    if (e->version == MZ_ZMTP_2_0 &&
+        e->greeting_have >= MZ_ZMTP_GREETING_PARTIAL &&
+        e->options->zap_domain != NULL && e->options->zap_domain[0] != '\0') {
+        fail_protocol(e, MZ_ENGINE_INCOMPATIBLE,
+                      ZMQ_PROTOCOL_ERROR_ZMTP_UNSPECIFIED);
+        return;
+    }
+    if (!e->greeting_finished && e->greeting_have >= MZ_ZMTP_GREETING_PARTIAL) {
+        finish_greeting(e);
+        if (e->state == FAILED)
+            return;
+    }
+    if (status != MZ_GREETING_DONE)
+        return;
+    if (e->version == MZ_ZMTP_2_0)
+        v2_greeting_received(e);
+    else
+        greeting_received(e);
 }
 
 static bool may_consume(const struct mz_engine *e)

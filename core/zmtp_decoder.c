@@ -33,6 +33,11 @@ void mz_zmtp_decoder_fini(struct mz_zmtp_decoder *d)
     mz_msg_close(&d->frame);
 }
 
+void mz_zmtp_decoder_forbid_commands(struct mz_zmtp_decoder *d)
+{
+    d->no_commands = true;
+}
+
 static void free_grown_body(void *data, void *hint)
 {
     (void) hint;
@@ -125,7 +130,8 @@ enum mz_zmtp_decode_status mz_zmtp_decoder_feed(struct mz_zmtp_decoder *d,
             if (d->header_have == 1) {
                 uint8_t flags = d->header[0];
                 if ((flags & WIRE_RESERVED) != 0 ||
-                    ((flags & WIRE_COMMAND) && (flags & WIRE_MORE))) {
+                    ((flags & WIRE_COMMAND) &&
+                     (d->no_commands || (flags & WIRE_MORE)))) {
                     *used = pos;
                     return MZ_DECODE_PROTOCOL;
                 }

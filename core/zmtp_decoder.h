@@ -1,15 +1,16 @@
 /*
- * The ZMTP 3.x frame decoder: turns the byte stream after the greeting into
- * message parts and command frames, whatever the read boundaries were.
+ * The ZMTP frame decoder (3.x, and 2.0, which has no commands): turns the
+ * byte stream after the greeting into message parts and command frames,
+ * whatever the read boundaries were.
  *
  * The engine feeds it what each read brought, many frames per read. A
  * frame whose body is whole in that buffer becomes a slice of it
  * (recv_buffer.h); bodies small enough to live inside a message are copied
- * there. The engine may read the rest of a body
- * straight into the message (body_space / body_filled), so big messages
- * cost no extra copy. A body over MZ_ZMTP_GROW_FROM bytes grows as its
- * bytes arrive instead of being allocated at the size the header claims:
- * a hostile header costs only what the peer really sends.
+ * there. The engine may read the rest of a body straight into the message
+ * (body_space / body_filled), so big messages cost no extra copy. A body
+ * over MZ_ZMTP_GROW_FROM bytes grows as its bytes arrive instead of being
+ * allocated at the size the header claims: a hostile header costs only
+ * what the peer really sends.
  */
 #ifndef MZ_ZMTP_DECODER_H
 #define MZ_ZMTP_DECODER_H
@@ -38,6 +39,7 @@ struct mz_zmtp_decoder {
     size_t body_room;    /* bytes allocated at body */
     bool growing;        /* body is our own allocation, not yet in frame */
     uint8_t frame_flags; /* MZ_MSG_MORE / MZ_MSG_COMMAND of the frame */
+    bool no_commands;    /* ZMTP 2.0: the COMMAND bit is reserved */
     struct mz_msg frame; /* the frame being filled */
 };
 
@@ -52,6 +54,10 @@ enum mz_zmtp_decode_status {
 
 void mz_zmtp_decoder_init(struct mz_zmtp_decoder *d, int64_t maxmsgsize);
 void mz_zmtp_decoder_fini(struct mz_zmtp_decoder *d);
+
+/* From now on a frame with the COMMAND flag is a protocol error, as for a
+ * ZMTP 2.0 peer, whose framing has no commands. */
+void mz_zmtp_decoder_forbid_commands(struct mz_zmtp_decoder *d);
 
 /* Consumes bytes of in (at most up to the end of one frame) and says how
  * many in *used. When in lies inside source's bytes, frames may be slices

@@ -42,7 +42,8 @@ bool mz_zmtp_encoder_has_room(const struct mz_zmtp_encoder *e);
 /* Whether anything waits to be written. */
 bool mz_zmtp_encoder_pending(const struct mz_zmtp_encoder *e);
 
-/* Queues bytes as they are (the greeting). n <= 64. */
+/* Queues bytes as they are (a greeting, or part of one), before any
+ * frame. n <= 512, the smallest batch. */
 void mz_zmtp_encoder_add_raw(struct mz_zmtp_encoder *e, const void *bytes,
                              size_t n);
 

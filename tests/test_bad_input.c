@@ -1,7 +1,8 @@
 /*
  * Hostile and broken peers on the wire. A PULL socket listens on tcp; a
  * well-behaved PUSH stays connected to it throughout, while raw TCP clients
- * written by hand send a garbage greeting, a ZMTP 2.0 greeting, a frame over
+ * written by hand send a garbage greeting, a revision 0 greeting, ZMTP 2.0
+ * greetings of an incompatible type or followed by a command, a frame over
  * ZMQ_MAXMSGSIZE, a truncated frame, and a greeting one byte at a time that
  * outlasts ZMQ_HANDSHAKE_IVL. Each bad connection must be closed by
  * modzmq, and the good PUSH's messages must keep arriving. (Leaks and
@@ -88,8 +89,8 @@ static bool handshake_as_push(int fd)
     uint8_t hello[64];
     greeting(hello);
     static const uint8_t ready[] = {
-        0x04, 26,  5,   'R', 'E', 'A', 'D', 'Y', 11,  'S', 'o', 'c', 'k', 'e',
-        't',  '-', 'T', 'y', 'p', 'e', 0,   0,   0,   4,   'P', 'U', 'S', 'H',
+        0x04, 26,  5,   'R', 'E', 'A', 'D', 'Y', 11, 'S', 'o', 'c', 'k', 'e',
+        't',  '-', 'T', 'y', 'p', 'e', 0,   0,   0,  4,   'P', 'U', 'S', 'H',
     };
     return raw_write(fd, hello, sizeof hello) &&
            raw_write(fd, ready, sizeof ready);
@@ -106,18 +107,51 @@ static void test_garbage_greeting(void)
     good_peer_delivers("after garbage");
 }
 
-static void test_old_major_version(void)
+/* A ZMTP 2.0 greeting (signature, revision 1, socket type, identity
+ * frame) for a peer of the given type with no identity. */
+static bool v2_greeting(int fd, uint8_t type)
+{
+    const uint8_t hello[14] = { 0xFF, 0, 0, 0, 0, 0, 0, 0, 1, 0x7F, 1, type };
+    return raw_write(fd, hello, sizeof hello);
+}
+
+static void test_revision_zero(void)
 {
     int fd = raw_connect();
     CU_ASSERT_FATAL(fd >= 0);
     uint8_t hello[64];
     greeting(hello);
-    hello[10] = 2; /* ZMTP 2.0 */
-    hello[11] = 0;
+    hello[10] = 0;
     CU_ASSERT_TRUE(raw_write(fd, hello, sizeof hello));
     CU_ASSERT_TRUE(closed_by_peer(fd, 5000));
     close(fd);
-    good_peer_delivers("after version 2");
+    good_peer_delivers("after revision 0");
+}
+
+/* ZMTP 2.0 peers are served, but a SUB cannot talk to a PULL. */
+static void test_v2_incompatible_type(void)
+{
+    int fd = raw_connect();
+    CU_ASSERT_FATAL(fd >= 0);
+    CU_ASSERT_TRUE(v2_greeting(fd, ZMQ_SUB));
+    CU_ASSERT_TRUE(closed_by_peer(fd, 5000));
+    close(fd);
+    good_peer_delivers("after a 2.0 SUB");
+}
+
+/* A 2.0 PUSH delivers; then a frame with the COMMAND bit, which 2.0
+ * framing does not have, ends its connection. */
+static void test_v2_command_frame(void)
+{
+    int fd = raw_connect();
+    CU_ASSERT_FATAL(fd >= 0);
+    CU_ASSERT_TRUE(v2_greeting(fd, ZMQ_PUSH));
+    CU_ASSERT_TRUE(raw_write(fd, "\0\10from 2.0", 10));
+    CU_ASSERT_TRUE(test_recv_is(pull, "from 2.0", 5000));
+    CU_ASSERT_TRUE(raw_write(fd, "\4\5\4PING", 7));
+    CU_ASSERT_TRUE(closed_by_peer(fd, 5000));
+    close(fd);
+    good_peer_delivers("after a 2.0 command");
 }
 
 static void test_frame_over_maxmsgsize(void)
@@ -172,7 +206,9 @@ int main(void)
 {
     const struct test_case cases[] = {
         { "garbage greeting", test_garbage_greeting },
-        { "ZMTP 2.0 greeting", test_old_major_version },
+        { "revision 0", test_revision_zero },
+        { "ZMTP 2.0 peer of an incompatible type", test_v2_incompatible_type },
+        { "ZMTP 2.0 frame with the COMMAND bit", test_v2_command_frame },
         { "frame over MAXMSGSIZE", test_frame_over_maxmsgsize },
         { "truncated frame", test_truncated_frame },
         { "greeting one byte a second", test_slow_greeting },

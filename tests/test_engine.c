@@ -591,11 +591,146 @@ static void test_raw_garbage_greeting(void)
     expect_failure(s, fd, MZ_ENGINE_PROTOCOL);
 }
 
-static void test_raw_wrong_major(void)
+/* Revision 0 is neither 2.0 nor 3.x. */
+static void test_raw_revision_zero(void)
 {
     struct side *s = side_new(ZMQ_PULL);
     int fd = raw_peer(s);
-    write_greeting(fd, 2, 0);
+    write_greeting(fd, 0, 0);
+    expect_failure(s, fd, MZ_ENGINE_PROTOCOL);
+}
+
+/* Our greeting goes out in two steps: 11 bytes, and the other 53 only
+ * once the peer's first 11 bytes have said it speaks 3.x. */
+static void test_raw_greeting_in_two_steps(void)
+{
+    struct side *s = side_new(ZMQ_PULL);
+    int fd = raw_peer(s);
+    unsigned char g[64];
+    CU_ASSERT_FATAL(read_exact(fd, g, 11));
+    CU_ASSERT(g[0] == 0xFF && g[9] == 0x7F && g[10] == 3);
+    struct pollfd p = { fd, POLLIN, 0 };
+    CU_ASSERT(poll(&p, 1, 200) == 0); /* nothing more yet */
+    unsigned char partial[11] = { 0xFF, 0, 0, 0, 0, 0, 0, 0, 0, 0x7F, 3 };
+    write_all(fd, partial, sizeof partial);
+    CU_ASSERT_FATAL(read_exact(fd, g + 11, 53));
+    CU_ASSERT(g[11] == 1 && memcmp(g + 12, "NULL\0", 5) == 0);
+    unsigned char rest[53] = { 1, 'N', 'U', 'L', 'L' };
+    write_all(fd, rest, sizeof rest);
+    write_ready(fd, "PUSH");
+    CU_ASSERT(side_wait(s, READY, 0));
+    close(fd);
+    CU_ASSERT(side_wait(s, FAILED, 0));
+    side_free(s);
+}
+
+/* A ZMTP 2.0 peer's greeting: signature, revision 1, socket type, and its
+ * identity as a final short frame. */
+static void write_v2_greeting(int fd, int type, const char *identity)
+{
+    unsigned char g[14 + 255] = { 0xFF, 0, 0, 0, 0, 0, 0, 0, 1, 0x7F, 1 };
+    size_t len = strlen(identity);
+    g[11] = (unsigned char) type;
+    g[12] = 0;
+    g[13] = (unsigned char) len;
+    memcpy(g + 14, identity, len);
+    write_all(fd, g, 14 + len);
+}
+
+/* Reads what we send a 2.0 peer: the partial 3.x greeting, then our 2.0
+ * socket type and an identity frame with our routing id. */
+static bool read_v2_greeting(int fd, int type, const char *identity)
+{
+    unsigned char g[14 + 255];
+    size_t len = strlen(identity);
+    return read_exact(fd, g, 14 + len) && g[0] == 0xFF && g[9] == 0x7F &&
+           g[10] == 3 && g[11] == type && g[12] == 0 && g[13] == len &&
+           memcmp(g + 14, identity, len) == 0;
+}
+
+/* ZMTP 2.0: no handshake, the identity and socket type in the greeting,
+ * frames without commands, both ways. */
+static void test_raw_zmtp_2_0(void)
+{
+    struct side *pair = side_new(ZMQ_PAIR);
+    CU_ASSERT(mz_options_set(&pair->options, ZMQ_ROUTING_ID, "new", 3) == 0);
+    int fd = raw_peer(pair);
+    write_v2_greeting(fd, ZMQ_PAIR, "old-peer");
+    CU_ASSERT_FATAL(read_v2_greeting(fd, ZMQ_PAIR, "new"));
+    CU_ASSERT_FATAL(side_wait(pair, READY, 0));
+    CU_ASSERT(property_is(pair->metadata, "Socket-Type", "PAIR"));
+    CU_ASSERT(property_is(pair->metadata, "Identity", "old-peer"));
+    write_all(fd, "\1\3one\0\3two", 10);
+    CU_ASSERT_FATAL(side_wait(pair, PARTS, 2));
+    CU_ASSERT(part_is(&pair->inbox[0], "one", true));
+    CU_ASSERT(part_is(&pair->inbox[1], "two", false));
+    side_send_string(pair, "back", false);
+    unsigned char flags = 0, body[255];
+    size_t size = 0;
+    CU_ASSERT(read_frame(fd, &flags, body, sizeof body, &size));
+    CU_ASSERT(flags == 0 && size == 4 && memcmp(body, "back", 4) == 0);
+    CU_ASSERT(!side_failed(pair, NULL));
+    close(fd);
+    CU_ASSERT(side_wait(pair, FAILED, 0));
+    side_free(pair);
+}
+
+/* Subscriptions to and from a 2.0 peer travel as messages, never as
+ * commands, which 2.0 framing cannot carry. */
+static void test_raw_zmtp_2_0_subscriptions(void)
+{
+    struct side *pub = side_new(ZMQ_PUB);
+    int fd = raw_peer(pub);
+    write_v2_greeting(fd, ZMQ_SUB, "");
+    CU_ASSERT_FATAL(read_v2_greeting(fd, ZMQ_PUB, ""));
+    write_all(fd, "\0\4\1abc", 6);
+    CU_ASSERT_FATAL(side_wait(pub, PARTS, 1));
+    CU_ASSERT(mz_msg_size(&pub->inbox[0]) == 4 &&
+              memcmp(mz_msg_data(&pub->inbox[0]), "\1abc", 4) == 0);
+    close(fd);
+    side_free(pub);
+
+    struct side *sub = side_new(ZMQ_SUB);
+    fd = raw_peer(sub);
+    write_v2_greeting(fd, ZMQ_PUB, "");
+    CU_ASSERT_FATAL(read_v2_greeting(fd, ZMQ_SUB, ""));
+    CU_ASSERT_FATAL(side_wait(sub, READY, 0));
+    side_send(sub, "\1abc", 4, false);
+    unsigned char flags = 0, body[255];
+    size_t size = 0;
+    CU_ASSERT(read_frame(fd, &flags, body, sizeof body, &size));
+    CU_ASSERT(flags == 0 && size == 4 && memcmp(body, "\1abc", 4) == 0);
+    close(fd);
+    side_free(sub);
+}
+
+/* A 2.0 peer of a type we cannot talk to is hung up on (2.0 has no ERROR);
+ * a command frame or an identity frame with flags is a protocol error. */
+static void test_raw_zmtp_2_0_refused(void)
+{
+    struct side *s = side_new(ZMQ_PULL);
+    int fd = raw_peer(s);
+    write_v2_greeting(fd, ZMQ_SUB, "");
+    expect_failure(s, fd, MZ_ENGINE_INCOMPATIBLE);
+
+    s = side_new(ZMQ_PULL);
+    fd = raw_peer(s);
+    write_v2_greeting(fd, ZMQ_PUSH, "");
+    CU_ASSERT(side_wait(s, READY, 0));
+    write_all(fd, "\4\5\4PING", 7);
+    expect_failure(s, fd, MZ_ENGINE_PROTOCOL);
+
+    s = side_new(ZMQ_PULL);
+    fd = raw_peer(s);
+    unsigned char g[14] = {
+        0xFF, 0, 0, 0, 0, 0, 0, 0, 1, 0x7F, 1, ZMQ_PUSH, 1
+    };
+    write_all(fd, g, sizeof g);
+    expect_failure(s, fd, MZ_ENGINE_PROTOCOL);
+
+    s = side_new(ZMQ_PULL);
+    fd = raw_peer(s);
+    write_v2_greeting(fd, 42, "");
     expect_failure(s, fd, MZ_ENGINE_PROTOCOL);
 }
 
@@ -1068,7 +1203,12 @@ int main(void)
         { "incompatible socket types", test_incompatible_types },
         { "subscriptions over ZMTP 3.1", test_subscriptions_3_1 },
         { "raw: garbage greeting", test_raw_garbage_greeting },
-        { "raw: wrong major version", test_raw_wrong_major },
+        { "raw: revision 0", test_raw_revision_zero },
+        { "raw: our greeting goes out in two steps",
+          test_raw_greeting_in_two_steps },
+        { "raw: ZMTP 2.0 peer", test_raw_zmtp_2_0 },
+        { "raw: ZMTP 2.0 subscriptions", test_raw_zmtp_2_0_subscriptions },
+        { "raw: ZMTP 2.0 refusals", test_raw_zmtp_2_0_refused },
         { "raw: wrong mechanism", test_raw_wrong_mechanism },
         { "raw: ZMTP 3.0 peer", test_raw_zmtp_3_0 },
         { "raw: SUBSCRIBE and CANCEL", test_raw_subscribe_command },

@@ -485,6 +485,21 @@ static void test_bad_endpoints(void)
  * server in the seeds: the socket hears of the connection (empty part),
  * gets the request bytes, answers and closes the connection with an empty
  * part; the client reads the answer and then end of file. */
+/* A TCP connection to 127.0.0.1:port, or -1. */
+static int connect_loopback(int port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in address = { .sin_family = AF_INET,
+                                   .sin_port = htons((uint16_t) port) };
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (fd >= 0 &&
+        connect(fd, (struct sockaddr *) &address, sizeof address) != 0) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
 static void test_stream_http(void)
 {
     void *stream = new_socket(ZMQ_STREAM);
@@ -493,13 +508,8 @@ static void test_stream_http(void)
     size_t size = sizeof endpoint;
     zmq_getsockopt(stream, ZMQ_LAST_ENDPOINT, endpoint, &size);
     int port = atoi(strrchr(endpoint, ':') + 1);
-
-    int client = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in address = { .sin_family = AF_INET,
-                                   .sin_port = htons((uint16_t) port) };
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    CU_ASSERT_EQUAL_FATAL(
-        connect(client, (struct sockaddr *) &address, sizeof address), 0);
+    int client = connect_loopback(port);
+    CU_ASSERT_FATAL(client >= 0);
 
     unsigned char id[256];
     int id_size = zmq_recv(stream, id, sizeof id, 0);
@@ -543,6 +553,100 @@ static void test_stream_http(void)
     CU_ASSERT_EQUAL(zmq_send(stream, "nobody", 6, ZMQ_SNDMORE), -1);
     CU_ASSERT_EQUAL(errno, EHOSTUNREACH);
     zmq_close(stream);
+}
+
+/* A raw TCP connection to the port of socket's last tcp endpoint. */
+static int raw_connect_to(void *socket)
+{
+    char endpoint[256];
+    size_t size = sizeof endpoint;
+    zmq_getsockopt(socket, ZMQ_LAST_ENDPOINT, endpoint, &size);
+    return connect_loopback(atoi(strrchr(endpoint, ':') + 1));
+}
+
+static bool read_all(int fd, void *buf, size_t size)
+{
+    size_t got = 0;
+    for (int i = 0; i < 100 && got < size; i++) {
+        struct pollfd pfd = { .fd = fd, .events = POLLIN };
+        if (poll(&pfd, 1, 5000) <= 0)
+            return false;
+        ssize_t n = read(fd, (char *) buf + got, size - got);
+        if (n <= 0)
+            return false;
+        got += (size_t) n;
+    }
+    return got == size;
+}
+
+/* True when the other end closes fd within 5 s, whatever it sent first. */
+static bool closed_within_5s(int fd)
+{
+    char buffer[256];
+    for (int i = 0; i < 100; i++) {
+        struct pollfd pfd = { .fd = fd, .events = POLLIN };
+        if (poll(&pfd, 1, 50) <= 0)
+            continue;
+        ssize_t n = read(fd, buffer, sizeof buffer);
+        if (n == 0 || (n < 0 && errno == ECONNRESET))
+            return true;
+    }
+    return false;
+}
+
+/* ZMTP 2.0 peers, written by hand from RFC 23's "Backwards
+ * Interoperability" (no 2.0 library is at hand): a 2.0 DEALER's identity
+ * is its routing id at a ROUTER, and a 2.0 peer, which has no security
+ * handshake, is refused by a PLAIN server and by a ZAP domain. */
+static void test_zmtp_2_0_peer(void)
+{
+    void *router = new_socket(ZMQ_ROUTER);
+    CU_ASSERT_EQUAL_FATAL(zmq_bind(router, "tcp://127.0.0.1:*"), 0);
+    int fd = raw_connect_to(router);
+    CU_ASSERT_FATAL(fd >= 0);
+    const unsigned char hello[] = { 0xFF, 0, 0,          0, 0, 0,   0,   0,  1,
+                                    0x7F, 1, ZMQ_DEALER, 0, 3, 'o', 'l', 'd' };
+    CU_ASSERT_EQUAL(write(fd, hello, sizeof hello), (ssize_t) sizeof hello);
+    unsigned char ours[14];
+    CU_ASSERT_TRUE(read_all(fd, ours, sizeof ours));
+    CU_ASSERT(ours[0] == 0xFF && ours[10] == 3 && ours[11] == ZMQ_ROUTER &&
+              ours[12] == 0 && ours[13] == 0);
+    CU_ASSERT_EQUAL(write(fd, "\0\5hello", 7), 7);
+    CU_ASSERT_TRUE(test_recv_is(router, "old", 5000));
+    CU_ASSERT_TRUE(test_recv_is(router, "hello", 5000));
+    CU_ASSERT_TRUE(test_send(router, "old", ZMQ_SNDMORE));
+    CU_ASSERT_TRUE(test_send(router, "back", 0));
+    unsigned char frame[6];
+    CU_ASSERT_TRUE(read_all(fd, frame, sizeof frame));
+    CU_ASSERT_EQUAL(memcmp(frame, "\0\4back", 6), 0);
+    close(fd);
+    zmq_close(router);
+
+    void *server = new_socket(ZMQ_PULL);
+    CU_ASSERT_TRUE(test_set_int(server, ZMQ_PLAIN_SERVER, 1));
+    CU_ASSERT_EQUAL_FATAL(zmq_bind(server, "tcp://127.0.0.1:*"), 0);
+    fd = raw_connect_to(server);
+    CU_ASSERT_FATAL(fd >= 0);
+    const unsigned char push_hello[] = { 0xFF, 0, 0,    0, 0,        0, 0,
+                                         0,    1, 0x7F, 1, ZMQ_PUSH, 0, 0 };
+    CU_ASSERT_EQUAL(write(fd, push_hello, sizeof push_hello),
+                    (ssize_t) sizeof push_hello);
+    CU_ASSERT_TRUE(closed_within_5s(fd));
+    close(fd);
+    zmq_close(server);
+
+    /* NULL with a ZAP domain: a 2.0 peer would bypass the handler
+     * (CVE-2014-9721), so it is refused too. */
+    server = new_socket(ZMQ_PULL);
+    CU_ASSERT_EQUAL(zmq_setsockopt(server, ZMQ_ZAP_DOMAIN, "global", 6), 0);
+    CU_ASSERT_EQUAL_FATAL(zmq_bind(server, "tcp://127.0.0.1:*"), 0);
+    fd = raw_connect_to(server);
+    CU_ASSERT_FATAL(fd >= 0);
+    CU_ASSERT_EQUAL(write(fd, push_hello, sizeof push_hello),
+                    (ssize_t) sizeof push_hello);
+    CU_ASSERT_TRUE(closed_within_5s(fd));
+    close(fd);
+    zmq_close(server);
 }
 
 /* ZMQ_TCP_ACCEPT_FILTER and ZMQ_IPC_FILTER_UID reach the transports: a
@@ -900,6 +1004,7 @@ int main(void)
         { "LINGER is read at close", test_linger_read_at_close },
         { "bad endpoints", test_bad_endpoints },
         { "STREAM serves a plain TCP client", test_stream_http },
+        { "ZMTP 2.0 peers", test_zmtp_2_0_peer },
         { "accept filters", test_accept_filters },
         { "linger", test_linger },
         { "IMMEDIATE", test_immediate },
