@@ -421,7 +421,9 @@ static void test_timers_order_and_cancel(void)
     for (int i = 0; i < TIMERS; i++) {
         seed = seed * 1103515245u + 12345u;
         probes[i] = (struct timer_probe){
-            &log, i, (uint64_t) (seed >> 16) % DELAY_STEPS * DELAY_STEP_MS
+            .log = &log,
+            .number = i,
+            .delay_ms = (uint64_t) (seed >> 16) % DELAY_STEPS * DELAY_STEP_MS,
         };
         probes[i].added_from_ms = mz_clock_ms();
         ids[i] =
