@@ -8,9 +8,7 @@
  * modzmq, and the good PUSH's messages must keep arriving. (Leaks and
  * memory errors are the sanitizer build's to catch.)
  */
-#include <arpa/inet.h>
 #include <errno.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -30,39 +28,12 @@ static int port;
 /* A raw TCP connection to the PULL. */
 static int raw_connect(void)
 {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in address = { .sin_family = AF_INET,
-                                   .sin_port = htons((uint16_t) port) };
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (fd >= 0 &&
-        connect(fd, (struct sockaddr *) &address, sizeof address) != 0) {
-        close(fd);
-        return -1;
-    }
-    return fd;
+    return test_connect_loopback(port);
 }
 
 static bool raw_write(int fd, const void *data, size_t size)
 {
     return write(fd, data, size) == (ssize_t) size;
-}
-
-/* True when modzmq closes the connection within timeout_ms: reads return
- * end of file or a reset (whatever greeting it sent first is skipped). */
-static bool closed_by_peer(int fd, int timeout_ms)
-{
-    char buffer[256];
-    for (int waited = 0; waited < timeout_ms; waited += 100) {
-        struct pollfd pfd = { .fd = fd, .events = POLLIN };
-        if (poll(&pfd, 1, 100) <= 0)
-            continue;
-        ssize_t got = read(fd, buffer, sizeof buffer);
-        if (got == 0 || (got < 0 && errno == ECONNRESET))
-            return true;
-        if (got < 0)
-            return false;
-    }
-    return false;
 }
 
 /* The good peer still gets through. */
@@ -102,7 +73,7 @@ static void test_garbage_greeting(void)
     CU_ASSERT_FATAL(fd >= 0);
     const char garbage[] = "GET / HTTP/1.1\r\nHost: example\r\n\r\n";
     CU_ASSERT_TRUE(raw_write(fd, garbage, strlen(garbage)));
-    CU_ASSERT_TRUE(closed_by_peer(fd, 5000));
+    CU_ASSERT_TRUE(test_closed_by_peer(fd, 5000));
     close(fd);
     good_peer_delivers("after garbage");
 }
@@ -123,7 +94,7 @@ static void test_revision_zero(void)
     greeting(hello);
     hello[10] = 0;
     CU_ASSERT_TRUE(raw_write(fd, hello, sizeof hello));
-    CU_ASSERT_TRUE(closed_by_peer(fd, 5000));
+    CU_ASSERT_TRUE(test_closed_by_peer(fd, 5000));
     close(fd);
     good_peer_delivers("after revision 0");
 }
@@ -134,7 +105,7 @@ static void test_v2_incompatible_type(void)
     int fd = raw_connect();
     CU_ASSERT_FATAL(fd >= 0);
     CU_ASSERT_TRUE(v2_greeting(fd, ZMQ_SUB));
-    CU_ASSERT_TRUE(closed_by_peer(fd, 5000));
+    CU_ASSERT_TRUE(test_closed_by_peer(fd, 5000));
     close(fd);
     good_peer_delivers("after a 2.0 SUB");
 }
@@ -149,7 +120,7 @@ static void test_v2_command_frame(void)
     CU_ASSERT_TRUE(raw_write(fd, "\0\10from 2.0", 10));
     CU_ASSERT_TRUE(test_recv_is(pull, "from 2.0", 5000));
     CU_ASSERT_TRUE(raw_write(fd, "\4\5\4PING", 7));
-    CU_ASSERT_TRUE(closed_by_peer(fd, 5000));
+    CU_ASSERT_TRUE(test_closed_by_peer(fd, 5000));
     close(fd);
     good_peer_delivers("after a 2.0 command");
 }
@@ -164,7 +135,7 @@ static void test_frame_over_maxmsgsize(void)
     CU_ASSERT_TRUE(raw_write(fd, header, sizeof header));
     static uint8_t body[5000];
     CU_ASSERT_TRUE(raw_write(fd, body, sizeof body));
-    CU_ASSERT_TRUE(closed_by_peer(fd, 5000));
+    CU_ASSERT_TRUE(test_closed_by_peer(fd, 5000));
     close(fd);
     good_peer_delivers("after an oversized frame");
     CU_ASSERT_TRUE(test_recv_nothing(pull, 100));
@@ -195,7 +166,7 @@ static void test_slow_greeting(void)
         if (!raw_write(fd, hello + i, 1))
             closed = true;
         else
-            closed = closed_by_peer(fd, 1000);
+            closed = test_closed_by_peer(fd, 1000);
     }
     CU_ASSERT_TRUE(closed);
     close(fd);

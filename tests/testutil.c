@@ -1,8 +1,13 @@
 /*
  * Helpers shared by the CUnit suites; see testutil.h.
  */
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "testutil.h"
 #include "zmq.h"
@@ -84,4 +89,34 @@ void test_close(void *socket)
 {
     test_set_int(socket, ZMQ_LINGER, 0);
     zmq_close(socket);
+}
+
+int test_connect_loopback(int port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in address = { .sin_family = AF_INET,
+                                   .sin_port = htons((uint16_t) port) };
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (fd >= 0 &&
+        connect(fd, (struct sockaddr *) &address, sizeof address) != 0) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+bool test_closed_by_peer(int fd, int timeout_ms)
+{
+    char buffer[256];
+    for (int waited = 0; waited < timeout_ms; waited += 50) {
+        struct pollfd pfd = { .fd = fd, .events = POLLIN };
+        if (poll(&pfd, 1, 50) <= 0)
+            continue;
+        ssize_t got = read(fd, buffer, sizeof buffer);
+        if (got == 0 || (got < 0 && errno == ECONNRESET))
+            return true;
+        if (got < 0)
+            return false;
+    }
+    return false;
 }

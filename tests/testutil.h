@@ -1,6 +1,7 @@
 /*
  * Shared helpers of the CUnit suites: running a suite, and the few socket
- * chores every test repeats (send and receive strings, expect EAGAIN).
+ * chores every test repeats (send and receive strings, expect EAGAIN, raw
+ * TCP peers).
  * Every wait is bounded so that a broken library fails a test instead of
  * hanging it.
  */
@@ -34,5 +35,11 @@ bool test_set_int(void *socket, int option, int value);
 int test_get_int(void *socket, int option);
 /* Closes a socket with linger 0. */
 void test_close(void *socket);
+
+/* For raw TCP peers written by hand: a connection to 127.0.0.1:port, or
+ * -1; and whether the other end closes fd within timeout_ms, whatever it
+ * sends first (end of file or a reset). */
+int test_connect_loopback(int port);
+bool test_closed_by_peer(int fd, int timeout_ms);
 
 #endif
