@@ -208,6 +208,11 @@ static void test_ipv4_round_trip(void)
     }
     CU_ASSERT_EQUAL(int_option(c.connected, IPPROTO_TCP, TCP_NODELAY), 1);
     CU_ASSERT_EQUAL(int_option(c.accepted, IPPROTO_TCP, TCP_NODELAY), 1);
+    /* A short queue of unsent bytes, when ZMQ_SNDBUF is left alone. */
+    CU_ASSERT_EQUAL(int_option(c.connected, IPPROTO_TCP, TCP_NOTSENT_LOWAT),
+                    128 * 1024);
+    CU_ASSERT_EQUAL(int_option(c.accepted, IPPROTO_TCP, TCP_NOTSENT_LOWAT),
+                    128 * 1024);
     CU_ASSERT_EQUAL(int_option(l.fd, SOL_SOCKET, SO_REUSEADDR), 1);
     harness_disconnect(&c);
     harness_unlisten(&l);
@@ -324,6 +329,9 @@ static void check_tuned(int fd)
     /* Linux reports twice what was asked, for its bookkeeping. */
     CU_ASSERT(int_option(fd, SOL_SOCKET, SO_SNDBUF) >= 65536);
     CU_ASSERT(int_option(fd, SOL_SOCKET, SO_RCVBUF) >= 32768);
+    /* With ZMQ_SNDBUF set, the kernel's own unsent-bytes limit stays. */
+    CU_ASSERT_NOT_EQUAL(int_option(fd, IPPROTO_TCP, TCP_NOTSENT_LOWAT),
+                        128 * 1024);
 }
 
 static void test_socket_options(void)

@@ -47,7 +47,8 @@ int tcp_options_apply_listener(const struct tcp_options *options, int fd,
 int tcp_options_apply_socket(const struct tcp_options *options, int fd,
                              int family, bool device);
 
-/* A connected fd: TCP_NODELAY, keepalives and TCP_MAXRT. */
+/* A connected fd: TCP_NODELAY, TCP_NOTSENT_LOWAT (unless ZMQ_SNDBUF is
+ * set), keepalives and TCP_MAXRT. */
 int tcp_options_apply_connection(const struct tcp_options *options, int fd);
 
 #endif
