@@ -12,9 +12,10 @@
 #include "buffer_cache.h"
 
 enum {
-    SMALLEST_SHIFT = 14, /* 16 KiB */
-    LARGEST_SHIFT = 20,  /* 1 MiB */
-    CLASS_COUNT = LARGEST_SHIFT - SMALLEST_SHIFT + 1,
+    LOWEST_SHIFT = 13,  /* classes start above 8 KiB */
+    HIGHEST_SHIFT = 20, /* and end at 1 MiB */
+    STEPS_PER_OCTAVE = 4,
+    CLASS_COUNT = (HIGHEST_SHIFT - LOWEST_SHIFT) * STEPS_PER_OCTAVE,
     BYTES_KEPT_PER_CLASS = 1 << 20,
     MIN_BLOCKS_KEPT = 2
 };
@@ -36,18 +37,31 @@ static struct size_class classes[CLASS_COUNT] = {
 /* The class serving size, or -1 for a size left to malloc. */
 static int class_of(size_t size)
 {
-    if (size <= (size_t) 1 << (SMALLEST_SHIFT - 1) ||
-        size > (size_t) 1 << LARGEST_SHIFT)
+    if (size <= (size_t) 1 << LOWEST_SHIFT || size > (size_t) 1
+                                                         << HIGHEST_SHIFT)
         return -1;
-    int shift = SMALLEST_SHIFT;
-    while (((size_t) 1 << shift) < size)
+    int shift = LOWEST_SHIFT;
+    while (((size_t) 2 << shift) < size)
         shift++;
-    return shift - SMALLEST_SHIFT;
+    /* size is in (2^shift, 2^(shift+1)]: which step of that range. */
+    size_t step = ((size_t) 1 << shift) / STEPS_PER_OCTAVE;
+    size_t above = size - ((size_t) 1 << shift);
+    int index = (int) ((above + step - 1) / step) - 1;
+    return (shift - LOWEST_SHIFT) * STEPS_PER_OCTAVE + index;
+}
+
+/* The size of every block of a class. */
+static size_t class_size(int index)
+{
+    int shift = LOWEST_SHIFT + index / STEPS_PER_OCTAVE;
+    size_t step = ((size_t) 1 << shift) / STEPS_PER_OCTAVE;
+    return ((size_t) 1 << shift) +
+           step * (size_t) (index % STEPS_PER_OCTAVE + 1);
 }
 
 static unsigned blocks_kept(int index)
 {
-    unsigned blocks = BYTES_KEPT_PER_CLASS >> (index + SMALLEST_SHIFT);
+    unsigned blocks = (unsigned) (BYTES_KEPT_PER_CLASS / class_size(index));
     return blocks > MIN_BLOCKS_KEPT ? blocks : MIN_BLOCKS_KEPT;
 }
 
@@ -66,7 +80,7 @@ void *mz_buffer_alloc(size_t size)
     pthread_mutex_unlock(&c->lock);
     if (block != NULL)
         return block;
-    return malloc((size_t) 1 << (index + SMALLEST_SHIFT));
+    return malloc(class_size(index));
 }
 
 void mz_buffer_free(void *block, size_t size)

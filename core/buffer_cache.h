@@ -5,10 +5,11 @@
  * the I/O thread decoding it) and freed by another, at a steady rate. Left
  * to malloc, each such block is returned to the system and fetched again,
  * and every new page faults on first touch: at 64 KB per message that costs
- * more than copying the bytes. So blocks between 16 KiB and 1 MiB are
- * rounded up to a power of two and, when freed, kept in a small per-size
- * cache (at most about 1 MiB per size) for the next allocation of that
- * size. Smaller and larger blocks go straight to malloc. Thread-safe.
+ * more than copying the bytes. So blocks above 8 KiB and up to 1 MiB are
+ * rounded up to one of four sizes per power of two and, when freed, kept
+ * in a small per-size cache (at most about 1 MiB per size) for the next
+ * allocation of that size. Smaller and larger blocks go straight to
+ * malloc. Thread-safe.
  */
 #ifndef MZ_BUFFER_CACHE_H
 #define MZ_BUFFER_CACHE_H
