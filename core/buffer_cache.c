@@ -1,9 +1,15 @@
 /*
  * The cache of large message blocks; see buffer_cache.h.
  *
- * One free list per power-of-two size, each under its own mutex: a block
- * moves between threads once per message, so a short critical section per
- * large message costs nothing beside the bytes it carries.
+ * Sizes are rounded up to one of four steps per power of two (80, 96, 112
+ * or 128 KiB between 64 and 128, say) rather than to the power of two: a
+ * 64 KiB body with its header would otherwise take a 128 KiB block, which
+ * is where glibc starts serving blocks with mmap, so that every block that
+ * missed the cache cost an mmap, page faults and an munmap.
+ *
+ * One free list per size class, each under its own mutex: a block moves
+ * between threads once per message, so a short critical section per large
+ * message costs nothing beside the bytes it carries.
  */
 #include <pthread.h>
 #include <stdbool.h>
