@@ -18,12 +18,13 @@
 #include "buffer_cache.h"
 
 enum {
-    LOWEST_SHIFT = 13,  /* classes start above 8 KiB */
+    LOWEST_SHIFT = 9,   /* classes start above 512 bytes */
     HIGHEST_SHIFT = 20, /* and end at 1 MiB */
     STEPS_PER_OCTAVE = 4,
     CLASS_COUNT = (HIGHEST_SHIFT - LOWEST_SHIFT) * STEPS_PER_OCTAVE,
     BYTES_KEPT_PER_CLASS = 1 << 20,
-    MIN_BLOCKS_KEPT = 2
+    MIN_BLOCKS_KEPT = 2,
+    MAX_BLOCKS_KEPT = 256
 };
 
 struct free_block {
@@ -68,6 +69,8 @@ static size_t class_size(int index)
 static unsigned blocks_kept(int index)
 {
     unsigned blocks = (unsigned) (BYTES_KEPT_PER_CLASS / class_size(index));
+    if (blocks > MAX_BLOCKS_KEPT)
+        return MAX_BLOCKS_KEPT;
     return blocks > MIN_BLOCKS_KEPT ? blocks : MIN_BLOCKS_KEPT;
 }
 

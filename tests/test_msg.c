@@ -46,12 +46,12 @@ static void test_init_size(void)
     }
 }
 
-/* Large bodies come from size classes of four steps per power of two
- * between 8 KiB and 1 MiB (core/buffer_cache.c), the block holding a small
- * header too. Bodies just below, at and above every step are filled
- * whole, twice (the second time from a block the cache kept): a class too
- * small for its sizes would show in the sanitizer build. The bodies are
- * then checked, so that two messages never share a block. */
+/* Bodies over 32 bytes come from size classes of four steps per power of
+ * two between 512 bytes and 1 MiB (core/buffer_cache.c), the block holding
+ * a small header too. Bodies just below, at and above every step are
+ * filled whole, twice (the second time from a block the cache kept): a
+ * class too small for its sizes would show in the sanitizer build. The
+ * bodies are then checked, so that two messages never share a block. */
 static void test_init_size_every_class(void)
 {
     enum { HOLD = 4 };
@@ -60,8 +60,7 @@ static void test_init_size_every_class(void)
         zmq_msg_init(&held[i]);
     int count = 0;
     bool intact = true;
-    for (size_t power = (size_t) 8 << 10; power < ((size_t) 1 << 20);
-         power *= 2) {
+    for (size_t power = 512; power < ((size_t) 1 << 20); power *= 2) {
         for (size_t step = 1; step <= 4; step++) {
             size_t edge = power + power / 4 * step;
             for (size_t size = edge - 80; size <= edge + 16; size += 16) {
