@@ -583,6 +583,19 @@ static void expect_failure(struct side *s, int fd, enum mz_engine_error why)
     side_free(s);
 }
 
+/* A 3.0 or 2.0 peer gets a SUB's subscription as a message, not a
+ * command; then the SUB and the raw end are closed. */
+static void expect_subscription_message(struct side *sub, int fd)
+{
+    side_send(sub, "\1abc", 4, false);
+    unsigned char flags = 0, body[255];
+    size_t size = 0;
+    CU_ASSERT(read_frame(fd, &flags, body, sizeof body, &size));
+    CU_ASSERT(flags == 0 && size == 4 && memcmp(body, "\1abc", 4) == 0);
+    close(fd);
+    side_free(sub);
+}
+
 static void test_raw_garbage_greeting(void)
 {
     struct side *s = side_new(ZMQ_PULL);
@@ -695,13 +708,7 @@ static void test_raw_zmtp_2_0_subscriptions(void)
     write_v2_greeting(fd, ZMQ_PUB, "");
     CU_ASSERT_FATAL(read_v2_greeting(fd, ZMQ_SUB, ""));
     CU_ASSERT_FATAL(side_wait(sub, READY, 0));
-    side_send(sub, "\1abc", 4, false);
-    unsigned char flags = 0, body[255];
-    size_t size = 0;
-    CU_ASSERT(read_frame(fd, &flags, body, sizeof body, &size));
-    CU_ASSERT(flags == 0 && size == 4 && memcmp(body, "\1abc", 4) == 0);
-    close(fd);
-    side_free(sub);
+    expect_subscription_message(sub, fd);
 }
 
 /* A 2.0 peer of a type we cannot talk to is hung up on (2.0 has no ERROR);
@@ -765,13 +772,7 @@ static void test_raw_zmtp_3_0(void)
     struct side *sub = side_new(ZMQ_SUB);
     fd = raw_peer(sub);
     CU_ASSERT_FATAL(raw_handshake(fd, 0, "PUB"));
-    side_send(sub, "\1abc", 4, false);
-    unsigned char flags = 0, body[255];
-    size_t size = 0;
-    CU_ASSERT(read_frame(fd, &flags, body, sizeof body, &size));
-    CU_ASSERT(flags == 0 && size == 4 && memcmp(body, "\1abc", 4) == 0);
-    close(fd);
-    side_free(sub);
+    expect_subscription_message(sub, fd);
 }
 
 /* A 3.1 peer gets SUBSCRIBE and CANCEL commands. */
