@@ -197,6 +197,17 @@ static size_t clamp_buffer(int size)
     return n > BUFFER_MAX ? BUFFER_MAX : n;
 }
 
+/* Queues bytes [from, to) of our 3.x greeting: it goes out in two steps
+ * (see GREETING above). as-server means something only to a mechanism that
+ * has roles, never to NULL. */
+static void queue_greeting(struct mz_engine *e, size_t from, size_t to)
+{
+    uint8_t greeting[MZ_ZMTP_GREETING_SIZE];
+    mz_zmtp_greeting_build(greeting, e->mechanism_name,
+                           e->mechanism_ops != NULL && e->options->as_server);
+    mz_zmtp_encoder_add_raw(&e->encoder, greeting + from, to - from);
+}
+
 /* Frees what the engine owns besides its fd, its reactor handle and its
  * timers. */
 static void engine_free(struct mz_engine *e)
@@ -255,10 +266,7 @@ struct mz_engine *mz_engine_new(struct mz_reactor *reactor, int fd,
                              strlen(peer_address)) < 0)
         goto fail;
 
-    uint8_t greeting[MZ_ZMTP_GREETING_SIZE];
-    mz_zmtp_greeting_build(greeting, e->mechanism_name,
-                           mechanism_ops != NULL && options->as_server);
-    mz_zmtp_encoder_add_raw(&e->encoder, greeting, MZ_ZMTP_GREETING_PARTIAL);
+    queue_greeting(e, 0, MZ_ZMTP_GREETING_PARTIAL);
 
     e->handle = mz_reactor_add_fd(reactor, fd, on_io, e);
     if (e->handle == NULL)
@@ -841,13 +849,7 @@ static void finish_greeting(struct mz_engine *e)
                                                 e->options->routing_id_size);
         mz_zmtp_encoder_add_raw(&e->encoder, rest, size);
     } else {
-        uint8_t greeting[MZ_ZMTP_GREETING_SIZE];
-        mz_zmtp_greeting_build(greeting, e->mechanism_name,
-                               e->mechanism_ops != NULL &&
-                                   e->options->as_server);
-        mz_zmtp_encoder_add_raw(
-            &e->encoder, greeting + MZ_ZMTP_GREETING_PARTIAL,
-            MZ_ZMTP_GREETING_SIZE - MZ_ZMTP_GREETING_PARTIAL);
+        queue_greeting(e, MZ_ZMTP_GREETING_PARTIAL, MZ_ZMTP_GREETING_SIZE);
     }
     pump_output(e);
 }
