@@ -372,6 +372,11 @@ void mz_pipe_rollback(struct mz_pipe_end *end)
 int mz_pipe_send_routing_id(struct mz_pipe_end *end, const void *id,
                             size_t size)
 {
+    /* The reading end stores it in a field of this size. */
+    if (size > MZ_ROUTING_ID_MAX) {
+        errno = EINVAL;
+        return -1;
+    }
     if (end->pipe->conflate)
         return 0;
     struct mz_msg m;

@@ -117,7 +117,8 @@ static inline struct mz_pipe_end *mz_pipe_peer(struct mz_pipe_end *end)
     return &end->pipe->end[1 - end->side];
 }
 
-/* Writes this end's routing id as its first message. */
+/* Writes this end's routing id as its first message; -1 with EINVAL when
+ * it is longer than MZ_ROUTING_ID_MAX, the field the other end keeps it in. */
 int mz_pipe_send_routing_id(struct mz_pipe_end *end, const void *id,
                             size_t size);
 /* Consumes the peer's routing id if it has arrived. */

@@ -31,3 +31,10 @@ tests_test_plain_interop_LDADD = $(API_TEST_LIBS)
 api_tests += tests/test_codec
 tests_test_codec_CFLAGS = $(TEST_CFLAGS)
 tests_test_codec_LDADD = $(API_TEST_LIBS)
+
+# Lengths on the wire against the fields they land in (hostile input).
+api_tests += tests/test_wire_limits
+tests_test_wire_limits_SOURCES = tests/test_wire_limits.c \
+	tests/raw_zmtp.c tests/raw_zmtp.h tests/zap_handler.c tests/zap_handler.h
+tests_test_wire_limits_CFLAGS = $(TEST_CFLAGS)
+tests_test_wire_limits_LDADD = $(API_TEST_LIBS)

@@ -316,7 +316,8 @@ static bool engine_ready(void *arg, struct mz_peer_metadata *metadata)
             id = mz_peer_metadata_get(metadata, "Identity", &size);
         if (id == NULL)
             size = 0;
-        mz_pipe_send_routing_id(session->end, id, size);
+        if (mz_pipe_send_routing_id(session->end, id, size) < 0)
+            return false;
         session->routing_id_sent = true;
     }
     return true;

@@ -73,6 +73,13 @@ static uint32_t read_be32(const uint8_t *p)
            ((uint32_t) p[2] << 8) | (uint32_t) p[3];
 }
 
+/* Property names are case-insensitive (RFC 23 "Command Metadata"). */
+static bool is_named(const char *name, size_t name_size, const char *wanted)
+{
+    return name_size == strlen(wanted) &&
+           strncasecmp(name, wanted, name_size) == 0;
+}
+
 enum mz_properties_result
 mz_zmtp_properties_read(const uint8_t *data, size_t size, int our_socket_type,
                         struct mz_peer_metadata *metadata)
@@ -89,9 +96,13 @@ mz_zmtp_properties_read(const uint8_t *data, size_t size, int our_socket_type,
         if (value_size > INT32_MAX || value_size > left - head)
             return MZ_PROPERTIES_MALFORMED;
         const uint8_t *value = p + head;
+        /* RFC 23 "The Identity Property": 0 to 255 octets, the size of
+         * the routing-id field it becomes. */
+        if (is_named(name, name_size, "Identity") &&
+            value_size > MZ_ROUTING_ID_MAX)
+            return MZ_PROPERTIES_MALFORMED;
 
-        if (our_socket_type >= 0 && name_size == strlen("Socket-Type") &&
-            strncasecmp(name, "Socket-Type", name_size) == 0) {
+        if (our_socket_type >= 0 && is_named(name, name_size, "Socket-Type")) {
             int theirs =
                 mz_socket_type_from_name((const char *) value, value_size);
             if (!mz_socket_types_compatible(our_socket_type, theirs))

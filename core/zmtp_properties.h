@@ -31,7 +31,8 @@ size_t mz_zmtp_properties_write(const struct mz_options *options,
 
 /* Adds every property of a block to metadata (which the caller owns).
  * With our_socket_type >= 0 a Socket-Type property must name a type that
- * may talk to it; ZAP metadata is read with -1. */
+ * may talk to it; ZAP metadata is read with -1. An Identity over 255
+ * octets breaks RFC 23's grammar: the block is malformed. */
 enum mz_properties_result
 mz_zmtp_properties_read(const uint8_t *data, size_t size, int our_socket_type,
                         struct mz_peer_metadata *metadata);
