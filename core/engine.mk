@@ -14,3 +14,10 @@ core_tests += tests/test_engine
 tests_test_engine_CFLAGS = $(TEST_CFLAGS)
 tests_test_engine_LDADD = tests/libtestutil.la $(CORE_TEST_LIBS)
 EXTRA_DIST += tests/peers/zmtp_peer.py
+
+# A socket with nothing to do uses no CPU, in every state a connection can
+# be left in.
+api_tests += tests/test_idle_cpu
+tests_test_idle_cpu_SOURCES = tests/test_idle_cpu.c tests/raw_zmtp.c tests/raw_zmtp.h
+tests_test_idle_cpu_CFLAGS = $(TEST_CFLAGS)
+tests_test_idle_cpu_LDADD = $(API_TEST_LIBS)

@@ -40,6 +40,7 @@ struct mz_reactor_fd {
     struct mz_reactor *reactor;
     int fd;
     uint32_t wanted; /* subset of EPOLLIN | EPOLLOUT */
+    bool in_epoll;   /* out after an error nobody wanted (see dispatch) */
     bool removed;    /* on the retired list, awaiting free */
     mz_reactor_io_fn *fn;
     void *arg;
@@ -172,6 +173,7 @@ struct mz_reactor_fd *mz_reactor_add_fd(struct mz_reactor *r, int fd,
     h->fd = fd;
     h->fn = fn;
     h->arg = arg;
+    h->in_epoll = true;
     struct epoll_event ev = { .events = 0, .data.ptr = h };
     if (epoll_ctl(r->epoll_fd, EPOLL_CTL_ADD, fd, &ev) < 0) {
         int saved = errno;
@@ -192,17 +194,36 @@ void mz_reactor_want(struct mz_reactor_fd *h, bool readable, bool writable)
     uint32_t wanted = (readable ? EPOLLIN : 0) | (writable ? EPOLLOUT : 0);
     if (wanted == h->wanted)
         return;
+    h->wanted = wanted;
+    if (!h->in_epoll) {
+        /* Back in: a pending error is reported at once, with interest. */
+        struct epoll_event ev = { .events = wanted, .data.ptr = h };
+        if (epoll_ctl(h->reactor->epoll_fd, EPOLL_CTL_ADD, h->fd, &ev) < 0)
+            mz_reactor_fail("epoll_ctl (add back)");
+        h->in_epoll = true;
+        return;
+    }
     struct epoll_event ev = { .events = wanted, .data.ptr = h };
     if (epoll_ctl(h->reactor->epoll_fd, EPOLL_CTL_MOD, h->fd, &ev) < 0)
         mz_reactor_fail("epoll_ctl (modify)");
-    h->wanted = wanted;
+}
+
+/* epoll reports errors and hang-ups whatever a registration asks for, and
+ * level-triggered it reports them on every wait: an fd that wants nothing
+ * and has failed would keep the thread spinning. Such an fd leaves the
+ * epoll set until its owner wants something again. */
+static void leave_epoll(struct mz_reactor_fd *h)
+{
+    if (epoll_ctl(h->reactor->epoll_fd, EPOLL_CTL_DEL, h->fd, NULL) < 0)
+        mz_reactor_fail("epoll_ctl (delete)");
+    h->in_epoll = false;
 }
 
 void mz_reactor_remove_fd(struct mz_reactor_fd *h)
 {
     struct mz_reactor *r = h->reactor;
-    if (epoll_ctl(r->epoll_fd, EPOLL_CTL_DEL, h->fd, NULL) < 0)
-        mz_reactor_fail("epoll_ctl (delete)");
+    if (h->in_epoll)
+        leave_epoll(h);
     if (h->prev != NULL)
         h->prev->next = h->next;
     else
@@ -497,6 +518,11 @@ static void mz_reactor_iterate(struct mz_reactor *r)
         }
         if (h->removed)
             continue;
+        if (h->wanted == 0) {
+            if (h->in_epoll)
+                leave_epoll(h);
+            continue;
+        }
         /* Interest may have been dropped by an earlier callback of this
          * batch; report only what is still wanted. */
         uint32_t events =

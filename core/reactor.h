@@ -25,9 +25,11 @@ struct mz_reactor;
 struct mz_reactor_fd;
 
 /* Called when a watched fd is ready. events holds EPOLLIN and EPOLLOUT only
- * as far as they are currently wanted, plus EPOLLERR and EPOLLHUP, which are
- * always reported while the fd is registered (level-triggered: a hung-up fd
- * keeps reporting until it is removed). */
+ * as far as they are currently wanted, plus EPOLLERR and EPOLLHUP, which
+ * come with any interest. A handle that wants nothing is not called, not
+ * even for an error or a hang-up: those are reported once it wants
+ * something again (so a failed fd whose owner is not reading costs
+ * nothing meanwhile). */
 typedef void mz_reactor_io_fn(void *arg, uint32_t events);
 typedef void mz_reactor_timer_fn(void *arg);
 typedef void mz_reactor_task_fn(void *arg);
@@ -41,8 +43,7 @@ struct mz_reactor *mz_reactor_new(void);
  * dropped without running. */
 void mz_reactor_free(struct mz_reactor *r);
 
-/* Starts watching fd, initially for nothing but errors and hang-ups (call
- * mz_reactor_want to ask for more). fn (arg, events) runs on readiness.
+/* Starts watching fd, initially for nothing (call mz_reactor_want). fn (arg, events) runs on readiness.
  * Returns the handle, or NULL with errno set (EBADF, EPERM for a regular
  * file, EEXIST if fd is already registered, ENOMEM). */
 struct mz_reactor_fd *mz_reactor_add_fd(struct mz_reactor *r, int fd,

@@ -190,17 +190,32 @@ struct hangup {
     struct mz_reactor *reactor;
     struct mz_reactor_fd *handle;
     uint32_t events;
+    int calls;
+    int calls_before_interest;
 };
 
 static void hangup_ready(void *arg, uint32_t events)
 {
     struct hangup *h = arg;
     h->events = events;
+    h->calls++;
     mz_reactor_remove_fd(h->handle);
     mz_reactor_stop(h->reactor);
 }
 
-static void test_hangup_always_reported(void)
+/* After some idle iterations with no interest: no call so far; now ask
+ * to write (a pipe's read end never is writable). */
+static void want_write_later(void *arg)
+{
+    struct hangup *h = arg;
+    h->calls_before_interest = h->calls;
+    mz_reactor_want(h->handle, false, true);
+}
+
+/* A hang-up comes with any interest, even one that is not reading; a
+ * handle that wants nothing hears nothing (level triggering would call it
+ * on every wait and spin the thread) until it wants something again. */
+static void test_hangup_reported_with_interest(void)
 {
     int fds[2];
     CU_ASSERT_FATAL(pipe(fds) == 0);
@@ -208,10 +223,13 @@ static void test_hangup_always_reported(void)
     close(fds[1]);
     struct mz_reactor *r = mz_reactor_new();
     CU_ASSERT_PTR_NOT_NULL_FATAL(r);
-    struct hangup h = { .reactor = r };
+    struct hangup h = { .reactor = r, .calls_before_interest = -1 };
     h.handle = mz_reactor_add_fd(r, fds[0], hangup_ready, &h);
     CU_ASSERT_PTR_NOT_NULL_FATAL(h.handle);
+    CU_ASSERT_FATAL(mz_reactor_add_timer(r, 50, want_write_later, &h) != 0);
     CU_ASSERT(run_bounded(r));
+    CU_ASSERT_EQUAL(h.calls_before_interest, 0);
+    CU_ASSERT_EQUAL(h.calls, 1);
     /* Unread data is there, but EPOLLIN was not wanted. */
     CU_ASSERT_EQUAL(h.events, EPOLLHUP);
     mz_reactor_free(r);
@@ -793,7 +811,7 @@ int main(void)
     } tests[] = {
         { "readable and writable callbacks", test_readable_writable },
         { "want() changes interest", test_want_changes_interest },
-        { "hang-up always reported", test_hangup_always_reported },
+        { "hang-up reported with interest only", test_hangup_reported_with_interest },
         { "remove_fd inside own callback", test_remove_inside_callback },
         { "remove_fd of others in the same batch",
           test_remove_other_in_same_batch },

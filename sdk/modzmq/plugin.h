@@ -82,7 +82,9 @@ typedef struct modzmq_link_state modzmq_link_state;
 struct modzmq_part;
 
 /* What a watched fd is ready for, and what a watch asks for. ERROR (an
- * error or a hang-up) is always reported, never asked for. */
+ * error or a hang-up) is never asked for: it comes with READ or WRITE. A
+ * watch that asks for nothing is not called, not even for an error; the
+ * error is reported as soon as it asks for READ or WRITE again. */
 #define MODZMQ_WATCH_READ 1u
 #define MODZMQ_WATCH_WRITE 2u
 #define MODZMQ_WATCH_ERROR 4u
