@@ -126,6 +126,39 @@ static void test_router_refuses_long_identities(void)
     test_close(router);
 }
 
+/* A name with a NUL in it ("Identity\0x") would read as "Identity" once
+ * stored as a C string: refused, whatever its value. */
+static void test_property_name_with_nul(void)
+{
+    char endpoint[256];
+    void *router = bound_socket(ZMQ_ROUTER, endpoint, sizeof endpoint);
+    int fd = raw_connect(endpoint);
+    CU_ASSERT_FATAL(fd >= 0);
+    uint8_t ready[1024];
+    size_t n = 0;
+    memcpy(ready, "\5READY", 6);
+    n = 6;
+    n += put_property(ready + n, "Socket-Type", "DEALER", 6);
+    static const char name[] = "Identity\0x";
+    uint8_t value[400];
+    memset(value, 'I', sizeof value);
+    ready[n++] = sizeof name - 1;
+    memcpy(ready + n, name, sizeof name - 1);
+    n += sizeof name - 1;
+    for (int i = 0; i < 4; i++)
+        ready[n++] = (uint8_t) (sizeof value >> (24 - 8 * i));
+    memcpy(ready + n, value, sizeof value);
+    n += sizeof value;
+    CU_ASSERT_TRUE(raw_greet(fd, "NULL", false));
+    CU_ASSERT_TRUE(raw_send_frame(fd, ready, n, RAW_FRAME_COMMAND));
+    raw_send_frame(fd, (const uint8_t *) "x", 1, 0);
+    CU_ASSERT_TRUE(raw_closed_by_peer(fd));
+    close(fd);
+    CU_ASSERT_TRUE(test_recv_nothing(router, 100));
+    good_peer_served(router, ZMQ_DEALER, endpoint);
+    test_close(router);
+}
+
 /* 255 octets is the RFC's limit and a valid routing id: the ROUTER hands
  * it over whole and routes a reply back with it. */
 static void test_router_serves_longest_identity(void)
@@ -227,6 +260,7 @@ int main(void)
           test_pull_refuses_long_identity },
         { "ROUTER refuses Identities of 256 to 2048 octets",
           test_router_refuses_long_identities },
+        { "a property name with a NUL", test_property_name_with_nul },
         { "ROUTER serves a 255-octet Identity",
           test_router_serves_longest_identity },
         { "connecting DEALER refuses a long Identity",
