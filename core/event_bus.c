@@ -1,9 +1,12 @@
 /*
  * The event bus; see event_bus.h.
  *
- * One mutex guards the list of sources and the list of subscriptions:
+ * One mutex guards the table of sources and the list of subscriptions:
  * both change only when a socket opens or closes or an observer
  * subscribes, and publishing takes it only when someone wants the event.
+ * The table, keyed by socket, is also how a plugin's socket handle finds
+ * its source: under the lock, so that a plugin on any thread never reads
+ * the fields of a socket that another thread is closing.
  * A publish copies the matching subscriptions out under the lock, marks
  * each as running, and calls them after letting go, so that a callback
  * may itself publish (its socket's events) or take other locks without
@@ -15,7 +18,6 @@
 #include <stdlib.h>
 
 #include "event_bus.h"
-#include "socket.h"
 
 struct modzmq_subscription {
     struct mz_event_source *source; /* NULL: every socket */
@@ -29,7 +31,7 @@ struct modzmq_subscription {
 static struct {
     pthread_mutex_t lock;
     pthread_cond_t idle; /* some callback finished */
-    GPtrArray *sources;  /* live sockets' sources */
+    GHashTable *sources; /* live sockets' sources, by socket */
     GPtrArray *subscriptions;
     uint64_t everywhere; /* union of the masks of subscriptions to all */
 } bus = { .lock = PTHREAD_MUTEX_INITIALIZER, .idle = PTHREAD_COND_INITIALIZER };
@@ -38,7 +40,7 @@ static void bus_prepare(void)
 {
     if (bus.sources != NULL)
         return;
-    bus.sources = g_ptr_array_new();
+    bus.sources = g_hash_table_new(g_direct_hash, g_direct_equal);
     bus.subscriptions = g_ptr_array_new();
 }
 
@@ -66,12 +68,19 @@ static void update_masks(struct mz_event_source *only)
             everywhere |= sub->mask;
     }
     bus.everywhere = everywhere;
-    for (guint i = 0; i < bus.sources->len; i++) {
-        struct mz_event_source *source = g_ptr_array_index(bus.sources, i);
-        if (only == NULL || source == only)
-            atomic_store_explicit(&source->wanted, mask_of(source),
+    if (only != NULL) {
+        /* A closed socket's source stays at zero. */
+        if (only->socket != NULL)
+            atomic_store_explicit(&only->wanted, mask_of(only),
                                   memory_order_relaxed);
+        return;
     }
+    GHashTableIter iter;
+    gpointer source;
+    g_hash_table_iter_init(&iter, bus.sources);
+    while (g_hash_table_iter_next(&iter, NULL, &source))
+        atomic_store_explicit(&((struct mz_event_source *) source)->wanted,
+                              mask_of(source), memory_order_relaxed);
 }
 
 struct mz_event_source *mz_event_source_new(struct mz_socket *socket)
@@ -85,7 +94,7 @@ struct mz_event_source *mz_event_source_new(struct mz_socket *socket)
     source->socket = socket;
     pthread_mutex_lock(&bus.lock);
     bus_prepare();
-    g_ptr_array_add(bus.sources, source);
+    g_hash_table_insert(bus.sources, socket, source);
     atomic_init(&source->wanted, bus.everywhere);
     pthread_mutex_unlock(&bus.lock);
     return source;
@@ -106,9 +115,9 @@ void mz_event_source_unref(struct mz_event_source *source)
 void mz_event_source_close(struct mz_event_source *source)
 {
     pthread_mutex_lock(&bus.lock);
+    g_hash_table_remove(bus.sources, source->socket);
     source->socket = NULL;
     atomic_store_explicit(&source->wanted, 0, memory_order_relaxed);
-    g_ptr_array_remove_fast(bus.sources, source);
     pthread_mutex_unlock(&bus.lock);
     mz_event_source_unref(source);
 }
@@ -177,11 +186,18 @@ void mz_event_publish_value(struct mz_event_source *source, uint64_t id,
 }
 
 /* A plugin's socket handle is the application's: its source, if it is
- * still open. */
+ * still open, with a reference for the caller. Looked up in the table
+ * rather than read from the socket, which its own thread may be closing
+ * (and a closed socket's shell may be reused). */
 static struct mz_event_source *source_of(modzmq_socket *socket)
 {
-    struct mz_socket *s = (struct mz_socket *) socket;
-    return mz_socket_is_live(s) ? s->events : NULL;
+    pthread_mutex_lock(&bus.lock);
+    struct mz_event_source *source =
+        bus.sources != NULL ? g_hash_table_lookup(bus.sources, socket) : NULL;
+    if (source != NULL)
+        mz_event_source_ref(source);
+    pthread_mutex_unlock(&bus.lock);
+    return source;
 }
 
 void mz_event_service_publish(const struct modzmq_event *event)
@@ -195,12 +211,15 @@ void mz_event_service_publish(const struct modzmq_event *event)
     int bound = event->size >= sizeof(struct modzmq_event) ? event->bound : 0;
     mz_event_publish(source, event->id, event->values, event->value_count,
                      bound != 0, event->local_endpoint, event->remote_endpoint);
+    mz_event_source_unref(source);
 }
 
 int mz_event_service_wanted(modzmq_socket *socket, uint64_t id)
 {
     struct mz_event_source *source = source_of(socket);
-    return source != NULL && mz_event_wanted(source, id);
+    int wanted = source != NULL && mz_event_wanted(source, id);
+    mz_event_source_unref(source);
+    return wanted;
 }
 
 modzmq_subscription *mz_event_subscribe(modzmq_core *core,
@@ -216,22 +235,19 @@ modzmq_subscription *mz_event_subscribe(modzmq_core *core,
             return NULL;
         }
     }
-    if (fn == NULL || mask == 0) {
+    struct modzmq_subscription *sub = NULL;
+    if (fn == NULL || mask == 0)
         errno = EINVAL;
-        return NULL;
-    }
-    struct modzmq_subscription *sub = calloc(1, sizeof *sub);
-    if (sub == NULL) {
+    else if ((sub = calloc(1, sizeof *sub)) == NULL)
         errno = ENOMEM;
+    if (sub == NULL) {
+        mz_event_source_unref(source);
         return NULL;
     }
     sub->mask = mask;
     sub->fn = fn;
     sub->arg = arg;
-    if (source != NULL) {
-        mz_event_source_ref(source);
-        sub->source = source;
-    }
+    sub->source = source; /* source_of's reference */
     pthread_mutex_lock(&bus.lock);
     bus_prepare();
     g_ptr_array_add(bus.subscriptions, sub);

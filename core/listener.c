@@ -133,10 +133,14 @@ struct mz_listener *mz_listener_start(struct mz_socket *s,
     return listener;
 }
 
-/* The plugin's listen and unlisten of an own-engine transport, run on
- * the listener's thread for mz_listener_start_links. */
+/* The plugin's listen of an own-engine transport, run on the listener's
+ * thread for mz_listener_start_links. The bound URI is formatted and kept
+ * here, before this task returns: from the plugin's listen on, the I/O
+ * thread may accept a link, and the session it makes reads the URI. */
 struct link_listen {
     struct mz_listener *listener;
+    char *uri_out;
+    size_t uri_size;
     int rc;
     int error;
 };
@@ -145,15 +149,18 @@ static void link_listen_task(void *arg)
 {
     struct link_listen *call = arg;
     struct mz_listener *listener = call->listener;
-    call->rc = listener->link_ops->listen(listener->endpoint,
-                                          (modzmq_listener *) listener);
+    const struct modzmq_engine_transport_ops *ops = listener->link_ops;
+    call->rc = ops->listen(listener->endpoint, (modzmq_listener *) listener);
     call->error = errno;
-}
-
-static void link_unlisten_task(void *arg)
-{
-    struct mz_listener *listener = arg;
-    listener->link_ops->unlisten(listener->endpoint);
+    if (call->rc < 0)
+        return;
+    if (ops->endpoint_format(listener->endpoint, call->uri_out,
+                             call->uri_size) < 0 ||
+        (listener->uri = strdup(call->uri_out)) == NULL) {
+        call->error = errno;
+        ops->unlisten(listener->endpoint);
+        call->rc = -1;
+    }
 }
 
 struct mz_listener *mz_listener_start_links(
@@ -175,29 +182,22 @@ struct mz_listener *mz_listener_start_links(
     listener->link_ops = ops;
     listener->endpoint = endpoint;
     listener->fd = -1;
-    struct link_listen call = { .listener = listener };
-    mz_reactor_call(reactor, link_listen_task, &call, "listening");
-    int error = call.error;
-    if (call.rc == 0 && ops->endpoint_format(endpoint, uri_out, uri_size) < 0) {
-        error = errno;
-        mz_reactor_call(reactor, link_unlisten_task, listener, "unlistening");
-        call.rc = -1;
-    }
-    if (call.rc == 0 && (listener->uri = strdup(uri_out)) == NULL) {
-        error = ENOMEM;
-        mz_reactor_call(reactor, link_unlisten_task, listener, "unlistening");
-        call.rc = -1;
-    }
-    if (call.rc < 0) {
-        ops->endpoint_free(endpoint);
-        free(listener);
-        errno = error;
-        return NULL;
-    }
     /* Links publish no events yet (they have no fd to report); the
-     * reference keeps the socket's source as the stream listener does. */
+     * reference keeps the socket's source as the stream listener does.
+     * Set, as everything an accepted link reads, before the listen. */
     mz_event_source_ref(s->events);
     listener->events = s->events;
+    struct link_listen call = { .listener = listener,
+                                .uri_out = uri_out,
+                                .uri_size = uri_size };
+    mz_reactor_call(reactor, link_listen_task, &call, "listening");
+    if (call.rc < 0) {
+        mz_event_source_unref(listener->events);
+        ops->endpoint_free(endpoint);
+        free(listener);
+        errno = call.error;
+        return NULL;
+    }
     pthread_mutex_init(&listener->done_lock, NULL);
     pthread_cond_init(&listener->done, NULL);
     mz_ctx_network_object_added(s->ctx);

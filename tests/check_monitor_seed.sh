@@ -20,9 +20,10 @@ libs=$(cd "$top_builddir/.libs" && pwd)
 
 env -u LD_LIBRARY_PATH -u MODZMQ_OBSERVERS timeout 60 "$python" \
     "$srcdir/tests/monitor_seed.py" >"$scratch/libzmq.txt"
-# A sanitizer build's library needs its runtimes loaded first; Python's
-# own allocations are not ours to report.
-preload=$(ldd "$libs/libzmq.so.5" | awk '/lib(asan|ubsan)\.so/ { print $3 }' |
+# A sanitizer build's library needs its runtimes loaded first (TSan's
+# cannot be dlopened at all: its static TLS is gone by then); Python's own
+# allocations are not ours to report.
+preload=$(ldd "$libs/libzmq.so.5" | awk '/lib(asan|ubsan|tsan)\.so/ { print $3 }' |
     tr '\n' ' ')
 LD_PRELOAD=$preload ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
     LD_LIBRARY_PATH=$libs timeout 60 "$python" \

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1006,10 +1007,17 @@ static void observed(void *arg, const struct modzmq_event *event)
     pthread_mutex_unlock(&seen->lock);
 }
 
+/* The suite's observer, registered by the first test that needs it. */
+static void need_bus(void)
+{
+    if (bus == NULL)
+        CU_ASSERT_EQUAL(modzmq_plugin_register(&observer_plugin), 0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(bus);
+}
+
 static void test_sdk_services(void)
 {
-    CU_ASSERT_EQUAL_FATAL(modzmq_plugin_register(&observer_plugin), 0);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(bus);
+    need_bus();
     void *ctx = zmq_ctx_new();
     void *s = zmq_socket(ctx, ZMQ_DEALER);
     void *other = zmq_socket(ctx, ZMQ_DEALER);
@@ -1075,6 +1083,72 @@ static void test_sdk_services(void)
     CU_ASSERT_EQUAL(zmq_ctx_term(ctx), 0);
 }
 
+/* A plugin's thread asking about and publishing to a socket the
+ * application closes meanwhile (the services are for any thread). */
+struct racer {
+    void *socket;
+    atomic_uint calls;
+    atomic_bool stop;
+    bool wanted_once;
+    bool wanted_last;
+};
+
+static void *race_close(void *arg)
+{
+    struct racer *racer = arg;
+    struct modzmq_event event = {
+        .size = sizeof event,
+        .id = ZMQ_EVENT_CONNECT_DELAYED,
+        .socket = racer->socket,
+        .value_count = 1,
+    };
+    for (int i = 0; i < 10000000 && !atomic_load(&racer->stop); i++) {
+        racer->wanted_last =
+            bus->event_wanted(racer->socket, ZMQ_EVENT_CONNECT_DELAYED);
+        racer->wanted_once |= racer->wanted_last;
+        bus->publish(&event);
+        atomic_fetch_add(&racer->calls, 1);
+    }
+    return NULL;
+}
+
+/* Until the racer made count more calls than it had made (10 s at most). */
+static void wait_calls(struct racer *racer, unsigned count)
+{
+    unsigned from = atomic_load(&racer->calls);
+    for (int i = 0; i < 10000 && atomic_load(&racer->calls) - from < count; i++)
+        usleep(1000);
+}
+
+/* ThreadSanitizer reported the services reading the closing socket's
+ * fields; here the answers must also be right on each side of the close. */
+static void test_sdk_services_during_close(void)
+{
+    need_bus();
+    void *ctx = zmq_ctx_new();
+    void *s = zmq_socket(ctx, ZMQ_DEALER);
+    struct seen seen = { .lock = PTHREAD_MUTEX_INITIALIZER };
+    modzmq_subscription *everywhere = bus->subscribe(
+        bus_core, NULL, ZMQ_EVENT_CONNECT_DELAYED, observed, &seen);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(everywhere);
+    struct racer racer = { .socket = s };
+    pthread_t thread;
+    CU_ASSERT_EQUAL_FATAL(pthread_create(&thread, NULL, race_close, &racer),
+                          0);
+    wait_calls(&racer, 100);
+    test_close(s);
+    wait_calls(&racer, 100);
+    atomic_store(&racer.stop, true);
+    pthread_join(thread, NULL);
+    bus->unsubscribe(everywhere);
+    /* Each of its calls asked first: only what was wanted got through. */
+    CU_ASSERT_TRUE(racer.wanted_once);
+    CU_ASSERT_FALSE(racer.wanted_last);
+    CU_ASSERT_TRUE(seen.count >= 1);
+    CU_ASSERT_TRUE((unsigned) seen.count < atomic_load(&racer.calls));
+    CU_ASSERT_EQUAL(zmq_ctx_term(ctx), 0);
+}
+
 int main(void)
 {
     const struct test_case tests[] = {
@@ -1102,6 +1176,8 @@ int main(void)
         { "socket and peer counters", test_counters },
         { "counters over tcp", test_counters_tcp },
         { "the SDK's event services", test_sdk_services },
+        { "the event services while the socket closes",
+          test_sdk_services_during_close },
     };
     return test_run_suite("monitor", tests, sizeof tests / sizeof tests[0]);
 }

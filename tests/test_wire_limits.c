@@ -39,7 +39,6 @@ static size_t put_property(uint8_t *p, const char *name, const void *value,
 /* A command named name whose properties are Socket-Type and an Identity of
  * identity_size 'I' octets; returns its size (the buffer holds 4096). */
 static size_t command_with_identity(uint8_t *out, const char *name,
-                                    const uint8_t *prefix, size_t prefix_size,
                                     const char *type, size_t identity_size)
 {
     static uint8_t identity[2048];
@@ -48,8 +47,6 @@ static size_t command_with_identity(uint8_t *out, const char *name,
     out[n++] = (uint8_t) strlen(name);
     memcpy(out + n, name, strlen(name));
     n += strlen(name);
-    memcpy(out + n, prefix, prefix_size);
-    n += prefix_size;
     n += put_property(out + n, "Socket-Type", type, strlen(type));
     n += put_property(out + n, "Identity", identity, identity_size);
     return n;
@@ -59,7 +56,7 @@ static bool send_ready(int fd, const char *type, size_t identity_size)
 {
     uint8_t ready[4096];
     size_t size =
-        command_with_identity(ready, "READY", NULL, 0, type, identity_size);
+        command_with_identity(ready, "READY", type, identity_size);
     return raw_send_frame(fd, ready, size, RAW_FRAME_COMMAND);
 }
 
@@ -241,8 +238,8 @@ static void test_plain_initiate_refuses_long_identity(void)
     CU_ASSERT_TRUE(raw_read(fd, welcome, sizeof welcome));
     CU_ASSERT_TRUE(memcmp(welcome + 2, "\7WELCOME", 8) == 0);
     uint8_t initiate[4096];
-    size_t initiate_size = command_with_identity(initiate, "INITIATE", NULL, 0,
-                                                 "DEALER", 700);
+    size_t initiate_size =
+        command_with_identity(initiate, "INITIATE", "DEALER", 700);
     CU_ASSERT_TRUE(raw_send_frame(fd, initiate, initiate_size,
                                   RAW_FRAME_COMMAND));
     raw_send_frame(fd, (const uint8_t *) "x", 1, 0);

@@ -75,8 +75,9 @@ struct modzmq_event {
 /* Publishes an event with one value about an endpoint the socket bound
  * (local is the endpoint as zmq_getsockopt ZMQ_LAST_ENDPOINT spells it):
  * for the events only a transport sees, such as ZMQ_EVENT_CLOSE_FAILED
- * when its listening fd does not close. Costs one atomic load when nobody
- * subscribes; does nothing with a core older than ABI 1.1. */
+ * when its listening fd does not close. Costs one lookup under a short
+ * lock when nobody subscribes; does nothing with a core older than ABI
+ * 1.1. */
 static inline void
 modzmq_publish_bound(const struct modzmq_core_services *services,
                      modzmq_socket *socket, uint64_t id, uint64_t value,

@@ -140,8 +140,9 @@ struct modzmq_core_services {
      * only it can see (ZMQ_EVENT_ACCEPT_FAILED for a refused peer). */
     void (*publish)(const struct modzmq_event *event);
 
-    /* Whether anyone subscribes to event id on socket: an atomic load,
-     * for publishers that would otherwise build an event for nothing. */
+    /* Whether anyone subscribes to event id on socket, for publishers
+     * that would otherwise build an event for nothing: a lookup under a
+     * short lock, safe while another thread closes the socket (then 0). */
     int (*event_wanted)(modzmq_socket *socket, uint64_t id);
 
     /* Calls fn(arg, event) for every event of socket (NULL: of every
