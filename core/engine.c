@@ -705,11 +705,6 @@ static bool zap_properties_added(struct mz_engine *e,
 
 static void zap_replied(struct mz_engine *e, const struct mz_zap_reply *reply)
 {
-    if (reply->handler_gone) {
-        errno = EPIPE;
-        fail(e, MZ_ENGINE_INCOMPATIBLE);
-        return;
-    }
     if (reply->protocol_error != 0) {
         fail_protocol(e, MZ_ENGINE_PROTOCOL, reply->protocol_error);
         return;
@@ -734,6 +729,13 @@ void mz_engine_zap_reply(struct mz_engine *engine,
                          const struct mz_zap_reply *reply)
 {
     if (engine->state != HANDSHAKE || !engine->zap_pending)
+        return;
+    /* A handler that closed without replying answers nothing: the request
+     * stays pending, so the peer is neither let in nor told anything, and
+     * the handshake timer (ZMQ_HANDSHAKE_IVL) ends the connection, as in
+     * libzmq 4.3.4. Failing at once would have the client reconnect at
+     * once and, with no handler bound any more, be let in (NULL, CURVE). */
+    if (reply->handler_gone)
         return;
     engine->zap_pending = false;
     engine->in_callback = true;
