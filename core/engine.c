@@ -460,8 +460,10 @@ static void handshake_complete(struct mz_engine *e)
         fail(e, MZ_ENGINE_INCOMPATIBLE);
         return;
     }
-    /* ZMTP 3.0 has no PING command. */
-    if (e->options->heartbeat_ivl > 0 && e->version == MZ_ZMTP_3_1)
+    /* RFC 23 (ZMTP 3.0) has no PING, but libzmq 4.3.4 sends it to 3.0
+     * peers too, so that ZMQ_HEARTBEAT_TIMEOUT guards them; only 2.0
+     * framing cannot carry it. */
+    if (e->options->heartbeat_ivl > 0 && e->version != MZ_ZMTP_2_0)
         e->heartbeat_timer = mz_reactor_add_timer(
             e->reactor, (uint64_t) e->options->heartbeat_ivl, heartbeat_due, e);
     update_interest(e);
@@ -784,13 +786,16 @@ static void deliver_subscription(struct mz_engine *e, bool subscribe,
 static void ping_received(struct mz_engine *e,
                           const struct mz_zmtp_command *command)
 {
-    if (command->data_size < 2 || command->data_size > 2 + PING_CONTEXT_MAX) {
+    if (command->data_size < 2) {
         fail(e, MZ_ENGINE_PROTOCOL);
         return;
     }
     uint64_t ttl_ms =
         (((uint64_t) command->data[0] << 8) | command->data[1]) * 100;
+    /* A context over RFC 37's 16 octets is cut to them, as libzmq does. */
     e->pong_context_size = command->data_size - 2;
+    if (e->pong_context_size > PING_CONTEXT_MAX)
+        e->pong_context_size = PING_CONTEXT_MAX;
     memcpy(e->pong_context, command->data + 2, e->pong_context_size);
     e->pong_due = true;
     if (ttl_ms > 0) {
