@@ -260,6 +260,7 @@ struct mz_engine *mz_engine_new(struct mz_reactor *reactor, int fd,
     e->metadata = mz_peer_metadata_new();
     if (e->metadata == NULL)
         goto fail;
+    mz_peer_metadata_set_fd(e->metadata, fd);
     if (peer_address != NULL &&
         mz_peer_metadata_add(e->metadata, "Peer-Address",
                              strlen("Peer-Address"), peer_address,

@@ -310,6 +310,9 @@ int mz_router_recv(struct mz_router *r, struct mz_msg *m)
     const struct mz_router_peer *peer = from->type_data;
     if (mz_msg_init_buffer(m, peer->key.data, peer->key.size) < 0)
         out_of_memory();
+    /* The id part carries its connection's properties and fd too, as in
+     * libzmq (zmq_msg_gets, ZMQ_SRCFD). */
+    mz_msg_set_metadata(m, mz_msg_metadata(&r->prefetched));
     mz_msg_set_more(m, true);
     r->has_prefetched = true;
     r->more_in = true;
