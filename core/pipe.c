@@ -369,6 +369,18 @@ void mz_pipe_rollback(struct mz_pipe_end *end)
     end->writing_more = false;
 }
 
+void mz_pipe_take_connect_routing_id(struct mz_pipe_end *end,
+                                     struct mz_options *options)
+{
+    if (options->connect_routing_id_size == 0)
+        return;
+    memcpy(end->peer_routing_id, options->connect_routing_id,
+           options->connect_routing_id_size);
+    end->peer_routing_id_size = (unsigned char) options->connect_routing_id_size;
+    end->identified = true;
+    options->connect_routing_id_size = 0;
+}
+
 int mz_pipe_send_routing_id(struct mz_pipe_end *end, const void *id,
                             size_t size)
 {

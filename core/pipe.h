@@ -121,6 +121,12 @@ static inline struct mz_pipe_end *mz_pipe_peer(struct mz_pipe_end *end)
  * it is longer than MZ_ROUTING_ID_MAX, the field the other end keeps it in. */
 int mz_pipe_send_routing_id(struct mz_pipe_end *end, const void *id,
                             size_t size);
+/* Names end's peer with ZMQ_CONNECT_ROUTING_ID when options has one, and
+ * clears it there (it applies to one connect): the id the peer sends, if
+ * any, is then ignored, and a ROUTER or STREAM can route to the pipe at
+ * once. */
+void mz_pipe_take_connect_routing_id(struct mz_pipe_end *end,
+                                     struct mz_options *options);
 /* Consumes the peer's routing id if it has arrived. */
 bool mz_pipe_identify(struct mz_pipe_end *end);
 

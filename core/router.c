@@ -120,14 +120,15 @@ static void hand_over(struct mz_router *r, struct mz_router_peer *holder)
 /* Names a pipe after its peer's routing id once that has arrived. */
 static enum peer_identity identify(struct mz_router *r, struct mz_pipe_end *end)
 {
-    /* In raw mode the peer's own id, if any, is ignored. */
+    /* In raw mode the peer's own id, if any, is ignored; one given by
+     * ZMQ_CONNECT_ROUTING_ID, there before anything is read, is not. */
     if (!r->raw && !mz_pipe_identify(end))
         return PEER_UNIDENTIFIED;
     struct mz_router_peer *peer = malloc(sizeof *peer);
     if (peer == NULL)
         out_of_memory();
     peer->end = end;
-    if (r->raw || end->peer_routing_id_size == 0) {
+    if ((r->raw && !end->identified) || end->peer_routing_id_size == 0) {
         generate_id(r, peer);
     } else {
         memcpy(peer->id, end->peer_routing_id, end->peer_routing_id_size);

@@ -843,7 +843,9 @@ static int connect_session(struct mz_socket *s,
     *session_out = session;
     *end_out = NULL;
     /* With ZMQ_IMMEDIATE the pipe comes with the first successful
-     * handshake; otherwise now, so that messages queue meanwhile. */
+     * handshake; otherwise now, so that messages queue meanwhile, named by
+     * ZMQ_CONNECT_ROUTING_ID if set. (With IMMEDIATE libzmq 4.3.4 leaves
+     * that option for a later connect and uses the peer's id; so do we.) */
     if (!s->options.immediate) {
         struct mz_pipe *pipe = session_pipe_new(session, s);
         if (pipe == NULL) {
@@ -855,6 +857,7 @@ static int connect_session(struct mz_socket *s,
             errno = ENOMEM;
             return -1;
         }
+        mz_pipe_take_connect_routing_id(&pipe->end[0], &s->options);
         mz_socket_attach_pipe(s, &pipe->end[0]);
         *end_out = &pipe->end[0];
     }

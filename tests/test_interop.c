@@ -243,6 +243,103 @@ static void test_router_to_libzmq_dealer(void)
     }
 }
 
+/* Where the peer binds for the tests run over both network transports. */
+static const char *const peer_binds[] = { "tcp://127.0.0.1:*", "ipc://*" };
+enum { PEER_BINDS = 2 };
+
+/* The peer binds at endpoint; the real endpoint into out (size 256). */
+static bool peer_bind(struct test_peer *peer, const char *endpoint, char *out)
+{
+    const char *answer = test_peer_ask(peer, "bind %s", endpoint);
+    CU_ASSERT(answer != NULL && strncmp(answer, "ok ", 3) == 0);
+    if (answer == NULL || strncmp(answer, "ok ", 3) != 0)
+        return false;
+    snprintf(out, 256, "%s", answer + 3);
+    return true;
+}
+
+static void peer_set(struct test_peer *peer, const char *option,
+                     const char *value)
+{
+    const char *answer = test_peer_ask(peer, "set %s %s", option, value);
+    CU_ASSERT(answer != NULL && strcmp(answer, "ok") == 0);
+}
+
+/* ZMQ_CONNECT_ROUTING_ID names the peer of a tcp or ipc connect: our
+ * ROUTER can route to it at once, before the handshake, and the libzmq
+ * ROUTER's own routing id is ignored, as libzmq 4.3.4 does. */
+static void test_connect_routing_id_to_libzmq_router(void)
+{
+    for (int t = 0; t < PEER_BINDS; t++) {
+        void *ours = our_socket(ZMQ_ROUTER);
+        test_set_int(ours, ZMQ_ROUTER_MANDATORY, 1);
+        CU_ASSERT_EQUAL(zmq_setsockopt(ours, ZMQ_ROUTING_ID, "me", 2), 0);
+        CU_ASSERT_EQUAL(
+            zmq_setsockopt(ours, ZMQ_CONNECT_ROUTING_ID, "chosen", 6), 0);
+        struct test_peer *peer = peer_with_socket("ROUTER");
+        char endpoint[256];
+        if (peer != NULL) {
+            peer_set(peer, "ROUTING_ID", "str:server");
+            if (peer_bind(peer, peer_binds[t], endpoint)) {
+                CU_ASSERT_EQUAL(zmq_connect(ours, endpoint), 0);
+                our_send(ours, PARTS("chosen", "hello"));
+                peer_expect(peer, PARTS("me", "hello"));
+                peer_send(peer, PARTS("me", "back"));
+                our_expect(ours, PARTS("chosen", "back"));
+                errno = 0;
+                CU_ASSERT_EQUAL(zmq_send(ours, "server", 6, ZMQ_SNDMORE), -1);
+                CU_ASSERT_EQUAL(errno, EHOSTUNREACH);
+            }
+        }
+        test_peer_stop(peer);
+        zmq_close(ours);
+    }
+}
+
+/* The peer receives [id, data] from a STREAM: data must be as given (hex
+ * syntax); the id, in hex, into id_hex (size 2 * 255 + 2). */
+static bool peer_expect_from(struct test_peer *peer, const char *data_hex,
+                             char *id_hex)
+{
+    const char *answer = test_peer_ask(peer, "recv");
+    char id[2 * 255 + 2], data[2 * 255 + 2];
+    bool ok = answer != NULL && sscanf(answer, "msg %511s %511s", id, data) == 2 &&
+              strcmp(data, data_hex) == 0;
+    CU_ASSERT(ok);
+    if (!ok)
+        fprintf(stderr, "\n  peer got '%s', expected data %s\n",
+                answer ? answer : "(nothing)", data_hex);
+    else
+        strcpy(id_hex, id);
+    return ok;
+}
+
+/* Our STREAM with ZMQ_CONNECT_ROUTING_ID: the connection is known by the
+ * chosen id at once, and the libzmq STREAM peer gets what we queued. */
+static void test_stream_connect_routing_id_to_libzmq(void)
+{
+    void *ours = our_socket(ZMQ_STREAM);
+    CU_ASSERT_EQUAL(zmq_setsockopt(ours, ZMQ_CONNECT_ROUTING_ID, "chosen", 6),
+                    0);
+    struct test_peer *peer = peer_with_socket("STREAM");
+    char endpoint[256];
+    if (peer != NULL && peer_bind(peer, "tcp://127.0.0.1:*", endpoint)) {
+        CU_ASSERT_EQUAL(zmq_connect(ours, endpoint), 0);
+        our_send(ours, PARTS("chosen", "early"));
+        char id[2 * 255 + 2], again[2 * 255 + 2];
+        if (peer_expect_from(peer, "-", id) &&
+            peer_expect_from(peer, "6561726c79", again)) { /* "early" */
+            CU_ASSERT_STRING_EQUAL(id, again);
+            CU_ASSERT_STRING_EQUAL(test_peer_ask(peer, "send %s 6261636b", id),
+                                   "ok"); /* "back" */
+        }
+        our_expect(ours, PARTS("chosen", ""));
+        our_expect(ours, PARTS("chosen", "back"));
+    }
+    test_peer_stop(peer);
+    zmq_close(ours);
+}
+
 /* REQ and REP against ROUTER and DEALER: the empty delimiter frame is on
  * the wire exactly where libzmq puts it. */
 static void test_req_to_libzmq_router(void)
@@ -562,6 +659,10 @@ int main(void)
         { "PAIR with libzmq", test_pair_with_libzmq },
         { "empty and 10 MB messages", test_large_and_empty_messages },
         { "handshake metadata", test_metadata },
+        { "CONNECT_ROUTING_ID to libzmq ROUTER over tcp and ipc",
+          test_connect_routing_id_to_libzmq_router },
+        { "STREAM CONNECT_ROUTING_ID to libzmq STREAM",
+          test_stream_connect_routing_id_to_libzmq },
         { "heartbeats", test_heartbeats_keep_connection },
     };
     /* A peer that dies must fail a test, not kill this process. */
