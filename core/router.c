@@ -150,6 +150,15 @@ static enum peer_identity identify(struct mz_router *r, struct mz_pipe_end *end)
     return PEER_REGISTERED;
 }
 
+const void *mz_router_id_of(const struct mz_pipe_end *end, size_t *size)
+{
+    const struct mz_router_peer *peer = end->type_data;
+    if (peer == NULL)
+        return NULL;
+    *size = peer->key.size;
+    return peer->key.data;
+}
+
 bool mz_router_attach(struct mz_router *r, struct mz_pipe_end *end)
 {
     mz_socket_send_probe(r->socket, end);

@@ -419,8 +419,9 @@ static void run_engine(struct mz_session *session, int fd,
     session->handshaken = false;
     if (session->options.socket_type == ZMQ_STREAM) {
         session->engine_ops = &raw_engine_ops;
-        session->engine = mz_raw_engine_new(
-            session->reactor, fd, &session->options, &session_sink, session);
+        session->engine =
+            mz_raw_engine_new(session->reactor, fd, &session->options,
+                              peer_address, &session_sink, session);
     } else {
         session->engine_ops = &zmtp_engine_ops;
         session->engine = mz_engine_new(session->reactor, fd, &session->options,

@@ -340,6 +340,85 @@ static void test_stream_connect_routing_id_to_libzmq(void)
     zmq_close(ours);
 }
 
+/* Our STREAM's ZMQ_ROUTING_ID. */
+static size_t routing_id_of(void *s, unsigned char *id)
+{
+    size_t size = 255;
+    CU_ASSERT_EQUAL(zmq_getsockopt(s, ZMQ_ROUTING_ID, id, &size), 0);
+    return size;
+}
+
+/* One part received by our socket must be data (size bytes) and carry
+ * the connection's Peer-Address and fd (ZMQ_SRCFD), as libzmq's do. */
+static void our_expect_raw(void *s, const void *data, size_t size)
+{
+    zmq_msg_t msg;
+    zmq_msg_init(&msg);
+    CU_ASSERT_EQUAL(zmq_msg_recv(&msg, s, 0), (int) size);
+    CU_ASSERT(zmq_msg_size(&msg) == size &&
+              memcmp(zmq_msg_data(&msg), data, size) == 0);
+    const char *address = zmq_msg_gets(&msg, "Peer-Address");
+    CU_ASSERT(address != NULL && strcmp(address, "127.0.0.1") == 0);
+    CU_ASSERT(zmq_msg_get(&msg, ZMQ_SRCFD) >= 0);
+    zmq_msg_close(&msg);
+}
+
+/* zmq_socket: "To open a connection to a server, use the zmq_connect call,
+ * and then fetch the socket routing id using the zmq_getsockopt call with
+ * the ZMQ_ROUTING_ID option." libzmq 4.3.4's STREAM does so for every id
+ * it makes up, a connection it accepted included; every part it receives
+ * carries Peer-Address (and the fd). */
+static void test_stream_routing_id_of_connection(void)
+{
+    void *ours = our_socket(ZMQ_STREAM);
+    struct test_peer *peer = peer_with_socket("STREAM");
+    char endpoint[256];
+    unsigned char none[255], first[255], second[255];
+    CU_ASSERT_EQUAL(routing_id_of(ours, none), 0);
+    if (peer != NULL && peer_bind(peer, "tcp://127.0.0.1:*", endpoint)) {
+        CU_ASSERT_EQUAL(zmq_connect(ours, endpoint), 0);
+        size_t size = routing_id_of(ours, first);
+        CU_ASSERT(size == 5 && first[0] == 0);
+        /* Routable at once, by that id. */
+        CU_ASSERT_EQUAL(zmq_send(ours, first, size, ZMQ_SNDMORE), (int) size);
+        CU_ASSERT_EQUAL(zmq_send(ours, "early", 5, 0), 5);
+        char id[2 * 255 + 2], again[2 * 255 + 2];
+        if (peer_expect_from(peer, "-", id) &&
+            peer_expect_from(peer, "6561726c79", again)) /* "early" */
+            CU_ASSERT_STRING_EQUAL(test_peer_ask(peer, "send %s 6261636b", id),
+                                   "ok"); /* "back" */
+        our_expect_raw(ours, first, size);
+        our_expect_raw(ours, "", 0);
+        our_expect_raw(ours, first, size);
+        our_expect_raw(ours, "back", 4);
+
+        /* A second connection gets an id of its own. */
+        CU_ASSERT_EQUAL(zmq_connect(ours, endpoint), 0);
+        CU_ASSERT_EQUAL(routing_id_of(ours, second), 5);
+        CU_ASSERT(memcmp(first, second, 5) != 0);
+    }
+    test_peer_stop(peer);
+    zmq_close(ours);
+
+    /* An accepted connection's id too. */
+    ours = our_socket(ZMQ_STREAM);
+    peer = peer_with_socket("STREAM");
+    CU_ASSERT_EQUAL(zmq_bind(ours, "tcp://127.0.0.1:*"), 0);
+    size_t size = sizeof endpoint;
+    zmq_getsockopt(ours, ZMQ_LAST_ENDPOINT, endpoint, &size);
+    if (peer != NULL) {
+        CU_ASSERT_STRING_EQUAL(test_peer_ask(peer, "connect %s", endpoint),
+                               "ok");
+        unsigned char id[255];
+        CU_ASSERT_EQUAL(zmq_recv(ours, id, sizeof id, 0), 5);
+        CU_ASSERT_TRUE(test_recv_is(ours, "", 5000));
+        CU_ASSERT_EQUAL(routing_id_of(ours, first), 5);
+        CU_ASSERT(memcmp(first, id, 5) == 0);
+    }
+    test_peer_stop(peer);
+    zmq_close(ours);
+}
+
 /* REQ and REP against ROUTER and DEALER: the empty delimiter frame is on
  * the wire exactly where libzmq puts it. */
 static void test_req_to_libzmq_router(void)
@@ -663,6 +742,8 @@ int main(void)
           test_connect_routing_id_to_libzmq_router },
         { "STREAM CONNECT_ROUTING_ID to libzmq STREAM",
           test_stream_connect_routing_id_to_libzmq },
+        { "STREAM: ROUTING_ID of a new connection, Peer-Address",
+          test_stream_routing_id_of_connection },
         { "heartbeats", test_heartbeats_keep_connection },
     };
     /* A peer that dies must fail a test, not kill this process. */
