@@ -215,6 +215,9 @@ static void run_pipe_command(struct mz_session *session,
             session->engine_ops->resume_input(session->engine);
         }
         break;
+    case MZ_CMD_HWM:
+        mz_pipe_hwm_changed(end);
+        break;
     case MZ_CMD_PIPE_TERM:
         end->peer_closed = true;
         session->closing = true;
