@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -419,6 +420,128 @@ static void test_stream_routing_id_of_connection(void)
     zmq_close(ours);
 }
 
+/* Whether our socket's monitor (reader, a PAIR) reports CONNECTED within
+ * ms. */
+static bool our_monitor_connects(void *reader, int ms)
+{
+    test_set_int(reader, ZMQ_RCVTIMEO, ms);
+    for (int i = 0; i < 64; i++) {
+        uint8_t head[6];
+        char endpoint[256];
+        if (zmq_recv(reader, head, sizeof head, 0) != 6 ||
+            zmq_recv(reader, endpoint, sizeof endpoint, 0) < 0)
+            return false;
+        uint16_t event;
+        memcpy(&event, head, 2);
+        if (event == ZMQ_EVENT_CONNECTED)
+            return true;
+    }
+    return false;
+}
+
+/* What zmq_connect with one tcp address does, on one side: the call's
+ * result ("ok" or "EINVAL") and whether a connection was then made. */
+struct connect_outcome {
+    bool accepted;
+    int error;
+    bool connected;
+};
+
+static struct connect_outcome our_connect(const char *endpoint, int serial)
+{
+    struct connect_outcome o = { 0 };
+    void *s = our_socket(ZMQ_DEALER);
+    test_set_int(s, ZMQ_LINGER, 0);
+    test_set_int(s, ZMQ_RECONNECT_IVL, 50);
+    char monitor[64];
+    snprintf(monitor, sizeof monitor, "inproc://connect-outcome-%d", serial);
+    CU_ASSERT_EQUAL(zmq_socket_monitor(s, monitor, ZMQ_EVENT_ALL), 0);
+    void *reader = zmq_socket(ctx, ZMQ_PAIR);
+    CU_ASSERT_EQUAL(zmq_connect(reader, monitor), 0);
+    errno = 0;
+    o.accepted = zmq_connect(s, endpoint) == 0;
+    o.error = o.accepted ? 0 : errno;
+    o.connected = o.accepted && our_monitor_connects(reader, 400);
+    test_close(s);
+    test_close(reader);
+    return o;
+}
+
+static struct connect_outcome libzmq_connect(const char *endpoint)
+{
+    struct connect_outcome o = { 0 };
+    struct test_peer *peer = peer_with_socket("DEALER");
+    if (peer == NULL)
+        return o;
+    peer_set(peer, "RECONNECT_IVL", "50");
+    const char *answer = test_peer_ask(peer, "monitor");
+    CU_ASSERT(answer != NULL && strcmp(answer, "ok") == 0);
+    answer = test_peer_ask(peer, "connect %s", endpoint);
+    CU_ASSERT_PTR_NOT_NULL(answer);
+    o.accepted = answer != NULL && strcmp(answer, "ok") == 0;
+    o.error = o.accepted ? 0
+              : answer != NULL && strstr(answer, "Invalid argument") != NULL
+                  ? EINVAL
+                  : -1;
+    if (o.accepted) {
+        /* CONNECTED (1) among the events of the window. */
+        answer = test_peer_ask(peer, "drain 400");
+        o.connected = answer != NULL && (strstr(answer, " 1:") != NULL);
+    }
+    test_peer_stop(peer);
+    return o;
+}
+
+/* zmq_connect over tcp only glances at the address, as libzmq 4.3.4 does:
+ * the source and the destination are resolved at each attempt, so a
+ * source that is no interface or numeric address (libzmq looks no source
+ * up in DNS, localhost included) is accepted and retried, never connected;
+ * only a malformed address fails the call (EINVAL). Each address runs on
+ * both libraries, against one listener of ours. (No address here needs a
+ * DNS server.) */
+static void test_tcp_connect_addresses(void)
+{
+    const char *addresses[] = {
+        "127.0.0.1:*;127.0.0.1:PORT", "lo:0;localhost:PORT",
+        "127.0.0.1:0;127.0.0.1:PORT", "localhost:5555;localhost:PORT",
+        "nosuchif:0;127.0.0.1:PORT",  "127.0.0.1;127.0.0.1:PORT",
+        "127.0.0.1",                  "127.0.0.1:abc",
+        ";127.0.0.1:PORT",            "*:PORT",
+        "127.0.0.1:*",                "a#b:PORT",
+        "*:0;127.0.0.1:PORT",
+    };
+    void *server = our_socket(ZMQ_PULL);
+    test_set_int(server, ZMQ_LINGER, 0);
+    CU_ASSERT_EQUAL_FATAL(zmq_bind(server, "tcp://127.0.0.1:*"), 0);
+    char bound[256];
+    size_t size = sizeof bound;
+    zmq_getsockopt(server, ZMQ_LAST_ENDPOINT, bound, &size);
+    const char *port = strrchr(bound, ':') + 1;
+    for (size_t i = 0; i < sizeof addresses / sizeof addresses[0]; i++) {
+        char endpoint[256] = "tcp://";
+        const char *hole = strstr(addresses[i], "PORT");
+        if (hole == NULL)
+            strcat(endpoint, addresses[i]);
+        else
+            snprintf(endpoint + 6, sizeof endpoint - 6, "%.*s%s",
+                     (int) (hole - addresses[i]), addresses[i], port);
+        struct connect_outcome theirs = libzmq_connect(endpoint);
+        struct connect_outcome ours = our_connect(endpoint, (int) i);
+        bool same = ours.accepted == theirs.accepted &&
+                    ours.error == theirs.error &&
+                    ours.connected == theirs.connected;
+        CU_ASSERT(same);
+        if (!same)
+            fprintf(stderr,
+                    "\n  %s: ours %s (%d) %s, libzmq's %s (%d) %s", endpoint,
+                    ours.accepted ? "accepted" : "refused", ours.error,
+                    ours.connected ? "connected" : "not connected",
+                    theirs.accepted ? "accepted" : "refused", theirs.error,
+                    theirs.connected ? "connected" : "not connected");
+    }
+    test_close(server);
+}
+
 /* REQ and REP against ROUTER and DEALER: the empty delimiter frame is on
  * the wire exactly where libzmq puts it. */
 static void test_req_to_libzmq_router(void)
@@ -744,6 +867,8 @@ int main(void)
           test_stream_connect_routing_id_to_libzmq },
         { "STREAM: ROUTING_ID of a new connection, Peer-Address",
           test_stream_routing_id_of_connection },
+        { "tcp connect addresses, resolved at each attempt",
+          test_tcp_connect_addresses },
         { "heartbeats", test_heartbeats_keep_connection },
     };
     /* A peer that dies must fail a test, not kill this process. */
