@@ -443,9 +443,15 @@ int zmq_msg_get(const zmq_msg_t *msg, int property)
     switch (property) {
     case ZMQ_MORE:
         return mz_msg_has_more(m) ? 1 : 0;
-    case ZMQ_SRCFD:
-        /* No file descriptor carries an inproc message. */
-        return -1;
+    case ZMQ_SRCFD: {
+        /* The fd of the connection the message came in on; none for a
+         * message made here or carried by inproc (EINVAL, as libzmq). */
+        const struct mz_peer_metadata *metadata = mz_msg_metadata(m);
+        int fd = metadata != NULL ? mz_peer_metadata_fd(metadata) : -1;
+        if (fd < 0)
+            errno = EINVAL;
+        return fd;
+    }
     case ZMQ_SHARED:
         return mz_msg_is_shared(m) ? 1 : 0;
     default:

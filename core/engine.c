@@ -260,6 +260,7 @@ struct mz_engine *mz_engine_new(struct mz_reactor *reactor, int fd,
     e->metadata = mz_peer_metadata_new();
     if (e->metadata == NULL)
         goto fail;
+    mz_peer_metadata_set_fd(e->metadata, fd);
     if (peer_address != NULL &&
         mz_peer_metadata_add(e->metadata, "Peer-Address",
                              strlen("Peer-Address"), peer_address,
@@ -460,8 +461,10 @@ static void handshake_complete(struct mz_engine *e)
         fail(e, MZ_ENGINE_INCOMPATIBLE);
         return;
     }
-    /* ZMTP 3.0 has no PING command. */
-    if (e->options->heartbeat_ivl > 0 && e->version == MZ_ZMTP_3_1)
+    /* RFC 23 (ZMTP 3.0) has no PING, but libzmq 4.3.4 sends it to 3.0
+     * peers too, so that ZMQ_HEARTBEAT_TIMEOUT guards them; only 2.0
+     * framing cannot carry it. */
+    if (e->options->heartbeat_ivl > 0 && e->version != MZ_ZMTP_2_0)
         e->heartbeat_timer = mz_reactor_add_timer(
             e->reactor, (uint64_t) e->options->heartbeat_ivl, heartbeat_due, e);
     update_interest(e);
@@ -705,11 +708,6 @@ static bool zap_properties_added(struct mz_engine *e,
 
 static void zap_replied(struct mz_engine *e, const struct mz_zap_reply *reply)
 {
-    if (reply->handler_gone) {
-        errno = EPIPE;
-        fail(e, MZ_ENGINE_INCOMPATIBLE);
-        return;
-    }
     if (reply->protocol_error != 0) {
         fail_protocol(e, MZ_ENGINE_PROTOCOL, reply->protocol_error);
         return;
@@ -734,6 +732,13 @@ void mz_engine_zap_reply(struct mz_engine *engine,
                          const struct mz_zap_reply *reply)
 {
     if (engine->state != HANDSHAKE || !engine->zap_pending)
+        return;
+    /* A handler that closed without replying answers nothing: the request
+     * stays pending, so the peer is neither let in nor told anything, and
+     * the handshake timer (ZMQ_HANDSHAKE_IVL) ends the connection, as in
+     * libzmq 4.3.4. Failing at once would have the client reconnect at
+     * once and, with no handler bound any more, be let in (NULL, CURVE). */
+    if (reply->handler_gone)
         return;
     engine->zap_pending = false;
     engine->in_callback = true;
@@ -782,13 +787,16 @@ static void deliver_subscription(struct mz_engine *e, bool subscribe,
 static void ping_received(struct mz_engine *e,
                           const struct mz_zmtp_command *command)
 {
-    if (command->data_size < 2 || command->data_size > 2 + PING_CONTEXT_MAX) {
+    if (command->data_size < 2) {
         fail(e, MZ_ENGINE_PROTOCOL);
         return;
     }
     uint64_t ttl_ms =
         (((uint64_t) command->data[0] << 8) | command->data[1]) * 100;
+    /* A context over RFC 37's 16 octets is cut to them, as libzmq does. */
     e->pong_context_size = command->data_size - 2;
+    if (e->pong_context_size > PING_CONTEXT_MAX)
+        e->pong_context_size = PING_CONTEXT_MAX;
     memcpy(e->pong_context, command->data + 2, e->pong_context_size);
     e->pong_due = true;
     if (ttl_ms > 0) {

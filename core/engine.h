@@ -122,6 +122,8 @@ bool mz_engine_handshake_failure(const struct mz_engine *engine,
 /* The value of a property, or NULL. */
 const char *mz_peer_metadata_get(const struct mz_peer_metadata *metadata,
                                  const char *name, size_t *size);
+/* The fd of the connection (ZMQ_SRCFD), or -1. */
+int mz_peer_metadata_fd(const struct mz_peer_metadata *metadata);
 void mz_peer_metadata_ref(struct mz_peer_metadata *metadata);
 void mz_peer_metadata_unref(struct mz_peer_metadata *metadata);
 

@@ -43,11 +43,15 @@ void mz_inproc_fini(struct mz_ctx *ctx)
     g_hash_table_destroy(ctx->inproc_pending);
 }
 
-static uint64_t combined_hwm(int writer_sndhwm, int reader_rcvhwm)
+/* Each end's limit is the sum of its writer's SNDHWM and its reader's
+ * RCVHWM; each end remembers its peer's, for mz_pipe_apply_hwms. */
+static void set_limits(struct mz_pipe *pipe, int sndhwm0, int rcvhwm0,
+                       int sndhwm1, int rcvhwm1)
 {
-    if (writer_sndhwm <= 0 || reader_rcvhwm <= 0)
-        return 0;
-    return (uint64_t) writer_sndhwm + (uint64_t) reader_rcvhwm;
+    mz_pipe_set_hwm(&pipe->end[0], mz_pipe_limit(sndhwm0, rcvhwm1));
+    mz_pipe_set_hwm(&pipe->end[1], mz_pipe_limit(sndhwm1, rcvhwm0));
+    mz_pipe_set_peer_hwms(&pipe->end[0], sndhwm1, rcvhwm1);
+    mz_pipe_set_peer_hwms(&pipe->end[1], sndhwm0, rcvhwm0);
 }
 
 int mz_inproc_bind(struct mz_socket *s, const char *name)
@@ -75,10 +79,8 @@ int mz_inproc_bind(struct mz_socket *s, const char *name)
     for (guint i = 0; waiting != NULL && i < waiting->len; i++) {
         struct inproc_pending *pending = g_ptr_array_index(waiting, i);
         struct mz_pipe *pipe = pending->pipe;
-        mz_pipe_set_hwm(&pipe->end[0],
-                        combined_hwm(pending->sndhwm, s->options.rcvhwm));
-        mz_pipe_set_hwm(&pipe->end[1],
-                        combined_hwm(s->options.sndhwm, pending->rcvhwm));
+        set_limits(pipe, pending->sndhwm, pending->rcvhwm, s->options.sndhwm,
+                   s->options.rcvhwm);
         mz_pipe_set_owner(&pipe->end[1], s);
         mz_socket_attach_pipe(s, &pipe->end[1]);
     }
@@ -95,11 +97,11 @@ int mz_inproc_connect(struct mz_socket *s, const char *name, const char *uri)
     struct inproc_binding *binding =
         g_hash_table_lookup(ctx->inproc_bound, name);
     if (binding != NULL) {
-        pipe = mz_pipe_new(s, combined_hwm(s->options.sndhwm, binding->rcvhwm),
-                           combined_hwm(binding->sndhwm, s->options.rcvhwm),
-                           s->options.conflate);
+        pipe = mz_pipe_new(s, 0, 0, s->options.conflate);
         if (pipe == NULL)
             goto fail;
+        set_limits(pipe, s->options.sndhwm, s->options.rcvhwm,
+                   binding->sndhwm, binding->rcvhwm);
         /* The bound socket cannot see the pipe before this command. */
         pipe->end[1].socket = binding->socket;
         mz_pipe_ref(pipe);
@@ -127,15 +129,7 @@ int mz_inproc_connect(struct mz_socket *s, const char *name, const char *uri)
     pthread_mutex_unlock(&ctx->lock);
 
     struct mz_pipe_end *end = &pipe->end[0];
-    if (s->options.connect_routing_id_size > 0) {
-        /* ZMQ_CONNECT_ROUTING_ID names the peer of this connection. */
-        memcpy(end->peer_routing_id, s->options.connect_routing_id,
-               s->options.connect_routing_id_size);
-        end->peer_routing_id_size =
-            (unsigned char) s->options.connect_routing_id_size;
-        end->identified = true;
-        s->options.connect_routing_id_size = 0;
-    }
+    mz_pipe_take_connect_routing_id(end, &s->options);
     mz_socket_add_endpoint(s, uri, false, end);
     mz_socket_attach_pipe(s, end);
     return 0;

@@ -24,6 +24,7 @@ enum mz_command_type {
     MZ_CMD_ACTIVATE_WRITE, /* the peer read enough to get under the HWM */
     MZ_CMD_PIPE_TERM,      /* the peer closed its end */
     MZ_CMD_ATTACH,         /* a new pipe end for this socket (inproc connect) */
+    MZ_CMD_HWM,            /* the peer changed the pipe's high-water marks */
     MZ_CMD_STOP            /* the context is terminating: ETERM from now on */
 };
 

@@ -23,6 +23,7 @@ struct mz_peer_metadata {
     atomic_uint refs;
     struct property *items;
     size_t count;
+    int fd; /* the connection's, for ZMQ_SRCFD; -1 for none */
 };
 
 struct mz_peer_metadata *mz_peer_metadata_new(void)
@@ -33,7 +34,18 @@ struct mz_peer_metadata *mz_peer_metadata_new(void)
         return NULL;
     }
     atomic_init(&metadata->refs, 1);
+    metadata->fd = -1;
     return metadata;
+}
+
+void mz_peer_metadata_set_fd(struct mz_peer_metadata *metadata, int fd)
+{
+    metadata->fd = fd;
+}
+
+int mz_peer_metadata_fd(const struct mz_peer_metadata *metadata)
+{
+    return metadata->fd;
 }
 
 static char *copy_terminated(const void *bytes, size_t size)

@@ -20,6 +20,11 @@ int mz_peer_metadata_add(struct mz_peer_metadata *metadata, const char *name,
                          size_t name_size, const void *value,
                          size_t value_size);
 
+/* Records the connection's fd, which zmq_msg_get(ZMQ_SRCFD) gives for
+ * every message holding the set: kept here, once per connection, it costs
+ * the receive path nothing. */
+void mz_peer_metadata_set_fd(struct mz_peer_metadata *metadata, int fd);
+
 /* How many properties the set holds. */
 size_t mz_peer_metadata_count(const struct mz_peer_metadata *metadata);
 

@@ -45,6 +45,8 @@ struct mz_pipe *mz_pipe_new(struct mz_socket *owner, uint64_t hwm0,
         /* A conflating pipe carries no routing ids (no routing socket
          * conflates), so both ends start identified. */
         end->identified = conflate;
+        atomic_init(&end->peer_sndhwm, -1);
+        atomic_init(&end->peer_rcvhwm, -1);
         mz_msg_init(&pipe->slot[s]);
     }
     atomic_init(&pipe->hwm[0], hwm0);
@@ -102,6 +104,19 @@ void mz_pipe_set_hwm(struct mz_pipe_end *end, uint64_t outgoing_hwm)
                           memory_order_relaxed);
 }
 
+void mz_pipe_set_peer_hwms(struct mz_pipe_end *end, int sndhwm, int rcvhwm)
+{
+    atomic_store_explicit(&end->peer_sndhwm, sndhwm, memory_order_relaxed);
+    atomic_store_explicit(&end->peer_rcvhwm, rcvhwm, memory_order_relaxed);
+}
+
+uint64_t mz_pipe_limit(int writer_hwm, int reader_hwm)
+{
+    if (writer_hwm <= 0 || reader_hwm == 0)
+        return 0;
+    return (uint64_t) writer_hwm + (uint64_t) (reader_hwm > 0 ? reader_hwm : 0);
+}
+
 /* Posts a command about this pipe to the owner of target, if it still has
  * one. The command holds a pipe reference until the receiver has run it. */
 static void post_to(struct mz_pipe_end *target, enum mz_command_type type)
@@ -147,6 +162,42 @@ static void publish_progress(struct mz_pipe_end *end, bool force)
         atomic_exchange_explicit(&pipe->writer_waiting[q], false,
                                  memory_order_seq_cst))
         post_to(mz_pipe_peer(end), MZ_CMD_ACTIVATE_WRITE);
+}
+
+void mz_pipe_hwm_changed(struct mz_pipe_end *end)
+{
+    struct mz_pipe *pipe = end->pipe;
+    int q = 1 - end->side;
+    end->last_published = end->msgs_read;
+    atomic_store_explicit(&pipe->msgs_read[q], end->msgs_read,
+                          memory_order_seq_cst);
+    if (atomic_exchange_explicit(&pipe->writer_waiting[q], false,
+                                 memory_order_seq_cst))
+        post_to(mz_pipe_peer(end), MZ_CMD_ACTIVATE_WRITE);
+}
+
+void mz_pipe_apply_hwms(struct mz_pipe_end *end, int sndhwm, int rcvhwm)
+{
+    struct mz_pipe *pipe = end->pipe;
+    if (pipe->conflate)
+        return;
+    struct mz_pipe_end *peer = mz_pipe_peer(end);
+    int peer_sndhwm =
+        atomic_load_explicit(&end->peer_sndhwm, memory_order_relaxed);
+    int peer_rcvhwm =
+        atomic_load_explicit(&end->peer_rcvhwm, memory_order_relaxed);
+    uint64_t out = mz_pipe_limit(sndhwm, peer_rcvhwm);
+    uint64_t in = peer_sndhwm < 0 ? mz_pipe_limit(rcvhwm, -1)
+                                  : mz_pipe_limit(peer_sndhwm, rcvhwm);
+    int q = end->side;
+    /* A reader that published nothing under the old limit (none, or a
+     * larger batch) would leave the writer counting messages long read. */
+    if (atomic_exchange_explicit(&pipe->hwm[q], out, memory_order_relaxed) !=
+        out)
+        post_to(peer, MZ_CMD_HWM);
+    if (atomic_exchange_explicit(&pipe->hwm[1 - q], in, memory_order_relaxed) !=
+        in)
+        mz_pipe_hwm_changed(end);
 }
 
 /* Takes the next raw part from the peer's direction, if any. */
@@ -367,6 +418,18 @@ void mz_pipe_rollback(struct mz_pipe_end *end)
     if (!end->pipe->conflate)
         mz_queue_rollback(&end->pipe->queue[end->side]);
     end->writing_more = false;
+}
+
+void mz_pipe_take_connect_routing_id(struct mz_pipe_end *end,
+                                     struct mz_options *options)
+{
+    if (options->connect_routing_id_size == 0)
+        return;
+    memcpy(end->peer_routing_id, options->connect_routing_id,
+           options->connect_routing_id_size);
+    end->peer_routing_id_size = (unsigned char) options->connect_routing_id_size;
+    end->identified = true;
+    options->connect_routing_id_size = 0;
 }
 
 int mz_pipe_send_routing_id(struct mz_pipe_end *end, const void *id,

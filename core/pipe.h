@@ -66,6 +66,11 @@ struct mz_pipe_end {
 
     unsigned char peer_routing_id[MZ_ROUTING_ID_MAX];
     unsigned char peer_routing_id_size;
+    /* An inproc pipe's limits are sums of its two sockets' high-water
+     * marks: the peer socket's ZMQ_SNDHWM and ZMQ_RCVHWM when the pipe
+     * was made, or -1 (a network pipe, limited by one socket's alone).
+     * Atomic: a bind may set the connector's while it runs. */
+    atomic_int peer_sndhwm, peer_rcvhwm;
     char *endpoint; /* the endpoint this pipe came through, or NULL */
 
     /* Positions in the mz_pipe_set containers holding this end. */
@@ -109,6 +114,19 @@ void mz_pipe_set_owner(struct mz_pipe_end *end, struct mz_socket *owner);
 /* Gives end to a network session. */
 void mz_pipe_set_session(struct mz_pipe_end *end, struct mz_session *session);
 void mz_pipe_set_hwm(struct mz_pipe_end *end, uint64_t outgoing_hwm);
+/* Records the peer socket's high-water marks (inproc; see peer_sndhwm). */
+void mz_pipe_set_peer_hwms(struct mz_pipe_end *end, int sndhwm, int rcvhwm);
+/* The limit of a queue whose writer's socket has writer_hwm and whose
+ * reader's has reader_hwm (-1: none, a network pipe): 0 means none. */
+uint64_t mz_pipe_limit(int writer_hwm, int reader_hwm);
+/* The owner's ZMQ_SNDHWM or ZMQ_RCVHWM changed: both limits of the live
+ * pipe follow, as in libzmq, and each reader republishes what it has read
+ * so that no writer waits on stale counts (the peer's through an MZ_CMD_HWM
+ * that calls mz_pipe_hwm_changed). */
+void mz_pipe_apply_hwms(struct mz_pipe_end *end, int sndhwm, int rcvhwm);
+/* This end's reader side publishes what it has read and wakes a waiting
+ * writer: the limit of its input changed. */
+void mz_pipe_hwm_changed(struct mz_pipe_end *end);
 void mz_pipe_ref(struct mz_pipe *pipe);
 void mz_pipe_unref(struct mz_pipe *pipe);
 
@@ -121,6 +139,12 @@ static inline struct mz_pipe_end *mz_pipe_peer(struct mz_pipe_end *end)
  * it is longer than MZ_ROUTING_ID_MAX, the field the other end keeps it in. */
 int mz_pipe_send_routing_id(struct mz_pipe_end *end, const void *id,
                             size_t size);
+/* Names end's peer with ZMQ_CONNECT_ROUTING_ID when options has one, and
+ * clears it there (it applies to one connect): the id the peer sends, if
+ * any, is then ignored, and a ROUTER or STREAM can route to the pipe at
+ * once. */
+void mz_pipe_take_connect_routing_id(struct mz_pipe_end *end,
+                                     struct mz_options *options);
 /* Consumes the peer's routing id if it has arrived. */
 bool mz_pipe_identify(struct mz_pipe_end *end);
 

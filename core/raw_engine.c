@@ -9,9 +9,11 @@
  */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/epoll.h>
 #include <unistd.h>
 
+#include "peer_metadata.h"
 #include "raw_engine.h"
 #include "reactor.h"
 
@@ -24,6 +26,7 @@ struct mz_raw_engine {
     const struct mz_engine_sink *sink;
     void *session;
     bool notify;
+    struct mz_peer_metadata *metadata; /* Peer-Address and the fd */
 
     struct mz_msg held_in; /* a part the pipe had no room for */
     bool has_held_in;
@@ -56,6 +59,7 @@ static void fail(struct mz_raw_engine *engine, enum mz_engine_error reason)
 /* Hands *m to the session or keeps it for mz_raw_engine_resume_input. */
 static bool deliver(struct mz_raw_engine *engine, struct mz_msg *m)
 {
+    mz_msg_set_metadata(m, engine->metadata);
     if (engine->sink->push(engine->session, m))
         return true;
     engine->held_in = *m;
@@ -71,6 +75,7 @@ static void peer_closed(struct mz_raw_engine *engine)
     if (engine->notify) {
         struct mz_msg empty;
         mz_msg_init(&empty);
+        mz_msg_set_metadata(&empty, engine->metadata);
         if (engine->sink->push(engine->session, &empty))
             engine->sink->flush(engine->session);
         else
@@ -150,13 +155,33 @@ static void fd_ready(void *arg, uint32_t events)
         update_interest(engine);
 }
 
+/* The properties every message of the connection carries. */
+static struct mz_peer_metadata *raw_metadata(int fd, const char *peer_address)
+{
+    struct mz_peer_metadata *metadata = mz_peer_metadata_new();
+    if (metadata == NULL)
+        return NULL;
+    mz_peer_metadata_set_fd(metadata, fd);
+    if (peer_address != NULL &&
+        mz_peer_metadata_add(metadata, "Peer-Address", strlen("Peer-Address"),
+                             peer_address, strlen(peer_address)) < 0) {
+        mz_peer_metadata_unref(metadata);
+        return NULL;
+    }
+    return metadata;
+}
+
 struct mz_raw_engine *mz_raw_engine_new(struct mz_reactor *reactor, int fd,
                                         const struct mz_options *options,
+                                        const char *peer_address,
                                         const struct mz_engine_sink *sink,
                                         void *session)
 {
     struct mz_raw_engine *engine = calloc(1, sizeof *engine);
-    if (engine == NULL) {
+    if (engine != NULL)
+        engine->metadata = raw_metadata(fd, peer_address);
+    if (engine == NULL || engine->metadata == NULL) {
+        free(engine);
         close(fd);
         errno = ENOMEM;
         return NULL;
@@ -170,13 +195,17 @@ struct mz_raw_engine *mz_raw_engine_new(struct mz_reactor *reactor, int fd,
     mz_msg_init(&engine->out);
     engine->handle = mz_reactor_add_fd(reactor, fd, fd_ready, engine);
     if (engine->handle == NULL) {
+        int error = errno;
+        mz_peer_metadata_unref(engine->metadata);
         close(fd);
         free(engine);
+        errno = error;
         return NULL;
     }
     /* No handshake: the connection is ready now. */
     if (!sink->ready(session, NULL)) {
         mz_reactor_remove_fd(engine->handle);
+        mz_peer_metadata_unref(engine->metadata);
         close(fd);
         free(engine);
         errno = ECONNABORTED;
@@ -218,5 +247,6 @@ void mz_raw_engine_destroy(struct mz_raw_engine *engine)
     close(engine->fd);
     mz_msg_close(&engine->held_in);
     mz_msg_close(&engine->out);
+    mz_peer_metadata_unref(engine->metadata);
     free(engine);
 }

@@ -120,14 +120,15 @@ static void hand_over(struct mz_router *r, struct mz_router_peer *holder)
 /* Names a pipe after its peer's routing id once that has arrived. */
 static enum peer_identity identify(struct mz_router *r, struct mz_pipe_end *end)
 {
-    /* In raw mode the peer's own id, if any, is ignored. */
+    /* In raw mode the peer's own id, if any, is ignored; one given by
+     * ZMQ_CONNECT_ROUTING_ID, there before anything is read, is not. */
     if (!r->raw && !mz_pipe_identify(end))
         return PEER_UNIDENTIFIED;
     struct mz_router_peer *peer = malloc(sizeof *peer);
     if (peer == NULL)
         out_of_memory();
     peer->end = end;
-    if (r->raw || end->peer_routing_id_size == 0) {
+    if ((r->raw && !end->identified) || end->peer_routing_id_size == 0) {
         generate_id(r, peer);
     } else {
         memcpy(peer->id, end->peer_routing_id, end->peer_routing_id_size);
@@ -147,6 +148,15 @@ static enum peer_identity identify(struct mz_router *r, struct mz_pipe_end *end)
     end->type_data = peer;
     mz_fq_attach(&r->fq, end);
     return PEER_REGISTERED;
+}
+
+const void *mz_router_id_of(const struct mz_pipe_end *end, size_t *size)
+{
+    const struct mz_router_peer *peer = end->type_data;
+    if (peer == NULL)
+        return NULL;
+    *size = peer->key.size;
+    return peer->key.data;
 }
 
 bool mz_router_attach(struct mz_router *r, struct mz_pipe_end *end)
@@ -310,6 +320,9 @@ int mz_router_recv(struct mz_router *r, struct mz_msg *m)
     const struct mz_router_peer *peer = from->type_data;
     if (mz_msg_init_buffer(m, peer->key.data, peer->key.size) < 0)
         out_of_memory();
+    /* The id part carries its connection's properties and fd too, as in
+     * libzmq (zmq_msg_gets, ZMQ_SRCFD). */
+    mz_msg_set_metadata(m, mz_msg_metadata(&r->prefetched));
     mz_msg_set_more(m, true);
     r->has_prefetched = true;
     r->more_in = true;

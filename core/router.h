@@ -65,6 +65,9 @@ void mz_router_rollback(struct mz_router *r);
 int mz_router_recv(struct mz_router *r, struct mz_msg *m);
 bool mz_router_can_send(struct mz_router *r);
 bool mz_router_can_recv(struct mz_router *r);
+/* The routing id end's peer is known by (its size in *size), or NULL
+ * while it is not identified. */
+const void *mz_router_id_of(const struct mz_pipe_end *end, size_t *size);
 /* The ROUTER options: 0, -1 EINVAL, or MZ_OPTION_NOT_MINE. */
 int mz_router_setopt(struct mz_router *r, int option, const void *value,
                      size_t size);

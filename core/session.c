@@ -215,6 +215,9 @@ static void run_pipe_command(struct mz_session *session,
             session->engine_ops->resume_input(session->engine);
         }
         break;
+    case MZ_CMD_HWM:
+        mz_pipe_hwm_changed(end);
+        break;
     case MZ_CMD_PIPE_TERM:
         end->peer_closed = true;
         session->closing = true;
@@ -419,8 +422,9 @@ static void run_engine(struct mz_session *session, int fd,
     session->handshaken = false;
     if (session->options.socket_type == ZMQ_STREAM) {
         session->engine_ops = &raw_engine_ops;
-        session->engine = mz_raw_engine_new(
-            session->reactor, fd, &session->options, &session_sink, session);
+        session->engine =
+            mz_raw_engine_new(session->reactor, fd, &session->options,
+                              peer_address, &session_sink, session);
     } else {
         session->engine_ops = &zmtp_engine_ops;
         session->engine = mz_engine_new(session->reactor, fd, &session->options,
@@ -843,7 +847,9 @@ static int connect_session(struct mz_socket *s,
     *session_out = session;
     *end_out = NULL;
     /* With ZMQ_IMMEDIATE the pipe comes with the first successful
-     * handshake; otherwise now, so that messages queue meanwhile. */
+     * handshake; otherwise now, so that messages queue meanwhile, named by
+     * ZMQ_CONNECT_ROUTING_ID if set. (With IMMEDIATE libzmq 4.3.4 leaves
+     * that option for a later connect and uses the peer's id; so do we.) */
     if (!s->options.immediate) {
         struct mz_pipe *pipe = session_pipe_new(session, s);
         if (pipe == NULL) {
@@ -855,6 +861,7 @@ static int connect_session(struct mz_socket *s,
             errno = ENOMEM;
             return -1;
         }
+        mz_pipe_take_connect_routing_id(&pipe->end[0], &s->options);
         mz_socket_attach_pipe(s, &pipe->end[0]);
         *end_out = &pipe->end[0];
     }

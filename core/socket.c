@@ -244,6 +244,10 @@ __attribute__((noinline)) static void run_command(struct mz_socket *s,
             s->type->write_activated != NULL)
             s->type->write_activated(s, end);
         break;
+    case MZ_CMD_HWM:
+        if (end->attached && !end->ended)
+            mz_pipe_hwm_changed(end);
+        break;
     case MZ_CMD_PIPE_TERM:
         if (end->attached) {
             end->peer_closed = true;
@@ -663,7 +667,14 @@ int mz_socket_setopt(struct mz_socket *s, int option, const void *value,
     }
     if (mz_mechanism_option_check(option) < 0)
         return -1;
-    return mz_options_set(&s->options, option, value, size);
+    if (mz_options_set(&s->options, option, value, size) < 0)
+        return -1;
+    /* As in libzmq, the pipes that exist follow a new high-water mark. */
+    if (option == ZMQ_SNDHWM || option == ZMQ_RCVHWM)
+        for (unsigned i = 0; i < s->pipes.count; i++)
+            mz_pipe_apply_hwms(s->pipes.items[i], s->options.sndhwm,
+                               s->options.rcvhwm);
+    return 0;
 }
 
 int mz_socket_getopt(struct mz_socket *s, int option, void *value, size_t *size)

@@ -27,9 +27,21 @@ static void stream_fini(struct mz_socket *s)
     mz_router_fini(mz_socket_state(s));
 }
 
+/* As libzmq's STREAM, every id made up for a new connection becomes the
+ * socket's ZMQ_ROUTING_ID: zmq_socket's way to learn the id of the peer
+ * just connected. An id given by ZMQ_CONNECT_ROUTING_ID is not recorded. */
 static bool stream_attach(struct mz_socket *s, struct mz_pipe_end *end)
 {
-    return mz_router_attach(mz_socket_state(s), end);
+    bool named = end->identified;
+    if (!mz_router_attach(mz_socket_state(s), end))
+        return false;
+    size_t size = 0;
+    const void *id = mz_router_id_of(end, &size);
+    if (!named && id != NULL) {
+        memcpy(s->options.routing_id, id, size);
+        s->options.routing_id_size = size;
+    }
+    return true;
 }
 
 static void stream_detach(struct mz_socket *s, struct mz_pipe_end *end)

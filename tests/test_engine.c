@@ -897,19 +897,35 @@ static void test_raw_slow_greeting(void)
     expect_failure(s, fd, MZ_ENGINE_TIMEOUT);
 }
 
-static void test_raw_ping_pong(void)
+/* A PING (the frame, as written) gets the PONG given (its body). */
+static void expect_pong(const char *ping, size_t ping_size, const char *pong,
+                        size_t pong_size)
 {
     struct side *s = side_new(ZMQ_PULL);
     int fd = raw_peer(s);
     CU_ASSERT_FATAL(raw_handshake(fd, 1, "PUSH"));
-    write_all(fd, "\4\14\4PING\0\0ctx42", 14);
+    write_all(fd, ping, ping_size);
     unsigned char flags = 0, body[255];
     size_t size = 0;
     CU_ASSERT(read_frame(fd, &flags, body, sizeof body, &size));
-    CU_ASSERT(flags == 4 && size == 10 && memcmp(body, "\4PONGctx42", 10) == 0);
+    CU_ASSERT(flags == 4 && size == pong_size &&
+              memcmp(body, pong, pong_size) == 0);
     CU_ASSERT(!side_failed(s, NULL));
     close(fd);
     side_free(s);
+}
+
+static void test_raw_ping_pong(void)
+{
+    expect_pong("\4\14\4PING\0\0ctx42", 14, "\4PONGctx42", 10);
+}
+
+/* A PING whose context is longer than the 16 octets RFC 37 allows is
+ * answered, as libzmq 4.3.4 does, with a PONG of its first 16. */
+static void test_raw_ping_long_context(void)
+{
+    expect_pong("\4\33\4PING\0\0ABCDEFGHIJKLMNOPQRSTU", 29,
+                "\4PONGABCDEFGHIJKLMNOP", 21);
 }
 
 /* A full pipe stops reading; the parts held back arrive after resume, even
@@ -936,19 +952,32 @@ static void test_raw_backpressure(void)
     side_free(s);
 }
 
-static void test_raw_heartbeat_timeout(void)
+/* Our PINGs go out, and their timeout fires, whether the peer speaks ZMTP
+ * 3.1 or 3.0: RFC 23 has no PING, but libzmq 4.3.4 sends it to 3.0 peers
+ * too (and answers theirs). */
+static void expect_heartbeat_timeout(int minor)
 {
     struct side *s = side_new(ZMQ_PULL);
     s->options.heartbeat_ivl = 50;
     s->options.heartbeat_timeout = 150;
     s->options.heartbeat_ttl = 1000;
     int fd = raw_peer(s);
-    CU_ASSERT_FATAL(raw_handshake(fd, 1, "PUSH"));
+    CU_ASSERT_FATAL(raw_handshake(fd, minor, "PUSH"));
     unsigned char flags = 0, body[255];
     size_t size = 0;
     CU_ASSERT(read_frame(fd, &flags, body, sizeof body, &size));
     CU_ASSERT(flags == 4 && size == 7 && memcmp(body, "\4PING\0\12", 7) == 0);
     expect_failure(s, fd, MZ_ENGINE_TIMEOUT);
+}
+
+static void test_raw_heartbeat_timeout(void)
+{
+    expect_heartbeat_timeout(1);
+}
+
+static void test_raw_heartbeat_timeout_zmtp_3_0(void)
+{
+    expect_heartbeat_timeout(0);
 }
 
 static void test_raw_peer_ttl(void)
@@ -1221,7 +1250,10 @@ int main(void)
         { "raw: slow greeting", test_raw_slow_greeting },
         { "raw: PING gets PONG", test_raw_ping_pong },
         { "raw: full pipe, then resume", test_raw_backpressure },
+        { "raw: PING with a long context", test_raw_ping_long_context },
         { "raw: heartbeat timeout", test_raw_heartbeat_timeout },
+        { "raw: heartbeat timeout, ZMTP 3.0 peer",
+          test_raw_heartbeat_timeout_zmtp_3_0 },
         { "raw: peer's TTL", test_raw_peer_ttl },
         { "libzmq: DEALER to ROUTER", test_libzmq_router },
         { "libzmq: PUSH to PULL", test_libzmq_pull },

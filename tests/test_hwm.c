@@ -7,6 +7,8 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -67,6 +69,120 @@ static void test_hwm_connect_first(void)
 {
     for (size_t i = 0; i < sizeof hwm_cases / sizeof hwm_cases[0]; i++)
         run_hwm_case(&hwm_cases[i], false);
+}
+
+/* A tcp endpoint on loopback where nothing listens: a connect to it
+ * retries for ever, and what is sent waits in the pipe. */
+static void dead_tcp_endpoint(void *ctx, char *endpoint, size_t size)
+{
+    void *s = zmq_socket(ctx, ZMQ_PULL);
+    zmq_bind(s, "tcp://127.0.0.1:*");
+    zmq_getsockopt(s, ZMQ_LAST_ENDPOINT, endpoint, &size);
+    test_close(s);
+}
+
+/* ZMQ_SNDHWM and ZMQ_RCVHWM set after a connect reach the pipe it made,
+ * with libzmq 4.3.4's figures for the same calls: over tcp the pipe holds
+ * the new SNDHWM; over inproc the writer's SNDHWM plus the reader's
+ * RCVHWM, each side's new value replacing its term. */
+static void test_hwm_set_after_connect(void)
+{
+    void *ctx = zmq_ctx_new();
+    char endpoint[256];
+    dead_tcp_endpoint(ctx, endpoint, sizeof endpoint);
+    void *push = zmq_socket(ctx, ZMQ_PUSH);
+    CU_ASSERT_EQUAL(zmq_connect(push, endpoint), 0);
+    test_set_int(push, ZMQ_SNDHWM, 10);
+    CU_ASSERT_EQUAL(fill(push), 10);
+    test_close(push);
+
+    void *pull = zmq_socket(ctx, ZMQ_PULL);
+    push = zmq_socket(ctx, ZMQ_PUSH);
+    zmq_bind(pull, "inproc://hwm-after-send");
+    zmq_connect(push, "inproc://hwm-after-send");
+    test_set_int(push, ZMQ_SNDHWM, 10);
+    CU_ASSERT_EQUAL(fill(push), 10 + 1000);
+    test_close(push);
+    test_close(pull);
+
+    pull = zmq_socket(ctx, ZMQ_PULL);
+    push = zmq_socket(ctx, ZMQ_PUSH);
+    zmq_bind(push, "inproc://hwm-after-recv");
+    zmq_connect(pull, "inproc://hwm-after-recv");
+    test_set_int(pull, ZMQ_RCVHWM, 10);
+    CU_ASSERT_EQUAL(fill(push), 1000 + 10);
+    test_close(push);
+    test_close(pull);
+    CU_ASSERT_EQUAL(zmq_ctx_term(ctx), 0);
+}
+
+/* RCVHWM after a connect over tcp bounds what waits for the reader: with
+ * 64 KB messages and small kernel buffers the sender gets only a few
+ * messages past both marks before it is refused (about 1000 before). */
+static void test_rcvhwm_after_connect_over_tcp(void)
+{
+    enum { SIZE = 65536, HWM = 2, ROUNDS = 50 };
+    static char body[SIZE];
+    void *ctx = zmq_ctx_new();
+    void *push = zmq_socket(ctx, ZMQ_PUSH), *pull = zmq_socket(ctx, ZMQ_PULL);
+    test_set_int(push, ZMQ_SNDHWM, HWM);
+    test_set_int(push, ZMQ_SNDBUF, 4096);
+    test_set_int(pull, ZMQ_RCVBUF, 4096);
+    char endpoint[256];
+    size_t size = sizeof endpoint;
+    zmq_bind(push, "tcp://127.0.0.1:*");
+    zmq_getsockopt(push, ZMQ_LAST_ENDPOINT, endpoint, &size);
+    CU_ASSERT_EQUAL(zmq_connect(pull, endpoint), 0);
+    test_set_int(pull, ZMQ_RCVHWM, HWM);
+    /* Sends until three quiet rounds in a row: the queues are full. */
+    int sent = 0, quiet = 0;
+    for (int round = 0; round < ROUNDS && quiet < 3 && sent < 1000; round++) {
+        int before = sent;
+        while (sent < 1000 && zmq_send(push, body, SIZE, ZMQ_DONTWAIT) == SIZE)
+            sent++;
+        quiet = sent == before ? quiet + 1 : 0;
+        struct timespec pause = { 0, 50 * 1000 * 1000 };
+        nanosleep(&pause, NULL);
+    }
+    CU_ASSERT(sent >= HWM);
+    CU_ASSERT(sent <= 50);
+    if (sent > 50 || getenv("HWM_VERBOSE"))
+        fprintf(stderr, "\n  %d messages of 64 KB went out\n", sent);
+    test_close(push);
+    test_close(pull);
+    CU_ASSERT_EQUAL(zmq_ctx_term(ctx), 0);
+}
+
+/* A writer that gets a limit while its reader is idle, having read
+ * messages it never reported (without a limit nothing is), must not wait
+ * for ever on those stale counts. */
+static void test_limit_on_idle_reader(void)
+{
+    void *ctx = zmq_ctx_new();
+    void *push = zmq_socket(ctx, ZMQ_PUSH), *pull = zmq_socket(ctx, ZMQ_PULL);
+    test_set_int(push, ZMQ_SNDTIMEO, 5000);
+    test_set_int(push, ZMQ_SNDHWM, 0);
+    char endpoint[256];
+    size_t size = sizeof endpoint;
+    zmq_bind(pull, "tcp://127.0.0.1:*");
+    zmq_getsockopt(pull, ZMQ_LAST_ENDPOINT, endpoint, &size);
+    zmq_connect(push, endpoint);
+    for (int i = 0; i < 300; i++)
+        CU_ASSERT_EQUAL(zmq_send(push, "x", 1, 0), 1);
+    for (int i = 0; i < 300; i++)
+        CU_ASSERT(test_recv_is(pull, "x", 5000));
+    test_set_int(push, ZMQ_SNDHWM, 10);
+    int delivered = 0;
+    for (int i = 0; i < 100; i++) {
+        if (zmq_send(push, "y", 1, 0) != 1)
+            break;
+        if (test_recv_is(pull, "y", 5000))
+            delivered++;
+    }
+    CU_ASSERT_EQUAL(delivered, 100);
+    test_close(push);
+    test_close(pull);
+    CU_ASSERT_EQUAL(zmq_ctx_term(ctx), 0);
 }
 
 /* Both directions of a PAIR: writer's SNDHWM plus reader's RCVHWM. */
@@ -312,6 +428,10 @@ int main(void)
         { "HWM, receiver bound first", test_hwm_bind_first },
         { "HWM, sender connected first", test_hwm_connect_first },
         { "HWM in both directions", test_hwm_both_directions },
+        { "HWM set after a connect", test_hwm_set_after_connect },
+        { "RCVHWM set after a connect, over tcp",
+          test_rcvhwm_after_connect_over_tcp },
+        { "a limit set while the reader is idle", test_limit_on_idle_reader },
         { "refill after draining; refused message kept",
           test_refill_and_keep_refused_message },
         { "send and receive timeouts", test_timeouts },

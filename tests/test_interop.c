@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -241,6 +242,304 @@ static void test_router_to_libzmq_dealer(void)
         test_peer_stop(peer);
         zmq_close(ours);
     }
+}
+
+/* Where the peer binds for the tests run over both network transports. */
+static const char *const peer_binds[] = { "tcp://127.0.0.1:*", "ipc://*" };
+enum { PEER_BINDS = 2 };
+
+/* The peer binds at endpoint; the real endpoint into out (size 256). */
+static bool peer_bind(struct test_peer *peer, const char *endpoint, char *out)
+{
+    const char *answer = test_peer_ask(peer, "bind %s", endpoint);
+    CU_ASSERT(answer != NULL && strncmp(answer, "ok ", 3) == 0);
+    if (answer == NULL || strncmp(answer, "ok ", 3) != 0)
+        return false;
+    snprintf(out, 256, "%s", answer + 3);
+    return true;
+}
+
+static void peer_set(struct test_peer *peer, const char *option,
+                     const char *value)
+{
+    const char *answer = test_peer_ask(peer, "set %s %s", option, value);
+    CU_ASSERT(answer != NULL && strcmp(answer, "ok") == 0);
+}
+
+/* ZMQ_CONNECT_ROUTING_ID names the peer of a tcp or ipc connect: our
+ * ROUTER can route to it at once, before the handshake, and the libzmq
+ * ROUTER's own routing id is ignored, as libzmq 4.3.4 does. */
+static void test_connect_routing_id_to_libzmq_router(void)
+{
+    for (int t = 0; t < PEER_BINDS; t++) {
+        void *ours = our_socket(ZMQ_ROUTER);
+        test_set_int(ours, ZMQ_ROUTER_MANDATORY, 1);
+        CU_ASSERT_EQUAL(zmq_setsockopt(ours, ZMQ_ROUTING_ID, "me", 2), 0);
+        CU_ASSERT_EQUAL(
+            zmq_setsockopt(ours, ZMQ_CONNECT_ROUTING_ID, "chosen", 6), 0);
+        struct test_peer *peer = peer_with_socket("ROUTER");
+        char endpoint[256];
+        if (peer != NULL) {
+            peer_set(peer, "ROUTING_ID", "str:server");
+            if (peer_bind(peer, peer_binds[t], endpoint)) {
+                CU_ASSERT_EQUAL(zmq_connect(ours, endpoint), 0);
+                our_send(ours, PARTS("chosen", "hello"));
+                peer_expect(peer, PARTS("me", "hello"));
+                peer_send(peer, PARTS("me", "back"));
+                our_expect(ours, PARTS("chosen", "back"));
+                errno = 0;
+                CU_ASSERT_EQUAL(zmq_send(ours, "server", 6, ZMQ_SNDMORE), -1);
+                CU_ASSERT_EQUAL(errno, EHOSTUNREACH);
+            }
+        }
+        test_peer_stop(peer);
+        zmq_close(ours);
+    }
+}
+
+/* The peer receives [id, data] from a STREAM: data must be as given (hex
+ * syntax); the id, in hex, into id_hex (size 2 * 255 + 2). */
+static bool peer_expect_from(struct test_peer *peer, const char *data_hex,
+                             char *id_hex)
+{
+    const char *answer = test_peer_ask(peer, "recv");
+    char id[2 * 255 + 2], data[2 * 255 + 2];
+    bool ok = answer != NULL && sscanf(answer, "msg %511s %511s", id, data) == 2 &&
+              strcmp(data, data_hex) == 0;
+    CU_ASSERT(ok);
+    if (!ok)
+        fprintf(stderr, "\n  peer got '%s', expected data %s\n",
+                answer ? answer : "(nothing)", data_hex);
+    else
+        strcpy(id_hex, id);
+    return ok;
+}
+
+/* Our STREAM with ZMQ_CONNECT_ROUTING_ID: the connection is known by the
+ * chosen id at once, and the libzmq STREAM peer gets what we queued. */
+static void test_stream_connect_routing_id_to_libzmq(void)
+{
+    void *ours = our_socket(ZMQ_STREAM);
+    CU_ASSERT_EQUAL(zmq_setsockopt(ours, ZMQ_CONNECT_ROUTING_ID, "chosen", 6),
+                    0);
+    struct test_peer *peer = peer_with_socket("STREAM");
+    char endpoint[256];
+    if (peer != NULL && peer_bind(peer, "tcp://127.0.0.1:*", endpoint)) {
+        CU_ASSERT_EQUAL(zmq_connect(ours, endpoint), 0);
+        our_send(ours, PARTS("chosen", "early"));
+        char id[2 * 255 + 2], again[2 * 255 + 2];
+        if (peer_expect_from(peer, "-", id) &&
+            peer_expect_from(peer, "6561726c79", again)) { /* "early" */
+            CU_ASSERT_STRING_EQUAL(id, again);
+            CU_ASSERT_STRING_EQUAL(test_peer_ask(peer, "send %s 6261636b", id),
+                                   "ok"); /* "back" */
+        }
+        our_expect(ours, PARTS("chosen", ""));
+        our_expect(ours, PARTS("chosen", "back"));
+    }
+    test_peer_stop(peer);
+    zmq_close(ours);
+}
+
+/* Our STREAM's ZMQ_ROUTING_ID. */
+static size_t routing_id_of(void *s, unsigned char *id)
+{
+    size_t size = 255;
+    CU_ASSERT_EQUAL(zmq_getsockopt(s, ZMQ_ROUTING_ID, id, &size), 0);
+    return size;
+}
+
+/* One part received by our socket must be data (size bytes) and carry
+ * the connection's Peer-Address and fd (ZMQ_SRCFD), as libzmq's do. */
+static void our_expect_raw(void *s, const void *data, size_t size)
+{
+    zmq_msg_t msg;
+    zmq_msg_init(&msg);
+    CU_ASSERT_EQUAL(zmq_msg_recv(&msg, s, 0), (int) size);
+    CU_ASSERT(zmq_msg_size(&msg) == size &&
+              memcmp(zmq_msg_data(&msg), data, size) == 0);
+    const char *address = zmq_msg_gets(&msg, "Peer-Address");
+    CU_ASSERT(address != NULL && strcmp(address, "127.0.0.1") == 0);
+    CU_ASSERT(zmq_msg_get(&msg, ZMQ_SRCFD) >= 0);
+    zmq_msg_close(&msg);
+}
+
+/* zmq_socket: "To open a connection to a server, use the zmq_connect call,
+ * and then fetch the socket routing id using the zmq_getsockopt call with
+ * the ZMQ_ROUTING_ID option." libzmq 4.3.4's STREAM does so for every id
+ * it makes up, a connection it accepted included; every part it receives
+ * carries Peer-Address (and the fd). */
+static void test_stream_routing_id_of_connection(void)
+{
+    void *ours = our_socket(ZMQ_STREAM);
+    struct test_peer *peer = peer_with_socket("STREAM");
+    char endpoint[256];
+    unsigned char none[255], first[255], second[255];
+    CU_ASSERT_EQUAL(routing_id_of(ours, none), 0);
+    if (peer != NULL && peer_bind(peer, "tcp://127.0.0.1:*", endpoint)) {
+        CU_ASSERT_EQUAL(zmq_connect(ours, endpoint), 0);
+        size_t size = routing_id_of(ours, first);
+        CU_ASSERT(size == 5 && first[0] == 0);
+        /* Routable at once, by that id. */
+        CU_ASSERT_EQUAL(zmq_send(ours, first, size, ZMQ_SNDMORE), (int) size);
+        CU_ASSERT_EQUAL(zmq_send(ours, "early", 5, 0), 5);
+        char id[2 * 255 + 2], again[2 * 255 + 2];
+        if (peer_expect_from(peer, "-", id) &&
+            peer_expect_from(peer, "6561726c79", again)) /* "early" */
+            CU_ASSERT_STRING_EQUAL(test_peer_ask(peer, "send %s 6261636b", id),
+                                   "ok"); /* "back" */
+        our_expect_raw(ours, first, size);
+        our_expect_raw(ours, "", 0);
+        our_expect_raw(ours, first, size);
+        our_expect_raw(ours, "back", 4);
+
+        /* A second connection gets an id of its own. */
+        CU_ASSERT_EQUAL(zmq_connect(ours, endpoint), 0);
+        CU_ASSERT_EQUAL(routing_id_of(ours, second), 5);
+        CU_ASSERT(memcmp(first, second, 5) != 0);
+    }
+    test_peer_stop(peer);
+    zmq_close(ours);
+
+    /* An accepted connection's id too. */
+    ours = our_socket(ZMQ_STREAM);
+    peer = peer_with_socket("STREAM");
+    CU_ASSERT_EQUAL(zmq_bind(ours, "tcp://127.0.0.1:*"), 0);
+    size_t size = sizeof endpoint;
+    zmq_getsockopt(ours, ZMQ_LAST_ENDPOINT, endpoint, &size);
+    if (peer != NULL) {
+        CU_ASSERT_STRING_EQUAL(test_peer_ask(peer, "connect %s", endpoint),
+                               "ok");
+        unsigned char id[255];
+        CU_ASSERT_EQUAL(zmq_recv(ours, id, sizeof id, 0), 5);
+        CU_ASSERT_TRUE(test_recv_is(ours, "", 5000));
+        CU_ASSERT_EQUAL(routing_id_of(ours, first), 5);
+        CU_ASSERT(memcmp(first, id, 5) == 0);
+    }
+    test_peer_stop(peer);
+    zmq_close(ours);
+}
+
+/* Whether our socket's monitor (reader, a PAIR) reports CONNECTED within
+ * ms. */
+static bool our_monitor_connects(void *reader, int ms)
+{
+    test_set_int(reader, ZMQ_RCVTIMEO, ms);
+    for (int i = 0; i < 64; i++) {
+        uint8_t head[6];
+        char endpoint[256];
+        if (zmq_recv(reader, head, sizeof head, 0) != 6 ||
+            zmq_recv(reader, endpoint, sizeof endpoint, 0) < 0)
+            return false;
+        uint16_t event;
+        memcpy(&event, head, 2);
+        if (event == ZMQ_EVENT_CONNECTED)
+            return true;
+    }
+    return false;
+}
+
+/* What zmq_connect with one tcp address does, on one side: the call's
+ * result ("ok" or "EINVAL") and whether a connection was then made. */
+struct connect_outcome {
+    bool accepted;
+    int error;
+    bool connected;
+};
+
+static struct connect_outcome our_connect(const char *endpoint, int serial)
+{
+    struct connect_outcome o = { 0 };
+    void *s = our_socket(ZMQ_DEALER);
+    test_set_int(s, ZMQ_LINGER, 0);
+    test_set_int(s, ZMQ_RECONNECT_IVL, 50);
+    char monitor[64];
+    snprintf(monitor, sizeof monitor, "inproc://connect-outcome-%d", serial);
+    CU_ASSERT_EQUAL(zmq_socket_monitor(s, monitor, ZMQ_EVENT_ALL), 0);
+    void *reader = zmq_socket(ctx, ZMQ_PAIR);
+    CU_ASSERT_EQUAL(zmq_connect(reader, monitor), 0);
+    errno = 0;
+    o.accepted = zmq_connect(s, endpoint) == 0;
+    o.error = o.accepted ? 0 : errno;
+    o.connected = o.accepted && our_monitor_connects(reader, 400);
+    test_close(s);
+    test_close(reader);
+    return o;
+}
+
+static struct connect_outcome libzmq_connect(const char *endpoint)
+{
+    struct connect_outcome o = { 0 };
+    struct test_peer *peer = peer_with_socket("DEALER");
+    if (peer == NULL)
+        return o;
+    peer_set(peer, "RECONNECT_IVL", "50");
+    const char *answer = test_peer_ask(peer, "monitor");
+    CU_ASSERT(answer != NULL && strcmp(answer, "ok") == 0);
+    answer = test_peer_ask(peer, "connect %s", endpoint);
+    CU_ASSERT_PTR_NOT_NULL(answer);
+    o.accepted = answer != NULL && strcmp(answer, "ok") == 0;
+    o.error = o.accepted ? 0
+              : answer != NULL && strstr(answer, "Invalid argument") != NULL
+                  ? EINVAL
+                  : -1;
+    if (o.accepted) {
+        /* CONNECTED (1) among the events of the window. */
+        answer = test_peer_ask(peer, "drain 400");
+        o.connected = answer != NULL && (strstr(answer, " 1:") != NULL);
+    }
+    test_peer_stop(peer);
+    return o;
+}
+
+/* zmq_connect over tcp only glances at the address, as libzmq 4.3.4 does:
+ * the source and the destination are resolved at each attempt, so a
+ * source that is no interface or numeric address (libzmq looks no source
+ * up in DNS, localhost included) is accepted and retried, never connected;
+ * only a malformed address fails the call (EINVAL). Each address runs on
+ * both libraries, against one listener of ours. (No address here needs a
+ * DNS server.) */
+static void test_tcp_connect_addresses(void)
+{
+    const char *addresses[] = {
+        "127.0.0.1:*;127.0.0.1:PORT", "lo:0;localhost:PORT",
+        "127.0.0.1:0;127.0.0.1:PORT", "localhost:5555;localhost:PORT",
+        "nosuchif:0;127.0.0.1:PORT",  "127.0.0.1;127.0.0.1:PORT",
+        "127.0.0.1",                  "127.0.0.1:abc",
+        ";127.0.0.1:PORT",            "*:PORT",
+        "127.0.0.1:*",                "a#b:PORT",
+        "*:0;127.0.0.1:PORT",
+    };
+    void *server = our_socket(ZMQ_PULL);
+    test_set_int(server, ZMQ_LINGER, 0);
+    CU_ASSERT_EQUAL_FATAL(zmq_bind(server, "tcp://127.0.0.1:*"), 0);
+    char bound[256];
+    size_t size = sizeof bound;
+    zmq_getsockopt(server, ZMQ_LAST_ENDPOINT, bound, &size);
+    const char *port = strrchr(bound, ':') + 1;
+    for (size_t i = 0; i < sizeof addresses / sizeof addresses[0]; i++) {
+        char endpoint[256] = "tcp://";
+        const char *hole = strstr(addresses[i], "PORT");
+        if (hole == NULL)
+            strcat(endpoint, addresses[i]);
+        else
+            snprintf(endpoint + 6, sizeof endpoint - 6, "%.*s%s",
+                     (int) (hole - addresses[i]), addresses[i], port);
+        struct connect_outcome theirs = libzmq_connect(endpoint);
+        struct connect_outcome ours = our_connect(endpoint, (int) i);
+        bool same = ours.accepted == theirs.accepted &&
+                    ours.error == theirs.error &&
+                    ours.connected == theirs.connected;
+        CU_ASSERT(same);
+        if (!same)
+            fprintf(stderr,
+                    "\n  %s: ours %s (%d) %s, libzmq's %s (%d) %s", endpoint,
+                    ours.accepted ? "accepted" : "refused", ours.error,
+                    ours.connected ? "connected" : "not connected",
+                    theirs.accepted ? "accepted" : "refused", theirs.error,
+                    theirs.connected ? "connected" : "not connected");
+    }
+    test_close(server);
 }
 
 /* REQ and REP against ROUTER and DEALER: the empty delimiter frame is on
@@ -562,6 +861,14 @@ int main(void)
         { "PAIR with libzmq", test_pair_with_libzmq },
         { "empty and 10 MB messages", test_large_and_empty_messages },
         { "handshake metadata", test_metadata },
+        { "CONNECT_ROUTING_ID to libzmq ROUTER over tcp and ipc",
+          test_connect_routing_id_to_libzmq_router },
+        { "STREAM CONNECT_ROUTING_ID to libzmq STREAM",
+          test_stream_connect_routing_id_to_libzmq },
+        { "STREAM: ROUTING_ID of a new connection, Peer-Address",
+          test_stream_routing_id_of_connection },
+        { "tcp connect addresses, resolved at each attempt",
+          test_tcp_connect_addresses },
         { "heartbeats", test_heartbeats_keep_connection },
     };
     /* A peer that dies must fail a test, not kill this process. */

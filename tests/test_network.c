@@ -16,6 +16,7 @@
 #include <string.h>
 #include <time.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <CUnit/CUnit.h>
@@ -564,6 +565,76 @@ static bool read_all(int fd, void *buf, size_t size)
     return got == size;
 }
 
+/* Whether fd is the bound end of a connection to endpoint: the local
+ * address the kernel gives for it is the endpoint's. */
+static bool fd_serves(int fd, const char *endpoint)
+{
+    struct sockaddr_storage local;
+    socklen_t size = sizeof local;
+    if (fd < 0 || getsockname(fd, (struct sockaddr *) &local, &size) != 0)
+        return false;
+    if (strncmp(endpoint, "tcp://", 6) == 0) {
+        const struct sockaddr_in *in = (const struct sockaddr_in *) &local;
+        return local.ss_family == AF_INET &&
+               ntohs(in->sin_port) == atoi(strrchr(endpoint, ':') + 1);
+    }
+    const struct sockaddr_un *un = (const struct sockaddr_un *) &local;
+    return local.ss_family == AF_UNIX &&
+           strcmp(un->sun_path, endpoint + strlen("ipc://")) == 0;
+}
+
+/* zmq_msg_get(ZMQ_SRCFD) (deprecated, still in libzmq 4.3) gives the fd
+ * a message came in on: every part, the routing id a ROUTER adds too, as
+ * in libzmq 4.3.4. A message from inproc or made here has none: -1 with
+ * EINVAL, as there. */
+static void test_srcfd(void)
+{
+    for (int t = 0; t < TRANSPORTS; t++) {
+        void *router = new_socket(ZMQ_ROUTER);
+        void *dealer = new_socket(ZMQ_DEALER);
+        if (join(router, dealer, t)) {
+            char endpoint[256];
+            size_t size = sizeof endpoint;
+            zmq_getsockopt(router, ZMQ_LAST_ENDPOINT, endpoint, &size);
+            CU_ASSERT(test_send(dealer, "a", ZMQ_SNDMORE));
+            CU_ASSERT(test_send(dealer, "b", 0));
+            for (int part = 0; part < 3; part++) {
+                zmq_msg_t msg;
+                zmq_msg_init(&msg);
+                CU_ASSERT(zmq_msg_recv(&msg, router, 0) >= 0);
+                int fd = zmq_msg_get(&msg, ZMQ_SRCFD);
+                CU_ASSERT(fd_serves(fd, endpoint));
+                if (!fd_serves(fd, endpoint))
+                    fprintf(stderr, "\n  %s part %d: SRCFD %d\n", endpoint,
+                            part, fd);
+                zmq_msg_close(&msg);
+            }
+        }
+        zmq_close(dealer);
+        zmq_close(router);
+    }
+
+    void *pull = new_socket(ZMQ_PULL);
+    void *push = new_socket(ZMQ_PUSH);
+    CU_ASSERT_EQUAL(zmq_bind(pull, "inproc://srcfd"), 0);
+    CU_ASSERT_EQUAL(zmq_connect(push, "inproc://srcfd"), 0);
+    CU_ASSERT(test_send(push, "c", 0));
+    zmq_msg_t msg;
+    zmq_msg_init(&msg);
+    CU_ASSERT(zmq_msg_recv(&msg, pull, 0) == 1);
+    errno = 0;
+    CU_ASSERT_EQUAL(zmq_msg_get(&msg, ZMQ_SRCFD), -1);
+    CU_ASSERT_EQUAL(errno, EINVAL);
+    zmq_msg_close(&msg);
+    zmq_msg_init_size(&msg, 3);
+    errno = 0;
+    CU_ASSERT_EQUAL(zmq_msg_get(&msg, ZMQ_SRCFD), -1);
+    CU_ASSERT_EQUAL(errno, EINVAL);
+    zmq_msg_close(&msg);
+    zmq_close(push);
+    zmq_close(pull);
+}
+
 /* ZMTP 2.0 peers, written by hand from RFC 23's "Backwards
  * Interoperability" (no 2.0 library is at hand): a 2.0 DEALER's identity
  * is its routing id at a ROUTER, and a 2.0 peer, which has no security
@@ -975,6 +1046,7 @@ int main(void)
         { "bad endpoints", test_bad_endpoints },
         { "STREAM serves a plain TCP client", test_stream_http },
         { "ZMTP 2.0 peers", test_zmtp_2_0_peer },
+        { "SRCFD is the fd a message came in on", test_srcfd },
         { "accept filters", test_accept_filters },
         { "linger", test_linger },
         { "IMMEDIATE", test_immediate },

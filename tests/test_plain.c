@@ -344,8 +344,9 @@ static void test_null_without_domain(void)
 
 /* ---- closing mid-request ------------------------------------------- */
 
-/* The handler goes away holding the request: the connection fails (and,
- * with no handler left, so do the client's reconnections); nothing
+/* The handler goes away holding the request: the connection is held
+ * unanswered until its handshake times out (and, with no handler left,
+ * the client's reconnections then fail); nothing gets through, nothing
  * hangs. */
 static void test_handler_closes_mid_request(void)
 {

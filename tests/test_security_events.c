@@ -31,7 +31,9 @@ enum {
     MAX_EVENTS = 64,
     RECONNECT_IVL_MS = 20,
     ZAP_NONE = 0,
-    ZAP_PASSWORDS = 1 /* the handler accepts admin/secret, 400 otherwise */
+    ZAP_PASSWORDS = 1, /* the handler accepts admin/secret, 400 otherwise */
+    ZAP_CLOSES = 2,    /* the handler reads a request and closes, silent */
+    SHORT_HANDSHAKE_IVL_MS = 250
 };
 
 /* The outcome of a handshake as a monitor reports it: the first
@@ -44,7 +46,8 @@ struct outcome {
 struct scenario {
     const char *name;
     const char *mechanism; /* NULL, PLAIN or CURVE */
-    int zap;               /* ZAP_NONE, ZAP_PASSWORDS or a fixed status */
+    int zap; /* ZAP_NONE, ZAP_PASSWORDS, ZAP_CLOSES or a fixed status */
+    int handshake_ivl; /* the server's ZMQ_HANDSHAKE_IVL, 0 for default */
     bool wrong;            /* wrong password, or wrong server key */
     const char *domain;    /* the server's ZAP_DOMAIN, or NULL */
     /* What libzmq 4.3.4 gives each end, and whether its client retries. */
@@ -179,6 +182,59 @@ static const struct scenario scenarios[] = {
         .retries = true,
         .libzmq_server_may_hold = true,
     },
+    /* A handler that reads the request and closes without a reply: the
+     * connection is held, unanswered, until the handshake times out
+     * (30 s by default), so nothing happens within the window; nobody is
+     * let in. */
+    {
+        .name = "NULL, the ZAP handler closes without replying",
+        .mechanism = "NULL",
+        .zap = ZAP_CLOSES,
+        .domain = "secevents",
+    },
+    {
+        .name = "PLAIN, the ZAP handler closes without replying",
+        .mechanism = "PLAIN",
+        .zap = ZAP_CLOSES,
+    },
+    {
+        .name = "CURVE, the ZAP handler closes without replying",
+        .mechanism = "CURVE",
+        .zap = ZAP_CLOSES,
+    },
+    /* The same with a short ZMQ_HANDSHAKE_IVL: the timeout fails the
+     * handshake (EAGAIN, libzmq's errno of a timeout), the client sees the
+     * connection closed and retries. The retry finds no handler bound:
+     * NULL and CURVE then let it in, PLAIN refuses it (EFAULT); only the
+     * first outcome is compared. */
+    {
+        .name = "NULL, the ZAP handler closed, handshake timeout",
+        .mechanism = "NULL",
+        .zap = ZAP_CLOSES,
+        .handshake_ivl = SHORT_HANDSHAKE_IVL_MS,
+        .domain = "secevents",
+        .server = { ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL, EAGAIN },
+        .client = { ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL, EPIPE },
+        .retries = true,
+    },
+    {
+        .name = "PLAIN, the ZAP handler closed, handshake timeout",
+        .mechanism = "PLAIN",
+        .zap = ZAP_CLOSES,
+        .handshake_ivl = SHORT_HANDSHAKE_IVL_MS,
+        .server = { ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL, EAGAIN },
+        .client = { ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL, EPIPE },
+        .retries = true,
+    },
+    {
+        .name = "CURVE, the ZAP handler closed, handshake timeout",
+        .mechanism = "CURVE",
+        .zap = ZAP_CLOSES,
+        .handshake_ivl = SHORT_HANDSHAKE_IVL_MS,
+        .server = { ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL, EAGAIN },
+        .client = { ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL, EPIPE },
+        .retries = true,
+    },
     /* A domain without a handler lets NULL in (unless enforced). */
     {
         .name = "NULL with a ZAP domain, no handler",
@@ -219,6 +275,9 @@ static int options_of(const struct scenario *sc, bool server,
         if (sc->domain != NULL)
             out[n++] =
                 (struct option){ "ZAP_DOMAIN", ZMQ_ZAP_DOMAIN, sc->domain, 0 };
+        if (sc->handshake_ivl != 0)
+            out[n++] = (struct option){ "HANDSHAKE_IVL", ZMQ_HANDSHAKE_IVL,
+                                        NULL, sc->handshake_ivl };
         return n;
     }
     out[n++] = (struct option){ "RECONNECT_IVL", ZMQ_RECONNECT_IVL, NULL,
@@ -282,9 +341,10 @@ static bool end_open(struct end *e, const struct scenario *sc, bool server)
             CU_ASSERT_EQUAL(rc, 0);
         }
         if (server && sc->zap != ZAP_NONE) {
-            bool passwords = sc->zap == ZAP_PASSWORDS;
-            CU_ASSERT_FATAL(zap_handler_start(
-                &e->zap, ctx, passwords ? ZAP_CHECK_PASSWORD : ZAP_STATUS));
+            enum zap_mode mode = sc->zap == ZAP_PASSWORDS ? ZAP_CHECK_PASSWORD
+                                 : sc->zap == ZAP_CLOSES  ? ZAP_CLOSE
+                                                          : ZAP_STATUS;
+            CU_ASSERT_FATAL(zap_handler_start(&e->zap, ctx, mode));
             e->zap.status = sc->zap;
             e->zap_running = true;
         }
@@ -317,7 +377,9 @@ static bool end_open(struct end *e, const struct scenario *sc, bool server)
     if (server && sc->zap == ZAP_PASSWORDS &&
         !peer_ok(e, "auth plain admin secret"))
         return false;
-    if (server && sc->zap > ZAP_PASSWORDS) {
+    if (server && sc->zap == ZAP_CLOSES && !peer_ok(e, "zap close"))
+        return false;
+    if (server && sc->zap > ZAP_CLOSES) {
         snprintf(command, sizeof command, "zap %d", sc->zap);
         if (!peer_ok(e, command))
             return false;

@@ -29,11 +29,11 @@ struct modzmq_endpoint {
     modzmq_socket *socket; /* for the events only we see */
     char *address;         /* as given, after "tcp://" */
     struct tcp_options options;
-    /* bind: the interface to listen on; connect: the source, if any */
+    /* bind: the interface to listen on (a connect resolves its source
+     * and peer at each attempt) */
     bool has_local;
     bool local_is_any; /* bind to "*": may fall back to IPv4 */
     struct tcp_sockaddr local;
-    struct tcp_host_port peer; /* connect: where to */
     struct tcp_filter *filter; /* bind: NULL accepts every peer */
     char bound[128];           /* bind: endpoint string once listening */
 };
@@ -65,27 +65,43 @@ static int parse_bind(struct modzmq_endpoint *ep)
     return 0;
 }
 
-/* "dst" or "src;dst"; the source is resolved now, so that an unknown
- * interface fails zmq_connect at once, the peer at each connect. */
+/* "dst" or "src;dst". As libzmq 4.3.4, zmq_connect only glances at it:
+ * a source that is no interface, a name that does not resolve, even a
+ * port out of range, fail each attempt (which is retried), not the call. */
 static int parse_connect(struct modzmq_endpoint *ep)
 {
-    const char *peer = ep->address;
-    const char *semicolon = strchr(peer, ';');
+    return tcp_connect_address_plausible(ep->address) ? 0 : fail(EINVAL);
+}
+
+/* Resolves a connect address for one attempt: the source (after the last
+ * ';', as libzmq splits) as a bind's host, never by DNS, its port possibly
+ * "*"; the destination by DNS too, with a real host and port. *has_local
+ * says whether there was a source. */
+static int resolve_connect(const modzmq_endpoint *ep, bool *has_local,
+                           struct tcp_sockaddr *local,
+                           struct tcp_sockaddr *peer)
+{
+    const char *destination = ep->address;
+    const char *semicolon = strrchr(destination, ';');
+    *has_local = semicolon != NULL;
     if (semicolon != NULL) {
         struct tcp_host_port source;
-        if (tcp_host_port_parse(peer, (size_t) (semicolon - peer), &source) !=
-                0 ||
+        if (tcp_host_port_parse(destination,
+                                (size_t) (semicolon - destination),
+                                &source) != 0 ||
             tcp_resolve_local(source.host, source.port, ep->options.ipv6,
-                              &ep->local) != 0)
+                              local) != 0)
             return -1;
-        ep->has_local = true;
-        peer = semicolon + 1;
+        destination = semicolon + 1;
     }
-    if (tcp_host_port_parse(peer, strlen(peer), &ep->peer) != 0)
+    struct tcp_host_port where;
+    if (tcp_host_port_parse(destination, strlen(destination), &where) != 0)
         return -1;
-    if (ep->peer.any_port || strcmp(ep->peer.host, "*") == 0)
+    if (where.any_port || strcmp(where.host, "*") == 0)
         return fail(EINVAL);
-    return 0;
+    int family = *has_local ? local->storage.ss_family : AF_UNSPEC;
+    return tcp_resolve_peer(where.host, where.port, ep->options.ipv6, family,
+                            peer);
 }
 
 static void tcp_endpoint_free(modzmq_endpoint *ep)
@@ -259,23 +275,21 @@ static int tcp_connect_start(modzmq_endpoint *ep, int *fd)
 {
     if (ep->mode != MODZMQ_ENDPOINT_CONNECT)
         return fail(EINVAL);
-    int family = ep->has_local ? ep->local.storage.ss_family : AF_UNSPEC;
-    struct tcp_sockaddr peer;
-    if (tcp_resolve_peer(ep->peer.host, ep->peer.port, ep->options.ipv6, family,
-                         &peer) != 0)
+    bool has_local;
+    struct tcp_sockaddr local, peer;
+    if (resolve_connect(ep, &has_local, &local, &peer) != 0)
         return -1;
-    family = peer.storage.ss_family;
+    int family = peer.storage.ss_family;
     int conn = socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (conn == -1)
         return -1;
     int rc = tcp_options_apply_socket(&ep->options, conn, family, true);
-    if (rc == 0 && ep->has_local) {
+    if (rc == 0 && has_local) {
         /* Several connects may share one source port, as in libzmq. */
         int on = 1;
         rc = setsockopt(conn, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
         if (rc == 0)
-            rc = bind(conn, (struct sockaddr *) &ep->local.storage,
-                      ep->local.length);
+            rc = bind(conn, (struct sockaddr *) &local.storage, local.length);
     }
     if (rc == 0) {
         rc = connect(conn, (struct sockaddr *) &peer.storage, peer.length);

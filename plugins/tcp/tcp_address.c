@@ -67,6 +67,18 @@ int tcp_host_port_parse(const char *text, size_t length,
     return parse_port(port, (size_t) (text + length - port), out);
 }
 
+bool tcp_connect_address_plausible(const char *address)
+{
+    const char *p = address;
+    if (!isalnum((unsigned char) *p) && *p != '[' && *p != ':')
+        return false;
+    for (; *p != '\0'; p++)
+        if (!isalnum((unsigned char) *p) && strchr(".-:%;[]_*", *p) == NULL)
+            return false;
+    const char *colon = strrchr(address, ':');
+    return colon != NULL && isdigit((unsigned char) colon[1]);
+}
+
 static void set_port(struct tcp_sockaddr *addr, uint16_t port)
 {
     if (addr->storage.ss_family == AF_INET6)

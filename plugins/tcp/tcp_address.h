@@ -2,8 +2,9 @@
  * tcp plugin: reading "host:port" addresses and turning them into socket
  * addresses, and printing socket addresses back the way libzmq prints
  * endpoints. Bind (and connect source) hosts are local: "*", an interface
- * name or a numeric address. Connect hosts may also be DNS names and are
- * resolved at each connect attempt.
+ * name or a numeric address. Connect hosts may also be DNS names. A
+ * connect address is only glanced at by zmq_connect, and its source and
+ * destination are resolved at each attempt, as libzmq does.
  */
 #ifndef MODZMQ_TCP_ADDRESS_H
 #define MODZMQ_TCP_ADDRESS_H
@@ -30,6 +31,12 @@ struct tcp_sockaddr {
  * "host:port" or "[ipv6]:port" with a decimal port or "*". */
 int tcp_host_port_parse(const char *text, size_t length,
                         struct tcp_host_port *out);
+
+/* The check libzmq 4.3 makes of a connect address ("dst" or "src;dst")
+ * before leaving the rest to each attempt: it starts with a letter, a
+ * digit, '[' or ':', has only letters, digits and ".-:%;[]_*", and its
+ * last ':' is followed by a digit. */
+bool tcp_connect_address_plausible(const char *address);
 
 /* Resolves a local host for bind or for a connect's source: "*" (every
  * interface: "::" when ipv6, else 0.0.0.0), an interface name, or a

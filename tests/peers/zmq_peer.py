@@ -28,6 +28,8 @@ each answer one line on stdout:
                                      ThreadAuthenticator, PLAIN, that one user)
   zap STATUS                 -> ok  (a ZAP handler in this process that
                                      answers STATUS to every request)
+  zap close                  -> ok  (a ZAP handler that reads one request
+                                     and closes its socket, not replying)
   quit                       -> bye
 Errors answer "error <text>". Receiving waits at most RCVTIMEO (5 s).
 """
@@ -77,7 +79,8 @@ def drain_events(monitor, milliseconds):
 
 class FixedZapHandler(threading.Thread):
     """A ZAP handler (RFC 27) answering one status code to every request,
-    for the refusals ThreadAuthenticator cannot give (300, 500)."""
+    for the refusals ThreadAuthenticator cannot give (300, 500); or, for
+    status "close", closing its socket after the first request, silent."""
 
     def __init__(self, context, status):
         super().__init__(daemon=True)
@@ -94,6 +97,8 @@ class FixedZapHandler(threading.Thread):
                 request = self.socket.recv_multipart()
             except zmq.Again:
                 continue
+            if self.status == b"close":
+                break
             user = b"admin" if self.status == b"200" else b""
             self.socket.send_multipart(
                 [b"1.0", request[1], self.status, b"", user, b""])
