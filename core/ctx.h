@@ -46,6 +46,7 @@ struct mz_ctx {
     int iothreads_started;
 
     GHashTable *inproc_bound; /* name -> struct mz_inproc_binding */
+    bool zap_handler_died;    /* left a ZAP request unanswered (zap.c) */
     GHashTable
         *inproc_pending; /* name -> GPtrArray of struct mz_inproc_pending */
 };

@@ -17,6 +17,7 @@
 #include "plugin_loader.h"
 #include "session.h"
 #include "socket.h"
+#include "zap.h"
 
 static const uint32_t SOCKET_TAG_LIVE = 0x6d7a736bu;   /* "mzsk" */
 static const uint32_t SOCKET_TAG_CLOSED = 0x64656164u; /* "dead" */
@@ -544,6 +545,7 @@ int mz_socket_bind(struct mz_socket *s, const char *uri)
         mz_inproc_unbind(s, address);
         return -1;
     }
+    mz_zap_note_bind(s->ctx, address);
     return 0;
 }
 

@@ -5,9 +5,11 @@
  * handler sees the same envelope.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "ctx.h"
 #include "inproc.h"
 #include "pipe.h"
 #include "zap.h"
@@ -20,6 +22,7 @@ static const char request_id[] = "1";
 enum { REPLY_PARTS = 7 }; /* delimiter, version, id, code, text, user, data */
 
 struct mz_zap {
+    struct mz_ctx *ctx;
     struct mz_pipe_end *end; /* the session's end, NULL once released */
     struct mz_msg parts[REPLY_PARTS];
     size_t part_count; /* parts of the reply read so far */
@@ -67,6 +70,31 @@ static int write_request(struct mz_pipe_end *end,
     return 0;
 }
 
+/* A handler that closes on a request it has not answered has died, not
+ * stopped: until another binds, the context's connections that need ZAP
+ * are held unanswered rather than let in as if none had ever been bound
+ * (which libzmq does, so that a crashed handler opens the door). */
+static void set_handler_died(struct mz_ctx *ctx, bool died)
+{
+    pthread_mutex_lock(&ctx->lock);
+    ctx->zap_handler_died = died;
+    pthread_mutex_unlock(&ctx->lock);
+}
+
+static bool handler_died(struct mz_ctx *ctx)
+{
+    pthread_mutex_lock(&ctx->lock);
+    bool died = ctx->zap_handler_died;
+    pthread_mutex_unlock(&ctx->lock);
+    return died;
+}
+
+void mz_zap_note_bind(struct mz_ctx *ctx, const char *name)
+{
+    if (strcmp(name, zap_endpoint) == 0)
+        set_handler_died(ctx, false);
+}
+
 struct mz_zap *mz_zap_request(struct mz_ctx *ctx, struct mz_session *session,
                               const struct mz_zap_request *request)
 {
@@ -75,6 +103,7 @@ struct mz_zap *mz_zap_request(struct mz_ctx *ctx, struct mz_session *session,
         errno = ENOMEM;
         return NULL;
     }
+    zap->ctx = ctx;
     for (size_t i = 0; i < REPLY_PARTS; i++)
         mz_msg_init(&zap->parts[i]);
     struct mz_pipe *pipe = mz_pipe_new(NULL, 0, 0, false);
@@ -93,8 +122,11 @@ struct mz_zap *mz_zap_request(struct mz_ctx *ctx, struct mz_session *session,
         goto fail;
     mz_pipe_flush(zap->end);
     mz_pipe_check_read(zap->end);
-    if (mz_inproc_offer(ctx, zap_endpoint, pipe) < 0)
+    if (mz_inproc_offer(ctx, zap_endpoint, pipe) < 0) {
+        if (errno == ECONNREFUSED && handler_died(ctx))
+            errno = EPIPE;
         goto fail;
+    }
     return zap;
 
 fail:;
@@ -167,6 +199,7 @@ bool mz_zap_receive(struct mz_zap *zap, bool peer_closed,
              * replying (a half-written reply is rolled back). */
             if (!zap->end->ended)
                 return false;
+            set_handler_died(zap->ctx, true);
             reply->handler_gone = true;
             return true;
         }

@@ -51,9 +51,14 @@ struct mz_zap_reply {
 
 /* Sends request to the handler bound in ctx, for session (which routes
  * the commands of the returned request's pipe to mz_zap_receive). NULL
- * with errno ECONNREFUSED when no handler is bound, ENOMEM. */
+ * with errno ECONNREFUSED when no handler is bound, EPIPE when none is
+ * because the last one died (left a request unanswered), ENOMEM. */
 struct mz_zap *mz_zap_request(struct mz_ctx *ctx, struct mz_session *session,
                               const struct mz_zap_request *request);
+
+/* Notes a successful inproc bind of name in ctx: a handler bound at the
+ * ZAP endpoint makes up for one that died. */
+void mz_zap_note_bind(struct mz_ctx *ctx, const char *name);
 
 /* Whether end is the session's end of this request's pipe. */
 bool mz_zap_owns(const struct mz_zap *zap, const struct mz_pipe_end *end);

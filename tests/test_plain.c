@@ -362,6 +362,37 @@ static void test_handler_closes_mid_request(void)
     zmq_close(server);
 }
 
+/* A handler that dies on a request leaves the door shut: the client's
+ * reconnections after the handshake timeout find no handler, and NULL
+ * with a domain (like CURVE) would let them in as if none had ever been
+ * bound, as libzmq does. Nothing gets in until a handler binds again. */
+static void test_dead_handler_lets_nobody_in(void)
+{
+    struct zap_handler zap;
+    start_handler(&zap, ZAP_CLOSE);
+    void *server = new_socket(ZMQ_PULL);
+    CU_ASSERT(zmq_setsockopt(server, ZMQ_ZAP_DOMAIN, "d", 1) == 0);
+    CU_ASSERT(test_set_int(server, ZMQ_HANDSHAKE_IVL, 100));
+    void *client = new_socket(ZMQ_PUSH);
+    test_set_int(client, ZMQ_RECONNECT_IVL, 20);
+    join(server, client, 0);
+    CU_ASSERT(zap_handler_wait_request(&zap, WAIT_MS));
+    zap_handler_stop(&zap);
+    /* Several timeouts and reconnections long. */
+    CU_ASSERT(zmq_send(client, "knock", 5, ZMQ_DONTWAIT) == 5);
+    CU_ASSERT(test_recv_nothing(server, 1000));
+
+    start_handler(&zap, ZAP_CHECK_PASSWORD);
+    zmq_msg_t msg;
+    zmq_msg_init(&msg);
+    CU_ASSERT_EQUAL(zmq_msg_recv(&msg, server, 0), 5);
+    CU_ASSERT(property_is(&msg, "User-Id", "anonymous"));
+    zmq_msg_close(&msg);
+    zmq_close(client);
+    zmq_close(server);
+    zap_handler_stop(&zap);
+}
+
 /* The server closes while its request waits; the late reply finds the
  * pipe gone. */
 static void test_server_closes_mid_request(void)
@@ -578,6 +609,7 @@ int main(int argc, char **argv)
         { "NULL with a ZAP domain, refused", test_null_with_domain_refused },
         { "NULL without a domain asks nobody", test_null_without_domain },
         { "handler closes mid-request", test_handler_closes_mid_request },
+        { "a dead handler lets nobody in", test_dead_handler_lets_nobody_in },
         { "server closes mid-request", test_server_closes_mid_request },
         { "context ends mid-request", test_term_mid_request },
         { "bad input beside a good client", test_bad_input_beside_good },

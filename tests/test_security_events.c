@@ -66,7 +66,7 @@ struct events {
     int values[MAX_EVENTS];
 };
 
-static void *ctx;
+static void *ctx; /* of the run (run_scenario) */
 static int monitor_serial;
 
 /* CURVE keys, Z85, made by our zmq_curve_keypair at start. */
@@ -521,6 +521,10 @@ static struct run run_scenario(const struct scenario *sc, bool our_server,
     struct run result = { 0 };
     struct end server = { .ours = our_server }, client = { .ours = our_client };
     char endpoint[256];
+    /* A context per run, as each libzmq end is a process per run: what a
+     * ZAP handler left behind in one scenario never reaches the next. */
+    ctx = zmq_ctx_new();
+    CU_ASSERT_PTR_NOT_NULL_FATAL(ctx);
     if (end_open(&server, sc, true) && end_open(&client, sc, false) &&
         end_bind(&server, endpoint, sizeof endpoint) &&
         end_connect(&client, endpoint)) {
@@ -541,6 +545,7 @@ static struct run run_scenario(const struct scenario *sc, bool our_server,
     }
     end_close(&client);
     end_close(&server);
+    zmq_ctx_term(ctx);
     return result;
 }
 
@@ -654,7 +659,6 @@ static void test_next_scenario(void)
 
 int main(void)
 {
-    ctx = zmq_ctx_new();
     if (zmq_curve_keypair(server_public, server_secret) != 0 ||
         zmq_curve_keypair(client_public, client_secret) != 0 ||
         zmq_curve_keypair(stranger_public, stranger_secret) != 0) {
@@ -665,7 +669,5 @@ int main(void)
     struct test_case tests[SCENARIO_COUNT];
     for (int i = 0; i < SCENARIO_COUNT; i++)
         tests[i] = (struct test_case){ scenarios[i].name, test_next_scenario };
-    int status = test_run_suite("security events", tests, SCENARIO_COUNT);
-    zmq_ctx_term(ctx);
-    return status;
+    return test_run_suite("security events", tests, SCENARIO_COUNT);
 }
