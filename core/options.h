@@ -111,7 +111,7 @@ struct mz_options {
     int tcp_keepalive_intvl; /* ZMQ_TCP_KEEPALIVE_INTVL, s, -1 = OS default */
     int tcp_maxrt;           /* ZMQ_TCP_MAXRT, ms, 0 = OS default */
     bool loopback_fastpath;  /* ZMQ_LOOPBACK_FASTPATH */
-    bool busy_poll;          /* ZMQ_BUSY_POLL */
+    int busy_poll;           /* ZMQ_BUSY_POLL, SO_BUSY_POLL us when > 0 */
     struct mz_string_list tcp_accept_filters; /* ZMQ_TCP_ACCEPT_FILTER, each
                                "address" or "address/prefix", numeric */
     uid_t *ipc_filter_uids;                   /* ZMQ_IPC_FILTER_UID */
