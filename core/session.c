@@ -62,6 +62,7 @@ struct mz_session {
 
     uint64_t connect_timer; /* ZMQ_CONNECT_TIMEOUT of the connect */
     bool handshaken;        /* the current connection got past READY */
+    bool hello_due;         /* ZMQ_HELLO_MSG goes out before the pipe's */
 
     /* Accepted sessions, and connecting ones with ZMQ_IMMEDIATE, create
      * their pipe when a handshake succeeds. */
@@ -320,6 +321,17 @@ static bool engine_ready(void *arg, struct mz_peer_metadata *metadata)
             return false;
         session->routing_id_sent = true;
     }
+    /* ZMQ_ROUTER_NOTIFY: an empty message from the peer, once per
+     * connection; dropped at the high-water mark, as in libzmq. */
+    if (session->options.router_notify & ZMQ_NOTIFY_CONNECT) {
+        struct mz_msg notice;
+        mz_msg_init(&notice);
+        if (mz_pipe_write(session->end, &notice))
+            mz_pipe_flush(session->end);
+        else
+            mz_msg_close(&notice);
+    }
+    session->hello_due = session->options.hello_msg.size > 0;
     return true;
 }
 
@@ -348,6 +360,15 @@ static void engine_flush(void *arg)
 static bool engine_pull(void *arg, struct mz_msg *m)
 {
     struct mz_session *session = arg;
+    if (session->hello_due) {
+        /* ZMQ_HELLO_MSG: each new peer's first message, ahead of what
+         * the socket queued (libzmq 4.3.5). */
+        session->hello_due = false;
+        const struct mz_blob *hello = &session->options.hello_msg;
+        if (mz_msg_init_buffer(m, hello->data, hello->size) == 0)
+            return true;
+        mz_msg_init(m);
+    }
     if (session->end == NULL || session->end->ended)
         return false;
     return mz_pipe_read(session->end, m);
@@ -417,6 +438,7 @@ static void run_engine(struct mz_session *session, int fd,
 {
     session->input_blocked = false;
     session->handshaken = false;
+    session->hello_due = false;
     if (session->options.socket_type == ZMQ_STREAM) {
         session->engine_ops = &raw_engine_ops;
         session->engine = mz_raw_engine_new(
@@ -527,6 +549,7 @@ static void start_link(struct mz_session *session)
 {
     session->input_blocked = false;
     session->handshaken = false;
+    session->hello_due = false;
     struct mz_link *link =
         mz_link_connect(session->reactor, session->link_ops, session->endpoint,
                         &session->options, &session_sink, session);
@@ -597,6 +620,30 @@ static void publish_engine_end(struct mz_session *session)
     }
 }
 
+/* What the socket hears when a connection that got past its handshake
+ * ends, as in libzmq 4.3.5: ZMQ_ROUTER_NOTIFY's empty message (dropped at
+ * the high-water mark), then an accepted peer's ZMQ_DISCONNECT_MSG or a
+ * connecting socket's ZMQ_HICCUP_MSG (past it). Not when the socket
+ * itself ended the connection: it hears nothing more. */
+static void announce_departure(struct mz_session *session)
+{
+    struct mz_pipe_end *end = session->end;
+    if (end == NULL || end->peer_closed || !session->handshaken)
+        return;
+    const struct mz_options *o = &session->options;
+    if (o->router_notify & ZMQ_NOTIFY_DISCONNECT) {
+        struct mz_msg notice;
+        mz_msg_init(&notice);
+        if (!mz_pipe_write(end, &notice))
+            mz_msg_close(&notice);
+    }
+    const struct mz_blob *message =
+        session->accepted ? &o->disconnect_msg : &o->hiccup_msg;
+    if (message->size > 0)
+        mz_pipe_write_notice(end, message->data, message->size);
+    mz_pipe_flush(end);
+}
+
 /* The engine stopped: a connecting session tries again, an accepted one
  * ends. */
 static void engine_gone(void *arg)
@@ -615,6 +662,7 @@ static void engine_gone(void *arg)
         mz_pipe_rollback(session->end);
     if (session->finishing)
         return;
+    announce_departure(session);
     if (session->accepted || session->draining) {
         session_schedule_finish(session);
         return;
