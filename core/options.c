@@ -1296,6 +1296,18 @@ int mz_options_get(const struct mz_options *o, int option, void *value,
     return get(o, row, value, size);
 }
 
+int mz_options_get_write_only(const struct mz_options *o, int option,
+                              void *value, size_t *size)
+{
+    const struct mz_option_row *row = find_row_for(option, o->socket_type);
+    if (row == NULL || size == NULL)
+        return invalid();
+    mz_option_getter *get = row->get ? row->get : mz_kind_getters[row->kind];
+    if (get == NULL)
+        return invalid();
+    return get(o, row, value, size);
+}
+
 bool mz_options_is_generic(int option)
 {
     const struct mz_option_row *row = find_row(option);

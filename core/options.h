@@ -207,6 +207,12 @@ int mz_options_get(const struct mz_options *o, int option, void *value,
 int mz_options_get_filter_list(const struct mz_options *o, int option,
                                void *value, size_t *size);
 
+/* Reads a write-only option that has a getter of its kind
+ * (ZMQ_BUSY_POLL, the peer messages) for the core and its plugins, as
+ * mz_options_get would read it if zmq_getsockopt allowed. */
+int mz_options_get_write_only(const struct mz_options *o, int option,
+                              void *value, size_t *size);
+
 /* Whether option is one that mz_options_set handles (writable generic). */
 bool mz_options_is_generic(int option);
 

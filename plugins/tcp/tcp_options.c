@@ -3,6 +3,10 @@
  * setting them on fds (see tcp_options.h). Values that mean "leave the OS
  * default" (-1, or 0 where libzmq 4.3 treats it so) are not set at all.
  */
+#ifndef ZMQ_BUILD_DRAFT_API
+#define ZMQ_BUILD_DRAFT_API /* ZMQ_BUSY_POLL */
+#endif
+
 #include "tcp_options.h"
 
 #include <errno.h>
@@ -81,6 +85,12 @@ int tcp_options_read(const struct modzmq_core_services *services,
                                 &device_size) != 0)
         return -1;
     out->ipv6 = ipv6 != 0;
+    /* A core older than ZMQ_BUSY_POLL does not know it: no busy polling. */
+    if (read_int(services, socket, ZMQ_BUSY_POLL, &out->busy_poll) != 0) {
+        if (errno != EINVAL)
+            return -1;
+        out->busy_poll = 0;
+    }
     /* The string comes back NUL-terminated, or empty with size 0. */
     if (device_size == 0 || device_size > sizeof out->device)
         out->device[0] = '\0';
@@ -171,6 +181,12 @@ int tcp_options_apply_connection(const struct tcp_options *options, int fd)
     }
     if (options->maxrt > 0 &&
         set_int(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, options->maxrt) != 0)
+        return -1;
+    /* As libzmq: the kernel polls the device queue for this many
+     * microseconds before sleeping on a read. Above the net.core.busy_read
+     * sysctl it needs CAP_NET_ADMIN (EPERM: the connection fails). */
+    if (options->busy_poll > 0 &&
+        set_int(fd, SOL_SOCKET, SO_BUSY_POLL, options->busy_poll) != 0)
         return -1;
     return 0;
 }

@@ -23,6 +23,7 @@ struct tcp_options {
     int rcvbuf;          /* ZMQ_RCVBUF in bytes, -1 or 0 for the default */
     int backlog;         /* ZMQ_BACKLOG */
     int use_fd;          /* ZMQ_USE_FD: a listening fd to use, or -1 */
+    int busy_poll;       /* ZMQ_BUSY_POLL: SO_BUSY_POLL us when > 0 */
     char device[64];     /* ZMQ_BINDTODEVICE, "" for none */
     /* ZMQ_TCP_ACCEPT_FILTER: NUL-terminated masks one after the other,
      * NULL when there are none. */
@@ -48,7 +49,7 @@ int tcp_options_apply_socket(const struct tcp_options *options, int fd,
                              int family, bool device);
 
 /* A connected fd: TCP_NODELAY, TCP_NOTSENT_LOWAT (unless ZMQ_SNDBUF is
- * set), keepalives and TCP_MAXRT. */
+ * set), keepalives, TCP_MAXRT and SO_BUSY_POLL. */
 int tcp_options_apply_connection(const struct tcp_options *options, int fd);
 
 #endif

@@ -122,7 +122,8 @@ struct modzmq_core_services {
      * one after the other; ZMQ_IPC_FILTER_UID, _GID and _PID give an
      * array of uid_t, gid_t or pid_t. An empty list gives *size 0. When
      * *size is too small: -1 with EINVAL and *size set to the size
-     * needed. */
+     * needed. ZMQ_BUSY_POLL, write-only too, reads as an int (cores
+     * before it answer EINVAL). */
     int (*socket_option)(modzmq_socket *socket, int option, void *value,
                          size_t *size);
 
