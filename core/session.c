@@ -12,6 +12,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -498,7 +499,72 @@ static void schedule_reconnect(struct mz_session *session)
         session->reconnect_delay = delay * 2 < max ? delay * 2 : max;
 }
 
-static void connect_ready(void *arg, uint32_t events)
+/* The fd is connected, and past the transport's own protocol if it has
+ * one: ZMTP from now on. */
+static void connection_made(struct mz_session *session, int fd)
+{
+    session_connection_named(session, fd);
+    session_event(session, ZMQ_EVENT_CONNECTED, (uint64_t) fd);
+    start_engine(session, fd, session->endpoint);
+    if (session->engine == NULL)
+        schedule_reconnect(session);
+}
+
+/* The fd of a connect in progress is no longer watched, nor timed. */
+static void stop_watching_connect(struct mz_session *session)
+{
+    if (session->connect_handle != NULL)
+        mz_reactor_remove_fd(session->connect_handle);
+    session->connect_handle = NULL;
+    session->connect_fd = -1;
+    if (session->connect_timer != 0) {
+        mz_reactor_cancel_timer(session->reactor, session->connect_timer);
+        session->connect_timer = 0;
+    }
+}
+
+/* Whether the transport speaks a protocol of its own before ZMTP
+ * (connect_handshake, ABI 1.2: a table of 1.1 ends before it). */
+static bool transport_handshakes(const struct modzmq_transport_ops *ops)
+{
+    return ops->size >= offsetof(struct modzmq_transport_ops,
+                                 connect_handshake) +
+                            sizeof ops->connect_handshake &&
+           ops->connect_handshake != NULL;
+}
+
+static void handshake_ready(void *arg, uint32_t events);
+
+/* One step of the transport's protocol on fd; waits for the fd again, or
+ * goes on to ZMTP, or closes it and tries again later (as libzmq does
+ * after a failed SOCKS exchange, whatever ZMQ_RECONNECT_STOP says). */
+static void transport_handshake_step(struct mz_session *session, int fd)
+{
+    unsigned wants = 0;
+    int rc = session->ops->connect_handshake(session->endpoint, fd, &wants);
+    if (rc == 0) {
+        session->connect_handle =
+            mz_reactor_add_fd(session->reactor, fd, handshake_ready, session);
+        if (session->connect_handle != NULL) {
+            session->connect_fd = fd;
+            mz_reactor_want(session->connect_handle,
+                            (wants & MODZMQ_WANT_READ) != 0,
+                            (wants & MODZMQ_WANT_WRITE) != 0);
+            return;
+        }
+        rc = -1;
+    }
+    stop_watching_connect(session);
+    if (rc < 0) {
+        close(fd);
+        session_event(session, ZMQ_EVENT_CLOSED, (uint64_t) fd);
+        schedule_reconnect(session);
+        return;
+    }
+    connection_made(session, fd);
+}
+
+static void handshake_ready(void *arg, uint32_t events)
 {
     (void) events;
     struct mz_session *session = arg;
@@ -506,10 +572,17 @@ static void connect_ready(void *arg, uint32_t events)
     mz_reactor_remove_fd(session->connect_handle);
     session->connect_handle = NULL;
     session->connect_fd = -1;
-    if (session->connect_timer != 0) {
-        mz_reactor_cancel_timer(session->reactor, session->connect_timer);
-        session->connect_timer = 0;
-    }
+    transport_handshake_step(session, fd);
+}
+
+static void connect_timed_out(void *arg);
+
+static void connect_ready(void *arg, uint32_t events)
+{
+    (void) events;
+    struct mz_session *session = arg;
+    int fd = session->connect_fd;
+    stop_watching_connect(session);
     if (session->ops->connect_finish(session->endpoint, fd) < 0) {
         int reason = errno;
         close(fd);
@@ -521,14 +594,21 @@ static void connect_ready(void *arg, uint32_t events)
             schedule_reconnect(session);
         return;
     }
-    session_connection_named(session, fd);
-    session_event(session, ZMQ_EVENT_CONNECTED, (uint64_t) fd);
-    start_engine(session, fd, session->endpoint);
-    if (session->engine == NULL)
-        schedule_reconnect(session);
+    if (transport_handshakes(session->ops)) {
+        /* Bounded like a ZMTP handshake, which libzmq's SOCKS client is
+         * not: a silent proxy would hold the connection for ever. */
+        if (session->options.handshake_ivl > 0)
+            session->connect_timer = mz_reactor_add_timer(
+                session->reactor, (uint64_t) session->options.handshake_ivl,
+                connect_timed_out, session);
+        transport_handshake_step(session, fd);
+        return;
+    }
+    connection_made(session, fd);
 }
 
-/* ZMQ_CONNECT_TIMEOUT: the connect is abandoned and tried again later. */
+/* ZMQ_CONNECT_TIMEOUT (or ZMQ_HANDSHAKE_IVL for a transport's own
+ * protocol): the connect is abandoned and tried again later. */
 static void connect_timed_out(void *arg)
 {
     struct mz_session *session = arg;

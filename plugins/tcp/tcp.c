@@ -12,6 +12,7 @@
 #include "tcp_address.h"
 #include "tcp_filter.h"
 #include "tcp_options.h"
+#include "tcp_socks.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -34,6 +35,11 @@ struct modzmq_endpoint {
     bool local_is_any; /* bind to "*": may fall back to IPv4 */
     struct tcp_sockaddr local;
     struct tcp_host_port peer; /* connect: where to */
+    /* connect through ZMQ_SOCKS_PROXY: the proxy, and the exchange with
+     * it of the current connection */
+    bool has_proxy;
+    struct tcp_host_port proxy;
+    struct tcp_socks socks;
     struct tcp_filter *filter; /* bind: NULL accepts every peer */
     char bound[128];           /* bind: endpoint string once listening */
 };
@@ -85,6 +91,16 @@ static int parse_connect(struct modzmq_endpoint *ep)
         return -1;
     if (ep->peer.any_port || strcmp(ep->peer.host, "*") == 0)
         return fail(EINVAL);
+    /* With ZMQ_SOCKS_PROXY the fd goes to the proxy, which connects to
+     * the peer by the name it was given (at most 255 bytes in SOCKS). */
+    const char *proxy = ep->options.socks_proxy;
+    if (proxy != NULL) {
+        if (tcp_host_port_parse(proxy, strlen(proxy), &ep->proxy) != 0 ||
+            ep->proxy.any_port || ep->proxy.port == 0 ||
+            strlen(ep->peer.host) > 255)
+            return fail(EINVAL);
+        ep->has_proxy = true;
+    }
     return 0;
 }
 
@@ -260,8 +276,9 @@ static int tcp_connect_start(modzmq_endpoint *ep, int *fd)
     if (ep->mode != MODZMQ_ENDPOINT_CONNECT)
         return fail(EINVAL);
     int family = ep->has_local ? ep->local.storage.ss_family : AF_UNSPEC;
+    const struct tcp_host_port *to = ep->has_proxy ? &ep->proxy : &ep->peer;
     struct tcp_sockaddr peer;
-    if (tcp_resolve_peer(ep->peer.host, ep->peer.port, ep->options.ipv6, family,
+    if (tcp_resolve_peer(to->host, to->port, ep->options.ipv6, family,
                          &peer) != 0)
         return -1;
     family = peer.storage.ss_family;
@@ -299,7 +316,26 @@ static int tcp_connect_finish(modzmq_endpoint *ep, int fd)
         return -1;
     if (error != 0)
         return fail(error);
-    return tcp_options_apply_connection(&ep->options, fd);
+    if (tcp_options_apply_connection(&ep->options, fd) != 0)
+        return -1;
+    if (ep->has_proxy)
+        return tcp_socks_start(&ep->socks, ep->options.socks_username,
+                               ep->options.socks_password, ep->peer.host,
+                               ep->peer.port);
+    return 0;
+}
+
+/* The SOCKS exchange with the proxy, when there is one. */
+static int tcp_connect_handshake(modzmq_endpoint *ep, int fd, unsigned *wants)
+{
+    if (!ep->has_proxy)
+        return 1;
+    unsigned socks_wants = 0;
+    int rc = tcp_socks_step(&ep->socks, fd, &socks_wants);
+    if (rc == 0)
+        *wants = socks_wants == TCP_SOCKS_WANT_READ ? MODZMQ_WANT_READ
+                                                    : MODZMQ_WANT_WRITE;
+    return rc;
 }
 
 static int tcp_peer_address(modzmq_endpoint *ep, int fd, char *buffer,
@@ -339,6 +375,7 @@ static const struct modzmq_transport_ops tcp_ops = {
     .connect_start = tcp_connect_start,
     .connect_finish = tcp_connect_finish,
     .peer_address = tcp_peer_address,
+    .connect_handshake = tcp_connect_handshake,
 };
 
 static const char *const tcp_schemes[] = { "tcp", NULL };

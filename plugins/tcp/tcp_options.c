@@ -61,6 +61,45 @@ static int read_list(const struct modzmq_core_services *services,
     return 0;
 }
 
+/* A string option as a copy, NULL when it is empty; capacity bounds it
+ * with its NUL (a longer one fails with EINVAL). */
+static int read_string(const struct modzmq_core_services *services,
+                       modzmq_socket *socket, int option, size_t capacity,
+                       char **out)
+{
+    *out = NULL;
+    char *text = malloc(capacity);
+    if (text == NULL)
+        return -1;
+    size_t size = capacity;
+    if (services->socket_option(socket, option, text, &size) != 0) {
+        free(text);
+        return -1;
+    }
+    if (size <= 1 || size > capacity) {
+        free(text);
+        return 0;
+    }
+    text[size - 1] = '\0';
+    *out = text;
+    return 0;
+}
+
+/* The SOCKS options; names longer than a SOCKS request carries fail. */
+static int read_socks(const struct modzmq_core_services *services,
+                      modzmq_socket *socket, struct tcp_options *out)
+{
+    enum { ADDRESS_MAX = 2 + 255 + 1 + 5 + 1, CREDENTIAL_MAX = 255 + 1 };
+    if (read_string(services, socket, ZMQ_SOCKS_PROXY, ADDRESS_MAX,
+                    &out->socks_proxy) != 0 ||
+        read_string(services, socket, ZMQ_SOCKS_USERNAME, CREDENTIAL_MAX,
+                    &out->socks_username) != 0 ||
+        read_string(services, socket, ZMQ_SOCKS_PASSWORD, CREDENTIAL_MAX,
+                    &out->socks_password) != 0)
+        return -1;
+    return 0;
+}
+
 int tcp_options_read(const struct modzmq_core_services *services,
                      modzmq_socket *socket, struct tcp_options *out)
 {
@@ -95,8 +134,15 @@ int tcp_options_read(const struct modzmq_core_services *services,
     if (device_size == 0 || device_size > sizeof out->device)
         out->device[0] = '\0';
     out->device[sizeof out->device - 1] = '\0';
-    return read_list(services, socket, ZMQ_TCP_ACCEPT_FILTER,
-                     &out->accept_filters, &out->accept_filters_size);
+    if (read_socks(services, socket, out) != 0 ||
+        read_list(services, socket, ZMQ_TCP_ACCEPT_FILTER,
+                  &out->accept_filters, &out->accept_filters_size) != 0) {
+        int error = errno;
+        tcp_options_release(out);
+        errno = error;
+        return -1;
+    }
+    return 0;
 }
 
 void tcp_options_release(struct tcp_options *options)
@@ -104,6 +150,12 @@ void tcp_options_release(struct tcp_options *options)
     free(options->accept_filters);
     options->accept_filters = NULL;
     options->accept_filters_size = 0;
+    free(options->socks_proxy);
+    free(options->socks_username);
+    free(options->socks_password);
+    options->socks_proxy = NULL;
+    options->socks_username = NULL;
+    options->socks_password = NULL;
 }
 
 static int set_int(int fd, int level, int name, int value)

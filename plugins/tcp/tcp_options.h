@@ -29,6 +29,11 @@ struct tcp_options {
      * NULL when there are none. */
     char *accept_filters;
     size_t accept_filters_size;
+    /* ZMQ_SOCKS_PROXY ("host:port"), ZMQ_SOCKS_USERNAME and
+     * ZMQ_SOCKS_PASSWORD; NULL when not set. */
+    char *socks_proxy;
+    char *socks_username;
+    char *socks_password;
 };
 
 /* Reads the options of socket through the core's services. 0, or -1 with

@@ -48,8 +48,9 @@ extern "C" {
 /* A plugin built against a different major cannot be loaded. */
 #define MODZMQ_SDK_ABI_MAJOR 1
 /* Grows when a table gains members at its end. 1: mechanisms, observers,
- * own-engine transports and the services they use. */
-#define MODZMQ_SDK_ABI_MINOR 1
+ * own-engine transports and the services they use. 2: a stream
+ * transport's connect_handshake. */
+#define MODZMQ_SDK_ABI_MINOR 2
 
 enum modzmq_plugin_kind {
     MODZMQ_PLUGIN_TRANSPORT = 1, /* ops: struct modzmq_transport_ops */
