@@ -954,7 +954,8 @@ static int connect_session(struct mz_socket *s,
                            struct mz_session **session_out,
                            struct mz_pipe_end **end_out)
 {
-    struct mz_reactor *reactor = mz_ctx_choose_reactor(s->ctx);
+    struct mz_reactor *reactor =
+        mz_ctx_choose_reactor(s->ctx, s->options.affinity);
     if (reactor == NULL) {
         free_endpoint(ops, link_ops, endpoint);
         return -1;

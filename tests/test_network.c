@@ -886,6 +886,48 @@ static void test_busy_poll(void)
     }
 }
 
+/* ZMQ_AFFINITY picks the I/O threads a socket's connections may use, as
+ * in libzmq: bits beyond the context's threads leave none, and bind and
+ * connect fail with EMTHREAD (inproc needs no thread). */
+static void test_affinity(void)
+{
+    void *own = zmq_ctx_new();
+    CU_ASSERT_EQUAL(zmq_ctx_set(own, ZMQ_IO_THREADS, 2), 0);
+    const uint64_t usable[] = { 0, 1, 2, 3 };
+    for (size_t i = 0; i < sizeof usable / sizeof usable[0]; i++) {
+        void *pull = zmq_socket(own, ZMQ_PULL);
+        void *push = zmq_socket(own, ZMQ_PUSH);
+        test_set_int(pull, ZMQ_RCVTIMEO, 5000);
+        CU_ASSERT_EQUAL(zmq_setsockopt(pull, ZMQ_AFFINITY, &usable[i],
+                                       sizeof usable[i]),
+                        0);
+        CU_ASSERT_EQUAL(zmq_setsockopt(push, ZMQ_AFFINITY, &usable[i],
+                                       sizeof usable[i]),
+                        0);
+        if (join(pull, push, 0)) {
+            CU_ASSERT_TRUE(test_send(push, "thread", 0));
+            CU_ASSERT_TRUE(test_recv_is(pull, "thread", 5000));
+        }
+        test_close(push);
+        test_close(pull);
+    }
+    const uint64_t beyond[] = { 4, UINT64_C(1) << 40 };
+    for (size_t i = 0; i < sizeof beyond / sizeof beyond[0]; i++) {
+        void *s = zmq_socket(own, ZMQ_PAIR);
+        CU_ASSERT_EQUAL(
+            zmq_setsockopt(s, ZMQ_AFFINITY, &beyond[i], sizeof beyond[i]), 0);
+        errno = 0;
+        CU_ASSERT_EQUAL(zmq_bind(s, "tcp://127.0.0.1:*"), -1);
+        CU_ASSERT_EQUAL(errno, EMTHREAD);
+        errno = 0;
+        CU_ASSERT_EQUAL(zmq_connect(s, "tcp://127.0.0.1:5555"), -1);
+        CU_ASSERT_EQUAL(errno, EMTHREAD);
+        CU_ASSERT_EQUAL(zmq_bind(s, "inproc://affinity"), 0);
+        test_close(s);
+    }
+    CU_ASSERT_EQUAL(zmq_ctx_term(own), 0);
+}
+
 static void test_unbind_forms(void)
 {
     void *pull = new_socket(ZMQ_PULL);
@@ -1066,6 +1108,7 @@ int main(void)
         { "IMMEDIATE disconnect lingers", test_immediate_disconnect_lingers },
         { "disconnect during a handshake", test_disconnect_during_handshake },
         { "ZMQ_BUSY_POLL on tcp fds", test_busy_poll },
+        { "ZMQ_AFFINITY", test_affinity },
     };
     ctx = zmq_ctx_new();
     int status =
