@@ -39,6 +39,7 @@ static bool default_int(int option, int *value)
     case ZMQ_IPV6:
     case ZMQ_TCP_MAXRT:
     case ZMQ_TOS:
+    case ZMQ_PRIORITY:
         *value = 0;
         return true;
     case ZMQ_TCP_KEEPALIVE:

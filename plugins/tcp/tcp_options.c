@@ -4,7 +4,7 @@
  * default" (-1, or 0 where libzmq 4.3 treats it so) are not set at all.
  */
 #ifndef ZMQ_BUILD_DRAFT_API
-#define ZMQ_BUILD_DRAFT_API /* ZMQ_BUSY_POLL */
+#define ZMQ_BUILD_DRAFT_API /* ZMQ_BUSY_POLL, ZMQ_PRIORITY */
 #endif
 
 #include "tcp_options.h"
@@ -116,6 +116,7 @@ int tcp_options_read(const struct modzmq_core_services *services,
                  &out->keepalive_intvl) != 0 ||
         read_int(services, socket, ZMQ_TCP_MAXRT, &out->maxrt) != 0 ||
         read_int(services, socket, ZMQ_TOS, &out->tos) != 0 ||
+        read_int(services, socket, ZMQ_PRIORITY, &out->priority) != 0 ||
         read_int(services, socket, ZMQ_SNDBUF, &out->sndbuf) != 0 ||
         read_int(services, socket, ZMQ_RCVBUF, &out->rcvbuf) != 0 ||
         read_int(services, socket, ZMQ_BACKLOG, &out->backlog) != 0 ||
@@ -178,6 +179,10 @@ int tcp_options_apply_socket(const struct tcp_options *options, int fd,
         if (set_int(fd, IPPROTO_IP, IP_TOS, options->tos) != 0)
             return -1;
     }
+    /* As libzmq 4.3.5; above 6 Linux wants CAP_NET_ADMIN (EPERM). */
+    if (options->priority != 0 &&
+        set_int(fd, SOL_SOCKET, SO_PRIORITY, options->priority) != 0)
+        return -1;
     if (options->sndbuf > 0 &&
         set_int(fd, SOL_SOCKET, SO_SNDBUF, options->sndbuf) != 0)
         return -1;

@@ -24,6 +24,7 @@ struct tcp_options {
     int backlog;         /* ZMQ_BACKLOG */
     int use_fd;          /* ZMQ_USE_FD: a listening fd to use, or -1 */
     int busy_poll;       /* ZMQ_BUSY_POLL: SO_BUSY_POLL us when > 0 */
+    int priority;        /* ZMQ_PRIORITY: SO_PRIORITY when not 0 */
     char device[64];     /* ZMQ_BINDTODEVICE, "" for none */
     /* ZMQ_TCP_ACCEPT_FILTER: NUL-terminated masks one after the other,
      * NULL when there are none. */
@@ -48,7 +49,8 @@ void tcp_options_release(struct tcp_options *options);
 int tcp_options_apply_listener(const struct tcp_options *options, int fd,
                                int family);
 
-/* Any socket before bind or connect: BINDTODEVICE, TOS and buffer sizes.
+/* Any socket before bind or connect: BINDTODEVICE, TOS, PRIORITY and
+ * buffer sizes.
  * An accepted fd inherits the device and gets the rest again. */
 int tcp_options_apply_socket(const struct tcp_options *options, int fd,
                              int family, bool device);
