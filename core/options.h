@@ -124,28 +124,12 @@ struct mz_options {
     char *socks_username; /* ZMQ_SOCKS_USERNAME, NULL = no authentication */
     char *socks_password; /* ZMQ_SOCKS_PASSWORD, NULL = empty */
 
-    /* ---- multicast (PGM, NORM, UDP) --------------------------------- */
+    /* ---- multicast (PGM, UDP) --------------------------------------- */
     int rate;              /* ZMQ_RATE, kbit/s */
     int recovery_ivl;      /* ZMQ_RECOVERY_IVL, ms */
     int multicast_hops;    /* ZMQ_MULTICAST_HOPS */
     int multicast_maxtpdu; /* ZMQ_MULTICAST_MAXTPDU, bytes */
     bool multicast_loop;   /* ZMQ_MULTICAST_LOOP */
-
-    /* ---- NORM ------------------------------------------------------- */
-    int norm_mode;           /* ZMQ_NORM_MODE, ZMQ_NORM_FIXED .. CCE_ECNONLY */
-    bool norm_unicast_nack;  /* ZMQ_NORM_UNICAST_NACK */
-    int norm_buffer_size;    /* ZMQ_NORM_BUFFER_SIZE, kB */
-    int norm_segment_size;   /* ZMQ_NORM_SEGMENT_SIZE, bytes */
-    int norm_block_size;     /* ZMQ_NORM_BLOCK_SIZE, segments */
-    int norm_num_parity;     /* ZMQ_NORM_NUM_PARITY */
-    int norm_num_autoparity; /* ZMQ_NORM_NUM_AUTOPARITY */
-    bool norm_push;          /* ZMQ_NORM_PUSH */
-
-    /* ---- VMCI ------------------------------------------------------- */
-    uint64_t vmci_buffer_size;     /* ZMQ_VMCI_BUFFER_SIZE, bytes */
-    uint64_t vmci_buffer_min_size; /* ZMQ_VMCI_BUFFER_MIN_SIZE */
-    uint64_t vmci_buffer_max_size; /* ZMQ_VMCI_BUFFER_MAX_SIZE */
-    int vmci_connect_timeout;      /* ZMQ_VMCI_CONNECT_TIMEOUT, ms */
 
     /* ---- security --------------------------------------------------- */
     int mechanism;           /* ZMQ_NULL, ZMQ_PLAIN, ZMQ_CURVE or ZMQ_GSSAPI:
