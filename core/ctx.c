@@ -306,8 +306,7 @@ int mz_ctx_start_iothreads(struct mz_ctx *ctx)
     return 0;
 }
 
-struct mz_reactor *mz_ctx_choose_reactor(struct mz_ctx *ctx,
-                                         uint64_t affinity)
+struct mz_reactor *mz_ctx_choose_reactor(struct mz_ctx *ctx, uint64_t affinity)
 {
     struct mz_reactor *best = NULL;
     unsigned best_load = 0;

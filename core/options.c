@@ -172,7 +172,8 @@ static void after_gssapi_principal(struct mz_options *o,
  * they are refused rather than kept for nothing. */
 #define MZ_HELLO_MSG_TYPES                                                     \
     (MZ_TYPE_BIT(ZMQ_ROUTER) | MZ_TYPE_BIT(ZMQ_DEALER) |                       \
-     MZ_TYPE_BIT(ZMQ_CLIENT) | MZ_TYPE_BIT(ZMQ_SERVER) | MZ_TYPE_BIT(ZMQ_PEER))
+     MZ_TYPE_BIT(ZMQ_CLIENT) | MZ_TYPE_BIT(ZMQ_SERVER) |                       \
+     MZ_TYPE_BIT(ZMQ_PEER))
 #define MZ_DISCONNECT_MSG_TYPES                                                \
     (MZ_TYPE_BIT(ZMQ_ROUTER) | MZ_TYPE_BIT(ZMQ_SERVER) | MZ_TYPE_BIT(ZMQ_PEER))
 #define MZ_HICCUP_MSG_TYPES                                                    \
@@ -679,8 +680,8 @@ static mz_option_getter *const mz_kind_getters[] = {
 
 /* ZMQ_ROUTER_NOTIFY is the ROUTER's to set; other types read it as 0. */
 static int set_router_notify(struct mz_options *o,
-                             const struct mz_option_row *row,
-                             const void *value, size_t size)
+                             const struct mz_option_row *row, const void *value,
+                             size_t size)
 {
     if (o->socket_type != ZMQ_ROUTER)
         return invalid();

@@ -527,9 +527,9 @@ static void stop_watching_connect(struct mz_session *session)
  * (connect_handshake, ABI 1.2: a table of 1.1 ends before it). */
 static bool transport_handshakes(const struct modzmq_transport_ops *ops)
 {
-    return ops->size >= offsetof(struct modzmq_transport_ops,
-                                 connect_handshake) +
-                            sizeof ops->connect_handshake &&
+    return ops->size >=
+               offsetof(struct modzmq_transport_ops, connect_handshake) +
+                   sizeof ops->connect_handshake &&
            ops->connect_handshake != NULL;
 }
 

@@ -898,12 +898,12 @@ static void test_affinity(void)
         void *pull = zmq_socket(own, ZMQ_PULL);
         void *push = zmq_socket(own, ZMQ_PUSH);
         test_set_int(pull, ZMQ_RCVTIMEO, 5000);
-        CU_ASSERT_EQUAL(zmq_setsockopt(pull, ZMQ_AFFINITY, &usable[i],
-                                       sizeof usable[i]),
-                        0);
-        CU_ASSERT_EQUAL(zmq_setsockopt(push, ZMQ_AFFINITY, &usable[i],
-                                       sizeof usable[i]),
-                        0);
+        CU_ASSERT_EQUAL(
+            zmq_setsockopt(pull, ZMQ_AFFINITY, &usable[i], sizeof usable[i]),
+            0);
+        CU_ASSERT_EQUAL(
+            zmq_setsockopt(push, ZMQ_AFFINITY, &usable[i], sizeof usable[i]),
+            0);
         if (join(pull, push, 0)) {
             CU_ASSERT_TRUE(test_send(push, "thread", 0));
             CU_ASSERT_TRUE(test_recv_is(pull, "thread", 5000));

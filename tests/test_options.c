@@ -680,8 +680,8 @@ static void test_blob_options(void)
         s = new_socket(cases[i].other_type);
         if (s == NULL)
             continue;
-        CHECK(refused(zmq_setsockopt(s, cases[i].option, message,
-                                     sizeof message)),
+        CHECK(refused(
+                  zmq_setsockopt(s, cases[i].option, message, sizeof message)),
               "%s refused on socket type %d", cases[i].name,
               cases[i].other_type);
         close_socket(s);
@@ -696,11 +696,11 @@ static void test_router_notify_and_busy_poll(void)
     if (s == NULL)
         return;
     int value = ZMQ_NOTIFY_CONNECT;
-    CU_ASSERT(refused(zmq_setsockopt(s, ZMQ_ROUTER_NOTIFY, &value,
-                                     sizeof value)));
+    CU_ASSERT(
+        refused(zmq_setsockopt(s, ZMQ_ROUTER_NOTIFY, &value, sizeof value)));
     value = 0;
-    CU_ASSERT(refused(zmq_setsockopt(s, ZMQ_ROUTER_NOTIFY, &value,
-                                     sizeof value)));
+    CU_ASSERT(
+        refused(zmq_setsockopt(s, ZMQ_ROUTER_NOTIFY, &value, sizeof value)));
     CU_ASSERT_EQUAL(get_int(s, ZMQ_ROUTER_NOTIFY), 0);
     const int busy[] = { 0, 1, 50, -1 };
     for (size_t i = 0; i < sizeof busy / sizeof busy[0]; i++)
@@ -739,9 +739,9 @@ static void test_absent_transport_options(void)
         return;
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         uint64_t value = 1;
-        CHECK(refused(zmq_setsockopt(s, cases[i].option, &value,
-                                     cases[i].size)),
-              "option %d refused", cases[i].option);
+        CHECK(
+            refused(zmq_setsockopt(s, cases[i].option, &value, cases[i].size)),
+            "option %d refused", cases[i].option);
         size_t size = cases[i].size;
         CHECK(refused(zmq_getsockopt(s, cases[i].option, &value, &size)),
               "option %d not readable", cases[i].option);

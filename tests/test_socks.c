@@ -29,15 +29,15 @@ enum { WAIT_MS = 3000, RECORD_MAX = 600, PROXY_LIFE_MS = 30000 };
 
 /* How the proxy behaves for the next connections. */
 enum proxy_mode {
-    PROXY_RELAY,          /* does its job */
-    PROXY_REFUSE_AUTH,    /* answers 01 01 to the credentials */
-    PROXY_HANG_UP,        /* closes after the greeting */
-    PROXY_BAD_VERSION,    /* answers the greeting 04 00 */
-    PROXY_NO_METHOD,      /* answers the greeting 05 FF */
-    PROXY_WRONG_METHOD,   /* chooses a method that was not offered */
-    PROXY_FAIL_CONNECT,   /* replies 05 05 (connection refused) */
-    PROXY_BAD_ADDRESS,    /* replies with address type 07 */
-    PROXY_SILENT          /* reads the greeting, then says nothing */
+    PROXY_RELAY,        /* does its job */
+    PROXY_REFUSE_AUTH,  /* answers 01 01 to the credentials */
+    PROXY_HANG_UP,      /* closes after the greeting */
+    PROXY_BAD_VERSION,  /* answers the greeting 04 00 */
+    PROXY_NO_METHOD,    /* answers the greeting 05 FF */
+    PROXY_WRONG_METHOD, /* chooses a method that was not offered */
+    PROXY_FAIL_CONNECT, /* replies 05 05 (connection refused) */
+    PROXY_BAD_ADDRESS,  /* replies with address type 07 */
+    PROXY_SILENT        /* reads the greeting, then says nothing */
 };
 
 struct proxy {
@@ -229,8 +229,8 @@ static void serve(struct proxy *proxy, int fd)
     }
     /* Bound to 127.0.0.1:4660, with a name to make the client read a
      * variable-length reply correctly. */
-    static const uint8_t reply[] = { 5, 0, 0, 3, 9, 'l', 'o', 'c', 'a',
-                                     'l', 'h', 'o', 's', 't', 0x12, 0x34 };
+    static const uint8_t reply[] = { 5,   0,   0,   3,   9,   'l', 'o',  'c',
+                                     'a', 'l', 'h', 'o', 's', 't', 0x12, 0x34 };
     if (write_all(fd, reply, sizeof reply)) {
         atomic_fetch_add(&proxy->relayed, 1);
         relay(proxy, fd, target);
@@ -377,8 +377,8 @@ static void libzmq_round_trip(struct proxy *proxy, void *router,
     CU_ASSERT_PTR_NOT_NULL_FATAL(peer);
     const char *answer = test_peer_ask(peer, "socket DEALER");
     CU_ASSERT(answer != NULL && strcmp(answer, "ok") == 0);
-    answer = test_peer_ask(peer, "set SOCKS_PROXY str:127.0.0.1:%u",
-                           proxy->port);
+    answer =
+        test_peer_ask(peer, "set SOCKS_PROXY str:127.0.0.1:%u", proxy->port);
     CU_ASSERT(answer != NULL && strcmp(answer, "ok") == 0);
     if (username != NULL) {
         answer = test_peer_ask(peer, "set SOCKS_USERNAME str:%s", username);
@@ -402,8 +402,7 @@ static void check_same_bytes(const struct record *ours,
     if (strcmp(ours->greeting, theirs->greeting) != 0 ||
         strcmp(ours->auth, theirs->auth) != 0 ||
         strcmp(ours->request, theirs->request) != 0) {
-        fprintf(stderr,
-                "\n  ours:   %s / %s / %s\n  libzmq: %s / %s / %s\n",
+        fprintf(stderr, "\n  ours:   %s / %s / %s\n  libzmq: %s / %s / %s\n",
                 ours->greeting, ours->auth, ours->request, theirs->greeting,
                 theirs->auth, theirs->request);
         CU_FAIL("the exchange differs from libzmq's");

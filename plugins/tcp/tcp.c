@@ -278,8 +278,8 @@ static int tcp_connect_start(modzmq_endpoint *ep, int *fd)
     int family = ep->has_local ? ep->local.storage.ss_family : AF_UNSPEC;
     const struct tcp_host_port *to = ep->has_proxy ? &ep->proxy : &ep->peer;
     struct tcp_sockaddr peer;
-    if (tcp_resolve_peer(to->host, to->port, ep->options.ipv6, family,
-                         &peer) != 0)
+    if (tcp_resolve_peer(to->host, to->port, ep->options.ipv6, family, &peer) !=
+        0)
         return -1;
     family = peer.storage.ss_family;
     int conn = socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);

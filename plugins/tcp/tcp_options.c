@@ -136,8 +136,8 @@ int tcp_options_read(const struct modzmq_core_services *services,
         out->device[0] = '\0';
     out->device[sizeof out->device - 1] = '\0';
     if (read_socks(services, socket, out) != 0 ||
-        read_list(services, socket, ZMQ_TCP_ACCEPT_FILTER,
-                  &out->accept_filters, &out->accept_filters_size) != 0) {
+        read_list(services, socket, ZMQ_TCP_ACCEPT_FILTER, &out->accept_filters,
+                  &out->accept_filters_size) != 0) {
         int error = errno;
         tcp_options_release(out);
         errno = error;
