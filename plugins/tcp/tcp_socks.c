@@ -244,7 +244,7 @@ int tcp_socks_step(struct tcp_socks *socks, int fd, unsigned *wants)
             }
             return -1;
         }
-        if (n == 0 && !is_sending(socks->state))
+        if (n == 0)
             return fail(ECONNRESET); /* the proxy hung up */
         socks->done += (size_t) n;
         if (socks->done < socks->size)
