@@ -306,12 +306,14 @@ int mz_ctx_start_iothreads(struct mz_ctx *ctx)
     return 0;
 }
 
-struct mz_reactor *mz_ctx_choose_reactor(struct mz_ctx *ctx)
+struct mz_reactor *mz_ctx_choose_reactor(struct mz_ctx *ctx, uint64_t affinity)
 {
     struct mz_reactor *best = NULL;
     unsigned best_load = 0;
     pthread_mutex_lock(&ctx->lock);
     for (int i = 0; i < ctx->iothreads_started; i++) {
+        if (affinity != 0 && (i >= 64 || !(affinity & (UINT64_C(1) << i))))
+            continue;
         struct mz_reactor *reactor = mz_iothread_reactor(ctx->iothreads[i]);
         unsigned load = mz_reactor_load(reactor);
         if (best == NULL || load < best_load) {

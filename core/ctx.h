@@ -69,9 +69,12 @@ int mz_ctx_get_ext(struct mz_ctx *ctx, int option, void *value, size_t *size);
 int mz_ctx_start_iothreads(struct mz_ctx *ctx);
 
 struct mz_reactor;
-/* The reactor of the least busy I/O thread, for a new listener or session;
- * NULL with EMTHREAD when the context has no I/O thread (ZMQ_IO_THREADS 0). */
-struct mz_reactor *mz_ctx_choose_reactor(struct mz_ctx *ctx);
+/* The reactor of the least busy I/O thread among those a socket's
+ * ZMQ_AFFINITY allows (bit i: thread i; 0: any), for a new listener or
+ * session; NULL with EMTHREAD when there is none (ZMQ_IO_THREADS 0, or
+ * only bits beyond the threads), as in libzmq. */
+struct mz_reactor *mz_ctx_choose_reactor(struct mz_ctx *ctx,
+                                         uint64_t affinity);
 /* A listener or session starts or finishes: zmq_ctx_term waits for the
  * last one to finish (linger) before it stops the I/O threads. Any thread. */
 void mz_ctx_network_object_added(struct mz_ctx *ctx);

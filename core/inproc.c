@@ -21,6 +21,7 @@ struct inproc_binding {
     struct mz_socket *socket;
     int sndhwm;
     int rcvhwm;
+    struct mz_blob farewell; /* its ZMQ_DISCONNECT_MSG at bind time */
 };
 
 struct inproc_pending {
@@ -29,10 +30,17 @@ struct inproc_pending {
     int rcvhwm;
 };
 
+static void binding_free(gpointer data)
+{
+    struct inproc_binding *binding = data;
+    free(binding->farewell.data);
+    g_free(binding);
+}
+
 void mz_inproc_init(struct mz_ctx *ctx)
 {
     ctx->inproc_bound =
-        g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+        g_hash_table_new_full(g_str_hash, g_str_equal, g_free, binding_free);
     ctx->inproc_pending = g_hash_table_new_full(
         g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_ptr_array_unref);
 }
@@ -63,10 +71,23 @@ int mz_inproc_bind(struct mz_socket *s, const char *name)
         errno = EADDRINUSE;
         return -1;
     }
+    const struct mz_blob *farewell = &s->options.disconnect_msg;
+    uint8_t *farewell_copy = NULL;
+    if (farewell->size > 0) {
+        farewell_copy = malloc(farewell->size);
+        if (farewell_copy == NULL) {
+            pthread_mutex_unlock(&ctx->lock);
+            errno = ENOMEM;
+            return -1;
+        }
+        memcpy(farewell_copy, farewell->data, farewell->size);
+    }
     struct inproc_binding *binding = g_new(struct inproc_binding, 1);
     binding->socket = s;
     binding->sndhwm = s->options.sndhwm;
     binding->rcvhwm = s->options.rcvhwm;
+    binding->farewell.data = farewell_copy;
+    binding->farewell.size = farewell->size;
     g_hash_table_insert(ctx->inproc_bound, g_strdup(name), binding);
     GPtrArray *waiting = NULL;
     gpointer key;
@@ -81,6 +102,8 @@ int mz_inproc_bind(struct mz_socket *s, const char *name)
         struct mz_pipe *pipe = pending->pipe;
         set_limits(pipe, pending->sndhwm, pending->rcvhwm, s->options.sndhwm,
                    s->options.rcvhwm);
+        if (s->options.disconnect_msg.size > 0)
+            mz_pipe_set_farewell(pipe, &s->options.disconnect_msg);
         mz_pipe_set_owner(&pipe->end[1], s);
         mz_socket_attach_pipe(s, &pipe->end[1]);
     }
@@ -102,6 +125,9 @@ int mz_inproc_connect(struct mz_socket *s, const char *name, const char *uri)
             goto fail;
         set_limits(pipe, s->options.sndhwm, s->options.rcvhwm,
                    binding->sndhwm, binding->rcvhwm);
+        pipe->inproc = true;
+        if (binding->farewell.size > 0)
+            mz_pipe_set_farewell(pipe, &binding->farewell);
         /* The bound socket cannot see the pipe before this command. */
         pipe->end[1].socket = binding->socket;
         mz_pipe_ref(pipe);
@@ -115,6 +141,7 @@ int mz_inproc_connect(struct mz_socket *s, const char *name, const char *uri)
             s->options.conflate);
         if (pipe == NULL)
             goto fail;
+        pipe->inproc = true;
         struct inproc_pending *pending = g_new(struct inproc_pending, 1);
         pending->pipe = pipe;
         pending->sndhwm = s->options.sndhwm;

@@ -89,7 +89,8 @@ struct mz_listener *mz_listener_start(struct mz_socket *s,
                                       modzmq_endpoint *endpoint, char *uri_out,
                                       size_t uri_size)
 {
-    struct mz_reactor *reactor = mz_ctx_choose_reactor(s->ctx);
+    struct mz_reactor *reactor =
+        mz_ctx_choose_reactor(s->ctx, s->options.affinity);
     if (reactor == NULL) {
         ops->endpoint_free(endpoint);
         return NULL;
@@ -167,7 +168,8 @@ struct mz_listener *mz_listener_start_links(
     struct mz_socket *s, const struct modzmq_engine_transport_ops *ops,
     modzmq_endpoint *endpoint, char *uri_out, size_t uri_size)
 {
-    struct mz_reactor *reactor = mz_ctx_choose_reactor(s->ctx);
+    struct mz_reactor *reactor =
+        mz_ctx_choose_reactor(s->ctx, s->options.affinity);
     struct mz_listener *listener =
         reactor != NULL ? calloc(1, sizeof *listener) : NULL;
     if (listener == NULL) {

@@ -50,7 +50,8 @@ enum mz_option_flag {
     MZ_FLAG_READ_ONLY = 1,  /* zmq_setsockopt refuses it */
     MZ_FLAG_KEEP_EMPTY = 2, /* strings: "" is a value, only NULL unsets */
     MZ_FLAG_NOT_ZERO = 4,   /* numbers: 0 is refused even inside the range */
-    MZ_FLAG_WRITE_ONLY = 8  /* zmq_getsockopt refuses it */
+    MZ_FLAG_WRITE_ONLY = 8, /* zmq_getsockopt refuses it */
+    MZ_FLAG_NOT_EMPTY = 16  /* strings: "" is refused, only NULL unsets */
 };
 
 struct mz_option_row;
@@ -83,7 +84,8 @@ struct mz_option_row {
 /* Setters and getters of the special cases, defined further down. */
 static mz_option_setter set_ipv4only, set_heartbeat_ttl, set_plain_server,
     set_curve_server, set_gssapi_server, set_tcp_accept_filter,
-    set_ipc_filter_uid, set_ipc_filter_gid, set_ipc_filter_pid, set_metadata;
+    set_ipc_filter_uid, set_ipc_filter_gid, set_ipc_filter_pid, set_metadata,
+    set_router_notify;
 static mz_option_getter get_ipv4only, get_heartbeat_timeout, get_plain_server,
     get_curve_server, get_gssapi_server;
 static void after_plain_credential(struct mz_options *o,
@@ -163,6 +165,19 @@ static void after_gssapi_principal(struct mz_options *o,
 #define MZ_CONNECT_ROUTING_ID_TYPES                                            \
     (MZ_TYPE_BIT(ZMQ_REP) | MZ_TYPE_BIT(ZMQ_ROUTER) |                          \
      MZ_TYPE_BIT(ZMQ_STREAM) | MZ_TYPE_BIT(ZMQ_PEER))
+/* The peer messages, as zmq_setsockopt(3) lists their socket types: the
+ * types that greet each new peer, those told of an accepted peer's
+ * departure, and those told their connection was interrupted. libzmq
+ * 4.3.5 stores them for every type but acts only for these; elsewhere
+ * they are refused rather than kept for nothing. */
+#define MZ_HELLO_MSG_TYPES                                                     \
+    (MZ_TYPE_BIT(ZMQ_ROUTER) | MZ_TYPE_BIT(ZMQ_DEALER) |                       \
+     MZ_TYPE_BIT(ZMQ_CLIENT) | MZ_TYPE_BIT(ZMQ_SERVER) |                       \
+     MZ_TYPE_BIT(ZMQ_PEER))
+#define MZ_DISCONNECT_MSG_TYPES                                                \
+    (MZ_TYPE_BIT(ZMQ_ROUTER) | MZ_TYPE_BIT(ZMQ_SERVER) | MZ_TYPE_BIT(ZMQ_PEER))
+#define MZ_HICCUP_MSG_TYPES                                                    \
+    (MZ_TYPE_BIT(ZMQ_DEALER) | MZ_TYPE_BIT(ZMQ_CLIENT) | MZ_TYPE_BIT(ZMQ_PEER))
 
 /* ZMQ_HEARTBEAT_TTL travels in deciseconds in a 16-bit field. */
 #define MZ_HEARTBEAT_TTL_MAX 6553599
@@ -206,13 +221,17 @@ static const struct mz_option_row mz_option_table[] = {
     { ZMQ_PROBE_ROUTER, MZ_KIND_BOOL, FIELD(probe_router), 0, 0, INT_MAX, 0,
       MZ_FLAG_WRITE_ONLY, MZ_PROBE_ROUTER_TYPES, NULL, NULL, NULL },
     BOOL_ROW(ZMQ_INVERT_MATCHING, invert_matching, INT_MIN, INT_MAX, 0),
-    INT_ROW(ZMQ_ROUTER_NOTIFY, router_notify, 0,
-            ZMQ_NOTIFY_CONNECT | ZMQ_NOTIFY_DISCONNECT, 0),
-    BLOB_ROW(ZMQ_HELLO_MSG, hello_msg),
-    BLOB_ROW(ZMQ_DISCONNECT_MSG, disconnect_msg),
-#ifdef ZMQ_HICCUP_MSG
-    BLOB_ROW(ZMQ_HICCUP_MSG, hiccup_msg),
-#endif
+    /* Set on a ROUTER only, read on any type (0 elsewhere), as in libzmq. */
+    { ZMQ_ROUTER_NOTIFY, MZ_KIND_INT, FIELD(router_notify), 0, 0,
+      ZMQ_NOTIFY_CONNECT | ZMQ_NOTIFY_DISCONNECT, 0, 0, 0, set_router_notify,
+      NULL, NULL },
+    /* Write-only, as in libzmq. */
+    { ZMQ_HELLO_MSG, MZ_KIND_BLOB, FIELD(hello_msg), 0, 0, 0, 0,
+      MZ_FLAG_WRITE_ONLY, MZ_HELLO_MSG_TYPES, NULL, NULL, NULL },
+    { ZMQ_DISCONNECT_MSG, MZ_KIND_BLOB, FIELD(disconnect_msg), 0, 0, 0, 0,
+      MZ_FLAG_WRITE_ONLY, MZ_DISCONNECT_MSG_TYPES, NULL, NULL, NULL },
+    { ZMQ_HICCUP_MSG, MZ_KIND_BLOB, FIELD(hiccup_msg), 0, 0, 0, 0,
+      MZ_FLAG_WRITE_ONLY, MZ_HICCUP_MSG_TYPES, NULL, NULL, NULL },
 
     /* network */
     BOOL_ROW(ZMQ_IPV6, ipv6, 0, 1, 0),
@@ -231,14 +250,15 @@ static const struct mz_option_row mz_option_table[] = {
                     -1),
     INT_ROW(ZMQ_TCP_MAXRT, tcp_maxrt, 0, INT_MAX, 0),
     BOOL_ROW(ZMQ_LOOPBACK_FASTPATH, loopback_fastpath, INT_MIN, INT_MAX, 0),
-#ifdef ZMQ_BUSY_POLL
-    BOOL_ROW(ZMQ_BUSY_POLL, busy_poll, INT_MIN, INT_MAX, 0),
-#endif
+    /* SO_BUSY_POLL's microseconds when positive; write-only as in libzmq. */
+    { ZMQ_BUSY_POLL, MZ_KIND_INT, FIELD(busy_poll), 0, INT_MIN, INT_MAX, 0,
+      MZ_FLAG_WRITE_ONLY, 0, NULL, NULL, NULL },
     SPECIAL_ROW(ZMQ_TCP_ACCEPT_FILTER, set_tcp_accept_filter, NULL),
     SPECIAL_ROW(ZMQ_IPC_FILTER_UID, set_ipc_filter_uid, NULL),
     SPECIAL_ROW(ZMQ_IPC_FILTER_GID, set_ipc_filter_gid, NULL),
     SPECIAL_ROW(ZMQ_IPC_FILTER_PID, set_ipc_filter_pid, NULL),
-    STRING_ROW(ZMQ_SOCKS_PROXY, socks_proxy, MZ_NO_LIMIT, 0, NULL),
+    STRING_ROW(ZMQ_SOCKS_PROXY, socks_proxy, MZ_NO_LIMIT, MZ_FLAG_NOT_EMPTY,
+               NULL),
     STRING_ROW(ZMQ_SOCKS_USERNAME, socks_username, MZ_SHORT_STRING, 0, NULL),
     STRING_ROW(ZMQ_SOCKS_PASSWORD, socks_password, MZ_SHORT_STRING, 0, NULL),
 
@@ -249,25 +269,9 @@ static const struct mz_option_row mz_option_table[] = {
     INT_ROW(ZMQ_MULTICAST_MAXTPDU, multicast_maxtpdu, 1, INT_MAX, 1500),
     BOOL_ROW(ZMQ_MULTICAST_LOOP, multicast_loop, INT_MIN, INT_MAX, 1),
 
-/* NORM */
-#ifdef ZMQ_NORM_MODE
-    INT_ROW(ZMQ_NORM_MODE, norm_mode, ZMQ_NORM_FIXED, ZMQ_NORM_CCE_ECNONLY,
-            ZMQ_NORM_CC),
-    BOOL_ROW(ZMQ_NORM_UNICAST_NACK, norm_unicast_nack, INT_MIN, INT_MAX, 0),
-    INT_ROW(ZMQ_NORM_BUFFER_SIZE, norm_buffer_size, 1, INT_MAX, 2048),
-    INT_ROW(ZMQ_NORM_SEGMENT_SIZE, norm_segment_size, 1, INT_MAX, 1400),
-    INT_ROW(ZMQ_NORM_BLOCK_SIZE, norm_block_size, 1, 255, 16),
-    INT_ROW(ZMQ_NORM_NUM_PARITY, norm_num_parity, 1, 254, 4),
-    INT_ROW(ZMQ_NORM_NUM_AUTOPARITY, norm_num_autoparity, 0, 254, 0),
-    BOOL_ROW(ZMQ_NORM_PUSH, norm_push, INT_MIN, INT_MAX, 0),
-#endif
-
-    /* VMCI */
-    UINT64_ROW(ZMQ_VMCI_BUFFER_SIZE, vmci_buffer_size, 65546),
-    UINT64_ROW(ZMQ_VMCI_BUFFER_MIN_SIZE, vmci_buffer_min_size, 128),
-    UINT64_ROW(ZMQ_VMCI_BUFFER_MAX_SIZE, vmci_buffer_max_size, 262144),
-    INT_ROW(ZMQ_VMCI_CONNECT_TIMEOUT, vmci_connect_timeout, INT_MIN, INT_MAX,
-            -1),
+    /* No NORM (ZMQ_NORM_*) nor VMCI (ZMQ_VMCI_*) rows: those transports
+     * do not exist here, and libzmq built without them refuses their
+     * options (EINVAL), as this table does by not having them. */
 
     /* security */
     { ZMQ_MECHANISM, MZ_KIND_INT, FIELD(mechanism), 0, 0, 0, ZMQ_NULL,
@@ -516,7 +520,7 @@ static int get_kind_uint64(const struct mz_options *o,
 
 /* NULL (size 0) unsets the string. An empty string also unsets it unless
  * the row keeps empty strings as values (PLAIN credentials, where an empty
- * password is a password). */
+ * password is a password) or refuses them (a SOCKS proxy's address). */
 static int set_kind_string(struct mz_options *o,
                            const struct mz_option_row *row, const void *value,
                            size_t size)
@@ -526,6 +530,8 @@ static int set_kind_string(struct mz_options *o,
     if (read_text(value, size, &text, &length) != 0)
         return -1;
     if ((uint64_t) length > (uint64_t) row->max)
+        return invalid();
+    if (text != NULL && length == 0 && (row->flags & MZ_FLAG_NOT_EMPTY))
         return invalid();
     char *copy = NULL;
     if (text != NULL && (length > 0 || (row->flags & MZ_FLAG_KEEP_EMPTY))) {
@@ -671,6 +677,16 @@ static mz_option_getter *const mz_kind_getters[] = {
 /* ------------------------------------------------------------------ */
 /* Special cases                                                       */
 /* ------------------------------------------------------------------ */
+
+/* ZMQ_ROUTER_NOTIFY is the ROUTER's to set; other types read it as 0. */
+static int set_router_notify(struct mz_options *o,
+                             const struct mz_option_row *row, const void *value,
+                             size_t size)
+{
+    if (o->socket_type != ZMQ_ROUTER)
+        return invalid();
+    return set_kind_int(o, row, value, size);
+}
 
 /* ZMQ_IPV4ONLY is the negation of ZMQ_IPV6; both accept only 0 and 1. */
 static int set_ipv4only(struct mz_options *o, const struct mz_option_row *row,
@@ -1262,6 +1278,18 @@ int mz_options_get(const struct mz_options *o, int option, void *value,
     mz_option_getter *get = row->get ? row->get : mz_kind_getters[row->kind];
     if (get == NULL)
         return invalid(); /* write-only: the lists */
+    return get(o, row, value, size);
+}
+
+int mz_options_get_write_only(const struct mz_options *o, int option,
+                              void *value, size_t *size)
+{
+    const struct mz_option_row *row = find_row_for(option, o->socket_type);
+    if (row == NULL || size == NULL)
+        return invalid();
+    mz_option_getter *get = row->get ? row->get : mz_kind_getters[row->kind];
+    if (get == NULL)
+        return invalid();
     return get(o, row, value, size);
 }
 

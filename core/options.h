@@ -111,7 +111,7 @@ struct mz_options {
     int tcp_keepalive_intvl; /* ZMQ_TCP_KEEPALIVE_INTVL, s, -1 = OS default */
     int tcp_maxrt;           /* ZMQ_TCP_MAXRT, ms, 0 = OS default */
     bool loopback_fastpath;  /* ZMQ_LOOPBACK_FASTPATH */
-    bool busy_poll;          /* ZMQ_BUSY_POLL */
+    int busy_poll;           /* ZMQ_BUSY_POLL, SO_BUSY_POLL us when > 0 */
     struct mz_string_list tcp_accept_filters; /* ZMQ_TCP_ACCEPT_FILTER, each
                                "address" or "address/prefix", numeric */
     uid_t *ipc_filter_uids;                   /* ZMQ_IPC_FILTER_UID */
@@ -124,28 +124,12 @@ struct mz_options {
     char *socks_username; /* ZMQ_SOCKS_USERNAME, NULL = no authentication */
     char *socks_password; /* ZMQ_SOCKS_PASSWORD, NULL = empty */
 
-    /* ---- multicast (PGM, NORM, UDP) --------------------------------- */
+    /* ---- multicast (PGM, UDP) --------------------------------------- */
     int rate;              /* ZMQ_RATE, kbit/s */
     int recovery_ivl;      /* ZMQ_RECOVERY_IVL, ms */
     int multicast_hops;    /* ZMQ_MULTICAST_HOPS */
     int multicast_maxtpdu; /* ZMQ_MULTICAST_MAXTPDU, bytes */
     bool multicast_loop;   /* ZMQ_MULTICAST_LOOP */
-
-    /* ---- NORM ------------------------------------------------------- */
-    int norm_mode;           /* ZMQ_NORM_MODE, ZMQ_NORM_FIXED .. CCE_ECNONLY */
-    bool norm_unicast_nack;  /* ZMQ_NORM_UNICAST_NACK */
-    int norm_buffer_size;    /* ZMQ_NORM_BUFFER_SIZE, kB */
-    int norm_segment_size;   /* ZMQ_NORM_SEGMENT_SIZE, bytes */
-    int norm_block_size;     /* ZMQ_NORM_BLOCK_SIZE, segments */
-    int norm_num_parity;     /* ZMQ_NORM_NUM_PARITY */
-    int norm_num_autoparity; /* ZMQ_NORM_NUM_AUTOPARITY */
-    bool norm_push;          /* ZMQ_NORM_PUSH */
-
-    /* ---- VMCI ------------------------------------------------------- */
-    uint64_t vmci_buffer_size;     /* ZMQ_VMCI_BUFFER_SIZE, bytes */
-    uint64_t vmci_buffer_min_size; /* ZMQ_VMCI_BUFFER_MIN_SIZE */
-    uint64_t vmci_buffer_max_size; /* ZMQ_VMCI_BUFFER_MAX_SIZE */
-    int vmci_connect_timeout;      /* ZMQ_VMCI_CONNECT_TIMEOUT, ms */
 
     /* ---- security --------------------------------------------------- */
     int mechanism;           /* ZMQ_NULL, ZMQ_PLAIN, ZMQ_CURVE or ZMQ_GSSAPI:
@@ -206,6 +190,12 @@ int mz_options_get(const struct mz_options *o, int option, void *value,
  * that is more than the *size given, or for any other option. */
 int mz_options_get_filter_list(const struct mz_options *o, int option,
                                void *value, size_t *size);
+
+/* Reads a write-only option that has a getter of its kind
+ * (ZMQ_BUSY_POLL, the peer messages) for the core and its plugins, as
+ * mz_options_get would read it if zmq_getsockopt allowed. */
+int mz_options_get_write_only(const struct mz_options *o, int option,
+                              void *value, size_t *size);
 
 /* Whether option is one that mz_options_set handles (writable generic). */
 bool mz_options_is_generic(int option);

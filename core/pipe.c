@@ -78,6 +78,7 @@ void mz_pipe_unref(struct mz_pipe *pipe)
         mz_msg_close(&pipe->slot[s]);
         free(pipe->end[s].endpoint);
     }
+    free(pipe->farewell.data);
     pthread_mutex_destroy(&pipe->lock);
     free(pipe);
 }
@@ -96,6 +97,40 @@ void mz_pipe_set_session(struct mz_pipe_end *end, struct mz_session *session)
     end->socket = NULL;
     end->session = session;
     pthread_mutex_unlock(&end->pipe->lock);
+}
+
+bool mz_pipe_set_farewell(struct mz_pipe *pipe, const struct mz_blob *message)
+{
+    uint8_t *copy = NULL;
+    if (message->size > 0) {
+        copy = malloc(message->size);
+        if (copy == NULL)
+            return false;
+        memcpy(copy, message->data, message->size);
+    }
+    pthread_mutex_lock(&pipe->lock);
+    free(pipe->farewell.data);
+    pipe->farewell.data = copy;
+    pipe->farewell.size = message->size;
+    pthread_mutex_unlock(&pipe->lock);
+    return true;
+}
+
+/* The connecting end of an inproc pipe says the bound socket's
+ * ZMQ_DISCONNECT_MSG as it leaves (libzmq 4.3.5). */
+static void write_farewell(struct mz_pipe_end *end)
+{
+    struct mz_pipe *pipe = end->pipe;
+    if (!pipe->inproc || end->side != 0)
+        return;
+    pthread_mutex_lock(&pipe->lock);
+    struct mz_blob farewell = pipe->farewell;
+    pipe->farewell.data = NULL;
+    pipe->farewell.size = 0;
+    pthread_mutex_unlock(&pipe->lock);
+    if (farewell.size > 0)
+        mz_pipe_write_notice(end, farewell.data, farewell.size);
+    free(farewell.data);
 }
 
 void mz_pipe_set_hwm(struct mz_pipe_end *end, uint64_t outgoing_hwm)
@@ -405,6 +440,26 @@ bool mz_pipe_write(struct mz_pipe_end *end, struct mz_msg *m)
     return true;
 }
 
+bool mz_pipe_write_notice(struct mz_pipe_end *end, const void *data,
+                          size_t size)
+{
+    if (end->peer_closed || end->ended)
+        return false;
+    mz_pipe_rollback(end);
+    struct mz_msg m;
+    if (mz_msg_init_buffer(&m, data, size) < 0)
+        return false;
+    end->bytes_written += size;
+    if (end->pipe->conflate) {
+        write_conflated(end, &m);
+    } else if (mz_queue_write(&end->pipe->queue[end->side], &m, true) < 0) {
+        mz_msg_close(&m);
+        return false;
+    }
+    end->msgs_written++;
+    return true;
+}
+
 void mz_pipe_flush(struct mz_pipe_end *end)
 {
     if (end->pipe->conflate)
@@ -460,6 +515,7 @@ void mz_pipe_terminate(struct mz_pipe_end *end)
     struct mz_msg delimiter;
     mz_msg_init_delimiter(&delimiter);
     mz_pipe_rollback(end);
+    write_farewell(end);
     /* A conflating pipe keeps its newest message readable and signals the
      * end through PIPE_TERM alone (see take_part). */
     if (!pipe->conflate) {

@@ -94,6 +94,14 @@ struct mz_pipe {
      * MZ_PIPE_LINGER_UNSET): written before its PIPE_TERM is posted, read
      * by a session when that command arrives. */
     int linger;
+    /* Both ends are sockets (inproc), which write their own ZMQ_HELLO_MSG;
+     * a network session writes it for each connection instead. Set before
+     * the socket sees the pipe, then read-only. */
+    bool inproc;
+    /* Inproc: the bound socket's ZMQ_DISCONNECT_MSG, which end[0] (the
+     * connecting socket) writes when it ends its side. Under lock, since a
+     * bind may set it while the connecting socket runs; owned. */
+    struct mz_blob farewell;
     struct mz_queue queue[2];      /* queue[s] is written by end[s] */
     _Atomic uint64_t msgs_read[2]; /* complete messages read from queue[s] */
     atomic_bool writer_waiting[2]; /* end[s] is blocked on the HWM */
@@ -127,6 +135,9 @@ void mz_pipe_apply_hwms(struct mz_pipe_end *end, int sndhwm, int rcvhwm);
 /* This end's reader side publishes what it has read and wakes a waiting
  * writer: the limit of its input changed. */
 void mz_pipe_hwm_changed(struct mz_pipe_end *end);
+/* Sets pipe->farewell to a copy of message (inproc pipes); false when
+ * memory ran out (the pipe then has none). */
+bool mz_pipe_set_farewell(struct mz_pipe *pipe, const struct mz_blob *message);
 void mz_pipe_ref(struct mz_pipe *pipe);
 void mz_pipe_unref(struct mz_pipe *pipe);
 
@@ -159,6 +170,12 @@ bool mz_pipe_check_write(struct mz_pipe_end *end);
 /* Writes one part, taking *m. Parts after the first always fit. False
  * (and *m untouched) if the message cannot start now. */
 bool mz_pipe_write(struct mz_pipe_end *end, struct mz_msg *m);
+/* Writes a one-part message of size bytes that the core itself says to
+ * the owner's peer (ZMQ_DISCONNECT_MSG, ZMQ_HICCUP_MSG): past the
+ * high-water mark, as libzmq writes these, after dropping a half-written
+ * message. Not flushed. False when the peer is gone or memory ran out. */
+bool mz_pipe_write_notice(struct mz_pipe_end *end, const void *data,
+                          size_t size);
 /* Makes written messages visible to the reader, waking it if asleep. */
 void mz_pipe_flush(struct mz_pipe_end *end);
 /* Events of the owner's socket (pipe_events.c): this end, as a writer,
@@ -168,8 +185,8 @@ void mz_pipe_hwm_reached(struct mz_pipe_end *end);
 void mz_pipe_hwm_cleared(struct mz_pipe_end *end);
 /* Drops a half-written multipart message. */
 void mz_pipe_rollback(struct mz_pipe_end *end);
-/* Closes this end: rollback, delimiter, PIPE_TERM to the peer, then the
- * owner lets go of it. */
+/* Closes this end: rollback, end[0] writes the pipe's farewell if it has
+ * one, delimiter, PIPE_TERM to the peer, then the owner lets go of it. */
 void mz_pipe_terminate(struct mz_pipe_end *end);
 /* The owner lets go of an end whose input has ended (after the peer's
  * delimiter). */

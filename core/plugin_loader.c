@@ -103,8 +103,10 @@ struct kind_rule {
 
 /* Every op of an observer is optional: the table need only hold its size. */
 static const struct kind_rule kind_rules[] = {
-    { MODZMQ_PLUGIN_TRANSPORT, "transport", sizeof(struct modzmq_transport_ops),
-      transport_ops, G_N_ELEMENTS(transport_ops) },
+    /* connect_handshake (ABI 1.2) is optional: a 1.1 table ends before. */
+    { MODZMQ_PLUGIN_TRANSPORT, "transport",
+      offsetof(struct modzmq_transport_ops, connect_handshake), transport_ops,
+      G_N_ELEMENTS(transport_ops) },
     { MODZMQ_PLUGIN_MECHANISM, "mechanism", sizeof(struct modzmq_mechanism_ops),
       mechanism_ops, G_N_ELEMENTS(mechanism_ops) },
     { MODZMQ_PLUGIN_ENGINE_TRANSPORT, "own-engine transport",

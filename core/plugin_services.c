@@ -40,6 +40,15 @@ static int socket_option(modzmq_socket *socket, int option, void *value,
         }
         return mz_options_get_filter_list(&s->options, option, value, size);
     }
+    case ZMQ_BUSY_POLL: {
+        /* Write-only for applications too (libzmq), read by tcp. */
+        struct mz_socket *s = (struct mz_socket *) socket;
+        if (!mz_socket_is_live(s)) {
+            errno = ENOTSOCK;
+            return -1;
+        }
+        return mz_options_get_write_only(&s->options, option, value, size);
+    }
     default:
         return zmq_getsockopt(socket, option, value, size);
     }

@@ -12,6 +12,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,6 +63,7 @@ struct mz_session {
 
     uint64_t connect_timer; /* ZMQ_CONNECT_TIMEOUT of the connect */
     bool handshaken;        /* the current connection got past READY */
+    bool hello_due;         /* ZMQ_HELLO_MSG goes out before the pipe's */
 
     /* Accepted sessions, and connecting ones with ZMQ_IMMEDIATE, create
      * their pipe when a handshake succeeds. */
@@ -323,6 +325,17 @@ static bool engine_ready(void *arg, struct mz_peer_metadata *metadata)
             return false;
         session->routing_id_sent = true;
     }
+    /* ZMQ_ROUTER_NOTIFY: an empty message from the peer, once per
+     * connection; dropped at the high-water mark, as in libzmq. */
+    if (session->options.router_notify & ZMQ_NOTIFY_CONNECT) {
+        struct mz_msg notice;
+        mz_msg_init(&notice);
+        if (mz_pipe_write(session->end, &notice))
+            mz_pipe_flush(session->end);
+        else
+            mz_msg_close(&notice);
+    }
+    session->hello_due = session->options.hello_msg.size > 0;
     return true;
 }
 
@@ -351,6 +364,15 @@ static void engine_flush(void *arg)
 static bool engine_pull(void *arg, struct mz_msg *m)
 {
     struct mz_session *session = arg;
+    if (session->hello_due) {
+        /* ZMQ_HELLO_MSG: each new peer's first message, ahead of what
+         * the socket queued (libzmq 4.3.5). */
+        session->hello_due = false;
+        const struct mz_blob *hello = &session->options.hello_msg;
+        if (mz_msg_init_buffer(m, hello->data, hello->size) == 0)
+            return true;
+        mz_msg_init(m);
+    }
     if (session->end == NULL || session->end->ended)
         return false;
     return mz_pipe_read(session->end, m);
@@ -420,6 +442,7 @@ static void run_engine(struct mz_session *session, int fd,
 {
     session->input_blocked = false;
     session->handshaken = false;
+    session->hello_due = false;
     if (session->options.socket_type == ZMQ_STREAM) {
         session->engine_ops = &raw_engine_ops;
         session->engine =
@@ -480,7 +503,72 @@ static void schedule_reconnect(struct mz_session *session)
         session->reconnect_delay = delay * 2 < max ? delay * 2 : max;
 }
 
-static void connect_ready(void *arg, uint32_t events)
+/* The fd is connected, and past the transport's own protocol if it has
+ * one: ZMTP from now on. */
+static void connection_made(struct mz_session *session, int fd)
+{
+    session_connection_named(session, fd);
+    session_event(session, ZMQ_EVENT_CONNECTED, (uint64_t) fd);
+    start_engine(session, fd, session->endpoint);
+    if (session->engine == NULL)
+        schedule_reconnect(session);
+}
+
+/* The fd of a connect in progress is no longer watched, nor timed. */
+static void stop_watching_connect(struct mz_session *session)
+{
+    if (session->connect_handle != NULL)
+        mz_reactor_remove_fd(session->connect_handle);
+    session->connect_handle = NULL;
+    session->connect_fd = -1;
+    if (session->connect_timer != 0) {
+        mz_reactor_cancel_timer(session->reactor, session->connect_timer);
+        session->connect_timer = 0;
+    }
+}
+
+/* Whether the transport speaks a protocol of its own before ZMTP
+ * (connect_handshake, ABI 1.2: a table of 1.1 ends before it). */
+static bool transport_handshakes(const struct modzmq_transport_ops *ops)
+{
+    return ops->size >=
+               offsetof(struct modzmq_transport_ops, connect_handshake) +
+                   sizeof ops->connect_handshake &&
+           ops->connect_handshake != NULL;
+}
+
+static void handshake_ready(void *arg, uint32_t events);
+
+/* One step of the transport's protocol on fd; waits for the fd again, or
+ * goes on to ZMTP, or closes it and tries again later (as libzmq does
+ * after a failed SOCKS exchange, whatever ZMQ_RECONNECT_STOP says). */
+static void transport_handshake_step(struct mz_session *session, int fd)
+{
+    unsigned wants = 0;
+    int rc = session->ops->connect_handshake(session->endpoint, fd, &wants);
+    if (rc == 0) {
+        session->connect_handle =
+            mz_reactor_add_fd(session->reactor, fd, handshake_ready, session);
+        if (session->connect_handle != NULL) {
+            session->connect_fd = fd;
+            mz_reactor_want(session->connect_handle,
+                            (wants & MODZMQ_WANT_READ) != 0,
+                            (wants & MODZMQ_WANT_WRITE) != 0);
+            return;
+        }
+        rc = -1;
+    }
+    stop_watching_connect(session);
+    if (rc < 0) {
+        close(fd);
+        session_event(session, ZMQ_EVENT_CLOSED, (uint64_t) fd);
+        schedule_reconnect(session);
+        return;
+    }
+    connection_made(session, fd);
+}
+
+static void handshake_ready(void *arg, uint32_t events)
 {
     (void) events;
     struct mz_session *session = arg;
@@ -488,10 +576,17 @@ static void connect_ready(void *arg, uint32_t events)
     mz_reactor_remove_fd(session->connect_handle);
     session->connect_handle = NULL;
     session->connect_fd = -1;
-    if (session->connect_timer != 0) {
-        mz_reactor_cancel_timer(session->reactor, session->connect_timer);
-        session->connect_timer = 0;
-    }
+    transport_handshake_step(session, fd);
+}
+
+static void connect_timed_out(void *arg);
+
+static void connect_ready(void *arg, uint32_t events)
+{
+    (void) events;
+    struct mz_session *session = arg;
+    int fd = session->connect_fd;
+    stop_watching_connect(session);
     if (session->ops->connect_finish(session->endpoint, fd) < 0) {
         int reason = errno;
         close(fd);
@@ -503,14 +598,21 @@ static void connect_ready(void *arg, uint32_t events)
             schedule_reconnect(session);
         return;
     }
-    session_connection_named(session, fd);
-    session_event(session, ZMQ_EVENT_CONNECTED, (uint64_t) fd);
-    start_engine(session, fd, session->endpoint);
-    if (session->engine == NULL)
-        schedule_reconnect(session);
+    if (transport_handshakes(session->ops)) {
+        /* Bounded like a ZMTP handshake, which libzmq's SOCKS client is
+         * not: a silent proxy would hold the connection for ever. */
+        if (session->options.handshake_ivl > 0)
+            session->connect_timer = mz_reactor_add_timer(
+                session->reactor, (uint64_t) session->options.handshake_ivl,
+                connect_timed_out, session);
+        transport_handshake_step(session, fd);
+        return;
+    }
+    connection_made(session, fd);
 }
 
-/* ZMQ_CONNECT_TIMEOUT: the connect is abandoned and tried again later. */
+/* ZMQ_CONNECT_TIMEOUT (or ZMQ_HANDSHAKE_IVL for a transport's own
+ * protocol): the connect is abandoned and tried again later. */
 static void connect_timed_out(void *arg)
 {
     struct mz_session *session = arg;
@@ -531,6 +633,7 @@ static void start_link(struct mz_session *session)
 {
     session->input_blocked = false;
     session->handshaken = false;
+    session->hello_due = false;
     struct mz_link *link =
         mz_link_connect(session->reactor, session->link_ops, session->endpoint,
                         &session->options, &session_sink, session);
@@ -601,6 +704,30 @@ static void publish_engine_end(struct mz_session *session)
     }
 }
 
+/* What the socket hears when a connection that got past its handshake
+ * ends, as in libzmq 4.3.5: ZMQ_ROUTER_NOTIFY's empty message (dropped at
+ * the high-water mark), then an accepted peer's ZMQ_DISCONNECT_MSG or a
+ * connecting socket's ZMQ_HICCUP_MSG (past it). Not when the socket
+ * itself ended the connection: it hears nothing more. */
+static void announce_departure(struct mz_session *session)
+{
+    struct mz_pipe_end *end = session->end;
+    if (end == NULL || end->peer_closed || !session->handshaken)
+        return;
+    const struct mz_options *o = &session->options;
+    if (o->router_notify & ZMQ_NOTIFY_DISCONNECT) {
+        struct mz_msg notice;
+        mz_msg_init(&notice);
+        if (!mz_pipe_write(end, &notice))
+            mz_msg_close(&notice);
+    }
+    const struct mz_blob *message =
+        session->accepted ? &o->disconnect_msg : &o->hiccup_msg;
+    if (message->size > 0)
+        mz_pipe_write_notice(end, message->data, message->size);
+    mz_pipe_flush(end);
+}
+
 /* The engine stopped: a connecting session tries again, an accepted one
  * ends. */
 static void engine_gone(void *arg)
@@ -619,6 +746,7 @@ static void engine_gone(void *arg)
         mz_pipe_rollback(session->end);
     if (session->finishing)
         return;
+    announce_departure(session);
     if (session->accepted || session->draining) {
         session_schedule_finish(session);
         return;
@@ -830,7 +958,8 @@ static int connect_session(struct mz_socket *s,
                            struct mz_session **session_out,
                            struct mz_pipe_end **end_out)
 {
-    struct mz_reactor *reactor = mz_ctx_choose_reactor(s->ctx);
+    struct mz_reactor *reactor =
+        mz_ctx_choose_reactor(s->ctx, s->options.affinity);
     if (reactor == NULL) {
         free_endpoint(ops, link_ops, endpoint);
         return -1;

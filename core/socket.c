@@ -210,6 +210,12 @@ void mz_socket_attach_pipe(struct mz_socket *s, struct mz_pipe_end *end)
     if (s->options.routing_id_size > 0 || !end->pipe->conflate)
         mz_pipe_send_routing_id(end, s->options.routing_id,
                                 s->options.routing_id_size);
+    /* An inproc peer's ZMQ_HELLO_MSG comes from us; a network peer's from
+     * the session, once per connection. */
+    if (end->pipe->inproc && s->options.hello_msg.size > 0 &&
+        mz_pipe_write_notice(end, s->options.hello_msg.data,
+                             s->options.hello_msg.size))
+        mz_pipe_flush(end);
     end->attached = true;
     mz_pipe_set_add(&s->pipes, end, true);
     if (!s->type->attach(s, end)) {

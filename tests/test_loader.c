@@ -226,8 +226,9 @@ static void test_refusals_reported(void)
 
     char small[32], needed[32];
     snprintf(small, sizeof small, "%zu bytes", 2 * sizeof(void *));
+    /* ABI 1.1's table, without the optional connect_handshake of 1.2. */
     snprintf(needed, sizeof needed, "at least %zu",
-             sizeof(struct modzmq_transport_ops));
+             offsetof(struct modzmq_transport_ops, connect_handshake));
     expect_refusal("modzmq_small",
                    (const char *const[]){ "ops table", small, needed, NULL });
 
@@ -403,8 +404,13 @@ static void test_register(void)
     bad = static_plugin;
     bad.abi_minor = MODZMQ_SDK_ABI_MINOR + 1;
     expect_register_refused(bad);
+    /* A table of another kind is refused by its size; a whole 1.2
+     * transport table is as large as a mechanism's, so an ABI 1.1 one. */
+    struct modzmq_transport_ops older = parse_only_ops;
+    older.size = offsetof(struct modzmq_transport_ops, connect_handshake);
     bad = static_plugin;
     bad.kind = MODZMQ_PLUGIN_MECHANISM;
+    bad.ops = &older;
     expect_register_refused(bad);
     bad = static_plugin;
     bad.kind = (enum modzmq_plugin_kind) 42;

@@ -874,6 +874,131 @@ static void test_reconnect_stop(void)
 /* zmq_unbind takes the endpoint as the bind resolved it, as libzmq does:
  * "tcp://0.0.0.0:port" after binding to any address and port, never the
  * wildcard form. */
+/* The fd of the next event of kind wanted on monitor (whose event value
+ * is the fd), or -1 within a bounded number of events and time. */
+static int event_fd(void *monitor, uint16_t wanted)
+{
+    for (int i = 0; i < 16; i++) {
+        uint8_t head[6];
+        char address[256];
+        int size = zmq_recv(monitor, head, sizeof head, 0);
+        if (size != (int) sizeof head)
+            return -1;
+        if (zmq_recv(monitor, address, sizeof address, 0) < 0)
+            return -1;
+        uint16_t event;
+        uint32_t value;
+        memcpy(&event, head, sizeof event);
+        memcpy(&value, head + 2, sizeof value);
+        if (event == wanted)
+            return (int) value;
+    }
+    return -1;
+}
+
+static void *watch(void *s, const char *name, int events)
+{
+    CU_ASSERT_EQUAL_FATAL(zmq_socket_monitor(s, name, events), 0);
+    void *monitor = new_socket(ZMQ_PAIR);
+    CU_ASSERT_EQUAL_FATAL(zmq_connect(monitor, name), 0);
+    return monitor;
+}
+
+static int busy_poll_of(int fd)
+{
+    int value = -1;
+    socklen_t size = sizeof value;
+    if (fd < 0 || getsockopt(fd, SOL_SOCKET, SO_BUSY_POLL, &value, &size) != 0)
+        return -1;
+    return value;
+}
+
+/* ZMQ_BUSY_POLL reaches the tcp fds of both ends as SO_BUSY_POLL (the fds
+ * are those ZMQ_EVENT_ACCEPTED and ZMQ_EVENT_CONNECTED carry), and not
+ * setting it leaves the kernel's 0. */
+static void test_busy_poll(void)
+{
+    /* Raising SO_BUSY_POLL needs CAP_NET_ADMIN. */
+    if (geteuid() != 0) {
+        fputs("\n  not root: ZMQ_BUSY_POLL not checked\n", stderr);
+        return;
+    }
+    const int values[][2] = { { 30, 40 }, { 0, 0 } };
+    for (int round = 0; round < 2; round++) {
+        void *pull = new_socket(ZMQ_PULL);
+        void *push = new_socket(ZMQ_PUSH);
+        int busy = values[round][0];
+        if (busy > 0)
+            CU_ASSERT_TRUE(test_set_int(pull, ZMQ_BUSY_POLL, busy));
+        busy = values[round][1];
+        if (busy > 0)
+            CU_ASSERT_TRUE(test_set_int(push, ZMQ_BUSY_POLL, busy));
+        char name[64];
+        snprintf(name, sizeof name, "inproc://busy-pull-%d", round);
+        void *pull_events = watch(pull, name, ZMQ_EVENT_ACCEPTED);
+        snprintf(name, sizeof name, "inproc://busy-push-%d", round);
+        void *push_events = watch(push, name, ZMQ_EVENT_CONNECTED);
+        if (join(pull, push, 0)) {
+            CU_ASSERT_TRUE(test_send(push, "polled", 0));
+            CU_ASSERT_TRUE(test_recv_is(pull, "polled", 5000));
+            CU_ASSERT_EQUAL(
+                busy_poll_of(event_fd(pull_events, ZMQ_EVENT_ACCEPTED)),
+                values[round][0]);
+            CU_ASSERT_EQUAL(
+                busy_poll_of(event_fd(push_events, ZMQ_EVENT_CONNECTED)),
+                values[round][1]);
+        }
+        zmq_socket_monitor(pull, NULL, 0);
+        zmq_socket_monitor(push, NULL, 0);
+        test_close(pull_events);
+        test_close(push_events);
+        test_close(push);
+        test_close(pull);
+    }
+}
+
+/* ZMQ_AFFINITY picks the I/O threads a socket's connections may use, as
+ * in libzmq: bits beyond the context's threads leave none, and bind and
+ * connect fail with EMTHREAD (inproc needs no thread). */
+static void test_affinity(void)
+{
+    void *own = zmq_ctx_new();
+    CU_ASSERT_EQUAL(zmq_ctx_set(own, ZMQ_IO_THREADS, 2), 0);
+    const uint64_t usable[] = { 0, 1, 2, 3 };
+    for (size_t i = 0; i < sizeof usable / sizeof usable[0]; i++) {
+        void *pull = zmq_socket(own, ZMQ_PULL);
+        void *push = zmq_socket(own, ZMQ_PUSH);
+        test_set_int(pull, ZMQ_RCVTIMEO, 5000);
+        CU_ASSERT_EQUAL(
+            zmq_setsockopt(pull, ZMQ_AFFINITY, &usable[i], sizeof usable[i]),
+            0);
+        CU_ASSERT_EQUAL(
+            zmq_setsockopt(push, ZMQ_AFFINITY, &usable[i], sizeof usable[i]),
+            0);
+        if (join(pull, push, 0)) {
+            CU_ASSERT_TRUE(test_send(push, "thread", 0));
+            CU_ASSERT_TRUE(test_recv_is(pull, "thread", 5000));
+        }
+        test_close(push);
+        test_close(pull);
+    }
+    const uint64_t beyond[] = { 4, UINT64_C(1) << 40 };
+    for (size_t i = 0; i < sizeof beyond / sizeof beyond[0]; i++) {
+        void *s = zmq_socket(own, ZMQ_PAIR);
+        CU_ASSERT_EQUAL(
+            zmq_setsockopt(s, ZMQ_AFFINITY, &beyond[i], sizeof beyond[i]), 0);
+        errno = 0;
+        CU_ASSERT_EQUAL(zmq_bind(s, "tcp://127.0.0.1:*"), -1);
+        CU_ASSERT_EQUAL(errno, EMTHREAD);
+        errno = 0;
+        CU_ASSERT_EQUAL(zmq_connect(s, "tcp://127.0.0.1:5555"), -1);
+        CU_ASSERT_EQUAL(errno, EMTHREAD);
+        CU_ASSERT_EQUAL(zmq_bind(s, "inproc://affinity"), 0);
+        test_close(s);
+    }
+    CU_ASSERT_EQUAL(zmq_ctx_term(own), 0);
+}
+
 static void test_unbind_forms(void)
 {
     void *pull = new_socket(ZMQ_PULL);
@@ -1054,6 +1179,8 @@ int main(void)
         { "unbind takes the resolved endpoint", test_unbind_forms },
         { "IMMEDIATE disconnect lingers", test_immediate_disconnect_lingers },
         { "disconnect during a handshake", test_disconnect_during_handshake },
+        { "ZMQ_BUSY_POLL on tcp fds", test_busy_poll },
+        { "ZMQ_AFFINITY", test_affinity },
     };
     ctx = zmq_ctx_new();
     int status =

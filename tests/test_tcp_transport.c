@@ -343,6 +343,8 @@ static void check_tuned(int fd)
     CU_ASSERT_EQUAL(int_option(fd, IPPROTO_TCP, TCP_KEEPINTVL), 5);
     CU_ASSERT_EQUAL(int_option(fd, IPPROTO_TCP, TCP_USER_TIMEOUT), 1234);
     CU_ASSERT_EQUAL(int_option(fd, IPPROTO_IP, IP_TOS), 0x20);
+    CU_ASSERT_EQUAL(int_option(fd, SOL_SOCKET, SO_BUSY_POLL), 25);
+    CU_ASSERT_EQUAL(int_option(fd, SOL_SOCKET, SO_PRIORITY), 5);
     /* Linux reports twice what was asked, for its bookkeeping. */
     CU_ASSERT(int_option(fd, SOL_SOCKET, SO_SNDBUF) >= 65536);
     CU_ASSERT(int_option(fd, SOL_SOCKET, SO_RCVBUF) >= 32768);
@@ -359,6 +361,8 @@ static void test_socket_options(void)
     harness_set_int(ZMQ_TCP_KEEPALIVE_IDLE, 30);
     harness_set_int(ZMQ_TCP_KEEPALIVE_INTVL, 5);
     harness_set_int(ZMQ_TCP_MAXRT, 1234);
+    harness_set_int(ZMQ_BUSY_POLL, 25);
+    harness_set_int(ZMQ_PRIORITY, 5);
     harness_set_int(ZMQ_TOS, 0x20);
     harness_set_int(ZMQ_SNDBUF, 65536);
     harness_set_int(ZMQ_RCVBUF, 32768);
@@ -382,6 +386,8 @@ static void test_socket_options(void)
     CU_ASSERT_EQUAL(int_option(c.connected, SOL_SOCKET, SO_KEEPALIVE), 0);
     CU_ASSERT_EQUAL(int_option(c.connected, IPPROTO_TCP, TCP_USER_TIMEOUT), 0);
     CU_ASSERT_EQUAL(int_option(c.accepted, IPPROTO_IP, IP_TOS), 0);
+    CU_ASSERT_EQUAL(int_option(c.accepted, SOL_SOCKET, SO_BUSY_POLL), 0);
+    CU_ASSERT_EQUAL(int_option(c.accepted, SOL_SOCKET, SO_PRIORITY), 0);
     harness_disconnect(&c);
     harness_unlisten(&l);
 }

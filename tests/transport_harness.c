@@ -39,6 +39,7 @@ static bool default_int(int option, int *value)
     case ZMQ_IPV6:
     case ZMQ_TCP_MAXRT:
     case ZMQ_TOS:
+    case ZMQ_PRIORITY:
         *value = 0;
         return true;
     case ZMQ_TCP_KEEPALIVE:
@@ -93,7 +94,8 @@ static int fake_socket_option(modzmq_socket *socket, int option, void *value,
     int number;
     if (default_int(option, &number))
         return answer(&number, sizeof number, value, size, false);
-    if (option == ZMQ_BINDTODEVICE)
+    if (option == ZMQ_BINDTODEVICE || option == ZMQ_SOCKS_PROXY ||
+        option == ZMQ_SOCKS_USERNAME || option == ZMQ_SOCKS_PASSWORD)
         return answer("", 1, value, size, false);
     if (is_list(option)) {
         *size = 0;

@@ -8,6 +8,7 @@ plugins_tcp_modzmq_tcp_la_SOURCES = \
 	plugins/tcp/tcp_address.c plugins/tcp/tcp_address.h \
 	plugins/tcp/tcp_filter.c plugins/tcp/tcp_filter.h \
 	plugins/tcp/tcp_options.c plugins/tcp/tcp_options.h \
+	plugins/tcp/tcp_socks.c plugins/tcp/tcp_socks.h \
 	sdk/modzmq/plugin.h sdk/modzmq/transport.h
 plugins_tcp_modzmq_tcp_la_CPPFLAGS = -I$(top_srcdir)/sdk -I$(top_srcdir)/include -D_GNU_SOURCE
 plugins_tcp_modzmq_tcp_la_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden

@@ -12,6 +12,7 @@
 #include "tcp_address.h"
 #include "tcp_filter.h"
 #include "tcp_options.h"
+#include "tcp_socks.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -34,6 +35,12 @@ struct modzmq_endpoint {
     bool has_local;
     bool local_is_any; /* bind to "*": may fall back to IPv4 */
     struct tcp_sockaddr local;
+    struct tcp_host_port peer; /* connect: where to */
+    /* connect through ZMQ_SOCKS_PROXY: the proxy, and the exchange with
+     * it of the current connection */
+    bool has_proxy;
+    struct tcp_host_port proxy;
+    struct tcp_socks socks;
     struct tcp_filter *filter; /* bind: NULL accepts every peer */
     char bound[128];           /* bind: endpoint string once listening */
 };
@@ -70,14 +77,25 @@ static int parse_bind(struct modzmq_endpoint *ep)
  * port out of range, fail each attempt (which is retried), not the call. */
 static int parse_connect(struct modzmq_endpoint *ep)
 {
-    return tcp_connect_address_plausible(ep->address) ? 0 : fail(EINVAL);
+    if (!tcp_connect_address_plausible(ep->address))
+        return fail(EINVAL);
+    /* With ZMQ_SOCKS_PROXY each attempt connects to the proxy. */
+    const char *proxy = ep->options.socks_proxy;
+    if (proxy != NULL) {
+        if (tcp_host_port_parse(proxy, strlen(proxy), &ep->proxy) != 0 ||
+            ep->proxy.any_port || ep->proxy.port == 0)
+            return fail(EINVAL);
+        ep->has_proxy = true;
+    }
+    return 0;
 }
 
 /* Resolves a connect address for one attempt: the source (after the last
  * ';', as libzmq splits) as a bind's host, never by DNS, its port possibly
- * "*"; the destination by DNS too, with a real host and port. *has_local
+ * "*"; the destination by DNS too, with a real host and port, kept in
+ * ep->peer for a SOCKS proxy, which is then resolved instead. *has_local
  * says whether there was a source. */
-static int resolve_connect(const modzmq_endpoint *ep, bool *has_local,
+static int resolve_connect(modzmq_endpoint *ep, bool *has_local,
                            struct tcp_sockaddr *local,
                            struct tcp_sockaddr *peer)
 {
@@ -99,8 +117,14 @@ static int resolve_connect(const modzmq_endpoint *ep, bool *has_local,
         return -1;
     if (where.any_port || strcmp(where.host, "*") == 0)
         return fail(EINVAL);
+    ep->peer = where;
+    /* The proxy connects to the peer by the name it is given, at most 255
+     * bytes in SOCKS. */
+    if (ep->has_proxy && strlen(where.host) > 255)
+        return fail(EINVAL);
+    const struct tcp_host_port *to = ep->has_proxy ? &ep->proxy : &where;
     int family = *has_local ? local->storage.ss_family : AF_UNSPEC;
-    return tcp_resolve_peer(where.host, where.port, ep->options.ipv6, family,
+    return tcp_resolve_peer(to->host, to->port, ep->options.ipv6, family,
                             peer);
 }
 
@@ -313,7 +337,26 @@ static int tcp_connect_finish(modzmq_endpoint *ep, int fd)
         return -1;
     if (error != 0)
         return fail(error);
-    return tcp_options_apply_connection(&ep->options, fd);
+    if (tcp_options_apply_connection(&ep->options, fd) != 0)
+        return -1;
+    if (ep->has_proxy)
+        return tcp_socks_start(&ep->socks, ep->options.socks_username,
+                               ep->options.socks_password, ep->peer.host,
+                               ep->peer.port);
+    return 0;
+}
+
+/* The SOCKS exchange with the proxy, when there is one. */
+static int tcp_connect_handshake(modzmq_endpoint *ep, int fd, unsigned *wants)
+{
+    if (!ep->has_proxy)
+        return 1;
+    unsigned socks_wants = 0;
+    int rc = tcp_socks_step(&ep->socks, fd, &socks_wants);
+    if (rc == 0)
+        *wants = socks_wants == TCP_SOCKS_WANT_READ ? MODZMQ_WANT_READ
+                                                    : MODZMQ_WANT_WRITE;
+    return rc;
 }
 
 static int tcp_peer_address(modzmq_endpoint *ep, int fd, char *buffer,
@@ -353,6 +396,7 @@ static const struct modzmq_transport_ops tcp_ops = {
     .connect_start = tcp_connect_start,
     .connect_finish = tcp_connect_finish,
     .peer_address = tcp_peer_address,
+    .connect_handshake = tcp_connect_handshake,
 };
 
 static const char *const tcp_schemes[] = { "tcp", NULL };

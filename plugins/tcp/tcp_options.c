@@ -3,6 +3,10 @@
  * setting them on fds (see tcp_options.h). Values that mean "leave the OS
  * default" (-1, or 0 where libzmq 4.3 treats it so) are not set at all.
  */
+#ifndef ZMQ_BUILD_DRAFT_API
+#define ZMQ_BUILD_DRAFT_API /* ZMQ_BUSY_POLL, ZMQ_PRIORITY */
+#endif
+
 #include "tcp_options.h"
 
 #include <errno.h>
@@ -57,6 +61,45 @@ static int read_list(const struct modzmq_core_services *services,
     return 0;
 }
 
+/* A string option as a copy, NULL when it is empty; capacity bounds it
+ * with its NUL (a longer one fails with EINVAL). */
+static int read_string(const struct modzmq_core_services *services,
+                       modzmq_socket *socket, int option, size_t capacity,
+                       char **out)
+{
+    *out = NULL;
+    char *text = malloc(capacity);
+    if (text == NULL)
+        return -1;
+    size_t size = capacity;
+    if (services->socket_option(socket, option, text, &size) != 0) {
+        free(text);
+        return -1;
+    }
+    if (size <= 1 || size > capacity) {
+        free(text);
+        return 0;
+    }
+    text[size - 1] = '\0';
+    *out = text;
+    return 0;
+}
+
+/* The SOCKS options; names longer than a SOCKS request carries fail. */
+static int read_socks(const struct modzmq_core_services *services,
+                      modzmq_socket *socket, struct tcp_options *out)
+{
+    enum { ADDRESS_MAX = 2 + 255 + 1 + 5 + 1, CREDENTIAL_MAX = 255 + 1 };
+    if (read_string(services, socket, ZMQ_SOCKS_PROXY, ADDRESS_MAX,
+                    &out->socks_proxy) != 0 ||
+        read_string(services, socket, ZMQ_SOCKS_USERNAME, CREDENTIAL_MAX,
+                    &out->socks_username) != 0 ||
+        read_string(services, socket, ZMQ_SOCKS_PASSWORD, CREDENTIAL_MAX,
+                    &out->socks_password) != 0)
+        return -1;
+    return 0;
+}
+
 int tcp_options_read(const struct modzmq_core_services *services,
                      modzmq_socket *socket, struct tcp_options *out)
 {
@@ -73,6 +116,7 @@ int tcp_options_read(const struct modzmq_core_services *services,
                  &out->keepalive_intvl) != 0 ||
         read_int(services, socket, ZMQ_TCP_MAXRT, &out->maxrt) != 0 ||
         read_int(services, socket, ZMQ_TOS, &out->tos) != 0 ||
+        read_int(services, socket, ZMQ_PRIORITY, &out->priority) != 0 ||
         read_int(services, socket, ZMQ_SNDBUF, &out->sndbuf) != 0 ||
         read_int(services, socket, ZMQ_RCVBUF, &out->rcvbuf) != 0 ||
         read_int(services, socket, ZMQ_BACKLOG, &out->backlog) != 0 ||
@@ -81,12 +125,25 @@ int tcp_options_read(const struct modzmq_core_services *services,
                                 &device_size) != 0)
         return -1;
     out->ipv6 = ipv6 != 0;
+    /* A core older than ZMQ_BUSY_POLL does not know it: no busy polling. */
+    if (read_int(services, socket, ZMQ_BUSY_POLL, &out->busy_poll) != 0) {
+        if (errno != EINVAL)
+            return -1;
+        out->busy_poll = 0;
+    }
     /* The string comes back NUL-terminated, or empty with size 0. */
     if (device_size == 0 || device_size > sizeof out->device)
         out->device[0] = '\0';
     out->device[sizeof out->device - 1] = '\0';
-    return read_list(services, socket, ZMQ_TCP_ACCEPT_FILTER,
-                     &out->accept_filters, &out->accept_filters_size);
+    if (read_socks(services, socket, out) != 0 ||
+        read_list(services, socket, ZMQ_TCP_ACCEPT_FILTER, &out->accept_filters,
+                  &out->accept_filters_size) != 0) {
+        int error = errno;
+        tcp_options_release(out);
+        errno = error;
+        return -1;
+    }
+    return 0;
 }
 
 void tcp_options_release(struct tcp_options *options)
@@ -94,6 +151,12 @@ void tcp_options_release(struct tcp_options *options)
     free(options->accept_filters);
     options->accept_filters = NULL;
     options->accept_filters_size = 0;
+    free(options->socks_proxy);
+    free(options->socks_username);
+    free(options->socks_password);
+    options->socks_proxy = NULL;
+    options->socks_username = NULL;
+    options->socks_password = NULL;
 }
 
 static int set_int(int fd, int level, int name, int value)
@@ -116,6 +179,10 @@ int tcp_options_apply_socket(const struct tcp_options *options, int fd,
         if (set_int(fd, IPPROTO_IP, IP_TOS, options->tos) != 0)
             return -1;
     }
+    /* As libzmq 4.3.5; above 6 Linux wants CAP_NET_ADMIN (EPERM). */
+    if (options->priority != 0 &&
+        set_int(fd, SOL_SOCKET, SO_PRIORITY, options->priority) != 0)
+        return -1;
     if (options->sndbuf > 0 &&
         set_int(fd, SOL_SOCKET, SO_SNDBUF, options->sndbuf) != 0)
         return -1;
@@ -171,6 +238,12 @@ int tcp_options_apply_connection(const struct tcp_options *options, int fd)
     }
     if (options->maxrt > 0 &&
         set_int(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, options->maxrt) != 0)
+        return -1;
+    /* As libzmq: the kernel polls the device queue for this many
+     * microseconds before sleeping on a read. Above the net.core.busy_read
+     * sysctl it needs CAP_NET_ADMIN (EPERM: the connection fails). */
+    if (options->busy_poll > 0 &&
+        set_int(fd, SOL_SOCKET, SO_BUSY_POLL, options->busy_poll) != 0)
         return -1;
     return 0;
 }

@@ -23,11 +23,18 @@ struct tcp_options {
     int rcvbuf;          /* ZMQ_RCVBUF in bytes, -1 or 0 for the default */
     int backlog;         /* ZMQ_BACKLOG */
     int use_fd;          /* ZMQ_USE_FD: a listening fd to use, or -1 */
+    int busy_poll;       /* ZMQ_BUSY_POLL: SO_BUSY_POLL us when > 0 */
+    int priority;        /* ZMQ_PRIORITY: SO_PRIORITY when not 0 */
     char device[64];     /* ZMQ_BINDTODEVICE, "" for none */
     /* ZMQ_TCP_ACCEPT_FILTER: NUL-terminated masks one after the other,
      * NULL when there are none. */
     char *accept_filters;
     size_t accept_filters_size;
+    /* ZMQ_SOCKS_PROXY ("host:port"), ZMQ_SOCKS_USERNAME and
+     * ZMQ_SOCKS_PASSWORD; NULL when not set. */
+    char *socks_proxy;
+    char *socks_username;
+    char *socks_password;
 };
 
 /* Reads the options of socket through the core's services. 0, or -1 with
@@ -42,13 +49,14 @@ void tcp_options_release(struct tcp_options *options);
 int tcp_options_apply_listener(const struct tcp_options *options, int fd,
                                int family);
 
-/* Any socket before bind or connect: BINDTODEVICE, TOS and buffer sizes.
+/* Any socket before bind or connect: BINDTODEVICE, TOS, PRIORITY and
+ * buffer sizes.
  * An accepted fd inherits the device and gets the rest again. */
 int tcp_options_apply_socket(const struct tcp_options *options, int fd,
                              int family, bool device);
 
 /* A connected fd: TCP_NODELAY, TCP_NOTSENT_LOWAT (unless ZMQ_SNDBUF is
- * set), keepalives and TCP_MAXRT. */
+ * set), keepalives, TCP_MAXRT and SO_BUSY_POLL. */
 int tcp_options_apply_connection(const struct tcp_options *options, int fd);
 
 #endif

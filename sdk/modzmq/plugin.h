@@ -48,8 +48,9 @@ extern "C" {
 /* A plugin built against a different major cannot be loaded. */
 #define MODZMQ_SDK_ABI_MAJOR 1
 /* Grows when a table gains members at its end. 1: mechanisms, observers,
- * own-engine transports and the services they use. */
-#define MODZMQ_SDK_ABI_MINOR 1
+ * own-engine transports and the services they use. 2: a stream
+ * transport's connect_handshake. */
+#define MODZMQ_SDK_ABI_MINOR 2
 
 enum modzmq_plugin_kind {
     MODZMQ_PLUGIN_TRANSPORT = 1, /* ops: struct modzmq_transport_ops */
@@ -122,7 +123,8 @@ struct modzmq_core_services {
      * one after the other; ZMQ_IPC_FILTER_UID, _GID and _PID give an
      * array of uid_t, gid_t or pid_t. An empty list gives *size 0. When
      * *size is too small: -1 with EINVAL and *size set to the size
-     * needed. */
+     * needed. ZMQ_BUSY_POLL, write-only too, reads as an int (cores
+     * before it answer EINVAL). */
     int (*socket_option)(modzmq_socket *socket, int option, void *value,
                          size_t *size);
 

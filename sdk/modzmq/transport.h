@@ -115,7 +115,24 @@ struct modzmq_transport_ops {
      * length written, or -1 (the property is then left out). */
     int (*peer_address)(modzmq_endpoint *endpoint, int fd, char *buffer,
                         size_t size);
+
+    /* ---- since ABI 1.2, optional (NULL, or a smaller size: none) ---- */
+
+    /* A protocol the transport speaks on a connected fd before ZMTP (the
+     * tcp plugin's SOCKS5 proxy exchange). Called after connect_finish
+     * succeeded, then again each time the fd is ready the way *wants said
+     * (MODZMQ_WANT_READ, MODZMQ_WANT_WRITE): 1 when the fd is ready for
+     * ZMTP, 0 with *wants to be called again, -1 with errno when it
+     * failed (the core closes the fd and tries again after the reconnect
+     * interval, as libzmq does for a SOCKS failure). The core bounds the
+     * exchange by ZMQ_HANDSHAKE_IVL and publishes ZMQ_EVENT_CONNECTED
+     * once it is over. */
+    int (*connect_handshake)(modzmq_endpoint *endpoint, int fd,
+                             unsigned *wants);
 };
+
+/* What connect_handshake waits for. */
+enum { MODZMQ_WANT_READ = 1, MODZMQ_WANT_WRITE = 2 };
 
 #ifdef __cplusplus
 }
