@@ -36,8 +36,8 @@ struct mz_session {
     struct mz_ctx *ctx;
     struct mz_reactor *reactor;
     struct mz_options options; /* the socket's options at connect/accept */
-    struct mz_mailbox mailbox; /* pipe commands from the socket */
-    struct mz_reactor_fd *mailbox_handle;
+    /* Pipe commands from the socket; a reactor task runs them. */
+    struct mz_mailbox mailbox;
 
     struct mz_pipe_end *end; /* the session's end of the pipe, or NULL */
     void *engine;            /* the current connection's engine, or NULL */
@@ -237,10 +237,8 @@ static void run_pipe_command(struct mz_session *session,
     }
 }
 
-static void mailbox_ready(void *arg, uint32_t events)
+static void run_mailbox(struct mz_session *session)
 {
-    (void) events;
-    struct mz_session *session = arg;
     struct mz_command cmd;
     while (mz_mailbox_take(&session->mailbox, &cmd)) {
         run_pipe_command(session, &cmd);
@@ -248,9 +246,25 @@ static void mailbox_ready(void *arg, uint32_t events)
     }
 }
 
+/* The task a post into an empty mailbox queues. One may still be queued
+ * when the session ends: it finds the session released, and the session's
+ * memory is freed by a task queued after every such wake-up
+ * (session_free_later). */
+static void mailbox_ready(void *arg)
+{
+    struct mz_session *session = arg;
+    if (!session->released)
+        run_mailbox(session);
+}
+
+/* Called with the pipe's lock held, while the pipe names this session as
+ * an end's owner: session_finish takes the session off every pipe before
+ * it queues the free, so every wake-up is queued before it. */
 void mz_session_post(struct mz_session *session, const struct mz_command *cmd)
 {
-    mz_mailbox_post(&session->mailbox, cmd);
+    if (mz_mailbox_post(&session->mailbox, cmd))
+        mz_reactor_post_or_abort(session->reactor, mailbox_ready, session,
+                                 "waking a session");
 }
 
 /* ---- the engine's side ------------------------------------------- */
@@ -665,12 +679,7 @@ session_new(struct mz_socket *s, struct mz_reactor *reactor, const char *uri)
         errno = ENOMEM;
         return NULL;
     }
-    if (mz_mailbox_init(&session->mailbox) < 0) {
-        mz_options_fini(&session->options);
-        free(session->uri);
-        free(session);
-        return NULL;
-    }
+    mz_mailbox_init_quiet(&session->mailbox);
     mz_event_source_ref(s->events);
     session->events = s->events;
     session->ctx = ctx;
@@ -682,18 +691,6 @@ session_new(struct mz_socket *s, struct mz_reactor *reactor, const char *uri)
     return session;
 }
 
-/* Registers the mailbox; reactor thread. */
-static void session_start(struct mz_session *session)
-{
-    session->mailbox_handle = mz_reactor_add_fd(
-        session->reactor, session->mailbox.fd, mailbox_ready, session);
-    if (session->mailbox_handle == NULL) {
-        fputs("modzmq: cannot watch a session mailbox\n", stderr);
-        abort();
-    }
-    mz_reactor_want(session->mailbox_handle, true, false);
-}
-
 static void session_free(struct mz_session *session)
 {
     struct mz_ctx *ctx = session->ctx;
@@ -703,6 +700,19 @@ static void session_free(struct mz_session *session)
     free(session->remote);
     free(session);
     mz_ctx_network_object_removed(ctx);
+}
+
+static void session_free_task(void *arg)
+{
+    session_free(arg);
+}
+
+/* Frees a released session once the wake-ups queued before it have run
+ * (see mailbox_ready). */
+static void session_free_later(struct mz_session *session)
+{
+    mz_reactor_post_or_abort(session->reactor, session_free_task, session,
+                             "ending a session");
 }
 
 static void session_finish(void *arg)
@@ -730,7 +740,6 @@ static void session_finish(void *arg)
         else
             mz_pipe_terminate(session->end);
     }
-    mz_reactor_remove_fd(session->mailbox_handle);
     /* Commands that arrived after the decision to end. */
     struct mz_command cmd;
     while (mz_mailbox_take(&session->mailbox, &cmd))
@@ -743,7 +752,7 @@ static void session_finish(void *arg)
     mz_options_fini(&session->options);
     session->released = true;
     if (session->detached)
-        session_free(session);
+        session_free_later(session);
 }
 
 static void session_schedule_finish(struct mz_session *session)
@@ -799,13 +808,6 @@ static void engine_drained(void *arg)
 
 /* ---- entry points ------------------------------------------------ */
 
-static void connect_task(void *arg)
-{
-    struct mz_session *session = arg;
-    session_start(session);
-    start_connect(session);
-}
-
 /* Either transport's endpoint_free. */
 static void free_endpoint(const struct modzmq_transport_ops *ops,
                           const struct modzmq_engine_transport_ops *link_ops,
@@ -858,7 +860,7 @@ static int connect_session(struct mz_socket *s,
         mz_socket_attach_pipe(s, &pipe->end[0]);
         *end_out = &pipe->end[0];
     }
-    mz_reactor_post_or_abort(reactor, connect_task, session,
+    mz_reactor_post_or_abort(reactor, start_connect, session,
                              "starting a connection");
     return 0;
 }
@@ -890,7 +892,6 @@ void mz_session_accept(struct mz_listener *listener, int fd)
         close(fd);
         return;
     }
-    session_start(session);
     session->accepted = true;
     session->detached = true; /* nobody holds an accepted session */
     session->listener = listener;
@@ -917,7 +918,6 @@ modzmq_link *mz_session_accept_link(struct mz_listener *listener,
                                              mz_listener_uri(listener));
     if (session == NULL)
         return NULL;
-    session_start(session);
     session->accepted = true;
     session->detached = true;
     session->socket = s;
@@ -958,11 +958,11 @@ static void stop_task(void *arg)
     session->options.linger = request->linger;
     /* Pipe commands first: the socket may have closed its end just now. */
     if (!session->released)
-        mailbox_ready(session, 0);
+        run_mailbox(session);
     session->detached = true;
     session->socket = NULL;
     if (session->released) {
-        session_free(session);
+        session_free_later(session);
     } else {
         session->closing = true;
         if (session->end != NULL && !session->end->peer_closed &&
