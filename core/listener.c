@@ -30,6 +30,7 @@ struct mz_listener {
     modzmq_endpoint *endpoint;
     int fd;
     struct mz_reactor_fd *handle;
+    uint64_t pause_timer; /* accepting again after a lack of resources */
     char *uri;                      /* bound URI, for events */
     struct mz_event_source *events; /* the socket's, a reference */
 
@@ -52,6 +53,27 @@ static uint64_t next_id(void)
     return (uint64_t) atomic_fetch_add(&last, 1) + 1;
 }
 
+/* How long a listener stops accepting when the process lacks descriptors
+ * or memory for a new connection. */
+enum { ACCEPT_PAUSE_MS = 100 };
+
+static void accept_resume(void *arg)
+{
+    struct mz_listener *listener = arg;
+    listener->pause_timer = 0;
+    mz_reactor_want(listener->handle, true, false);
+}
+
+/* Out of descriptors (EMFILE, ENFILE) or memory, accept fails while the
+ * connection stays pending, so the listening fd stays readable: watching
+ * it on would spin. The listener stops watching for a while instead and
+ * the connection waits in the kernel's backlog. */
+static bool lacks_resources(int error)
+{
+    return error == EMFILE || error == ENFILE || error == ENOBUFS ||
+           error == ENOMEM;
+}
+
 static void accept_ready(void *arg, uint32_t events)
 {
     (void) events;
@@ -60,11 +82,20 @@ static void accept_ready(void *arg, uint32_t events)
     for (int i = 0; i < 64 && !listener->stopping; i++) {
         int fd = -1;
         if (listener->ops->accept(listener->endpoint, listener->fd, &fd) < 0) {
-            if (errno == EAGAIN || errno == EWOULDBLOCK)
+            int error = errno;
+            if (error == EAGAIN || error == EWOULDBLOCK)
                 return;
             /* One refused or failed connection. */
             mz_event_publish_value(listener->events, ZMQ_EVENT_ACCEPT_FAILED,
-                                   (uint64_t) errno, true, listener->uri, "");
+                                   (uint64_t) error, true, listener->uri, "");
+            if (lacks_resources(error)) {
+                listener->pause_timer =
+                    mz_reactor_add_timer(listener->reactor, ACCEPT_PAUSE_MS,
+                                         accept_resume, listener);
+                if (listener->pause_timer != 0)
+                    mz_reactor_want(listener->handle, false, false);
+                return;
+            }
             continue;
         }
         mz_session_accept(listener, fd);
@@ -211,6 +242,7 @@ static void listener_end(void *arg)
     if (listener->link_ops != NULL) {
         listener->link_ops->unlisten(listener->endpoint);
     } else {
+        mz_reactor_cancel_timer(listener->reactor, listener->pause_timer);
         if (listener->handle != NULL)
             mz_reactor_remove_fd(listener->handle);
         listener->ops->unlisten(listener->endpoint, listener->fd);
