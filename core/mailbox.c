@@ -12,23 +12,37 @@
 
 #include "mailbox.h"
 
-int mz_mailbox_init(struct mz_mailbox *mb)
+/* Commands a mailbox holds from the start: posting, which has no caller
+ * to report to, allocates only when more than this many are waiting. */
+enum { RING_RESERVED = 16 };
+
+int mz_mailbox_init_quiet(struct mz_mailbox *mb)
 {
-    int fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-    if (fd < 0)
+    mb->ring = malloc(RING_RESERVED * sizeof *mb->ring);
+    if (mb->ring == NULL) {
+        errno = ENOMEM;
         return -1;
-    mz_mailbox_init_quiet(mb);
-    mb->fd = fd;
+    }
+    mb->fd = -1;
+    pthread_mutex_init(&mb->lock, NULL);
+    mb->head = mb->count = 0;
+    mb->capacity = RING_RESERVED;
+    atomic_init(&mb->pending, false);
     return 0;
 }
 
-void mz_mailbox_init_quiet(struct mz_mailbox *mb)
+int mz_mailbox_init(struct mz_mailbox *mb)
 {
-    mb->fd = -1;
-    pthread_mutex_init(&mb->lock, NULL);
-    mb->ring = NULL;
-    mb->head = mb->count = mb->capacity = 0;
-    atomic_init(&mb->pending, false);
+    if (mz_mailbox_init_quiet(mb) < 0)
+        return -1;
+    mb->fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (mb->fd < 0) {
+        int error = errno;
+        mz_mailbox_fini(mb);
+        errno = error;
+        return -1;
+    }
+    return 0;
 }
 
 void mz_mailbox_fini(struct mz_mailbox *mb)
@@ -41,7 +55,7 @@ void mz_mailbox_fini(struct mz_mailbox *mb)
 
 static void ring_grow(struct mz_mailbox *mb)
 {
-    size_t capacity = mb->capacity ? mb->capacity * 2 : 16;
+    size_t capacity = mb->capacity * 2;
     struct mz_command *ring = malloc(capacity * sizeof *ring);
     if (ring == NULL) {
         fputs("modzmq: out of memory posting a socket command\n", stderr);

@@ -47,11 +47,13 @@ struct mz_mailbox {
 
 int mz_mailbox_init(struct mz_mailbox *mb);
 /* A mailbox without an eventfd, whose owner mz_mailbox_post's result says
- * when to wake. */
-void mz_mailbox_init_quiet(struct mz_mailbox *mb);
+ * when to wake. Both: 0, or -1 with errno (ENOMEM; EMFILE and the like
+ * for the eventfd). */
+int mz_mailbox_init_quiet(struct mz_mailbox *mb);
 /* The caller must have drained the mailbox (see mz_mailbox_take). */
 void mz_mailbox_fini(struct mz_mailbox *mb);
-/* Thread-safe. Aborts on out-of-memory: a lost command would hang a peer.
+/* Thread-safe. Aborts on out-of-memory, which only more than 16 waiting
+ * commands can meet: a lost command would hang a peer.
  * True when the mailbox was empty: its owner must be woken (done here
  * through the eventfd, if there is one). */
 bool mz_mailbox_post(struct mz_mailbox *mb, const struct mz_command *cmd);

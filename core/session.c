@@ -679,7 +679,12 @@ session_new(struct mz_socket *s, struct mz_reactor *reactor, const char *uri)
         errno = ENOMEM;
         return NULL;
     }
-    mz_mailbox_init_quiet(&session->mailbox);
+    if (mz_mailbox_init_quiet(&session->mailbox) < 0) {
+        mz_options_fini(&session->options);
+        free(session->uri);
+        free(session);
+        return NULL;
+    }
     mz_event_source_ref(s->events);
     session->events = s->events;
     session->ctx = ctx;
