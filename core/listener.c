@@ -320,7 +320,7 @@ mz_listener_link_ops(struct mz_listener *listener)
     return listener->link_ops;
 }
 
-void mz_listener_track(struct mz_listener *listener, struct mz_session *session)
+bool mz_listener_track(struct mz_listener *listener, struct mz_session *session)
 {
     if (listener->handshaking_count == listener->handshaking_capacity) {
         size_t capacity = listener->handshaking_capacity
@@ -328,14 +328,13 @@ void mz_listener_track(struct mz_listener *listener, struct mz_session *session)
                               : 8;
         struct mz_session **grown = realloc(
             listener->handshaking, capacity * sizeof *listener->handshaking);
-        if (grown == NULL) {
-            fputs("modzmq: out of memory accepting a connection\n", stderr);
-            abort();
-        }
+        if (grown == NULL)
+            return false;
         listener->handshaking = grown;
         listener->handshaking_capacity = capacity;
     }
     listener->handshaking[listener->handshaking_count++] = session;
+    return true;
 }
 
 void mz_listener_untrack(struct mz_listener *listener,

@@ -903,7 +903,15 @@ void mz_session_accept(struct mz_listener *listener, int fd)
     session->origin = mz_listener_id(listener);
     session->socket = s;
     session->ops = mz_listener_ops(listener);
-    mz_listener_track(listener, session);
+    if (!mz_listener_track(listener, session)) {
+        /* Out of memory: the connection is refused, as libzmq's
+         * listener refuses one it cannot take (ACCEPT_FAILED). */
+        session->listener = NULL;
+        close(fd);
+        session_event(session, ZMQ_EVENT_ACCEPT_FAILED, ENOMEM);
+        session_schedule_finish(session);
+        return;
+    }
     session_connection_named(session, fd);
     session_event(session, ZMQ_EVENT_ACCEPTED, (uint64_t) fd);
     start_engine(session, fd, mz_listener_endpoint(listener));
@@ -927,6 +935,14 @@ modzmq_link *mz_session_accept_link(struct mz_listener *listener,
     session->detached = true;
     session->socket = s;
     session->link_ops = mz_listener_link_ops(listener);
+    session->listener = listener;
+    session->origin = mz_listener_id(listener);
+    if (!mz_listener_track(listener, session)) {
+        session->listener = NULL;
+        session_schedule_finish(session);
+        errno = ENOMEM;
+        return NULL;
+    }
     struct mz_link *link =
         mz_link_accepted(session->reactor, session->link_ops, state,
                          &session->options, &session_sink, session);
@@ -935,9 +951,6 @@ modzmq_link *mz_session_accept_link(struct mz_listener *listener,
         errno = ENOMEM;
         return NULL;
     }
-    session->listener = listener;
-    session->origin = mz_listener_id(listener);
-    mz_listener_track(listener, session);
     session->engine = link;
     session->engine_ops = &link_engine_ops;
     return (modzmq_link *) link;
