@@ -862,8 +862,16 @@ static int connect_session(struct mz_socket *s,
             errno = ENOMEM;
             return -1;
         }
-        mz_socket_attach_pipe(s, &pipe->end[0]);
-        *end_out = &pipe->end[0];
+        int taken = mz_socket_attach_pipe(s, &pipe->end[0]);
+        if (taken < 0) {
+            /* Out of memory; the socket has ended its side. The session
+             * is let go as zmq_disconnect would, and ends at once. */
+            mz_session_stop(session, 0);
+            errno = ENOMEM;
+            return -1;
+        }
+        if (taken > 0)
+            *end_out = &pipe->end[0];
     }
     mz_reactor_post_or_abort(reactor, start_connect, session,
                              "starting a connection");
