@@ -257,7 +257,7 @@ static void test_ten_thousand_connections(void)
 
 /* ---- zmq_ctx_term under full-speed traffic ------------------------------ */
 
-enum { TERM_ROUNDS = 12, TERM_WAIT_MS = 20000 };
+enum { TERM_ROUNDS = 36, TERM_WAIT_MS = 20000, TERM_MSG_MAX = 256 * 1024 };
 
 /* One side of the traffic: sends or receives as fast as it can, blocking
  * without a timeout, until a call fails; then closes its socket, as an
@@ -265,6 +265,7 @@ enum { TERM_ROUNDS = 12, TERM_WAIT_MS = 20000 };
 struct traffic {
     void *socket;
     bool sending;
+    size_t size; /* of each message sent */
     atomic_long count;
     int error;
     pthread_t thread;
@@ -273,17 +274,17 @@ struct traffic {
 static void *traffic_run(void *arg)
 {
     struct traffic *t = arg;
-    char buffer[512];
-    memset(buffer, 'x', sizeof buffer);
+    char *buffer = calloc(1, TERM_MSG_MAX);
     for (;;) {
-        int rc = t->sending ? zmq_send(t->socket, buffer, 100, 0)
-                            : zmq_recv(t->socket, buffer, sizeof buffer, 0);
+        int rc = t->sending ? zmq_send(t->socket, buffer, t->size, 0)
+                            : zmq_recv(t->socket, buffer, TERM_MSG_MAX, 0);
         if (rc < 0) {
             t->error = errno;
             break;
         }
         atomic_fetch_add(&t->count, 1);
     }
+    free(buffer);
     zmq_close(t->socket);
     return NULL;
 }
@@ -314,11 +315,12 @@ static bool join_within(pthread_t thread, int ms, void **result)
  * blocked calls return ETERM, the threads close their sockets, and term
  * returns 0. A hang fails the round and stops the suite (the threads
  * cannot be taken back). */
-static bool term_round(const char *endpoint, int linger, long after,
-                       long *moved)
+static bool term_round(const char *endpoint, int linger, size_t size,
+                       long after, long *moved)
 {
     void *ctx = zmq_ctx_new();
-    struct traffic ends[2] = { { .sending = false }, { .sending = true } };
+    struct traffic ends[2] = { { .sending = false },
+                               { .sending = true, .size = size } };
     ends[0].socket = zmq_socket(ctx, ZMQ_PULL);
     ends[1].socket = zmq_socket(ctx, ZMQ_PUSH);
     for (int i = 0; i < 2; i++)
@@ -354,8 +356,9 @@ static bool term_round(const char *endpoint, int linger, long after,
 }
 
 /* zmq_ctx_term in the middle of full-speed traffic on inproc, ipc and tcp,
- * with LINGER 0 and 100 ms, stopping after a different number of messages
- * each round. */
+ * with LINGER 0 and 100 ms, messages of 100 B, 8 KiB and 256 KiB (caught
+ * half written on the wire), stopping after a different number of
+ * messages each round. */
 static void test_term_under_traffic(void)
 {
     static const char *const endpoints[] = { "inproc://term-traffic",
@@ -365,8 +368,11 @@ static void test_term_under_traffic(void)
         int rounds = 0;
         for (int round = 0; round < TERM_ROUNDS; round++) {
             long moved = 0;
-            long after = 1 + (round * 7919L) % 20000;
-            if (term_round(endpoints[e], round % 2 ? 100 : 0, after, &moved))
+            static const size_t sizes[] = { 100, 8192, TERM_MSG_MAX };
+            size_t size = sizes[round % 3];
+            long after = 1 + (round * 7919L) % (size > 8192 ? 200 : 20000);
+            if (term_round(endpoints[e], round / 3 % 2 ? 100 : 0, size, after,
+                           &moved))
                 rounds++;
             moved_total += moved;
         }
