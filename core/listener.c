@@ -30,7 +30,6 @@ struct mz_listener {
     modzmq_endpoint *endpoint;
     int fd;
     struct mz_reactor_fd *handle;
-    uint64_t pause_timer; /* accepting again after a lack of resources */
     char *uri;                      /* bound URI, for events */
     struct mz_event_source *events; /* the socket's, a reference */
 
@@ -39,6 +38,8 @@ struct mz_listener {
     size_t handshaking_count, handshaking_capacity;
 
     uint64_t id; /* unique in the process, never 0 (mz_listener_id) */
+    /* The timer that resumes accepting after a lack of resources, or 0. */
+    uint64_t pause_timer;
     bool stopping;
     bool stopped; /* set by the I/O thread, under done_lock */
     pthread_mutex_t done_lock;

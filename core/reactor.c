@@ -150,14 +150,11 @@ fail_wake:
     close(r->wake_fd);
 fail_epoll:
     close(r->epoll_fd);
-fail_tasks: {
-    int error = errno;
+fail_tasks:
     free(r->posted.items);
     free(r->running.items);
     free(r);
-    errno = error;
     return NULL;
-}
 }
 
 /* Frees a chain of handles linked through next. */
