@@ -2,6 +2,7 @@
  * Process resources for the stress and fault suites; see resources.h.
  */
 #include <dirent.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -73,4 +74,14 @@ long test_now_ms(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+void test_report(const char *format, ...)
+{
+    va_list args;
+    va_start(args, format);
+    printf("\n    ");
+    vprintf(format, args);
+    va_end(args);
+    fflush(stdout);
 }

@@ -1,7 +1,7 @@
 /*
- * What the stress and fault suites measure and adjust about their own
- * process: the file descriptor limit, open descriptors, resident memory
- * and CPU time.
+ * What the stress, fault and delivery suites measure and adjust about
+ * their own process (the file descriptor limit, open descriptors,
+ * resident memory, CPU time), and how they report it.
  */
 #ifndef TEST_RESOURCES_H
 #define TEST_RESOURCES_H
@@ -19,5 +19,9 @@ long test_rss_kb(void);
 long test_cpu_ms(void);
 /* CLOCK_MONOTONIC in ms. */
 long test_now_ms(void);
+
+/* Prints a figure a case measured, on a line of its own under the test's
+ * name in CUnit's verbose output. */
+void test_report(const char *format, ...) __attribute__((format(printf, 1, 2)));
 
 #endif

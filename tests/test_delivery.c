@@ -22,7 +22,6 @@
  */
 #include <errno.h>
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -37,17 +36,6 @@
 #include "resources.h"
 #include "testutil.h"
 #include "zmq.h"
-
-static void report(const char *format, ...) __attribute__((format(printf, 1, 2)));
-static void report(const char *format, ...)
-{
-    va_list args;
-    va_start(args, format);
-    printf("\n    ");
-    vprintf(format, args);
-    va_end(args);
-    fflush(stdout);
-}
 
 static void *new_socket(void *ctx, int type)
 {
@@ -202,10 +190,10 @@ static void push_reconnects(const char *wildcard)
     CU_ASSERT_EQUAL(reconnects, RECONNECTS);
     CU_ASSERT_EQUAL(r.tally.delivered, (long) seq);
     CU_ASSERT_EQUAL(r.tally.duplicates, 0);
-    report("PUSH over %s, %d zmq_disconnect/zmq_connect: %ld of %ld "
-           "delivered, %ld twice, in %.2f s",
-           wildcard, reconnects, r.tally.delivered, (long) seq,
-           r.tally.duplicates, elapsed / 1000.0);
+    test_report("PUSH over %s, %d zmq_disconnect/zmq_connect: %ld of %ld "
+                "delivered, %ld twice, in %.2f s",
+                wildcard, reconnects, r.tally.delivered, (long) seq,
+                r.tally.duplicates, elapsed / 1000.0);
     tally_fini(&r.tally);
     zmq_close(push);
     zmq_close(pull);
@@ -260,12 +248,13 @@ static void test_push_connection_breaks(void)
     CU_ASSERT_EQUAL(r.tally.last, total - 1);
     CU_ASSERT_EQUAL(r.tally.duplicates, 0);
     CU_ASSERT(runs <= cuts);
-    report("PUSH through a proxy that reset its connection %d times "
-           "(%ld connections): %ld of %ld delivered, %ld twice, %ld out of "
-           "order; %ld lost in %ld runs",
-           cuts, cut_proxy_accepted(proxy), r.tally.delivered, total,
-           r.tally.duplicates, r.tally.out_of_order,
-           total - r.tally.delivered, runs);
+    test_report(
+        "PUSH through a proxy that reset its connection %d times "
+        "(%ld connections): %ld of %ld delivered, %ld twice, %ld out of "
+        "order; %ld lost in %ld runs",
+        cuts, cut_proxy_accepted(proxy), r.tally.delivered, total,
+        r.tally.duplicates, r.tally.out_of_order, total - r.tally.delivered,
+        runs);
     tally_fini(&r.tally);
     zmq_close(push);
     zmq_close(pull);
@@ -302,6 +291,21 @@ static bool route_seq(void *router, const char *id, uint64_t seq, int flags,
 
 enum { MANDATORY_MESSAGES = 50000, MANDATORY_HWM = 100 };
 
+/* A ROUTER with ZMQ_ROUTER_MANDATORY bound on tcp, and a DEALER named
+ * "dealer" not yet connected; the ROUTER's endpoint is written. */
+static void mandatory_pair(void *ctx, void **router, void **dealer,
+                           char *endpoint, size_t size)
+{
+    *router = new_socket(ctx, ZMQ_ROUTER);
+    *dealer = new_socket(ctx, ZMQ_DEALER);
+    test_set_int(*router, ZMQ_ROUTER_MANDATORY, 1);
+    test_set_int(*router, ZMQ_LINGER, 0);
+    test_set_int(*dealer, ZMQ_LINGER, 0);
+    CU_ASSERT_EQUAL(zmq_setsockopt(*dealer, ZMQ_ROUTING_ID, "dealer", 6), 0);
+    CU_ASSERT_EQUAL_FATAL(zmq_bind(*router, "tcp://127.0.0.1:*"), 0);
+    last_endpoint(*router, endpoint, size);
+}
+
 /* A ROUTER with ZMQ_ROUTER_MANDATORY and SNDHWM 100 sends 50,000 numbered
  * messages with ZMQ_DONTWAIT to a DEALER that reads slowly behind RCVHWM
  * 100: EHOSTUNREACH before the DEALER is there, EAGAIN while it is full,
@@ -309,17 +313,11 @@ enum { MANDATORY_MESSAGES = 50000, MANDATORY_HWM = 100 };
 static void test_router_mandatory_full_peer(void)
 {
     void *ctx = zmq_ctx_new();
-    void *router = new_socket(ctx, ZMQ_ROUTER);
-    void *dealer = new_socket(ctx, ZMQ_DEALER);
-    test_set_int(router, ZMQ_ROUTER_MANDATORY, 1);
+    void *router, *dealer;
+    char endpoint[256];
+    mandatory_pair(ctx, &router, &dealer, endpoint, sizeof endpoint);
     test_set_int(router, ZMQ_SNDHWM, MANDATORY_HWM);
     test_set_int(dealer, ZMQ_RCVHWM, MANDATORY_HWM);
-    test_set_int(router, ZMQ_LINGER, 0);
-    test_set_int(dealer, ZMQ_LINGER, 0);
-    CU_ASSERT_EQUAL(zmq_setsockopt(dealer, ZMQ_ROUTING_ID, "dealer", 6), 0);
-    CU_ASSERT_EQUAL_FATAL(zmq_bind(router, "tcp://127.0.0.1:*"), 0);
-    char endpoint[256];
-    last_endpoint(router, endpoint, sizeof endpoint);
     errno = 0;
     CU_ASSERT_EQUAL(zmq_send(router, "dealer", 6, ZMQ_SNDMORE), -1);
     CU_ASSERT_EQUAL(errno, EHOSTUNREACH);
@@ -331,19 +329,20 @@ static void test_router_mandatory_full_peer(void)
     long unreachable = 0, full = 0;
     bool ok = true;
     for (uint64_t seq = 0; seq < MANDATORY_MESSAGES && ok; seq++)
-        ok = route_seq(router, "dealer", seq, ZMQ_DONTWAIT, &unreachable,
-                       &full);
+        ok =
+            route_seq(router, "dealer", seq, ZMQ_DONTWAIT, &unreachable, &full);
     CU_ASSERT_TRUE(ok);
     pthread_join(r.thread, NULL);
     CU_ASSERT_EQUAL(r.tally.delivered, MANDATORY_MESSAGES);
     CU_ASSERT_EQUAL(r.tally.duplicates, 0);
     CU_ASSERT_EQUAL(r.tally.out_of_order, 0);
     CU_ASSERT(full > 0);
-    report("ROUTER_MANDATORY to a slow DEALER: %ld of %d delivered in order, "
-           "%ld twice; %ld EHOSTUNREACH while it connected, %ld EAGAIN "
-           "while it was full",
-           r.tally.delivered, MANDATORY_MESSAGES, r.tally.duplicates,
-           unreachable, full);
+    test_report(
+        "ROUTER_MANDATORY to a slow DEALER: %ld of %d delivered in order, "
+        "%ld twice; %ld EHOSTUNREACH while it connected, %ld EAGAIN "
+        "while it was full",
+        r.tally.delivered, MANDATORY_MESSAGES, r.tally.duplicates, unreachable,
+        full);
     tally_fini(&r.tally);
     zmq_close(dealer);
     zmq_close(router);
@@ -354,23 +353,17 @@ static void test_router_mandatory_full_peer(void)
  * whose connection a proxy resets 50 times: every number is accepted once
  * (sends refused with EHOSTUNREACH are made again), arrivals are in order
  * (the DEALER keeps one pipe) and never twice, and what is lost was queued
- * to a broken connection (one run per break at most). ZMQ_ROUTER_HANDOVER lets the reconnected
- * DEALER take its id back even when the ROUTER has not yet seen its old
- * connection go; without it the newcomer is ignored meanwhile, in libzmq
- * as here. */
+ * to a broken connection (one run per break at most). ZMQ_ROUTER_HANDOVER
+ * lets the reconnected DEALER take its id back even when the ROUTER has
+ * not yet seen its old connection go; without it the newcomer is ignored
+ * meanwhile, in libzmq as here. */
 static void test_router_mandatory_breaks(void)
 {
     void *ctx = zmq_ctx_new();
-    void *router = new_socket(ctx, ZMQ_ROUTER);
-    void *dealer = new_socket(ctx, ZMQ_DEALER);
-    test_set_int(router, ZMQ_ROUTER_MANDATORY, 1);
-    test_set_int(router, ZMQ_ROUTER_HANDOVER, 1);
-    test_set_int(router, ZMQ_LINGER, 0);
-    test_set_int(dealer, ZMQ_LINGER, 0);
-    CU_ASSERT_EQUAL(zmq_setsockopt(dealer, ZMQ_ROUTING_ID, "dealer", 6), 0);
-    CU_ASSERT_EQUAL_FATAL(zmq_bind(router, "tcp://127.0.0.1:*"), 0);
+    void *router, *dealer;
     char endpoint[256];
-    last_endpoint(router, endpoint, sizeof endpoint);
+    mandatory_pair(ctx, &router, &dealer, endpoint, sizeof endpoint);
+    test_set_int(router, ZMQ_ROUTER_HANDOVER, 1);
     struct cut_proxy *proxy = cut_proxy_start(endpoint);
     CU_ASSERT_PTR_NOT_NULL_FATAL(proxy);
     long total = (long) CUTS * PER_CUT + PER_CUT;
@@ -394,12 +387,13 @@ static void test_router_mandatory_breaks(void)
     CU_ASSERT_EQUAL(r.tally.duplicates, 0);
     CU_ASSERT_EQUAL(r.tally.out_of_order, 0);
     CU_ASSERT(runs <= cuts);
-    report("ROUTER_MANDATORY through a proxy that reset the DEALER's "
-           "connection %d times: %ld of %ld delivered in order, %ld twice, "
-           "%ld lost in %ld runs; %ld sends refused with EHOSTUNREACH and "
-           "made again",
-           cuts, r.tally.delivered, total, r.tally.duplicates,
-           total - r.tally.delivered, runs, unreachable);
+    test_report(
+        "ROUTER_MANDATORY through a proxy that reset the DEALER's "
+        "connection %d times: %ld of %ld delivered in order, %ld twice, "
+        "%ld lost in %ld runs; %ld sends refused with EHOSTUNREACH and "
+        "made again",
+        cuts, r.tally.delivered, total, r.tally.duplicates,
+        total - r.tally.delivered, runs, unreachable);
     tally_fini(&r.tally);
     zmq_close(dealer);
     zmq_close(router);
@@ -525,12 +519,13 @@ static void test_req_rep_restarts(void)
     CU_ASSERT_EQUAL(replies.delivered, total);
     CU_ASSERT_EQUAL(replies.duplicates, 0);
     CU_ASSERT_EQUAL(wrong, 0);
-    report("REQ_RELAXED + REQ_CORRELATE, REP killed mid-request and "
-           "restarted %d times: %ld of %ld requests answered, %ld twice, %ld "
-           "wrong replies; %ld sent again after %d ms without a reply, in "
-           "%.2f s",
-           restarts, replies.delivered, total, replies.duplicates, wrong,
-           resent, REPLY_WAIT_MS, (test_now_ms() - start) / 1000.0);
+    test_report(
+        "REQ_RELAXED + REQ_CORRELATE, REP killed mid-request and "
+        "restarted %d times: %ld of %ld requests answered, %ld twice, %ld "
+        "wrong replies; %ld sent again after %d ms without a reply, in "
+        "%.2f s",
+        restarts, replies.delivered, total, replies.duplicates, wrong, resent,
+        REPLY_WAIT_MS, (test_now_ms() - start) / 1000.0);
     tally_fini(&replies);
     zmq_close(req);
     CU_ASSERT_EQUAL(zmq_ctx_term(ctx), 0);

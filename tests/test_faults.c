@@ -30,12 +30,6 @@
 #include "testutil.h"
 #include "zmq.h"
 
-static void report(const char *text)
-{
-    printf("\n    %s", text);
-    fflush(stdout);
-}
-
 static void *new_socket(void *ctx, int type)
 {
     void *s = zmq_socket(ctx, type);
@@ -179,18 +173,16 @@ static void test_emfile_accept(void)
     struct fd_fill fill;
     fill_fds(&fill);
     /* The kernel completes the connection; the listener cannot take it. */
-    CU_ASSERT_EQUAL(connect(client, (struct sockaddr *) &address,
-                            sizeof address), 0);
+    CU_ASSERT_EQUAL(
+        connect(client, (struct sockaddr *) &address, sizeof address), 0);
     long cpu = cpu_ms_over_a_second();
-    char text[96];
-    snprintf(text, sizeof text, "accept at EMFILE: %ld ms of CPU in 1 s", cpu);
-    report(text);
+    test_report("accept at EMFILE: %ld ms of CPU in 1 s", cpu);
     CU_ASSERT(cpu < SPIN_CPU_MS);
     release_fds(&fill);
 
     CU_ASSERT_TRUE(raw_greet(client, "NULL", false));
-    CU_ASSERT_TRUE(raw_send_frame(client, ready_dealer,
-                                  sizeof ready_dealer - 1, RAW_FRAME_COMMAND));
+    CU_ASSERT_TRUE(raw_send_frame(client, ready_dealer, sizeof ready_dealer - 1,
+                                  RAW_FRAME_COMMAND));
     CU_ASSERT_TRUE(raw_send_frame(client, (const uint8_t *) "late", 4, 0));
     char id[256];
     CU_ASSERT(zmq_recv(router, id, sizeof id, 0) > 0);
@@ -218,9 +210,7 @@ static void test_emfile_connect(void)
     CU_ASSERT_EQUAL(zmq_connect(push, endpoint), 0);
     CU_ASSERT_TRUE(test_send(push, "queued", 0));
     long cpu = cpu_ms_over_a_second();
-    char text[96];
-    snprintf(text, sizeof text, "connect at EMFILE: %ld ms of CPU in 1 s", cpu);
-    report(text);
+    test_report("connect at EMFILE: %ld ms of CPU in 1 s", cpu);
     CU_ASSERT(cpu < SPIN_CPU_MS);
     CU_ASSERT_TRUE(test_recv_nothing(pull, 100));
     release_fds(&fill);
@@ -270,9 +260,11 @@ static void *run_sequence(struct sweep_point *point, const char *endpoint)
         return NULL;
     void *pull = NULL, *push = NULL;
     for (int i = 0; i < 2 && pull == NULL; i++)
-        call_ok(point, "zmq_socket", (pull = zmq_socket(ctx, ZMQ_PULL)) != NULL);
+        call_ok(point, "zmq_socket",
+                (pull = zmq_socket(ctx, ZMQ_PULL)) != NULL);
     for (int i = 0; i < 2 && push == NULL; i++)
-        call_ok(point, "zmq_socket", (push = zmq_socket(ctx, ZMQ_PUSH)) != NULL);
+        call_ok(point, "zmq_socket",
+                (push = zmq_socket(ctx, ZMQ_PUSH)) != NULL);
     if (pull == NULL || push == NULL)
         return ctx;
     int linger = 0, timeout = 2000;
@@ -430,13 +422,12 @@ static void sweep(const char *endpoint)
         if (!sweep_point(&totals, n, endpoint))
             break;
     CU_ASSERT(totals.points < SWEEP_MAX);
-    printf("\n    %s: %ld allocations failed in turn in %.1f s: %ld reported "
-           "ENOMEM to the caller, %ld met where no call could be told (an "
-           "I/O thread, a pipe the peer handed over; the message was lost "
-           "%ld times)",
-           endpoint, totals.points, (test_now_ms() - start) / 1000.0,
-           totals.reported, totals.unreported, totals.lost);
-    fflush(stdout);
+    test_report("%s: %ld allocations failed in turn in %.1f s: %ld reported "
+                "ENOMEM to the caller, %ld met where no call could be told "
+                "(an I/O thread, a pipe the peer handed over; the message "
+                "was lost %ld times)",
+                endpoint, totals.points, (test_now_ms() - start) / 1000.0,
+                totals.reported, totals.unreported, totals.lost);
 }
 
 static void test_alloc_inproc(void)

@@ -12,7 +12,6 @@
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -34,17 +33,6 @@
  * thread's epoll and eventfd, the listener, CUnit's files). */
 enum { FD_SPARE = 64 };
 
-static void report(const char *format, ...) __attribute__((format(printf, 1, 2)));
-static void report(const char *format, ...)
-{
-    va_list args;
-    va_start(args, format);
-    printf("\n    ");
-    vprintf(format, args);
-    va_end(args);
-    fflush(stdout);
-}
-
 /* How many of wanted objects needing per_object descriptors each the fd
  * limit allows; says so when it is fewer. */
 static int affordable(int wanted, int per_object, const char *what)
@@ -53,8 +41,8 @@ static int affordable(int wanted, int per_object, const char *what)
     long room = (limit - FD_SPARE) / per_object;
     if (room >= wanted)
         return wanted;
-    report("the fd hard limit (%ld) allows %ld %s, not %d", limit, room, what,
-           wanted);
+    test_report("the fd hard limit (%ld) allows %ld %s, not %d", limit, room,
+                what, wanted);
     return room > 0 ? (int) room : 0;
 }
 
@@ -97,7 +85,7 @@ static void test_ten_thousand_sockets(void)
     }
     CU_ASSERT_EQUAL(made, count);
     if (made < count)
-        report("socket %d: %s", made, zmq_strerror(errno));
+        test_report("socket %d: %s", made, zmq_strerror(errno));
     errno = 0;
     CU_ASSERT_PTR_NULL(zmq_socket(ctx, ZMQ_PAIR));
     CU_ASSERT_EQUAL(errno, EMFILE);
@@ -126,11 +114,12 @@ static void test_ten_thousand_sockets(void)
     CU_ASSERT_EQUAL(zmq_ctx_term(ctx), 0);
     long ended = test_now_ms();
     free(sockets);
-    report("%d sockets: created in %.2f s, %d inproc round trips in %.2f s, "
-           "closed and terminated in %.2f s; RSS +%.1f MB",
-           made, (created - start) / 1000.0, round_trips,
-           (exchanged - created) / 1000.0, (ended - exchanged) / 1000.0,
-           (rss_peak - rss_before) / 1024.0);
+    test_report(
+        "%d sockets: created in %.2f s, %d inproc round trips in %.2f s, "
+        "closed and terminated in %.2f s; RSS +%.1f MB",
+        made, (created - start) / 1000.0, round_trips,
+        (exchanged - created) / 1000.0, (ended - exchanged) / 1000.0,
+        (rss_peak - rss_before) / 1024.0);
 }
 
 /* ---- 10,000 tcp connections ---------------------------------------------- */
@@ -249,10 +238,11 @@ static void test_ten_thousand_connections(void)
     zmq_close(router);
     CU_ASSERT_EQUAL(zmq_ctx_term(ctx), 0);
     setrlimit(RLIMIT_NOFILE, &saved);
-    report("%d tcp connections to one ROUTER: %d messages from %d distinct "
-           "peers in %.2f s, all answered in %.2f s more; ROUTER RSS +%.1f MB",
-           count, heard, distinct, (all_heard - start) / 1000.0,
-           (done - all_heard) / 1000.0, (rss_peak - rss_before) / 1024.0);
+    test_report(
+        "%d tcp connections to one ROUTER: %d messages from %d distinct "
+        "peers in %.2f s, all answered in %.2f s more; ROUTER RSS +%.1f MB",
+        count, heard, distinct, (all_heard - start) / 1000.0,
+        (done - all_heard) / 1000.0, (rss_peak - rss_before) / 1024.0);
 }
 
 /* ---- zmq_ctx_term under full-speed traffic ------------------------------ */
@@ -361,8 +351,8 @@ static bool term_round(const char *endpoint, int linger, size_t size,
  * messages each round. */
 static void test_term_under_traffic(void)
 {
-    static const char *const endpoints[] = { "inproc://term-traffic",
-                                             "ipc://*", "tcp://127.0.0.1:*" };
+    static const char *const endpoints[] = { "inproc://term-traffic", "ipc://*",
+                                             "tcp://127.0.0.1:*" };
     for (size_t e = 0; e < sizeof endpoints / sizeof endpoints[0]; e++) {
         long start = test_now_ms(), moved_total = 0;
         int rounds = 0;
@@ -377,10 +367,10 @@ static void test_term_under_traffic(void)
             moved_total += moved;
         }
         CU_ASSERT_EQUAL(rounds, TERM_ROUNDS);
-        report("%s: %d zmq_ctx_term calls under traffic returned, "
-               "%ld messages moved, %.2f s",
-               endpoints[e], rounds, moved_total,
-               (test_now_ms() - start) / 1000.0);
+        test_report("%s: %d zmq_ctx_term calls under traffic returned, "
+                    "%ld messages moved, %.2f s",
+                    endpoints[e], rounds, moved_total,
+                    (test_now_ms() - start) / 1000.0);
     }
 }
 
@@ -445,8 +435,8 @@ static bool fresh_round_trip(void *ctx)
     char endpoint[256];
     bool ok = zmq_bind(pull, "tcp://127.0.0.1:*") == 0;
     last_endpoint(pull, endpoint, sizeof endpoint);
-    ok = ok && zmq_connect(push, endpoint) == 0 && test_send(push, "fresh", 0) &&
-         test_recv_is(pull, "fresh", 10000);
+    ok = ok && zmq_connect(push, endpoint) == 0 &&
+         test_send(push, "fresh", 0) && test_recv_is(pull, "fresh", 10000);
     zmq_close(push);
     zmq_close(pull);
     return ok;
@@ -482,9 +472,9 @@ static void test_sender_killed_mid_message(void)
     CU_ASSERT_TRUE(fresh_round_trip(ctx));
     zmq_close(pull);
     CU_ASSERT_EQUAL(zmq_ctx_term(ctx), 0);
-    report("%d senders killed half way through a 1 MiB message: nothing "
-           "delivered from them, the next peer's message delivered",
-           killed);
+    test_report("%d senders killed half way through a 1 MiB message: nothing "
+                "delivered from them, the next peer's message delivered",
+                killed);
 }
 
 /* The child: a PULL that connects to endpoint, says "mid" after its first
@@ -615,10 +605,11 @@ static void test_receiver_killed_mid_message(void)
     }
     CU_ASSERT_TRUE(fresh_round_trip(ctx));
     CU_ASSERT_EQUAL(zmq_ctx_term(ctx), 0);
-    report("%d receivers killed in the middle of a 16 MiB message (tcp, by "
-           "hand), %d killed while %ld messages streamed to them (tcp, "
-           "ipc): no SIGPIPE, the PUSH delivered to the next peer",
-           killed, streamed, sent);
+    test_report(
+        "%d receivers killed in the middle of a 16 MiB message (tcp, by "
+        "hand), %d killed while %ld messages streamed to them (tcp, "
+        "ipc): no SIGPIPE, the PUSH delivered to the next peer",
+        killed, streamed, sent);
 }
 
 /* ---- a slow subscriber --------------------------------------------------- */
@@ -751,15 +742,15 @@ static void test_slow_subscriber_memory(void)
                                      &publish_ms, &growth_kb) == 4);
     CU_ASSERT_EQUAL(test_child_wait(child, 30000), 0);
     long bound_kb = 2L * (SUB_HWM + SUB_HWM) * SUB_MSG_SIZE / 1024 + 32 * 1024;
-    report("slow subscriber, HWM %d each side: %d x %d B published in "
-           "%.2f s, %ld read; RSS +%.1f MB at the peak (bound %.1f MB)",
-           SUB_HWM, sent, SUB_MSG_SIZE, publish_ms / 1000.0, received,
-           growth_kb / 1024.0, bound_kb / 1024.0);
+    test_report("slow subscriber, HWM %d each side: %d x %d B published in "
+                "%.2f s, %ld read; RSS +%.1f MB at the peak (bound %.1f MB)",
+                SUB_HWM, sent, SUB_MSG_SIZE, publish_ms / 1000.0, received,
+                growth_kb / 1024.0, bound_kb / 1024.0);
     CU_ASSERT_EQUAL(sent, SUB_MESSAGES);
     CU_ASSERT(received > 0);
     CU_ASSERT(growth_kb >= 0);
 #if defined(__SANITIZE_ADDRESS__)
-    report("(AddressSanitizer build: the bound is not checked)");
+    test_report("(AddressSanitizer build: the bound is not checked)");
 #else
     CU_ASSERT(growth_kb <= bound_kb);
 #endif
