@@ -48,7 +48,8 @@ static size_t command_with_identity(uint8_t *out, const char *name,
     out[n++] = (uint8_t) strlen(name);
     memcpy(out + n, name, strlen(name));
     n += strlen(name);
-    memcpy(out + n, prefix, prefix_size);
+    if (prefix_size > 0)
+        memcpy(out + n, prefix, prefix_size);
     n += prefix_size;
     n += put_property(out + n, "Socket-Type", type, strlen(type));
     n += put_property(out + n, "Identity", identity, identity_size);
