@@ -28,9 +28,13 @@ static void dealer_fini(struct mz_socket *s)
 static bool dealer_attach(struct mz_socket *s, struct mz_pipe_end *end)
 {
     struct dealer_state *state = mz_socket_state(s);
+    if (!mz_fq_attach(&state->fq, end))
+        return false;
+    if (!mz_lb_attach(&state->lb, end)) {
+        mz_fq_detach(&state->fq, end);
+        return false;
+    }
     mz_socket_send_probe(s, end);
-    mz_fq_attach(&state->fq, end);
-    mz_lb_attach(&state->lb, end);
     return true;
 }
 

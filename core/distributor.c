@@ -23,11 +23,11 @@ void mz_dist_fini(struct mz_distributor *dist)
     free(dist->matching);
 }
 
-void mz_dist_attach(struct mz_distributor *dist, struct mz_pipe_end *end)
+bool mz_dist_attach(struct mz_distributor *dist, struct mz_pipe_end *end)
 {
     /* A pipe joining in the middle of a message waits for the next one:
      * it is simply not among this message's receivers. */
-    mz_pipe_set_add(&dist->pipes, end, true);
+    return mz_pipe_set_add(&dist->pipes, end, true);
 }
 
 static void unmatch_one(struct mz_distributor *dist, struct mz_pipe_end *end)

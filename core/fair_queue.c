@@ -19,9 +19,9 @@ void mz_fq_fini(struct mz_fair_queue *fq)
     mz_pipe_set_fini(&fq->pipes);
 }
 
-void mz_fq_attach(struct mz_fair_queue *fq, struct mz_pipe_end *end)
+bool mz_fq_attach(struct mz_fair_queue *fq, struct mz_pipe_end *end)
 {
-    mz_pipe_set_add(&fq->pipes, end, true);
+    return mz_pipe_set_add(&fq->pipes, end, true);
 }
 
 void mz_fq_detach(struct mz_fair_queue *fq, struct mz_pipe_end *end)

@@ -157,8 +157,12 @@ int mz_inproc_connect(struct mz_socket *s, const char *name, const char *uri)
 
     struct mz_pipe_end *end = &pipe->end[0];
     mz_pipe_take_connect_routing_id(end, &s->options);
-    mz_socket_add_endpoint(s, uri, false, end);
-    mz_socket_attach_pipe(s, end);
+    /* Out of memory, the pipe ends (the bound peer sees it go) and the
+     * connect fails; refused by the type (PAIR), it ends too. */
+    int taken = mz_socket_attach_pipe(s, end);
+    if (taken < 0)
+        return -1;
+    mz_socket_add_endpoint(s, uri, false, taken > 0 ? end : NULL);
     return 0;
 
 fail:

@@ -38,6 +38,8 @@ struct mz_listener {
     size_t handshaking_count, handshaking_capacity;
 
     uint64_t id; /* unique in the process, never 0 (mz_listener_id) */
+    /* The timer that resumes accepting after a lack of resources, or 0. */
+    uint64_t pause_timer;
     bool stopping;
     bool stopped; /* set by the I/O thread, under done_lock */
     pthread_mutex_t done_lock;
@@ -52,6 +54,27 @@ static uint64_t next_id(void)
     return (uint64_t) atomic_fetch_add(&last, 1) + 1;
 }
 
+/* How long a listener stops accepting when the process lacks descriptors
+ * or memory for a new connection. */
+enum { ACCEPT_PAUSE_MS = 100 };
+
+static void accept_resume(void *arg)
+{
+    struct mz_listener *listener = arg;
+    listener->pause_timer = 0;
+    mz_reactor_want(listener->handle, true, false);
+}
+
+/* Out of descriptors (EMFILE, ENFILE) or memory, accept fails while the
+ * connection stays pending, so the listening fd stays readable: watching
+ * it on would spin. The listener stops watching for a while instead and
+ * the connection waits in the kernel's backlog. */
+static bool lacks_resources(int error)
+{
+    return error == EMFILE || error == ENFILE || error == ENOBUFS ||
+           error == ENOMEM;
+}
+
 static void accept_ready(void *arg, uint32_t events)
 {
     (void) events;
@@ -60,11 +83,20 @@ static void accept_ready(void *arg, uint32_t events)
     for (int i = 0; i < 64 && !listener->stopping; i++) {
         int fd = -1;
         if (listener->ops->accept(listener->endpoint, listener->fd, &fd) < 0) {
-            if (errno == EAGAIN || errno == EWOULDBLOCK)
+            int error = errno;
+            if (error == EAGAIN || error == EWOULDBLOCK)
                 return;
             /* One refused or failed connection. */
             mz_event_publish_value(listener->events, ZMQ_EVENT_ACCEPT_FAILED,
-                                   (uint64_t) errno, true, listener->uri, "");
+                                   (uint64_t) error, true, listener->uri, "");
+            if (lacks_resources(error)) {
+                listener->pause_timer =
+                    mz_reactor_add_timer(listener->reactor, ACCEPT_PAUSE_MS,
+                                         accept_resume, listener);
+                if (listener->pause_timer != 0)
+                    mz_reactor_want(listener->handle, false, false);
+                return;
+            }
             continue;
         }
         mz_session_accept(listener, fd);
@@ -213,6 +245,7 @@ static void listener_end(void *arg)
     if (listener->link_ops != NULL) {
         listener->link_ops->unlisten(listener->endpoint);
     } else {
+        mz_reactor_cancel_timer(listener->reactor, listener->pause_timer);
         if (listener->handle != NULL)
             mz_reactor_remove_fd(listener->handle);
         listener->ops->unlisten(listener->endpoint, listener->fd);
@@ -290,7 +323,7 @@ mz_listener_link_ops(struct mz_listener *listener)
     return listener->link_ops;
 }
 
-void mz_listener_track(struct mz_listener *listener, struct mz_session *session)
+bool mz_listener_track(struct mz_listener *listener, struct mz_session *session)
 {
     if (listener->handshaking_count == listener->handshaking_capacity) {
         size_t capacity = listener->handshaking_capacity
@@ -298,14 +331,13 @@ void mz_listener_track(struct mz_listener *listener, struct mz_session *session)
                               : 8;
         struct mz_session **grown = realloc(
             listener->handshaking, capacity * sizeof *listener->handshaking);
-        if (grown == NULL) {
-            fputs("modzmq: out of memory accepting a connection\n", stderr);
-            abort();
-        }
+        if (grown == NULL)
+            return false;
         listener->handshaking = grown;
         listener->handshaking_capacity = capacity;
     }
     listener->handshaking[listener->handshaking_count++] = session;
+    return true;
 }
 
 void mz_listener_untrack(struct mz_listener *listener,

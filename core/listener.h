@@ -50,8 +50,9 @@ mz_listener_link_ops(struct mz_listener *listener);
 uint64_t mz_listener_id(const struct mz_listener *listener);
 /* The bound URI, as zmq_bind reported it. */
 const char *mz_listener_uri(const struct mz_listener *listener);
-/* Sessions still handshaking register so that a stop can end them. */
-void mz_listener_track(struct mz_listener *listener,
+/* Sessions still handshaking register so that a stop can end them; false
+ * when memory runs out (the session must then end). */
+bool mz_listener_track(struct mz_listener *listener,
                        struct mz_session *session);
 void mz_listener_untrack(struct mz_listener *listener,
                          struct mz_session *session);

@@ -19,9 +19,9 @@ void mz_lb_fini(struct mz_load_balancer *lb)
     mz_pipe_set_fini(&lb->pipes);
 }
 
-void mz_lb_attach(struct mz_load_balancer *lb, struct mz_pipe_end *end)
+bool mz_lb_attach(struct mz_load_balancer *lb, struct mz_pipe_end *end)
 {
-    mz_pipe_set_add(&lb->pipes, end, true);
+    return mz_pipe_set_add(&lb->pipes, end, true);
 }
 
 void mz_lb_detach(struct mz_load_balancer *lb, struct mz_pipe_end *end)

@@ -12,28 +12,50 @@
 
 #include "mailbox.h"
 
+/* Commands a mailbox holds from the start: posting, which has no caller
+ * to report to, allocates only when more than this many are waiting. */
+enum { RING_RESERVED = 16 };
+
+int mz_mailbox_init_quiet(struct mz_mailbox *mb)
+{
+    mb->ring = malloc(RING_RESERVED * sizeof *mb->ring);
+    if (mb->ring == NULL) {
+        errno = ENOMEM;
+        return -1;
+    }
+    mb->fd = -1;
+    pthread_mutex_init(&mb->lock, NULL);
+    mb->head = mb->count = 0;
+    mb->capacity = RING_RESERVED;
+    atomic_init(&mb->pending, false);
+    return 0;
+}
+
 int mz_mailbox_init(struct mz_mailbox *mb)
 {
-    mb->fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-    if (mb->fd < 0)
+    if (mz_mailbox_init_quiet(mb) < 0)
         return -1;
-    pthread_mutex_init(&mb->lock, NULL);
-    mb->ring = NULL;
-    mb->head = mb->count = mb->capacity = 0;
-    atomic_init(&mb->pending, false);
+    mb->fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (mb->fd < 0) {
+        int error = errno;
+        mz_mailbox_fini(mb);
+        errno = error;
+        return -1;
+    }
     return 0;
 }
 
 void mz_mailbox_fini(struct mz_mailbox *mb)
 {
-    close(mb->fd);
+    if (mb->fd >= 0)
+        close(mb->fd);
     pthread_mutex_destroy(&mb->lock);
     free(mb->ring);
 }
 
 static void ring_grow(struct mz_mailbox *mb)
 {
-    size_t capacity = mb->capacity ? mb->capacity * 2 : 16;
+    size_t capacity = mb->capacity * 2;
     struct mz_command *ring = malloc(capacity * sizeof *ring);
     if (ring == NULL) {
         fputs("modzmq: out of memory posting a socket command\n", stderr);
@@ -47,23 +69,26 @@ static void ring_grow(struct mz_mailbox *mb)
     mb->capacity = capacity;
 }
 
-void mz_mailbox_post(struct mz_mailbox *mb, const struct mz_command *cmd)
+bool mz_mailbox_post(struct mz_mailbox *mb, const struct mz_command *cmd)
 {
     pthread_mutex_lock(&mb->lock);
     if (mb->count == mb->capacity)
         ring_grow(mb);
     mb->ring[(mb->head + mb->count) % mb->capacity] = *cmd;
-    if (mb->count++ == 0) {
+    bool was_empty = mb->count++ == 0;
+    if (was_empty) {
         /* pending first: an owner spinning on it need not wait for the
          * eventfd write below to finish. */
         atomic_store_explicit(&mb->pending, true, memory_order_release);
         uint64_t one = 1;
         /* Nonblocking eventfd: can only fail if the counter would
          * overflow, which one pending write per empty->full edge never does. */
-        if (write(mb->fd, &one, sizeof one) < 0 && errno != EAGAIN)
+        if (mb->fd >= 0 && write(mb->fd, &one, sizeof one) < 0 &&
+            errno != EAGAIN)
             perror("modzmq: mailbox eventfd write");
     }
     pthread_mutex_unlock(&mb->lock);
+    return was_empty;
 }
 
 bool mz_mailbox_take(struct mz_mailbox *mb, struct mz_command *cmd)
@@ -79,7 +104,8 @@ bool mz_mailbox_take(struct mz_mailbox *mb, struct mz_command *cmd)
     if (mb->count == 0 &&
         atomic_load_explicit(&mb->pending, memory_order_relaxed)) {
         uint64_t value;
-        if (read(mb->fd, &value, sizeof value) < 0 && errno != EAGAIN)
+        if (mb->fd >= 0 && read(mb->fd, &value, sizeof value) < 0 &&
+            errno != EAGAIN)
             perror("modzmq: mailbox eventfd read");
         atomic_store_explicit(&mb->pending, false, memory_order_release);
     }

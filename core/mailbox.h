@@ -1,5 +1,5 @@
 /*
- * A socket's command mailbox.
+ * A socket's (or a session's) command mailbox.
  *
  * Other threads never touch a socket's state directly: they post commands
  * (a peer's pipe became readable or writable, a pipe was attached or
@@ -8,6 +8,10 @@
  * ZMQ_FD: it is readable exactly while commands are waiting, which gives the
  * edge-triggered behaviour libzmq documents. Posting is a mutex and at most
  * one eventfd write; checking for commands is one atomic load.
+ *
+ * A network session's mailbox has no eventfd (mz_mailbox_init_quiet): its
+ * owner is woken through its I/O thread's task queue instead, so that a
+ * connection costs one descriptor, not two.
  */
 #ifndef MZ_MAILBOX_H
 #define MZ_MAILBOX_H
@@ -38,15 +42,22 @@ struct mz_mailbox {
     pthread_mutex_t lock;
     struct mz_command *ring;
     size_t head, count, capacity;
-    int fd;              /* eventfd, readable while commands wait */
+    int fd;              /* eventfd, readable while commands wait; or -1 */
     atomic_bool pending; /* fast check without the lock */
 };
 
 int mz_mailbox_init(struct mz_mailbox *mb);
+/* A mailbox without an eventfd, whose owner mz_mailbox_post's result says
+ * when to wake. Both: 0, or -1 with errno (ENOMEM; EMFILE and the like
+ * for the eventfd). */
+int mz_mailbox_init_quiet(struct mz_mailbox *mb);
 /* The caller must have drained the mailbox (see mz_mailbox_take). */
 void mz_mailbox_fini(struct mz_mailbox *mb);
-/* Thread-safe. Aborts on out-of-memory: a lost command would hang a peer. */
-void mz_mailbox_post(struct mz_mailbox *mb, const struct mz_command *cmd);
+/* Thread-safe. Aborts on out-of-memory, which only more than 16 waiting
+ * commands can meet: a lost command would hang a peer.
+ * True when the mailbox was empty: its owner must be woken (done here
+ * through the eventfd, if there is one). */
+bool mz_mailbox_post(struct mz_mailbox *mb, const struct mz_command *cmd);
 /* Owner thread: takes the oldest command; false when empty, in which case
  * the eventfd is reset. */
 bool mz_mailbox_take(struct mz_mailbox *mb, struct mz_command *cmd);

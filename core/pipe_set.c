@@ -1,7 +1,7 @@
 /*
  * Pipe sets: a swap-to-partition array. See pipe_set.h.
  */
-#include <stdio.h>
+#include <errno.h>
 #include <stdlib.h>
 
 #include "pipe_set.h"
@@ -39,7 +39,7 @@ static void swap(struct mz_pipe_set *set, unsigned a, unsigned b)
     place(set, b, ea);
 }
 
-void mz_pipe_set_add(struct mz_pipe_set *set, struct mz_pipe_end *end,
+bool mz_pipe_set_add(struct mz_pipe_set *set, struct mz_pipe_end *end,
                      bool active)
 {
     if (set->count == set->capacity) {
@@ -47,8 +47,8 @@ void mz_pipe_set_add(struct mz_pipe_set *set, struct mz_pipe_end *end,
         struct mz_pipe_end **items =
             realloc(set->items, capacity * sizeof *items);
         if (items == NULL) {
-            fputs("modzmq: out of memory adding a pipe\n", stderr);
-            abort();
+            errno = ENOMEM;
+            return false;
         }
         set->items = items;
         set->capacity = capacity;
@@ -58,6 +58,7 @@ void mz_pipe_set_add(struct mz_pipe_set *set, struct mz_pipe_end *end,
         swap(set, set->active, set->count - 1);
         set->active++;
     }
+    return true;
 }
 
 bool mz_pipe_set_contains(const struct mz_pipe_set *set,

@@ -22,8 +22,9 @@ struct mz_pipe_set {
 
 void mz_pipe_set_init(struct mz_pipe_set *set, unsigned slot);
 void mz_pipe_set_fini(struct mz_pipe_set *set);
-/* Adds end as active (true) or inactive. Aborts on out-of-memory. */
-void mz_pipe_set_add(struct mz_pipe_set *set, struct mz_pipe_end *end,
+/* Adds end as active (true) or inactive; false (errno ENOMEM) when the set
+ * cannot grow. */
+bool mz_pipe_set_add(struct mz_pipe_set *set, struct mz_pipe_end *end,
                      bool active);
 void mz_pipe_set_remove(struct mz_pipe_set *set, struct mz_pipe_end *end);
 void mz_pipe_set_activate(struct mz_pipe_set *set, struct mz_pipe_end *end);

@@ -25,8 +25,7 @@ static void pull_fini(struct mz_socket *s)
 static bool pull_attach(struct mz_socket *s, struct mz_pipe_end *end)
 {
     struct pull_state *state = mz_socket_state(s);
-    mz_fq_attach(&state->fq, end);
-    return true;
+    return mz_fq_attach(&state->fq, end);
 }
 
 static void pull_detach(struct mz_socket *s, struct mz_pipe_end *end)

@@ -25,8 +25,7 @@ static void push_fini(struct mz_socket *s)
 static bool push_attach(struct mz_socket *s, struct mz_pipe_end *end)
 {
     struct push_state *state = mz_socket_state(s);
-    mz_lb_attach(&state->lb, end);
-    return true;
+    return mz_lb_attach(&state->lb, end);
 }
 
 static void push_detach(struct mz_socket *s, struct mz_pipe_end *end)

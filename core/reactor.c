@@ -102,14 +102,34 @@ static void mz_reactor_fail(const char *what)
     abort();
 }
 
+/* Tasks each list holds from the start: a reactor that never has more
+ * than this many tasks waiting never allocates to post one, so the
+ * callers that cannot do without their task (post_or_abort) meet memory
+ * shortage only in a burst. */
+enum { MZ_REACTOR_TASKS_RESERVED = 64 };
+
+static int mz_task_list_reserve(struct mz_task_list *list)
+{
+    list->items = calloc(MZ_REACTOR_TASKS_RESERVED, sizeof *list->items);
+    if (list->items == NULL)
+        return -1;
+    list->capacity = MZ_REACTOR_TASKS_RESERVED;
+    return 0;
+}
+
 struct mz_reactor *mz_reactor_new(void)
 {
     struct mz_reactor *r = calloc(1, sizeof *r);
     if (r == NULL)
         return NULL;
+    if (mz_task_list_reserve(&r->posted) < 0 ||
+        mz_task_list_reserve(&r->running) < 0) {
+        errno = ENOMEM;
+        goto fail_tasks;
+    }
     r->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
     if (r->epoll_fd < 0)
-        goto fail_alloc;
+        goto fail_tasks;
     r->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     if (r->wake_fd < 0)
         goto fail_epoll;
@@ -130,7 +150,9 @@ fail_wake:
     close(r->wake_fd);
 fail_epoll:
     close(r->epoll_fd);
-fail_alloc:
+fail_tasks:
+    free(r->posted.items);
+    free(r->running.items);
     free(r);
     return NULL;
 }

@@ -44,9 +44,13 @@ static void req_fini(struct mz_socket *s)
 static bool req_attach(struct mz_socket *s, struct mz_pipe_end *end)
 {
     struct req_state *state = mz_socket_state(s);
+    if (!mz_fq_attach(&state->fq, end))
+        return false;
+    if (!mz_lb_attach(&state->lb, end)) {
+        mz_fq_detach(&state->fq, end);
+        return false;
+    }
     mz_socket_send_probe(s, end);
-    mz_fq_attach(&state->fq, end);
-    mz_lb_attach(&state->lb, end);
     return true;
 }
 

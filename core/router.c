@@ -32,7 +32,8 @@ struct mz_router_peer {
 enum peer_identity {
     PEER_REGISTERED,   /* routable and fair-queued */
     PEER_UNIDENTIFIED, /* its routing id has not arrived yet */
-    PEER_REFUSED       /* duplicate id without handover: ignored */
+    PEER_REFUSED,      /* duplicate id without handover: ignored */
+    PEER_FAILED        /* out of memory: the pipe must end */
 };
 
 /* Bytes of a generated routing id: a zero byte and a 32-bit counter. */
@@ -126,7 +127,7 @@ static enum peer_identity identify(struct mz_router *r, struct mz_pipe_end *end)
         return PEER_UNIDENTIFIED;
     struct mz_router_peer *peer = malloc(sizeof *peer);
     if (peer == NULL)
-        out_of_memory();
+        return PEER_FAILED;
     peer->end = end;
     if ((r->raw && !end->identified) || end->peer_routing_id_size == 0) {
         generate_id(r, peer);
@@ -144,9 +145,12 @@ static enum peer_identity identify(struct mz_router *r, struct mz_pipe_end *end)
             hand_over(r, holder);
         }
     }
+    if (!mz_fq_attach(&r->fq, end)) {
+        free(peer);
+        return PEER_FAILED;
+    }
     g_hash_table_insert(r->peers, &peer->key, peer);
     end->type_data = peer;
-    mz_fq_attach(&r->fq, end);
     return PEER_REGISTERED;
 }
 
@@ -162,9 +166,14 @@ const void *mz_router_id_of(const struct mz_pipe_end *end, size_t *size)
 bool mz_router_attach(struct mz_router *r, struct mz_pipe_end *end)
 {
     mz_socket_send_probe(r->socket, end);
-    if (identify(r, end) == PEER_UNIDENTIFIED)
-        mz_pipe_set_add(&r->anonymous, end, true);
-    return true;
+    switch (identify(r, end)) {
+    case PEER_UNIDENTIFIED:
+        return mz_pipe_set_add(&r->anonymous, end, true);
+    case PEER_FAILED:
+        return false;
+    default:
+        return true;
+    }
 }
 
 void mz_router_detach(struct mz_router *r, struct mz_pipe_end *end)
@@ -197,6 +206,7 @@ void mz_router_read_activated(struct mz_router *r, struct mz_pipe_end *end)
         mz_fq_activated(&r->fq, end);
         return;
     }
+    bool identity_failed = false;
     if (mz_pipe_set_contains(&r->anonymous, end)) {
         enum peer_identity identity = identify(r, end);
         if (identity == PEER_UNIDENTIFIED)
@@ -204,10 +214,12 @@ void mz_router_read_activated(struct mz_router *r, struct mz_pipe_end *end)
         mz_pipe_set_remove(&r->anonymous, end);
         if (identity == PEER_REGISTERED)
             return;
+        identity_failed = identity == PEER_FAILED;
     }
     /* A refused duplicate is never read; once its peer has gone there is
-     * no reason to keep it. */
-    if (end->peer_closed)
+     * no reason to keep it. One that could not be registered for want of
+     * memory ends now. */
+    if (end->peer_closed || identity_failed)
         mz_socket_terminate_pipe(r->socket, end);
 }
 

@@ -28,7 +28,8 @@ struct mz_fair_queue {
 
 void mz_fq_init(struct mz_fair_queue *fq, unsigned slot);
 void mz_fq_fini(struct mz_fair_queue *fq);
-void mz_fq_attach(struct mz_fair_queue *fq, struct mz_pipe_end *end);
+/* The attach calls: false (ENOMEM) when the pipe could not be taken. */
+bool mz_fq_attach(struct mz_fair_queue *fq, struct mz_pipe_end *end);
 void mz_fq_detach(struct mz_fair_queue *fq, struct mz_pipe_end *end);
 void mz_fq_activated(struct mz_fair_queue *fq, struct mz_pipe_end *end);
 /* 0 and the part in *m (from *from, if not NULL), or -1 EAGAIN. */
@@ -45,7 +46,7 @@ struct mz_load_balancer {
 
 void mz_lb_init(struct mz_load_balancer *lb, unsigned slot);
 void mz_lb_fini(struct mz_load_balancer *lb);
-void mz_lb_attach(struct mz_load_balancer *lb, struct mz_pipe_end *end);
+bool mz_lb_attach(struct mz_load_balancer *lb, struct mz_pipe_end *end);
 void mz_lb_detach(struct mz_load_balancer *lb, struct mz_pipe_end *end);
 void mz_lb_activated(struct mz_load_balancer *lb, struct mz_pipe_end *end);
 /* 0 when the part was taken (*m becomes empty; *to says where, may be
@@ -64,7 +65,7 @@ struct mz_distributor {
 
 void mz_dist_init(struct mz_distributor *dist, unsigned slot);
 void mz_dist_fini(struct mz_distributor *dist);
-void mz_dist_attach(struct mz_distributor *dist, struct mz_pipe_end *end);
+bool mz_dist_attach(struct mz_distributor *dist, struct mz_pipe_end *end);
 void mz_dist_detach(struct mz_distributor *dist, struct mz_pipe_end *end);
 void mz_dist_activated(struct mz_distributor *dist, struct mz_pipe_end *end);
 /* Choosing receivers, before the first part of a message. */

@@ -37,8 +37,8 @@ struct mz_session {
     struct mz_ctx *ctx;
     struct mz_reactor *reactor;
     struct mz_options options; /* the socket's options at connect/accept */
-    struct mz_mailbox mailbox; /* pipe commands from the socket */
-    struct mz_reactor_fd *mailbox_handle;
+    /* Pipe commands from the socket; a reactor task runs them. */
+    struct mz_mailbox mailbox;
 
     struct mz_pipe_end *end; /* the session's end of the pipe, or NULL */
     void *engine;            /* the current connection's engine, or NULL */
@@ -242,10 +242,8 @@ static void run_pipe_command(struct mz_session *session,
     }
 }
 
-static void mailbox_ready(void *arg, uint32_t events)
+static void run_mailbox(struct mz_session *session)
 {
-    (void) events;
-    struct mz_session *session = arg;
     struct mz_command cmd;
     while (mz_mailbox_take(&session->mailbox, &cmd)) {
         run_pipe_command(session, &cmd);
@@ -253,9 +251,25 @@ static void mailbox_ready(void *arg, uint32_t events)
     }
 }
 
+/* The task a post into an empty mailbox queues. One may still be queued
+ * when the session ends: it finds the session released, and the session's
+ * memory is freed by a task queued after every such wake-up
+ * (session_free_later). */
+static void mailbox_ready(void *arg)
+{
+    struct mz_session *session = arg;
+    if (!session->released)
+        run_mailbox(session);
+}
+
+/* Called with the pipe's lock held, while the pipe names this session as
+ * an end's owner: session_finish takes the session off every pipe before
+ * it queues the free, so every wake-up is queued before it. */
 void mz_session_post(struct mz_session *session, const struct mz_command *cmd)
 {
-    mz_mailbox_post(&session->mailbox, cmd);
+    if (mz_mailbox_post(&session->mailbox, cmd))
+        mz_reactor_post_or_abort(session->reactor, mailbox_ready, session,
+                                 "waking a session");
 }
 
 /* ---- the engine's side ------------------------------------------- */
@@ -797,7 +811,7 @@ session_new(struct mz_socket *s, struct mz_reactor *reactor, const char *uri)
         errno = ENOMEM;
         return NULL;
     }
-    if (mz_mailbox_init(&session->mailbox) < 0) {
+    if (mz_mailbox_init_quiet(&session->mailbox) < 0) {
         mz_options_fini(&session->options);
         free(session->uri);
         free(session);
@@ -814,18 +828,6 @@ session_new(struct mz_socket *s, struct mz_reactor *reactor, const char *uri)
     return session;
 }
 
-/* Registers the mailbox; reactor thread. */
-static void session_start(struct mz_session *session)
-{
-    session->mailbox_handle = mz_reactor_add_fd(
-        session->reactor, session->mailbox.fd, mailbox_ready, session);
-    if (session->mailbox_handle == NULL) {
-        fputs("modzmq: cannot watch a session mailbox\n", stderr);
-        abort();
-    }
-    mz_reactor_want(session->mailbox_handle, true, false);
-}
-
 static void session_free(struct mz_session *session)
 {
     struct mz_ctx *ctx = session->ctx;
@@ -835,6 +837,19 @@ static void session_free(struct mz_session *session)
     free(session->remote);
     free(session);
     mz_ctx_network_object_removed(ctx);
+}
+
+static void session_free_task(void *arg)
+{
+    session_free(arg);
+}
+
+/* Frees a released session once the wake-ups queued before it have run
+ * (see mailbox_ready). */
+static void session_free_later(struct mz_session *session)
+{
+    mz_reactor_post_or_abort(session->reactor, session_free_task, session,
+                             "ending a session");
 }
 
 static void session_finish(void *arg)
@@ -862,7 +877,6 @@ static void session_finish(void *arg)
         else
             mz_pipe_terminate(session->end);
     }
-    mz_reactor_remove_fd(session->mailbox_handle);
     /* Commands that arrived after the decision to end. */
     struct mz_command cmd;
     while (mz_mailbox_take(&session->mailbox, &cmd))
@@ -875,7 +889,7 @@ static void session_finish(void *arg)
     mz_options_fini(&session->options);
     session->released = true;
     if (session->detached)
-        session_free(session);
+        session_free_later(session);
 }
 
 static void session_schedule_finish(struct mz_session *session)
@@ -931,13 +945,6 @@ static void engine_drained(void *arg)
 
 /* ---- entry points ------------------------------------------------ */
 
-static void connect_task(void *arg)
-{
-    struct mz_session *session = arg;
-    session_start(session);
-    start_connect(session);
-}
-
 /* Either transport's endpoint_free. */
 static void free_endpoint(const struct modzmq_transport_ops *ops,
                           const struct modzmq_engine_transport_ops *link_ops,
@@ -991,10 +998,18 @@ static int connect_session(struct mz_socket *s,
             return -1;
         }
         mz_pipe_take_connect_routing_id(&pipe->end[0], &s->options);
-        mz_socket_attach_pipe(s, &pipe->end[0]);
-        *end_out = &pipe->end[0];
+        int taken = mz_socket_attach_pipe(s, &pipe->end[0]);
+        if (taken < 0) {
+            /* Out of memory; the socket has ended its side. The session
+             * is let go as zmq_disconnect would, and ends at once. */
+            mz_session_stop(session, 0);
+            errno = ENOMEM;
+            return -1;
+        }
+        if (taken > 0)
+            *end_out = &pipe->end[0];
     }
-    mz_reactor_post_or_abort(reactor, connect_task, session,
+    mz_reactor_post_or_abort(reactor, start_connect, session,
                              "starting a connection");
     return 0;
 }
@@ -1026,14 +1041,21 @@ void mz_session_accept(struct mz_listener *listener, int fd)
         close(fd);
         return;
     }
-    session_start(session);
     session->accepted = true;
     session->detached = true; /* nobody holds an accepted session */
     session->listener = listener;
     session->origin = mz_listener_id(listener);
     session->socket = s;
     session->ops = mz_listener_ops(listener);
-    mz_listener_track(listener, session);
+    if (!mz_listener_track(listener, session)) {
+        /* Out of memory: the connection is refused, as libzmq's
+         * listener refuses one it cannot take (ACCEPT_FAILED). */
+        session->listener = NULL;
+        close(fd);
+        session_event(session, ZMQ_EVENT_ACCEPT_FAILED, ENOMEM);
+        session_schedule_finish(session);
+        return;
+    }
     session_connection_named(session, fd);
     session_event(session, ZMQ_EVENT_ACCEPTED, (uint64_t) fd);
     start_engine(session, fd, mz_listener_endpoint(listener));
@@ -1053,11 +1075,18 @@ modzmq_link *mz_session_accept_link(struct mz_listener *listener,
                                              mz_listener_uri(listener));
     if (session == NULL)
         return NULL;
-    session_start(session);
     session->accepted = true;
     session->detached = true;
     session->socket = s;
     session->link_ops = mz_listener_link_ops(listener);
+    session->listener = listener;
+    session->origin = mz_listener_id(listener);
+    if (!mz_listener_track(listener, session)) {
+        session->listener = NULL;
+        session_schedule_finish(session);
+        errno = ENOMEM;
+        return NULL;
+    }
     struct mz_link *link =
         mz_link_accepted(session->reactor, session->link_ops, state,
                          &session->options, &session_sink, session);
@@ -1066,9 +1095,6 @@ modzmq_link *mz_session_accept_link(struct mz_listener *listener,
         errno = ENOMEM;
         return NULL;
     }
-    session->listener = listener;
-    session->origin = mz_listener_id(listener);
-    mz_listener_track(listener, session);
     session->engine = link;
     session->engine_ops = &link_engine_ops;
     return (modzmq_link *) link;
@@ -1094,11 +1120,11 @@ static void stop_task(void *arg)
     session->options.linger = request->linger;
     /* Pipe commands first: the socket may have closed its end just now. */
     if (!session->released)
-        mailbox_ready(session, 0);
+        run_mailbox(session);
     session->detached = true;
     session->socket = NULL;
     if (session->released) {
-        session_free(session);
+        session_free_later(session);
     } else {
         session->closing = true;
         if (session->end != NULL && !session->end->peer_closed &&

@@ -12,8 +12,9 @@
  * the connection.
  *
  * The socket talks to a session only through their pipe: activations and
- * PIPE_TERM arrive in the session's mailbox, whose eventfd the session's
- * reactor watches. When the socket closes its end (zmq_close,
+ * PIPE_TERM arrive in the session's mailbox, and the first command into an
+ * empty mailbox queues a task on the session's reactor that runs them (no
+ * descriptor per session: a connection costs one fd). When the socket closes its end (zmq_close,
  * zmq_disconnect) the session sends what is queued, for at most
  * ZMQ_LINGER, and then ends.
  */

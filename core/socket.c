@@ -205,24 +205,34 @@ static void reap_ended_pipes(struct mz_socket *s)
     }
 }
 
-void mz_socket_attach_pipe(struct mz_socket *s, struct mz_pipe_end *end)
+int mz_socket_attach_pipe(struct mz_socket *s, struct mz_pipe_end *end)
 {
-    if (s->options.routing_id_size > 0 || !end->pipe->conflate)
-        mz_pipe_send_routing_id(end, s->options.routing_id,
-                                s->options.routing_id_size);
+    end->attached = true;
+    bool sends_id = s->options.routing_id_size > 0 || !end->pipe->conflate;
+    if ((sends_id && mz_pipe_send_routing_id(end, s->options.routing_id,
+                                             s->options.routing_id_size) < 0) ||
+        !mz_pipe_set_add(&s->pipes, end, true)) {
+        forget_endpoint_pipe(s, end);
+        end_pipe(s, end);
+        errno = ENOMEM;
+        return -1;
+    }
     /* An inproc peer's ZMQ_HELLO_MSG comes from us; a network peer's from
      * the session, once per connection. */
     if (end->pipe->inproc && s->options.hello_msg.size > 0 &&
         mz_pipe_write_notice(end, s->options.hello_msg.data,
                              s->options.hello_msg.size))
         mz_pipe_flush(end);
-    end->attached = true;
-    mz_pipe_set_add(&s->pipes, end, true);
+    errno = 0;
     if (!s->type->attach(s, end)) {
+        bool no_memory = errno == ENOMEM;
         mz_pipe_set_remove(&s->pipes, end);
         forget_endpoint_pipe(s, end);
         end_pipe(s, end);
+        errno = no_memory ? ENOMEM : 0;
+        return no_memory ? -1 : 0;
     }
+    return 1;
 }
 
 /* Kept out of line: mz_socket_process_commands runs on every send and

@@ -37,7 +37,9 @@ struct mz_socket_type {
     void (*init)(struct mz_socket *s); /* optional */
     void (*fini)(struct mz_socket *s); /* optional */
     /* A new pipe; the type may refuse it (PAIR takes one) by returning
-     * false, and the socket then terminates it. */
+     * false, and the socket then terminates it. A type that fails to take
+     * it for want of memory returns false with errno ENOMEM, having undone
+     * what it did. */
     bool (*attach)(struct mz_socket *s, struct mz_pipe_end *end);
     /* The pipe is going away; forget it. */
     void (*detach)(struct mz_socket *s, struct mz_pipe_end *end);
@@ -134,8 +136,10 @@ void mz_socket_send_probe(struct mz_socket *s, struct mz_pipe_end *end);
  * disconnect): the type's detach hook runs first, as for any pipe. An end
  * whose input has already ended is left to the release that is pending. */
 void mz_socket_terminate_pipe(struct mz_socket *s, struct mz_pipe_end *end);
-/* Takes a new pipe end into the socket and its type (socket thread). */
-void mz_socket_attach_pipe(struct mz_socket *s, struct mz_pipe_end *end);
+/* Takes a new pipe end into the socket and its type (socket thread):
+ * 1 when taken, 0 when the type refused it, -1 (errno ENOMEM) when memory
+ * ran out; a pipe not taken is terminated. */
+int mz_socket_attach_pipe(struct mz_socket *s, struct mz_pipe_end *end);
 /* Records an endpoint; -1 ENOMEM. */
 int mz_socket_add_endpoint(struct mz_socket *s, const char *uri, bool bound,
                            struct mz_pipe_end *pipe);

@@ -149,7 +149,8 @@ static void read_requests(struct mz_socket *s, struct mz_pipe_end *end)
 bool mz_xpub_attach(struct mz_socket *s, struct mz_pipe_end *end)
 {
     struct mz_xpub_state *state = xpub_state(s);
-    mz_dist_attach(&state->dist, end);
+    if (!mz_dist_attach(&state->dist, end))
+        return false;
     if (mz_msg_size(&state->welcome) > 0) {
         struct mz_msg welcome;
         mz_msg_init(&welcome);

@@ -47,8 +47,12 @@ static void resend_subscription(const unsigned char *prefix, size_t size,
 bool mz_xsub_attach(struct mz_socket *s, struct mz_pipe_end *end)
 {
     struct mz_xsub_state *state = xsub_state(s);
-    mz_fq_attach(&state->fq, end);
-    mz_dist_attach(&state->dist, end);
+    if (!mz_fq_attach(&state->fq, end))
+        return false;
+    if (!mz_dist_attach(&state->dist, end)) {
+        mz_fq_detach(&state->fq, end);
+        return false;
+    }
     mz_trie_apply(&state->subscriptions, resend_subscription, end);
     mz_pipe_flush(end);
     return true;
