@@ -55,10 +55,13 @@ static long idle_second_cpu(const char *state)
     return used;
 }
 
-static void *bound(int type, char *endpoint, size_t size)
+/* A socket of type bound on tcp with RCVHWM rcvhwm (0: the default). */
+static void *bound(int type, int rcvhwm, char *endpoint, size_t size)
 {
     void *s = zmq_socket(ctx, type);
     CU_ASSERT_FATAL(s != NULL);
+    if (rcvhwm > 0)
+        test_set_int(s, ZMQ_RCVHWM, rcvhwm);
     CU_ASSERT_FATAL(zmq_bind(s, "tcp://127.0.0.1:*") == 0);
     CU_ASSERT_FATAL(zmq_getsockopt(s, ZMQ_LAST_ENDPOINT, endpoint, &size) == 0);
     return s;
@@ -92,11 +95,7 @@ static void reset(int fd)
 static void test_stream_reset_with_full_pipe(void)
 {
     char endpoint[256];
-    void *stream = zmq_socket(ctx, ZMQ_STREAM);
-    test_set_int(stream, ZMQ_RCVHWM, 2);
-    CU_ASSERT_FATAL(zmq_bind(stream, "tcp://127.0.0.1:*") == 0);
-    size_t size = sizeof endpoint;
-    zmq_getsockopt(stream, ZMQ_LAST_ENDPOINT, endpoint, &size);
+    void *stream = bound(ZMQ_STREAM, 2, endpoint, sizeof endpoint);
 
     int fd = raw_connect(endpoint);
     CU_ASSERT_FATAL(fd >= 0);
@@ -111,11 +110,7 @@ static void test_stream_reset_with_full_pipe(void)
 static void test_zmtp_reset_with_full_pipe(void)
 {
     char endpoint[256];
-    void *pull = zmq_socket(ctx, ZMQ_PULL);
-    test_set_int(pull, ZMQ_RCVHWM, 2);
-    CU_ASSERT_FATAL(zmq_bind(pull, "tcp://127.0.0.1:*") == 0);
-    size_t size = sizeof endpoint;
-    zmq_getsockopt(pull, ZMQ_LAST_ENDPOINT, endpoint, &size);
+    void *pull = bound(ZMQ_PULL, 2, endpoint, sizeof endpoint);
 
     int fd = raw_connect(endpoint);
     CU_ASSERT_FATAL(fd >= 0);
@@ -140,7 +135,7 @@ static void test_zmtp_reset_with_full_pipe(void)
 static void test_half_open(void)
 {
     char endpoint[256];
-    void *router = bound(ZMQ_ROUTER, endpoint, sizeof endpoint);
+    void *router = bound(ZMQ_ROUTER, 0, endpoint, sizeof endpoint);
     int fd = raw_connect(endpoint);
     CU_ASSERT_FATAL(fd >= 0);
     CU_ASSERT_TRUE(idle_second_cpu("half-open") < IDLE_CPU_BOUND_MS);
@@ -152,7 +147,7 @@ static void test_half_open(void)
 static void test_handshake_stalled(void)
 {
     char endpoint[256];
-    void *router = bound(ZMQ_ROUTER, endpoint, sizeof endpoint);
+    void *router = bound(ZMQ_ROUTER, 0, endpoint, sizeof endpoint);
     int fd = raw_connect(endpoint);
     CU_ASSERT_FATAL(fd >= 0);
     CU_ASSERT_TRUE(raw_greet(fd, "NULL", false));

@@ -24,10 +24,10 @@ enum { LONGEST_IDENTITY = 255 };
 
 static void *ctx;
 
-static size_t put_property(uint8_t *p, const char *name, const void *value,
-                           size_t value_size)
+/* name_size, not strlen: a name may hold a NUL. */
+static size_t put_property(uint8_t *p, const char *name, size_t name_size,
+                           const void *value, size_t value_size)
 {
-    size_t name_size = strlen(name);
     p[0] = (uint8_t) name_size;
     memcpy(p + 1, name, name_size);
     for (int i = 0; i < 4; i++)
@@ -47,16 +47,17 @@ static size_t command_with_identity(uint8_t *out, const char *name,
     out[n++] = (uint8_t) strlen(name);
     memcpy(out + n, name, strlen(name));
     n += strlen(name);
-    n += put_property(out + n, "Socket-Type", type, strlen(type));
-    n += put_property(out + n, "Identity", identity, identity_size);
+    n += put_property(out + n, "Socket-Type", strlen("Socket-Type"), type,
+                      strlen(type));
+    n += put_property(out + n, "Identity", strlen("Identity"), identity,
+                      identity_size);
     return n;
 }
 
 static bool send_ready(int fd, const char *type, size_t identity_size)
 {
     uint8_t ready[4096];
-    size_t size =
-        command_with_identity(ready, "READY", type, identity_size);
+    size_t size = command_with_identity(ready, "READY", type, identity_size);
     return raw_send_frame(fd, ready, size, RAW_FRAME_COMMAND);
 }
 
@@ -85,20 +86,31 @@ static void good_peer_served(void *server, int type, const char *endpoint)
     test_close(good);
 }
 
-/* A raw peer of peer_type greets server, announces identity_size octets of
- * Identity and sends one message; true when server refuses it. */
-static bool refused_after_ready(const char *endpoint, const char *peer_type,
-                                size_t identity_size)
+/* A raw peer greets the server at endpoint, sends the given READY and
+ * one message; true when the server refuses it. */
+static bool refused_after(const char *endpoint, const uint8_t *ready,
+                          size_t ready_size)
 {
     int fd = raw_connect(endpoint);
     CU_ASSERT_FATAL(fd >= 0);
     bool sent = raw_greet(fd, "NULL", false) &&
-                send_ready(fd, peer_type, identity_size);
+                raw_send_frame(fd, ready, ready_size, RAW_FRAME_COMMAND);
     /* The refusal may come first: the message is sent if it still can. */
     raw_send_frame(fd, (const uint8_t *) "payload", 7, 0);
     bool closed = raw_closed_by_peer(fd);
     close(fd);
     return sent && closed;
+}
+
+/* The same for a peer of peer_type announcing identity_size octets of
+ * Identity. */
+static bool refused_after_ready(const char *endpoint, const char *peer_type,
+                                size_t identity_size)
+{
+    uint8_t ready[4096];
+    size_t size =
+        command_with_identity(ready, "READY", peer_type, identity_size);
+    return refused_after(endpoint, ready, size);
 }
 
 static void test_pull_refuses_long_identity(void)
@@ -129,28 +141,15 @@ static void test_property_name_with_nul(void)
 {
     char endpoint[256];
     void *router = bound_socket(ZMQ_ROUTER, endpoint, sizeof endpoint);
-    int fd = raw_connect(endpoint);
-    CU_ASSERT_FATAL(fd >= 0);
-    uint8_t ready[1024];
-    size_t n = 0;
-    memcpy(ready, "\5READY", 6);
-    n = 6;
-    n += put_property(ready + n, "Socket-Type", "DEALER", 6);
+    uint8_t ready[1024] = "\5READY";
+    size_t n = 6;
+    n += put_property(ready + n, "Socket-Type", strlen("Socket-Type"),
+                      "DEALER", strlen("DEALER"));
     static const char name[] = "Identity\0x";
     uint8_t value[400];
     memset(value, 'I', sizeof value);
-    ready[n++] = sizeof name - 1;
-    memcpy(ready + n, name, sizeof name - 1);
-    n += sizeof name - 1;
-    for (int i = 0; i < 4; i++)
-        ready[n++] = (uint8_t) (sizeof value >> (24 - 8 * i));
-    memcpy(ready + n, value, sizeof value);
-    n += sizeof value;
-    CU_ASSERT_TRUE(raw_greet(fd, "NULL", false));
-    CU_ASSERT_TRUE(raw_send_frame(fd, ready, n, RAW_FRAME_COMMAND));
-    raw_send_frame(fd, (const uint8_t *) "x", 1, 0);
-    CU_ASSERT_TRUE(raw_closed_by_peer(fd));
-    close(fd);
+    n += put_property(ready + n, name, sizeof name - 1, value, sizeof value);
+    CU_ASSERT_TRUE(refused_after(endpoint, ready, n));
     CU_ASSERT_TRUE(test_recv_nothing(router, 100));
     good_peer_served(router, ZMQ_DEALER, endpoint);
     test_close(router);
