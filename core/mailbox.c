@@ -47,22 +47,36 @@ static void ring_grow(struct mz_mailbox *mb)
     mb->capacity = capacity;
 }
 
+/* Sets pending and makes the eventfd readable; the caller holds the
+ * lock. */
+static void raise_pending(struct mz_mailbox *mb)
+{
+    /* pending first: an owner spinning on it need not wait for the
+     * eventfd write below to finish. */
+    atomic_store_explicit(&mb->pending, true, memory_order_release);
+    uint64_t one = 1;
+    /* Nonblocking eventfd: can only fail if the counter would overflow,
+     * which one write per raise, and a read at every reset, never does. */
+    if (write(mb->fd, &one, sizeof one) < 0 && errno != EAGAIN)
+        perror("modzmq: mailbox eventfd write");
+}
+
 void mz_mailbox_post(struct mz_mailbox *mb, const struct mz_command *cmd)
 {
     pthread_mutex_lock(&mb->lock);
     if (mb->count == mb->capacity)
         ring_grow(mb);
     mb->ring[(mb->head + mb->count) % mb->capacity] = *cmd;
-    if (mb->count++ == 0) {
-        /* pending first: an owner spinning on it need not wait for the
-         * eventfd write below to finish. */
-        atomic_store_explicit(&mb->pending, true, memory_order_release);
-        uint64_t one = 1;
-        /* Nonblocking eventfd: can only fail if the counter would
-         * overflow, which one pending write per empty->full edge never does. */
-        if (write(mb->fd, &one, sizeof one) < 0 && errno != EAGAIN)
-            perror("modzmq: mailbox eventfd write");
-    }
+    if (mb->count++ == 0)
+        raise_pending(mb);
+    pthread_mutex_unlock(&mb->lock);
+}
+
+void mz_mailbox_signal(struct mz_mailbox *mb)
+{
+    pthread_mutex_lock(&mb->lock);
+    if (!atomic_load_explicit(&mb->pending, memory_order_relaxed))
+        raise_pending(mb);
     pthread_mutex_unlock(&mb->lock);
 }
 

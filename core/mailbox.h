@@ -5,9 +5,11 @@
  * (a peer's pipe became readable or writable, a pipe was attached or
  * terminated, the context is terminating) and the socket's own thread runs
  * them the next time it enters the library. The eventfd is the socket's
- * ZMQ_FD: it is readable exactly while commands are waiting, which gives the
- * edge-triggered behaviour libzmq documents. Posting is a mutex and at most
- * one eventfd write; checking for commands is one atomic load.
+ * ZMQ_FD: it is readable while commands are waiting, or after the owner
+ * signalled itself (see mz_mailbox_signal), until the owner next runs its
+ * commands, which gives the edge-triggered behaviour libzmq documents.
+ * Posting is a mutex and at most one eventfd write; checking for commands
+ * is one atomic load.
  */
 #ifndef MZ_MAILBOX_H
 #define MZ_MAILBOX_H
@@ -46,6 +48,12 @@ int mz_mailbox_init(struct mz_mailbox *mb);
 void mz_mailbox_fini(struct mz_mailbox *mb);
 /* Thread-safe. Aborts on out-of-memory: a lost command would hang a peer. */
 void mz_mailbox_post(struct mz_mailbox *mb, const struct mz_command *cmd);
+/* Makes the eventfd readable without a command, until the next
+ * mz_mailbox_take: the edge libzmq's ZMQ_FD gives after a socket's own
+ * network bind, connect, unbind or disconnect (libzmq's socket gets a
+ * command about its listener or session there), so that an event loop
+ * that watches the fd looks at ZMQ_EVENTS. Thread-safe. */
+void mz_mailbox_signal(struct mz_mailbox *mb);
 /* Owner thread: takes the oldest command; false when empty, in which case
  * the eventfd is reset. */
 bool mz_mailbox_take(struct mz_mailbox *mb, struct mz_command *cmd);

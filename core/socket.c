@@ -443,7 +443,10 @@ static void stop_session(struct mz_socket *s, struct mz_session *session)
 
 /* Network endpoints: the transport plugin parses the address; a bind
  * listens at once, a connect starts a session that connects in an I/O
- * thread. */
+ * thread. Either leaves ZMQ_FD readable, as libzmq's is after it (the
+ * socket has sent itself a command about its new listener or session),
+ * so that an event loop that watches the fd wakes and looks at
+ * ZMQ_EVENTS. */
 
 /* endpoint_parse of either kind of transport. */
 static int parse_endpoint(struct mz_socket *s,
@@ -488,6 +491,7 @@ static int network_bind(struct mz_socket *s, const char *scheme,
         return -1;
     }
     s->endpoints[s->endpoint_count - 1].listener = listener;
+    mz_mailbox_signal(&s->mailbox);
     return 0;
 }
 
@@ -519,6 +523,7 @@ static int network_connect(struct mz_socket *s, const char *scheme,
         return -1;
     }
     s->endpoints[s->endpoint_count - 1].session = session;
+    mz_mailbox_signal(&s->mailbox);
     return 0;
 }
 
@@ -594,6 +599,8 @@ int mz_socket_unbind(struct mz_socket *s, const char *uri)
                 uint64_t origin = mz_listener_id(listener);
                 mz_listener_stop(listener);
                 end_accepted_pipes(s, origin);
+                /* libzmq's fd signals once its listener has ended. */
+                mz_mailbox_signal(&s->mailbox);
                 return 0;
             }
             /* Existing inproc connections stay; only the name goes. */
@@ -625,8 +632,11 @@ int mz_socket_disconnect(struct mz_socket *s, const char *uri)
             detach_pipe(s, end);
             end_pipe(s, end);
         }
-        if (session != NULL)
+        if (session != NULL) {
             stop_session(s, session);
+            /* libzmq's fd signals once its session has ended. */
+            mz_mailbox_signal(&s->mailbox);
+        }
     }
     if (!found) {
         errno = ENOENT;
@@ -647,10 +657,24 @@ static int get_int(void *value, size_t *size, int x)
     return 0;
 }
 
+/* Options leave the mailbox alone, as libzmq's do (only ZMQ_EVENTS runs
+ * the commands): running them here would reset ZMQ_FD, and an event loop
+ * that reads an option (ZMQ_FD itself, ZMQ_RCVMORE) between its look at
+ * ZMQ_EVENTS and its wait on the fd would sleep through the edge. Once a
+ * STOP has run, they fail with ETERM as libzmq's do. */
+static int check_stopped(const struct mz_socket *s)
+{
+    if (s->stopped) {
+        errno = ETERM;
+        return -1;
+    }
+    return 0;
+}
+
 int mz_socket_setopt(struct mz_socket *s, int option, const void *value,
                      size_t size)
 {
-    if (mz_socket_process_commands(s) < 0)
+    if (check_stopped(s) < 0)
         return -1;
     if (value == NULL && size > 0) {
         errno = EINVAL;
@@ -668,7 +692,7 @@ int mz_socket_setopt(struct mz_socket *s, int option, const void *value,
 
 int mz_socket_getopt(struct mz_socket *s, int option, void *value, size_t *size)
 {
-    if (mz_socket_process_commands(s) < 0)
+    if (check_stopped(s) < 0)
         return -1;
     switch (option) {
     case ZMQ_TYPE:
