@@ -657,6 +657,27 @@ static int get_int(void *value, size_t *size, int x)
     return 0;
 }
 
+/* The options libzmq's socket base answers itself (ZMQ_RCVMORE, ZMQ_FD,
+ * ZMQ_EVENTS, ZMQ_THREAD_SAFE, ZMQ_LAST_ENDPOINT) take any buffer at least
+ * as large as the value: libzmq writes the value, zeroes the rest of the
+ * buffer, and sets the size to the value's. */
+static int get_filling(void *value, size_t *size, const void *x, size_t x_size)
+{
+    if (*size < x_size) {
+        errno = EINVAL;
+        return -1;
+    }
+    memcpy(value, x, x_size);
+    memset((char *) value + x_size, 0, *size - x_size);
+    *size = x_size;
+    return 0;
+}
+
+static int get_filling_int(void *value, size_t *size, int x)
+{
+    return get_filling(value, size, &x, sizeof x);
+}
+
 /* Options leave the mailbox alone, as libzmq's do (only ZMQ_EVENTS runs
  * the commands): running them here would reset ZMQ_FD, and an event loop
  * that reads an option (ZMQ_FD itself, ZMQ_RCVMORE) between its look at
@@ -698,25 +719,18 @@ int mz_socket_getopt(struct mz_socket *s, int option, void *value, size_t *size)
     case ZMQ_TYPE:
         return get_int(value, size, s->type->type);
     case ZMQ_RCVMORE:
-        return get_int(value, size, s->rcvmore ? 1 : 0);
+        return get_filling_int(value, size, s->rcvmore ? 1 : 0);
     case ZMQ_FD:
-        return get_int(value, size, s->mailbox.fd);
+        return get_filling_int(value, size, s->mailbox.fd);
     case ZMQ_THREAD_SAFE:
-        return get_int(value, size, 0);
+        return get_filling_int(value, size, 0);
     case ZMQ_EVENTS: {
         int events = mz_socket_events(s);
-        return events < 0 ? -1 : get_int(value, size, events);
+        return events < 0 ? -1 : get_filling_int(value, size, events);
     }
     case ZMQ_LAST_ENDPOINT: {
         const char *last = s->last_endpoint ? s->last_endpoint : "";
-        size_t needed = strlen(last) + 1;
-        if (*size < needed) {
-            errno = EINVAL;
-            return -1;
-        }
-        memcpy(value, last, needed);
-        *size = needed;
-        return 0;
+        return get_filling(value, size, last, strlen(last) + 1);
     }
     default:
         break;
