@@ -96,18 +96,23 @@ static int invalid(void)
     return -1;
 }
 
-static void affinity_remove(struct mz_ctx *ctx, int cpu)
+/* False when cpu was not in the list. */
+static bool affinity_remove(struct mz_ctx *ctx, int cpu)
 {
     for (size_t i = 0; i < ctx->thread_affinity_count; i++) {
         if (ctx->thread_affinity[i] == cpu) {
             ctx->thread_affinity[i] =
                 ctx->thread_affinity[--ctx->thread_affinity_count];
-            return;
+            return true;
         }
     }
+    return false;
 }
 
-/* Options that shape the I/O thread pool only apply before it starts. */
+/* Options that shape the I/O thread pool only apply before it starts.
+ * The values libzmq takes: no negative policy, priority or CPU (their
+ * defaults, -1, mean "leave alone" and cannot be set), removing only a
+ * CPU that was added, and any number as a name prefix. */
 static int set_thread_option(struct mz_ctx *ctx, int option, int value)
 {
     switch (option) {
@@ -117,12 +122,12 @@ static int set_thread_option(struct mz_ctx *ctx, int option, int value)
         ctx->io_thread_count = value;
         return 0;
     case ZMQ_THREAD_SCHED_POLICY:
-        if (value < -1)
+        if (value < 0)
             return invalid();
         ctx->thread_sched_policy = value;
         return 0;
     case ZMQ_THREAD_PRIORITY:
-        if (value < -1)
+        if (value < 0)
             return invalid();
         ctx->thread_priority = value;
         return 0;
@@ -133,13 +138,10 @@ static int set_thread_option(struct mz_ctx *ctx, int option, int value)
         ctx->thread_affinity[ctx->thread_affinity_count++] = value;
         return 0;
     case ZMQ_THREAD_AFFINITY_CPU_REMOVE:
-        if (value < 0 || value >= CPU_SETSIZE)
+        if (value < 0 || !affinity_remove(ctx, value))
             return invalid();
-        affinity_remove(ctx, value);
         return 0;
     case ZMQ_THREAD_NAME_PREFIX:
-        if (value < 0)
-            return invalid();
         snprintf(ctx->thread_name_prefix, sizeof ctx->thread_name_prefix, "%d",
                  value);
         return 0;
@@ -160,10 +162,16 @@ int mz_ctx_set(struct mz_ctx *ctx, int option, int value)
             ctx->max_sockets = value;
         break;
     case ZMQ_IPV6:
-        ctx->ipv6 = value != 0;
+        if (value < 0)
+            rc = invalid();
+        else
+            ctx->ipv6 = value != 0;
         break;
     case ZMQ_BLOCKY:
-        ctx->blocky = value != 0;
+        if (value < 0)
+            rc = invalid();
+        else
+            ctx->blocky = value != 0;
         break;
     case ZMQ_MAX_MSGSZ:
         if (value < 0)
@@ -172,7 +180,10 @@ int mz_ctx_set(struct mz_ctx *ctx, int option, int value)
             ctx->max_msgsz = value;
         break;
     case ZMQ_ZERO_COPY_RECV:
-        ctx->zero_copy_recv = value != 0;
+        if (value < 0)
+            rc = invalid();
+        else
+            ctx->zero_copy_recv = value != 0;
         break;
     default:
         rc = set_thread_option(ctx, option, value);
@@ -180,6 +191,19 @@ int mz_ctx_set(struct mz_ctx *ctx, int option, int value)
     }
     pthread_mutex_unlock(&ctx->lock);
     return rc;
+}
+
+/* ZMQ_THREAD_NAME_PREFIX read as a number, as libzmq gives it: the
+ * leading digits of the prefix (0 for none, or for a prefix set as a
+ * string of letters), clipped to an int. */
+static int prefix_number(const char *prefix)
+{
+    long number = strtol(prefix, NULL, 10);
+    if (number > INT_MAX)
+        return INT_MAX;
+    if (number < INT_MIN)
+        return INT_MIN;
+    return (int) number;
 }
 
 int mz_ctx_get(struct mz_ctx *ctx, int option)
@@ -213,6 +237,9 @@ int mz_ctx_get(struct mz_ctx *ctx, int option)
         break;
     case ZMQ_THREAD_SCHED_POLICY:
         value = ctx->thread_sched_policy;
+        break;
+    case ZMQ_THREAD_NAME_PREFIX:
+        value = prefix_number(ctx->thread_name_prefix);
         break;
     default:
         value = invalid();

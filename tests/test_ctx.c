@@ -81,6 +81,44 @@ static void test_bad_options(void)
     CU_ASSERT_EQUAL(zmq_ctx_term(ctx), 0);
 }
 
+/* The values libzmq refuses with EINVAL: no negative number for the
+ * switches, the scheduling policy and priority (their -1 default means
+ * "leave alone" and cannot be set), removing a CPU that was never added. */
+static void test_out_of_range_values(void)
+{
+    void *ctx = zmq_ctx_new();
+    int bad[][2] = {
+        { ZMQ_THREAD_SCHED_POLICY, -1 },
+        { ZMQ_THREAD_SCHED_POLICY, -2 },
+        { ZMQ_THREAD_PRIORITY, -1 },
+        { ZMQ_IPV6, -1 },
+        { ZMQ_BLOCKY, -1 },
+        { ZMQ_ZERO_COPY_RECV, -1 },
+        { ZMQ_THREAD_AFFINITY_CPU_REMOVE, 1 },
+        { ZMQ_THREAD_AFFINITY_CPU_REMOVE, -1 },
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        errno = 0;
+        CU_ASSERT_EQUAL(zmq_ctx_set(ctx, bad[i][0], bad[i][1]), -1);
+        CU_ASSERT_EQUAL(errno, EINVAL);
+    }
+    /* Nothing refused was stored. */
+    CU_ASSERT_EQUAL(zmq_ctx_get(ctx, ZMQ_THREAD_SCHED_POLICY), -1);
+    CU_ASSERT_EQUAL(zmq_ctx_get(ctx, ZMQ_IPV6), 0);
+    CU_ASSERT_EQUAL(zmq_ctx_get(ctx, ZMQ_BLOCKY), 1);
+    CU_ASSERT_EQUAL(zmq_ctx_get(ctx, ZMQ_ZERO_COPY_RECV), 1);
+    /* A CPU that was added can be removed, once. */
+    CU_ASSERT_EQUAL(zmq_ctx_set(ctx, ZMQ_THREAD_AFFINITY_CPU_ADD, 1), 0);
+    CU_ASSERT_EQUAL(zmq_ctx_set(ctx, ZMQ_THREAD_AFFINITY_CPU_REMOVE, 1), 0);
+    errno = 0;
+    CU_ASSERT_EQUAL(zmq_ctx_set(ctx, ZMQ_THREAD_AFFINITY_CPU_REMOVE, 1), -1);
+    CU_ASSERT_EQUAL(errno, EINVAL);
+    CU_ASSERT_EQUAL(zmq_ctx_set(ctx, ZMQ_THREAD_SCHED_POLICY, 0), 0);
+    CU_ASSERT_EQUAL(zmq_ctx_get(ctx, ZMQ_THREAD_SCHED_POLICY), 0);
+    CU_ASSERT_EQUAL(zmq_ctx_set(ctx, ZMQ_THREAD_PRIORITY, 0), 0);
+    CU_ASSERT_EQUAL(zmq_ctx_term(ctx), 0);
+}
+
 static void test_bad_context_handles(void)
 {
     int not_a_context = 7;
@@ -179,6 +217,24 @@ static void test_io_threads_start_and_stop(void)
     zmq_close(s);
     zmq_ctx_term(ctx);
     CU_ASSERT_EQUAL(threads_named("ZMQbg/IO"), before);
+}
+
+/* zmq_ctx_get (ZMQ_THREAD_NAME_PREFIX) gives the number that was set, 0
+ * before any, as libzmq 4.3.4 does; the I/O threads carry it. */
+static void test_thread_name_prefix(void)
+{
+    void *ctx = zmq_ctx_new();
+    CU_ASSERT_EQUAL(zmq_ctx_get(ctx, ZMQ_THREAD_NAME_PREFIX), 0);
+    CU_ASSERT_EQUAL(zmq_ctx_set(ctx, ZMQ_THREAD_NAME_PREFIX, 917), 0);
+    CU_ASSERT_EQUAL(zmq_ctx_get(ctx, ZMQ_THREAD_NAME_PREFIX), 917);
+    CU_ASSERT_EQUAL(zmq_ctx_set(ctx, ZMQ_THREAD_NAME_PREFIX, -4), 0);
+    CU_ASSERT_EQUAL(zmq_ctx_get(ctx, ZMQ_THREAD_NAME_PREFIX), -4);
+    CU_ASSERT_EQUAL(zmq_ctx_set(ctx, ZMQ_THREAD_NAME_PREFIX, 917), 0);
+    int before = threads_named("917/ZMQbg/IO");
+    void *s = zmq_socket(ctx, ZMQ_PAIR);
+    CU_ASSERT_EQUAL(threads_named("917/ZMQbg/IO"), before + 1);
+    zmq_close(s);
+    CU_ASSERT_EQUAL(zmq_ctx_term(ctx), 0);
 }
 
 static void test_blocky_and_ipv6_reach_new_sockets(void)
@@ -327,6 +383,8 @@ int main(void)
         { "defaults", test_defaults },
         { "set and get", test_set_and_get },
         { "bad options give EINVAL", test_bad_options },
+        { "out-of-range values give EINVAL", test_out_of_range_values },
+        { "ZMQ_THREAD_NAME_PREFIX", test_thread_name_prefix },
         { "bad handles give EFAULT", test_bad_context_handles },
         { "zmq_init, zmq_term, zmq_ctx_destroy", test_deprecated_entry_points },
         { "ZMQ_MAX_SOCKETS gives EMFILE", test_max_sockets },
