@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ctx.h"
 #include "inproc.h"
@@ -31,6 +32,7 @@ struct mz_ctx *mz_ctx_new(void)
         errno = ENOMEM;
         return NULL;
     }
+    ctx->pid = getpid();
     pthread_mutex_init(&ctx->lock, NULL);
     pthread_cond_init(&ctx->all_closed, NULL);
     ctx->sockets = g_ptr_array_new();
@@ -53,32 +55,73 @@ bool mz_ctx_is_live(const struct mz_ctx *ctx)
     return ctx != NULL && ctx->tag == CTX_TAG_LIVE;
 }
 
+bool mz_ctx_inherited(struct mz_ctx *ctx)
+{
+    pid_t pid = getpid();
+    if (pid == ctx->pid)
+        return false;
+    /* A thread of the parent may have held the lock at the fork, and no
+     * thread is left here to release it. */
+    if (ctx->adopted_by != pid) {
+        pthread_mutex_init(&ctx->lock, NULL);
+        pthread_cond_init(&ctx->all_closed, NULL);
+        ctx->adopted_by = pid;
+    }
+    return true;
+}
+
 int mz_ctx_shutdown(struct mz_ctx *ctx)
 {
+    /* A forked child posts nothing: its sockets' eventfds are the
+     * parent's too, and a wake-up there would be the parent's to answer. */
+    bool inherited = mz_ctx_inherited(ctx);
     pthread_mutex_lock(&ctx->lock);
-    if (!ctx->terminating) {
-        ctx->terminating = true;
+    if (!ctx->terminating && !inherited) {
         struct mz_command stop = { .type = MZ_CMD_STOP };
         for (guint i = 0; i < ctx->sockets->len; i++)
             mz_socket_post(g_ptr_array_index(ctx->sockets, i), &stop);
     }
+    ctx->terminating = true;
     pthread_mutex_unlock(&ctx->lock);
     return 0;
 }
 
-int mz_ctx_term(struct mz_ctx *ctx)
+/* zmq_ctx_term in a forked child (mz_ctx_inherited): no STOP is posted
+ * (a socket's eventfd is the parent's too) and nothing is waited for, as
+ * nobody but this thread can close a socket here: the sockets still open
+ * are let go of as zmq_close lets go of them. */
+static void close_inherited_sockets(struct mz_ctx *ctx)
 {
     mz_ctx_shutdown(ctx);
-    pthread_mutex_lock(&ctx->lock);
-    while (ctx->sockets->len > 0 || ctx->closing > 0 ||
-           ctx->network_objects > 0)
-        pthread_cond_wait(&ctx->all_closed, &ctx->lock);
-    pthread_mutex_unlock(&ctx->lock);
+    while (ctx->sockets->len > 0)
+        mz_socket_close(g_ptr_array_index(ctx->sockets, ctx->sockets->len - 1));
+}
+
+int mz_ctx_term(struct mz_ctx *ctx)
+{
+    bool inherited = mz_ctx_inherited(ctx);
+    if (inherited) {
+        close_inherited_sockets(ctx);
+    } else {
+        mz_ctx_shutdown(ctx);
+        pthread_mutex_lock(&ctx->lock);
+        while (ctx->sockets->len > 0 || ctx->closing > 0 ||
+               ctx->network_objects > 0)
+            pthread_cond_wait(&ctx->all_closed, &ctx->lock);
+        pthread_mutex_unlock(&ctx->lock);
+    }
 
     /* No socket is left: nothing else can reach the context now. */
     mz_inproc_release_pending(ctx);
-    for (int i = 0; i < ctx->iothreads_started; i++)
-        mz_iothread_stop(ctx->iothreads[i]);
+    /* The I/O threads of a forked child's context do not exist there:
+     * what their listeners, sessions and engines hold stays allocated
+     * until the child exits, as in libzmq. */
+    for (int i = 0; i < ctx->iothreads_started; i++) {
+        if (inherited)
+            mz_iothread_abandon(ctx->iothreads[i]);
+        else
+            mz_iothread_stop(ctx->iothreads[i]);
+    }
     free(ctx->iothreads);
     mz_inproc_fini(ctx);
     g_ptr_array_free(ctx->sockets, TRUE);
@@ -335,6 +378,11 @@ int mz_ctx_start_iothreads(struct mz_ctx *ctx)
 
 struct mz_reactor *mz_ctx_choose_reactor(struct mz_ctx *ctx)
 {
+    /* A forked child has none of the I/O threads. */
+    if (mz_ctx_inherited(ctx)) {
+        errno = EMTHREAD;
+        return NULL;
+    }
     struct mz_reactor *best = NULL;
     unsigned best_load = 0;
     pthread_mutex_lock(&ctx->lock);

@@ -80,16 +80,27 @@ void mz_mailbox_signal(struct mz_mailbox *mb)
     pthread_mutex_unlock(&mb->lock);
 }
 
+/* Takes the oldest command, if any; the caller holds the lock (or is
+ * alone, see mz_mailbox_take_inherited). */
+static bool take_locked(struct mz_mailbox *mb, struct mz_command *cmd)
+{
+    if (mb->count == 0)
+        return false;
+    *cmd = mb->ring[mb->head];
+    mb->head = (mb->head + 1) % mb->capacity;
+    mb->count--;
+    return true;
+}
+
+bool mz_mailbox_take_inherited(struct mz_mailbox *mb, struct mz_command *cmd)
+{
+    return take_locked(mb, cmd);
+}
+
 bool mz_mailbox_take(struct mz_mailbox *mb, struct mz_command *cmd)
 {
-    bool found = false;
     pthread_mutex_lock(&mb->lock);
-    if (mb->count > 0) {
-        *cmd = mb->ring[mb->head];
-        mb->head = (mb->head + 1) % mb->capacity;
-        mb->count--;
-        found = true;
-    }
+    bool found = take_locked(mb, cmd);
     if (mb->count == 0 &&
         atomic_load_explicit(&mb->pending, memory_order_relaxed)) {
         uint64_t value;

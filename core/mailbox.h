@@ -57,6 +57,11 @@ void mz_mailbox_signal(struct mz_mailbox *mb);
 /* Owner thread: takes the oldest command; false when empty, in which case
  * the eventfd is reset. */
 bool mz_mailbox_take(struct mz_mailbox *mb, struct mz_command *cmd);
+/* mz_mailbox_take in a forked child, where the eventfd is the parent's
+ * too and a thread of the parent may have held the lock at the fork:
+ * takes the oldest command without either. Only the thread that forked
+ * runs there. */
+bool mz_mailbox_take_inherited(struct mz_mailbox *mb, struct mz_command *cmd);
 static inline bool mz_mailbox_has_pending(struct mz_mailbox *mb)
 {
     return atomic_load_explicit(&mb->pending, memory_order_acquire);

@@ -743,9 +743,85 @@ int mz_socket_getopt(struct mz_socket *s, int option, void *value, size_t *size)
     return mz_options_get(&s->options, option, value, size);
 }
 
+/* What the socket alone owns, freed at the end of either kind of close:
+ * its pipes, listeners and sessions are gone or let go of by then. */
+static void free_socket(struct mz_socket *s)
+{
+    if (s->type->fini != NULL)
+        s->type->fini(s);
+    free(s->state);
+    mz_pipe_set_fini(&s->pipes);
+    free(s->ended);
+    while (s->endpoint_count > 0)
+        remove_endpoint(s, s->endpoint_count - 1);
+    free(s->endpoints);
+    free(s->last_endpoint);
+    mz_options_fini(&s->options);
+    mz_mailbox_fini(&s->mailbox);
+    memset(s, 0, sizeof *s);
+    s->tag = SOCKET_TAG_CLOSED;
+}
+
+/* Takes a socket out of its context's live list, for zmq_close. */
+static void begin_close(struct mz_socket *s)
+{
+    struct mz_ctx *ctx = s->ctx;
+    pthread_mutex_lock(&ctx->lock);
+    g_ptr_array_remove_fast(ctx->sockets, s);
+    ctx->closing++;
+    pthread_mutex_unlock(&ctx->lock);
+    s->tag = SOCKET_TAG_CLOSED;
+}
+
+/* Keeps the freed socket as a shell (see ctx.h); zmq_ctx_term may go on
+ * once the last one is closed. */
+static void end_close(struct mz_ctx *ctx, struct mz_socket *s)
+{
+    pthread_mutex_lock(&ctx->lock);
+    g_ptr_array_add(ctx->shells, s);
+    ctx->closing--;
+    if (ctx->sockets->len == 0 && ctx->closing == 0)
+        pthread_cond_broadcast(&ctx->all_closed);
+    pthread_mutex_unlock(&ctx->lock);
+}
+
+/* zmq_close in a forked child (mz_ctx_inherited). The socket's sessions
+ * and listeners live in I/O threads that run only in the parent, and its
+ * eventfd and connections are the parent's too: it posts no command,
+ * reads or writes no eventfd and ends no connection. It lets go of its
+ * pipes as the owner of an ended pipe does (so that another inherited
+ * socket's posts to them are dropped), and frees what it alone owns. Its
+ * event source stays on the event bus, whose lock a thread of the parent
+ * may have held at the fork; it publishes nothing more. */
+static void close_inherited(struct mz_socket *s)
+{
+    struct mz_ctx *ctx = s->ctx;
+    mz_inproc_unbind_all(s);
+    begin_close(s);
+    while (s->pipes.count > 0) {
+        struct mz_pipe_end *end = s->pipes.items[s->pipes.count - 1];
+        mz_pipe_set_remove(&s->pipes, end);
+        mz_pipe_release_inherited(end);
+    }
+    struct mz_command cmd;
+    while (mz_mailbox_take_inherited(&s->mailbox, &cmd)) {
+        if (cmd.type == MZ_CMD_ATTACH)
+            mz_pipe_release_inherited(&cmd.pipe->end[cmd.side]);
+        if (cmd.type != MZ_CMD_STOP)
+            mz_pipe_unref(cmd.pipe);
+    }
+    s->events = NULL;
+    free_socket(s);
+    end_close(ctx, s);
+}
+
 void mz_socket_close(struct mz_socket *s)
 {
     struct mz_ctx *ctx = s->ctx;
+    if (mz_ctx_inherited(ctx)) {
+        close_inherited(s);
+        return;
+    }
 
     /* No new inproc peers, no more STOP commands. */
     mz_inproc_unbind_all(s);
@@ -756,11 +832,7 @@ void mz_socket_close(struct mz_socket *s)
             s->endpoints[i].listener = NULL;
         }
     }
-    pthread_mutex_lock(&ctx->lock);
-    g_ptr_array_remove_fast(ctx->sockets, s);
-    ctx->closing++;
-    pthread_mutex_unlock(&ctx->lock);
-    s->tag = SOCKET_TAG_CLOSED;
+    begin_close(s);
 
     reap_ended_pipes(s);
     while (s->pipes.count > 0) {
@@ -801,25 +873,6 @@ void mz_socket_close(struct mz_socket *s)
             mz_pipe_unref(cmd.pipe);
     }
     s->ended_count = 0;
-
-    if (s->type->fini != NULL)
-        s->type->fini(s);
-    free(s->state);
-    mz_pipe_set_fini(&s->pipes);
-    free(s->ended);
-    while (s->endpoint_count > 0)
-        remove_endpoint(s, s->endpoint_count - 1);
-    free(s->endpoints);
-    free(s->last_endpoint);
-    mz_options_fini(&s->options);
-    mz_mailbox_fini(&s->mailbox);
-    memset(s, 0, sizeof *s);
-    s->tag = SOCKET_TAG_CLOSED;
-
-    pthread_mutex_lock(&ctx->lock);
-    g_ptr_array_add(ctx->shells, s);
-    ctx->closing--;
-    if (ctx->sockets->len == 0 && ctx->closing == 0)
-        pthread_cond_broadcast(&ctx->all_closed);
-    pthread_mutex_unlock(&ctx->lock);
+    free_socket(s);
+    end_close(ctx, s);
 }
