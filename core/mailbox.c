@@ -112,11 +112,11 @@ bool mz_mailbox_take(struct mz_mailbox *mb, struct mz_command *cmd)
     return found;
 }
 
-bool mz_mailbox_wait(struct mz_mailbox *mb, int timeout_ms)
+int mz_mailbox_wait(struct mz_mailbox *mb, int timeout_ms)
 {
     if (mz_mailbox_has_pending(mb))
-        return true;
+        return 1;
     struct pollfd pfd = { .fd = mb->fd, .events = POLLIN };
     int rc = poll(&pfd, 1, timeout_ms);
-    return rc > 0;
+    return rc < 0 ? -1 : rc > 0;
 }

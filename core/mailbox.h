@@ -67,7 +67,8 @@ static inline bool mz_mailbox_has_pending(struct mz_mailbox *mb)
     return atomic_load_explicit(&mb->pending, memory_order_acquire);
 }
 /* Owner thread: waits up to timeout_ms (-1 forever) for a command.
- * Returns true if one may be waiting. */
-bool mz_mailbox_wait(struct mz_mailbox *mb, int timeout_ms);
+ * Returns 1 if one may be waiting, 0 when the time ran out, -1 with errno
+ * (EINTR: a signal came first). */
+int mz_mailbox_wait(struct mz_mailbox *mb, int timeout_ms);
 
 #endif

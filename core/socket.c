@@ -289,7 +289,9 @@ static int64_t deadline_after(int timeout_ms)
 }
 
 /* Runs op until it succeeds, fails with something other than EAGAIN, or
- * the timeout passes. */
+ * the timeout passes. A signal that interrupts the wait ends it with
+ * EINTR, as libzmq's zmq_send and zmq_recv do, so that the application's
+ * handler gets to run (Python raises KeyboardInterrupt there). */
 static int run_blocking(struct mz_socket *s, struct mz_msg *m, bool nowait,
                         int timeout_ms,
                         int (*op)(struct mz_socket *, struct mz_msg *))
@@ -307,7 +309,8 @@ static int run_blocking(struct mz_socket *s, struct mz_msg *m, bool nowait,
             errno = EAGAIN;
             return -1;
         }
-        mz_mailbox_wait(&s->mailbox, left);
+        if (mz_mailbox_wait(&s->mailbox, left) < 0)
+            return -1;
         if (mz_socket_process_commands(s) < 0)
             return -1;
         rc = op(s, m);
