@@ -7,6 +7,9 @@
  * anything. Closed sockets keep their memory (a "shell") until term, so a
  * stale handle is answered with ENOTSOCK instead of a crash; new sockets
  * reuse shells, so memory stays bounded by the peak number of sockets.
+ * Terminated contexts are kept the same way, for zmq_ctx_new to reuse, so
+ * that a stale context handle gets EFAULT (pyzmq's shadow contexts use
+ * one after term) instead of a read of freed memory.
  */
 #include <errno.h>
 #include <limits.h>
@@ -25,9 +28,42 @@ static const uint32_t CTX_TAG_LIVE = 0x6d7a6378u; /* "mzcx" */
 static const uint32_t CTX_TAG_DEAD = 0x64656164u;
 enum { SOCKET_LIMIT = 65535, DEFAULT_MAX_SOCKETS = 1023 };
 
+/* Terminated contexts, zeroed and tagged dead, for zmq_ctx_new. */
+static struct {
+    pthread_mutex_t lock;
+    GPtrArray *shells;
+} dead_contexts = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+static struct mz_ctx *reuse_dead_context(void)
+{
+    struct mz_ctx *ctx = NULL;
+    pthread_mutex_lock(&dead_contexts.lock);
+    if (dead_contexts.shells != NULL && dead_contexts.shells->len > 0)
+        ctx = g_ptr_array_steal_index_fast(dead_contexts.shells,
+                                           dead_contexts.shells->len - 1);
+    pthread_mutex_unlock(&dead_contexts.lock);
+    if (ctx != NULL)
+        memset(ctx, 0, sizeof *ctx);
+    return ctx;
+}
+
+/* Keeps a terminated context's memory for zmq_ctx_new. */
+static void keep_dead_context(struct mz_ctx *ctx)
+{
+    memset(ctx, 0, sizeof *ctx);
+    ctx->tag = CTX_TAG_DEAD;
+    pthread_mutex_lock(&dead_contexts.lock);
+    if (dead_contexts.shells == NULL)
+        dead_contexts.shells = g_ptr_array_new();
+    g_ptr_array_add(dead_contexts.shells, ctx);
+    pthread_mutex_unlock(&dead_contexts.lock);
+}
+
 struct mz_ctx *mz_ctx_new(void)
 {
-    struct mz_ctx *ctx = calloc(1, sizeof *ctx);
+    struct mz_ctx *ctx = reuse_dead_context();
+    if (ctx == NULL)
+        ctx = calloc(1, sizeof *ctx);
     if (ctx == NULL) {
         errno = ENOMEM;
         return NULL;
@@ -128,8 +164,7 @@ int mz_ctx_term(struct mz_ctx *ctx)
     g_ptr_array_free(ctx->shells, TRUE);
     pthread_cond_destroy(&ctx->all_closed);
     pthread_mutex_destroy(&ctx->lock);
-    ctx->tag = CTX_TAG_DEAD;
-    free(ctx);
+    keep_dead_context(ctx);
     return 0;
 }
 

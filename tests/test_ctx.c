@@ -141,6 +141,30 @@ static void test_bad_context_handles(void)
     CU_ASSERT_EQUAL(zmq_ctx_term(ctx), 0);
 }
 
+/* A handle of a terminated context is answered with EFAULT, as libzmq
+ * answers it (pyzmq's shadow contexts rely on it), and is never read as
+ * freed memory (the sanitizer build checks that). */
+static void test_terminated_context_handle(void)
+{
+    void *ctx = zmq_ctx_new();
+    CU_ASSERT_EQUAL_FATAL(zmq_ctx_term(ctx), 0);
+    errno = 0;
+    CU_ASSERT_PTR_NULL(zmq_socket(ctx, ZMQ_PAIR));
+    CU_ASSERT_EQUAL(errno, EFAULT);
+    errno = 0;
+    CU_ASSERT_EQUAL(zmq_ctx_get(ctx, ZMQ_IO_THREADS), -1);
+    CU_ASSERT_EQUAL(errno, EFAULT);
+    errno = 0;
+    CU_ASSERT_EQUAL(zmq_ctx_term(ctx), -1);
+    CU_ASSERT_EQUAL(errno, EFAULT);
+    /* New contexts may take its place, and work. */
+    void *again = zmq_ctx_new();
+    void *s = zmq_socket(again, ZMQ_PAIR);
+    CU_ASSERT_PTR_NOT_NULL(s);
+    zmq_close(s);
+    CU_ASSERT_EQUAL(zmq_ctx_term(again), 0);
+}
+
 static void test_deprecated_entry_points(void)
 {
     errno = 0;
@@ -466,6 +490,8 @@ int main(void)
         { "out-of-range values give EINVAL", test_out_of_range_values },
         { "ZMQ_THREAD_NAME_PREFIX", test_thread_name_prefix },
         { "bad handles give EFAULT", test_bad_context_handles },
+        { "a terminated context's handle gives EFAULT",
+          test_terminated_context_handle },
         { "zmq_init, zmq_term, zmq_ctx_destroy", test_deprecated_entry_points },
         { "ZMQ_MAX_SOCKETS gives EMFILE", test_max_sockets },
         { "I/O threads start with the first socket",
