@@ -7,12 +7,16 @@
  * anything. Closed sockets keep their memory (a "shell") until term, so a
  * stale handle is answered with ENOTSOCK instead of a crash; new sockets
  * reuse shells, so memory stays bounded by the peak number of sockets.
+ * Terminated contexts are kept the same way, for zmq_ctx_new to reuse, so
+ * that a stale context handle gets EFAULT (pyzmq's shadow contexts use
+ * one after term) instead of a read of freed memory.
  */
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ctx.h"
 #include "inproc.h"
@@ -24,13 +28,47 @@ static const uint32_t CTX_TAG_LIVE = 0x6d7a6378u; /* "mzcx" */
 static const uint32_t CTX_TAG_DEAD = 0x64656164u;
 enum { SOCKET_LIMIT = 65535, DEFAULT_MAX_SOCKETS = 1023 };
 
+/* Terminated contexts, zeroed and tagged dead, for zmq_ctx_new. */
+static struct {
+    pthread_mutex_t lock;
+    GPtrArray *shells;
+} dead_contexts = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+static struct mz_ctx *reuse_dead_context(void)
+{
+    struct mz_ctx *ctx = NULL;
+    pthread_mutex_lock(&dead_contexts.lock);
+    if (dead_contexts.shells != NULL && dead_contexts.shells->len > 0)
+        ctx = g_ptr_array_steal_index_fast(dead_contexts.shells,
+                                           dead_contexts.shells->len - 1);
+    pthread_mutex_unlock(&dead_contexts.lock);
+    if (ctx != NULL)
+        memset(ctx, 0, sizeof *ctx);
+    return ctx;
+}
+
+/* Keeps a terminated context's memory for zmq_ctx_new. */
+static void keep_dead_context(struct mz_ctx *ctx)
+{
+    memset(ctx, 0, sizeof *ctx);
+    ctx->tag = CTX_TAG_DEAD;
+    pthread_mutex_lock(&dead_contexts.lock);
+    if (dead_contexts.shells == NULL)
+        dead_contexts.shells = g_ptr_array_new();
+    g_ptr_array_add(dead_contexts.shells, ctx);
+    pthread_mutex_unlock(&dead_contexts.lock);
+}
+
 struct mz_ctx *mz_ctx_new(void)
 {
-    struct mz_ctx *ctx = calloc(1, sizeof *ctx);
+    struct mz_ctx *ctx = reuse_dead_context();
+    if (ctx == NULL)
+        ctx = calloc(1, sizeof *ctx);
     if (ctx == NULL) {
         errno = ENOMEM;
         return NULL;
     }
+    ctx->pid = getpid();
     pthread_mutex_init(&ctx->lock, NULL);
     pthread_cond_init(&ctx->all_closed, NULL);
     ctx->sockets = g_ptr_array_new();
@@ -53,40 +91,80 @@ bool mz_ctx_is_live(const struct mz_ctx *ctx)
     return ctx != NULL && ctx->tag == CTX_TAG_LIVE;
 }
 
+bool mz_ctx_inherited(struct mz_ctx *ctx)
+{
+    pid_t pid = getpid();
+    if (pid == ctx->pid)
+        return false;
+    /* A thread of the parent may have held the lock at the fork, and no
+     * thread is left here to release it. */
+    if (ctx->adopted_by != pid) {
+        pthread_mutex_init(&ctx->lock, NULL);
+        pthread_cond_init(&ctx->all_closed, NULL);
+        ctx->adopted_by = pid;
+    }
+    return true;
+}
+
 int mz_ctx_shutdown(struct mz_ctx *ctx)
 {
+    /* A forked child posts nothing: its sockets' eventfds are the
+     * parent's too, and a wake-up there would be the parent's to answer. */
+    bool inherited = mz_ctx_inherited(ctx);
     pthread_mutex_lock(&ctx->lock);
-    if (!ctx->terminating) {
-        ctx->terminating = true;
+    if (!ctx->terminating && !inherited) {
         struct mz_command stop = { .type = MZ_CMD_STOP };
         for (guint i = 0; i < ctx->sockets->len; i++)
             mz_socket_post(g_ptr_array_index(ctx->sockets, i), &stop);
     }
+    ctx->terminating = true;
     pthread_mutex_unlock(&ctx->lock);
     return 0;
 }
 
-int mz_ctx_term(struct mz_ctx *ctx)
+/* zmq_ctx_term in a forked child (mz_ctx_inherited): no STOP is posted
+ * (a socket's eventfd is the parent's too) and nothing is waited for, as
+ * nobody but this thread can close a socket here: the sockets still open
+ * are let go of as zmq_close lets go of them. */
+static void close_inherited_sockets(struct mz_ctx *ctx)
 {
     mz_ctx_shutdown(ctx);
-    pthread_mutex_lock(&ctx->lock);
-    while (ctx->sockets->len > 0 || ctx->closing > 0 ||
-           ctx->network_objects > 0)
-        pthread_cond_wait(&ctx->all_closed, &ctx->lock);
-    pthread_mutex_unlock(&ctx->lock);
+    while (ctx->sockets->len > 0)
+        mz_socket_close(g_ptr_array_index(ctx->sockets, ctx->sockets->len - 1));
+}
+
+int mz_ctx_term(struct mz_ctx *ctx)
+{
+    bool inherited = mz_ctx_inherited(ctx);
+    if (inherited) {
+        close_inherited_sockets(ctx);
+    } else {
+        mz_ctx_shutdown(ctx);
+        pthread_mutex_lock(&ctx->lock);
+        while (ctx->sockets->len > 0 || ctx->closing > 0 ||
+               ctx->network_objects > 0)
+            pthread_cond_wait(&ctx->all_closed, &ctx->lock);
+        pthread_mutex_unlock(&ctx->lock);
+    }
 
     /* No socket is left: nothing else can reach the context now. */
     mz_inproc_release_pending(ctx);
-    for (int i = 0; i < ctx->iothreads_started; i++)
-        mz_iothread_stop(ctx->iothreads[i]);
+    /* The I/O threads of a forked child's context do not exist there:
+     * what their listeners, sessions and engines hold stays allocated
+     * until the child exits, as in libzmq. */
+    for (int i = 0; i < ctx->iothreads_started; i++) {
+        if (inherited)
+            mz_iothread_abandon(ctx->iothreads[i]);
+        else
+            mz_iothread_stop(ctx->iothreads[i]);
+    }
     free(ctx->iothreads);
     mz_inproc_fini(ctx);
     g_ptr_array_free(ctx->sockets, TRUE);
     g_ptr_array_free(ctx->shells, TRUE);
     pthread_cond_destroy(&ctx->all_closed);
     pthread_mutex_destroy(&ctx->lock);
-    ctx->tag = CTX_TAG_DEAD;
-    free(ctx);
+    keep_dead_context(ctx);
     return 0;
 }
 
@@ -96,18 +174,23 @@ static int invalid(void)
     return -1;
 }
 
-static void affinity_remove(struct mz_ctx *ctx, int cpu)
+/* False when cpu was not in the list. */
+static bool affinity_remove(struct mz_ctx *ctx, int cpu)
 {
     for (size_t i = 0; i < ctx->thread_affinity_count; i++) {
         if (ctx->thread_affinity[i] == cpu) {
             ctx->thread_affinity[i] =
                 ctx->thread_affinity[--ctx->thread_affinity_count];
-            return;
+            return true;
         }
     }
+    return false;
 }
 
-/* Options that shape the I/O thread pool only apply before it starts. */
+/* Options that shape the I/O thread pool only apply before it starts.
+ * The values libzmq takes: no negative policy, priority or CPU (their
+ * defaults, -1, mean "leave alone" and cannot be set), removing only a
+ * CPU that was added, and any number as a name prefix. */
 static int set_thread_option(struct mz_ctx *ctx, int option, int value)
 {
     switch (option) {
@@ -117,12 +200,12 @@ static int set_thread_option(struct mz_ctx *ctx, int option, int value)
         ctx->io_thread_count = value;
         return 0;
     case ZMQ_THREAD_SCHED_POLICY:
-        if (value < -1)
+        if (value < 0)
             return invalid();
         ctx->thread_sched_policy = value;
         return 0;
     case ZMQ_THREAD_PRIORITY:
-        if (value < -1)
+        if (value < 0)
             return invalid();
         ctx->thread_priority = value;
         return 0;
@@ -133,13 +216,10 @@ static int set_thread_option(struct mz_ctx *ctx, int option, int value)
         ctx->thread_affinity[ctx->thread_affinity_count++] = value;
         return 0;
     case ZMQ_THREAD_AFFINITY_CPU_REMOVE:
-        if (value < 0 || value >= CPU_SETSIZE)
+        if (value < 0 || !affinity_remove(ctx, value))
             return invalid();
-        affinity_remove(ctx, value);
         return 0;
     case ZMQ_THREAD_NAME_PREFIX:
-        if (value < 0)
-            return invalid();
         snprintf(ctx->thread_name_prefix, sizeof ctx->thread_name_prefix, "%d",
                  value);
         return 0;
@@ -160,10 +240,16 @@ int mz_ctx_set(struct mz_ctx *ctx, int option, int value)
             ctx->max_sockets = value;
         break;
     case ZMQ_IPV6:
-        ctx->ipv6 = value != 0;
+        if (value < 0)
+            rc = invalid();
+        else
+            ctx->ipv6 = value != 0;
         break;
     case ZMQ_BLOCKY:
-        ctx->blocky = value != 0;
+        if (value < 0)
+            rc = invalid();
+        else
+            ctx->blocky = value != 0;
         break;
     case ZMQ_MAX_MSGSZ:
         if (value < 0)
@@ -172,7 +258,10 @@ int mz_ctx_set(struct mz_ctx *ctx, int option, int value)
             ctx->max_msgsz = value;
         break;
     case ZMQ_ZERO_COPY_RECV:
-        ctx->zero_copy_recv = value != 0;
+        if (value < 0)
+            rc = invalid();
+        else
+            ctx->zero_copy_recv = value != 0;
         break;
     default:
         rc = set_thread_option(ctx, option, value);
@@ -180,6 +269,19 @@ int mz_ctx_set(struct mz_ctx *ctx, int option, int value)
     }
     pthread_mutex_unlock(&ctx->lock);
     return rc;
+}
+
+/* ZMQ_THREAD_NAME_PREFIX read as a number, as libzmq gives it: the
+ * leading digits of the prefix (0 for none, or for a prefix set as a
+ * string of letters), clipped to an int. */
+static int prefix_number(const char *prefix)
+{
+    long number = strtol(prefix, NULL, 10);
+    if (number > INT_MAX)
+        return INT_MAX;
+    if (number < INT_MIN)
+        return INT_MIN;
+    return (int) number;
 }
 
 int mz_ctx_get(struct mz_ctx *ctx, int option)
@@ -213,6 +315,9 @@ int mz_ctx_get(struct mz_ctx *ctx, int option)
         break;
     case ZMQ_THREAD_SCHED_POLICY:
         value = ctx->thread_sched_policy;
+        break;
+    case ZMQ_THREAD_NAME_PREFIX:
+        value = prefix_number(ctx->thread_name_prefix);
         break;
     default:
         value = invalid();
@@ -308,6 +413,11 @@ int mz_ctx_start_iothreads(struct mz_ctx *ctx)
 
 struct mz_reactor *mz_ctx_choose_reactor(struct mz_ctx *ctx, uint64_t affinity)
 {
+    /* A forked child has none of the I/O threads. */
+    if (mz_ctx_inherited(ctx)) {
+        errno = EMTHREAD;
+        return NULL;
+    }
     struct mz_reactor *best = NULL;
     unsigned best_load = 0;
     pthread_mutex_lock(&ctx->lock);

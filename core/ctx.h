@@ -14,12 +14,15 @@
 #include <stddef.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 struct mz_socket;
 struct mz_iothread;
 
 struct mz_ctx {
     uint32_t tag;
+    pid_t pid;        /* the process that made it (see mz_ctx_inherited) */
+    pid_t adopted_by; /* the forked child that last took it over */
     pthread_mutex_t lock;
     pthread_cond_t all_closed;
 
@@ -53,6 +56,16 @@ struct mz_ctx {
 
 struct mz_ctx *mz_ctx_new(void);
 bool mz_ctx_is_live(const struct mz_ctx *ctx);
+/* True in a child forked after the context was made. Its I/O threads run
+ * only in the parent, and the child shares the parent's fds (connections,
+ * eventfds, epoll sets), so the child only lets go of what it inherited:
+ * zmq_close and zmq_ctx_term there touch nothing of the parent's and
+ * never wait for an I/O thread, as libzmq notices a changed pid and does
+ * the same. A new bind or connect there fails with EMTHREAD. Locks that
+ * a thread of the parent may have held at the fork are not taken there,
+ * and the context's own is made anew on the first call: what the child
+ * inherited is for the thread that forked to let go of. */
+bool mz_ctx_inherited(struct mz_ctx *ctx);
 /* Stops every socket (blocking calls return ETERM). */
 int mz_ctx_shutdown(struct mz_ctx *ctx);
 /* Shutdown, wait for every socket to close, free. */

@@ -58,3 +58,9 @@ void mz_iothread_stop(struct mz_iothread *t)
     mz_reactor_free(t->reactor);
     free(t);
 }
+
+void mz_iothread_abandon(struct mz_iothread *t)
+{
+    mz_reactor_abandon(t->reactor);
+    free(t);
+}

@@ -31,4 +31,8 @@ int mz_iothread_set_sched(struct mz_iothread *t, int policy, int priority,
  * dropped). Must not be called from the I/O thread itself. */
 void mz_iothread_stop(struct mz_iothread *t);
 
+/* mz_iothread_stop in a forked child, where the thread does not exist:
+ * abandons its reactor (mz_reactor_abandon) and frees t, without a join. */
+void mz_iothread_abandon(struct mz_iothread *t);
+
 #endif

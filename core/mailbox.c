@@ -69,6 +69,20 @@ static void ring_grow(struct mz_mailbox *mb)
     mb->capacity = capacity;
 }
 
+/* Sets pending and makes the eventfd, if there is one, readable; the
+ * caller holds the lock. */
+static void raise_pending(struct mz_mailbox *mb)
+{
+    /* pending first: an owner spinning on it need not wait for the
+     * eventfd write below to finish. */
+    atomic_store_explicit(&mb->pending, true, memory_order_release);
+    uint64_t one = 1;
+    /* Nonblocking eventfd: can only fail if the counter would overflow,
+     * which one write per raise, and a read at every reset, never does. */
+    if (mb->fd >= 0 && write(mb->fd, &one, sizeof one) < 0 && errno != EAGAIN)
+        perror("modzmq: mailbox eventfd write");
+}
+
 bool mz_mailbox_post(struct mz_mailbox *mb, const struct mz_command *cmd)
 {
     pthread_mutex_lock(&mb->lock);
@@ -76,31 +90,41 @@ bool mz_mailbox_post(struct mz_mailbox *mb, const struct mz_command *cmd)
         ring_grow(mb);
     mb->ring[(mb->head + mb->count) % mb->capacity] = *cmd;
     bool was_empty = mb->count++ == 0;
-    if (was_empty) {
-        /* pending first: an owner spinning on it need not wait for the
-         * eventfd write below to finish. */
-        atomic_store_explicit(&mb->pending, true, memory_order_release);
-        uint64_t one = 1;
-        /* Nonblocking eventfd: can only fail if the counter would
-         * overflow, which one pending write per empty->full edge never does. */
-        if (mb->fd >= 0 && write(mb->fd, &one, sizeof one) < 0 &&
-            errno != EAGAIN)
-            perror("modzmq: mailbox eventfd write");
-    }
+    if (was_empty)
+        raise_pending(mb);
     pthread_mutex_unlock(&mb->lock);
     return was_empty;
 }
 
+void mz_mailbox_signal(struct mz_mailbox *mb)
+{
+    pthread_mutex_lock(&mb->lock);
+    if (!atomic_load_explicit(&mb->pending, memory_order_relaxed))
+        raise_pending(mb);
+    pthread_mutex_unlock(&mb->lock);
+}
+
+/* Takes the oldest command, if any; the caller holds the lock (or is
+ * alone, see mz_mailbox_take_inherited). */
+static bool take_locked(struct mz_mailbox *mb, struct mz_command *cmd)
+{
+    if (mb->count == 0)
+        return false;
+    *cmd = mb->ring[mb->head];
+    mb->head = (mb->head + 1) % mb->capacity;
+    mb->count--;
+    return true;
+}
+
+bool mz_mailbox_take_inherited(struct mz_mailbox *mb, struct mz_command *cmd)
+{
+    return take_locked(mb, cmd);
+}
+
 bool mz_mailbox_take(struct mz_mailbox *mb, struct mz_command *cmd)
 {
-    bool found = false;
     pthread_mutex_lock(&mb->lock);
-    if (mb->count > 0) {
-        *cmd = mb->ring[mb->head];
-        mb->head = (mb->head + 1) % mb->capacity;
-        mb->count--;
-        found = true;
-    }
+    bool found = take_locked(mb, cmd);
     if (mb->count == 0 &&
         atomic_load_explicit(&mb->pending, memory_order_relaxed)) {
         uint64_t value;
@@ -113,11 +137,11 @@ bool mz_mailbox_take(struct mz_mailbox *mb, struct mz_command *cmd)
     return found;
 }
 
-bool mz_mailbox_wait(struct mz_mailbox *mb, int timeout_ms)
+int mz_mailbox_wait(struct mz_mailbox *mb, int timeout_ms)
 {
     if (mz_mailbox_has_pending(mb))
-        return true;
+        return 1;
     struct pollfd pfd = { .fd = mb->fd, .events = POLLIN };
     int rc = poll(&pfd, 1, timeout_ms);
-    return rc > 0;
+    return rc < 0 ? -1 : rc > 0;
 }

@@ -5,9 +5,11 @@
  * (a peer's pipe became readable or writable, a pipe was attached or
  * terminated, the context is terminating) and the socket's own thread runs
  * them the next time it enters the library. The eventfd is the socket's
- * ZMQ_FD: it is readable exactly while commands are waiting, which gives the
- * edge-triggered behaviour libzmq documents. Posting is a mutex and at most
- * one eventfd write; checking for commands is one atomic load.
+ * ZMQ_FD: it is readable while commands are waiting, or after the owner
+ * signalled itself (see mz_mailbox_signal), until the owner next runs its
+ * commands, which gives the edge-triggered behaviour libzmq documents.
+ * Posting is a mutex and at most one eventfd write; checking for commands
+ * is one atomic load.
  *
  * A network session's mailbox has no eventfd (mz_mailbox_init_quiet): its
  * owner is woken through its I/O thread's task queue instead, so that a
@@ -58,15 +60,28 @@ void mz_mailbox_fini(struct mz_mailbox *mb);
  * True when the mailbox was empty: its owner must be woken (done here
  * through the eventfd, if there is one). */
 bool mz_mailbox_post(struct mz_mailbox *mb, const struct mz_command *cmd);
+/* Makes the eventfd readable without a command, until the next
+ * mz_mailbox_take: the edge libzmq's ZMQ_FD gives after a socket's own
+ * network bind, connect, unbind or disconnect (libzmq's socket gets a
+ * command about its listener or session there), so that an event loop
+ * that watches the fd looks at ZMQ_EVENTS. Thread-safe; for mailboxes with
+ * an eventfd. */
+void mz_mailbox_signal(struct mz_mailbox *mb);
 /* Owner thread: takes the oldest command; false when empty, in which case
  * the eventfd is reset. */
 bool mz_mailbox_take(struct mz_mailbox *mb, struct mz_command *cmd);
+/* mz_mailbox_take in a forked child, where the eventfd is the parent's
+ * too and a thread of the parent may have held the lock at the fork:
+ * takes the oldest command without either. Only the thread that forked
+ * runs there. */
+bool mz_mailbox_take_inherited(struct mz_mailbox *mb, struct mz_command *cmd);
 static inline bool mz_mailbox_has_pending(struct mz_mailbox *mb)
 {
     return atomic_load_explicit(&mb->pending, memory_order_acquire);
 }
 /* Owner thread: waits up to timeout_ms (-1 forever) for a command.
- * Returns true if one may be waiting. */
-bool mz_mailbox_wait(struct mz_mailbox *mb, int timeout_ms);
+ * Returns 1 if one may be waiting, 0 when the time ran out, -1 with errno
+ * (EINTR: a signal came first). */
+int mz_mailbox_wait(struct mz_mailbox *mb, int timeout_ms);
 
 #endif

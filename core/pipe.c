@@ -533,3 +533,11 @@ void mz_pipe_release(struct mz_pipe_end *end)
     end->attached = false;
     mz_pipe_unref(end->pipe);
 }
+
+void mz_pipe_release_inherited(struct mz_pipe_end *end)
+{
+    end->socket = NULL;
+    end->session = NULL;
+    end->attached = false;
+    mz_pipe_unref(end->pipe);
+}

@@ -191,5 +191,9 @@ void mz_pipe_terminate(struct mz_pipe_end *end);
 /* The owner lets go of an end whose input has ended (after the peer's
  * delimiter). */
 void mz_pipe_release(struct mz_pipe_end *end);
+/* mz_pipe_release in a forked child (see mz_ctx_inherited), where a
+ * thread of the parent may have held the pipe's lock at the fork and only
+ * the thread that forked runs: without the lock. */
+void mz_pipe_release_inherited(struct mz_pipe_end *end);
 
 #endif

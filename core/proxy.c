@@ -198,22 +198,27 @@ fail:
 
 /* One round of forwarding in both directions. For each direction that
  * cannot move a message now, adds to want[] the event that would let it:
- * input on its source, or room on its destination. Returns how many
- * messages moved, or -1. */
+ * input on its source, or room on its destination. A single-socket device
+ * (frontend and backend the same socket, e.g. a REP that echoes) has one
+ * direction, and its socket may only be able to send once it has
+ * received, as a REP is: it forwards whenever there is input, as libzmq's
+ * does. Returns how many messages moved, or -1. */
 static int forward_round(struct proxy *px, short want[2])
 {
+    bool single = px->side[FRONTEND] == px->side[BACKEND];
+    int sides = single ? 1 : 2;
     int events[2];
-    for (int s = 0; s < 2; s++) {
+    for (int s = 0; s < sides; s++) {
         events[s] = socket_events(px->side[s]);
         if (events[s] < 0)
             return -1;
     }
     int moved = 0;
-    for (int from = 0; from < 2; from++) {
+    for (int from = 0; from < sides; from++) {
         int to = 1 - from;
         if (!(events[from] & ZMQ_POLLIN)) {
             want[from] |= ZMQ_POLLIN;
-        } else if (!(events[to] & ZMQ_POLLOUT)) {
+        } else if (!single && !(events[to] & ZMQ_POLLOUT)) {
             want[to] |= ZMQ_POLLOUT;
         } else {
             int rc = forward(px, from);

@@ -183,6 +183,13 @@ void mz_reactor_free(struct mz_reactor *r)
     free(r);
 }
 
+void mz_reactor_abandon(struct mz_reactor *r)
+{
+    for (struct mz_reactor_fd *h = r->live; h != NULL; h = h->next)
+        close(h->fd);
+    mz_reactor_free(r);
+}
+
 /* ---- fds ---- */
 
 struct mz_reactor_fd *mz_reactor_add_fd(struct mz_reactor *r, int fd,

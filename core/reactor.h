@@ -43,6 +43,13 @@ struct mz_reactor *mz_reactor_new(void);
  * dropped without running. */
 void mz_reactor_free(struct mz_reactor *r);
 
+/* mz_reactor_free in a forked child, where no thread runs the reactor
+ * and its epoll set is the parent's as much as the child's: closes the
+ * child's copy of every fd it watches (the parent's stay open and
+ * watched), then frees it as mz_reactor_free does, without an epoll_ctl.
+ * What the handles' owners hold besides their fd is theirs. */
+void mz_reactor_abandon(struct mz_reactor *r);
+
 /* Starts watching fd, initially for nothing (call mz_reactor_want). fn (arg, events) runs on readiness.
  * Returns the handle, or NULL with errno set (EBADF, EPERM for a regular
  * file, EEXIST if fd is already registered, ENOMEM). */

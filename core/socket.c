@@ -310,7 +310,9 @@ static int64_t deadline_after(int timeout_ms)
 }
 
 /* Runs op until it succeeds, fails with something other than EAGAIN, or
- * the timeout passes. */
+ * the timeout passes. A signal that interrupts the wait ends it with
+ * EINTR, as libzmq's zmq_send and zmq_recv do, so that the application's
+ * handler gets to run (Python raises KeyboardInterrupt there). */
 static int run_blocking(struct mz_socket *s, struct mz_msg *m, bool nowait,
                         int timeout_ms,
                         int (*op)(struct mz_socket *, struct mz_msg *))
@@ -328,7 +330,8 @@ static int run_blocking(struct mz_socket *s, struct mz_msg *m, bool nowait,
             errno = EAGAIN;
             return -1;
         }
-        mz_mailbox_wait(&s->mailbox, left);
+        if (mz_mailbox_wait(&s->mailbox, left) < 0)
+            return -1;
         if (mz_socket_process_commands(s) < 0)
             return -1;
         rc = op(s, m);
@@ -464,7 +467,10 @@ static void stop_session(struct mz_socket *s, struct mz_session *session)
 
 /* Network endpoints: the transport plugin parses the address; a bind
  * listens at once, a connect starts a session that connects in an I/O
- * thread. */
+ * thread. Either leaves ZMQ_FD readable, as libzmq's is after it (the
+ * socket has sent itself a command about its new listener or session),
+ * so that an event loop that watches the fd wakes and looks at
+ * ZMQ_EVENTS. */
 
 /* endpoint_parse of either kind of transport. */
 static int parse_endpoint(struct mz_socket *s,
@@ -509,6 +515,7 @@ static int network_bind(struct mz_socket *s, const char *scheme,
         return -1;
     }
     s->endpoints[s->endpoint_count - 1].listener = listener;
+    mz_mailbox_signal(&s->mailbox);
     return 0;
 }
 
@@ -540,6 +547,7 @@ static int network_connect(struct mz_socket *s, const char *scheme,
         return -1;
     }
     s->endpoints[s->endpoint_count - 1].session = session;
+    mz_mailbox_signal(&s->mailbox);
     return 0;
 }
 
@@ -616,6 +624,8 @@ int mz_socket_unbind(struct mz_socket *s, const char *uri)
                 uint64_t origin = mz_listener_id(listener);
                 mz_listener_stop(listener);
                 end_accepted_pipes(s, origin);
+                /* libzmq's fd signals once its listener has ended. */
+                mz_mailbox_signal(&s->mailbox);
                 return 0;
             }
             /* Existing inproc connections stay; only the name goes. */
@@ -647,8 +657,11 @@ int mz_socket_disconnect(struct mz_socket *s, const char *uri)
             detach_pipe(s, end);
             end_pipe(s, end);
         }
-        if (session != NULL)
+        if (session != NULL) {
             stop_session(s, session);
+            /* libzmq's fd signals once its session has ended. */
+            mz_mailbox_signal(&s->mailbox);
+        }
     }
     if (!found) {
         errno = ENOENT;
@@ -669,10 +682,45 @@ static int get_int(void *value, size_t *size, int x)
     return 0;
 }
 
+/* The options libzmq's socket base answers itself (ZMQ_RCVMORE, ZMQ_FD,
+ * ZMQ_EVENTS, ZMQ_THREAD_SAFE, ZMQ_LAST_ENDPOINT) take any buffer at least
+ * as large as the value: libzmq writes the value, zeroes the rest of the
+ * buffer, and sets the size to the value's. */
+static int get_filling(void *value, size_t *size, const void *x, size_t x_size)
+{
+    if (*size < x_size) {
+        errno = EINVAL;
+        return -1;
+    }
+    memcpy(value, x, x_size);
+    memset((char *) value + x_size, 0, *size - x_size);
+    *size = x_size;
+    return 0;
+}
+
+static int get_filling_int(void *value, size_t *size, int x)
+{
+    return get_filling(value, size, &x, sizeof x);
+}
+
+/* Options leave the mailbox alone, as libzmq's do (only ZMQ_EVENTS runs
+ * the commands): running them here would reset ZMQ_FD, and an event loop
+ * that reads an option (ZMQ_FD itself, ZMQ_RCVMORE) between its look at
+ * ZMQ_EVENTS and its wait on the fd would sleep through the edge. Once a
+ * STOP has run, they fail with ETERM as libzmq's do. */
+static int check_stopped(const struct mz_socket *s)
+{
+    if (s->stopped) {
+        errno = ETERM;
+        return -1;
+    }
+    return 0;
+}
+
 int mz_socket_setopt(struct mz_socket *s, int option, const void *value,
                      size_t size)
 {
-    if (mz_socket_process_commands(s) < 0)
+    if (check_stopped(s) < 0)
         return -1;
     if (value == NULL && size > 0) {
         errno = EINVAL;
@@ -697,31 +745,24 @@ int mz_socket_setopt(struct mz_socket *s, int option, const void *value,
 
 int mz_socket_getopt(struct mz_socket *s, int option, void *value, size_t *size)
 {
-    if (mz_socket_process_commands(s) < 0)
+    if (check_stopped(s) < 0)
         return -1;
     switch (option) {
     case ZMQ_TYPE:
         return get_int(value, size, s->type->type);
     case ZMQ_RCVMORE:
-        return get_int(value, size, s->rcvmore ? 1 : 0);
+        return get_filling_int(value, size, s->rcvmore ? 1 : 0);
     case ZMQ_FD:
-        return get_int(value, size, s->mailbox.fd);
+        return get_filling_int(value, size, s->mailbox.fd);
     case ZMQ_THREAD_SAFE:
-        return get_int(value, size, 0);
+        return get_filling_int(value, size, 0);
     case ZMQ_EVENTS: {
         int events = mz_socket_events(s);
-        return events < 0 ? -1 : get_int(value, size, events);
+        return events < 0 ? -1 : get_filling_int(value, size, events);
     }
     case ZMQ_LAST_ENDPOINT: {
         const char *last = s->last_endpoint ? s->last_endpoint : "";
-        size_t needed = strlen(last) + 1;
-        if (*size < needed) {
-            errno = EINVAL;
-            return -1;
-        }
-        memcpy(value, last, needed);
-        *size = needed;
-        return 0;
+        return get_filling(value, size, last, strlen(last) + 1);
     }
     default:
         break;
@@ -734,9 +775,85 @@ int mz_socket_getopt(struct mz_socket *s, int option, void *value, size_t *size)
     return mz_options_get(&s->options, option, value, size);
 }
 
+/* What the socket alone owns, freed at the end of either kind of close:
+ * its pipes, listeners and sessions are gone or let go of by then. */
+static void free_socket(struct mz_socket *s)
+{
+    if (s->type->fini != NULL)
+        s->type->fini(s);
+    free(s->state);
+    mz_pipe_set_fini(&s->pipes);
+    free(s->ended);
+    while (s->endpoint_count > 0)
+        remove_endpoint(s, s->endpoint_count - 1);
+    free(s->endpoints);
+    free(s->last_endpoint);
+    mz_options_fini(&s->options);
+    mz_mailbox_fini(&s->mailbox);
+    memset(s, 0, sizeof *s);
+    s->tag = SOCKET_TAG_CLOSED;
+}
+
+/* Takes a socket out of its context's live list, for zmq_close. */
+static void begin_close(struct mz_socket *s)
+{
+    struct mz_ctx *ctx = s->ctx;
+    pthread_mutex_lock(&ctx->lock);
+    g_ptr_array_remove_fast(ctx->sockets, s);
+    ctx->closing++;
+    pthread_mutex_unlock(&ctx->lock);
+    s->tag = SOCKET_TAG_CLOSED;
+}
+
+/* Keeps the freed socket as a shell (see ctx.h); zmq_ctx_term may go on
+ * once the last one is closed. */
+static void end_close(struct mz_ctx *ctx, struct mz_socket *s)
+{
+    pthread_mutex_lock(&ctx->lock);
+    g_ptr_array_add(ctx->shells, s);
+    ctx->closing--;
+    if (ctx->sockets->len == 0 && ctx->closing == 0)
+        pthread_cond_broadcast(&ctx->all_closed);
+    pthread_mutex_unlock(&ctx->lock);
+}
+
+/* zmq_close in a forked child (mz_ctx_inherited). The socket's sessions
+ * and listeners live in I/O threads that run only in the parent, and its
+ * eventfd and connections are the parent's too: it posts no command,
+ * reads or writes no eventfd and ends no connection. It lets go of its
+ * pipes as the owner of an ended pipe does (so that another inherited
+ * socket's posts to them are dropped), and frees what it alone owns. Its
+ * event source stays on the event bus, whose lock a thread of the parent
+ * may have held at the fork; it publishes nothing more. */
+static void close_inherited(struct mz_socket *s)
+{
+    struct mz_ctx *ctx = s->ctx;
+    mz_inproc_unbind_all(s);
+    begin_close(s);
+    while (s->pipes.count > 0) {
+        struct mz_pipe_end *end = s->pipes.items[s->pipes.count - 1];
+        mz_pipe_set_remove(&s->pipes, end);
+        mz_pipe_release_inherited(end);
+    }
+    struct mz_command cmd;
+    while (mz_mailbox_take_inherited(&s->mailbox, &cmd)) {
+        if (cmd.type == MZ_CMD_ATTACH)
+            mz_pipe_release_inherited(&cmd.pipe->end[cmd.side]);
+        if (cmd.type != MZ_CMD_STOP)
+            mz_pipe_unref(cmd.pipe);
+    }
+    s->events = NULL;
+    free_socket(s);
+    end_close(ctx, s);
+}
+
 void mz_socket_close(struct mz_socket *s)
 {
     struct mz_ctx *ctx = s->ctx;
+    if (mz_ctx_inherited(ctx)) {
+        close_inherited(s);
+        return;
+    }
 
     /* No new inproc peers, no more STOP commands. */
     mz_inproc_unbind_all(s);
@@ -747,11 +864,7 @@ void mz_socket_close(struct mz_socket *s)
             s->endpoints[i].listener = NULL;
         }
     }
-    pthread_mutex_lock(&ctx->lock);
-    g_ptr_array_remove_fast(ctx->sockets, s);
-    ctx->closing++;
-    pthread_mutex_unlock(&ctx->lock);
-    s->tag = SOCKET_TAG_CLOSED;
+    begin_close(s);
 
     reap_ended_pipes(s);
     while (s->pipes.count > 0) {
@@ -792,25 +905,6 @@ void mz_socket_close(struct mz_socket *s)
             mz_pipe_unref(cmd.pipe);
     }
     s->ended_count = 0;
-
-    if (s->type->fini != NULL)
-        s->type->fini(s);
-    free(s->state);
-    mz_pipe_set_fini(&s->pipes);
-    free(s->ended);
-    while (s->endpoint_count > 0)
-        remove_endpoint(s, s->endpoint_count - 1);
-    free(s->endpoints);
-    free(s->last_endpoint);
-    mz_options_fini(&s->options);
-    mz_mailbox_fini(&s->mailbox);
-    memset(s, 0, sizeof *s);
-    s->tag = SOCKET_TAG_CLOSED;
-
-    pthread_mutex_lock(&ctx->lock);
-    g_ptr_array_add(ctx->shells, s);
-    ctx->closing--;
-    if (ctx->sockets->len == 0 && ctx->closing == 0)
-        pthread_cond_broadcast(&ctx->all_closed);
-    pthread_mutex_unlock(&ctx->lock);
+    free_socket(s);
+    end_close(ctx, s);
 }

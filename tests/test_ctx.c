@@ -2,13 +2,16 @@
  * Contexts: options and their limits, the deprecated entry points, the I/O
  * thread pool, and termination as libzmq does it: shutdown and term make
  * calls blocked in other threads return ETERM, term waits for every socket
- * to be closed, and a stopped context refuses new sockets.
+ * to be closed, and a stopped context refuses new sockets; a forked child
+ * lets go of what it inherited without touching the parent's.
  */
 #include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "testutil.h"
@@ -81,6 +84,44 @@ static void test_bad_options(void)
     CU_ASSERT_EQUAL(zmq_ctx_term(ctx), 0);
 }
 
+/* The values libzmq refuses with EINVAL: no negative number for the
+ * switches, the scheduling policy and priority (their -1 default means
+ * "leave alone" and cannot be set), removing a CPU that was never added. */
+static void test_out_of_range_values(void)
+{
+    void *ctx = zmq_ctx_new();
+    int bad[][2] = {
+        { ZMQ_THREAD_SCHED_POLICY, -1 },
+        { ZMQ_THREAD_SCHED_POLICY, -2 },
+        { ZMQ_THREAD_PRIORITY, -1 },
+        { ZMQ_IPV6, -1 },
+        { ZMQ_BLOCKY, -1 },
+        { ZMQ_ZERO_COPY_RECV, -1 },
+        { ZMQ_THREAD_AFFINITY_CPU_REMOVE, 1 },
+        { ZMQ_THREAD_AFFINITY_CPU_REMOVE, -1 },
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        errno = 0;
+        CU_ASSERT_EQUAL(zmq_ctx_set(ctx, bad[i][0], bad[i][1]), -1);
+        CU_ASSERT_EQUAL(errno, EINVAL);
+    }
+    /* Nothing refused was stored. */
+    CU_ASSERT_EQUAL(zmq_ctx_get(ctx, ZMQ_THREAD_SCHED_POLICY), -1);
+    CU_ASSERT_EQUAL(zmq_ctx_get(ctx, ZMQ_IPV6), 0);
+    CU_ASSERT_EQUAL(zmq_ctx_get(ctx, ZMQ_BLOCKY), 1);
+    CU_ASSERT_EQUAL(zmq_ctx_get(ctx, ZMQ_ZERO_COPY_RECV), 1);
+    /* A CPU that was added can be removed, once. */
+    CU_ASSERT_EQUAL(zmq_ctx_set(ctx, ZMQ_THREAD_AFFINITY_CPU_ADD, 1), 0);
+    CU_ASSERT_EQUAL(zmq_ctx_set(ctx, ZMQ_THREAD_AFFINITY_CPU_REMOVE, 1), 0);
+    errno = 0;
+    CU_ASSERT_EQUAL(zmq_ctx_set(ctx, ZMQ_THREAD_AFFINITY_CPU_REMOVE, 1), -1);
+    CU_ASSERT_EQUAL(errno, EINVAL);
+    CU_ASSERT_EQUAL(zmq_ctx_set(ctx, ZMQ_THREAD_SCHED_POLICY, 0), 0);
+    CU_ASSERT_EQUAL(zmq_ctx_get(ctx, ZMQ_THREAD_SCHED_POLICY), 0);
+    CU_ASSERT_EQUAL(zmq_ctx_set(ctx, ZMQ_THREAD_PRIORITY, 0), 0);
+    CU_ASSERT_EQUAL(zmq_ctx_term(ctx), 0);
+}
+
 static void test_bad_context_handles(void)
 {
     int not_a_context = 7;
@@ -98,6 +139,30 @@ static void test_bad_context_handles(void)
     CU_ASSERT_PTR_NULL(zmq_socket(ctx, 12345));
     CU_ASSERT_EQUAL(errno, EINVAL);
     CU_ASSERT_EQUAL(zmq_ctx_term(ctx), 0);
+}
+
+/* A handle of a terminated context is answered with EFAULT, as libzmq
+ * answers it (pyzmq's shadow contexts rely on it), and is never read as
+ * freed memory (the sanitizer build checks that). */
+static void test_terminated_context_handle(void)
+{
+    void *ctx = zmq_ctx_new();
+    CU_ASSERT_EQUAL_FATAL(zmq_ctx_term(ctx), 0);
+    errno = 0;
+    CU_ASSERT_PTR_NULL(zmq_socket(ctx, ZMQ_PAIR));
+    CU_ASSERT_EQUAL(errno, EFAULT);
+    errno = 0;
+    CU_ASSERT_EQUAL(zmq_ctx_get(ctx, ZMQ_IO_THREADS), -1);
+    CU_ASSERT_EQUAL(errno, EFAULT);
+    errno = 0;
+    CU_ASSERT_EQUAL(zmq_ctx_term(ctx), -1);
+    CU_ASSERT_EQUAL(errno, EFAULT);
+    /* New contexts may take its place, and work. */
+    void *again = zmq_ctx_new();
+    void *s = zmq_socket(again, ZMQ_PAIR);
+    CU_ASSERT_PTR_NOT_NULL(s);
+    zmq_close(s);
+    CU_ASSERT_EQUAL(zmq_ctx_term(again), 0);
 }
 
 static void test_deprecated_entry_points(void)
@@ -179,6 +244,24 @@ static void test_io_threads_start_and_stop(void)
     zmq_close(s);
     zmq_ctx_term(ctx);
     CU_ASSERT_EQUAL(threads_named("ZMQbg/IO"), before);
+}
+
+/* zmq_ctx_get (ZMQ_THREAD_NAME_PREFIX) gives the number that was set, 0
+ * before any, as libzmq 4.3.4 does; the I/O threads carry it. */
+static void test_thread_name_prefix(void)
+{
+    void *ctx = zmq_ctx_new();
+    CU_ASSERT_EQUAL(zmq_ctx_get(ctx, ZMQ_THREAD_NAME_PREFIX), 0);
+    CU_ASSERT_EQUAL(zmq_ctx_set(ctx, ZMQ_THREAD_NAME_PREFIX, 917), 0);
+    CU_ASSERT_EQUAL(zmq_ctx_get(ctx, ZMQ_THREAD_NAME_PREFIX), 917);
+    CU_ASSERT_EQUAL(zmq_ctx_set(ctx, ZMQ_THREAD_NAME_PREFIX, -4), 0);
+    CU_ASSERT_EQUAL(zmq_ctx_get(ctx, ZMQ_THREAD_NAME_PREFIX), -4);
+    CU_ASSERT_EQUAL(zmq_ctx_set(ctx, ZMQ_THREAD_NAME_PREFIX, 917), 0);
+    int before = threads_named("917/ZMQbg/IO");
+    void *s = zmq_socket(ctx, ZMQ_PAIR);
+    CU_ASSERT_EQUAL(threads_named("917/ZMQbg/IO"), before + 1);
+    zmq_close(s);
+    CU_ASSERT_EQUAL(zmq_ctx_term(ctx), 0);
 }
 
 static void test_blocky_and_ipv6_reach_new_sockets(void)
@@ -321,13 +404,94 @@ static void test_messages_survive_sender_close(void)
     CU_ASSERT_EQUAL(zmq_ctx_term(ctx), 0);
 }
 
+/* Waits up to timeout_ms for the child to exit; kills it if it has not. */
+static bool child_exited(pid_t pid, int timeout_ms, int *status)
+{
+    for (int waited = 0; waited < timeout_ms; waited += 10) {
+        if (waitpid(pid, status, WNOHANG) == pid)
+            return true;
+        usleep(10000);
+    }
+    kill(pid, SIGKILL);
+    waitpid(pid, status, 0);
+    return false;
+}
+
+/* What the child of test_fork_child_lets_go does with what it inherited:
+ * a bind or connect over tcp there is EMTHREAD (the I/O threads run in
+ * the parent only), and closing the sockets and terminating the context
+ * succeed at once. Returns its exit status: a bit per failed step. */
+static int child_lets_go(void *ctx, void *server, void *client)
+{
+    int failed = 0;
+    void *extra = zmq_socket(ctx, ZMQ_PAIR);
+    if (extra == NULL)
+        failed |= 1;
+    errno = 0;
+    if (extra != NULL && (zmq_bind(extra, "tcp://127.0.0.1:*") != -1 ||
+                          errno != EMTHREAD))
+        failed |= 2;
+    errno = 0;
+    if (extra != NULL && (zmq_connect(extra, "tcp://127.0.0.1:9") != -1 ||
+                          errno != EMTHREAD))
+        failed |= 4;
+    if (zmq_close(client) != 0 || zmq_close(server) != 0)
+        failed |= 8;
+    /* extra is still open: term lets go of it too. */
+    if (zmq_ctx_term(ctx) != 0)
+        failed |= 16;
+    return failed;
+}
+
+/* A forked child closes the sockets and terminates the context it
+ * inherited without waiting for I/O threads that do not exist there and
+ * without touching the parent's connections, as libzmq lets it: the
+ * parent's tcp pair keeps working both ways once the child is gone. */
+static void test_fork_child_lets_go(void)
+{
+    void *ctx = zmq_ctx_new();
+    void *server = zmq_socket(ctx, ZMQ_PAIR);
+    void *client = zmq_socket(ctx, ZMQ_PAIR);
+    CU_ASSERT_EQUAL_FATAL(zmq_bind(server, "tcp://127.0.0.1:*"), 0);
+    char endpoint[64];
+    size_t size = sizeof endpoint;
+    zmq_getsockopt(server, ZMQ_LAST_ENDPOINT, endpoint, &size);
+    CU_ASSERT_EQUAL_FATAL(zmq_connect(client, endpoint), 0);
+    CU_ASSERT_TRUE(test_send(client, "before", 0));
+    CU_ASSERT_TRUE(test_recv_is(server, "before", 5000));
+    CU_ASSERT_TRUE(test_send(server, "before, back", 0));
+    CU_ASSERT_TRUE(test_recv_is(client, "before, back", 5000));
+
+    fflush(NULL);
+    pid_t pid = fork();
+    CU_ASSERT_FATAL(pid >= 0);
+    if (pid == 0)
+        _exit(child_lets_go(ctx, server, client));
+    int status = 0;
+    CU_ASSERT_TRUE(child_exited(pid, 10000, &status));
+    CU_ASSERT_TRUE(WIFEXITED(status));
+    CU_ASSERT_EQUAL(WEXITSTATUS(status), 0);
+
+    CU_ASSERT_TRUE(test_send(client, "after", 0));
+    CU_ASSERT_TRUE(test_recv_is(server, "after", 5000));
+    CU_ASSERT_TRUE(test_send(server, "after, back", 0));
+    CU_ASSERT_TRUE(test_recv_is(client, "after, back", 5000));
+    test_close(client);
+    test_close(server);
+    CU_ASSERT_EQUAL(zmq_ctx_term(ctx), 0);
+}
+
 int main(void)
 {
     static const struct test_case tests[] = {
         { "defaults", test_defaults },
         { "set and get", test_set_and_get },
         { "bad options give EINVAL", test_bad_options },
+        { "out-of-range values give EINVAL", test_out_of_range_values },
+        { "ZMQ_THREAD_NAME_PREFIX", test_thread_name_prefix },
         { "bad handles give EFAULT", test_bad_context_handles },
+        { "a terminated context's handle gives EFAULT",
+          test_terminated_context_handle },
         { "zmq_init, zmq_term, zmq_ctx_destroy", test_deprecated_entry_points },
         { "ZMQ_MAX_SOCKETS gives EMFILE", test_max_sockets },
         { "I/O threads start with the first socket",
@@ -340,6 +504,8 @@ int main(void)
         { "term waits for sockets to close", test_term_waits_for_close },
         { "messages survive the sender's close",
           test_messages_survive_sender_close },
+        { "a forked child lets go of what it inherited",
+          test_fork_child_lets_go },
     };
     return test_run_suite("ctx", tests, sizeof tests / sizeof tests[0]);
 }

@@ -70,6 +70,9 @@ static void test_bad_addresses(void)
     harness_options_reset();
     CU_ASSERT(harness_parse_fails("", MODZMQ_ENDPOINT_BIND, EINVAL));
     CU_ASSERT(harness_parse_fails("", MODZMQ_ENDPOINT_CONNECT, EINVAL));
+    /* "@" alone: an abstract address without a name. */
+    CU_ASSERT(harness_parse_fails("@", MODZMQ_ENDPOINT_BIND, EINVAL));
+    CU_ASSERT(harness_parse_fails("@", MODZMQ_ENDPOINT_CONNECT, EINVAL));
     /* 107 bytes fit a Linux socket address, 108 do not. */
     char path[200];
     memset(path, 'a', sizeof path);

@@ -469,6 +469,13 @@ static void test_bad_endpoints(void)
     errno = 0;
     CU_ASSERT_EQUAL(zmq_bind(s, "tcp://127.0.0.1:99999"), -1);
     CU_ASSERT_EQUAL(errno, EINVAL);
+    /* An abstract ipc address needs a name, as in libzmq. */
+    errno = 0;
+    CU_ASSERT_EQUAL(zmq_bind(s, "ipc://@"), -1);
+    CU_ASSERT_EQUAL(errno, EINVAL);
+    errno = 0;
+    CU_ASSERT_EQUAL(zmq_connect(s, "ipc://@"), -1);
+    CU_ASSERT_EQUAL(errno, EINVAL);
 
     void *other = new_socket(ZMQ_PAIR);
     CU_ASSERT_EQUAL(zmq_bind(s, "tcp://127.0.0.1:*"), 0);

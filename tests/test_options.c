@@ -1140,6 +1140,84 @@ static void test_not_generic(void)
     close_socket(s);
 }
 
+/* The options the socket computes (ZMQ_RCVMORE, ZMQ_FD, ZMQ_EVENTS,
+ * ZMQ_THREAD_SAFE) are read into any buffer at least an int wide, as
+ * libzmq reads them: the int is written, the rest of the buffer zeroed,
+ * and the size set to an int's; a narrower buffer is EINVAL. ZMQ_TYPE,
+ * like every other int option, wants exactly an int. */
+static void test_computed_options_wide_buffers(void)
+{
+    void *s = new_socket(ZMQ_PUSH);
+    if (s == NULL)
+        return;
+    static const struct {
+        int option;
+        const char *name;
+    } computed[] = {
+        { ZMQ_RCVMORE, "ZMQ_RCVMORE" },
+        { ZMQ_FD, "ZMQ_FD" },
+        { ZMQ_EVENTS, "ZMQ_EVENTS" },
+        { ZMQ_THREAD_SAFE, "ZMQ_THREAD_SAFE" },
+    };
+    for (size_t i = 0; i < sizeof computed / sizeof computed[0]; i++) {
+        int expected = get_int(s, computed[i].option);
+        CHECK(expected != INT32_MIN + 7, "%s read into an int",
+              computed[i].name);
+        for (size_t wide = sizeof(int) + 1; wide <= 16; wide += 3) {
+            unsigned char buffer[16];
+            memset(buffer, 0xee, sizeof buffer);
+            size_t size = wide;
+            int rc = zmq_getsockopt(s, computed[i].option, buffer, &size);
+            CHECK(rc == 0, "%s read into %zu bytes (errno %d)",
+                  computed[i].name, wide, rc == 0 ? 0 : errno);
+            CHECK(size == sizeof(int), "%s sets the size to an int's (%zu)",
+                  computed[i].name, size);
+            int value;
+            memcpy(&value, buffer, sizeof value);
+            CHECK(value == expected, "%s gives %d in a wide buffer, not %d",
+                  computed[i].name, expected, value);
+            bool zeroed = true;
+            for (size_t k = sizeof(int); k < wide; k++)
+                zeroed = zeroed && buffer[k] == 0;
+            CHECK(zeroed, "%s zeroes the rest of %zu bytes", computed[i].name,
+                  wide);
+            CHECK(wide == sizeof buffer || buffer[wide] == 0xee,
+                  "%s writes nothing past %zu bytes", computed[i].name, wide);
+        }
+        char narrow[2];
+        size_t size = sizeof narrow;
+        CHECK(refused(zmq_getsockopt(s, computed[i].option, narrow, &size)),
+              "%s cannot be read into 2 bytes", computed[i].name);
+    }
+    int64_t wide_type;
+    size_t size = sizeof wide_type;
+    CU_ASSERT(refused(zmq_getsockopt(s, ZMQ_TYPE, &wide_type, &size)));
+    close_socket(s);
+}
+
+/* ZMQ_LAST_ENDPOINT in a buffer larger than the string: the string and
+ * its NUL, the rest zeroed, the size that of the string with its NUL. */
+static void test_last_endpoint_wide_buffer(void)
+{
+    void *s = new_socket(ZMQ_PULL);
+    if (s == NULL)
+        return;
+    CU_ASSERT_EQUAL(zmq_bind(s, "inproc://wide-last-endpoint"), 0);
+    char buffer[64];
+    memset(buffer, 'x', sizeof buffer);
+    size_t size = sizeof buffer;
+    CU_ASSERT_EQUAL(zmq_getsockopt(s, ZMQ_LAST_ENDPOINT, buffer, &size), 0);
+    CU_ASSERT_EQUAL(size, strlen("inproc://wide-last-endpoint") + 1);
+    CU_ASSERT_STRING_EQUAL(buffer, "inproc://wide-last-endpoint");
+    bool zeroed = true;
+    for (size_t k = size; k < sizeof buffer; k++)
+        zeroed = zeroed && buffer[k] == 0;
+    CU_ASSERT_TRUE(zeroed);
+    size = 5;
+    CU_ASSERT(refused(zmq_getsockopt(s, ZMQ_LAST_ENDPOINT, buffer, &size)));
+    close_socket(s);
+}
+
 /* ------------------------------------------------------------------ */
 
 static int suite_init(void)
@@ -1186,6 +1264,10 @@ int main(void)
         { "CURVE roles and mechanism", test_curve_roles },
         { "GSSAPI options and mechanism", test_gssapi },
         { "non-generic options refused", test_not_generic },
+        { "computed options in wide buffers",
+          test_computed_options_wide_buffers },
+        { "ZMQ_LAST_ENDPOINT in a wide buffer",
+          test_last_endpoint_wide_buffer },
     };
     if (CU_initialize_registry() != CUE_SUCCESS)
         return 1;

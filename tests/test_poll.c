@@ -1,7 +1,7 @@
 /*
  * zmq_poll and zmq_ppoll over inproc sockets and plain file descriptors:
  * argument errors, event bits, timeouts, wake-ups from other threads,
- * signals, and ETERM. Timing is only ever checked loosely (a timeout
+ * signals (which end a blocked zmq_send or zmq_recv too), and ETERM. Timing is only ever checked loosely (a timeout
  * waits at least about as long as asked, and not for ages).
  */
 #include <errno.h>
@@ -480,6 +480,47 @@ static void test_eintr(void)
     sigaction(SIGUSR1, &old, NULL);
 }
 
+/* A signal ends a zmq_recv or zmq_send blocked for lack of a peer with
+ * EINTR too (zmq_recv and zmq_send document it), so that an
+ * application's handler runs at once: Python's KeyboardInterrupt, for
+ * one, is raised from there. Without it they would wait for their
+ * timeout. */
+static void test_eintr_in_send_and_recv(void)
+{
+    struct sigaction old;
+    catch_sigusr1(&old);
+    void *ctx = zmq_ctx_new();
+    void *pull = zmq_socket(ctx, ZMQ_PULL);
+    void *push = zmq_socket(ctx, ZMQ_PUSH);
+    test_set_int(pull, ZMQ_RCVTIMEO, 5000);
+    test_set_int(push, ZMQ_SNDTIMEO, 5000);
+    for (int sending = 0; sending < 2; sending++) {
+        signals_caught = 0;
+        struct delayed_signal job = { .target = pthread_self(),
+                                      .delay_ms = 50 };
+        pthread_t thread;
+        pthread_create(&thread, NULL, send_signal_later, &job);
+        char buffer[8];
+        errno = 0;
+        int rc = sending ? zmq_send(push, "x", 1, 0)
+                         : zmq_recv(pull, buffer, sizeof buffer, 0);
+        int error = errno;
+        pthread_join(thread, NULL);
+        CU_ASSERT_EQUAL(rc, -1);
+        CU_ASSERT_EQUAL(error, EINTR);
+        CU_ASSERT_EQUAL(signals_caught, 1);
+    }
+    /* The sockets go on as before. */
+    CU_ASSERT_EQUAL(zmq_bind(pull, "inproc://after-eintr"), 0);
+    CU_ASSERT_EQUAL(zmq_connect(push, "inproc://after-eintr"), 0);
+    CU_ASSERT_TRUE(test_send(push, "after", 0));
+    CU_ASSERT_TRUE(test_recv_is(pull, "after", 5000));
+    zmq_close(pull);
+    zmq_close(push);
+    CU_ASSERT_EQUAL(zmq_ctx_term(ctx), 0);
+    sigaction(SIGUSR1, &old, NULL);
+}
+
 /* zmq_ppoll: NULL mask is zmq_poll; a mask that unblocks a pending
  * signal lets it in during the wait, and only then. */
 static void test_ppoll(void)
@@ -607,6 +648,7 @@ int main(void)
         { "woken by another thread", test_woken_by_other_thread },
         { "ETERM while blocked", test_eterm_while_blocked },
         { "EINTR", test_eintr },
+        { "EINTR in zmq_send and zmq_recv", test_eintr_in_send_and_recv },
         { "zmq_ppoll", test_ppoll },
         { "REQ/REP", test_request_reply },
         { "PUB/SUB", test_publish_subscribe },

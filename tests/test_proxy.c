@@ -320,6 +320,36 @@ static void test_same_socket_both_sides(void)
     finish_with_eterm(ctx, &job, sockets);
 }
 
+/* A single-socket device of a socket that can send only after it has
+ * received, as a REP: zmq_proxy (rep, rep) is an echo server, as in
+ * libzmq, and so is zmq_device. (Of one-part requests: the proxy moves a
+ * message part by part, and a REP cannot take the rest of a request once
+ * it has begun its reply, in libzmq as here.) */
+static void test_single_rep_device(void)
+{
+    for (int device = 0; device < 2; device++) {
+        void *ctx = zmq_ctx_new();
+        void *echoer = new_socket(ctx, ZMQ_REP, "inproc://single-rep", NULL);
+        void *client = new_socket(ctx, ZMQ_REQ, NULL, "inproc://single-rep");
+        struct proxy_job job = { .frontend = echoer,
+                                 .backend = echoer,
+                                 .device_type = device ? ZMQ_QUEUE : 0 };
+        start_proxy(&job);
+        int good = 0;
+        for (int id = 0; id < 50; id++) {
+            char text[16];
+            snprintf(text, sizeof text, "echo %d", id);
+            if (!test_send(client, text, 0) ||
+                !test_recv_is(client, text, 5000))
+                break;
+            good++;
+        }
+        CU_ASSERT_EQUAL(good, 50);
+        void *sockets[] = { echoer, client, NULL };
+        finish_with_eterm(ctx, &job, sockets);
+    }
+}
+
 /* Receives one part and compares text and MORE. */
 static bool captured(void *capture, const char *text, bool more)
 {
@@ -760,6 +790,7 @@ int main(void)
         { "backend without peer", test_backend_without_peer },
         { "multipart both ways", test_multipart_both_ways },
         { "same socket both sides", test_same_socket_both_sides },
+        { "single REP device", test_single_rep_device },
         { "capture", test_capture },
         { "steering", test_steering },
         { "statistics both ways", test_statistics_both_ways },

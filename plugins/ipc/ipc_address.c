@@ -26,7 +26,9 @@ int ipc_address_parse(const char *text, struct ipc_address *out)
 {
     memset(out, 0, sizeof *out);
     size_t length = strlen(text);
-    if (length == 0)
+    /* An abstract address needs a name: "@" alone is EINVAL, as in
+     * libzmq. */
+    if (length == 0 || strcmp(text, "@") == 0)
         return fail(EINVAL);
     if (length >= sizeof out->sun.sun_path)
         return fail(ENAMETOOLONG);

@@ -18,9 +18,9 @@ struct ipc_address {
     bool abstract;
 };
 
-/* Fills out from an address (not "*"). EINVAL when it is empty,
- * ENAMETOOLONG when it does not fit a socket address (at most 107 bytes,
- * as libzmq on Linux). */
+/* Fills out from an address (not "*"). EINVAL when it is empty or an
+ * abstract "@" with no name, ENAMETOOLONG when it does not fit a socket
+ * address (at most 107 bytes, as libzmq on Linux). */
 int ipc_address_parse(const char *text, struct ipc_address *out);
 
 /* Creates a private directory under $TMPDIR (or /tmp) and fills out with
