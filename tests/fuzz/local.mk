@@ -1,0 +1,64 @@
+# tests/fuzz: the fuzz targets (issue 10), included by Makefile.am.
+#
+# Each target is one file defining LLVMFuzzerTestOneInput. Here it is
+# linked with tests/fuzz/replay.c, whose main replays the target's
+# committed corpus (tests/fuzz/corpus/<target>/), so that make check runs
+# every corpus on every build, the sanitizer build included.
+# tools/fuzz.sh builds the same programs with clang and libFuzzer
+# (-DMODZMQ_LIBFUZZER empties replay.c; FUZZER_LINK=-fsanitize=fuzzer on
+# its make command line links libFuzzer's main) and runs them.
+FUZZER_LINK =
+FUZZ_INCLUDES = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/fuzz \
+	-DFUZZ_CORPUS_DIR='"$(abs_top_srcdir)/tests/fuzz/corpus"'
+FUZZ_COMMON = tests/fuzz/fuzz.h tests/fuzz/fuzz_input.c tests/fuzz/replay.c
+
+fuzz_targets = \
+	tests/fuzz/fuzz_decoder \
+	tests/fuzz/fuzz_greeting \
+	tests/fuzz/fuzz_handshake_null \
+	tests/fuzz/fuzz_traffic \
+	tests/fuzz/fuzz_plain_server \
+	tests/fuzz/fuzz_plain_client
+check_PROGRAMS += $(fuzz_targets)
+
+# The engine below the socket layer, over a socketpair.
+FUZZ_ENGINE = tests/fuzz/engine_driver.c tests/fuzz/engine_driver.h
+
+tests_fuzz_fuzz_decoder_SOURCES = tests/fuzz/fuzz_decoder.c $(FUZZ_COMMON)
+tests_fuzz_fuzz_decoder_CPPFLAGS = $(FUZZ_INCLUDES) -DFUZZ_TARGET='"fuzz_decoder"'
+tests_fuzz_fuzz_decoder_CFLAGS = $(TEST_CFLAGS)
+tests_fuzz_fuzz_decoder_LDFLAGS = $(AM_LDFLAGS) $(FUZZER_LINK)
+tests_fuzz_fuzz_decoder_LDADD = $(CORE_TEST_LIBS)
+
+tests_fuzz_fuzz_greeting_SOURCES = tests/fuzz/fuzz_greeting.c $(FUZZ_ENGINE) $(FUZZ_COMMON)
+tests_fuzz_fuzz_greeting_CPPFLAGS = $(FUZZ_INCLUDES) -DFUZZ_TARGET='"fuzz_greeting"'
+tests_fuzz_fuzz_greeting_CFLAGS = $(TEST_CFLAGS)
+tests_fuzz_fuzz_greeting_LDFLAGS = $(AM_LDFLAGS) $(FUZZER_LINK)
+tests_fuzz_fuzz_greeting_LDADD = $(CORE_TEST_LIBS)
+
+tests_fuzz_fuzz_handshake_null_SOURCES = tests/fuzz/fuzz_handshake_null.c $(FUZZ_ENGINE) $(FUZZ_COMMON)
+tests_fuzz_fuzz_handshake_null_CPPFLAGS = $(FUZZ_INCLUDES) -DFUZZ_TARGET='"fuzz_handshake_null"'
+tests_fuzz_fuzz_handshake_null_CFLAGS = $(TEST_CFLAGS)
+tests_fuzz_fuzz_handshake_null_LDFLAGS = $(AM_LDFLAGS) $(FUZZER_LINK)
+tests_fuzz_fuzz_handshake_null_LDADD = $(CORE_TEST_LIBS)
+
+tests_fuzz_fuzz_traffic_SOURCES = tests/fuzz/fuzz_traffic.c $(FUZZ_ENGINE) $(FUZZ_COMMON)
+tests_fuzz_fuzz_traffic_CPPFLAGS = $(FUZZ_INCLUDES) -DFUZZ_TARGET='"fuzz_traffic"'
+tests_fuzz_fuzz_traffic_CFLAGS = $(TEST_CFLAGS)
+tests_fuzz_fuzz_traffic_LDFLAGS = $(AM_LDFLAGS) $(FUZZER_LINK)
+tests_fuzz_fuzz_traffic_LDADD = $(CORE_TEST_LIBS)
+
+tests_fuzz_fuzz_plain_server_SOURCES = tests/fuzz/fuzz_plain_server.c $(FUZZ_ENGINE) $(FUZZ_COMMON)
+tests_fuzz_fuzz_plain_server_CPPFLAGS = $(FUZZ_INCLUDES) -DFUZZ_TARGET='"fuzz_plain_server"'
+tests_fuzz_fuzz_plain_server_CFLAGS = $(TEST_CFLAGS)
+tests_fuzz_fuzz_plain_server_LDFLAGS = $(AM_LDFLAGS) $(FUZZER_LINK)
+tests_fuzz_fuzz_plain_server_LDADD = $(CORE_TEST_LIBS)
+
+tests_fuzz_fuzz_plain_client_SOURCES = tests/fuzz/fuzz_plain_client.c $(FUZZ_ENGINE) $(FUZZ_COMMON)
+tests_fuzz_fuzz_plain_client_CPPFLAGS = $(FUZZ_INCLUDES) -DFUZZ_TARGET='"fuzz_plain_client"'
+tests_fuzz_fuzz_plain_client_CFLAGS = $(TEST_CFLAGS)
+tests_fuzz_fuzz_plain_client_LDFLAGS = $(AM_LDFLAGS) $(FUZZER_LINK)
+tests_fuzz_fuzz_plain_client_LDADD = $(CORE_TEST_LIBS)
+
+# The committed corpora and their generator.
+EXTRA_DIST += tests/fuzz/corpus tests/fuzz/seeds.py

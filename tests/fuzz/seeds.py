@@ -1,0 +1,253 @@
+#!/usr/bin/env python3
+"""Writes the seed corpora of the fuzz targets (tests/fuzz/corpus/<target>/).
+
+Each seed is a valid exchange, or a well-known bad one, laid out as its
+target reads its input (see the comment at the top of each target and of
+engine_driver.h and mechanism_driver.h). The files are committed; run this
+again after changing an input layout:
+
+    tests/fuzz/seeds.py [CORPUS_DIR]
+
+Seeds are named seed-<what>; other files of a corpus (inputs libFuzzer
+found, added with tools/fuzz.sh --merge) are left alone.
+"""
+import os
+import struct
+import sys
+
+CORPUS = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
+    os.path.dirname(os.path.abspath(__file__)), "corpus")
+
+TYPES = ["PAIR", "PUB", "SUB", "REQ", "REP", "DEALER", "ROUTER", "PULL",
+         "PUSH", "XPUB", "XSUB"]
+PEER = {"PAIR": "PAIR", "PUB": "SUB", "SUB": "PUB", "REQ": "REP",
+        "REP": "REQ", "DEALER": "ROUTER", "ROUTER": "DEALER", "PULL": "PUSH",
+        "PUSH": "PULL", "XPUB": "SUB", "XSUB": "PUB"}
+
+# engine_driver.h, byte 1 and byte 2 of the setup
+ZAP_DOMAIN, ZAP_HANDLER, ZAP_ENFORCE, PEER_3_0 = 0x01, 0x02, 0x04, 0x08
+PIPE_FULL, SESSION_NO, SMALL_MAX, ROUTING_ID = 0x10, 0x20, 0x40, 0x80
+SENDS, HEARTBEAT, HANDSHAKE_IVL = 0x01, 0x02, 0x04
+ZAP_STATUS = {200: 0, 300: 1, 400: 2, 500: 3, "malformed": 4, "gone": 5}
+
+
+def chunk(data):
+    return struct.pack(">H", len(data)) + data
+
+
+def frame(body, more=False, command=False):
+    flags = (1 if more else 0) | (4 if command else 0)
+    if len(body) > 255:
+        return bytes([flags | 2]) + struct.pack(">Q", len(body)) + body
+    return bytes([flags, len(body)]) + body
+
+
+def command(name, data=b""):
+    return frame(bytes([len(name)]) + name + data, command=True)
+
+
+def properties(pairs):
+    out = b""
+    for name, value in pairs:
+        out += bytes([len(name)]) + name + struct.pack(">I", len(value)) + value
+    return out
+
+
+def greeting(mechanism=b"NULL", as_server=False, major=3, minor=1):
+    return (b"\xff" + b"\0" * 8 + b"\x7f" + bytes([major, minor]) +
+            mechanism.ljust(20, b"\0") + bytes([1 if as_server else 0]) +
+            b"\0" * 31)
+
+
+def engine_setup(type_name="PAIR", flags=0, flags2=0, zap=None):
+    out = bytes([TYPES.index(type_name), flags, flags2])
+    if flags & ZAP_HANDLER:
+        status, user, metadata = zap
+        out += bytes([ZAP_STATUS[status]]) + chunk(user) + chunk(metadata)
+    return out
+
+
+def turns(*parts):
+    return b"".join(chunk(p) for p in parts)
+
+
+def ready_of(type_name, extra=()):
+    return command(b"READY", properties([(b"Socket-Type",
+                                          PEER[type_name].encode())] +
+                                        list(extra)))
+
+
+SEEDS = {}
+
+
+def seed(target, name, data):
+    SEEDS.setdefault(target, {})["seed-" + name] = data
+
+
+# ---- fuzz_decoder: limit, modes, read size, stream ----------------------
+stream = (frame(b"hello") + frame(b"a", more=True) + frame(b"b") +
+          frame(b"x" * 300) + command(b"PING", b"\0\x0a") + frame(b""))
+for modes in range(8):
+    seed("fuzz_decoder", "modes%d" % modes, bytes([0, modes, 0]) + stream)
+seed("fuzz_decoder", "limit", bytes([10, 1, 3]) + stream)
+seed("fuzz_decoder", "large", bytes([0, 5, 255]) + frame(b"y" * 5000))
+
+# ---- fuzz_greeting: setup, mechanism (0 NULL, 1 PLAIN client, 2 PLAIN
+# server), the peer's bytes from the first ------------------------------
+msg = frame(b"hello")
+g = greeting()
+seed("fuzz_greeting", "null-whole",
+     engine_setup() + b"\0" + turns(g + ready_of("PAIR") + msg))
+seed("fuzz_greeting", "null-two-steps",
+     engine_setup() + b"\0" + turns(g[:11], g[11:], ready_of("PAIR"), msg))
+seed("fuzz_greeting", "null-bytewise",
+     engine_setup() + b"\0" + turns(*[g[i:i + 1] for i in range(64)]))
+seed("fuzz_greeting", "null-3.0",
+     engine_setup("SUB", PEER_3_0) + b"\0" +
+     turns(greeting(minor=0), ready_of("SUB"), msg))
+seed("fuzz_greeting", "major-4",
+     engine_setup() + b"\0" + turns(greeting(major=4, minor=0),
+                                    ready_of("PAIR")))
+v2 = g[:10] + b"\x01" + bytes([5]) + b"\0\x04peer"  # DEALER, identity
+seed("fuzz_greeting", "zmtp-2.0",
+     engine_setup("ROUTER") + b"\0" + turns(v2[:11], v2[11:], msg))
+seed("fuzz_greeting", "zmtp-2.0-pair",
+     engine_setup() + b"\0" + turns(g[:10] + b"\x02\x00\x00\x00", msg))
+seed("fuzz_greeting", "zmtp-1.0",
+     engine_setup() + b"\0" + turns(b"\x05\x00peer" + b"\x06\x00hello"))
+seed("fuzz_greeting", "bad-signature",
+     engine_setup() + b"\0" + turns(b"\xff" + b"\0" * 8 + b"\x7e" + g[10:]))
+seed("fuzz_greeting", "plain-client",
+     engine_setup() + b"\1" + turns(greeting(b"PLAIN", True),
+                                    command(b"WELCOME")))
+seed("fuzz_greeting", "plain-server-v2",
+     engine_setup() + b"\2" + turns(v2))
+seed("fuzz_greeting", "mechanism-mismatch",
+     engine_setup() + b"\0" + turns(greeting(b"CURVE")))
+
+# ---- fuzz_handshake_null: setup, the peer's frames after its greeting --
+for t in TYPES:
+    seed("fuzz_handshake_null", "ready-" + t.lower(),
+         engine_setup(t) + turns(ready_of(t), msg))
+seed("fuzz_handshake_null", "ready-identity",
+     engine_setup("ROUTER", ROUTING_ID) +
+     turns(ready_of("ROUTER", [(b"Identity", b"peer-1"),
+                               (b"X-Custom", b"value")]), msg))
+seed("fuzz_handshake_null", "zap-200",
+     engine_setup("PULL", ZAP_DOMAIN | ZAP_HANDLER,
+                  zap=(200, b"user", properties([(b"X-Zap", b"yes")]))) +
+     turns(ready_of("PULL"), msg))
+seed("fuzz_handshake_null", "zap-400",
+     engine_setup("PULL", ZAP_DOMAIN | ZAP_HANDLER, zap=(400, b"", b"")) +
+     turns(ready_of("PULL")))
+seed("fuzz_handshake_null", "zap-malformed",
+     engine_setup("PULL", ZAP_DOMAIN | ZAP_HANDLER,
+                  zap=("malformed", b"", b"")) + turns(ready_of("PULL")))
+seed("fuzz_handshake_null", "zap-gone",
+     engine_setup("PULL", ZAP_DOMAIN | ZAP_HANDLER, zap=("gone", b"", b"")) +
+     turns(ready_of("PULL")))
+seed("fuzz_handshake_null", "zap-enforced-none",
+     engine_setup("PULL", ZAP_DOMAIN | ZAP_ENFORCE) + turns(ready_of("PULL")))
+seed("fuzz_handshake_null", "error",
+     engine_setup() + turns(command(b"ERROR", b"\x0bsome reason")))
+seed("fuzz_handshake_null", "error-zap",
+     engine_setup() + turns(command(b"ERROR", b"\x03400")))
+seed("fuzz_handshake_null", "incompatible",
+     engine_setup("PUSH") + turns(ready_of("PUSH")[:-4] + b"PUSH"))
+seed("fuzz_handshake_null", "session-refuses",
+     engine_setup("PAIR", SESSION_NO) + turns(ready_of("PAIR")))
+
+# ---- fuzz_traffic: setup, the peer's frames after greeting and READY ---
+seed("fuzz_traffic", "messages",
+     engine_setup() + turns(msg, frame(b"a", more=True) + frame(b"b"),
+                            frame(b"z" * 1000), frame(b"")))
+seed("fuzz_traffic", "pipe-full",
+     engine_setup("PULL", PIPE_FULL) +
+     turns(msg + frame(b"a", more=True) + frame(b"b") + msg))
+seed("fuzz_traffic", "maxmsgsize",
+     engine_setup("PULL", SMALL_MAX) + turns(frame(b"q" * 99),
+                                             frame(b"q" * 101)))
+seed("fuzz_traffic", "ping",
+     engine_setup() + turns(command(b"PING", b"\0\x0acontext"),
+                            command(b"PONG", b"context"), msg))
+seed("fuzz_traffic", "heartbeat",
+     engine_setup("DEALER", 0, HEARTBEAT | SENDS) +
+     turns(command(b"PING", b"\0\0"), msg))
+for t in ("PUB", "XPUB"):
+    seed("fuzz_traffic", "subscribe-" + t.lower(),
+         engine_setup(t) + turns(command(b"SUBSCRIBE", b"topic"),
+                                 command(b"CANCEL", b"topic"),
+                                 frame(b"\1old-style"),
+                                 command(b"SUBSCRIBE")))
+seed("fuzz_traffic", "sub-sends",
+     engine_setup("SUB", 0, SENDS) + turns(msg))
+seed("fuzz_traffic", "sub-sends-3.0",
+     engine_setup("SUB", PEER_3_0, SENDS) + turns(msg))
+seed("fuzz_traffic", "error-in-traffic",
+     engine_setup() + turns(msg, command(b"ERROR", b"\x03bye")))
+seed("fuzz_traffic", "unknown-command",
+     engine_setup() + turns(command(b"FUTURE", b"data"), msg))
+seed("fuzz_traffic", "long-frame",
+     engine_setup("PULL", 0, 0) + turns(frame(b"L" * 3000)[:100],
+                                       frame(b"L" * 3000)[100:]))
+
+# ---- fuzz_plain_server / fuzz_plain_client -----------------------------
+def hello(user, password):
+    return command(b"HELLO", bytes([len(user)]) + user +
+                   bytes([len(password)]) + password)
+
+
+ok = (200, b"admin", b"")
+for t in ("PAIR", "DEALER", "PULL"):
+    seed("fuzz_plain_server", "accepted-" + t.lower(),
+         engine_setup(t, ZAP_HANDLER, zap=ok) +
+         turns(hello(b"admin", b"secret"),
+               command(b"INITIATE", properties([(b"Socket-Type",
+                                                 PEER[t].encode())])),
+               msg))
+seed("fuzz_plain_server", "zap-metadata",
+     engine_setup("PAIR", ZAP_HANDLER,
+                  zap=(200, b"admin", properties([(b"X-Role", b"ops")]))) +
+     turns(hello(b"admin", b"secret"),
+           command(b"INITIATE", properties([(b"Socket-Type", b"PAIR"),
+                                            (b"Identity", b"")])), msg))
+seed("fuzz_plain_server", "refused",
+     engine_setup("PAIR", ZAP_HANDLER, zap=(400, b"", b"")) +
+     turns(hello(b"admin", b"wrong")))
+seed("fuzz_plain_server", "no-handler",
+     engine_setup() + turns(hello(b"admin", b"secret")))
+seed("fuzz_plain_server", "empty-credentials",
+     engine_setup("PAIR", ZAP_HANDLER, zap=ok) + turns(hello(b"", b"")))
+seed("fuzz_plain_server", "initiate-first",
+     engine_setup("PAIR", ZAP_HANDLER, zap=ok) +
+     turns(command(b"INITIATE", properties([(b"Socket-Type", b"PAIR")]))))
+for t in ("PAIR", "REQ", "PUSH"):
+    seed("fuzz_plain_client", "accepted-" + t.lower(),
+         engine_setup(t) +
+         turns(command(b"WELCOME"),
+               command(b"READY", properties([(b"Socket-Type",
+                                              PEER[t].encode())])),
+               msg))
+seed("fuzz_plain_client", "error",
+     engine_setup() + turns(command(b"ERROR", b"\x03400")))
+seed("fuzz_plain_client", "libzmq-error",
+     engine_setup() + turns(frame(b"\x5eRROR\x03400", command=True)))
+seed("fuzz_plain_client", "welcome-with-data",
+     engine_setup() + turns(command(b"WELCOME", b"extra")))
+seed("fuzz_plain_client", "ready-first",
+     engine_setup() + turns(command(b"READY", properties(
+         [(b"Socket-Type", b"PAIR")]))))
+
+
+def main():
+    for target, seeds in sorted(SEEDS.items()):
+        directory = os.path.join(CORPUS, target)
+        os.makedirs(directory, exist_ok=True)
+        for name, data in sorted(seeds.items()):
+            with open(os.path.join(directory, name), "wb") as f:
+                f.write(data)
+    print("wrote %d seeds for %d targets under %s" %
+          (sum(len(s) for s in SEEDS.values()), len(SEEDS), CORPUS))
+
+
+main()
