@@ -33,48 +33,15 @@ enum {
     ROUTING_ID_MAX = 255
 };
 
-static const int socket_types[] = { ZMQ_PAIR,   ZMQ_PUB,    ZMQ_SUB,
-                                    ZMQ_REQ,    ZMQ_REP,    ZMQ_DEALER,
-                                    ZMQ_ROUTER, ZMQ_PULL,   ZMQ_PUSH,
-                                    ZMQ_XPUB,   ZMQ_XSUB };
-
-/* A peer type each of ours may talk to (RFC 37's table). */
-static int compatible_peer(int type)
-{
-    switch (type) {
-    case ZMQ_PUB:
-    case ZMQ_XPUB:
-        return ZMQ_SUB;
-    case ZMQ_SUB:
-    case ZMQ_XSUB:
-        return ZMQ_PUB;
-    case ZMQ_REQ:
-        return ZMQ_REP;
-    case ZMQ_REP:
-        return ZMQ_REQ;
-    case ZMQ_DEALER:
-        return ZMQ_ROUTER;
-    case ZMQ_ROUTER:
-        return ZMQ_DEALER;
-    case ZMQ_PULL:
-        return ZMQ_PUSH;
-    case ZMQ_PUSH:
-        return ZMQ_PULL;
-    default:
-        return ZMQ_PAIR;
-    }
-}
-
 static const int zap_statuses[] = { 200, 300, 400, 500, 0, -1 };
 
 void fuzz_engine_setup(struct fuzz_engine *run, struct fuzz_input *in)
 {
     memset(run, 0, sizeof *run);
-    int type = socket_types[fuzz_byte(in) % (sizeof socket_types /
-                                             sizeof socket_types[0])];
+    int type = fuzz_socket_type(fuzz_byte(in));
     run->flags = fuzz_byte(in);
     run->flags2 = fuzz_byte(in);
-    run->peer_type = compatible_peer(type);
+    run->peer_type = fuzz_peer_type(type);
     run->peer_3_0 = (run->flags & FUZZ_ENGINE_PEER_3_0) != 0;
     if (run->flags & FUZZ_ENGINE_ZAP_HANDLER) {
         run->zap.status = zap_statuses[fuzz_byte(in) % (sizeof zap_statuses /

@@ -39,6 +39,12 @@ const uint8_t *fuzz_chunk(struct fuzz_input *in, size_t *size);
 /* Everything not read yet. */
 const uint8_t *fuzz_rest(struct fuzz_input *in, size_t *size);
 
+/* A socket type that speaks ZMTP: index modulo 11 into PAIR, PUB, SUB,
+ * REQ, REP, DEALER, ROUTER, PULL, PUSH, XPUB, XSUB (socket_types.c). */
+int fuzz_socket_type(uint8_t index);
+/* A socket type that may talk to type. */
+int fuzz_peer_type(int type);
+
 /* A finding that no sanitizer would see (a broken invariant): names it
  * on stderr and aborts, which libFuzzer reports as a crash. */
 void fuzz_check(bool ok, const char *what);

@@ -10,7 +10,8 @@
 FUZZER_LINK =
 FUZZ_INCLUDES = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/fuzz \
 	-DFUZZ_CORPUS_DIR='"$(abs_top_srcdir)/tests/fuzz/corpus"'
-FUZZ_COMMON = tests/fuzz/fuzz.h tests/fuzz/fuzz_input.c tests/fuzz/replay.c
+FUZZ_COMMON = tests/fuzz/fuzz.h tests/fuzz/fuzz_input.c tests/fuzz/replay.c \
+	tests/fuzz/socket_types.c
 
 fuzz_targets = \
 	tests/fuzz/fuzz_decoder \
@@ -18,7 +19,9 @@ fuzz_targets = \
 	tests/fuzz/fuzz_handshake_null \
 	tests/fuzz/fuzz_traffic \
 	tests/fuzz/fuzz_plain_server \
-	tests/fuzz/fuzz_plain_client
+	tests/fuzz/fuzz_plain_client \
+	tests/fuzz/fuzz_curve_server \
+	tests/fuzz/fuzz_curve_client
 check_PROGRAMS += $(fuzz_targets)
 
 # The engine below the socket layer, over a socketpair.
@@ -59,6 +62,41 @@ tests_fuzz_fuzz_plain_client_CPPFLAGS = $(FUZZ_INCLUDES) -DFUZZ_TARGET='"fuzz_pl
 tests_fuzz_fuzz_plain_client_CFLAGS = $(TEST_CFLAGS)
 tests_fuzz_fuzz_plain_client_LDFLAGS = $(AM_LDFLAGS) $(FUZZER_LINK)
 tests_fuzz_fuzz_plain_client_LDADD = $(CORE_TEST_LIBS)
+
+# Two sessions of a mechanism plugin through core/mechanism.c.
+FUZZ_MECHANISM = tests/fuzz/mechanism_driver.c tests/fuzz/mechanism_driver.h \
+	tests/fuzz/mechanism_setup.c
+
+tests_fuzz_fuzz_curve_server_SOURCES = tests/fuzz/fuzz_curve_server.c $(FUZZ_MECHANISM) $(FUZZ_COMMON)
+tests_fuzz_fuzz_curve_server_CPPFLAGS = $(FUZZ_INCLUDES) -DFUZZ_TARGET='"fuzz_curve_server"'
+tests_fuzz_fuzz_curve_server_CFLAGS = $(TEST_CFLAGS)
+tests_fuzz_fuzz_curve_server_LDFLAGS = $(AM_LDFLAGS) $(FUZZER_LINK)
+tests_fuzz_fuzz_curve_server_LDADD = $(CORE_TEST_LIBS)
+
+tests_fuzz_fuzz_curve_client_SOURCES = tests/fuzz/fuzz_curve_client.c $(FUZZ_MECHANISM) $(FUZZ_COMMON)
+tests_fuzz_fuzz_curve_client_CPPFLAGS = $(FUZZ_INCLUDES) -DFUZZ_TARGET='"fuzz_curve_client"'
+tests_fuzz_fuzz_curve_client_CFLAGS = $(TEST_CFLAGS)
+tests_fuzz_fuzz_curve_client_LDFLAGS = $(AM_LDFLAGS) $(FUZZER_LINK)
+tests_fuzz_fuzz_curve_client_LDADD = $(CORE_TEST_LIBS)
+
+# The GSSAPI targets need a Kerberos realm: tests/fuzz/replay_gssapi.sh
+# replays both corpora inside one made by tests/gssapi_realm.sh (built as
+# check scripts, as test_gssapi is).
+EXTRA_PROGRAMS += tests/fuzz/fuzz_gssapi_server tests/fuzz/fuzz_gssapi_client
+check_SCRIPTS += tests/fuzz/fuzz_gssapi_server$(EXEEXT) tests/fuzz/fuzz_gssapi_client$(EXEEXT)
+TESTS += tests/fuzz/replay_gssapi.sh
+EXTRA_DIST += tests/fuzz/replay_gssapi.sh
+tests_fuzz_fuzz_gssapi_server_SOURCES = tests/fuzz/fuzz_gssapi_server.c $(FUZZ_MECHANISM) $(FUZZ_COMMON)
+tests_fuzz_fuzz_gssapi_server_CPPFLAGS = $(FUZZ_INCLUDES) -DFUZZ_TARGET='"fuzz_gssapi_server"'
+tests_fuzz_fuzz_gssapi_server_CFLAGS = $(TEST_CFLAGS)
+tests_fuzz_fuzz_gssapi_server_LDFLAGS = $(AM_LDFLAGS) $(FUZZER_LINK)
+tests_fuzz_fuzz_gssapi_server_LDADD = $(CORE_TEST_LIBS)
+
+tests_fuzz_fuzz_gssapi_client_SOURCES = tests/fuzz/fuzz_gssapi_client.c $(FUZZ_MECHANISM) $(FUZZ_COMMON)
+tests_fuzz_fuzz_gssapi_client_CPPFLAGS = $(FUZZ_INCLUDES) -DFUZZ_TARGET='"fuzz_gssapi_client"'
+tests_fuzz_fuzz_gssapi_client_CFLAGS = $(TEST_CFLAGS)
+tests_fuzz_fuzz_gssapi_client_LDFLAGS = $(AM_LDFLAGS) $(FUZZER_LINK)
+tests_fuzz_fuzz_gssapi_client_LDADD = $(CORE_TEST_LIBS)
 
 # The committed corpora and their generator.
 EXTRA_DIST += tests/fuzz/corpus tests/fuzz/seeds.py

@@ -239,6 +239,68 @@ seed("fuzz_plain_client", "ready-first",
          [(b"Socket-Type", b"PAIR")]))))
 
 
+# ---- fuzz_curve_* / fuzz_gssapi_*: mechanism_driver.h ------------------
+# zap (0 none, 1 accepts, 2 refuses, 3 fails), variant, peer type index,
+# chunk X-Fuzz, chunk routing id, then an action per command of the peer
+# (0 deliver, 1 replace, 2 alter, 3 cut, 4 extend, 5 drop, 6 twice), then
+# parts: flags, chunk body, action.
+DELIVER, REPLACE, ALTER, CUT, EXTEND, DROP, TWICE = range(7)
+
+
+def mechanism_setup(zap=0, variant=0, peer="PAIR", metadata=b"",
+                    routing_id=b""):
+    return (bytes([zap, variant, TYPES.index(peer)]) + chunk(metadata) +
+            chunk(routing_id))
+
+
+def parts(*items):
+    return b"".join(bytes([flags]) + chunk(body) + bytes([DELIVER])
+                    for flags, body in items)
+
+
+honest_parts = parts((0, b"hello"), (1, b"first"), (0, b"second"),
+                     (2, b"\x04PING\0\0"), (0, b""), (0, b"w" * 700))
+# How many commands of an honest peer reach the side under test: HELLO and
+# INITIATE; WELCOME and READY; a context token, the empty confirmation and
+# READY; a context token and READY.
+COMMANDS = {"fuzz_curve_server": 2, "fuzz_curve_client": 2,
+            "fuzz_gssapi_server": 3, "fuzz_gssapi_client": 2}
+for target, commands in sorted(COMMANDS.items()):
+    honest = bytes([DELIVER] * commands)
+    seed(target, "honest", mechanism_setup() + honest + honest_parts)
+    seed(target, "honest-zap", mechanism_setup(zap=1) + honest + honest_parts)
+    seed(target, "zap-refuses", mechanism_setup(zap=2) + honest)
+    seed(target, "metadata",
+         mechanism_setup(peer="DEALER", metadata=b"value",
+                         routing_id=b"peer-id") + honest + honest_parts)
+    for i in range(3):
+        before = bytes([DELIVER] * i)
+        seed(target, "replace-%d" % i,
+             mechanism_setup() + before + bytes([REPLACE]) +
+             chunk(b"\x05HELLO" + b"\0" * 194))
+        seed(target, "alter-%d" % i,
+             mechanism_setup() + before + bytes([ALTER]) +
+             chunk(struct.pack(">HB", 0, 1) + struct.pack(">HB", 120, 0x80)))
+        seed(target, "cut-%d" % i,
+             mechanism_setup() + before + bytes([CUT]) +
+             struct.pack(">H", 50))
+        seed(target, "extend-%d" % i,
+             mechanism_setup() + before + bytes([EXTEND]) + chunk(b"more"))
+        seed(target, "drop-%d" % i,
+             mechanism_setup() + before + bytes([DROP]))
+        seed(target, "twice-%d" % i,
+             mechanism_setup() + before + bytes([TWICE]))
+    seed(target, "traffic-altered",
+         mechanism_setup() + honest + bytes([0]) + chunk(b"hello") +
+         bytes([ALTER]) + chunk(struct.pack(">HB", 8, 1)))
+    seed(target, "traffic-replayed",
+         mechanism_setup() + honest + bytes([0]) + chunk(b"hello") +
+         bytes([TWICE]))
+for target in ("fuzz_gssapi_server", "fuzz_gssapi_client"):
+    seed(target, "plaintext", mechanism_setup(variant=1) +
+         bytes([DELIVER] * COMMANDS[target]) + honest_parts)
+
+
 def main():
     for target, seeds in sorted(SEEDS.items()):
         directory = os.path.join(CORPUS, target)
