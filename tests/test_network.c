@@ -16,6 +16,7 @@
 #include <string.h>
 #include <time.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <CUnit/CUnit.h>
@@ -540,6 +541,65 @@ static void test_stream_http(void)
     zmq_close(stream);
 }
 
+/* A raw connection to the abstract Unix socket name (no '@'). */
+static int raw_connect_abstract(const char *name)
+{
+    struct sockaddr_un address = { .sun_family = AF_UNIX };
+    size_t length = strlen(name);
+    memcpy(address.sun_path + 1, name, length);
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    socklen_t size =
+        (socklen_t) (offsetof(struct sockaddr_un, sun_path) + 1 + length);
+    if (fd >= 0 && connect(fd, (struct sockaddr *) &address, size) != 0) {
+        close(fd);
+        fd = -1;
+    }
+    return fd;
+}
+
+/* A raw peer that writes its last bytes and closes while the STREAM
+ * socket still has output for it (more than the socket buffers take):
+ * the bytes arrive, then the end of the connection. The raw engine used to
+ * write first when the fd was readable and writable at once, fail on the
+ * closed peer, and drop the bytes and the end, or the end alone when the
+ * bytes had been read just before (a finding of tests/fuzz/fuzz_stream).
+ * Which of the two happens is the I/O thread's timing: five rounds. */
+static void test_stream_peer_closes_with_output_pending(void)
+{
+    void *stream = new_socket(ZMQ_STREAM);
+    char name[64], endpoint[80];
+    snprintf(name, sizeof name, "modzmq-test-stream-%d", (int) getpid());
+    snprintf(endpoint, sizeof endpoint, "ipc://@%s", name);
+    CU_ASSERT_EQUAL_FATAL(zmq_bind(stream, endpoint), 0);
+    enum { ROUNDS = 5, BIG = 1 << 20 };
+    char *big = calloc(1, BIG); /* more than the peer's buffers take */
+    CU_ASSERT_FATAL(big != NULL);
+    for (int round = 0; round < ROUNDS; round++) {
+        int peer = raw_connect_abstract(name);
+        CU_ASSERT_FATAL(peer >= 0);
+        unsigned char id[256];
+        int id_size = zmq_recv(stream, id, sizeof id, 0);
+        CU_ASSERT_FATAL(id_size > 0);
+        CU_ASSERT_TRUE(test_recv_is(stream, "", 5000)); /* connected */
+
+        CU_ASSERT_EQUAL(zmq_send(stream, id, (size_t) id_size, ZMQ_SNDMORE),
+                        id_size);
+        CU_ASSERT_EQUAL(zmq_send(stream, big, BIG, 0), BIG);
+        struct pollfd pfd = { .fd = peer, .events = POLLIN };
+        CU_ASSERT_EQUAL(poll(&pfd, 1, 5000), 1); /* the engine is writing */
+
+        CU_ASSERT_EQUAL(write(peer, "last words", 10), 10);
+        close(peer);
+        unsigned char from[256];
+        CU_ASSERT_EQUAL(zmq_recv(stream, from, sizeof from, 0), id_size);
+        CU_ASSERT_TRUE(test_recv_is(stream, "last words", 5000));
+        CU_ASSERT_EQUAL(zmq_recv(stream, from, sizeof from, 0), id_size);
+        CU_ASSERT_TRUE(test_recv_is(stream, "", 5000)); /* the end */
+    }
+    free(big);
+    zmq_close(stream);
+}
+
 /* A raw TCP connection to the port of socket's last tcp endpoint. */
 static int raw_connect_to(void *socket)
 {
@@ -974,6 +1034,8 @@ int main(void)
         { "LINGER is read at close", test_linger_read_at_close },
         { "bad endpoints", test_bad_endpoints },
         { "STREAM serves a plain TCP client", test_stream_http },
+        { "STREAM peer closes with output pending",
+          test_stream_peer_closes_with_output_pending },
         { "ZMTP 2.0 peers", test_zmtp_2_0_peer },
         { "accept filters", test_accept_filters },
         { "linger", test_linger },
