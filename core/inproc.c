@@ -129,11 +129,8 @@ int mz_inproc_connect(struct mz_socket *s, const char *name, const char *uri)
     struct mz_pipe_end *end = &pipe->end[0];
     if (s->options.connect_routing_id_size > 0) {
         /* ZMQ_CONNECT_ROUTING_ID names the peer of this connection. */
-        memcpy(end->peer_routing_id, s->options.connect_routing_id,
-               s->options.connect_routing_id_size);
-        end->peer_routing_id_size =
-            (unsigned char) s->options.connect_routing_id_size;
-        end->identified = true;
+        mz_pipe_name_peer(end, s->options.connect_routing_id,
+                          s->options.connect_routing_id_size);
         s->options.connect_routing_id_size = 0;
     }
     mz_socket_add_endpoint(s, uri, false, end);

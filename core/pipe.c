@@ -290,6 +290,13 @@ bool mz_pipe_identify(struct mz_pipe_end *end)
     return end->identified;
 }
 
+void mz_pipe_name_peer(struct mz_pipe_end *end, const void *id, size_t size)
+{
+    memcpy(end->peer_routing_id, id, size);
+    end->peer_routing_id_size = (unsigned char) size;
+    end->identified = true;
+}
+
 bool mz_pipe_check_write(struct mz_pipe_end *end)
 {
     struct mz_pipe *pipe = end->pipe;

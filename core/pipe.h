@@ -123,6 +123,10 @@ int mz_pipe_send_routing_id(struct mz_pipe_end *end, const void *id,
                             size_t size);
 /* Consumes the peer's routing id if it has arrived. */
 bool mz_pipe_identify(struct mz_pipe_end *end);
+/* Names the peer of end locally (ZMQ_CONNECT_ROUTING_ID, 1 to
+ * MZ_ROUTING_ID_MAX octets): that id takes precedence over the one the
+ * peer sends. */
+void mz_pipe_name_peer(struct mz_pipe_end *end, const void *id, size_t size);
 
 /* True if a message part can be read now; false puts the reader to sleep
  * (an ACTIVATE_READ follows new data). */

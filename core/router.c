@@ -127,7 +127,9 @@ static enum peer_identity identify(struct mz_router *r, struct mz_pipe_end *end)
     if (peer == NULL)
         out_of_memory();
     peer->end = end;
-    if (r->raw || end->peer_routing_id_size == 0) {
+    /* Only an id fixed here (ZMQ_CONNECT_ROUTING_ID) names a raw peer. */
+    bool named = end->peer_routing_id_size > 0 && (!r->raw || end->identified);
+    if (!named) {
         generate_id(r, peer);
     } else {
         memcpy(peer->id, end->peer_routing_id, end->peer_routing_id_size);

@@ -269,6 +269,11 @@ static struct mz_pipe *session_pipe_new(struct mz_session *session,
     session->end = &pipe->end[1];
     mz_pipe_set_session(session->end, session);
     session->end->attached = true;
+    /* ZMQ_CONNECT_ROUTING_ID (in the options copied at connect) names the
+     * peer of a connection we make, as over inproc. */
+    if (!session->accepted && o->connect_routing_id_size > 0)
+        mz_pipe_name_peer(&pipe->end[0], o->connect_routing_id,
+                          o->connect_routing_id_size);
     return pipe;
 }
 

@@ -519,6 +519,9 @@ static int network_connect(struct mz_socket *s, const char *scheme,
         return -1;
     }
     s->endpoints[s->endpoint_count - 1].session = session;
+    /* ZMQ_CONNECT_ROUTING_ID names the peer of this connect only: the
+     * session keeps its copy. */
+    s->options.connect_routing_id_size = 0;
     return 0;
 }
 

@@ -624,6 +624,48 @@ static bool read_all(int fd, void *buf, size_t size)
     return got == size;
 }
 
+/* A STREAM socket that connects names the connection with
+ * ZMQ_CONNECT_ROUTING_ID, as libzmq's does: the notification, the data
+ * and the replies all go by that id (it was stored and ignored; a finding
+ * of tests/fuzz/fuzz_stream). */
+static void test_stream_connect_routing_id(void)
+{
+    char name[64], endpoint[80];
+    snprintf(name, sizeof name, "modzmq-test-stream-peer-%d", (int) getpid());
+    snprintf(endpoint, sizeof endpoint, "ipc://@%s", name);
+    struct sockaddr_un address = { .sun_family = AF_UNIX };
+    memcpy(address.sun_path + 1, name, strlen(name));
+    int listener = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    socklen_t size = (socklen_t) (offsetof(struct sockaddr_un, sun_path) + 1 +
+                                  strlen(name));
+    CU_ASSERT_FATAL(listener >= 0 &&
+                    bind(listener, (struct sockaddr *) &address, size) == 0 &&
+                    listen(listener, 4) == 0);
+
+    void *stream = new_socket(ZMQ_STREAM);
+    CU_ASSERT_EQUAL(zmq_setsockopt(stream, ZMQ_CONNECT_ROUTING_ID, "web-1", 5),
+                    0);
+    CU_ASSERT_EQUAL(zmq_connect(stream, endpoint), 0);
+    struct pollfd pfd = { .fd = listener, .events = POLLIN };
+    CU_ASSERT_EQUAL_FATAL(poll(&pfd, 1, 5000), 1);
+    int peer = accept(listener, NULL, NULL);
+    CU_ASSERT_FATAL(peer >= 0);
+
+    CU_ASSERT_TRUE(test_recv_is(stream, "web-1", 5000));
+    CU_ASSERT_TRUE(test_recv_is(stream, "", 5000)); /* connected */
+    CU_ASSERT_EQUAL(write(peer, "ping", 4), 4);
+    CU_ASSERT_TRUE(test_recv_is(stream, "web-1", 5000));
+    CU_ASSERT_TRUE(test_recv_is(stream, "ping", 5000));
+    CU_ASSERT_TRUE(test_send(stream, "web-1", ZMQ_SNDMORE));
+    CU_ASSERT_TRUE(test_send(stream, "pong", 0));
+    char reply[4];
+    CU_ASSERT_TRUE(read_all(peer, reply, sizeof reply));
+    CU_ASSERT_EQUAL(memcmp(reply, "pong", 4), 0);
+    close(peer);
+    close(listener);
+    zmq_close(stream);
+}
+
 /* ZMTP 2.0 peers, written by hand from RFC 23's "Backwards
  * Interoperability" (no 2.0 library is at hand): a 2.0 DEALER's identity
  * is its routing id at a ROUTER, and a 2.0 peer, which has no security
@@ -1036,6 +1078,8 @@ int main(void)
         { "STREAM serves a plain TCP client", test_stream_http },
         { "STREAM peer closes with output pending",
           test_stream_peer_closes_with_output_pending },
+        { "STREAM connects with ZMQ_CONNECT_ROUTING_ID",
+          test_stream_connect_routing_id },
         { "ZMTP 2.0 peers", test_zmtp_2_0_peer },
         { "accept filters", test_accept_filters },
         { "linger", test_linger },
