@@ -39,6 +39,12 @@ const uint8_t *fuzz_chunk(struct fuzz_input *in, size_t *size);
 /* Everything not read yet. */
 const uint8_t *fuzz_rest(struct fuzz_input *in, size_t *size);
 
+/* Waits up to timeout_ms for a zmq socket or an fd to be readable, over
+ * signals: libFuzzer's timeout alarm interrupts the target's waits every
+ * second (fuzz_wait.c). */
+bool fuzz_zmq_readable(void *socket, int timeout_ms);
+bool fuzz_fd_readable(int fd, int timeout_ms);
+
 /* A socket type that speaks ZMTP: index modulo 11 into PAIR, PUB, SUB,
  * REQ, REP, DEALER, ROUTER, PULL, PUSH, XPUB, XSUB (socket_types.c). */
 int fuzz_socket_type(uint8_t index);

@@ -11,7 +11,7 @@ FUZZER_LINK =
 FUZZ_INCLUDES = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/fuzz \
 	-DFUZZ_CORPUS_DIR='"$(abs_top_srcdir)/tests/fuzz/corpus"'
 FUZZ_COMMON = tests/fuzz/fuzz.h tests/fuzz/fuzz_input.c tests/fuzz/replay.c \
-	tests/fuzz/socket_types.c
+	tests/fuzz/socket_types.c tests/fuzz/fuzz_wait.c
 
 fuzz_targets = \
 	tests/fuzz/fuzz_decoder \
@@ -21,7 +21,12 @@ fuzz_targets = \
 	tests/fuzz/fuzz_plain_server \
 	tests/fuzz/fuzz_plain_client \
 	tests/fuzz/fuzz_curve_server \
-	tests/fuzz/fuzz_curve_client
+	tests/fuzz/fuzz_curve_client \
+	tests/fuzz/fuzz_zap \
+	tests/fuzz/fuzz_z85 \
+	tests/fuzz/fuzz_endpoint \
+	tests/fuzz/fuzz_sockopt \
+	tests/fuzz/fuzz_stream
 check_PROGRAMS += $(fuzz_targets)
 
 # The engine below the socket layer, over a socketpair.
@@ -78,6 +83,37 @@ tests_fuzz_fuzz_curve_client_CPPFLAGS = $(FUZZ_INCLUDES) -DFUZZ_TARGET='"fuzz_cu
 tests_fuzz_fuzz_curve_client_CFLAGS = $(TEST_CFLAGS)
 tests_fuzz_fuzz_curve_client_LDFLAGS = $(AM_LDFLAGS) $(FUZZER_LINK)
 tests_fuzz_fuzz_curve_client_LDADD = $(CORE_TEST_LIBS)
+
+# Through the API, in one process.
+tests_fuzz_fuzz_zap_SOURCES = tests/fuzz/fuzz_zap.c $(FUZZ_COMMON)
+tests_fuzz_fuzz_zap_CPPFLAGS = $(FUZZ_INCLUDES) -DFUZZ_TARGET='"fuzz_zap"'
+tests_fuzz_fuzz_zap_CFLAGS = $(TEST_CFLAGS)
+tests_fuzz_fuzz_zap_LDFLAGS = $(AM_LDFLAGS) $(FUZZER_LINK)
+tests_fuzz_fuzz_zap_LDADD = $(CORE_TEST_LIBS)
+
+tests_fuzz_fuzz_z85_SOURCES = tests/fuzz/fuzz_z85.c $(FUZZ_COMMON)
+tests_fuzz_fuzz_z85_CPPFLAGS = $(FUZZ_INCLUDES) -DFUZZ_TARGET='"fuzz_z85"'
+tests_fuzz_fuzz_z85_CFLAGS = $(TEST_CFLAGS)
+tests_fuzz_fuzz_z85_LDFLAGS = $(AM_LDFLAGS) $(FUZZER_LINK)
+tests_fuzz_fuzz_z85_LDADD = $(CORE_TEST_LIBS)
+
+tests_fuzz_fuzz_endpoint_SOURCES = tests/fuzz/fuzz_endpoint.c $(FUZZ_COMMON)
+tests_fuzz_fuzz_endpoint_CPPFLAGS = $(FUZZ_INCLUDES) -DFUZZ_TARGET='"fuzz_endpoint"'
+tests_fuzz_fuzz_endpoint_CFLAGS = $(TEST_CFLAGS)
+tests_fuzz_fuzz_endpoint_LDFLAGS = $(AM_LDFLAGS) $(FUZZER_LINK)
+tests_fuzz_fuzz_endpoint_LDADD = $(CORE_TEST_LIBS)
+
+tests_fuzz_fuzz_sockopt_SOURCES = tests/fuzz/fuzz_sockopt.c $(FUZZ_COMMON)
+tests_fuzz_fuzz_sockopt_CPPFLAGS = $(FUZZ_INCLUDES) -DFUZZ_TARGET='"fuzz_sockopt"'
+tests_fuzz_fuzz_sockopt_CFLAGS = $(TEST_CFLAGS)
+tests_fuzz_fuzz_sockopt_LDFLAGS = $(AM_LDFLAGS) $(FUZZER_LINK)
+tests_fuzz_fuzz_sockopt_LDADD = $(CORE_TEST_LIBS)
+
+tests_fuzz_fuzz_stream_SOURCES = tests/fuzz/fuzz_stream.c $(FUZZ_COMMON)
+tests_fuzz_fuzz_stream_CPPFLAGS = $(FUZZ_INCLUDES) -DFUZZ_TARGET='"fuzz_stream"'
+tests_fuzz_fuzz_stream_CFLAGS = $(TEST_CFLAGS)
+tests_fuzz_fuzz_stream_LDFLAGS = $(AM_LDFLAGS) $(FUZZER_LINK)
+tests_fuzz_fuzz_stream_LDADD = $(CORE_TEST_LIBS)
 
 # The GSSAPI targets need a Kerberos realm: tests/fuzz/replay_gssapi.sh
 # replays both corpora inside one made by tests/gssapi_realm.sh (built as

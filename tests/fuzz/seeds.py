@@ -301,6 +301,126 @@ for target in ("fuzz_gssapi_server", "fuzz_gssapi_client"):
          bytes([DELIVER] * COMMANDS[target]) + honest_parts)
 
 
+# ---- fuzz_zap: server (0 NULL, 1 PLAIN, 2 CURVE), then reply frames ----
+def reply(status=b"200", user=b"admin", metadata=b"", request_id=b"1",
+          version=b"1.0", delimiter=b""):
+    return turns(delimiter, version, request_id, status, b"OK", user,
+                 metadata)
+
+
+for server in range(3):
+    seed("fuzz_zap", "200-%d" % server, bytes([server]) + reply())
+    seed("fuzz_zap", "400-%d" % server, bytes([server]) + reply(b"400"))
+seed("fuzz_zap", "300", b"\1" + reply(b"300"))
+seed("fuzz_zap", "500", b"\1" + reply(b"500"))
+seed("fuzz_zap", "metadata", b"\0" + reply(
+    metadata=properties([(b"X-Role", b"ops"), (b"Identity", b"x")])))
+seed("fuzz_zap", "bad-metadata", b"\0" + reply(metadata=b"\x05X-Rol"))
+seed("fuzz_zap", "bad-version", b"\1" + reply(version=b"2.0"))
+seed("fuzz_zap", "bad-request-id", b"\1" + reply(request_id=b"2"))
+seed("fuzz_zap", "bad-status", b"\1" + reply(b"201"))
+seed("fuzz_zap", "no-delimiter", b"\1" + reply(delimiter=b"x"))
+seed("fuzz_zap", "short", b"\1" + turns(b"", b"1.0", b"1", b"200"))
+seed("fuzz_zap", "long", b"\2" + reply() + turns(b"extra"))
+seed("fuzz_zap", "empty", b"\0")
+
+# ---- fuzz_z85: 0 decode, 1 encode, 2 public key ------------------------
+seed("fuzz_z85", "decode", b"\0HelloWorld")
+seed("fuzz_z85", "decode-overflow", b"\0%nSc1")
+seed("fuzz_z85", "decode-bad", b"\0Hello\x7f")
+seed("fuzz_z85", "encode", b"\1\x86\x4f\xd2\x6f\xb5\x59\xf7\x5b")
+seed("fuzz_z85", "encode-odd", b"\1abc")
+seed("fuzz_z85", "public", b"\2JTKVSB%%)wK0E.X)V>+}o?pNmC{O&4W4b!Ni{Lh6")
+seed("fuzz_z85", "public-short", b"\2JTKVSB%%)wK0E")
+
+# ---- fuzz_endpoint: options, transport (0 inproc, 1 tcp, 2 ipc, 3 URI),
+# address ------------------------------------------------------------------
+for name, data in [
+        ("inproc", b"\0\0name"),
+        ("tcp-loopback", b"\0\1127.0.0.1:5555"),
+        ("tcp-any", b"\0\1*:*"),
+        ("tcp-ipv6", b"\1\1[::1]:80"),
+        ("tcp-interface", b"\0\1lo:0"),
+        ("tcp-source", b"\0\1127.0.0.1:0;127.0.0.1:80"),
+        ("tcp-name", b"\0\1localhost:80"),
+        ("tcp-bad-port", b"\0\1127.0.0.1:99999"),
+        ("tcp-filter", b"\2\1" + chunk(b"127.0.0.1/8") + b"127.0.0.1:*"),
+        ("tcp-device", b"\4\1" + chunk(b"lo") + b"127.0.0.1:*"),
+        ("ipc-path", b"\0\2/tmp/never-bound"),
+        ("ipc-abstract", b"\0\2@name"),
+        ("ipc-wildcard", b"\0\2*"),
+        ("ipc-long", b"\0\2/" + b"p" * 120),
+        ("uri-inproc", b"\0\3inproc://x"),
+        ("uri-tcp", b"\0\3tcp://127.0.0.1:1"),
+        ("uri-other", b"\0\3udp://127.0.0.1:1"),
+        ("uri-bad", b"\0\3://x"),
+        ("uri-none", b"\0\3justtext")]:
+    seed("fuzz_endpoint", name, data)
+
+# ---- fuzz_sockopt: socket type, then (op, option, value) ---------------
+def set_int(option, value):
+    return bytes([1, option]) + struct.pack("<i", value)
+
+
+def set_bytes(option, value):
+    return bytes([0, option]) + chunk(value)
+
+
+def get(option, size):
+    return bytes([4, option]) + struct.pack(">H", size)
+
+
+ZMQ = {"ROUTING_ID": 5, "SUBSCRIBE": 6, "SNDHWM": 23, "LINGER": 17,
+       "MAXMSGSIZE": 22, "LAST_ENDPOINT": 32, "PLAIN_SERVER": 44,
+       "PLAIN_USERNAME": 45, "CURVE_SERVER": 47, "CURVE_PUBLICKEY": 48,
+       "ZAP_DOMAIN": 55, "CONNECT_ROUTING_ID": 61, "HEARTBEAT_TTL": 76,
+       "METADATA": 95, "TYPE": 16, "EVENTS": 15, "FD": 14}
+for t in range(21):
+    seed("fuzz_sockopt", "type-%d" % t,
+         bytes([t]) + set_int(ZMQ["SNDHWM"], 5) + get(ZMQ["SNDHWM"], 4) +
+         set_bytes(ZMQ["ROUTING_ID"], b"id") + get(ZMQ["ROUTING_ID"], 255) +
+         get(ZMQ["TYPE"], 4) + get(ZMQ["EVENTS"], 4))
+seed("fuzz_sockopt", "strings",
+     b"\0" + set_bytes(ZMQ["ZAP_DOMAIN"], b"domain") +
+     get(ZMQ["ZAP_DOMAIN"], 3) + get(ZMQ["ZAP_DOMAIN"], 256) +
+     set_bytes(ZMQ["PLAIN_USERNAME"], b"u" * 256) +
+     set_bytes(ZMQ["METADATA"], b"X-Name:value") +
+     get(ZMQ["LAST_ENDPOINT"], 0))
+seed("fuzz_sockopt", "curve",
+     b"\0" + set_bytes(ZMQ["CURVE_PUBLICKEY"], b"k" * 32) +
+     get(ZMQ["CURVE_PUBLICKEY"], 32) + get(ZMQ["CURVE_PUBLICKEY"], 41) +
+     set_int(ZMQ["CURVE_SERVER"], 1) + bytes([3, ZMQ["SUBSCRIBE"], 0, 4]))
+seed("fuzz_sockopt", "sub", b"\2" + set_bytes(ZMQ["SUBSCRIBE"], b"topic") +
+     bytes([3, ZMQ["SUBSCRIBE"], 0, 0]))
+seed("fuzz_sockopt", "int64",
+     b"\7" + bytes([2, ZMQ["MAXMSGSIZE"]]) + struct.pack("<q", 1 << 40) +
+     get(ZMQ["MAXMSGSIZE"], 8))
+
+# ---- fuzz_stream: modes (1 connects, 2 no notify), then operations -----
+PEER_WRITES, APP_SENDS, APP_SENDS_TO, APP_CLOSES, PEER_CLOSES, TAKE = range(6)
+
+
+def op(code, data=None):
+    return bytes([code]) + (chunk(data) if data is not None else b"")
+
+
+exchange = (op(PEER_WRITES, b"GET / HTTP/1.0\r\n\r\n") + op(TAKE) +
+            op(APP_SENDS, b"HTTP/1.0 200 OK\r\n\r\n") +
+            op(APP_SENDS_TO, b"nobody") + op(TAKE) +
+            op(PEER_WRITES, b"more") + op(TAKE))
+seed("fuzz_stream", "bound", b"\0" + exchange)
+seed("fuzz_stream", "bound-app-closes", b"\0" + exchange + op(APP_CLOSES))
+seed("fuzz_stream", "bound-peer-closes",
+     b"\0" + exchange + op(PEER_CLOSES) + op(APP_SENDS, b"late"))
+seed("fuzz_stream", "bound-no-notify", b"\2" + exchange)
+seed("fuzz_stream", "connects", b"\1" + chunk(b"chosen-id") + exchange)
+seed("fuzz_stream", "connects-no-id", b"\1" + chunk(b"") + exchange)
+seed("fuzz_stream", "connects-no-notify",
+     b"\3" + chunk(b"chosen") + exchange + op(PEER_CLOSES))
+seed("fuzz_stream", "big", b"\0" + op(PEER_WRITES, b"b" * 3000) +
+     op(APP_SENDS, b"c" * 3000) + op(TAKE))
+
+
 def main():
     for target, seeds in sorted(SEEDS.items()):
         directory = os.path.join(CORPUS, target)
