@@ -49,6 +49,7 @@ if [ ${#targets[@]} -eq 0 ]; then
 fi
 jobs=$(nproc)
 
+"$root/tools/install-deps.sh"
 for tool in clang git; do
     command -v "$tool" >/dev/null || {
         echo "fuzz.sh: $tool not found (tools/install-deps.sh installs it)" >&2

@@ -41,7 +41,7 @@ const uint8_t *fuzz_rest(struct fuzz_input *in, size_t *size);
 
 /* Waits up to timeout_ms for a zmq socket or an fd to be readable, over
  * signals: libFuzzer's timeout alarm interrupts the target's waits every
- * second (fuzz_wait.c). */
+ * second (waits.c). */
 bool fuzz_zmq_readable(void *socket, int timeout_ms);
 bool fuzz_fd_readable(int fd, int timeout_ms);
 

@@ -10,8 +10,8 @@
 FUZZER_LINK =
 FUZZ_INCLUDES = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/fuzz \
 	-DFUZZ_CORPUS_DIR='"$(abs_top_srcdir)/tests/fuzz/corpus"'
-FUZZ_COMMON = tests/fuzz/fuzz.h tests/fuzz/fuzz_input.c tests/fuzz/replay.c \
-	tests/fuzz/socket_types.c tests/fuzz/fuzz_wait.c
+FUZZ_COMMON = tests/fuzz/fuzz.h tests/fuzz/input.c tests/fuzz/replay.c \
+	tests/fuzz/socket_types.c tests/fuzz/waits.c
 
 fuzz_targets = \
 	tests/fuzz/fuzz_decoder \
