@@ -541,15 +541,24 @@ static void test_stream_http(void)
     zmq_close(stream);
 }
 
-/* A raw connection to the abstract Unix socket name (no '@'). */
+/* The abstract Unix socket address of name (no '@'): a NUL, then the
+ * name; its length goes with it. */
+static socklen_t abstract_address(struct sockaddr_un *address,
+                                  const char *name)
+{
+    memset(address, 0, sizeof *address);
+    address->sun_family = AF_UNIX;
+    size_t length = strlen(name);
+    memcpy(address->sun_path + 1, name, length);
+    return (socklen_t) (offsetof(struct sockaddr_un, sun_path) + 1 + length);
+}
+
+/* A raw connection to the abstract Unix socket name. */
 static int raw_connect_abstract(const char *name)
 {
-    struct sockaddr_un address = { .sun_family = AF_UNIX };
-    size_t length = strlen(name);
-    memcpy(address.sun_path + 1, name, length);
+    struct sockaddr_un address;
+    socklen_t size = abstract_address(&address, name);
     int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    socklen_t size =
-        (socklen_t) (offsetof(struct sockaddr_un, sun_path) + 1 + length);
     if (fd >= 0 && connect(fd, (struct sockaddr *) &address, size) != 0) {
         close(fd);
         fd = -1;
@@ -633,11 +642,9 @@ static void test_stream_connect_routing_id(void)
     char name[64], endpoint[80];
     snprintf(name, sizeof name, "modzmq-test-stream-peer-%d", (int) getpid());
     snprintf(endpoint, sizeof endpoint, "ipc://@%s", name);
-    struct sockaddr_un address = { .sun_family = AF_UNIX };
-    memcpy(address.sun_path + 1, name, strlen(name));
+    struct sockaddr_un address;
+    socklen_t size = abstract_address(&address, name);
     int listener = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    socklen_t size = (socklen_t) (offsetof(struct sockaddr_un, sun_path) + 1 +
-                                  strlen(name));
     CU_ASSERT_FATAL(listener >= 0 &&
                     bind(listener, (struct sockaddr *) &address, size) == 0 &&
                     listen(listener, 4) == 0);
