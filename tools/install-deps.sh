@@ -4,7 +4,8 @@
 # tests, and Debian's libzmq (its header is the reference the constants are
 # checked against; its library is the baseline of the benchmarks), and MIT
 # Kerberos: the GSS-API the GSSAPI plugin links, and the KDC and admin
-# tools its tests make a realm with.
+# tools its tests make a realm with; and clang with libFuzzer (in Debian's
+# compiler runtime package) and llvm-symbolizer for tools/fuzz.sh.
 set -euo pipefail
 
 packages=(
@@ -12,6 +13,7 @@ packages=(
     libltdl-dev libglib2.0-dev libsodium-dev libcunit1-dev
     libzmq3-dev python3-zmq
     libkrb5-dev krb5-kdc krb5-admin-server krb5-user
+    clang libclang-rt-dev llvm
 )
 
 missing=()
