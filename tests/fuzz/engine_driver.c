@@ -149,10 +149,10 @@ struct driver {
     bool zap_due;        /* a ZAP reply is scheduled */
     bool resume_due;     /* a refused part is to be retried */
     bool refused_last;   /* FUZZ_ENGINE_PIPE_FULL: the part now retried */
+    bool resume_inside;  /* FUZZ_ENGINE_RESUME_INSIDE: flush resumes */
     struct mz_peer_metadata *metadata; /* from ready */
-    struct mz_msg outgoing[4];
-    size_t outgoing_count;
-    size_t outgoing_next;
+    size_t outgoing_ready; /* parts the session has had so far */
+    size_t outgoing_pulled;
     unsigned pump_rounds;
     size_t parts;                  /* pushed to the session */
     enum mz_engine_error reason;   /* how the engine ended */
@@ -164,6 +164,17 @@ static void arm_pump(struct driver *d)
 {
     fuzz_check(mz_reactor_add_timer(d->reactor, 0, pump, d) != 0,
                "driver: timer");
+}
+
+/* FUZZ_ENGINE_SENDS_LATER: the session has one more part once the
+ * connection is up, and says so. */
+static void send_later(struct driver *d)
+{
+    if (!(d->run->flags2 & FUZZ_ENGINE_SENDS_LATER) || d->metadata == NULL ||
+        d->finished)
+        return;
+    d->outgoing_ready++;
+    mz_engine_resume_output(d->engine);
 }
 
 /* Bytes the engine has not read yet. */
@@ -193,6 +204,7 @@ static void write_turns(struct driver *d)
            d->turn_written == d->turns[d->turn_next].size) {
         d->turn_next++;
         d->turn_written = 0;
+        send_later(d);
     }
     if (d->turn_next < d->turn_count) {
         const struct turn *t = &d->turns[d->turn_next];
@@ -258,6 +270,7 @@ static void resume_input(void *arg)
 {
     struct driver *d = arg;
     d->resume_due = false;
+    d->resume_inside = false;
     if (!d->finished)
         mz_engine_resume_input(d->engine);
 }
@@ -268,10 +281,14 @@ static bool sink_push(void *session, struct mz_msg *m)
     fuzz_check(d->metadata != NULL, "a part before the handshake ended");
     fuzz_check(mz_msg_metadata(m) == d->metadata,
                "a part without the connection's metadata");
-    /* A full pipe: this part waits for the resume, its retry passes. */
+    /* A full pipe: this part waits for the resume, its retry passes. The
+     * resume comes from the loop, or from inside the flush that follows
+     * (one of the engine's callbacks: it must put the retry off itself),
+     * with the loop's as a fallback when no flush comes. */
     if ((d->run->flags & FUZZ_ENGINE_PIPE_FULL) && !d->refused_last) {
         d->refused_last = true;
         d->resume_due = true;
+        d->resume_inside = (d->run->flags2 & FUZZ_ENGINE_RESUME_INSIDE) != 0;
         fuzz_check(mz_reactor_add_timer(d->reactor, 0, resume_input, d) != 0,
                    "driver: timer");
         return false;
@@ -288,15 +305,30 @@ static bool sink_push(void *session, struct mz_msg *m)
 
 static void sink_flush(void *session)
 {
-    (void) session;
+    struct driver *d = session;
+    if (d->resume_inside) {
+        d->resume_inside = false;
+        mz_engine_resume_input(d->engine);
+    }
 }
 
+/* The parts a session has for the engine, made as they are pulled:
+ * subscriptions for a subscriber (commands for a 3.1 peer), else a
+ * message and a two-part one, again and again. */
 static bool sink_pull(void *session, struct mz_msg *m)
 {
     struct driver *d = session;
-    if (d->outgoing_next == d->outgoing_count)
+    if (d->outgoing_pulled == d->outgoing_ready)
         return false;
-    mz_msg_move(m, &d->outgoing[d->outgoing_next++]);
+    int type = d->run->options.socket_type;
+    bool subscriber = type == ZMQ_SUB || type == ZMQ_XSUB;
+    static const char *const texts[2][3] = { { "hello", "a", "b" },
+                                             { "\1topic", "\0topic", "\1" } };
+    static const size_t sizes[2][3] = { { 5, 1, 1 }, { 6, 6, 1 } };
+    size_t i = d->outgoing_pulled++ % 3;
+    if (mz_msg_init_buffer(m, texts[subscriber][i], sizes[subscriber][i]) < 0)
+        return false;
+    mz_msg_set_more(m, !subscriber && i == 1);
     return true;
 }
 
@@ -357,29 +389,6 @@ static const struct mz_engine_sink sink = {
     .zap_request = sink_zap_request,
 };
 
-/* What a session with FUZZ_ENGINE_SENDS has queued: subscriptions for a
- * subscriber (they become commands for a 3.1 peer), else a message and a
- * two-part one. */
-static void queue_outgoing(struct driver *d)
-{
-    if (!(d->run->flags2 & FUZZ_ENGINE_SENDS))
-        return;
-    int type = d->run->options.socket_type;
-    bool subscriber = type == ZMQ_SUB || type == ZMQ_XSUB;
-    static const char *const subscriptions[] = { "\1topic", "\0topic", "\1" };
-    static const char *const messages[] = { "hello", "a", "b" };
-    const char *const *texts = subscriber ? subscriptions : messages;
-    static const size_t sizes[2][3] = { { 5, 1, 1 }, { 6, 6, 1 } };
-    for (size_t i = 0; i < 3; i++) {
-        struct mz_msg *m = &d->outgoing[d->outgoing_count];
-        if (mz_msg_init_buffer(m, texts[i], sizes[subscriber][i]) < 0)
-            return;
-        if (!subscriber && i == 1)
-            mz_msg_set_more(m, true);
-        d->outgoing_count++;
-    }
-}
-
 void fuzz_engine_run(struct fuzz_engine *run, struct fuzz_input *in)
 {
     signal(SIGPIPE, SIG_IGN);
@@ -397,9 +406,8 @@ void fuzz_engine_run(struct fuzz_engine *run, struct fuzz_input *in)
         struct turn *t = &d->turns[d->turn_count++];
         t->bytes = fuzz_chunk(in, &t->size);
     }
-    for (size_t i = 0; i < sizeof d->outgoing / sizeof d->outgoing[0]; i++)
-        mz_msg_init(&d->outgoing[i]);
-    queue_outgoing(d);
+    if (run->flags2 & FUZZ_ENGINE_SENDS)
+        d->outgoing_ready = 3;
 
     int fds[2];
     d->reactor = mz_reactor_new();
@@ -428,8 +436,6 @@ void fuzz_engine_run(struct fuzz_engine *run, struct fuzz_input *in)
     mz_reactor_free(d->reactor);
     if (d->metadata != NULL)
         mz_peer_metadata_unref(d->metadata);
-    for (size_t i = 0; i < sizeof d->outgoing / sizeof d->outgoing[0]; i++)
-        mz_msg_close(&d->outgoing[i]);
     mz_options_fini(&run->options);
     free(d);
 }

@@ -44,9 +44,13 @@ enum {
     FUZZ_ENGINE_SMALL_MAX = 0x40,   /* ZMQ_MAXMSGSIZE 100 */
     FUZZ_ENGINE_ROUTING_ID = 0x80,  /* ZMQ_ROUTING_ID "fuzz-id" */
     /* byte 2 */
-    FUZZ_ENGINE_SENDS = 0x01,     /* the session has messages to send */
-    FUZZ_ENGINE_HEARTBEAT = 0x02, /* ZMQ_HEARTBEAT_IVL 1 ms, TTL 200 */
-    FUZZ_ENGINE_HANDSHAKE_IVL = 0x04 /* ZMQ_HANDSHAKE_IVL 1 ms */
+    FUZZ_ENGINE_SENDS = 0x01,         /* the session has 3 parts to send */
+    FUZZ_ENGINE_HEARTBEAT = 0x02,     /* ZMQ_HEARTBEAT_IVL 1 ms, TTL 200 */
+    FUZZ_ENGINE_HANDSHAKE_IVL = 0x04, /* ZMQ_HANDSHAKE_IVL 1 ms */
+    FUZZ_ENGINE_SENDS_LATER = 0x08,   /* one more part after each turn,
+                                         with mz_engine_resume_output */
+    FUZZ_ENGINE_RESUME_INSIDE = 0x10  /* a refused part is resumed from
+                                         inside the engine's next flush */
 };
 
 struct fuzz_engine_zap {

@@ -28,6 +28,7 @@ PEER = {"PAIR": "PAIR", "PUB": "SUB", "SUB": "PUB", "REQ": "REP",
 ZAP_DOMAIN, ZAP_HANDLER, ZAP_ENFORCE, PEER_3_0 = 0x01, 0x02, 0x04, 0x08
 PIPE_FULL, SESSION_NO, SMALL_MAX, ROUTING_ID = 0x10, 0x20, 0x40, 0x80
 SENDS, HEARTBEAT, HANDSHAKE_IVL = 0x01, 0x02, 0x04
+SENDS_LATER, RESUME_INSIDE = 0x08, 0x10
 ZAP_STATUS = {200: 0, 300: 1, 400: 2, 500: 3, "malformed": 4, "gone": 5}
 
 
@@ -164,6 +165,14 @@ seed("fuzz_traffic", "messages",
 seed("fuzz_traffic", "pipe-full",
      engine_setup("PULL", PIPE_FULL) +
      turns(msg + frame(b"a", more=True) + frame(b"b") + msg))
+seed("fuzz_traffic", "pipe-full-resumed-inside",
+     engine_setup("PULL", PIPE_FULL, RESUME_INSIDE) +
+     turns(msg + frame(b"a", more=True) + frame(b"b"), msg))
+seed("fuzz_traffic", "sends-later",
+     engine_setup("DEALER", 0, SENDS | SENDS_LATER) +
+     turns(msg, msg, command(b"PING", b"\0\0"), msg))
+seed("fuzz_traffic", "sub-sends-later",
+     engine_setup("XSUB", 0, SENDS_LATER) + turns(msg, msg, msg))
 seed("fuzz_traffic", "maxmsgsize",
      engine_setup("PULL", SMALL_MAX) + turns(frame(b"q" * 99),
                                              frame(b"q" * 101)))
