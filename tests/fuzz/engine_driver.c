@@ -298,6 +298,8 @@ static bool sink_push(void *session, struct mz_msg *m)
     fuzz_check(max < 0 || mz_msg_size(m) <= (uint64_t) max,
                "a part over ZMQ_MAXMSGSIZE reached the session");
     touch(mz_msg_data(m), mz_msg_size(m));
+    if (d->run->on_part != NULL)
+        d->run->on_part(d->run->arg, m);
     mz_msg_close(m);
     d->parts++;
     return true;
@@ -426,6 +428,8 @@ void fuzz_engine_run(struct fuzz_engine *run, struct fuzz_input *in)
         uint64_t event = 0, value = 0;
         bool failed = mz_engine_handshake_failure(d->engine, &event, &value);
         mz_engine_destroy(d->engine);
+        run->handshake_done = !failed;
+        run->end = d->reason;
         fuzz_trace("engine: handshake %s (event %llu, value %llu), %zu parts, "
                    "end %d, %zu of %zu turns",
                    failed ? "failed" : "done", (unsigned long long) event,

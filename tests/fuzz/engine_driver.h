@@ -30,7 +30,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "engine.h"
 #include "fuzz.h"
+#include "msg.h"
 #include "options.h"
 
 enum {
@@ -72,6 +74,12 @@ struct fuzz_engine {
     uint8_t prelude[2048];
     size_t prelude_ends[4];
     size_t prelude_count;
+    /* Optional: sees each part the session takes, before it is closed. */
+    void (*on_part)(void *arg, const struct mz_msg *part);
+    void *arg;
+    /* How the run ended, for the target to judge. */
+    bool handshake_done;
+    enum mz_engine_error end;
 };
 
 /* Reads the setup from the front of in and prepares options. */
