@@ -56,7 +56,8 @@ static size_t command_with_identity(uint8_t *out, const char *name,
     out[n++] = (uint8_t) strlen(name);
     memcpy(out + n, name, strlen(name));
     n += strlen(name);
-    memcpy(out + n, prefix, prefix_size);
+    if (prefix_size > 0) /* NULL when empty: no memcpy from it */
+        memcpy(out + n, prefix, prefix_size);
     n += prefix_size;
     n += put_property(out + n, "Socket-Type", type, strlen(type));
     n += put_property(out + n, "Identity", identity, identity_size);
