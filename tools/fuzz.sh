@@ -104,7 +104,9 @@ for t in "${targets[@]}"; do
     corpus=$build/corpus/$t
     mkdir -p "$corpus"
     log=$build/logs/$t.log
-    run=("$src/tests/fuzz/$t" -max_total_time="$seconds" -timeout=10
+    # A unit that takes 25 s is a hang: longer than any bounded wait of a
+    # target (10 s), so that the target's own diagnosis comes first.
+    run=("$src/tests/fuzz/$t" -max_total_time="$seconds" -timeout=25
         -rss_limit_mb=2048 -print_final_stats=1
         -artifact_prefix="$build/artifacts/$t-" "$corpus" "$root/tests/fuzz/corpus/$t")
     echo "== $t: ${seconds}s"
