@@ -94,9 +94,23 @@ plugin_path=$src/plugins/tcp/.libs:$src/plugins/ipc/.libs:$src/plugins/plain/.li
 export MODZMQ_PLUGIN_PATH=$plugin_path
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
-# The GSSAPI targets run inside a throwaway Kerberos realm; leaks inside
-# MIT Kerberos are not ours, and a replay cache only slows them down.
 realm_lsan="suppressions=$root/tests/gssapi_lsan.supp"
+# Runs target t with the arguments after it; the GSSAPI ones inside a
+# throwaway Kerberos realm, where leaks inside MIT Kerberos are not ours
+# and a replay cache only slows them down.
+run_target() {
+    local t=$1
+    shift
+    case $t in
+    fuzz_gssapi_*)
+        LSAN_OPTIONS=$realm_lsan KRB5RCACHETYPE=none \
+            "$root/tests/gssapi_realm.sh" "$src/tests/fuzz/$t" "$@"
+        ;;
+    *)
+        "$src/tests/fuzz/$t" "$@"
+        ;;
+    esac
+}
 
 failed=()
 report=()
@@ -106,20 +120,11 @@ for t in "${targets[@]}"; do
     log=$build/logs/$t.log
     # A unit that takes 25 s is a hang: longer than any bounded wait of a
     # target (10 s), so that the target's own diagnosis comes first.
-    run=("$src/tests/fuzz/$t" -max_total_time="$seconds" -timeout=25
-        -rss_limit_mb=2048 -print_final_stats=1
-        -artifact_prefix="$build/artifacts/$t-" "$corpus" "$root/tests/fuzz/corpus/$t")
     echo "== $t: ${seconds}s"
     status=0
-    case $t in
-    fuzz_gssapi_*)
-        LSAN_OPTIONS=$realm_lsan KRB5RCACHETYPE=none \
-            "$root/tests/gssapi_realm.sh" "${run[@]}" >"$log" 2>&1 || status=$?
-        ;;
-    *)
-        "${run[@]}" >"$log" 2>&1 || status=$?
-        ;;
-    esac
+    run_target "$t" -max_total_time="$seconds" -timeout=25 -rss_limit_mb=2048 \
+        -print_final_stats=1 -artifact_prefix="$build/artifacts/$t-" \
+        "$corpus" "$root/tests/fuzz/corpus/$t" >"$log" 2>&1 || status=$?
     done_line=$(grep -E '^#[0-9]+[[:space:]]+DONE' "$log" | tail -1 || true)
     execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
     rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
@@ -131,7 +136,7 @@ for t in "${targets[@]}"; do
         failed+=("$t")
         grep -E 'ERROR|fuzz finding|SUMMARY|Test unit written' "$log" | head -5 >&2 || true
     elif [ "$merge" = yes ]; then
-        "$src/tests/fuzz/$t" -merge=1 "$root/tests/fuzz/corpus/$t" "$corpus" \
+        run_target "$t" -merge=1 "$root/tests/fuzz/corpus/$t" "$corpus" \
             >>"$log" 2>&1 || true
     fi
     report+=("$(printf '%-22s %12s %8s %7s %7s  %s' "$t" "${execs:-?}" "${rate:-?}" \
