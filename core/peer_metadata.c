@@ -14,9 +14,10 @@
 #include "peer_metadata.h"
 
 struct property {
-    char *name;  /* NUL-terminated */
-    char *value; /* NUL-terminated; may hold NULs itself */
-    size_t size; /* of value, without the terminator */
+    char *name;       /* NUL-terminated; may hold NULs itself */
+    size_t name_size; /* without the terminator */
+    char *value;      /* NUL-terminated; may hold NULs itself */
+    size_t size;      /* of value, without the terminator */
 };
 
 struct mz_peer_metadata {
@@ -71,6 +72,7 @@ int mz_peer_metadata_add(struct mz_peer_metadata *metadata, const char *name,
     metadata->items = items;
     struct property *p = &items[metadata->count];
     p->name = copy_terminated(name, name_size);
+    p->name_size = name_size;
     p->value = copy_terminated(value, value_size);
     p->size = value_size;
     if (p->name == NULL || p->value == NULL) {
@@ -99,12 +101,16 @@ void mz_peer_metadata_promote(struct mz_peer_metadata *metadata, size_t first)
     }
 }
 
+/* A name from the wire is all its octets: one with a NUL inside is not
+ * the name before the NUL (it would pass for Socket-Type or Identity). */
 const char *mz_peer_metadata_get(const struct mz_peer_metadata *metadata,
                                  const char *name, size_t *size)
 {
+    size_t name_size = strlen(name);
     for (size_t i = 0; i < metadata->count; i++) {
         const struct property *p = &metadata->items[i];
-        if (strcasecmp(p->name, name) == 0) {
+        if (p->name_size == name_size &&
+            strncasecmp(p->name, name, name_size) == 0) {
             if (size != NULL)
                 *size = p->size;
             return p->value;

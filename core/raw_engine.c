@@ -47,12 +47,24 @@ static void update_interest(struct mz_raw_engine *engine)
                     engine->has_out || !engine->output_idle);
 }
 
+/* The connection is over, however it ended: with ZMQ_STREAM_NOTIFY the
+ * socket hears of it through an empty part, as in libzmq, then the
+ * session. */
 static void fail(struct mz_raw_engine *engine, enum mz_engine_error reason)
 {
     if (engine->failed)
         return;
     engine->failed = true;
     mz_reactor_want(engine->handle, false, false);
+    if (engine->notify) {
+        struct mz_msg empty;
+        mz_msg_init(&empty);
+        mz_msg_set_metadata(&empty, engine->metadata);
+        if (engine->sink->push(engine->session, &empty))
+            engine->sink->flush(engine->session);
+        else
+            mz_msg_close(&empty);
+    }
     engine->sink->error(engine->session, reason);
 }
 
@@ -69,21 +81,6 @@ static bool deliver(struct mz_raw_engine *engine, struct mz_msg *m)
     return false;
 }
 
-/* The peer closed: tell the socket (STREAM_NOTIFY), then end. */
-static void peer_closed(struct mz_raw_engine *engine)
-{
-    if (engine->notify) {
-        struct mz_msg empty;
-        mz_msg_init(&empty);
-        mz_msg_set_metadata(&empty, engine->metadata);
-        if (engine->sink->push(engine->session, &empty))
-            engine->sink->flush(engine->session);
-        else
-            mz_msg_close(&empty);
-    }
-    fail(engine, MZ_ENGINE_CONNECTION_CLOSED);
-}
-
 static void read_input(struct mz_raw_engine *engine)
 {
     if (engine->has_held_in) {
@@ -98,7 +95,7 @@ static void read_input(struct mz_raw_engine *engine)
         if (got <= 0) {
             if (got < 0 && (errno == EAGAIN || errno == EINTR))
                 break;
-            peer_closed(engine);
+            fail(engine, MZ_ENGINE_CONNECTION_CLOSED);
             return;
         }
         struct mz_msg part;
@@ -134,6 +131,9 @@ static void write_output(struct mz_raw_engine *engine)
             if (wrote < 0) {
                 if (errno == EAGAIN || errno == EINTR)
                     return;
+                /* The peer is gone, but what it sent before it went
+                 * still counts: read it (and the end of the stream). */
+                read_input(engine);
                 fail(engine, MZ_ENGINE_CONNECTION_CLOSED);
                 return;
             }
@@ -144,13 +144,15 @@ static void write_output(struct mz_raw_engine *engine)
     }
 }
 
+/* Input first: a peer that wrote and closed is read to its end before a
+ * write to it can fail. */
 static void fd_ready(void *arg, uint32_t events)
 {
     struct mz_raw_engine *engine = arg;
-    if (events & EPOLLOUT)
-        write_output(engine);
-    if (!engine->failed && (events & ~(uint32_t) EPOLLOUT))
+    if (events & ~(uint32_t) EPOLLOUT)
         read_input(engine);
+    if (!engine->failed && (events & EPOLLOUT))
+        write_output(engine);
     if (!engine->failed)
         update_interest(engine);
 }

@@ -96,10 +96,6 @@ mz_zmtp_properties_read(const uint8_t *data, size_t size, int our_socket_type,
         if (value_size > INT32_MAX || value_size > left - head)
             return MZ_PROPERTIES_MALFORMED;
         const uint8_t *value = p + head;
-        /* Names are name-chars (RFC 23), never NUL: the metadata keeps them
-         * as C strings, and "Identity\0..." must not pass for Identity. */
-        if (memchr(name, '\0', name_size) != NULL)
-            return MZ_PROPERTIES_MALFORMED;
         /* RFC 23 "The Identity Property": 0 to 255 octets, the size of
          * the routing-id field it becomes. */
         if (is_named(name, name_size, "Identity") &&

@@ -548,6 +548,74 @@ static void test_stream_http(void)
     zmq_close(stream);
 }
 
+/* The abstract Unix socket address of name (no '@'): a NUL, then the
+ * name; its length goes with it. */
+static socklen_t abstract_address(struct sockaddr_un *address,
+                                  const char *name)
+{
+    memset(address, 0, sizeof *address);
+    address->sun_family = AF_UNIX;
+    size_t length = strlen(name);
+    memcpy(address->sun_path + 1, name, length);
+    return (socklen_t) (offsetof(struct sockaddr_un, sun_path) + 1 + length);
+}
+
+/* A raw connection to the abstract Unix socket name. */
+static int raw_connect_abstract(const char *name)
+{
+    struct sockaddr_un address;
+    socklen_t size = abstract_address(&address, name);
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd >= 0 && connect(fd, (struct sockaddr *) &address, size) != 0) {
+        close(fd);
+        fd = -1;
+    }
+    return fd;
+}
+
+/* A raw peer that writes its last bytes and closes while the STREAM
+ * socket still has output for it (more than the socket buffers take):
+ * the bytes arrive, then the end of the connection. The raw engine used to
+ * write first when the fd was readable and writable at once, fail on the
+ * closed peer, and drop the bytes and the end, or the end alone when the
+ * bytes had been read just before (a finding of tests/fuzz/fuzz_stream).
+ * Which of the two happens is the I/O thread's timing: five rounds. */
+static void test_stream_peer_closes_with_output_pending(void)
+{
+    void *stream = new_socket(ZMQ_STREAM);
+    char name[64], endpoint[80];
+    snprintf(name, sizeof name, "modzmq-test-stream-%d", (int) getpid());
+    snprintf(endpoint, sizeof endpoint, "ipc://@%s", name);
+    CU_ASSERT_EQUAL_FATAL(zmq_bind(stream, endpoint), 0);
+    enum { ROUNDS = 5, BIG = 1 << 20 };
+    char *big = calloc(1, BIG); /* more than the peer's buffers take */
+    CU_ASSERT_FATAL(big != NULL);
+    for (int round = 0; round < ROUNDS; round++) {
+        int peer = raw_connect_abstract(name);
+        CU_ASSERT_FATAL(peer >= 0);
+        unsigned char id[256];
+        int id_size = zmq_recv(stream, id, sizeof id, 0);
+        CU_ASSERT_FATAL(id_size > 0);
+        CU_ASSERT_TRUE(test_recv_is(stream, "", 5000)); /* connected */
+
+        CU_ASSERT_EQUAL(zmq_send(stream, id, (size_t) id_size, ZMQ_SNDMORE),
+                        id_size);
+        CU_ASSERT_EQUAL(zmq_send(stream, big, BIG, 0), BIG);
+        struct pollfd pfd = { .fd = peer, .events = POLLIN };
+        CU_ASSERT_EQUAL(poll(&pfd, 1, 5000), 1); /* the engine is writing */
+
+        CU_ASSERT_EQUAL(write(peer, "last words", 10), 10);
+        close(peer);
+        unsigned char from[256];
+        CU_ASSERT_EQUAL(zmq_recv(stream, from, sizeof from, 0), id_size);
+        CU_ASSERT_TRUE(test_recv_is(stream, "last words", 5000));
+        CU_ASSERT_EQUAL(zmq_recv(stream, from, sizeof from, 0), id_size);
+        CU_ASSERT_TRUE(test_recv_is(stream, "", 5000)); /* the end */
+    }
+    free(big);
+    zmq_close(stream);
+}
+
 /* A raw TCP connection to the port of socket's last tcp endpoint. */
 static int raw_connect_to(void *socket)
 {
@@ -640,6 +708,46 @@ static void test_srcfd(void)
     zmq_msg_close(&msg);
     zmq_close(push);
     zmq_close(pull);
+}
+
+/* A STREAM socket that connects names the connection with
+ * ZMQ_CONNECT_ROUTING_ID, as libzmq's does: the notification, the data
+ * and the replies all go by that id (it was stored and ignored; a finding
+ * of tests/fuzz/fuzz_stream). */
+static void test_stream_connect_routing_id(void)
+{
+    char name[64], endpoint[80];
+    snprintf(name, sizeof name, "modzmq-test-stream-peer-%d", (int) getpid());
+    snprintf(endpoint, sizeof endpoint, "ipc://@%s", name);
+    struct sockaddr_un address;
+    socklen_t size = abstract_address(&address, name);
+    int listener = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    CU_ASSERT_FATAL(listener >= 0 &&
+                    bind(listener, (struct sockaddr *) &address, size) == 0 &&
+                    listen(listener, 4) == 0);
+
+    void *stream = new_socket(ZMQ_STREAM);
+    CU_ASSERT_EQUAL(zmq_setsockopt(stream, ZMQ_CONNECT_ROUTING_ID, "web-1", 5),
+                    0);
+    CU_ASSERT_EQUAL(zmq_connect(stream, endpoint), 0);
+    struct pollfd pfd = { .fd = listener, .events = POLLIN };
+    CU_ASSERT_EQUAL_FATAL(poll(&pfd, 1, 5000), 1);
+    int peer = accept(listener, NULL, NULL);
+    CU_ASSERT_FATAL(peer >= 0);
+
+    CU_ASSERT_TRUE(test_recv_is(stream, "web-1", 5000));
+    CU_ASSERT_TRUE(test_recv_is(stream, "", 5000)); /* connected */
+    CU_ASSERT_EQUAL(write(peer, "ping", 4), 4);
+    CU_ASSERT_TRUE(test_recv_is(stream, "web-1", 5000));
+    CU_ASSERT_TRUE(test_recv_is(stream, "ping", 5000));
+    CU_ASSERT_TRUE(test_send(stream, "web-1", ZMQ_SNDMORE));
+    CU_ASSERT_TRUE(test_send(stream, "pong", 0));
+    char reply[4];
+    CU_ASSERT_TRUE(read_all(peer, reply, sizeof reply));
+    CU_ASSERT_EQUAL(memcmp(reply, "pong", 4), 0);
+    close(peer);
+    close(listener);
+    zmq_close(stream);
 }
 
 /* ZMTP 2.0 peers, written by hand from RFC 23's "Backwards
@@ -1177,6 +1285,10 @@ int main(void)
         { "LINGER is read at close", test_linger_read_at_close },
         { "bad endpoints", test_bad_endpoints },
         { "STREAM serves a plain TCP client", test_stream_http },
+        { "STREAM peer closes with output pending",
+          test_stream_peer_closes_with_output_pending },
+        { "STREAM connects with ZMQ_CONNECT_ROUTING_ID",
+          test_stream_connect_routing_id },
         { "ZMTP 2.0 peers", test_zmtp_2_0_peer },
         { "SRCFD is the fd a message came in on", test_srcfd },
         { "accept filters", test_accept_filters },

@@ -183,6 +183,37 @@ static void test_connect_routing_id(void)
     CU_ASSERT_EQUAL(zmq_ctx_term(ctx), 0);
 }
 
+/* The same over tcp: the option names the connection, ahead of the
+ * peer's own ZMQ_ROUTING_ID (it used to work over inproc only: stored,
+ * and ignored by network connects; a finding of tests/fuzz/fuzz_stream). */
+static void test_connect_routing_id_over_tcp(void)
+{
+    void *ctx = zmq_ctx_new();
+    void *dealer = zmq_socket(ctx, ZMQ_DEALER);
+    zmq_setsockopt(dealer, ZMQ_ROUTING_ID, "own", 3);
+    CU_ASSERT_EQUAL_FATAL(zmq_bind(dealer, "tcp://127.0.0.1:*"), 0);
+    char endpoint[256];
+    size_t size = sizeof endpoint;
+    zmq_getsockopt(dealer, ZMQ_LAST_ENDPOINT, endpoint, &size);
+    void *router = zmq_socket(ctx, ZMQ_ROUTER);
+    CU_ASSERT_EQUAL(zmq_setsockopt(router, ZMQ_CONNECT_ROUTING_ID, "alpha", 5),
+                    0);
+    CU_ASSERT_EQUAL(zmq_connect(router, endpoint), 0);
+
+    /* Routable at once, before the connection is even made. */
+    test_set_int(router, ZMQ_ROUTER_MANDATORY, 1);
+    CU_ASSERT_TRUE(send_id(router, "alpha", 5, ZMQ_DONTWAIT));
+    CU_ASSERT_TRUE(test_send(router, "to alpha", 0));
+    CU_ASSERT_TRUE(test_recv_is(dealer, "to alpha", TIMEOUT_MS));
+    CU_ASSERT_TRUE(test_send(dealer, "from alpha", 0));
+    CU_ASSERT_TRUE(recv_id_is(router, "alpha", 5));
+    CU_ASSERT_TRUE(test_recv_is(router, "from alpha", TIMEOUT_MS));
+
+    test_close(dealer);
+    test_close(router);
+    CU_ASSERT_EQUAL(zmq_ctx_term(ctx), 0);
+}
+
 /* Unroutable messages vanish, unless ROUTER_MANDATORY asks for an error. */
 static void test_unroutable(void)
 {
@@ -705,6 +736,7 @@ int main(void)
         { "explicit routing id", test_explicit_routing_id },
         { "generated routing ids", test_generated_routing_ids },
         { "ZMQ_CONNECT_ROUTING_ID", test_connect_routing_id },
+        { "ZMQ_CONNECT_ROUTING_ID over tcp", test_connect_routing_id_over_tcp },
         { "unroutable messages and ROUTER_MANDATORY", test_unroutable },
         { "duplicate id refused", test_duplicate_id_refused },
         { "ROUTER_HANDOVER", test_handover },

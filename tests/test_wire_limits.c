@@ -5,7 +5,9 @@
  * routing-id field, before any authentication); the connection must be
  * refused while the process goes on serving a good peer. Bound and
  * connecting sockets, NULL and PLAIN (metadata in INITIATE). The 255-octet
- * identity, the largest the RFC allows, is served intact.
+ * identity, the largest the RFC allows, is served intact. A property name
+ * is all the octets its length says, a NUL among them included: it never
+ * passes for the name before the NUL (a finding of tests/fuzz).
  */
 #include <signal.h>
 #include <stdint.h>
@@ -135,26 +137,6 @@ static void test_router_refuses_long_identities(void)
     test_close(router);
 }
 
-/* A name with a NUL in it ("Identity\0x") would read as "Identity" once
- * stored as a C string: refused, whatever its value. */
-static void test_property_name_with_nul(void)
-{
-    char endpoint[256];
-    void *router = bound_socket(ZMQ_ROUTER, endpoint, sizeof endpoint);
-    uint8_t ready[1024] = "\5READY";
-    size_t n = 6;
-    n += put_property(ready + n, "Socket-Type", strlen("Socket-Type"),
-                      "DEALER", strlen("DEALER"));
-    static const char name[] = "Identity\0x";
-    uint8_t value[400];
-    memset(value, 'I', sizeof value);
-    n += put_property(ready + n, name, sizeof name - 1, value, sizeof value);
-    CU_ASSERT_TRUE(refused_after(endpoint, ready, n));
-    CU_ASSERT_TRUE(test_recv_nothing(router, 100));
-    good_peer_served(router, ZMQ_DEALER, endpoint);
-    test_close(router);
-}
-
 /* 255 octets is the RFC's limit and a valid routing id: the ROUTER hands
  * it over whole and routes a reply back with it. */
 static void test_router_serves_longest_identity(void)
@@ -249,6 +231,41 @@ static void test_plain_initiate_refuses_long_identity(void)
     zap_handler_stop(&zap);
 }
 
+/* "Socket-Type\0X" is not Socket-Type: it used to be stored as a C string
+ * and found by zmq_msg_gets ahead of the real one, so a peer could name
+ * any type while the one checked against ours was another. */
+static void test_property_name_with_nul_is_another_name(void)
+{
+    char endpoint[256];
+    void *pair = bound_socket(ZMQ_PAIR, endpoint, sizeof endpoint);
+    int fd = raw_connect(endpoint);
+    CU_ASSERT_FATAL(fd >= 0);
+    CU_ASSERT_TRUE(raw_greet(fd, "NULL", false));
+    uint8_t ready[256];
+    size_t n = 0;
+    ready[n++] = 5;
+    memcpy(ready + n, "READY", 5);
+    n += 5;
+    n += put_property(ready + n, "Socket-Type\0X", 13, "PUSH", 4);
+    n += put_property(ready + n, "Identity\0", 9, "forged", 6);
+    n += put_property(ready + n, "Socket-Type", strlen("Socket-Type"), "PAIR",
+                      4);
+    CU_ASSERT_TRUE(raw_send_frame(fd, ready, n, RAW_FRAME_COMMAND));
+    CU_ASSERT_TRUE(raw_send_frame(fd, (const uint8_t *) "hi", 2, 0));
+
+    zmq_msg_t msg;
+    zmq_msg_init(&msg);
+    CU_ASSERT_EQUAL(zmq_msg_recv(&msg, pair, 0), 2);
+    const char *type = zmq_msg_gets(&msg, "Socket-Type");
+    CU_ASSERT_PTR_NOT_NULL(type);
+    if (type != NULL)
+        CU_ASSERT_STRING_EQUAL(type, "PAIR");
+    CU_ASSERT_PTR_NULL(zmq_msg_gets(&msg, "Routing-Id"));
+    zmq_msg_close(&msg);
+    close(fd);
+    test_close(pair);
+}
+
 int main(void)
 {
     const struct test_case cases[] = {
@@ -256,13 +273,14 @@ int main(void)
           test_pull_refuses_long_identity },
         { "ROUTER refuses Identities of 256 to 2048 octets",
           test_router_refuses_long_identities },
-        { "a property name with a NUL", test_property_name_with_nul },
         { "ROUTER serves a 255-octet Identity",
           test_router_serves_longest_identity },
         { "connecting DEALER refuses a long Identity",
           test_connecting_dealer_refuses_long_identity },
         { "PLAIN INITIATE with a long Identity",
           test_plain_initiate_refuses_long_identity },
+        { "a property name with a NUL is another name",
+          test_property_name_with_nul_is_another_name },
     };
     signal(SIGPIPE, SIG_IGN); /* a refused peer's last writes */
     ctx = zmq_ctx_new();

@@ -5,7 +5,9 @@
 # checked against; its library is the baseline of the benchmarks), and MIT
 # Kerberos: the GSS-API the GSSAPI plugin links, and the KDC and admin
 # tools its tests make a realm with; pytest, pytest-timeout and tornado
-# for pyzmq's own test suite (tests/check_pyzmq.sh).
+# for pyzmq's own test suite (tests/check_pyzmq.sh); and clang with
+# libFuzzer (in Debian's compiler runtime package) and llvm-symbolizer for
+# tools/fuzz.sh.
 set -euo pipefail
 
 packages=(
@@ -14,6 +16,7 @@ packages=(
     libzmq3-dev python3-zmq
     libkrb5-dev krb5-kdc krb5-admin-server krb5-user
     python3-pytest python3-pytest-timeout python3-tornado
+    clang libclang-rt-dev llvm
 )
 
 missing=()

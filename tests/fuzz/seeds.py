@@ -1,0 +1,444 @@
+#!/usr/bin/env python3
+"""Writes the seed corpora of the fuzz targets (tests/fuzz/corpus/<target>/).
+
+Each seed is a valid exchange, or a well-known bad one, laid out as its
+target reads its input (see the comment at the top of each target and of
+engine_driver.h and mechanism_driver.h). The files are committed; run this
+again after changing an input layout:
+
+    tests/fuzz/seeds.py [CORPUS_DIR]
+
+Seeds are named seed-<what>; other files of a corpus (inputs libFuzzer
+found, added with tools/fuzz.sh --merge) are left alone.
+"""
+import os
+import struct
+import sys
+
+CORPUS = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
+    os.path.dirname(os.path.abspath(__file__)), "corpus")
+
+TYPES = ["PAIR", "PUB", "SUB", "REQ", "REP", "DEALER", "ROUTER", "PULL",
+         "PUSH", "XPUB", "XSUB"]
+PEER = {"PAIR": "PAIR", "PUB": "SUB", "SUB": "PUB", "REQ": "REP",
+        "REP": "REQ", "DEALER": "ROUTER", "ROUTER": "DEALER", "PULL": "PUSH",
+        "PUSH": "PULL", "XPUB": "SUB", "XSUB": "PUB"}
+
+# engine_driver.h, byte 1 and byte 2 of the setup
+ZAP_DOMAIN, ZAP_HANDLER, ZAP_ENFORCE, PEER_3_0 = 0x01, 0x02, 0x04, 0x08
+PIPE_FULL, SESSION_NO, SMALL_MAX, ROUTING_ID = 0x10, 0x20, 0x40, 0x80
+SENDS, HEARTBEAT, HANDSHAKE_IVL = 0x01, 0x02, 0x04
+SENDS_LATER, RESUME_INSIDE = 0x08, 0x10
+ZAP_STATUS = {200: 0, 300: 1, 400: 2, 500: 3, "malformed": 4, "gone": 5}
+
+
+def chunk(data):
+    return struct.pack(">H", len(data)) + data
+
+
+def frame(body, more=False, command=False):
+    flags = (1 if more else 0) | (4 if command else 0)
+    if len(body) > 255:
+        return bytes([flags | 2]) + struct.pack(">Q", len(body)) + body
+    return bytes([flags, len(body)]) + body
+
+
+def command(name, data=b""):
+    return frame(bytes([len(name)]) + name + data, command=True)
+
+
+def properties(pairs):
+    out = b""
+    for name, value in pairs:
+        out += bytes([len(name)]) + name + struct.pack(">I", len(value)) + value
+    return out
+
+
+def greeting(mechanism=b"NULL", as_server=False, major=3, minor=1):
+    return (b"\xff" + b"\0" * 8 + b"\x7f" + bytes([major, minor]) +
+            mechanism.ljust(20, b"\0") + bytes([1 if as_server else 0]) +
+            b"\0" * 31)
+
+
+def engine_setup(type_name="PAIR", flags=0, flags2=0, zap=None):
+    out = bytes([TYPES.index(type_name), flags, flags2])
+    if flags & ZAP_HANDLER:
+        status, user, metadata = zap
+        out += bytes([ZAP_STATUS[status]]) + chunk(user) + chunk(metadata)
+    return out
+
+
+def turns(*parts):
+    return b"".join(chunk(p) for p in parts)
+
+
+def ready_of(type_name, extra=()):
+    return command(b"READY", properties([(b"Socket-Type",
+                                          PEER[type_name].encode())] +
+                                        list(extra)))
+
+
+SEEDS = {}
+
+
+def seed(target, name, data):
+    SEEDS.setdefault(target, {})["seed-" + name] = data
+
+
+# ---- fuzz_decoder: limit, modes, read size, stream ----------------------
+stream = (frame(b"hello") + frame(b"a", more=True) + frame(b"b") +
+          frame(b"x" * 300) + command(b"PING", b"\0\x0a") + frame(b""))
+for modes in range(8):
+    seed("fuzz_decoder", "modes%d" % modes, bytes([0, modes, 0]) + stream)
+seed("fuzz_decoder", "limit", bytes([10, 1, 3]) + stream)
+seed("fuzz_decoder", "large", bytes([0, 5, 255]) + frame(b"y" * 5000))
+
+# ---- fuzz_greeting: setup, mechanism (0 NULL, 1 PLAIN client, 2 PLAIN
+# server), the peer's bytes from the first ------------------------------
+msg = frame(b"hello")
+g = greeting()
+seed("fuzz_greeting", "null-whole",
+     engine_setup() + b"\0" + turns(g + ready_of("PAIR") + msg))
+seed("fuzz_greeting", "null-two-steps",
+     engine_setup() + b"\0" + turns(g[:11], g[11:], ready_of("PAIR"), msg))
+seed("fuzz_greeting", "null-bytewise",
+     engine_setup() + b"\0" + turns(*[g[i:i + 1] for i in range(64)]))
+seed("fuzz_greeting", "null-3.0",
+     engine_setup("SUB", PEER_3_0) + b"\0" +
+     turns(greeting(minor=0), ready_of("SUB"), msg))
+seed("fuzz_greeting", "major-4",
+     engine_setup() + b"\0" + turns(greeting(major=4, minor=0),
+                                    ready_of("PAIR")))
+v2 = g[:10] + b"\x01" + bytes([5]) + b"\0\x04peer"  # DEALER, identity
+seed("fuzz_greeting", "zmtp-2.0",
+     engine_setup("ROUTER") + b"\0" + turns(v2[:11], v2[11:], msg))
+seed("fuzz_greeting", "zmtp-2.0-pair",
+     engine_setup() + b"\0" + turns(g[:10] + b"\x02\x00\x00\x00", msg))
+seed("fuzz_greeting", "zmtp-1.0",
+     engine_setup() + b"\0" + turns(b"\x05\x00peer" + b"\x06\x00hello"))
+seed("fuzz_greeting", "bad-signature",
+     engine_setup() + b"\0" + turns(b"\xff" + b"\0" * 8 + b"\x7e" + g[10:]))
+seed("fuzz_greeting", "plain-client",
+     engine_setup() + b"\1" + turns(greeting(b"PLAIN", True),
+                                    command(b"WELCOME")))
+seed("fuzz_greeting", "plain-server-v2",
+     engine_setup() + b"\2" + turns(v2))
+seed("fuzz_greeting", "mechanism-mismatch",
+     engine_setup() + b"\0" + turns(greeting(b"CURVE")))
+
+# ---- fuzz_handshake_null: setup, the peer's frames after its greeting --
+for t in TYPES:
+    seed("fuzz_handshake_null", "ready-" + t.lower(),
+         engine_setup(t) + turns(ready_of(t), msg))
+seed("fuzz_handshake_null", "ready-identity",
+     engine_setup("ROUTER", ROUTING_ID) +
+     turns(ready_of("ROUTER", [(b"Identity", b"peer-1"),
+                               (b"X-Custom", b"value")]), msg))
+seed("fuzz_handshake_null", "zap-200",
+     engine_setup("PULL", ZAP_DOMAIN | ZAP_HANDLER,
+                  zap=(200, b"user", properties([(b"X-Zap", b"yes")]))) +
+     turns(ready_of("PULL"), msg))
+seed("fuzz_handshake_null", "zap-400",
+     engine_setup("PULL", ZAP_DOMAIN | ZAP_HANDLER, zap=(400, b"", b"")) +
+     turns(ready_of("PULL")))
+seed("fuzz_handshake_null", "zap-malformed",
+     engine_setup("PULL", ZAP_DOMAIN | ZAP_HANDLER,
+                  zap=("malformed", b"", b"")) + turns(ready_of("PULL")))
+seed("fuzz_handshake_null", "zap-gone",
+     engine_setup("PULL", ZAP_DOMAIN | ZAP_HANDLER, zap=("gone", b"", b"")) +
+     turns(ready_of("PULL")))
+seed("fuzz_handshake_null", "zap-enforced-none",
+     engine_setup("PULL", ZAP_DOMAIN | ZAP_ENFORCE) + turns(ready_of("PULL")))
+seed("fuzz_handshake_null", "error",
+     engine_setup() + turns(command(b"ERROR", b"\x0bsome reason")))
+seed("fuzz_handshake_null", "error-zap",
+     engine_setup() + turns(command(b"ERROR", b"\x03400")))
+seed("fuzz_handshake_null", "incompatible",
+     engine_setup("PUSH") + turns(ready_of("PUSH")[:-4] + b"PUSH"))
+seed("fuzz_handshake_null", "session-refuses",
+     engine_setup("PAIR", SESSION_NO) + turns(ready_of("PAIR")))
+
+# ---- fuzz_traffic: setup, the peer's frames after greeting and READY ---
+seed("fuzz_traffic", "messages",
+     engine_setup() + turns(msg, frame(b"a", more=True) + frame(b"b"),
+                            frame(b"z" * 1000), frame(b"")))
+seed("fuzz_traffic", "pipe-full",
+     engine_setup("PULL", PIPE_FULL) +
+     turns(msg + frame(b"a", more=True) + frame(b"b") + msg))
+seed("fuzz_traffic", "pipe-full-resumed-inside",
+     engine_setup("PULL", PIPE_FULL, RESUME_INSIDE) +
+     turns(msg + frame(b"a", more=True) + frame(b"b"), msg))
+seed("fuzz_traffic", "sends-later",
+     engine_setup("DEALER", 0, SENDS | SENDS_LATER) +
+     turns(msg, msg, command(b"PING", b"\0\0"), msg))
+seed("fuzz_traffic", "sub-sends-later",
+     engine_setup("XSUB", 0, SENDS_LATER) + turns(msg, msg, msg))
+seed("fuzz_traffic", "maxmsgsize",
+     engine_setup("PULL", SMALL_MAX) + turns(frame(b"q" * 99),
+                                             frame(b"q" * 101)))
+seed("fuzz_traffic", "ping",
+     engine_setup() + turns(command(b"PING", b"\0\x0acontext"),
+                            command(b"PONG", b"context"), msg))
+seed("fuzz_traffic", "heartbeat",
+     engine_setup("DEALER", 0, HEARTBEAT | SENDS) +
+     turns(command(b"PING", b"\0\0"), msg))
+for t in ("PUB", "XPUB"):
+    seed("fuzz_traffic", "subscribe-" + t.lower(),
+         engine_setup(t) + turns(command(b"SUBSCRIBE", b"topic"),
+                                 command(b"CANCEL", b"topic"),
+                                 frame(b"\1old-style"),
+                                 command(b"SUBSCRIBE")))
+seed("fuzz_traffic", "sub-sends",
+     engine_setup("SUB", 0, SENDS) + turns(msg))
+seed("fuzz_traffic", "sub-sends-3.0",
+     engine_setup("SUB", PEER_3_0, SENDS) + turns(msg))
+seed("fuzz_traffic", "error-in-traffic",
+     engine_setup() + turns(msg, command(b"ERROR", b"\x03bye")))
+seed("fuzz_traffic", "unknown-command",
+     engine_setup() + turns(command(b"FUTURE", b"data"), msg))
+seed("fuzz_traffic", "long-frame",
+     engine_setup("PULL", 0, 0) + turns(frame(b"L" * 3000)[:100],
+                                       frame(b"L" * 3000)[100:]))
+
+# ---- fuzz_plain_server / fuzz_plain_client -----------------------------
+def hello(user, password):
+    return command(b"HELLO", bytes([len(user)]) + user +
+                   bytes([len(password)]) + password)
+
+
+ok = (200, b"admin", b"")
+for t in ("PAIR", "DEALER", "PULL"):
+    seed("fuzz_plain_server", "accepted-" + t.lower(),
+         engine_setup(t, ZAP_HANDLER, zap=ok) +
+         turns(hello(b"admin", b"secret"),
+               command(b"INITIATE", properties([(b"Socket-Type",
+                                                 PEER[t].encode())])),
+               msg))
+seed("fuzz_plain_server", "zap-metadata",
+     engine_setup("PAIR", ZAP_HANDLER,
+                  zap=(200, b"admin", properties([(b"X-Role", b"ops")]))) +
+     turns(hello(b"admin", b"secret"),
+           command(b"INITIATE", properties([(b"Socket-Type", b"PAIR"),
+                                            (b"Identity", b"")])), msg))
+seed("fuzz_plain_server", "refused",
+     engine_setup("PAIR", ZAP_HANDLER, zap=(400, b"", b"")) +
+     turns(hello(b"admin", b"wrong")))
+seed("fuzz_plain_server", "no-handler",
+     engine_setup() + turns(hello(b"admin", b"secret")))
+seed("fuzz_plain_server", "empty-credentials",
+     engine_setup("PAIR", ZAP_HANDLER, zap=ok) + turns(hello(b"", b"")))
+seed("fuzz_plain_server", "initiate-first",
+     engine_setup("PAIR", ZAP_HANDLER, zap=ok) +
+     turns(command(b"INITIATE", properties([(b"Socket-Type", b"PAIR")]))))
+for t in ("PAIR", "REQ", "PUSH"):
+    seed("fuzz_plain_client", "accepted-" + t.lower(),
+         engine_setup(t) +
+         turns(command(b"WELCOME"),
+               command(b"READY", properties([(b"Socket-Type",
+                                              PEER[t].encode())])),
+               msg))
+seed("fuzz_plain_client", "error",
+     engine_setup() + turns(command(b"ERROR", b"\x03400")))
+seed("fuzz_plain_client", "libzmq-error",
+     engine_setup() + turns(frame(b"\x5eRROR\x03400", command=True)))
+seed("fuzz_plain_client", "welcome-with-data",
+     engine_setup() + turns(command(b"WELCOME", b"extra")))
+seed("fuzz_plain_client", "ready-first",
+     engine_setup() + turns(command(b"READY", properties(
+         [(b"Socket-Type", b"PAIR")]))))
+
+
+# ---- fuzz_curve_* / fuzz_gssapi_*: mechanism_driver.h ------------------
+# zap (0 none, 1 accepts, 2 refuses, 3 fails), variant, peer type index,
+# chunk X-Fuzz, chunk routing id, then an action per command of the peer
+# (0 deliver, 1 replace, 2 alter, 3 cut, 4 extend, 5 drop, 6 twice), then
+# parts: flags, chunk body, action.
+DELIVER, REPLACE, ALTER, CUT, EXTEND, DROP, TWICE = range(7)
+
+
+def mechanism_setup(zap=0, variant=0, peer="PAIR", metadata=b"",
+                    routing_id=b""):
+    return (bytes([zap, variant, TYPES.index(peer)]) + chunk(metadata) +
+            chunk(routing_id))
+
+
+def parts(*items):
+    return b"".join(bytes([flags]) + chunk(body) + bytes([DELIVER])
+                    for flags, body in items)
+
+
+honest_parts = parts((0, b"hello"), (1, b"first"), (0, b"second"),
+                     (2, b"\x04PING\0\0"), (0, b""), (0, b"w" * 700))
+# How many commands of an honest peer reach the side under test: HELLO and
+# INITIATE; WELCOME and READY; a context token, the empty confirmation and
+# READY; a context token and READY.
+COMMANDS = {"fuzz_curve_server": 2, "fuzz_curve_client": 2,
+            "fuzz_gssapi_server": 3, "fuzz_gssapi_client": 2}
+for target, commands in sorted(COMMANDS.items()):
+    honest = bytes([DELIVER] * commands)
+    seed(target, "honest", mechanism_setup() + honest + honest_parts)
+    seed(target, "honest-zap", mechanism_setup(zap=1) + honest + honest_parts)
+    seed(target, "zap-refuses", mechanism_setup(zap=2) + honest)
+    seed(target, "metadata",
+         mechanism_setup(peer="DEALER", metadata=b"value",
+                         routing_id=b"peer-id") + honest + honest_parts)
+    for i in range(3):
+        before = bytes([DELIVER] * i)
+        seed(target, "replace-%d" % i,
+             mechanism_setup() + before + bytes([REPLACE]) +
+             chunk(b"\x05HELLO" + b"\0" * 194))
+        seed(target, "alter-%d" % i,
+             mechanism_setup() + before + bytes([ALTER]) +
+             chunk(struct.pack(">HB", 0, 1) + struct.pack(">HB", 120, 0x80)))
+        seed(target, "cut-%d" % i,
+             mechanism_setup() + before + bytes([CUT]) +
+             struct.pack(">H", 50))
+        seed(target, "extend-%d" % i,
+             mechanism_setup() + before + bytes([EXTEND]) + chunk(b"more"))
+        seed(target, "drop-%d" % i,
+             mechanism_setup() + before + bytes([DROP]))
+        seed(target, "twice-%d" % i,
+             mechanism_setup() + before + bytes([TWICE]))
+    seed(target, "traffic-altered",
+         mechanism_setup() + honest + bytes([0]) + chunk(b"hello") +
+         bytes([ALTER]) + chunk(struct.pack(">HB", 8, 1)))
+    seed(target, "traffic-replayed",
+         mechanism_setup() + honest + bytes([0]) + chunk(b"hello") +
+         bytes([TWICE]))
+for target in ("fuzz_gssapi_server", "fuzz_gssapi_client"):
+    seed(target, "plaintext", mechanism_setup(variant=1) +
+         bytes([DELIVER] * COMMANDS[target]) + honest_parts)
+
+
+# ---- fuzz_zap: server (0 NULL, 1 PLAIN, 2 CURVE), then reply frames ----
+def reply(status=b"200", user=b"admin", metadata=b"", request_id=b"1",
+          version=b"1.0", delimiter=b""):
+    return turns(delimiter, version, request_id, status, b"OK", user,
+                 metadata)
+
+
+for server in range(3):
+    seed("fuzz_zap", "200-%d" % server, bytes([server]) + reply())
+    seed("fuzz_zap", "400-%d" % server, bytes([server]) + reply(b"400"))
+seed("fuzz_zap", "300", b"\1" + reply(b"300"))
+seed("fuzz_zap", "500", b"\1" + reply(b"500"))
+seed("fuzz_zap", "metadata", b"\0" + reply(
+    metadata=properties([(b"X-Role", b"ops"), (b"Identity", b"x")])))
+seed("fuzz_zap", "bad-metadata", b"\0" + reply(metadata=b"\x05X-Rol"))
+seed("fuzz_zap", "bad-version", b"\1" + reply(version=b"2.0"))
+seed("fuzz_zap", "bad-request-id", b"\1" + reply(request_id=b"2"))
+seed("fuzz_zap", "bad-status", b"\1" + reply(b"201"))
+seed("fuzz_zap", "no-delimiter", b"\1" + reply(delimiter=b"x"))
+seed("fuzz_zap", "short", b"\1" + turns(b"", b"1.0", b"1", b"200"))
+seed("fuzz_zap", "long", b"\2" + reply() + turns(b"extra"))
+seed("fuzz_zap", "empty", b"\0")
+
+# ---- fuzz_z85: 0 decode, 1 encode, 2 public key ------------------------
+seed("fuzz_z85", "decode", b"\0HelloWorld")
+seed("fuzz_z85", "decode-overflow", b"\0%nSc1")
+seed("fuzz_z85", "decode-bad", b"\0Hello\x7f")
+seed("fuzz_z85", "encode", b"\1\x86\x4f\xd2\x6f\xb5\x59\xf7\x5b")
+seed("fuzz_z85", "encode-odd", b"\1abc")
+seed("fuzz_z85", "public", b"\2JTKVSB%%)wK0E.X)V>+}o?pNmC{O&4W4b!Ni{Lh6")
+seed("fuzz_z85", "public-short", b"\2JTKVSB%%)wK0E")
+
+# ---- fuzz_endpoint: options, transport (0 inproc, 1 tcp, 2 ipc, 3 URI),
+# address ------------------------------------------------------------------
+for name, data in [
+        ("inproc", b"\0\0name"),
+        ("tcp-loopback", b"\0\1127.0.0.1:5555"),
+        ("tcp-any", b"\0\1*:*"),
+        ("tcp-ipv6", b"\1\1[::1]:80"),
+        ("tcp-interface", b"\0\1lo:0"),
+        ("tcp-source", b"\0\1127.0.0.1:0;127.0.0.1:80"),
+        ("tcp-name", b"\0\1localhost:80"),
+        ("tcp-bad-port", b"\0\1127.0.0.1:99999"),
+        ("tcp-filter", b"\2\1" + chunk(b"127.0.0.1/8") + b"127.0.0.1:*"),
+        ("tcp-device", b"\4\1" + chunk(b"lo") + b"127.0.0.1:*"),
+        ("ipc-path", b"\0\2/tmp/never-bound"),
+        ("ipc-abstract", b"\0\2@name"),
+        ("ipc-wildcard", b"\0\2*"),
+        ("ipc-long", b"\0\2/" + b"p" * 120),
+        ("uri-inproc", b"\0\3inproc://x"),
+        ("uri-tcp", b"\0\3tcp://127.0.0.1:1"),
+        ("uri-other", b"\0\3udp://127.0.0.1:1"),
+        ("uri-bad", b"\0\3://x"),
+        ("uri-none", b"\0\3justtext")]:
+    seed("fuzz_endpoint", name, data)
+
+# ---- fuzz_sockopt: socket type, then (op, option, value) ---------------
+def set_int(option, value):
+    return bytes([1, option]) + struct.pack("<i", value)
+
+
+def set_bytes(option, value):
+    return bytes([0, option]) + chunk(value)
+
+
+def get(option, size):
+    return bytes([4, option]) + struct.pack(">H", size)
+
+
+ZMQ = {"ROUTING_ID": 5, "SUBSCRIBE": 6, "SNDHWM": 23, "LINGER": 17,
+       "MAXMSGSIZE": 22, "LAST_ENDPOINT": 32, "PLAIN_SERVER": 44,
+       "PLAIN_USERNAME": 45, "CURVE_SERVER": 47, "CURVE_PUBLICKEY": 48,
+       "ZAP_DOMAIN": 55, "CONNECT_ROUTING_ID": 61, "HEARTBEAT_TTL": 76,
+       "METADATA": 95, "TYPE": 16, "EVENTS": 15, "FD": 14}
+for t in range(21):
+    seed("fuzz_sockopt", "type-%d" % t,
+         bytes([t]) + set_int(ZMQ["SNDHWM"], 5) + get(ZMQ["SNDHWM"], 4) +
+         set_bytes(ZMQ["ROUTING_ID"], b"id") + get(ZMQ["ROUTING_ID"], 255) +
+         get(ZMQ["TYPE"], 4) + get(ZMQ["EVENTS"], 4))
+seed("fuzz_sockopt", "strings",
+     b"\0" + set_bytes(ZMQ["ZAP_DOMAIN"], b"domain") +
+     get(ZMQ["ZAP_DOMAIN"], 3) + get(ZMQ["ZAP_DOMAIN"], 256) +
+     set_bytes(ZMQ["PLAIN_USERNAME"], b"u" * 256) +
+     set_bytes(ZMQ["METADATA"], b"X-Name:value") +
+     get(ZMQ["LAST_ENDPOINT"], 0))
+seed("fuzz_sockopt", "curve",
+     b"\0" + set_bytes(ZMQ["CURVE_PUBLICKEY"], b"k" * 32) +
+     get(ZMQ["CURVE_PUBLICKEY"], 32) + get(ZMQ["CURVE_PUBLICKEY"], 41) +
+     set_int(ZMQ["CURVE_SERVER"], 1) + bytes([3, ZMQ["SUBSCRIBE"], 0, 4]))
+seed("fuzz_sockopt", "sub", b"\2" + set_bytes(ZMQ["SUBSCRIBE"], b"topic") +
+     bytes([3, ZMQ["SUBSCRIBE"], 0, 0]))
+seed("fuzz_sockopt", "int64",
+     b"\7" + bytes([2, ZMQ["MAXMSGSIZE"]]) + struct.pack("<q", 1 << 40) +
+     get(ZMQ["MAXMSGSIZE"], 8))
+
+# ---- fuzz_stream: modes (1 connects, 2 no notify), then operations -----
+PEER_WRITES, APP_SENDS, APP_SENDS_TO, APP_CLOSES, PEER_CLOSES, TAKE = range(6)
+
+
+def op(code, data=None):
+    return bytes([code]) + (chunk(data) if data is not None else b"")
+
+
+exchange = (op(PEER_WRITES, b"GET / HTTP/1.0\r\n\r\n") + op(TAKE) +
+            op(APP_SENDS, b"HTTP/1.0 200 OK\r\n\r\n") +
+            op(APP_SENDS_TO, b"nobody") + op(TAKE) +
+            op(PEER_WRITES, b"more") + op(TAKE))
+seed("fuzz_stream", "bound", b"\0" + exchange)
+seed("fuzz_stream", "bound-app-closes", b"\0" + exchange + op(APP_CLOSES))
+seed("fuzz_stream", "bound-peer-closes",
+     b"\0" + exchange + op(PEER_CLOSES) + op(APP_SENDS, b"late"))
+seed("fuzz_stream", "bound-no-notify", b"\2" + exchange)
+seed("fuzz_stream", "connects", b"\1" + chunk(b"chosen-id") + exchange)
+seed("fuzz_stream", "connects-no-id", b"\1" + chunk(b"") + exchange)
+seed("fuzz_stream", "connects-no-notify",
+     b"\3" + chunk(b"chosen") + exchange + op(PEER_CLOSES))
+seed("fuzz_stream", "big", b"\0" + op(PEER_WRITES, b"b" * 3000) +
+     op(APP_SENDS, b"c" * 3000) + op(TAKE))
+
+
+def main():
+    for target, seeds in sorted(SEEDS.items()):
+        directory = os.path.join(CORPUS, target)
+        os.makedirs(directory, exist_ok=True)
+        for name, data in sorted(seeds.items()):
+            with open(os.path.join(directory, name), "wb") as f:
+                f.write(data)
+    print("wrote %d seeds for %d targets under %s" %
+          (sum(len(s) for s in SEEDS.values()), len(SEEDS), CORPUS))
+
+
+main()
