@@ -90,9 +90,9 @@ struct mz_pipe {
      * 0 for any other pipe: zmq_unbind ends these. Set before the socket
      * sees the pipe, then read-only. */
     uint64_t origin;
-    /* ZMQ_LINGER of the socket when it ended its side (else
-     * MZ_PIPE_LINGER_UNSET): written before its PIPE_TERM is posted, read
-     * by a session when that command arrives. */
+    /* ZMQ_LINGER of the socket when it ended its side of a pipe to a
+     * session (else MZ_PIPE_LINGER_UNSET): written before its PIPE_TERM is
+     * posted, read by the session when that command arrives. */
     int linger;
     /* Both ends are sockets (inproc), which write their own ZMQ_HELLO_MSG;
      * a network session writes it for each connection instead. Set before

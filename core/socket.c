@@ -158,7 +158,10 @@ static void forget_endpoint_pipe(struct mz_socket *s, struct mz_pipe_end *end)
  * before zmq_close is the usual way to say how long to wait. */
 static void end_pipe(struct mz_socket *s, struct mz_pipe_end *end)
 {
-    end->pipe->linger = s->options.linger;
+    /* Both ends of an inproc pipe are sockets, which may close at once on
+     * two threads; neither reads it. */
+    if (!end->pipe->inproc)
+        end->pipe->linger = s->options.linger;
     mz_pipe_terminate(end);
 }
 

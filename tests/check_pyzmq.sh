@@ -21,7 +21,7 @@ for dir in "$top_builddir"/plugins/*/.libs; do
     plugins=$plugins${plugins:+:}$(cd "$dir" && pwd)
 done
 # A sanitizer build's library needs its runtimes loaded first.
-preload=$(ldd "$libs/libzmq.so.5" | awk '/lib(asan|ubsan)\.so/ { print $3 }' |
+preload=$(ldd "$libs/libzmq.so.5" | awk '/lib(asan|ubsan|tsan)\.so/ { print $3 }' |
     tr '\n' ' ')
 
 MODZMQ_ENV_LD_LIBRARY_PATH=$libs MODZMQ_ENV_PLUGIN_PATH=$plugins \

@@ -122,7 +122,25 @@ def run_pytest(env, targets, scratch, tag):
     outcomes = outcomes_from_junit(junit, stem) if os.path.exists(junit) else {}
     if not outcomes and not note:
         note = "no results (see %s)" % log
+    report = sanitizer_report(log)
+    if report:
+        note = (note + "; " if note else "") + report
     return outcomes, mapped, note
+
+
+# What a sanitizer runtime preloaded into the modzmq runs prints for a
+# finding; ThreadSanitizer's do not stop the process, so the log is read.
+SANITIZER_REPORTS = ("WARNING: ThreadSanitizer:", "ERROR: AddressSanitizer:",
+                     "runtime error:", "ERROR: LeakSanitizer:")
+
+
+def sanitizer_report(log):
+    """The first line of a sanitizer report in log, or None."""
+    with open(log, errors="replace") as lines:
+        for line in lines:
+            if any(marker in line for marker in SANITIZER_REPORTS):
+                return line.strip()
+    return None
 
 
 def node_id(directory, test_id):
@@ -158,6 +176,9 @@ def main():
                 problems.append("%s on %s mapped %s" % (name, side, " ".join(mapped)))
             if not mapped:
                 problems.append("%s on %s: no libzmq mapped (%s)" % (name, side, note))
+            if side == "modzmq" and sanitizer_report(
+                    os.path.join(scratch, side + ".log")):
+                problems.append("%s on modzmq: %s" % (name, note))
             for test_id, outcome in outcomes.items():
                 totals[side][test_id] = outcome
             c = count(outcomes)
