@@ -5,7 +5,8 @@
  * round trips over 127.0.0.1 and ::1 (skipped without ::1), DNS names,
  * source addresses, the socket options as the fds show them, refused
  * connects, ZMQ_USE_FD, ZMQ_BINDTODEVICE and accept filters. Only
- * loopback addresses are used. */
+ * loopback addresses are used; the name that must not resolve is looked
+ * up in a network namespace of its own, so its query never goes out. */
 #include "testutil.h"
 #include "transport_harness.h"
 
@@ -18,7 +19,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <zmq.h>
 
@@ -295,14 +298,41 @@ static void test_localhost(void)
     CU_ASSERT_FATAL(harness_connect_to(address, &l, &c));
     CU_ASSERT(harness_exchange(c.connected, c.accepted));
     harness_disconnect(&c);
-    /* A name that does not resolve fails each attempt, not the parse. */
-    modzmq_endpoint *endpoint;
-    CU_ASSERT_FATAL(harness_parse("no-such-host.invalid:5555",
-                                  MODZMQ_ENDPOINT_CONNECT, &endpoint) == 0);
-    int fd;
-    CU_ASSERT_EQUAL(ops->connect_start(endpoint, &fd), -1);
-    ops->endpoint_free(endpoint);
     harness_unlisten(&l);
+}
+
+/* In a forked child moved into a network namespace of its own (only a
+ * loopback that is down), so that the resolver's query for a name that
+ * does not resolve never leaves the machine: the name parses, and each
+ * connect attempt fails. The child's exit status is the verdict: 0 for
+ * the expected failure, 1 for a connect that started, 2 for a refused
+ * parse, 3 when no namespace could be made. */
+static void test_unresolvable_name(void)
+{
+    pid_t pid = fork();
+    CU_ASSERT_FATAL(pid != -1);
+    if (pid == 0) {
+        alarm(20);
+        if (unshare(CLONE_NEWNET) == -1)
+            _exit(3);
+        modzmq_endpoint *endpoint;
+        if (harness_parse("no-such-host.invalid:5555", MODZMQ_ENDPOINT_CONNECT,
+                          &endpoint) != 0)
+            _exit(2);
+        int fd;
+        int rc = ops->connect_start(endpoint, &fd);
+        ops->endpoint_free(endpoint);
+        _exit(rc == -1 ? 0 : 1);
+    }
+    int status;
+    CU_ASSERT_FATAL(waitpid(pid, &status, 0) == pid);
+    CU_ASSERT_FATAL(WIFEXITED(status));
+    if (WEXITSTATUS(status) == 3) {
+        fprintf(stderr, "unresolvable name: no network namespace (%s), not run\n",
+                "unshare(CLONE_NEWNET) refused");
+        return;
+    }
+    CU_ASSERT_EQUAL(WEXITSTATUS(status), 0);
 }
 
 static void test_source_address(void)
@@ -537,6 +567,8 @@ int main(void)
         { "IPv4 round trip", test_ipv4_round_trip },
         { "IPv6 round trip", test_ipv6_round_trip },
         { "localhost", test_localhost },
+        { "a name that does not resolve (own network namespace)",
+          test_unresolvable_name },
         { "source address", test_source_address },
         { "socket options", test_socket_options },
         { "connection refused", test_connection_refused },
