@@ -1,6 +1,7 @@
 /* CUnit tests for zmq_atomic_counter_*: the manual's example sequence, the
  * return values of inc and dec at the edges (wrap-around, going below zero),
  * destroy, and consistency under concurrent use from several threads. */
+#include "testutil.h"
 #include "zmq.h"
 
 #include <CUnit/Basic.h>
@@ -152,32 +153,12 @@ static void test_threads(void)
 
 int main(void)
 {
-    static const struct {
-        const char *name;
-        CU_TestFunc fn;
-    } tests[] = {
+    static const struct test_case tests[] = {
         { "manual example", test_manual_example },
         { "set and value", test_set_and_value },
         { "below zero and wrap-around", test_edges },
         { "destroy", test_destroy },
         { "concurrent inc and dec", test_threads },
     };
-    if (CU_initialize_registry() != CUE_SUCCESS)
-        return 1;
-    CU_pSuite suite = CU_add_suite("atomic_counter", NULL, NULL);
-    if (!suite) {
-        CU_cleanup_registry();
-        return 1;
-    }
-    for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++) {
-        if (!CU_add_test(suite, tests[i].name, tests[i].fn)) {
-            CU_cleanup_registry();
-            return 1;
-        }
-    }
-    CU_basic_set_mode(CU_BRM_VERBOSE);
-    CU_basic_run_tests();
-    unsigned int failures = CU_get_number_of_failures();
-    CU_cleanup_registry();
-    return failures > 0;
+    return test_run_suite("atomic_counter", tests, sizeof tests / sizeof tests[0]);
 }

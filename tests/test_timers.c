@@ -4,6 +4,7 @@
  * zmq_timers_execute runs. Waits use real sleeps inside loops bounded both
  * in iterations and in time, and timing bounds are generous so that a slow
  * or loaded machine cannot make a test fail. */
+#include "testutil.h"
 #include "zmq.h"
 
 #include <CUnit/Basic.h>
@@ -493,10 +494,7 @@ static void test_many_timers(void)
 
 int main(void)
 {
-    static const struct {
-        const char *name;
-        CU_TestFunc fn;
-    } tests[] = {
+    static const struct test_case tests[] = {
         { "new and destroy", test_new_destroy },
         { "invalid handles give EFAULT", test_bad_handle },
         { "add without handler gives EFAULT", test_add_null_handler },
@@ -515,22 +513,5 @@ int main(void)
         { "reset", test_reset },
         { "many timers", test_many_timers },
     };
-    if (CU_initialize_registry() != CUE_SUCCESS)
-        return 1;
-    CU_pSuite suite = CU_add_suite("timers", NULL, NULL);
-    if (!suite) {
-        CU_cleanup_registry();
-        return 1;
-    }
-    for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++) {
-        if (!CU_add_test(suite, tests[i].name, tests[i].fn)) {
-            CU_cleanup_registry();
-            return 1;
-        }
-    }
-    CU_basic_set_mode(CU_BRM_VERBOSE);
-    CU_basic_run_tests();
-    unsigned int failures = CU_get_number_of_failures();
-    CU_cleanup_registry();
-    return failures > 0;
+    return test_run_suite("timers", tests, sizeof tests / sizeof tests[0]);
 }

@@ -1,6 +1,7 @@
 /* CUnit tests for zmq_z85_encode and zmq_z85_decode: the RFC 32 test
  * vector, the CURVE key example of the manual, round trips of pseudo-random
  * data, and every way a call can be refused (EINVAL). */
+#include "testutil.h"
 #include "zmq.h"
 
 #include <CUnit/Basic.h>
@@ -172,10 +173,7 @@ static void test_decode_overflow(void)
 
 int main(void)
 {
-    static const struct {
-        const char *name;
-        CU_TestFunc fn;
-    } tests[] = {
+    static const struct test_case tests[] = {
         { "RFC 32 vector encodes to HelloWorld", test_rfc_vector_encode },
         { "HelloWorld decodes to the RFC 32 vector", test_rfc_vector_decode },
         { "CURVE key from the manual round-trips", test_curve_key },
@@ -189,22 +187,5 @@ int main(void)
           test_decode_bad_characters },
         { "decode refuses groups above 32 bits", test_decode_overflow },
     };
-    if (CU_initialize_registry() != CUE_SUCCESS)
-        return 1;
-    CU_pSuite suite = CU_add_suite("z85", NULL, NULL);
-    if (!suite) {
-        CU_cleanup_registry();
-        return 1;
-    }
-    for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++) {
-        if (!CU_add_test(suite, tests[i].name, tests[i].fn)) {
-            CU_cleanup_registry();
-            return 1;
-        }
-    }
-    CU_basic_set_mode(CU_BRM_VERBOSE);
-    CU_basic_run_tests();
-    unsigned int failures = CU_get_number_of_failures();
-    CU_cleanup_registry();
-    return failures > 0;
+    return test_run_suite("z85", tests, sizeof tests / sizeof tests[0]);
 }
