@@ -7,6 +7,7 @@ AM_CPPFLAGS += -I$(top_srcdir)/sdk -DMZ_PLUGIN_DIR='"$(pkglibdir)"'
 include_HEADERS += include/modzmq.h
 
 core_libmzcore_la_SOURCES += \
+	core/plugin_abi.c core/plugin_abi.h \
 	core/plugin_loader.c core/plugin_loader.h \
 	core/plugin_path.c core/plugin_path.h \
 	core/plugin_services.c core/plugin_services.h

@@ -593,6 +593,8 @@ static void test_has(void)
 int main(void)
 {
     setenv("MODZMQ_PLUGIN_PATH", ":" TEST_PLUGIN_DIR ":/nonexistent", 1);
+    /* The test plugins say "ready" at level info. */
+    setenv("MODZMQ_LOG", "info", 1);
     static const struct test_case tests[] = {
         { "lazy load on first lookup", test_lazy_load },
         { "ops and services usable", test_ops_usable },
