@@ -94,7 +94,8 @@ check_PROGRAMS += tests/test_sdk_versions
 tests_test_sdk_versions_SOURCES = tests/test_sdk_versions.c
 tests_test_sdk_versions_CFLAGS = $(TEST_CFLAGS)
 tests_test_sdk_versions_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests \
-	-DFIXTURE_PLUGIN_DIR='"$(abs_top_builddir)/tests/sdk-fixtures/plugins/.libs"'
+	-DFIXTURE_PLUGIN_DIR='"$(abs_top_builddir)/tests/sdk-fixtures/plugins/.libs"' \
+	-DSDK_PC_FILE='"$(abs_top_builddir)/sdk/modzmq-sdk.pc"'
 tests_test_sdk_versions_LDADD = tests/libtestutil.la \
 	tests/sdk-fixtures/libsizes10.la tests/sdk-fixtures/libsizes11.la \
 	$(CORE_TEST_LIBS)

@@ -317,6 +317,20 @@ static struct mz_plugin *find_serving(enum modzmq_plugin_kind kind,
     return NULL;
 }
 
+/* Whether a plugin of kind serving name is in its init on another
+ * thread (its lookups wait for it). */
+static bool starting_elsewhere(enum modzmq_plugin_kind kind, const char *name)
+{
+    for (guint i = 0; i < registry.starting->len; i++) {
+        struct mz_plugin *p = g_ptr_array_index(registry.starting, i);
+        if (kind_matches(p->descriptor->kind, kind) &&
+            serves(p->descriptor, name) &&
+            !pthread_equal(p->starter, pthread_self()))
+            return true;
+    }
+    return false;
+}
+
 static struct mz_plugin *find_named(const char *name)
 {
     for (guint i = 0; i < registry.plugins->len; i++) {
@@ -669,7 +683,10 @@ static struct mz_plugin *lookup(enum modzmq_plugin_kind kind, const char *name,
                                 bool loud)
 {
     registry_prepare();
-    struct mz_plugin *p = find_serving(kind, name);
+    struct mz_plugin *p;
+    while ((p = find_serving(kind, name)) == NULL &&
+           starting_elsewhere(kind, name))
+        pthread_cond_wait(&registry.started, &registry.lock);
     if (p != NULL)
         return p;
     char *key = g_strdup_printf("%d:%s", (int) kind, name);

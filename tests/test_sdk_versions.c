@@ -10,6 +10,7 @@
  * and curve_public slots.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -60,6 +61,21 @@ static void test_frozen_sizes(void)
               fixture_sizes_1_1.transport);
     CU_ASSERT(mz_abi_table_size(MZ_ABI_DESCRIPTOR, MODZMQ_SDK_ABI_MINOR) >
               fixture_sizes_1_1.descriptor);
+}
+
+/* The installed pkg-config file says the ABI the headers declare. */
+static void test_pkg_config_abi(void)
+{
+    FILE *pc = fopen(SDK_PC_FILE, "r");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(pc);
+    char line[256], expected[32];
+    snprintf(expected, sizeof expected, "abi=%d.%d\n", MODZMQ_SDK_ABI_MAJOR,
+             MODZMQ_SDK_ABI_MINOR);
+    bool found = false;
+    while (fgets(line, sizeof line, pc) != NULL)
+        found = found || strcmp(line, expected) == 0;
+    fclose(pc);
+    CU_ASSERT_TRUE(found);
 }
 
 /* The listed plugin of that name, or false. */
@@ -166,6 +182,7 @@ int main(void)
     setenv("MODZMQ_PLUGIN_PATH", FIXTURE_PLUGIN_DIR, 1);
     static const struct test_case tests[] = {
         { "frozen table sizes", test_frozen_sizes },
+        { "pkg-config abi", test_pkg_config_abi },
         { "1.0 stream transport", test_transport_1_0 },
         { "1.1 stream transport", test_transport_1_1 },
         { "1.1 mechanism", test_mechanism_1_1 },

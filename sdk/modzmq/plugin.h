@@ -355,7 +355,9 @@ struct modzmq_plugin {
     const void *ops;
     /* Optional: called once after the checks, before any ops. Nonzero
      * refuses the load (set errno). core identifies this plugin in calls
-     * back to the services. */
+     * back to the services. The registry is not locked meanwhile: init
+     * may call zmq_has and modzmq_plugin_load (its own schemes are not
+     * there yet on its thread; other threads wait for it). */
     int (*init)(const struct modzmq_core_services *services, modzmq_core *core);
     /* Optional: called once when the library is unloaded: when the
      * process exits through exit() or a return from main (a forked child
