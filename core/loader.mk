@@ -67,7 +67,8 @@ FIXTURE_CPPFLAGS = -I$(top_srcdir)/include -D_GNU_SOURCE
 check_LTLIBRARIES += \
 	tests/sdk-fixtures/plugins/modzmq_fixture10.la \
 	tests/sdk-fixtures/plugins/modzmq_fixture11.la \
-	tests/sdk-fixtures/plugins/modzmq_fakecurve11.la
+	tests/sdk-fixtures/plugins/modzmq_fakecurve11.la \
+	tests/sdk-fixtures/plugins/modzmq_unixpacket.la
 tests_sdk_fixtures_plugins_modzmq_fixture10_la_SOURCES = sdk/examples/example_transport.c
 tests_sdk_fixtures_plugins_modzmq_fixture10_la_CPPFLAGS = $(FIXTURE_CPPFLAGS) \
 	-I$(top_srcdir)/tests/sdk-fixtures/1.0 -DSCHEME='"fixture10"'
@@ -80,6 +81,12 @@ tests_sdk_fixtures_plugins_modzmq_fakecurve11_la_SOURCES = tests/sdk-fixtures/me
 tests_sdk_fixtures_plugins_modzmq_fakecurve11_la_CPPFLAGS = $(FIXTURE_CPPFLAGS) \
 	-I$(top_srcdir)/tests/sdk-fixtures/1.1
 tests_sdk_fixtures_plugins_modzmq_fakecurve11_la_LDFLAGS = $(TEST_PLUGIN_LDFLAGS)
+
+# The own-engine example as SDK 1.1 shipped it (its frozen source).
+tests_sdk_fixtures_plugins_modzmq_unixpacket_la_SOURCES = tests/sdk-fixtures/1.1/example_datagram.c
+tests_sdk_fixtures_plugins_modzmq_unixpacket_la_CPPFLAGS = $(FIXTURE_CPPFLAGS) \
+	-I$(top_srcdir)/tests/sdk-fixtures/1.1
+tests_sdk_fixtures_plugins_modzmq_unixpacket_la_LDFLAGS = $(TEST_PLUGIN_LDFLAGS)
 
 # Each release's table sizes, from its own headers, for the suite below.
 check_LTLIBRARIES += tests/sdk-fixtures/libsizes10.la tests/sdk-fixtures/libsizes11.la

@@ -7,12 +7,14 @@
  * The plugins: the SDK's example stream transport built against 1.0
  * (scheme fixture10) and against 1.1 (fixture11), and a 1.1 mechanism
  * serving CURVE (fakecurve11) whose table still has 1.1's curve_keypair
- * and curve_public slots.
+ * and curve_public slots, and the SDK's own-engine example as 1.1 shipped
+ * it (unixpacket).
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "modzmq.h"
 #include "plugin_abi.h"
@@ -177,6 +179,36 @@ static void test_mechanism_1_1(void)
     carry_traffic("fixture11", true);
 }
 
+/* The own-engine example of 1.1: a two-part message each way over a
+ * socket file in a scratch directory. */
+static void test_engine_transport_1_1(void)
+{
+    char dir[] = "/tmp/modzmq-sdk-versions-XXXXXX";
+    CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+    char endpoint[128];
+    snprintf(endpoint, sizeof endpoint, "unixpacket://%s/socket", dir);
+    void *ctx = zmq_ctx_new();
+    void *server = zmq_socket(ctx, ZMQ_PAIR);
+    void *client = zmq_socket(ctx, ZMQ_PAIR);
+    CU_ASSERT_EQUAL_FATAL(zmq_bind(server, endpoint), 0);
+    CU_ASSERT_EQUAL_FATAL(zmq_connect(client, endpoint), 0);
+    CU_ASSERT_TRUE(test_send(client, "first part", ZMQ_SNDMORE));
+    CU_ASSERT_TRUE(test_send(client, "last part", 0));
+    CU_ASSERT_TRUE(test_recv_is(server, "first part", 5000));
+    CU_ASSERT_EQUAL(test_get_int(server, ZMQ_RCVMORE), 1);
+    CU_ASSERT_TRUE(test_recv_is(server, "last part", 5000));
+    CU_ASSERT_TRUE(test_send(server, "and back", 0));
+    CU_ASSERT_TRUE(test_recv_is(client, "and back", 5000));
+    test_close(client);
+    test_close(server);
+    CU_ASSERT_EQUAL(zmq_ctx_term(ctx), 0);
+    expect_listed("unixpacket", MODZMQ_PLUGIN_ENGINE_TRANSPORT, 1);
+    char path[160];
+    snprintf(path, sizeof path, "%s/socket", dir);
+    unlink(path);
+    CU_ASSERT_EQUAL(rmdir(dir), 0);
+}
+
 int main(void)
 {
     setenv("MODZMQ_PLUGIN_PATH", FIXTURE_PLUGIN_DIR, 1);
@@ -186,6 +218,7 @@ int main(void)
         { "1.0 stream transport", test_transport_1_0 },
         { "1.1 stream transport", test_transport_1_1 },
         { "1.1 mechanism", test_mechanism_1_1 },
+        { "1.1 own-engine transport", test_engine_transport_1_1 },
     };
     return test_run_suite("sdk_versions", tests, sizeof tests / sizeof tests[0]);
 }
