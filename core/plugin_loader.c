@@ -52,7 +52,7 @@ struct mz_plugin {
     /* CURVE's key functions when the plugin has them (its curve-keys
      * extension, or the reserved slots of a 1.1 mechanism table). */
     struct modzmq_curve_keys curve_keys;
-    char *path; /* for modzmq_plugins */
+    char *path;        /* for modzmq_plugins */
     pthread_t starter; /* the thread running init, while starting */
 };
 
@@ -72,7 +72,7 @@ static struct {
     GHashTable *missing;    /* "<kind>:<name>" -> struct missing */
     enum { LTDL_UNTRIED, LTDL_READY, LTDL_FAILED } ltdl;
 } registry = { .lock = PTHREAD_MUTEX_INITIALIZER,
-                .started = PTHREAD_COND_INITIALIZER };
+               .started = PTHREAD_COND_INITIALIZER };
 
 /* An op of a kind's table that the core calls, so that may not be NULL. */
 struct required_op {
@@ -374,8 +374,7 @@ static void plugin_free(struct mz_plugin *p)
 }
 
 /* The extension called name among the (copied) descriptor's, or NULL. */
-static const void *extension_of(const struct modzmq_plugin *d,
-                                const char *name)
+static const void *extension_of(const struct modzmq_plugin *d, const char *name)
 {
     for (const struct modzmq_extension *x = d->extensions;
          x != NULL && x->name != NULL; x++) {
@@ -393,11 +392,13 @@ static struct mz_plugin *plugin_new(const struct modzmq_plugin *d,
 {
     struct mz_plugin *p = g_new0(struct mz_plugin, 1);
     p->given = d;
-    p->descriptor = mz_abi_today(
-        MZ_ABI_DESCRIPTOR, d,
-        mz_abi_table_size(MZ_ABI_DESCRIPTOR, d->abi_minor), &p->descriptor_copy);
+    p->descriptor =
+        mz_abi_today(MZ_ABI_DESCRIPTOR, d,
+                     mz_abi_table_size(MZ_ABI_DESCRIPTOR, d->abi_minor),
+                     &p->descriptor_copy);
     enum mz_abi_table table = mz_abi_ops_table(d->kind);
-    p->ops = mz_abi_today(table, d->ops, *(const size_t *) d->ops, &p->ops_copy);
+    p->ops =
+        mz_abi_today(table, d->ops, *(const size_t *) d->ops, &p->ops_copy);
     p->core.name = p->descriptor->name;
     p->path = g_strdup(path);
     if (d->kind != MODZMQ_PLUGIN_MECHANISM)
@@ -405,8 +406,10 @@ static struct mz_plugin *plugin_new(const struct modzmq_plugin *d,
     const struct modzmq_curve_keys *keys =
         extension_of(p->descriptor, MODZMQ_CURVE_KEYS);
     if (keys != NULL && keys->size < mz_abi_oldest_size(MZ_ABI_CURVE_KEYS)) {
-        snprintf(why, size, "its %s extension is %zu bytes, this core needs "
-                 "at least %zu", MODZMQ_CURVE_KEYS, keys->size,
+        snprintf(why, size,
+                 "its %s extension is %zu bytes, this core needs "
+                 "at least %zu",
+                 MODZMQ_CURVE_KEYS, keys->size,
                  mz_abi_oldest_size(MZ_ABI_CURVE_KEYS));
         plugin_free(p);
         return NULL;
@@ -416,8 +419,7 @@ static struct mz_plugin *plugin_new(const struct modzmq_plugin *d,
     } else if (d->abi_minor < 2) {
         /* A 1.1 table's reserved slots were CURVE's key functions. */
         const struct modzmq_mechanism_ops *ops = p->ops;
-        p->curve_keys.keypair =
-            (int (*)(char *, char *)) ops->reserved_1_1[0];
+        p->curve_keys.keypair = (int (*)(char *, char *)) ops->reserved_1_1[0];
         p->curve_keys.public_key =
             (int (*)(char *, const char *)) ops->reserved_1_1[1];
     }
@@ -715,8 +717,8 @@ static struct mz_plugin *lookup(enum modzmq_plugin_kind kind, const char *name,
 }
 
 /* The plugin of kind serving name, or NULL. */
-static const struct mz_plugin *
-lookup_plugin(enum modzmq_plugin_kind kind, const char *name, bool loud)
+static const struct mz_plugin *lookup_plugin(enum modzmq_plugin_kind kind,
+                                             const char *name, bool loud)
 {
     if (name == NULL)
         return NULL;

@@ -105,18 +105,14 @@ static void carry_traffic(const char *scheme, bool secure)
         char public_key[41], secret_key[41];
         CU_ASSERT_EQUAL_FATAL(zmq_curve_keypair(public_key, secret_key), 0);
         CU_ASSERT_TRUE(test_set_int(server, ZMQ_CURVE_SERVER, 1));
-        CU_ASSERT_EQUAL(zmq_setsockopt(server, ZMQ_CURVE_SECRETKEY, secret_key,
-                                       40),
-                        0);
-        CU_ASSERT_EQUAL(zmq_setsockopt(client, ZMQ_CURVE_SERVERKEY, public_key,
-                                       40),
-                        0);
-        CU_ASSERT_EQUAL(zmq_setsockopt(client, ZMQ_CURVE_PUBLICKEY, public_key,
-                                       40),
-                        0);
-        CU_ASSERT_EQUAL(zmq_setsockopt(client, ZMQ_CURVE_SECRETKEY, secret_key,
-                                       40),
-                        0);
+        CU_ASSERT_EQUAL(
+            zmq_setsockopt(server, ZMQ_CURVE_SECRETKEY, secret_key, 40), 0);
+        CU_ASSERT_EQUAL(
+            zmq_setsockopt(client, ZMQ_CURVE_SERVERKEY, public_key, 40), 0);
+        CU_ASSERT_EQUAL(
+            zmq_setsockopt(client, ZMQ_CURVE_PUBLICKEY, public_key, 40), 0);
+        CU_ASSERT_EQUAL(
+            zmq_setsockopt(client, ZMQ_CURVE_SECRETKEY, secret_key, 40), 0);
     }
     char bind[64], endpoint[128];
     snprintf(bind, sizeof bind, "%s://*", scheme);
@@ -220,5 +216,6 @@ int main(void)
         { "1.1 mechanism", test_mechanism_1_1 },
         { "1.1 own-engine transport", test_engine_transport_1_1 },
     };
-    return test_run_suite("sdk_versions", tests, sizeof tests / sizeof tests[0]);
+    return test_run_suite("sdk_versions", tests,
+                          sizeof tests / sizeof tests[0]);
 }
