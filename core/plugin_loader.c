@@ -13,9 +13,10 @@
  * another thread that reaches it waits until init is over, the thread
  * running init does not see it (its own schemes are not there yet).
  *
- * The core uses copies of each plugin's descriptor and ops in today's
- * layout (plugin_abi.h), so that nothing past the loader needs to know
- * which release a plugin was built for.
+ * The core sees each plugin's descriptor and ops in today's layout,
+ * copied when the plugin's release had them smaller (plugin_abi.h), so
+ * that nothing past the loader needs to know which release a plugin was
+ * built for.
  */
 #include <errno.h>
 #include <glib.h>

@@ -19,9 +19,9 @@
  *   - the ops table's first member is its own size, as the plugin was
  *     compiled; a table smaller than the oldest released layout of that
  *     kind is refused. Tables only grow by appending members: the core
- *     copies what fits in the size the plugin reported into a table of
- *     its own layout and leaves the members the plugin's release lacked
- *     unset, as optional members are.
+ *     reads only what fits in the size the plugin reported (copying a
+ *     smaller table into one of its own layout) and takes the members the
+ *     plugin's release lacked as unset, as optional members are.
  *
  * A refused plugin is reported on stderr with the reason, and the core
  * carries on without it.
