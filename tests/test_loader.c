@@ -234,11 +234,13 @@ static void test_refusals_reported(void)
 
     char small[32], needed[32];
     snprintf(small, sizeof small, "%zu bytes", 2 * sizeof(void *));
-    /* ABI 1.1's table, without the optional connect_handshake of 1.2. */
+    /* The oldest transport table, 1.0's (1.1's is the same): without the
+     * optional connect_handshake of 1.2. */
     snprintf(needed, sizeof needed, "at least %zu",
              offsetof(struct modzmq_transport_ops, connect_handshake));
     expect_refusal("modzmq_small",
-                   (const char *const[]){ "ops table", small, needed, NULL });
+                   (const char *const[]){ "ops table", small, needed,
+                                          "(the table of SDK ABI 1.0)", NULL });
 
     expect_refusal("modzmq_noentry",
                    (const char *const[]){ "modzmq_plugin_entry", NULL });
