@@ -16,6 +16,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -691,17 +692,17 @@ static void test_peer_address_optional(void)
 
 /* What the init below saw. */
 static struct {
-    int ipc;        /* zmq_has("ipc") */
-    int loaded;     /* modzmq_plugin_load("multiscan") */
-    bool own;       /* its own scheme, from inside its init */
-    bool other;     /* a second thread's lookup of its scheme */
-    bool other_ran; /* that lookup had returned before init did */
+    int ipc;           /* zmq_has("ipc") */
+    int loaded;        /* modzmq_plugin_load("multiscan") */
+    bool own;          /* its own scheme, from inside its init */
+    atomic_bool other; /* a second thread's lookup of its scheme found it */
+    bool other_ran;    /* that lookup had returned before init did */
 } in_init;
 
 static void *look_up_hasinit(void *unused)
 {
     (void) unused;
-    in_init.other = mz_plugin_transport("hasinit") != NULL;
+    atomic_store(&in_init.other, mz_plugin_transport("hasinit") != NULL);
     return NULL;
 }
 
@@ -721,7 +722,7 @@ static int init_asking(const struct modzmq_core_services *services,
         return -1;
     struct timespec pause = { 0, 50 * 1000 * 1000 };
     nanosleep(&pause, NULL);
-    in_init.other_ran = in_init.other;
+    in_init.other_ran = atomic_load(&in_init.other);
     pthread_detach(other);
     return 0;
 }
@@ -753,11 +754,11 @@ static void test_init_asks_registry(void)
     CU_ASSERT_FALSE(in_init.other_ran);
     CU_ASSERT_TRUE(mz_plugin_transport_available("hasinit"));
     /* The waiting thread found it once init was over. */
-    for (int i = 0; i < 500 && !in_init.other; i++) {
+    for (int i = 0; i < 500 && !atomic_load(&in_init.other); i++) {
         struct timespec pause = { 0, 10 * 1000 * 1000 };
         nanosleep(&pause, NULL);
     }
-    CU_ASSERT_TRUE(in_init.other);
+    CU_ASSERT_TRUE(atomic_load(&in_init.other));
 }
 
 /* ---- in a child: MODZMQ_LOG and fini ------------------------------------ */
