@@ -115,7 +115,8 @@ enum modzmq_log_level {
     MODZMQ_LOG_DEBUG = 3
 };
 
-/* What the core offers a plugin. Handed to init and valid until fini.
+/* What the core offers a plugin. Handed to init; valid as long as the
+ * process runs (after fini too).
  *
  * One table for every kind of plugin: the kinds share much of it (a
  * transport publishes events and logs as an observer does, an own-engine
