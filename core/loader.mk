@@ -7,6 +7,7 @@ AM_CPPFLAGS += -I$(top_srcdir)/sdk -DMZ_PLUGIN_DIR='"$(pkglibdir)"'
 include_HEADERS += include/modzmq.h
 
 core_libmzcore_la_SOURCES += \
+	core/plugin_abi.c core/plugin_abi.h \
 	core/plugin_loader.c core/plugin_loader.h \
 	core/plugin_path.c core/plugin_path.h \
 	core/plugin_services.c core/plugin_services.h
@@ -57,3 +58,59 @@ tests_test_preload_LDFLAGS = -dlpreopen tests/preload/modzmq_preloaded.la
 tests_test_preload_LDADD = $(API_TEST_LIBS) $(LTDL_LIBS)
 tests_test_preload_DEPENDENCIES = tests/preload/modzmq_preloaded.la \
 	$(API_TEST_LIBS)
+
+# ---- plugins built against the frozen SDK 1.0 and 1.1 headers ---------
+# Each sees only its release's headers (tests/sdk-fixtures/<release>) and
+# zmq.h, as a plugin built then did; they live apart from tests/plugins,
+# whose modules the loader suite scans.
+FIXTURE_CPPFLAGS = -I$(top_srcdir)/include -D_GNU_SOURCE
+check_LTLIBRARIES += \
+	tests/sdk-fixtures/plugins/modzmq_fixture10.la \
+	tests/sdk-fixtures/plugins/modzmq_fixture11.la \
+	tests/sdk-fixtures/plugins/modzmq_fakecurve11.la \
+	tests/sdk-fixtures/plugins/modzmq_unixpacket.la
+tests_sdk_fixtures_plugins_modzmq_fixture10_la_SOURCES = sdk/examples/example_transport.c
+tests_sdk_fixtures_plugins_modzmq_fixture10_la_CPPFLAGS = $(FIXTURE_CPPFLAGS) \
+	-I$(top_srcdir)/tests/sdk-fixtures/1.0 -DSCHEME='"fixture10"'
+tests_sdk_fixtures_plugins_modzmq_fixture10_la_LDFLAGS = $(TEST_PLUGIN_LDFLAGS)
+tests_sdk_fixtures_plugins_modzmq_fixture11_la_SOURCES = sdk/examples/example_transport.c
+tests_sdk_fixtures_plugins_modzmq_fixture11_la_CPPFLAGS = $(FIXTURE_CPPFLAGS) \
+	-I$(top_srcdir)/tests/sdk-fixtures/1.1 -DSCHEME='"fixture11"'
+tests_sdk_fixtures_plugins_modzmq_fixture11_la_LDFLAGS = $(TEST_PLUGIN_LDFLAGS)
+tests_sdk_fixtures_plugins_modzmq_fakecurve11_la_SOURCES = tests/sdk-fixtures/mechanism_1_1.c
+tests_sdk_fixtures_plugins_modzmq_fakecurve11_la_CPPFLAGS = $(FIXTURE_CPPFLAGS) \
+	-I$(top_srcdir)/tests/sdk-fixtures/1.1
+tests_sdk_fixtures_plugins_modzmq_fakecurve11_la_LDFLAGS = $(TEST_PLUGIN_LDFLAGS)
+
+# The own-engine example as SDK 1.1 shipped it (its frozen source).
+tests_sdk_fixtures_plugins_modzmq_unixpacket_la_SOURCES = tests/sdk-fixtures/1.1/example_datagram.c
+tests_sdk_fixtures_plugins_modzmq_unixpacket_la_CPPFLAGS = $(FIXTURE_CPPFLAGS) \
+	-I$(top_srcdir)/tests/sdk-fixtures/1.1
+tests_sdk_fixtures_plugins_modzmq_unixpacket_la_LDFLAGS = $(TEST_PLUGIN_LDFLAGS)
+
+# Each release's table sizes, from its own headers, for the suite below.
+check_LTLIBRARIES += tests/sdk-fixtures/libsizes10.la tests/sdk-fixtures/libsizes11.la
+tests_sdk_fixtures_libsizes10_la_SOURCES = tests/sdk-fixtures/sizes.c tests/sdk-fixtures/sizes.h
+tests_sdk_fixtures_libsizes10_la_CPPFLAGS = -I$(top_srcdir)/tests/sdk-fixtures/1.0 \
+	-DFIXTURE_SIZES=fixture_sizes_1_0
+tests_sdk_fixtures_libsizes11_la_SOURCES = tests/sdk-fixtures/sizes.c tests/sdk-fixtures/sizes.h
+tests_sdk_fixtures_libsizes11_la_CPPFLAGS = -I$(top_srcdir)/tests/sdk-fixtures/1.1 \
+	-DFIXTURE_SIZES=fixture_sizes_1_1
+
+check_PROGRAMS += tests/test_sdk_versions
+tests_test_sdk_versions_SOURCES = tests/test_sdk_versions.c
+tests_test_sdk_versions_CFLAGS = $(TEST_CFLAGS)
+tests_test_sdk_versions_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests \
+	-DFIXTURE_PLUGIN_DIR='"$(abs_top_builddir)/tests/sdk-fixtures/plugins/.libs"' \
+	-DSDK_PC_FILE='"$(abs_top_builddir)/sdk/modzmq-sdk.pc"'
+tests_test_sdk_versions_LDADD = tests/libtestutil.la \
+	tests/sdk-fixtures/libsizes10.la tests/sdk-fixtures/libsizes11.la \
+	$(CORE_TEST_LIBS)
+EXTRA_DIST += tests/sdk-fixtures/README.md \
+	tests/sdk-fixtures/1.0/modzmq/plugin.h \
+	tests/sdk-fixtures/1.0/modzmq/transport.h \
+	tests/sdk-fixtures/1.1/modzmq/plugin.h \
+	tests/sdk-fixtures/1.1/modzmq/transport.h \
+	tests/sdk-fixtures/1.1/modzmq/mechanism.h \
+	tests/sdk-fixtures/1.1/modzmq/observer.h \
+	tests/sdk-fixtures/1.1/modzmq/engine_transport.h

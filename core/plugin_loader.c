@@ -7,6 +7,16 @@
  * opened, accepted or refused, so that no file is opened or reported
  * twice, and each scheme nothing serves, so that a missing plugin costs
  * one search and one line on stderr however often it is asked for.
+ *
+ * A plugin's init runs with the mutex released, so that it may call
+ * zmq_has or load another plugin. While it runs the plugin is "starting":
+ * another thread that reaches it waits until init is over, the thread
+ * running init does not see it (its own schemes are not there yet).
+ *
+ * The core sees each plugin's descriptor and ops in today's layout,
+ * copied when the plugin's release had them smaller (plugin_abi.h), so
+ * that nothing past the loader needs to know which release a plugin was
+ * built for.
  */
 #include <errno.h>
 #include <glib.h>
@@ -17,17 +27,34 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <modzmq/curve.h>
+
 #include "modzmq.h"
+#include "plugin_abi.h"
 #include "plugin_loader.h"
 #include "plugin_path.h"
 #include "plugin_services.h"
 
-enum outcome { LOADED, NOT_FOUND, REFUSED };
+/* STARTING: the module's plugin is in its init on this very thread (a
+ * search from inside init reached it); counts as not found, and is not
+ * remembered. */
+enum outcome { LOADED, NOT_FOUND, REFUSED, STARTING };
 
 struct mz_plugin {
     struct modzmq_core core; /* the plugin's handle in service calls */
+    const struct modzmq_plugin *given; /* the descriptor as exported */
+    /* The descriptor and ops in today's layout (what the plugin's release
+     * lacked is NULL): the plugin's own, or copies when its release's
+     * were smaller (then descriptor->ops may still be the plugin's own
+     * table: use ops). */
     const struct modzmq_plugin *descriptor;
-    char *path; /* for modzmq_plugins */
+    const void *ops;
+    void *descriptor_copy, *ops_copy; /* NULL: nothing copied */
+    /* CURVE's key functions when the plugin has them (its curve-keys
+     * extension, or the reserved slots of a 1.1 mechanism table). */
+    struct modzmq_curve_keys curve_keys;
+    char *path;        /* for modzmq_plugins */
+    pthread_t starter; /* the thread running init, while starting */
 };
 
 /* A scheme or mechanism nothing serves: why, and whether stderr was told. */
@@ -38,12 +65,15 @@ struct missing {
 
 static struct {
     pthread_mutex_t lock;
+    pthread_cond_t started; /* a starting plugin's init returned */
     GPtrArray *plugins;     /* struct mz_plugin *, in lookup order */
+    GPtrArray *starting;    /* struct mz_plugin *, in their init */
     guint registered_count; /* the first ones, given by the application */
     GHashTable *modules;    /* module opened (dir/name) -> enum outcome */
     GHashTable *missing;    /* "<kind>:<name>" -> struct missing */
     enum { LTDL_UNTRIED, LTDL_READY, LTDL_FAILED } ltdl;
-} registry = { .lock = PTHREAD_MUTEX_INITIALIZER };
+} registry = { .lock = PTHREAD_MUTEX_INITIALIZER,
+               .started = PTHREAD_COND_INITIALIZER };
 
 /* An op of a kind's table that the core calls, so that may not be NULL. */
 struct required_op {
@@ -61,7 +91,7 @@ static const struct required_op transport_ops[] = {
     { "unlisten", offsetof(struct modzmq_transport_ops, unlisten) },
     { "connect_start", offsetof(struct modzmq_transport_ops, connect_start) },
     { "connect_finish", offsetof(struct modzmq_transport_ops, connect_finish) },
-    { "peer_address", offsetof(struct modzmq_transport_ops, peer_address) },
+    /* peer_address is optional: without it, no Peer-Address property. */
 };
 
 static const struct required_op mechanism_ops[] = {
@@ -90,37 +120,36 @@ static const struct required_op engine_transport_ops[] = {
     { "link_close", offsetof(struct modzmq_engine_transport_ops, link_close) },
 };
 
-/* What the core requires of each kind it loads; the other kinds of the
- * SDK get a row here when the core can use them. Every member of the
- * mechanism table came with ABI 1.1, so the whole table is the minimum. */
+/* What the core requires of each kind it loads: the ops it calls without
+ * checking. The smallest table it accepts is that of the oldest release
+ * with the kind (plugin_abi.h); what came later is optional. */
 struct kind_rule {
     enum modzmq_plugin_kind kind;
     const char *label;
-    size_t min_ops_size;
     const struct required_op *ops;
     size_t op_count;
 };
 
 /* Every op of an observer is optional: the table need only hold its size. */
 static const struct kind_rule kind_rules[] = {
-    /* connect_handshake (ABI 1.2) is optional: a 1.1 table ends before. */
-    { MODZMQ_PLUGIN_TRANSPORT, "transport",
-      offsetof(struct modzmq_transport_ops, connect_handshake), transport_ops,
+    { MODZMQ_PLUGIN_TRANSPORT, "transport", transport_ops,
       G_N_ELEMENTS(transport_ops) },
-    { MODZMQ_PLUGIN_MECHANISM, "mechanism", sizeof(struct modzmq_mechanism_ops),
-      mechanism_ops, G_N_ELEMENTS(mechanism_ops) },
+    { MODZMQ_PLUGIN_MECHANISM, "mechanism", mechanism_ops,
+      G_N_ELEMENTS(mechanism_ops) },
     { MODZMQ_PLUGIN_ENGINE_TRANSPORT, "own-engine transport",
-      sizeof(struct modzmq_engine_transport_ops), engine_transport_ops,
-      G_N_ELEMENTS(engine_transport_ops) },
-    { MODZMQ_PLUGIN_OBSERVER, "observer", sizeof(size_t), NULL, 0 },
+      engine_transport_ops, G_N_ELEMENTS(engine_transport_ops) },
+    { MODZMQ_PLUGIN_OBSERVER, "observer", NULL, 0 },
 };
 
 static void report(const char *format, ...)
     __attribute__((format(printf, 1, 2)));
 
-/* One line on stderr, in a single write so that threads do not mix. */
+/* One line on stderr, in a single write so that threads do not mix; a
+ * warning, as MODZMQ_LOG sees it. */
 static void report(const char *format, ...)
 {
+    if (!mz_log_wanted(MODZMQ_LOG_WARNING))
+        return;
     va_list args;
     va_start(args, format);
     char *text = g_strdup_vprintf(format, args);
@@ -129,11 +158,39 @@ static void report(const char *format, ...)
     g_free(text);
 }
 
+/* The library is being unloaded (exit, or dlclose of libzmq): every
+ * plugin's fini, in the reverse of lookup order, outside the lock so that
+ * a fini may still ask the registry. Skipped when another thread holds
+ * the registry (in a lookup, or taken when this process forked). */
+static void registry_unload(void)
+{
+    if (pthread_mutex_trylock(&registry.lock) != 0)
+        return;
+    GPtrArray *plugins = registry.plugins;
+    guint count = plugins != NULL ? plugins->len : 0;
+    typedef void (*fini_fn)(void);
+    fini_fn *finis = g_new0(fini_fn, count + 1);
+    for (guint i = 0; i < count; i++) {
+        const struct mz_plugin *p = g_ptr_array_index(plugins, count - 1 - i);
+        finis[i] = p->descriptor->fini;
+    }
+    pthread_mutex_unlock(&registry.lock);
+    /* The records stay: an I/O thread of a context never terminated may
+     * still hold their ops. */
+    for (guint i = 0; i < count; i++) {
+        if (finis[i] != NULL)
+            finis[i]();
+    }
+    g_free(finis);
+}
+
 static void registry_prepare(void)
 {
     if (registry.plugins != NULL)
         return;
+    atexit(registry_unload);
     registry.plugins = g_ptr_array_new();
+    registry.starting = g_ptr_array_new();
     registry.modules =
         g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     registry.missing =
@@ -190,6 +247,14 @@ static bool refused(const struct modzmq_plugin *d, char *why, size_t size)
                  (int) d->kind);
         return true;
     }
+    enum mz_abi_table table = mz_abi_ops_table(d->kind);
+    if (d->abi_minor < mz_abi_table_since(table)) {
+        snprintf(why, size,
+                 "it is a %s built for SDK ABI %u.%u, and %ss came with %u.%u",
+                 rule->label, (unsigned) d->abi_major, (unsigned) d->abi_minor,
+                 rule->label, MODZMQ_SDK_ABI_MAJOR, mz_abi_table_since(table));
+        return true;
+    }
     if (d->serves == NULL || d->serves[0] == NULL) {
         snprintf(why, size, "its serves list is empty");
         return true;
@@ -199,10 +264,13 @@ static bool refused(const struct modzmq_plugin *d, char *why, size_t size)
         return true;
     }
     size_t ops_size = *(const size_t *) d->ops;
-    if (ops_size < rule->min_ops_size) {
+    size_t oldest = mz_abi_oldest_size(table);
+    if (ops_size < oldest) {
         snprintf(why, size,
-                 "its %s ops table is %zu bytes, this core needs at least %zu",
-                 rule->label, ops_size, rule->min_ops_size);
+                 "its %s ops table is %zu bytes, this core needs at least %zu "
+                 "(the table of SDK ABI %u.%u)",
+                 rule->label, ops_size, oldest, MODZMQ_SDK_ABI_MAJOR,
+                 mz_abi_table_since(table));
         return true;
     }
     for (size_t i = 0; i < rule->op_count; i++) {
@@ -250,6 +318,20 @@ static struct mz_plugin *find_serving(enum modzmq_plugin_kind kind,
     return NULL;
 }
 
+/* Whether a plugin of kind serving name is in its init on another
+ * thread (its lookups wait for it). */
+static bool starting_elsewhere(enum modzmq_plugin_kind kind, const char *name)
+{
+    for (guint i = 0; i < registry.starting->len; i++) {
+        struct mz_plugin *p = g_ptr_array_index(registry.starting, i);
+        if (kind_matches(p->descriptor->kind, kind) &&
+            serves(p->descriptor, name) &&
+            !pthread_equal(p->starter, pthread_self()))
+            return true;
+    }
+    return false;
+}
+
 static struct mz_plugin *find_named(const char *name)
 {
     for (guint i = 0; i < registry.plugins->len; i++) {
@@ -260,33 +342,114 @@ static struct mz_plugin *find_named(const char *name)
     return NULL;
 }
 
-/* The first observer whose table has a socket_monitor op. */
+/* The first observer with a socket_monitor op. */
 static struct mz_plugin *find_monitor(void)
 {
-    size_t needed = offsetof(struct modzmq_observer_ops, socket_monitor) +
-                    sizeof(void (*)(void));
     for (guint i = 0; i < registry.plugins->len; i++) {
         struct mz_plugin *p = g_ptr_array_index(registry.plugins, i);
-        const struct modzmq_observer_ops *ops = p->descriptor->ops;
+        const struct modzmq_observer_ops *ops = p->ops;
         if (p->descriptor->kind == MODZMQ_PLUGIN_OBSERVER &&
-            ops->size >= needed && ops->socket_monitor != NULL)
+            ops->socket_monitor != NULL)
             return p;
     }
     return NULL;
 }
 
-static struct mz_plugin *find_descriptor(const struct modzmq_plugin *d)
+static struct mz_plugin *find_given(GPtrArray *plugins,
+                                    const struct modzmq_plugin *d)
 {
-    for (guint i = 0; i < registry.plugins->len; i++) {
-        struct mz_plugin *p = g_ptr_array_index(registry.plugins, i);
-        if (p->descriptor == d)
+    for (guint i = 0; i < plugins->len; i++) {
+        struct mz_plugin *p = g_ptr_array_index(plugins, i);
+        if (p->given == d)
             return p;
     }
     return NULL;
 }
 
-/* Checks, initialises and records a plugin. where names it in diagnostics
- * and path in modzmq_plugins; module (if any) is closed on refusal. A
+static void plugin_free(struct mz_plugin *p)
+{
+    g_free(p->descriptor_copy);
+    g_free(p->ops_copy);
+    g_free(p->path);
+    g_free(p);
+}
+
+/* The extension called name among the (copied) descriptor's, or NULL. */
+static const void *extension_of(const struct modzmq_plugin *d, const char *name)
+{
+    for (const struct modzmq_extension *x = d->extensions;
+         x != NULL && x->name != NULL; x++) {
+        if (strcmp(x->name, name) == 0)
+            return x->table;
+    }
+    return NULL;
+}
+
+/* The plugin record for d, its tables copied into today's layout, with
+ * CURVE's key functions where it has them; NULL with the reason in why
+ * when an extension it offers is too small to use. */
+static struct mz_plugin *plugin_new(const struct modzmq_plugin *d,
+                                    const char *path, char *why, size_t size)
+{
+    struct mz_plugin *p = g_new0(struct mz_plugin, 1);
+    p->given = d;
+    p->descriptor =
+        mz_abi_today(MZ_ABI_DESCRIPTOR, d,
+                     mz_abi_table_size(MZ_ABI_DESCRIPTOR, d->abi_minor),
+                     &p->descriptor_copy);
+    enum mz_abi_table table = mz_abi_ops_table(d->kind);
+    p->ops =
+        mz_abi_today(table, d->ops, *(const size_t *) d->ops, &p->ops_copy);
+    p->core.name = p->descriptor->name;
+    p->path = g_strdup(path);
+    if (d->kind != MODZMQ_PLUGIN_MECHANISM)
+        return p;
+    const struct modzmq_curve_keys *keys =
+        extension_of(p->descriptor, MODZMQ_CURVE_KEYS);
+    if (keys != NULL && keys->size < mz_abi_oldest_size(MZ_ABI_CURVE_KEYS)) {
+        snprintf(why, size,
+                 "its %s extension is %zu bytes, this core needs "
+                 "at least %zu",
+                 MODZMQ_CURVE_KEYS, keys->size,
+                 mz_abi_oldest_size(MZ_ABI_CURVE_KEYS));
+        plugin_free(p);
+        return NULL;
+    }
+    if (keys != NULL) {
+        memcpy(&p->curve_keys, keys, sizeof p->curve_keys);
+    } else if (d->abi_minor < 2) {
+        /* A 1.1 table's reserved slots were CURVE's key functions. */
+        const struct modzmq_mechanism_ops *ops = p->ops;
+        p->curve_keys.keypair = (int (*)(char *, char *)) ops->reserved_1_1[0];
+        p->curve_keys.public_key =
+            (int (*)(char *, const char *)) ops->reserved_1_1[1];
+    }
+    return p;
+}
+
+/* Waits, locked, while the plugin of d is starting on another thread.
+ * LOADED once it is in the registry, REFUSED when its init failed,
+ * STARTING when it is starting on this thread, NOT_FOUND when d is new. */
+static enum outcome wait_started(const struct modzmq_plugin *d)
+{
+    for (;;) {
+        if (find_given(registry.plugins, d) != NULL)
+            return LOADED;
+        struct mz_plugin *p = find_given(registry.starting, d);
+        if (p == NULL)
+            return NOT_FOUND;
+        if (pthread_equal(p->starter, pthread_self()))
+            return STARTING;
+        pthread_cond_wait(&registry.started, &registry.lock);
+        /* The plugin is no longer starting: in the registry, or refused. */
+        if (find_given(registry.starting, d) == NULL)
+            return find_given(registry.plugins, d) != NULL ? LOADED : REFUSED;
+    }
+}
+
+/* Checks, initialises and records a plugin; called locked, and unlocks
+ * while its init runs. where names it in diagnostics and path in
+ * modzmq_plugins; module (if any) is closed unless it is LOADED anew. A
  * descriptor already recorded (the same file reached through two names)
  * counts as loaded. */
 static enum outcome admit(const struct modzmq_plugin *d, lt_dlhandle module,
@@ -299,25 +462,35 @@ static enum outcome admit(const struct modzmq_plugin *d, lt_dlhandle module,
             lt_dlclose(module);
         return REFUSED;
     }
-    if (find_descriptor(d) != NULL) {
+    enum outcome known = wait_started(d);
+    if (known != NOT_FOUND) {
         if (module != NULL)
             lt_dlclose(module);
-        return LOADED;
+        return known;
     }
-    struct mz_plugin *p = g_new0(struct mz_plugin, 1);
-    p->core.name = d->name;
-    p->descriptor = d;
-    p->path = g_strdup(path);
+    struct mz_plugin *p = plugin_new(d, path, why, sizeof why);
+    if (p == NULL) {
+        report("plugin %s refused: %s", where, why);
+        if (module != NULL)
+            lt_dlclose(module);
+        return REFUSED;
+    }
     if (d->init != NULL) {
+        p->starter = pthread_self();
+        g_ptr_array_add(registry.starting, p);
+        pthread_mutex_unlock(&registry.lock);
         errno = 0;
-        if (d->init(mz_plugin_services(), &p->core) != 0) {
-            int error = errno;
+        int rc = d->init(mz_plugin_services(), &p->core);
+        int error = errno;
+        pthread_mutex_lock(&registry.lock);
+        g_ptr_array_remove(registry.starting, p);
+        if (rc != 0) {
             report("plugin %s refused: its init failed (%s)", where,
                    error != 0 ? strerror(error) : "no reason given");
-            g_free(p->path);
-            g_free(p);
+            plugin_free(p);
             if (module != NULL)
                 lt_dlclose(module);
+            pthread_cond_broadcast(&registry.started);
             return REFUSED;
         }
     }
@@ -326,6 +499,7 @@ static enum outcome admit(const struct modzmq_plugin *d, lt_dlhandle module,
                            p);
     else
         g_ptr_array_add(registry.plugins, p);
+    pthread_cond_broadcast(&registry.started);
     return LOADED;
 }
 
@@ -398,6 +572,11 @@ static enum outcome open_module(const char *dir, const char *module)
         outcome = REFUSED;
     } else {
         outcome = admit_module(handle, key, dir == NULL);
+    }
+    if (outcome == STARTING) {
+        /* Opened from its own init: the outer admission decides. */
+        g_free(key);
+        return NOT_FOUND;
     }
     g_hash_table_insert(registry.modules, key, GINT_TO_POINTER(outcome));
     return outcome;
@@ -507,7 +686,10 @@ static struct mz_plugin *lookup(enum modzmq_plugin_kind kind, const char *name,
                                 bool loud)
 {
     registry_prepare();
-    struct mz_plugin *p = find_serving(kind, name);
+    struct mz_plugin *p;
+    while ((p = find_serving(kind, name)) == NULL &&
+           starting_elsewhere(kind, name))
+        pthread_cond_wait(&registry.started, &registry.lock);
     if (p != NULL)
         return p;
     char *key = g_strdup_printf("%d:%s", (int) kind, name);
@@ -519,9 +701,13 @@ static struct mz_plugin *lookup(enum modzmq_plugin_kind kind, const char *name,
             g_free(key);
             return p;
         }
-        missing = g_new0(struct missing, 1);
-        missing->outcome = outcome;
-        g_hash_table_insert(registry.missing, g_strdup(key), missing);
+        /* Another search may have ended while an init ran unlocked. */
+        missing = g_hash_table_lookup(registry.missing, key);
+        if (missing == NULL) {
+            missing = g_new0(struct missing, 1);
+            missing->outcome = outcome;
+            g_hash_table_insert(registry.missing, g_strdup(key), missing);
+        }
     }
     g_free(key);
     if (loud && !missing->reported) {
@@ -532,38 +718,38 @@ static struct mz_plugin *lookup(enum modzmq_plugin_kind kind, const char *name,
 }
 
 /* The plugin of kind serving name, or NULL. */
-static const struct modzmq_plugin *
-lookup_descriptor(enum modzmq_plugin_kind kind, const char *name, bool loud)
+static const struct mz_plugin *lookup_plugin(enum modzmq_plugin_kind kind,
+                                             const char *name, bool loud)
 {
     if (name == NULL)
         return NULL;
     pthread_mutex_lock(&registry.lock);
     struct mz_plugin *p = lookup(kind, name, loud);
     pthread_mutex_unlock(&registry.lock);
-    return p != NULL ? p->descriptor : NULL;
+    return p;
 }
 
 /* The ops of the plugin of kind serving name, or NULL. */
 static const void *lookup_ops(enum modzmq_plugin_kind kind, const char *name,
                               bool loud)
 {
-    const struct modzmq_plugin *d = lookup_descriptor(kind, name, loud);
-    return d != NULL ? d->ops : NULL;
+    const struct mz_plugin *p = lookup_plugin(kind, name, loud);
+    return p != NULL ? p->ops : NULL;
 }
 
 int mz_plugin_find_transport(const char *scheme, struct mz_transport *found)
 {
-    const struct modzmq_plugin *d =
-        lookup_descriptor(MODZMQ_PLUGIN_TRANSPORT, scheme, true);
-    if (d == NULL) {
+    const struct mz_plugin *p =
+        lookup_plugin(MODZMQ_PLUGIN_TRANSPORT, scheme, true);
+    if (p == NULL) {
         errno = EPROTONOSUPPORT;
         return -1;
     }
     *found = (struct mz_transport){ NULL, NULL };
-    if (d->kind == MODZMQ_PLUGIN_ENGINE_TRANSPORT)
-        found->engine = d->ops;
+    if (p->descriptor->kind == MODZMQ_PLUGIN_ENGINE_TRANSPORT)
+        found->engine = p->ops;
     else
-        found->stream = d->ops;
+        found->stream = p->ops;
     return 0;
 }
 
@@ -594,6 +780,14 @@ const struct modzmq_mechanism_ops *mz_plugin_mechanism(const char *name)
 bool mz_plugin_mechanism_available(const char *name)
 {
     return lookup_ops(MODZMQ_PLUGIN_MECHANISM, name, false) != NULL;
+}
+
+const struct modzmq_curve_keys *mz_plugin_curve_keys(void)
+{
+    pthread_mutex_lock(&registry.lock);
+    struct mz_plugin *p = lookup(MODZMQ_PLUGIN_MECHANISM, "CURVE", false);
+    pthread_mutex_unlock(&registry.lock);
+    return p != NULL ? &p->curve_keys : NULL;
 }
 
 /* MODZMQ_OBSERVERS: comma-separated observer names, loaded once. */
@@ -646,7 +840,7 @@ const struct modzmq_observer_ops *mz_plugin_monitor(modzmq_core **core)
         return NULL;
     }
     *core = &p->core;
-    return p->descriptor->ops;
+    return p->ops;
 }
 
 void mz_plugin_load_observers(void)

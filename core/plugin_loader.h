@@ -14,7 +14,11 @@
  * serves the scheme, so that one file may serve several schemes.
  *
  * A plugin, once loaded and accepted, stays loaded until the process ends;
- * pointers to its ops stay valid that long. The public side of the
+ * pointers to its ops stay valid that long. The ops handed out are the
+ * core's copies in today's layout (plugin_abi.h): a member the plugin's
+ * SDK release did not have is NULL, like an optional member left out, so
+ * callers test members for NULL and never a table's size. When the
+ * library is unloaded (exit, dlclose) each plugin's fini runs. The public side of the
  * registry (register, load, list) is declared in include/modzmq.h.
  */
 #ifndef MZ_PLUGIN_LOADER_H
@@ -22,6 +26,7 @@
 
 #include <stdbool.h>
 
+#include <modzmq/curve.h>
 #include <modzmq/engine_transport.h>
 #include <modzmq/mechanism.h>
 #include <modzmq/observer.h>
@@ -57,6 +62,12 @@ const struct modzmq_mechanism_ops *mz_plugin_mechanism(const char *name);
 /* True if a plugin serving mechanism name is registered or can be loaded
  * (zmq_has); quiet when there is none. Thread-safe. */
 bool mz_plugin_mechanism_available(const char *name);
+/* CURVE's key functions (zmq_curve_keypair, zmq_curve_public) from the
+ * plugin serving the CURVE mechanism, loaded quietly on first use; NULL
+ * when there is none. A member may be NULL: that plugin lacks it.
+ * Thread-safe. */
+const struct modzmq_curve_keys *mz_plugin_curve_keys(void);
+
 /* The observer that serves zmq_socket_monitor (the monitor plugin,
  * module modzmq_monitor, loaded on first use) and its handle in *core.
  * NULL with errno ENOTSUP when there is none, after one diagnostic line

@@ -11,7 +11,10 @@
  * errors included, except for the filter lists that only plugins read.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "mechanism.h"
 #include "msg.h"
@@ -64,13 +67,45 @@ static void *socket_context(modzmq_socket *socket)
     return s->ctx;
 }
 
+static const char *const log_levels[] = {
+    [MODZMQ_LOG_ERROR] = "error",
+    [MODZMQ_LOG_WARNING] = "warning",
+    [MODZMQ_LOG_INFO] = "info",
+    [MODZMQ_LOG_DEBUG] = "debug",
+};
+
+static enum modzmq_log_level log_threshold = MODZMQ_LOG_WARNING;
+
+static void log_threshold_read(void)
+{
+    const char *wanted = getenv("MODZMQ_LOG");
+    if (wanted == NULL || wanted[0] == '\0')
+        return;
+    for (size_t i = 0; i < sizeof log_levels / sizeof log_levels[0]; i++) {
+        if (strcmp(wanted, log_levels[i]) == 0) {
+            log_threshold = (enum modzmq_log_level) i;
+            return;
+        }
+    }
+    fprintf(stderr,
+            "modzmq: MODZMQ_LOG=\"%s\" is not error, warning, info or "
+            "debug: writing warnings and errors\n",
+            wanted);
+}
+
+bool mz_log_wanted(enum modzmq_log_level level)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, log_threshold_read);
+    return level <= log_threshold;
+}
+
 /* One fprintf per line: stdio locks the stream for the call, so lines from
  * several threads do not interleave. */
 static void log_line(modzmq_core *core, enum modzmq_log_level level,
                      const char *message)
 {
-    (void) level;
-    if (message == NULL)
+    if (message == NULL || !mz_log_wanted(level))
         return;
     const char *name = core != NULL ? core->name : "(unknown plugin)";
     fprintf(stderr, "modzmq: %s: %s\n", name, message);

@@ -5,6 +5,8 @@
 #ifndef MZ_PLUGIN_SERVICES_H
 #define MZ_PLUGIN_SERVICES_H
 
+#include <stdbool.h>
+
 #include <modzmq/plugin.h>
 
 /* What a plugin's modzmq_core handle points at: the little the services
@@ -16,5 +18,11 @@ struct modzmq_core {
 
 /* The table handed to each plugin's init; it lives as long as the process. */
 const struct modzmq_core_services *mz_plugin_services(void);
+
+/* Whether a diagnostic of level is written: level is at or above the one
+ * the MODZMQ_LOG environment variable names ("error", "warning", "info",
+ * "debug"), warning when it is unset or names none of them (then said
+ * once on stderr). Read once, at the first diagnostic. Thread-safe. */
+bool mz_log_wanted(enum modzmq_log_level level);
 
 #endif

@@ -18,29 +18,22 @@ static int not_supported(void)
     return -1;
 }
 
-/* The curve plugin's ops when it can be loaded, quietly: libzmq without
- * CURVE just says ENOTSUP. */
-static const struct modzmq_mechanism_ops *curve_ops(void)
-{
-    if (!mz_plugin_mechanism_available("CURVE"))
-        return NULL;
-    return mz_plugin_mechanism("CURVE");
-}
-
+/* The curve plugin's key functions, found quietly: libzmq without CURVE
+ * just says ENOTSUP. */
 int zmq_curve_keypair(char *z85_public_key, char *z85_secret_key)
 {
-    const struct modzmq_mechanism_ops *ops = curve_ops();
-    if (ops == NULL || ops->curve_keypair == NULL)
+    const struct modzmq_curve_keys *keys = mz_plugin_curve_keys();
+    if (keys == NULL || keys->keypair == NULL)
         return not_supported();
-    return ops->curve_keypair(z85_public_key, z85_secret_key);
+    return keys->keypair(z85_public_key, z85_secret_key);
 }
 
 int zmq_curve_public(char *z85_public_key, const char *z85_secret_key)
 {
-    const struct modzmq_mechanism_ops *ops = curve_ops();
-    if (ops == NULL || ops->curve_public == NULL)
+    const struct modzmq_curve_keys *keys = mz_plugin_curve_keys();
+    if (keys == NULL || keys->public_key == NULL)
         return not_supported();
-    return ops->curve_public(z85_public_key, z85_secret_key);
+    return keys->public_key(z85_public_key, z85_secret_key);
 }
 
 /* Groups belong to DISH sockets, peer routing ids to PEER sockets; no

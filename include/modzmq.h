@@ -13,9 +13,11 @@
  * separated), then in its installed plugin directory (`pkg-config
  * --variable=plugindir modzmq-sdk`). If no file has that name, it opens
  * the other modzmq_* modules there until one serves the scheme. A plugin
- * that is missing or refused (built for another SDK ABI major, ops table
- * too small, no entry symbol, init failed) is reported once on stderr and
- * its scheme fails with EPROTONOSUPPORT; everything else keeps working.
+ * that is missing or refused (built for another SDK ABI major or a newer
+ * minor, a kind its release did not have, an ops table smaller than the
+ * oldest release's, no entry symbol, init failed) is reported once on
+ * stderr and its scheme fails with EPROTONOSUPPORT; everything else keeps
+ * working.
  *
  * Plugins linked into the application, in either of two ways:
  *
@@ -31,8 +33,14 @@
  *     first zmq call. The library then finds module modzmq_tcp among the
  *     preloaded ones before it searches any directory.
  *
- * All of these functions are thread-safe. A plugin's init must not call
- * them.
+ * All of these functions are thread-safe, and a plugin's init may call
+ * them (and zmq_has): the registry is not locked while an init runs.
+ * Lookups of the schemes of a plugin whose init is running wait for it,
+ * except on the thread running that init, where they are not there yet.
+ *
+ * Diagnostics go to stderr when their level is at or above the one the
+ * MODZMQ_LOG environment variable names (error, warning, info, debug;
+ * warning when unset): refused and missing plugins are warnings.
  */
 #ifndef MODZMQ_H
 #define MODZMQ_H

@@ -4,7 +4,8 @@
 
 modzmqsdkdir = $(includedir)/modzmq
 modzmqsdk_HEADERS = sdk/modzmq/plugin.h sdk/modzmq/transport.h \
-	sdk/modzmq/mechanism.h sdk/modzmq/observer.h
+	sdk/modzmq/mechanism.h sdk/modzmq/observer.h \
+	sdk/modzmq/curve.h
 pkgconfig_DATA += sdk/modzmq-sdk.pc
 sdkdocdir = $(docdir)/sdk
 dist_sdkdoc_DATA = sdk/GUIDE.md

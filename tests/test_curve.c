@@ -17,6 +17,8 @@
 
 #include <CUnit/CUnit.h>
 
+#include <modzmq/curve.h>
+
 #include "curve_fake_core.h"
 #include "testutil.h"
 #include "zmq.h"
@@ -24,6 +26,7 @@
 static void *module;
 static const struct modzmq_plugin *plugin;
 static const struct modzmq_mechanism_ops *ops;
+static const struct modzmq_curve_keys *keys;
 
 /* The long-term test keys of zmq_curve(7). */
 static const char client_public_z85[] =
@@ -58,6 +61,11 @@ static int load_plugin(void)
     if (plugin->init(fake_core_services(), NULL) != 0)
         return -1;
     ops = plugin->ops;
+    for (const struct modzmq_extension *x = plugin->extensions;
+         x != NULL && x->name != NULL; x++) {
+        if (strcmp(x->name, MODZMQ_CURVE_KEYS) == 0)
+            keys = x->table;
+    }
     hex_key(client_public,
             "BB88471D65E2659B30C55A5321CEBB5AAB2B70A398645C26DCA2B2FCB43FC518");
     hex_key(client_secret,
@@ -228,8 +236,10 @@ static void test_descriptor(void)
     CU_ASSERT_EQUAL(ops->size, sizeof(struct modzmq_mechanism_ops));
     CU_ASSERT_PTR_NOT_NULL(ops->encode);
     CU_ASSERT_PTR_NOT_NULL(ops->decode);
-    CU_ASSERT_PTR_NOT_NULL(ops->curve_keypair);
-    CU_ASSERT_PTR_NOT_NULL(ops->curve_public);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(keys);
+    CU_ASSERT_EQUAL(keys->size, sizeof(struct modzmq_curve_keys));
+    CU_ASSERT_PTR_NOT_NULL(keys->keypair);
+    CU_ASSERT_PTR_NOT_NULL(keys->public_key);
 }
 
 /* HELLO, WELCOME, INITIATE, READY with the sizes RFC 26 gives; metadata
@@ -1112,36 +1122,36 @@ static void test_keypair(void)
 {
     char public_key[41], secret_key[41], derived[41];
     memset(public_key, 'x', sizeof public_key);
-    CU_ASSERT_EQUAL(ops->curve_keypair(public_key, secret_key), 0);
+    CU_ASSERT_EQUAL(keys->keypair(public_key, secret_key), 0);
     CU_ASSERT_EQUAL(strlen(public_key), 40);
     CU_ASSERT_EQUAL(strlen(secret_key), 40);
-    CU_ASSERT_EQUAL(ops->curve_public(derived, secret_key), 0);
+    CU_ASSERT_EQUAL(keys->public_key(derived, secret_key), 0);
     CU_ASSERT_STRING_EQUAL(derived, public_key);
     char again[41], again_secret[41];
-    CU_ASSERT_EQUAL(ops->curve_keypair(again, again_secret), 0);
+    CU_ASSERT_EQUAL(keys->keypair(again, again_secret), 0);
     CU_ASSERT_STRING_NOT_EQUAL(again, public_key);
 
     /* The known pairs of zmq_curve(7). */
-    CU_ASSERT_EQUAL(ops->curve_public(derived, client_secret_z85), 0);
+    CU_ASSERT_EQUAL(keys->public_key(derived, client_secret_z85), 0);
     CU_ASSERT_STRING_EQUAL(derived, client_public_z85);
-    CU_ASSERT_EQUAL(ops->curve_public(derived, server_secret_z85), 0);
+    CU_ASSERT_EQUAL(keys->public_key(derived, server_secret_z85), 0);
     CU_ASSERT_STRING_EQUAL(derived, server_public_z85);
 
     /* Not Z85 keys: too short, too long, a foreign character, a chunk
      * above 2^32. */
-    CU_ASSERT_EQUAL(ops->curve_public(derived, "abc"), -1);
+    CU_ASSERT_EQUAL(keys->public_key(derived, "abc"), -1);
     CU_ASSERT_EQUAL(errno, EINVAL);
     char text[48];
     snprintf(text, sizeof text, "%sx", client_secret_z85);
-    CU_ASSERT_EQUAL(ops->curve_public(derived, text), -1);
+    CU_ASSERT_EQUAL(keys->public_key(derived, text), -1);
     CU_ASSERT_EQUAL(errno, EINVAL);
     snprintf(text, sizeof text, "%s", client_secret_z85);
     text[7] = '~';
-    CU_ASSERT_EQUAL(ops->curve_public(derived, text), -1);
+    CU_ASSERT_EQUAL(keys->public_key(derived, text), -1);
     CU_ASSERT_EQUAL(errno, EINVAL);
     memcpy(text, "#####", 5);
     text[7] = 'a';
-    CU_ASSERT_EQUAL(ops->curve_public(derived, text), -1);
+    CU_ASSERT_EQUAL(keys->public_key(derived, text), -1);
     CU_ASSERT_EQUAL(errno, EINVAL);
 }
 

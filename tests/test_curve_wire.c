@@ -18,6 +18,8 @@
 
 #include <CUnit/CUnit.h>
 
+#include <modzmq/curve.h>
+
 #include "curve_fake_core.h"
 #include "peer.h"
 #include "raw_zmtp.h"
@@ -59,8 +61,16 @@ static int setup(void)
     ops = entry()->ops;
     hex_to(server_public, server_public_hex, 32);
     hex_to(server_secret, server_secret_hex, 32);
+    const struct modzmq_curve_keys *keys = NULL;
+    for (const struct modzmq_extension *x = entry()->extensions;
+         x != NULL && x->name != NULL; x++) {
+        if (strcmp(x->name, MODZMQ_CURVE_KEYS) == 0)
+            keys = x->table;
+    }
+    if (keys == NULL)
+        return -1;
     char z85_public[41], z85_secret[41];
-    ops->curve_keypair(z85_public, z85_secret);
+    keys->keypair(z85_public, z85_secret);
     zmq_z85_decode(client_public, z85_public);
     zmq_z85_decode(client_secret, z85_secret);
     test_peer_part(client_public_hex, client_public, 32);

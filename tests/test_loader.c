@@ -3,19 +3,28 @@
  * the refusals (ABI major, short ops table, no entry symbol, failed init)
  * with their diagnostics, the scan for a scheme served by a module of
  * another name, missing schemes, static registration, modzmq_plugins and
- * zmq_has. The plugins are the small modules of tests/plugins/.
+ * zmq_has; then what the SDK promises of the loader: the release rules
+ * of each kind, an optional peer_address, an init that calls zmq_has,
+ * the MODZMQ_LOG level and fini at exit (these two in a child process,
+ * this program run again). The plugins are the small modules of
+ * tests/plugins/ and descriptors registered from here.
  *
  * The registry lives as long as the process, so the tests build on each
  * other and run in the order listed.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+#include <modzmq/curve.h>
 
 #include "modzmq.h"
 #include "plugin_loader.h"
@@ -226,11 +235,13 @@ static void test_refusals_reported(void)
 
     char small[32], needed[32];
     snprintf(small, sizeof small, "%zu bytes", 2 * sizeof(void *));
-    /* ABI 1.1's table, without the optional connect_handshake of 1.2. */
+    /* The oldest transport table, 1.0's (1.1's is the same): without the
+     * optional connect_handshake of 1.2. */
     snprintf(needed, sizeof needed, "at least %zu",
              offsetof(struct modzmq_transport_ops, connect_handshake));
     expect_refusal("modzmq_small",
-                   (const char *const[]){ "ops table", small, needed, NULL });
+                   (const char *const[]){ "ops table", small, needed,
+                                          "(the table of SDK ABI 1.0)", NULL });
 
     expect_refusal("modzmq_noentry",
                    (const char *const[]){ "modzmq_plugin_entry", NULL });
@@ -590,9 +601,287 @@ static void test_has(void)
     CU_ASSERT_FALSE(mz_plugin_transport_available(NULL));
 }
 
-int main(void)
+/* ---- what the SDK promises of the loader ----------------------------- */
+
+static void fini_never(void)
 {
+    CU_FAIL("called a refused plugin");
+}
+
+/* Each kind exists from a release on, and its table is at least as large
+ * as in the oldest release that had it; an extension too. */
+static void test_release_rules(void)
+{
+    struct capture c;
+    struct modzmq_plugin bad = static_plugin;
+    bad.abi_minor = 0;
+    bad.kind = MODZMQ_PLUGIN_MECHANISM;
+    capture_begin(&c);
+    CU_ASSERT_EQUAL(modzmq_plugin_register(&bad), -1);
+    const char *said = capture_end(&c);
+    CU_ASSERT_PTR_NOT_NULL(strstr(said, "built for SDK ABI 1.0"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(said, "mechanisms came with 1.1"));
+
+    /* A mechanism table one member short of 1.1's. */
+    struct modzmq_mechanism_ops mechanism = { 0 };
+    mechanism.size = offsetof(struct modzmq_mechanism_ops, reserved_1_1) +
+                     sizeof(void (*)(void));
+    bad = static_plugin;
+    bad.kind = MODZMQ_PLUGIN_MECHANISM;
+    bad.ops = &mechanism;
+    char needed[64];
+    snprintf(needed, sizeof needed, "at least %zu (the table of SDK ABI 1.1)",
+             sizeof(struct modzmq_mechanism_ops));
+    capture_begin(&c);
+    CU_ASSERT_EQUAL(modzmq_plugin_register(&bad), -1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(capture_end(&c), needed));
+
+    /* A 1.0 transport table one member short. */
+    struct modzmq_transport_ops transport = parse_only_ops;
+    transport.size = offsetof(struct modzmq_transport_ops, peer_address);
+    bad = static_plugin;
+    bad.abi_minor = 0;
+    bad.ops = &transport;
+    snprintf(needed, sizeof needed, "at least %zu (the table of SDK ABI 1.0)",
+             offsetof(struct modzmq_transport_ops, connect_handshake));
+    capture_begin(&c);
+    CU_ASSERT_EQUAL(modzmq_plugin_register(&bad), -1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(capture_end(&c), needed));
+
+    /* A curve-keys extension smaller than any release's. */
+    static const size_t tiny = sizeof(size_t);
+    const struct modzmq_extension extensions[] = { { MODZMQ_CURVE_KEYS, &tiny },
+                                                   { NULL, NULL } };
+    /* A whole mechanism table: every op set (to something never called,
+     * the plugin being refused before). */
+    struct modzmq_mechanism_ops whole;
+    void (*filler)(void) = fini_never;
+    for (size_t at = sizeof(size_t); at + sizeof filler <= sizeof whole;
+         at += sizeof filler)
+        memcpy((char *) &whole + at, &filler, sizeof filler);
+    whole.size = sizeof whole;
+    bad = static_plugin;
+    bad.kind = MODZMQ_PLUGIN_MECHANISM;
+    bad.ops = &whole;
+    bad.extensions = extensions;
+    capture_begin(&c);
+    CU_ASSERT_EQUAL(modzmq_plugin_register(&bad), -1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(capture_end(&c), "curve-keys extension"));
+}
+
+static const char *const nopeer_schemes[] = { "nopeer", NULL };
+
+/* peer_address is optional: a transport without it is loaded (the
+ * session then leaves Peer-Address out). */
+static void test_peer_address_optional(void)
+{
+    static struct modzmq_transport_ops ops;
+    ops = parse_only_ops;
+    ops.peer_address = NULL;
+    static struct modzmq_plugin plugin;
+    plugin = static_plugin;
+    plugin.name = "nopeer";
+    plugin.serves = nopeer_schemes;
+    plugin.ops = &ops;
+    plugin.init = NULL;
+    CU_ASSERT_EQUAL(modzmq_plugin_register(&plugin), 0);
+    const struct modzmq_transport_ops *found = mz_plugin_transport("nopeer");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(found);
+    CU_ASSERT_PTR_NULL(found->peer_address);
+}
+
+/* What the init below saw. */
+static struct {
+    int ipc;           /* zmq_has("ipc") */
+    int loaded;        /* modzmq_plugin_load("multiscan") */
+    bool own;          /* its own scheme, from inside its init */
+    atomic_bool other; /* a second thread's lookup of its scheme found it */
+    bool other_ran;    /* that lookup had returned before init did */
+} in_init;
+
+static void *look_up_hasinit(void *unused)
+{
+    (void) unused;
+    atomic_store(&in_init.other, mz_plugin_transport("hasinit") != NULL);
+    return NULL;
+}
+
+/* An init that asks the registry: zmq_has, modzmq_plugin_load, its own
+ * scheme; meanwhile another thread looks that scheme up and must wait
+ * for init to end, then find the plugin. */
+static int init_asking(const struct modzmq_core_services *services,
+                       modzmq_core *core)
+{
+    (void) services;
+    (void) core;
+    in_init.ipc = zmq_has("ipc");
+    in_init.loaded = modzmq_plugin_load("multiscan");
+    in_init.own = mz_plugin_transport_available("hasinit");
+    pthread_t other;
+    if (pthread_create(&other, NULL, look_up_hasinit, NULL) != 0)
+        return -1;
+    struct timespec pause = { 0, 50 * 1000 * 1000 };
+    nanosleep(&pause, NULL);
+    in_init.other_ran = atomic_load(&in_init.other);
+    pthread_detach(other);
+    return 0;
+}
+
+static const char *const hasinit_schemes[] = { "hasinit", NULL };
+
+static void test_init_asks_registry(void)
+{
+    static const struct modzmq_plugin plugin = {
+        .abi_major = MODZMQ_SDK_ABI_MAJOR,
+        .abi_minor = MODZMQ_SDK_ABI_MINOR,
+        .name = "hasinit",
+        .kind = MODZMQ_PLUGIN_TRANSPORT,
+        .serves = hasinit_schemes,
+        .ops = &parse_only_ops,
+        .init = init_asking,
+    };
+    /* Should the registry be locked around init again, this would hang:
+     * the alarm ends the suite instead. */
+    alarm(30);
+    struct capture c;
+    capture_begin(&c);
+    CU_ASSERT_EQUAL(modzmq_plugin_register(&plugin), 0);
+    capture_end(&c);
+    alarm(0);
+    CU_ASSERT_EQUAL(in_init.ipc, mz_plugin_transport_available("ipc"));
+    CU_ASSERT_EQUAL(in_init.loaded, 0);
+    CU_ASSERT_FALSE(in_init.own);
+    CU_ASSERT_FALSE(in_init.other_ran);
+    CU_ASSERT_TRUE(mz_plugin_transport_available("hasinit"));
+    /* The waiting thread found it once init was over. */
+    for (int i = 0; i < 500 && !atomic_load(&in_init.other); i++) {
+        struct timespec pause = { 0, 10 * 1000 * 1000 };
+        nanosleep(&pause, NULL);
+    }
+    CU_ASSERT_TRUE(atomic_load(&in_init.other));
+}
+
+/* ---- in a child: MODZMQ_LOG and fini ------------------------------------ */
+
+static int logging_init(const struct modzmq_core_services *services,
+                        modzmq_core *core)
+{
+    services->log(core, MODZMQ_LOG_ERROR, "an error");
+    services->log(core, MODZMQ_LOG_WARNING, "a warning");
+    services->log(core, MODZMQ_LOG_INFO, "some news");
+    services->log(core, MODZMQ_LOG_DEBUG, "a detail");
+    return 0;
+}
+
+static void fini_first(void)
+{
+    fputs("fini of the first\n", stderr);
+}
+
+static void fini_second(void)
+{
+    fputs("fini of the second\n", stderr);
+}
+
+static const char *const child_schemes[] = { "child-a", NULL };
+static const char *const child_schemes_b[] = { "child-b", NULL };
+
+/* The child's part: register two plugins (one logging at every level),
+ * then leave through exit, which runs their fini. */
+static int child_main(void)
+{
+    static const struct modzmq_plugin first = {
+        .abi_major = MODZMQ_SDK_ABI_MAJOR,
+        .abi_minor = MODZMQ_SDK_ABI_MINOR,
+        .name = "first",
+        .kind = MODZMQ_PLUGIN_TRANSPORT,
+        .serves = child_schemes,
+        .ops = &parse_only_ops,
+        .init = logging_init,
+        .fini = fini_first,
+    };
+    static const struct modzmq_plugin second = {
+        .abi_major = MODZMQ_SDK_ABI_MAJOR,
+        .abi_minor = 0, /* a 1.0 descriptor's fini is called too */
+        .name = "second",
+        .kind = MODZMQ_PLUGIN_TRANSPORT,
+        .serves = child_schemes_b,
+        .ops = &parse_only_ops,
+        .fini = fini_second,
+    };
+    if (modzmq_plugin_register(&first) != 0 ||
+        modzmq_plugin_register(&second) != 0)
+        return 2;
+    exit(0);
+}
+
+/* Runs this program again as the child above with MODZMQ_LOG set to level
+ * (NULL: unset); what it wrote to stderr goes to said. */
+static bool run_child(const char *level, char *said, size_t size)
+{
+    int out[2];
+    if (pipe(out) != 0)
+        return false;
+    pid_t pid = fork();
+    if (pid == 0) {
+        dup2(out[1], STDERR_FILENO);
+        close(out[0]);
+        close(out[1]);
+        if (level != NULL)
+            setenv("MODZMQ_LOG", level, 1);
+        else
+            unsetenv("MODZMQ_LOG");
+        execl("/proc/self/exe", "test_loader", "child", (char *) NULL);
+        _exit(127);
+    }
+    close(out[1]);
+    size_t length = 0;
+    ssize_t got;
+    while (length + 1 < size && wait_fd(out[0], POLLIN) &&
+           (got = read(out[0], said + length, size - 1 - length)) > 0)
+        length += (size_t) got;
+    said[length] = '\0';
+    close(out[0]);
+    int status = -1;
+    waitpid(pid, &status, 0);
+    return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+/* What a child wrote at each MODZMQ_LOG: only the levels asked for,
+ * warnings by default; fini of both plugins at exit, the later first. */
+static void test_log_level_and_fini(void)
+{
+    static const struct {
+        const char *level;
+        const char *expected;
+    } cases[] = {
+        { NULL, "modzmq: first: an error\nmodzmq: first: a warning\n" },
+        { "error", "modzmq: first: an error\n" },
+        { "warning", "modzmq: first: an error\nmodzmq: first: a warning\n" },
+        { "info", "modzmq: first: an error\nmodzmq: first: a warning\n"
+                  "modzmq: first: some news\n" },
+        { "debug", "modzmq: first: an error\nmodzmq: first: a warning\n"
+                   "modzmq: first: some news\nmodzmq: first: a detail\n" },
+        { "loud", "modzmq: MODZMQ_LOG=\"loud\" is not error, warning, info or "
+                  "debug: writing warnings and errors\n"
+                  "modzmq: first: an error\nmodzmq: first: a warning\n" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char said[1024], expected[1024];
+        CU_ASSERT_TRUE(run_child(cases[i].level, said, sizeof said));
+        snprintf(expected, sizeof expected, "%s%s", cases[i].expected,
+                 "fini of the second\nfini of the first\n");
+        CU_ASSERT_STRING_EQUAL(said, expected);
+    }
+}
+
+int main(int argc, char **argv)
+{
+    if (argc > 1 && strcmp(argv[1], "child") == 0)
+        return child_main();
     setenv("MODZMQ_PLUGIN_PATH", ":" TEST_PLUGIN_DIR ":/nonexistent", 1);
+    /* The test plugins say "ready" at level info. */
+    setenv("MODZMQ_LOG", "info", 1);
     static const struct test_case tests[] = {
         { "lazy load on first lookup", test_lazy_load },
         { "ops and services usable", test_ops_usable },
@@ -604,6 +893,10 @@ int main(void)
         { "modzmq_plugin_register", test_register },
         { "example transport's ops", test_example_transport },
         { "zmq_has", test_has },
+        { "kinds and sizes by release", test_release_rules },
+        { "peer_address optional", test_peer_address_optional },
+        { "init may ask the registry", test_init_asks_registry },
+        { "MODZMQ_LOG and fini at exit", test_log_level_and_fini },
     };
     return test_run_suite("loader", tests, sizeof tests / sizeof tests[0]);
 }

@@ -5,6 +5,7 @@
  * functions of the zmq API in curve_keys.c.
  */
 #define MODZMQ_PLUGIN_MODULE modzmq_curve
+#include <modzmq/curve.h>
 #include <modzmq/mechanism.h>
 
 #include "curve_keys.h"
@@ -24,8 +25,18 @@ static const struct modzmq_mechanism_ops curve_ops = {
     .zap_accepted = curve_session_zap_accepted,
     .encode = curve_encode,
     .decode = curve_decode,
-    .curve_keypair = curve_keypair,
-    .curve_public = curve_public,
+};
+
+/* zmq_curve_keypair and zmq_curve_public, CURVE's alone (curve.h). */
+static const struct modzmq_curve_keys curve_keys = {
+    .size = sizeof(struct modzmq_curve_keys),
+    .keypair = curve_keypair,
+    .public_key = curve_public,
+};
+
+static const struct modzmq_extension curve_extensions[] = {
+    { MODZMQ_CURVE_KEYS, &curve_keys },
+    { NULL, NULL },
 };
 
 /* libsodium must be ready (its random source open) before any key is
@@ -34,9 +45,8 @@ static int curve_init(const struct modzmq_core_services *services,
                       modzmq_core *core)
 {
     (void) core;
-    if (services->size <
-        offsetof(struct modzmq_core_services, handshake_error) +
-            sizeof services->handshake_error) {
+    if (!modzmq_has_service(
+            services, offsetof(struct modzmq_core_services, handshake_error))) {
         errno = ENOTSUP;
         return -1;
     }
@@ -58,6 +68,7 @@ static const struct modzmq_plugin curve_plugin = {
     .serves = curve_names,
     .ops = &curve_ops,
     .init = curve_init,
+    .extensions = curve_extensions,
 };
 
 MODZMQ_PLUGIN_ENTRY

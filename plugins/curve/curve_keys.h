@@ -1,6 +1,6 @@
 /*
  * curve plugin: key pairs as Z85 text, for zmq_curve_keypair and
- * zmq_curve_public (the optional ops of mechanism.h).
+ * zmq_curve_public (the plugin's curve-keys extension, curve.h).
  */
 #ifndef CURVE_KEYS_H
 #define CURVE_KEYS_H

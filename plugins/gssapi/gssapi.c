@@ -46,9 +46,8 @@ void gssapi_log(enum modzmq_log_level level, const char *format, ...)
 static int gssapi_init(const struct modzmq_core_services *services,
                        modzmq_core *core)
 {
-    if (services->size <
-        offsetof(struct modzmq_core_services, handshake_error) +
-            sizeof services->handshake_error) {
+    if (!modzmq_has_service(
+            services, offsetof(struct modzmq_core_services, handshake_error))) {
         errno = ENOTSUP;
         return -1;
     }
@@ -57,11 +56,14 @@ static int gssapi_init(const struct modzmq_core_services *services,
     return 0;
 }
 
+/* The library is unloading (plugin.h): the services stay, for a context
+ * never terminated whose I/O threads may still log; only the repeat
+ * filter starts afresh. */
 static void gssapi_fini(void)
 {
-    gssapi_services = NULL;
-    gssapi_core = NULL;
+    pthread_mutex_lock(&last_line_lock);
     last_line[0] = '\0';
+    pthread_mutex_unlock(&last_line_lock);
 }
 
 static const char *const gssapi_names[] = { "GSSAPI", NULL };

@@ -258,9 +258,8 @@ static int monitor_init(const struct modzmq_core_services *core_services,
                         modzmq_core *core)
 {
     /* The services this plugin uses arrived with ABI 1.1. */
-    if (core_services->size <
-        offsetof(struct modzmq_core_services, socket_context) +
-            sizeof core_services->socket_context)
+    if (!modzmq_has_service(core_services, offsetof(struct modzmq_core_services,
+                                                    socket_context)))
         return fail(ENOTSUP);
     services = core_services;
     self = core;

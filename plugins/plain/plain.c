@@ -105,20 +105,13 @@ static int plain_init(const struct modzmq_core_services *services,
 {
     (void) core;
     /* Every service this plugin calls came with ABI 1.1. */
-    if (services == NULL ||
-        services->size <
-            offsetof(struct modzmq_core_services, handshake_error) +
-                sizeof services->handshake_error) {
+    if (!modzmq_has_service(
+            services, offsetof(struct modzmq_core_services, handshake_error))) {
         errno = EINVAL;
         return -1;
     }
     plain_services = services;
     return 0;
-}
-
-static void plain_fini(void)
-{
-    plain_services = NULL;
 }
 
 static const struct modzmq_mechanism_ops plain_ops = {
@@ -141,7 +134,6 @@ static const struct modzmq_plugin plain_plugin = {
     .serves = plain_names,
     .ops = &plain_ops,
     .init = plain_init,
-    .fini = plain_fini,
 };
 
 MODZMQ_PLUGIN_ENTRY;

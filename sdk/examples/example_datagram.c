@@ -91,8 +91,8 @@ struct modzmq_link_state {
 static int init(const struct modzmq_core_services *given, modzmq_core *handle)
 {
     /* The reactor and link services are this table's latest members. */
-    if (given->size < offsetof(struct modzmq_core_services, link_zmtp) +
-                          sizeof given->link_zmtp) {
+    if (!modzmq_has_service(given,
+                            offsetof(struct modzmq_core_services, link_zmtp))) {
         errno = ENOTSUP;
         return -1;
     }

@@ -135,9 +135,8 @@ static int eventlog_init(const struct modzmq_core_services *core_services,
                          modzmq_core *core)
 {
     /* subscribe came with ABI 1.1. */
-    if (core_services->size <
-        offsetof(struct modzmq_core_services, unsubscribe) +
-            sizeof core_services->unsubscribe) {
+    if (!modzmq_has_service(core_services, offsetof(struct modzmq_core_services,
+                                                    unsubscribe))) {
         errno = ENOTSUP;
         return -1;
     }

@@ -37,7 +37,11 @@
 #include <unistd.h>
 #include <zmq.h>
 
+/* A build may give it another name; modzmq's suite builds it so against
+ * the frozen SDK 1.0 and 1.1 headers, to load it as an older plugin. */
+#ifndef SCHEME
 #define SCHEME "unixstream"
+#endif
 
 struct modzmq_endpoint {
     bool wildcard; /* bind to a name the kernel picks */

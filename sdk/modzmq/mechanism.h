@@ -112,14 +112,14 @@ struct modzmq_mechanism_ops {
      * SUBSCRIBE, CANCEL) gets MODZMQ_MSG_COMMAND. */
     int (*decode)(modzmq_mechanism_session *session, modzmq_msg *frame);
 
-    /* Optional, CURVE only: zmq_curve_keypair. Writes a new key pair as
-     * two 41-byte Z85 strings (40 characters and a NUL). 0 or -1 with
-     * errno. */
-    int (*curve_keypair)(char *z85_public_key, char *z85_secret_key);
-
-    /* Optional, CURVE only: zmq_curve_public. Derives the public key from
-     * the Z85 secret key. 0 or -1 with errno (EINVAL for a bad key). */
-    int (*curve_public)(char *z85_public_key, const char *z85_secret_key);
+    /* Reserved: in ABI 1.1 these were CURVE's key functions, which
+     * belong to CURVE alone and are now its "curve-keys" extension
+     * (curve.h). A plugin built for 1.2 leaves them NULL and the core
+     * never reads them; for a plugin built for 1.1 the core still takes
+     * zmq_curve_keypair and zmq_curve_public from them (in that order,
+     * with the signatures of struct modzmq_curve_keys), so such a plugin
+     * keeps working unchanged. */
+    void (*reserved_1_1[2])(void);
 };
 
 #ifdef __cplusplus

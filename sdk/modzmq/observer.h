@@ -83,9 +83,8 @@ modzmq_publish_bound(const struct modzmq_core_services *services,
                      modzmq_socket *socket, uint64_t id, uint64_t value,
                      const char *local)
 {
-    if (services == NULL ||
-        services->size < offsetof(struct modzmq_core_services, event_wanted) +
-                             sizeof services->event_wanted ||
+    if (!modzmq_has_service(
+            services, offsetof(struct modzmq_core_services, event_wanted)) ||
         !services->event_wanted(socket, id))
         return;
     struct modzmq_event event = { .size = sizeof event,

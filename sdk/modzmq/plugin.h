@@ -12,12 +12,16 @@
  * the descriptor before it uses anything else:
  *
  *   - abi_major must equal the core's MODZMQ_SDK_ABI_MAJOR; abi_minor may be
- *     lower than the core's (the core knows every older table layout) but
- *     not higher;
+ *     lower than the core's (the core knows the layout of every table of
+ *     every older release) but not higher;
+ *   - the plugin's kind must exist in the release it was built for (a
+ *     mechanism, an observer or an own-engine transport needs 1.1);
  *   - the ops table's first member is its own size, as the plugin was
- *     compiled; a table smaller than the core's minimum for that kind is
- *     refused. Tables only grow by appending members, so a core reads just
- *     the members that fit in the size the plugin reported.
+ *     compiled; a table smaller than the oldest released layout of that
+ *     kind is refused. Tables only grow by appending members: the core
+ *     reads only what fits in the size the plugin reported (copying a
+ *     smaller table into one of its own layout) and takes the members the
+ *     plugin's release lacked as unset, as optional members are.
  *
  * A refused plugin is reported on stderr with the reason, and the core
  * carries on without it.
@@ -40,6 +44,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -47,9 +52,10 @@ extern "C" {
 
 /* A plugin built against a different major cannot be loaded. */
 #define MODZMQ_SDK_ABI_MAJOR 1
-/* Grows when a table gains members at its end. 1: mechanisms, observers,
- * own-engine transports and the services they use. 2: a stream
- * transport's connect_handshake. */
+/* Grows when a table gains members at its end. 1.0: stream transports.
+ * 1.1: mechanisms, observers, own-engine transports and the services they
+ * use. 1.2: a stream transport's connect_handshake, the descriptor's
+ * extensions (CURVE's key functions left the mechanism table for one). */
 #define MODZMQ_SDK_ABI_MINOR 2
 
 enum modzmq_plugin_kind {
@@ -109,7 +115,17 @@ enum modzmq_log_level {
     MODZMQ_LOG_DEBUG = 3
 };
 
-/* What the core offers a plugin. Handed to init and valid until fini. */
+/* What the core offers a plugin. Handed to init; valid as long as the
+ * process runs (after fini too).
+ *
+ * One table for every kind of plugin: the kinds share much of it (a
+ * transport publishes events and logs as an observer does, an own-engine
+ * transport hands fds to ZMTP), and a plugin built for 1.0 or 1.1 was
+ * compiled against this one layout, so a table per kind would be a second
+ * layout to keep beside it forever. A plugin asks whether the core has
+ * the newest service it calls with modzmq_has_service (below), once, in
+ * its init; each release's members come together, so the newest one
+ * answers for the others of its release. */
 struct modzmq_core_services {
     size_t size; /* sizeof (struct modzmq_core_services) in the core */
 
@@ -129,7 +145,9 @@ struct modzmq_core_services {
                          size_t *size);
 
     /* Writes one line to the core's diagnostics (stderr), prefixed with
-     * the plugin's name. Thread-safe. */
+     * the plugin's name, when level is at or above the one the
+     * MODZMQ_LOG environment variable names (error, warning, info or
+     * debug; warning when unset). Thread-safe. */
     void (*log)(modzmq_core *core, enum modzmq_log_level level,
                 const char *message);
 
@@ -298,6 +316,33 @@ struct modzmq_core_services {
     void *(*socket_context)(modzmq_socket *socket);
 };
 
+/* Whether the core that handed services to init has the service whose
+ * member begins at offset, offsetof(struct modzmq_core_services, member):
+ *
+ *     if (!modzmq_has_service(services,
+ *             offsetof(struct modzmq_core_services, link_zmtp)))
+ *         return errno = ENOTSUP, -1;
+ *
+ * True when the core's table reaches past that member and the member is
+ * set. Every service is a function pointer, so the offset says it all. */
+static inline int
+modzmq_has_service(const struct modzmq_core_services *services, size_t offset)
+{
+    void (*service)(void);
+    if (services == NULL || services->size < offset + sizeof service)
+        return 0;
+    memcpy(&service, (const char *) services + offset, sizeof service);
+    return service != NULL;
+}
+
+/* A table a plugin offers beside its kind's ops, for what only some
+ * plugins of a kind have (CURVE's key functions, curve.h). Its first
+ * member is its size, as in every ops table. */
+struct modzmq_extension {
+    const char *name;  /* MODZMQ_CURVE_KEYS ("curve-keys") */
+    const void *table; /* the table that name stands for */
+};
+
 struct modzmq_plugin {
     uint32_t abi_major; /* MODZMQ_SDK_ABI_MAJOR at build time */
     uint32_t abi_minor; /* MODZMQ_SDK_ABI_MINOR at build time */
@@ -311,11 +356,27 @@ struct modzmq_plugin {
     const void *ops;
     /* Optional: called once after the checks, before any ops. Nonzero
      * refuses the load (set errno). core identifies this plugin in calls
-     * back to the services. */
+     * back to the services. The registry is not locked meanwhile: init
+     * may call zmq_has and modzmq_plugin_load (its own schemes are not
+     * there yet on its thread; other threads wait for it). */
     int (*init)(const struct modzmq_core_services *services, modzmq_core *core);
-    /* Optional: called once when the core unloads the plugin, after the
-     * last ops call. */
+    /* Optional: called once when the library is unloaded: when the
+     * process exits through exit() or a return from main (a forked child
+     * that does so too), or when the application dlcloses libzmq. Every
+     * plugin's fini runs then, newest first, before any module is
+     * unmapped (the core never unmaps one). The core calls no op of the
+     * plugin afterwards, except from a context the application never
+     * terminated: its I/O threads run until the process ends, so a fini
+     * must leave what those may still use (its ops' shared state) usable.
+     * Not called when the process ends otherwise (_exit, a signal), nor
+     * when another thread is inside the registry at that moment. */
     void (*fini)(void);
+
+    /* ---- since ABI 1.2 (the core reads no further in an older one) --- */
+
+    /* Optional: NULL, or the tables this plugin offers beyond its ops,
+     * ended by an entry whose name is NULL. */
+    const struct modzmq_extension *extensions;
 };
 
 #define MODZMQ_PLUGIN_ENTRY_SYMBOL "modzmq_plugin_entry"

@@ -110,13 +110,14 @@ struct modzmq_transport_ops {
      * ETIMEDOUT, ...). The core closes a failed fd. */
     int (*connect_finish)(modzmq_endpoint *endpoint, int fd);
 
-    /* The peer's address of a connected fd, as the "Peer-Address"
-     * metadata property gives it ("127.0.0.1" for tcp). Returns the
-     * length written, or -1 (the property is then left out). */
+    /* Optional (NULL: the property is left out on every connection). The
+     * peer's address of a connected fd, as the "Peer-Address" metadata
+     * property gives it ("127.0.0.1" for tcp). Returns the length
+     * written, or -1 (the property is then left out). */
     int (*peer_address)(modzmq_endpoint *endpoint, int fd, char *buffer,
                         size_t size);
 
-    /* ---- since ABI 1.2, optional (NULL, or a smaller size: none) ---- */
+    /* ---- since ABI 1.2, optional (NULL, or a 1.0 or 1.1 table: none) - */
 
     /* A protocol the transport speaks on a connected fd before ZMTP (the
      * tcp plugin's SOCKS5 proxy exchange). Called after connect_finish

@@ -1,0 +1,118 @@
+/*
+ * modzmq plugin SDK: stream transports.
+ *
+ * A stream transport turns an address into connected file descriptors;
+ * the core does the rest. It runs ZMTP over each fd with its own engine,
+ * owns the fds' event loop (an epoll reactor in its I/O threads), and
+ * handles reconnection, back-off, linger and termination. So a transport
+ * is a handful of system calls: parse and resolve, listen, accept,
+ * connect, and print an endpoint.
+ *
+ * Life of an endpoint:
+ *
+ *   zmq_bind("tcp://...")     endpoint_parse(bind) -> listen -> endpoint_format
+ *                             ... accept, many times, as the fd is readable
+ *   zmq_unbind / zmq_close    unlisten -> endpoint_free
+ *
+ *   zmq_connect("tcp://...")  endpoint_parse(connect)
+ *                             ... connect_start, then connect_finish once
+ *                             the fd is writable; again after a reconnect
+ *                             interval whenever either fails or the
+ *                             connection later drops
+ *   zmq_disconnect / close    endpoint_free
+ *
+ * Threads: endpoint_parse, listen, endpoint_format and a bind's
+ * endpoint_free run on the application thread inside zmq_bind or
+ * zmq_connect; accept, connect_start, connect_finish, unlisten and a
+ * connect's endpoint_free run on one of the core's I/O threads. The core
+ * never calls two ops on the same endpoint at once. A plugin that reads
+ * socket options does so in endpoint_parse and keeps what it needs in its
+ * endpoint: options set after zmq_bind or zmq_connect do not affect that
+ * endpoint, as in libzmq.
+ *
+ * Errors: -1 with errno, using the values libzmq uses for the same
+ * condition (EINVAL for a malformed address, EADDRINUSE,
+ * EADDRNOTAVAIL, ENODEV, ECONNREFUSED, ...). They reach the application
+ * unchanged from zmq_bind and zmq_connect.
+ *
+ * Every fd handed to the core is non-blocking and close-on-exec; the core
+ * closes connection fds itself, while a listening fd is given back through
+ * unlisten.
+ */
+#ifndef MODZMQ_TRANSPORT_H
+#define MODZMQ_TRANSPORT_H
+
+#include <stddef.h>
+
+#include "plugin.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The plugin's parsed (and, for bind, resolved) address. */
+typedef struct modzmq_endpoint modzmq_endpoint;
+
+enum modzmq_endpoint_mode {
+    MODZMQ_ENDPOINT_BIND = 1,
+    MODZMQ_ENDPOINT_CONNECT = 2
+};
+
+struct modzmq_transport_ops {
+    size_t size; /* sizeof (struct modzmq_transport_ops) in the plugin */
+
+    /* Checks address (what follows "scheme://") and keeps what the
+     * endpoint needs, including the socket options it will apply. A bind
+     * address is resolved now (a wildcard port stays a wildcard until
+     * listen); a connect address need only be well formed, since it is
+     * resolved by each connect_start. */
+    int (*endpoint_parse)(modzmq_socket *socket, const char *scheme,
+                          const char *address, enum modzmq_endpoint_mode mode,
+                          modzmq_endpoint **endpoint);
+
+    /* Releases an endpoint (closing nothing the core was handed). */
+    void (*endpoint_free)(modzmq_endpoint *endpoint);
+
+    /* Bind: opens the listening fd. */
+    int (*listen)(modzmq_endpoint *endpoint, int *listen_fd);
+
+    /* Writes the endpoint as zmq_getsockopt(ZMQ_LAST_ENDPOINT) and
+     * zmq_unbind spell it, with the real port after a wildcard bind
+     * ("tcp://127.0.0.1:41234"). Returns the length written, or -1 with
+     * errno ENOSPC when size is too small. */
+    int (*endpoint_format)(modzmq_endpoint *endpoint, char *buffer,
+                           size_t size);
+
+    /* Accepts one pending connection, applying the endpoint's connection
+     * options and filters. 0 with *fd, or -1: EAGAIN when nothing is
+     * pending, another errno when one connection was refused or failed
+     * (the core carries on listening either way). */
+    int (*accept)(modzmq_endpoint *endpoint, int listen_fd, int *fd);
+
+    /* Closes the listening fd and removes anything listen created (an ipc
+     * socket file). */
+    void (*unlisten)(modzmq_endpoint *endpoint, int listen_fd);
+
+    /* Connect: resolves the address and starts a non-blocking connect.
+     * 0 with *fd once started (the core waits for the fd to become
+     * writable, then calls connect_finish), or -1 for a failure known at
+     * once (the core retries after the reconnect interval). */
+    int (*connect_start)(modzmq_endpoint *endpoint, int *fd);
+
+    /* Completes a connect the fd reported writable for: 0 when connected
+     * (connection options applied), -1 with the reason (ECONNREFUSED,
+     * ETIMEDOUT, ...). The core closes a failed fd. */
+    int (*connect_finish)(modzmq_endpoint *endpoint, int fd);
+
+    /* The peer's address of a connected fd, as the "Peer-Address"
+     * metadata property gives it ("127.0.0.1" for tcp). Returns the
+     * length written, or -1 (the property is then left out). */
+    int (*peer_address)(modzmq_endpoint *endpoint, int fd, char *buffer,
+                        size_t size);
+};
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
