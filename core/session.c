@@ -24,6 +24,7 @@
 #include "fd_endpoint.h"
 #include "listener.h"
 #include "options.h"
+#include "peer_metadata.h"
 #include "pipe.h"
 #include "plugin_link.h"
 #include "raw_engine.h"
