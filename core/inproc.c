@@ -15,6 +15,7 @@
 
 #include "ctx.h"
 #include "inproc.h"
+#include "pipe_owner.h"
 #include "socket.h"
 
 struct inproc_binding {
@@ -104,7 +105,7 @@ int mz_inproc_bind(struct mz_socket *s, const char *name)
                    s->options.rcvhwm);
         if (s->options.disconnect_msg.size > 0)
             mz_pipe_set_farewell(pipe, &s->options.disconnect_msg);
-        mz_pipe_set_owner(&pipe->end[1], s);
+        mz_pipe_set_socket(&pipe->end[1], s);
         mz_socket_attach_pipe(s, &pipe->end[1]);
     }
     if (waiting != NULL)
@@ -129,7 +130,7 @@ int mz_inproc_connect(struct mz_socket *s, const char *name, const char *uri)
         if (binding->farewell.size > 0)
             mz_pipe_set_farewell(pipe, &binding->farewell);
         /* The bound socket cannot see the pipe before this command. */
-        pipe->end[1].socket = binding->socket;
+        mz_pipe_set_socket(&pipe->end[1], binding->socket);
         mz_pipe_ref(pipe);
         struct mz_command attach = { .type = MZ_CMD_ATTACH,
                                      .pipe = pipe,
@@ -182,7 +183,7 @@ int mz_inproc_offer(struct mz_ctx *ctx, const char *name, struct mz_pipe *pipe)
     }
     /* Posted under the lock, so the socket cannot unbind and close in
      * between: a closing socket terminates the ends it never attached. */
-    pipe->end[1].socket = binding->socket;
+    mz_pipe_set_socket(&pipe->end[1], binding->socket);
     mz_pipe_ref(pipe);
     struct mz_command attach = { .type = MZ_CMD_ATTACH,
                                  .pipe = pipe,

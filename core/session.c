@@ -26,6 +26,7 @@
 #include "options.h"
 #include "peer_metadata.h"
 #include "pipe.h"
+#include "pipe_owner.h"
 #include "plugin_link.h"
 #include "raw_engine.h"
 #include "reactor.h"
@@ -304,7 +305,7 @@ static bool attach_pipe(struct mz_session *session)
     /* The socket's end is the socket's from now on, so that activations
      * reach it; the command carries a reference of its own. */
     pipe->origin = session->origin;
-    pipe->end[0].socket = session->socket;
+    mz_pipe_set_socket(&pipe->end[0], session->socket);
     mz_pipe_ref(pipe);
     struct mz_command attach = { .type = MZ_CMD_ATTACH,
                                  .pipe = pipe,

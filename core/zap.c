@@ -12,6 +12,7 @@
 #include "ctx.h"
 #include "inproc.h"
 #include "pipe.h"
+#include "pipe_owner.h"
 #include "zap.h"
 #include "zmq.h"
 
