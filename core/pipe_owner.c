@@ -21,8 +21,8 @@
 static void publish(struct mz_pipe_end *end, struct mz_event_source *source,
                     const char *endpoint, bool outbound, bool reached)
 {
-    uint64_t id = reached ? MODZMQ_EVENT_PIPE_HWM_REACHED
-                          : MODZMQ_EVENT_PIPE_HWM_CLEARED;
+    uint64_t id =
+        reached ? MODZMQ_EVENT_PIPE_HWM_REACHED : MODZMQ_EVENT_PIPE_HWM_CLEARED;
     if (source == NULL || !mz_event_wanted(source, id))
         return;
     uint64_t values[2] = {
@@ -43,8 +43,7 @@ static void socket_ended(void *owner, struct mz_pipe_end *end)
 }
 
 /* A socket's own end carries what it sends: the outbound direction. */
-static void socket_hwm_event(void *owner, struct mz_pipe_end *end,
-                             bool reached)
+static void socket_hwm_event(void *owner, struct mz_pipe_end *end, bool reached)
 {
     struct mz_socket *s = owner;
     publish(end, s->events, end->endpoint, true, reached);
