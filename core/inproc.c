@@ -87,14 +87,15 @@ static void set_limits(struct mz_pipe *pipe, int sndhwm0, int rcvhwm0,
 
 int mz_inproc_bind(struct mz_socket *s, const char *name)
 {
-    struct mz_inproc_registry *registry = mz_ctx_inproc(s->ctx);
+    struct mz_options *options = mz_socket_options(s);
+    struct mz_inproc_registry *registry = mz_ctx_inproc(mz_socket_ctx(s));
     pthread_mutex_lock(&registry->lock);
     if (g_hash_table_contains(registry->bound, name)) {
         pthread_mutex_unlock(&registry->lock);
         errno = EADDRINUSE;
         return -1;
     }
-    const struct mz_blob *farewell = &s->options.disconnect_msg;
+    const struct mz_blob *farewell = &options->disconnect_msg;
     uint8_t *farewell_copy = NULL;
     if (farewell->size > 0) {
         farewell_copy = malloc(farewell->size);
@@ -107,8 +108,8 @@ int mz_inproc_bind(struct mz_socket *s, const char *name)
     }
     struct inproc_binding *binding = g_new(struct inproc_binding, 1);
     binding->socket = s;
-    binding->sndhwm = s->options.sndhwm;
-    binding->rcvhwm = s->options.rcvhwm;
+    binding->sndhwm = options->sndhwm;
+    binding->rcvhwm = options->rcvhwm;
     binding->farewell.data = farewell_copy;
     binding->farewell.size = farewell->size;
     g_hash_table_insert(registry->bound, g_strdup(name), binding);
@@ -123,10 +124,10 @@ int mz_inproc_bind(struct mz_socket *s, const char *name)
     for (guint i = 0; waiting != NULL && i < waiting->len; i++) {
         struct inproc_pending *pending = g_ptr_array_index(waiting, i);
         struct mz_pipe *pipe = pending->pipe;
-        set_limits(pipe, pending->sndhwm, pending->rcvhwm, s->options.sndhwm,
-                   s->options.rcvhwm);
-        if (s->options.disconnect_msg.size > 0)
-            mz_pipe_set_farewell(pipe, &s->options.disconnect_msg);
+        set_limits(pipe, pending->sndhwm, pending->rcvhwm, options->sndhwm,
+                   options->rcvhwm);
+        if (options->disconnect_msg.size > 0)
+            mz_pipe_set_farewell(pipe, &options->disconnect_msg);
         mz_pipe_set_socket(&pipe->end[1], s);
         mz_socket_attach_pipe(s, &pipe->end[1]);
     }
@@ -137,15 +138,16 @@ int mz_inproc_bind(struct mz_socket *s, const char *name)
 
 int mz_inproc_connect(struct mz_socket *s, const char *name, const char *uri)
 {
-    struct mz_inproc_registry *registry = mz_ctx_inproc(s->ctx);
+    struct mz_options *options = mz_socket_options(s);
+    struct mz_inproc_registry *registry = mz_ctx_inproc(mz_socket_ctx(s));
     struct mz_pipe *pipe;
     pthread_mutex_lock(&registry->lock);
     struct inproc_binding *binding = g_hash_table_lookup(registry->bound, name);
     if (binding != NULL) {
-        pipe = mz_pipe_new(s, 0, 0, s->options.conflate);
+        pipe = mz_pipe_new(s, 0, 0, options->conflate);
         if (pipe == NULL)
             goto fail;
-        set_limits(pipe, s->options.sndhwm, s->options.rcvhwm, binding->sndhwm,
+        set_limits(pipe, options->sndhwm, options->rcvhwm, binding->sndhwm,
                    binding->rcvhwm);
         pipe->inproc = true;
         if (binding->farewell.size > 0)
@@ -158,16 +160,16 @@ int mz_inproc_connect(struct mz_socket *s, const char *name, const char *uri)
                                      .side = 1 };
         mz_socket_post(binding->socket, &attach);
     } else {
-        pipe = mz_pipe_new(
-            s, s->options.sndhwm > 0 ? (uint64_t) s->options.sndhwm : 0, 0,
-            s->options.conflate);
+        pipe =
+            mz_pipe_new(s, options->sndhwm > 0 ? (uint64_t) options->sndhwm : 0,
+                        0, options->conflate);
         if (pipe == NULL)
             goto fail;
         pipe->inproc = true;
         struct inproc_pending *pending = g_new(struct inproc_pending, 1);
         pending->pipe = pipe;
-        pending->sndhwm = s->options.sndhwm;
-        pending->rcvhwm = s->options.rcvhwm;
+        pending->sndhwm = options->sndhwm;
+        pending->rcvhwm = options->rcvhwm;
         GPtrArray *waiting = g_hash_table_lookup(registry->pending, name);
         if (waiting == NULL) {
             waiting = g_ptr_array_new_with_free_func(g_free);
@@ -178,7 +180,7 @@ int mz_inproc_connect(struct mz_socket *s, const char *name, const char *uri)
     pthread_mutex_unlock(&registry->lock);
 
     struct mz_pipe_end *end = &pipe->end[0];
-    mz_pipe_take_connect_routing_id(end, &s->options);
+    mz_pipe_take_connect_routing_id(end, options);
     /* Out of memory, the pipe ends (the bound peer sees it go) and the
      * connect fails; refused by the type (PAIR), it ends too. */
     int taken = mz_socket_attach_pipe(s, end);
@@ -216,7 +218,7 @@ int mz_inproc_offer(struct mz_ctx *ctx, const char *name, struct mz_pipe *pipe)
 
 int mz_inproc_unbind(struct mz_socket *s, const char *name)
 {
-    struct mz_inproc_registry *registry = mz_ctx_inproc(s->ctx);
+    struct mz_inproc_registry *registry = mz_ctx_inproc(mz_socket_ctx(s));
     int rc = 0;
     pthread_mutex_lock(&registry->lock);
     struct inproc_binding *binding = g_hash_table_lookup(registry->bound, name);
@@ -238,7 +240,7 @@ static gboolean bound_by(gpointer key, gpointer value, gpointer socket)
 
 void mz_inproc_unbind_all(struct mz_socket *s)
 {
-    struct mz_inproc_registry *registry = mz_ctx_inproc(s->ctx);
+    struct mz_inproc_registry *registry = mz_ctx_inproc(mz_socket_ctx(s));
     pthread_mutex_lock(&registry->lock);
     g_hash_table_foreach_remove(registry->bound, bound_by, s);
     pthread_mutex_unlock(&registry->lock);

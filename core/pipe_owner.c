@@ -46,7 +46,7 @@ static void socket_ended(void *owner, struct mz_pipe_end *end)
 static void socket_hwm_event(void *owner, struct mz_pipe_end *end, bool reached)
 {
     struct mz_socket *s = owner;
-    publish(end, s->events, end->endpoint, true, reached);
+    publish(end, mz_socket_event_source(s), end->endpoint, true, reached);
 }
 
 static const struct mz_pipe_owner_ops socket_owner = {

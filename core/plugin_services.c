@@ -38,7 +38,8 @@ static int socket_option(modzmq_socket *socket, int option, void *value,
             errno = ENOTSOCK;
             return -1;
         }
-        return mz_options_get_filter_list(&s->options, option, value, size);
+        return mz_options_get_filter_list(mz_socket_options(s), option, value,
+                                          size);
     }
     case ZMQ_BUSY_POLL: {
         /* Write-only for applications too (libzmq), read by tcp. */
@@ -47,7 +48,8 @@ static int socket_option(modzmq_socket *socket, int option, void *value,
             errno = ENOTSOCK;
             return -1;
         }
-        return mz_options_get_write_only(&s->options, option, value, size);
+        return mz_options_get_write_only(mz_socket_options(s), option, value,
+                                         size);
     }
     default:
         return zmq_getsockopt(socket, option, value, size);
@@ -61,7 +63,7 @@ static void *socket_context(modzmq_socket *socket)
         errno = ENOTSOCK;
         return NULL;
     }
-    return s->ctx;
+    return mz_socket_ctx(s);
 }
 
 /* One fprintf per line: stdio locks the stream for the call, so lines from

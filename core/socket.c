@@ -17,6 +17,7 @@
 #include "plugin_loader.h"
 #include "session.h"
 #include "socket.h"
+#include "socket_internal.h"
 #include "zap.h"
 
 static const uint32_t SOCKET_TAG_LIVE = 0x6d7a736bu;   /* "mzsk" */
@@ -46,6 +47,26 @@ const struct mz_socket_type *mz_socket_type_find(int type)
 bool mz_socket_is_live(const struct mz_socket *s)
 {
     return s != NULL && s->tag == SOCKET_TAG_LIVE;
+}
+
+struct mz_options *mz_socket_options(struct mz_socket *s)
+{
+    return &s->options;
+}
+
+struct mz_ctx *mz_socket_ctx(const struct mz_socket *s)
+{
+    return s->ctx;
+}
+
+struct mz_event_source *mz_socket_event_source(const struct mz_socket *s)
+{
+    return s->events;
+}
+
+int mz_socket_zmq_type(const struct mz_socket *s)
+{
+    return s->type->type;
 }
 
 /* Sets up a zeroed shell (mz_ctx_socket_init_fn, under the context's
