@@ -12,8 +12,8 @@
 #include <sys/uio.h>
 
 #include "ctx.h"
-#include "engine.h"
 #include "msg.h"
+#include "peer_metadata.h"
 #include "plugin_loader.h"
 #include "socket.h"
 

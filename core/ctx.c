@@ -12,21 +12,59 @@
  * one after term) instead of a read of freed memory.
  */
 #include <errno.h>
+#include <glib.h>
 #include <limits.h>
+#include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
 #include <unistd.h>
 
 #include "ctx.h"
 #include "inproc.h"
 #include "iothread.h"
+#include "mailbox.h"
 #include "reactor.h"
 #include "socket.h"
 
 static const uint32_t CTX_TAG_LIVE = 0x6d7a6378u; /* "mzcx" */
 static const uint32_t CTX_TAG_DEAD = 0x64656164u;
 enum { SOCKET_LIMIT = 65535, DEFAULT_MAX_SOCKETS = 1023 };
+
+struct mz_ctx {
+    uint32_t tag;
+    pid_t pid;        /* the process that made it (see mz_ctx_inherited) */
+    pid_t adopted_by; /* the forked child that last took it over */
+    pthread_mutex_t lock;
+    pthread_cond_t all_closed;
+
+    GPtrArray *sockets;  /* live sockets */
+    GPtrArray *shells;   /* closed sockets, kept for ENOTSOCK and reuse */
+    int closing;         /* sockets inside zmq_close right now */
+    int network_objects; /* listeners and sessions still running */
+    bool terminating;    /* zmq_ctx_shutdown or zmq_ctx_term began */
+
+    /* Options (zmq_ctx_set). */
+    int io_thread_count;
+    int max_sockets;
+    int ipv6;
+    int blocky;
+    int max_msgsz;
+    int zero_copy_recv;
+    int thread_sched_policy;
+    int thread_priority;
+    int thread_affinity[CPU_SETSIZE]; /* CPUs for the I/O threads */
+    size_t thread_affinity_count;     /* 0: leave affinity alone */
+    char thread_name_prefix[16];
+
+    struct mz_iothread **iothreads; /* started on first use */
+    int iothreads_started;
+
+    struct mz_inproc_registry *inproc; /* bound and pending names */
+    bool zap_handler_died; /* left a ZAP request unanswered (zap.c) */
+};
 
 /* Terminated contexts, zeroed and tagged dead, for zmq_ctx_new. */
 static struct {
@@ -81,7 +119,7 @@ struct mz_ctx *mz_ctx_new(void)
     ctx->zero_copy_recv = 1;
     ctx->thread_sched_policy = -1;
     ctx->thread_priority = -1;
-    mz_inproc_init(ctx);
+    ctx->inproc = mz_inproc_registry_new();
     ctx->tag = CTX_TAG_LIVE;
     return ctx;
 }
@@ -101,6 +139,7 @@ bool mz_ctx_inherited(struct mz_ctx *ctx)
     if (ctx->adopted_by != pid) {
         pthread_mutex_init(&ctx->lock, NULL);
         pthread_cond_init(&ctx->all_closed, NULL);
+        mz_inproc_registry_inherited(ctx->inproc);
         ctx->adopted_by = pid;
     }
     return true;
@@ -159,7 +198,8 @@ int mz_ctx_term(struct mz_ctx *ctx)
             mz_iothread_stop(ctx->iothreads[i]);
     }
     free(ctx->iothreads);
-    mz_inproc_fini(ctx);
+    mz_inproc_registry_free(ctx->inproc);
+    ctx->inproc = NULL;
     g_ptr_array_free(ctx->sockets, TRUE);
     g_ptr_array_free(ctx->shells, TRUE);
     pthread_cond_destroy(&ctx->all_closed);
@@ -375,7 +415,9 @@ int mz_ctx_get_ext(struct mz_ctx *ctx, int option, void *value, size_t *size)
     return 0;
 }
 
-int mz_ctx_start_iothreads(struct mz_ctx *ctx)
+/* Starts the I/O thread pool; with ctx->lock held, when the first socket
+ * is created. -1 with errno on failure. */
+static int start_iothreads(struct mz_ctx *ctx)
 {
     if (ctx->iothreads_started > 0 || ctx->io_thread_count == 0)
         return 0;
@@ -409,6 +451,83 @@ int mz_ctx_start_iothreads(struct mz_ctx *ctx)
                                   ctx->thread_affinity_count);
     }
     return 0;
+}
+
+struct mz_socket *mz_ctx_register_socket(struct mz_ctx *ctx, size_t size,
+                                         mz_ctx_socket_init_fn *init,
+                                         const void *arg)
+{
+    struct mz_socket *s = NULL;
+    pthread_mutex_lock(&ctx->lock);
+    if (ctx->terminating) {
+        errno = ETERM;
+        goto out;
+    }
+    if ((int) ctx->sockets->len >= ctx->max_sockets) {
+        errno = EMFILE;
+        goto out;
+    }
+    if (start_iothreads(ctx) < 0)
+        goto out;
+    if (ctx->shells->len > 0)
+        s = g_ptr_array_steal_index_fast(ctx->shells, ctx->shells->len - 1);
+    else
+        s = calloc(1, size);
+    if (s == NULL) {
+        errno = ENOMEM;
+        goto out;
+    }
+    struct mz_ctx_socket_defaults defaults = { .blocky = ctx->blocky != 0,
+                                               .ipv6 = ctx->ipv6 != 0 };
+    if (init(s, ctx, &defaults, arg) < 0) {
+        int saved = errno;
+        g_ptr_array_add(ctx->shells, s);
+        s = NULL;
+        errno = saved;
+        goto out;
+    }
+    g_ptr_array_add(ctx->sockets, s);
+out:
+    pthread_mutex_unlock(&ctx->lock);
+    return s;
+}
+
+void mz_ctx_socket_closing(struct mz_ctx *ctx, struct mz_socket *s)
+{
+    pthread_mutex_lock(&ctx->lock);
+    g_ptr_array_remove_fast(ctx->sockets, s);
+    ctx->closing++;
+    pthread_mutex_unlock(&ctx->lock);
+}
+
+void mz_ctx_unregister_socket(struct mz_ctx *ctx, struct mz_socket *s)
+{
+    pthread_mutex_lock(&ctx->lock);
+    g_ptr_array_add(ctx->shells, s);
+    ctx->closing--;
+    if (ctx->sockets->len == 0 && ctx->closing == 0)
+        pthread_cond_broadcast(&ctx->all_closed);
+    pthread_mutex_unlock(&ctx->lock);
+}
+
+struct mz_inproc_registry *mz_ctx_inproc(struct mz_ctx *ctx)
+{
+    return ctx->inproc;
+}
+
+void mz_ctx_set_zap_handler_died(struct mz_ctx *ctx, bool died)
+{
+    pthread_mutex_lock(&ctx->lock);
+    ctx->zap_handler_died = died;
+    pthread_mutex_unlock(&ctx->lock);
+}
+
+bool mz_ctx_zap_handler_died(struct mz_ctx *ctx)
+{
+    pthread_mutex_lock(&ctx->lock);
+    bool died = ctx->zap_handler_died;
+    pthread_mutex_unlock(&ctx->lock);
+    return died;
 }
 
 struct mz_reactor *mz_ctx_choose_reactor(struct mz_ctx *ctx, uint64_t affinity)

@@ -2,57 +2,21 @@
  * The context: options, the sockets it owns, the inproc endpoint registry,
  * the I/O threads, and termination.
  *
- * One mutex guards the context's tables. It is never held while a socket
- * blocks, and no per-message path takes it.
+ * struct mz_ctx is private to ctx.c: the rest of the core registers its
+ * sockets, reaches the inproc registry and asks for I/O threads through
+ * the functions below. One mutex guards the context's tables. It is never
+ * held while a socket blocks, and no per-message path takes it.
  */
 #ifndef MZ_CTX_H
 #define MZ_CTX_H
 
-#include <glib.h>
-#include <pthread.h>
-#include <sched.h>
 #include <stddef.h>
 #include <stdbool.h>
 #include <stdint.h>
-#include <sys/types.h>
 
+struct mz_ctx;
+struct mz_inproc_registry;
 struct mz_socket;
-struct mz_iothread;
-
-struct mz_ctx {
-    uint32_t tag;
-    pid_t pid;        /* the process that made it (see mz_ctx_inherited) */
-    pid_t adopted_by; /* the forked child that last took it over */
-    pthread_mutex_t lock;
-    pthread_cond_t all_closed;
-
-    GPtrArray *sockets;  /* live sockets */
-    GPtrArray *shells;   /* closed sockets, kept for ENOTSOCK and reuse */
-    int closing;         /* sockets inside zmq_close right now */
-    int network_objects; /* listeners and sessions still running */
-    bool terminating;    /* zmq_ctx_shutdown or zmq_ctx_term began */
-
-    /* Options (zmq_ctx_set). */
-    int io_thread_count;
-    int max_sockets;
-    int ipv6;
-    int blocky;
-    int max_msgsz;
-    int zero_copy_recv;
-    int thread_sched_policy;
-    int thread_priority;
-    int thread_affinity[CPU_SETSIZE]; /* CPUs for the I/O threads */
-    size_t thread_affinity_count;     /* 0: leave affinity alone */
-    char thread_name_prefix[16];
-
-    struct mz_iothread **iothreads; /* started on first use */
-    int iothreads_started;
-
-    GHashTable *inproc_bound; /* name -> struct mz_inproc_binding */
-    bool zap_handler_died;    /* left a ZAP request unanswered (zap.c) */
-    GHashTable
-        *inproc_pending; /* name -> GPtrArray of struct mz_inproc_pending */
-};
 
 struct mz_ctx *mz_ctx_new(void);
 bool mz_ctx_is_live(const struct mz_ctx *ctx);
@@ -76,18 +40,45 @@ int mz_ctx_set_ext(struct mz_ctx *ctx, int option, const void *value,
                    size_t size);
 int mz_ctx_get_ext(struct mz_ctx *ctx, int option, void *value, size_t *size);
 
-/* Starts the I/O thread pool; called with ctx->lock held when the first
- * socket is created, as libzmq does, so that the thread options set before
- * it apply. -1 with errno on failure. */
-int mz_ctx_start_iothreads(struct mz_ctx *ctx);
+/* What a new socket inherits from its context. */
+struct mz_ctx_socket_defaults {
+    bool blocky; /* ZMQ_BLOCKY: false makes the socket's ZMQ_LINGER 0 */
+    bool ipv6;   /* ZMQ_IPV6 */
+};
+/* Makes a socket of size bytes in *s (zeroed, or a reused shell that its
+ * last close left zeroed), under the context's lock. 0, or -1 with errno,
+ * which leaves the memory a shell again. */
+typedef int mz_ctx_socket_init_fn(struct mz_socket *s, struct mz_ctx *ctx,
+                                  const struct mz_ctx_socket_defaults *defaults,
+                                  const void *arg);
+/* zmq_socket: refuses with ETERM once the context terminates and with
+ * EMFILE at ZMQ_MAX_SOCKETS, starts the I/O threads with the first socket
+ * (as libzmq does, so that the thread options set before it apply), then
+ * takes a shell or allocates size bytes, runs init on them and counts the
+ * socket live. NULL with errno on failure. */
+struct mz_socket *mz_ctx_register_socket(struct mz_ctx *ctx, size_t size,
+                                         mz_ctx_socket_init_fn *init,
+                                         const void *arg);
+/* zmq_close begins: s is no longer live (shutdown posts it no STOP), but
+ * zmq_ctx_term waits until mz_ctx_unregister_socket. */
+void mz_ctx_socket_closing(struct mz_ctx *ctx, struct mz_socket *s);
+/* zmq_close ends: s is freed but for its memory, kept as a shell (a stale
+ * handle gets ENOTSOCK; a new socket may reuse it), and zmq_ctx_term may
+ * go on once the last socket is closed. */
+void mz_ctx_unregister_socket(struct mz_ctx *ctx, struct mz_socket *s);
+/* The context's inproc endpoints (inproc.c). */
+struct mz_inproc_registry *mz_ctx_inproc(struct mz_ctx *ctx);
+/* ZAP (zap.c): whether the context's handler closed on a request it had
+ * not answered, and so died rather than stopped. Any thread. */
+void mz_ctx_set_zap_handler_died(struct mz_ctx *ctx, bool died);
+bool mz_ctx_zap_handler_died(struct mz_ctx *ctx);
 
 struct mz_reactor;
 /* The reactor of the least busy I/O thread among those a socket's
  * ZMQ_AFFINITY allows (bit i: thread i; 0: any), for a new listener or
  * session; NULL with EMTHREAD when there is none (ZMQ_IO_THREADS 0, or
  * only bits beyond the threads), as in libzmq. */
-struct mz_reactor *mz_ctx_choose_reactor(struct mz_ctx *ctx,
-                                         uint64_t affinity);
+struct mz_reactor *mz_ctx_choose_reactor(struct mz_ctx *ctx, uint64_t affinity);
 /* A listener or session starts or finishes: zmq_ctx_term waits for the
  * last one to finish (linger) before it stops the I/O threads. Any thread. */
 void mz_ctx_network_object_added(struct mz_ctx *ctx);

@@ -28,7 +28,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -1204,13 +1203,14 @@ static void on_io(void *arg, uint32_t events)
 {
     struct mz_engine *e = arg;
     e->in_callback = true;
-    if (events & (EPOLLIN | EPOLLERR | EPOLLHUP)) {
+    if (events & (MZ_REACTOR_READABLE | MZ_REACTOR_ERROR | MZ_REACTOR_HANGUP)) {
         if (e->input_blocked)
             park(e);
         else
             input_ready(e);
     }
-    if (e->state != FAILED && e->handle != NULL && (events & EPOLLOUT))
+    if (e->state != FAILED && e->handle != NULL &&
+        (events & MZ_REACTOR_WRITABLE))
         pump_output(e);
     e->in_callback = false;
 }

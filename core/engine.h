@@ -114,17 +114,4 @@ void mz_engine_destroy(struct mz_engine *engine);
 bool mz_engine_handshake_failure(const struct mz_engine *engine,
                                  uint64_t *event, uint64_t *value);
 
-/*
- * Peer metadata: the properties of one connection, shared (reference
- * counted) by every message received on it, for zmq_msg_gets. Names are
- * matched without regard to case, as ZMTP says.
- */
-/* The value of a property, or NULL. */
-const char *mz_peer_metadata_get(const struct mz_peer_metadata *metadata,
-                                 const char *name, size_t *size);
-/* The fd of the connection (ZMQ_SRCFD), or -1. */
-int mz_peer_metadata_fd(const struct mz_peer_metadata *metadata);
-void mz_peer_metadata_ref(struct mz_peer_metadata *metadata);
-void mz_peer_metadata_unref(struct mz_peer_metadata *metadata);
-
 #endif

@@ -1,8 +1,8 @@
 /*
- * The inproc transport. A bind registers a name in the context; a connect
- * creates a pipe straight away, and either hands the far end to the bound
- * socket (through its mailbox) or, when nothing is bound yet, parks it in
- * the context until a bind of that name arrives. Messages sent before the
+ * The inproc transport. A bind registers a name in the context's registry;
+ * a connect creates a pipe straight away, and either hands the far end to
+ * the bound socket (through its mailbox) or, when nothing is bound yet,
+ * parks it in the registry until a bind of that name arrives. Messages sent before the
  * bind wait in the pipe, as in libzmq.
  *
  * The high-water mark of each direction is the writer's SNDHWM plus the
@@ -10,12 +10,25 @@
  * connecting writer's SNDHWM alone.
  */
 #include <errno.h>
+#include <glib.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ctx.h"
 #include "inproc.h"
+#include "pipe_owner.h"
 #include "socket.h"
+
+/* The names of one context. Its lock is taken by any socket's thread
+ * (bind, connect, unbind, close) and by I/O threads (mz_inproc_offer); it
+ * is held only to look up and edit the tables and to post to a bound
+ * socket's mailbox. */
+struct mz_inproc_registry {
+    pthread_mutex_t lock;
+    GHashTable *bound;   /* name -> struct inproc_binding */
+    GHashTable *pending; /* name -> GPtrArray of struct inproc_pending */
+};
 
 struct inproc_binding {
     struct mz_socket *socket;
@@ -37,18 +50,28 @@ static void binding_free(gpointer data)
     g_free(binding);
 }
 
-void mz_inproc_init(struct mz_ctx *ctx)
+struct mz_inproc_registry *mz_inproc_registry_new(void)
 {
-    ctx->inproc_bound =
+    struct mz_inproc_registry *registry = g_new0(struct mz_inproc_registry, 1);
+    pthread_mutex_init(&registry->lock, NULL);
+    registry->bound =
         g_hash_table_new_full(g_str_hash, g_str_equal, g_free, binding_free);
-    ctx->inproc_pending = g_hash_table_new_full(
+    registry->pending = g_hash_table_new_full(
         g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_ptr_array_unref);
+    return registry;
 }
 
-void mz_inproc_fini(struct mz_ctx *ctx)
+void mz_inproc_registry_free(struct mz_inproc_registry *registry)
 {
-    g_hash_table_destroy(ctx->inproc_bound);
-    g_hash_table_destroy(ctx->inproc_pending);
+    g_hash_table_destroy(registry->bound);
+    g_hash_table_destroy(registry->pending);
+    pthread_mutex_destroy(&registry->lock);
+    g_free(registry);
+}
+
+void mz_inproc_registry_inherited(struct mz_inproc_registry *registry)
+{
+    pthread_mutex_init(&registry->lock, NULL);
 }
 
 /* Each end's limit is the sum of its writer's SNDHWM and its reader's
@@ -64,19 +87,20 @@ static void set_limits(struct mz_pipe *pipe, int sndhwm0, int rcvhwm0,
 
 int mz_inproc_bind(struct mz_socket *s, const char *name)
 {
-    struct mz_ctx *ctx = s->ctx;
-    pthread_mutex_lock(&ctx->lock);
-    if (g_hash_table_contains(ctx->inproc_bound, name)) {
-        pthread_mutex_unlock(&ctx->lock);
+    struct mz_options *options = mz_socket_options(s);
+    struct mz_inproc_registry *registry = mz_ctx_inproc(mz_socket_ctx(s));
+    pthread_mutex_lock(&registry->lock);
+    if (g_hash_table_contains(registry->bound, name)) {
+        pthread_mutex_unlock(&registry->lock);
         errno = EADDRINUSE;
         return -1;
     }
-    const struct mz_blob *farewell = &s->options.disconnect_msg;
+    const struct mz_blob *farewell = &options->disconnect_msg;
     uint8_t *farewell_copy = NULL;
     if (farewell->size > 0) {
         farewell_copy = malloc(farewell->size);
         if (farewell_copy == NULL) {
-            pthread_mutex_unlock(&ctx->lock);
+            pthread_mutex_unlock(&registry->lock);
             errno = ENOMEM;
             return -1;
         }
@@ -84,27 +108,27 @@ int mz_inproc_bind(struct mz_socket *s, const char *name)
     }
     struct inproc_binding *binding = g_new(struct inproc_binding, 1);
     binding->socket = s;
-    binding->sndhwm = s->options.sndhwm;
-    binding->rcvhwm = s->options.rcvhwm;
+    binding->sndhwm = options->sndhwm;
+    binding->rcvhwm = options->rcvhwm;
     binding->farewell.data = farewell_copy;
     binding->farewell.size = farewell->size;
-    g_hash_table_insert(ctx->inproc_bound, g_strdup(name), binding);
+    g_hash_table_insert(registry->bound, g_strdup(name), binding);
     GPtrArray *waiting = NULL;
     gpointer key;
-    if (g_hash_table_steal_extended(ctx->inproc_pending, name, &key,
+    if (g_hash_table_steal_extended(registry->pending, name, &key,
                                     (gpointer *) &waiting))
         g_free(key);
-    pthread_mutex_unlock(&ctx->lock);
+    pthread_mutex_unlock(&registry->lock);
 
     /* Connects that came first: this thread owns s, attach directly. */
     for (guint i = 0; waiting != NULL && i < waiting->len; i++) {
         struct inproc_pending *pending = g_ptr_array_index(waiting, i);
         struct mz_pipe *pipe = pending->pipe;
-        set_limits(pipe, pending->sndhwm, pending->rcvhwm, s->options.sndhwm,
-                   s->options.rcvhwm);
-        if (s->options.disconnect_msg.size > 0)
-            mz_pipe_set_farewell(pipe, &s->options.disconnect_msg);
-        mz_pipe_set_owner(&pipe->end[1], s);
+        set_limits(pipe, pending->sndhwm, pending->rcvhwm, options->sndhwm,
+                   options->rcvhwm);
+        if (options->disconnect_msg.size > 0)
+            mz_pipe_set_farewell(pipe, &options->disconnect_msg);
+        mz_pipe_set_socket(&pipe->end[1], s);
         mz_socket_attach_pipe(s, &pipe->end[1]);
     }
     if (waiting != NULL)
@@ -114,49 +138,49 @@ int mz_inproc_bind(struct mz_socket *s, const char *name)
 
 int mz_inproc_connect(struct mz_socket *s, const char *name, const char *uri)
 {
-    struct mz_ctx *ctx = s->ctx;
+    struct mz_options *options = mz_socket_options(s);
+    struct mz_inproc_registry *registry = mz_ctx_inproc(mz_socket_ctx(s));
     struct mz_pipe *pipe;
-    pthread_mutex_lock(&ctx->lock);
-    struct inproc_binding *binding =
-        g_hash_table_lookup(ctx->inproc_bound, name);
+    pthread_mutex_lock(&registry->lock);
+    struct inproc_binding *binding = g_hash_table_lookup(registry->bound, name);
     if (binding != NULL) {
-        pipe = mz_pipe_new(s, 0, 0, s->options.conflate);
+        pipe = mz_pipe_new(s, 0, 0, options->conflate);
         if (pipe == NULL)
             goto fail;
-        set_limits(pipe, s->options.sndhwm, s->options.rcvhwm,
-                   binding->sndhwm, binding->rcvhwm);
+        set_limits(pipe, options->sndhwm, options->rcvhwm, binding->sndhwm,
+                   binding->rcvhwm);
         pipe->inproc = true;
         if (binding->farewell.size > 0)
             mz_pipe_set_farewell(pipe, &binding->farewell);
         /* The bound socket cannot see the pipe before this command. */
-        pipe->end[1].socket = binding->socket;
+        mz_pipe_set_socket(&pipe->end[1], binding->socket);
         mz_pipe_ref(pipe);
         struct mz_command attach = { .type = MZ_CMD_ATTACH,
                                      .pipe = pipe,
                                      .side = 1 };
         mz_socket_post(binding->socket, &attach);
     } else {
-        pipe = mz_pipe_new(
-            s, s->options.sndhwm > 0 ? (uint64_t) s->options.sndhwm : 0, 0,
-            s->options.conflate);
+        pipe =
+            mz_pipe_new(s, options->sndhwm > 0 ? (uint64_t) options->sndhwm : 0,
+                        0, options->conflate);
         if (pipe == NULL)
             goto fail;
         pipe->inproc = true;
         struct inproc_pending *pending = g_new(struct inproc_pending, 1);
         pending->pipe = pipe;
-        pending->sndhwm = s->options.sndhwm;
-        pending->rcvhwm = s->options.rcvhwm;
-        GPtrArray *waiting = g_hash_table_lookup(ctx->inproc_pending, name);
+        pending->sndhwm = options->sndhwm;
+        pending->rcvhwm = options->rcvhwm;
+        GPtrArray *waiting = g_hash_table_lookup(registry->pending, name);
         if (waiting == NULL) {
             waiting = g_ptr_array_new_with_free_func(g_free);
-            g_hash_table_insert(ctx->inproc_pending, g_strdup(name), waiting);
+            g_hash_table_insert(registry->pending, g_strdup(name), waiting);
         }
         g_ptr_array_add(waiting, pending);
     }
-    pthread_mutex_unlock(&ctx->lock);
+    pthread_mutex_unlock(&registry->lock);
 
     struct mz_pipe_end *end = &pipe->end[0];
-    mz_pipe_take_connect_routing_id(end, &s->options);
+    mz_pipe_take_connect_routing_id(end, options);
     /* Out of memory, the pipe ends (the bound peer sees it go) and the
      * connect fails; refused by the type (PAIR), it ends too. */
     int taken = mz_socket_attach_pipe(s, end);
@@ -166,46 +190,45 @@ int mz_inproc_connect(struct mz_socket *s, const char *name, const char *uri)
     return 0;
 
 fail:
-    pthread_mutex_unlock(&ctx->lock);
+    pthread_mutex_unlock(&registry->lock);
     return -1;
 }
 
 int mz_inproc_offer(struct mz_ctx *ctx, const char *name, struct mz_pipe *pipe)
 {
-    pthread_mutex_lock(&ctx->lock);
-    struct inproc_binding *binding =
-        g_hash_table_lookup(ctx->inproc_bound, name);
+    struct mz_inproc_registry *registry = mz_ctx_inproc(ctx);
+    pthread_mutex_lock(&registry->lock);
+    struct inproc_binding *binding = g_hash_table_lookup(registry->bound, name);
     if (binding == NULL) {
-        pthread_mutex_unlock(&ctx->lock);
+        pthread_mutex_unlock(&registry->lock);
         errno = ECONNREFUSED;
         return -1;
     }
     /* Posted under the lock, so the socket cannot unbind and close in
      * between: a closing socket terminates the ends it never attached. */
-    pipe->end[1].socket = binding->socket;
+    mz_pipe_set_socket(&pipe->end[1], binding->socket);
     mz_pipe_ref(pipe);
     struct mz_command attach = { .type = MZ_CMD_ATTACH,
                                  .pipe = pipe,
                                  .side = 1 };
     mz_socket_post(binding->socket, &attach);
-    pthread_mutex_unlock(&ctx->lock);
+    pthread_mutex_unlock(&registry->lock);
     return 0;
 }
 
 int mz_inproc_unbind(struct mz_socket *s, const char *name)
 {
-    struct mz_ctx *ctx = s->ctx;
+    struct mz_inproc_registry *registry = mz_ctx_inproc(mz_socket_ctx(s));
     int rc = 0;
-    pthread_mutex_lock(&ctx->lock);
-    struct inproc_binding *binding =
-        g_hash_table_lookup(ctx->inproc_bound, name);
+    pthread_mutex_lock(&registry->lock);
+    struct inproc_binding *binding = g_hash_table_lookup(registry->bound, name);
     if (binding != NULL && binding->socket == s) {
-        g_hash_table_remove(ctx->inproc_bound, name);
+        g_hash_table_remove(registry->bound, name);
     } else {
         errno = ENOENT;
         rc = -1;
     }
-    pthread_mutex_unlock(&ctx->lock);
+    pthread_mutex_unlock(&registry->lock);
     return rc;
 }
 
@@ -217,9 +240,10 @@ static gboolean bound_by(gpointer key, gpointer value, gpointer socket)
 
 void mz_inproc_unbind_all(struct mz_socket *s)
 {
-    pthread_mutex_lock(&s->ctx->lock);
-    g_hash_table_foreach_remove(s->ctx->inproc_bound, bound_by, s);
-    pthread_mutex_unlock(&s->ctx->lock);
+    struct mz_inproc_registry *registry = mz_ctx_inproc(mz_socket_ctx(s));
+    pthread_mutex_lock(&registry->lock);
+    g_hash_table_foreach_remove(registry->bound, bound_by, s);
+    pthread_mutex_unlock(&registry->lock);
 }
 
 static void release_waiting(gpointer key, gpointer value, gpointer unused)
@@ -236,6 +260,7 @@ static void release_waiting(gpointer key, gpointer value, gpointer unused)
 
 void mz_inproc_release_pending(struct mz_ctx *ctx)
 {
-    g_hash_table_foreach(ctx->inproc_pending, release_waiting, NULL);
-    g_hash_table_remove_all(ctx->inproc_pending);
+    struct mz_inproc_registry *registry = mz_ctx_inproc(ctx);
+    g_hash_table_foreach(registry->pending, release_waiting, NULL);
+    g_hash_table_remove_all(registry->pending);
 }

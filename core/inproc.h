@@ -7,6 +7,7 @@
 #define MZ_INPROC_H
 
 struct mz_ctx;
+struct mz_inproc_registry;
 struct mz_pipe;
 struct mz_socket;
 
@@ -22,8 +23,12 @@ int mz_inproc_unbind(struct mz_socket *s, const char *name);
 void mz_inproc_unbind_all(struct mz_socket *s);
 /* Releases connects still waiting for a bind (context terminating). */
 void mz_inproc_release_pending(struct mz_ctx *ctx);
-/* Creates the registry tables. */
-void mz_inproc_init(struct mz_ctx *ctx);
-void mz_inproc_fini(struct mz_ctx *ctx);
+/* A context's registry of bound names and connects waiting for a bind:
+ * made with the context, freed at its term. */
+struct mz_inproc_registry *mz_inproc_registry_new(void);
+void mz_inproc_registry_free(struct mz_inproc_registry *registry);
+/* In a forked child (mz_ctx_inherited), where a thread of the parent may
+ * have held the registry's lock at the fork: makes the lock anew. */
+void mz_inproc_registry_inherited(struct mz_inproc_registry *registry);
 
 #endif

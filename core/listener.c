@@ -122,7 +122,7 @@ struct mz_listener *mz_listener_start(struct mz_socket *s,
                                       size_t uri_size)
 {
     struct mz_reactor *reactor =
-        mz_ctx_choose_reactor(s->ctx, s->options.affinity);
+        mz_ctx_choose_reactor(mz_socket_ctx(s), mz_socket_options(s)->affinity);
     if (reactor == NULL) {
         ops->endpoint_free(endpoint);
         return NULL;
@@ -154,13 +154,13 @@ struct mz_listener *mz_listener_start(struct mz_socket *s,
         errno = saved;
         return NULL;
     }
-    mz_event_source_ref(s->events);
-    listener->events = s->events;
+    mz_event_source_ref(mz_socket_event_source(s));
+    listener->events = mz_socket_event_source(s);
     mz_event_publish_value(listener->events, ZMQ_EVENT_LISTENING,
                            (uint64_t) listener->fd, true, listener->uri, "");
     pthread_mutex_init(&listener->done_lock, NULL);
     pthread_cond_init(&listener->done, NULL);
-    mz_ctx_network_object_added(s->ctx);
+    mz_ctx_network_object_added(mz_socket_ctx(s));
     mz_reactor_post_or_abort(reactor, listener_begin, listener,
                              "starting a listener");
     return listener;
@@ -201,7 +201,7 @@ struct mz_listener *mz_listener_start_links(
     modzmq_endpoint *endpoint, char *uri_out, size_t uri_size)
 {
     struct mz_reactor *reactor =
-        mz_ctx_choose_reactor(s->ctx, s->options.affinity);
+        mz_ctx_choose_reactor(mz_socket_ctx(s), mz_socket_options(s)->affinity);
     struct mz_listener *listener =
         reactor != NULL ? calloc(1, sizeof *listener) : NULL;
     if (listener == NULL) {
@@ -219,8 +219,8 @@ struct mz_listener *mz_listener_start_links(
     /* Links publish no events yet (they have no fd to report); the
      * reference keeps the socket's source as the stream listener does.
      * Set, as everything an accepted link reads, before the listen. */
-    mz_event_source_ref(s->events);
-    listener->events = s->events;
+    mz_event_source_ref(mz_socket_event_source(s));
+    listener->events = mz_socket_event_source(s);
     struct link_listen call = { .listener = listener,
                                 .uri_out = uri_out,
                                 .uri_size = uri_size };
@@ -234,7 +234,7 @@ struct mz_listener *mz_listener_start_links(
     }
     pthread_mutex_init(&listener->done_lock, NULL);
     pthread_cond_init(&listener->done, NULL);
-    mz_ctx_network_object_added(s->ctx);
+    mz_ctx_network_object_added(mz_socket_ctx(s));
     return listener;
 }
 
@@ -273,7 +273,7 @@ void mz_listener_stop(struct mz_listener *listener)
     pthread_mutex_unlock(&listener->done_lock);
     /* Accepted sessions keep their own copy of what they need, except the
      * endpoint, which they use only while handshaking (peer_address). */
-    struct mz_ctx *ctx = listener->socket->ctx;
+    struct mz_ctx *ctx = mz_socket_ctx(listener->socket);
     if (listener->link_ops != NULL)
         listener->link_ops->endpoint_free(listener->endpoint);
     else

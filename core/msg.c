@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine.h"
 #include "buffer_cache.h"
 #include "msg.h"
+#include "peer_metadata.h"
 
 static void msg_clear(struct mz_msg *m, uint8_t kind)
 {

@@ -1,14 +1,25 @@
 /*
- * Building a connection's property set. Reading it (get, ref, unref) is
- * declared in engine.h, where sessions and the API find it; only the engine
- * and its mechanism build one.
+ * Peer metadata: the properties of one connection, shared (reference
+ * counted) by every message received on it, for zmq_msg_gets. Names are
+ * matched without regard to case, as ZMTP says. Messages, sessions and the
+ * API read a set and count references to it; only the engine and its
+ * mechanism build one. The header depends on nothing else in the core, so
+ * that msg.c, low in the layers, can include it.
  */
 #ifndef MZ_PEER_METADATA_H
 #define MZ_PEER_METADATA_H
 
 #include <stddef.h>
 
-#include "engine.h"
+struct mz_peer_metadata;
+
+/* The value of a property, or NULL. */
+const char *mz_peer_metadata_get(const struct mz_peer_metadata *metadata,
+                                 const char *name, size_t *size);
+/* The fd of the connection (ZMQ_SRCFD), or -1. */
+int mz_peer_metadata_fd(const struct mz_peer_metadata *metadata);
+void mz_peer_metadata_ref(struct mz_peer_metadata *metadata);
+void mz_peer_metadata_unref(struct mz_peer_metadata *metadata);
 
 /* An empty set holding one reference, or NULL with errno ENOMEM. */
 struct mz_peer_metadata *mz_peer_metadata_new(void);

@@ -3,7 +3,6 @@
  */
 #include <errno.h>
 #include <stdlib.h>
-#include <sys/epoll.h>
 
 #include "plugin_reactor.h"
 #include "reactor.h"
@@ -23,11 +22,11 @@ static void watch_ready(void *arg, uint32_t events)
 {
     struct modzmq_watch *watch = arg;
     unsigned ready = 0;
-    if (events & EPOLLIN)
+    if (events & MZ_REACTOR_READABLE)
         ready |= MODZMQ_WATCH_READ;
-    if (events & EPOLLOUT)
+    if (events & MZ_REACTOR_WRITABLE)
         ready |= MODZMQ_WATCH_WRITE;
-    if (events & (EPOLLERR | EPOLLHUP))
+    if (events & (MZ_REACTOR_ERROR | MZ_REACTOR_HANGUP))
         ready |= MODZMQ_WATCH_ERROR;
     watch->fn(watch->arg, ready);
 }

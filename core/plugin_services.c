@@ -41,7 +41,8 @@ static int socket_option(modzmq_socket *socket, int option, void *value,
             errno = ENOTSOCK;
             return -1;
         }
-        return mz_options_get_filter_list(&s->options, option, value, size);
+        return mz_options_get_filter_list(mz_socket_options(s), option, value,
+                                          size);
     }
     case ZMQ_BUSY_POLL: {
         /* Write-only for applications too (libzmq), read by tcp. */
@@ -50,7 +51,8 @@ static int socket_option(modzmq_socket *socket, int option, void *value,
             errno = ENOTSOCK;
             return -1;
         }
-        return mz_options_get_write_only(&s->options, option, value, size);
+        return mz_options_get_write_only(mz_socket_options(s), option, value,
+                                         size);
     }
     default:
         return zmq_getsockopt(socket, option, value, size);
@@ -64,7 +66,7 @@ static void *socket_context(modzmq_socket *socket)
         errno = ENOTSOCK;
         return NULL;
     }
-    return s->ctx;
+    return mz_socket_ctx(s);
 }
 
 static const char *const log_levels[] = {

@@ -10,7 +10,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
 #include <unistd.h>
 
 #include "peer_metadata.h"
@@ -149,9 +148,9 @@ static void write_output(struct mz_raw_engine *engine)
 static void fd_ready(void *arg, uint32_t events)
 {
     struct mz_raw_engine *engine = arg;
-    if (events & ~(uint32_t) EPOLLOUT)
+    if (events & ~(uint32_t) MZ_REACTOR_WRITABLE)
         read_input(engine);
-    if (!engine->failed && (events & EPOLLOUT))
+    if (!engine->failed && (events & MZ_REACTOR_WRITABLE))
         write_output(engine);
     if (!engine->failed)
         update_interest(engine);

@@ -527,6 +527,15 @@ static void mz_reactor_run_tasks(struct mz_reactor *r)
 
 /* ---- loop ---- */
 
+/* The callers' flags (reactor.h) for a set of epoll events. */
+static uint32_t readiness_of(uint32_t epoll_events)
+{
+    return ((epoll_events & EPOLLIN) ? MZ_REACTOR_READABLE : 0) |
+           ((epoll_events & EPOLLOUT) ? MZ_REACTOR_WRITABLE : 0) |
+           ((epoll_events & EPOLLERR) ? MZ_REACTOR_ERROR : 0) |
+           ((epoll_events & EPOLLHUP) ? MZ_REACTOR_HANGUP : 0);
+}
+
 /* One pass: wait, dispatch fd events, run tasks, fire due timers, then free
  * the handles removed along the way. */
 static void mz_reactor_iterate(struct mz_reactor *r)
@@ -557,7 +566,7 @@ static void mz_reactor_iterate(struct mz_reactor *r)
         uint32_t events =
             r->events[i].events & (h->wanted | EPOLLERR | EPOLLHUP);
         if (events != 0)
-            h->fn(h->arg, events);
+            h->fn(h->arg, readiness_of(events));
     }
     if (woken)
         mz_reactor_run_tasks(r);

@@ -24,12 +24,21 @@
 struct mz_reactor;
 struct mz_reactor_fd;
 
-/* Called when a watched fd is ready. events holds EPOLLIN and EPOLLOUT only
- * as far as they are currently wanted, plus EPOLLERR and EPOLLHUP, which
- * come with any interest. A handle that wants nothing is not called, not
- * even for an error or a hang-up: those are reported once it wants
- * something again (so a failed fd whose owner is not reading costs
- * nothing meanwhile). */
+/* What a watched fd is ready for: the reactor's own flags, so that its
+ * callers know nothing of epoll. */
+enum mz_reactor_readiness {
+    MZ_REACTOR_READABLE = 1u << 0,
+    MZ_REACTOR_WRITABLE = 1u << 1,
+    MZ_REACTOR_ERROR = 1u << 2,  /* an error is pending on the fd */
+    MZ_REACTOR_HANGUP = 1u << 3, /* the peer hung up */
+};
+
+/* Called when a watched fd is ready. events holds MZ_REACTOR_READABLE and
+ * MZ_REACTOR_WRITABLE only as far as they are currently wanted, plus
+ * MZ_REACTOR_ERROR and MZ_REACTOR_HANGUP, which come with any interest. A
+ * handle that wants nothing is not called, not even for an error or a
+ * hang-up: those are reported once it wants something again (so a failed
+ * fd whose owner is not reading costs nothing meanwhile). */
 typedef void mz_reactor_io_fn(void *arg, uint32_t events);
 typedef void mz_reactor_timer_fn(void *arg);
 typedef void mz_reactor_task_fn(void *arg);

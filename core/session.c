@@ -24,7 +24,9 @@
 #include "fd_endpoint.h"
 #include "listener.h"
 #include "options.h"
+#include "peer_metadata.h"
 #include "pipe.h"
+#include "pipe_owner.h"
 #include "plugin_link.h"
 #include "raw_engine.h"
 #include "reactor.h"
@@ -303,7 +305,7 @@ static bool attach_pipe(struct mz_session *session)
     /* The socket's end is the socket's from now on, so that activations
      * reach it; the command carries a reference of its own. */
     pipe->origin = session->origin;
-    pipe->end[0].socket = session->socket;
+    mz_pipe_set_socket(&pipe->end[0], session->socket);
     mz_pipe_ref(pipe);
     struct mz_command attach = { .type = MZ_CMD_ATTACH,
                                  .pipe = pipe,
@@ -792,8 +794,8 @@ static void engine_gone(void *arg)
 static struct mz_session *
 session_new(struct mz_socket *s, struct mz_reactor *reactor, const char *uri)
 {
-    struct mz_ctx *ctx = s->ctx;
-    const struct mz_options *options = &s->options;
+    struct mz_ctx *ctx = mz_socket_ctx(s);
+    const struct mz_options *options = mz_socket_options(s);
     struct mz_session *session = calloc(1, sizeof *session);
     if (session == NULL) {
         errno = ENOMEM;
@@ -817,8 +819,8 @@ session_new(struct mz_socket *s, struct mz_reactor *reactor, const char *uri)
         free(session);
         return NULL;
     }
-    mz_event_source_ref(s->events);
-    session->events = s->events;
+    mz_event_source_ref(mz_socket_event_source(s));
+    session->events = mz_socket_event_source(s);
     session->ctx = ctx;
     session->reactor = reactor;
     session->connect_fd = -1;
@@ -966,7 +968,7 @@ static int connect_session(struct mz_socket *s,
                            struct mz_pipe_end **end_out)
 {
     struct mz_reactor *reactor =
-        mz_ctx_choose_reactor(s->ctx, s->options.affinity);
+        mz_ctx_choose_reactor(mz_socket_ctx(s), mz_socket_options(s)->affinity);
     if (reactor == NULL) {
         free_endpoint(ops, link_ops, endpoint);
         return -1;
@@ -986,7 +988,7 @@ static int connect_session(struct mz_socket *s,
      * handshake; otherwise now, so that messages queue meanwhile, named by
      * ZMQ_CONNECT_ROUTING_ID if set. (With IMMEDIATE libzmq 4.3.4 leaves
      * that option for a later connect and uses the peer's id; so do we.) */
-    if (!s->options.immediate) {
+    if (!mz_socket_options(s)->immediate) {
         struct mz_pipe *pipe = session_pipe_new(session, s);
         if (pipe == NULL) {
             /* Not started: free by hand. */
@@ -997,7 +999,7 @@ static int connect_session(struct mz_socket *s,
             errno = ENOMEM;
             return -1;
         }
-        mz_pipe_take_connect_routing_id(&pipe->end[0], &s->options);
+        mz_pipe_take_connect_routing_id(&pipe->end[0], mz_socket_options(s));
         int taken = mz_socket_attach_pipe(s, &pipe->end[0]);
         if (taken < 0) {
             /* Out of memory; the socket has ended its side. The session

@@ -17,6 +17,7 @@
 #include "plugin_loader.h"
 #include "session.h"
 #include "socket.h"
+#include "socket_internal.h"
 #include "zap.h"
 
 static const uint32_t SOCKET_TAG_LIVE = 0x6d7a736bu;   /* "mzsk" */
@@ -48,10 +49,33 @@ bool mz_socket_is_live(const struct mz_socket *s)
     return s != NULL && s->tag == SOCKET_TAG_LIVE;
 }
 
-/* Sets up a zeroed shell; -1 with errno on failure, leaving it zeroed. */
-static int socket_init(struct mz_socket *s, struct mz_ctx *ctx,
-                       const struct mz_socket_type *type)
+struct mz_options *mz_socket_options(struct mz_socket *s)
 {
+    return &s->options;
+}
+
+struct mz_ctx *mz_socket_ctx(const struct mz_socket *s)
+{
+    return s->ctx;
+}
+
+struct mz_event_source *mz_socket_event_source(const struct mz_socket *s)
+{
+    return s->events;
+}
+
+int mz_socket_zmq_type(const struct mz_socket *s)
+{
+    return s->type->type;
+}
+
+/* Sets up a zeroed shell (mz_ctx_socket_init_fn, under the context's
+ * lock); -1 with errno on failure, leaving it zeroed. */
+static int socket_init(struct mz_socket *s, struct mz_ctx *ctx,
+                       const struct mz_ctx_socket_defaults *defaults,
+                       const void *arg)
+{
+    const struct mz_socket_type *type = arg;
     memset(s, 0, sizeof *s);
     s->state = calloc(1, type->state_size ? type->state_size : 1);
     if (s->state == NULL) {
@@ -74,9 +98,9 @@ static int socket_init(struct mz_socket *s, struct mz_ctx *ctx,
     s->type = type;
     mz_options_init(&s->options, type->type);
     /* Context-wide settings that new sockets inherit. */
-    if (!ctx->blocky)
+    if (!defaults->blocky)
         s->options.linger = 0;
-    s->options.ipv6 = ctx->ipv6 != 0;
+    s->options.ipv6 = defaults->ipv6;
     mz_pipe_set_init(&s->pipes, MZ_SOCKET_PIPE_SLOT);
     if (type->init != NULL)
         type->init(s);
@@ -91,37 +115,8 @@ struct mz_socket *mz_socket_new(struct mz_ctx *ctx, int type)
         errno = EINVAL;
         return NULL;
     }
-    struct mz_socket *s = NULL;
-    pthread_mutex_lock(&ctx->lock);
-    if (ctx->terminating) {
-        errno = ETERM;
-        goto out;
-    }
-    if ((int) ctx->sockets->len >= ctx->max_sockets) {
-        errno = EMFILE;
-        goto out;
-    }
-    if (mz_ctx_start_iothreads(ctx) < 0)
-        goto out;
-    if (ctx->shells->len > 0)
-        s = g_ptr_array_steal_index_fast(ctx->shells, ctx->shells->len - 1);
-    else
-        s = calloc(1, sizeof *s);
-    if (s == NULL) {
-        errno = ENOMEM;
-        goto out;
-    }
-    if (socket_init(s, ctx, socket_type) < 0) {
-        int saved = errno;
-        g_ptr_array_add(ctx->shells, s);
-        s = NULL;
-        errno = saved;
-        goto out;
-    }
-    g_ptr_array_add(ctx->sockets, s);
-out:
-    pthread_mutex_unlock(&ctx->lock);
-    return s;
+    return mz_ctx_register_socket(ctx, sizeof(struct mz_socket), socket_init,
+                                  socket_type);
 }
 
 void mz_socket_post(struct mz_socket *s, const struct mz_command *cmd)
@@ -800,24 +795,8 @@ static void free_socket(struct mz_socket *s)
 /* Takes a socket out of its context's live list, for zmq_close. */
 static void begin_close(struct mz_socket *s)
 {
-    struct mz_ctx *ctx = s->ctx;
-    pthread_mutex_lock(&ctx->lock);
-    g_ptr_array_remove_fast(ctx->sockets, s);
-    ctx->closing++;
-    pthread_mutex_unlock(&ctx->lock);
+    mz_ctx_socket_closing(s->ctx, s);
     s->tag = SOCKET_TAG_CLOSED;
-}
-
-/* Keeps the freed socket as a shell (see ctx.h); zmq_ctx_term may go on
- * once the last one is closed. */
-static void end_close(struct mz_ctx *ctx, struct mz_socket *s)
-{
-    pthread_mutex_lock(&ctx->lock);
-    g_ptr_array_add(ctx->shells, s);
-    ctx->closing--;
-    if (ctx->sockets->len == 0 && ctx->closing == 0)
-        pthread_cond_broadcast(&ctx->all_closed);
-    pthread_mutex_unlock(&ctx->lock);
 }
 
 /* zmq_close in a forked child (mz_ctx_inherited). The socket's sessions
@@ -847,7 +826,7 @@ static void close_inherited(struct mz_socket *s)
     }
     s->events = NULL;
     free_socket(s);
-    end_close(ctx, s);
+    mz_ctx_unregister_socket(ctx, s);
 }
 
 void mz_socket_close(struct mz_socket *s)
@@ -909,5 +888,5 @@ void mz_socket_close(struct mz_socket *s)
     }
     s->ended_count = 0;
     free_socket(s);
-    end_close(ctx, s);
+    mz_ctx_unregister_socket(ctx, s);
 }

@@ -6,6 +6,10 @@
  * to its type (one file per type, behind struct mz_socket_type). Socket
  * types never block and never touch the mailbox: they answer "done",
  * "EAGAIN" or an error, and the socket decides whether to wait.
+ *
+ * struct mz_socket itself is private to socket.c and the two files that
+ * count and monitor its pipes (socket_internal.h); types, transports,
+ * sessions and listeners use the functions below.
  */
 #ifndef MZ_SOCKET_H
 #define MZ_SOCKET_H
@@ -59,46 +63,6 @@ struct mz_socket_type {
     int (*getopt)(struct mz_socket *s, int option, void *value, size_t *size);
 };
 
-/* An endpoint the socket bound or connected, for unbind/disconnect and
- * ZMQ_LAST_ENDPOINT. Inproc connects remember their pipe. */
-struct mz_endpoint {
-    char *uri;
-    bool bound;
-    struct mz_pipe_end *pipe;     /* connects: the pipe to the peer */
-    struct mz_listener *listener; /* network binds */
-    struct mz_session *session;   /* network connects */
-};
-
-struct mz_socket {
-    uint32_t tag;
-    struct mz_ctx *ctx;
-    const struct mz_socket_type *type;
-    void *state;
-    struct mz_options options;
-    struct mz_mailbox mailbox;
-
-    struct mz_pipe_set pipes;   /* every attached end */
-    struct mz_pipe_end **ended; /* ends whose input ended, to release */
-    unsigned ended_count, ended_capacity;
-
-    struct mz_endpoint *endpoints;
-    unsigned endpoint_count, endpoint_capacity;
-    char *last_endpoint;
-
-    bool stopped; /* the context is terminating */
-    bool rcvmore;
-
-    /* Where its events go (event_bus.h), and whether an observer
-     * monitors it (zmq_socket_monitor), to be stopped at close. */
-    struct mz_event_source *events;
-    bool monitored;
-
-    /* The counters of pipes since detached (modzmq_socket_counters adds
-     * those of the pipes still attached): messages and bytes in, out,
-     * messages dropped. */
-    uint64_t gone_counters[5];
-};
-
 const struct mz_socket_type *mz_socket_type_find(int type);
 
 struct mz_socket *mz_socket_new(struct mz_ctx *ctx, int type);
@@ -149,10 +113,21 @@ int mz_socket_add_endpoint(struct mz_socket *s, const char *uri, bool bound,
 void mz_socket_peer_gone(struct mz_socket *s, struct mz_pipe_end *end);
 /* zmq_close: stops the observer that monitors s (socket_monitor.c). */
 void mz_socket_monitor_stop(struct mz_socket *s);
-/* The type-specific state. */
+/* The type-specific state. Inline, since every send and receive asks for
+ * it: a pointer to a struct points to its first member, and the state is
+ * the first member of the private struct (socket_internal.h). */
 static inline void *mz_socket_state(struct mz_socket *s)
 {
-    return s->state;
+    return *(void **) s;
 }
+/* The socket's options, for its type, its transports and its sessions
+ * (owner thread, or under the handover rules of whoever reads them). */
+struct mz_options *mz_socket_options(struct mz_socket *s);
+/* The context that made the socket. */
+struct mz_ctx *mz_socket_ctx(const struct mz_socket *s);
+/* Where its events go (event_bus.h); NULL once it is closing. */
+struct mz_event_source *mz_socket_event_source(const struct mz_socket *s);
+/* ZMQ_PAIR, ZMQ_PUB, ...: what zmq_socket made. */
+int mz_socket_zmq_type(const struct mz_socket *s);
 
 #endif

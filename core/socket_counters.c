@@ -13,6 +13,7 @@
 #include "event_bus.h"
 #include "modzmq.h"
 #include "socket.h"
+#include "socket_internal.h"
 
 enum { COUNTER_COUNT = 5 };
 

@@ -16,6 +16,7 @@
 #include "event_bus.h"
 #include "plugin_loader.h"
 #include "socket.h"
+#include "socket_internal.h"
 #include "zmq.h"
 
 int zmq_socket_monitor_versioned(void *socket, const char *endpoint,

@@ -38,8 +38,8 @@ static bool stream_attach(struct mz_socket *s, struct mz_pipe_end *end)
     size_t size = 0;
     const void *id = mz_router_id_of(end, &size);
     if (!named && id != NULL) {
-        memcpy(s->options.routing_id, id, size);
-        s->options.routing_id_size = size;
+        memcpy(mz_socket_options(s)->routing_id, id, size);
+        mz_socket_options(s)->routing_id_size = size;
     }
     return true;
 }
@@ -92,7 +92,7 @@ static int stream_setopt(struct mz_socket *s, int option, const void *value,
     }
     /* Kept in the options: each new connection's engine reads it. Like
      * libzmq, the option cannot be read back. */
-    s->options.stream_notify = flag != 0;
+    mz_socket_options(s)->stream_notify = flag != 0;
     return 0;
 }
 

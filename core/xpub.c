@@ -29,7 +29,7 @@ static struct mz_xpub_state *xpub_state(struct mz_socket *s)
 /* PUB keeps neither notices nor upstream messages. */
 static bool delivers_to_application(const struct mz_socket *s)
 {
-    return s->type->type == ZMQ_XPUB;
+    return mz_socket_zmq_type(s) == ZMQ_XPUB;
 }
 
 void mz_xpub_init(struct mz_socket *s)
@@ -257,7 +257,7 @@ int mz_xpub_send(struct mz_socket *s, struct mz_msg *m)
             mz_mtrie_match(&state->subscriptions, data, size, match_pipe,
                            &state->dist);
         }
-        if (s->options.invert_matching)
+        if (mz_socket_options(s)->invert_matching)
             mz_dist_reverse_match(&state->dist);
     }
     if (!state->lossy && !mz_dist_matching_can_write(&state->dist)) {

@@ -121,7 +121,7 @@ static bool wanted(struct mz_socket *s, struct mz_msg *m)
         return true;
     bool subscribed =
         mz_trie_check(&state->subscriptions, mz_msg_data(m), mz_msg_size(m));
-    return subscribed != s->options.invert_matching;
+    return subscribed != mz_socket_options(s)->invert_matching;
 }
 
 /* Reads whole messages until the first part of a wanted one is in *m;

@@ -12,6 +12,7 @@
 #include "ctx.h"
 #include "inproc.h"
 #include "pipe.h"
+#include "pipe_owner.h"
 #include "zap.h"
 #include "zmq.h"
 
@@ -73,26 +74,12 @@ static int write_request(struct mz_pipe_end *end,
 /* A handler that closes on a request it has not answered has died, not
  * stopped: until another binds, the context's connections that need ZAP
  * are held unanswered rather than let in as if none had ever been bound
- * (which libzmq does, so that a crashed handler opens the door). */
-static void set_handler_died(struct mz_ctx *ctx, bool died)
-{
-    pthread_mutex_lock(&ctx->lock);
-    ctx->zap_handler_died = died;
-    pthread_mutex_unlock(&ctx->lock);
-}
-
-static bool handler_died(struct mz_ctx *ctx)
-{
-    pthread_mutex_lock(&ctx->lock);
-    bool died = ctx->zap_handler_died;
-    pthread_mutex_unlock(&ctx->lock);
-    return died;
-}
-
+ * (which libzmq does, so that a crashed handler opens the door). The
+ * context keeps the mark; a new bind of the ZAP endpoint clears it. */
 void mz_zap_note_bind(struct mz_ctx *ctx, const char *name)
 {
     if (strcmp(name, zap_endpoint) == 0)
-        set_handler_died(ctx, false);
+        mz_ctx_set_zap_handler_died(ctx, false);
 }
 
 struct mz_zap *mz_zap_request(struct mz_ctx *ctx, struct mz_session *session,
@@ -123,7 +110,7 @@ struct mz_zap *mz_zap_request(struct mz_ctx *ctx, struct mz_session *session,
     mz_pipe_flush(zap->end);
     mz_pipe_check_read(zap->end);
     if (mz_inproc_offer(ctx, zap_endpoint, pipe) < 0) {
-        if (errno == ECONNREFUSED && handler_died(ctx))
+        if (errno == ECONNREFUSED && mz_ctx_zap_handler_died(ctx))
             errno = EPIPE;
         goto fail;
     }
@@ -199,7 +186,7 @@ bool mz_zap_receive(struct mz_zap *zap, bool peer_closed,
              * replying (a half-written reply is rolled back). */
             if (!zap->end->ended)
                 return false;
-            set_handler_died(zap->ctx, true);
+            mz_ctx_set_zap_handler_died(zap->ctx, true);
             reply->handler_gone = true;
             return true;
         }

@@ -14,6 +14,7 @@
 #include "engine.h"
 #include "msg.h"
 #include "options.h"
+#include "peer_metadata.h"
 #include "reactor.h"
 #include "testutil.h"
 #include "zmq.h"

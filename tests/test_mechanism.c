@@ -15,6 +15,7 @@
 #include "engine.h"
 #include "msg.h"
 #include "options.h"
+#include "peer_metadata.h"
 #include "reactor.h"
 #include "testutil.h"
 #include "zap.h"

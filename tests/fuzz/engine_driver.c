@@ -18,6 +18,7 @@
 #include "engine_driver.h"
 #include "msg.h"
 #include "null_mechanism.h"
+#include "peer_metadata.h"
 #include "reactor.h"
 #include "socket_compat.h"
 #include "zap.h"
