@@ -19,7 +19,9 @@
  * Input: one read fills a buffer that the decoder turns into many parts;
  * while a large body is incomplete, readv puts its bytes straight into the
  * message and whatever follows into the buffer. Output: the encoder batches
- * parts pulled from the session into one writev.
+ * parts pulled from the session into one writev. Both go to the byte
+ * stream: the fd itself, or a transport's stream on it, whose readiness
+ * is its own (stream_io below).
  *
  * Liveness is tracked with a timestamp of the last input instead of timers
  * re-armed on every read: a timeout timer that fires checks the timestamp
@@ -30,7 +32,6 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/uio.h>
-#include <unistd.h>
 
 #include "byte_stream.h"
 #include "clock.h"

@@ -12,23 +12,25 @@
  *
  *   zmq_bind("tcp://...")     endpoint_parse(bind) -> listen -> endpoint_format
  *                             ... accept, many times, as the fd is readable
+ *                             (then stream_open on each fd, if present)
  *   zmq_unbind / zmq_close    unlisten -> endpoint_free
  *
  *   zmq_connect("tcp://...")  endpoint_parse(connect)
  *                             ... connect_start, then connect_finish once
- *                             the fd is writable; again after a reconnect
- *                             interval whenever either fails or the
+ *                             the fd is writable (then connect_handshake
+ *                             and stream_open, if present); again after a
+ *                             reconnect interval whenever one fails or the
  *                             connection later drops
  *   zmq_disconnect / close    endpoint_free
  *
  * Threads: endpoint_parse, listen, endpoint_format and a bind's
  * endpoint_free run on the application thread inside zmq_bind or
- * zmq_connect; accept, connect_start, connect_finish, unlisten and a
- * connect's endpoint_free run on one of the core's I/O threads. The core
- * never calls two ops on the same endpoint at once. A plugin that reads
- * socket options does so in endpoint_parse and keeps what it needs in its
- * endpoint: options set after zmq_bind or zmq_connect do not affect that
- * endpoint, as in libzmq.
+ * zmq_connect; accept, connect_start, connect_finish, connect_handshake,
+ * stream_open, unlisten and a connect's endpoint_free run on one of the
+ * core's I/O threads. The core never calls two ops on the same endpoint
+ * at once. A plugin that reads socket options does so in endpoint_parse
+ * and keeps what it needs in its endpoint: options set after zmq_bind or
+ * zmq_connect do not affect that endpoint, as in libzmq.
  *
  * Errors: -1 with errno, using the values libzmq uses for the same
  * condition (EINVAL for a malformed address, EADDRINUSE,
