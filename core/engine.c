@@ -146,9 +146,12 @@ static void update_stream_interest(struct mz_engine *e, bool readable,
     mz_byte_stream_interest(&e->stream, readable, writable, &read_fd,
                             &write_fd, &readable_now);
     mz_reactor_want(e->handle, read_fd, write_fd);
-    if (readable && readable_now && e->stream_timer == 0)
-        e->stream_timer =
-            mz_reactor_add_timer(e->reactor, 0, stream_readable, e);
+    if (!readable || !readable_now || e->stream_timer != 0)
+        return;
+    e->stream_timer = mz_reactor_add_timer(e->reactor, 0, stream_readable, e);
+    /* Without the timer that input would never be read. */
+    if (e->stream_timer == 0)
+        fail(e, MZ_ENGINE_CONNECTION_CLOSED);
 }
 
 /* Interest follows state: read unless blocked, write while bytes wait or
