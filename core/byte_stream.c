@@ -40,12 +40,14 @@ int mz_byte_stream_open(struct mz_byte_stream *s,
     modzmq_stream *stream = NULL;
     if (transport->stream_open(endpoint, fd, &ops, &stream) < 0)
         return -1;
-    /* read, writev and close are what every stream must have. */
-    if (ops == NULL ||
-        !table_has(ops->size, offsetof(struct modzmq_stream_ops, close) +
-                                  sizeof ops->close) ||
-        ops->read == NULL || ops->writev == NULL || ops->close == NULL) {
-        if (ops != NULL && ops->close != NULL)
+    /* read, writev and close are what every stream must have; a table
+     * too small to hold close cannot be asked to close either. */
+    bool whole = ops != NULL &&
+                 table_has(ops->size, offsetof(struct modzmq_stream_ops, close) +
+                                          sizeof ops->close);
+    if (!whole || ops->read == NULL || ops->writev == NULL ||
+        ops->close == NULL) {
+        if (whole && ops->close != NULL)
             ops->close(stream);
         errno = EPROTO;
         return -1;
