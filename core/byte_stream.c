@@ -42,9 +42,10 @@ int mz_byte_stream_open(struct mz_byte_stream *s,
         return -1;
     /* read, writev and close are what every stream must have; a table
      * too small to hold close cannot be asked to close either. */
-    bool whole = ops != NULL &&
-                 table_has(ops->size, offsetof(struct modzmq_stream_ops, close) +
-                                          sizeof ops->close);
+    bool whole =
+        ops != NULL &&
+        table_has(ops->size, offsetof(struct modzmq_stream_ops, close) +
+                                 sizeof ops->close);
     if (!whole || ops->read == NULL || ops->writev == NULL ||
         ops->close == NULL) {
         if (whole && ops->close != NULL)
@@ -57,8 +58,7 @@ int mz_byte_stream_open(struct mz_byte_stream *s,
     return 0;
 }
 
-ssize_t mz_byte_stream_read(struct mz_byte_stream *s, void *buffer,
-                            size_t size)
+ssize_t mz_byte_stream_read(struct mz_byte_stream *s, void *buffer, size_t size)
 {
     if (s->ops == NULL)
         return read(s->fd, buffer, size);
@@ -91,8 +91,8 @@ ssize_t mz_byte_stream_readv(struct mz_byte_stream *s, const struct iovec *iov,
     return plugin_readv(s, iov, count);
 }
 
-ssize_t mz_byte_stream_writev(struct mz_byte_stream *s,
-                              const struct iovec *iov, int count)
+ssize_t mz_byte_stream_writev(struct mz_byte_stream *s, const struct iovec *iov,
+                              int count)
 {
     if (s->ops == NULL)
         return writev(s->fd, iov, count);

@@ -54,8 +54,8 @@ ssize_t mz_byte_stream_readv(struct mz_byte_stream *s, const struct iovec *iov,
                              int count);
 /* writev(2) semantics; count 0 flushes what a plugin stream holds of its
  * own (0, or -1 with EAGAIN while some is left). */
-ssize_t mz_byte_stream_writev(struct mz_byte_stream *s,
-                              const struct iovec *iov, int count);
+ssize_t mz_byte_stream_writev(struct mz_byte_stream *s, const struct iovec *iov,
+                              int count);
 
 /* What the fd must be ready for (*read_fd, *write_fd) so that the caller
  * can read (if want_read) and write (if want_write); *readable_now when

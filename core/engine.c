@@ -143,8 +143,8 @@ static void update_stream_interest(struct mz_engine *e, bool readable,
                                    bool writable)
 {
     bool read_fd, write_fd, readable_now;
-    mz_byte_stream_interest(&e->stream, readable, writable, &read_fd,
-                            &write_fd, &readable_now);
+    mz_byte_stream_interest(&e->stream, readable, writable, &read_fd, &write_fd,
+                            &readable_now);
     mz_reactor_want(e->handle, read_fd, write_fd);
     if (!readable || !readable_now || e->stream_timer != 0)
         return;

@@ -452,8 +452,8 @@ static const struct mz_engine_sink session_sink = {
 };
 
 /* Runs ZMTP (or the raw engine, on a bare fd) on a connected stream. */
-static void run_engine(struct mz_session *session,
-                       struct mz_byte_stream stream, const char *peer_address)
+static void run_engine(struct mz_session *session, struct mz_byte_stream stream,
+                       const char *peer_address)
 {
     session->input_blocked = false;
     session->handshaken = false;
@@ -465,9 +465,9 @@ static void run_engine(struct mz_session *session,
                               peer_address, &session_sink, session);
     } else {
         session->engine_ops = &zmtp_engine_ops;
-        session->engine = mz_engine_new_on_stream(
-            session->reactor, stream, &session->options, peer_address,
-            &session_sink, session);
+        session->engine =
+            mz_engine_new_on_stream(session->reactor, stream, &session->options,
+                                    peer_address, &session_sink, session);
     }
 }
 

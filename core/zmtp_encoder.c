@@ -142,8 +142,7 @@ static void reset_batch(struct mz_zmtp_encoder *e)
     e->iov_count = 0;
 }
 
-int mz_zmtp_encoder_write(struct mz_zmtp_encoder *e,
-                          struct mz_byte_stream *out)
+int mz_zmtp_encoder_write(struct mz_zmtp_encoder *e, struct mz_byte_stream *out)
 {
     seal_stage(e);
     while (e->iov_first < e->iov_count) {

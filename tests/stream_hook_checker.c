@@ -353,8 +353,8 @@ static unsigned long readable_reported(void)
         void *module = dlopen(list[i].path, RTLD_NOW | RTLD_NOLOAD);
         if (module == NULL)
             return 0;
-        unsigned long (*reported)(void) =
-            (unsigned long (*)(void)) dlsym(module, "xorunix_readable_reported");
+        unsigned long (*reported)(void) = (unsigned long (*)(void)) dlsym(
+            module, "xorunix_readable_reported");
         unsigned long n = reported != NULL ? reported() : 0;
         dlclose(module);
         return n;
