@@ -19,7 +19,9 @@
  * Input: one read fills a buffer that the decoder turns into many parts;
  * while a large body is incomplete, readv puts its bytes straight into the
  * message and whatever follows into the buffer. Output: the encoder batches
- * parts pulled from the session into one writev.
+ * parts pulled from the session into one writev. Both go to the byte
+ * stream: the fd itself, or a transport's stream on it, whose readiness
+ * is its own (stream_io below).
  *
  * Liveness is tracked with a timestamp of the last input instead of timers
  * re-armed on every read: a timeout timer that fires checks the timestamp
@@ -29,8 +31,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/uio.h>
-#include <unistd.h>
 
+#include "byte_stream.h"
 #include "clock.h"
 #include "engine.h"
 #include "mechanism.h"
@@ -64,7 +66,7 @@ enum {
 struct mz_engine {
     struct mz_reactor *reactor;
     struct mz_reactor_fd *handle; /* NULL while parked or after failure */
-    int fd;
+    struct mz_byte_stream stream; /* the fd, or a transport's stream on it */
     const struct mz_options *options;
     const struct mz_engine_sink *sink;
     void *session;
@@ -107,6 +109,9 @@ struct mz_engine {
     uint64_t timeout_timer;
     uint64_t ttl_timer;
     uint64_t resume_timer;
+    /* A plugin's stream holds input the fd will not signal: read it from
+     * the loop. */
+    uint64_t stream_timer;
     uint64_t last_input_us;
     /* Why the handshake failed: a ZMQ_EVENT_HANDSHAKE_FAILED_* event and
      * its value, set where the failure is found; a failure that sets
@@ -120,6 +125,7 @@ struct mz_engine {
 };
 
 static void on_io(void *arg, uint32_t events);
+static void stream_readable(void *arg);
 static void fail(struct mz_engine *e, enum mz_engine_error reason);
 static void handshake_expired(void *arg);
 static void pump_output(struct mz_engine *e);
@@ -128,6 +134,23 @@ static void cancel_timer(struct mz_engine *e, uint64_t *id)
 {
     mz_reactor_cancel_timer(e->reactor, *id);
     *id = 0;
+}
+
+/* A plugin's stream decides what the fd must be ready for, and may have
+ * input ready that the fd will not announce. */
+static void update_stream_interest(struct mz_engine *e, bool readable,
+                                   bool writable)
+{
+    bool read_fd, write_fd, readable_now;
+    mz_byte_stream_interest(&e->stream, readable, writable, &read_fd, &write_fd,
+                            &readable_now);
+    mz_reactor_want(e->handle, read_fd, write_fd);
+    if (!readable || !readable_now || e->stream_timer != 0)
+        return;
+    e->stream_timer = mz_reactor_add_timer(e->reactor, 0, stream_readable, e);
+    /* Without the timer that input would never be read. */
+    if (e->stream_timer == 0)
+        fail(e, MZ_ENGINE_CONNECTION_CLOSED);
 }
 
 /* Interest follows state: read unless blocked, write while bytes wait or
@@ -139,7 +162,10 @@ static void update_interest(struct mz_engine *e)
     bool writable = mz_zmtp_encoder_pending(&e->encoder) ||
                     (e->state == TRAFFIC &&
                      (!e->output_idle || e->ping_due || e->pong_due));
-    mz_reactor_want(e->handle, !e->input_blocked, writable);
+    if (mz_byte_stream_is_plugin(&e->stream))
+        update_stream_interest(e, !e->input_blocked, writable);
+    else
+        mz_reactor_want(e->handle, !e->input_blocked, writable);
 }
 
 /* Records the handshake event a failure found here should publish (the
@@ -176,6 +202,7 @@ static void fail(struct mz_engine *e, enum mz_engine_error reason)
     cancel_timer(e, &e->timeout_timer);
     cancel_timer(e, &e->ttl_timer);
     cancel_timer(e, &e->resume_timer);
+    cancel_timer(e, &e->stream_timer);
     if (e->handle != NULL) {
         mz_reactor_remove_fd(e->handle);
         e->handle = NULL;
@@ -207,8 +234,8 @@ static void queue_greeting(struct mz_engine *e, size_t from, size_t to)
     mz_zmtp_encoder_add_raw(&e->encoder, greeting + from, to - from);
 }
 
-/* Frees what the engine owns besides its fd, its reactor handle and its
- * timers. */
+/* Frees what the engine owns besides its stream, its reactor handle and
+ * its timers. */
 static void engine_free(struct mz_engine *e)
 {
     mz_mechanism_free(e->mechanism);
@@ -227,13 +254,25 @@ struct mz_engine *mz_engine_new(struct mz_reactor *reactor, int fd,
                                 const struct mz_engine_sink *sink,
                                 void *session)
 {
+    return mz_engine_new_on_stream(reactor, mz_byte_stream_of_fd(fd), options,
+                                   peer_address, sink, session);
+}
+
+struct mz_engine *mz_engine_new_on_stream(struct mz_reactor *reactor,
+                                          struct mz_byte_stream stream,
+                                          const struct mz_options *options,
+                                          const char *peer_address,
+                                          const struct mz_engine_sink *sink,
+                                          void *session)
+{
+    int fd = stream.fd;
     const struct modzmq_mechanism_ops *mechanism_ops = NULL;
     if (options->mechanism != ZMQ_NULL) {
         /* The loader says on stderr which file it looked for. */
         mechanism_ops =
             mz_plugin_mechanism(mz_mechanism_name(options->mechanism));
         if (mechanism_ops == NULL) {
-            close(fd);
+            mz_byte_stream_close(&stream);
             return NULL;
         }
     }
@@ -241,7 +280,7 @@ struct mz_engine *mz_engine_new(struct mz_reactor *reactor, int fd,
     if (e == NULL)
         goto fail;
     e->reactor = reactor;
-    e->fd = fd;
+    e->stream = stream;
     e->options = options;
     e->sink = sink;
     e->session = session;
@@ -287,7 +326,7 @@ fail:;
     int error = errno;
     if (e != NULL)
         engine_free(e);
-    close(fd);
+    mz_byte_stream_close(&stream);
     errno = error;
     return NULL;
 }
@@ -419,7 +458,7 @@ static const struct mz_mechanism_host mechanism_host = {
 static bool queue_command(struct mz_engine *e, struct mz_msg *command)
 {
     if (!mz_zmtp_encoder_has_room(&e->encoder) &&
-        mz_zmtp_encoder_write(&e->encoder, e->fd) < 0) {
+        mz_zmtp_encoder_write(&e->encoder, &e->stream) < 0) {
         fail(e, MZ_ENGINE_CONNECTION_CLOSED);
         return false;
     }
@@ -440,7 +479,7 @@ static void send_error(struct mz_engine *e, const char *reason)
         if (mz_zmtp_encoder_has_room(&e->encoder))
             mz_zmtp_encoder_add(&e->encoder, true, NULL, 0, &error, 0);
         mz_msg_close(&error);
-        mz_zmtp_encoder_write(&e->encoder, e->fd);
+        mz_zmtp_encoder_write(&e->encoder, &e->stream);
     }
 }
 
@@ -999,13 +1038,14 @@ static ssize_t read_some(struct mz_engine *e)
     if (mz_recv_buffer_prepare(&e->input) < 0)
         return -1;
     if (body == NULL || space == 0) {
-        ssize_t n = read(e->fd, e->input.bytes, e->input.size);
+        ssize_t n =
+            mz_byte_stream_read(&e->stream, e->input.bytes, e->input.size);
         e->input_end = n > 0 ? (size_t) n : 0;
         return n;
     }
     struct iovec iov[2] = { { body, space },
                             { e->input.bytes, e->input.size } };
-    ssize_t n = readv(e->fd, iov, 2);
+    ssize_t n = mz_byte_stream_readv(&e->stream, iov, 2);
     if (n <= 0)
         return n;
     size_t into_body = (size_t) n < space ? (size_t) n : space;
@@ -1173,7 +1213,7 @@ static void pump_output(struct mz_engine *e)
         fill_batch(e);
         if (e->state == FAILED || !mz_zmtp_encoder_pending(&e->encoder))
             break;
-        int rc = mz_zmtp_encoder_write(&e->encoder, e->fd);
+        int rc = mz_zmtp_encoder_write(&e->encoder, &e->stream);
         if (rc < 0) {
             fail(e, MZ_ENGINE_CONNECTION_CLOSED);
             return;
@@ -1199,19 +1239,62 @@ static void park(struct mz_engine *e)
     e->handle = NULL;
 }
 
+/* A plugin's stream on any readiness of the fd (or none, for input it
+ * holds): its read may wait for the fd to be writable and its write for
+ * it to be readable, so both go on as far as the engine wants them, and
+ * a stream that asked for a writable fd while the engine has nothing to
+ * send gets to flush what it owes of its own. */
+static void stream_io(struct mz_engine *e, uint32_t events)
+{
+    if (e->input_blocked && (events & (MZ_REACTOR_ERROR | MZ_REACTOR_HANGUP))) {
+        park(e);
+        return;
+    }
+    if (!e->input_blocked)
+        input_ready(e);
+    if (e->state == FAILED || e->handle == NULL)
+        return;
+    pump_output(e);
+    if (e->state != FAILED && (events & MZ_REACTOR_WRITABLE) &&
+        !mz_zmtp_encoder_pending(&e->encoder) &&
+        mz_byte_stream_writev(&e->stream, NULL, 0) < 0 && errno != EAGAIN &&
+        errno != EWOULDBLOCK) {
+        fail(e, MZ_ENGINE_CONNECTION_CLOSED);
+        return;
+    }
+    if (e->state != FAILED)
+        update_interest(e);
+}
+
 static void on_io(void *arg, uint32_t events)
 {
     struct mz_engine *e = arg;
     e->in_callback = true;
-    if (events & (MZ_REACTOR_READABLE | MZ_REACTOR_ERROR | MZ_REACTOR_HANGUP)) {
-        if (e->input_blocked)
-            park(e);
-        else
-            input_ready(e);
+    if (mz_byte_stream_is_plugin(&e->stream)) {
+        stream_io(e, events);
+    } else {
+        if (events &
+            (MZ_REACTOR_READABLE | MZ_REACTOR_ERROR | MZ_REACTOR_HANGUP)) {
+            if (e->input_blocked)
+                park(e);
+            else
+                input_ready(e);
+        }
+        if (e->state != FAILED && e->handle != NULL &&
+            (events & MZ_REACTOR_WRITABLE))
+            pump_output(e);
     }
-    if (e->state != FAILED && e->handle != NULL &&
-        (events & MZ_REACTOR_WRITABLE))
-        pump_output(e);
+    e->in_callback = false;
+}
+
+static void stream_readable(void *arg)
+{
+    struct mz_engine *e = arg;
+    e->stream_timer = 0;
+    if (e->state == FAILED || e->handle == NULL)
+        return;
+    e->in_callback = true;
+    stream_io(e, 0);
     e->in_callback = false;
 }
 
@@ -1230,7 +1313,7 @@ static void resume_input_now(struct mz_engine *e)
     if (e->state == FAILED)
         return;
     if (e->handle == NULL && !e->input_blocked) {
-        e->handle = mz_reactor_add_fd(e->reactor, e->fd, on_io, e);
+        e->handle = mz_reactor_add_fd(e->reactor, e->stream.fd, on_io, e);
         if (e->handle == NULL) {
             fail(e, MZ_ENGINE_CONNECTION_CLOSED);
             return;
@@ -1302,8 +1385,9 @@ void mz_engine_destroy(struct mz_engine *engine)
     cancel_timer(engine, &engine->timeout_timer);
     cancel_timer(engine, &engine->ttl_timer);
     cancel_timer(engine, &engine->resume_timer);
+    cancel_timer(engine, &engine->stream_timer);
     if (engine->handle != NULL)
         mz_reactor_remove_fd(engine->handle);
-    close(engine->fd);
+    mz_byte_stream_close(&engine->stream);
     engine_free(engine);
 }

@@ -1,9 +1,10 @@
 /*
  * The ZMTP engine: speaks ZMTP 3.x over one connected, non-blocking fd on
- * behalf of one session, in the session's I/O thread.
+ * behalf of one session, in the session's I/O thread, reading and writing
+ * the fd itself or a transport's byte stream on it (byte_stream.h).
  *
- * The engine owns the fd from mz_engine_new until mz_engine_destroy (which
- * closes it). It registers the fd with the reactor, sends its greeting,
+ * The engine owns the fd (and the stream) from mz_engine_new until
+ * mz_engine_destroy (which closes them). It registers the fd with the reactor, sends its greeting,
  * negotiates the version (3.1, or 3.0 with a 3.0 peer), runs the security
  * handshake (NULL's READY exchange itself, PLAIN, CURVE or GSSAPI through
  * their plugins, asking ZAP when the mechanism or ZMQ_ZAP_DOMAIN wants it)
@@ -33,6 +34,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "byte_stream.h"
 #include "msg.h"
 #include "options.h"
 
@@ -92,6 +94,15 @@ struct mz_engine *mz_engine_new(struct mz_reactor *reactor, int fd,
                                 const char *peer_address,
                                 const struct mz_engine_sink *sink,
                                 void *session);
+/* The same over a byte stream (byte_stream.h: a transport's TLS or
+ * WebSocket stream on the fd, or the fd itself), which the engine owns
+ * from now on, closing it on failure too. */
+struct mz_engine *mz_engine_new_on_stream(struct mz_reactor *reactor,
+                                          struct mz_byte_stream stream,
+                                          const struct mz_options *options,
+                                          const char *peer_address,
+                                          const struct mz_engine_sink *sink,
+                                          void *session);
 /* The pipe has room again: retry the held part and read on. */
 void mz_engine_resume_input(struct mz_engine *engine);
 /* The pipe has parts to send again. */

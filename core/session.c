@@ -18,6 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "byte_stream.h"
 #include "ctx.h"
 #include "engine.h"
 #include "event_bus.h"
@@ -452,8 +453,8 @@ static const struct mz_engine_sink session_sink = {
     .zap_request = engine_zap_request,
 };
 
-/* Runs ZMTP (or the raw engine) on a connected fd. */
-static void run_engine(struct mz_session *session, int fd,
+/* Runs ZMTP (or the raw engine, on a bare fd) on a connected stream. */
+static void run_engine(struct mz_session *session, struct mz_byte_stream stream,
                        const char *peer_address)
 {
     session->input_blocked = false;
@@ -462,12 +463,13 @@ static void run_engine(struct mz_session *session, int fd,
     if (session->options.socket_type == ZMQ_STREAM) {
         session->engine_ops = &raw_engine_ops;
         session->engine =
-            mz_raw_engine_new(session->reactor, fd, &session->options,
+            mz_raw_engine_new(session->reactor, stream.fd, &session->options,
                               peer_address, &session_sink, session);
     } else {
         session->engine_ops = &zmtp_engine_ops;
-        session->engine = mz_engine_new(session->reactor, fd, &session->options,
-                                        peer_address, &session_sink, session);
+        session->engine =
+            mz_engine_new_on_stream(session->reactor, stream, &session->options,
+                                    peer_address, &session_sink, session);
     }
 }
 
@@ -479,7 +481,16 @@ static void start_engine(struct mz_session *session, int fd,
     if (session->ops->peer_address != NULL &&
         session->ops->peer_address(endpoint, fd, peer, sizeof peer) >= 0)
         peer_address = peer;
-    run_engine(session, fd, peer_address);
+    /* The raw engine of ZMQ_STREAM reads the bare fd only. */
+    struct mz_byte_stream stream;
+    if ((session->options.socket_type == ZMQ_STREAM &&
+         mz_byte_stream_wraps(session->ops)) ||
+        mz_byte_stream_open(&stream, session->ops, endpoint, fd) < 0) {
+        close(fd);
+        session->engine = NULL;
+        return;
+    }
+    run_engine(session, stream, peer_address);
 }
 
 int mz_session_link_to_zmtp(struct mz_session *session, int fd,
@@ -492,7 +503,7 @@ int mz_session_link_to_zmtp(struct mz_session *session, int fd,
         return -1;
     }
     /* The link retires itself; ZMTP takes its place. */
-    run_engine(session, fd, peer_address);
+    run_engine(session, mz_byte_stream_of_fd(fd), peer_address);
     if (session->engine == NULL)
         engine_error(session, MZ_ENGINE_CONNECTION_CLOSED);
     return 0;

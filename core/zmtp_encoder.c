@@ -142,12 +142,12 @@ static void reset_batch(struct mz_zmtp_encoder *e)
     e->iov_count = 0;
 }
 
-int mz_zmtp_encoder_write(struct mz_zmtp_encoder *e, int fd)
+int mz_zmtp_encoder_write(struct mz_zmtp_encoder *e, struct mz_byte_stream *out)
 {
     seal_stage(e);
     while (e->iov_first < e->iov_count) {
-        ssize_t n =
-            writev(fd, e->iov + e->iov_first, e->iov_count - e->iov_first);
+        ssize_t n = mz_byte_stream_writev(out, e->iov + e->iov_first,
+                                          e->iov_count - e->iov_first);
         if (n < 0) {
             if (errno == EINTR)
                 continue;

@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <sys/uio.h>
 
+#include "byte_stream.h"
 #include "msg.h"
 
 enum { MZ_ZMTP_IOV_MAX = 64, MZ_ZMTP_HELD_MAX = 31 };
@@ -56,9 +57,10 @@ void mz_zmtp_encoder_add(struct mz_zmtp_encoder *e, bool command,
                          const void *prefix, size_t prefix_size,
                          struct mz_msg *m, size_t offset);
 
-/* Writes as much of the batch as fd takes. Returns 1 when all is written
- * (the batch is empty again), 0 when fd would block, -1 on a write error
- * (errno set). */
-int mz_zmtp_encoder_write(struct mz_zmtp_encoder *e, int fd);
+/* Writes as much of the batch as the stream takes. Returns 1 when all is
+ * written (the batch is empty again), 0 when the stream would block, -1 on
+ * a write error (errno set). */
+int mz_zmtp_encoder_write(struct mz_zmtp_encoder *e,
+                          struct mz_byte_stream *out);
 
 #endif

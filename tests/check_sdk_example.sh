@@ -26,6 +26,7 @@ pc=$(find "$stage" -name modzmq-sdk.pc)
 
 mkdir "$scratch/example"
 cp "$srcdir/sdk/examples/example_transport.c" \
+    "$srcdir/sdk/examples/example_xor_stream.c" \
     "$srcdir/sdk/examples/example_datagram.c" \
     "$srcdir/sdk/examples/example_observer.c" "$srcdir/sdk/examples/Makefile" \
     "$scratch/example/"

@@ -12,23 +12,25 @@
  *
  *   zmq_bind("tcp://...")     endpoint_parse(bind) -> listen -> endpoint_format
  *                             ... accept, many times, as the fd is readable
+ *                             (then stream_open on each fd, if present)
  *   zmq_unbind / zmq_close    unlisten -> endpoint_free
  *
  *   zmq_connect("tcp://...")  endpoint_parse(connect)
  *                             ... connect_start, then connect_finish once
- *                             the fd is writable; again after a reconnect
- *                             interval whenever either fails or the
+ *                             the fd is writable (then connect_handshake
+ *                             and stream_open, if present); again after a
+ *                             reconnect interval whenever one fails or the
  *                             connection later drops
  *   zmq_disconnect / close    endpoint_free
  *
  * Threads: endpoint_parse, listen, endpoint_format and a bind's
  * endpoint_free run on the application thread inside zmq_bind or
- * zmq_connect; accept, connect_start, connect_finish, unlisten and a
- * connect's endpoint_free run on one of the core's I/O threads. The core
- * never calls two ops on the same endpoint at once. A plugin that reads
- * socket options does so in endpoint_parse and keeps what it needs in its
- * endpoint: options set after zmq_bind or zmq_connect do not affect that
- * endpoint, as in libzmq.
+ * zmq_connect; accept, connect_start, connect_finish, connect_handshake,
+ * stream_open, unlisten and a connect's endpoint_free run on one of the
+ * core's I/O threads. The core never calls two ops on the same endpoint
+ * at once. A plugin that reads socket options does so in endpoint_parse
+ * and keeps what it needs in its endpoint: options set after zmq_bind or
+ * zmq_connect do not affect that endpoint, as in libzmq.
  *
  * Errors: -1 with errno, using the values libzmq uses for the same
  * condition (EINVAL for a malformed address, EADDRINUSE,
@@ -39,9 +41,11 @@
  * closes connection fds itself, while a listening fd is given back through
  * unlisten.
  *
- * A transport that does not fit this shape (datagrams, multicast, or a
- * protocol of its own before ZMTP) brings its own engine instead: see
- * engine_transport.h.
+ * A transport whose bytes are not ZMTP's as they are (TLS, WebSocket
+ * framing) wraps each connected fd in a byte stream (stream_open and
+ * stream.h): the core's engine runs ZMTP through it. A transport that does
+ * not fit this shape (datagrams, multicast, or a protocol of its own
+ * beside ZMTP) brings its own engine instead: see engine_transport.h.
  */
 #ifndef MODZMQ_TRANSPORT_H
 #define MODZMQ_TRANSPORT_H
@@ -49,6 +53,7 @@
 #include <stddef.h>
 
 #include "plugin.h"
+#include "stream.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -130,6 +135,23 @@ struct modzmq_transport_ops {
      * once it is over. */
     int (*connect_handshake)(modzmq_endpoint *endpoint, int fd,
                              unsigned *wants);
+
+    /* Wraps a connected fd in a byte stream (stream.h) that the core's
+     * ZMTP engine reads and writes instead of the fd: TLS, WebSocket
+     * framing. Called for every connection the engine is to run on:
+     * after connect_finish (and connect_handshake, when there is one)
+     * on the connecting side, after accept on the bound side; the
+     * endpoint says which side this is. 0 with *ops and *stream set, or
+     * -1 with errno (the core closes the fd; a connecting socket tries
+     * again after the reconnect interval). The fd stays the core's, to
+     * watch and, after the stream's close, to close. An I/O thread calls
+     * it. The stream must not keep the endpoint: an accepted connection
+     * may outlive its listener. ZMQ_STREAM sockets
+     * do not run over streams: on such a transport the core closes their
+     * connections as they are made, without calling stream_open. */
+    int (*stream_open)(modzmq_endpoint *endpoint, int fd,
+                       const struct modzmq_stream_ops **ops,
+                       modzmq_stream **stream);
 };
 
 /* What connect_handshake waits for. */
