@@ -104,7 +104,7 @@ int mz_inproc_bind(struct mz_socket *s, const char *name)
                    s->options.rcvhwm);
         if (s->options.disconnect_msg.size > 0)
             mz_pipe_set_farewell(pipe, &s->options.disconnect_msg);
-        mz_pipe_set_owner(&pipe->end[1], s);
+        mz_socket_own_pipe(s, &pipe->end[1]);
         mz_socket_attach_pipe(s, &pipe->end[1]);
     }
     if (waiting != NULL)
@@ -120,16 +120,17 @@ int mz_inproc_connect(struct mz_socket *s, const char *name, const char *uri)
     struct inproc_binding *binding =
         g_hash_table_lookup(ctx->inproc_bound, name);
     if (binding != NULL) {
-        pipe = mz_pipe_new(s, 0, 0, s->options.conflate);
+        pipe = mz_pipe_new(0, 0, s->options.conflate);
         if (pipe == NULL)
             goto fail;
+        mz_socket_own_pipe(s, &pipe->end[0]);
         set_limits(pipe, s->options.sndhwm, s->options.rcvhwm,
                    binding->sndhwm, binding->rcvhwm);
         pipe->inproc = true;
         if (binding->farewell.size > 0)
             mz_pipe_set_farewell(pipe, &binding->farewell);
         /* The bound socket cannot see the pipe before this command. */
-        pipe->end[1].socket = binding->socket;
+        mz_socket_own_pipe(binding->socket, &pipe->end[1]);
         mz_pipe_ref(pipe);
         struct mz_command attach = { .type = MZ_CMD_ATTACH,
                                      .pipe = pipe,
@@ -137,10 +138,11 @@ int mz_inproc_connect(struct mz_socket *s, const char *name, const char *uri)
         mz_socket_post(binding->socket, &attach);
     } else {
         pipe = mz_pipe_new(
-            s, s->options.sndhwm > 0 ? (uint64_t) s->options.sndhwm : 0, 0,
+            s->options.sndhwm > 0 ? (uint64_t) s->options.sndhwm : 0, 0,
             s->options.conflate);
         if (pipe == NULL)
             goto fail;
+        mz_socket_own_pipe(s, &pipe->end[0]);
         pipe->inproc = true;
         struct inproc_pending *pending = g_new(struct inproc_pending, 1);
         pending->pipe = pipe;
@@ -182,7 +184,7 @@ int mz_inproc_offer(struct mz_ctx *ctx, const char *name, struct mz_pipe *pipe)
     }
     /* Posted under the lock, so the socket cannot unbind and close in
      * between: a closing socket terminates the ends it never attached. */
-    pipe->end[1].socket = binding->socket;
+    mz_socket_own_pipe(binding->socket, &pipe->end[1]);
     mz_pipe_ref(pipe);
     struct mz_command attach = { .type = MZ_CMD_ATTACH,
                                  .pipe = pipe,

@@ -8,8 +8,6 @@
 
 #include "mailbox.h"
 #include "pipe.h"
-#include "session.h"
-#include "socket.h"
 
 static void out_of_memory(void)
 {
@@ -17,8 +15,7 @@ static void out_of_memory(void)
     abort();
 }
 
-struct mz_pipe *mz_pipe_new(struct mz_socket *owner, uint64_t hwm0,
-                            uint64_t hwm1, bool conflate)
+struct mz_pipe *mz_pipe_new(uint64_t hwm0, uint64_t hwm1, bool conflate)
 {
     /* The queues keep their writer and reader fields on separate cache
      * lines, which only holds if the pipe itself is line-aligned (its size
@@ -51,7 +48,6 @@ struct mz_pipe *mz_pipe_new(struct mz_socket *owner, uint64_t hwm0,
     }
     atomic_init(&pipe->hwm[0], hwm0);
     atomic_init(&pipe->hwm[1], hwm1);
-    pipe->end[0].socket = owner;
     return pipe;
 
 fail_queue:
@@ -83,19 +79,12 @@ void mz_pipe_unref(struct mz_pipe *pipe)
     free(pipe);
 }
 
-void mz_pipe_set_owner(struct mz_pipe_end *end, struct mz_socket *owner)
+void mz_pipe_set_owner(struct mz_pipe_end *end,
+                       const struct mz_pipe_owner_ops *ops, void *owner)
 {
     pthread_mutex_lock(&end->pipe->lock);
-    end->socket = owner;
-    end->session = NULL;
-    pthread_mutex_unlock(&end->pipe->lock);
-}
-
-void mz_pipe_set_session(struct mz_pipe_end *end, struct mz_session *session)
-{
-    pthread_mutex_lock(&end->pipe->lock);
-    end->socket = NULL;
-    end->session = session;
+    end->owner_ops = ops;
+    end->owner = owner;
     pthread_mutex_unlock(&end->pipe->lock);
 }
 
@@ -158,15 +147,12 @@ static void post_to(struct mz_pipe_end *target, enum mz_command_type type)
 {
     struct mz_pipe *pipe = target->pipe;
     pthread_mutex_lock(&pipe->lock);
-    if (target->socket != NULL || target->session != NULL) {
+    if (target->owner_ops != NULL) {
         struct mz_command cmd = { .type = type,
                                   .pipe = pipe,
                                   .side = target->side };
         mz_pipe_ref(pipe);
-        if (target->socket != NULL)
-            mz_socket_post(target->socket, &cmd);
-        else
-            mz_session_post(target->session, &cmd);
+        target->owner_ops->post(target->owner, &cmd);
     }
     pthread_mutex_unlock(&pipe->lock);
 }
@@ -272,10 +258,7 @@ static bool absorb_control_part(struct mz_pipe_end *end, struct mz_msg *m)
     if (m->kind == MZ_MSG_DELIMITER) {
         end->ended = true;
         publish_progress(end, true);
-        if (end->session != NULL)
-            mz_session_pipe_ended(end->session, end);
-        else
-            mz_socket_pipe_ended(end->socket, end);
+        end->owner_ops->ended(end->owner, end);
         return true;
     }
     if ((m->flags & MZ_MSG_ROUTING_ID) == 0)
@@ -529,15 +512,15 @@ void mz_pipe_terminate(struct mz_pipe_end *end)
 
 void mz_pipe_release(struct mz_pipe_end *end)
 {
-    mz_pipe_set_owner(end, NULL);
+    mz_pipe_set_owner(end, NULL, NULL);
     end->attached = false;
     mz_pipe_unref(end->pipe);
 }
 
 void mz_pipe_release_inherited(struct mz_pipe_end *end)
 {
-    end->socket = NULL;
-    end->session = NULL;
+    end->owner_ops = NULL;
+    end->owner = NULL;
     end->attached = false;
     mz_pipe_unref(end->pipe);
 }

@@ -18,8 +18,10 @@
  * consume it into the end so that socket types never see it.
  *
  * The pipe is freed when both ends are released. A per-pipe mutex guards
- * only the owner pointers, so that a socket that has let go of its end can
- * no longer be sent commands.
+ * only the owners, so that an owner that has let go of its end can no
+ * longer be sent commands. The pipe knows an owner only through its
+ * struct mz_pipe_owner_ops, set by whoever attaches the end: a socket
+ * (mz_socket_own_pipe) or a session in an I/O thread (mz_session_own_pipe).
  */
 #ifndef MZ_PIPE_H
 #define MZ_PIPE_H
@@ -33,8 +35,26 @@
 #include "options.h"
 #include "queue.h"
 
-struct mz_socket;
-struct mz_session;
+struct mz_command;
+struct mz_event_source;
+struct mz_pipe_end;
+
+/* What the pipe asks of the owner of one of its ends. */
+struct mz_pipe_owner_ops {
+    /* Any thread, with the pipe's lock held: a command about the pipe
+     * (ACTIVATE_READ, ACTIVATE_WRITE, HWM, PIPE_TERM) for the owner's
+     * mailbox. */
+    void (*post)(void *owner, const struct mz_command *cmd);
+    /* Owner thread: end read its peer's delimiter (its input ended). */
+    void (*ended)(void *owner, struct mz_pipe_end *end);
+    /* Owner thread: where end's high-water mark events go
+     * (pipe_events.c), and the endpoint they name. */
+    struct mz_event_source *(*events)(void *owner);
+    const char *(*endpoint)(void *owner, const struct mz_pipe_end *end);
+    /* A socket's own end writes outbound (towards the peer); a session's
+     * end writes inbound, what came from the network. */
+    bool outbound;
+};
 
 /* Slots 0-2 are for the socket type's sets, slot 3 for the socket's own
  * list of every attached pipe. */
@@ -42,10 +62,10 @@ enum { MZ_PIPE_SET_SLOTS = 4, MZ_SOCKET_PIPE_SLOT = 3 };
 
 struct mz_pipe_end {
     struct mz_pipe *pipe;
-    /* The owner: a socket, or a network session in an I/O thread (at most
-     * one of the two is set); changed only under pipe->lock. */
-    struct mz_socket *socket;
-    struct mz_session *session;
+    /* The owner and what the pipe asks of it, or NULL for none; changed
+     * only under pipe->lock. */
+    const struct mz_pipe_owner_ops *owner_ops;
+    void *owner;
     unsigned char side; /* this end writes queue[side] */
 
     /* Owner-thread state. */
@@ -113,14 +133,12 @@ struct mz_pipe {
     struct mz_pipe_end end[2];
 };
 
-/* Creates a pipe whose end[0] belongs to owner (end[1] to nobody yet).
+/* Creates a pipe whose ends belong to nobody yet (mz_pipe_set_owner).
  * hwm0 limits queue[0] (end[0] to end[1]), hwm1 queue[1]. NULL+ENOMEM. */
-struct mz_pipe *mz_pipe_new(struct mz_socket *owner, uint64_t hwm0,
-                            uint64_t hwm1, bool conflate);
-/* Gives end to a socket (the other side of a pending inproc connect). */
-void mz_pipe_set_owner(struct mz_pipe_end *end, struct mz_socket *owner);
-/* Gives end to a network session. */
-void mz_pipe_set_session(struct mz_pipe_end *end, struct mz_session *session);
+struct mz_pipe *mz_pipe_new(uint64_t hwm0, uint64_t hwm1, bool conflate);
+/* Gives end to owner, which ops describe (NULL, NULL: to nobody). */
+void mz_pipe_set_owner(struct mz_pipe_end *end,
+                       const struct mz_pipe_owner_ops *ops, void *owner);
 void mz_pipe_set_hwm(struct mz_pipe_end *end, uint64_t outgoing_hwm);
 /* Records the peer socket's high-water marks (inproc; see peer_sndhwm). */
 void mz_pipe_set_peer_hwms(struct mz_pipe_end *end, int sndhwm, int rcvhwm);

@@ -11,22 +11,17 @@
 
 #include "event_bus.h"
 #include "pipe.h"
-#include "session.h"
-#include "socket.h"
 
 static void publish(struct mz_pipe_end *end, uint64_t id)
 {
-    struct mz_event_source *source = NULL;
-    const char *endpoint = end->endpoint;
-    bool outbound = end->socket != NULL;
-    if (outbound) {
-        source = end->socket->events;
-    } else if (end->session != NULL) {
-        source = mz_session_events(end->session);
-        endpoint = mz_session_uri(end->session);
-    }
+    const struct mz_pipe_owner_ops *owner = end->owner_ops;
+    if (owner == NULL)
+        return;
+    struct mz_event_source *source = owner->events(end->owner);
     if (source == NULL || !mz_event_wanted(source, id))
         return;
+    bool outbound = owner->outbound;
+    const char *endpoint = owner->endpoint(end->owner, end);
     uint64_t values[2] = {
         outbound ? 1 : 0,
         atomic_load_explicit(&end->pipe->hwm[end->side], memory_order_relaxed),

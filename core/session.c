@@ -270,11 +270,44 @@ static void mailbox_ready(void *arg)
 /* Called with the pipe's lock held, while the pipe names this session as
  * an end's owner: session_finish takes the session off every pipe before
  * it queues the free, so every wake-up is queued before it. */
-void mz_session_post(struct mz_session *session, const struct mz_command *cmd)
+static void owner_post(void *owner, const struct mz_command *cmd)
 {
+    struct mz_session *session = owner;
     if (mz_mailbox_post(&session->mailbox, cmd))
         mz_reactor_post_or_abort(session->reactor, mailbox_ready, session,
                                  "waking a session");
+}
+
+static void pipe_ended(struct mz_session *session, struct mz_pipe_end *end);
+
+static void owner_ended(void *owner, struct mz_pipe_end *end)
+{
+    pipe_ended(owner, end);
+}
+
+static struct mz_event_source *owner_events(void *owner)
+{
+    return ((struct mz_session *) owner)->events;
+}
+
+/* What the session's end writes came from its endpoint. */
+static const char *owner_endpoint(void *owner, const struct mz_pipe_end *end)
+{
+    (void) end;
+    return ((struct mz_session *) owner)->uri;
+}
+
+static const struct mz_pipe_owner_ops session_pipe_owner = {
+    .post = owner_post,
+    .ended = owner_ended,
+    .events = owner_events,
+    .endpoint = owner_endpoint,
+    .outbound = false,
+};
+
+void mz_session_own_pipe(struct mz_session *session, struct mz_pipe_end *end)
+{
+    mz_pipe_set_owner(end, &session_pipe_owner, session);
 }
 
 /* ---- the engine's side ------------------------------------------- */
@@ -286,12 +319,14 @@ static struct mz_pipe *session_pipe_new(struct mz_session *session,
 {
     const struct mz_options *o = &session->options;
     struct mz_pipe *pipe =
-        mz_pipe_new(socket, (uint64_t) (o->sndhwm > 0 ? o->sndhwm : 0),
+        mz_pipe_new((uint64_t) (o->sndhwm > 0 ? o->sndhwm : 0),
                     (uint64_t) (o->rcvhwm > 0 ? o->rcvhwm : 0), o->conflate);
     if (pipe == NULL)
         return NULL;
+    if (socket != NULL)
+        mz_socket_own_pipe(socket, &pipe->end[0]);
     session->end = &pipe->end[1];
-    mz_pipe_set_session(session->end, session);
+    mz_session_own_pipe(session, session->end);
     session->end->attached = true;
     return pipe;
 }
@@ -308,7 +343,7 @@ static bool attach_pipe(struct mz_session *session)
     /* The socket's end is the socket's from now on, so that activations
      * reach it; the command carries a reference of its own. */
     pipe->origin = session->origin;
-    pipe->end[0].socket = session->socket;
+    mz_socket_own_pipe(session->socket, &pipe->end[0]);
     mz_pipe_ref(pipe);
     struct mz_command attach = { .type = MZ_CMD_ATTACH,
                                  .pipe = pipe,
@@ -746,7 +781,7 @@ static void start_linger(struct mz_session *session)
         session->reactor, (uint64_t) linger, linger_expired, session);
 }
 
-void mz_session_pipe_ended(struct mz_session *session, struct mz_pipe_end *end)
+static void pipe_ended(struct mz_session *session, struct mz_pipe_end *end)
 {
     /* A ZAP pipe's reader notices its end itself. */
     if (end != session->end)
@@ -917,16 +952,6 @@ struct mz_pipe *mz_session_stop(struct mz_session *session, int linger)
     mz_reactor_call(session->reactor, stop_task, &request,
                     "stopping a connection");
     return request.pipe;
-}
-
-struct mz_event_source *mz_session_events(const struct mz_session *session)
-{
-    return session->events;
-}
-
-const char *mz_session_uri(const struct mz_session *session)
-{
-    return session->uri;
 }
 
 struct mz_reactor *mz_session_reactor(const struct mz_session *session)

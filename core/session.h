@@ -114,17 +114,13 @@ void mz_session_dialer_stopped(struct mz_session *session);
 void mz_session_event(struct mz_session *session, uint64_t id,
                       uint64_t value);
 
-/* Where the session's events go, and the endpoint it serves (the connect
- * URI, or the bound URI of an accepted session). Session thread. */
-struct mz_event_source *mz_session_events(const struct mz_session *session);
-const char *mz_session_uri(const struct mz_session *session);
 /* Its I/O thread, and its copy of the socket's options. */
 struct mz_reactor *mz_session_reactor(const struct mz_session *session);
 const struct mz_options *mz_session_options(const struct mz_session *session);
 
-/* Any thread: a pipe command for the session (see mz_pipe). */
-void mz_session_post(struct mz_session *session, const struct mz_command *cmd);
-/* The session's pipe read the socket's delimiter (session thread). */
-void mz_session_pipe_ended(struct mz_session *session, struct mz_pipe_end *end);
+/* Makes session the owner of end (pipe.h): its commands go to the
+ * session's mailbox, the end of its input to the session, and its
+ * high-water mark events to the session's endpoint. */
+void mz_session_own_pipe(struct mz_session *session, struct mz_pipe_end *end);
 
 #endif

@@ -130,7 +130,9 @@ void mz_socket_post(struct mz_socket *s, const struct mz_command *cmd)
     mz_mailbox_post(&s->mailbox, cmd);
 }
 
-void mz_socket_pipe_ended(struct mz_socket *s, struct mz_pipe_end *end)
+/* The pipe read its peer's delimiter: release it after the current
+ * call. */
+static void pipe_ended(struct mz_socket *s, struct mz_pipe_end *end)
 {
     if (s->ended_count == s->ended_capacity) {
         unsigned capacity = s->ended_capacity ? s->ended_capacity * 2 : 8;
@@ -144,6 +146,41 @@ void mz_socket_pipe_ended(struct mz_socket *s, struct mz_pipe_end *end)
         s->ended_capacity = capacity;
     }
     s->ended[s->ended_count++] = end;
+}
+
+/* A socket as the owner of pipe ends (pipe.h). */
+static void owner_post(void *owner, const struct mz_command *cmd)
+{
+    mz_socket_post(owner, cmd);
+}
+
+static void owner_ended(void *owner, struct mz_pipe_end *end)
+{
+    pipe_ended(owner, end);
+}
+
+static struct mz_event_source *owner_events(void *owner)
+{
+    return ((struct mz_socket *) owner)->events;
+}
+
+static const char *owner_endpoint(void *owner, const struct mz_pipe_end *end)
+{
+    (void) owner;
+    return end->endpoint;
+}
+
+static const struct mz_pipe_owner_ops socket_pipe_owner = {
+    .post = owner_post,
+    .ended = owner_ended,
+    .events = owner_events,
+    .endpoint = owner_endpoint,
+    .outbound = true,
+};
+
+void mz_socket_own_pipe(struct mz_socket *s, struct mz_pipe_end *end)
+{
+    mz_pipe_set_owner(end, &socket_pipe_owner, s);
 }
 
 static void forget_endpoint_pipe(struct mz_socket *s, struct mz_pipe_end *end)
