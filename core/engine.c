@@ -37,7 +37,6 @@
 #include "mechanism.h"
 #include "null_mechanism.h"
 #include "peer_metadata.h"
-#include "plugin_loader.h"
 #include "reactor.h"
 #include "socket_compat.h"
 #include "zap.h"
@@ -224,20 +223,11 @@ static void engine_free(struct mz_engine *e)
 
 struct mz_engine *mz_engine_new(struct mz_reactor *reactor, int fd,
                                 const struct mz_options *options,
+                                const struct modzmq_mechanism_ops *mechanism,
                                 const char *peer_address,
                                 const struct mz_engine_sink *sink,
                                 void *session)
 {
-    const struct modzmq_mechanism_ops *mechanism_ops = NULL;
-    if (options->mechanism != ZMQ_NULL) {
-        /* The loader says on stderr which file it looked for. */
-        mechanism_ops =
-            mz_plugin_mechanism(mz_mechanism_name(options->mechanism));
-        if (mechanism_ops == NULL) {
-            close(fd);
-            return NULL;
-        }
-    }
     struct mz_engine *e = calloc(1, sizeof *e);
     if (e == NULL)
         goto fail;
@@ -248,7 +238,7 @@ struct mz_engine *mz_engine_new(struct mz_reactor *reactor, int fd,
     e->session = session;
     e->state = GREETING;
     e->mechanism_name = mz_mechanism_name(options->mechanism);
-    e->mechanism_ops = mechanism_ops;
+    e->mechanism_ops = mechanism;
     mz_msg_init(&e->held_part);
     mz_zmtp_decoder_init(&e->decoder, options->maxmsgsize);
     if (mz_recv_buffer_init(&e->input, clamp_buffer(options->in_batch_size)) <

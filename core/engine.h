@@ -38,6 +38,7 @@
 
 struct mz_engine;
 struct mz_reactor;
+struct modzmq_mechanism_ops;
 struct mz_peer_metadata;
 struct mz_zap_request;
 struct mz_zap_reply;
@@ -85,10 +86,13 @@ struct mz_engine_sink {
 };
 
 /* Starts an engine on fd (now owned by it). options is the session's copy,
- * which must outlive the engine. peer_address feeds the "Peer-Address"
- * property (may be NULL). NULL with errno on failure, fd then closed. */
+ * which must outlive the engine; mechanism is the plugin of its
+ * ZMQ_MECHANISM, which the caller resolved (mz_mechanism_find), NULL for
+ * ZMQ_NULL. peer_address feeds the "Peer-Address" property (may be NULL).
+ * NULL with errno on failure, fd then closed. */
 struct mz_engine *mz_engine_new(struct mz_reactor *reactor, int fd,
                                 const struct mz_options *options,
+                                const struct modzmq_mechanism_ops *mechanism,
                                 const char *peer_address,
                                 const struct mz_engine_sink *sink,
                                 void *session);

@@ -37,6 +37,7 @@
 #include "event_bus.h"
 #include "fd_endpoint.h"
 #include "listener.h"
+#include "mechanism.h"
 #include "options.h"
 #include "pipe.h"
 #include "raw_engine.h"
@@ -512,8 +513,14 @@ static void run_engine(struct mz_session *session, int fd,
                               peer_address, &mz_session_sink, session);
     } else {
         session->face = &zmtp_face;
+        const struct modzmq_mechanism_ops *mechanism;
+        if (mz_mechanism_find(session->options.mechanism, &mechanism) < 0) {
+            close(fd);
+            session->engine = NULL;
+            return;
+        }
         session->engine =
-            mz_engine_new(session->reactor, fd, &session->options,
+            mz_engine_new(session->reactor, fd, &session->options, mechanism,
                           peer_address, &mz_session_sink, session);
     }
 }
