@@ -18,10 +18,10 @@
  *   RELEASED   session_finish ran: only the struct is left, freed once
  *              the socket has let go too (detached)
  *
- * Everything here but mz_session_connect and mz_session_post runs on the
- * session's I/O thread. A session ends in one place, session_finish, which
- * is always reached through a reactor task so that no engine or pipe call
- * is still on the stack when the session is freed.
+ * Everything here but mz_session_connect and the mailbox post (owner_post)
+ * runs on the session's I/O thread. A session ends in one place,
+ * session_finish, which is always reached through a reactor task so that
+ * no engine or pipe call is still on the stack when the session is freed.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -552,7 +552,8 @@ bool mz_session_connection(struct mz_session *session, int fd)
     const struct mz_net_endpoint *endpoint = connection_endpoint(session);
     char peer[256];
     const char *peer_address = NULL;
-    if (endpoint->kind->peer_address(endpoint, fd, peer, sizeof peer) >= 0)
+    if (endpoint->kind->peer_address != NULL &&
+        endpoint->kind->peer_address(endpoint, fd, peer, sizeof peer) >= 0)
         peer_address = peer;
     run_engine(session, fd, peer_address);
     if (session->engine != NULL)

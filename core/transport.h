@@ -56,9 +56,12 @@ struct mz_transport_kind {
      * known at once (ECONNREFUSED counts as a refusal for
      * ZMQ_RECONNECT_STOP_CONN_REFUSED). */
     int (*connect)(struct mz_dialer *dialer, void **attempt);
-    /* Abandons an attempt still under way (the dialer is stopping). */
+    /* Abandons an attempt still under way (the dialer is stopping); NULL
+     * for a kind whose connect leaves nothing under way. */
     void (*cancel)(void *attempt);
-    /* The "Peer-Address" property of a connected fd; -1 for none. */
+    /* The "Peer-Address" property of a connected fd it handed to
+     * mz_session_connection; -1 for none. NULL for a kind that hands no
+     * fd there. */
     int (*peer_address)(const struct mz_net_endpoint *endpoint, int fd,
                         char *buffer, size_t size);
 };

@@ -18,17 +18,6 @@ static const struct modzmq_engine_transport_ops *ops_of(const void *plugin)
     return plugin;
 }
 
-/* A link's fd goes to ZMTP with its own peer address (link_zmtp). */
-static int link_peer_address(const struct mz_net_endpoint *endpoint, int fd,
-                             char *buffer, size_t size)
-{
-    (void) endpoint;
-    (void) fd;
-    (void) buffer;
-    (void) size;
-    return -1;
-}
-
 /* Links publish no listener events yet: they have no fd to report. */
 static int link_listen(struct mz_listener *listener, void **state,
                        int *event_fd)
@@ -65,11 +54,6 @@ static int link_connect(struct mz_dialer *dialer, void **attempt)
     return 0;
 }
 
-static void link_cancel(void *attempt)
-{
-    (void) attempt;
-}
-
 modzmq_link *mz_link_accept(modzmq_listener *handle, modzmq_link_state *state)
 {
     struct mz_listener *listener = (struct mz_listener *) handle;
@@ -92,6 +76,8 @@ const struct mz_transport_kind mz_link_transport = {
     .listen = link_listen,
     .unlisten = link_unlisten,
     .connect = link_connect,
-    .cancel = link_cancel,
-    .peer_address = link_peer_address,
+    /* Nothing stays under way: the link is the session's engine at once.
+     * A link's fd goes to ZMTP with its own peer address (link_zmtp). */
+    .cancel = NULL,
+    .peer_address = NULL,
 };
