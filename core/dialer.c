@@ -30,9 +30,9 @@ struct mz_dialer {
     struct mz_reactor *reactor;
     const struct mz_options *options;
     struct mz_net_endpoint endpoint; /* owned */
-    void *attempt;          /* the kind's attempt while CONNECTING, or NULL */
-    uint64_t timer;         /* the reconnect timer while WAITING */
-    int delay;              /* ms before the next attempt */
+    void *attempt;  /* the kind's attempt while CONNECTING, or NULL */
+    uint64_t timer; /* the reconnect timer while WAITING */
+    int delay;      /* ms before the next attempt */
 };
 
 struct mz_dialer *mz_dialer_new(struct mz_session *session,

@@ -60,7 +60,8 @@ void mz_dialer_redial(struct mz_dialer *dialer, bool handshaken,
 struct mz_session *mz_dialer_session(const struct mz_dialer *dialer);
 struct mz_reactor *mz_dialer_reactor(const struct mz_dialer *dialer);
 const struct mz_options *mz_dialer_options(const struct mz_dialer *dialer);
-const struct mz_net_endpoint *mz_dialer_endpoint(const struct mz_dialer *dialer);
+const struct mz_net_endpoint *
+mz_dialer_endpoint(const struct mz_dialer *dialer);
 /* An event about the endpoint (ZMQ_EVENT_CONNECT_DELAYED, _CLOSED). */
 void mz_dialer_event(struct mz_dialer *dialer, uint64_t id, uint64_t value);
 /* The attempt made fd ready for ZMTP: the session runs its engine on it. */

@@ -30,7 +30,7 @@ struct mz_listener {
     struct mz_net_endpoint endpoint; /* owned */
     void *listen_state;              /* the transport kind's */
     int event_fd; /* the fd the listener's events name, or -1: none */
-    char *uri;                      /* bound URI, for events */
+    char *uri;    /* bound URI, for events */
     struct mz_event_source *events; /* the socket's, a reference */
 
     /* Accepted sessions still in their handshake. */
@@ -76,8 +76,8 @@ static void listen_task(void *arg)
     struct listen_call *call = arg;
     struct mz_listener *listener = call->listener;
     const struct mz_transport_kind *kind = listener->endpoint.kind;
-    call->rc = kind->listen(listener, &listener->listen_state,
-                            &listener->event_fd);
+    call->rc =
+        kind->listen(listener, &listener->listen_state, &listener->event_fd);
     call->error = errno;
     if (call->rc < 0)
         return;

@@ -115,8 +115,7 @@ static bool is_ending(const struct mz_session *session)
 }
 
 /* An event about this session's endpoint. */
-void mz_session_event(struct mz_session *session, uint64_t id,
-                      uint64_t value)
+void mz_session_event(struct mz_session *session, uint64_t id, uint64_t value)
 {
     if (!mz_event_wanted(session->events, id))
         return;
@@ -545,10 +544,9 @@ connection_endpoint(const struct mz_session *session)
 bool mz_session_connection(struct mz_session *session, int fd)
 {
     session_connection_named(session, fd);
-    mz_session_event(session,
-                     session->accepted ? ZMQ_EVENT_ACCEPTED
-                                       : ZMQ_EVENT_CONNECTED,
-                     (uint64_t) fd);
+    mz_session_event(
+        session, session->accepted ? ZMQ_EVENT_ACCEPTED : ZMQ_EVENT_CONNECTED,
+        (uint64_t) fd);
     const struct mz_net_endpoint *endpoint = connection_endpoint(session);
     char peer[256];
     const char *peer_address = NULL;
@@ -589,7 +587,7 @@ static void publish_engine_end(struct mz_session *session)
         event != 0)
         mz_session_event(session, event, value);
     mz_session_event(session, ZMQ_EVENT_DISCONNECTED,
-                  (uint64_t) session->event_fd);
+                     (uint64_t) session->event_fd);
     /* Until the next connection, a connecting session's events have no
      * local end (CONNECT_RETRIED, CONNECT_DELAYED), as in libzmq. */
     if (!session->accepted) {

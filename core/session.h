@@ -111,8 +111,7 @@ void mz_session_abort(struct mz_session *session);
 void mz_session_dialer_stopped(struct mz_session *session);
 
 /* An event about the session's endpoint. Session thread. */
-void mz_session_event(struct mz_session *session, uint64_t id,
-                      uint64_t value);
+void mz_session_event(struct mz_session *session, uint64_t id, uint64_t value);
 
 /* Its I/O thread, and its copy of the socket's options. */
 struct mz_reactor *mz_session_reactor(const struct mz_session *session);

@@ -521,8 +521,7 @@ static int network_bind(struct mz_socket *s, const char *scheme,
     struct mz_listener *listener = NULL;
     if (mz_net_endpoint_parse(s, scheme, address, MODZMQ_ENDPOINT_BIND,
                               &endpoint) == 0)
-        listener =
-            mz_listener_start(s, &endpoint, bound_uri, sizeof bound_uri);
+        listener = mz_listener_start(s, &endpoint, bound_uri, sizeof bound_uri);
     if (listener == NULL) {
         /* libzmq names the address without its scheme here. */
         int error = errno;

@@ -41,8 +41,8 @@ void mz_net_endpoint_free(struct mz_net_endpoint *endpoint)
     endpoint->endpoint = NULL;
 }
 
-int mz_net_endpoint_format(const struct mz_net_endpoint *endpoint,
-                           char *buffer, size_t size)
+int mz_net_endpoint_format(const struct mz_net_endpoint *endpoint, char *buffer,
+                           size_t size)
 {
     return endpoint->endpoint_format(endpoint->endpoint, buffer, size);
 }

@@ -73,8 +73,8 @@ int mz_net_endpoint_parse(struct mz_socket *s, const char *scheme,
                           const char *address, enum modzmq_endpoint_mode mode,
                           struct mz_net_endpoint *out);
 void mz_net_endpoint_free(struct mz_net_endpoint *endpoint);
-int mz_net_endpoint_format(const struct mz_net_endpoint *endpoint,
-                           char *buffer, size_t size);
+int mz_net_endpoint_format(const struct mz_net_endpoint *endpoint, char *buffer,
+                           size_t size);
 
 /* The two kinds. */
 extern const struct mz_transport_kind mz_stream_transport;

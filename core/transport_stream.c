@@ -222,9 +222,9 @@ static void handshake_step(struct stream_attempt *a)
 {
     unsigned wants = 0;
     int rc = a->ops->connect_handshake(a->endpoint, a->fd, &wants);
-    if (rc == 0 && attempt_watch(a, handshake_ready,
-                                 (wants & MODZMQ_WANT_READ) != 0,
-                                 (wants & MODZMQ_WANT_WRITE) != 0))
+    if (rc == 0 &&
+        attempt_watch(a, handshake_ready, (wants & MODZMQ_WANT_READ) != 0,
+                      (wants & MODZMQ_WANT_WRITE) != 0))
         return;
     if (rc <= 0) {
         attempt_failed(a, false, 0);
