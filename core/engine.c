@@ -38,7 +38,6 @@
 #include "mechanism.h"
 #include "null_mechanism.h"
 #include "peer_metadata.h"
-#include "plugin_loader.h"
 #include "reactor.h"
 #include "socket_compat.h"
 #include "zap.h"
@@ -250,32 +249,22 @@ static void engine_free(struct mz_engine *e)
 
 struct mz_engine *mz_engine_new(struct mz_reactor *reactor, int fd,
                                 const struct mz_options *options,
+                                const struct modzmq_mechanism_ops *mechanism,
                                 const char *peer_address,
                                 const struct mz_engine_sink *sink,
                                 void *session)
 {
     return mz_engine_new_on_stream(reactor, mz_byte_stream_of_fd(fd), options,
-                                   peer_address, sink, session);
+                                   mechanism, peer_address, sink, session);
 }
 
-struct mz_engine *mz_engine_new_on_stream(struct mz_reactor *reactor,
-                                          struct mz_byte_stream stream,
-                                          const struct mz_options *options,
-                                          const char *peer_address,
-                                          const struct mz_engine_sink *sink,
-                                          void *session)
+struct mz_engine *mz_engine_new_on_stream(
+    struct mz_reactor *reactor, struct mz_byte_stream stream,
+    const struct mz_options *options,
+    const struct modzmq_mechanism_ops *mechanism, const char *peer_address,
+    const struct mz_engine_sink *sink, void *session)
 {
     int fd = stream.fd;
-    const struct modzmq_mechanism_ops *mechanism_ops = NULL;
-    if (options->mechanism != ZMQ_NULL) {
-        /* The loader says on stderr which file it looked for. */
-        mechanism_ops =
-            mz_plugin_mechanism(mz_mechanism_name(options->mechanism));
-        if (mechanism_ops == NULL) {
-            mz_byte_stream_close(&stream);
-            return NULL;
-        }
-    }
     struct mz_engine *e = calloc(1, sizeof *e);
     if (e == NULL)
         goto fail;
@@ -286,7 +275,7 @@ struct mz_engine *mz_engine_new_on_stream(struct mz_reactor *reactor,
     e->session = session;
     e->state = GREETING;
     e->mechanism_name = mz_mechanism_name(options->mechanism);
-    e->mechanism_ops = mechanism_ops;
+    e->mechanism_ops = mechanism;
     mz_msg_init(&e->held_part);
     mz_zmtp_decoder_init(&e->decoder, options->maxmsgsize);
     if (mz_recv_buffer_init(&e->input, clamp_buffer(options->in_batch_size)) <

@@ -40,6 +40,7 @@
 
 struct mz_engine;
 struct mz_reactor;
+struct modzmq_mechanism_ops;
 struct mz_peer_metadata;
 struct mz_zap_request;
 struct mz_zap_reply;
@@ -87,22 +88,24 @@ struct mz_engine_sink {
 };
 
 /* Starts an engine on fd (now owned by it). options is the session's copy,
- * which must outlive the engine. peer_address feeds the "Peer-Address"
- * property (may be NULL). NULL with errno on failure, fd then closed. */
+ * which must outlive the engine; mechanism is the plugin of its
+ * ZMQ_MECHANISM, which the caller resolved (mz_mechanism_find), NULL for
+ * ZMQ_NULL. peer_address feeds the "Peer-Address" property (may be NULL).
+ * NULL with errno on failure, fd then closed. */
 struct mz_engine *mz_engine_new(struct mz_reactor *reactor, int fd,
                                 const struct mz_options *options,
+                                const struct modzmq_mechanism_ops *mechanism,
                                 const char *peer_address,
                                 const struct mz_engine_sink *sink,
                                 void *session);
 /* The same over a byte stream (byte_stream.h: a transport's TLS or
  * WebSocket stream on the fd, or the fd itself), which the engine owns
  * from now on, closing it on failure too. */
-struct mz_engine *mz_engine_new_on_stream(struct mz_reactor *reactor,
-                                          struct mz_byte_stream stream,
-                                          const struct mz_options *options,
-                                          const char *peer_address,
-                                          const struct mz_engine_sink *sink,
-                                          void *session);
+struct mz_engine *mz_engine_new_on_stream(
+    struct mz_reactor *reactor, struct mz_byte_stream stream,
+    const struct mz_options *options,
+    const struct modzmq_mechanism_ops *mechanism, const char *peer_address,
+    const struct mz_engine_sink *sink, void *session);
 /* The pipe has room again: retry the held part and read on. */
 void mz_engine_resume_input(struct mz_engine *engine);
 /* The pipe has parts to send again. */

@@ -7,7 +7,8 @@ modzmqsdk_HEADERS += sdk/modzmq/engine_transport.h
 
 core_libmzcore_la_SOURCES += \
 	core/plugin_link.c core/plugin_link.h \
-	core/plugin_reactor.c core/plugin_reactor.h
+	core/plugin_reactor.c core/plugin_reactor.h \
+	core/transport_link.c
 
 # The suite's plugins live apart from tests/plugins, whose every module
 # the loader suite opens and counts.

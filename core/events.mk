@@ -3,6 +3,7 @@
 core_libmzcore_la_SOURCES += \
 	core/event_bus.c core/event_bus.h \
 	core/fd_endpoint.c core/fd_endpoint.h \
+	core/pipe_events.c \
 	core/socket_counters.c \
 	core/socket_monitor.c
 

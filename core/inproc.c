@@ -17,7 +17,6 @@
 
 #include "ctx.h"
 #include "inproc.h"
-#include "pipe_owner.h"
 #include "socket.h"
 
 /* The names of one context. Its lock is taken by any socket's thread
@@ -128,7 +127,7 @@ int mz_inproc_bind(struct mz_socket *s, const char *name)
                    options->rcvhwm);
         if (options->disconnect_msg.size > 0)
             mz_pipe_set_farewell(pipe, &options->disconnect_msg);
-        mz_pipe_set_socket(&pipe->end[1], s);
+        mz_socket_own_pipe(s, &pipe->end[1]);
         mz_socket_attach_pipe(s, &pipe->end[1]);
     }
     if (waiting != NULL)
@@ -144,27 +143,29 @@ int mz_inproc_connect(struct mz_socket *s, const char *name, const char *uri)
     pthread_mutex_lock(&registry->lock);
     struct inproc_binding *binding = g_hash_table_lookup(registry->bound, name);
     if (binding != NULL) {
-        pipe = mz_pipe_new(s, 0, 0, options->conflate);
+        pipe = mz_pipe_new(0, 0, options->conflate);
         if (pipe == NULL)
             goto fail;
-        set_limits(pipe, options->sndhwm, options->rcvhwm, binding->sndhwm,
-                   binding->rcvhwm);
+        mz_socket_own_pipe(s, &pipe->end[0]);
+        set_limits(pipe, options->sndhwm, options->rcvhwm,
+                   binding->sndhwm, binding->rcvhwm);
         pipe->inproc = true;
         if (binding->farewell.size > 0)
             mz_pipe_set_farewell(pipe, &binding->farewell);
         /* The bound socket cannot see the pipe before this command. */
-        mz_pipe_set_socket(&pipe->end[1], binding->socket);
+        mz_socket_own_pipe(binding->socket, &pipe->end[1]);
         mz_pipe_ref(pipe);
         struct mz_command attach = { .type = MZ_CMD_ATTACH,
                                      .pipe = pipe,
                                      .side = 1 };
         mz_socket_post(binding->socket, &attach);
     } else {
-        pipe =
-            mz_pipe_new(s, options->sndhwm > 0 ? (uint64_t) options->sndhwm : 0,
-                        0, options->conflate);
+        pipe = mz_pipe_new(
+            options->sndhwm > 0 ? (uint64_t) options->sndhwm : 0, 0,
+            options->conflate);
         if (pipe == NULL)
             goto fail;
+        mz_socket_own_pipe(s, &pipe->end[0]);
         pipe->inproc = true;
         struct inproc_pending *pending = g_new(struct inproc_pending, 1);
         pending->pipe = pipe;
@@ -206,7 +207,7 @@ int mz_inproc_offer(struct mz_ctx *ctx, const char *name, struct mz_pipe *pipe)
     }
     /* Posted under the lock, so the socket cannot unbind and close in
      * between: a closing socket terminates the ends it never attached. */
-    mz_pipe_set_socket(&pipe->end[1], binding->socket);
+    mz_socket_own_pipe(binding->socket, &pipe->end[1]);
     mz_pipe_ref(pipe);
     struct mz_command attach = { .type = MZ_CMD_ATTACH,
                                  .pipe = pipe,

@@ -1,7 +1,7 @@
 /*
- * Listeners: one per zmq_bind on a network transport. A listener owns the
- * listening fd in an I/O thread, accepts connections through the transport
- * plugin and starts an accepted session for each.
+ * Listeners: one per zmq_bind on a network transport. A listener lives in
+ * an I/O thread, where its transport (transport.h, of either kind)
+ * receives the peers, each of which starts an accepted session.
  */
 #ifndef MZ_LISTENER_H
 #define MZ_LISTENER_H
@@ -9,28 +9,20 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include <modzmq/engine_transport.h>
+#include "transport.h"
 
 struct mz_listener;
 struct mz_socket;
 struct mz_reactor;
 struct mz_session;
 
-/* zmq_bind: listens (synchronously, so EADDRINUSE and friends reach the
- * caller) and starts accepting in an I/O thread. Socket thread. Takes
- * endpoint in every case. The bound URI (real port after a wildcard) is
- * written into uri_out. NULL with errno. */
+/* zmq_bind: the endpoint's transport listens on an I/O thread while this
+ * waits, so that EADDRINUSE and friends reach the caller; accepting goes
+ * on there. Socket thread. Takes endpoint in every case. The bound URI
+ * (real port after a wildcard) is written into uri_out. NULL with errno. */
 struct mz_listener *mz_listener_start(struct mz_socket *s,
-                                      const struct modzmq_transport_ops *ops,
-                                      modzmq_endpoint *endpoint, char *uri_out,
-                                      size_t uri_size);
-/* zmq_bind on an own-engine transport (engine_transport.h): the plugin's
- * listen runs on the I/O thread while this waits for its outcome; the
- * plugin then watches its own fds and starts links through
- * mz_session_accept_link. */
-struct mz_listener *mz_listener_start_links(
-    struct mz_socket *s, const struct modzmq_engine_transport_ops *ops,
-    modzmq_endpoint *endpoint, char *uri_out, size_t uri_size);
+                                      struct mz_net_endpoint *endpoint,
+                                      char *uri_out, size_t uri_size);
 /* zmq_unbind or zmq_close: stops accepting, closes the listening fd and
  * the connections still in their handshake, and frees the listener. Waits
  * until the I/O thread has done it, so that no new pipe reaches the socket
@@ -40,12 +32,11 @@ void mz_listener_stop(struct mz_listener *listener);
 /* For accepted sessions (listener thread). */
 struct mz_reactor *mz_listener_reactor(struct mz_listener *listener);
 struct mz_socket *mz_listener_socket(struct mz_listener *listener);
-const struct modzmq_transport_ops *
-mz_listener_ops(struct mz_listener *listener);
-modzmq_endpoint *mz_listener_endpoint(struct mz_listener *listener);
-/* An own-engine listener's ops (NULL for a stream transport's). */
-const struct modzmq_engine_transport_ops *
-mz_listener_link_ops(struct mz_listener *listener);
+const struct mz_net_endpoint *
+mz_listener_endpoint(const struct mz_listener *listener);
+/* An event about the bound endpoint (ZMQ_EVENT_ACCEPT_FAILED, ...). */
+void mz_listener_event(struct mz_listener *listener, uint64_t id,
+                       uint64_t value);
 /* The tag of the pipes of the peers this listener accepted (never 0). */
 uint64_t mz_listener_id(const struct mz_listener *listener);
 /* The bound URI, as zmq_bind reported it. */

@@ -42,6 +42,15 @@ const char *mz_mechanism_name(int mechanism)
     }
 }
 
+int mz_mechanism_find(int mechanism, const struct modzmq_mechanism_ops **ops)
+{
+    *ops = NULL;
+    if (mechanism == ZMQ_NULL)
+        return 0;
+    *ops = mz_plugin_mechanism(mz_mechanism_name(mechanism));
+    return *ops != NULL ? 0 : -1;
+}
+
 /* The mechanism whose plugin acts on a security option, or NULL. */
 static const char *mechanism_of_option(int option)
 {

@@ -41,6 +41,13 @@ typedef struct modzmq_connection mz_mechanism;
  * "CURVE" or "GSSAPI". */
 const char *mz_mechanism_name(int mechanism);
 
+/* The plugin serving mechanism (options->mechanism), loaded on first use,
+ * for whoever starts an engine (mz_engine_new): 0 with *ops, NULL for
+ * ZMQ_NULL (the engine speaks it itself), or -1 with errno EINVAL when no
+ * plugin can be loaded, after the loader's one line naming the file it
+ * looked for. */
+int mz_mechanism_find(int mechanism, const struct modzmq_mechanism_ops **ops);
+
 /* A security option may be set only when its mechanism's plugin can be
  * loaded, as libzmq built without a mechanism refuses its options: 0, or
  * -1 with EINVAL after the loader's one line naming the file it looked

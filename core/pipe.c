@@ -15,7 +15,7 @@ static void out_of_memory(void)
     abort();
 }
 
-struct mz_pipe *mz_pipe_create(uint64_t hwm0, uint64_t hwm1, bool conflate)
+struct mz_pipe *mz_pipe_new(uint64_t hwm0, uint64_t hwm1, bool conflate)
 {
     /* The queues keep their writer and reader fields on separate cache
      * lines, which only holds if the pipe itself is line-aligned (its size
@@ -147,7 +147,7 @@ static void post_to(struct mz_pipe_end *target, enum mz_command_type type)
 {
     struct mz_pipe *pipe = target->pipe;
     pthread_mutex_lock(&pipe->lock);
-    if (target->owner != NULL) {
+    if (target->owner_ops != NULL) {
         struct mz_command cmd = { .type = type,
                                   .pipe = pipe,
                                   .side = target->side };
@@ -384,19 +384,9 @@ bool mz_pipe_check_write(struct mz_pipe_end *end)
                               memory_order_relaxed);
         return true;
     }
-    if (!end->muted) {
-        end->muted = true;
-        if (end->owner != NULL)
-            end->owner_ops->hwm_event(end->owner, end, true);
-    }
+    if (!end->muted)
+        mz_pipe_hwm_reached(end);
     return false;
-}
-
-void mz_pipe_hwm_cleared(struct mz_pipe_end *end)
-{
-    end->muted = false;
-    if (end->owner != NULL)
-        end->owner_ops->hwm_event(end->owner, end, false);
 }
 
 static void write_conflated(struct mz_pipe_end *end, struct mz_msg *m)

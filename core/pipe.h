@@ -18,12 +18,10 @@
  * consume it into the end so that socket types never see it.
  *
  * The pipe is freed when both ends are released. A per-pipe mutex guards
- * only the owner pointers, so that a socket that has let go of its end can
- * no longer be sent commands.
- *
- * An end's owner is a socket or a network session; the pipe knows it only
- * through struct mz_pipe_owner_ops (pipe_owner.h gives the two owners), so
- * that this layer includes neither socket nor session.
+ * only the owners, so that an owner that has let go of its end can no
+ * longer be sent commands. The pipe knows an owner only through its
+ * struct mz_pipe_owner_ops, set by whoever attaches the end: a socket
+ * (mz_socket_own_pipe) or a session in an I/O thread (mz_session_own_pipe).
  */
 #ifndef MZ_PIPE_H
 #define MZ_PIPE_H
@@ -38,19 +36,24 @@
 #include "queue.h"
 
 struct mz_command;
+struct mz_event_source;
 struct mz_pipe_end;
 
-/* What a pipe needs of the owner of one of its ends. */
+/* What the pipe asks of the owner of one of its ends. */
 struct mz_pipe_owner_ops {
-    /* Queues a command in the owner's mailbox. Any thread, called under
-     * the pipe's lock. */
+    /* Any thread, with the pipe's lock held: a command about the pipe
+     * (ACTIVATE_READ, ACTIVATE_WRITE, HWM, PIPE_TERM) for the owner's
+     * mailbox. */
     void (*post)(void *owner, const struct mz_command *cmd);
-    /* The end read its peer's delimiter: the owner releases it after the
-     * current call. Owner thread. */
+    /* Owner thread: end read its peer's delimiter (its input ended). */
     void (*ended)(void *owner, struct mz_pipe_end *end);
-    /* The end, as a writer, reached its high-water mark (reached true) or
-     * has room again: the owner publishes the event. Owner thread. */
-    void (*hwm_event)(void *owner, struct mz_pipe_end *end, bool reached);
+    /* Owner thread: where end's high-water mark events go
+     * (pipe_events.c), and the endpoint they name. */
+    struct mz_event_source *(*events)(void *owner);
+    const char *(*endpoint)(void *owner, const struct mz_pipe_end *end);
+    /* A socket's own end writes outbound (towards the peer); a session's
+     * end writes inbound, what came from the network. */
+    bool outbound;
 };
 
 /* Slots 0-2 are for the socket type's sets, slot 3 for the socket's own
@@ -59,8 +62,8 @@ enum { MZ_PIPE_SET_SLOTS = 4, MZ_SOCKET_PIPE_SLOT = 3 };
 
 struct mz_pipe_end {
     struct mz_pipe *pipe;
-    /* The owner (a socket, or a network session in an I/O thread), NULL
-     * when nobody holds the end; changed only under pipe->lock. */
+    /* The owner and what the pipe asks of it, or NULL for none; changed
+     * only under pipe->lock. */
     const struct mz_pipe_owner_ops *owner_ops;
     void *owner;
     unsigned char side; /* this end writes queue[side] */
@@ -130,11 +133,10 @@ struct mz_pipe {
     struct mz_pipe_end end[2];
 };
 
-/* Creates a pipe whose ends belong to nobody yet (pipe_owner.h's
- * mz_pipe_new gives end[0] to a socket). hwm0 limits queue[0] (end[0] to
- * end[1]), hwm1 queue[1]. NULL+ENOMEM. */
-struct mz_pipe *mz_pipe_create(uint64_t hwm0, uint64_t hwm1, bool conflate);
-/* Gives end to owner, whose operations are ops (both NULL: to nobody). */
+/* Creates a pipe whose ends belong to nobody yet (mz_pipe_set_owner).
+ * hwm0 limits queue[0] (end[0] to end[1]), hwm1 queue[1]. NULL+ENOMEM. */
+struct mz_pipe *mz_pipe_new(uint64_t hwm0, uint64_t hwm1, bool conflate);
+/* Gives end to owner, which ops describe (NULL, NULL: to nobody). */
 void mz_pipe_set_owner(struct mz_pipe_end *end,
                        const struct mz_pipe_owner_ops *ops, void *owner);
 void mz_pipe_set_hwm(struct mz_pipe_end *end, uint64_t outgoing_hwm);
@@ -194,9 +196,10 @@ bool mz_pipe_write_notice(struct mz_pipe_end *end, const void *data,
                           size_t size);
 /* Makes written messages visible to the reader, waking it if asleep. */
 void mz_pipe_flush(struct mz_pipe_end *end);
-/* This end, as a writer, has room again (a writer that was muted at its
- * high-water mark got ACTIVATE_WRITE): unmutes it and tells the owner.
- * Owner thread. */
+/* Events of the owner's socket (pipe_events.c): this end, as a writer,
+ * reached its high-water mark (reached) or has room again (a writer that
+ * was muted got ACTIVATE_WRITE). Owner thread. */
+void mz_pipe_hwm_reached(struct mz_pipe_end *end);
 void mz_pipe_hwm_cleared(struct mz_pipe_end *end);
 /* Drops a half-written multipart message. */
 void mz_pipe_rollback(struct mz_pipe_end *end);

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "engine.h"
 #include "listener.h"
 #include "msg.h"
 #include "plugin_link.h"
@@ -49,20 +50,18 @@ static modzmq_link *to_handle(struct mz_link *link)
     return (modzmq_link *) link;
 }
 
-static struct mz_link *link_new(struct mz_reactor *reactor,
-                                const struct modzmq_engine_transport_ops *ops,
-                                const struct mz_options *options,
-                                const struct mz_engine_sink *sink,
+static struct mz_link *link_new(const struct modzmq_engine_transport_ops *ops,
                                 struct mz_session *session)
 {
+    const struct mz_options *options = mz_session_options(session);
     struct mz_link *link = calloc(1, sizeof *link);
     if (link == NULL) {
         errno = ENOMEM;
         return NULL;
     }
-    link->reactor = reactor;
+    link->reactor = mz_session_reactor(session);
     link->ops = ops;
-    link->sink = sink;
+    link->sink = &mz_session_sink;
     link->session = session;
     link->maxmsgsize = options->maxmsgsize;
     link->pending_fd = -1;
@@ -98,30 +97,29 @@ static void fail(struct mz_link *link, int error)
     link->sink->error(link->session, engine_error_of(error));
 }
 
+static void link_destroy(void *engine);
+
 static void retire(void *arg)
 {
-    mz_link_destroy(arg);
+    link_destroy(arg);
 }
 
 /* Gives fd to the session's ZMTP engine; the link, no longer the
  * session's engine, destroys itself from a task. */
 static int hand_over(struct mz_link *link, int fd, const char *peer_address)
 {
-    if (mz_session_link_to_zmtp(link->session, fd, peer_address) < 0)
+    if (mz_session_run_zmtp(link->session, fd, peer_address) < 0)
         return -1;
     mz_reactor_post_or_abort(link->reactor, retire, link,
                              "handing a link to ZMTP");
     return 0;
 }
 
-struct mz_link *mz_link_connect(struct mz_reactor *reactor,
-                                const struct modzmq_engine_transport_ops *ops,
+struct mz_link *mz_link_connect(const struct modzmq_engine_transport_ops *ops,
                                 modzmq_endpoint *endpoint,
-                                const struct mz_options *options,
-                                const struct mz_engine_sink *sink,
                                 struct mz_session *session)
 {
-    struct mz_link *link = link_new(reactor, ops, options, sink, session);
+    struct mz_link *link = link_new(ops, session);
     if (link == NULL)
         return NULL;
     link->connecting = true;
@@ -155,14 +153,11 @@ void mz_link_connected(struct mz_link *link)
     }
 }
 
-struct mz_link *mz_link_accepted(struct mz_reactor *reactor,
-                                 const struct modzmq_engine_transport_ops *ops,
+struct mz_link *mz_link_accepted(const struct modzmq_engine_transport_ops *ops,
                                  modzmq_link_state *state,
-                                 const struct mz_options *options,
-                                 const struct mz_engine_sink *sink,
                                  struct mz_session *session)
 {
-    struct mz_link *link = link_new(reactor, ops, options, sink, session);
+    struct mz_link *link = link_new(ops, session);
     if (link == NULL)
         return NULL;
     link->state = state;
@@ -170,20 +165,23 @@ struct mz_link *mz_link_accepted(struct mz_reactor *reactor,
     return link;
 }
 
-void mz_link_resume_input(struct mz_link *link)
+static void link_resume_input(void *engine)
 {
+    struct mz_link *link = engine;
     if (!link->gone)
         link->ops->link_input(link->state);
 }
 
-void mz_link_resume_output(struct mz_link *link)
+static void link_resume_output(void *engine)
 {
+    struct mz_link *link = engine;
     if (link->ready && !link->gone)
         link->ops->link_output(link->state);
 }
 
-void mz_link_destroy(struct mz_link *link)
+static void link_destroy(void *engine)
 {
+    struct mz_link *link = engine;
     if (link->has_state)
         link->ops->link_close(link->state);
     mz_msg_close(&link->lent);
@@ -192,6 +190,12 @@ void mz_link_destroy(struct mz_link *link)
     free(link->pending_peer);
     free(link);
 }
+
+const struct mz_engine_face mz_link_face = {
+    .resume_input = link_resume_input,
+    .resume_output = link_resume_output,
+    .destroy = link_destroy,
+};
 
 /* ---- the services ------------------------------------------------ */
 
@@ -204,11 +208,6 @@ modzmq_reactor *mz_link_listener_reactor(modzmq_listener *listener)
 {
     return mz_plugin_reactor(
         mz_listener_reactor((struct mz_listener *) listener));
-}
-
-modzmq_link *mz_link_accept(modzmq_listener *listener, modzmq_link_state *state)
-{
-    return mz_session_accept_link((struct mz_listener *) listener, state);
 }
 
 int mz_link_ready(modzmq_link *handle)

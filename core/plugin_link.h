@@ -7,26 +7,23 @@
  * link_failed, link_zmtp) feed the session's engine sink, as the ZMTP
  * engine's decoder and encoder do.
  *
- * Everything runs on the session's I/O thread.
+ * Everything runs on the session's I/O thread. The link service
+ * link_accept is transport_link.c's.
  */
 #ifndef MZ_PLUGIN_LINK_H
 #define MZ_PLUGIN_LINK_H
 
 #include <modzmq/engine_transport.h>
 
-#include "engine.h"
+#include "session.h"
 
 struct mz_link;
-struct mz_reactor;
-struct mz_session;
 
-/* Connect: a new link for session, then the plugin's connect. NULL with
- * errno when the plugin knew at once that it failed. */
-struct mz_link *mz_link_connect(struct mz_reactor *reactor,
-                                const struct modzmq_engine_transport_ops *ops,
+/* Connect: a new link for session (on its reactor, with its options and
+ * engine sink), then the plugin's connect. NULL with errno when the plugin
+ * knew at once that it failed. */
+struct mz_link *mz_link_connect(const struct modzmq_engine_transport_ops *ops,
                                 modzmq_endpoint *endpoint,
-                                const struct mz_options *options,
-                                const struct mz_engine_sink *sink,
                                 struct mz_session *session);
 
 /* Applies what the plugin asked for from inside its connect (a failure,
@@ -35,20 +32,14 @@ void mz_link_connected(struct mz_link *link);
 
 /* Accept: a link for a peer the plugin found, whose state it already has.
  * NULL with errno ENOMEM. */
-struct mz_link *mz_link_accepted(struct mz_reactor *reactor,
-                                 const struct modzmq_engine_transport_ops *ops,
+struct mz_link *mz_link_accepted(const struct modzmq_engine_transport_ops *ops,
                                  modzmq_link_state *state,
-                                 const struct mz_options *options,
-                                 const struct mz_engine_sink *sink,
                                  struct mz_session *session);
 
-/* The pipe has room again / parts to send again. */
-void mz_link_resume_input(struct mz_link *link);
-void mz_link_resume_output(struct mz_link *link);
-
-/* The session is done with the link: the plugin's link_close, then free.
- * Never from inside a service call of the plugin. */
-void mz_link_destroy(struct mz_link *link);
+/* How the session drives a link: resumed when the pipe has room or parts
+ * again, destroyed (the plugin's link_close, then free; never from inside
+ * a service call of the plugin) when the session is done with it. */
+extern const struct mz_engine_face mz_link_face;
 
 /* The link services of struct modzmq_core_services. */
 modzmq_reactor *mz_link_reactor(modzmq_link *link);

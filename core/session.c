@@ -1,14 +1,27 @@
 /*
  * Network sessions; see session.h.
  *
- * A session's engine is ZMTP, the raw engine (ZMQ_STREAM), or the link of
- * a transport that brings its own engine (plugin_link.h); a link may hand
- * its connection over to ZMTP (mz_session_link_to_zmtp).
+ * A session's engine is ZMTP or the raw engine (ZMQ_STREAM) on a
+ * connected fd, or one that the endpoint's transport made
+ * (mz_session_run, an own-engine transport's link); the session drives
+ * each through its struct mz_engine_face and does not know which it has.
+ * A connecting session's dialer (dialer.h) makes the connections.
  *
- * Everything here but mz_session_connect and mz_session_post runs on the
- * session's I/O thread. A session ends in one place, session_finish, which
- * is always reached through a reactor task so that no engine or pipe call
- * is still on the stack when the session is freed.
+ * The session's life, one state after another (never back):
+ *
+ *   OPEN       the socket holds its end of the pipe (or will)
+ *   CLOSING    the socket closed its end (PIPE_TERM, zmq_disconnect,
+ *              zmq_close): what is queued goes out within ZMQ_LINGER
+ *   DRAINING   everything queued is in the engine: the session ends once
+ *              the engine reports it written
+ *   FINISHING  session_finish is queued
+ *   RELEASED   session_finish ran: only the struct is left, freed once
+ *              the socket has let go too (detached)
+ *
+ * Everything here but mz_session_connect and the mailbox post (owner_post)
+ * runs on the session's I/O thread. A session ends in one place,
+ * session_finish, which is always reached through a reactor task so that
+ * no engine or pipe call is still on the stack when the session is freed.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -20,23 +33,33 @@
 
 #include "byte_stream.h"
 #include "ctx.h"
+#include "dialer.h"
 #include "engine.h"
 #include "event_bus.h"
 #include "fd_endpoint.h"
 #include "listener.h"
+#include "mechanism.h"
 #include "options.h"
 #include "peer_metadata.h"
 #include "pipe.h"
-#include "pipe_owner.h"
-#include "plugin_link.h"
 #include "raw_engine.h"
 #include "reactor.h"
 #include "session.h"
 #include "socket.h"
+#include "transport.h"
 #include "zap.h"
 #include "zmq.h"
 
+enum session_state {
+    SESSION_OPEN,
+    SESSION_CLOSING,
+    SESSION_DRAINING,
+    SESSION_FINISHING,
+    SESSION_RELEASED,
+};
+
 struct mz_session {
+    enum session_state state;
     struct mz_ctx *ctx;
     struct mz_reactor *reactor;
     struct mz_options options; /* the socket's options at connect/accept */
@@ -45,7 +68,7 @@ struct mz_session {
 
     struct mz_pipe_end *end; /* the session's end of the pipe, or NULL */
     void *engine;            /* the current connection's engine, or NULL */
-    const struct engine_ops *engine_ops;
+    const struct mz_engine_face *face;
     bool input_blocked;   /* the engine waits for room in the pipe */
     bool routing_id_sent; /* the peer's id went into the pipe */
     bool engine_failed;   /* engine_gone is queued */
@@ -53,20 +76,12 @@ struct mz_session {
     uint64_t origin;      /* an accepted session's listener id, else 0 */
     struct mz_zap *zap;   /* the engine's ZAP request in flight, or NULL */
 
-    /* Connecting sessions. */
-    const struct modzmq_transport_ops *ops;
-    /* An own-engine transport's ops instead of ops (connecting and
-     * accepted sessions), else NULL. */
-    const struct modzmq_engine_transport_ops *link_ops;
-    modzmq_endpoint *endpoint; /* owned when connecting */
-    int connect_fd;            /* a connect in progress, or -1 */
-    struct mz_reactor_fd *connect_handle;
-    uint64_t reconnect_timer;
-    int reconnect_delay; /* ms before the next attempt */
+    /* Connecting sessions make their connections through it; NULL for an
+     * accepted session. */
+    struct mz_dialer *dialer;
 
-    uint64_t connect_timer; /* ZMQ_CONNECT_TIMEOUT of the connect */
-    bool handshaken;        /* the current connection got past READY */
-    bool hello_due;         /* ZMQ_HELLO_MSG goes out before the pipe's */
+    bool handshaken; /* the current connection got past READY */
+    bool hello_due;  /* ZMQ_HELLO_MSG goes out before the pipe's */
 
     /* Accepted sessions, and connecting ones with ZMQ_IMMEDIATE, create
      * their pipe when a handshake succeeds. */
@@ -77,12 +92,7 @@ struct mz_session {
     /* A connecting session belongs to its socket's endpoint until the
      * socket lets go (mz_session_stop); only then may it be freed. */
     bool detached;
-    bool released; /* session_finish ran: only the struct is left */
-
-    bool closing;  /* the socket closed its end: linger, then end */
-    bool draining; /* the engine holds the last of it: end once written */
     uint64_t linger_timer;
-    bool finishing; /* session_finish is queued */
 
     /* Events: the socket's source (a reference), the endpoint the
      * application named (connect URI, or the listener's bound one), and
@@ -94,9 +104,20 @@ struct mz_session {
     char *remote; /* connecting: the URI; accepted: the peer's end */
 };
 
+/* The only way the state changes: forward. */
+static void advance(struct mz_session *session, enum session_state to)
+{
+    if (session->state < to)
+        session->state = to;
+}
+
+static bool is_ending(const struct mz_session *session)
+{
+    return session->state >= SESSION_FINISHING;
+}
+
 /* An event about this session's endpoint. */
-static void session_event(struct mz_session *session, uint64_t id,
-                          uint64_t value)
+void mz_session_event(struct mz_session *session, uint64_t id, uint64_t value)
 {
     if (!mz_event_wanted(session->events, id))
         return;
@@ -117,14 +138,7 @@ static void session_connection_named(struct mz_session *session, int fd)
     *end = mz_fd_endpoint(fd, !session->accepted, session->uri);
 }
 
-/* A session runs the ZMTP engine, or the raw engine for ZMQ_STREAM; both
- * feed the same sink, and the session drives them through this face. */
-struct engine_ops {
-    void (*resume_input)(void *engine);
-    void (*resume_output)(void *engine);
-    void (*destroy)(void *engine);
-};
-
+/* ZMTP, or the raw engine for ZMQ_STREAM, on a connected fd. */
 static void zmtp_resume_input(void *engine)
 {
     mz_engine_resume_input(engine);
@@ -140,10 +154,23 @@ static void zmtp_destroy(void *engine)
     mz_engine_destroy(engine);
 }
 
-static const struct engine_ops zmtp_engine_ops = {
+static void zmtp_zap_reply(void *engine, const struct mz_zap_reply *reply)
+{
+    mz_engine_zap_reply(engine, reply);
+}
+
+static bool zmtp_handshake_failure(const void *engine, uint64_t *event,
+                                   uint64_t *value)
+{
+    return mz_engine_handshake_failure(engine, event, value);
+}
+
+static const struct mz_engine_face zmtp_face = {
     .resume_input = zmtp_resume_input,
     .resume_output = zmtp_resume_output,
     .destroy = zmtp_destroy,
+    .zap_reply = zmtp_zap_reply,
+    .handshake_failure = zmtp_handshake_failure,
 };
 
 static void raw_resume_input(void *engine)
@@ -161,37 +188,14 @@ static void raw_destroy(void *engine)
     mz_raw_engine_destroy(engine);
 }
 
-static const struct engine_ops raw_engine_ops = {
+static const struct mz_engine_face raw_face = {
     .resume_input = raw_resume_input,
     .resume_output = raw_resume_output,
     .destroy = raw_destroy,
 };
 
-static void link_resume_input(void *engine)
-{
-    mz_link_resume_input(engine);
-}
-
-static void link_resume_output(void *engine)
-{
-    mz_link_resume_output(engine);
-}
-
-static void link_destroy(void *engine)
-{
-    mz_link_destroy(engine);
-}
-
-/* An own-engine transport's link (plugin_link.h). */
-static const struct engine_ops link_engine_ops = {
-    .resume_input = link_resume_input,
-    .resume_output = link_resume_output,
-    .destroy = link_destroy,
-};
-
 static void session_schedule_finish(struct mz_session *session);
 static void start_linger(struct mz_session *session);
-static void start_connect(void *arg);
 
 /* ---- the mailbox --------------------------------------------------- */
 
@@ -205,19 +209,19 @@ static void run_pipe_command(struct mz_session *session,
         zap_input(session, cmd->type == MZ_CMD_PIPE_TERM);
         return;
     }
-    if (end != session->end || session->finishing || session->released)
+    if (end != session->end || is_ending(session))
         return;
     switch (cmd->type) {
     case MZ_CMD_ACTIVATE_READ:
         if (session->engine != NULL)
-            session->engine_ops->resume_output(session->engine);
+            session->face->resume_output(session->engine);
         break;
     case MZ_CMD_ACTIVATE_WRITE:
         if (end->muted)
             mz_pipe_hwm_cleared(end);
         if (session->engine != NULL && session->input_blocked) {
             session->input_blocked = false;
-            session->engine_ops->resume_input(session->engine);
+            session->face->resume_input(session->engine);
         }
         break;
     case MZ_CMD_HWM:
@@ -225,7 +229,7 @@ static void run_pipe_command(struct mz_session *session,
         break;
     case MZ_CMD_PIPE_TERM:
         end->peer_closed = true;
-        session->closing = true;
+        advance(session, SESSION_CLOSING);
         if (end->pipe->linger != MZ_PIPE_LINGER_UNSET)
             session->options.linger = end->pipe->linger;
         if (session->options.linger == 0) {
@@ -237,8 +241,8 @@ static void run_pipe_command(struct mz_session *session,
         start_linger(session);
         /* Notices the delimiter when nothing is left to send. */
         mz_pipe_check_read(end);
-        if (!session->finishing && session->engine != NULL)
-            session->engine_ops->resume_output(session->engine);
+        if (!is_ending(session) && session->engine != NULL)
+            session->face->resume_output(session->engine);
         break;
     default:
         break;
@@ -261,18 +265,51 @@ static void run_mailbox(struct mz_session *session)
 static void mailbox_ready(void *arg)
 {
     struct mz_session *session = arg;
-    if (!session->released)
+    if (session->state != SESSION_RELEASED)
         run_mailbox(session);
 }
 
 /* Called with the pipe's lock held, while the pipe names this session as
  * an end's owner: session_finish takes the session off every pipe before
  * it queues the free, so every wake-up is queued before it. */
-void mz_session_post(struct mz_session *session, const struct mz_command *cmd)
+static void owner_post(void *owner, const struct mz_command *cmd)
 {
+    struct mz_session *session = owner;
     if (mz_mailbox_post(&session->mailbox, cmd))
         mz_reactor_post_or_abort(session->reactor, mailbox_ready, session,
                                  "waking a session");
+}
+
+static void pipe_ended(struct mz_session *session, struct mz_pipe_end *end);
+
+static void owner_ended(void *owner, struct mz_pipe_end *end)
+{
+    pipe_ended(owner, end);
+}
+
+static struct mz_event_source *owner_events(void *owner)
+{
+    return ((struct mz_session *) owner)->events;
+}
+
+/* What the session's end writes came from its endpoint. */
+static const char *owner_endpoint(void *owner, const struct mz_pipe_end *end)
+{
+    (void) end;
+    return ((struct mz_session *) owner)->uri;
+}
+
+static const struct mz_pipe_owner_ops session_pipe_owner = {
+    .post = owner_post,
+    .ended = owner_ended,
+    .events = owner_events,
+    .endpoint = owner_endpoint,
+    .outbound = false,
+};
+
+void mz_session_own_pipe(struct mz_session *session, struct mz_pipe_end *end)
+{
+    mz_pipe_set_owner(end, &session_pipe_owner, session);
 }
 
 /* ---- the engine's side ------------------------------------------- */
@@ -284,12 +321,14 @@ static struct mz_pipe *session_pipe_new(struct mz_session *session,
 {
     const struct mz_options *o = &session->options;
     struct mz_pipe *pipe =
-        mz_pipe_new(socket, (uint64_t) (o->sndhwm > 0 ? o->sndhwm : 0),
+        mz_pipe_new((uint64_t) (o->sndhwm > 0 ? o->sndhwm : 0),
                     (uint64_t) (o->rcvhwm > 0 ? o->rcvhwm : 0), o->conflate);
     if (pipe == NULL)
         return NULL;
+    if (socket != NULL)
+        mz_socket_own_pipe(socket, &pipe->end[0]);
     session->end = &pipe->end[1];
-    mz_pipe_set_session(session->end, session);
+    mz_session_own_pipe(session, session->end);
     session->end->attached = true;
     return pipe;
 }
@@ -306,7 +345,7 @@ static bool attach_pipe(struct mz_session *session)
     /* The socket's end is the socket's from now on, so that activations
      * reach it; the command carries a reference of its own. */
     pipe->origin = session->origin;
-    mz_pipe_set_socket(&pipe->end[0], session->socket);
+    mz_socket_own_pipe(session->socket, &pipe->end[0]);
     mz_pipe_ref(pipe);
     struct mz_command attach = { .type = MZ_CMD_ATTACH,
                                  .pipe = pipe,
@@ -327,8 +366,9 @@ static bool engine_ready(void *arg, struct mz_peer_metadata *metadata)
     if (session->end == NULL && !attach_pipe(session))
         return false;
     session->handshaken = true;
-    session->reconnect_delay = session->options.reconnect_ivl;
-    session_event(session, ZMQ_EVENT_HANDSHAKE_SUCCEEDED, 0);
+    if (session->dialer != NULL)
+        mz_dialer_handshaken(session->dialer);
+    mz_session_event(session, ZMQ_EVENT_HANDSHAKE_SUCCEEDED, 0);
     /* The peer's routing id goes first into the pipe, once per pipe: a
      * ROUTER learns who is there from it (empty: make one up). */
     if (!session->routing_id_sent && !session->options.conflate) {
@@ -411,7 +451,7 @@ static void engine_error(void *arg, enum mz_engine_error reason)
 {
     struct mz_session *session = arg;
     /* A session already ending destroys its engine itself. */
-    if (session->finishing || session->engine_failed)
+    if (is_ending(session) || session->engine_failed)
         return;
     session->engine_failed = true;
     session->protocol_failed = is_protocol_failure(reason);
@@ -438,12 +478,12 @@ static void zap_input(struct mz_session *session, bool peer_closed)
     struct mz_zap *zap = session->zap;
     session->zap = NULL;
     if (session->engine != NULL && !session->engine_failed &&
-        !session->finishing && session->engine_ops == &zmtp_engine_ops)
-        mz_engine_zap_reply(session->engine, &reply);
+        !is_ending(session) && session->face->zap_reply != NULL)
+        session->face->zap_reply(session->engine, &reply);
     mz_zap_free(zap);
 }
 
-static const struct mz_engine_sink session_sink = {
+const struct mz_engine_sink mz_session_sink = {
     .ready = engine_ready,
     .push = engine_push,
     .flush = engine_flush,
@@ -453,263 +493,99 @@ static const struct mz_engine_sink session_sink = {
     .zap_request = engine_zap_request,
 };
 
-/* Runs ZMTP (or the raw engine, on a bare fd) on a connected stream. */
-static void run_engine(struct mz_session *session, struct mz_byte_stream stream,
-                       const char *peer_address)
+/* What the previous connection left is forgotten before the next one
+ * (which may report ready from inside its own start). */
+static void connection_reset(struct mz_session *session)
 {
     session->input_blocked = false;
     session->handshaken = false;
     session->hello_due = false;
+}
+
+/* Runs ZMTP (or the raw engine, on the bare fd) on a connected stream. */
+static void run_engine(struct mz_session *session, struct mz_byte_stream stream,
+                       const char *peer_address)
+{
+    connection_reset(session);
     if (session->options.socket_type == ZMQ_STREAM) {
-        session->engine_ops = &raw_engine_ops;
+        session->face = &raw_face;
         session->engine =
             mz_raw_engine_new(session->reactor, stream.fd, &session->options,
-                              peer_address, &session_sink, session);
+                              peer_address, &mz_session_sink, session);
     } else {
-        session->engine_ops = &zmtp_engine_ops;
-        session->engine =
-            mz_engine_new_on_stream(session->reactor, stream, &session->options,
-                                    peer_address, &session_sink, session);
+        session->face = &zmtp_face;
+        const struct modzmq_mechanism_ops *mechanism;
+        if (mz_mechanism_find(session->options.mechanism, &mechanism) < 0) {
+            mz_byte_stream_close(&stream);
+            session->engine = NULL;
+            return;
+        }
+        session->engine = mz_engine_new_on_stream(
+            session->reactor, stream, &session->options, mechanism,
+            peer_address, &mz_session_sink, session);
     }
 }
 
-static void start_engine(struct mz_session *session, int fd,
-                         modzmq_endpoint *endpoint)
+void mz_session_run(struct mz_session *session, void *engine,
+                    const struct mz_engine_face *face)
 {
+    session->engine = engine;
+    session->face = face;
+}
+
+/* The endpoint whose transport names a connection's peer: the dialer's,
+ * or the listener's while an accepted session starts. */
+static const struct mz_net_endpoint *
+connection_endpoint(const struct mz_session *session)
+{
+    if (session->dialer != NULL)
+        return mz_dialer_endpoint(session->dialer);
+    return mz_listener_endpoint(session->listener);
+}
+
+bool mz_session_connection(struct mz_session *session, int fd)
+{
+    session_connection_named(session, fd);
+    mz_session_event(
+        session, session->accepted ? ZMQ_EVENT_ACCEPTED : ZMQ_EVENT_CONNECTED,
+        (uint64_t) fd);
+    const struct mz_net_endpoint *endpoint = connection_endpoint(session);
     char peer[256];
     const char *peer_address = NULL;
-    if (session->ops->peer_address != NULL &&
-        session->ops->peer_address(endpoint, fd, peer, sizeof peer) >= 0)
+    if (endpoint->kind->peer_address != NULL &&
+        endpoint->kind->peer_address(endpoint, fd, peer, sizeof peer) >= 0)
         peer_address = peer;
     /* The raw engine of ZMQ_STREAM reads the bare fd only. */
     struct mz_byte_stream stream;
-    if ((session->options.socket_type == ZMQ_STREAM &&
-         mz_byte_stream_wraps(session->ops)) ||
-        mz_byte_stream_open(&stream, session->ops, endpoint, fd) < 0) {
+    if (endpoint->kind->open_stream(endpoint, fd,
+                                    session->options.socket_type == ZMQ_STREAM,
+                                    &stream) < 0) {
         close(fd);
         session->engine = NULL;
-        return;
+    } else {
+        run_engine(session, stream, peer_address);
     }
-    run_engine(session, stream, peer_address);
+    if (session->engine != NULL)
+        return true;
+    if (session->accepted)
+        session_schedule_finish(session);
+    return false;
 }
 
-int mz_session_link_to_zmtp(struct mz_session *session, int fd,
-                            const char *peer_address)
+int mz_session_run_zmtp(struct mz_session *session, int fd,
+                        const char *peer_address)
 {
-    /* An ending session destroys its link itself. */
-    if (session->finishing || session->released || session->engine_failed) {
+    /* An ending session destroys its current engine itself. */
+    if (is_ending(session) || session->engine_failed) {
         close(fd);
         errno = ECONNABORTED;
         return -1;
     }
-    /* The link retires itself; ZMTP takes its place. */
+    /* The current engine retires itself; ZMTP takes its place. */
     run_engine(session, mz_byte_stream_of_fd(fd), peer_address);
     if (session->engine == NULL)
         engine_error(session, MZ_ENGINE_CONNECTION_CLOSED);
     return 0;
-}
-
-/* ---- connecting ---------------------------------------------------- */
-
-static void schedule_reconnect(struct mz_session *session)
-{
-    if (session->finishing || session->released)
-        return;
-    if (session->options.reconnect_ivl < 0) {
-        /* Never again: the pipe goes, as in libzmq. */
-        session_schedule_finish(session);
-        return;
-    }
-    int delay = session->reconnect_delay;
-    session->reconnect_timer = mz_reactor_add_timer(
-        session->reactor, (uint64_t) delay, start_connect, session);
-    session_event(session, ZMQ_EVENT_CONNECT_RETRIED, (uint64_t) delay);
-    /* Back-off: double the interval up to ZMQ_RECONNECT_IVL_MAX. */
-    int max = session->options.reconnect_ivl_max;
-    if (max > 0 && delay < max)
-        session->reconnect_delay = delay * 2 < max ? delay * 2 : max;
-}
-
-/* The fd is connected, and past the transport's own protocol if it has
- * one: ZMTP from now on. */
-static void connection_made(struct mz_session *session, int fd)
-{
-    session_connection_named(session, fd);
-    session_event(session, ZMQ_EVENT_CONNECTED, (uint64_t) fd);
-    start_engine(session, fd, session->endpoint);
-    if (session->engine == NULL)
-        schedule_reconnect(session);
-}
-
-/* The fd of a connect in progress is no longer watched, nor timed. */
-static void stop_watching_connect(struct mz_session *session)
-{
-    if (session->connect_handle != NULL)
-        mz_reactor_remove_fd(session->connect_handle);
-    session->connect_handle = NULL;
-    session->connect_fd = -1;
-    if (session->connect_timer != 0) {
-        mz_reactor_cancel_timer(session->reactor, session->connect_timer);
-        session->connect_timer = 0;
-    }
-}
-
-/* Whether the transport speaks a protocol of its own before ZMTP
- * (connect_handshake, ABI 1.2: a table of 1.1 ends before it). */
-static bool transport_handshakes(const struct modzmq_transport_ops *ops)
-{
-    return ops->size >=
-               offsetof(struct modzmq_transport_ops, connect_handshake) +
-                   sizeof ops->connect_handshake &&
-           ops->connect_handshake != NULL;
-}
-
-static void handshake_ready(void *arg, uint32_t events);
-
-/* One step of the transport's protocol on fd; waits for the fd again, or
- * goes on to ZMTP, or closes it and tries again later (as libzmq does
- * after a failed SOCKS exchange, whatever ZMQ_RECONNECT_STOP says). */
-static void transport_handshake_step(struct mz_session *session, int fd)
-{
-    unsigned wants = 0;
-    int rc = session->ops->connect_handshake(session->endpoint, fd, &wants);
-    if (rc == 0) {
-        session->connect_handle =
-            mz_reactor_add_fd(session->reactor, fd, handshake_ready, session);
-        if (session->connect_handle != NULL) {
-            session->connect_fd = fd;
-            mz_reactor_want(session->connect_handle,
-                            (wants & MODZMQ_WANT_READ) != 0,
-                            (wants & MODZMQ_WANT_WRITE) != 0);
-            return;
-        }
-        rc = -1;
-    }
-    stop_watching_connect(session);
-    if (rc < 0) {
-        close(fd);
-        session_event(session, ZMQ_EVENT_CLOSED, (uint64_t) fd);
-        schedule_reconnect(session);
-        return;
-    }
-    connection_made(session, fd);
-}
-
-static void handshake_ready(void *arg, uint32_t events)
-{
-    (void) events;
-    struct mz_session *session = arg;
-    int fd = session->connect_fd;
-    mz_reactor_remove_fd(session->connect_handle);
-    session->connect_handle = NULL;
-    session->connect_fd = -1;
-    transport_handshake_step(session, fd);
-}
-
-static void connect_timed_out(void *arg);
-
-static void connect_ready(void *arg, uint32_t events)
-{
-    (void) events;
-    struct mz_session *session = arg;
-    int fd = session->connect_fd;
-    stop_watching_connect(session);
-    if (session->ops->connect_finish(session->endpoint, fd) < 0) {
-        int reason = errno;
-        close(fd);
-        session_event(session, ZMQ_EVENT_CLOSED, (uint64_t) fd);
-        if (reason == ECONNREFUSED &&
-            (session->options.reconnect_stop & ZMQ_RECONNECT_STOP_CONN_REFUSED))
-            session_schedule_finish(session);
-        else
-            schedule_reconnect(session);
-        return;
-    }
-    if (transport_handshakes(session->ops)) {
-        /* Bounded like a ZMTP handshake, which libzmq's SOCKS client is
-         * not: a silent proxy would hold the connection for ever. */
-        if (session->options.handshake_ivl > 0)
-            session->connect_timer = mz_reactor_add_timer(
-                session->reactor, (uint64_t) session->options.handshake_ivl,
-                connect_timed_out, session);
-        transport_handshake_step(session, fd);
-        return;
-    }
-    connection_made(session, fd);
-}
-
-/* ZMQ_CONNECT_TIMEOUT (or ZMQ_HANDSHAKE_IVL for a transport's own
- * protocol): the connect is abandoned and tried again later. */
-static void connect_timed_out(void *arg)
-{
-    struct mz_session *session = arg;
-    session->connect_timer = 0;
-    if (session->connect_handle == NULL)
-        return;
-    mz_reactor_remove_fd(session->connect_handle);
-    session->connect_handle = NULL;
-    close(session->connect_fd);
-    session_event(session, ZMQ_EVENT_CLOSED, (uint64_t) session->connect_fd);
-    session->connect_fd = -1;
-    schedule_reconnect(session);
-}
-
-/* An own-engine transport makes a link where a stream transport makes
- * an fd. */
-static void start_link(struct mz_session *session)
-{
-    session->input_blocked = false;
-    session->handshaken = false;
-    session->hello_due = false;
-    struct mz_link *link =
-        mz_link_connect(session->reactor, session->link_ops, session->endpoint,
-                        &session->options, &session_sink, session);
-    if (link == NULL) {
-        if (errno == ECONNREFUSED &&
-            (session->options.reconnect_stop & ZMQ_RECONNECT_STOP_CONN_REFUSED))
-            session_schedule_finish(session);
-        else
-            schedule_reconnect(session);
-        return;
-    }
-    session->engine = link;
-    session->engine_ops = &link_engine_ops;
-    mz_link_connected(link);
-}
-
-static void start_connect(void *arg)
-{
-    struct mz_session *session = arg;
-    session->reconnect_timer = 0;
-    if (session->finishing || session->released)
-        return;
-    if (session->link_ops != NULL) {
-        start_link(session);
-        return;
-    }
-    int fd = -1;
-    /* A transport leaves errno EINPROGRESS when the connect goes on in the
-     * background (transport.h): libzmq calls that CONNECT_DELAYED. */
-    errno = 0;
-    if (session->ops->connect_start(session->endpoint, &fd) < 0) {
-        schedule_reconnect(session);
-        return;
-    }
-    if (errno == EINPROGRESS)
-        session_event(session, ZMQ_EVENT_CONNECT_DELAYED, EINPROGRESS);
-    session->connect_handle =
-        mz_reactor_add_fd(session->reactor, fd, connect_ready, session);
-    if (session->connect_handle == NULL) {
-        close(fd);
-        schedule_reconnect(session);
-        return;
-    }
-    session->connect_fd = fd;
-    mz_reactor_want(session->connect_handle, false, true);
-    if (session->options.connect_timeout > 0)
-        session->connect_timer = mz_reactor_add_timer(
-            session->reactor, (uint64_t) session->options.connect_timeout,
-            connect_timed_out, session);
 }
 
 /* The events of a connection that failed: how its handshake failed, if
@@ -717,12 +593,12 @@ static void start_connect(void *arg)
 static void publish_engine_end(struct mz_session *session)
 {
     uint64_t event = 0, value = 0;
-    if (session->engine_ops == &zmtp_engine_ops &&
-        mz_engine_handshake_failure(session->engine, &event, &value) &&
+    if (session->face->handshake_failure != NULL &&
+        session->face->handshake_failure(session->engine, &event, &value) &&
         event != 0)
-        session_event(session, event, value);
-    session_event(session, ZMQ_EVENT_DISCONNECTED,
-                  (uint64_t) session->event_fd);
+        mz_session_event(session, event, value);
+    mz_session_event(session, ZMQ_EVENT_DISCONNECTED,
+                     (uint64_t) session->event_fd);
     /* Until the next connection, a connecting session's events have no
      * local end (CONNECT_RETRIED, CONNECT_DELAYED), as in libzmq. */
     if (!session->accepted) {
@@ -762,7 +638,7 @@ static void engine_gone(void *arg)
     struct mz_session *session = arg;
     if (session->engine != NULL) {
         publish_engine_end(session);
-        session->engine_ops->destroy(session->engine);
+        session->face->destroy(session->engine);
         session->engine = NULL;
     }
     mz_zap_free(session->zap);
@@ -771,10 +647,10 @@ static void engine_gone(void *arg)
     /* A message cut short by the connection does not stay half written. */
     if (session->end != NULL)
         mz_pipe_rollback(session->end);
-    if (session->finishing)
+    if (is_ending(session))
         return;
     announce_departure(session);
-    if (session->accepted || session->draining) {
+    if (session->accepted || session->state == SESSION_DRAINING) {
         session_schedule_finish(session);
         return;
     }
@@ -783,21 +659,19 @@ static void engine_gone(void *arg)
         mz_pipe_terminate(session->end);
         session->end = NULL;
         session->routing_id_sent = false;
-        if (session->closing) {
+        if (session->state >= SESSION_CLOSING) {
             session_schedule_finish(session);
             return;
         }
     }
-    int stop = session->options.reconnect_stop;
-    if (session->protocol_failed ||
-        (!session->handshaken &&
-         (stop & ZMQ_RECONNECT_STOP_HANDSHAKE_FAILED)) ||
-        (session->handshaken && (stop & ZMQ_RECONNECT_STOP_AFTER_DISCONNECT))) {
-        session_schedule_finish(session);
-        return;
-    }
-    /* A connecting session tries again, even while lingering. */
-    schedule_reconnect(session);
+    bool handshaken = session->handshaken;
+    connection_reset(session);
+    mz_dialer_redial(session->dialer, handshaken, session->protocol_failed);
+}
+
+void mz_session_dialer_stopped(struct mz_session *session)
+{
+    session_schedule_finish(session);
 }
 
 /* ---- life and death ---------------------------------------------- */
@@ -834,9 +708,7 @@ session_new(struct mz_socket *s, struct mz_reactor *reactor, const char *uri)
     session->events = mz_socket_event_source(s);
     session->ctx = ctx;
     session->reactor = reactor;
-    session->connect_fd = -1;
     session->event_fd = -1;
-    session->reconnect_delay = options->reconnect_ivl;
     mz_ctx_network_object_added(ctx);
     return session;
 }
@@ -868,20 +740,12 @@ static void session_free_later(struct mz_session *session)
 static void session_finish(void *arg)
 {
     struct mz_session *session = arg;
-    if (session->reconnect_timer != 0)
-        mz_reactor_cancel_timer(session->reactor, session->reconnect_timer);
     if (session->linger_timer != 0)
         mz_reactor_cancel_timer(session->reactor, session->linger_timer);
-    if (session->connect_timer != 0)
-        mz_reactor_cancel_timer(session->reactor, session->connect_timer);
     if (session->engine != NULL)
-        session->engine_ops->destroy(session->engine);
+        session->face->destroy(session->engine);
     mz_zap_free(session->zap);
     session->zap = NULL;
-    if (session->connect_handle != NULL) {
-        mz_reactor_remove_fd(session->connect_handle);
-        close(session->connect_fd);
-    }
     if (session->listener != NULL)
         mz_listener_untrack(session->listener, session);
     if (session->end != NULL) {
@@ -895,21 +759,23 @@ static void session_finish(void *arg)
     while (mz_mailbox_take(&session->mailbox, &cmd))
         mz_pipe_unref(cmd.pipe);
     mz_mailbox_fini(&session->mailbox);
-    if (session->endpoint != NULL && session->link_ops != NULL)
-        session->link_ops->endpoint_free(session->endpoint);
-    else if (session->endpoint != NULL)
-        session->ops->endpoint_free(session->endpoint);
+    if (session->dialer != NULL)
+        mz_dialer_free(session->dialer);
+    session->dialer = NULL;
     mz_options_fini(&session->options);
-    session->released = true;
+    session->state = SESSION_RELEASED;
     if (session->detached)
         session_free_later(session);
 }
 
 static void session_schedule_finish(struct mz_session *session)
 {
-    if (session->finishing || session->released)
+    if (is_ending(session))
         return;
-    session->finishing = true;
+    session->state = SESSION_FINISHING;
+    /* No connection is made any more. */
+    if (session->dialer != NULL)
+        mz_dialer_stop(session->dialer);
     mz_reactor_post_or_abort(session->reactor, session_finish, session,
                              "ending a session");
 }
@@ -932,7 +798,7 @@ static void start_linger(struct mz_session *session)
         session->reactor, (uint64_t) linger, linger_expired, session);
 }
 
-void mz_session_pipe_ended(struct mz_session *session, struct mz_pipe_end *end)
+static void pipe_ended(struct mz_session *session, struct mz_pipe_end *end)
 {
     /* A ZAP pipe's reader notices its end itself. */
     if (end != session->end)
@@ -945,53 +811,52 @@ void mz_session_pipe_ended(struct mz_session *session, struct mz_pipe_end *end)
         session_schedule_finish(session);
         return;
     }
-    session->draining = true;
+    advance(session, SESSION_DRAINING);
     start_linger(session);
 }
 
 static void engine_drained(void *arg)
 {
     struct mz_session *session = arg;
-    if (session->draining)
+    if (session->state == SESSION_DRAINING)
         session_schedule_finish(session);
 }
 
 /* ---- entry points ------------------------------------------------ */
 
-/* Either transport's endpoint_free. */
-static void free_endpoint(const struct modzmq_transport_ops *ops,
-                          const struct modzmq_engine_transport_ops *link_ops,
-                          modzmq_endpoint *endpoint)
+/* The first connect, as a task: the session may have ended first. */
+static void start_dialing(void *arg)
 {
-    if (link_ops != NULL)
-        link_ops->endpoint_free(endpoint);
-    else
-        ops->endpoint_free(endpoint);
+    struct mz_session *session = arg;
+    if (!is_ending(session))
+        mz_dialer_start(session->dialer);
 }
 
-/* mz_session_connect and mz_session_connect_link: one of ops and link_ops
- * is set. */
-static int connect_session(struct mz_socket *s,
-                           const struct modzmq_transport_ops *ops,
-                           const struct modzmq_engine_transport_ops *link_ops,
-                           modzmq_endpoint *endpoint, const char *uri,
-                           struct mz_session **session_out,
-                           struct mz_pipe_end **end_out)
+int mz_session_connect(struct mz_socket *s, struct mz_net_endpoint *endpoint,
+                       const char *uri, struct mz_session **session_out,
+                       struct mz_pipe_end **end_out)
 {
     struct mz_reactor *reactor =
         mz_ctx_choose_reactor(mz_socket_ctx(s), mz_socket_options(s)->affinity);
-    if (reactor == NULL) {
-        free_endpoint(ops, link_ops, endpoint);
-        return -1;
+    struct mz_session *session =
+        reactor != NULL ? session_new(s, reactor, uri) : NULL;
+    if (session != NULL) {
+        session->dialer =
+            mz_dialer_new(session, reactor, &session->options, endpoint);
+        if (session->dialer == NULL) {
+            mz_mailbox_fini(&session->mailbox);
+            mz_options_fini(&session->options);
+            session_free(session);
+            session = NULL;
+            errno = ENOMEM;
+        }
     }
-    struct mz_session *session = session_new(s, reactor, uri);
     if (session == NULL) {
-        free_endpoint(ops, link_ops, endpoint);
+        int error = errno;
+        mz_net_endpoint_free(endpoint);
+        errno = error;
         return -1;
     }
-    session->ops = ops;
-    session->link_ops = link_ops;
-    session->endpoint = endpoint;
     session->socket = s;
     *session_out = session;
     *end_out = NULL;
@@ -1004,9 +869,9 @@ static int connect_session(struct mz_socket *s,
         if (pipe == NULL) {
             /* Not started: free by hand. */
             mz_mailbox_fini(&session->mailbox);
+            mz_dialer_free(session->dialer);
             mz_options_fini(&session->options);
             session_free(session);
-            free_endpoint(ops, link_ops, endpoint);
             errno = ENOMEM;
             return -1;
         }
@@ -1022,62 +887,12 @@ static int connect_session(struct mz_socket *s,
         if (taken > 0)
             *end_out = &pipe->end[0];
     }
-    mz_reactor_post_or_abort(reactor, start_connect, session,
+    mz_reactor_post_or_abort(reactor, start_dialing, session,
                              "starting a connection");
     return 0;
 }
 
-int mz_session_connect(struct mz_socket *s,
-                       const struct modzmq_transport_ops *ops,
-                       modzmq_endpoint *endpoint, const char *uri,
-                       struct mz_session **session_out,
-                       struct mz_pipe_end **end_out)
-{
-    return connect_session(s, ops, NULL, endpoint, uri, session_out, end_out);
-}
-
-int mz_session_connect_link(struct mz_socket *s,
-                            const struct modzmq_engine_transport_ops *ops,
-                            modzmq_endpoint *endpoint, const char *uri,
-                            struct mz_session **session_out,
-                            struct mz_pipe_end **end_out)
-{
-    return connect_session(s, NULL, ops, endpoint, uri, session_out, end_out);
-}
-
-void mz_session_accept(struct mz_listener *listener, int fd)
-{
-    struct mz_socket *s = mz_listener_socket(listener);
-    struct mz_session *session = session_new(s, mz_listener_reactor(listener),
-                                             mz_listener_uri(listener));
-    if (session == NULL) {
-        close(fd);
-        return;
-    }
-    session->accepted = true;
-    session->detached = true; /* nobody holds an accepted session */
-    session->listener = listener;
-    session->origin = mz_listener_id(listener);
-    session->socket = s;
-    session->ops = mz_listener_ops(listener);
-    if (!mz_listener_track(listener, session)) {
-        /* Out of memory: the connection is refused, as libzmq's
-         * listener refuses one it cannot take (ACCEPT_FAILED). */
-        session->listener = NULL;
-        close(fd);
-        session_event(session, ZMQ_EVENT_ACCEPT_FAILED, ENOMEM);
-        session_schedule_finish(session);
-        return;
-    }
-    session_connection_named(session, fd);
-    session_event(session, ZMQ_EVENT_ACCEPTED, (uint64_t) fd);
-    start_engine(session, fd, mz_listener_endpoint(listener));
-    if (session->engine == NULL)
-        session_schedule_finish(session);
-}
-
-modzmq_link *mz_session_accept_link(struct mz_listener *listener,
-                                    modzmq_link_state *state)
+struct mz_session *mz_session_accepted(struct mz_listener *listener)
 {
     if (mz_listener_is_stopping(listener)) {
         errno = ECONNABORTED;
@@ -1089,28 +904,18 @@ modzmq_link *mz_session_accept_link(struct mz_listener *listener,
     if (session == NULL)
         return NULL;
     session->accepted = true;
-    session->detached = true;
-    session->socket = s;
-    session->link_ops = mz_listener_link_ops(listener);
+    session->detached = true; /* nobody holds an accepted session */
     session->listener = listener;
     session->origin = mz_listener_id(listener);
+    session->socket = s;
     if (!mz_listener_track(listener, session)) {
+        /* Out of memory: the peer is refused. */
         session->listener = NULL;
         session_schedule_finish(session);
         errno = ENOMEM;
         return NULL;
     }
-    struct mz_link *link =
-        mz_link_accepted(session->reactor, session->link_ops, state,
-                         &session->options, &session_sink, session);
-    if (link == NULL) {
-        session_schedule_finish(session);
-        errno = ENOMEM;
-        return NULL;
-    }
-    session->engine = link;
-    session->engine_ops = &link_engine_ops;
-    return (modzmq_link *) link;
+    return session;
 }
 
 void mz_session_abort(struct mz_session *session)
@@ -1132,14 +937,14 @@ static void stop_task(void *arg)
     struct mz_session *session = request->session;
     session->options.linger = request->linger;
     /* Pipe commands first: the socket may have closed its end just now. */
-    if (!session->released)
+    if (session->state != SESSION_RELEASED)
         run_mailbox(session);
     session->detached = true;
     session->socket = NULL;
-    if (session->released) {
+    if (session->state == SESSION_RELEASED) {
         session_free_later(session);
     } else {
-        session->closing = true;
+        advance(session, SESSION_CLOSING);
         if (session->end != NULL && !session->end->peer_closed &&
             session->options.immediate) {
             /* zmq_disconnect of a ZMQ_IMMEDIATE connection: the socket
@@ -1166,12 +971,12 @@ struct mz_pipe *mz_session_stop(struct mz_session *session, int linger)
     return request.pipe;
 }
 
-struct mz_event_source *mz_session_events(const struct mz_session *session)
+struct mz_reactor *mz_session_reactor(const struct mz_session *session)
 {
-    return session->events;
+    return session->reactor;
 }
 
-const char *mz_session_uri(const struct mz_session *session)
+const struct mz_options *mz_session_options(const struct mz_session *session)
 {
-    return session->uri;
+    return &session->options;
 }

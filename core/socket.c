@@ -18,6 +18,7 @@
 #include "session.h"
 #include "socket.h"
 #include "socket_internal.h"
+#include "transport.h"
 #include "zap.h"
 
 static const uint32_t SOCKET_TAG_LIVE = 0x6d7a736bu;   /* "mzsk" */
@@ -124,7 +125,9 @@ void mz_socket_post(struct mz_socket *s, const struct mz_command *cmd)
     mz_mailbox_post(&s->mailbox, cmd);
 }
 
-void mz_socket_pipe_ended(struct mz_socket *s, struct mz_pipe_end *end)
+/* The pipe read its peer's delimiter: release it after the current
+ * call. */
+static void pipe_ended(struct mz_socket *s, struct mz_pipe_end *end)
 {
     if (s->ended_count == s->ended_capacity) {
         unsigned capacity = s->ended_capacity ? s->ended_capacity * 2 : 8;
@@ -138,6 +141,41 @@ void mz_socket_pipe_ended(struct mz_socket *s, struct mz_pipe_end *end)
         s->ended_capacity = capacity;
     }
     s->ended[s->ended_count++] = end;
+}
+
+/* A socket as the owner of pipe ends (pipe.h). */
+static void owner_post(void *owner, const struct mz_command *cmd)
+{
+    mz_socket_post(owner, cmd);
+}
+
+static void owner_ended(void *owner, struct mz_pipe_end *end)
+{
+    pipe_ended(owner, end);
+}
+
+static struct mz_event_source *owner_events(void *owner)
+{
+    return ((struct mz_socket *) owner)->events;
+}
+
+static const char *owner_endpoint(void *owner, const struct mz_pipe_end *end)
+{
+    (void) owner;
+    return end->endpoint;
+}
+
+static const struct mz_pipe_owner_ops socket_pipe_owner = {
+    .post = owner_post,
+    .ended = owner_ended,
+    .events = owner_events,
+    .endpoint = owner_endpoint,
+    .outbound = true,
+};
+
+void mz_socket_own_pipe(struct mz_socket *s, struct mz_pipe_end *end)
+{
+    mz_pipe_set_owner(end, &socket_pipe_owner, s);
 }
 
 static void forget_endpoint_pipe(struct mz_socket *s, struct mz_pipe_end *end)
@@ -470,36 +508,15 @@ static void stop_session(struct mz_socket *s, struct mz_session *session)
  * so that an event loop that watches the fd wakes and looks at
  * ZMQ_EVENTS. */
 
-/* endpoint_parse of either kind of transport. */
-static int parse_endpoint(struct mz_socket *s,
-                          const struct mz_transport *transport,
-                          const char *scheme, const char *address,
-                          enum modzmq_endpoint_mode mode,
-                          modzmq_endpoint **endpoint)
-{
-    if (transport->engine != NULL)
-        return transport->engine->endpoint_parse((modzmq_socket *) s, scheme,
-                                                 address, mode, endpoint);
-    return transport->stream->endpoint_parse((modzmq_socket *) s, scheme,
-                                             address, mode, endpoint);
-}
-
 static int network_bind(struct mz_socket *s, const char *scheme,
                         const char *address)
 {
-    struct mz_transport transport;
-    if (mz_plugin_find_transport(scheme, &transport) < 0)
-        return -1;
-    modzmq_endpoint *endpoint = NULL;
+    struct mz_net_endpoint endpoint;
     char bound_uri[512];
     struct mz_listener *listener = NULL;
-    if (parse_endpoint(s, &transport, scheme, address, MODZMQ_ENDPOINT_BIND,
-                       &endpoint) == 0)
-        listener = transport.engine != NULL
-                       ? mz_listener_start_links(s, transport.engine, endpoint,
-                                                 bound_uri, sizeof bound_uri)
-                       : mz_listener_start(s, transport.stream, endpoint,
-                                           bound_uri, sizeof bound_uri);
+    if (mz_net_endpoint_parse(s, scheme, address, MODZMQ_ENDPOINT_BIND,
+                              &endpoint) == 0)
+        listener = mz_listener_start(s, &endpoint, bound_uri, sizeof bound_uri);
     if (listener == NULL) {
         /* libzmq names the address without its scheme here. */
         int error = errno;
@@ -520,21 +537,13 @@ static int network_bind(struct mz_socket *s, const char *scheme,
 static int network_connect(struct mz_socket *s, const char *scheme,
                            const char *address, const char *uri)
 {
-    struct mz_transport transport;
-    if (mz_plugin_find_transport(scheme, &transport) < 0)
-        return -1;
-    modzmq_endpoint *endpoint = NULL;
-    if (parse_endpoint(s, &transport, scheme, address, MODZMQ_ENDPOINT_CONNECT,
-                       &endpoint) < 0)
+    struct mz_net_endpoint endpoint;
+    if (mz_net_endpoint_parse(s, scheme, address, MODZMQ_ENDPOINT_CONNECT,
+                              &endpoint) < 0)
         return -1;
     struct mz_pipe_end *end = NULL;
     struct mz_session *session = NULL;
-    int rc = transport.engine != NULL
-                 ? mz_session_connect_link(s, transport.engine, endpoint, uri,
-                                           &session, &end)
-                 : mz_session_connect(s, transport.stream, endpoint, uri,
-                                      &session, &end);
-    if (rc < 0)
+    if (mz_session_connect(s, &endpoint, uri, &session, &end) < 0)
         return -1;
     if (mz_socket_add_endpoint(s, uri, false, end) < 0) {
         if (end != NULL) {

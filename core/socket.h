@@ -90,8 +90,10 @@ int mz_socket_process_commands(struct mz_socket *s);
 
 /* Thread-safe: queue a command for the socket's thread. */
 void mz_socket_post(struct mz_socket *s, const struct mz_command *cmd);
-/* The pipe read its peer's delimiter: release it after the current call. */
-void mz_socket_pipe_ended(struct mz_socket *s, struct mz_pipe_end *end);
+/* Makes s the owner of end (pipe.h): its commands go to the socket's
+ * mailbox, the end of its input to the socket, and its high-water mark
+ * events to the socket's. */
+void mz_socket_own_pipe(struct mz_socket *s, struct mz_pipe_end *end);
 /* ZMQ_PROBE_ROUTER: when set, greets a new peer with one empty message so
  * that a ROUTER there learns of it (REQ, DEALER and ROUTER call this as
  * they attach a pipe). */

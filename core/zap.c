@@ -12,7 +12,7 @@
 #include "ctx.h"
 #include "inproc.h"
 #include "pipe.h"
-#include "pipe_owner.h"
+#include "session.h"
 #include "zap.h"
 #include "zmq.h"
 
@@ -93,13 +93,13 @@ struct mz_zap *mz_zap_request(struct mz_ctx *ctx, struct mz_session *session,
     zap->ctx = ctx;
     for (size_t i = 0; i < REPLY_PARTS; i++)
         mz_msg_init(&zap->parts[i]);
-    struct mz_pipe *pipe = mz_pipe_new(NULL, 0, 0, false);
+    struct mz_pipe *pipe = mz_pipe_new(0, 0, false);
     if (pipe == NULL) {
         free(zap);
         return NULL;
     }
     zap->end = &pipe->end[0];
-    mz_pipe_set_session(zap->end, session);
+    mz_session_own_pipe(session, zap->end);
     zap->end->attached = true;
     /* The request waits in the pipe until the handler reads it. Our end
      * looks for the reply once before the handler can see the pipe, so

@@ -12,6 +12,7 @@
  * memory under a mutex, and the test thread waits for it with bounded
  * condition waits. */
 #include "engine.h"
+#include "mechanism.h"
 #include "msg.h"
 #include "options.h"
 #include "peer_metadata.h"
@@ -186,8 +187,13 @@ struct start {
 static void start_task(void *arg)
 {
     struct start *st = arg;
-    st->side->engine = mz_engine_new(reactor, st->fd, &st->side->options,
-                                     st->peer_address, &test_sink, st->side);
+    const struct modzmq_mechanism_ops *mechanism = NULL;
+    if (mz_mechanism_find(st->side->options.mechanism, &mechanism) == 0)
+        st->side->engine =
+            mz_engine_new(reactor, st->fd, &st->side->options, mechanism,
+                          st->peer_address, &test_sink, st->side);
+    else
+        close(st->fd);
 }
 
 static void side_start(struct side *s, int fd, const char *peer_address)

@@ -13,6 +13,7 @@
  *
  * MODZMQ_PLUGIN_PATH must reach the plain plugin (make check sets it). */
 #include "engine.h"
+#include "mechanism.h"
 #include "msg.h"
 #include "options.h"
 #include "peer_metadata.h"
@@ -231,8 +232,13 @@ struct start {
 static void start_task(void *arg)
 {
     struct start *st = arg;
-    st->side->engine = mz_engine_new(reactor, st->fd, &st->side->options,
-                                     st->peer_address, &test_sink, st->side);
+    const struct modzmq_mechanism_ops *mechanism = NULL;
+    if (mz_mechanism_find(st->side->options.mechanism, &mechanism) == 0)
+        st->side->engine =
+            mz_engine_new(reactor, st->fd, &st->side->options, mechanism,
+                          st->peer_address, &test_sink, st->side);
+    else
+        close(st->fd);
 }
 
 static void side_start(struct side *s, int fd, const char *peer_address)

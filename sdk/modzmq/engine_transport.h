@@ -58,12 +58,16 @@
  *                            frees its state and must not use the link
  *                            handle again
  *
- * Threads: endpoint_parse, endpoint_format and a bind's endpoint_free run
- * on the application thread inside zmq_bind or zmq_connect. listen runs on
- * the I/O thread that the endpoint is given (listener_reactor), while the
- * application thread waits for it, so that its errors reach zmq_bind;
- * unlisten runs there too. connect, the link_* ops and a connect's
- * endpoint_free run on the link's I/O thread (link_reactor). The link
+ * Threads, the same rule as for stream transports (transport.h):
+ * endpoint_parse runs on the application thread inside zmq_bind or
+ * zmq_connect. listen and a bind's endpoint_format run on the I/O thread
+ * that the endpoint is given (listener_reactor), while the application
+ * thread waits inside zmq_bind for their outcome, so that their errors
+ * reach it; unlisten runs there too, and a bind's endpoint_free on the
+ * application thread once unlisten has returned. connect, the link_* ops
+ * and a connect's endpoint_free run on the link's I/O thread
+ * (link_reactor; endpoint_free on the application thread when zmq_connect
+ * itself fails). The link
  * services may only be called from that thread, and never after
  * link_close. The core never calls into the plugin from inside one of
  * the plugin's own service calls: link_close and the rest come from the

@@ -23,14 +23,21 @@
  *                             connection later drops
  *   zmq_disconnect / close    endpoint_free
  *
- * Threads: endpoint_parse, listen, endpoint_format and a bind's
- * endpoint_free run on the application thread inside zmq_bind or
- * zmq_connect; accept, connect_start, connect_finish, connect_handshake,
- * stream_open, unlisten and a connect's endpoint_free run on one of the
- * core's I/O threads. The core never calls two ops on the same endpoint
- * at once. A plugin that reads socket options does so in endpoint_parse
- * and keeps what it needs in its endpoint: options set after zmq_bind or
- * zmq_connect do not affect that endpoint, as in libzmq.
+ * Threads, the same rule for both kinds of transport (engine_transport.h):
+ * endpoint_parse runs on the application thread inside zmq_bind or
+ * zmq_connect. listen and a bind's endpoint_format run on the I/O thread
+ * that will serve the endpoint, while the application thread waits inside
+ * zmq_bind for their outcome (so that their errors reach it); accept and
+ * unlisten run on that thread too, and a bind's endpoint_free on the
+ * application thread once unlisten has returned. connect_start,
+ * connect_finish, connect_handshake, stream_open, peer_address and a
+ * connect's endpoint_free run on the I/O thread of the connect
+ * (endpoint_free on the application thread when zmq_connect itself
+ * fails). The core never
+ * calls two ops on the same endpoint at once. A plugin that reads
+ * socket options does so in endpoint_parse and keeps what it needs in its
+ * endpoint: options set after zmq_bind or zmq_connect do not affect that
+ * endpoint, as in libzmq.
  *
  * Errors: -1 with errno, using the values libzmq uses for the same
  * condition (EINVAL for a malformed address, EADDRINUSE,

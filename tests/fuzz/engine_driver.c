@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "engine.h"
+#include "mechanism.h"
 #include "engine_driver.h"
 #include "msg.h"
 #include "null_mechanism.h"
@@ -421,8 +422,12 @@ void fuzz_engine_run(struct fuzz_engine *run, struct fuzz_input *in)
                "driver: reactor or socketpair");
     d->engine_fd = fds[0];
     d->peer_fd = fds[1];
-    d->engine = mz_engine_new(d->reactor, d->engine_fd, &run->options,
-                              "fuzz-peer", &sink, d);
+    const struct modzmq_mechanism_ops *mechanism = NULL;
+    if (mz_mechanism_find(run->options.mechanism, &mechanism) == 0)
+        d->engine = mz_engine_new(d->reactor, d->engine_fd, &run->options,
+                                  mechanism, "fuzz-peer", &sink, d);
+    else
+        close(d->engine_fd);
     if (d->engine != NULL) {
         arm_pump(d);
         mz_reactor_run(d->reactor);
