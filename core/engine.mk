@@ -1,14 +1,14 @@
 # core: the ZMTP engine (issue 3, item 3), included by Makefile.am.
 core_libmzcore_la_SOURCES += \
-	core/engine.c core/engine.h \
-	core/null_mechanism.c core/null_mechanism.h \
-	core/peer_metadata.c core/peer_metadata.h \
-	core/recv_buffer.c core/recv_buffer.h \
-	core/socket_compat.c core/socket_compat.h \
-	core/zmtp_command.c core/zmtp_command.h \
-	core/zmtp_decoder.c core/zmtp_decoder.h \
-	core/zmtp_encoder.c core/zmtp_encoder.h \
-	core/zmtp_greeting.c core/zmtp_greeting.h
+	core/zmtp/engine.c core/zmtp/engine.h \
+	core/zmtp/null_mechanism.c core/zmtp/null_mechanism.h \
+	core/zmtp/peer_metadata.c core/zmtp/peer_metadata.h \
+	core/zmtp/recv_buffer.c core/zmtp/recv_buffer.h \
+	core/zmtp/socket_compat.c core/zmtp/socket_compat.h \
+	core/zmtp/zmtp_command.c core/zmtp/zmtp_command.h \
+	core/zmtp/zmtp_decoder.c core/zmtp/zmtp_decoder.h \
+	core/zmtp/zmtp_encoder.c core/zmtp/zmtp_encoder.h \
+	core/zmtp/zmtp_greeting.c core/zmtp/zmtp_greeting.h
 
 core_tests += tests/test_engine
 tests_test_engine_CFLAGS = $(TEST_CFLAGS)

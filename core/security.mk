@@ -3,9 +3,9 @@
 # plugin (plugins/plain/local.mk builds the plugin). Included by
 # Makefile.am.
 core_libmzcore_la_SOURCES += \
-	core/mechanism.c core/mechanism.h \
-	core/zap.c core/zap.h \
-	core/zmtp_properties.c core/zmtp_properties.h
+	core/zmtp/mechanism.c core/zmtp/mechanism.h \
+	core/zmtp/zap.c core/zmtp/zap.h \
+	core/zmtp/zmtp_properties.c core/zmtp/zmtp_properties.h
 
 # The engine with the PLAIN plugin, below the socket layer.
 core_tests += tests/test_mechanism

@@ -68,7 +68,7 @@ tests_fuzz_fuzz_plain_client_CFLAGS = $(TEST_CFLAGS)
 tests_fuzz_fuzz_plain_client_LDFLAGS = $(AM_LDFLAGS) $(FUZZER_LINK)
 tests_fuzz_fuzz_plain_client_LDADD = $(CORE_TEST_LIBS)
 
-# Two sessions of a mechanism plugin through core/mechanism.c.
+# Two sessions of a mechanism plugin through core/zmtp/mechanism.c.
 FUZZ_MECHANISM = tests/fuzz/mechanism_driver.c tests/fuzz/mechanism_driver.h \
 	tests/fuzz/mechanism_setup.c
 
