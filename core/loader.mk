@@ -1,18 +1,12 @@
-# The plugin loader: the registry in the core, the modzmq.h extensions,
-# and its tests with the small plugins they load. Included by Makefile.am.
-
-# Plugins include the SDK as <modzmq/...>, and so does the core.
-AM_CPPFLAGS += -I$(top_srcdir)/sdk -DMZ_PLUGIN_DIR='"$(pkglibdir)"'
-
-include_HEADERS += include/modzmq.h
-
+# core: the plugin loader, with the registry, the search path and the
+# services table plugins call (the public side is include/modzmq.h); its
+# suites with the small plugins they load. Included by Makefile.am.
 core_libmzcore_la_SOURCES += \
 	core/plugin_loader.c core/plugin_loader.h \
 	core/plugin_path.c core/plugin_path.h \
 	core/plugin_services.c core/plugin_services.h
 
-# ---- test plugins: libtool modules that are never installed ----------
-TEST_PLUGIN_LDFLAGS = -module -avoid-version -rpath /nowhere -shared
+# ---- test plugins (TEST_PLUGIN_LDFLAGS: never installed) ---------------
 check_LTLIBRARIES += \
 	tests/plugins/modzmq_loopcheck.la \
 	tests/plugins/modzmq_badabi.la \
@@ -37,7 +31,6 @@ TEST_PLUGIN_COMMON = tests/plugins/parse_only.c tests/plugins/parse_only.h
 # ---- the loader suite -------------------------------------------------
 check_PROGRAMS += tests/test_loader
 tests_test_loader_SOURCES = tests/test_loader.c $(TEST_PLUGIN_COMMON)
-tests_test_loader_CFLAGS = $(TEST_CFLAGS)
 tests_test_loader_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DTEST_PLUGIN_DIR='"$(abs_top_builddir)/tests/plugins/.libs"'
 tests_test_loader_LDADD = tests/libtestutil.la $(CORE_TEST_LIBS)
@@ -52,8 +45,7 @@ tests_preload_modzmq_preloaded_la_SOURCES = tests/preload/preloaded.c \
 tests_preload_modzmq_preloaded_la_LDFLAGS = -module -avoid-version -rpath /nowhere -static
 check_PROGRAMS += tests/test_preload
 tests_test_preload_SOURCES = tests/test_preload.c
-tests_test_preload_CFLAGS = $(TEST_CFLAGS)
 tests_test_preload_LDFLAGS = -dlpreopen tests/preload/modzmq_preloaded.la
-tests_test_preload_LDADD = $(API_TEST_LIBS) $(LTDL_LIBS)
+tests_test_preload_LDADD = $(LDADD) $(LTDL_LIBS)
 tests_test_preload_DEPENDENCIES = tests/preload/modzmq_preloaded.la \
-	$(API_TEST_LIBS)
+	$(LDADD)
