@@ -1,5 +1,6 @@
-# The event bus in the core, zmq_socket_monitor's entry points, and their
-# tests. Included by Makefile.am.
+# core: the event bus, the events of pipes and the per-peer counters,
+# zmq_socket_monitor's entry points, and their suites. Included by
+# Makefile.am.
 core_libmzcore_la_SOURCES += \
 	core/event_bus.c core/event_bus.h \
 	core/fd_endpoint.c core/fd_endpoint.h \
@@ -14,15 +15,11 @@ EXTRA_DIST += tests/check_monitor_seed.sh tests/monitor_seed.py
 # The monitor suite runs with the monitor plugin of this build
 # (MODZMQ_PLUGIN_PATH in Makefile.am).
 check_PROGRAMS += tests/test_monitor
-tests_test_monitor_CFLAGS = $(TEST_CFLAGS)
-tests_test_monitor_LDADD = $(API_TEST_LIBS)
 
 # The same without the monitor plugin: only the tcp plugin on the path.
 check_PROGRAMS += tests/test_monitor_missing
-tests_test_monitor_missing_CFLAGS = $(TEST_CFLAGS)
 tests_test_monitor_missing_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DMISSING_PLUGIN_DIR='"$(abs_top_builddir)/plugins/tcp/.libs"'
-tests_test_monitor_missing_LDADD = $(API_TEST_LIBS)
 
 # The example observer, built out of tree against the installed SDK and
 # loaded with MODZMQ_OBSERVERS; the checker is built like the SDK

@@ -1,19 +1,13 @@
-# The plugin loader: the registry in the core, the modzmq.h extensions,
-# and its tests with the small plugins they load. Included by Makefile.am.
-
-# Plugins include the SDK as <modzmq/...>, and so does the core.
-AM_CPPFLAGS += -I$(top_srcdir)/sdk -DMZ_PLUGIN_DIR='"$(pkglibdir)"'
-
-include_HEADERS += include/modzmq.h
-
+# core: the plugin loader, with the registry, the search path and the
+# services table plugins call (the public side is include/modzmq.h); its
+# suites with the small plugins they load. Included by Makefile.am.
 core_libmzcore_la_SOURCES += \
 	core/plugin_abi.c core/plugin_abi.h \
 	core/plugin_loader.c core/plugin_loader.h \
 	core/plugin_path.c core/plugin_path.h \
 	core/plugin_services.c core/plugin_services.h
 
-# ---- test plugins: libtool modules that are never installed ----------
-TEST_PLUGIN_LDFLAGS = -module -avoid-version -rpath /nowhere -shared
+# ---- test plugins (TEST_PLUGIN_LDFLAGS: never installed) ---------------
 check_LTLIBRARIES += \
 	tests/plugins/modzmq_loopcheck.la \
 	tests/plugins/modzmq_badabi.la \
@@ -38,7 +32,6 @@ TEST_PLUGIN_COMMON = tests/plugins/parse_only.c tests/plugins/parse_only.h
 # ---- the loader suite -------------------------------------------------
 check_PROGRAMS += tests/test_loader
 tests_test_loader_SOURCES = tests/test_loader.c $(TEST_PLUGIN_COMMON)
-tests_test_loader_CFLAGS = $(TEST_CFLAGS)
 tests_test_loader_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DTEST_PLUGIN_DIR='"$(abs_top_builddir)/tests/plugins/.libs"'
 tests_test_loader_LDADD = tests/libtestutil.la $(CORE_TEST_LIBS)
@@ -53,11 +46,10 @@ tests_preload_modzmq_preloaded_la_SOURCES = tests/preload/preloaded.c \
 tests_preload_modzmq_preloaded_la_LDFLAGS = -module -avoid-version -rpath /nowhere -static
 check_PROGRAMS += tests/test_preload
 tests_test_preload_SOURCES = tests/test_preload.c
-tests_test_preload_CFLAGS = $(TEST_CFLAGS)
 tests_test_preload_LDFLAGS = -dlpreopen tests/preload/modzmq_preloaded.la
-tests_test_preload_LDADD = $(API_TEST_LIBS) $(LTDL_LIBS)
+tests_test_preload_LDADD = $(LDADD) $(LTDL_LIBS)
 tests_test_preload_DEPENDENCIES = tests/preload/modzmq_preloaded.la \
-	$(API_TEST_LIBS)
+	$(LDADD)
 
 # ---- plugins built against the frozen SDK 1.0 and 1.1 headers ---------
 # Each sees only its release's headers (tests/sdk-fixtures/<release>) and
@@ -99,7 +91,6 @@ tests_sdk_fixtures_libsizes11_la_CPPFLAGS = -I$(top_srcdir)/tests/sdk-fixtures/1
 
 check_PROGRAMS += tests/test_sdk_versions
 tests_test_sdk_versions_SOURCES = tests/test_sdk_versions.c
-tests_test_sdk_versions_CFLAGS = $(TEST_CFLAGS)
 tests_test_sdk_versions_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests \
 	-DFIXTURE_PLUGIN_DIR='"$(abs_top_builddir)/tests/sdk-fixtures/plugins/.libs"' \
 	-DSDK_PC_FILE='"$(abs_top_builddir)/sdk/modzmq-sdk.pc"'

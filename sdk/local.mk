@@ -5,7 +5,8 @@
 modzmqsdkdir = $(includedir)/modzmq
 modzmqsdk_HEADERS = sdk/modzmq/plugin.h sdk/modzmq/transport.h \
 	sdk/modzmq/mechanism.h sdk/modzmq/observer.h \
-	sdk/modzmq/curve.h
+	sdk/modzmq/curve.h \
+	sdk/modzmq/engine_transport.h
 pkgconfig_DATA += sdk/modzmq-sdk.pc
 sdkdocdir = $(docdir)/sdk
 dist_sdkdoc_DATA = sdk/GUIDE.md
@@ -16,13 +17,12 @@ EXTRA_DIST += sdk/modzmq-sdk.pc.in \
 
 # The example is built by the test with its own Makefile, from an
 # installation of the SDK in a scratch directory; the checker loads it.
-# The checker is no test of its own (check_PROGRAMS are all run as
-# tests): it is built for make check through check_SCRIPTS, which make
-# check builds before running the tests, and only the script runs it.
+# The checker is no test of its own: it is built through check_SCRIPTS,
+# and only the script runs it.
 EXTRA_PROGRAMS += tests/sdk_example_checker
 tests_sdk_example_checker_SOURCES = tests/sdk_example_checker.c
 tests_sdk_example_checker_LDADD = libzmq.la
-check_SCRIPTS = tests/sdk_example_checker$(EXEEXT)
+check_SCRIPTS += tests/sdk_example_checker$(EXEEXT)
 TESTS += tests/check_sdk_example.sh
 
 # The same example, built in tree as a module, for the loader suite to

@@ -1,4 +1,4 @@
-/* CUnit tests for the ZMTP engine (core/engine.c and its codec, mechanism
+/* CUnit tests for the ZMTP engine (core/zmtp/engine.c and its codec, mechanism
  * and metadata files) over real sockets:
  *
  *   - two engines over a socketpair: handshake, metadata, message shapes

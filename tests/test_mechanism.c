@@ -1,5 +1,5 @@
-/* CUnit tests for plugin mechanisms in the engine (core/engine.c,
- * core/mechanism.c) with the PLAIN plugin, below the socket layer so that
+/* CUnit tests for plugin mechanisms in the engine (core/zmtp/engine.c,
+ * core/zmtp/mechanism.c) with the PLAIN plugin, below the socket layer so that
  * the handshake failure the engine records (the event and value monitoring
  * publishes) can be checked:
  *

@@ -583,7 +583,7 @@ static void expect(const struct scenario *sc, const char *run, const char *end,
 }
 
 /* libzmq 4.3.4's PLAIN client expects the ERROR its server sends, whose
- * name a C hex escape mangles (see core/engine.c), and takes the RFC's
+ * name a C hex escape mangles (see core/zmtp/engine.c), and takes the RFC's
  * ERROR from our server for an unexpected command. */
 static struct outcome libzmq_client_reading_ours(const struct scenario *sc)
 {

@@ -1,6 +1,6 @@
 # plugins/gssapi: the GSSAPI mechanism plugin (RFC 38) over MIT Kerberos,
-# a libtool module installed in $(pkglibdir) like the transports. Built only
-# when configure finds krb5-gssapi; its suite then skips, saying why.
+# built only when configure finds krb5-gssapi (its suite then skips,
+# saying why), and its suite. Included by Makefile.am.
 if HAVE_GSSAPI
 pkglib_LTLIBRARIES += plugins/gssapi/modzmq_gssapi.la
 plugins_gssapi_modzmq_gssapi_la_SOURCES = \
@@ -10,17 +10,11 @@ plugins_gssapi_modzmq_gssapi_la_SOURCES = \
 	plugins/gssapi/gssapi_context.c plugins/gssapi/gssapi_context.h \
 	plugins/gssapi/gssapi_wire.c plugins/gssapi/gssapi_wire.h \
 	sdk/modzmq/plugin.h sdk/modzmq/mechanism.h
-plugins_gssapi_modzmq_gssapi_la_CPPFLAGS = -I$(top_srcdir)/sdk -I$(top_srcdir)/include -D_GNU_SOURCE
-plugins_gssapi_modzmq_gssapi_la_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden $(GSSAPI_CFLAGS)
+plugins_gssapi_modzmq_gssapi_la_CPPFLAGS = $(PLUGIN_CPPFLAGS)
+plugins_gssapi_modzmq_gssapi_la_CFLAGS = $(PLUGIN_CFLAGS) $(GSSAPI_CFLAGS)
 plugins_gssapi_modzmq_gssapi_la_LIBADD = $(GSSAPI_LIBS)
-plugins_gssapi_modzmq_gssapi_la_LDFLAGS = $(AM_LDFLAGS) -module -avoid-version -shared -no-undefined
+plugins_gssapi_modzmq_gssapi_la_LDFLAGS = $(PLUGIN_LDFLAGS)
 endif
-
-# Every suite finds the GSSAPI plugin of this build tree too (test_options
-# checks the GSSAPI options only when it loads).
-AM_TESTS_ENVIRONMENT += \
-	MODZMQ_PLUGIN_PATH=$$MODZMQ_PLUGIN_PATH:$(abs_top_builddir)/plugins/gssapi/.libs; \
-	export MODZMQ_PLUGIN_PATH;
 
 # The suite needs a Kerberos realm: tests/test_gssapi.sh runs it inside
 # one made by tests/gssapi_realm.sh. The program itself is no test of its
@@ -33,9 +27,8 @@ tests_test_gssapi_SOURCES = tests/test_gssapi.c \
 	tests/fake_msg.c tests/fake_msg.h \
 	tests/zmtp_stream.c tests/zmtp_stream.h \
 	tests/peer.c tests/peer.h
-tests_test_gssapi_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/sdk \
+tests_test_gssapi_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DGSSAPI_MODULE_PATH='"$(abs_top_builddir)/plugins/gssapi/.libs/modzmq_gssapi.so"'
-tests_test_gssapi_CFLAGS = $(TEST_CFLAGS)
-tests_test_gssapi_LDADD = $(API_TEST_LIBS) -ldl
+tests_test_gssapi_LDADD = $(LDADD) -ldl
 TESTS += tests/test_gssapi.sh
 EXTRA_DIST += tests/test_gssapi.sh tests/gssapi_realm.sh tests/gssapi_lsan.supp

@@ -1,5 +1,5 @@
 /*
- * The engine driver of the fuzz targets: one ZMTP engine (core/engine.c)
+ * The engine driver of the fuzz targets: one ZMTP engine (core/zmtp/engine.c)
  * on one end of a socketpair, below the socket layer, the way the session
  * runs it, with the fuzz input as what the peer sends on the other end.
  *

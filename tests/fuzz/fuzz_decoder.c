@@ -1,5 +1,5 @@
 /*
- * Fuzz target: the ZMTP frame decoder (core/zmtp_decoder.c), fed the way
+ * Fuzz target: the ZMTP frame decoder (core/zmtp/zmtp_decoder.c), fed the way
  * the engine feeds it: reads of a size the input chooses, copied into the
  * receive buffer whose slices small frames become, and the rest of a large
  * body written straight into its message (the engine's readv).

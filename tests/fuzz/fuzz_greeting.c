@@ -1,5 +1,5 @@
 /*
- * Fuzz target: the greeting (core/zmtp_greeting.c and the engine's
+ * Fuzz target: the greeting (core/zmtp/zmtp_greeting.c and the engine's
  * GREETING state): ZMTP 3.x, ZMTP 2.0 peers detected from their first 11
  * bytes and the traffic that follows them, ZMTP 1.0 peers refused, in
  * pieces of any size.

@@ -1,6 +1,6 @@
 /*
  * Fuzz target: the NULL handshake after a valid greeting: the peer's
- * READY and its property block (core/zmtp_properties.c, null_mechanism.c),
+ * READY and its property block (core/zmtp/zmtp_properties.c, null_mechanism.c),
  * ERROR, unexpected commands and messages, with and without a ZAP handler
  * and its reply (the User-Id and metadata it adds).
  *

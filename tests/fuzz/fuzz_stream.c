@@ -1,5 +1,5 @@
 /*
- * Fuzz target: the raw path of ZMQ_STREAM (core/raw_engine.c, core/stream.c
+ * Fuzz target: the raw path of ZMQ_STREAM (core/raw_engine.c, core/sockets/stream.c
  * and the router's raw mode) through the API: a raw peer (a plain Unix
  * socket, abstract name, no file) and the application exchange bytes as
  * the input says. Every byte the peer writes must reach the application

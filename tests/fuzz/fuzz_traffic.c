@@ -1,6 +1,6 @@
 /*
  * Fuzz target: traffic after a valid NULL handshake: frames of any shape
- * (core/zmtp_decoder.c in the engine, with its readv into large bodies),
+ * (core/zmtp/zmtp_decoder.c in the engine, with its readv into large bodies),
  * multipart messages, MAXMSGSIZE, PING/PONG, SUBSCRIBE/CANCEL for a
  * publisher, ERROR and READY out of place, unknown commands, and a pipe
  * that fills (a part held and retried).

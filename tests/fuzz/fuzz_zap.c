@@ -1,5 +1,5 @@
 /*
- * Fuzz target: ZAP replies (core/zap.c, RFC 27) through the API: a real
+ * Fuzz target: ZAP replies (core/zmtp/zap.c, RFC 27) through the API: a real
  * client connects over ipc (an abstract name, no file) to a NULL server
  * with a ZAP domain, a PLAIN server or a CURVE server; the server's
  * request reaches this target's handler (a ROUTER bound at

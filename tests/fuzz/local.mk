@@ -34,84 +34,71 @@ FUZZ_ENGINE = tests/fuzz/engine_driver.c tests/fuzz/engine_driver.h
 
 tests_fuzz_fuzz_decoder_SOURCES = tests/fuzz/fuzz_decoder.c $(FUZZ_COMMON)
 tests_fuzz_fuzz_decoder_CPPFLAGS = $(FUZZ_INCLUDES) -DFUZZ_TARGET='"fuzz_decoder"'
-tests_fuzz_fuzz_decoder_CFLAGS = $(TEST_CFLAGS)
 tests_fuzz_fuzz_decoder_LDFLAGS = $(AM_LDFLAGS) $(FUZZER_LINK)
 tests_fuzz_fuzz_decoder_LDADD = $(CORE_TEST_LIBS)
 
 tests_fuzz_fuzz_greeting_SOURCES = tests/fuzz/fuzz_greeting.c $(FUZZ_ENGINE) $(FUZZ_COMMON)
 tests_fuzz_fuzz_greeting_CPPFLAGS = $(FUZZ_INCLUDES) -DFUZZ_TARGET='"fuzz_greeting"'
-tests_fuzz_fuzz_greeting_CFLAGS = $(TEST_CFLAGS)
 tests_fuzz_fuzz_greeting_LDFLAGS = $(AM_LDFLAGS) $(FUZZER_LINK)
 tests_fuzz_fuzz_greeting_LDADD = $(CORE_TEST_LIBS)
 
 tests_fuzz_fuzz_handshake_null_SOURCES = tests/fuzz/fuzz_handshake_null.c $(FUZZ_ENGINE) $(FUZZ_COMMON)
 tests_fuzz_fuzz_handshake_null_CPPFLAGS = $(FUZZ_INCLUDES) -DFUZZ_TARGET='"fuzz_handshake_null"'
-tests_fuzz_fuzz_handshake_null_CFLAGS = $(TEST_CFLAGS)
 tests_fuzz_fuzz_handshake_null_LDFLAGS = $(AM_LDFLAGS) $(FUZZER_LINK)
 tests_fuzz_fuzz_handshake_null_LDADD = $(CORE_TEST_LIBS)
 
 tests_fuzz_fuzz_traffic_SOURCES = tests/fuzz/fuzz_traffic.c $(FUZZ_ENGINE) $(FUZZ_COMMON)
 tests_fuzz_fuzz_traffic_CPPFLAGS = $(FUZZ_INCLUDES) -DFUZZ_TARGET='"fuzz_traffic"'
-tests_fuzz_fuzz_traffic_CFLAGS = $(TEST_CFLAGS)
 tests_fuzz_fuzz_traffic_LDFLAGS = $(AM_LDFLAGS) $(FUZZER_LINK)
 tests_fuzz_fuzz_traffic_LDADD = $(CORE_TEST_LIBS)
 
 tests_fuzz_fuzz_plain_server_SOURCES = tests/fuzz/fuzz_plain_server.c $(FUZZ_ENGINE) $(FUZZ_COMMON)
 tests_fuzz_fuzz_plain_server_CPPFLAGS = $(FUZZ_INCLUDES) -DFUZZ_TARGET='"fuzz_plain_server"'
-tests_fuzz_fuzz_plain_server_CFLAGS = $(TEST_CFLAGS)
 tests_fuzz_fuzz_plain_server_LDFLAGS = $(AM_LDFLAGS) $(FUZZER_LINK)
 tests_fuzz_fuzz_plain_server_LDADD = $(CORE_TEST_LIBS)
 
 tests_fuzz_fuzz_plain_client_SOURCES = tests/fuzz/fuzz_plain_client.c $(FUZZ_ENGINE) $(FUZZ_COMMON)
 tests_fuzz_fuzz_plain_client_CPPFLAGS = $(FUZZ_INCLUDES) -DFUZZ_TARGET='"fuzz_plain_client"'
-tests_fuzz_fuzz_plain_client_CFLAGS = $(TEST_CFLAGS)
 tests_fuzz_fuzz_plain_client_LDFLAGS = $(AM_LDFLAGS) $(FUZZER_LINK)
 tests_fuzz_fuzz_plain_client_LDADD = $(CORE_TEST_LIBS)
 
-# Two sessions of a mechanism plugin through core/mechanism.c.
+# Two sessions of a mechanism plugin through core/zmtp/mechanism.c.
 FUZZ_MECHANISM = tests/fuzz/mechanism_driver.c tests/fuzz/mechanism_driver.h \
 	tests/fuzz/mechanism_setup.c
 
 tests_fuzz_fuzz_curve_server_SOURCES = tests/fuzz/fuzz_curve_server.c $(FUZZ_MECHANISM) $(FUZZ_COMMON)
 tests_fuzz_fuzz_curve_server_CPPFLAGS = $(FUZZ_INCLUDES) -DFUZZ_TARGET='"fuzz_curve_server"'
-tests_fuzz_fuzz_curve_server_CFLAGS = $(TEST_CFLAGS)
 tests_fuzz_fuzz_curve_server_LDFLAGS = $(AM_LDFLAGS) $(FUZZER_LINK)
 tests_fuzz_fuzz_curve_server_LDADD = $(CORE_TEST_LIBS)
 
 tests_fuzz_fuzz_curve_client_SOURCES = tests/fuzz/fuzz_curve_client.c $(FUZZ_MECHANISM) $(FUZZ_COMMON)
 tests_fuzz_fuzz_curve_client_CPPFLAGS = $(FUZZ_INCLUDES) -DFUZZ_TARGET='"fuzz_curve_client"'
-tests_fuzz_fuzz_curve_client_CFLAGS = $(TEST_CFLAGS)
 tests_fuzz_fuzz_curve_client_LDFLAGS = $(AM_LDFLAGS) $(FUZZER_LINK)
 tests_fuzz_fuzz_curve_client_LDADD = $(CORE_TEST_LIBS)
 
 # Through the API, in one process.
 tests_fuzz_fuzz_zap_SOURCES = tests/fuzz/fuzz_zap.c $(FUZZ_COMMON)
 tests_fuzz_fuzz_zap_CPPFLAGS = $(FUZZ_INCLUDES) -DFUZZ_TARGET='"fuzz_zap"'
-tests_fuzz_fuzz_zap_CFLAGS = $(TEST_CFLAGS)
 tests_fuzz_fuzz_zap_LDFLAGS = $(AM_LDFLAGS) $(FUZZER_LINK)
 tests_fuzz_fuzz_zap_LDADD = $(CORE_TEST_LIBS)
 
 tests_fuzz_fuzz_z85_SOURCES = tests/fuzz/fuzz_z85.c $(FUZZ_COMMON)
 tests_fuzz_fuzz_z85_CPPFLAGS = $(FUZZ_INCLUDES) -DFUZZ_TARGET='"fuzz_z85"'
-tests_fuzz_fuzz_z85_CFLAGS = $(TEST_CFLAGS)
 tests_fuzz_fuzz_z85_LDFLAGS = $(AM_LDFLAGS) $(FUZZER_LINK)
 tests_fuzz_fuzz_z85_LDADD = $(CORE_TEST_LIBS)
 
 tests_fuzz_fuzz_endpoint_SOURCES = tests/fuzz/fuzz_endpoint.c $(FUZZ_COMMON)
 tests_fuzz_fuzz_endpoint_CPPFLAGS = $(FUZZ_INCLUDES) -DFUZZ_TARGET='"fuzz_endpoint"'
-tests_fuzz_fuzz_endpoint_CFLAGS = $(TEST_CFLAGS)
 tests_fuzz_fuzz_endpoint_LDFLAGS = $(AM_LDFLAGS) $(FUZZER_LINK)
 tests_fuzz_fuzz_endpoint_LDADD = $(CORE_TEST_LIBS)
 
 tests_fuzz_fuzz_sockopt_SOURCES = tests/fuzz/fuzz_sockopt.c $(FUZZ_COMMON)
 tests_fuzz_fuzz_sockopt_CPPFLAGS = $(FUZZ_INCLUDES) -DFUZZ_TARGET='"fuzz_sockopt"'
-tests_fuzz_fuzz_sockopt_CFLAGS = $(TEST_CFLAGS)
 tests_fuzz_fuzz_sockopt_LDFLAGS = $(AM_LDFLAGS) $(FUZZER_LINK)
 tests_fuzz_fuzz_sockopt_LDADD = $(CORE_TEST_LIBS)
 
 tests_fuzz_fuzz_stream_SOURCES = tests/fuzz/fuzz_stream.c $(FUZZ_COMMON)
 tests_fuzz_fuzz_stream_CPPFLAGS = $(FUZZ_INCLUDES) -DFUZZ_TARGET='"fuzz_stream"'
-tests_fuzz_fuzz_stream_CFLAGS = $(TEST_CFLAGS)
 tests_fuzz_fuzz_stream_LDFLAGS = $(AM_LDFLAGS) $(FUZZER_LINK)
 tests_fuzz_fuzz_stream_LDADD = $(CORE_TEST_LIBS)
 
@@ -124,13 +111,11 @@ TESTS += tests/fuzz/replay_gssapi.sh
 EXTRA_DIST += tests/fuzz/replay_gssapi.sh
 tests_fuzz_fuzz_gssapi_server_SOURCES = tests/fuzz/fuzz_gssapi_server.c $(FUZZ_MECHANISM) $(FUZZ_COMMON)
 tests_fuzz_fuzz_gssapi_server_CPPFLAGS = $(FUZZ_INCLUDES) -DFUZZ_TARGET='"fuzz_gssapi_server"'
-tests_fuzz_fuzz_gssapi_server_CFLAGS = $(TEST_CFLAGS)
 tests_fuzz_fuzz_gssapi_server_LDFLAGS = $(AM_LDFLAGS) $(FUZZER_LINK)
 tests_fuzz_fuzz_gssapi_server_LDADD = $(CORE_TEST_LIBS)
 
 tests_fuzz_fuzz_gssapi_client_SOURCES = tests/fuzz/fuzz_gssapi_client.c $(FUZZ_MECHANISM) $(FUZZ_COMMON)
 tests_fuzz_fuzz_gssapi_client_CPPFLAGS = $(FUZZ_INCLUDES) -DFUZZ_TARGET='"fuzz_gssapi_client"'
-tests_fuzz_fuzz_gssapi_client_CFLAGS = $(TEST_CFLAGS)
 tests_fuzz_fuzz_gssapi_client_LDFLAGS = $(AM_LDFLAGS) $(FUZZER_LINK)
 tests_fuzz_fuzz_gssapi_client_LDADD = $(CORE_TEST_LIBS)
 

@@ -1,7 +1,7 @@
 /*
  * The mechanism driver of the fuzz targets: a client and a server session
  * of one mechanism plugin (CURVE, GSSAPI), made and driven through the
- * core's own wrapper (core/mechanism.c: the real option, metadata and
+ * core's own wrapper (core/zmtp/mechanism.c: the real option, metadata and
  * property code behind the plugin's services), talking in memory.
  *
  * One side is under test. The other, the peer, is honest: each command it

@@ -1,0 +1,33 @@
+# core/sockets: the socket types, one file each, on the routing
+# strategies (routing.h: fair queueing, load balancing, fan-out) and the
+# subscription tries of publish-subscribe; and the suites of their
+# patterns. Included by Makefile.am.
+core_libmzcore_la_SOURCES += \
+	core/sockets/pair.c \
+	core/sockets/pub.c \
+	core/sockets/sub.c \
+	core/sockets/xpub.c \
+	core/sockets/xsub.c \
+	core/sockets/pubsub.c core/sockets/pubsub.h \
+	core/sockets/push.c \
+	core/sockets/pull.c \
+	core/sockets/req.c \
+	core/sockets/rep.c \
+	core/sockets/dealer.c \
+	core/sockets/router.c core/sockets/router.h \
+	core/sockets/stream.c \
+	core/sockets/random.h \
+	core/sockets/routing.h \
+	core/sockets/fair_queue.c \
+	core/sockets/load_balancer.c \
+	core/sockets/distributor.c \
+	core/sockets/prefix_tree.c core/sockets/prefix_tree.h \
+	core/sockets/trie.c core/sockets/trie.h \
+	core/sockets/mtrie.c core/sockets/mtrie.h
+
+check_PROGRAMS += \
+	tests/test_reqrep \
+	tests/test_router \
+	tests/test_pair \
+	tests/test_pipeline \
+	tests/test_pubsub

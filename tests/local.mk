@@ -1,0 +1,60 @@
+# tests: the suites that cross every layer. Included by Makefile.am after
+# every area's fragment (the fault suite builds the tcp and ipc plugins'
+# sources again).
+
+# ---- stress and delivery ------------------------------------------------
+# Scale, termination under traffic, peers killed mid-message, memory
+# under high-water marks.
+STRESS_HELPERS = tests/child.c tests/child.h \
+	tests/resources.c tests/resources.h
+
+check_PROGRAMS += tests/test_stress
+tests_test_stress_SOURCES = tests/test_stress.c $(STRESS_HELPERS) \
+	tests/raw_zmtp.c tests/raw_zmtp.h
+
+# Delivery across reconnections, counted message by message.
+check_PROGRAMS += tests/test_delivery
+tests_test_delivery_SOURCES = tests/test_delivery.c $(STRESS_HELPERS) \
+	tests/cut_proxy.c tests/cut_proxy.h
+
+# ---- faults -------------------------------------------------------------
+# The fd limit exhausted and memory allocation failing. The program links
+# the core itself with its allocations wrapped (tests/alloc_fail.c), and
+# static copies of the tcp and ipc plugins (-dlpreopen) so that theirs
+# are counted too.
+check_LTLIBRARIES += tests/faults/modzmq_tcp.la tests/faults/modzmq_ipc.la
+tests_faults_modzmq_tcp_la_SOURCES = $(plugins_tcp_modzmq_tcp_la_SOURCES)
+tests_faults_modzmq_tcp_la_CPPFLAGS = $(PLUGIN_CPPFLAGS) \
+	-DMODZMQ_PLUGIN_MODULE=modzmq_tcp
+tests_faults_modzmq_tcp_la_CFLAGS = $(COMMON_CFLAGS)
+tests_faults_modzmq_tcp_la_LDFLAGS = -module -avoid-version -rpath /nowhere -static
+tests_faults_modzmq_ipc_la_SOURCES = $(plugins_ipc_modzmq_ipc_la_SOURCES)
+tests_faults_modzmq_ipc_la_CPPFLAGS = $(PLUGIN_CPPFLAGS) \
+	-DMODZMQ_PLUGIN_MODULE=modzmq_ipc
+tests_faults_modzmq_ipc_la_CFLAGS = $(COMMON_CFLAGS)
+tests_faults_modzmq_ipc_la_LDFLAGS = -module -avoid-version -rpath /nowhere -static
+
+ALLOC_WRAPS = -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc \
+	-Wl,--wrap=strdup,--wrap=strndup,--wrap=aligned_alloc
+
+check_PROGRAMS += tests/test_faults
+tests_test_faults_SOURCES = tests/test_faults.c tests/alloc_fail.c \
+	tests/alloc_fail.h $(STRESS_HELPERS) tests/raw_zmtp.c tests/raw_zmtp.h
+tests_test_faults_LDFLAGS = $(ALLOC_WRAPS) \
+	-dlpreopen tests/faults/modzmq_tcp.la -dlpreopen tests/faults/modzmq_ipc.la
+tests_test_faults_LDADD = tests/libtestutil.la $(CORE_TEST_LIBS) $(LTDL_LIBS)
+tests_test_faults_DEPENDENCIES = tests/faults/modzmq_tcp.la \
+	tests/faults/modzmq_ipc.la tests/libtestutil.la core/libmzcore.la
+
+# ---- security events ----------------------------------------------------
+# The handshake events of PLAIN, CURVE and NULL with ZAP, both ends
+# monitored, held against libzmq 4.3.4 in pyzmq peers (tests/peer.c).
+check_PROGRAMS += tests/test_security_events
+tests_test_security_events_SOURCES = tests/test_security_events.c \
+	tests/peer.c tests/peer.h tests/zap_handler.c tests/zap_handler.h
+
+# ---- pyzmq --------------------------------------------------------------
+# pyzmq's own test suite, file by file on libzmq 4.3.4 and on this build
+# (it skips itself without pyzmq's tests, pytest or pytest-timeout).
+TESTS += tests/check_pyzmq.sh
+EXTRA_DIST += tests/check_pyzmq.sh tests/pyzmq_suite.py tests/pyzmq_library.py
