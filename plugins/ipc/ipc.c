@@ -275,11 +275,6 @@ static int ipc_init(const struct modzmq_core_services *services,
     return 0;
 }
 
-static void ipc_fini(void)
-{
-    core_services = NULL;
-}
-
 static const struct modzmq_transport_ops ipc_ops = {
     .size = sizeof(struct modzmq_transport_ops),
     .endpoint_parse = ipc_endpoint_parse,
@@ -303,7 +298,6 @@ static const struct modzmq_plugin ipc_plugin = {
     .serves = ipc_schemes,
     .ops = &ipc_ops,
     .init = ipc_init,
-    .fini = ipc_fini,
 };
 
 MODZMQ_PLUGIN_ENTRY;

@@ -380,11 +380,6 @@ static int tcp_init(const struct modzmq_core_services *services,
     return 0;
 }
 
-static void tcp_fini(void)
-{
-    core_services = NULL;
-}
-
 static const struct modzmq_transport_ops tcp_ops = {
     .size = sizeof(struct modzmq_transport_ops),
     .endpoint_parse = tcp_endpoint_parse,
@@ -409,7 +404,6 @@ static const struct modzmq_plugin tcp_plugin = {
     .serves = tcp_schemes,
     .ops = &tcp_ops,
     .init = tcp_init,
-    .fini = tcp_fini,
 };
 
 MODZMQ_PLUGIN_ENTRY;
