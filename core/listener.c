@@ -24,6 +24,8 @@
 #include "transport.h"
 #include "zmq.h"
 
+enum listener_state { LISTENING, STOPPING, STOPPED };
+
 struct mz_listener {
     struct mz_socket *socket;
     struct mz_reactor *reactor;
@@ -38,11 +40,23 @@ struct mz_listener {
     size_t handshaking_count, handshaking_capacity;
 
     uint64_t id; /* unique in the process, never 0 (mz_listener_id) */
-    bool stopping;
-    bool stopped; /* set by the I/O thread, under done_lock */
+    /* LISTENING --listener_end starts--> STOPPING (no new peer is
+     * accepted, handshakes are abandoned) --listener_end is done-->
+     * STOPPED, which mz_listener_stop waits for. Written by the I/O
+     * thread under done_lock; read there, and by mz_listener_stop under
+     * done_lock. */
+    enum listener_state state;
     pthread_mutex_t done_lock;
     pthread_cond_t done;
 };
+
+static void set_state(struct mz_listener *listener, enum listener_state state)
+{
+    pthread_mutex_lock(&listener->done_lock);
+    listener->state = state;
+    pthread_cond_signal(&listener->done);
+    pthread_mutex_unlock(&listener->done_lock);
+}
 
 /* Listener ids tag the pipes of the peers a listener accepted; a counter
  * rather than the listener's address, which a later listener may reuse. */
@@ -136,7 +150,7 @@ struct mz_listener *mz_listener_start(struct mz_socket *s,
 static void listener_end(void *arg)
 {
     struct mz_listener *listener = arg;
-    listener->stopping = true;
+    set_state(listener, STOPPING);
     listener->endpoint.kind->unlisten(listener, listener->listen_state);
     if (listener->event_fd >= 0)
         mz_listener_event(listener, ZMQ_EVENT_CLOSED,
@@ -145,10 +159,7 @@ static void listener_end(void *arg)
     for (size_t i = 0; i < listener->handshaking_count; i++)
         mz_session_abort(listener->handshaking[i]);
     listener->handshaking_count = 0;
-    pthread_mutex_lock(&listener->done_lock);
-    listener->stopped = true;
-    pthread_cond_signal(&listener->done);
-    pthread_mutex_unlock(&listener->done_lock);
+    set_state(listener, STOPPED);
 }
 
 void mz_listener_stop(struct mz_listener *listener)
@@ -156,7 +167,7 @@ void mz_listener_stop(struct mz_listener *listener)
     mz_reactor_post_or_abort(listener->reactor, listener_end, listener,
                              "stopping a listener");
     pthread_mutex_lock(&listener->done_lock);
-    while (!listener->stopped)
+    while (listener->state != STOPPED)
         pthread_cond_wait(&listener->done, &listener->done_lock);
     pthread_mutex_unlock(&listener->done_lock);
     /* Accepted sessions keep their own copy of what they need, except the
@@ -229,5 +240,5 @@ void mz_listener_untrack(struct mz_listener *listener,
 
 bool mz_listener_is_stopping(const struct mz_listener *listener)
 {
-    return listener->stopping;
+    return listener->state != LISTENING;
 }
