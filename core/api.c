@@ -146,8 +146,9 @@ int zmq_close(void *socket)
     struct mz_socket *s = enter(socket);
     if (s == NULL)
         return -1;
+    /* Close leaves a thread-safe socket itself (socket.h). */
     mz_socket_close(s);
-    return leave(s, 0);
+    return 0;
 }
 
 int zmq_setsockopt(void *socket, int option, const void *value, size_t size)

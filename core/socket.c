@@ -901,7 +901,10 @@ static void close_inherited(struct mz_socket *s)
             mz_pipe_unref(cmd.pipe);
     }
     s->events = NULL;
+    bool thread_safe = s->thread_safe;
     free_socket(s);
+    if (thread_safe)
+        mz_socket_leave(s);
     mz_ctx_unregister_socket(ctx, s);
 }
 
@@ -967,8 +970,12 @@ void mz_socket_close(struct mz_socket *s)
             mz_pipe_unref(cmd.pipe);
     }
     s->ended_count = 0;
-    if (s->thread_safe)
+    bool thread_safe = s->thread_safe;
+    if (thread_safe)
         mz_socket_guard_fini(s);
     free_socket(s);
+    /* Let go before the context may hand the shell to a new socket. */
+    if (thread_safe)
+        mz_socket_leave(s);
     mz_ctx_unregister_socket(ctx, s);
 }

@@ -68,7 +68,9 @@ const struct mz_socket_type *mz_socket_type_find(int type);
 
 struct mz_socket *mz_socket_new(struct mz_ctx *ctx, int type);
 /* Closes the socket: pipes terminated (their messages stay readable by the
- * peers), endpoints released. Frees everything but the shell. */
+ * peers), endpoints released. Frees everything but the shell. A
+ * thread-safe socket's caller has entered it (mz_socket_enter): close
+ * waits for the other threads inside to leave, and leaves itself. */
 void mz_socket_close(struct mz_socket *s);
 bool mz_socket_is_live(const struct mz_socket *s);
 
