@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "raw_zmtp.h"
 #include "testutil.h"
 #include "zmq.h"
 
@@ -233,6 +234,38 @@ static void test_single_part(void)
     CU_ASSERT_EQUAL(zmq_ctx_term(ctx), 0);
 }
 
+/* A ZMTP peer that says it is a CLIENT sends a multipart message, then a
+ * single-part one: the SERVER drops the first whole, as libzmq does. */
+static void test_multipart_from_zmtp_peer(void)
+{
+    void *ctx = zmq_ctx_new();
+    void *server = zmq_socket(ctx, ZMQ_SERVER);
+    char endpoint[256];
+    CU_ASSERT_TRUE_FATAL(bind_to(server, "tcp://127.0.0.1:*", endpoint,
+                                 sizeof endpoint));
+    int fd = raw_connect(endpoint);
+    CU_ASSERT_TRUE_FATAL(fd >= 0);
+    CU_ASSERT_TRUE(raw_greet(fd, "NULL", false));
+    static const uint8_t ready[] = { 5,   'R', 'E', 'A', 'D', 'Y', 11,  'S',
+                                     'o', 'c', 'k', 'e', 't', '-', 'T', 'y',
+                                     'p', 'e', 0,   0,   0,   6,   'C', 'L',
+                                     'I', 'E', 'N', 'T' };
+    CU_ASSERT_TRUE(raw_send_frame(fd, ready, sizeof ready, RAW_FRAME_COMMAND));
+    CU_ASSERT_TRUE(raw_send_frame(fd, (const uint8_t *) "one", 3,
+                                  RAW_FRAME_MORE));
+    CU_ASSERT_TRUE(raw_send_frame(fd, (const uint8_t *) "two", 3, 0));
+    CU_ASSERT_TRUE(raw_send_frame(fd, (const uint8_t *) "alone", 5, 0));
+    char buf[16];
+    uint32_t id = 0;
+    CU_ASSERT_EQUAL(recv_msg(server, buf, sizeof buf, &id, 5000), 5);
+    CU_ASSERT_STRING_EQUAL(buf, "alone");
+    CU_ASSERT_NOT_EQUAL(id, 0);
+    CU_ASSERT_TRUE(test_recv_nothing(server, 20));
+    close(fd);
+    test_close(server);
+    CU_ASSERT_EQUAL(zmq_ctx_term(ctx), 0);
+}
+
 static void test_routing_id_api(void)
 {
     zmq_msg_t msg;
@@ -436,6 +469,43 @@ static void test_many_waiters(void)
     CU_ASSERT_EQUAL(zmq_ctx_term(ctx), 0);
 }
 
+struct blocked_recv {
+    void *socket;
+    int rc, error;
+};
+
+static void *recv_blocked(void *arg)
+{
+    struct blocked_recv *b = arg;
+    char buf[16];
+    b->rc = zmq_recv(b->socket, buf, sizeof buf, 0);
+    b->error = errno;
+    return NULL;
+}
+
+/* zmq_ctx_shutdown ends the calls blocked in a thread-safe socket with
+ * ETERM, as it does a classic socket's. */
+static void test_shutdown_wakes_waiters(void)
+{
+    void *ctx = zmq_ctx_new();
+    void *client = zmq_socket(ctx, ZMQ_CLIENT);
+    CU_ASSERT_EQUAL(zmq_connect(client, "inproc://nobody-yet"), 0);
+    test_set_int(client, ZMQ_RCVTIMEO, 10000);
+    struct blocked_recv b[2] = { { .socket = client }, { .socket = client } };
+    pthread_t threads[2];
+    for (int i = 0; i < 2; i++)
+        pthread_create(&threads[i], NULL, recv_blocked, &b[i]);
+    usleep(50 * 1000);
+    CU_ASSERT_EQUAL(zmq_ctx_shutdown(ctx), 0);
+    for (int i = 0; i < 2; i++) {
+        pthread_join(threads[i], NULL);
+        CU_ASSERT_EQUAL(b[i].rc, -1);
+        CU_ASSERT_EQUAL(b[i].error, ETERM);
+    }
+    test_close(client);
+    CU_ASSERT_EQUAL(zmq_ctx_term(ctx), 0);
+}
+
 enum { SENDERS = 4, ECHOERS = 4, PER_SENDER = 500 };
 
 /* The hammer: SENDERS threads send on one CLIENT and read echoes from it;
@@ -619,11 +689,13 @@ int main(void)
         { "EHOSTUNREACH", test_unreachable },
         { "mute: EAGAIN and blocking", test_mute },
         { "single part only", test_single_part },
+        { "multipart from a ZMTP peer dropped", test_multipart_from_zmtp_peer },
         { "routing id on messages", test_routing_id_api },
         { "ZMQ_THREAD_SAFE and ZMQ_FD", test_thread_safe_option },
         { "zmq_poller mixed", test_poller_mixed },
         { "zmq_poll with a thread-safe socket", test_zmq_poll },
         { "many waiters on one socket", test_many_waiters },
+        { "shutdown wakes the waiters", test_shutdown_wakes_waiters },
         { "8 threads hammer, then close", test_hammer },
     };
     return test_run_suite("client_server", tests,

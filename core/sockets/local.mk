@@ -35,3 +35,7 @@ check_PROGRAMS += \
 	tests/test_pipeline \
 	tests/test_pubsub \
 	tests/test_client_server
+
+# The suite of CLIENT and SERVER speaks ZMTP by hand for one test.
+tests_test_client_server_SOURCES = tests/test_client_server.c \
+	tests/raw_zmtp.c tests/raw_zmtp.h
