@@ -88,7 +88,11 @@ static int socket_init(struct mz_socket *s, struct mz_ctx *ctx,
         errno = ENOMEM;
         return -1;
     }
-    if (mz_mailbox_init(&s->mailbox) < 0) {
+    /* A thread-safe socket has no ZMQ_FD and its callers wait on its
+     * guard: its mailbox needs no eventfd, and its posts no write. */
+    int rc = type->thread_safe ? mz_mailbox_init_quiet(&s->mailbox)
+                               : mz_mailbox_init(&s->mailbox);
+    if (rc < 0) {
         free(s->state);
         memset(s, 0, sizeof *s);
         return -1;
@@ -110,13 +114,7 @@ static int socket_init(struct mz_socket *s, struct mz_ctx *ctx,
     mz_pipe_set_init(&s->pipes, MZ_SOCKET_PIPE_SLOT);
     if (type->thread_safe) {
         s->thread_safe = true;
-        if (mz_socket_guard_init(s) < 0) {
-            mz_event_source_close(s->events);
-            mz_mailbox_fini(&s->mailbox);
-            free(s->state);
-            memset(s, 0, sizeof *s);
-            return -1;
-        }
+        mz_socket_guard_init(s);
     }
     if (type->init != NULL)
         type->init(s);
@@ -859,8 +857,7 @@ static void free_socket(struct mz_socket *s)
     free(s->last_endpoint);
     mz_options_fini(&s->options);
     mz_mailbox_fini(&s->mailbox);
-    /* The state pointer, the thread-safe flag, the tag and the guard
-     * stay: a thread that entered a thread-safe socket's call as it
+    /* The thread-safe flag, the tag and the guard stay: a thread that entered a thread-safe socket's call as it
      * closed still takes its lock and reads that it is closing. */
     size_t from = offsetof(struct mz_socket, ctx);
     memset((char *) s + from, 0, offsetof(struct mz_socket, guard) - from);

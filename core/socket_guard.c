@@ -23,14 +23,11 @@
 #include "socket.h"
 #include "socket_internal.h"
 
-int mz_socket_guard_init(struct mz_socket *s)
+void mz_socket_guard_init(struct mz_socket *s)
 {
     struct mz_socket_guard *g = &s->guard;
     pthread_condattr_t attr;
-    if (pthread_condattr_init(&attr) != 0) {
-        errno = ENOMEM;
-        return -1;
-    }
+    pthread_condattr_init(&attr);
     /* Timeouts are measured on the monotonic clock, as everywhere else. */
     pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
     /* Recursive: a transport plugin reads the socket's options through
@@ -50,7 +47,6 @@ int mz_socket_guard_init(struct mz_socket *s)
     atomic_init(&g->wake_seq, 0);
     g->signalers = NULL;
     g->signaler_count = g->signaler_capacity = 0;
-    return 0;
 }
 
 int mz_socket_enter(struct mz_socket *s)

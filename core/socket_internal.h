@@ -96,8 +96,8 @@ _Static_assert(offsetof(struct mz_socket, thread_safe) ==
                "mz_socket_thread_safe reads the socket's second member");
 
 /* socket_guard.c, for socket.c: sets up a new thread-safe socket's guard
- * (0, or -1 with errno). */
-int mz_socket_guard_init(struct mz_socket *s);
+ * (nothing in it can fail on Linux but for a bad attribute). */
+void mz_socket_guard_init(struct mz_socket *s);
 /* The number of posts so far: read it before looking at the socket's
  * state, and hand it to mz_socket_guard_wait. */
 uint64_t mz_socket_guard_seq(struct mz_socket *s);
