@@ -628,6 +628,72 @@ static void *hammer_echoer(void *arg)
     return NULL;
 }
 
+/* Many senders blocked on one mute CLIENT, many receivers on one SERVER:
+ * every blocked send is woken as room appears, and nothing is lost. */
+enum { MUTE_THREADS = 4, MUTE_EACH = 1000 };
+
+struct mute_flow {
+    void *client, *server;
+    atomic_int sent, received, errors;
+    int64_t deadline_ms;
+};
+
+static void *mute_sender(void *arg)
+{
+    struct mute_flow *f = arg;
+    for (int i = 0; i < MUTE_EACH && now_ms() < f->deadline_ms; i++) {
+        if (zmq_send(f->client, "load", 4, 0) == 4)
+            atomic_fetch_add(&f->sent, 1);
+        else
+            atomic_fetch_add(&f->errors, 1);
+    }
+    return NULL;
+}
+
+static void *mute_receiver(void *arg)
+{
+    struct mute_flow *f = arg;
+    while (atomic_load(&f->received) < MUTE_THREADS * MUTE_EACH &&
+           now_ms() < f->deadline_ms) {
+        char buf[8];
+        if (zmq_recv(f->server, buf, sizeof buf, 0) == 4)
+            atomic_fetch_add(&f->received, 1);
+    }
+    return NULL;
+}
+
+static void test_mute_many_threads(void)
+{
+    void *ctx = zmq_ctx_new();
+    static struct mute_flow f;
+    memset(&f, 0, sizeof f);
+    f.deadline_ms = now_ms() + 60000;
+    f.client = zmq_socket(ctx, ZMQ_CLIENT);
+    f.server = zmq_socket(ctx, ZMQ_SERVER);
+    test_set_int(f.client, ZMQ_SNDHWM, 10);
+    test_set_int(f.server, ZMQ_RCVHWM, 10);
+    test_set_int(f.client, ZMQ_SNDTIMEO, 20000);
+    test_set_int(f.server, ZMQ_RCVTIMEO, 100);
+    CU_ASSERT_EQUAL(zmq_bind(f.server, "ipc://*"), 0);
+    char endpoint[256];
+    size_t size = sizeof endpoint;
+    zmq_getsockopt(f.server, ZMQ_LAST_ENDPOINT, endpoint, &size);
+    CU_ASSERT_EQUAL(zmq_connect(f.client, endpoint), 0);
+    pthread_t threads[2 * MUTE_THREADS];
+    for (int i = 0; i < MUTE_THREADS; i++) {
+        pthread_create(&threads[i], NULL, mute_sender, &f);
+        pthread_create(&threads[MUTE_THREADS + i], NULL, mute_receiver, &f);
+    }
+    for (int i = 0; i < 2 * MUTE_THREADS; i++)
+        pthread_join(threads[i], NULL);
+    CU_ASSERT_EQUAL(atomic_load(&f.errors), 0);
+    CU_ASSERT_EQUAL(atomic_load(&f.sent), MUTE_THREADS * MUTE_EACH);
+    CU_ASSERT_EQUAL(atomic_load(&f.received), MUTE_THREADS * MUTE_EACH);
+    test_close(f.client);
+    test_close(f.server);
+    CU_ASSERT_EQUAL(zmq_ctx_term(ctx), 0);
+}
+
 static void test_hammer(void)
 {
     void *ctx = zmq_ctx_new();
@@ -696,6 +762,7 @@ int main(void)
         { "zmq_poll with a thread-safe socket", test_zmq_poll },
         { "many waiters on one socket", test_many_waiters },
         { "shutdown wakes the waiters", test_shutdown_wakes_waiters },
+        { "mute CLIENT, many blocked senders", test_mute_many_threads },
         { "8 threads hammer, then close", test_hammer },
     };
     return test_run_suite("client_server", tests,
