@@ -23,6 +23,7 @@ core_libmzcore_la_SOURCES += \
 	core/queue.c core/queue.h \
 	core/reactor.c core/reactor.h \
 	core/socket.c core/socket.h core/socket_internal.h \
+	core/socket_guard.c \
 	core/stopwatch.c \
 	core/thread.c core/thread.h \
 	core/timers.c \

@@ -11,6 +11,11 @@
  * sleep. Plain fds map their poll(2) bits directly, and any condition other
  * than in/out/pri (error, hang-up, invalid fd) reads as ZMQ_POLLERR, as in
  * libzmq.
+ *
+ * A thread-safe socket (CLIENT, SERVER) has no fd: with one among the
+ * items, the whole call goes through a zmq_poller, as libzmq 4.3.5's
+ * zmq_poll does (poller.c says how that waits). zmq_ppoll's signal mask is
+ * not applied on that path.
  */
 #include <errno.h>
 #include <limits.h>
@@ -132,7 +137,7 @@ static int collect(zmq_pollitem_t *items, int nitems, const struct pollfd *fds)
     for (int i = 0; i < nitems; i++) {
         short revents;
         if (items[i].socket != NULL) {
-            int events = mz_socket_events(items[i].socket);
+            int events = mz_socket_poll_events(items[i].socket);
             if (events < 0)
                 return -1;
             revents =
@@ -145,6 +150,88 @@ static int collect(zmq_pollitem_t *items, int nitems, const struct pollfd *fds)
             ready++;
     }
     return ready;
+}
+
+/* Whether any item is a thread-safe socket; -1 ENOTSOCK for a socket item
+ * that is no live socket. */
+static int has_thread_safe(const zmq_pollitem_t *items, int nitems)
+{
+    int found = 0;
+    for (int i = 0; i < nitems; i++) {
+        if (items[i].socket == NULL)
+            continue;
+        if (!mz_socket_is_live(items[i].socket)) {
+            errno = ENOTSOCK;
+            return -1;
+        }
+        if (mz_socket_thread_safe(items[i].socket))
+            found = 1;
+    }
+    return found;
+}
+
+/* Registers item i in poller, merging the events of an item that names
+ * the same socket or fd as an earlier one. */
+static int add_to_poller(void *poller, const zmq_pollitem_t *items, int i)
+{
+    const zmq_pollitem_t *item = &items[i];
+    for (int j = 0; j < i; j++) {
+        if (items[j].socket == item->socket &&
+            (item->socket != NULL || items[j].fd == item->fd)) {
+            short merged = items[j].events | item->events;
+            return item->socket != NULL
+                       ? zmq_poller_modify(poller, item->socket, merged)
+                       : zmq_poller_modify_fd(poller, item->fd, merged);
+        }
+    }
+    return item->socket != NULL
+               ? zmq_poller_add(poller, item->socket, NULL, item->events)
+               : zmq_poller_add_fd(poller, item->fd, NULL, item->events);
+}
+
+/* zmq_poll over items that include a thread-safe socket: one wait of a
+ * poller made for the call, its results spread back over the items. */
+static int poll_with_poller(zmq_pollitem_t *items, int nitems, long timeout)
+{
+    void *poller = zmq_poller_new();
+    zmq_poller_event_t *events = malloc((size_t) nitems * sizeof *events);
+    int rc = -1;
+    if (poller == NULL || events == NULL) {
+        errno = ENOMEM;
+        goto out;
+    }
+    for (int i = 0; i < nitems; i++) {
+        items[i].revents = 0;
+        if (add_to_poller(poller, items, i) < 0)
+            goto out;
+    }
+    int found = zmq_poller_wait_all(poller, events, nitems, timeout);
+    if (found < 0) {
+        if (errno == EAGAIN)
+            rc = 0;
+        goto out;
+    }
+    rc = 0;
+    for (int i = 0; i < nitems; i++) {
+        for (int k = 0; k < found; k++) {
+            bool same = items[i].socket != NULL
+                            ? events[k].socket == items[i].socket
+                            : events[k].socket == NULL &&
+                                  events[k].fd == items[i].fd;
+            if (same)
+                items[i].revents = (short) (events[k].events &
+                                            (items[i].events | ZMQ_POLLERR));
+        }
+        if (items[i].revents != 0)
+            rc++;
+    }
+out:;
+    int saved = errno;
+    free(events);
+    if (poller != NULL)
+        zmq_poller_destroy(&poller);
+    errno = saved;
+    return rc;
 }
 
 /* The loop behind zmq_poll and zmq_ppoll; sigmask may be NULL. */
@@ -161,6 +248,11 @@ static int poll_items(zmq_pollitem_t *items, int nitems, long timeout,
         errno = EFAULT;
         return -1;
     }
+    int safe = has_thread_safe(items, nitems);
+    if (safe < 0)
+        return -1;
+    if (safe)
+        return poll_with_poller(items, nitems, timeout);
 
     struct pollfd local[ZMQ_POLLITEMS_DFLT];
     struct pollfd *fds = local;

@@ -4,14 +4,23 @@
  *
  * Waiting works like zmq_poll (see poll.c): ask every watched socket for
  * its ZMQ_EVENTS, and only when nothing is ready sleep in poll(2) on the
- * sockets' edge-triggered command fds and the plain fds, then look again.
- * None of this build's sockets is thread-safe, so a poller never owns a
- * file descriptor of its own (zmq_poller_fd fails with EINVAL).
+ * classic sockets' edge-triggered command fds and the plain fds, then look
+ * again.
+ *
+ * A thread-safe socket (CLIENT, SERVER) has no fd to watch: any of its
+ * threads may drain its mailbox. As in libzmq, the poller then owns an
+ * eventfd (its signaler, made when the first such socket is added), which
+ * the socket writes at every command posted to it (socket_guard.c); the
+ * poller drains it before each look, so that a post after the look wakes
+ * the sleep. zmq_poller_fd gives that eventfd, and fails with EINVAL on a
+ * poller that has none, as libzmq's does.
  */
 #include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
 #include "polling.h"
 #include "socket.h"
@@ -31,9 +40,11 @@ struct mz_poller {
     uint32_t tag;
     struct poller_item *items;
     int count, capacity;
-    /* Scratch for a wait: the watched items and their pollfds. */
+    /* Scratch for a wait: the watched items and their pollfds (one more,
+     * for the signaler). */
     struct pollfd *fds;
     int *watched;
+    int signaler; /* eventfd the thread-safe sockets write; -1 until one */
 };
 
 static struct mz_poller *poller_of(void *poller)
@@ -102,7 +113,8 @@ static int add_item(struct mz_poller *p, struct poller_item item)
         if (items == NULL)
             goto nomem;
         p->items = items;
-        struct pollfd *fds = realloc(p->fds, (size_t) capacity * sizeof *fds);
+        struct pollfd *fds =
+            realloc(p->fds, (size_t) (capacity + 1) * sizeof *fds);
         if (fds == NULL)
             goto nomem;
         p->fds = fds;
@@ -127,6 +139,26 @@ static void remove_item(struct mz_poller *p, int i)
     p->count--;
 }
 
+/* A thread-safe socket stops writing the poller's signaler; nothing to do
+ * for the others, or for a socket closed meanwhile (its close forgot). */
+static void forget_signaler(struct mz_poller *p, const struct poller_item *item)
+{
+    if (item->socket != NULL && mz_socket_is_live(item->socket) &&
+        mz_socket_thread_safe(item->socket))
+        mz_socket_remove_signaler(item->socket, p->signaler);
+}
+
+/* A thread-safe socket is added: it writes the signaler from now on. */
+static int use_signaler(struct mz_poller *p, struct mz_socket *s)
+{
+    if (p->signaler < 0) {
+        p->signaler = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+        if (p->signaler < 0)
+            return -1;
+    }
+    return mz_socket_add_signaler(s, p->signaler);
+}
+
 void *zmq_poller_new(void)
 {
     struct mz_poller *p = calloc(1, sizeof *p);
@@ -135,6 +167,7 @@ void *zmq_poller_new(void)
         return NULL;
     }
     p->tag = POLLER_TAG_LIVE;
+    p->signaler = -1;
     return p;
 }
 
@@ -148,6 +181,10 @@ int zmq_poller_destroy(void **poller_p)
     if (p == NULL)
         return -1;
     p->tag = POLLER_TAG_DEAD;
+    for (int i = 0; i < p->count; i++)
+        forget_signaler(p, &p->items[i]);
+    if (p->signaler >= 0)
+        close(p->signaler);
     free(p->items);
     free(p->fds);
     free(p->watched);
@@ -167,10 +204,18 @@ int zmq_poller_add(void *poller, void *socket, void *user_data, short events)
     struct mz_poller *p = poller_of(poller);
     if (p == NULL || check_socket(socket) < 0 || check_events(events) < 0)
         return -1;
-    return add_item(p, (struct poller_item){ .socket = socket,
-                                             .fd = -1,
-                                             .user_data = user_data,
-                                             .events = events });
+    if (add_item(p, (struct poller_item){ .socket = socket,
+                                          .fd = -1,
+                                          .user_data = user_data,
+                                          .events = events }) < 0)
+        return -1;
+    if (mz_socket_thread_safe(socket) && use_signaler(p, socket) < 0) {
+        int error = errno;
+        remove_item(p, p->count - 1);
+        errno = error;
+        return -1;
+    }
+    return 0;
 }
 
 int zmq_poller_modify(void *poller, void *socket, short events)
@@ -193,6 +238,7 @@ int zmq_poller_remove(void *poller, void *socket)
     int i = find_item(p, socket, -1);
     if (i < 0)
         return -1;
+    forget_signaler(p, &p->items[i]);
     remove_item(p, i);
     return 0;
 }
@@ -234,21 +280,32 @@ int zmq_poller_remove_fd(void *poller, zmq_fd_t fd)
 
 int zmq_poller_fd(void *poller, zmq_fd_t *fd)
 {
-    (void) fd;
-    if (poller_of(poller) == NULL)
+    struct mz_poller *p = poller_of(poller);
+    if (p == NULL)
         return -1;
-    /* Only thread-safe sockets give a poller an fd; there are none. */
-    errno = EINVAL;
-    return -1;
+    /* Only thread-safe sockets give a poller an fd. */
+    if (p->signaler < 0) {
+        errno = EINVAL;
+        return -1;
+    }
+    if (fd == NULL) {
+        errno = EFAULT;
+        return -1;
+    }
+    *fd = p->signaler;
+    return 0;
 }
 
 /* Lists the items with events to watch, with their pollfds. Returns how
- * many, plus (through has_plain) whether any is a plain fd; -1 ENOTSOCK if
- * a socket was closed while registered. */
-static int prepare(struct mz_poller *p, bool *has_plain)
+ * many, plus (through has_plain) whether any is a plain fd and (through
+ * has_safe) whether any is a thread-safe socket, whose pollfd is unused
+ * (-1) and the signaler's, after the last, stands for; -1 ENOTSOCK if a
+ * socket was closed while registered. */
+static int prepare(struct mz_poller *p, bool *has_plain, bool *has_safe)
 {
     int n = 0;
     *has_plain = false;
+    *has_safe = false;
     for (int i = 0; i < p->count; i++) {
         const struct poller_item *item = &p->items[i];
         if (item->events == 0)
@@ -257,7 +314,12 @@ static int prepare(struct mz_poller *p, bool *has_plain)
         if (item->socket != NULL) {
             if (check_socket(item->socket) < 0)
                 return -1;
-            fd->fd = mz_socket_fd(item->socket);
+            if (mz_socket_thread_safe(item->socket)) {
+                fd->fd = -1;
+                *has_safe = true;
+            } else {
+                fd->fd = mz_socket_fd(item->socket);
+            }
             fd->events = POLLIN;
         } else {
             fd->fd = item->fd;
@@ -267,7 +329,18 @@ static int prepare(struct mz_poller *p, bool *has_plain)
         fd->revents = 0;
         p->watched[n++] = i;
     }
+    if (*has_safe)
+        p->fds[n] = (struct pollfd){ .fd = p->signaler, .events = POLLIN };
     return n;
+}
+
+/* Resets the signaler before a look at the thread-safe sockets. */
+static void drain_signaler(struct mz_poller *p)
+{
+    uint64_t value;
+    /* EAGAIN: nothing was posted since the last look. */
+    ssize_t got = read(p->signaler, &value, sizeof value);
+    (void) got;
 }
 
 /* Reports up to max ready items into events; -1 ETERM when a watched
@@ -281,7 +354,7 @@ static int collect(struct mz_poller *p, int n, zmq_poller_event_t *events,
         const struct poller_item *item = &p->items[p->watched[k]];
         short revents;
         if (item->socket != NULL) {
-            int ready = mz_socket_events(item->socket);
+            int ready = mz_socket_poll_events(item->socket);
             if (ready < 0)
                 return -1;
             revents =
@@ -332,21 +405,24 @@ int zmq_poller_wait_all(void *poller, zmq_poller_event_t *events, int n_events,
         errno = EINVAL;
         return -1;
     }
-    bool has_plain;
-    int n = prepare(p, &has_plain);
+    bool has_plain, has_safe;
+    int n = prepare(p, &has_plain, &has_safe);
     if (n < 0)
         return -1;
     if (n == 0)
         return wait_for_nothing(timeout);
 
+    nfds_t nfds = (nfds_t) n + (has_safe ? 1 : 0);
     int64_t deadline = mz_poll_deadline(timeout);
     for (bool first = true;; first = false) {
         /* The first look at sockets alone needs no system call. */
         if (!first || has_plain) {
             int wait_ms = first ? 0 : mz_poll_remaining(deadline);
-            if (mz_poll_wait(p->fds, (nfds_t) n, wait_ms, NULL) < 0)
+            if (mz_poll_wait(p->fds, nfds, wait_ms, NULL) < 0)
                 return -1;
         }
+        if (has_safe)
+            drain_signaler(p);
         int found = collect(p, n, events, n_events);
         if (found != 0)
             return found;

@@ -30,11 +30,13 @@ extern const struct mz_socket_type mz_router_type, mz_req_type, mz_rep_type;
 extern const struct mz_socket_type mz_pub_type, mz_sub_type, mz_xpub_type,
     mz_xsub_type;
 extern const struct mz_socket_type mz_stream_type;
+extern const struct mz_socket_type mz_client_type, mz_server_type;
 
 static const struct mz_socket_type *const socket_types[] = {
     &mz_pair_type,   &mz_dealer_type, &mz_pull_type, &mz_push_type,
     &mz_router_type, &mz_req_type,    &mz_rep_type,  &mz_pub_type,
     &mz_sub_type,    &mz_xpub_type,   &mz_xsub_type, &mz_stream_type,
+    &mz_client_type, &mz_server_type,
 };
 
 const struct mz_socket_type *mz_socket_type_find(int type)
@@ -47,7 +49,10 @@ const struct mz_socket_type *mz_socket_type_find(int type)
 
 bool mz_socket_is_live(const struct mz_socket *s)
 {
-    return s != NULL && s->tag == SOCKET_TAG_LIVE;
+    /* Relaxed: a thread-safe socket closed meanwhile is caught by its
+     * guard (mz_socket_enter); a classic one is the caller's to order. */
+    return s != NULL && atomic_load_explicit(&s->tag, memory_order_relaxed) ==
+                            SOCKET_TAG_LIVE;
 }
 
 struct mz_options *mz_socket_options(struct mz_socket *s)
@@ -83,7 +88,11 @@ static int socket_init(struct mz_socket *s, struct mz_ctx *ctx,
         errno = ENOMEM;
         return -1;
     }
-    if (mz_mailbox_init(&s->mailbox) < 0) {
+    /* A thread-safe socket has no ZMQ_FD and its callers wait on its
+     * guard: its mailbox needs no eventfd, and its posts no write. */
+    int rc = type->thread_safe ? mz_mailbox_init_quiet(&s->mailbox)
+                               : mz_mailbox_init(&s->mailbox);
+    if (rc < 0) {
         free(s->state);
         memset(s, 0, sizeof *s);
         return -1;
@@ -103,9 +112,13 @@ static int socket_init(struct mz_socket *s, struct mz_ctx *ctx,
         s->options.linger = 0;
     s->options.ipv6 = defaults->ipv6;
     mz_pipe_set_init(&s->pipes, MZ_SOCKET_PIPE_SLOT);
+    if (type->thread_safe) {
+        s->thread_safe = true;
+        mz_socket_guard_init(s);
+    }
     if (type->init != NULL)
         type->init(s);
-    s->tag = SOCKET_TAG_LIVE;
+    atomic_store_explicit(&s->tag, SOCKET_TAG_LIVE, memory_order_relaxed);
     return 0;
 }
 
@@ -123,6 +136,8 @@ struct mz_socket *mz_socket_new(struct mz_ctx *ctx, int type)
 void mz_socket_post(struct mz_socket *s, const struct mz_command *cmd)
 {
     mz_mailbox_post(&s->mailbox, cmd);
+    if (s->thread_safe)
+        mz_socket_guard_notify(s);
 }
 
 /* The pipe read its peer's delimiter: release it after the current
@@ -345,6 +360,32 @@ static int64_t deadline_after(int timeout_ms)
     return timeout_ms < 0 ? -1 : (int64_t) mz_clock_ms() + timeout_ms;
 }
 
+/* run_blocking's wait on a thread-safe socket, whose caller holds its
+ * guard: the guard's wake-ups (socket_guard.c) replace the mailbox's
+ * eventfd, which any of the socket's threads may have drained. A signal
+ * does not end this wait (a condition variable knows none). */
+static int wait_guarded(struct mz_socket *s, struct mz_msg *m, int timeout_ms,
+                        int (*op)(struct mz_socket *, struct mz_msg *))
+{
+    int64_t deadline = deadline_after(timeout_ms);
+    for (;;) {
+        uint64_t seq = mz_socket_guard_seq(s);
+        if (mz_socket_process_commands(s) < 0)
+            return -1;
+        int rc = op(s, m);
+        reap_ended_pipes(s);
+        if (rc == 0 || errno != EAGAIN)
+            return rc;
+        int left = remaining_ms(deadline);
+        if (left == 0) {
+            errno = EAGAIN;
+            return -1;
+        }
+        if (mz_socket_guard_wait(s, seq, left) < 0)
+            return -1;
+    }
+}
+
 /* Runs op until it succeeds, fails with something other than EAGAIN, or
  * the timeout passes. A signal that interrupts the wait ends it with
  * EINTR, as libzmq's zmq_send and zmq_recv do, so that the application's
@@ -359,6 +400,8 @@ static int run_blocking(struct mz_socket *s, struct mz_msg *m, bool nowait,
     reap_ended_pipes(s);
     if (rc == 0 || errno != EAGAIN || nowait || timeout_ms == 0)
         return rc;
+    if (s->thread_safe)
+        return wait_guarded(s, m, timeout_ms, op);
     int64_t deadline = deadline_after(timeout_ms);
     for (;;) {
         int left = remaining_ms(deadline);
@@ -416,6 +459,17 @@ int mz_socket_events(struct mz_socket *s)
     if (s->type->can_send(s))
         events |= ZMQ_POLLOUT;
     reap_ended_pipes(s);
+    return events;
+}
+
+int mz_socket_poll_events(struct mz_socket *s)
+{
+    if (!s->thread_safe)
+        return mz_socket_events(s);
+    if (mz_socket_enter(s) < 0)
+        return -1;
+    int events = mz_socket_events(s);
+    mz_socket_leave(s);
     return events;
 }
 
@@ -760,9 +814,15 @@ int mz_socket_getopt(struct mz_socket *s, int option, void *value, size_t *size)
     case ZMQ_RCVMORE:
         return get_filling_int(value, size, s->rcvmore ? 1 : 0);
     case ZMQ_FD:
+        /* A thread-safe socket has no fd to give: libzmq 4.3.5 fails
+         * with EINVAL, its pollers wait on one of their own. */
+        if (s->thread_safe) {
+            errno = EINVAL;
+            return -1;
+        }
         return get_filling_int(value, size, s->mailbox.fd);
     case ZMQ_THREAD_SAFE:
-        return get_filling_int(value, size, 0);
+        return get_filling_int(value, size, s->thread_safe ? 1 : 0);
     case ZMQ_EVENTS: {
         int events = mz_socket_events(s);
         return events < 0 ? -1 : get_filling_int(value, size, events);
@@ -797,15 +857,19 @@ static void free_socket(struct mz_socket *s)
     free(s->last_endpoint);
     mz_options_fini(&s->options);
     mz_mailbox_fini(&s->mailbox);
-    memset(s, 0, sizeof *s);
-    s->tag = SOCKET_TAG_CLOSED;
+    /* The thread-safe flag, the tag and the guard stay: a thread that entered a thread-safe socket's call as it
+     * closed still takes its lock and reads that it is closing. */
+    size_t from = offsetof(struct mz_socket, ctx);
+    memset((char *) s + from, 0, offsetof(struct mz_socket, guard) - from);
+    s->state = NULL;
+    atomic_store_explicit(&s->tag, SOCKET_TAG_CLOSED, memory_order_relaxed);
 }
 
 /* Takes a socket out of its context's live list, for zmq_close. */
 static void begin_close(struct mz_socket *s)
 {
     mz_ctx_socket_closing(s->ctx, s);
-    s->tag = SOCKET_TAG_CLOSED;
+    atomic_store_explicit(&s->tag, SOCKET_TAG_CLOSED, memory_order_relaxed);
 }
 
 /* zmq_close in a forked child (mz_ctx_inherited). The socket's sessions
@@ -834,13 +898,20 @@ static void close_inherited(struct mz_socket *s)
             mz_pipe_unref(cmd.pipe);
     }
     s->events = NULL;
+    bool thread_safe = s->thread_safe;
     free_socket(s);
+    if (thread_safe)
+        mz_socket_leave(s);
     mz_ctx_unregister_socket(ctx, s);
 }
 
 void mz_socket_close(struct mz_socket *s)
 {
     struct mz_ctx *ctx = s->ctx;
+    /* The caller holds the guard of a thread-safe socket: the other
+     * threads inside it leave first (ENOTSOCK), none enters after. */
+    if (s->thread_safe)
+        mz_socket_guard_close(s);
     if (mz_ctx_inherited(ctx)) {
         close_inherited(s);
         return;
@@ -896,6 +967,12 @@ void mz_socket_close(struct mz_socket *s)
             mz_pipe_unref(cmd.pipe);
     }
     s->ended_count = 0;
+    bool thread_safe = s->thread_safe;
+    if (thread_safe)
+        mz_socket_guard_fini(s);
     free_socket(s);
+    /* Let go before the context may hand the shell to a new socket. */
+    if (thread_safe)
+        mz_socket_leave(s);
     mz_ctx_unregister_socket(ctx, s);
 }

@@ -36,6 +36,7 @@ enum { MZ_OPTION_NOT_MINE = 1 };
 struct mz_socket_type {
     int type;          /* ZMQ_PAIR, ZMQ_PUB, ... */
     const char *name;  /* ZMTP Socket-Type property */
+    bool thread_safe;  /* CLIENT, SERVER, ...: see mz_socket_enter */
     size_t state_size; /* bytes of type state, zeroed at creation */
     /* Optional hooks are NULL when a type has nothing to do. */
     void (*init)(struct mz_socket *s); /* optional */
@@ -67,7 +68,9 @@ const struct mz_socket_type *mz_socket_type_find(int type);
 
 struct mz_socket *mz_socket_new(struct mz_ctx *ctx, int type);
 /* Closes the socket: pipes terminated (their messages stay readable by the
- * peers), endpoints released. Frees everything but the shell. */
+ * peers), endpoints released. Frees everything but the shell. A
+ * thread-safe socket's caller has entered it (mz_socket_enter): close
+ * waits for the other threads inside to leave, and leaves itself. */
 void mz_socket_close(struct mz_socket *s);
 bool mz_socket_is_live(const struct mz_socket *s);
 
@@ -122,6 +125,30 @@ static inline void *mz_socket_state(struct mz_socket *s)
 {
     return *(void **) s;
 }
+/* The two first members of every socket, for the inline accessors. */
+struct mz_socket_head {
+    void *state;
+    bool thread_safe;
+};
+/* Whether the type is thread-safe (CLIENT, SERVER): the API layer then
+ * brackets each call with mz_socket_enter and mz_socket_leave. One load of
+ * a field the call reads anyway, so classic sockets pay nothing more. */
+static inline bool mz_socket_thread_safe(const struct mz_socket *s)
+{
+    return ((const struct mz_socket_head *) s)->thread_safe;
+}
+/* Thread-safe sockets only: takes the socket for one call (-1 ENOTSOCK
+ * once it is closing), and lets go of it, keeping errno. */
+int mz_socket_enter(struct mz_socket *s);
+void mz_socket_leave(struct mz_socket *s);
+/* ZMQ_EVENTS for zmq_poll and zmq_poller, entering a thread-safe socket
+ * for the look; -1 ETERM (or ENOTSOCK: closed meanwhile). */
+int mz_socket_poll_events(struct mz_socket *s);
+/* Thread-safe sockets: the eventfd of a poller watching s, written at
+ * every command posted to s; -1 ENOMEM. Removing one not added does
+ * nothing. */
+int mz_socket_add_signaler(struct mz_socket *s, int fd);
+void mz_socket_remove_signaler(struct mz_socket *s, int fd);
 /* The socket's options, for its type, its transports and its sessions
  * (owner thread, or under the handover rules of whoever reads them). */
 struct mz_options *mz_socket_options(struct mz_socket *s);

@@ -8,6 +8,8 @@
 #ifndef MZ_SOCKET_INTERNAL_H
 #define MZ_SOCKET_INTERNAL_H
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -27,10 +29,36 @@ struct mz_endpoint {
     struct mz_session *session;   /* network connects */
 };
 
+/* What a thread-safe socket (CLIENT, SERVER) adds, kept by
+ * socket_guard.c. Any number of threads may call into such a socket: each
+ * call holds lock for its length, except while it waits, and blocked
+ * callers wait on wake, which every command posted to the socket
+ * broadcasts (wake_seq counts them, so that a post between a look and the
+ * wait is not slept through). Posters take wake_lock only, never lock, so
+ * an I/O thread or an inproc peer posting never waits for a call. The
+ * pollers watching the socket give it an eventfd each (signalers), which
+ * every post writes. The guard lives at the end of the socket, outside
+ * what close wipes, so that a thread that found the socket live before
+ * close took the lock still finds a lock, and closing set, after it. */
+struct mz_socket_guard {
+    pthread_mutex_t lock;
+    pthread_cond_t idle; /* callers fell to one: close may go on */
+    unsigned callers;    /* threads inside a call, waiting ones included */
+    bool closing;
+
+    pthread_mutex_t wake_lock;
+    pthread_cond_t wake;
+    atomic_uint_least64_t wake_seq;
+    int *signalers;
+    unsigned signaler_count, signaler_capacity;
+};
+
 struct mz_socket {
-    /* First, for socket.h's inline mz_socket_state (checked below). */
+    /* First, for socket.h's inline mz_socket_state and
+     * mz_socket_thread_safe (checked below). */
     void *state;
-    uint32_t tag;
+    bool thread_safe;
+    _Atomic uint32_t tag;
     struct mz_ctx *ctx;
     const struct mz_socket_type *type;
     struct mz_options options;
@@ -56,9 +84,33 @@ struct mz_socket {
      * those of the pipes still attached): messages and bytes in, out,
      * messages dropped. */
     uint64_t gone_counters[5];
+
+    /* Last: close wipes everything from ctx up to here. */
+    struct mz_socket_guard guard;
 };
 
 _Static_assert(offsetof(struct mz_socket, state) == 0,
                "mz_socket_state reads the socket's first member");
+_Static_assert(offsetof(struct mz_socket, thread_safe) ==
+                   offsetof(struct mz_socket_head, thread_safe),
+               "mz_socket_thread_safe reads the socket's second member");
+
+/* socket_guard.c, for socket.c: sets up a new thread-safe socket's guard
+ * (nothing in it can fail on Linux but for a bad attribute). */
+void mz_socket_guard_init(struct mz_socket *s);
+/* The number of posts so far: read it before looking at the socket's
+ * state, and hand it to mz_socket_guard_wait. */
+uint64_t mz_socket_guard_seq(struct mz_socket *s);
+/* Called with the lock held: releases it, sleeps until a post after seq
+ * or timeout_ms (-1 forever) passed, and takes it again. 0, or -1 ENOTSOCK
+ * when the socket began closing meanwhile. */
+int mz_socket_guard_wait(struct mz_socket *s, uint64_t seq, int timeout_ms);
+/* After a post to the socket's mailbox: wakes the waiters and pollers. */
+void mz_socket_guard_notify(struct mz_socket *s);
+/* zmq_close, with the lock held: refuses new callers, wakes the waiting
+ * ones and waits until they have left. */
+void mz_socket_guard_close(struct mz_socket *s);
+/* The end of close: forgets the pollers' eventfds. */
+void mz_socket_guard_fini(struct mz_socket *s);
 
 #endif

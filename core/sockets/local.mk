@@ -16,6 +16,9 @@ core_libmzcore_la_SOURCES += \
 	core/sockets/dealer.c \
 	core/sockets/router.c core/sockets/router.h \
 	core/sockets/stream.c \
+	core/sockets/client.c \
+	core/sockets/server.c \
+	core/sockets/single_part.c core/sockets/single_part.h \
 	core/sockets/random.h \
 	core/sockets/routing.h \
 	core/sockets/fair_queue.c \
@@ -30,4 +33,9 @@ check_PROGRAMS += \
 	tests/test_router \
 	tests/test_pair \
 	tests/test_pipeline \
-	tests/test_pubsub
+	tests/test_pubsub \
+	tests/test_client_server
+
+# The suite of CLIENT and SERVER speaks ZMTP by hand for one test.
+tests_test_client_server_SOURCES = tests/test_client_server.c \
+	tests/raw_zmtp.c tests/raw_zmtp.h

@@ -1,0 +1,192 @@
+/*
+ * The guard of a thread-safe socket (CLIENT, SERVER): one lock held for
+ * the length of each call, a condition variable that every command posted
+ * to the socket broadcasts, for the callers blocked in send or receive,
+ * and the eventfds of the pollers watching it. Classic sockets have none
+ * of this: their calls never come here (socket_internal.h says why the
+ * guard sits where it does).
+ *
+ * Why not the mailbox's eventfd, as a classic socket blocks on it: an
+ * eventfd read by one waiter is drained for every other one, and which
+ * thread runs the socket's commands is anybody's guess, so many waiters
+ * would sleep through each other's wake-ups. A broadcast wakes them all,
+ * each looks again under the lock, and the ones with nothing to do sleep
+ * again.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "socket.h"
+#include "socket_internal.h"
+
+void mz_socket_guard_init(struct mz_socket *s)
+{
+    struct mz_socket_guard *g = &s->guard;
+    pthread_condattr_t attr;
+    pthread_condattr_init(&attr);
+    /* Timeouts are measured on the monotonic clock, as everywhere else. */
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    /* Recursive: a transport plugin reads the socket's options through
+     * zmq_getsockopt from inside zmq_bind and zmq_connect (endpoint_parse,
+     * on the caller's thread), as the SDK tells it to. */
+    pthread_mutexattr_t lock_attr;
+    pthread_mutexattr_init(&lock_attr);
+    pthread_mutexattr_settype(&lock_attr, PTHREAD_MUTEX_RECURSIVE);
+    pthread_mutex_init(&g->lock, &lock_attr);
+    pthread_mutexattr_destroy(&lock_attr);
+    pthread_mutex_init(&g->wake_lock, NULL);
+    pthread_cond_init(&g->idle, &attr);
+    pthread_cond_init(&g->wake, &attr);
+    pthread_condattr_destroy(&attr);
+    g->callers = 0;
+    g->closing = false;
+    atomic_init(&g->wake_seq, 0);
+    g->signalers = NULL;
+    g->signaler_count = g->signaler_capacity = 0;
+}
+
+int mz_socket_enter(struct mz_socket *s)
+{
+    struct mz_socket_guard *g = &s->guard;
+    pthread_mutex_lock(&g->lock);
+    if (g->closing) {
+        pthread_mutex_unlock(&g->lock);
+        errno = ENOTSOCK;
+        return -1;
+    }
+    g->callers++;
+    return 0;
+}
+
+void mz_socket_leave(struct mz_socket *s)
+{
+    struct mz_socket_guard *g = &s->guard;
+    int saved = errno;
+    if (--g->callers == 1 && g->closing)
+        pthread_cond_signal(&g->idle);
+    pthread_mutex_unlock(&g->lock);
+    errno = saved;
+}
+
+uint64_t mz_socket_guard_seq(struct mz_socket *s)
+{
+    return atomic_load(&s->guard.wake_seq);
+}
+
+/* timeout_ms from now on the monotonic clock. */
+static struct timespec deadline_in(int timeout_ms)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    ts.tv_sec += timeout_ms / 1000;
+    ts.tv_nsec += (long) (timeout_ms % 1000) * 1000000L;
+    if (ts.tv_nsec >= 1000000000L) {
+        ts.tv_sec++;
+        ts.tv_nsec -= 1000000000L;
+    }
+    return ts;
+}
+
+int mz_socket_guard_wait(struct mz_socket *s, uint64_t seq, int timeout_ms)
+{
+    struct mz_socket_guard *g = &s->guard;
+    struct timespec deadline = deadline_in(timeout_ms < 0 ? 0 : timeout_ms);
+    pthread_mutex_unlock(&g->lock);
+    pthread_mutex_lock(&g->wake_lock);
+    while (atomic_load(&g->wake_seq) == seq) {
+        if (timeout_ms < 0)
+            pthread_cond_wait(&g->wake, &g->wake_lock);
+        else if (pthread_cond_timedwait(&g->wake, &g->wake_lock, &deadline) ==
+                 ETIMEDOUT)
+            break;
+    }
+    pthread_mutex_unlock(&g->wake_lock);
+    pthread_mutex_lock(&g->lock);
+    if (g->closing) {
+        errno = ENOTSOCK;
+        return -1;
+    }
+    return 0;
+}
+
+/* Signals one poller's eventfd; a full counter is readable already. */
+static void signal_fd(int fd)
+{
+    uint64_t one = 1;
+    if (write(fd, &one, sizeof one) < 0 && errno != EAGAIN)
+        perror("modzmq: poller eventfd write");
+}
+
+void mz_socket_guard_notify(struct mz_socket *s)
+{
+    struct mz_socket_guard *g = &s->guard;
+    int saved = errno;
+    pthread_mutex_lock(&g->wake_lock);
+    atomic_fetch_add(&g->wake_seq, 1);
+    pthread_cond_broadcast(&g->wake);
+    for (unsigned i = 0; i < g->signaler_count; i++)
+        signal_fd(g->signalers[i]);
+    pthread_mutex_unlock(&g->wake_lock);
+    errno = saved;
+}
+
+void mz_socket_guard_close(struct mz_socket *s)
+{
+    struct mz_socket_guard *g = &s->guard;
+    g->closing = true;
+    mz_socket_guard_notify(s);
+    while (g->callers > 1)
+        pthread_cond_wait(&g->idle, &g->lock);
+}
+
+void mz_socket_guard_fini(struct mz_socket *s)
+{
+    struct mz_socket_guard *g = &s->guard;
+    pthread_mutex_lock(&g->wake_lock);
+    free(g->signalers);
+    g->signalers = NULL;
+    g->signaler_count = g->signaler_capacity = 0;
+    pthread_mutex_unlock(&g->wake_lock);
+}
+
+int mz_socket_add_signaler(struct mz_socket *s, int fd)
+{
+    struct mz_socket_guard *g = &s->guard;
+    int rc = 0;
+    pthread_mutex_lock(&g->wake_lock);
+    if (g->signaler_count == g->signaler_capacity) {
+        unsigned capacity = g->signaler_capacity ? g->signaler_capacity * 2 : 4;
+        int *signalers = realloc(g->signalers, capacity * sizeof *signalers);
+        if (signalers == NULL) {
+            rc = -1;
+            goto out;
+        }
+        g->signalers = signalers;
+        g->signaler_capacity = capacity;
+    }
+    g->signalers[g->signaler_count++] = fd;
+    /* Whatever happened before the poller looked is its to see first. */
+    signal_fd(fd);
+out:
+    pthread_mutex_unlock(&g->wake_lock);
+    if (rc < 0)
+        errno = ENOMEM;
+    return rc;
+}
+
+void mz_socket_remove_signaler(struct mz_socket *s, int fd)
+{
+    struct mz_socket_guard *g = &s->guard;
+    pthread_mutex_lock(&g->wake_lock);
+    for (unsigned i = 0; i < g->signaler_count; i++) {
+        if (g->signalers[i] == fd) {
+            g->signalers[i] = g->signalers[--g->signaler_count];
+            break;
+        }
+    }
+    pthread_mutex_unlock(&g->wake_lock);
+}
