@@ -27,15 +27,19 @@ tests_test_peer_messages_SOURCES = tests/test_peer_messages.c tests/peer.c \
 EXTRA_DIST += tests/peers/zmq_peer.py
 
 # Own-engine transports: the example datagram transport built in tree,
-# the test plugin that hands its fds to ZMTP, and their suite. The
+# the test plugin that hands its fds to ZMTP, the one that echoes message
+# groups, and their suite. The
 # plugins live apart from tests/plugins, whose every module the loader
 # suite opens and counts.
 check_LTLIBRARIES += tests/engine_plugins/modzmq_unixpacket.la \
-	tests/engine_plugins/modzmq_handover.la
+	tests/engine_plugins/modzmq_handover.la \
+	tests/engine_plugins/modzmq_groupecho.la
 tests_engine_plugins_modzmq_unixpacket_la_SOURCES = sdk/examples/example_datagram.c
 tests_engine_plugins_modzmq_unixpacket_la_LDFLAGS = $(TEST_PLUGIN_LDFLAGS)
 tests_engine_plugins_modzmq_handover_la_SOURCES = tests/engine_plugins/handover.c
 tests_engine_plugins_modzmq_handover_la_LDFLAGS = $(TEST_PLUGIN_LDFLAGS)
+tests_engine_plugins_modzmq_groupecho_la_SOURCES = tests/engine_plugins/group_echo.c
+tests_engine_plugins_modzmq_groupecho_la_LDFLAGS = $(TEST_PLUGIN_LDFLAGS)
 
 check_PROGRAMS += tests/test_engine_transport
 tests_test_engine_transport_CPPFLAGS = $(AM_CPPFLAGS) \

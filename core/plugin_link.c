@@ -253,12 +253,28 @@ int mz_link_pull(modzmq_link *handle, struct modzmq_part *part)
     return 1;
 }
 
-int mz_link_push(modzmq_link *handle, const void *data, size_t size,
-                 unsigned flags)
+/* The part the last link_pull lent carries its group in the message. */
+const char *mz_link_part_group(modzmq_link *handle)
 {
     struct mz_link *link = from_handle(handle);
+    if (!link->ready || link->gone)
+        return NULL;
+    return link->lent.group;
+}
+
+/* Copies a received part, with its group when group is not NULL, into a
+ * new message for the session. */
+static int push_part(struct mz_link *link, const char *group,
+                     size_t group_size, const void *data, size_t size,
+                     unsigned flags)
+{
     if (!link->ready || link->gone) {
         errno = ENOTCONN;
+        return -1;
+    }
+    if (group != NULL &&
+        (group_size > MZ_MSG_GROUP_MAX || memchr(group, 0, group_size))) {
+        errno = EINVAL;
         return -1;
     }
     if (link->maxmsgsize >= 0 && size > (uint64_t) link->maxmsgsize) {
@@ -270,6 +286,11 @@ int mz_link_push(modzmq_link *handle, const void *data, size_t size,
         errno = ENOMEM;
         return -1;
     }
+    if (group != NULL) {
+        memcpy(m.group, group, group_size);
+        m.group[group_size] = '\0';
+        m.group_size = (uint8_t) group_size;
+    }
     bool more = (flags & MODZMQ_MSG_MORE) != 0;
     mz_msg_set_more(&m, more);
     if (!link->sink->push(link->session, &m)) {
@@ -280,6 +301,20 @@ int mz_link_push(modzmq_link *handle, const void *data, size_t size,
     if (!more)
         link->sink->flush(link->session);
     return 0;
+}
+
+int mz_link_push(modzmq_link *handle, const void *data, size_t size,
+                 unsigned flags)
+{
+    return push_part(from_handle(handle), NULL, 0, data, size, flags);
+}
+
+int mz_link_push_group(modzmq_link *handle, const char *group,
+                       size_t group_size, const void *data, size_t size,
+                       unsigned flags)
+{
+    return push_part(from_handle(handle), group != NULL ? group : "",
+                     group != NULL ? group_size : 0, data, size, flags);
 }
 
 int mz_link_zmtp(modzmq_link *handle, int fd, const char *peer_address)

@@ -52,5 +52,9 @@ int mz_link_pull(modzmq_link *link, struct modzmq_part *part);
 int mz_link_push(modzmq_link *link, const void *data, size_t size,
                  unsigned flags);
 int mz_link_zmtp(modzmq_link *link, int fd, const char *peer_address);
+const char *mz_link_part_group(modzmq_link *link);
+int mz_link_push_group(modzmq_link *link, const char *group,
+                       size_t group_size, const void *data, size_t size,
+                       unsigned flags);
 
 #endif

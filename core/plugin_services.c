@@ -186,6 +186,8 @@ static const struct modzmq_core_services services = {
     .subscribe = mz_event_subscribe,
     .unsubscribe = mz_event_unsubscribe,
     .socket_context = socket_context,
+    .link_part_group = mz_link_part_group,
+    .link_push_group = mz_link_push_group,
 };
 
 const struct modzmq_core_services *mz_plugin_services(void)

@@ -6,8 +6,10 @@
  * PUSH/PULL and PUB/SUB messages over real sockets, with multipart
  * messages, many messages, HWM back-pressure, disconnect, unbind,
  * reconnection, ZMQ_LINGER on close, MAXMSGSIZE and malformed datagrams;
- * and the "handover" test plugin, whose connections run a preamble of
- * their own and are then given to the core's ZMTP engine.
+ * the "groupecho" test plugin, which sends message groups both ways
+ * through the SDK 1.2 group services; and the "handover" test plugin,
+ * whose connections run a preamble of their own and are then given to
+ * the core's ZMTP engine.
  */
 #include <CUnit/Basic.h>
 #include <errno.h>
@@ -812,6 +814,53 @@ static void test_handover_bind_in_use(void)
     test_close(b);
 }
 
+/* Sends body with group (NULL: none) through the groupecho plugin and
+ * receives the echo: its body and group. */
+static bool group_echo(void *dealer, const char *group, char *body,
+                       char *echoed_group)
+{
+    zmq_msg_t m;
+    zmq_msg_init_size(&m, 4);
+    memcpy(zmq_msg_data(&m), "body", 4);
+    if (group != NULL && zmq_msg_set_group(&m, group) != 0)
+        return false;
+    if (zmq_msg_send(&m, dealer, 0) != 4)
+        return false;
+    zmq_msg_init(&m);
+    int size = zmq_msg_recv(&m, dealer, 0);
+    if (size < 0)
+        return false;
+    memcpy(body, zmq_msg_data(&m), (size_t) size);
+    body[size] = '\0';
+    strcpy(echoed_group, zmq_msg_group(&m));
+    zmq_msg_close(&m);
+    return true;
+}
+
+/* The group services (SDK 1.2): the group of a pulled part reaches the
+ * plugin, and a pushed part's group reaches the application; a group
+ * longer than the core holds is refused with EINVAL. */
+static void test_link_groups(void)
+{
+    void *dealer = zmq_socket(ctx, ZMQ_DEALER);
+    int timeout = 5000;
+    zmq_setsockopt(dealer, ZMQ_RCVTIMEO, &timeout, sizeof timeout);
+    CU_ASSERT_EQUAL_FATAL(zmq_connect(dealer, "groupecho://x"), 0);
+    char body[16], group[32];
+    CU_ASSERT_FATAL(group_echo(dealer, "tv", body, group));
+    CU_ASSERT_STRING_EQUAL(body, "body");
+    CU_ASSERT_STRING_EQUAL(group, "tv-echo");
+    CU_ASSERT_FATAL(group_echo(dealer, NULL, body, group));
+    CU_ASSERT_STRING_EQUAL(group, "-echo");
+    /* 11 octets and "-echo": 16, one more than a group may hold. */
+    CU_ASSERT_FATAL(group_echo(dealer, "0123456789a", body, group));
+    CU_ASSERT_STRING_EQUAL(body, "EINVAL");
+    CU_ASSERT_STRING_EQUAL(group, "");
+    CU_ASSERT_FATAL(group_echo(dealer, "0123456789", body, group));
+    CU_ASSERT_STRING_EQUAL(group, "0123456789-echo");
+    test_close(dealer);
+}
+
 int main(void)
 {
     setenv("MODZMQ_PLUGIN_PATH", ENGINE_PLUGIN_DIR, 1);
@@ -837,6 +886,7 @@ int main(void)
         { "malformed datagrams", test_malformed_datagrams },
         { "handover to zmtp", test_handover_to_zmtp },
         { "handover bind in use", test_handover_bind_in_use },
+        { "message groups through a link", test_link_groups },
     };
     int status =
         test_run_suite("engine transport", tests, sizeof tests / sizeof *tests);

@@ -55,7 +55,8 @@ extern "C" {
 /* Grows when a table gains members at its end. 1.0: stream transports.
  * 1.1: mechanisms, observers, own-engine transports and the services they
  * use. 1.2: a stream transport's connect_handshake, the descriptor's
- * extensions (CURVE's key functions left the mechanism table for one). */
+ * extensions (CURVE's key functions left the mechanism table for one),
+ * the message-group services of links. */
 #define MODZMQ_SDK_ABI_MINOR 2
 
 enum modzmq_plugin_kind {
@@ -314,6 +315,23 @@ struct modzmq_core_services {
      * monitor's inproc PAIR must be. NULL with ENOTSOCK for a closed
      * socket. The application's thread, inside a call of the plugin. */
     void *(*socket_context)(modzmq_socket *socket);
+
+    /* ---- since ABI 1.2: message groups of own-engine links ------------ */
+
+    /* The group of the part the last link_pull lent (RADIO's messages
+     * carry one, zmq_msg_set_group): NUL-terminated, "" when the part has
+     * none, valid as long as the part is. NULL when no part is lent. The
+     * link's I/O thread, as the other link services. */
+    const char *(*link_part_group)(modzmq_link *link);
+
+    /* link_push for a part that carries a group (group_size bytes, no
+     * NUL among them), which the socket's reader gets from zmq_msg_group
+     * (a DISH filters on it). -1 with EINVAL when the core cannot hold a
+     * group that long or it holds a NUL (the part is not taken: the
+     * plugin drops it); otherwise as link_push. */
+    int (*link_push_group)(modzmq_link *link, const char *group,
+                           size_t group_size, const void *data, size_t size,
+                           unsigned flags);
 };
 
 /* Whether the core that handed services to init has the service whose

@@ -26,7 +26,8 @@ fuzz_targets = \
 	tests/fuzz/fuzz_z85 \
 	tests/fuzz/fuzz_endpoint \
 	tests/fuzz/fuzz_sockopt \
-	tests/fuzz/fuzz_stream
+	tests/fuzz/fuzz_stream \
+	tests/fuzz/fuzz_udp_datagram
 check_PROGRAMS += $(fuzz_targets)
 
 # The engine below the socket layer, over a socketpair.
@@ -86,6 +87,15 @@ tests_fuzz_fuzz_z85_SOURCES = tests/fuzz/fuzz_z85.c $(FUZZ_COMMON)
 tests_fuzz_fuzz_z85_CPPFLAGS = $(FUZZ_INCLUDES) -DFUZZ_TARGET='"fuzz_z85"'
 tests_fuzz_fuzz_z85_LDFLAGS = $(AM_LDFLAGS) $(FUZZER_LINK)
 tests_fuzz_fuzz_z85_LDADD = $(CORE_TEST_LIBS)
+
+# The udp plugin's datagram and address-frame parsers, compiled in.
+tests_fuzz_fuzz_udp_datagram_SOURCES = tests/fuzz/fuzz_udp_datagram.c \
+	plugins/udp/udp_datagram.c plugins/udp/udp_datagram.h \
+	plugins/udp/udp_address.c plugins/udp/udp_address.h $(FUZZ_COMMON)
+tests_fuzz_fuzz_udp_datagram_CPPFLAGS = $(FUZZ_INCLUDES) \
+	-I$(top_srcdir)/plugins/udp -DFUZZ_TARGET='"fuzz_udp_datagram"'
+tests_fuzz_fuzz_udp_datagram_LDFLAGS = $(AM_LDFLAGS) $(FUZZER_LINK)
+tests_fuzz_fuzz_udp_datagram_LDADD = $(CORE_TEST_LIBS)
 
 tests_fuzz_fuzz_endpoint_SOURCES = tests/fuzz/fuzz_endpoint.c $(FUZZ_COMMON)
 tests_fuzz_fuzz_endpoint_CPPFLAGS = $(FUZZ_INCLUDES) -DFUZZ_TARGET='"fuzz_endpoint"'

@@ -429,6 +429,27 @@ seed("fuzz_stream", "connects-no-notify",
 seed("fuzz_stream", "big", b"\0" + op(PEER_WRITES, b"b" * 3000) +
      op(APP_SENDS, b"c" * 3000) + op(TAKE))
 
+# ---- fuzz_udp_datagram: 0 decode, 1 IPv4 frame, 2 IPv6 frame, 3 encode --
+for name, data in [
+        ("radio", b"\0\x07weather" + b"sunny"),
+        ("no-group", b"\0\0body"),
+        ("empty", b"\0"),
+        ("short", b"\0\x09ab"),
+        ("nul-group", b"\0\x02a\0b"),
+        ("long-group", b"\0\xff" + b"g" * 255 + b"body"),
+        ("largest", b"\0\x01g" + b"b" * 8190),
+        ("oversized", b"\0\x01g" + b"b" * 8191),
+        ("frame-ipv4", b"\1127.0.0.1:5555"),
+        ("frame-bad-port", b"\1127.0.0.1:65536"),
+        ("frame-name", b"\1localhost:80"),
+        ("frame-ipv6", b"\2[::1]:5555"),
+        ("frame-mapped", b"\2[::ffff:127.0.0.1]:1"),
+        ("frame-ipv4-on-ipv6", b"\2127.0.0.1:9"),
+        ("encode", b"\3" + chunk(b"tv") + b"hello"),
+        ("encode-long-group", b"\3" + chunk(b"g" * 256) + b"x"),
+        ("encode-large", b"\3" + chunk(b"g") + b"b" * 8191)]:
+    seed("fuzz_udp_datagram", name, data)
+
 
 def main():
     for target, seeds in sorted(SEEDS.items()):
