@@ -111,12 +111,12 @@ struct draft_peer *draft_peer_start(void)
     const char *srcdir = getenv("srcdir");
     snprintf(script, sizeof script, "%s/tests/peers/zmq_draft_peer.js",
              srcdir != NULL ? srcdir : ".");
-    char node_path[PATH_MAX + 16];
-    snprintf(node_path, sizeof node_path, "NODE_PATH=%s", package);
+    char modules[PATH_MAX + 32];
+    snprintf(modules, sizeof modules, "MODZMQ_DRAFT_PEER_MODULES=%s", package);
     /* Everything the child needs is made before fork: after it, only
      * dup2 and execve. */
     char *const argv[] = { "node", "--no-warnings", script, NULL };
-    char *const envp[] = { "PATH=/usr/bin:/bin", "LC_ALL=C.UTF-8", node_path,
+    char *const envp[] = { "PATH=/usr/bin:/bin", "LC_ALL=C.UTF-8", modules,
                            NULL };
     int in[2], out[2];
     if (pipe2(in, O_CLOEXEC) < 0)

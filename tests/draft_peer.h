@@ -5,12 +5,14 @@
  * draft_peer_start runs tests/peers/zmq_draft_peer.js with Node.js
  * (/usr/bin/node, from Debian) and the npm package zeromq 6, whose addon
  * links libzmq 4.3.5 statically, so the peer can never load modzmq: its
- * environment is PATH, the locale and NODE_PATH alone (no
- * LD_LIBRARY_PATH), and the peer refuses to start if any libzmq.so is
- * mapped into it. The package is looked for in the build tree's
- * tests/peers/node/node_modules, then the source tree's (make check puts
- * it there; tools/install-deps.sh installs it). The test drives the peer
- * one command line at a time (the script lists the commands) and reads one
+ * environment is PATH, the locale and MODZMQ_DRAFT_PEER_MODULES (the
+ * package's node_modules, which the peer loads zeromq from by full path)
+ * alone, no LD_LIBRARY_PATH, and the peer refuses to start if any
+ * libzmq.so is mapped into it or its addon is not that package's. The
+ * package is looked for in the build tree's tests/peers/node/node_modules,
+ * then the source tree's (tools/install-deps.sh installs it there, make
+ * check into a build tree of its own). The test drives the peer one
+ * command line at a time (the script lists the commands) and reads one
  * answer line per command; every wait is bounded.
  */
 #ifndef DRAFT_PEER_H

@@ -8,10 +8,11 @@
  * with the draft API and that every draft pair the package offers (CLIENT
  * and SERVER, with and without CURVE; RADIO and DISH over tcp and udp;
  * SCATTER and GATHER; DGRAM) works through the peer script, so that a
- * failure of the tests of modzmq's types against them (still to come: see
- * the list at the end of this file) is modzmq's. The last cases put
+ * failure of the tests of modzmq's types against them (still to come:
+ * tests/test_draft_pairs.c) is modzmq's. The last cases put
  * modzmq's classic sockets against the same libzmq: a DEALER and a ROUTER,
- * both ways, and a SERVER and a ROUTER refusing what RFC 41 does not pair.
+ * both ways, and a SERVER and a CLIENT with the types RFC 41 does not
+ * pair them with.
  *
  * A missing Node.js or npm package fails every case, with the reason on
  * stderr: nothing is skipped.
@@ -342,7 +343,9 @@ static void test_scatter_gather_tcp(void)
 }
 
 /* Two DGRAM peers on udp: a datagram names its destination in its first
- * part, and the receiver learns the sender's address, to answer it. */
+ * part, and the receiver learns the sender's address, to answer it. A
+ * udp bind takes effect on libzmq's I/O thread after zmq_bind returns,
+ * so probes go first until one comes back. */
 static void test_dgram_udp(void)
 {
     struct draft_peer *one = peer_with("DGRAM");
@@ -356,20 +359,27 @@ static void test_dgram_udp(void)
     CU_ASSERT(starts(draft_peer_ask(one, "bind %s", endpoint), "ok"));
     snprintf(endpoint, sizeof endpoint, "udp://127.0.0.1:%d", ports[1]);
     CU_ASSERT(starts(draft_peer_ask(two, "bind %s", endpoint), "ok"));
-    CU_ASSERT(is(draft_peer_ask(two, "echo 20"), "ok"));
+    CU_ASSERT(is(draft_peer_ask(two, "echo 1000"), "ok"));
+    CU_ASSERT(is(draft_peer_ask(one, "set receiveTimeout 100"), "ok"));
 
     char address[32], address_part[80], expected[128];
     snprintf(address, sizeof address, "127.0.0.1:%d", ports[1]);
     draft_peer_part(address_part, address, strlen(address));
-    CU_ASSERT(is(draft_peer_ask(one, "send %s 6461746167", address_part), "ok"));
     /* The echo comes back from two's address, which libzmq writes with
      * its terminating NUL. */
     snprintf(expected, sizeof expected, "msg %s00 6461746167", address_part);
-    CU_ASSERT(is(draft_peer_ask(one, "recv"), expected));
+    bool echoed = false;
+    for (int i = 0; i < PROBES && !echoed; i++) {
+        CU_ASSERT_FATAL(is(draft_peer_ask(one, "send %s 6461746167", address_part), "ok"));
+        echoed = is(draft_peer_ask(one, "recv"), expected);
+    }
+    CU_ASSERT_FATAL(echoed);
+    while (is(draft_peer_ask(one, "recv"), expected))
+        continue;
+    CU_ASSERT(is(draft_peer_ask(one, "set receiveTimeout 5000"), "ok"));
     CU_ASSERT(is(draft_peer_ask(one, "sendseq 19 addr %s", address), "sent 19"));
     snprintf(expected, sizeof expected, "seq 19 1 %s=19", address);
     CU_ASSERT(is(draft_peer_ask(one, "recvseq 19"), expected));
-    CU_ASSERT(is(draft_peer_ask(two, "wait 10000"), "echoed 20"));
     draft_peer_stop(two);
     draft_peer_stop(one);
 }
@@ -441,11 +451,11 @@ static bool refused(const char *answer, const char *made)
     return connected;
 }
 
-/* RFC 41 pairs SERVER with CLIENT alone: libzmq 4.3.5's SERVER drops the
- * connection of modzmq's DEALER during the handshake (libzmq reports no
- * handshake failure for it, only the disconnect), and the DEALER's
+/* RFC 41 pairs SERVER with CLIENT alone: libzmq 4.3.5's SERVER and
+ * modzmq's DEALER end their connection in the handshake (libzmq reports
+ * no handshake failure for it, only the disconnect), and the DEALER's
  * message never arrives. */
-static void test_peer_server_refuses_modzmq_dealer(void)
+static void test_peer_server_with_modzmq_dealer(void)
 {
     struct draft_peer *server = peer_with("SERVER");
     CU_ASSERT_PTR_NOT_NULL_FATAL(server);
@@ -465,9 +475,11 @@ static void test_peer_server_refuses_modzmq_dealer(void)
     draft_peer_stop(server);
 }
 
-/* And the other way: modzmq's ROUTER refuses libzmq 4.3.5's CLIENT,
- * whose messages never arrive. */
-static void test_modzmq_router_refuses_peer_client(void)
+/* The other way round: libzmq 4.3.5's CLIENT and modzmq's ROUTER do not
+ * connect either. (Either side may be the one that refuses; libzmq's
+ * CLIENT then ends the session and drops its pipe, so a message sent
+ * would race with the refusal and none is.) */
+static void test_peer_client_with_modzmq_router(void)
 {
     struct draft_peer *client = peer_with("CLIENT");
     CU_ASSERT_PTR_NOT_NULL_FATAL(client);
@@ -480,31 +492,15 @@ static void test_modzmq_router_refuses_peer_client(void)
     CU_ASSERT_EQUAL_FATAL(zmq_getsockopt(router, ZMQ_LAST_ENDPOINT, endpoint, &size), 0);
     CU_ASSERT(is(draft_peer_ask(client, "monitor"), "ok"));
     CU_ASSERT(is(draft_peer_ask(client, "connect %s", endpoint), "ok"));
-    CU_ASSERT(is(draft_peer_ask(client, "send 01"), "ok"));
     CU_ASSERT(refused(draft_peer_ask(client, "until disconnect 10000"), "connect"));
-    CU_ASSERT(test_recv_nothing(router, 300));
     test_close(router);
     zmq_ctx_term(ctx);
     draft_peer_stop(client);
 }
 
-/*
- * Still to come, when modzmq has the thread-safe types (issue 13): every
- * pair below with modzmq on one side and the peer on the other, in both
- * roles (modzmq binds, the peer binds) and both directions of "who is
- * which type", over tcp and ipc unless said:
- *   CLIENT/SERVER: request and reply by routing id, 200 in order, two
- *     clients routed apart, EHOSTUNREACH for an id the peer never had;
- *     with CURVE, and a wrong server key refused.
- *   RADIO/DISH: join, leave, exact matching, a group of 15 bytes (the
- *     limit), over tcp and ipc (JOIN and LEAVE commands) and udp unicast
- *     and multicast (in a network namespace the test makes).
- *   SCATTER/GATHER: 300 in order, two gatherers served in turn.
- *   DGRAM: over udp unicast, the address frame both ways (with libzmq's
- *     terminating NUL).
- * Each is the pattern of the peer-to-peer case above of the same pair,
- * with one peer replaced by a modzmq socket.
- */
+/* The same pairs with modzmq's draft types on one side are in
+ * tests/test_draft_pairs.c, not yet registered: modzmq has none of those
+ * types yet. */
 
 int main(void)
 {
@@ -521,10 +517,10 @@ int main(void)
         { "DGRAM peers over udp", test_dgram_udp },
         { "modzmq DEALER, libzmq 4.3.5 ROUTER", test_modzmq_dealer_peer_router },
         { "libzmq 4.3.5 DEALER, modzmq ROUTER", test_peer_dealer_modzmq_router },
-        { "libzmq 4.3.5 SERVER refuses a modzmq DEALER",
-          test_peer_server_refuses_modzmq_dealer },
-        { "modzmq ROUTER refuses a libzmq 4.3.5 CLIENT",
-          test_modzmq_router_refuses_peer_client },
+        { "libzmq 4.3.5 SERVER and a modzmq DEALER do not connect",
+          test_peer_server_with_modzmq_dealer },
+        { "libzmq 4.3.5 CLIENT and a modzmq ROUTER do not connect",
+          test_peer_client_with_modzmq_router },
     };
     return test_run_suite("draft_interop", tests, sizeof tests / sizeof tests[0]);
 }

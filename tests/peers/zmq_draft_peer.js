@@ -5,9 +5,11 @@
  * zmq_peer.py, which runs Debian's libzmq without the draft API).
  *
  * libzmq comes from the npm package zeromq 6 (tests/peers/node), whose
- * addon links libzmq 4.3.5 statically: the peer refuses to start if any
- * libzmq.so is mapped into it, or if the addon it loaded is not the one of
- * the package directory it was given in NODE_PATH. One socket per peer
+ * addon links libzmq 4.3.5 statically: the peer loads it by its full path
+ * from the node_modules directory named in MODZMQ_DRAFT_PEER_MODULES (so
+ * no other copy Node.js would find first), and refuses to start if any
+ * libzmq.so is mapped into it, or if the addon it loaded is not that
+ * package's. One socket per peer
  * process. Each command is one line on stdin, each answer one line on
  * stdout:
  *
@@ -369,21 +371,22 @@ class Peer {
 }
 
 async function main() {
-    const packageDir = process.env.NODE_PATH;
-    if (!packageDir) {
-        console.log("error NODE_PATH names no package directory");
+    const modules = process.env.MODZMQ_DRAFT_PEER_MODULES;
+    if (!modules || !path.isAbsolute(modules)) {
+        console.log("error MODZMQ_DRAFT_PEER_MODULES names no node_modules");
         return 1;
     }
-    let zmq, draft;
+    let zmq, draft, packageDir;
     try {
-        zmq = require("zeromq");
+        packageDir = fs.realpathSync(modules);
+        zmq = require(path.join(packageDir, "zeromq"));
         process.removeAllListeners("warning"); /* draft's "experimental" */
-        draft = require("zeromq/draft");
+        draft = require(path.join(packageDir, "zeromq", "draft"));
     } catch (error) {
         console.log("error zeromq not loaded: " + String(error).split("\n")[0]);
         return 1;
     }
-    const why = notBundled(zmq, fs.realpathSync(packageDir));
+    const why = notBundled(zmq, packageDir);
     if (why !== null) {
         console.log("error " + why);
         return 1;
