@@ -45,9 +45,7 @@ fi
 # pins it, without running the package's install script (which would
 # only check the prebuilt addon, or build one). npm's cache keeps it, for
 # the build trees of make distcheck, which install their own copy
-# offline.
-peer_dir=$root/tests/peers/node
-installed=$peer_dir/node_modules/.package-lock.json
-if [ ! -f "$installed" ] || [ "$peer_dir/package-lock.json" -nt "$installed" ]; then
-    (cd "$peer_dir" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
-fi
+# offline: so it is installed at every run, from the cache when the cache
+# has it (no download then), which also puts back what the cache lost.
+(cd "$root/tests/peers/node" &&
+    npm ci --prefer-offline --ignore-scripts --no-audit --no-fund --loglevel=error)
