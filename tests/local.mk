@@ -58,3 +58,52 @@ tests_test_security_events_SOURCES = tests/test_security_events.c \
 # (it skips itself without pyzmq's tests, pytest or pytest-timeout).
 TESTS += tests/check_pyzmq.sh
 EXTRA_DIST += tests/check_pyzmq.sh tests/pyzmq_suite.py tests/pyzmq_library.py
+
+# ---- libzmq 4.3.5 with the draft API ------------------------------------
+# The thread-safe types' reference peers: libzmq 4.3.5 with the draft
+# API, statically linked in the addon of the npm package zeromq 6, driven
+# by tests/peers/zmq_draft_peer.js under Node.js (tests/draft_peer.c).
+# tools/install-deps.sh installs the package (tests/peers/node, its
+# versions pinned by package-lock.json) into the source tree; a build
+# tree of its own (make distcheck) installs a copy from npm's cache,
+# offline. Without node or the package the suite fails, saying why.
+check_PROGRAMS += tests/test_draft_interop
+tests_test_draft_interop_SOURCES = tests/test_draft_interop.c \
+	tests/draft_peer.c tests/draft_peer.h
+# modzmq's own draft types against the same peers: not yet registered
+# (modzmq has none of those types yet, and every case would fail), built
+# on demand only (make tests/test_draft_pairs) so that it keeps
+# compiling; it joins check_PROGRAMS when the types land.
+EXTRA_PROGRAMS += tests/test_draft_pairs
+tests_test_draft_pairs_SOURCES = tests/test_draft_pairs.c \
+	tests/draft_peer.c tests/draft_peer.h
+EXTRA_DIST += tests/peers/zmq_draft_peer.js \
+	tests/peers/node/package.json tests/peers/node/package-lock.json
+
+# npm writes node_modules/.package-lock.json when it has installed.
+DRAFT_PEER_PACKAGE = tests/peers/node/node_modules/.package-lock.json
+check_SCRIPTS += $(DRAFT_PEER_PACKAGE)
+# Not fatal: the other suites run without it, and this one says what is
+# missing.
+$(DRAFT_PEER_PACKAGE): $(srcdir)/tests/peers/node/package-lock.json
+	@if test -f $(srcdir)/$(DRAFT_PEER_PACKAGE); then \
+	  exit 0; \
+	elif command -v npm >/dev/null; then \
+	  $(MKDIR_P) tests/peers/node && \
+	  { test "$(srcdir)" = . || \
+	    cp $(srcdir)/tests/peers/node/package.json \
+	       $(srcdir)/tests/peers/node/package-lock.json tests/peers/node/; } && \
+	  (cd tests/peers/node && npm ci --offline --ignore-scripts \
+	     --no-audit --no-fund --loglevel=error) || \
+	  echo "warning: zeromq for the draft peer not installed from npm's" \
+	       "cache (tools/install-deps.sh installs it)"; \
+	else \
+	  echo "warning: no npm: tools/install-deps.sh installs Node.js"; \
+	fi
+
+# Only a copy in a build tree is removed: the source tree's is
+# tools/install-deps.sh's.
+clean-local: clean-draft-peer
+clean-draft-peer:
+	test "$(srcdir)" = . || rm -rf tests/peers/node
+.PHONY: clean-draft-peer

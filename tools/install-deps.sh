@@ -7,8 +7,10 @@
 # tools its tests make a realm with; pytest, pytest-timeout and tornado
 # for pyzmq's own test suite (tests/check_pyzmq.sh); and clang with
 # libFuzzer (in Debian's compiler runtime package) and llvm-symbolizer for
-# tools/fuzz.sh.
+# tools/fuzz.sh; and Node.js with npm, to install the npm package zeromq 6
+# (below).
 set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
 
 packages=(
     build-essential autoconf automake libtool pkg-config
@@ -18,15 +20,32 @@ packages=(
     python3-pytest python3-pytest-timeout python3-tornado
     clang libclang-rt-dev llvm
 )
+# Debian's Node.js and npm, unless a node and an npm are there already
+# (another build of nodejs, such as NodeSource's, brings its own npm and
+# conflicts with Debian's).
+command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
 
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" \
         || missing+=("$package")
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
+if [ ${#missing[@]} -gt 0 ]; then
+    run_as_root=()
+    [ "$(id -u)" -eq 0 ] || run_as_root=(sudo)
+    "${run_as_root[@]}" apt-get update -q
+    DEBIAN_FRONTEND=noninteractive "${run_as_root[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
 
-run_as_root=()
-[ "$(id -u)" -eq 0 ] || run_as_root=(sudo)
-"${run_as_root[@]}" apt-get update -q
-DEBIAN_FRONTEND=noninteractive "${run_as_root[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
+# The reference peer of the thread-safe socket types
+# (tests/peers/zmq_draft_peer.js) runs libzmq 4.3.5 with the draft API,
+# which Debian does not build: the npm package zeromq 6 links it
+# statically into its prebuilt addon, so it never loads modzmq. It goes
+# into tests/peers/node/node_modules (git-ignored) as package-lock.json
+# pins it, without running the package's install script (which would
+# only check the prebuilt addon, or build one). npm's cache keeps it, for
+# the build trees of make distcheck, which install their own copy
+# offline: so it is installed at every run, from the cache when the cache
+# has it (no download then), which also puts back what the cache lost.
+(cd "$root/tests/peers/node" &&
+    npm ci --prefer-offline --ignore-scripts --no-audit --no-fund --loglevel=error)
