@@ -121,31 +121,9 @@ void *zmq_socket(void *context, int type)
     return ctx ? mz_socket_new(ctx, type) : NULL;
 }
 
-/* Every call on a socket goes through enter and leave. A thread-safe
- * socket (CLIENT, SERVER) is held by the caller for the length of the call
- * (socket_guard.c); for a classic one both are one predictable branch on a
- * field the call reads anyway. Inlined: a call more per message costs the
- * classic sockets' throughput a few percent. */
-__attribute__((always_inline)) static inline struct mz_socket *
-enter(void *socket)
-{
-    struct mz_socket *s = socket_of(socket);
-    if (s != NULL && mz_socket_thread_safe(s) && mz_socket_enter(s) < 0)
-        return NULL;
-    return s;
-}
-
-/* Returns rc, errno kept. */
-static int leave(struct mz_socket *s, int rc)
-{
-    if (mz_socket_thread_safe(s))
-        mz_socket_leave(s);
-    return rc;
-}
-
 int zmq_close(void *socket)
 {
-    struct mz_socket *s = enter(socket);
+    struct mz_socket *s = mz_socket_call_begin(socket);
     if (s == NULL)
         return -1;
     /* Close leaves a thread-safe socket itself (socket.h). */
@@ -155,8 +133,8 @@ int zmq_close(void *socket)
 
 int zmq_setsockopt(void *socket, int option, const void *value, size_t size)
 {
-    struct mz_socket *s = enter(socket);
-    return s ? leave(s, mz_socket_setopt(s, option, value, size)) : -1;
+    struct mz_socket *s = mz_socket_call_begin(socket);
+    return s ? mz_socket_call_end(s, mz_socket_setopt(s, option, value, size)) : -1;
 }
 
 int zmq_getsockopt(void *socket, int option, void *value, size_t *size)
@@ -168,8 +146,8 @@ int zmq_getsockopt(void *socket, int option, void *value, size_t *size)
         errno = EFAULT;
         return -1;
     }
-    s = enter(socket);
-    return s ? leave(s, mz_socket_getopt(s, option, value, size)) : -1;
+    s = mz_socket_call_begin(socket);
+    return s ? mz_socket_call_end(s, mz_socket_getopt(s, option, value, size)) : -1;
 }
 
 static int check_endpoint(const char *endpoint)
@@ -189,8 +167,8 @@ static int endpoint_call(void *socket, const char *endpoint,
     struct mz_socket *s = socket_of(socket);
     if (s == NULL || check_endpoint(endpoint) < 0)
         return -1;
-    s = enter(socket);
-    return s ? leave(s, call(s, endpoint)) : -1;
+    s = mz_socket_call_begin(socket);
+    return s ? mz_socket_call_end(s, call(s, endpoint)) : -1;
 }
 
 int zmq_bind(void *socket, const char *endpoint)
@@ -232,8 +210,8 @@ static int msg_send(struct mz_socket *s, zmq_msg_t *msg, int flags)
 
 int zmq_msg_send(zmq_msg_t *msg, void *socket, int flags)
 {
-    struct mz_socket *s = enter(socket);
-    return s ? leave(s, msg_send(s, msg, flags)) : -1;
+    struct mz_socket *s = mz_socket_call_begin(socket);
+    return s ? mz_socket_call_end(s, msg_send(s, msg, flags)) : -1;
 }
 
 static int msg_recv(struct mz_socket *s, zmq_msg_t *msg, int flags)
@@ -251,8 +229,8 @@ static int msg_recv(struct mz_socket *s, zmq_msg_t *msg, int flags)
 
 int zmq_msg_recv(zmq_msg_t *msg, void *socket, int flags)
 {
-    struct mz_socket *s = enter(socket);
-    return s ? leave(s, msg_recv(s, msg, flags)) : -1;
+    struct mz_socket *s = mz_socket_call_begin(socket);
+    return s ? mz_socket_call_end(s, msg_recv(s, msg, flags)) : -1;
 }
 
 int zmq_sendmsg(void *socket, zmq_msg_t *msg, int flags)
@@ -295,14 +273,14 @@ static int send_buffer(struct mz_socket *s, const void *buf, size_t len,
 
 int zmq_send(void *socket, const void *buf, size_t len, int flags)
 {
-    struct mz_socket *s = enter(socket);
-    return s ? leave(s, send_buffer(s, buf, len, flags, false)) : -1;
+    struct mz_socket *s = mz_socket_call_begin(socket);
+    return s ? mz_socket_call_end(s, send_buffer(s, buf, len, flags, false)) : -1;
 }
 
 int zmq_send_const(void *socket, const void *buf, size_t len, int flags)
 {
-    struct mz_socket *s = enter(socket);
-    return s ? leave(s, send_buffer(s, buf, len, flags, true)) : -1;
+    struct mz_socket *s = mz_socket_call_begin(socket);
+    return s ? mz_socket_call_end(s, send_buffer(s, buf, len, flags, true)) : -1;
 }
 
 static int recv_buffer(struct mz_socket *s, void *buf, size_t len, int flags)
@@ -325,8 +303,8 @@ static int recv_buffer(struct mz_socket *s, void *buf, size_t len, int flags)
 
 int zmq_recv(void *socket, void *buf, size_t len, int flags)
 {
-    struct mz_socket *s = enter(socket);
-    return s ? leave(s, recv_buffer(s, buf, len, flags)) : -1;
+    struct mz_socket *s = mz_socket_call_begin(socket);
+    return s ? mz_socket_call_end(s, recv_buffer(s, buf, len, flags)) : -1;
 }
 
 static int send_iov(struct mz_socket *s, struct iovec *iov, size_t count,
@@ -351,8 +329,8 @@ static int send_iov(struct mz_socket *s, struct iovec *iov, size_t count,
 
 int zmq_sendiov(void *socket, struct iovec *iov, size_t count, int flags)
 {
-    struct mz_socket *s = enter(socket);
-    return s ? leave(s, send_iov(s, iov, count, flags)) : -1;
+    struct mz_socket *s = mz_socket_call_begin(socket);
+    return s ? mz_socket_call_end(s, send_iov(s, iov, count, flags)) : -1;
 }
 
 /* Receives up to *count parts into buffers allocated with malloc (the
@@ -390,8 +368,8 @@ static int recv_iov(struct mz_socket *s, struct iovec *iov, size_t *count,
 
 int zmq_recviov(void *socket, struct iovec *iov, size_t *count, int flags)
 {
-    struct mz_socket *s = enter(socket);
-    return s ? leave(s, recv_iov(s, iov, count, flags)) : -1;
+    struct mz_socket *s = mz_socket_call_begin(socket);
+    return s ? mz_socket_call_end(s, recv_iov(s, iov, count, flags)) : -1;
 }
 
 /* ---- Messages ---------------------------------------------------------- */

@@ -48,18 +48,10 @@ void mz_socket_peer_gone(struct mz_socket *s, struct mz_pipe_end *end)
     publish_peer(s, values, end);
 }
 
-int modzmq_socket_counters(void *socket, struct modzmq_counters *counters,
-                           int publish_peers)
+/* The sums of modzmq_socket_counters, the socket held. */
+static int sum_counters(struct mz_socket *s, struct modzmq_counters *counters,
+                        int publish_peers)
 {
-    struct mz_socket *s = socket;
-    if (!mz_socket_is_live(s)) {
-        errno = ENOTSOCK;
-        return -1;
-    }
-    if (counters == NULL) {
-        errno = EFAULT;
-        return -1;
-    }
     if (mz_socket_process_commands(s) < 0)
         return -1;
     uint64_t sums[COUNTER_COUNT];
@@ -81,4 +73,16 @@ int modzmq_socket_counters(void *socket, struct modzmq_counters *counters,
         .msgs_dropped = sums[4],
     };
     return 0;
+}
+
+int modzmq_socket_counters(void *socket, struct modzmq_counters *counters,
+                           int publish_peers)
+{
+    if (counters == NULL) {
+        errno = mz_socket_is_live(socket) ? EFAULT : ENOTSOCK;
+        return -1;
+    }
+    struct mz_socket *s = mz_socket_call_begin(socket);
+    return s ? mz_socket_call_end(s, sum_counters(s, counters, publish_peers))
+             : -1;
 }

@@ -19,14 +19,10 @@
 #include "socket_internal.h"
 #include "zmq.h"
 
-int zmq_socket_monitor_versioned(void *socket, const char *endpoint,
-                                 uint64_t events, int event_version, int type)
+/* Hands the call to the monitor plugin, the socket held. */
+static int start_monitor(struct mz_socket *s, const char *endpoint,
+                         uint64_t events, int event_version, int type)
 {
-    struct mz_socket *s = socket;
-    if (!mz_socket_is_live(s)) {
-        errno = ENOTSOCK;
-        return -1;
-    }
     if (mz_socket_process_commands(s) < 0)
         return -1;
     modzmq_core *core = NULL;
@@ -38,6 +34,16 @@ int zmq_socket_monitor_versioned(void *socket, const char *endpoint,
     if (rc == 0 && endpoint != NULL)
         s->monitored = true;
     return rc;
+}
+
+int zmq_socket_monitor_versioned(void *socket, const char *endpoint,
+                                 uint64_t events, int event_version, int type)
+{
+    struct mz_socket *s = mz_socket_call_begin(socket);
+    if (s == NULL)
+        return -1;
+    return mz_socket_call_end(
+        s, start_monitor(s, endpoint, events, event_version, type));
 }
 
 int zmq_socket_monitor(void *socket, const char *endpoint, int events)
@@ -75,13 +81,9 @@ static uint64_t inbound_count(const struct mz_pipe_end *end)
     return mz_queue_backlog(&end->pipe->queue[1 - end->side]);
 }
 
-int zmq_socket_monitor_pipes_stats(void *socket)
+/* One ZMQ_EVENT_PIPES_STATS per pipe, the socket held. */
+static int publish_pipes_stats(struct mz_socket *s)
 {
-    struct mz_socket *s = socket;
-    if (!mz_socket_is_live(s)) {
-        errno = ENOTSOCK;
-        return -1;
-    }
     if (mz_socket_process_commands(s) < 0)
         return -1;
     /* As libzmq: EINVAL unless a monitor asked for these events, EAGAIN
@@ -101,4 +103,10 @@ int zmq_socket_monitor_pipes_stats(void *socket)
                          end->endpoint != NULL ? end->endpoint : "");
     }
     return 0;
+}
+
+int zmq_socket_monitor_pipes_stats(void *socket)
+{
+    struct mz_socket *s = mz_socket_call_begin(socket);
+    return s ? mz_socket_call_end(s, publish_pipes_stats(s)) : -1;
 }

@@ -80,7 +80,8 @@ struct modzmq_counters {
 /* Reads socket's counters into *counters; with publish_peers nonzero,
  * also publishes one MODZMQ_EVENT_PEER_COUNTERS per peer (local endpoint
  * "", remote the endpoint the peer came through) to the socket's
- * observers. Call it on the socket's thread, like any call on the socket.
+ * observers. Call it as any call on the socket: on its thread for a
+ * classic socket, from any thread for a thread-safe one (CLIENT, ...).
  * 0, or -1 with errno ENOTSOCK, ETERM or EFAULT (counters NULL). */
 MODZMQ_EXPORT int modzmq_socket_counters(void *socket,
                                          struct modzmq_counters *counters,

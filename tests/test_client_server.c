@@ -3,8 +3,9 @@
  * by 32-bit routing id, EHOSTUNREACH, single-part messages only,
  * ZMQ_THREAD_SAFE and the refused ZMQ_FD, zmq_poller and zmq_poll with a
  * thread-safe socket among classic ones and plain fds, many threads
- * blocked on one socket, and eight threads hammering one CLIENT and one
- * SERVER while another closes them.
+ * blocked on one socket, eight threads hammering one CLIENT and one
+ * SERVER while another closes them, and the monitor and counter calls
+ * made while other threads send.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -14,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "modzmq.h"
 #include "raw_zmtp.h"
 #include "testutil.h"
 #include "zmq.h"
@@ -317,6 +319,7 @@ static void test_thread_safe_option(void)
 static void *send_late(void *arg)
 {
     usleep(100 * 1000);
+    test_set_int(arg, ZMQ_SNDTIMEO, 5000);
     test_send(arg, "late", 0);
     return NULL;
 }
@@ -747,6 +750,75 @@ static void test_hammer(void)
     pthread_mutex_destroy(&h.lock);
 }
 
+enum { WATCHED_SENDERS = 2, WATCHED_EACH = 2000 };
+
+static void *send_many(void *socket)
+{
+    for (int i = 0; i < WATCHED_EACH; i++) {
+        if (!test_send(socket, "m", 0))
+            CU_FAIL("send on a watched CLIENT failed");
+    }
+    return NULL;
+}
+
+/* Reads one monitor event's number within timeout_ms; -1 if none. */
+static int monitor_event(void *monitor, int timeout_ms)
+{
+    test_set_int(monitor, ZMQ_RCVTIMEO, timeout_ms);
+    uint8_t frame[6];
+    if (zmq_recv(monitor, frame, sizeof frame, 0) < 6)
+        return -1;
+    char address[256];
+    zmq_recv(monitor, address, sizeof address, 0);
+    return frame[0] | frame[1] << 8;
+}
+
+/* zmq_socket_monitor and modzmq_socket_counters on a CLIENT while two
+ * other threads send on it: the calls are held like any other (this
+ * case is what ThreadSanitizer would flag otherwise), the counters add
+ * up to what was sent, and the monitor reports the server going. */
+static void test_monitor_and_counters_while_sending(void)
+{
+    void *ctx = zmq_ctx_new();
+    void *server = zmq_socket(ctx, ZMQ_SERVER);
+    void *client = zmq_socket(ctx, ZMQ_CLIENT);
+    char endpoint[256];
+    CU_ASSERT_FATAL(bind_to(server, "tcp://127.0.0.1:*", endpoint,
+                            sizeof endpoint));
+    CU_ASSERT_EQUAL(zmq_connect(client, endpoint), 0);
+    test_set_int(client, ZMQ_SNDTIMEO, 10000);
+
+    pthread_t senders[WATCHED_SENDERS];
+    for (int i = 0; i < WATCHED_SENDERS; i++)
+        pthread_create(&senders[i], NULL, send_many, client);
+    CU_ASSERT_EQUAL(zmq_socket_monitor(client, "inproc://watched",
+                                       ZMQ_EVENT_DISCONNECTED),
+                    0);
+    void *monitor = zmq_socket(ctx, ZMQ_PAIR);
+    CU_ASSERT_EQUAL(zmq_connect(monitor, "inproc://watched"), 0);
+    struct modzmq_counters counters;
+    for (int i = 0; i < 200; i++)
+        CU_ASSERT_EQUAL(modzmq_socket_counters(client, &counters, 0), 0);
+
+    int received = 0;
+    char buf[8];
+    while (received < WATCHED_SENDERS * WATCHED_EACH &&
+           recv_msg(server, buf, sizeof buf, NULL, 5000) == 1)
+        received++;
+    CU_ASSERT_EQUAL(received, WATCHED_SENDERS * WATCHED_EACH);
+    for (int i = 0; i < WATCHED_SENDERS; i++)
+        pthread_join(senders[i], NULL);
+    CU_ASSERT_EQUAL(modzmq_socket_counters(client, &counters, 0), 0);
+    CU_ASSERT_EQUAL(counters.msgs_out,
+                    (uint64_t) WATCHED_SENDERS * WATCHED_EACH);
+
+    test_close(server);
+    CU_ASSERT_EQUAL(monitor_event(monitor, 5000), ZMQ_EVENT_DISCONNECTED);
+    test_close(monitor);
+    test_close(client);
+    CU_ASSERT_EQUAL(zmq_ctx_term(ctx), 0);
+}
+
 int main(void)
 {
     static const struct test_case tests[] = {
@@ -764,6 +836,8 @@ int main(void)
         { "shutdown wakes the waiters", test_shutdown_wakes_waiters },
         { "mute CLIENT, many blocked senders", test_mute_many_threads },
         { "8 threads hammer, then close", test_hammer },
+        { "monitor and counters while sending",
+          test_monitor_and_counters_while_sending },
     };
     return test_run_suite("client_server", tests,
                           sizeof tests / sizeof tests[0]);
