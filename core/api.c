@@ -567,5 +567,5 @@ int zmq_msg_set_group(zmq_msg_t *msg, const char *group)
 const char *zmq_msg_group(zmq_msg_t *msg)
 {
     struct mz_msg *m = msg_of(msg);
-    return m ? m->group : NULL;
+    return m ? mz_msg_group(m) : NULL;
 }
