@@ -18,6 +18,8 @@ core_libmzcore_la_SOURCES += \
 	core/sockets/stream.c \
 	core/sockets/client.c \
 	core/sockets/server.c \
+	core/sockets/radio.c \
+	core/sockets/dish.c \
 	core/sockets/single_part.c core/sockets/single_part.h \
 	core/sockets/random.h \
 	core/sockets/routing.h \
