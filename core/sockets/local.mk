@@ -36,7 +36,8 @@ check_PROGRAMS += \
 	tests/test_pair \
 	tests/test_pipeline \
 	tests/test_pubsub \
-	tests/test_client_server
+	tests/test_client_server \
+	tests/test_radio_dish
 
 # The suite of CLIENT and SERVER speaks ZMTP by hand for one test.
 tests_test_client_server_SOURCES = tests/test_client_server.c \
