@@ -39,6 +39,9 @@ check_PROGRAMS += \
 	tests/test_client_server \
 	tests/test_radio_dish
 
-# The suite of CLIENT and SERVER speaks ZMTP by hand for one test.
+# The suites of CLIENT and SERVER, and of RADIO and DISH, speak ZMTP by
+# hand for a test each.
 tests_test_client_server_SOURCES = tests/test_client_server.c \
+	tests/raw_zmtp.c tests/raw_zmtp.h
+tests_test_radio_dish_SOURCES = tests/test_radio_dish.c \
 	tests/raw_zmtp.c tests/raw_zmtp.h
