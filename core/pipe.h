@@ -95,7 +95,7 @@ struct mz_pipe_end {
 
     /* Positions in the mz_pipe_set containers holding this end. */
     unsigned set_position[MZ_PIPE_SET_SLOTS];
-    void *type_data;              /* per-pipe bookkeeping of the socket type */
+    void *type_data; /* per-pipe bookkeeping of the socket type */
     /* The peer's transport carries no joins (transport.h: a link, udp):
      * a RADIO sends it every group. Set before the socket sees the end. */
     bool all_groups;

@@ -165,8 +165,8 @@ static void exchange(const char *endpoint)
     CU_ASSERT_EQUAL_FATAL(zmq_bind(dish, endpoint), 0);
     char bound[256];
     size_t size = sizeof bound;
-    CU_ASSERT_EQUAL_FATAL(
-        zmq_getsockopt(dish, ZMQ_LAST_ENDPOINT, bound, &size), 0);
+    CU_ASSERT_EQUAL_FATAL(zmq_getsockopt(dish, ZMQ_LAST_ENDPOINT, bound, &size),
+                          0);
     CU_ASSERT_EQUAL(zmq_join(dish, "weather"), 0);
     CU_ASSERT_EQUAL_FATAL(zmq_connect(radio, bound), 0);
     CU_ASSERT_FATAL(joined(radio, dish, "weather"));
@@ -295,8 +295,8 @@ static void test_zmtp_3_0_radio(void)
     CU_ASSERT_EQUAL(zmq_join(dish, "weather"), 0);
     int fd = raw_connect(endpoint);
     CU_ASSERT_FATAL(fd >= 0);
-    uint8_t greeting[64] = { 0xff, 0, 0, 0, 0, 0, 0, 0, 1, 0x7f, 3, 0, 'N',
-                             'U',  'L', 'L' };
+    uint8_t greeting[64] = { 0xff, 0,    0, 0, 0,   0,   0,   0,
+                             1,    0x7f, 3, 0, 'N', 'U', 'L', 'L' };
     uint8_t theirs[64];
     CU_ASSERT_FATAL(raw_write(fd, greeting, sizeof greeting));
     CU_ASSERT_FATAL(raw_read(fd, theirs, sizeof theirs));
@@ -319,8 +319,8 @@ static void test_zmtp_3_0_radio(void)
     CU_ASSERT_FATAL(raw_read(fd, body, 12));
     CU_ASSERT_EQUAL(memcmp(body, "\4JOINweather", 12), 0);
 
-    CU_ASSERT(raw_send_frame(fd, (const uint8_t *) "weather", 7,
-                             RAW_FRAME_MORE));
+    CU_ASSERT(
+        raw_send_frame(fd, (const uint8_t *) "weather", 7, RAW_FRAME_MORE));
     CU_ASSERT(raw_send_frame(fd, (const uint8_t *) "9e", 2, 0));
     char text[16], group[16];
     CU_ASSERT(recv_group(dish, text, sizeof text, group, 5000));
@@ -421,8 +421,8 @@ static void test_join_leave_races(void)
     CU_ASSERT_EQUAL_FATAL(zmq_bind(dish, "tcp://127.0.0.1:*"), 0);
     char bound[256];
     size_t size = sizeof bound;
-    CU_ASSERT_EQUAL_FATAL(
-        zmq_getsockopt(dish, ZMQ_LAST_ENDPOINT, bound, &size), 0);
+    CU_ASSERT_EQUAL_FATAL(zmq_getsockopt(dish, ZMQ_LAST_ENDPOINT, bound, &size),
+                          0);
     CU_ASSERT_EQUAL_FATAL(zmq_connect(radio, bound), 0);
 
     struct joiner joiners[JOINERS];
@@ -434,8 +434,7 @@ static void test_join_leave_races(void)
     for (int i = 0; i < JOINERS; i++) {
         joiners[i] = (struct joiner){ .dish = dish, .index = i };
         CU_ASSERT_EQUAL_FATAL(
-            pthread_create(&threads[i], NULL, join_and_leave, &joiners[i]),
-            0);
+            pthread_create(&threads[i], NULL, join_and_leave, &joiners[i]), 0);
     }
     for (int i = 0; i < 200; i++) {
         char group[16];
@@ -552,8 +551,8 @@ static void test_udp_multicast(void)
         /* The child's own context: the parent's I/O threads are not
          * here. */
         ctx = zmq_ctx_new();
-        int rc = udp_exchange("udp://lo;239.1.2.4:5556",
-                              "udp://lo;239.1.2.4:5556");
+        int rc =
+            udp_exchange("udp://lo;239.1.2.4:5556", "udp://lo;239.1.2.4:5556");
         zmq_ctx_term(ctx);
         _exit(rc);
     }

@@ -36,8 +36,8 @@ static void dish_init(struct mz_socket *s)
     struct dish_state *state = mz_socket_state(s);
     mz_fq_init(&state->fq, 0);
     state->pipes = g_ptr_array_new();
-    state->joined = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
-                                          NULL);
+    state->joined =
+        g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     mz_msg_init(&state->prefetched);
 }
 

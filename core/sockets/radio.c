@@ -119,8 +119,8 @@ static bool radio_attach(struct mz_socket *s, struct mz_pipe_end *end)
     struct radio_state *state = mz_socket_state(s);
     if (!mz_dist_attach(&state->dist, end))
         return false;
-    end->type_data = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
-                                           NULL);
+    end->type_data =
+        g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     if (end->all_groups)
         g_ptr_array_add(state->all_pipes, end);
     /* Joins may be waiting already (an inproc DISH's, sent at once). */

@@ -868,8 +868,8 @@ static void deliver_group_command(struct mz_engine *e, const char *name,
     if (e->options->socket_type != ZMQ_RADIO)
         return;
     struct mz_msg part;
-    if (mz_zmtp_command_build(&part, name, command->data,
-                              command->data_size) < 0) {
+    if (mz_zmtp_command_build(&part, name, command->data, command->data_size) <
+        0) {
         fail(e, MZ_ENGINE_CONNECTION_CLOSED);
         return;
     }

@@ -115,8 +115,8 @@ static bool read_command(struct traffic *t, const uint8_t *body, size_t size,
 
 /* A DISH's data frame: a group frame (MORE) then its body (no MORE);
  * false when the engine must refuse it. */
-static bool read_dish_frame(struct traffic *t, const uint8_t *body,
-                            size_t size, bool more, struct reader *r)
+static bool read_dish_frame(struct traffic *t, const uint8_t *body, size_t size,
+                            bool more, struct reader *r)
 {
     if (!r->group_pending) {
         if (!more || !is_group(body, size))
@@ -171,8 +171,7 @@ static void read_stream(struct traffic *t, int64_t max, struct reader *r)
                 return;
             }
         } else if (r->type == ZMQ_DISH) {
-            if (!read_dish_frame(t, body, (size_t) size, (flags & 1) != 0,
-                                 r)) {
+            if (!read_dish_frame(t, body, (size_t) size, (flags & 1) != 0, r)) {
                 t->expected_whole = false;
                 return;
             }

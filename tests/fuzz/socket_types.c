@@ -6,10 +6,9 @@
 #include "fuzz.h"
 #include "zmq.h"
 
-static const int zmtp_types[] = { ZMQ_PAIR,   ZMQ_PUB,    ZMQ_SUB,
-                                  ZMQ_REQ,    ZMQ_REP,    ZMQ_DEALER,
-                                  ZMQ_ROUTER, ZMQ_PULL,   ZMQ_PUSH,
-                                  ZMQ_XPUB,   ZMQ_XSUB,   ZMQ_RADIO,
+static const int zmtp_types[] = { ZMQ_PAIR, ZMQ_PUB,    ZMQ_SUB,    ZMQ_REQ,
+                                  ZMQ_REP,  ZMQ_DEALER, ZMQ_ROUTER, ZMQ_PULL,
+                                  ZMQ_PUSH, ZMQ_XPUB,   ZMQ_XSUB,   ZMQ_RADIO,
                                   ZMQ_DISH };
 
 int fuzz_socket_type(uint8_t index)
