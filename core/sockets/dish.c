@@ -10,8 +10,9 @@
  * it from the pipe), and a peer that comes later is told every group
  * joined so far. The RADIO filters what it sends, but a transport that
  * carries no joins (udp) brings every group, so the DISH filters too,
- * exactly, as libzmq's does. A join or leave that finds a peer's pipe at
- * its high-water mark is lost for that peer, as in libzmq.
+ * exactly, as libzmq's does. A join or leave is written past a pipe's
+ * high-water mark, never lost (libzmq drops it there): a DISH whose peer
+ * reads nothing queues its joins and leaves without bound.
  */
 #include <errno.h>
 #include <glib.h>
@@ -50,7 +51,9 @@ static void dish_fini(struct mz_socket *s)
     mz_fq_fini(&state->fq);
 }
 
-/* Writes a JOIN or LEAVE of group to one pipe; lost if it is full. */
+/* Writes a JOIN or LEAVE of group to one pipe, past its high-water mark:
+ * a lost one would leave the RADIO sending a group left, or never one
+ * joined. (libzmq drops them at the mark.) */
 static void tell_pipe(struct mz_pipe_end *end, const char *name,
                       const char *group)
 {
@@ -58,7 +61,7 @@ static void tell_pipe(struct mz_pipe_end *end, const char *name,
     if (mz_zmtp_command_build(&command, name, group, strlen(group)) < 0)
         return;
     command.flags |= MZ_MSG_COMMAND;
-    if (mz_pipe_write(end, &command))
+    if (mz_pipe_write_past_hwm(end, &command))
         mz_pipe_flush(end);
     else
         mz_msg_close(&command);
