@@ -181,6 +181,32 @@ int zmq_connect(void *socket, const char *endpoint)
     return endpoint_call(socket, endpoint, mz_socket_connect);
 }
 
+/* zmq_join, zmq_leave: DISH's (ENOTSUP on any other type), a group of
+ * at most ZMQ_GROUP_MAX_LENGTH octets (EINVAL). */
+static int group_call(void *socket, const char *group,
+                      int (*call)(struct mz_socket *, const char *))
+{
+    struct mz_socket *s = socket_of(socket);
+    if (s == NULL)
+        return -1;
+    if (group == NULL) {
+        errno = EINVAL;
+        return -1;
+    }
+    s = enter(socket);
+    return s ? leave(s, call(s, group)) : -1;
+}
+
+int zmq_join(void *socket, const char *group)
+{
+    return group_call(socket, group, mz_socket_join_group);
+}
+
+int zmq_leave(void *socket, const char *group)
+{
+    return group_call(socket, group, mz_socket_leave_group);
+}
+
 int zmq_unbind(void *socket, const char *endpoint)
 {
     return endpoint_call(socket, endpoint, mz_socket_unbind);
@@ -545,5 +571,5 @@ int zmq_msg_set_group(zmq_msg_t *msg, const char *group)
 const char *zmq_msg_group(zmq_msg_t *msg)
 {
     struct mz_msg *m = msg_of(msg);
-    return m ? m->group : NULL;
+    return m ? mz_msg_group(m) : NULL;
 }

@@ -115,8 +115,32 @@ static void content_release(struct mz_msg_content *content, void *data,
     }
 }
 
+static bool group_is_shared(const struct mz_msg *m)
+{
+    return m->group_size > MZ_MSG_GROUP_INLINE_MAX;
+}
+
+static void group_add_refs(struct mz_msg *m, unsigned n)
+{
+    if (group_is_shared(m))
+        atomic_fetch_add_explicit(&m->group.shared->refs, n,
+                                  memory_order_relaxed);
+}
+
+/* Drops the message's hold on a long group and leaves it with none. */
+static void group_release(struct mz_msg *m)
+{
+    if (group_is_shared(m) &&
+        atomic_fetch_sub_explicit(&m->group.shared->refs, 1,
+                                  memory_order_acq_rel) == 1)
+        free(m->group.shared);
+    m->group_size = 0;
+    memset(&m->group, 0, sizeof m->group);
+}
+
 void mz_msg_close(struct mz_msg *m)
 {
+    group_release(m);
     if (m->kind == MZ_MSG_SHARED_BODY)
         content_release(m->u.ext.content, m->u.ext.data, 1);
     if (m->metadata != NULL) {
@@ -141,6 +165,7 @@ void mz_msg_copy(struct mz_msg *dst, const struct mz_msg *src)
         return;
     mz_msg_close(dst);
     memcpy(dst, src, sizeof *dst);
+    group_add_refs(dst, 1);
     if (src->metadata != NULL)
         mz_peer_metadata_ref(src->metadata);
     if (src->kind == MZ_MSG_SHARED_BODY) {
@@ -158,6 +183,7 @@ void mz_msg_add_refs(struct mz_msg *m, unsigned n)
         return;
     for (unsigned i = 0; m->metadata != NULL && i < n; i++)
         mz_peer_metadata_ref(m->metadata);
+    group_add_refs(m, n);
     if (m->kind != MZ_MSG_SHARED_BODY)
         return;
     atomic_fetch_add_explicit(&m->u.ext.content->refs, n, memory_order_relaxed);
@@ -171,16 +197,42 @@ bool mz_msg_is_shared(const struct mz_msg *m)
     return m->kind == MZ_MSG_SHARED_BODY && (m->flags & MZ_MSG_COPIED) != 0;
 }
 
-int mz_msg_set_group(struct mz_msg *m, const char *group)
+int mz_msg_set_group_n(struct mz_msg *m, const char *group, size_t size)
 {
-    size_t len = strlen(group);
-    if (len > MZ_MSG_GROUP_MAX) {
+    if (size > MZ_MSG_GROUP_MAX || memchr(group, 0, size) != NULL) {
         errno = EINVAL;
         return -1;
     }
-    memcpy(m->group, group, len + 1);
-    m->group_size = (uint8_t) len;
+    struct mz_msg_group *shared = NULL;
+    if (size > MZ_MSG_GROUP_INLINE_MAX) {
+        shared = malloc(sizeof *shared + size + 1);
+        if (shared == NULL) {
+            errno = ENOMEM;
+            return -1;
+        }
+        atomic_init(&shared->refs, 1);
+        memcpy(shared->text, group, size);
+        shared->text[size] = '\0';
+    }
+    group_release(m);
+    if (shared != NULL) {
+        m->group.shared = shared;
+    } else {
+        memcpy(m->group.text, group, size);
+        m->group.text[size] = '\0';
+    }
+    m->group_size = (uint8_t) size;
     return 0;
+}
+
+int mz_msg_set_group(struct mz_msg *m, const char *group)
+{
+    size_t size = strnlen(group, MZ_MSG_GROUP_MAX + 1);
+    if (size > MZ_MSG_GROUP_MAX) {
+        errno = EINVAL;
+        return -1;
+    }
+    return mz_msg_set_group_n(m, group, size);
 }
 
 void mz_msg_set_metadata(struct mz_msg *m, struct mz_peer_metadata *metadata)

@@ -20,8 +20,14 @@
 
 struct mz_peer_metadata;
 
-/* Largest body kept inside the message itself. */
-enum { MZ_MSG_INLINE_MAX = 32, MZ_MSG_GROUP_MAX = 15 };
+/* Largest body kept inside the message itself; longest group
+ * (ZMQ_GROUP_MAX_LENGTH), and the longest one kept inside the message:
+ * a longer one lives in a reference-counted block (struct mz_msg_group). */
+enum {
+    MZ_MSG_INLINE_MAX = 32,
+    MZ_MSG_GROUP_MAX = 255,
+    MZ_MSG_GROUP_INLINE_MAX = 15
+};
 
 /* What the body is. Zero is deliberately not a valid kind, so that a
  * zeroed or closed zmq_msg_t is recognised and refused with EFAULT. */
@@ -51,6 +57,13 @@ struct mz_msg_content {
     size_t block_size; /* with no free_fn: the size asked of the cache */
 };
 
+/* A group longer than MZ_MSG_GROUP_INLINE_MAX, shared by the copies of a
+ * message as its body is; the text is NUL-terminated. */
+struct mz_msg_group {
+    atomic_uint refs;
+    char text[];
+};
+
 struct mz_msg {
     union {
         unsigned char bytes[MZ_MSG_INLINE_MAX];
@@ -66,8 +79,11 @@ struct mz_msg {
     uint8_t kind;
     uint8_t flags;
     uint8_t inline_size;
-    uint8_t group_size;
-    char group[MZ_MSG_GROUP_MAX + 1];
+    uint8_t group_size; /* over MZ_MSG_GROUP_INLINE_MAX: in group.shared */
+    union {
+        char text[MZ_MSG_GROUP_INLINE_MAX + 1];
+        struct mz_msg_group *shared;
+    } group;
 };
 
 _Static_assert(sizeof(struct mz_msg) == sizeof(zmq_msg_t),
@@ -137,7 +153,23 @@ void mz_msg_copy(struct mz_msg *dst, const struct mz_msg *src);
 /* Extra references for fan-out: the body is shared by n more messages. */
 void mz_msg_add_refs(struct mz_msg *m, unsigned n);
 bool mz_msg_is_shared(const struct mz_msg *m);
+/* Sets the group, a C string of at most MZ_MSG_GROUP_MAX octets (-1
+ * EINVAL if longer, ENOMEM if a long one finds no memory); the _n form
+ * takes size octets that must hold no NUL (-1 EINVAL otherwise). */
 int mz_msg_set_group(struct mz_msg *m, const char *group);
+int mz_msg_set_group_n(struct mz_msg *m, const char *group, size_t size);
+
+/* The group, "" when none. */
+static inline const char *mz_msg_group(const struct mz_msg *m)
+{
+    return m->group_size > MZ_MSG_GROUP_INLINE_MAX ? m->group.shared->text
+                                                   : m->group.text;
+}
+
+static inline size_t mz_msg_group_size(const struct mz_msg *m)
+{
+    return m->group_size;
+}
 /* Attaches the properties of the connection m arrived on: m takes its own
  * reference and drops the one it held. Close drops it, copy and add_refs
  * take more, move moves it. */

@@ -423,24 +423,34 @@ bool mz_pipe_write(struct mz_pipe_end *end, struct mz_msg *m)
     return true;
 }
 
-bool mz_pipe_write_notice(struct mz_pipe_end *end, const void *data,
-                          size_t size)
+bool mz_pipe_write_past_hwm(struct mz_pipe_end *end, struct mz_msg *m)
 {
     if (end->peer_closed || end->ended)
         return false;
     mz_pipe_rollback(end);
-    struct mz_msg m;
-    if (mz_msg_init_buffer(&m, data, size) < 0)
-        return false;
-    end->bytes_written += size;
+    mz_msg_set_more(m, false);
+    size_t size = mz_msg_size(m);
     if (end->pipe->conflate) {
-        write_conflated(end, &m);
-    } else if (mz_queue_write(&end->pipe->queue[end->side], &m, true) < 0) {
-        mz_msg_close(&m);
+        write_conflated(end, m);
+    } else if (mz_queue_write(&end->pipe->queue[end->side], m, true) < 0) {
         return false;
     }
+    end->bytes_written += size;
     end->msgs_written++;
     return true;
+}
+
+bool mz_pipe_write_notice(struct mz_pipe_end *end, const void *data,
+                          size_t size)
+{
+    struct mz_msg m;
+    if (end->peer_closed || end->ended ||
+        mz_msg_init_buffer(&m, data, size) < 0)
+        return false;
+    if (mz_pipe_write_past_hwm(end, &m))
+        return true;
+    mz_msg_close(&m);
+    return false;
 }
 
 void mz_pipe_flush(struct mz_pipe_end *end)

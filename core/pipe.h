@@ -95,7 +95,10 @@ struct mz_pipe_end {
 
     /* Positions in the mz_pipe_set containers holding this end. */
     unsigned set_position[MZ_PIPE_SET_SLOTS];
-    void *type_data;              /* per-pipe bookkeeping of the socket type */
+    void *type_data; /* per-pipe bookkeeping of the socket type */
+    /* The peer's transport carries no joins (transport.h: a link, udp):
+     * a RADIO sends it every group. Set before the socket sees the end. */
+    bool all_groups;
     unsigned long long dist_mark; /* distributor epoch that matched it */
 };
 
@@ -194,6 +197,10 @@ bool mz_pipe_write(struct mz_pipe_end *end, struct mz_msg *m);
  * message. Not flushed. False when the peer is gone or memory ran out. */
 bool mz_pipe_write_notice(struct mz_pipe_end *end, const void *data,
                           size_t size);
+/* The same for a message the caller made (a DISH's JOIN or LEAVE, which
+ * must not be lost at the mark): takes *m on success, leaves it the
+ * caller's on failure. */
+bool mz_pipe_write_past_hwm(struct mz_pipe_end *end, struct mz_msg *m);
 /* Makes written messages visible to the reader, waking it if asleep. */
 void mz_pipe_flush(struct mz_pipe_end *end);
 /* Events of the owner's socket (pipe_events.c): this end, as a writer,

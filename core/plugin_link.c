@@ -259,7 +259,7 @@ const char *mz_link_part_group(modzmq_link *handle)
     struct mz_link *link = from_handle(handle);
     if (!link->ready || link->gone)
         return NULL;
-    return link->lent.group;
+    return mz_msg_group(&link->lent);
 }
 
 /* Copies a received part, with its group when group is not NULL, into a
@@ -272,11 +272,6 @@ static int push_part(struct mz_link *link, const char *group,
         errno = ENOTCONN;
         return -1;
     }
-    if (group != NULL &&
-        (group_size > MZ_MSG_GROUP_MAX || memchr(group, 0, group_size))) {
-        errno = EINVAL;
-        return -1;
-    }
     if (link->maxmsgsize >= 0 && size > (uint64_t) link->maxmsgsize) {
         errno = EMSGSIZE;
         return -1;
@@ -286,10 +281,11 @@ static int push_part(struct mz_link *link, const char *group,
         errno = ENOMEM;
         return -1;
     }
-    if (group != NULL) {
-        memcpy(m.group, group, group_size);
-        m.group[group_size] = '\0';
-        m.group_size = (uint8_t) group_size;
+    if (group != NULL && mz_msg_set_group_n(&m, group, group_size) < 0) {
+        int error = errno;
+        mz_msg_close(&m);
+        errno = error;
+        return -1;
     }
     bool more = (flags & MODZMQ_MSG_MORE) != 0;
     mz_msg_set_more(&m, more);

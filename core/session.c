@@ -86,6 +86,9 @@ struct mz_session {
     /* Accepted sessions, and connecting ones with ZMQ_IMMEDIATE, create
      * their pipe when a handshake succeeds. */
     bool accepted;
+    /* The transport carries the peer's commands (transport.h), from the
+     * endpoint, for the pipe's all_groups. */
+    bool carries_commands;
     struct mz_listener *listener; /* while handshaking, else NULL */
     struct mz_socket *socket;     /* where the pipe goes, until detached */
 
@@ -314,6 +317,16 @@ void mz_session_own_pipe(struct mz_session *session, struct mz_pipe_end *end)
 
 /* ---- the engine's side ------------------------------------------- */
 
+/* The endpoint whose transport names a connection's peer: the dialer's,
+ * or the listener's while an accepted session starts. */
+static const struct mz_net_endpoint *
+connection_endpoint(const struct mz_session *session)
+{
+    if (session->dialer != NULL)
+        return mz_dialer_endpoint(session->dialer);
+    return mz_listener_endpoint(session->listener);
+}
+
 /* A pipe between socket (end[0], which may not own it yet: NULL) and the
  * session (end[1], taken now), limited by the session's HWMs. */
 static struct mz_pipe *session_pipe_new(struct mz_session *session,
@@ -327,6 +340,7 @@ static struct mz_pipe *session_pipe_new(struct mz_session *session,
         return NULL;
     if (socket != NULL)
         mz_socket_own_pipe(socket, &pipe->end[0]);
+    pipe->end[0].all_groups = !session->carries_commands;
     session->end = &pipe->end[1];
     mz_session_own_pipe(session, session->end);
     session->end->attached = true;
@@ -531,16 +545,6 @@ void mz_session_run(struct mz_session *session, void *engine,
 {
     session->engine = engine;
     session->face = face;
-}
-
-/* The endpoint whose transport names a connection's peer: the dialer's,
- * or the listener's while an accepted session starts. */
-static const struct mz_net_endpoint *
-connection_endpoint(const struct mz_session *session)
-{
-    if (session->dialer != NULL)
-        return mz_dialer_endpoint(session->dialer);
-    return mz_listener_endpoint(session->listener);
 }
 
 bool mz_session_connection(struct mz_session *session, int fd)
@@ -858,6 +862,8 @@ int mz_session_connect(struct mz_socket *s, struct mz_net_endpoint *endpoint,
         return -1;
     }
     session->socket = s;
+    session->carries_commands =
+        mz_dialer_endpoint(session->dialer)->kind->carries_commands;
     *session_out = session;
     *end_out = NULL;
     /* With ZMQ_IMMEDIATE the pipe comes with the first successful
@@ -906,6 +912,8 @@ struct mz_session *mz_session_accepted(struct mz_listener *listener)
     session->accepted = true;
     session->detached = true; /* nobody holds an accepted session */
     session->listener = listener;
+    session->carries_commands =
+        mz_listener_endpoint(listener)->kind->carries_commands;
     session->origin = mz_listener_id(listener);
     session->socket = s;
     if (!mz_listener_track(listener, session)) {

@@ -31,12 +31,13 @@ extern const struct mz_socket_type mz_pub_type, mz_sub_type, mz_xpub_type,
     mz_xsub_type;
 extern const struct mz_socket_type mz_stream_type;
 extern const struct mz_socket_type mz_client_type, mz_server_type;
+extern const struct mz_socket_type mz_radio_type, mz_dish_type;
 
 static const struct mz_socket_type *const socket_types[] = {
-    &mz_pair_type,   &mz_dealer_type, &mz_pull_type, &mz_push_type,
-    &mz_router_type, &mz_req_type,    &mz_rep_type,  &mz_pub_type,
-    &mz_sub_type,    &mz_xpub_type,   &mz_xsub_type, &mz_stream_type,
-    &mz_client_type, &mz_server_type,
+    &mz_pair_type,   &mz_dealer_type, &mz_pull_type,  &mz_push_type,
+    &mz_router_type, &mz_req_type,    &mz_rep_type,   &mz_pub_type,
+    &mz_sub_type,    &mz_xpub_type,   &mz_xsub_type,  &mz_stream_type,
+    &mz_client_type, &mz_server_type, &mz_radio_type, &mz_dish_type,
 };
 
 const struct mz_socket_type *mz_socket_type_find(int type)
@@ -776,6 +777,33 @@ static int check_stopped(const struct mz_socket *s)
         return -1;
     }
     return 0;
+}
+
+/* Groups: pipes attached meanwhile are taken first, so that each hears
+ * of the change once, either with the groups sent at its attach or with
+ * this one. */
+static int group_call(struct mz_socket *s, const char *group,
+                      int (*call)(struct mz_socket *, const char *))
+{
+    if (call == NULL) {
+        errno = ENOTSUP;
+        return -1;
+    }
+    if (mz_socket_process_commands(s) < 0)
+        return -1;
+    int rc = call(s, group);
+    reap_ended_pipes(s);
+    return rc;
+}
+
+int mz_socket_join_group(struct mz_socket *s, const char *group)
+{
+    return group_call(s, group, s->type->join);
+}
+
+int mz_socket_leave_group(struct mz_socket *s, const char *group)
+{
+    return group_call(s, group, s->type->leave);
 }
 
 int mz_socket_setopt(struct mz_socket *s, int option, const void *value,

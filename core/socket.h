@@ -63,6 +63,10 @@ struct mz_socket_type {
     int (*setopt)(struct mz_socket *s, int option, const void *value,
                   size_t size);
     int (*getopt)(struct mz_socket *s, int option, void *value, size_t *size);
+    /* Optional (DISH): zmq_join and zmq_leave, 0 or -1 with errno; a type
+     * without them answers ENOTSUP. */
+    int (*join)(struct mz_socket *s, const char *group);
+    int (*leave)(struct mz_socket *s, const char *group);
 };
 
 const struct mz_socket_type *mz_socket_type_find(int type);
@@ -83,6 +87,9 @@ int mz_socket_unbind(struct mz_socket *s, const char *uri);
 int mz_socket_disconnect(struct mz_socket *s, const char *uri);
 int mz_socket_setopt(struct mz_socket *s, int option, const void *value,
                      size_t size);
+/* zmq_join, zmq_leave: the type's, after pending commands have run. */
+int mz_socket_join_group(struct mz_socket *s, const char *group);
+int mz_socket_leave_group(struct mz_socket *s, const char *group);
 int mz_socket_getopt(struct mz_socket *s, int option, void *value,
                      size_t *size);
 /* ZMQ_EVENTS after running pending commands; -1 ETERM. */

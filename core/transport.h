@@ -73,6 +73,10 @@ struct mz_transport_kind {
      * the fd left open. NULL for a kind that hands no fd there. */
     int (*open_stream)(const struct mz_net_endpoint *endpoint, int fd,
                        bool bare, struct mz_byte_stream *stream);
+    /* Whether the peer can send commands the socket reads (a DISH's JOIN
+     * and LEAVE over ZMTP); a link carries data parts only, so a RADIO
+     * sends it every group (mz_pipe_end.all_groups). */
+    bool carries_commands;
 };
 
 /* Finds the transport serving scheme (loading its plugin) and parses

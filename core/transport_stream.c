@@ -346,6 +346,7 @@ static void stream_cancel(void *attempt)
 }
 
 const struct mz_transport_kind mz_stream_transport = {
+    .carries_commands = true,
     .listen = stream_listen,
     .unlisten = stream_unlisten,
     .connect = stream_connect,

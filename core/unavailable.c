@@ -1,9 +1,8 @@
 /*
  * API entry points whose feature is not part of this build yet, or comes
  * from a plugin: CURVE key functions (from the curve plugin when it can be
- * loaded) and the draft socket types that groups and peer routing ids
- * belong to (DISH, PEER). Each fails the way libzmq does when built without
- * the feature,
+ * loaded) and the draft socket type that peer routing ids belong to
+ * (PEER). Each fails the way libzmq does when built without the feature,
  * after checking its arguments like the real thing would.
  */
 #include <errno.h>
@@ -36,8 +35,8 @@ int zmq_curve_public(char *z85_public_key, const char *z85_secret_key)
     return keys->public_key(z85_public_key, z85_secret_key);
 }
 
-/* Groups belong to DISH sockets, peer routing ids to PEER sockets; no
- * socket of this build is either. */
+/* Peer routing ids belong to PEER sockets; no socket of this build is
+ * one. */
 static int wrong_socket_type(void *socket)
 {
     if (!mz_socket_is_live(socket)) {
@@ -45,18 +44,6 @@ static int wrong_socket_type(void *socket)
         return -1;
     }
     return not_supported();
-}
-
-int zmq_join(void *socket, const char *group)
-{
-    (void) group;
-    return wrong_socket_type(socket);
-}
-
-int zmq_leave(void *socket, const char *group)
-{
-    (void) group;
-    return wrong_socket_type(socket);
 }
 
 uint32_t zmq_connect_peer(void *socket, const char *endpoint)

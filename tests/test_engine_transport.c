@@ -839,25 +839,31 @@ static bool group_echo(void *dealer, const char *group, char *body,
 
 /* The group services (SDK 1.2): the group of a pulled part reaches the
  * plugin, and a pushed part's group reaches the application; a group
- * longer than the core holds is refused with EINVAL. */
+ * longer than ZMQ_GROUP_MAX_LENGTH is refused with EINVAL. */
 static void test_link_groups(void)
 {
     void *dealer = zmq_socket(ctx, ZMQ_DEALER);
     int timeout = 5000;
     zmq_setsockopt(dealer, ZMQ_RCVTIMEO, &timeout, sizeof timeout);
     CU_ASSERT_EQUAL_FATAL(zmq_connect(dealer, "groupecho://x"), 0);
-    char body[16], group[32];
+    char body[16], group[ZMQ_GROUP_MAX_LENGTH + 1];
     CU_ASSERT_FATAL(group_echo(dealer, "tv", body, group));
     CU_ASSERT_STRING_EQUAL(body, "body");
     CU_ASSERT_STRING_EQUAL(group, "tv-echo");
     CU_ASSERT_FATAL(group_echo(dealer, NULL, body, group));
     CU_ASSERT_STRING_EQUAL(group, "-echo");
-    /* 11 octets and "-echo": 16, one more than a group may hold. */
-    CU_ASSERT_FATAL(group_echo(dealer, "0123456789a", body, group));
+    /* 251 octets and "-echo": 256, one more than a group may hold
+     * (ZMQ_GROUP_MAX_LENGTH); 250 and "-echo" fit. */
+    char sent[ZMQ_GROUP_MAX_LENGTH];
+    memset(sent, 'x', 251);
+    sent[251] = '\0';
+    CU_ASSERT_FATAL(group_echo(dealer, sent, body, group));
     CU_ASSERT_STRING_EQUAL(body, "EINVAL");
     CU_ASSERT_STRING_EQUAL(group, "");
-    CU_ASSERT_FATAL(group_echo(dealer, "0123456789", body, group));
-    CU_ASSERT_STRING_EQUAL(group, "0123456789-echo");
+    sent[250] = '\0';
+    CU_ASSERT_FATAL(group_echo(dealer, sent, body, group));
+    CU_ASSERT_EQUAL(strlen(group), ZMQ_GROUP_MAX_LENGTH);
+    CU_ASSERT_STRING_EQUAL(group + 250, "-echo");
     test_close(dealer);
 }
 

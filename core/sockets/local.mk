@@ -18,6 +18,8 @@ core_libmzcore_la_SOURCES += \
 	core/sockets/stream.c \
 	core/sockets/client.c \
 	core/sockets/server.c \
+	core/sockets/radio.c \
+	core/sockets/dish.c \
 	core/sockets/single_part.c core/sockets/single_part.h \
 	core/sockets/random.h \
 	core/sockets/routing.h \
@@ -34,8 +36,12 @@ check_PROGRAMS += \
 	tests/test_pair \
 	tests/test_pipeline \
 	tests/test_pubsub \
-	tests/test_client_server
+	tests/test_client_server \
+	tests/test_radio_dish
 
-# The suite of CLIENT and SERVER speaks ZMTP by hand for one test.
+# The suites of CLIENT and SERVER, and of RADIO and DISH, speak ZMTP by
+# hand for a test each.
 tests_test_client_server_SOURCES = tests/test_client_server.c \
+	tests/raw_zmtp.c tests/raw_zmtp.h
+tests_test_radio_dish_SOURCES = tests/test_radio_dish.c \
 	tests/raw_zmtp.c tests/raw_zmtp.h

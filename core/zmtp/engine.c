@@ -91,6 +91,11 @@ struct mz_engine {
     size_t input_pos;
     size_t input_end;
     struct mz_msg held_part; /* refused by push, retried on resume */
+    /* DISH: the group frame that goes with the next data frame (RFC 48
+     * over ZMTP: a group frame with MORE, then the body). */
+    char group[MZ_MSG_GROUP_MAX + 1];
+    size_t group_size;
+    bool group_pending;
     bool input_blocked;
     bool pushed; /* parts pushed since the last flush */
 
@@ -819,6 +824,60 @@ static void deliver_subscription(struct mz_engine *e, bool subscribe,
     mz_msg_close(&part);
 }
 
+/* A DISH's data frame: each message is a group frame (MORE set, at most
+ * 255 octets, no NUL) and a body frame (MORE clear), joined here into one
+ * part with its group, as libzmq's DISH session does; any other layout
+ * is a broken protocol and ends the connection, as in libzmq. */
+static void dish_frame(struct mz_engine *e, struct mz_msg *frame)
+{
+    if (!e->group_pending) {
+        size_t size = mz_msg_size(frame);
+        if (!mz_msg_has_more(frame) || size > MZ_MSG_GROUP_MAX ||
+            memchr(mz_msg_data(frame), 0, size) != NULL) {
+            fail(e, MZ_ENGINE_PROTOCOL);
+            return;
+        }
+        memcpy(e->group, mz_msg_data(frame), size);
+        e->group_size = size;
+        e->group_pending = true;
+        return;
+    }
+    if (mz_msg_has_more(frame)) {
+        fail(e, MZ_ENGINE_PROTOCOL);
+        return;
+    }
+    e->group_pending = false;
+    if (mz_msg_set_group_n(frame, e->group, e->group_size) < 0) {
+        fail(e, MZ_ENGINE_CONNECTION_CLOSED);
+        return;
+    }
+    deliver(e, frame);
+}
+
+/* A DISH's JOIN or LEAVE goes to a RADIO's socket as the command message
+ * it is (radio.c reads it); any other socket type ignores it. A group
+ * over RFC 48's 255 octets, or with a NUL in it, breaks the protocol. */
+static void deliver_group_command(struct mz_engine *e, const char *name,
+                                  const struct mz_zmtp_command *command)
+{
+    if (command->data_size > MZ_MSG_GROUP_MAX ||
+        memchr(command->data, 0, command->data_size) != NULL) {
+        fail(e, MZ_ENGINE_PROTOCOL);
+        return;
+    }
+    if (e->options->socket_type != ZMQ_RADIO)
+        return;
+    struct mz_msg part;
+    if (mz_zmtp_command_build(&part, name, command->data, command->data_size) <
+        0) {
+        fail(e, MZ_ENGINE_CONNECTION_CLOSED);
+        return;
+    }
+    part.flags |= MZ_MSG_COMMAND;
+    deliver(e, &part);
+    mz_msg_close(&part);
+}
+
 static void ping_received(struct mz_engine *e,
                           const struct mz_zmtp_command *command)
 {
@@ -857,6 +916,10 @@ static void traffic_command(struct mz_engine *e, const struct mz_msg *frame)
         deliver_subscription(e, true, &command);
     else if (mz_zmtp_command_is(&command, "CANCEL"))
         deliver_subscription(e, false, &command);
+    else if (mz_zmtp_command_is(&command, "JOIN"))
+        deliver_group_command(e, "JOIN", &command);
+    else if (mz_zmtp_command_is(&command, "LEAVE"))
+        deliver_group_command(e, "LEAVE", &command);
     else if (mz_zmtp_command_is(&command, "ERROR") ||
              mz_zmtp_command_is(&command, "READY"))
         fail(e, MZ_ENGINE_PROTOCOL);
@@ -876,6 +939,8 @@ static void frame_received(struct mz_engine *e, struct mz_msg *frame)
     }
     if (frame->flags & MZ_MSG_COMMAND)
         traffic_command(e, frame);
+    else if (e->options->socket_type == ZMQ_DISH)
+        dish_frame(e, frame);
     else
         deliver(e, frame);
 }
@@ -1114,10 +1179,43 @@ static void add_encoded_subscription(struct mz_engine *e, const char *name,
     mz_msg_close(&command);
 }
 
+/* A RADIO's message goes out as two frames, its group (MORE set) and its
+ * body, which is what libzmq 4.3.5 sends and expects over ZMTP 3.0 and
+ * 3.1 alike. */
+static void add_group_frame(struct mz_engine *e, const struct mz_msg *part)
+{
+    struct mz_msg group;
+    if (mz_msg_init_buffer(&group, mz_msg_group(part),
+                           mz_msg_group_size(part)) < 0) {
+        fail(e, MZ_ENGINE_CONNECTION_CLOSED);
+        return;
+    }
+    mz_msg_set_more(&group, true);
+    if (e->encodes)
+        add_encoded(e, &group);
+    else
+        mz_zmtp_encoder_add(&e->encoder, false, NULL, 0, &group, 0);
+    mz_msg_close(&group);
+}
+
 /* SUB and XSUB send their subscriptions as commands to a 3.1 peer; a
- * single-part message starting with 1 or 0 is one. */
+ * single-part message starting with 1 or 0 is one. A DISH's JOIN and
+ * LEAVE are command parts already, sent as commands to 3.0 and 3.1 peers
+ * as libzmq sends them; a RADIO's parts carry their group. */
 static void encode_part(struct mz_engine *e, struct mz_msg *part)
 {
+    if (part->flags & MZ_MSG_COMMAND) {
+        if (e->encodes)
+            add_encoded(e, part);
+        else
+            mz_zmtp_encoder_add(&e->encoder, true, NULL, 0, part, 0);
+        return;
+    }
+    if (e->options->socket_type == ZMQ_RADIO) {
+        add_group_frame(e, part);
+        if (e->state != TRAFFIC)
+            return;
+    }
     bool first = !e->sending_more;
     e->sending_more = mz_msg_has_more(part);
     int type = e->options->socket_type;

@@ -18,8 +18,13 @@ enum {
     /* Bodies up to this size are copied: cheaper than an iovec and a held
      * message each. */
     COPY_MAX = 1024,
-    /* What one frame may add to the staging buffer at most. */
-    FRAME_STAGE_MAX = 9 + PREFIX_MAX + COPY_MAX
+    /* What a short frame ahead of another may stage at most: its header
+     * and up to 255 octets, with room for what a mechanism's encoding of
+     * it adds. */
+    SHORT_STAGE_MAX = 9 + 512,
+    /* What one frame may add to the staging buffer at most, with the
+     * short frame that may go ahead of it in the same turn. */
+    FRAME_STAGE_MAX = 9 + PREFIX_MAX + COPY_MAX + SHORT_STAGE_MAX
 };
 
 int mz_zmtp_encoder_init(struct mz_zmtp_encoder *e, size_t batch_size)

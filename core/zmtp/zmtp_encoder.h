@@ -56,6 +56,9 @@ void mz_zmtp_encoder_add_raw(struct mz_zmtp_encoder *e, const void *bytes,
 void mz_zmtp_encoder_add(struct mz_zmtp_encoder *e, bool command,
                          const void *prefix, size_t prefix_size,
                          struct mz_msg *m, size_t offset);
+/* The staging buffer also takes one frame of at most 255 octets (a
+ * RADIO's group frame, mechanism-encoded or not) added in the same
+ * has_room turn, just before the frame has_room was asked for. */
 
 /* Writes as much of the batch as the stream takes. Returns 1 when all is
  * written (the batch is empty again), 0 when the stream would block, -1 on

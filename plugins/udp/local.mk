@@ -12,8 +12,8 @@ plugins_udp_modzmq_udp_la_CFLAGS = $(PLUGIN_CFLAGS)
 plugins_udp_modzmq_udp_la_LDFLAGS = $(PLUGIN_LDFLAGS)
 
 # The suite loads the built module itself and plays the core's part with
-# a reactor and links of its own (the socket types that use udp are not
-# in the core yet); its codec and address cases compile the plugin's
+# a reactor and links of its own (RADIO and DISH over it, with the core,
+# are tests/test_radio_dish's); its codec and address cases compile the plugin's
 # files in.
 check_PROGRAMS += tests/test_udp_transport
 tests_test_udp_transport_SOURCES = tests/test_udp_transport.c \

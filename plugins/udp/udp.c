@@ -24,7 +24,7 @@
  *                        names
  *
  * A datagram that is malformed, longer than libzmq's 8192 octets, or that
- * the socket cannot take (a group longer than the core holds, over
+ * the socket cannot take (a group over 255 octets, over
  * ZMQ_MAXMSGSIZE), and an outgoing message that does not fit or names no
  * address, is dropped, never fatal: each drop is counted per link and
  * logged at debug level with the count (MODZMQ_LOG=debug shows them). A
@@ -506,7 +506,7 @@ static bool deliver(struct modzmq_link_state *c)
     }
     if (rc < 0)
         count_drop(c, true,
-                   errno == EINVAL ? "a group longer than the core holds"
+                   errno == EINVAL ? "a group holding a NUL"
                                    : strerror(errno));
     c->in_pending = false;
     c->in_addressed = false;

@@ -326,9 +326,15 @@ struct modzmq_core_services {
 
     /* link_push for a part that carries a group (group_size bytes, no
      * NUL among them), which the socket's reader gets from zmq_msg_group
-     * (a DISH filters on it). -1 with EINVAL when the core cannot hold a
-     * group that long or it holds a NUL (the part is not taken: the
-     * plugin drops it); otherwise as link_push. */
+     * (a DISH filters on it). -1 with EINVAL when the group is longer
+     * than ZMQ_GROUP_MAX_LENGTH (255 octets) or holds a NUL, ENOMEM when
+     * memory ran out (the part is not taken: the plugin drops it);
+     * otherwise as link_push.
+     *
+     * A link carries no JOIN or LEAVE from its peer, so a RADIO gives a
+     * link every message whatever its group, and a DISH keeps only the
+     * groups it joined of what a link pushes: the transport needs no
+     * group membership of its own (libzmq's udp pipes work the same). */
     int (*link_push_group)(modzmq_link *link, const char *group,
                            size_t group_size, const void *data, size_t size,
                            unsigned flags);

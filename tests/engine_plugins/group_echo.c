@@ -86,7 +86,7 @@ static void link_output(modzmq_link_state *state)
     struct modzmq_part part;
     while (services->link_pull(state->link, &part) == 1) {
         const char *group = services->link_part_group(state->link);
-        char echoed[64];
+        char echoed[300]; /* past ZMQ_GROUP_MAX_LENGTH, to be refused */
         int length = snprintf(echoed, sizeof echoed, "%s-echo",
                               group != NULL ? group : "(none)");
         if (services->link_push_group(state->link, echoed, (size_t) length,

@@ -2,12 +2,16 @@
  * Fuzz target: traffic after a valid NULL handshake: frames of any shape
  * (core/zmtp/zmtp_decoder.c in the engine, with its readv into large bodies),
  * multipart messages, MAXMSGSIZE, PING/PONG, SUBSCRIBE/CANCEL for a
- * publisher, ERROR and READY out of place, unknown commands, and a pipe
- * that fills (a part held and retried).
+ * publisher, JOIN/LEAVE (RFC 48: a group of at most 255 octets, no NUL)
+ * for any type and a RADIO, a DISH's group and body frames, ERROR and
+ * READY out of place, unknown commands, and a pipe that fills (a part
+ * held and retried).
  *
  * What the session gets is checked against this file's own reading of
- * the stream: the data frames in order with their MORE flags, and for a
- * publisher each SUBSCRIBE or CANCEL as its 1 or 0 byte and topic. The
+ * the stream: the data frames in order with their MORE flags, for a
+ * publisher each SUBSCRIBE or CANCEL as its 1 or 0 byte and topic, for a
+ * RADIO each JOIN and LEAVE as the command it is, and for a DISH each
+ * group frame and body frame as one part with its group. The
  * parts must be a prefix of that (the engine stops at the first frame it
  * refuses), and all of it when the connection ended with the stream.
  *
@@ -27,6 +31,18 @@ struct part {
     const uint8_t *data;
     size_t size;
     bool more;
+    bool command;         /* a RADIO's JOIN or LEAVE */
+    const uint8_t *group; /* a DISH's part: its group */
+    size_t group_size;
+};
+
+/* What the stream's reading depends on: the socket type. */
+struct reader {
+    bool publisher;
+    int type;
+    const uint8_t *group; /* a DISH's group frame, awaiting its body */
+    size_t group_size;
+    bool group_pending;
 };
 
 struct traffic {
@@ -50,17 +66,26 @@ static bool command_is(const uint8_t *body, size_t size, const char *name,
     return true;
 }
 
-static void expect(struct traffic *t, uint8_t prefix, const uint8_t *data,
-                   size_t size, bool more)
+static struct part *expect(struct traffic *t, uint8_t prefix,
+                           const uint8_t *data, size_t size, bool more)
 {
-    if (t->expected_count < PARTS_MAX)
-        t->expected[t->expected_count++] =
-            (struct part){ prefix, data, size, more };
+    static struct part ignored;
+    if (t->expected_count == PARTS_MAX)
+        return &ignored;
+    struct part *p = &t->expected[t->expected_count++];
+    *p = (struct part){ prefix, data, size, more, false, NULL, 0 };
+    return p;
+}
+
+/* A group of RFC 48: at most 255 octets, none of them NUL. */
+static bool is_group(const uint8_t *data, size_t size)
+{
+    return size <= 255 && memchr(data, 0, size) == NULL;
 }
 
 /* One command; false when the engine must refuse it. */
 static bool read_command(struct traffic *t, const uint8_t *body, size_t size,
-                         bool publisher)
+                         const struct reader *r)
 {
     if (size < 1 || body[0] == 0 || (size_t) body[0] + 1 > size)
         return false;
@@ -72,17 +97,47 @@ static bool read_command(struct traffic *t, const uint8_t *body, size_t size,
         return data_size >= 2;
     if (command_is(body, size, "SUBSCRIBE", &data, &data_size) ||
         command_is(body, size, "CANCEL", &data, &data_size)) {
-        if (publisher)
+        if (r->publisher)
             expect(t, body[1] == 'S' ? 1 : 0, data, data_size, false);
+        return true;
+    }
+    if (command_is(body, size, "JOIN", &data, &data_size) ||
+        command_is(body, size, "LEAVE", &data, &data_size)) {
+        if (!is_group(data, data_size))
+            return false;
+        if (r->type == ZMQ_RADIO)
+            expect(t, 2, body, size, false)->command = true;
         return true;
     }
     return !command_is(body, size, "ERROR", &data, &data_size) &&
            !command_is(body, size, "READY", &data, &data_size);
 }
 
+/* A DISH's data frame: a group frame (MORE) then its body (no MORE);
+ * false when the engine must refuse it. */
+static bool read_dish_frame(struct traffic *t, const uint8_t *body, size_t size,
+                            bool more, struct reader *r)
+{
+    if (!r->group_pending) {
+        if (!more || !is_group(body, size))
+            return false;
+        r->group = body;
+        r->group_size = size;
+        r->group_pending = true;
+        return true;
+    }
+    if (more)
+        return false;
+    r->group_pending = false;
+    struct part *p = expect(t, 2, body, size, false);
+    p->group = r->group;
+    p->group_size = r->group_size;
+    return true;
+}
+
 /* The parts the stream holds, up to the first frame the engine must
  * refuse; a frame cut short by the end of the stream is no part. */
-static void read_stream(struct traffic *t, int64_t max, bool publisher)
+static void read_stream(struct traffic *t, int64_t max, struct reader *r)
 {
     const uint8_t *s = t->stream;
     size_t pos = 0, n = t->stream_size;
@@ -111,7 +166,12 @@ static void read_stream(struct traffic *t, int64_t max, bool publisher)
             return;
         const uint8_t *body = s + pos + header;
         if (command) {
-            if (!read_command(t, body, (size_t) size, publisher)) {
+            if (!read_command(t, body, (size_t) size, r)) {
+                t->expected_whole = false;
+                return;
+            }
+        } else if (r->type == ZMQ_DISH) {
+            if (!read_dish_frame(t, body, (size_t) size, (flags & 1) != 0, r)) {
                 t->expected_whole = false;
                 return;
             }
@@ -139,6 +199,10 @@ static void on_part(void *arg, const struct mz_msg *m)
     else
         same = size == e->size + 1 && data[0] == e->prefix &&
                (e->size == 0 || memcmp(data + 1, e->data, e->size) == 0);
+    same = same && ((m->flags & MZ_MSG_COMMAND) != 0) == e->command;
+    if (e->group != NULL)
+        same = same && mz_msg_group_size(m) == e->group_size &&
+               memcmp(mz_msg_group(m), e->group, e->group_size) == 0;
     fuzz_check(same, "a part differs from the frame it came from");
 }
 
@@ -167,7 +231,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         t->stream_size += n;
     }
     int type = run.options.socket_type;
-    read_stream(t, run.options.maxmsgsize, type == ZMQ_PUB || type == ZMQ_XPUB);
+    struct reader r = { .publisher = type == ZMQ_PUB || type == ZMQ_XPUB,
+                        .type = type };
+    read_stream(t, run.options.maxmsgsize, &r);
 
     run.on_part = on_part;
     run.arg = t;

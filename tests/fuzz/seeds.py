@@ -19,10 +19,11 @@ CORPUS = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
     os.path.dirname(os.path.abspath(__file__)), "corpus")
 
 TYPES = ["PAIR", "PUB", "SUB", "REQ", "REP", "DEALER", "ROUTER", "PULL",
-         "PUSH", "XPUB", "XSUB"]
+         "PUSH", "XPUB", "XSUB", "RADIO", "DISH"]
 PEER = {"PAIR": "PAIR", "PUB": "SUB", "SUB": "PUB", "REQ": "REP",
         "REP": "REQ", "DEALER": "ROUTER", "ROUTER": "DEALER", "PULL": "PUSH",
-        "PUSH": "PULL", "XPUB": "SUB", "XSUB": "PUB"}
+        "PUSH": "PULL", "XPUB": "SUB", "XSUB": "PUB", "RADIO": "DISH",
+        "DISH": "RADIO"}
 
 # engine_driver.h, byte 1 and byte 2 of the setup
 ZAP_DOMAIN, ZAP_HANDLER, ZAP_ENFORCE, PEER_3_0 = 0x01, 0x02, 0x04, 0x08
@@ -188,6 +189,23 @@ for t in ("PUB", "XPUB"):
                                  command(b"CANCEL", b"topic"),
                                  frame(b"\1old-style"),
                                  command(b"SUBSCRIBE")))
+seed("fuzz_traffic", "join-leave-radio",
+     engine_setup("RADIO") + turns(command(b"JOIN", b"weather"),
+                                   command(b"LEAVE", b"weather"),
+                                   command(b"JOIN"), command(b"JOIN", b"g" * 255),
+                                   command(b"JOIN", b"g" * 256)))
+seed("fuzz_traffic", "join-nul",
+     engine_setup("RADIO") + turns(command(b"JOIN", b"a\0b"), msg))
+seed("fuzz_traffic", "join-to-pair",
+     engine_setup() + turns(command(b"JOIN", b"x"), msg))
+seed("fuzz_traffic", "dish-groups",
+     engine_setup("DISH") + turns(frame(b"weather", more=True) + frame(b"9e"),
+                                  frame(b"", more=True), frame(b"body"),
+                                  frame(b"g" * 255, more=True) + frame(b"x"),
+                                  frame(b"no-more")))
+seed("fuzz_traffic", "dish-three-frames",
+     engine_setup("DISH") + turns(frame(b"g", more=True),
+                                  frame(b"a", more=True), frame(b"b")))
 seed("fuzz_traffic", "sub-sends",
      engine_setup("SUB", 0, SENDS) + turns(msg))
 seed("fuzz_traffic", "sub-sends-3.0",

@@ -6,9 +6,10 @@
 #include "fuzz.h"
 #include "zmq.h"
 
-static const int zmtp_types[] = { ZMQ_PAIR,   ZMQ_PUB,  ZMQ_SUB,  ZMQ_REQ,
-                                  ZMQ_REP,    ZMQ_DEALER, ZMQ_ROUTER,
-                                  ZMQ_PULL,   ZMQ_PUSH, ZMQ_XPUB, ZMQ_XSUB };
+static const int zmtp_types[] = { ZMQ_PAIR, ZMQ_PUB,    ZMQ_SUB,    ZMQ_REQ,
+                                  ZMQ_REP,  ZMQ_DEALER, ZMQ_ROUTER, ZMQ_PULL,
+                                  ZMQ_PUSH, ZMQ_XPUB,   ZMQ_XSUB,   ZMQ_RADIO,
+                                  ZMQ_DISH };
 
 int fuzz_socket_type(uint8_t index)
 {
@@ -36,6 +37,10 @@ int fuzz_peer_type(int type)
         return ZMQ_PUSH;
     case ZMQ_PUSH:
         return ZMQ_PULL;
+    case ZMQ_RADIO:
+        return ZMQ_DISH;
+    case ZMQ_DISH:
+        return ZMQ_RADIO;
     default:
         return ZMQ_PAIR;
     }
