@@ -203,6 +203,27 @@ int zmq_connect(void *socket, const char *endpoint)
     return endpoint_call(socket, endpoint, mz_socket_connect);
 }
 
+/* PEER only (ENOTSUP on other types, as libzmq 4.3.5): the new peer's
+ * routing id, or 0 with errno. */
+uint32_t zmq_connect_peer(void *socket, const char *endpoint)
+{
+    struct mz_socket *s = socket_of(socket);
+    if (s == NULL)
+        return 0;
+    if (mz_socket_zmq_type(s) != ZMQ_PEER) {
+        errno = ENOTSUP;
+        return 0;
+    }
+    if (check_endpoint(endpoint) < 0)
+        return 0;
+    s = enter(socket);
+    if (s == NULL)
+        return 0;
+    uint32_t id = mz_peer_connect(s, endpoint);
+    leave(s, 0);
+    return id;
+}
+
 int zmq_unbind(void *socket, const char *endpoint)
 {
     return endpoint_call(socket, endpoint, mz_socket_unbind);

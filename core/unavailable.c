@@ -2,8 +2,8 @@
  * API entry points whose feature is not part of this build yet, or comes
  * from a plugin: CURVE key functions (from the curve plugin when it can be
  * loaded) and the draft socket types that groups and peer routing ids
- * belong to (DISH, PEER). Each fails the way libzmq does when built without
- * the feature,
+ * belong to (DISH; zmq_disconnect_peer of SERVER and PEER). Each fails the
+ * way libzmq does when built without the feature,
  * after checking its arguments like the real thing would.
  */
 #include <errno.h>
@@ -36,8 +36,8 @@ int zmq_curve_public(char *z85_public_key, const char *z85_secret_key)
     return keys->public_key(z85_public_key, z85_secret_key);
 }
 
-/* Groups belong to DISH sockets, peer routing ids to PEER sockets; no
- * socket of this build is either. */
+/* Groups belong to DISH sockets, disconnecting by routing id to SERVER
+ * and PEER; none of this build does either yet. */
 static int wrong_socket_type(void *socket)
 {
     if (!mz_socket_is_live(socket)) {
@@ -57,13 +57,6 @@ int zmq_leave(void *socket, const char *group)
 {
     (void) group;
     return wrong_socket_type(socket);
-}
-
-uint32_t zmq_connect_peer(void *socket, const char *endpoint)
-{
-    (void) endpoint;
-    wrong_socket_type(socket);
-    return 0;
 }
 
 int zmq_disconnect_peer(void *socket, uint32_t routing_id)

@@ -17,7 +17,12 @@ core_libmzcore_la_SOURCES += \
 	core/sockets/router.c core/sockets/router.h \
 	core/sockets/stream.c \
 	core/sockets/client.c \
-	core/sockets/server.c \
+	core/sockets/server.c core/sockets/server.h \
+	core/sockets/scatter.c \
+	core/sockets/gather.c \
+	core/sockets/peer.c \
+	core/sockets/channel.c \
+	core/sockets/dgram.c \
 	core/sockets/single_part.c core/sockets/single_part.h \
 	core/sockets/random.h \
 	core/sockets/routing.h \
