@@ -39,8 +39,14 @@ check_PROGRAMS += \
 	tests/test_pair \
 	tests/test_pipeline \
 	tests/test_pubsub \
-	tests/test_client_server
+	tests/test_client_server \
+	tests/test_scatter_gather \
+	tests/test_peer_channel \
+	tests/test_dgram
 
 # The suite of CLIENT and SERVER speaks ZMTP by hand for one test.
 tests_test_client_server_SOURCES = tests/test_client_server.c \
+	tests/raw_zmtp.c tests/raw_zmtp.h
+# So does the suite of PEER and CHANNEL, which libzmq's Node package lacks.
+tests_test_peer_channel_SOURCES = tests/test_peer_channel.c \
 	tests/raw_zmtp.c tests/raw_zmtp.h
