@@ -5,7 +5,8 @@
  * EINVAL, receiving on SCATTER and sending on GATHER ENOTSUP); the mute
  * state of SCATTER (a send blocks: EAGAIN only when it may not wait);
  * multipart input dropped; ZMQ_THREAD_SAFE and the refused ZMQ_FD; a peer
- * of another type refused by the handshake; and four threads sending on
+ * of another type refused by the handshake; zmq_poller with a GATHER
+ * and a SCATTER beside a classic socket; and four threads sending on
  * one SCATTER at once, every message arriving once.
  */
 #ifndef ZMQ_BUILD_DRAFT_API
@@ -267,6 +268,45 @@ static void test_incompatible_peers(void)
     CU_ASSERT_EQUAL(zmq_ctx_term(ctx), 0);
 }
 
+/* A GATHER in zmq_poller beside a classic PULL: each is reported when
+ * its message is there, the SCATTER as writable once it has a peer. */
+static void test_poller(void)
+{
+    void *ctx = zmq_ctx_new();
+    void *gather = zmq_socket(ctx, ZMQ_GATHER);
+    void *scatter = zmq_socket(ctx, ZMQ_SCATTER);
+    void *pull = zmq_socket(ctx, ZMQ_PULL), *push = zmq_socket(ctx, ZMQ_PUSH);
+    CU_ASSERT_EQUAL(zmq_bind(gather, "inproc://polled"), 0);
+    CU_ASSERT_EQUAL(zmq_bind(pull, "inproc://polled-pull"), 0);
+    void *poller = zmq_poller_new();
+    CU_ASSERT_PTR_NOT_NULL_FATAL(poller);
+    CU_ASSERT_EQUAL(zmq_poller_add(poller, gather, gather, ZMQ_POLLIN), 0);
+    CU_ASSERT_EQUAL(zmq_poller_add(poller, pull, pull, ZMQ_POLLIN), 0);
+    CU_ASSERT_EQUAL(zmq_poller_add(poller, scatter, scatter, ZMQ_POLLOUT), 0);
+    zmq_poller_event_t events[3];
+    CU_ASSERT_EQUAL(zmq_poller_wait_all(poller, events, 3, 20), -1);
+    CU_ASSERT_EQUAL(errno, EAGAIN);
+    CU_ASSERT_EQUAL(zmq_connect(scatter, "inproc://polled"), 0);
+    CU_ASSERT_EQUAL(zmq_poller_wait_all(poller, events, 3, 2000), 1);
+    CU_ASSERT_PTR_EQUAL(events[0].socket, scatter);
+    CU_ASSERT_EQUAL(zmq_poller_modify(poller, scatter, 0), 0);
+    CU_ASSERT_TRUE(test_send(scatter, "to gather", 0));
+    CU_ASSERT_EQUAL(zmq_poller_wait_all(poller, events, 3, 2000), 1);
+    CU_ASSERT_PTR_EQUAL(events[0].socket, gather);
+    CU_ASSERT_TRUE(test_recv_is(gather, "to gather", 0));
+    CU_ASSERT_EQUAL(zmq_connect(push, "inproc://polled-pull"), 0);
+    CU_ASSERT_TRUE(test_send(push, "to pull", 0));
+    CU_ASSERT_EQUAL(zmq_poller_wait_all(poller, events, 3, 2000), 1);
+    CU_ASSERT_PTR_EQUAL(events[0].socket, pull);
+    CU_ASSERT_TRUE(test_recv_is(pull, "to pull", 0));
+    CU_ASSERT_EQUAL(zmq_poller_destroy(&poller), 0);
+    test_close(push);
+    test_close(pull);
+    test_close(scatter);
+    test_close(gather);
+    CU_ASSERT_EQUAL(zmq_ctx_term(ctx), 0);
+}
+
 /* ---- four threads on one SCATTER ------------------------------------ */
 
 enum { SENDERS = 4, PER_SENDER = 2000 };
@@ -347,6 +387,7 @@ int main(void)
         { "mute state blocks", test_mute_blocks },
         { "multipart input dropped", test_multipart_dropped },
         { "incompatible peers refused", test_incompatible_peers },
+        { "zmq_poller", test_poller },
         { "four threads on one SCATTER", test_threads_share_scatter },
     };
     return test_run_suite("scatter_gather", tests,
