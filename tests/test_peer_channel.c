@@ -6,7 +6,8 @@
  * handshake refuses a peer of another type. PEER: routing ids both ways,
  * zmq_connect_peer and its errors (ENOTSUP on other types, EFAULT with
  * ZMQ_IMMEDIATE, as libzmq 4.3.5), EHOSTUNREACH, EAGAIN when mute,
- * ZMQ_SNDMORE refused. CHANNEL: one peer, a second connection refused,
+ * ZMQ_SNDMORE refused, four threads sending on one PEER while another
+ * receives on it. CHANNEL: one peer, a second connection refused,
  * a send blocking when mute, multipart input dropped.
  */
 #ifndef _GNU_SOURCE
@@ -16,7 +17,9 @@
 #define ZMQ_BUILD_DRAFT_API
 #endif
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -359,6 +362,101 @@ static void test_connect_peer_to_raw(void)
     CU_ASSERT_EQUAL(zmq_ctx_term(ctx), 0);
 }
 
+/* ---- four threads sending on one PEER ------------------------------------ */
+
+enum { LINKS = 4, PER_LINK = 1000 };
+
+struct link {
+    void *hub;      /* shared by the senders and the main thread */
+    void *remote;   /* the far PEER, used by its echo thread alone */
+    uint32_t id;    /* the remote's routing id on hub */
+    int sent;
+    int echoed;
+};
+
+static void *send_on_hub(void *arg)
+{
+    struct link *l = arg;
+    for (int i = 0; i < PER_LINK; i++) {
+        char body[16];
+        snprintf(body, sizeof body, "%d", i);
+        if (send_to(l->hub, l->id, body, 0) != 0)
+            break;
+        l->sent++;
+    }
+    return NULL;
+}
+
+static void *echo_remote(void *arg)
+{
+    struct link *l = arg;
+    for (int i = 0; i < PER_LINK; i++) {
+        char body[16];
+        uint32_t from = 0;
+        if (recv_msg(l->remote, body, sizeof body, &from, 10000) < 0 ||
+            send_to(l->remote, from, body, 0) != 0)
+            break;
+        l->echoed++;
+    }
+    return NULL;
+}
+
+/* Four threads send on one PEER, each to its own far PEER (over tcp),
+ * whose thread echoes; the main thread receives every echo on the same
+ * PEER meanwhile, each from the id it was sent to, in order. */
+static void test_threads_share_peer(void)
+{
+    void *ctx = zmq_ctx_new();
+    void *hub = zmq_socket(ctx, ZMQ_PEER);
+    test_set_int(hub, ZMQ_SNDTIMEO, 10000);
+    test_set_int(hub, ZMQ_SNDHWM, 32);
+    struct link links[LINKS];
+    pthread_t senders[LINKS], echoers[LINKS];
+    for (int i = 0; i < LINKS; i++) {
+        links[i] = (struct link){ hub, zmq_socket(ctx, ZMQ_PEER), 0, 0, 0 };
+        test_set_int(links[i].remote, ZMQ_SNDTIMEO, 10000);
+        char endpoint[256];
+        CU_ASSERT_TRUE_FATAL(bind_to(links[i].remote, "tcp://127.0.0.1:*",
+                                     endpoint, sizeof endpoint));
+        links[i].id = zmq_connect_peer(hub, endpoint);
+        CU_ASSERT_NOT_EQUAL_FATAL(links[i].id, 0);
+    }
+    for (int i = 0; i < LINKS; i++) {
+        CU_ASSERT_EQUAL_FATAL(
+            pthread_create(&echoers[i], NULL, echo_remote, &links[i]), 0);
+        CU_ASSERT_EQUAL_FATAL(
+            pthread_create(&senders[i], NULL, send_on_hub, &links[i]), 0);
+    }
+    int next[LINKS] = { 0 };
+    int received = 0;
+    bool right = true;
+    char body[16];
+    uint32_t from = 0;
+    while (received < LINKS * PER_LINK &&
+           recv_msg(hub, body, sizeof body, &from, 10000) > 0) {
+        int link = -1;
+        for (int i = 0; i < LINKS; i++)
+            if (links[i].id == from)
+                link = i;
+        if (link < 0 || atoi(body) != next[link])
+            right = false;
+        else
+            next[link]++;
+        received++;
+    }
+    for (int i = 0; i < LINKS; i++) {
+        pthread_join(senders[i], NULL);
+        pthread_join(echoers[i], NULL);
+        CU_ASSERT_EQUAL(links[i].sent, PER_LINK);
+        CU_ASSERT_EQUAL(links[i].echoed, PER_LINK);
+        test_close(links[i].remote);
+    }
+    CU_ASSERT_EQUAL(received, LINKS * PER_LINK);
+    CU_ASSERT_TRUE(right);
+    test_close(hub);
+    CU_ASSERT_EQUAL(zmq_ctx_term(ctx), 0);
+}
+
 /* ---- CHANNEL --------------------------------------------------------------- */
 
 static void test_channel_pair(void)
@@ -481,6 +579,7 @@ int main(void)
         { "PEER errors and mute", test_peer_errors_and_mute },
         { "PEER with a ZMTP peer by hand", test_peer_raw_zmtp },
         { "zmq_connect_peer to a ZMTP peer", test_connect_peer_to_raw },
+        { "four threads on one PEER", test_threads_share_peer },
         { "CHANNEL pair", test_channel_pair },
         { "CHANNEL second peer refused", test_channel_second_peer_refused },
         { "CHANNEL mute and multipart", test_channel_mute_and_multipart },
