@@ -193,8 +193,8 @@ static int group_call(void *socket, const char *group,
         errno = EINVAL;
         return -1;
     }
-    s = enter(socket);
-    return s ? leave(s, call(s, group)) : -1;
+    s = mz_socket_call_begin(socket);
+    return s ? mz_socket_call_end(s, call(s, group)) : -1;
 }
 
 int zmq_join(void *socket, const char *group)
@@ -205,6 +205,27 @@ int zmq_join(void *socket, const char *group)
 int zmq_leave(void *socket, const char *group)
 {
     return group_call(socket, group, mz_socket_leave_group);
+}
+
+/* PEER only (ENOTSUP on other types, as libzmq 4.3.5): the new peer's
+ * routing id, or 0 with errno. */
+uint32_t zmq_connect_peer(void *socket, const char *endpoint)
+{
+    struct mz_socket *s = socket_of(socket);
+    if (s == NULL)
+        return 0;
+    if (mz_socket_zmq_type(s) != ZMQ_PEER) {
+        errno = ENOTSUP;
+        return 0;
+    }
+    if (check_endpoint(endpoint) < 0)
+        return 0;
+    s = mz_socket_call_begin(socket);
+    if (s == NULL)
+        return 0;
+    uint32_t id = mz_peer_connect(s, endpoint);
+    mz_socket_call_end(s, 0);
+    return id;
 }
 
 int zmq_unbind(void *socket, const char *endpoint)

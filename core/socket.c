@@ -32,12 +32,16 @@ extern const struct mz_socket_type mz_pub_type, mz_sub_type, mz_xpub_type,
 extern const struct mz_socket_type mz_stream_type;
 extern const struct mz_socket_type mz_client_type, mz_server_type;
 extern const struct mz_socket_type mz_radio_type, mz_dish_type;
+extern const struct mz_socket_type mz_scatter_type, mz_gather_type,
+    mz_peer_type, mz_channel_type, mz_dgram_type;
 
 static const struct mz_socket_type *const socket_types[] = {
-    &mz_pair_type,   &mz_dealer_type, &mz_pull_type,  &mz_push_type,
-    &mz_router_type, &mz_req_type,    &mz_rep_type,   &mz_pub_type,
-    &mz_sub_type,    &mz_xpub_type,   &mz_xsub_type,  &mz_stream_type,
-    &mz_client_type, &mz_server_type, &mz_radio_type, &mz_dish_type,
+    &mz_pair_type,    &mz_dealer_type, &mz_pull_type,  &mz_push_type,
+    &mz_router_type,  &mz_req_type,    &mz_rep_type,   &mz_pub_type,
+    &mz_sub_type,     &mz_xpub_type,   &mz_xsub_type,  &mz_stream_type,
+    &mz_client_type,  &mz_server_type, &mz_radio_type, &mz_dish_type,
+    &mz_scatter_type, &mz_gather_type, &mz_peer_type,  &mz_channel_type,
+    &mz_dgram_type,
 };
 
 const struct mz_socket_type *mz_socket_type_find(int type)

@@ -190,6 +190,10 @@ struct mz_options *mz_socket_options(struct mz_socket *s);
 struct mz_ctx *mz_socket_ctx(const struct mz_socket *s);
 /* Where its events go (event_bus.h); NULL once it is closing. */
 struct mz_event_source *mz_socket_event_source(const struct mz_socket *s);
+/* zmq_connect_peer on a PEER socket (sockets/peer.c): connects and
+ * returns the new peer's routing id, or 0 with errno (EFAULT with
+ * ZMQ_IMMEDIATE set, as libzmq 4.3.5). */
+uint32_t mz_peer_connect(struct mz_socket *s, const char *uri);
 /* ZMQ_PAIR, ZMQ_PUB, ...: what zmq_socket made. */
 int mz_socket_zmq_type(const struct mz_socket *s);
 

@@ -1,8 +1,8 @@
 /*
  * API entry points whose feature is not part of this build yet, or comes
  * from a plugin: CURVE key functions (from the curve plugin when it can be
- * loaded) and the draft socket type that peer routing ids belong to
- * (PEER). Each fails the way libzmq does when built without the feature,
+ * loaded) and zmq_disconnect_peer (SERVER and PEER: not yet). Each
+ * fails the way libzmq does when built without the feature,
  * after checking its arguments like the real thing would.
  */
 #include <errno.h>
@@ -35,8 +35,8 @@ int zmq_curve_public(char *z85_public_key, const char *z85_secret_key)
     return keys->public_key(z85_public_key, z85_secret_key);
 }
 
-/* Peer routing ids belong to PEER sockets; no socket of this build is
- * one. */
+/* Disconnecting by routing id belongs to SERVER and PEER sockets; this
+ * build does not do it yet. */
 static int wrong_socket_type(void *socket)
 {
     if (!mz_socket_is_live(socket)) {
@@ -44,13 +44,6 @@ static int wrong_socket_type(void *socket)
         return -1;
     }
     return not_supported();
-}
-
-uint32_t zmq_connect_peer(void *socket, const char *endpoint)
-{
-    (void) endpoint;
-    wrong_socket_type(socket);
-    return 0;
 }
 
 int zmq_disconnect_peer(void *socket, uint32_t routing_id)

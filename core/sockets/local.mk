@@ -17,9 +17,14 @@ core_libmzcore_la_SOURCES += \
 	core/sockets/router.c core/sockets/router.h \
 	core/sockets/stream.c \
 	core/sockets/client.c \
-	core/sockets/server.c \
+	core/sockets/server.c core/sockets/server.h \
 	core/sockets/radio.c \
 	core/sockets/dish.c \
+	core/sockets/scatter.c \
+	core/sockets/gather.c \
+	core/sockets/peer.c \
+	core/sockets/channel.c \
+	core/sockets/dgram.c \
 	core/sockets/single_part.c core/sockets/single_part.h \
 	core/sockets/random.h \
 	core/sockets/routing.h \
@@ -37,11 +42,17 @@ check_PROGRAMS += \
 	tests/test_pipeline \
 	tests/test_pubsub \
 	tests/test_client_server \
-	tests/test_radio_dish
+	tests/test_radio_dish \
+	tests/test_scatter_gather \
+	tests/test_peer_channel \
+	tests/test_dgram
 
 # The suites of CLIENT and SERVER, and of RADIO and DISH, speak ZMTP by
 # hand for a test each.
 tests_test_client_server_SOURCES = tests/test_client_server.c \
 	tests/raw_zmtp.c tests/raw_zmtp.h
 tests_test_radio_dish_SOURCES = tests/test_radio_dish.c \
+	tests/raw_zmtp.c tests/raw_zmtp.h
+# So does the suite of PEER and CHANNEL, which libzmq's Node package lacks.
+tests_test_peer_channel_SOURCES = tests/test_peer_channel.c \
 	tests/raw_zmtp.c tests/raw_zmtp.h

@@ -6,7 +6,8 @@
  * is full (libzmq 4.3.5's answer, which a blocking send waits out in the
  * socket base). ZMQ_SNDMORE is refused with EINVAL; a multipart message
  * from a peer is dropped. The routing id is cleared as the message goes
- * out, so that an inproc CLIENT receives it without one.
+ * out, so that an inproc CLIENT receives it without one. PEER routes
+ * with these same hooks (server.h).
  */
 #include <errno.h>
 #include <glib.h>
@@ -14,26 +15,21 @@
 
 #include "random.h"
 #include "routing.h"
+#include "server.h"
 #include "single_part.h"
 #include "socket.h"
 
-struct server_state {
-    struct mz_fair_queue fq;
-    GHashTable *peers; /* routing id -> struct mz_pipe_end */
-    uint32_t next_id;
-};
-
-static void server_init(struct mz_socket *s)
+void mz_server_init(struct mz_socket *s)
 {
-    struct server_state *state = mz_socket_state(s);
+    struct mz_server_state *state = mz_socket_state(s);
     mz_fq_init(&state->fq, 0);
     state->peers = g_hash_table_new(g_direct_hash, g_direct_equal);
     state->next_id = mz_random_counter_start();
 }
 
-static void server_fini(struct mz_socket *s)
+void mz_server_fini(struct mz_socket *s)
 {
-    struct server_state *state = mz_socket_state(s);
+    struct mz_server_state *state = mz_socket_state(s);
     g_hash_table_destroy(state->peers);
     mz_fq_fini(&state->fq);
 }
@@ -43,9 +39,9 @@ static uint32_t id_of(const struct mz_pipe_end *end)
     return (uint32_t) GPOINTER_TO_UINT(end->type_data);
 }
 
-static bool server_attach(struct mz_socket *s, struct mz_pipe_end *end)
+bool mz_server_attach(struct mz_socket *s, struct mz_pipe_end *end)
 {
-    struct server_state *state = mz_socket_state(s);
+    struct mz_server_state *state = mz_socket_state(s);
     uint32_t id;
     do
         id = state->next_id++;
@@ -54,26 +50,27 @@ static bool server_attach(struct mz_socket *s, struct mz_pipe_end *end)
         return false;
     end->type_data = GUINT_TO_POINTER(id);
     g_hash_table_insert(state->peers, GUINT_TO_POINTER(id), end);
+    state->last_attached = id;
     return true;
 }
 
-static void server_detach(struct mz_socket *s, struct mz_pipe_end *end)
+void mz_server_detach(struct mz_socket *s, struct mz_pipe_end *end)
 {
-    struct server_state *state = mz_socket_state(s);
+    struct mz_server_state *state = mz_socket_state(s);
     g_hash_table_remove(state->peers, GUINT_TO_POINTER(id_of(end)));
     end->type_data = NULL;
     mz_fq_detach(&state->fq, end);
 }
 
-static void server_read_activated(struct mz_socket *s, struct mz_pipe_end *end)
+void mz_server_read_activated(struct mz_socket *s, struct mz_pipe_end *end)
 {
-    struct server_state *state = mz_socket_state(s);
+    struct mz_server_state *state = mz_socket_state(s);
     mz_fq_activated(&state->fq, end);
 }
 
-static int server_send(struct mz_socket *s, struct mz_msg *m)
+int mz_server_send(struct mz_socket *s, struct mz_msg *m)
 {
-    struct server_state *state = mz_socket_state(s);
+    struct mz_server_state *state = mz_socket_state(s);
     if (mz_msg_has_more(m)) {
         errno = EINVAL;
         return -1;
@@ -96,9 +93,9 @@ static int server_send(struct mz_socket *s, struct mz_msg *m)
     return 0;
 }
 
-static int server_recv(struct mz_socket *s, struct mz_msg *m)
+int mz_server_recv(struct mz_socket *s, struct mz_msg *m)
 {
-    struct server_state *state = mz_socket_state(s);
+    struct mz_server_state *state = mz_socket_state(s);
     struct mz_pipe_end *from = NULL;
     if (mz_single_part_recv(&state->fq, m, &from) < 0)
         return -1;
@@ -108,15 +105,15 @@ static int server_recv(struct mz_socket *s, struct mz_msg *m)
 
 /* As libzmq's: a SERVER can always try a send; it is the peer named by
  * the message that may be unreachable or full. */
-static bool server_can_send(struct mz_socket *s)
+bool mz_server_can_send(struct mz_socket *s)
 {
     (void) s;
     return true;
 }
 
-static bool server_can_recv(struct mz_socket *s)
+bool mz_server_can_recv(struct mz_socket *s)
 {
-    struct server_state *state = mz_socket_state(s);
+    struct mz_server_state *state = mz_socket_state(s);
     return mz_fq_has_in(&state->fq);
 }
 
@@ -124,14 +121,14 @@ const struct mz_socket_type mz_server_type = {
     .type = ZMQ_SERVER,
     .name = "SERVER",
     .thread_safe = true,
-    .state_size = sizeof(struct server_state),
-    .init = server_init,
-    .fini = server_fini,
-    .attach = server_attach,
-    .detach = server_detach,
-    .read_activated = server_read_activated,
-    .send = server_send,
-    .recv = server_recv,
-    .can_send = server_can_send,
-    .can_recv = server_can_recv,
+    .state_size = sizeof(struct mz_server_state),
+    .init = mz_server_init,
+    .fini = mz_server_fini,
+    .attach = mz_server_attach,
+    .detach = mz_server_detach,
+    .read_activated = mz_server_read_activated,
+    .send = mz_server_send,
+    .recv = mz_server_recv,
+    .can_send = mz_server_can_send,
+    .can_recv = mz_server_can_recv,
 };

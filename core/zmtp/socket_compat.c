@@ -8,7 +8,9 @@
 #include "socket_compat.h"
 #include "zmq.h"
 
-/* Indexed by ZMQ_* socket type; NULL where the type never speaks ZMTP. */
+/* Indexed by ZMQ_* socket type; NULL where the type never speaks ZMTP.
+ * DGRAM greets as libzmq's does over tcp and ipc, and is compatible with
+ * no type, so that no handshake with it completes. */
 static const char *const type_names[] = {
     [ZMQ_PAIR] = "PAIR",     [ZMQ_PUB] = "PUB",       [ZMQ_SUB] = "SUB",
     [ZMQ_REQ] = "REQ",       [ZMQ_REP] = "REP",       [ZMQ_DEALER] = "DEALER",
@@ -16,7 +18,7 @@ static const char *const type_names[] = {
     [ZMQ_XPUB] = "XPUB",     [ZMQ_XSUB] = "XSUB",     [ZMQ_STREAM] = NULL,
     [ZMQ_SERVER] = "SERVER", [ZMQ_CLIENT] = "CLIENT", [ZMQ_RADIO] = "RADIO",
     [ZMQ_DISH] = "DISH",     [ZMQ_GATHER] = "GATHER", [ZMQ_SCATTER] = "SCATTER",
-    [ZMQ_DGRAM] = NULL,      [ZMQ_PEER] = "PEER",     [ZMQ_CHANNEL] = "CHANNEL",
+    [ZMQ_DGRAM] = "DGRAM",   [ZMQ_PEER] = "PEER",     [ZMQ_CHANNEL] = "CHANNEL",
 };
 
 enum { TYPE_COUNT = sizeof type_names / sizeof type_names[0] };
