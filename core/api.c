@@ -228,6 +228,14 @@ uint32_t zmq_connect_peer(void *socket, const char *endpoint)
     return id;
 }
 
+/* SERVER and PEER (ENOTSUP on other types). */
+int zmq_disconnect_peer(void *socket, uint32_t routing_id)
+{
+    struct mz_socket *s = mz_socket_call_begin(socket);
+    return s ? mz_socket_call_end(s, mz_socket_disconnect_peer(s, routing_id))
+             : -1;
+}
+
 int zmq_unbind(void *socket, const char *endpoint)
 {
     return endpoint_call(socket, endpoint, mz_socket_unbind);

@@ -27,7 +27,7 @@ core_libmzcore_la_SOURCES += \
 	core/stopwatch.c \
 	core/thread.c core/thread.h \
 	core/timers.c \
-	core/unavailable.c \
+	core/curve_keys.c \
 	core/version.c \
 	core/z85.c
 

@@ -810,6 +810,21 @@ int mz_socket_leave_group(struct mz_socket *s, const char *group)
     return group_call(s, group, s->type->leave);
 }
 
+/* Pipes attached meanwhile are taken first, so that a peer that has
+ * just connected can be named. */
+int mz_socket_disconnect_peer(struct mz_socket *s, uint32_t routing_id)
+{
+    if (s->type->disconnect_peer == NULL) {
+        errno = ENOTSUP;
+        return -1;
+    }
+    if (mz_socket_process_commands(s) < 0)
+        return -1;
+    int rc = s->type->disconnect_peer(s, routing_id);
+    reap_ended_pipes(s);
+    return rc;
+}
+
 int mz_socket_setopt(struct mz_socket *s, int option, const void *value,
                      size_t size)
 {

@@ -67,6 +67,10 @@ struct mz_socket_type {
      * without them answers ENOTSUP. */
     int (*join)(struct mz_socket *s, const char *group);
     int (*leave)(struct mz_socket *s, const char *group);
+    /* Optional (SERVER, PEER): zmq_disconnect_peer, 0 or -1 with errno
+     * (EHOSTUNREACH: no peer has the id); a type without it answers
+     * ENOTSUP. */
+    int (*disconnect_peer)(struct mz_socket *s, uint32_t routing_id);
 };
 
 const struct mz_socket_type *mz_socket_type_find(int type);
@@ -90,6 +94,8 @@ int mz_socket_setopt(struct mz_socket *s, int option, const void *value,
 /* zmq_join, zmq_leave: the type's, after pending commands have run. */
 int mz_socket_join_group(struct mz_socket *s, const char *group);
 int mz_socket_leave_group(struct mz_socket *s, const char *group);
+/* zmq_disconnect_peer: the type's, after pending commands have run. */
+int mz_socket_disconnect_peer(struct mz_socket *s, uint32_t routing_id);
 int mz_socket_getopt(struct mz_socket *s, int option, void *value,
                      size_t *size);
 /* ZMQ_EVENTS after running pending commands; -1 ETERM. */

@@ -4,8 +4,9 @@
  * ZMQ_THREAD_SAFE and the refused ZMQ_FD, zmq_poller and zmq_poll with a
  * thread-safe socket among classic ones and plain fds, many threads
  * blocked on one socket, eight threads hammering one CLIENT and one
- * SERVER while another closes them, and the monitor and counter calls
- * made while other threads send.
+ * SERVER while another closes them, the monitor and counter calls
+ * made while other threads send, and zmq_disconnect_peer (SERVER and
+ * PEER).
  */
 #include <errno.h>
 #include <pthread.h>
@@ -819,6 +820,68 @@ static void test_monitor_and_counters_while_sending(void)
     CU_ASSERT_EQUAL(zmq_ctx_term(ctx), 0);
 }
 
+/* zmq_disconnect_peer: ENOTSUP on other types, EHOSTUNREACH for an id
+ * no peer has; the named peer's pipe goes at once (a send to it is
+ * EHOSTUNREACH), and a CLIENT that reconnects comes back with a new id.
+ * A PEER disconnects a peer it connected with zmq_connect_peer. */
+static void test_disconnect_peer(void)
+{
+    void *ctx = zmq_ctx_new();
+    void *dealer = zmq_socket(ctx, ZMQ_DEALER);
+    CU_ASSERT_EQUAL(zmq_disconnect_peer(dealer, 1), -1);
+    CU_ASSERT_EQUAL(errno, ENOTSUP);
+    test_close(dealer);
+
+    void *server = zmq_socket(ctx, ZMQ_SERVER);
+    void *client = zmq_socket(ctx, ZMQ_CLIENT);
+    char endpoint[256];
+    CU_ASSERT_FATAL(bind_to(server, "tcp://127.0.0.1:*", endpoint,
+                            sizeof endpoint));
+    test_set_int(client, ZMQ_RECONNECT_IVL, 20);
+    test_set_int(client, ZMQ_SNDTIMEO, 1000);
+    CU_ASSERT_EQUAL(zmq_connect(client, endpoint), 0);
+    CU_ASSERT_TRUE(test_send(client, "a", 0));
+    char buf[16];
+    uint32_t first = 0;
+    CU_ASSERT_EQUAL_FATAL(recv_msg(server, buf, sizeof buf, &first, 5000), 1);
+    CU_ASSERT_EQUAL(zmq_disconnect_peer(server, first ^ 0x80000000u), -1);
+    CU_ASSERT_EQUAL(errno, EHOSTUNREACH);
+    CU_ASSERT_EQUAL(zmq_disconnect_peer(server, first), 0);
+    CU_ASSERT_EQUAL(send_to(server, first, "gone", 0), EHOSTUNREACH);
+    CU_ASSERT_EQUAL(zmq_disconnect_peer(server, first), -1);
+    CU_ASSERT_EQUAL(errno, EHOSTUNREACH);
+
+    /* A message sent while the connection goes may be lost with it:
+     * the client tries a bounded number of times. */
+    uint32_t second = 0;
+    for (int i = 0; i < 50 && second == 0; i++) {
+        test_send(client, "b", 0);
+        uint32_t id = 0;
+        if (recv_msg(server, buf, sizeof buf, &id, 200) == 1)
+            second = id;
+    }
+    CU_ASSERT_NOT_EQUAL(second, 0);
+    CU_ASSERT_NOT_EQUAL(second, first);
+    CU_ASSERT_EQUAL(send_to(server, second, "back", 0), 0);
+    CU_ASSERT_TRUE(test_recv_is(client, "back", 5000));
+    test_close(client);
+    test_close(server);
+
+    void *bound = zmq_socket(ctx, ZMQ_PEER);
+    void *connecting = zmq_socket(ctx, ZMQ_PEER);
+    CU_ASSERT_FATAL(bind_to(bound, "tcp://127.0.0.1:*", endpoint,
+                            sizeof endpoint));
+    uint32_t id = zmq_connect_peer(connecting, endpoint);
+    CU_ASSERT_NOT_EQUAL_FATAL(id, 0);
+    CU_ASSERT_EQUAL(send_to(connecting, id, "hi", 0), 0);
+    CU_ASSERT_TRUE(test_recv_is(bound, "hi", 5000));
+    CU_ASSERT_EQUAL(zmq_disconnect_peer(connecting, id), 0);
+    CU_ASSERT_EQUAL(send_to(connecting, id, "gone", 0), EHOSTUNREACH);
+    test_close(connecting);
+    test_close(bound);
+    CU_ASSERT_EQUAL(zmq_ctx_term(ctx), 0);
+}
+
 int main(void)
 {
     static const struct test_case tests[] = {
@@ -838,6 +901,7 @@ int main(void)
         { "8 threads hammer, then close", test_hammer },
         { "monitor and counters while sending",
           test_monitor_and_counters_while_sending },
+        { "zmq_disconnect_peer", test_disconnect_peer },
     };
     return test_run_suite("client_server", tests,
                           sizeof tests / sizeof tests[0]);

@@ -48,4 +48,5 @@ const struct mz_socket_type mz_peer_type = {
     .recv = mz_server_recv,
     .can_send = mz_server_can_send,
     .can_recv = mz_server_can_recv,
+    .disconnect_peer = mz_server_disconnect_peer,
 };

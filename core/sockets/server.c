@@ -57,9 +57,29 @@ bool mz_server_attach(struct mz_socket *s, struct mz_pipe_end *end)
 void mz_server_detach(struct mz_socket *s, struct mz_pipe_end *end)
 {
     struct mz_server_state *state = mz_socket_state(s);
-    g_hash_table_remove(state->peers, GUINT_TO_POINTER(id_of(end)));
+    gpointer id = GUINT_TO_POINTER(id_of(end));
+    /* Gone from the table already if zmq_disconnect_peer named it. */
+    if (g_hash_table_lookup(state->peers, id) == end)
+        g_hash_table_remove(state->peers, id);
     end->type_data = NULL;
     mz_fq_detach(&state->fq, end);
+}
+
+/* The peer's pipe is terminated at once, so that a send to its id fails
+ * with EHOSTUNREACH from now on; a connecting peer reconnects, and
+ * comes back with a new id. */
+int mz_server_disconnect_peer(struct mz_socket *s, uint32_t routing_id)
+{
+    struct mz_server_state *state = mz_socket_state(s);
+    struct mz_pipe_end *end =
+        g_hash_table_lookup(state->peers, GUINT_TO_POINTER(routing_id));
+    if (end == NULL) {
+        errno = EHOSTUNREACH;
+        return -1;
+    }
+    g_hash_table_remove(state->peers, GUINT_TO_POINTER(routing_id));
+    mz_socket_terminate_pipe(s, end);
+    return 0;
 }
 
 void mz_server_read_activated(struct mz_socket *s, struct mz_pipe_end *end)
@@ -131,4 +151,5 @@ const struct mz_socket_type mz_server_type = {
     .recv = mz_server_recv,
     .can_send = mz_server_can_send,
     .can_recv = mz_server_can_recv,
+    .disconnect_peer = mz_server_disconnect_peer,
 };

@@ -25,6 +25,7 @@ void mz_server_init(struct mz_socket *s);
 void mz_server_fini(struct mz_socket *s);
 bool mz_server_attach(struct mz_socket *s, struct mz_pipe_end *end);
 void mz_server_detach(struct mz_socket *s, struct mz_pipe_end *end);
+int mz_server_disconnect_peer(struct mz_socket *s, uint32_t routing_id);
 void mz_server_read_activated(struct mz_socket *s, struct mz_pipe_end *end);
 int mz_server_send(struct mz_socket *s, struct mz_msg *m);
 int mz_server_recv(struct mz_socket *s, struct mz_msg *m);
