@@ -42,10 +42,12 @@
 #   --taskset C     run every measurement under `taskset -c C` (e.g. 0 for a
 #                   single CPU, where wake-up costs dominate)
 #   --log FILE      keep every raw result line there (default: a temp file)
-# Both ends of every measurement run in one process, in two threads; tcp
-# uses 127.0.0.1 on a port the receiver binds as "*", ipc a fresh temporary
-# directory. Ratios are arranged so that > 1.00 always means modzmq is
-# better: throughput modzmq/libzmq, latency libzmq/modzmq. The "spread"
+# Both ends of every measurement run in one process, in two threads (one
+# per sender and the receiver in the scaling table); tcp uses 127.0.0.1 on
+# a port the receiver binds as "*", ipc a fresh temporary directory. Ratios
+# are arranged so that > 1.00 always means modzmq (in ts/cl, the
+# thread-safe type) is better: throughput modzmq/libzmq, latency
+# libzmq/modzmq. The "spread"
 # columns give (max - min) / median of each side's repetitions, to judge the
 # noise; "% raw" is a side's tcp throughput in bytes over raw TCP's. When a
 # side cannot run a transport (or a run fails), its rows say
@@ -76,7 +78,7 @@ while [ $# -gt 0 ]; do
     --taskset) cpus=${2:?--taskset needs a CPU list}; shift ;;
     --log) log=${2:?--log needs a file}; shift ;;
     --curve) curve=1 ;;
-    -h|--help) sed -n '2,52p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,54p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "compare.sh: unknown option $1" >&2; exit 2 ;;
     esac
     shift
@@ -460,7 +462,7 @@ classic_of() {
     radio-dish) echo pub-sub ;;
     esac
 }
-label_of() { tr a-z A-Z <<<"${1/-/->}"; }
+label_of() { tr "[:lower:]" "[:upper:]" <<<"${1/-/->}"; }
 
 # Does SIDE run PATTERN? libzmq runs a thread-safe one only with drafts.
 side_runs() {

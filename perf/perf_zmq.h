@@ -126,8 +126,7 @@ static inline void *perf_socket(void *ctx, int type, const char *name)
     if (s != NULL)
         return s;
     if (zmq_errno() == EINVAL) {
-        fprintf(stderr, "no %s (zmq_socket: %s)\n", name,
-                zmq_strerror(EINVAL));
+        fprintf(stderr, "no %s (zmq_socket: %s)\n", name, zmq_strerror(EINVAL));
         exit(PERF_EXIT_UNSUPPORTED);
     }
     fprintf(stderr, "zmq_socket(%s) failed: %s\n", name,

@@ -63,8 +63,12 @@
 #include "perf_zmq.h"
 
 #define MAX_SENDERS 64
-#define TOPIC "p"      /* pub-sub: the one subscription, each message's first byte */
-#define GROUP "perf"   /* radio-dish: the one group */
+/* pub-sub: the one subscription, and each message's first byte. */
+#define TOPIC "p"
+/* radio-dish: the one group. */
+#define GROUP "perf"
+/* How long a lossy pattern's receiver waits for a message before it calls
+ * the rest lost. */
 #define LOSSY_RCVTIMEO_MS 10000
 
 /* What a receiver must subscribe to before messages reach it. */
@@ -74,18 +78,18 @@ struct pattern {
     const char *name;
     int sender_type, receiver_type;
     const char *sender_name, *receiver_name;
-    bool routed;  /* the receiver gets a routing-id frame before each message */
-    bool shared;  /* thread-safe sender: all senders share one socket */
+    bool routed; /* the receiver gets a routing-id frame before each message */
+    bool shared; /* thread-safe sender: all senders share one socket */
     enum subscription subscription;
 };
 
 static const struct pattern patterns[] = {
     { "push-pull", ZMQ_PUSH, ZMQ_PULL, "PUSH", "PULL", false, false,
       NO_SUBSCRIPTION },
-    { "dealer-router", ZMQ_DEALER, ZMQ_ROUTER, "DEALER", "ROUTER", true,
-      false, NO_SUBSCRIPTION },
-    { "client-server", ZMQ_CLIENT, ZMQ_SERVER, "CLIENT", "SERVER", false,
-      true, NO_SUBSCRIPTION },
+    { "dealer-router", ZMQ_DEALER, ZMQ_ROUTER, "DEALER", "ROUTER", true, false,
+      NO_SUBSCRIPTION },
+    { "client-server", ZMQ_CLIENT, ZMQ_SERVER, "CLIENT", "SERVER", false, true,
+      NO_SUBSCRIPTION },
     { "pub-sub", ZMQ_PUB, ZMQ_SUB, "PUB", "SUB", false, false, ONE_TOPIC },
     { "radio-dish", ZMQ_RADIO, ZMQ_DISH, "RADIO", "DISH", false, false,
       ONE_GROUP },
@@ -111,11 +115,11 @@ struct sender_args {
     void *ctx;
     const char *endpoint; /* where the receiver really listens */
     const struct pattern *pattern;
-    void *shared_socket;  /* the one CLIENT of every sender, or NULL */
+    void *shared_socket; /* the one CLIENT of every sender, or NULL */
     size_t size;
-    unsigned long count;  /* this sender's share */
+    unsigned long count; /* this sender's share */
     bool curve;
-    atomic_bool *ready;   /* set by the receiver once a probe has arrived */
+    atomic_bool *ready; /* set by the receiver once a probe has arrived */
 };
 
 static void set_int(void *socket, int option, int value, const char *what)
@@ -283,16 +287,16 @@ int main(int argc, char **argv)
     void *probe = perf_socket(ctx, p->sender_type, p->sender_name);
     zmq_close(probe);
     char endpoint[256];
-    void *receiver = bind_receiver(ctx, p, curve, argv[1], endpoint,
-                                   sizeof endpoint);
+    void *receiver =
+        bind_receiver(ctx, p, curve, argv[1], endpoint, sizeof endpoint);
 
     atomic_bool ready;
     atomic_init(&ready, false);
     struct sender_args args[MAX_SENDERS];
     pthread_t threads[MAX_SENDERS];
     for (unsigned long i = 0; i < senders; i++) {
-        args[i] = (struct sender_args) { ctx, endpoint, p, NULL, size,
-                                         count / senders, curve, &ready };
+        args[i] = (struct sender_args){ ctx,  endpoint,        p,     NULL,
+                                        size, count / senders, curve, &ready };
         if (p->shared)
             args[i].shared_socket =
                 i == 0 ? connect_sender(&args[0]) : args[0].shared_socket;
