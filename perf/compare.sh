@@ -11,13 +11,30 @@
 # no zmq) runs in the same alternation and gives the physical ceiling.
 # Builds nothing: run `make` first.
 #
+# Three kinds of table, per transport: "base" (PUSH->PULL throughput and
+# REQ/REP or PAIR latency, modzmq against libzmq); "pairs" (throughput and
+# latency of the thread-safe types beside the classic ones: CLIENT->SERVER
+# beside DEALER->ROUTER, RADIO->DISH beside PUB->SUB with one topic); and
+# "scaling" (N sender threads, 1 to the CPUs there are, each with its own
+# DEALER to one ROUTER, against N threads sharing ONE CLIENT to a SERVER).
+# The thread-safe rows run on libzmq only when it has the draft API (it
+# exports zmq_join): Debian's libzmq 4.3.4 has not, and though its
+# zmq_socket() makes a CLIENT, that CLIENT aborts in the ZMTP handshake
+# (mechanism.cpp) over tcp and ipc. Then the thread-safe rows are set
+# against modzmq's OWN classic rows of the same run ("ts/cl", the target
+# being >= 0.80), the output says so, and the libzmq column stays for the
+# classic rows. A type modzmq does not have yet (RADIO, while it is being
+# written) shows as "n/a (modzmq: no RADIO yet)" and the run goes on.
+#
 # Usage: perf/compare.sh [--quick] [--reps N] [--sizes "1 64 ..."]
 #                        [--transports "inproc ipc tcp"] [--curve]
+#                        [--tables "base pairs scaling"]
 #                        [--taskset CPUS] [--log FILE]
 #   --quick         3 repetitions and a fifth of the message counts
 #   --reps N        repetitions per side (default 7)
 #   --sizes L       message sizes in bytes (default "1 64 1024 8192 65536")
 #   --transports L  any of inproc, ipc, tcp (default "inproc ipc tcp")
+#   --tables L      any of base, pairs, scaling (default all three)
 #   --curve         thr and lat run with CURVE on both sides (inproc, which
 #                   has no security mechanism, is left out), and a table of
 #                   handshakes per second (perf/handshake, CURVE and NULL)
@@ -25,10 +42,12 @@
 #   --taskset C     run every measurement under `taskset -c C` (e.g. 0 for a
 #                   single CPU, where wake-up costs dominate)
 #   --log FILE      keep every raw result line there (default: a temp file)
-# Both ends of every measurement run in one process, in two threads; tcp
-# uses 127.0.0.1 on a port the receiver binds as "*", ipc a fresh temporary
-# directory. Ratios are arranged so that > 1.00 always means modzmq is
-# better: throughput modzmq/libzmq, latency libzmq/modzmq. The "spread"
+# Both ends of every measurement run in one process, in two threads (one
+# per sender and the receiver in the scaling table); tcp uses 127.0.0.1 on
+# a port the receiver binds as "*", ipc a fresh temporary directory. Ratios
+# are arranged so that > 1.00 always means modzmq (in ts/cl, the
+# thread-safe type) is better: throughput modzmq/libzmq, latency
+# libzmq/modzmq. The "spread"
 # columns give (max - min) / median of each side's repetitions, to judge the
 # noise; "% raw" is a side's tcp throughput in bytes over raw TCP's. When a
 # side cannot run a transport (or a run fails), its rows say
@@ -48,16 +67,18 @@ transports="inproc ipc tcp"
 cpus=""
 log=""
 curve=0
+tables="base pairs scaling"
 while [ $# -gt 0 ]; do
     case "$1" in
     --quick) reps=3; scale=5 ;;
     --reps) reps=${2:?--reps needs a number}; shift ;;
     --sizes) sizes=${2:?--sizes needs a list}; shift ;;
     --transports) transports=${2:?--transports needs a list}; shift ;;
+    --tables) tables=${2:?--tables needs a list}; shift ;;
     --taskset) cpus=${2:?--taskset needs a CPU list}; shift ;;
     --log) log=${2:?--log needs a file}; shift ;;
     --curve) curve=1 ;;
-    -h|--help) sed -n '2,35p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,54p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "compare.sh: unknown option $1" >&2; exit 2 ;;
     esac
     shift
@@ -72,6 +93,14 @@ for transport in $transports; do
     *) echo "compare.sh: unknown transport $transport (inproc, ipc, tcp)" >&2; exit 2 ;;
     esac
 done
+
+for table in $tables; do
+    case "$table" in
+    base|pairs|scaling) ;;
+    *) echo "compare.sh: unknown table $table (base, pairs, scaling)" >&2; exit 2 ;;
+    esac
+done
+wants() { [[ " $tables " == *" $1 "* ]]; }
 
 die() { echo "compare.sh: $*" >&2; exit 1; }
 
@@ -159,14 +188,19 @@ declare -A broken=()
 # tool's error in run_out and returns 1. A run that mapped the wrong library
 # ends the script: then nothing it measured could be trusted.
 run_one() {
-    local side=$1 bin=$2 lib real status=0 key arg scheme
+    local side=$1 bin=$2 lib real status=0 key arg scheme pattern="" previous=""
     shift 2
-    # The tool's transport names the failure (its first "x://" argument).
+    # The tool's transport and socket pair name the failure (its first
+    # "x://" argument, and what follows --pattern).
     scheme=${1:-}
+    for arg in "$@"; do
+        [ "$previous" != --pattern ] || pattern=$arg
+        previous=$arg
+    done
     for arg in "$@"; do
         case "$arg" in *://*) scheme=${arg%%://*}; break ;; esac
     done
-    key="$side:$(basename "$bin"):$scheme"
+    key="$side:$(basename "$bin"):$scheme:$pattern"
     if [ -n "${broken[$key]:-}" ]; then
         run_out=${broken[$key]}
         return 1
@@ -181,6 +215,10 @@ run_one() {
     if [ "$status" -ne 0 ]; then
         if [ "$status" -eq 124 ]; then
             run_out="timed out after 120 s"
+        elif [ "$status" -eq 3 ] && [ "$side" = modzmq ]; then
+            # The tool's "no RADIO (zmq_socket: ...)": a type not written yet.
+            run_out=$(tail -n 1 "$errors")
+            run_out="${run_out%% (*} yet"
         else
             run_out=$(tail -n 1 "$errors")
             run_out=${run_out:-exit status $status}
@@ -273,8 +311,24 @@ if env LD_LIBRARY_PATH="$build_libs" "$lat_bin" inproc://probe 1 10 reqrep >/dev
     pattern=reqrep
 fi
 
+# Does the system libzmq have the draft API (CLIENT, SERVER, RADIO, DISH
+# with zmq_join and the routing-id calls)? Only then do its thread-safe
+# rows run; see the header.
+system_lib=$(readlink -f "$(field lib "$sys_check")")
+draft_api=0
+if nm -D --defined-only "$system_lib" 2>/dev/null | grep -qw zmq_join; then
+    draft_api=1
+fi
+
 load() { cut -d' ' -f1-3 /proc/loadavg; }
 echo "machine: $(nproc) CPUs, load average $(load) at start"
+if [ "$draft_api" = 1 ]; then
+    echo "thread-safe types: libzmq has the draft API; their rows run on both sides"
+else
+    echo "thread-safe types: libzmq $(field version "$sys_check") has no draft API (no zmq_join exported):"
+    echo "  CLIENT/SERVER and RADIO/DISH are set against modzmq's own DEALER/ROUTER and"
+    echo "  PUB/SUB in the same run (ts/cl); the libzmq column is for the classic rows"
+fi
 echo "binaries: $thr_bin $lat_bin $raw_bin"
 echo "transports: $transports; both ends of each run in one process, two threads"
 echo "repetitions: $reps per side, interleaved; medians shown${cpus:+; taskset -c $cpus}"
@@ -394,9 +448,201 @@ handshake_table() {
     echo
 }
 
+# ---- socket pairs: thread-safe beside classic --------------------------------
+# Each table's results, reset as it starts: pair_values[SLOT] (numbers,
+# space-separated) and pair_failure[SLOT], SLOT naming kind, size or
+# sender count, pattern and side.
+declare -A pair_values=() pair_failure=()
+reset_pairs() { pair_values=() pair_failure=(); }
+
+# The classic pattern a thread-safe one is set against, and row labels.
+classic_of() {
+    case "$1" in
+    client-server) echo dealer-router ;;
+    radio-dish) echo pub-sub ;;
+    esac
+}
+label_of() { tr "[:lower:]" "[:upper:]" <<<"${1/-/->}"; }
+
+# Does SIDE run PATTERN? libzmq runs a thread-safe one only with drafts.
+side_runs() {
+    [ "$1" = modzmq ] || [ -z "$(classic_of "$2")" ] || [ "$draft_api" = 1 ]
+}
+
+# measure_pair SLOT SIDE TOOL FIELD ARGS...: one run into pair_values[SLOT]
+# (space-separated), or its error into pair_failure[SLOT].
+measure_pair() {
+    local slot=$1 side=$2 bin=$3 name=$4
+    shift 4
+    if run_one "$side" "$bin" "$@"; then
+        pair_values[$slot]+="$(field "$name" "$run_out") "
+    else
+        pair_failure[$slot]=$run_out
+    fi
+}
+
+# pair_summary SLOT: "MEDIAN SPREAD", or "n/a n/a" after a failure (or for
+# a side that does not run the pattern).
+pair_summary() {
+    # shellcheck disable=SC2086 # the values are space-separated numbers
+    summarise ${pair_values[$1]:-}
+}
+
+# pair_note SLOT SIDE PATTERN: what the row says about a side that did not
+# run.
+pair_note() {
+    local who=modzmq
+    [ "$2" = modzmq ] || who=libzmq
+    if [ -n "${pair_failure[$1]:-}" ]; then
+        echo "  n/a ($who: ${pair_failure[$1]})"
+    elif ! side_runs "$2" "$3"; then
+        echo "  n/a ($who: no draft API)"
+    fi
+}
+
+# pair_row KIND SIZE PATTERN: prints one row from the slots of
+# "KIND:SIZE:PATTERN:SIDE". KIND thr or scale: the ratios are
+# modzmq/libzmq and thread-safe/classic of msgs/s; KIND lat: libzmq/modzmq
+# and classic/thread-safe of latency; > 1.00 always means the first named
+# (modzmq, thread-safe) is better.
+pair_row() {
+    local kind=$1 size=$2 pattern=$3 classic mz ms lz ls ref="n/a" note
+    classic=$(classic_of "$pattern")
+    read -r mz ms <<<"$(pair_summary "$kind:$size:$pattern:modzmq")"
+    read -r lz ls <<<"$(pair_summary "$kind:$size:$pattern:system")"
+    [ -z "$classic" ] || read -r ref _ <<<"$(pair_summary "$kind:$size:$classic:modzmq")"
+    note="$(pair_note "$kind:$size:$pattern:modzmq" modzmq "$pattern")"
+    note+="$(pair_note "$kind:$size:$pattern:system" system "$pattern")"
+    awk -v k="$kind" -v s="$size" -v p="$(label_of "$pattern")" -v m="$mz" \
+        -v l="$lz" -v r="$ref" -v ms="$ms" -v ls="$ls" -v note="$note" '
+        function num(v) { return v == "n/a" ? v : sprintf(k == "lat" ? "%.2f" : "%.0f", v) }
+        function ratio(a, b) {
+            if (a == "n/a" || b == "n/a" || a == 0 || b == 0) return "-"
+            return sprintf("%.2f", k == "lat" ? b / a : a / b)
+        }
+        BEGIN {
+            printf "%8d %-16s %12s %12s %7s %7s %9s %9s%s\n", s, p, num(m),
+                num(l), ratio(m, l), ratio(m, r), m == "n/a" ? "-" : ms,
+                l == "n/a" ? "-" : ls, note
+        }'
+}
+
+# Lossy pairs keep every message (high-water marks 0), so their backlog is
+# in memory: at most a million messages a run.
+pair_thr_count() {
+    local n
+    n=$(thr_count "$2" "$3")
+    case "$1" in
+    pub-sub|radio-dish) [ "$n" -le 1000000 ] || n=1000000 ;;
+    esac
+    echo "$n"
+}
+
+# pairs_throughput_table TRANSPORT
+pairs_throughput_table() {
+    local transport=$1 size r pattern side ep
+    local patterns="dealer-router client-server pub-sub radio-dish"
+    reset_pairs
+    printf '%s throughput by socket pair%s (messages/s; mz/lz = modzmq/libzmq,' \
+        "$transport" "${security:+ with CURVE}"
+    printf ' ts/cl = modzmq thread-safe/classic, target >= 0.80)\n'
+    printf '%8s %-16s %12s %12s %7s %7s %9s %9s\n' size pattern modzmq libzmq \
+        mz/lz ts/cl 'mz spread' 'lz spread'
+    for size in $sizes; do
+        for ((r = 0; r < reps; r++)); do
+            for pattern in $patterns; do
+                [ "$pattern" != pub-sub ] || [ "$size" -gt 0 ] || continue
+                for side in modzmq system; do
+                    side_runs "$side" "$pattern" || continue
+                    ep=$(endpoint "$transport" "pthr-$size-$r-$pattern-$side")
+                    measure_pair "thr:$size:$pattern:$side" "$side" "$thr_bin" \
+                        msgs_per_sec "${security[@]}" --pattern "$pattern" \
+                        "$ep" "$size" "$(pair_thr_count "$pattern" "$transport" "$size")"
+                done
+            done
+        done
+        for pattern in $patterns; do
+            pair_row thr "$size" "$pattern"
+        done
+    done
+    echo
+}
+
+# pairs_latency_table TRANSPORT
+pairs_latency_table() {
+    local transport=$1 size r pattern side ep
+    local patterns="dealer-router client-server"
+    reset_pairs
+    printf '%s latency by socket pair%s (one-way us; mz/lz = libzmq/modzmq,' \
+        "$transport" "${security:+ with CURVE}"
+    printf ' ts/cl = modzmq classic/thread-safe, target >= 0.80)\n'
+    printf '%8s %-16s %12s %12s %7s %7s %9s %9s\n' size pattern modzmq libzmq \
+        mz/lz ts/cl 'mz spread' 'lz spread'
+    for size in $sizes; do
+        for ((r = 0; r < reps; r++)); do
+            for pattern in $patterns; do
+                for side in modzmq system; do
+                    side_runs "$side" "$pattern" || continue
+                    ep=$(endpoint "$transport" "plat-$size-$r-$pattern-$side")
+                    measure_pair "lat:$size:$pattern:$side" "$side" "$lat_bin" \
+                        latency_us "${security[@]}" --pattern "$pattern" \
+                        "$ep" "$size" "$(lat_count)"
+                done
+            done
+        done
+        for pattern in $patterns; do
+            pair_row lat "$size" "$pattern"
+        done
+    done
+    echo
+}
+
+# ---- scaling: N senders on one shared CLIENT, or N DEALERs -------------------
+# scaling_table TRANSPORT: 64-byte messages, 1 to nproc senders. The rows
+# reuse pair_row with the sender count in the size column.
+scaling_table() {
+    local transport=$1 n r pattern side ep count
+    local patterns="dealer-router client-server" most
+    most=$(nproc)
+    count=$(thr_count "$transport" 64)
+    reset_pairs
+    printf '%s scaling, 64-byte messages (aggregate messages/s): N threads each with
+' \
+        "$transport"
+    printf 'its own DEALER to a ROUTER, against N threads sharing ONE CLIENT to a SERVER%s
+' \
+        "${security:+, with CURVE}"
+    printf '%8s %-16s %12s %12s %7s %7s %9s %9s\n' senders pattern modzmq libzmq \
+        mz/lz ts/cl 'mz spread' 'lz spread'
+    for ((n = 1; n <= most; n++)); do
+        for ((r = 0; r < reps; r++)); do
+            for pattern in $patterns; do
+                for side in modzmq system; do
+                    side_runs "$side" "$pattern" || continue
+                    ep=$(endpoint "$transport" "scale-$n-$r-$pattern-$side")
+                    measure_pair "scale:$n:$pattern:$side" "$side" "$thr_bin" \
+                        msgs_per_sec "${security[@]}" --pattern "$pattern" \
+                        --senders "$n" "$ep" 64 "$count"
+                done
+            done
+        done
+        for pattern in $patterns; do
+            pair_row scale "$n" "$pattern"
+        done
+    done
+    echo
+}
+
 for transport in $transports; do
-    throughput_table "$transport"
-    latency_table "$transport"
+    if wants base; then
+        throughput_table "$transport"
+        latency_table "$transport"
+    fi
+    if wants pairs; then
+        pairs_throughput_table "$transport"
+        pairs_latency_table "$transport"
+    fi
+    ! wants scaling || scaling_table "$transport"
     [ "$curve" = 0 ] || handshake_table "$transport"
 done
 echo "load average $(load) at the end (other work on the machine skews both sides)"

@@ -5,21 +5,27 @@
  * the main thread binds a socket to ENDPOINT and reads back the endpoint it
  * really got (ZMQ_LAST_ENDPOINT, so "tcp://127.0.0.1:*" picks a free port);
  * a second thread connects its peer there and echoes every message it
- * receives straight back (the received zmq_msg_t is sent again, no copy). The main thread sends a SIZE-byte message, waits for
- * the echo, checks its size, and repeats COUNT times after a short untimed
- * warm-up. Reported latency is the one-way figure: total time on
- * CLOCK_MONOTONIC divided by 2*COUNT. Payloads are never filled in: the aim
- * is to time the library, not memset; over ipc and tcp the bytes still
- * cross the socket.
+ * receives straight back, part by part (the received zmq_msg_t is sent
+ * again, no copy; a ROUTER's routing-id frame goes back first, a SERVER's
+ * routing id rides on the message). The main thread sends a SIZE-byte
+ * message, waits for the echo, checks its size, and repeats COUNT times
+ * after a short untimed warm-up. Reported latency is the one-way figure:
+ * total time on CLOCK_MONOTONIC divided by 2*COUNT. Payloads are never
+ * filled in: the aim is to time the library, not memset; over ipc and tcp
+ * the bytes still cross the socket.
  *
- * PATTERN is "pair" (PAIR to PAIR, the default) or "reqrep" (REQ to REP).
- * When the library does not offer the requested socket types the tool says
- * so and exits with status 3, so a script can fall back to "pair".
+ * PATTERN names the pair, the timing (binding) side first: "pair" (PAIR to
+ * PAIR, the default), "reqrep" (REQ to REP), "dealer-router" (DEALER to
+ * ROUTER) or "client-server" (CLIENT to SERVER, the thread-safe pair). When
+ * the library does not offer the requested socket types the tool says
+ * "no TYPE (...)" and exits with status 3, so a script can fall back.
  *
- * Usage: lat [--curve] ENDPOINT [SIZE [COUNT [PATTERN]]]
- *        (defaults 64, 100000, pair; --curve: the binding side is a CURVE
- *        server, the echoing side its client)
- *   e.g. lat inproc://lat, lat ipc:///tmp/dir/lat, lat tcp://127.0.0.1:*
+ * Usage: lat [--curve] [--pattern P] ENDPOINT [SIZE [COUNT [PATTERN]]]
+ *        (defaults 64, 100000, pair; the positional PATTERN is the same as
+ *        --pattern; --curve: the binding side is a CURVE server, the
+ *        echoing side its client)
+ *   e.g. lat inproc://lat, lat ipc:///tmp/dir/lat, lat tcp://127.0.0.1:*,
+ *        lat --pattern client-server tcp://127.0.0.1:*
  * Output, one line:
  *   tool=lat lib=<mapped libzmq path> version=<x.y.z> transport=T
  *   endpoint=E pattern=P mechanism=null|curve size=S count=N elapsed_s=T
@@ -35,12 +41,36 @@
 #include "perf_util.h"
 #include "perf_zmq.h"
 
-#define EXIT_UNSUPPORTED 3
+/* A socket pair: the timing side, which binds, and the echoing side. */
+struct pattern {
+    const char *name;
+    int main_type, echo_type;
+    const char *main_name, *echo_name;
+};
+
+static const struct pattern patterns[] = {
+    { "pair", ZMQ_PAIR, ZMQ_PAIR, "PAIR", "PAIR" },
+    { "reqrep", ZMQ_REQ, ZMQ_REP, "REQ", "REP" },
+    { "dealer-router", ZMQ_DEALER, ZMQ_ROUTER, "DEALER", "ROUTER" },
+    { "client-server", ZMQ_CLIENT, ZMQ_SERVER, "CLIENT", "SERVER" },
+};
+
+static const struct pattern *pattern_named(const char *name)
+{
+    for (size_t i = 0; i < sizeof patterns / sizeof patterns[0]; i++)
+        if (strcmp(patterns[i].name, name) == 0)
+            return &patterns[i];
+    fprintf(stderr,
+            "unknown pattern '%s' (pair, reqrep, dealer-router or"
+            " client-server)\n",
+            name);
+    exit(2);
+}
 
 struct echo_args {
     void *ctx;
     const char *endpoint; /* where the main thread's socket really listens */
-    int type;
+    const struct pattern *pattern;
     unsigned long total; /* warm-up plus timed round trips */
     bool curve;
 };
@@ -54,20 +84,21 @@ struct echo_args {
 static void *echo(void *arg)
 {
     const struct echo_args *a = arg;
-    void *s = zmq_socket(a->ctx, a->type);
-    if (s == NULL)
-        perf_die("zmq_socket(echo)");
+    void *s = perf_socket(a->ctx, a->pattern->echo_type, a->pattern->echo_name);
     if (a->curve)
         perf_curve_client(s);
     if (zmq_connect(s, a->endpoint) != 0)
         perf_die("zmq_connect");
     zmq_msg_t msg;
     zmq_msg_init(&msg);
-    for (unsigned long i = 0; i < a->total; i++) {
+    for (unsigned long i = 0; i < a->total;) {
         if (zmq_msg_recv(&msg, s, 0) < 0)
             perf_die("zmq_msg_recv(echo)");
-        if (zmq_msg_send(&msg, s, 0) < 0)
+        bool more = zmq_msg_more(&msg);
+        if (zmq_msg_send(&msg, s, more ? ZMQ_SNDMORE : 0) < 0)
             perf_die("zmq_msg_send(echo)");
+        if (!more)
+            i++;
     }
     zmq_msg_close(&msg);
     return s;
@@ -92,10 +123,21 @@ static void round_trip(void *s, size_t size, zmq_msg_t *reply)
 
 int main(int argc, char **argv)
 {
-    bool curve = perf_take_curve_flag(&argc, &argv);
+    bool curve = false;
+    const struct pattern *p = &patterns[0];
+    for (;;) {
+        const char *value;
+        if (perf_take_curve_flag(&argc, &argv))
+            curve = true;
+        else if ((value = perf_take_option(&argc, &argv, "--pattern")) != NULL)
+            p = pattern_named(value);
+        else
+            break;
+    }
     if (argc < 2 || argc > 5) {
         fprintf(stderr,
-                "usage: %s [--curve] ENDPOINT [SIZE [COUNT [pair|reqrep]]]\n",
+                "usage: %s [--curve] [--pattern P] ENDPOINT"
+                " [SIZE [COUNT [PATTERN]]]\n",
                 argv[0]);
         return 2;
     }
@@ -104,37 +146,21 @@ int main(int argc, char **argv)
     size_t size = argc > 2 ? perf_parse_count("size", argv[2], 0) : 64;
     unsigned long count =
         argc > 3 ? perf_parse_count("count", argv[3], 1) : 100000;
-    const char *pattern = argc > 4 ? argv[4] : "pair";
-    int main_type, echo_type;
-    if (strcmp(pattern, "pair") == 0) {
-        main_type = ZMQ_PAIR;
-        echo_type = ZMQ_PAIR;
-    } else if (strcmp(pattern, "reqrep") == 0) {
-        main_type = ZMQ_REQ;
-        echo_type = ZMQ_REP;
-    } else {
-        fprintf(stderr, "unknown pattern '%s' (pair or reqrep)\n", pattern);
-        return 2;
-    }
+    if (argc > 4)
+        p = pattern_named(argv[4]);
 
     void *ctx = zmq_ctx_new();
     if (ctx == NULL)
         perf_die("zmq_ctx_new");
-    void *s = zmq_socket(ctx, main_type);
-    void *probe = s != NULL ? zmq_socket(ctx, echo_type) : NULL;
-    if (s == NULL || probe == NULL) {
-        fprintf(stderr, "pattern %s unsupported by this library: %s\n", pattern,
-                zmq_strerror(zmq_errno()));
-        return EXIT_UNSUPPORTED;
-    }
-    zmq_close(probe);
+    void *s = perf_socket(ctx, p->main_type, p->main_name);
+    zmq_close(perf_socket(ctx, p->echo_type, p->echo_name));
     if (curve)
         perf_curve_server(s);
     char endpoint[256];
     perf_bind(s, argv[1], endpoint, sizeof endpoint);
 
     unsigned long warmup = count / 10 < 1000 ? count / 10 : 1000;
-    struct echo_args args = { ctx, endpoint, echo_type, warmup + count, curve };
+    struct echo_args args = { ctx, endpoint, p, warmup + count, curve };
     pthread_t thread;
     if (pthread_create(&thread, NULL, echo, &args) != 0) {
         fprintf(stderr, "pthread_create failed\n");
@@ -160,7 +186,7 @@ int main(int argc, char **argv)
     perf_print_lib();
     printf(" transport=%s endpoint=%s pattern=%s mechanism=%s size=%zu"
            " count=%lu elapsed_s=%.6f latency_us=%.3f\n",
-           transport, endpoint, pattern, perf_mechanism_name(curve), size,
+           transport, endpoint, p->name, perf_mechanism_name(curve), size,
            count, elapsed, latency_us);
     return 0;
 }

@@ -1,6 +1,7 @@
 /*
  * Helpers shared by every perf tool, with or without zmq: a monotonic clock
- * that does not depend on the library under test, and argument parsing.
+ * that does not depend on the library under test, and argument parsing
+ * (counts, and "--name VALUE" options before the positional arguments).
  * The zmq-specific helpers are in perf_zmq.h.
  */
 #ifndef MODZMQ_PERF_UTIL_H
@@ -10,6 +11,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 /* Nanoseconds on the monotonic clock. */
@@ -34,6 +36,28 @@ static inline unsigned long perf_parse_count(const char *what, const char *text,
         exit(2);
     }
     return v;
+}
+
+/*
+ * When argv[1] is the option name (e.g. "--pattern"), removes it and its
+ * value from the arguments, keeping argv[0] first, and returns the value;
+ * returns NULL, leaving the arguments as they are, when it is not. Exits
+ * when the option has no value.
+ */
+static inline const char *perf_take_option(int *argc, char ***argv,
+                                           const char *name)
+{
+    if (*argc < 2 || strcmp((*argv)[1], name) != 0)
+        return NULL;
+    if (*argc < 3) {
+        fprintf(stderr, "%s needs a value\n", name);
+        exit(2);
+    }
+    const char *value = (*argv)[2];
+    (*argv)[2] = (*argv)[0];
+    *argc -= 2;
+    *argv += 2;
+    return value;
 }
 
 #endif

@@ -3,12 +3,15 @@
  * libzmq shared object this process really mapped (read from
  * /proc/self/maps), so that a benchmark can prove which library it
  * measured; the transport named by an endpoint; binding with the real
- * endpoint read back; the common teardown; and dying on a failed call with
- * the library's message.
+ * endpoint read back; the common teardown; dying on a failed call with
+ * the library's message; creating a socket of a type the library may lack;
+ * and finding the draft API's functions at run time.
  */
 #ifndef MODZMQ_PERF_ZMQ_H
 #define MODZMQ_PERF_ZMQ_H
 
+#include <dlfcn.h>
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -105,6 +108,46 @@ static inline void perf_finish(pthread_t helper, void *socket, void *ctx)
         perf_die("zmq_close");
     if (zmq_ctx_term(ctx) != 0)
         perf_die("zmq_ctx_term");
+}
+
+/* What a tool exits with when the library lacks a socket type it needs, so
+ * that compare.sh can tell "not offered" from "broken". */
+#define PERF_EXIT_UNSUPPORTED 3
+
+/*
+ * Creates a socket of the given type. When the library does not offer the
+ * type (zmq_socket fails with EINVAL, as a libzmq built without the draft
+ * API answers for CLIENT or RADIO), says "no NAME (...)" as the last line
+ * on stderr and exits with PERF_EXIT_UNSUPPORTED; other failures exit 1.
+ */
+static inline void *perf_socket(void *ctx, int type, const char *name)
+{
+    void *s = zmq_socket(ctx, type);
+    if (s != NULL)
+        return s;
+    if (zmq_errno() == EINVAL) {
+        fprintf(stderr, "no %s (zmq_socket: %s)\n", name, zmq_strerror(EINVAL));
+        exit(PERF_EXIT_UNSUPPORTED);
+    }
+    fprintf(stderr, "zmq_socket(%s) failed: %s\n", name,
+            zmq_strerror(zmq_errno()));
+    exit(1);
+}
+
+/*
+ * Looks up a function of the draft API (zmq_join, zmq_msg_set_group) in
+ * the libzmq this process loaded. The tools call these through dlsym, not
+ * directly, so that the same binary still loads on a libzmq that lacks
+ * them; exits when the library does not have it.
+ */
+static inline void *perf_draft_function(const char *name)
+{
+    void *f = dlsym(RTLD_DEFAULT, name);
+    if (f == NULL) {
+        fprintf(stderr, "%s not in this libzmq\n", name);
+        exit(1);
+    }
+    return f;
 }
 
 #endif
