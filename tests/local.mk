@@ -70,11 +70,8 @@ EXTRA_DIST += tests/check_pyzmq.sh tests/pyzmq_suite.py tests/pyzmq_library.py
 check_PROGRAMS += tests/test_draft_interop
 tests_test_draft_interop_SOURCES = tests/test_draft_interop.c \
 	tests/draft_peer.c tests/draft_peer.h
-# modzmq's own draft types against the same peers: not yet registered
-# (modzmq has none of those types yet, and every case would fail), built
-# on demand only (make tests/test_draft_pairs) so that it keeps
-# compiling; it joins check_PROGRAMS when the types land.
-EXTRA_PROGRAMS += tests/test_draft_pairs
+# modzmq's own draft types against the same peers.
+check_PROGRAMS += tests/test_draft_pairs
 tests_test_draft_pairs_SOURCES = tests/test_draft_pairs.c \
 	tests/draft_peer.c tests/draft_peer.h
 EXTRA_DIST += tests/peers/zmq_draft_peer.js \
