@@ -540,6 +540,18 @@ static bool loopback_up(void)
  * the host's interfaces. */
 static void test_udp_multicast(void)
 {
+    /* The fork must leave no thread behind it (ThreadSanitizer refuses
+     * threads started after a multi-threaded fork): the suite's context
+     * goes first, I/O threads and all, and a new one follows. After a
+     * failed case its sockets may still be open, and the term would wait
+     * for them: then this case is not run. */
+    if (CU_get_number_of_failures() > 0) {
+        fprintf(stderr, "\n  multicast: not run after a failure\n");
+        CU_FAIL("not run after an earlier failure");
+        return;
+    }
+    zmq_ctx_term(ctx);
+    ctx = zmq_ctx_new();
     pid_t pid = fork();
     CU_ASSERT_FATAL(pid != -1);
     if (pid == 0) {
