@@ -9,21 +9,14 @@
  * multicast to a group inside a network namespace the test makes itself
  * (never the host's interfaces).
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE /* unshare */
-#endif
 #ifndef ZMQ_BUILD_DRAFT_API
 #define ZMQ_BUILD_DRAFT_API
 #endif
 #include <errno.h>
-#include <net/if.h>
 #include <netinet/in.h>
-#include <sched.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "testutil.h"
@@ -239,26 +232,12 @@ static void test_other_transports(void)
 
 /* ---- multicast, in a namespace of our own ---------------------------- */
 
-/* Brings lo up with multicast in this (new) namespace. */
-static bool loopback_up(void)
-{
-    int fd = socket(AF_INET, SOCK_DGRAM, 0);
-    if (fd < 0)
-        return false;
-    struct ifreq request = { 0 };
-    snprintf(request.ifr_name, sizeof request.ifr_name, "lo");
-    bool ok = ioctl(fd, SIOCGIFFLAGS, &request) == 0;
-    request.ifr_flags |= IFF_UP | IFF_MULTICAST;
-    ok = ok && ioctl(fd, SIOCSIFFLAGS, &request) == 0;
-    close(fd);
-    return ok;
-}
-
 /* In the child: two DGRAMs bound to one group on lo; what one sends to
  * the group reaches the other, from the sender's address. Exit status 0,
  * or which step failed. */
-static int multicast_child(void)
+static int multicast_child(void *unused)
 {
+    (void) unused;
     void *ctx = zmq_ctx_new();
     void *a = zmq_socket(ctx, ZMQ_DGRAM), *b = zmq_socket(ctx, ZMQ_DGRAM);
     if (zmq_bind(a, "udp://lo;239.1.2.4:5557") != 0 ||
@@ -288,27 +267,9 @@ static int multicast_child(void)
 
 static void test_multicast(void)
 {
-    pid_t pid = fork();
-    CU_ASSERT_FATAL(pid != -1);
-    if (pid == 0) {
-        alarm(20);
-        if (unshare(CLONE_NEWNET) == -1)
-            _exit(3);
-        if (!loopback_up())
-            _exit(4);
-        _exit(multicast_child());
-    }
-    int status;
-    CU_ASSERT_FATAL(waitpid(pid, &status, 0) == pid);
-    CU_ASSERT_FATAL(WIFEXITED(status));
-    if (WEXITSTATUS(status) == 3) {
-        fprintf(stderr, "\n  multicast: unshare(CLONE_NEWNET) refused, "
-                        "not run\n");
-        return;
-    }
-    if (WEXITSTATUS(status) != 0)
-        fprintf(stderr, "\n  multicast: child exit %d\n", WEXITSTATUS(status));
-    CU_ASSERT_EQUAL(WEXITSTATUS(status), 0);
+    int rc = test_in_network_namespace(multicast_child, NULL, 20);
+    if (rc != -1)
+        CU_ASSERT_EQUAL(rc, 0);
 }
 
 int main(void)

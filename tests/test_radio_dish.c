@@ -8,23 +8,16 @@
  * DISH at once. The wire format against libzmq itself is
  * test_draft_pairs's.
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE
-#endif
 #include <arpa/inet.h>
 #include <errno.h>
-#include <net/if.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "raw_zmtp.h"
@@ -521,62 +514,35 @@ static void test_udp_unicast(void)
     CU_ASSERT_EQUAL(udp_exchange(dish_at, radio_to), 0);
 }
 
-/* Brings lo up with multicast in this (new) namespace. */
-static bool loopback_up(void)
-{
-    int fd = socket(AF_INET, SOCK_DGRAM, 0);
-    if (fd < 0)
-        return false;
-    struct ifreq request = { 0 };
-    snprintf(request.ifr_name, sizeof request.ifr_name, "lo");
-    bool ok = ioctl(fd, SIOCGIFFLAGS, &request) == 0;
-    request.ifr_flags |= IFF_UP | IFF_MULTICAST;
-    ok = ok && ioctl(fd, SIOCSIFFLAGS, &request) == 0;
-    close(fd);
-    return ok;
-}
-
 /* Multicast on lo inside a network namespace of a child's own, never on
  * the host's interfaces. */
+/* In the child: its own context (the parent's is not here), a RADIO and a
+ * DISH on one group of lo. */
+static int udp_multicast_child(void *unused)
+{
+    (void) unused;
+    ctx = zmq_ctx_new();
+    int rc =
+        udp_exchange("udp://lo;239.1.2.4:5556", "udp://lo;239.1.2.4:5556");
+    zmq_ctx_term(ctx);
+    return rc;
+}
+
 static void test_udp_multicast(void)
 {
-    /* The fork must leave no thread behind it (ThreadSanitizer refuses
-     * threads started after a multi-threaded fork): the suite's context
-     * goes first, I/O threads and all, and a new one follows. After a
-     * failed case its sockets may still be open, and the term would wait
-     * for them: then this case is not run. */
+    /* The fork must leave no thread behind it (testutil.h): the suite's
+     * context goes first, I/O threads and all, and a new one follows.
+     * After a failed case its sockets may still be open, and the term
+     * would wait for them: then this case is not run. */
     if (CU_get_number_of_failures() > 0) {
-        fprintf(stderr, "\n  multicast: not run after a failure\n");
         CU_FAIL("not run after an earlier failure");
         return;
     }
     zmq_ctx_term(ctx);
     ctx = zmq_ctx_new();
-    pid_t pid = fork();
-    CU_ASSERT_FATAL(pid != -1);
-    if (pid == 0) {
-        alarm(30);
-        if (unshare(CLONE_NEWNET) == -1)
-            _exit(100);
-        if (!loopback_up())
-            _exit(101);
-        /* The child's own context: the parent's I/O threads are not
-         * here. */
-        ctx = zmq_ctx_new();
-        int rc =
-            udp_exchange("udp://lo;239.1.2.4:5556", "udp://lo;239.1.2.4:5556");
-        zmq_ctx_term(ctx);
-        _exit(rc);
-    }
-    int status;
-    CU_ASSERT_FATAL(waitpid(pid, &status, 0) == pid);
-    CU_ASSERT_FATAL(WIFEXITED(status));
-    if (WEXITSTATUS(status) == 100) {
-        fprintf(stderr, "\n  multicast: unshare(CLONE_NEWNET) refused, "
-                        "not run\n");
-        return;
-    }
-    CU_ASSERT_EQUAL(WEXITSTATUS(status), 0);
+    int rc = test_in_network_namespace(udp_multicast_child, NULL, 30);
+    if (rc != -1)
+        CU_ASSERT_EQUAL(rc, 0);
 }
 
 int main(void)

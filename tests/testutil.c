@@ -1,12 +1,20 @@
 /*
  * Helpers shared by the CUnit suites; see testutil.h.
  */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* unshare */
+#endif
 #include <arpa/inet.h>
 #include <errno.h>
+#include <net/if.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <sched.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "testutil.h"
@@ -119,4 +127,59 @@ bool test_closed_by_peer(int fd, int timeout_ms)
             return false;
     }
     return false;
+}
+
+/* Brings lo up with multicast in a new namespace (where it starts down). */
+static bool loopback_up(void)
+{
+    int fd = socket(AF_INET, SOCK_DGRAM, 0);
+    if (fd < 0)
+        return false;
+    struct ifreq request = { 0 };
+    snprintf(request.ifr_name, sizeof request.ifr_name, "lo");
+    bool ok = ioctl(fd, SIOCGIFFLAGS, &request) == 0;
+    request.ifr_flags |= IFF_UP | IFF_MULTICAST;
+    ok = ok && ioctl(fd, SIOCSIFFLAGS, &request) == 0;
+    close(fd);
+    return ok;
+}
+
+enum { NAMESPACE_REFUSED = 120, LOOPBACK_DOWN = 121 };
+
+int test_in_network_namespace(int (*child)(void *arg), void *arg,
+                              unsigned timeout_s)
+{
+    pid_t pid = fork();
+    if (pid == -1) {
+        perror("test_in_network_namespace: fork");
+        return 127;
+    }
+    if (pid == 0) {
+        alarm(timeout_s);
+        if (unshare(CLONE_NEWNET) == -1)
+            _exit(NAMESPACE_REFUSED);
+        if (!loopback_up())
+            _exit(LOOPBACK_DOWN);
+        _exit(child(arg));
+    }
+    int status;
+    if (waitpid(pid, &status, 0) != pid) {
+        perror("test_in_network_namespace: waitpid");
+        return 127;
+    }
+    if (!WIFEXITED(status)) {
+        fprintf(stderr, "\n  network namespace child: killed by signal %d\n",
+                WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+        return 126;
+    }
+    int code = WEXITSTATUS(status);
+    if (code == NAMESPACE_REFUSED) {
+        fprintf(stderr, "\n  unshare(CLONE_NEWNET) refused: not run\n");
+        return -1;
+    }
+    if (code == LOOPBACK_DOWN)
+        fprintf(stderr, "\n  network namespace: lo would not come up\n");
+    else if (code != 0)
+        fprintf(stderr, "\n  network namespace child: exit %d\n", code);
+    return code;
 }

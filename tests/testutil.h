@@ -1,7 +1,7 @@
 /*
  * Shared helpers of the CUnit suites: running a suite, and the few socket
  * chores every test repeats (send and receive strings, expect EAGAIN, raw
- * TCP peers).
+ * TCP peers, a network namespace of its own for multicast).
  * Every wait is bounded so that a broken library fails a test instead of
  * hanging it.
  */
@@ -41,5 +41,16 @@ void test_close(void *socket);
  * sends first (end of file or a reset). */
 int test_connect_loopback(int port);
 bool test_closed_by_peer(int fd, int timeout_ms);
+
+/* For multicast, which must never touch the host's interfaces: runs
+ * child(arg) in a forked child inside a network namespace of its own,
+ * whose lo is up with multicast on, killed by SIGALRM after timeout_s.
+ * Returns the child's exit status (0: passed; the child's own codes
+ * say which step failed), or -1 when the kernel refuses the namespace
+ * (said on stderr; the case is then not run). The calling process must
+ * have no other thread alive, as ThreadSanitizer refuses threads started
+ * after a multi-threaded fork: terminate every context first. */
+int test_in_network_namespace(int (*child)(void *arg), void *arg,
+                              unsigned timeout_s);
 
 #endif

@@ -19,6 +19,7 @@ packages=(
     libkrb5-dev krb5-kdc krb5-admin-server krb5-user
     python3-pytest python3-pytest-timeout python3-tornado
     clang libclang-rt-dev llvm
+    iproute2
 )
 # Debian's Node.js and npm, unless a node and an npm are there already
 # (another build of nodejs, such as NodeSource's, brings its own npm and
