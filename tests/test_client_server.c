@@ -24,49 +24,6 @@
 static const char *const transports[] = { "inproc://cs", "tcp://127.0.0.1:*",
                                           "ipc://*" };
 
-/* Binds server to a transport and returns the endpoint to connect to. */
-static bool bind_to(void *server, const char *transport, char *endpoint,
-                    size_t size)
-{
-    if (zmq_bind(server, transport) != 0)
-        return false;
-    return zmq_getsockopt(server, ZMQ_LAST_ENDPOINT, endpoint, &size) == 0;
-}
-
-/* Receives one message within timeout_ms; its routing id in *id. */
-static int recv_msg(void *socket, char *buf, size_t size, uint32_t *id,
-                    int timeout_ms)
-{
-    test_set_int(socket, ZMQ_RCVTIMEO, timeout_ms);
-    zmq_msg_t msg;
-    zmq_msg_init(&msg);
-    int rc = zmq_msg_recv(&msg, socket, 0);
-    if (rc >= 0) {
-        size_t n = (size_t) rc < size - 1 ? (size_t) rc : size - 1;
-        memcpy(buf, zmq_msg_data(&msg), n);
-        buf[n] = '\0';
-        if (id != NULL)
-            *id = zmq_msg_routing_id(&msg);
-    }
-    zmq_msg_close(&msg);
-    return rc;
-}
-
-/* Sends text to the peer with routing id id; 0 or the errno. */
-static int send_to(void *server, uint32_t id, const char *text, int flags)
-{
-    zmq_msg_t msg;
-    zmq_msg_init_size(&msg, strlen(text));
-    memcpy(zmq_msg_data(&msg), text, strlen(text));
-    if (id != 0)
-        zmq_msg_set_routing_id(&msg, id);
-    int rc = zmq_msg_send(&msg, server, flags);
-    int error = errno;
-    if (rc < 0)
-        zmq_msg_close(&msg);
-    return rc < 0 ? error : 0;
-}
-
 /* Two clients talk to one server over each transport; the server tells
  * them apart by routing id and answers each by it. */
 static void test_routing(void)
@@ -78,8 +35,8 @@ static void test_routing(void)
         CU_ASSERT_PTR_NOT_NULL_FATAL(server);
         CU_ASSERT_PTR_NOT_NULL_FATAL(a);
         char endpoint[256];
-        CU_ASSERT_TRUE_FATAL(bind_to(server, transports[t], endpoint,
-                                     sizeof endpoint));
+        CU_ASSERT_TRUE_FATAL(test_bind_endpoint(server, transports[t], endpoint,
+                                                sizeof endpoint));
         CU_ASSERT_EQUAL(zmq_connect(a, endpoint), 0);
         CU_ASSERT_EQUAL(zmq_connect(b, endpoint), 0);
         CU_ASSERT_TRUE(test_send(a, "from a", 0));
@@ -88,7 +45,8 @@ static void test_routing(void)
         for (int i = 0; i < 2; i++) {
             char buf[32];
             uint32_t id = 0;
-            CU_ASSERT_EQUAL(recv_msg(server, buf, sizeof buf, &id, 5000), 6);
+            CU_ASSERT_EQUAL(
+                test_recv_routed(server, buf, sizeof buf, &id, 5000), 6);
             CU_ASSERT_NOT_EQUAL(id, 0);
             if (strcmp(buf, "from a") == 0)
                 id_a = id;
@@ -98,11 +56,11 @@ static void test_routing(void)
         CU_ASSERT_NOT_EQUAL(id_a, 0);
         CU_ASSERT_NOT_EQUAL(id_b, 0);
         CU_ASSERT_NOT_EQUAL(id_a, id_b);
-        CU_ASSERT_EQUAL(send_to(server, id_b, "to b", 0), 0);
-        CU_ASSERT_EQUAL(send_to(server, id_a, "to a", 0), 0);
+        CU_ASSERT_EQUAL(test_send_routed(server, id_b, "to b", 0), 0);
+        CU_ASSERT_EQUAL(test_send_routed(server, id_a, "to a", 0), 0);
         char buf[32];
         uint32_t id = 1;
-        CU_ASSERT_EQUAL(recv_msg(a, buf, sizeof buf, &id, 5000), 4);
+        CU_ASSERT_EQUAL(test_recv_routed(a, buf, sizeof buf, &id, 5000), 4);
         CU_ASSERT_STRING_EQUAL(buf, "to a");
         CU_ASSERT_EQUAL(id, 0);
         CU_ASSERT_TRUE(test_recv_is(b, "to b", 5000));
@@ -146,19 +104,20 @@ static void test_unreachable(void)
     void *client = zmq_socket(ctx, ZMQ_CLIENT);
     CU_ASSERT_EQUAL(zmq_bind(server, "inproc://unreach"), 0);
     CU_ASSERT_EQUAL(zmq_connect(client, "inproc://unreach"), 0);
-    CU_ASSERT_EQUAL(send_to(server, 0, "nobody", 0), EHOSTUNREACH);
+    CU_ASSERT_EQUAL(test_send_routed(server, 0, "nobody", 0), EHOSTUNREACH);
     CU_ASSERT_TRUE(test_send(client, "hi", 0));
     char buf[16];
     uint32_t id = 0;
-    CU_ASSERT_EQUAL(recv_msg(server, buf, sizeof buf, &id, 2000), 2);
-    CU_ASSERT_EQUAL(send_to(server, id + 1, "stranger", 0), EHOSTUNREACH);
-    CU_ASSERT_EQUAL(send_to(server, id, "known", 0), 0);
+    CU_ASSERT_EQUAL(test_recv_routed(server, buf, sizeof buf, &id, 2000), 2);
+    CU_ASSERT_EQUAL(test_send_routed(server, id + 1, "stranger", 0),
+                    EHOSTUNREACH);
+    CU_ASSERT_EQUAL(test_send_routed(server, id, "known", 0), 0);
     CU_ASSERT_TRUE(test_recv_is(client, "known", 2000));
     /* Once the client has gone, its id is unknown again. */
     test_close(client);
     int rc = 0;
     for (int i = 0; i < 200 && rc != EHOSTUNREACH; i++) {
-        rc = send_to(server, id, "gone", ZMQ_DONTWAIT);
+        rc = test_send_routed(server, id, "gone", ZMQ_DONTWAIT);
         if (rc != EHOSTUNREACH)
             usleep(10000);
     }
@@ -183,14 +142,15 @@ static void test_mute(void)
     CU_ASSERT_TRUE(test_send(client, "hi", 0));
     char buf[16];
     uint32_t id = 0;
-    CU_ASSERT_EQUAL(recv_msg(server, buf, sizeof buf, &id, 2000), 2);
+    CU_ASSERT_EQUAL(test_recv_routed(server, buf, sizeof buf, &id, 2000), 2);
     int rc = 0, sent = 0;
-    while (sent < 100 && (rc = send_to(server, id, "x", ZMQ_DONTWAIT)) == 0)
+    while (sent < 100 &&
+           (rc = test_send_routed(server, id, "x", ZMQ_DONTWAIT)) == 0)
         sent++;
     CU_ASSERT_EQUAL(rc, EAGAIN);
     CU_ASSERT_TRUE(sent > 0 && sent < 100);
     test_set_int(server, ZMQ_SNDTIMEO, 50);
-    CU_ASSERT_EQUAL(send_to(server, id, "x", 0), EAGAIN);
+    CU_ASSERT_EQUAL(test_send_routed(server, id, "x", 0), EAGAIN);
     /* The client, never reading, fills its way too. */
     sent = 0;
     while (sent < 100 && zmq_send(client, "y", 1, ZMQ_DONTWAIT) == 1)
@@ -217,9 +177,9 @@ static void test_single_part(void)
     CU_ASSERT_TRUE(test_send(client, "whole", 0));
     char buf[16];
     uint32_t id = 0;
-    CU_ASSERT_EQUAL(recv_msg(server, buf, sizeof buf, &id, 2000), 5);
+    CU_ASSERT_EQUAL(test_recv_routed(server, buf, sizeof buf, &id, 2000), 5);
     CU_ASSERT_STRING_EQUAL(buf, "whole");
-    CU_ASSERT_EQUAL(send_to(server, id, "part", ZMQ_SNDMORE), EINVAL);
+    CU_ASSERT_EQUAL(test_send_routed(server, id, "part", ZMQ_SNDMORE), EINVAL);
 
     /* An inproc DEALER (no socket-type check there) sends multipart: the
      * SERVER drops it whole and returns the next single-part message. */
@@ -244,23 +204,23 @@ static void test_multipart_from_zmtp_peer(void)
     void *ctx = zmq_ctx_new();
     void *server = zmq_socket(ctx, ZMQ_SERVER);
     char endpoint[256];
-    CU_ASSERT_TRUE_FATAL(bind_to(server, "tcp://127.0.0.1:*", endpoint,
-                                 sizeof endpoint));
+    CU_ASSERT_TRUE_FATAL(test_bind_endpoint(server, "tcp://127.0.0.1:*",
+                                            endpoint, sizeof endpoint));
     int fd = raw_connect(endpoint);
     CU_ASSERT_TRUE_FATAL(fd >= 0);
     CU_ASSERT_TRUE(raw_greet(fd, "NULL", false));
-    static const uint8_t ready[] = { 5,   'R', 'E', 'A', 'D', 'Y', 11,  'S',
-                                     'o', 'c', 'k', 'e', 't', '-', 'T', 'y',
-                                     'p', 'e', 0,   0,   0,   6,   'C', 'L',
-                                     'I', 'E', 'N', 'T' };
+    static const uint8_t ready[] = { 5,   'R', 'E', 'A', 'D', 'Y', 11,
+                                     'S', 'o', 'c', 'k', 'e', 't', '-',
+                                     'T', 'y', 'p', 'e', 0,   0,   0,
+                                     6,   'C', 'L', 'I', 'E', 'N', 'T' };
     CU_ASSERT_TRUE(raw_send_frame(fd, ready, sizeof ready, RAW_FRAME_COMMAND));
-    CU_ASSERT_TRUE(raw_send_frame(fd, (const uint8_t *) "one", 3,
-                                  RAW_FRAME_MORE));
+    CU_ASSERT_TRUE(
+        raw_send_frame(fd, (const uint8_t *) "one", 3, RAW_FRAME_MORE));
     CU_ASSERT_TRUE(raw_send_frame(fd, (const uint8_t *) "two", 3, 0));
     CU_ASSERT_TRUE(raw_send_frame(fd, (const uint8_t *) "alone", 5, 0));
     char buf[16];
     uint32_t id = 0;
-    CU_ASSERT_EQUAL(recv_msg(server, buf, sizeof buf, &id, 5000), 5);
+    CU_ASSERT_EQUAL(test_recv_routed(server, buf, sizeof buf, &id, 5000), 5);
     CU_ASSERT_STRING_EQUAL(buf, "alone");
     CU_ASSERT_NOT_EQUAL(id, 0);
     CU_ASSERT_TRUE(test_recv_nothing(server, 20));
@@ -453,7 +413,8 @@ static void test_many_waiters(void)
     CU_ASSERT_TRUE(test_send(client, "hi", 0));
     char buf[16];
     uint32_t id = 0;
-    CU_ASSERT_EQUAL_FATAL(recv_msg(server, buf, sizeof buf, &id, 5000), 2);
+    CU_ASSERT_EQUAL_FATAL(test_recv_routed(server, buf, sizeof buf, &id, 5000),
+                          2);
 
     atomic_int received = 0;
     struct waiter w = { .socket = client, .received = &received };
@@ -462,7 +423,7 @@ static void test_many_waiters(void)
         pthread_create(&threads[i], NULL, wait_one, &w);
     usleep(100 * 1000);
     for (int i = 0; i < WAITERS; i++) {
-        CU_ASSERT_EQUAL(send_to(server, id, "wake", 0), 0);
+        CU_ASSERT_EQUAL(test_send_routed(server, id, "wake", 0), 0);
         usleep(5 * 1000);
     }
     for (int i = 0; i < WAITERS; i++)
@@ -784,17 +745,17 @@ static void test_monitor_and_counters_while_sending(void)
     void *server = zmq_socket(ctx, ZMQ_SERVER);
     void *client = zmq_socket(ctx, ZMQ_CLIENT);
     char endpoint[256];
-    CU_ASSERT_FATAL(bind_to(server, "tcp://127.0.0.1:*", endpoint,
-                            sizeof endpoint));
+    CU_ASSERT_FATAL(test_bind_endpoint(server, "tcp://127.0.0.1:*", endpoint,
+                                       sizeof endpoint));
     CU_ASSERT_EQUAL(zmq_connect(client, endpoint), 0);
     test_set_int(client, ZMQ_SNDTIMEO, 10000);
 
     pthread_t senders[WATCHED_SENDERS];
     for (int i = 0; i < WATCHED_SENDERS; i++)
         pthread_create(&senders[i], NULL, send_many, client);
-    CU_ASSERT_EQUAL(zmq_socket_monitor(client, "inproc://watched",
-                                       ZMQ_EVENT_DISCONNECTED),
-                    0);
+    CU_ASSERT_EQUAL(
+        zmq_socket_monitor(client, "inproc://watched", ZMQ_EVENT_DISCONNECTED),
+        0);
     void *monitor = zmq_socket(ctx, ZMQ_PAIR);
     CU_ASSERT_EQUAL(zmq_connect(monitor, "inproc://watched"), 0);
     struct modzmq_counters counters;
@@ -804,7 +765,7 @@ static void test_monitor_and_counters_while_sending(void)
     int received = 0;
     char buf[8];
     while (received < WATCHED_SENDERS * WATCHED_EACH &&
-           recv_msg(server, buf, sizeof buf, NULL, 5000) == 1)
+           test_recv_routed(server, buf, sizeof buf, NULL, 5000) == 1)
         received++;
     CU_ASSERT_EQUAL(received, WATCHED_SENDERS * WATCHED_EACH);
     for (int i = 0; i < WATCHED_SENDERS; i++)
@@ -835,19 +796,20 @@ static void test_disconnect_peer(void)
     void *server = zmq_socket(ctx, ZMQ_SERVER);
     void *client = zmq_socket(ctx, ZMQ_CLIENT);
     char endpoint[256];
-    CU_ASSERT_FATAL(bind_to(server, "tcp://127.0.0.1:*", endpoint,
-                            sizeof endpoint));
+    CU_ASSERT_FATAL(test_bind_endpoint(server, "tcp://127.0.0.1:*", endpoint,
+                                       sizeof endpoint));
     test_set_int(client, ZMQ_RECONNECT_IVL, 20);
     test_set_int(client, ZMQ_SNDTIMEO, 1000);
     CU_ASSERT_EQUAL(zmq_connect(client, endpoint), 0);
     CU_ASSERT_TRUE(test_send(client, "a", 0));
     char buf[16];
     uint32_t first = 0;
-    CU_ASSERT_EQUAL_FATAL(recv_msg(server, buf, sizeof buf, &first, 5000), 1);
+    CU_ASSERT_EQUAL_FATAL(
+        test_recv_routed(server, buf, sizeof buf, &first, 5000), 1);
     CU_ASSERT_EQUAL(zmq_disconnect_peer(server, first ^ 0x80000000u), -1);
     CU_ASSERT_EQUAL(errno, EHOSTUNREACH);
     CU_ASSERT_EQUAL(zmq_disconnect_peer(server, first), 0);
-    CU_ASSERT_EQUAL(send_to(server, first, "gone", 0), EHOSTUNREACH);
+    CU_ASSERT_EQUAL(test_send_routed(server, first, "gone", 0), EHOSTUNREACH);
     CU_ASSERT_EQUAL(zmq_disconnect_peer(server, first), -1);
     CU_ASSERT_EQUAL(errno, EHOSTUNREACH);
 
@@ -857,26 +819,26 @@ static void test_disconnect_peer(void)
     for (int i = 0; i < 50 && second == 0; i++) {
         test_send(client, "b", 0);
         uint32_t id = 0;
-        if (recv_msg(server, buf, sizeof buf, &id, 200) == 1)
+        if (test_recv_routed(server, buf, sizeof buf, &id, 200) == 1)
             second = id;
     }
     CU_ASSERT_NOT_EQUAL(second, 0);
     CU_ASSERT_NOT_EQUAL(second, first);
-    CU_ASSERT_EQUAL(send_to(server, second, "back", 0), 0);
+    CU_ASSERT_EQUAL(test_send_routed(server, second, "back", 0), 0);
     CU_ASSERT_TRUE(test_recv_is(client, "back", 5000));
     test_close(client);
     test_close(server);
 
     void *bound = zmq_socket(ctx, ZMQ_PEER);
     void *connecting = zmq_socket(ctx, ZMQ_PEER);
-    CU_ASSERT_FATAL(bind_to(bound, "tcp://127.0.0.1:*", endpoint,
-                            sizeof endpoint));
+    CU_ASSERT_FATAL(test_bind_endpoint(bound, "tcp://127.0.0.1:*", endpoint,
+                                       sizeof endpoint));
     uint32_t id = zmq_connect_peer(connecting, endpoint);
     CU_ASSERT_NOT_EQUAL_FATAL(id, 0);
-    CU_ASSERT_EQUAL(send_to(connecting, id, "hi", 0), 0);
+    CU_ASSERT_EQUAL(test_send_routed(connecting, id, "hi", 0), 0);
     CU_ASSERT_TRUE(test_recv_is(bound, "hi", 5000));
     CU_ASSERT_EQUAL(zmq_disconnect_peer(connecting, id), 0);
-    CU_ASSERT_EQUAL(send_to(connecting, id, "gone", 0), EHOSTUNREACH);
+    CU_ASSERT_EQUAL(test_send_routed(connecting, id, "gone", 0), EHOSTUNREACH);
     test_close(connecting);
     test_close(bound);
     CU_ASSERT_EQUAL(zmq_ctx_term(ctx), 0);

@@ -31,48 +31,6 @@ static const char *const transports[] = { "inproc://pc", "tcp://127.0.0.1:*",
                                           "ipc://*" };
 enum { TRANSPORTS = sizeof transports / sizeof transports[0] };
 
-static bool bind_to(void *s, const char *transport, char *endpoint,
-                    size_t size)
-{
-    if (zmq_bind(s, transport) != 0)
-        return false;
-    return zmq_getsockopt(s, ZMQ_LAST_ENDPOINT, endpoint, &size) == 0;
-}
-
-/* Receives one message within timeout_ms; its routing id in *id. */
-static int recv_msg(void *socket, char *buf, size_t size, uint32_t *id,
-                    int timeout_ms)
-{
-    test_set_int(socket, ZMQ_RCVTIMEO, timeout_ms);
-    zmq_msg_t msg;
-    zmq_msg_init(&msg);
-    int rc = zmq_msg_recv(&msg, socket, 0);
-    if (rc >= 0) {
-        size_t n = (size_t) rc < size - 1 ? (size_t) rc : size - 1;
-        memcpy(buf, zmq_msg_data(&msg), n);
-        buf[n] = '\0';
-        if (id != NULL)
-            *id = zmq_msg_routing_id(&msg);
-    }
-    zmq_msg_close(&msg);
-    return rc;
-}
-
-/* Sends text to routing id id (none when 0); 0 or the errno. */
-static int send_to(void *socket, uint32_t id, const char *text, int flags)
-{
-    zmq_msg_t msg;
-    zmq_msg_init_size(&msg, strlen(text));
-    memcpy(zmq_msg_data(&msg), text, strlen(text));
-    if (id != 0)
-        zmq_msg_set_routing_id(&msg, id);
-    int rc = zmq_msg_send(&msg, socket, flags);
-    int error = errno;
-    if (rc < 0)
-        zmq_msg_close(&msg);
-    return rc < 0 ? error : 0;
-}
-
 /* ---- a ZMTP peer by hand ------------------------------------------------ */
 
 /* Reads one frame into body (at most capacity octets); false on a close,
@@ -174,29 +132,30 @@ static void test_peer_routing(void)
         CU_ASSERT_PTR_NOT_NULL_FATAL(hub);
         char endpoint[256];
         CU_ASSERT_TRUE_FATAL(
-            bind_to(hub, transports[t], endpoint, sizeof endpoint));
+            test_bind_endpoint(hub, transports[t], endpoint, sizeof endpoint));
         uint32_t a_hub = zmq_connect_peer(a, endpoint);
         uint32_t b_hub = zmq_connect_peer(b, endpoint);
         CU_ASSERT_NOT_EQUAL_FATAL(a_hub, 0);
         CU_ASSERT_NOT_EQUAL_FATAL(b_hub, 0);
-        CU_ASSERT_EQUAL(send_to(a, a_hub, "from a", 0), 0);
-        CU_ASSERT_EQUAL(send_to(b, b_hub, "from b", 0), 0);
+        CU_ASSERT_EQUAL(test_send_routed(a, a_hub, "from a", 0), 0);
+        CU_ASSERT_EQUAL(test_send_routed(b, b_hub, "from b", 0), 0);
         uint32_t ids[2] = { 0, 0 };
         char buf[32];
         for (int i = 0; i < 2; i++) {
             uint32_t id = 0;
-            CU_ASSERT_EQUAL_FATAL(recv_msg(hub, buf, sizeof buf, &id, 5000), 6);
+            CU_ASSERT_EQUAL_FATAL(
+                test_recv_routed(hub, buf, sizeof buf, &id, 5000), 6);
             CU_ASSERT_NOT_EQUAL(id, 0);
             ids[buf[5] == 'a' ? 0 : 1] = id;
         }
         CU_ASSERT_TRUE(ids[0] != 0 && ids[1] != 0 && ids[0] != ids[1]);
-        CU_ASSERT_EQUAL(send_to(hub, ids[0], "to a", 0), 0);
-        CU_ASSERT_EQUAL(send_to(hub, ids[1], "to b", 0), 0);
+        CU_ASSERT_EQUAL(test_send_routed(hub, ids[0], "to a", 0), 0);
+        CU_ASSERT_EQUAL(test_send_routed(hub, ids[1], "to b", 0), 0);
         uint32_t id = 0;
-        CU_ASSERT_EQUAL(recv_msg(a, buf, sizeof buf, &id, 5000), 4);
+        CU_ASSERT_EQUAL(test_recv_routed(a, buf, sizeof buf, &id, 5000), 4);
         CU_ASSERT_STRING_EQUAL(buf, "to a");
         CU_ASSERT_EQUAL(id, a_hub);
-        CU_ASSERT_EQUAL(recv_msg(b, buf, sizeof buf, &id, 5000), 4);
+        CU_ASSERT_EQUAL(test_recv_routed(b, buf, sizeof buf, &id, 5000), 4);
         CU_ASSERT_STRING_EQUAL(buf, "to b");
         CU_ASSERT_EQUAL(id, b_hub);
         CU_ASSERT_TRUE(test_recv_nothing(a, 20));
@@ -217,17 +176,17 @@ static void test_peer_plain_connect(void)
     uint32_t hub_id = zmq_connect_peer(hub, "inproc://plain-back");
     CU_ASSERT_NOT_EQUAL(hub_id, 0); /* inproc queues until the bind */
     CU_ASSERT_EQUAL(zmq_bind(a, "inproc://plain-back"), 0);
-    CU_ASSERT_EQUAL(send_to(hub, hub_id, "hello", 0), 0);
+    CU_ASSERT_EQUAL(test_send_routed(hub, hub_id, "hello", 0), 0);
     uint32_t id = 0;
     char buf[16];
-    CU_ASSERT_EQUAL(recv_msg(a, buf, sizeof buf, &id, 2000), 5);
+    CU_ASSERT_EQUAL(test_recv_routed(a, buf, sizeof buf, &id, 2000), 5);
     CU_ASSERT_NOT_EQUAL(id, 0);
-    CU_ASSERT_EQUAL(send_to(a, id, "back", 0), 0);
-    CU_ASSERT_EQUAL(recv_msg(hub, buf, sizeof buf, &id, 2000), 4);
+    CU_ASSERT_EQUAL(test_send_routed(a, id, "back", 0), 0);
+    CU_ASSERT_EQUAL(test_recv_routed(hub, buf, sizeof buf, &id, 2000), 4);
     CU_ASSERT_EQUAL(id, hub_id);
     void *c = zmq_socket(ctx, ZMQ_PEER);
     CU_ASSERT_EQUAL(zmq_connect(c, "inproc://plain"), 0);
-    CU_ASSERT_EQUAL(send_to(c, 0, "no id", 0), EHOSTUNREACH);
+    CU_ASSERT_EQUAL(test_send_routed(c, 0, "no id", 0), EHOSTUNREACH);
     test_close(c);
     test_close(a);
     test_close(hub);
@@ -278,19 +237,20 @@ static void test_peer_errors_and_mute(void)
     void *hub = zmq_socket(ctx, ZMQ_PEER), *a = zmq_socket(ctx, ZMQ_PEER);
     test_set_int(hub, ZMQ_SNDHWM, 2);
     test_set_int(a, ZMQ_RCVHWM, 2);
-    CU_ASSERT_EQUAL(send_to(hub, 0, "x", ZMQ_DONTWAIT), EHOSTUNREACH);
-    CU_ASSERT_EQUAL(send_to(hub, 12345, "x", 0), EHOSTUNREACH);
+    CU_ASSERT_EQUAL(test_send_routed(hub, 0, "x", ZMQ_DONTWAIT), EHOSTUNREACH);
+    CU_ASSERT_EQUAL(test_send_routed(hub, 12345, "x", 0), EHOSTUNREACH);
     CU_ASSERT_EQUAL(zmq_bind(a, "inproc://peer-mute"), 0);
     uint32_t id = zmq_connect_peer(hub, "inproc://peer-mute");
     CU_ASSERT_NOT_EQUAL_FATAL(id, 0);
-    CU_ASSERT_EQUAL(send_to(hub, id, "part", ZMQ_SNDMORE), EINVAL);
+    CU_ASSERT_EQUAL(test_send_routed(hub, id, "part", ZMQ_SNDMORE), EINVAL);
     int rc = 0, sent = 0;
-    while (sent < 100 && (rc = send_to(hub, id, "m", ZMQ_DONTWAIT)) == 0)
+    while (sent < 100 &&
+           (rc = test_send_routed(hub, id, "m", ZMQ_DONTWAIT)) == 0)
         sent++;
     CU_ASSERT_EQUAL(rc, EAGAIN);
     CU_ASSERT_TRUE(sent > 0 && sent < 100);
     test_set_int(hub, ZMQ_SNDTIMEO, 50);
-    CU_ASSERT_EQUAL(send_to(hub, id, "m", 0), EAGAIN);
+    CU_ASSERT_EQUAL(test_send_routed(hub, id, "m", 0), EAGAIN);
     for (int i = 0; i < sent; i++)
         CU_ASSERT_TRUE(test_recv_is(a, "m", 2000));
     CU_ASSERT_TRUE(test_recv_nothing(a, 20));
@@ -306,20 +266,20 @@ static void test_peer_raw_zmtp(void)
     void *ctx = zmq_ctx_new();
     void *peer = zmq_socket(ctx, ZMQ_PEER);
     char endpoint[256];
-    CU_ASSERT_TRUE_FATAL(
-        bind_to(peer, "tcp://127.0.0.1:*", endpoint, sizeof endpoint));
+    CU_ASSERT_TRUE_FATAL(test_bind_endpoint(peer, "tcp://127.0.0.1:*", endpoint,
+                                            sizeof endpoint));
     int fd = raw_handshake(endpoint, "PEER", "PEER");
     CU_ASSERT_TRUE_FATAL(fd >= 0);
-    CU_ASSERT_TRUE(raw_send_frame(fd, (const uint8_t *) "one", 3,
-                                  RAW_FRAME_MORE));
+    CU_ASSERT_TRUE(
+        raw_send_frame(fd, (const uint8_t *) "one", 3, RAW_FRAME_MORE));
     CU_ASSERT_TRUE(raw_send_frame(fd, (const uint8_t *) "two", 3, 0));
     CU_ASSERT_TRUE(raw_send_frame(fd, (const uint8_t *) "hello", 5, 0));
     char buf[16];
     uint32_t id = 0;
-    CU_ASSERT_EQUAL(recv_msg(peer, buf, sizeof buf, &id, 5000), 5);
+    CU_ASSERT_EQUAL(test_recv_routed(peer, buf, sizeof buf, &id, 5000), 5);
     CU_ASSERT_STRING_EQUAL(buf, "hello");
     CU_ASSERT_NOT_EQUAL(id, 0);
-    CU_ASSERT_EQUAL(send_to(peer, id, "reply", 0), 0);
+    CU_ASSERT_EQUAL(test_send_routed(peer, id, "reply", 0), 0);
     CU_ASSERT_TRUE(read_message_is(fd, "reply"));
     close(fd);
 
@@ -344,7 +304,7 @@ static void test_connect_peer_to_raw(void)
     void *peer = zmq_socket(ctx, ZMQ_PEER);
     uint32_t id = zmq_connect_peer(peer, endpoint);
     CU_ASSERT_NOT_EQUAL_FATAL(id, 0);
-    CU_ASSERT_EQUAL(send_to(peer, id, "early", 0), 0);
+    CU_ASSERT_EQUAL(test_send_routed(peer, id, "early", 0), 0);
     int fd = raw_accept(listener);
     CU_ASSERT_TRUE_FATAL(fd >= 0);
     CU_ASSERT_TRUE(raw_greet(fd, "NULL", true));
@@ -354,7 +314,7 @@ static void test_connect_peer_to_raw(void)
     CU_ASSERT_TRUE(raw_send_frame(fd, (const uint8_t *) "late", 4, 0));
     char buf[16];
     uint32_t from = 0;
-    CU_ASSERT_EQUAL(recv_msg(peer, buf, sizeof buf, &from, 5000), 4);
+    CU_ASSERT_EQUAL(test_recv_routed(peer, buf, sizeof buf, &from, 5000), 4);
     CU_ASSERT_EQUAL(from, id);
     close(fd);
     close(listener);
@@ -367,9 +327,9 @@ static void test_connect_peer_to_raw(void)
 enum { LINKS = 4, PER_LINK = 1000 };
 
 struct link {
-    void *hub;      /* shared by the senders and the main thread */
-    void *remote;   /* the far PEER, used by its echo thread alone */
-    uint32_t id;    /* the remote's routing id on hub */
+    void *hub;    /* shared by the senders and the main thread */
+    void *remote; /* the far PEER, used by its echo thread alone */
+    uint32_t id;  /* the remote's routing id on hub */
     int sent;
     int echoed;
 };
@@ -380,7 +340,7 @@ static void *send_on_hub(void *arg)
     for (int i = 0; i < PER_LINK; i++) {
         char body[16];
         snprintf(body, sizeof body, "%d", i);
-        if (send_to(l->hub, l->id, body, 0) != 0)
+        if (test_send_routed(l->hub, l->id, body, 0) != 0)
             break;
         l->sent++;
     }
@@ -393,8 +353,8 @@ static void *echo_remote(void *arg)
     for (int i = 0; i < PER_LINK; i++) {
         char body[16];
         uint32_t from = 0;
-        if (recv_msg(l->remote, body, sizeof body, &from, 10000) < 0 ||
-            send_to(l->remote, from, body, 0) != 0)
+        if (test_recv_routed(l->remote, body, sizeof body, &from, 10000) < 0 ||
+            test_send_routed(l->remote, from, body, 0) != 0)
             break;
         l->echoed++;
     }
@@ -416,8 +376,8 @@ static void test_threads_share_peer(void)
         links[i] = (struct link){ hub, zmq_socket(ctx, ZMQ_PEER), 0, 0, 0 };
         test_set_int(links[i].remote, ZMQ_SNDTIMEO, 10000);
         char endpoint[256];
-        CU_ASSERT_TRUE_FATAL(bind_to(links[i].remote, "tcp://127.0.0.1:*",
-                                     endpoint, sizeof endpoint));
+        CU_ASSERT_TRUE_FATAL(test_bind_endpoint(
+            links[i].remote, "tcp://127.0.0.1:*", endpoint, sizeof endpoint));
         links[i].id = zmq_connect_peer(hub, endpoint);
         CU_ASSERT_NOT_EQUAL_FATAL(links[i].id, 0);
     }
@@ -433,7 +393,7 @@ static void test_threads_share_peer(void)
     char body[16];
     uint32_t from = 0;
     while (received < LINKS * PER_LINK &&
-           recv_msg(hub, body, sizeof body, &from, 10000) > 0) {
+           test_recv_routed(hub, body, sizeof body, &from, 10000) > 0) {
         int link = -1;
         for (int i = 0; i < LINKS; i++)
             if (links[i].id == from)
@@ -463,10 +423,12 @@ static void test_channel_pair(void)
 {
     for (size_t t = 0; t < TRANSPORTS; t++) {
         void *ctx = zmq_ctx_new();
-        void *a = zmq_socket(ctx, ZMQ_CHANNEL), *b = zmq_socket(ctx, ZMQ_CHANNEL);
+        void *a = zmq_socket(ctx, ZMQ_CHANNEL),
+             *b = zmq_socket(ctx, ZMQ_CHANNEL);
         CU_ASSERT_PTR_NOT_NULL_FATAL(a);
         char endpoint[256];
-        CU_ASSERT_TRUE_FATAL(bind_to(a, transports[t], endpoint, sizeof endpoint));
+        CU_ASSERT_TRUE_FATAL(
+            test_bind_endpoint(a, transports[t], endpoint, sizeof endpoint));
         CU_ASSERT_EQUAL(zmq_connect(b, endpoint), 0);
         CU_ASSERT_TRUE(test_send(b, "ping", 0));
         CU_ASSERT_TRUE(test_recv_is(a, "ping", 5000));
@@ -550,8 +512,8 @@ static void test_channel_raw_zmtp(void)
     void *ctx = zmq_ctx_new();
     void *channel = zmq_socket(ctx, ZMQ_CHANNEL);
     char endpoint[256];
-    CU_ASSERT_TRUE_FATAL(
-        bind_to(channel, "tcp://127.0.0.1:*", endpoint, sizeof endpoint));
+    CU_ASSERT_TRUE_FATAL(test_bind_endpoint(channel, "tcp://127.0.0.1:*",
+                                            endpoint, sizeof endpoint));
     int wrong = raw_connect(endpoint);
     CU_ASSERT_TRUE_FATAL(wrong >= 0);
     CU_ASSERT_TRUE(raw_greet(wrong, "NULL", false));
@@ -585,5 +547,6 @@ int main(void)
         { "CHANNEL mute and multipart", test_channel_mute_and_multipart },
         { "CHANNEL with a ZMTP peer by hand", test_channel_raw_zmtp },
     };
-    return test_run_suite("peer_channel", tests, sizeof tests / sizeof tests[0]);
+    return test_run_suite("peer_channel", tests,
+                          sizeof tests / sizeof tests[0]);
 }

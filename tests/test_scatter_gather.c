@@ -24,15 +24,6 @@ static const char *const transports[] = { "inproc://sg", "tcp://127.0.0.1:*",
                                           "ipc://*" };
 enum { TRANSPORTS = sizeof transports / sizeof transports[0] };
 
-/* Binds s to a transport and writes the endpoint to connect to. */
-static bool bind_to(void *s, const char *transport, char *endpoint,
-                    size_t size)
-{
-    if (zmq_bind(s, transport) != 0)
-        return false;
-    return zmq_getsockopt(s, ZMQ_LAST_ENDPOINT, endpoint, &size) == 0;
-}
-
 /* One SCATTER bound, two GATHERs connected: messages alternate between
  * them once both are connected. */
 static void test_round_robin(void)
@@ -44,8 +35,8 @@ static void test_round_robin(void)
         CU_ASSERT_PTR_NOT_NULL_FATAL(scatter);
         CU_ASSERT_PTR_NOT_NULL_FATAL(a);
         char endpoint[256];
-        CU_ASSERT_TRUE_FATAL(
-            bind_to(scatter, transports[t], endpoint, sizeof endpoint));
+        CU_ASSERT_TRUE_FATAL(test_bind_endpoint(scatter, transports[t],
+                                                endpoint, sizeof endpoint));
         CU_ASSERT_EQUAL(zmq_connect(a, endpoint), 0);
         CU_ASSERT_EQUAL(zmq_connect(b, endpoint), 0);
         /* Probe until each GATHER has had one: both are connected. */
@@ -88,8 +79,8 @@ static void test_fair_queue(void)
         void *a = zmq_socket(ctx, ZMQ_SCATTER);
         void *b = zmq_socket(ctx, ZMQ_SCATTER);
         char endpoint[256];
-        CU_ASSERT_TRUE_FATAL(
-            bind_to(gather, transports[t], endpoint, sizeof endpoint));
+        CU_ASSERT_TRUE_FATAL(test_bind_endpoint(gather, transports[t], endpoint,
+                                                sizeof endpoint));
         CU_ASSERT_EQUAL(zmq_connect(a, endpoint), 0);
         CU_ASSERT_EQUAL(zmq_connect(b, endpoint), 0);
         for (int i = 0; i < 5; i++) {
@@ -246,10 +237,10 @@ static void test_incompatible_peers(void)
     void *push = zmq_socket(ctx, ZMQ_PUSH);
     void *scatter = zmq_socket(ctx, ZMQ_SCATTER);
     char to_gather[256], to_pull[256];
-    CU_ASSERT_TRUE_FATAL(bind_to(gather, "tcp://127.0.0.1:*", to_gather,
-                                 sizeof to_gather));
+    CU_ASSERT_TRUE_FATAL(test_bind_endpoint(gather, "tcp://127.0.0.1:*",
+                                            to_gather, sizeof to_gather));
     CU_ASSERT_TRUE_FATAL(
-        bind_to(pull, "tcp://127.0.0.1:*", to_pull, sizeof to_pull));
+        test_bind_endpoint(pull, "tcp://127.0.0.1:*", to_pull, sizeof to_pull));
     CU_ASSERT_EQUAL(zmq_connect(push, to_gather), 0);
     CU_ASSERT_EQUAL(zmq_connect(scatter, to_pull), 0);
     test_send(push, "wrong", ZMQ_DONTWAIT);
@@ -341,8 +332,8 @@ static void test_threads_share_scatter(void)
     test_set_int(scatter, ZMQ_SNDHWM, 16);
     test_set_int(scatter, ZMQ_SNDTIMEO, 10000);
     char endpoint[256];
-    CU_ASSERT_TRUE_FATAL(
-        bind_to(gather, "tcp://127.0.0.1:*", endpoint, sizeof endpoint));
+    CU_ASSERT_TRUE_FATAL(test_bind_endpoint(gather, "tcp://127.0.0.1:*",
+                                            endpoint, sizeof endpoint));
     CU_ASSERT_EQUAL(zmq_connect(scatter, endpoint), 0);
     struct sender senders[SENDERS];
     pthread_t threads[SENDERS];

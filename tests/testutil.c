@@ -4,6 +4,9 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* unshare */
 #endif
+#ifndef ZMQ_BUILD_DRAFT_API
+#define ZMQ_BUILD_DRAFT_API /* routing ids */
+#endif
 #include <arpa/inet.h>
 #include <errno.h>
 #include <net/if.h>
@@ -127,6 +130,46 @@ bool test_closed_by_peer(int fd, int timeout_ms)
             return false;
     }
     return false;
+}
+
+bool test_bind_endpoint(void *socket, const char *transport, char *endpoint,
+                        size_t size)
+{
+    if (zmq_bind(socket, transport) != 0)
+        return false;
+    return zmq_getsockopt(socket, ZMQ_LAST_ENDPOINT, endpoint, &size) == 0;
+}
+
+int test_recv_routed(void *socket, char *buf, size_t size, uint32_t *id,
+                     int timeout_ms)
+{
+    test_set_int(socket, ZMQ_RCVTIMEO, timeout_ms);
+    zmq_msg_t msg;
+    zmq_msg_init(&msg);
+    int rc = zmq_msg_recv(&msg, socket, 0);
+    if (rc >= 0) {
+        size_t n = (size_t) rc < size - 1 ? (size_t) rc : size - 1;
+        memcpy(buf, zmq_msg_data(&msg), n);
+        buf[n] = '\0';
+        if (id != NULL)
+            *id = zmq_msg_routing_id(&msg);
+    }
+    zmq_msg_close(&msg);
+    return rc;
+}
+
+int test_send_routed(void *socket, uint32_t id, const char *text, int flags)
+{
+    zmq_msg_t msg;
+    zmq_msg_init_size(&msg, strlen(text));
+    memcpy(zmq_msg_data(&msg), text, strlen(text));
+    if (id != 0)
+        zmq_msg_set_routing_id(&msg, id);
+    int rc = zmq_msg_send(&msg, socket, flags);
+    int error = errno;
+    if (rc < 0)
+        zmq_msg_close(&msg);
+    return rc < 0 ? error : 0;
 }
 
 /* Brings lo up with multicast in a new namespace (where it starts down). */

@@ -11,6 +11,7 @@
 #include <CUnit/Basic.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct test_case {
     const char *name;
@@ -35,6 +36,19 @@ bool test_set_int(void *socket, int option, int value);
 int test_get_int(void *socket, int option);
 /* Closes a socket with linger 0. */
 void test_close(void *socket);
+/* Binds socket to transport ("tcp://127.0.0.1:*", ...) and writes the
+ * endpoint it got (ZMQ_LAST_ENDPOINT) to endpoint; true on success. */
+bool test_bind_endpoint(void *socket, const char *transport, char *endpoint,
+                        size_t size);
+
+/* For the routing-id types (SERVER, PEER, ...): receives one message
+ * within timeout_ms into buf (NUL-terminated), its routing id in *id
+ * (when not NULL); its size or -1. And sends text to the peer with
+ * routing id id (none when 0): 0, or the errno of the failed send (the
+ * message then closed). */
+int test_recv_routed(void *socket, char *buf, size_t size, uint32_t *id,
+                     int timeout_ms);
+int test_send_routed(void *socket, uint32_t id, const char *text, int flags);
 
 /* For raw TCP peers written by hand: a connection to 127.0.0.1:port, or
  * -1; and whether the other end closes fd within timeout_ms, whatever it
