@@ -9,18 +9,30 @@
  * modzmq socket. PEER and CHANNEL, which the package lacks, are held
  * against hand-written ZMTP peers in tests/test_peer_channel.c.
  *
- * Not written yet: udp multicast between modzmq and libzmq (modzmq's
- * own multicast is tested in a network namespace in test_radio_dish and
- * test_dgram), and EHOSTUNREACH for a routing id the libzmq peer never
- * had.
+ * udp multicast between modzmq and libzmq (a modzmq DISH with the peer's
+ * RADIO, a modzmq RADIO with the peer's DISH, and two DGRAMs, on
+ * udp://lo;239.1.2.x) runs in a child in a network namespace of its own,
+ * never on the host's interfaces; the peer runs in it too. A SERVER's
+ * send to a routing id no peer has gives EHOSTUNREACH in libzmq and in
+ * modzmq alike.
  */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* unshare */
+#endif
 #include <arpa/inet.h>
+#include <dirent.h>
+#include <errno.h>
+#include <net/if.h>
+#include <net/route.h>
 #include <netinet/in.h>
+#include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <zmq.h>
 
@@ -506,6 +518,335 @@ static void test_longest_group(void)
     draft_peer_stop(peer_dish);
 }
 
+/* ---- a routing id no peer has ---------------------------------------- */
+
+/* Another routing id than this one, never 0. */
+static uint32_t other_routing_id(uint32_t routing_id)
+{
+    return routing_id == UINT32_MAX ? 1 : routing_id + 1;
+}
+
+/* libzmq's SERVER (with a modzmq CLIENT) and modzmq's SERVER (with a
+ * libzmq CLIENT) each send to the one routing id they have, which
+ * arrives, and to another, which gives EHOSTUNREACH in both. */
+static void test_unknown_routing_id(void)
+{
+    void *ctx = zmq_ctx_new();
+    char text[64], theirs[64], ours[64], endpoint[256];
+
+    struct draft_peer *peer_server = peer_with("SERVER");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(peer_server);
+    const char *bound = draft_peer_ask(peer_server, "bind tcp://127.0.0.1:*");
+    CU_ASSERT_FATAL(starts(bound, "ok "));
+    snprintf(endpoint, sizeof endpoint, "%s", bound + 3);
+    void *client = zmq_socket(ctx, ZMQ_CLIENT);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(client);
+    CU_ASSERT_EQUAL_FATAL(zmq_connect(client, endpoint), 0);
+    CU_ASSERT_FATAL(send_with(client, "hi", 0, NULL));
+    unsigned known = 0;
+    const char *answer = draft_peer_ask(peer_server, "recv");
+    CU_ASSERT_FATAL(answer != NULL && sscanf(answer, "msg 6869 id %u", &known) == 1);
+    answer = draft_peer_ask(peer_server, "sendto %u 6e6f",
+                            (unsigned) other_routing_id(known));
+    snprintf(theirs, sizeof theirs, "%s", answer != NULL ? answer : "(no answer)");
+    CU_ASSERT(is(draft_peer_ask(peer_server, "sendto %u 6f6b", known), "ok"));
+    CU_ASSERT(recv_with(client, text, sizeof text, 5000, NULL, NULL, 0) &&
+              strcmp(text, "ok") == 0);
+    CU_ASSERT(test_recv_nothing(client, 200));
+    test_close(client);
+    draft_peer_stop(peer_server);
+
+    void *server = zmq_socket(ctx, ZMQ_SERVER);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(server);
+    CU_ASSERT_EQUAL_FATAL(zmq_bind(server, "tcp://127.0.0.1:*"), 0);
+    size_t size = sizeof endpoint;
+    CU_ASSERT_EQUAL_FATAL(zmq_getsockopt(server, ZMQ_LAST_ENDPOINT, endpoint, &size), 0);
+    struct draft_peer *peer_client = peer_with("CLIENT");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(peer_client);
+    CU_ASSERT(is(draft_peer_ask(peer_client, "set receiveTimeout 200"), "ok"));
+    CU_ASSERT(is(draft_peer_ask(peer_client, "connect %s", endpoint), "ok"));
+    CU_ASSERT(is(draft_peer_ask(peer_client, "send 6869"), "ok"));
+    uint32_t routing_id = 0;
+    CU_ASSERT_FATAL(recv_with(server, text, sizeof text, 5000, &routing_id, NULL, 0));
+    if (send_with(server, "no", other_routing_id(routing_id), NULL))
+        snprintf(ours, sizeof ours, "ok");
+    else
+        snprintf(ours, sizeof ours, "error %s",
+                 errno == EHOSTUNREACH ? "EHOSTUNREACH" : strerror(errno));
+    CU_ASSERT(send_with(server, "ok", routing_id, NULL));
+    CU_ASSERT(is(draft_peer_ask(peer_client, "recv"), "msg 6f6b"));
+    CU_ASSERT(is(draft_peer_ask(peer_client, "recv"), "timeout"));
+    test_close(server);
+    draft_peer_stop(peer_client);
+    zmq_ctx_term(ctx);
+
+    CU_ASSERT_STRING_EQUAL(theirs, "error EHOSTUNREACH");
+    CU_ASSERT_STRING_EQUAL(ours, theirs);
+}
+
+/* ---- udp multicast, in a network namespace of the test's own --------- */
+
+/* Brings lo up with multicast in this (new) namespace. */
+static bool loopback_up(void)
+{
+    int fd = socket(AF_INET, SOCK_DGRAM, 0);
+    if (fd < 0)
+        return false;
+    struct ifreq request = { 0 };
+    snprintf(request.ifr_name, sizeof request.ifr_name, "lo");
+    bool ok = ioctl(fd, SIOCGIFFLAGS, &request) == 0;
+    request.ifr_flags |= IFF_UP | IFF_MULTICAST;
+    ok = ok && ioctl(fd, SIOCSIFFLAGS, &request) == 0;
+    close(fd);
+    return ok;
+}
+
+/* In the child, which has no CUnit to report to: modzmq's DISH bound to
+ * a group on lo, the peer's RADIO connected to it; probes until one is
+ * heard, then only the group joined arrives. 0, or the step that
+ * failed. */
+static int multicast_dish_with_peer_radio(void)
+{
+    const char *address = "udp://lo;239.1.2.5:5561";
+    struct draft_peer *radio = peer_with("RADIO");
+    if (radio == NULL)
+        return 10;
+    void *ctx = zmq_ctx_new();
+    void *dish = zmq_socket(ctx, ZMQ_DISH);
+    int rc = 0;
+    char text[64], group[32];
+    if (dish == NULL || zmq_join(dish, "weather") != 0 || zmq_bind(dish, address) != 0)
+        rc = 11;
+    else if (!is(draft_peer_ask(radio, "connect %s", address), "ok"))
+        rc = 12;
+    bool heard = false;
+    for (int i = 0; rc == 0 && i < PROBES && !heard; i++) {
+        if (!is(draft_peer_ask(radio, "sendgroup weather 9e"), "ok"))
+            rc = 13;
+        heard = recv_with(dish, text, sizeof text, 100, NULL, group, sizeof group);
+    }
+    if (rc == 0 && !heard)
+        rc = 14;
+    for (int i = 0; rc == 0 && i < PROBES &&
+                    recv_with(dish, text, sizeof text, 100, NULL, group, sizeof group);
+         i++)
+        continue;
+    if (rc == 0 && (!is(draft_peer_ask(radio, "sendgroup news 02"), "ok") ||
+                    !is(draft_peer_ask(radio, "sendgroup weather 03"), "ok")))
+        rc = 15;
+    if (rc == 0 && !(recv_with(dish, text, sizeof text, 5000, NULL, group, sizeof group) &&
+                     strcmp(text, "\x03") == 0 && strcmp(group, "weather") == 0))
+        rc = 16;
+    if (rc == 0 && !test_recv_nothing(dish, 200))
+        rc = 17;
+    if (dish != NULL)
+        zmq_close(dish);
+    zmq_ctx_term(ctx);
+    draft_peer_stop(radio);
+    return rc;
+}
+
+/* In the child: modzmq's RADIO connected to a group on lo that the
+ * peer's DISH bound and joined. 0, or the step that failed. */
+static int multicast_radio_with_peer_dish(void)
+{
+    const char *address = "udp://lo;239.1.2.6:5562";
+    struct draft_peer *dish = peer_with("DISH");
+    if (dish == NULL)
+        return 20;
+    if (!is(draft_peer_ask(dish, "set receiveTimeout 100"), "ok") ||
+        !is(draft_peer_ask(dish, "join weather"), "ok") ||
+        !starts(draft_peer_ask(dish, "bind %s", address), "ok")) {
+        draft_peer_stop(dish);
+        return 21;
+    }
+    void *ctx = zmq_ctx_new();
+    void *radio = zmq_socket(ctx, ZMQ_RADIO);
+    int rc = 0;
+    if (radio == NULL || zmq_connect(radio, address) != 0)
+        rc = 22;
+    bool heard = false;
+    for (int i = 0; rc == 0 && i < PROBES && !heard; i++) {
+        if (!send_with(radio, "probe", 0, "weather"))
+            rc = 23;
+        heard = is(draft_peer_ask(dish, "recv"), "msg 70726f6265 group weather");
+    }
+    if (rc == 0 && !heard)
+        rc = 24;
+    for (int i = 0; rc == 0 && i < PROBES &&
+                    is(draft_peer_ask(dish, "recv"), "msg 70726f6265 group weather");
+         i++)
+        continue;
+    if (rc == 0 && (!send_with(radio, "y", 0, "news") || !send_with(radio, "z", 0, "weather")))
+        rc = 25;
+    if (rc == 0 && !is(draft_peer_ask(dish, "recv"), "msg 7a group weather"))
+        rc = 26;
+    if (rc == 0 && !is(draft_peer_ask(dish, "recv"), "timeout"))
+        rc = 27;
+    if (radio != NULL)
+        zmq_close(radio);
+    zmq_ctx_term(ctx);
+    draft_peer_stop(dish);
+    return rc;
+}
+
+/* A route for multicast (224.0.0.0/4) through lo in this (new)
+ * namespace: libzmq's DGRAM, unlike its RADIO, sets no multicast
+ * interface, so its datagrams to a group go where the routes say. */
+static bool multicast_route_on_loopback(void)
+{
+    int fd = socket(AF_INET, SOCK_DGRAM, 0);
+    if (fd < 0)
+        return false;
+    struct rtentry route = { 0 };
+    struct sockaddr_in *destination = (struct sockaddr_in *) &route.rt_dst;
+    struct sockaddr_in *mask = (struct sockaddr_in *) &route.rt_genmask;
+    destination->sin_family = AF_INET;
+    destination->sin_addr.s_addr = htonl(0xe0000000);
+    mask->sin_family = AF_INET;
+    mask->sin_addr.s_addr = htonl(0xf0000000);
+    route.rt_flags = RTF_UP;
+    char device[] = "lo";
+    route.rt_dev = device;
+    bool ok = ioctl(fd, SIOCADDRT, &route) == 0;
+    close(fd);
+    return ok;
+}
+
+/* In the child: modzmq's DGRAM and the peer's both bound to one group
+ * and port on lo; each one's datagram to the group reaches the other
+ * (each hears its own too, which multicast loops back: those are
+ * skipped). 0, or the step that failed. */
+static int multicast_dgram_with_peer(void)
+{
+    const char *address = "udp://lo;239.1.2.7:5563";
+    const char *group = "239.1.2.7:5563";
+    if (!multicast_route_on_loopback())
+        return 38;
+    struct draft_peer *peer = peer_with("DGRAM");
+    if (peer == NULL)
+        return 30;
+    if (!is(draft_peer_ask(peer, "set receiveTimeout 100"), "ok") ||
+        !starts(draft_peer_ask(peer, "bind %s", address), "ok")) {
+        draft_peer_stop(peer);
+        return 31;
+    }
+    const char *source = "127.0.0.1:5563"; /* ours, as the peer sees it */
+    char group_part[2 * 32 + 2], probe_from[2 * 32 + 16];
+    draft_peer_part(group_part, group, strlen(group));
+    snprintf(probe_from, sizeof probe_from, "msg ");
+    draft_peer_part(probe_from + 4, source, strlen(source));
+    void *ctx = zmq_ctx_new();
+    void *dgram = zmq_socket(ctx, ZMQ_DGRAM);
+    int rc = 0;
+    if (dgram == NULL || zmq_bind(dgram, address) != 0)
+        rc = 32;
+    /* ours to the group, heard by the peer */
+    bool heard = false;
+    for (int i = 0; rc == 0 && i < PROBES && !heard; i++) {
+        if (!test_send(dgram, group, ZMQ_SNDMORE) || !test_send(dgram, "probe", 0))
+            rc = 33;
+        const char *answer = draft_peer_ask(peer, "recv");
+        heard = starts(answer, probe_from) && strstr(answer, " 70726f6265") != NULL;
+    }
+    if (rc == 0 && !heard)
+        rc = 34;
+    /* the peer's to the group, heard by ours among its own probes */
+    heard = false;
+    char from[64], body[64];
+    for (int i = 0; rc == 0 && i < PROBES && !heard; i++) {
+        if (!is(draft_peer_ask(peer, "send %s 6261636b", group_part), "ok"))
+            rc = 35;
+        while (rc == 0 && !heard && test_recv(dgram, from, sizeof from, 100) >= 0) {
+            if (test_recv(dgram, body, sizeof body, 5000) < 0)
+                rc = 36;
+            else
+                heard = strcmp(body, "back") == 0;
+        }
+    }
+    /* Only the port is the peer's own: its socket names no multicast
+     * interface, and the kernel gives a datagram routed to the group
+     * through lo the source 0.0.0.0 (lo's 127.0.0.1 is of host scope). */
+    const char *port = strrchr(from, ':');
+    if (rc == 0 && heard && (port == NULL || strcmp(port, ":5563") != 0))
+        rc = 39;
+    if (rc == 0 && !heard)
+        rc = 37;
+    if (dgram != NULL)
+        zmq_close(dgram);
+    zmq_ctx_term(ctx);
+    draft_peer_stop(peer);
+    return rc;
+}
+
+/* How many threads this process has, from /proc/self/task; -1 if it
+ * cannot be read. */
+static int threads_alive(void)
+{
+    DIR *tasks = opendir("/proc/self/task");
+    if (tasks == NULL)
+        return -1;
+    int count = 0;
+    for (struct dirent *entry; (entry = readdir(tasks)) != NULL;)
+        if (entry->d_name[0] != '.')
+            count++;
+    closedir(tasks);
+    return count;
+}
+
+/* Runs one multicast case in a child in a network namespace of its own,
+ * with lo up. Every case before has terminated its context, so this
+ * process has no other thread at the fork (ThreadSanitizer refuses
+ * threads started after a multi-threaded fork); after a failed case
+ * one may be left, so then this one is not run. The child's alarm
+ * bounds the wait; the peer, whose stdin ends with the child, follows
+ * it. */
+static void in_namespace(int (*run)(void))
+{
+    if (CU_get_number_of_failures() > 0) {
+        fprintf(stderr, "\n  multicast: not run after a failure\n");
+        CU_FAIL("not run after an earlier failure");
+        return;
+    }
+    CU_ASSERT_EQUAL_FATAL(threads_alive(), 1);
+    pid_t pid = fork();
+    CU_ASSERT_FATAL(pid != -1);
+    if (pid == 0) {
+        alarm(90);
+        if (unshare(CLONE_NEWNET) == -1)
+            _exit(100);
+        if (!loopback_up())
+            _exit(101);
+        _exit(run());
+    }
+    int status;
+    CU_ASSERT_FATAL(waitpid(pid, &status, 0) == pid);
+    CU_ASSERT_FATAL(WIFEXITED(status));
+    if (WEXITSTATUS(status) == 100) {
+        fprintf(stderr, "\n  multicast: unshare(CLONE_NEWNET) refused, not run\n");
+        return;
+    }
+    if (WEXITSTATUS(status) != 0)
+        fprintf(stderr, "\n  multicast: the child failed at step %d\n",
+                WEXITSTATUS(status));
+    CU_ASSERT_EQUAL(WEXITSTATUS(status), 0);
+}
+
+static void test_multicast_dish(void)
+{
+    in_namespace(multicast_dish_with_peer_radio);
+}
+
+static void test_multicast_radio(void)
+{
+    in_namespace(multicast_radio_with_peer_dish);
+}
+
+static void test_multicast_dgram(void)
+{
+    in_namespace(multicast_dgram_with_peer);
+}
+
 /* ---- the matrix ----------------------------------------------------------- */
 
 /* One case of a pair: the half run by modzmq, and where. (udp takes a
@@ -552,7 +893,7 @@ static void test_next_pair_case(void)
 
 int main(void)
 {
-    static struct test_case tests[PAIR_CASES + 3];
+    static struct test_case tests[PAIR_CASES + 7];
     for (size_t i = 0; i < PAIR_CASES; i++)
         tests[i] = (struct test_case){ pair_cases[i].name, test_next_pair_case };
     tests[PAIR_CASES] =
@@ -560,5 +901,16 @@ int main(void)
     tests[PAIR_CASES + 1] = (struct test_case){ "DGRAM, udp", test_dgram_with_peer };
     tests[PAIR_CASES + 2] =
         (struct test_case){ "RADIO/DISH, a group of 255 octets", test_longest_group };
-    return test_run_suite("draft_pairs", tests, PAIR_CASES + 3);
+    tests[PAIR_CASES + 3] =
+        (struct test_case){ "SERVER, a routing id no peer has", test_unknown_routing_id };
+    tests[PAIR_CASES + 4] = (struct test_case){
+        "modzmq DISH, peer RADIO, udp multicast in a namespace", test_multicast_dish
+    };
+    tests[PAIR_CASES + 5] = (struct test_case){
+        "modzmq RADIO, peer DISH, udp multicast in a namespace", test_multicast_radio
+    };
+    tests[PAIR_CASES + 6] = (struct test_case){
+        "DGRAM, udp multicast in a namespace", test_multicast_dgram
+    };
+    return test_run_suite("draft_pairs", tests, PAIR_CASES + 7);
 }

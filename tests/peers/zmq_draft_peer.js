@@ -29,6 +29,8 @@
  *   send PART ...             -> ok  (each PART hex, '-' for empty; DGRAM:
  *                                     the address part, then the body)
  *   sendto ID PART            -> ok  (SERVER: to routing id ID)
+ *                                or error CODE  (libzmq's errno name, such
+ *                                as EHOSTUNREACH for an id no peer has)
  *   sendgroup GROUP PART      -> ok  (RADIO)
  *   recv                      -> msg PART ... [id ID | group GROUP]
  *                                or timeout
@@ -296,7 +298,13 @@ class Peer {
             await sock.send(args.map(parsePart));
             return "ok";
         case "sendto":
-            await sock.send(parsePart(args[1]), { routingId: Number(args[0]) });
+            try {
+                await sock.send(parsePart(args[1]), { routingId: Number(args[0]) });
+            } catch (error) {
+                if (error.code === undefined)
+                    throw error;
+                return "error " + error.code;
+            }
             return "ok";
         case "sendgroup":
             await sock.send(parsePart(args[1]), { group: args[0] });
