@@ -16,23 +16,18 @@
  * send to a routing id no peer has gives EHOSTUNREACH in libzmq and in
  * modzmq alike.
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE /* unshare */
-#endif
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
 #include <net/if.h>
 #include <net/route.h>
 #include <netinet/in.h>
-#include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 #include <zmq.h>
 
@@ -586,21 +581,6 @@ static void test_unknown_routing_id(void)
 
 /* ---- udp multicast, in a network namespace of the test's own --------- */
 
-/* Brings lo up with multicast in this (new) namespace. */
-static bool loopback_up(void)
-{
-    int fd = socket(AF_INET, SOCK_DGRAM, 0);
-    if (fd < 0)
-        return false;
-    struct ifreq request = { 0 };
-    snprintf(request.ifr_name, sizeof request.ifr_name, "lo");
-    bool ok = ioctl(fd, SIOCGIFFLAGS, &request) == 0;
-    request.ifr_flags |= IFF_UP | IFF_MULTICAST;
-    ok = ok && ioctl(fd, SIOCSIFFLAGS, &request) == 0;
-    close(fd);
-    return ok;
-}
-
 /* In the child, which has no CUnit to report to: modzmq's DISH bound to
  * a group on lo, the peer's RADIO connected to it; probes until one is
  * heard, then only the group joined arrives. 0, or the step that
@@ -794,6 +774,17 @@ static int threads_alive(void)
     return count;
 }
 
+/* The child of one multicast case (testutil.h's network namespace). */
+struct multicast_case {
+    int (*run)(void);
+};
+
+static int run_case(void *arg)
+{
+    const struct multicast_case *c = arg;
+    return c->run();
+}
+
 /* Runs one multicast case in a child in a network namespace of its own,
  * with lo up. Every case before has terminated its context, so this
  * process has no other thread at the fork (ThreadSanitizer refuses
@@ -809,27 +800,10 @@ static void in_namespace(int (*run)(void))
         return;
     }
     CU_ASSERT_EQUAL_FATAL(threads_alive(), 1);
-    pid_t pid = fork();
-    CU_ASSERT_FATAL(pid != -1);
-    if (pid == 0) {
-        alarm(90);
-        if (unshare(CLONE_NEWNET) == -1)
-            _exit(100);
-        if (!loopback_up())
-            _exit(101);
-        _exit(run());
-    }
-    int status;
-    CU_ASSERT_FATAL(waitpid(pid, &status, 0) == pid);
-    CU_ASSERT_FATAL(WIFEXITED(status));
-    if (WEXITSTATUS(status) == 100) {
-        fprintf(stderr, "\n  multicast: unshare(CLONE_NEWNET) refused, not run\n");
-        return;
-    }
-    if (WEXITSTATUS(status) != 0)
-        fprintf(stderr, "\n  multicast: the child failed at step %d\n",
-                WEXITSTATUS(status));
-    CU_ASSERT_EQUAL(WEXITSTATUS(status), 0);
+    struct multicast_case c = { run };
+    int rc = test_in_network_namespace(run_case, &c, 90);
+    if (rc != -1)
+        CU_ASSERT_EQUAL(rc, 0);
 }
 
 static void test_multicast_dish(void)
