@@ -15,7 +15,8 @@
  * The input starts with the setup (fuzz_engine_setup reads it):
  *
  *   byte 0  our socket type: index into PAIR, PUB, SUB, REQ, REP, DEALER,
- *           ROUTER, PULL, PUSH, XPUB, XSUB (modulo 11)
+ *           ROUTER, PULL, PUSH, XPUB, XSUB, RADIO, DISH, CLIENT, SERVER,
+ *           SCATTER, GATHER, PEER, CHANNEL (modulo 19; socket_types.c)
  *   byte 1  FUZZ_ENGINE_* flags below
  *   byte 2  FUZZ_ENGINE_* flags of the second byte
  *   then, with FUZZ_ENGINE_ZAP_HANDLER: the ZAP reply, a byte choosing

@@ -45,8 +45,9 @@ const uint8_t *fuzz_rest(struct fuzz_input *in, size_t *size);
 bool fuzz_zmq_readable(void *socket, int timeout_ms);
 bool fuzz_fd_readable(int fd, int timeout_ms);
 
-/* A socket type that speaks ZMTP: index modulo 11 into PAIR, PUB, SUB,
- * REQ, REP, DEALER, ROUTER, PULL, PUSH, XPUB, XSUB (socket_types.c). */
+/* A socket type that speaks ZMTP: index modulo 19 into PAIR, PUB, SUB,
+ * REQ, REP, DEALER, ROUTER, PULL, PUSH, XPUB, XSUB, RADIO, DISH, CLIENT,
+ * SERVER, SCATTER, GATHER, PEER, CHANNEL (socket_types.c). */
 int fuzz_socket_type(uint8_t index);
 /* A socket type that may talk to type. */
 int fuzz_peer_type(int type);

@@ -15,6 +15,13 @@
  * parts must be a prefix of that (the engine stops at the first frame it
  * refuses), and all of it when the connection ended with the stream.
  *
+ * The single-part types (CLIENT, SERVER, SCATTER, GATHER, PEER, CHANNEL)
+ * get every frame from the engine too; it is their socket that drops a
+ * multipart message whole. So for them each part the session takes also
+ * goes through a pipe to the receive path those sockets use
+ * (core/sockets/single_part.c), which must return exactly the frames that
+ * were a message of one part, in order.
+ *
  * Input: the engine setup (engine_driver.h), then the peer's frames after
  * its greeting and READY, as chunks (each a turn).
  */
@@ -22,6 +29,9 @@
 #include <string.h>
 
 #include "engine_driver.h"
+#include "pipe.h"
+#include "routing.h"
+#include "single_part.h"
 #include "zmq.h"
 
 enum { PARTS_MAX = 4096 };
@@ -34,6 +44,7 @@ struct part {
     bool command;         /* a RADIO's JOIN or LEAVE */
     const uint8_t *group; /* a DISH's part: its group */
     size_t group_size;
+    bool single; /* a message of one part: a single-part socket returns it */
 };
 
 /* What the stream's reading depends on: the socket type. */
@@ -43,6 +54,16 @@ struct reader {
     const uint8_t *group; /* a DISH's group frame, awaiting its body */
     size_t group_size;
     bool group_pending;
+    bool in_message; /* the last data frame had MORE */
+};
+
+/* The receive path of a single-part socket type, fed with what the
+ * session takes. */
+struct socket_side {
+    struct mz_pipe *pipe;
+    struct mz_fair_queue fq;
+    size_t next; /* expected[] index after the last message it returned */
+    size_t returned;
 };
 
 struct traffic {
@@ -53,6 +74,8 @@ struct traffic {
     bool expected_whole; /* the stream holds nothing the engine refuses */
     bool truncated;      /* the stream is longer than this file reads */
     size_t got;          /* parts the session took, each as expected */
+    size_t single_count; /* parts a single-part socket returns */
+    struct socket_side *socket; /* single-part types only */
 };
 
 static bool command_is(const uint8_t *body, size_t size, const char *name,
@@ -73,7 +96,7 @@ static struct part *expect(struct traffic *t, uint8_t prefix,
     if (t->expected_count == PARTS_MAX)
         return &ignored;
     struct part *p = &t->expected[t->expected_count++];
-    *p = (struct part){ prefix, data, size, more, false, NULL, 0 };
+    *p = (struct part){ prefix, data, size, more, false, NULL, 0, false };
     return p;
 }
 
@@ -176,9 +199,73 @@ static void read_stream(struct traffic *t, int64_t max, struct reader *r)
                 return;
             }
         } else {
-            expect(t, 2, body, (size_t) size, (flags & 1) != 0);
+            bool more = (flags & 1) != 0;
+            struct part *p = expect(t, 2, body, (size_t) size, more);
+            p->single = !more && !r->in_message;
+            r->in_message = more;
         }
         pos += header + (size_t) size;
+    }
+}
+
+static bool is_single_part_type(int type)
+{
+    return type == ZMQ_CLIENT || type == ZMQ_SERVER || type == ZMQ_SCATTER ||
+           type == ZMQ_GATHER || type == ZMQ_PEER || type == ZMQ_CHANNEL;
+}
+
+static struct socket_side *socket_side_new(struct traffic *t)
+{
+    for (size_t i = 0; i < t->expected_count; i++)
+        t->single_count += t->expected[i].single;
+    struct socket_side *s = calloc(1, sizeof *s);
+    fuzz_check(s != NULL, "memory");
+    s->pipe = mz_pipe_new(0, 0, false);
+    fuzz_check(s->pipe != NULL, "memory");
+    mz_fq_init(&s->fq, 0);
+    fuzz_check(mz_fq_attach(&s->fq, &s->pipe->end[1]), "memory");
+    return s;
+}
+
+static void socket_side_free(struct socket_side *s)
+{
+    mz_fq_fini(&s->fq);
+    mz_pipe_release(&s->pipe->end[0]);
+    mz_pipe_release(&s->pipe->end[1]);
+    free(s);
+}
+
+/* Hands a copy of the session's part to the socket's receive path and
+ * checks each message it returns against the next single part expected. */
+static void socket_side_take(struct traffic *t, const struct mz_msg *m)
+{
+    struct socket_side *s = t->socket;
+    struct mz_msg copy;
+    mz_msg_init(&copy);
+    mz_msg_copy(&copy, m);
+    fuzz_check(mz_pipe_write(&s->pipe->end[0], &copy), "driver: pipe");
+    mz_pipe_flush(&s->pipe->end[0]);
+    /* The pipe's ACTIVATE_READ would go to the reading end's owner, here
+     * nobody: wake the fair queue as the socket does on it. */
+    mz_fq_activated(&s->fq, &s->pipe->end[1]);
+    struct mz_msg got;
+    mz_msg_init(&got);
+    while (mz_single_part_recv(&s->fq, &got, NULL) == 0) {
+        while (s->next < t->expected_count && !t->expected[s->next].single)
+            s->next++;
+        fuzz_check(s->next < t->expected_count,
+                   "a single-part socket returned a part of a multipart "
+                   "message");
+        const struct part *e = &t->expected[s->next++];
+        size_t size = mz_msg_size(&got);
+        fuzz_check(!mz_msg_has_more(&got) && size == e->size &&
+                       (size == 0 ||
+                        memcmp(mz_msg_data(&got), e->data, size) == 0),
+                   "a single-part socket returned another message than "
+                   "the next one of one part");
+        s->returned++;
+        mz_msg_close(&got);
+        mz_msg_init(&got);
     }
 }
 
@@ -204,6 +291,8 @@ static void on_part(void *arg, const struct mz_msg *m)
         same = same && mz_msg_group_size(m) == e->group_size &&
                memcmp(mz_msg_group(m), e->group, e->group_size) == 0;
     fuzz_check(same, "a part differs from the frame it came from");
+    if (t->socket != NULL)
+        socket_side_take(t, m);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -234,14 +323,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct reader r = { .publisher = type == ZMQ_PUB || type == ZMQ_XPUB,
                         .type = type };
     read_stream(t, run.options.maxmsgsize, &r);
+    if (is_single_part_type(type))
+        t->socket = socket_side_new(t);
 
     run.on_part = on_part;
     run.arg = t;
     fuzz_engine_run(&run, &in);
+    fuzz_trace("traffic: %zu of %zu parts, %zu of %zu single-part messages",
+               t->got, t->expected_count,
+               t->socket != NULL ? t->socket->returned : 0, t->single_count);
     if (run.handshake_done && run.end == MZ_ENGINE_CONNECTION_CLOSED &&
         t->expected_whole && !t->truncated && t->expected_count < PARTS_MAX)
-        fuzz_check(t->got == t->expected_count,
+        fuzz_check(t->got == t->expected_count &&
+                       (t->socket == NULL ||
+                        t->socket->returned == t->single_count),
                    "parts the stream holds never reached the session");
+    if (t->socket != NULL)
+        socket_side_free(t->socket);
     free(t);
     return 0;
 }

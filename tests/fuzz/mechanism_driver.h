@@ -23,7 +23,7 @@
  *   byte    a variant of the mechanism's options, for the target's
  *           configure (GSSAPI: bit 0 sets ZMQ_GSSAPI_PLAINTEXT)
  *   byte    the peer's socket type: index into PAIR, PUB, SUB, REQ, REP,
- *           DEALER, ROUTER, PULL, PUSH, XPUB, XSUB (modulo 11); ours is
+ *           DEALER, ... (fuzz.h's fuzz_socket_type); ours is
  *           one that may talk to it
  *   chunk   the peer's ZMQ_METADATA value for X-Fuzz (none if empty)
  *   chunk   the peer's ZMQ_ROUTING_ID (none if empty)

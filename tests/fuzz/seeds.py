@@ -19,11 +19,16 @@ CORPUS = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
     os.path.dirname(os.path.abspath(__file__)), "corpus")
 
 TYPES = ["PAIR", "PUB", "SUB", "REQ", "REP", "DEALER", "ROUTER", "PULL",
-         "PUSH", "XPUB", "XSUB", "RADIO", "DISH"]
+         "PUSH", "XPUB", "XSUB", "RADIO", "DISH", "CLIENT", "SERVER",
+         "SCATTER", "GATHER", "PEER", "CHANNEL"]
 PEER = {"PAIR": "PAIR", "PUB": "SUB", "SUB": "PUB", "REQ": "REP",
         "REP": "REQ", "DEALER": "ROUTER", "ROUTER": "DEALER", "PULL": "PUSH",
         "PUSH": "PULL", "XPUB": "SUB", "XSUB": "PUB", "RADIO": "DISH",
-        "DISH": "RADIO"}
+        "DISH": "RADIO", "CLIENT": "SERVER", "SERVER": "CLIENT",
+        "SCATTER": "GATHER", "GATHER": "SCATTER", "PEER": "PEER",
+        "CHANNEL": "CHANNEL"}
+# The thread-safe types that carry messages of one part only.
+SINGLE_PART = ["CLIENT", "SERVER", "SCATTER", "GATHER", "PEER", "CHANNEL"]
 
 # engine_driver.h, byte 1 and byte 2 of the setup
 ZAP_DOMAIN, ZAP_HANDLER, ZAP_ENFORCE, PEER_3_0 = 0x01, 0x02, 0x04, 0x08
@@ -206,6 +211,19 @@ seed("fuzz_traffic", "dish-groups",
 seed("fuzz_traffic", "dish-three-frames",
      engine_setup("DISH") + turns(frame(b"g", more=True),
                                   frame(b"a", more=True), frame(b"b")))
+# A single-part type's socket returns the one-part messages only: a
+# multipart message between two of them is dropped whole.
+for t in SINGLE_PART:
+    seed("fuzz_traffic", "single-part-" + t.lower(),
+         engine_setup(t, 0, SENDS) +
+         turns(msg, frame(b"a", more=True) + frame(b"b"), frame(b"after"),
+               frame(b"c", more=True), frame(b"d", more=True) + frame(b"e"),
+               command(b"JOIN", b"g"), frame(b""), frame(b"z" * 1000)))
+seed("fuzz_traffic", "single-part-pipe-full",
+     engine_setup("SERVER", PIPE_FULL, RESUME_INSIDE) +
+     turns(msg + frame(b"a", more=True) + frame(b"b") + msg))
+seed("fuzz_traffic", "single-part-cut",
+     engine_setup("GATHER") + turns(msg, frame(b"a", more=True)))
 seed("fuzz_traffic", "sub-sends",
      engine_setup("SUB", 0, SENDS) + turns(msg))
 seed("fuzz_traffic", "sub-sends-3.0",
