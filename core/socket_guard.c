@@ -30,14 +30,20 @@ void mz_socket_guard_init(struct mz_socket *s)
     pthread_condattr_init(&attr);
     /* Timeouts are measured on the monotonic clock, as everywhere else. */
     pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-    /* Recursive: a transport plugin reads the socket's options through
-     * zmq_getsockopt from inside zmq_bind and zmq_connect (endpoint_parse,
-     * on the caller's thread), as the SDK tells it to. */
+    /* Adaptive: a call holds the lock for a fraction of a microsecond,
+     * far less than a sleep and a wake-up cost, so a thread that finds it
+     * taken spins a little before it sleeps. The lock is also recursive,
+     * though not through its type (glibc's adaptive mutexes are not): a
+     * transport plugin reads the socket's options through zmq_getsockopt
+     * from inside zmq_bind and zmq_connect (endpoint_parse, on the
+     * caller's thread), as the SDK tells it to. */
     pthread_mutexattr_t lock_attr;
     pthread_mutexattr_init(&lock_attr);
-    pthread_mutexattr_settype(&lock_attr, PTHREAD_MUTEX_RECURSIVE);
+    pthread_mutexattr_settype(&lock_attr, PTHREAD_MUTEX_ADAPTIVE_NP);
     pthread_mutex_init(&g->lock, &lock_attr);
     pthread_mutexattr_destroy(&lock_attr);
+    atomic_init(&g->holder, 0);
+    g->depth = 0;
     pthread_mutex_init(&g->wake_lock, NULL);
     pthread_cond_init(&g->idle, &attr);
     pthread_cond_init(&g->wake, &attr);
@@ -49,12 +55,58 @@ void mz_socket_guard_init(struct mz_socket *s)
     g->signaler_count = g->signaler_capacity = 0;
 }
 
+/* Its address tells one live thread from every other: the holder's mark. */
+static _Thread_local char this_thread;
+
+static uintptr_t self_mark(void)
+{
+    return (uintptr_t) &this_thread;
+}
+
+/* The lock's recursion. Only the holder writes holder while it holds the
+ * lock, so a thread reading its own mark there is sure to hold it, and
+ * one reading anything else is sure not to. */
+static void lock_take(struct mz_socket_guard *g)
+{
+    uintptr_t self = self_mark();
+    if (atomic_load_explicit(&g->holder, memory_order_relaxed) == self) {
+        g->depth++;
+        return;
+    }
+    pthread_mutex_lock(&g->lock);
+    atomic_store_explicit(&g->holder, self, memory_order_relaxed);
+    g->depth = 1;
+}
+
+static void lock_give(struct mz_socket_guard *g)
+{
+    if (--g->depth > 0)
+        return;
+    atomic_store_explicit(&g->holder, 0, memory_order_relaxed);
+    pthread_mutex_unlock(&g->lock);
+}
+
+/* Around a wait that lets the lock go (a condition wait, or the guard's
+ * own): whatever the depth, the lock is let go entirely and comes back
+ * as deep as it was. */
+static unsigned holder_forget(struct mz_socket_guard *g)
+{
+    atomic_store_explicit(&g->holder, 0, memory_order_relaxed);
+    return g->depth;
+}
+
+static void holder_restore(struct mz_socket_guard *g, unsigned depth)
+{
+    atomic_store_explicit(&g->holder, self_mark(), memory_order_relaxed);
+    g->depth = depth;
+}
+
 int mz_socket_enter(struct mz_socket *s)
 {
     struct mz_socket_guard *g = &s->guard;
-    pthread_mutex_lock(&g->lock);
+    lock_take(g);
     if (g->closing) {
-        pthread_mutex_unlock(&g->lock);
+        lock_give(g);
         errno = ENOTSOCK;
         return -1;
     }
@@ -68,7 +120,7 @@ void mz_socket_leave(struct mz_socket *s)
     int saved = errno;
     if (--g->callers == 1 && g->closing)
         pthread_cond_signal(&g->idle);
-    pthread_mutex_unlock(&g->lock);
+    lock_give(g);
     errno = saved;
 }
 
@@ -95,6 +147,7 @@ int mz_socket_guard_wait(struct mz_socket *s, uint64_t seq, int timeout_ms)
 {
     struct mz_socket_guard *g = &s->guard;
     struct timespec deadline = deadline_in(timeout_ms < 0 ? 0 : timeout_ms);
+    unsigned depth = holder_forget(g);
     pthread_mutex_unlock(&g->lock);
     pthread_mutex_lock(&g->wake_lock);
     while (atomic_load(&g->wake_seq) == seq) {
@@ -106,6 +159,7 @@ int mz_socket_guard_wait(struct mz_socket *s, uint64_t seq, int timeout_ms)
     }
     pthread_mutex_unlock(&g->wake_lock);
     pthread_mutex_lock(&g->lock);
+    holder_restore(g, depth);
     if (g->closing) {
         errno = ENOTSOCK;
         return -1;
@@ -139,8 +193,11 @@ void mz_socket_guard_close(struct mz_socket *s)
     struct mz_socket_guard *g = &s->guard;
     g->closing = true;
     mz_socket_guard_notify(s);
-    while (g->callers > 1)
+    while (g->callers > 1) {
+        unsigned depth = holder_forget(g);
         pthread_cond_wait(&g->idle, &g->lock);
+        holder_restore(g, depth);
+    }
 }
 
 void mz_socket_guard_fini(struct mz_socket *s)

@@ -42,6 +42,8 @@ struct mz_endpoint {
  * close took the lock still finds a lock, and closing set, after it. */
 struct mz_socket_guard {
     pthread_mutex_t lock;
+    atomic_uintptr_t holder; /* the thread holding lock, 0 when free */
+    unsigned depth;          /* its calls in one another (the holder's) */
     pthread_cond_t idle; /* callers fell to one: close may go on */
     unsigned callers;    /* threads inside a call, waiting ones included */
     bool closing;
