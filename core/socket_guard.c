@@ -55,12 +55,12 @@ void mz_socket_guard_init(struct mz_socket *s)
     g->signaler_count = g->signaler_capacity = 0;
 }
 
-/* Its address tells one live thread from every other: the holder's mark. */
-static _Thread_local char this_thread;
-
+/* The holder's mark: pthread_self tells one live thread from every other,
+ * and reads a register where a thread-local variable of a shared library
+ * would cost a call. */
 static uintptr_t self_mark(void)
 {
-    return (uintptr_t) &this_thread;
+    return (uintptr_t) pthread_self();
 }
 
 /* The lock's recursion. Only the holder writes holder while it holds the
