@@ -9,7 +9,8 @@
 # libFuzzer (in Debian's compiler runtime package) and llvm-symbolizer for
 # tools/fuzz.sh; Node.js with npm, to install the npm package zeromq 6
 # (below); and debhelper, lintian and mmdebstrap for the packages and
-# their install test (tools/check-packages.sh).
+# their install test (tools/check-packages.sh), and man-db, whose
+# man --warnings checks the manual pages.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 
@@ -21,7 +22,7 @@ packages=(
     python3-pytest python3-pytest-timeout python3-tornado
     clang libclang-rt-dev llvm
     iproute2
-    debhelper lintian mmdebstrap
+    debhelper lintian mmdebstrap man-db
 )
 # Debian's Node.js and npm, unless a node and an npm are there already
 # (another build of nodejs, such as NodeSource's, brings its own npm and
