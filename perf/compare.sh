@@ -15,8 +15,10 @@
 # REQ/REP or PAIR latency, modzmq against libzmq); "pairs" (throughput and
 # latency of the thread-safe types beside the classic ones: CLIENT->SERVER
 # beside DEALER->ROUTER, RADIO->DISH beside PUB->SUB with one topic); and
-# "scaling" (N sender threads, 1 to the CPUs there are, each with its own
-# DEALER to one ROUTER, against N threads sharing ONE CLIENT to a SERVER).
+# "scaling" (N sender threads, 1 to the CPUs there are: each with its own
+# DEALER to one ROUTER; sharing ONE DEALER under a mutex, as an application
+# shares a classic socket, which libzmq runs too; and sharing ONE CLIENT to
+# a SERVER, set against the shared DEALER).
 # The thread-safe rows run on libzmq only when it has the draft API (it
 # exports zmq_join): Debian's libzmq 4.3.4 has not, and though its
 # zmq_socket() makes a CLIENT, that CLIENT aborts in the ZMTP handshake
@@ -455,14 +457,23 @@ handshake_table() {
 declare -A pair_values=() pair_failure=()
 reset_pairs() { pair_values=() pair_failure=(); }
 
-# The classic pattern a thread-safe one is set against, and row labels.
+# The classic pattern a thread-safe one is set against (KIND scale: N
+# threads sharing ONE CLIENT against N threads sharing ONE DEALER under a
+# mutex of the application's, the way a classic socket is shared), and row
+# labels.
 classic_of() {
-    case "$1" in
-    client-server) echo dealer-router ;;
-    radio-dish) echo pub-sub ;;
+    case "$1:${2:-}" in
+    client-server:scale) echo locked-dealer-router ;;
+    client-server:*) echo dealer-router ;;
+    radio-dish:*) echo pub-sub ;;
     esac
 }
-label_of() { tr "[:lower:]" "[:upper:]" <<<"${1/-/->}"; }
+label_of() {
+    case "$1" in
+    locked-dealer-router) echo "DEALER+MUTEX->ROUTER" ;;
+    *) tr "[:lower:]" "[:upper:]" <<<"${1/-/->}" ;;
+    esac
+}
 
 # Does SIDE run PATTERN? libzmq runs a thread-safe one only with drafts.
 side_runs() {
@@ -507,7 +518,7 @@ pair_note() {
 # (modzmq, thread-safe) is better.
 pair_row() {
     local kind=$1 size=$2 pattern=$3 classic mz ms lz ls ref="n/a" note
-    classic=$(classic_of "$pattern")
+    classic=$(classic_of "$pattern" "$kind")
     read -r mz ms <<<"$(pair_summary "$kind:$size:$pattern:modzmq")"
     read -r lz ls <<<"$(pair_summary "$kind:$size:$pattern:system")"
     [ -z "$classic" ] || read -r ref _ <<<"$(pair_summary "$kind:$size:$classic:modzmq")"
@@ -521,7 +532,7 @@ pair_row() {
             return sprintf("%.2f", k == "lat" ? b / a : a / b)
         }
         BEGIN {
-            printf "%8d %-16s %12s %12s %7s %7s %9s %9s%s\n", s, p, num(m),
+            printf "%8d %-20s %12s %12s %7s %7s %9s %9s%s\n", s, p, num(m),
                 num(l), ratio(m, l), ratio(m, r), m == "n/a" ? "-" : ms,
                 l == "n/a" ? "-" : ls, note
         }'
@@ -546,7 +557,7 @@ pairs_throughput_table() {
     printf '%s throughput by socket pair%s (messages/s; mz/lz = modzmq/libzmq,' \
         "$transport" "${security:+ with CURVE}"
     printf ' ts/cl = modzmq thread-safe/classic, target >= 0.80)\n'
-    printf '%8s %-16s %12s %12s %7s %7s %9s %9s\n' size pattern modzmq libzmq \
+    printf '%8s %-20s %12s %12s %7s %7s %9s %9s\n' size pattern modzmq libzmq \
         mz/lz ts/cl 'mz spread' 'lz spread'
     for size in $sizes; do
         for ((r = 0; r < reps; r++)); do
@@ -576,7 +587,7 @@ pairs_latency_table() {
     printf '%s latency by socket pair%s (one-way us; mz/lz = libzmq/modzmq,' \
         "$transport" "${security:+ with CURVE}"
     printf ' ts/cl = modzmq classic/thread-safe, target >= 0.80)\n'
-    printf '%8s %-16s %12s %12s %7s %7s %9s %9s\n' size pattern modzmq libzmq \
+    printf '%8s %-20s %12s %12s %7s %7s %9s %9s\n' size pattern modzmq libzmq \
         mz/lz ts/cl 'mz spread' 'lz spread'
     for size in $sizes; do
         for ((r = 0; r < reps; r++)); do
@@ -599,20 +610,25 @@ pairs_latency_table() {
 
 # ---- scaling: N senders on one shared CLIENT, or N DEALERs -------------------
 # scaling_table TRANSPORT: 64-byte messages, 1 to nproc senders. The rows
-# reuse pair_row with the sender count in the size column.
+# reuse pair_row with the sender count in the size column. Three rows per
+# count: N DEALERs, each a thread's own (the ceiling: nothing shared); N
+# threads sharing one DEALER under a mutex of the tool's (what an
+# application does to share a classic socket); N threads sharing one
+# CLIENT, whose ts/cl is against the shared DEALER.
 scaling_table() {
     local transport=$1 n r pattern side ep count
-    local patterns="dealer-router client-server" most
+    local patterns="dealer-router locked-dealer-router client-server" most
     most=$(nproc)
     count=$(thr_count "$transport" 64)
     reset_pairs
     printf '%s scaling, 64-byte messages (aggregate messages/s): N threads each with
 ' \
         "$transport"
-    printf 'its own DEALER to a ROUTER, against N threads sharing ONE CLIENT to a SERVER%s
+    printf 'its own DEALER to a ROUTER, N threads sharing ONE DEALER under a mutex, and N
+threads sharing ONE CLIENT to a SERVER (its ts/cl: against the shared DEALER)%s
 ' \
         "${security:+, with CURVE}"
-    printf '%8s %-16s %12s %12s %7s %7s %9s %9s\n' senders pattern modzmq libzmq \
+    printf '%8s %-20s %12s %12s %7s %7s %9s %9s\n' senders pattern modzmq libzmq \
         mz/lz ts/cl 'mz spread' 'lz spread'
     for ((n = 1; n <= most; n++)); do
         for ((r = 0; r < reps; r++)); do

@@ -16,9 +16,12 @@
  *
  * PATTERN names the pair, sender first: push-pull (the default),
  * dealer-router (single-part messages; the ROUTER receives each after its
- * routing-id frame), client-server (the thread-safe pair: with several
- * senders they all share ONE CLIENT socket, where every classic pattern
- * gives each sender a socket of its own), pub-sub (one subscription, to a
+ * routing-id frame), locked-dealer-router (the same, but several senders
+ * share ONE DEALER, each send under a mutex of this program's: what an
+ * application must do to share a classic socket between threads),
+ * client-server (the thread-safe pair: with several senders they all share
+ * ONE CLIENT socket, where the other patterns but locked-dealer-router
+ * give each sender a socket of its own), pub-sub (one subscription, to a
  * one-byte topic that each message starts with) and radio-dish (the DISH
  * joins one group, each message carries it; single part). The last two
  * drop what arrives before the subscription or join has reached the
@@ -79,19 +82,23 @@ struct pattern {
     int sender_type, receiver_type;
     const char *sender_name, *receiver_name;
     bool routed; /* the receiver gets a routing-id frame before each message */
-    bool shared; /* thread-safe sender: all senders share one socket */
+    bool shared; /* all senders share one socket */
+    bool locked; /* ...a classic one, each send under a mutex of ours */
     enum subscription subscription;
 };
 
 static const struct pattern patterns[] = {
-    { "push-pull", ZMQ_PUSH, ZMQ_PULL, "PUSH", "PULL", false, false,
+    { "push-pull", ZMQ_PUSH, ZMQ_PULL, "PUSH", "PULL", false, false, false,
       NO_SUBSCRIPTION },
     { "dealer-router", ZMQ_DEALER, ZMQ_ROUTER, "DEALER", "ROUTER", true, false,
-      NO_SUBSCRIPTION },
+      false, NO_SUBSCRIPTION },
+    { "locked-dealer-router", ZMQ_DEALER, ZMQ_ROUTER, "DEALER", "ROUTER", true,
+      true, true, NO_SUBSCRIPTION },
     { "client-server", ZMQ_CLIENT, ZMQ_SERVER, "CLIENT", "SERVER", false, true,
-      NO_SUBSCRIPTION },
-    { "pub-sub", ZMQ_PUB, ZMQ_SUB, "PUB", "SUB", false, false, ONE_TOPIC },
-    { "radio-dish", ZMQ_RADIO, ZMQ_DISH, "RADIO", "DISH", false, false,
+      false, NO_SUBSCRIPTION },
+    { "pub-sub", ZMQ_PUB, ZMQ_SUB, "PUB", "SUB", false, false, false,
+      ONE_TOPIC },
+    { "radio-dish", ZMQ_RADIO, ZMQ_DISH, "RADIO", "DISH", false, false, false,
       ONE_GROUP },
 };
 
@@ -101,8 +108,8 @@ static const struct pattern *pattern_named(const char *name)
         if (strcmp(patterns[i].name, name) == 0)
             return &patterns[i];
     fprintf(stderr,
-            "unknown pattern '%s' (push-pull, dealer-router, client-server,"
-            " pub-sub or radio-dish)\n",
+            "unknown pattern '%s' (push-pull, dealer-router,"
+            " locked-dealer-router, client-server, pub-sub or radio-dish)\n",
             name);
     exit(2);
 }
@@ -115,7 +122,8 @@ struct sender_args {
     void *ctx;
     const char *endpoint; /* where the receiver really listens */
     const struct pattern *pattern;
-    void *shared_socket; /* the one CLIENT of every sender, or NULL */
+    void *shared_socket; /* the one socket of every sender, or NULL */
+    pthread_mutex_t *lock; /* a locked pattern's: held around each send */
     size_t size;
     unsigned long count; /* this sender's share */
     bool curve;
@@ -179,8 +187,13 @@ static void *sender(void *arg)
     void *s = a->shared_socket != NULL ? a->shared_socket : connect_sender(a);
     if (a->pattern->subscription != NO_SUBSCRIPTION)
         send_probes(s, a);
-    for (unsigned long i = 0; i < a->count; i++)
+    for (unsigned long i = 0; i < a->count; i++) {
+        if (a->lock != NULL)
+            pthread_mutex_lock(a->lock);
         send_one(s, a->pattern, a->size);
+        if (a->lock != NULL)
+            pthread_mutex_unlock(a->lock);
+    }
     return a->shared_socket != NULL ? NULL : s;
 }
 
@@ -292,11 +305,14 @@ int main(int argc, char **argv)
 
     atomic_bool ready;
     atomic_init(&ready, false);
+    pthread_mutex_t send_lock = PTHREAD_MUTEX_INITIALIZER;
     struct sender_args args[MAX_SENDERS];
     pthread_t threads[MAX_SENDERS];
     for (unsigned long i = 0; i < senders; i++) {
-        args[i] = (struct sender_args){ ctx,  endpoint,        p,     NULL,
+        args[i] = (struct sender_args){ ctx,  endpoint, p, NULL, NULL,
                                         size, count / senders, curve, &ready };
+        if (p->locked)
+            args[i].lock = &send_lock;
         if (p->shared)
             args[i].shared_socket =
                 i == 0 ? connect_sender(&args[0]) : args[0].shared_socket;
