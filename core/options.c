@@ -269,9 +269,18 @@ static const struct mz_option_row mz_option_table[] = {
     INT_ROW(ZMQ_MULTICAST_MAXTPDU, multicast_maxtpdu, 1, INT_MAX, 1500),
     BOOL_ROW(ZMQ_MULTICAST_LOOP, multicast_loop, INT_MIN, INT_MAX, 1),
 
-    /* No NORM (ZMQ_NORM_*) nor VMCI (ZMQ_VMCI_*) rows: those transports
-     * do not exist here, and libzmq built without them refuses their
-     * options (EINVAL), as this table does by not having them. */
+    /* VMCI, for the vmci plugin. As in libzmq, 0 (and a timeout below 1)
+     * leaves the kernel's value, which is what the pages' defaults
+     * describe. */
+    UINT64_ROW(ZMQ_VMCI_BUFFER_SIZE, vmci_buffer_size, 0),
+    UINT64_ROW(ZMQ_VMCI_BUFFER_MIN_SIZE, vmci_buffer_min_size, 0),
+    UINT64_ROW(ZMQ_VMCI_BUFFER_MAX_SIZE, vmci_buffer_max_size, 0),
+    INT_ROW(ZMQ_VMCI_CONNECT_TIMEOUT, vmci_connect_timeout, INT_MIN, INT_MAX,
+            -1),
+
+    /* No NORM (ZMQ_NORM_*) rows: that transport does not exist here, and
+     * libzmq built without it refuses its options (EINVAL), as this table
+     * does by not having them. */
 
     /* security */
     { ZMQ_MECHANISM, MZ_KIND_INT, FIELD(mechanism), 0, 0, 0, ZMQ_NULL,

@@ -131,6 +131,14 @@ struct mz_options {
     int multicast_maxtpdu; /* ZMQ_MULTICAST_MAXTPDU, bytes */
     bool multicast_loop;   /* ZMQ_MULTICAST_LOOP */
 
+    /* ---- VMCI (the vmci plugin sets them on its AF_VSOCK fds) ------- */
+    /* ZMQ_VMCI_BUFFER_SIZE, _MIN_SIZE, _MAX_SIZE in bytes, 0 for the
+     * kernel's; ZMQ_VMCI_CONNECT_TIMEOUT in ms, below 1 for the kernel's */
+    uint64_t vmci_buffer_size;
+    uint64_t vmci_buffer_min_size;
+    uint64_t vmci_buffer_max_size;
+    int vmci_connect_timeout;
+
     /* ---- security --------------------------------------------------- */
     int mechanism;           /* ZMQ_NULL, ZMQ_PLAIN, ZMQ_CURVE or ZMQ_GSSAPI:
                                derived from the options below (ZMQ_MECHANISM) */

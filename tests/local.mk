@@ -104,3 +104,25 @@ clean-local: clean-draft-peer
 clean-draft-peer:
 	test "$(srcdir)" = . || rm -rf tests/peers/node
 .PHONY: clean-draft-peer
+
+# The tipc, vsock and vmci plugins: what needs no traffic (their parsers
+# compiled in, the VMCI options, the API's refusals), on every kernel;
+# then the traffic, which skips (77) on a kernel without TIPC or without
+# a vsock loopback transport.
+check_PROGRAMS += tests/test_afsock_addresses
+tests_test_afsock_addresses_SOURCES = tests/test_afsock_addresses.c \
+	tests/transport_harness.c tests/transport_harness.h \
+	plugins/tipc/tipc_address.c plugins/tipc/tipc_address.h \
+	plugins/vsock/vsock_address.c plugins/vsock/vsock_address.h \
+	plugins/vmci/vmci_options.c plugins/vmci/vmci_options.h
+tests_test_afsock_addresses_CPPFLAGS = $(AM_CPPFLAGS) \
+	-I$(top_srcdir)/plugins/tipc -I$(top_srcdir)/plugins/vsock \
+	-I$(top_srcdir)/plugins/vmci \
+	-DTIPC_MODULE_PATH='"$(abs_top_builddir)/plugins/tipc/.libs/modzmq_tipc.so"' \
+	-DVSOCK_MODULE_PATH='"$(abs_top_builddir)/plugins/vsock/.libs/modzmq_vsock.so"' \
+	-DVMCI_MODULE_PATH='"$(abs_top_builddir)/plugins/vmci/.libs/modzmq_vmci.so"'
+tests_test_afsock_addresses_LDADD = $(LDADD) -ldl
+check_PROGRAMS += tests/test_tipc
+tests_test_tipc_SOURCES = tests/test_tipc.c tests/peer.c tests/peer.h
+check_PROGRAMS += tests/test_vsock
+tests_test_vsock_SOURCES = tests/test_vsock.c

@@ -333,6 +333,25 @@ static void test_missing(void)
         CU_ASSERT_STRING_EQUAL(capture_end(&c), "");
     }
 
+    /* The AF_TIPC and AF_VSOCK transports' modules, absent from this
+     * suite's plugin directory, are named as the others are. */
+    const char *afsock[] = { "tipc", "vmci", "vsock" };
+    for (size_t i = 0; i < 3; i++) {
+        char file[256], line[64];
+        snprintf(file, sizeof file, "%s/modzmq_%s.so", TEST_PLUGIN_DIR,
+                 afsock[i]);
+        snprintf(line, sizeof line, "transport \"%s\" unavailable",
+                 afsock[i]);
+        capture_begin(&c);
+        errno = 0;
+        CU_ASSERT_PTR_NULL(mz_plugin_transport(afsock[i]));
+        CU_ASSERT_EQUAL(errno, EPROTONOSUPPORT);
+        said = capture_end(&c);
+        CU_ASSERT_PTR_NOT_NULL(strstr(said, file));
+        CU_ASSERT_PTR_NOT_NULL(strstr(said, line));
+        CU_ASSERT_EQUAL(line_count(said), 1);
+    }
+
     /* Names that cannot be a module file are never looked for. */
     errno = 0;
     CU_ASSERT_PTR_NULL(mz_plugin_transport(NULL));

@@ -1,0 +1,206 @@
+/*
+ * vsock plugin: the stream transport ops over AF_VSOCK (see
+ * vsock_transport.h). A wildcard bind's real port is read back after
+ * listen, for ZMQ_LAST_ENDPOINT. A kernel without AF_VSOCK refuses the
+ * socket (EAFNOSUPPORT); one without a transport for the CID refuses
+ * the bind (EADDRNOTAVAIL), both at once from zmq_bind. The
+ * ZMQ_TCP_KEEPALIVE options are not applied: the pages give them to the
+ * TCP transports only, and a vsock connection has no keepalive probes
+ * (ZMTP heartbeats, ZMQ_HEARTBEAT_IVL, work over it as over any).
+ */
+#include "vsock_transport.h"
+
+#include <modzmq/observer.h>
+#include <zmq.h>
+
+#include "vsock_address.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const struct modzmq_core_services *core_services;
+static const struct vsock_flavour *flavour;
+
+struct modzmq_endpoint {
+    enum modzmq_endpoint_mode mode;
+    modzmq_socket *socket; /* for the events only we see */
+    struct sockaddr_vm where;
+    int backlog;         /* ZMQ_BACKLOG */
+    void *options;       /* the flavour's, or NULL */
+    char name[64];       /* the endpoint string; a bind's real one once
+                            listening */
+};
+
+static int fail(int error)
+{
+    errno = error;
+    return -1;
+}
+
+int vsock_transport_init(const struct vsock_flavour *which,
+                         const struct modzmq_core_services *services)
+{
+    if (which == NULL || services == NULL || services->socket_option == NULL)
+        return fail(EINVAL);
+    flavour = which;
+    core_services = services;
+    return 0;
+}
+
+static void vsock_endpoint_free(modzmq_endpoint *ep)
+{
+    if (ep == NULL)
+        return;
+    free(ep->options);
+    free(ep);
+}
+
+static int vsock_endpoint_parse(modzmq_socket *socket, const char *scheme,
+                                const char *address,
+                                enum modzmq_endpoint_mode mode,
+                                modzmq_endpoint **endpoint)
+{
+    (void) scheme;
+    if (core_services == NULL || address == NULL || endpoint == NULL ||
+        (mode != MODZMQ_ENDPOINT_BIND && mode != MODZMQ_ENDPOINT_CONNECT))
+        return fail(EINVAL);
+    struct sockaddr_vm where;
+    if (vsock_address_parse(address, mode == MODZMQ_ENDPOINT_BIND, &where) !=
+        0)
+        return -1;
+    struct modzmq_endpoint *ep = calloc(1, sizeof *ep);
+    if (ep == NULL)
+        return -1;
+    ep->mode = mode;
+    ep->socket = socket;
+    ep->where = where;
+    size_t size = sizeof ep->backlog;
+    if (core_services->socket_option(socket, ZMQ_BACKLOG, &ep->backlog,
+                                     &size) != 0 ||
+        (flavour->options_read != NULL &&
+         flavour->options_read(core_services, socket, &ep->options) != 0) ||
+        vsock_address_format(flavour->scheme, &where, ep->name,
+                             sizeof ep->name) < 0) {
+        int error = errno;
+        vsock_endpoint_free(ep);
+        return fail(error);
+    }
+    *endpoint = ep;
+    return 0;
+}
+
+/* A new AF_VSOCK stream socket with the flavour's options set. */
+static int open_socket(modzmq_endpoint *ep)
+{
+    int fd = socket(AF_VSOCK, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd == -1)
+        return -1;
+    if (ep->options != NULL && flavour->options_apply(ep->options, fd) != 0) {
+        int error = errno;
+        close(fd);
+        return fail(error);
+    }
+    return fd;
+}
+
+static int vsock_listen(modzmq_endpoint *ep, int *listen_fd)
+{
+    if (ep->mode != MODZMQ_ENDPOINT_BIND)
+        return fail(EINVAL);
+    int fd = open_socket(ep);
+    if (fd == -1)
+        return -1;
+    struct sockaddr_vm bound;
+    socklen_t length = sizeof bound;
+    if (bind(fd, (struct sockaddr *) &ep->where, sizeof ep->where) != 0 ||
+        listen(fd, ep->backlog) != 0 ||
+        getsockname(fd, (struct sockaddr *) &bound, &length) != 0 ||
+        vsock_address_format(flavour->scheme, &bound, ep->name,
+                             sizeof ep->name) < 0) {
+        int error = errno;
+        close(fd);
+        return fail(error);
+    }
+    *listen_fd = fd;
+    return 0;
+}
+
+static int vsock_endpoint_format(modzmq_endpoint *ep, char *buffer,
+                                 size_t size)
+{
+    size_t length = strlen(ep->name);
+    if (length >= size)
+        return fail(ENOSPC);
+    memcpy(buffer, ep->name, length + 1);
+    return (int) length;
+}
+
+static int vsock_accept(modzmq_endpoint *ep, int listen_fd, int *fd)
+{
+    (void) ep;
+    int conn = accept4(listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (conn == -1)
+        return -1;
+    *fd = conn;
+    return 0;
+}
+
+static void vsock_unlisten(modzmq_endpoint *ep, int listen_fd)
+{
+    if (close(listen_fd) < 0)
+        modzmq_publish_bound(core_services, ep->socket, ZMQ_EVENT_CLOSE_FAILED,
+                             (uint64_t) errno, ep->name);
+}
+
+static int vsock_connect_start(modzmq_endpoint *ep, int *fd)
+{
+    if (ep->mode != MODZMQ_ENDPOINT_CONNECT)
+        return fail(EINVAL);
+    int conn = open_socket(ep);
+    if (conn == -1)
+        return -1;
+    if (connect(conn, (struct sockaddr *) &ep->where, sizeof ep->where) != 0 &&
+        errno != EINPROGRESS && errno != EINTR) {
+        int error = errno;
+        close(conn);
+        return fail(error);
+    }
+    *fd = conn;
+    return 0;
+}
+
+static int vsock_connect_finish(modzmq_endpoint *ep, int fd)
+{
+    (void) ep;
+    int error = 0;
+    socklen_t length = sizeof error;
+    if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length) != 0)
+        return -1;
+    return error == 0 ? 0 : fail(error);
+}
+
+/* libzmq gives the Peer-Address property only for IP transports. */
+static int vsock_peer_address(modzmq_endpoint *ep, int fd, char *buffer,
+                              size_t size)
+{
+    (void) ep;
+    (void) fd;
+    (void) buffer;
+    (void) size;
+    return fail(ENOTSUP);
+}
+
+const struct modzmq_transport_ops vsock_transport_ops = {
+    .size = sizeof(struct modzmq_transport_ops),
+    .endpoint_parse = vsock_endpoint_parse,
+    .endpoint_free = vsock_endpoint_free,
+    .listen = vsock_listen,
+    .endpoint_format = vsock_endpoint_format,
+    .accept = vsock_accept,
+    .unlisten = vsock_unlisten,
+    .connect_start = vsock_connect_start,
+    .connect_finish = vsock_connect_finish,
+    .peer_address = vsock_peer_address,
+};
