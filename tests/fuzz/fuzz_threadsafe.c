@@ -25,7 +25,8 @@
  *     groups joined, each message with the group it was sent with;
  *   - a SERVER's and a PEER's messages all have a routing id;
  *   - every message received is one the other socket sent, whole and
- *     unchanged, at most once, and none whose send failed;
+ *     unchanged, at most once (a RADIO's at most once a pipe), and none
+ *     whose send failed;
  *   - binds answer as the endpoints this run bound say (EADDRINUSE for
  *     one bound, ENOENT for an unbind or disconnect of one never bound
  *     or connected by that socket).
@@ -39,6 +40,9 @@
  * ZMQ_HICCUP_MSG are never set: they send messages the model cannot tell
  * from forged ones. DGRAM is left out: it is not thread-safe.
  *
+ * Each input runs in a context of its own, so that it replays alone as
+ * it ran under libFuzzer.
+ *
  * Input: a byte choosing the pair (modulo 5), then up to OPS_MAX ops,
  * each an op byte (bit 7: which socket, the rest modulo OP_COUNT) and
  * its operands as parse_op reads them.
@@ -48,7 +52,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "fuzz.h"
 #include "zmq.h"
@@ -124,7 +127,6 @@ struct record {
 struct pair {
     int types[2];
     void *s[2];
-    unsigned run;
     pthread_mutex_t model; /* everything below */
     struct record records[OPS_MAX];
     unsigned next_seq;
@@ -136,9 +138,15 @@ struct pair {
     unsigned id_count[2];
     uint32_t gone[2][IDS_MAX]; /* ids disconnected by zmq_disconnect_peer */
     unsigned gone_count[2];
-    bool connected_any; /* a connect succeeded: a pipe may exist */
+    bool connected_any;      /* a connect succeeded: a pipe may exist */
+    unsigned connect_count;  /* connects that succeeded */
     int bound_by[ENDPOINTS]; /* -1, or the socket that bound it */
     unsigned connects[2][ENDPOINTS];
+    /* Connected at any time this run, disconnected or not: a socket
+     * that binds a name it connected to, even one it disconnected from
+     * while no one had bound it, gets a pipe to itself (see
+     * do_endpoint). */
+    bool ever_connected[2][ENDPOINTS];
     /* The DISH's groups: joined now, and joined at any time since the
      * worker last ended (a concurrent receive may see either). */
     char *joined[OPS_MAX];
@@ -154,17 +162,6 @@ static const int pairs[5][2] = { { ZMQ_CLIENT, ZMQ_SERVER },
                                  { ZMQ_SCATTER, ZMQ_GATHER },
                                  { ZMQ_PEER, ZMQ_PEER },
                                  { ZMQ_CHANNEL, ZMQ_CHANNEL } };
-
-static void *ctx;
-static unsigned runs;
-
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-    (void) argc;
-    (void) argv;
-    ctx = zmq_ctx_new();
-    return 0;
-}
 
 /* ---- the input -------------------------------------------------------- */
 
@@ -205,7 +202,7 @@ static void parse_op(struct fuzz_input *in, struct op *op)
     op->text_size = 0;
     op->bytes = NULL;
     op->side = code >> 7;
-    op->code = (enum op_code) ((code & 0x7f) % OP_COUNT);
+    op->code = (enum op_code)((code & 0x7f) % OP_COUNT);
     switch (op->code) {
     case OP_SEND:
         op->flags = fuzz_byte(in);
@@ -322,6 +319,14 @@ static void fill_body(uint8_t *body, size_t size, unsigned seq, int sender)
         body[i] = body_byte(seq, size, i);
 }
 
+/* How many copies of one message side's socket sends: a RADIO one down
+ * every pipe of its group, so as many as connects made at most; every
+ * other type one. */
+static unsigned copies(const struct pair *p, int side)
+{
+    return p->types[side] == ZMQ_RADIO ? p->connect_count : 1;
+}
+
 /* Checks a message received by side against what the other side sent. */
 static void check_received(struct pair *p, int side, zmq_msg_t *m)
 {
@@ -336,7 +341,7 @@ static void check_received(struct pair *p, int side, zmq_msg_t *m)
                        "a short body changed on its way");
         p->small_received[sender][size]++;
         fuzz_check(p->small_received[sender][size] <=
-                       p->small_tried[sender][size],
+                       p->small_tried[sender][size] * copies(p, sender),
                    "more short messages received than sent");
         unlock(p);
         return;
@@ -356,7 +361,8 @@ static void check_received(struct pair *p, int side, zmq_msg_t *m)
     for (size_t i = SMALL; i < size; i++)
         fuzz_check(body[i] == body_byte(seq, size, i),
                    "a message changed on its way");
-    fuzz_check(++r->received == 1, "a message arrived twice");
+    fuzz_check(++r->received <= copies(p, sender),
+               "a message arrived more often than it was sent");
     if (p->types[side] == ZMQ_DISH) {
         const char *group = zmq_msg_group(m);
         fuzz_check(group != NULL && strcmp(group, r->group) == 0,
@@ -477,7 +483,7 @@ static void do_send(struct pair *p, const struct op *op)
     } else if (rc < 0) {
         p->small_tried[side][size]--;
         fuzz_check(p->small_received[side][size] <=
-                       p->small_tried[side][size],
+                       p->small_tried[side][size] * copies(p, side),
                    "a short message arrived whose send failed");
     }
     unlock(p);
@@ -596,17 +602,16 @@ static void do_get(struct pair *p, const struct op *op)
     free(value);
 }
 
-/* The endpoint of an op: a named one of this run, or "inproc://" and the
- * input's text behind a digit saying which socket binds it, so that a
- * socket never connects to itself (the model has no such pipe). */
-static void endpoint_of(const struct pair *p, const struct op *op, int binder,
-                        char *out, size_t size)
+/* The endpoint of an op: a named one, or "inproc://" and the input's
+ * text behind a digit saying which socket binds it, so that a socket
+ * never connects to itself (the model has no such pipe). The context is
+ * the run's own: no name of an earlier run is bound or pending. */
+static void endpoint_of(const struct op *op, int binder, char *out, size_t size)
 {
     if (op->endpoint < ENDPOINTS)
-        snprintf(out, size, "inproc://fz-ts-%d-%u-%u", (int) getpid(), p->run,
-                 op->endpoint);
+        snprintf(out, size, "inproc://named-%u", op->endpoint);
     else
-        snprintf(out, size, "inproc://%d%s", binder, op->text);
+        snprintf(out, size, "inproc://%d-%s", binder, op->text);
 }
 
 static void do_endpoint(struct pair *p, const struct op *op)
@@ -614,12 +619,17 @@ static void do_endpoint(struct pair *p, const struct op *op)
     int side = op->side;
     bool binds = op->code == OP_BIND || op->code == OP_UNBIND;
     char endpoint[sizeof op->text + 64];
-    endpoint_of(p, op, binds ? side : 1 - side, endpoint, sizeof endpoint);
+    endpoint_of(op, binds ? side : 1 - side, endpoint, sizeof endpoint);
     bool named = op->endpoint < ENDPOINTS;
     unsigned k = op->endpoint;
     lock(p);
-    /* Which would join a socket to itself: not done. */
-    if (named && ((binds && p->connects[side][k] > 0) ||
+    /* Which would join a socket to itself: not done. That includes a
+     * bind of a name the socket connected to and then disconnected from
+     * before anyone bound it: the disconnect leaves the pending connect
+     * in the context (core/inproc.c), the bind attaches it, and the
+     * socket's sends succeed into that pipe where libzmq says EAGAIN,
+     * and may come back to it (reported, not fixed here). */
+    if (named && ((binds && p->ever_connected[side][k]) ||
                   (!binds && p->bound_by[k] == side))) {
         unlock(p);
         return;
@@ -653,10 +663,14 @@ static void do_endpoint(struct pair *p, const struct op *op)
         rc = zmq_connect(s, endpoint);
         if (named)
             expect_errno(rc == 0, "a connect to an inproc name refused");
-        if (rc == 0)
+        if (rc == 0) {
             p->connected_any = true;
-        if (named && rc == 0)
+            p->connect_count++;
+        }
+        if (named && rc == 0) {
             p->connects[side][k]++;
+            p->ever_connected[side][k] = true;
+        }
         break;
     case OP_CONNECT_PEER: {
         uint32_t id = zmq_connect_peer(s, endpoint);
@@ -669,9 +683,12 @@ static void do_endpoint(struct pair *p, const struct op *op)
         }
         if (id != 0) {
             p->connected_any = true;
+            p->connect_count++;
             remember_id(p->ids[side], &p->id_count[side], id);
-            if (named)
+            if (named) {
                 p->connects[side][k]++;
+                p->ever_connected[side][k] = true;
+            }
         }
         break;
     }
@@ -862,8 +879,8 @@ static void run_program(struct pair *p, const struct op *ops, size_t count)
             lock(p);
             p->worker_running = true;
             unlock(p);
-            fuzz_check(pthread_create(&w.thread, NULL, worker_main,
-                                      &w.slice) == 0,
+            fuzz_check(pthread_create(&w.thread, NULL, worker_main, &w.slice) ==
+                           0,
                        "pthread_create");
             w.running = true;
             i += n;
@@ -886,10 +903,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     while (!fuzz_input_done(&in) && count < OPS_MAX)
         parse_op(&in, &ops[count++]);
 
-    p->run = runs++;
     pthread_mutex_init(&p->model, NULL);
     for (int k = 0; k < ENDPOINTS; k++)
         p->bound_by[k] = -1;
+    /* A context of its own: an inproc connect to a name never bound
+     * stays pending in its context until the context ends (in libzmq
+     * too), holding its pipe and what was sent into it. */
+    void *ctx = zmq_ctx_new();
+    fuzz_check(ctx != NULL, "zmq_ctx_new");
     for (int i = 0; i < 2; i++) {
         p->types[i] = types[i];
         p->s[i] = zmq_socket(ctx, types[i]);
@@ -904,6 +925,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         zmq_setsockopt(p->s[i], ZMQ_LINGER, &zero, sizeof zero);
         zmq_close(p->s[i]);
     }
+    fuzz_check(zmq_ctx_term(ctx) == 0, "zmq_ctx_term");
     for (unsigned i = 0; i < p->joined_count; i++)
         free(p->joined[i]);
     for (unsigned i = 0; i < p->maybe_count; i++)
