@@ -13,13 +13,17 @@
  * then the source tree's (tools/install-deps.sh installs it there, make
  * check into a build tree of its own). The test drives the peer one
  * command line at a time (the script lists the commands) and reads one
- * answer line per command; every wait is bounded.
+ * answer line per command; every wait is bounded. The process is a
+ * test_peer of peer.h, as the libzmq 4.3.4 peer is.
  */
 #ifndef DRAFT_PEER_H
 #define DRAFT_PEER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
+
+#include "peer.h"
 
 struct draft_peer;
 
@@ -38,8 +42,15 @@ pid_t draft_peer_pid(const struct draft_peer *peer);
 /* Ends the peer's input, waits at most 5 s for it to exit, then kills it. */
 void draft_peer_stop(struct draft_peer *peer);
 
-/* Writes data as the peer's part syntax (hex, "-" when empty) into text,
- * which must hold 2 * size + 2 bytes. */
-void draft_peer_part(char *text, const void *data, size_t size);
+/* A started peer with one socket of the type given ("socket TYPE"
+ * answered "ok"), or NULL. */
+struct draft_peer *draft_peer_with(const char *type);
+
+/* Whether an answer (NULL when none came) is expected, or starts with
+ * prefix. */
+bool draft_peer_is(const char *answer, const char *expected);
+bool draft_peer_starts(const char *answer, const char *prefix);
+
+/* The peer's part syntax is test_peer_part's (peer.h). */
 
 #endif

@@ -69,11 +69,11 @@ EXTRA_DIST += tests/check_pyzmq.sh tests/pyzmq_suite.py tests/pyzmq_library.py
 # offline. Without node or the package the suite fails, saying why.
 check_PROGRAMS += tests/test_draft_interop
 tests_test_draft_interop_SOURCES = tests/test_draft_interop.c \
-	tests/draft_peer.c tests/draft_peer.h
+	tests/draft_peer.c tests/draft_peer.h tests/peer.c tests/peer.h
 # modzmq's own draft types against the same peers.
 check_PROGRAMS += tests/test_draft_pairs
 tests_test_draft_pairs_SOURCES = tests/test_draft_pairs.c \
-	tests/draft_peer.c tests/draft_peer.h
+	tests/draft_peer.c tests/draft_peer.h tests/peer.c tests/peer.h
 EXTRA_DIST += tests/peers/zmq_draft_peer.js \
 	tests/peers/node/package.json tests/peers/node/package-lock.json
 

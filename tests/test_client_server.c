@@ -24,6 +24,16 @@
 static const char *const transports[] = { "inproc://cs", "tcp://127.0.0.1:*",
                                           "ipc://*" };
 
+/* Binds server to transport and connects client to the endpoint it
+ * got, asserting both. */
+static void link_pair(void *server, void *client, const char *transport)
+{
+    char endpoint[256];
+    CU_ASSERT_TRUE_FATAL(
+        test_bind_endpoint(server, transport, endpoint, sizeof endpoint));
+    CU_ASSERT_EQUAL(zmq_connect(client, endpoint), 0);
+}
+
 /* Two clients talk to one server over each transport; the server tells
  * them apart by routing id and answers each by it. */
 static void test_routing(void)
@@ -293,11 +303,7 @@ static void test_poller_mixed(void)
     void *server = zmq_socket(ctx, ZMQ_SERVER);
     void *client = zmq_socket(ctx, ZMQ_CLIENT);
     void *pull = zmq_socket(ctx, ZMQ_PULL), *push = zmq_socket(ctx, ZMQ_PUSH);
-    CU_ASSERT_EQUAL(zmq_bind(server, "tcp://127.0.0.1:*"), 0);
-    char endpoint[256];
-    size_t size = sizeof endpoint;
-    zmq_getsockopt(server, ZMQ_LAST_ENDPOINT, endpoint, &size);
-    CU_ASSERT_EQUAL(zmq_connect(client, endpoint), 0);
+    link_pair(server, client, "tcp://127.0.0.1:*");
     CU_ASSERT_EQUAL(zmq_bind(pull, "inproc://poll-pull"), 0);
     CU_ASSERT_EQUAL(zmq_connect(push, "inproc://poll-pull"), 0);
     int fds[2];
@@ -404,11 +410,7 @@ static void test_many_waiters(void)
     void *ctx = zmq_ctx_new();
     void *server = zmq_socket(ctx, ZMQ_SERVER);
     void *client = zmq_socket(ctx, ZMQ_CLIENT);
-    CU_ASSERT_EQUAL(zmq_bind(server, "tcp://127.0.0.1:*"), 0);
-    char endpoint[256];
-    size_t size = sizeof endpoint;
-    zmq_getsockopt(server, ZMQ_LAST_ENDPOINT, endpoint, &size);
-    CU_ASSERT_EQUAL(zmq_connect(client, endpoint), 0);
+    link_pair(server, client, "tcp://127.0.0.1:*");
     test_set_int(client, ZMQ_RCVTIMEO, 10000);
     CU_ASSERT_TRUE(test_send(client, "hi", 0));
     char buf[16];
@@ -639,11 +641,7 @@ static void test_mute_many_threads(void)
     test_set_int(f.server, ZMQ_RCVHWM, 10);
     test_set_int(f.client, ZMQ_SNDTIMEO, 20000);
     test_set_int(f.server, ZMQ_RCVTIMEO, 100);
-    CU_ASSERT_EQUAL(zmq_bind(f.server, "ipc://*"), 0);
-    char endpoint[256];
-    size_t size = sizeof endpoint;
-    zmq_getsockopt(f.server, ZMQ_LAST_ENDPOINT, endpoint, &size);
-    CU_ASSERT_EQUAL(zmq_connect(f.client, endpoint), 0);
+    link_pair(f.server, f.client, "ipc://*");
     pthread_t threads[2 * MUTE_THREADS];
     for (int i = 0; i < MUTE_THREADS; i++) {
         pthread_create(&threads[i], NULL, mute_sender, &f);
@@ -675,11 +673,7 @@ static void test_hammer(void)
     test_set_int(h.server, ZMQ_RCVHWM, 0);
     test_set_int(h.client, ZMQ_RCVTIMEO, 200);
     test_set_int(h.server, ZMQ_RCVTIMEO, 200);
-    CU_ASSERT_EQUAL(zmq_bind(h.server, "tcp://127.0.0.1:*"), 0);
-    char endpoint[256];
-    size_t size = sizeof endpoint;
-    zmq_getsockopt(h.server, ZMQ_LAST_ENDPOINT, endpoint, &size);
-    CU_ASSERT_EQUAL(zmq_connect(h.client, endpoint), 0);
+    link_pair(h.server, h.client, "tcp://127.0.0.1:*");
 
     pthread_t threads[SENDERS + ECHOERS];
     for (int i = 0; i < SENDERS; i++)
@@ -744,10 +738,7 @@ static void test_monitor_and_counters_while_sending(void)
     void *ctx = zmq_ctx_new();
     void *server = zmq_socket(ctx, ZMQ_SERVER);
     void *client = zmq_socket(ctx, ZMQ_CLIENT);
-    char endpoint[256];
-    CU_ASSERT_FATAL(test_bind_endpoint(server, "tcp://127.0.0.1:*", endpoint,
-                                       sizeof endpoint));
-    CU_ASSERT_EQUAL(zmq_connect(client, endpoint), 0);
+    link_pair(server, client, "tcp://127.0.0.1:*");
     test_set_int(client, ZMQ_SNDTIMEO, 10000);
 
     pthread_t senders[WATCHED_SENDERS];

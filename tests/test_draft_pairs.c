@@ -36,46 +36,11 @@
 #define PROBES 100
 #define SEQUENCE 200
 
-static bool is(const char *answer, const char *expected)
-{
-    return answer != NULL && strcmp(answer, expected) == 0;
-}
-
-static bool starts(const char *answer, const char *prefix)
-{
-    return answer != NULL && strncmp(answer, prefix, strlen(prefix)) == 0;
-}
-
-static struct draft_peer *peer_with(const char *type)
-{
-    struct draft_peer *peer = draft_peer_start();
-    if (peer != NULL && !is(draft_peer_ask(peer, "socket %s", type), "ok")) {
-        draft_peer_stop(peer);
-        return NULL;
-    }
-    return peer;
-}
-
 /* Where a case runs: the transport, and which side binds. */
 struct placement {
     const char *transport; /* "tcp", "ipc" or "udp" */
     bool modzmq_binds;
 };
-
-static int free_udp_port(void)
-{
-    int fd = socket(AF_INET, SOCK_DGRAM, 0);
-    struct sockaddr_in address = { .sin_family = AF_INET,
-                                   .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-    socklen_t length = sizeof address;
-    int port = -1;
-    if (fd >= 0 && bind(fd, (struct sockaddr *) &address, sizeof address) == 0 &&
-        getsockname(fd, (struct sockaddr *) &address, &length) == 0)
-        port = ntohs(address.sin_port);
-    if (fd >= 0)
-        close(fd);
-    return port;
-}
 
 /* What the binding side binds: a wildcard port for tcp, a name of this
  * process for ipc, a port free a moment ago for udp (which takes no
@@ -89,7 +54,7 @@ static void bind_address(const struct placement *where, char *address, size_t si
         snprintf(address, size, "ipc:///tmp/modzmq-pairs-%d-%d", (int) getpid(),
                  ++serial);
     else
-        snprintf(address, size, "udp://127.0.0.1:%d", free_udp_port());
+        snprintf(address, size, "udp://127.0.0.1:%d", test_free_udp_port());
 }
 
 /* Binds one side and connects the other; false if either fails. */
@@ -106,10 +71,11 @@ static bool join_sides(void *ours, struct draft_peer *theirs,
         /* udp's last endpoint is the address as bound */
         if (strcmp(where->transport, "udp") == 0)
             snprintf(endpoint, sizeof endpoint, "%s", address);
-        return is(draft_peer_ask(theirs, "connect %s", endpoint), "ok");
+        return draft_peer_is(draft_peer_ask(theirs, "connect %s", endpoint),
+                             "ok");
     }
     const char *answer = draft_peer_ask(theirs, "bind %s", address);
-    if (!starts(answer, "ok "))
+    if (!draft_peer_starts(answer, "ok "))
         return false;
     snprintf(endpoint, sizeof endpoint, "%s",
              strcmp(where->transport, "udp") == 0 ? address : answer + 3);
@@ -164,21 +130,22 @@ static bool recv_with(void *socket, char *text, size_t size, int timeout_ms,
  * routing id it came with, then SEQUENCE messages each way in order. */
 static void server_with_peer_client(const struct placement *where)
 {
-    struct draft_peer *client = peer_with("CLIENT");
+    struct draft_peer *client = draft_peer_with("CLIENT");
     CU_ASSERT_PTR_NOT_NULL_FATAL(client);
     void *ctx = zmq_ctx_new();
     void *server = zmq_socket(ctx, ZMQ_SERVER);
     CU_ASSERT_PTR_NOT_NULL_FATAL(server);
     CU_ASSERT_FATAL(join_sides(server, client, where));
-    CU_ASSERT(is(draft_peer_ask(client, "send 68656c6c6f"), "ok"));
+    CU_ASSERT(draft_peer_is(draft_peer_ask(client, "send 68656c6c6f"), "ok"));
     char text[64];
     uint32_t routing_id = 0;
     CU_ASSERT_FATAL(recv_with(server, text, sizeof text, 5000, &routing_id, NULL, 0));
     CU_ASSERT_STRING_EQUAL(text, "hello");
     CU_ASSERT_NOT_EQUAL(routing_id, 0);
     CU_ASSERT(send_with(server, "world", routing_id, NULL));
-    CU_ASSERT(is(draft_peer_ask(client, "recv"), "msg 776f726c64"));
-    CU_ASSERT(is(draft_peer_ask(client, "sendseq %d", SEQUENCE), "sent 200"));
+    CU_ASSERT(draft_peer_is(draft_peer_ask(client, "recv"), "msg 776f726c64"));
+    CU_ASSERT(draft_peer_is(draft_peer_ask(client, "sendseq %d", SEQUENCE),
+                            "sent 200"));
     for (int i = 0; i < SEQUENCE; i++) {
         char expected[16];
         uint32_t from = 0;
@@ -192,7 +159,8 @@ static void server_with_peer_client(const struct placement *where)
         snprintf(body, sizeof body, "%d", i);
         CU_ASSERT_FATAL(send_with(server, body, routing_id, NULL));
     }
-    CU_ASSERT(is(draft_peer_ask(client, "recvseq %d", SEQUENCE), "seq 200 1 -=200"));
+    CU_ASSERT(draft_peer_is(draft_peer_ask(client, "recvseq %d", SEQUENCE),
+                            "seq 200 1 -=200"));
     test_close(server);
     zmq_ctx_term(ctx);
     draft_peer_stop(client);
@@ -201,13 +169,13 @@ static void server_with_peer_client(const struct placement *where)
 /* modzmq's CLIENT and the peer's SERVER, which echoes to the routing id. */
 static void client_with_peer_server(const struct placement *where)
 {
-    struct draft_peer *server = peer_with("SERVER");
+    struct draft_peer *server = draft_peer_with("SERVER");
     CU_ASSERT_PTR_NOT_NULL_FATAL(server);
     void *ctx = zmq_ctx_new();
     void *client = zmq_socket(ctx, ZMQ_CLIENT);
     CU_ASSERT_PTR_NOT_NULL_FATAL(client);
     CU_ASSERT_FATAL(join_sides(client, server, where));
-    CU_ASSERT(is(draft_peer_ask(server, "echo %d", SEQUENCE), "ok"));
+    CU_ASSERT(draft_peer_is(draft_peer_ask(server, "echo %d", SEQUENCE), "ok"));
     for (int i = 0; i < SEQUENCE; i++) {
         char body[16];
         snprintf(body, sizeof body, "%d", i);
@@ -219,7 +187,8 @@ static void client_with_peer_server(const struct placement *where)
         CU_ASSERT_FATAL(recv_with(client, text, sizeof text, 5000, NULL, NULL, 0));
         CU_ASSERT_STRING_EQUAL(text, expected);
     }
-    CU_ASSERT(is(draft_peer_ask(server, "wait 10000"), "echoed 200"));
+    CU_ASSERT(
+        draft_peer_is(draft_peer_ask(server, "wait 10000"), "echoed 200"));
     test_close(client);
     zmq_ctx_term(ctx);
     draft_peer_stop(server);
@@ -234,16 +203,18 @@ static void test_curve_both_ways(void)
     CU_ASSERT_EQUAL_FATAL(zmq_curve_keypair(client_public, client_secret), 0);
     void *ctx = zmq_ctx_new();
 
-    struct draft_peer *peer_server = peer_with("SERVER");
+    struct draft_peer *peer_server = draft_peer_with("SERVER");
     CU_ASSERT_PTR_NOT_NULL_FATAL(peer_server);
-    CU_ASSERT(is(draft_peer_ask(peer_server, "set curveServer true"), "ok"));
-    CU_ASSERT(is(draft_peer_ask(peer_server, "set curveSecretKey str:%s", server_secret),
-                 "ok"));
+    CU_ASSERT(draft_peer_is(draft_peer_ask(peer_server, "set curveServer true"),
+                            "ok"));
+    CU_ASSERT(draft_peer_is(
+        draft_peer_ask(peer_server, "set curveSecretKey str:%s", server_secret),
+        "ok"));
     const char *bound = draft_peer_ask(peer_server, "bind tcp://127.0.0.1:*");
-    CU_ASSERT_FATAL(starts(bound, "ok "));
+    CU_ASSERT_FATAL(draft_peer_starts(bound, "ok "));
     char endpoint[256];
     snprintf(endpoint, sizeof endpoint, "%s", bound + 3);
-    CU_ASSERT(is(draft_peer_ask(peer_server, "echo 1"), "ok"));
+    CU_ASSERT(draft_peer_is(draft_peer_ask(peer_server, "echo 1"), "ok"));
     void *client = zmq_socket(ctx, ZMQ_CLIENT);
     CU_ASSERT_PTR_NOT_NULL_FATAL(client);
     CU_ASSERT_EQUAL(zmq_setsockopt(client, ZMQ_CURVE_SERVERKEY, server_public, 40), 0);
@@ -254,7 +225,8 @@ static void test_curve_both_ways(void)
     char text[64];
     CU_ASSERT(recv_with(client, text, sizeof text, 5000, NULL, NULL, 0) &&
               strcmp(text, "sealed") == 0);
-    CU_ASSERT(is(draft_peer_ask(peer_server, "wait 10000"), "echoed 1"));
+    CU_ASSERT(
+        draft_peer_is(draft_peer_ask(peer_server, "wait 10000"), "echoed 1"));
     test_close(client);
     draft_peer_stop(peer_server);
 
@@ -265,21 +237,27 @@ static void test_curve_both_ways(void)
     CU_ASSERT_EQUAL_FATAL(zmq_bind(server, "tcp://127.0.0.1:*"), 0);
     size_t size = sizeof endpoint;
     CU_ASSERT_EQUAL_FATAL(zmq_getsockopt(server, ZMQ_LAST_ENDPOINT, endpoint, &size), 0);
-    struct draft_peer *peer_client = peer_with("CLIENT");
+    struct draft_peer *peer_client = draft_peer_with("CLIENT");
     CU_ASSERT_PTR_NOT_NULL_FATAL(peer_client);
-    CU_ASSERT(is(draft_peer_ask(peer_client, "set curveServerKey str:%s", server_public),
-                 "ok"));
-    CU_ASSERT(is(draft_peer_ask(peer_client, "set curvePublicKey str:%s", client_public),
-                 "ok"));
-    CU_ASSERT(is(draft_peer_ask(peer_client, "set curveSecretKey str:%s", client_secret),
-                 "ok"));
-    CU_ASSERT(is(draft_peer_ask(peer_client, "connect %s", endpoint), "ok"));
-    CU_ASSERT(is(draft_peer_ask(peer_client, "send 7365616c6564"), "ok"));
+    CU_ASSERT(draft_peer_is(
+        draft_peer_ask(peer_client, "set curveServerKey str:%s", server_public),
+        "ok"));
+    CU_ASSERT(draft_peer_is(
+        draft_peer_ask(peer_client, "set curvePublicKey str:%s", client_public),
+        "ok"));
+    CU_ASSERT(draft_peer_is(
+        draft_peer_ask(peer_client, "set curveSecretKey str:%s", client_secret),
+        "ok"));
+    CU_ASSERT(draft_peer_is(draft_peer_ask(peer_client, "connect %s", endpoint),
+                            "ok"));
+    CU_ASSERT(
+        draft_peer_is(draft_peer_ask(peer_client, "send 7365616c6564"), "ok"));
     uint32_t routing_id = 0;
     CU_ASSERT(recv_with(server, text, sizeof text, 5000, &routing_id, NULL, 0) &&
               strcmp(text, "sealed") == 0);
     CU_ASSERT(send_with(server, "open", routing_id, NULL));
-    CU_ASSERT(is(draft_peer_ask(peer_client, "recv"), "msg 6f70656e"));
+    CU_ASSERT(
+        draft_peer_is(draft_peer_ask(peer_client, "recv"), "msg 6f70656e"));
     test_close(server);
     draft_peer_stop(peer_client);
     zmq_ctx_term(ctx);
@@ -291,7 +269,7 @@ static void test_curve_both_ways(void)
  * then exact matching and a leave. */
 static void dish_with_peer_radio(const struct placement *where)
 {
-    struct draft_peer *radio = peer_with("RADIO");
+    struct draft_peer *radio = draft_peer_with("RADIO");
     CU_ASSERT_PTR_NOT_NULL_FATAL(radio);
     void *ctx = zmq_ctx_new();
     void *dish = zmq_socket(ctx, ZMQ_DISH);
@@ -301,15 +279,17 @@ static void dish_with_peer_radio(const struct placement *where)
     char text[64], group[32];
     bool heard = false;
     for (int i = 0; i < PROBES && !heard; i++) {
-        CU_ASSERT_FATAL(is(draft_peer_ask(radio, "sendgroup weather 9e"), "ok"));
+        CU_ASSERT_FATAL(
+            draft_peer_is(draft_peer_ask(radio, "sendgroup weather 9e"), "ok"));
         heard = recv_with(dish, text, sizeof text, 100, NULL, group, sizeof group);
     }
     CU_ASSERT_FATAL(heard);
     while (recv_with(dish, text, sizeof text, 100, NULL, group, sizeof group))
         continue;
-    CU_ASSERT(is(draft_peer_ask(radio, "sendgroup weath 01"), "ok"));
-    CU_ASSERT(is(draft_peer_ask(radio, "sendgroup news 02"), "ok"));
-    CU_ASSERT(is(draft_peer_ask(radio, "sendgroup weather 03"), "ok"));
+    CU_ASSERT(draft_peer_is(draft_peer_ask(radio, "sendgroup weath 01"), "ok"));
+    CU_ASSERT(draft_peer_is(draft_peer_ask(radio, "sendgroup news 02"), "ok"));
+    CU_ASSERT(
+        draft_peer_is(draft_peer_ask(radio, "sendgroup weather 03"), "ok"));
     CU_ASSERT(recv_with(dish, text, sizeof text, 5000, NULL, group, sizeof group));
     CU_ASSERT_STRING_EQUAL(text, "\x03");
     CU_ASSERT_STRING_EQUAL(group, "weather");
@@ -318,14 +298,16 @@ static void dish_with_peer_radio(const struct placement *where)
     CU_ASSERT_EQUAL(zmq_join(dish, "news"), 0);
     heard = false;
     for (int i = 0; i < PROBES && !heard; i++) {
-        CU_ASSERT_FATAL(is(draft_peer_ask(radio, "sendgroup news 9e"), "ok"));
+        CU_ASSERT_FATAL(
+            draft_peer_is(draft_peer_ask(radio, "sendgroup news 9e"), "ok"));
         heard = recv_with(dish, text, sizeof text, 100, NULL, group, sizeof group);
     }
     CU_ASSERT_FATAL(heard);
     while (recv_with(dish, text, sizeof text, 100, NULL, group, sizeof group))
         continue;
-    CU_ASSERT(is(draft_peer_ask(radio, "sendgroup weather 04"), "ok"));
-    CU_ASSERT(is(draft_peer_ask(radio, "sendgroup news 05"), "ok"));
+    CU_ASSERT(
+        draft_peer_is(draft_peer_ask(radio, "sendgroup weather 04"), "ok"));
+    CU_ASSERT(draft_peer_is(draft_peer_ask(radio, "sendgroup news 05"), "ok"));
     CU_ASSERT(recv_with(dish, text, sizeof text, 5000, NULL, group, sizeof group));
     CU_ASSERT_STRING_EQUAL(text, "\x05");
     CU_ASSERT_STRING_EQUAL(group, "news");
@@ -337,10 +319,11 @@ static void dish_with_peer_radio(const struct placement *where)
 /* modzmq's RADIO and the peer's DISH. */
 static void radio_with_peer_dish(const struct placement *where)
 {
-    struct draft_peer *dish = peer_with("DISH");
+    struct draft_peer *dish = draft_peer_with("DISH");
     CU_ASSERT_PTR_NOT_NULL_FATAL(dish);
-    CU_ASSERT(is(draft_peer_ask(dish, "set receiveTimeout 100"), "ok"));
-    CU_ASSERT(is(draft_peer_ask(dish, "join weather"), "ok"));
+    CU_ASSERT(
+        draft_peer_is(draft_peer_ask(dish, "set receiveTimeout 100"), "ok"));
+    CU_ASSERT(draft_peer_is(draft_peer_ask(dish, "join weather"), "ok"));
     void *ctx = zmq_ctx_new();
     void *radio = zmq_socket(ctx, ZMQ_RADIO);
     CU_ASSERT_PTR_NOT_NULL_FATAL(radio);
@@ -348,23 +331,28 @@ static void radio_with_peer_dish(const struct placement *where)
     bool heard = false;
     for (int i = 0; i < PROBES && !heard; i++) {
         CU_ASSERT_FATAL(send_with(radio, "probe", 0, "weather"));
-        heard = is(draft_peer_ask(dish, "recv"), "msg 70726f6265 group weather");
+        heard = draft_peer_is(draft_peer_ask(dish, "recv"),
+                              "msg 70726f6265 group weather");
     }
     CU_ASSERT_FATAL(heard);
-    while (is(draft_peer_ask(dish, "recv"), "msg 70726f6265 group weather"))
+    while (draft_peer_is(draft_peer_ask(dish, "recv"),
+                         "msg 70726f6265 group weather"))
         continue;
     CU_ASSERT(send_with(radio, "x", 0, "weath"));
     CU_ASSERT(send_with(radio, "y", 0, "news"));
     CU_ASSERT(send_with(radio, "z", 0, "weather"));
-    CU_ASSERT(is(draft_peer_ask(dish, "recv"), "msg 7a group weather"));
-    CU_ASSERT(is(draft_peer_ask(dish, "recv"), "timeout"));
-    CU_ASSERT(is(draft_peer_ask(dish, "set receiveTimeout 5000"), "ok"));
+    CU_ASSERT(
+        draft_peer_is(draft_peer_ask(dish, "recv"), "msg 7a group weather"));
+    CU_ASSERT(draft_peer_is(draft_peer_ask(dish, "recv"), "timeout"));
+    CU_ASSERT(
+        draft_peer_is(draft_peer_ask(dish, "set receiveTimeout 5000"), "ok"));
     for (int i = 0; i < SEQUENCE; i++) {
         char body[16];
         snprintf(body, sizeof body, "%d", i);
         CU_ASSERT_FATAL(send_with(radio, body, 0, "weather"));
     }
-    CU_ASSERT(is(draft_peer_ask(dish, "recvseq %d", SEQUENCE), "seq 200 1 weather=200"));
+    CU_ASSERT(draft_peer_is(draft_peer_ask(dish, "recvseq %d", SEQUENCE),
+                            "seq 200 1 weather=200"));
     test_close(radio);
     zmq_ctx_term(ctx);
     draft_peer_stop(dish);
@@ -374,7 +362,7 @@ static void radio_with_peer_dish(const struct placement *where)
 
 static void scatter_with_peer_gather(const struct placement *where)
 {
-    struct draft_peer *gather = peer_with("GATHER");
+    struct draft_peer *gather = draft_peer_with("GATHER");
     CU_ASSERT_PTR_NOT_NULL_FATAL(gather);
     void *ctx = zmq_ctx_new();
     void *scatter = zmq_socket(ctx, ZMQ_SCATTER);
@@ -385,7 +373,8 @@ static void scatter_with_peer_gather(const struct placement *where)
         snprintf(body, sizeof body, "%d", i);
         CU_ASSERT_FATAL(send_with(scatter, body, 0, NULL));
     }
-    CU_ASSERT(is(draft_peer_ask(gather, "recvseq %d", SEQUENCE), "seq 200 1 -=200"));
+    CU_ASSERT(draft_peer_is(draft_peer_ask(gather, "recvseq %d", SEQUENCE),
+                            "seq 200 1 -=200"));
     test_close(scatter);
     zmq_ctx_term(ctx);
     draft_peer_stop(gather);
@@ -393,13 +382,14 @@ static void scatter_with_peer_gather(const struct placement *where)
 
 static void gather_with_peer_scatter(const struct placement *where)
 {
-    struct draft_peer *scatter = peer_with("SCATTER");
+    struct draft_peer *scatter = draft_peer_with("SCATTER");
     CU_ASSERT_PTR_NOT_NULL_FATAL(scatter);
     void *ctx = zmq_ctx_new();
     void *gather = zmq_socket(ctx, ZMQ_GATHER);
     CU_ASSERT_PTR_NOT_NULL_FATAL(gather);
     CU_ASSERT_FATAL(join_sides(gather, scatter, where));
-    CU_ASSERT(is(draft_peer_ask(scatter, "sendseq %d", SEQUENCE), "sent 200"));
+    CU_ASSERT(draft_peer_is(draft_peer_ask(scatter, "sendseq %d", SEQUENCE),
+                            "sent 200"));
     for (int i = 0; i < SEQUENCE; i++) {
         char expected[16], text[16];
         snprintf(expected, sizeof expected, "%d", i);
@@ -419,14 +409,15 @@ static void gather_with_peer_scatter(const struct placement *where)
  * a udp bind takes effect after zmq_bind returns. */
 static void test_dgram_with_peer(void)
 {
-    struct draft_peer *peer = peer_with("DGRAM");
+    struct draft_peer *peer = draft_peer_with("DGRAM");
     CU_ASSERT_PTR_NOT_NULL_FATAL(peer);
-    int ports[2] = { free_udp_port(), free_udp_port() };
+    int ports[2] = { test_free_udp_port(), test_free_udp_port() };
     CU_ASSERT_FATAL(ports[0] > 0 && ports[1] > 0 && ports[0] != ports[1]);
     char endpoint[64], address[32];
     snprintf(endpoint, sizeof endpoint, "udp://127.0.0.1:%d", ports[1]);
-    CU_ASSERT_FATAL(starts(draft_peer_ask(peer, "bind %s", endpoint), "ok"));
-    CU_ASSERT(is(draft_peer_ask(peer, "echo 1000"), "ok"));
+    CU_ASSERT_FATAL(
+        draft_peer_starts(draft_peer_ask(peer, "bind %s", endpoint), "ok"));
+    CU_ASSERT(draft_peer_is(draft_peer_ask(peer, "echo 1000"), "ok"));
     void *ctx = zmq_ctx_new();
     void *dgram = zmq_socket(ctx, ZMQ_DGRAM);
     CU_ASSERT_PTR_NOT_NULL_FATAL(dgram);
@@ -478,14 +469,15 @@ static void test_longest_group(void)
     void *ctx = zmq_ctx_new();
     char text[64], group[ZMQ_GROUP_MAX_LENGTH + 1], expected[400];
 
-    struct draft_peer *radio = peer_with("RADIO");
+    struct draft_peer *radio = draft_peer_with("RADIO");
     CU_ASSERT_PTR_NOT_NULL_FATAL(radio);
     void *dish = zmq_socket(ctx, ZMQ_DISH);
     CU_ASSERT_EQUAL(zmq_join(dish, longest), 0);
     CU_ASSERT_FATAL(join_sides(dish, radio, &where));
     bool heard = false;
     for (int i = 0; i < PROBES && !heard; i++) {
-        CU_ASSERT_FATAL(is(draft_peer_ask(radio, "sendgroup %s 6c", longest), "ok"));
+        CU_ASSERT_FATAL(draft_peer_is(
+            draft_peer_ask(radio, "sendgroup %s 6c", longest), "ok"));
         heard = recv_with(dish, text, sizeof text, 100, NULL, group, sizeof group);
     }
     CU_ASSERT(heard);
@@ -494,17 +486,19 @@ static void test_longest_group(void)
     test_close(dish);
     draft_peer_stop(radio);
 
-    struct draft_peer *peer_dish = peer_with("DISH");
+    struct draft_peer *peer_dish = draft_peer_with("DISH");
     CU_ASSERT_PTR_NOT_NULL_FATAL(peer_dish);
-    CU_ASSERT(is(draft_peer_ask(peer_dish, "set receiveTimeout 100"), "ok"));
-    CU_ASSERT(is(draft_peer_ask(peer_dish, "join %s", longest), "ok"));
+    CU_ASSERT(draft_peer_is(draft_peer_ask(peer_dish, "set receiveTimeout 100"),
+                            "ok"));
+    CU_ASSERT(
+        draft_peer_is(draft_peer_ask(peer_dish, "join %s", longest), "ok"));
     void *our_radio = zmq_socket(ctx, ZMQ_RADIO);
     CU_ASSERT_FATAL(join_sides(our_radio, peer_dish, &where));
     snprintf(expected, sizeof expected, "msg 6c group %s", longest);
     heard = false;
     for (int i = 0; i < PROBES && !heard; i++) {
         CU_ASSERT_FATAL(send_with(our_radio, "l", 0, longest));
-        heard = is(draft_peer_ask(peer_dish, "recv"), expected);
+        heard = draft_peer_is(draft_peer_ask(peer_dish, "recv"), expected);
     }
     CU_ASSERT(heard);
     test_close(our_radio);
@@ -528,10 +522,10 @@ static void test_unknown_routing_id(void)
     void *ctx = zmq_ctx_new();
     char text[64], theirs[64], ours[64], endpoint[256];
 
-    struct draft_peer *peer_server = peer_with("SERVER");
+    struct draft_peer *peer_server = draft_peer_with("SERVER");
     CU_ASSERT_PTR_NOT_NULL_FATAL(peer_server);
     const char *bound = draft_peer_ask(peer_server, "bind tcp://127.0.0.1:*");
-    CU_ASSERT_FATAL(starts(bound, "ok "));
+    CU_ASSERT_FATAL(draft_peer_starts(bound, "ok "));
     snprintf(endpoint, sizeof endpoint, "%s", bound + 3);
     void *client = zmq_socket(ctx, ZMQ_CLIENT);
     CU_ASSERT_PTR_NOT_NULL_FATAL(client);
@@ -543,7 +537,8 @@ static void test_unknown_routing_id(void)
     answer = draft_peer_ask(peer_server, "sendto %u 6e6f",
                             (unsigned) other_routing_id(known));
     snprintf(theirs, sizeof theirs, "%s", answer != NULL ? answer : "(no answer)");
-    CU_ASSERT(is(draft_peer_ask(peer_server, "sendto %u 6f6b", known), "ok"));
+    CU_ASSERT(draft_peer_is(
+        draft_peer_ask(peer_server, "sendto %u 6f6b", known), "ok"));
     CU_ASSERT(recv_with(client, text, sizeof text, 5000, NULL, NULL, 0) &&
               strcmp(text, "ok") == 0);
     CU_ASSERT(test_recv_nothing(client, 200));
@@ -555,11 +550,13 @@ static void test_unknown_routing_id(void)
     CU_ASSERT_EQUAL_FATAL(zmq_bind(server, "tcp://127.0.0.1:*"), 0);
     size_t size = sizeof endpoint;
     CU_ASSERT_EQUAL_FATAL(zmq_getsockopt(server, ZMQ_LAST_ENDPOINT, endpoint, &size), 0);
-    struct draft_peer *peer_client = peer_with("CLIENT");
+    struct draft_peer *peer_client = draft_peer_with("CLIENT");
     CU_ASSERT_PTR_NOT_NULL_FATAL(peer_client);
-    CU_ASSERT(is(draft_peer_ask(peer_client, "set receiveTimeout 200"), "ok"));
-    CU_ASSERT(is(draft_peer_ask(peer_client, "connect %s", endpoint), "ok"));
-    CU_ASSERT(is(draft_peer_ask(peer_client, "send 6869"), "ok"));
+    CU_ASSERT(draft_peer_is(
+        draft_peer_ask(peer_client, "set receiveTimeout 200"), "ok"));
+    CU_ASSERT(draft_peer_is(draft_peer_ask(peer_client, "connect %s", endpoint),
+                            "ok"));
+    CU_ASSERT(draft_peer_is(draft_peer_ask(peer_client, "send 6869"), "ok"));
     uint32_t routing_id = 0;
     CU_ASSERT_FATAL(recv_with(server, text, sizeof text, 5000, &routing_id, NULL, 0));
     if (send_with(server, "no", other_routing_id(routing_id), NULL))
@@ -568,8 +565,8 @@ static void test_unknown_routing_id(void)
         snprintf(ours, sizeof ours, "error %s",
                  errno == EHOSTUNREACH ? "EHOSTUNREACH" : strerror(errno));
     CU_ASSERT(send_with(server, "ok", routing_id, NULL));
-    CU_ASSERT(is(draft_peer_ask(peer_client, "recv"), "msg 6f6b"));
-    CU_ASSERT(is(draft_peer_ask(peer_client, "recv"), "timeout"));
+    CU_ASSERT(draft_peer_is(draft_peer_ask(peer_client, "recv"), "msg 6f6b"));
+    CU_ASSERT(draft_peer_is(draft_peer_ask(peer_client, "recv"), "timeout"));
     test_close(server);
     draft_peer_stop(peer_client);
     zmq_ctx_term(ctx);
@@ -587,7 +584,7 @@ static void test_unknown_routing_id(void)
 static int multicast_dish_with_peer_radio(void)
 {
     const char *address = "udp://lo;239.1.2.5:5561";
-    struct draft_peer *radio = peer_with("RADIO");
+    struct draft_peer *radio = draft_peer_with("RADIO");
     if (radio == NULL)
         return 10;
     void *ctx = zmq_ctx_new();
@@ -596,11 +593,11 @@ static int multicast_dish_with_peer_radio(void)
     char text[64], group[32];
     if (dish == NULL || zmq_join(dish, "weather") != 0 || zmq_bind(dish, address) != 0)
         rc = 11;
-    else if (!is(draft_peer_ask(radio, "connect %s", address), "ok"))
+    else if (!draft_peer_is(draft_peer_ask(radio, "connect %s", address), "ok"))
         rc = 12;
     bool heard = false;
     for (int i = 0; rc == 0 && i < PROBES && !heard; i++) {
-        if (!is(draft_peer_ask(radio, "sendgroup weather 9e"), "ok"))
+        if (!draft_peer_is(draft_peer_ask(radio, "sendgroup weather 9e"), "ok"))
             rc = 13;
         heard = recv_with(dish, text, sizeof text, 100, NULL, group, sizeof group);
     }
@@ -610,8 +607,9 @@ static int multicast_dish_with_peer_radio(void)
                     recv_with(dish, text, sizeof text, 100, NULL, group, sizeof group);
          i++)
         continue;
-    if (rc == 0 && (!is(draft_peer_ask(radio, "sendgroup news 02"), "ok") ||
-                    !is(draft_peer_ask(radio, "sendgroup weather 03"), "ok")))
+    if (rc == 0 &&
+        (!draft_peer_is(draft_peer_ask(radio, "sendgroup news 02"), "ok") ||
+         !draft_peer_is(draft_peer_ask(radio, "sendgroup weather 03"), "ok")))
         rc = 15;
     if (rc == 0 && !(recv_with(dish, text, sizeof text, 5000, NULL, group, sizeof group) &&
                      strcmp(text, "\x03") == 0 && strcmp(group, "weather") == 0))
@@ -630,12 +628,12 @@ static int multicast_dish_with_peer_radio(void)
 static int multicast_radio_with_peer_dish(void)
 {
     const char *address = "udp://lo;239.1.2.6:5562";
-    struct draft_peer *dish = peer_with("DISH");
+    struct draft_peer *dish = draft_peer_with("DISH");
     if (dish == NULL)
         return 20;
-    if (!is(draft_peer_ask(dish, "set receiveTimeout 100"), "ok") ||
-        !is(draft_peer_ask(dish, "join weather"), "ok") ||
-        !starts(draft_peer_ask(dish, "bind %s", address), "ok")) {
+    if (!draft_peer_is(draft_peer_ask(dish, "set receiveTimeout 100"), "ok") ||
+        !draft_peer_is(draft_peer_ask(dish, "join weather"), "ok") ||
+        !draft_peer_starts(draft_peer_ask(dish, "bind %s", address), "ok")) {
         draft_peer_stop(dish);
         return 21;
     }
@@ -648,19 +646,22 @@ static int multicast_radio_with_peer_dish(void)
     for (int i = 0; rc == 0 && i < PROBES && !heard; i++) {
         if (!send_with(radio, "probe", 0, "weather"))
             rc = 23;
-        heard = is(draft_peer_ask(dish, "recv"), "msg 70726f6265 group weather");
+        heard = draft_peer_is(draft_peer_ask(dish, "recv"),
+                              "msg 70726f6265 group weather");
     }
     if (rc == 0 && !heard)
         rc = 24;
     for (int i = 0; rc == 0 && i < PROBES &&
-                    is(draft_peer_ask(dish, "recv"), "msg 70726f6265 group weather");
+                    draft_peer_is(draft_peer_ask(dish, "recv"),
+                                  "msg 70726f6265 group weather");
          i++)
         continue;
     if (rc == 0 && (!send_with(radio, "y", 0, "news") || !send_with(radio, "z", 0, "weather")))
         rc = 25;
-    if (rc == 0 && !is(draft_peer_ask(dish, "recv"), "msg 7a group weather"))
+    if (rc == 0 &&
+        !draft_peer_is(draft_peer_ask(dish, "recv"), "msg 7a group weather"))
         rc = 26;
-    if (rc == 0 && !is(draft_peer_ask(dish, "recv"), "timeout"))
+    if (rc == 0 && !draft_peer_is(draft_peer_ask(dish, "recv"), "timeout"))
         rc = 27;
     if (radio != NULL)
         zmq_close(radio);
@@ -702,19 +703,19 @@ static int multicast_dgram_with_peer(void)
     const char *group = "239.1.2.7:5563";
     if (!multicast_route_on_loopback())
         return 38;
-    struct draft_peer *peer = peer_with("DGRAM");
+    struct draft_peer *peer = draft_peer_with("DGRAM");
     if (peer == NULL)
         return 30;
-    if (!is(draft_peer_ask(peer, "set receiveTimeout 100"), "ok") ||
-        !starts(draft_peer_ask(peer, "bind %s", address), "ok")) {
+    if (!draft_peer_is(draft_peer_ask(peer, "set receiveTimeout 100"), "ok") ||
+        !draft_peer_starts(draft_peer_ask(peer, "bind %s", address), "ok")) {
         draft_peer_stop(peer);
         return 31;
     }
     const char *source = "127.0.0.1:5563"; /* ours, as the peer sees it */
     char group_part[2 * 32 + 2], probe_from[2 * 32 + 16];
-    draft_peer_part(group_part, group, strlen(group));
+    test_peer_part(group_part, group, strlen(group));
     snprintf(probe_from, sizeof probe_from, "msg ");
-    draft_peer_part(probe_from + 4, source, strlen(source));
+    test_peer_part(probe_from + 4, source, strlen(source));
     void *ctx = zmq_ctx_new();
     void *dgram = zmq_socket(ctx, ZMQ_DGRAM);
     int rc = 0;
@@ -726,7 +727,8 @@ static int multicast_dgram_with_peer(void)
         if (!test_send(dgram, group, ZMQ_SNDMORE) || !test_send(dgram, "probe", 0))
             rc = 33;
         const char *answer = draft_peer_ask(peer, "recv");
-        heard = starts(answer, probe_from) && strstr(answer, " 70726f6265") != NULL;
+        heard = draft_peer_starts(answer, probe_from) &&
+                strstr(answer, " 70726f6265") != NULL;
     }
     if (rc == 0 && !heard)
         rc = 34;
@@ -734,7 +736,8 @@ static int multicast_dgram_with_peer(void)
     heard = false;
     char from[64], body[64];
     for (int i = 0; rc == 0 && i < PROBES && !heard; i++) {
-        if (!is(draft_peer_ask(peer, "send %s 6261636b", group_part), "ok"))
+        if (!draft_peer_is(draft_peer_ask(peer, "send %s 6261636b", group_part),
+                           "ok"))
             rc = 35;
         while (rc == 0 && !heard && test_recv(dgram, from, sizeof from, 100) >= 0) {
             if (test_recv(dgram, body, sizeof body, 5000) < 0)

@@ -116,6 +116,22 @@ int test_connect_loopback(int port)
     return fd;
 }
 
+int test_free_udp_port(void)
+{
+    int fd = socket(AF_INET, SOCK_DGRAM, 0);
+    struct sockaddr_in address = { .sin_family = AF_INET };
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t length = sizeof address;
+    int port = -1;
+    if (fd >= 0 &&
+        bind(fd, (struct sockaddr *) &address, sizeof address) == 0 &&
+        getsockname(fd, (struct sockaddr *) &address, &length) == 0)
+        port = ntohs(address.sin_port);
+    if (fd >= 0)
+        close(fd);
+    return port;
+}
+
 bool test_closed_by_peer(int fd, int timeout_ms)
 {
     char buffer[256];

@@ -55,6 +55,9 @@ int test_send_routed(void *socket, uint32_t id, const char *text, int flags);
  * sends first (end of file or a reset). */
 int test_connect_loopback(int port);
 bool test_closed_by_peer(int fd, int timeout_ms);
+/* A UDP port of 127.0.0.1 free a moment ago (udp binds take no wildcard
+ * port), or -1. */
+int test_free_udp_port(void);
 
 /* For multicast, which must never touch the host's interfaces: runs
  * child(arg) in a forked child inside a network namespace of its own,

@@ -27,7 +27,8 @@ fuzz_targets = \
 	tests/fuzz/fuzz_endpoint \
 	tests/fuzz/fuzz_sockopt \
 	tests/fuzz/fuzz_stream \
-	tests/fuzz/fuzz_udp_datagram
+	tests/fuzz/fuzz_udp_datagram \
+	tests/fuzz/fuzz_threadsafe
 check_PROGRAMS += $(fuzz_targets)
 
 # The engine below the socket layer, over a socketpair.
@@ -111,6 +112,12 @@ tests_fuzz_fuzz_stream_SOURCES = tests/fuzz/fuzz_stream.c $(FUZZ_COMMON)
 tests_fuzz_fuzz_stream_CPPFLAGS = $(FUZZ_INCLUDES) -DFUZZ_TARGET='"fuzz_stream"'
 tests_fuzz_fuzz_stream_LDFLAGS = $(AM_LDFLAGS) $(FUZZER_LINK)
 tests_fuzz_fuzz_stream_LDADD = $(CORE_TEST_LIBS)
+
+# The thread-safe types' API, from two threads on one pair of sockets.
+tests_fuzz_fuzz_threadsafe_SOURCES = tests/fuzz/fuzz_threadsafe.c $(FUZZ_COMMON)
+tests_fuzz_fuzz_threadsafe_CPPFLAGS = $(FUZZ_INCLUDES) -DFUZZ_TARGET='"fuzz_threadsafe"'
+tests_fuzz_fuzz_threadsafe_LDFLAGS = $(AM_LDFLAGS) $(FUZZER_LINK)
+tests_fuzz_fuzz_threadsafe_LDADD = $(CORE_TEST_LIBS)
 
 # The GSSAPI targets need a Kerberos realm: tests/fuzz/replay_gssapi.sh
 # replays both corpora inside one made by tests/gssapi_realm.sh (built as

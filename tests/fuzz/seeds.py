@@ -487,6 +487,124 @@ for name, data in [
     seed("fuzz_udp_datagram", name, data)
 
 
+# ---- fuzz_threadsafe: the pair, then ops (bit 7: the second socket) ----
+(TS_SEND, TS_RECV, TS_JOIN, TS_LEAVE, TS_SET_BYTES, TS_SET_INT, TS_GET,
+ TS_BIND, TS_CONNECT, TS_UNBIND, TS_DISCONNECT, TS_CONNECT_PEER,
+ TS_DISCONNECT_PEER, TS_MSG_EDGES, TS_SPAWN, TS_WAIT, TS_DRAIN,
+ TS_POLL) = range(18)
+TS_PAIRS = {"client-server": 0, "radio-dish": 1, "scatter-gather": 2,
+            "peer": 3, "channel": 4}
+TS_MORE, TS_KNOWN_ID, TS_GROUP, TS_ID = 0x01, 0x02, 0x04, 0x08
+
+
+def ts(code, side=0):
+    return bytes([code | (0x80 if side else 0)])
+
+
+def ts_send(side, size, flags=0, known=0, rid=0, group=b""):
+    out = ts(TS_SEND, side) + bytes([flags]) + struct.pack(">H", size)
+    if flags & TS_KNOWN_ID:
+        out += bytes([known])
+    if flags & TS_ID:
+        out += struct.pack(">I", rid)
+    if flags & TS_GROUP:
+        out += chunk(group)
+    return out
+
+
+def ts_endpoint(code, side, k, name=b""):
+    return ts(code, side) + bytes([k]) + (chunk(name) if k >= 4 else b"")
+
+
+def ts_linked(first_binds=0):
+    return (ts_endpoint(TS_BIND, first_binds, 0) +
+            ts_endpoint(TS_CONNECT, 1 - first_binds, 0))
+
+
+def ts_traffic():
+    return (ts_send(0, 0) + ts_send(0, 5) + ts_send(0, 40) +
+            ts_send(0, 9000) + ts_send(0, 65535) + ts_send(0, 12, TS_MORE) +
+            ts(TS_DRAIN, 1) + ts_send(1, 3) + ts_send(1, 100) +
+            ts(TS_DRAIN, 0) + ts(TS_RECV, 1))
+
+
+for name in ["client-server", "scatter-gather", "channel"]:
+    for binder in (0, 1):
+        seed("fuzz_threadsafe", "%s-%d" % (name, binder),
+             bytes([TS_PAIRS[name]]) + ts_linked(binder) + ts_traffic())
+seed("fuzz_threadsafe", "client-server-ids",
+     b"\0" + ts_send(1, 20) + ts_send(1, 20, TS_ID, rid=0xdeadbeef) +
+     ts_linked() + ts_send(0, 30) + ts(TS_DRAIN, 1) +
+     ts_send(1, 30, TS_KNOWN_ID) + ts_send(1, 30, TS_ID, rid=0xdeadbeef) +
+     ts_send(1, 30, TS_KNOWN_ID | TS_MORE) + ts(TS_DRAIN, 0) +
+     ts(TS_DISCONNECT_PEER, 1) + b"\0\0" + ts_send(1, 30, TS_KNOWN_ID) +
+     ts(TS_DISCONNECT_PEER, 0) + b"\0\0" + ts(TS_CONNECT_PEER, 0) + b"\0")
+seed("fuzz_threadsafe", "radio-dish",
+     b"\1" + ts_linked() + ts(TS_JOIN, 1) + chunk(b"weather") +
+     ts(TS_JOIN, 1) + chunk(b"weather") + ts(TS_JOIN, 1) + chunk(b"g" * 256) +
+     ts(TS_JOIN, 1) + chunk(b"g" * 255) + ts(TS_JOIN, 1) + chunk(b"a\0b") +
+     ts(TS_LEAVE, 1) + chunk(b"never") + ts(TS_JOIN, 0) + chunk(b"x") +
+     ts(TS_POLL) +
+     ts_send(0, 20, TS_GROUP, group=b"weather") +
+     ts_send(0, 20, TS_GROUP, group=b"other") +
+     ts_send(0, 20, TS_GROUP, group=b"g" * 256) +
+     ts_send(0, 20, TS_GROUP, group=b"g" * 255) +
+     ts_send(0, 3, TS_GROUP, group=b"a") +
+     ts_send(0, 20, TS_GROUP | TS_MORE, group=b"weather") +
+     ts_send(1, 20) + ts(TS_DRAIN, 1) + ts(TS_RECV, 0) +
+     ts(TS_LEAVE, 1) + chunk(b"weather") +
+     ts_send(0, 20, TS_GROUP, group=b"weather") + ts(TS_DRAIN, 1))
+seed("fuzz_threadsafe", "dish-binds",
+     b"\1" + ts_linked(1) + ts(TS_JOIN, 1) + chunk(b"") +
+     ts_send(0, 10) + ts(TS_DRAIN, 1))
+seed("fuzz_threadsafe", "peer",
+     b"\3" + ts_endpoint(TS_BIND, 1, 0) + ts_endpoint(TS_CONNECT_PEER, 0, 0) +
+     ts_send(0, 16, TS_KNOWN_ID) + ts_send(0, 16) + ts(TS_DRAIN, 1) +
+     ts_send(1, 16, TS_KNOWN_ID) + ts(TS_DRAIN, 0) +
+     ts(TS_DISCONNECT_PEER, 0) + b"\0\0" + ts_send(0, 16, TS_KNOWN_ID) +
+     ts_endpoint(TS_CONNECT_PEER, 0, 4, b"elsewhere"))
+seed("fuzz_threadsafe", "endpoints",
+     b"\0" + ts_endpoint(TS_BIND, 0, 1) + ts_endpoint(TS_BIND, 1, 1) +
+     ts_endpoint(TS_BIND, 0, 1) + ts_endpoint(TS_UNBIND, 1, 1) +
+     ts_endpoint(TS_CONNECT, 1, 1) + ts_endpoint(TS_DISCONNECT, 1, 2) +
+     ts_endpoint(TS_DISCONNECT, 1, 1) + ts_endpoint(TS_UNBIND, 0, 1) +
+     ts_endpoint(TS_UNBIND, 0, 1) + ts_endpoint(TS_BIND, 1, 1) +
+     ts_endpoint(TS_BIND, 0, 4, b"custom") +
+     ts_endpoint(TS_CONNECT, 1, 4, b"custom") +
+     ts_endpoint(TS_CONNECT, 1, 4, b"") + ts_send(1, 8) + ts(TS_DRAIN, 0) +
+     ts_endpoint(TS_UNBIND, 0, 4, b"custom") +
+     ts_endpoint(TS_DISCONNECT, 1, 4, b"custom"))
+seed("fuzz_threadsafe", "options",
+     b"\0" + ts(TS_GET) + bytes([14]) + struct.pack(">H", 4) +
+     ts(TS_GET, 1) + bytes([81]) + struct.pack(">H", 4) +
+     ts(TS_GET) + bytes([81]) + struct.pack(">H", 2) +
+     ts(TS_SET_INT) + bytes([23]) + struct.pack("<i", 1) +
+     ts(TS_SET_INT, 1) + bytes([24]) + struct.pack("<i", 1) +
+     ts(TS_SET_BYTES) + bytes([5]) + chunk(b"id") +
+     ts(TS_SET_BYTES) + bytes([110]) + chunk(b"hello") +
+     ts_linked() + ts_send(0, 10) + ts_send(0, 10) + ts_send(0, 10) +
+     ts(TS_DRAIN, 1))
+seed("fuzz_threadsafe", "radio-nodrop",
+     b"\1" + ts(TS_SET_INT) + bytes([69]) + struct.pack("<i", 1) +
+     ts(TS_SET_INT, 1) + bytes([24]) + struct.pack("<i", 1) +
+     ts_linked() + ts(TS_JOIN, 1) + chunk(b"") +
+     b"".join(ts_send(0, 10) for _ in range(6)) + ts(TS_DRAIN, 1))
+seed("fuzz_threadsafe", "msg-edges",
+     b"\0" + ts(TS_MSG_EDGES) + b"\0\0\0\0" + chunk(b"g" * 256) +
+     ts(TS_MSG_EDGES) + b"\0\0\0\7" + chunk(b"group\0tail") +
+     ts(TS_MSG_EDGES) + b"\xff\xff\xff\xff" + chunk(b"g" * 255))
+for name, pair in sorted(TS_PAIRS.items()):
+    slice_ops = (ts_send(0, 10) + ts_send(0, 4000) + ts(TS_DRAIN, 1) +
+                 ts(TS_GET, 1) + bytes([24]) + struct.pack(">H", 4) +
+                 ts_send(1, 20, TS_KNOWN_ID) + ts(TS_POLL) +
+                 ts(TS_JOIN, 1) + chunk(b"t"))
+    seed("fuzz_threadsafe", "threads-" + name,
+         bytes([pair]) + ts_linked() + ts(TS_JOIN, 1) + chunk(b"t") +
+         ts_send(0, 9) + ts(TS_DRAIN, 1) + ts(TS_SPAWN) + bytes([9]) +
+         slice_ops + slice_ops.replace(b"\x82\x00\x01t", b"\x83\x00\x01t") +
+         ts(TS_WAIT) + ts(TS_DRAIN, 1) + ts(TS_DRAIN, 0))
+
+
 def main():
     for target, seeds in sorted(SEEDS.items()):
         directory = os.path.join(CORPUS, target)
