@@ -7,7 +7,7 @@
 # tools its tests make a realm with; pytest, pytest-timeout and tornado
 # for pyzmq's own test suite (tests/check_pyzmq.sh); and clang with
 # libFuzzer (in Debian's compiler runtime package) and llvm-symbolizer for
-# tools/fuzz.sh; and Node.js with npm, to install the npm package zeromq 6
+# tools/fuzz.sh; OpenPGM for the pgm and epgm plugin; and Node.js with npm, to install the npm package zeromq 6
 # (below).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -20,6 +20,7 @@ packages=(
     python3-pytest python3-pytest-timeout python3-tornado
     clang libclang-rt-dev llvm
     iproute2
+    libpgm-dev
 )
 # Debian's Node.js and npm, unless a node and an npm are there already
 # (another build of nodejs, such as NodeSource's, brings its own npm and
