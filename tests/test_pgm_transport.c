@@ -421,6 +421,47 @@ static int ours_to_ours_child(void *arg)
     return 0;
 }
 
+/* XPUB bound (libzmq takes a bind for a connect), XSUB connected: XSUB
+ * delivers everything, with no subscription sent. */
+static int xpub_xsub_child(void *arg)
+{
+    const char *endpoint = arg;
+    if (!route_multicast())
+        return 60;
+    void *context = zmq_ctx_new();
+    void *xpub = zmq_socket(context, ZMQ_XPUB);
+    test_set_int(xpub, ZMQ_RATE, RATE);
+    test_set_int(xpub, ZMQ_LINGER, 0);
+    if (zmq_bind(xpub, endpoint) != 0)
+        return 61;
+    char last[128];
+    size_t size = sizeof last;
+    if (zmq_getsockopt(xpub, ZMQ_LAST_ENDPOINT, last, &size) != 0 ||
+        strcmp(last, endpoint) != 0)
+        return 62;
+    void *xsub = zmq_socket(context, ZMQ_XSUB);
+    test_set_int(xsub, ZMQ_RATE, RATE);
+    test_set_int(xsub, ZMQ_RCVTIMEO, 100);
+    test_set_int(xsub, ZMQ_LINGER, 0);
+    if (zmq_connect(xsub, endpoint) != 0)
+        return 63;
+    if (!until_heard(xpub, xsub))
+        return 64;
+    zmq_send(xpub, "k", 1, ZMQ_SNDMORE);
+    zmq_send(xpub, "v", 1, 0);
+    char in[8];
+    test_set_int(xsub, ZMQ_RCVTIMEO, 5000);
+    if (zmq_recv(xsub, in, sizeof in, 0) != 1 || in[0] != 'k' ||
+        zmq_recv(xsub, in, sizeof in, 0) != 1 || in[0] != 'v')
+        return 65;
+    if (zmq_unbind(xpub, endpoint) != 0)
+        return 66;
+    zmq_close(xsub);
+    zmq_close(xpub);
+    zmq_ctx_term(context);
+    return 0;
+}
+
 /* A subscriber joining while large messages stream: its first message
  * is whole. */
 static int late_joiner_child(void *arg)
@@ -611,6 +652,11 @@ static void test_pgm_ours(void)
     in_namespace(ours_to_ours_child, "pgm://127.0.0.1;239.192.1.2:5556");
 }
 
+static void test_epgm_xpub_xsub(void)
+{
+    in_namespace(xpub_xsub_child, "epgm://127.0.0.1;239.192.1.8:5562");
+}
+
 static void test_epgm_late_joiner(void)
 {
     in_namespace(late_joiner_child, "epgm://127.0.0.1;239.192.1.3:5557");
@@ -648,6 +694,7 @@ int main(void)
         { "epgm ours to ours", test_epgm_ours },
         { "pgm ours to ours", test_pgm_ours },
         { "epgm late subscriber", test_epgm_late_joiner },
+        { "epgm XPUB bound, XSUB", test_epgm_xpub_xsub },
         { "epgm to libzmq", test_epgm_to_libzmq },
         { "epgm from libzmq", test_epgm_from_libzmq },
         { "pgm to libzmq", test_pgm_to_libzmq },
