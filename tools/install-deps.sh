@@ -7,10 +7,11 @@
 # tools its tests make a realm with; pytest, pytest-timeout and tornado
 # for pyzmq's own test suite (tests/check_pyzmq.sh); and clang with
 # libFuzzer (in Debian's compiler runtime package) and llvm-symbolizer for
-# tools/fuzz.sh; Node.js with npm, to install the npm package zeromq 6
-# (below); and debhelper, lintian and mmdebstrap for the packages and
-# their install test (tools/check-packages.sh), and man-db, whose
-# man --warnings checks the manual pages.
+# tools/fuzz.sh; OpenPGM for the pgm and epgm plugin; Node.js with npm,
+# to install the npm package zeromq 6 (below); and debhelper, lintian and
+# mmdebstrap for the packages and their install test
+# (tools/check-packages.sh), and man-db, whose man --warnings checks the
+# manual pages.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 
@@ -23,6 +24,7 @@ packages=(
     clang libclang-rt-dev llvm
     iproute2
     debhelper lintian mmdebstrap man-db
+    libpgm-dev
 )
 # Debian's Node.js and npm, unless a node and an npm are there already
 # (another build of nodejs, such as NodeSource's, brings its own npm and

@@ -33,6 +33,7 @@ each answer one line on stdout:
   quit                       -> bye
 Errors answer "error <text>". Receiving waits at most RCVTIMEO (5 s).
 """
+import os
 import sys
 import threading
 import time
@@ -123,7 +124,17 @@ def show_part(data):
     return data.hex() if data else "-"
 
 
+def keep_answers_apart():
+    """Answers go on a copy of stdout; fd 1 itself goes to stderr, so that
+    what libzmq's libraries print there (OpenPGM's warnings on pgm and
+    epgm endpoints) never reads as an answer."""
+    answers = os.fdopen(os.dup(1), "w")
+    os.dup2(2, 1)
+    sys.stdout = answers
+
+
 def main():
+    keep_answers_apart()
     ok, paths = system_libzmq_mapped()
     if not ok:
         print("error not the system libzmq: %s" % paths, flush=True)
