@@ -195,6 +195,30 @@ fail:
     return -1;
 }
 
+bool mz_inproc_withdraw(struct mz_ctx *ctx, const char *name,
+                        struct mz_pipe *pipe)
+{
+    struct mz_inproc_registry *registry = mz_ctx_inproc(ctx);
+    bool withdrawn = false;
+    pthread_mutex_lock(&registry->lock);
+    GPtrArray *waiting = g_hash_table_lookup(registry->pending, name);
+    for (guint i = 0; waiting != NULL && i < waiting->len; i++) {
+        struct inproc_pending *pending = g_ptr_array_index(waiting, i);
+        if (pending->pipe == pipe) {
+            g_ptr_array_remove_index(waiting, i);
+            withdrawn = true;
+            break;
+        }
+    }
+    if (waiting != NULL && waiting->len == 0)
+        g_hash_table_remove(registry->pending, name);
+    pthread_mutex_unlock(&registry->lock);
+    /* The end nobody attached held the pipe's second reference. */
+    if (withdrawn)
+        mz_pipe_unref(pipe);
+    return withdrawn;
+}
+
 int mz_inproc_offer(struct mz_ctx *ctx, const char *name, struct mz_pipe *pipe)
 {
     struct mz_inproc_registry *registry = mz_ctx_inproc(ctx);

@@ -6,6 +6,8 @@
 #ifndef MZ_INPROC_H
 #define MZ_INPROC_H
 
+#include <stdbool.h>
+
 struct mz_ctx;
 struct mz_inproc_registry;
 struct mz_pipe;
@@ -16,6 +18,12 @@ int mz_inproc_connect(struct mz_socket *s, const char *name, const char *uri);
 /* Hands end[1] of pipe (end[0] owned by an I/O thread's session) to the
  * socket bound at name, as a connect would: the ZAP request's way to its
  * handler. -1 with ECONNREFUSED when nothing is bound there. */
+/* A connect to name that no bind has taken yet, withdrawn (disconnect):
+ * pipe is no longer offered to a later bind, which would otherwise attach
+ * an end whose peer is gone (and, for the socket that connected, a pipe to
+ * itself). False when the pipe was not waiting there. */
+bool mz_inproc_withdraw(struct mz_ctx *ctx, const char *name,
+                        struct mz_pipe *pipe);
 int mz_inproc_offer(struct mz_ctx *ctx, const char *name, struct mz_pipe *pipe);
 /* 0 if s had bound name, -1 ENOENT otherwise. */
 int mz_inproc_unbind(struct mz_socket *s, const char *name);

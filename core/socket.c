@@ -719,6 +719,8 @@ int mz_socket_disconnect(struct mz_socket *s, const char *uri)
         struct mz_pipe_end *end = ep->pipe;
         struct mz_session *session = ep->session;
         remove_endpoint(s, i);
+        if (end != NULL && end->pipe->inproc)
+            mz_inproc_withdraw(s->ctx, address, end->pipe);
         if (end != NULL && end->attached) {
             detach_pipe(s, end);
             end_pipe(s, end);

@@ -312,6 +312,42 @@ static void test_unsupported_transport(void)
     CU_ASSERT_EQUAL(zmq_ctx_term(ctx), 0);
 }
 
+/* A connect withdrawn before anyone bound its name is gone: the same
+ * socket binding the name later has no pipe to itself (libzmq: EAGAIN), and
+ * never receives what it sends. The fuzzer (fuzz_threadsafe) found a CLIENT
+ * receiving its own message. */
+static void test_withdrawn_connect_is_gone(void)
+{
+    void *ctx = zmq_ctx_new();
+    const int types[] = { ZMQ_PAIR, ZMQ_DEALER, ZMQ_CLIENT };
+    for (size_t t = 0; t < sizeof types / sizeof types[0]; t++) {
+        char name[64];
+        snprintf(name, sizeof name, "inproc://withdrawn-%zu", t);
+        void *s = zmq_socket(ctx, types[t]);
+        CU_ASSERT_FATAL(s != NULL);
+        CU_ASSERT(zmq_connect(s, name) == 0);
+        CU_ASSERT(zmq_disconnect(s, name) == 0);
+        CU_ASSERT(zmq_bind(s, name) == 0);
+        CU_ASSERT(zmq_send(s, "self", 4, ZMQ_DONTWAIT) == -1);
+        CU_ASSERT(zmq_errno() == EAGAIN);
+        CU_ASSERT(test_recv_nothing(s, 100));
+        /* A new peer still connects to the name and is served. */
+        void *peer = zmq_socket(ctx, types[t] == ZMQ_CLIENT ? ZMQ_SERVER
+                                                           : types[t]);
+        CU_ASSERT(zmq_connect(peer, name) == 0);
+        if (types[t] != ZMQ_CLIENT) {
+            CU_ASSERT(test_send(peer, "hello", 0));
+            CU_ASSERT(test_recv_is(s, "hello", 1000));
+        } else {
+            CU_ASSERT(test_send(s, "hello", 0));
+            CU_ASSERT(test_recv_is(peer, "hello", 1000));
+        }
+        test_close(peer);
+        test_close(s);
+    }
+    zmq_ctx_term(ctx);
+}
+
 int main(void)
 {
     static const struct test_case tests[] = {
@@ -326,6 +362,7 @@ int main(void)
         { "closed socket gives ENOTSOCK", test_closed_socket_is_not_a_socket },
         { "connects race the bind", test_connects_race_the_bind },
         { "unsupported transports", test_unsupported_transport },
+        { "a withdrawn connect is gone", test_withdrawn_connect_is_gone },
     };
     return test_run_suite("inproc", tests, sizeof tests / sizeof tests[0]);
 }
