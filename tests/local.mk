@@ -104,3 +104,11 @@ clean-local: clean-draft-peer
 clean-draft-peer:
 	test "$(srcdir)" = . || rm -rf tests/peers/node
 .PHONY: clean-draft-peer
+
+# ---- the command-line tool ----------------------------------------------
+# cli/modzmq run as a subprocess against libzmq 4.3.4 peers (tests/peer.c).
+check_PROGRAMS += tests/test_cli
+tests_test_cli_SOURCES = tests/test_cli.c tests/peer.c tests/peer.h
+tests_test_cli_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DMODZMQ_TOOL='"$(abs_top_builddir)/cli/modzmq"'
+tests_test_cli_DEPENDENCIES = cli/modzmq $(LDADD)
