@@ -5,7 +5,8 @@
  * tool loads each module with stderr sent to a temporary file, and
  * prints that line as the reason. Output, one module a line:
  *   modzmq_tcp  loaded   transport  abi 1.3  /usr/lib/.../modzmq_tcp.so
- *   modzmq_bad  refused  <the core's reason>
+ *   modzmq_bad  refused  <the core's reason, e.g. "built for SDK ABI 2.0,
+ *                         this core has 1.2 (...)">
  */
 #include <dirent.h>
 #include <errno.h>
@@ -88,6 +89,15 @@ static int load_capturing(const char *module, char *why, size_t size)
     return result;
 }
 
+/* The core's line without its "modzmq: plugin PATH refused: " head. */
+static const char *reason(const char *why)
+{
+    const char *after = strstr(why, " refused: ");
+    if (after != NULL)
+        return after + strlen(" refused: ");
+    return why[0] != '\0' ? why : strerror(errno);
+}
+
 static void print_loaded(const char *module)
 {
     size_t count = modzmq_plugins(NULL, 0);
@@ -130,8 +140,7 @@ int cli_plugins_command(const struct cli_options *o)
             print_loaded(names[i]);
         else
             printf("%-18s %-8s %s\n", names[i],
-                   errno == ENOENT ? "missing" : "refused",
-                   why[0] != '\0' ? why : strerror(errno));
+                   errno == ENOENT ? "missing" : "refused", reason(why));
         free(names[i]);
     }
     free(names);

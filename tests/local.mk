@@ -110,5 +110,6 @@ clean-draft-peer:
 check_PROGRAMS += tests/test_cli
 tests_test_cli_SOURCES = tests/test_cli.c tests/peer.c tests/peer.h
 tests_test_cli_CPPFLAGS = $(AM_CPPFLAGS) \
-	-DMODZMQ_TOOL='"$(abs_top_builddir)/cli/modzmq"'
+	-DMODZMQ_TOOL='"$(abs_top_builddir)/cli/modzmq"' \
+	-DTEST_PLUGIN_DIR='"$(abs_top_builddir)/tests/plugins/.libs"'
 tests_test_cli_DEPENDENCIES = cli/modzmq $(LDADD)

@@ -510,6 +510,61 @@ static void test_plugins_listed(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(t.stdout_text, " loaded   mechanism "));
 }
 
+/* A refused plugin is listed with the core's reason. */
+static void test_plugins_refused(void)
+{
+    const char *path = getenv("MODZMQ_PLUGIN_PATH");
+    char *saved = strdup(path != NULL ? path : "");
+    char *with_bad = malloc(strlen(saved) + sizeof TEST_PLUGIN_DIR + 2);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(saved);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(with_bad);
+    sprintf(with_bad, "%s:%s", TEST_PLUGIN_DIR, saved);
+    setenv("MODZMQ_PLUGIN_PATH", with_bad, 1);
+    struct tool t;
+    const char *args[] = { "plugins", NULL };
+    CU_ASSERT_EQUAL(tool_run(&t, args, NULL), 0);
+    setenv("MODZMQ_PLUGIN_PATH", saved, 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(t.stdout_text,
+                                  "modzmq_badabi      refused  built for SDK "
+                                  "ABI 2.0, this core has "));
+    CU_ASSERT_PTR_NOT_NULL(strstr(t.stdout_text,
+                                  "modzmq_noentry     refused  it has no "
+                                  "modzmq_plugin_entry symbol\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(t.stdout_text, "modzmq_tcp         loaded"));
+    free(saved);
+    free(with_bad);
+}
+
+/* RADIO --group to DISH --join, tool to tool (libzmq 4.3.4 has no draft
+ * types), the receiver's --monitor events on its stderr. */
+static void test_radio_dish_monitored(void)
+{
+    const char *dish[] = { "recv", "-t", "dish", "--join", "weather", "-b",
+                           "tcp://127.0.0.1:*", "-v", "--monitor", "-n", "1",
+                           "-w", "10000", NULL };
+    struct tool *d = tool_start(dish, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+    char endpoint[256];
+    CU_ASSERT_TRUE_FATAL(tool_bound(d, endpoint, sizeof endpoint));
+    /* RADIO drops until the DISH has joined: it sends every 20 ms. */
+    const char *radio[] = { "send", "-t", "radio", "--group", "weather",
+                            "-c", endpoint, "-d", "sunny", "-n", "100", "-i",
+                            "20", "-w", "5000", NULL };
+    struct tool *r = tool_start(radio, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+    CU_ASSERT_EQUAL(tool_finish(d, TOOL_TIMEOUT_MS), 0);
+    CU_ASSERT_EQUAL(tool_finish(r, TOOL_TIMEOUT_MS), 0);
+    CU_ASSERT_STRING_EQUAL(d->stdout_text, "sunny\n");
+    char expected[512];
+    snprintf(expected, sizeof expected, "\nHANDSHAKE_SUCCEEDED 0 %s\n",
+             endpoint);
+    CU_ASSERT_PTR_NOT_NULL(strstr(d->stderr_text, "\nLISTENING "));
+    CU_ASSERT_PTR_NOT_NULL(strstr(d->stderr_text, "\nACCEPTED "));
+    CU_ASSERT_PTR_NOT_NULL(strstr(d->stderr_text, expected));
+    free(d);
+    free(r);
+}
+
 static void test_usage_errors(void)
 {
     static const char *const cases[][8] = {
@@ -558,6 +613,8 @@ int main(void)
         { "PLAIN client", test_plain_client },
         { "monitor --json", test_monitor_json },
         { "plugins", test_plugins_listed },
+        { "plugins: refused, and why", test_plugins_refused },
+        { "RADIO to DISH, recv --monitor", test_radio_dish_monitored },
         { "usage errors exit 2", test_usage_errors },
         { "receive timeout exits 3", test_receive_timeout },
     };
