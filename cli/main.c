@@ -34,7 +34,9 @@ static const char help_text[] =
     "  --group GROUP            the group of RADIO's messages\n"
     "  --identity ID            the routing id\n"
     "  --monitor                send/recv: the socket's events on stderr\n"
-    "  --json                   monitor: one JSON object per event line\n"
+    "  --json                   monitor: one JSON object per event line,\n"
+    "                           {\"event\":\"LISTENING\",\"id\":8,\"value\":V,\n"
+    "                           \"endpoint\":\"EP\"}; else \"LISTENING V EP\"\n"
     "  -v, --verbose            say each real endpoint on stderr\n"
     "\n"
     "data (send, and REP's answers):\n"
@@ -85,7 +87,7 @@ static int run(const struct cli_options *o)
     case CLI_VERSION: {
         int major, minor, patch;
         zmq_version(&major, &minor, &patch);
-        printf("modzmq %d.%d.%d\n", major, minor, patch);
+        printf("modzmq, the ZeroMQ API %d.%d.%d\n", major, minor, patch);
         return CLI_EXIT_OK;
     }
     case CLI_KEYGEN:

@@ -20,9 +20,8 @@
 #include "plugins.h"
 #include "report.h"
 
-#ifndef MZ_PLUGIN_DIR
-#define MZ_PLUGIN_DIR "/usr/lib/modzmq"
-#endif
+/* MZ_PLUGIN_DIR, the installed plugin directory, comes from the build
+ * (Makefile.am's AM_CPPFLAGS), as the core's does. */
 
 static const char *kind_name(int kind)
 {
@@ -108,8 +107,10 @@ static void print_loaded(const char *module)
     for (size_t i = 0; i < count; i++) {
         const char *base = strrchr(list[i].path, '/');
         base = base != NULL ? base + 1 : list[i].path;
-        if (strncmp(base, module, strlen(module)) == 0 &&
-            strchr(".", base[strlen(module)]) != NULL) {
+        size_t length = strlen(module);
+        /* modzmq_tcp.so or modzmq_tcp.la, never modzmq_tcpx.so */
+        if (strncmp(base, module, length) == 0 &&
+            (base[length] == '.' || base[length] == '\0')) {
             printf("%-18s loaded   %-16s abi %u.%u  %s\n", module,
                    kind_name(list[i].kind), list[i].abi_major,
                    list[i].abi_minor, list[i].path);

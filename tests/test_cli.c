@@ -587,6 +587,19 @@ static void test_usage_errors(void)
     }
 }
 
+/* --help documents the exit codes and the key file format. */
+static void test_help(void)
+{
+    struct tool t;
+    const char *args[] = { "--help", NULL };
+    CU_ASSERT_EQUAL(tool_run(&t, args, NULL), 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(t.stdout_text,
+                                  "exit codes: 0 done; 1 a runtime or network "
+                                  "error; 2 a usage error;\n3 a timeout"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(t.stdout_text, "secret-key lines, mode 0600"));
+    CU_ASSERT_EQUAL(t.stderr_size, 0);
+}
+
 static void test_receive_timeout(void)
 {
     struct tool t;
@@ -616,6 +629,7 @@ int main(void)
         { "plugins: refused, and why", test_plugins_refused },
         { "RADIO to DISH, recv --monitor", test_radio_dish_monitored },
         { "usage errors exit 2", test_usage_errors },
+        { "--help", test_help },
         { "receive timeout exits 3", test_receive_timeout },
     };
     return test_run_suite("cli", tests, sizeof tests / sizeof tests[0]);
