@@ -12,6 +12,7 @@ cli_modzmq_SOURCES = cli/main.c \
 	cli/progress.c cli/progress.h \
 	cli/monitor.c cli/monitor.h \
 	cli/transfer.c cli/transfer.h \
-	cli/plugins.c cli/plugins.h
+	cli/plugins.c cli/plugins.h \
+	cli/zap.c cli/zap.h
 cli_modzmq_CFLAGS = $(COMMON_CFLAGS)
 cli_modzmq_LDADD = libzmq.la

@@ -12,6 +12,7 @@
 #include "report.h"
 #include "security.h"
 #include "transfer.h"
+#include "zap.h"
 
 static const char help_text[] =
     "usage: modzmq COMMAND [OPTIONS]\n"
@@ -64,7 +65,9 @@ static const char help_text[] =
     "\n"
     "security:\n"
     "  --plain-user U --plain-password P   a PLAIN client\n"
-    "  --plain-server                      a PLAIN server (ZAP decides)\n"
+    "  --plain-server --plain-user U --plain-password P\n"
+    "                           a PLAIN server letting in that account only\n"
+    "                           (through a ZAP handler of its own)\n"
     "  --curve-server --curve-key FILE     a CURVE server with its key pair\n"
     "  --curve-server-key FILE             a CURVE client of that server\n"
     "                           (--curve-key FILE its own pair, else a new one)\n"
@@ -100,9 +103,18 @@ static int run(const struct cli_options *o)
     void *context = zmq_ctx_new();
     if (context == NULL)
         return cli_fail_zmq("context");
-    int code = o->command == CLI_SEND    ? cli_send_command(context, o)
+    struct cli_zap *zap = NULL;
+    int code = CLI_EXIT_OK;
+    if (o->plain_server &&
+        (zap = cli_zap_start(context, o->plain_user, o->plain_password)) == NULL)
+        code = CLI_EXIT_RUNTIME;
+    if (code == CLI_EXIT_OK)
+        code = o->command == CLI_SEND   ? cli_send_command(context, o)
                : o->command == CLI_RECV ? cli_recv_command(context, o)
                                         : cli_monitor_command(context, o);
+    /* The handler's socket closes before the context can end. */
+    if (zap != NULL)
+        cli_zap_stop(zap);
     zmq_ctx_term(context);
     return code;
 }

@@ -274,6 +274,9 @@ static int check(const struct cli_options *o)
     if ((o->plain_user == NULL) != (o->plain_password == NULL))
         return cli_fail(CLI_EXIT_USAGE,
                         "--plain-user and --plain-password go together");
+    if (o->plain_server && o->plain_user == NULL)
+        return cli_fail(CLI_EXIT_USAGE, "--plain-server needs the account it "
+                        "lets in: --plain-user and --plain-password");
     int mechanisms = (o->plain_user != NULL || o->plain_server) +
                      (o->curve_server || o->curve_server_key != NULL);
     if (mechanisms > 1)

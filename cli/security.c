@@ -120,7 +120,9 @@ int cli_security_apply(void *socket, const struct cli_options *o)
     int code = CLI_EXIT_OK;
     if (o->plain_server)
         code = set_flag(socket, ZMQ_PLAIN_SERVER, "--plain-server");
-    if (code == CLI_EXIT_OK && o->plain_user != NULL) {
+    /* A server's user and password are its ZAP handler's (zap.h); set
+     * on the socket they would make it a client. */
+    if (code == CLI_EXIT_OK && o->plain_user != NULL && !o->plain_server) {
         code = set_string(socket, ZMQ_PLAIN_USERNAME, o->plain_user,
                           "--plain-user");
         if (code == CLI_EXIT_OK)

@@ -460,6 +460,39 @@ static void test_plain_client(void)
     test_peer_stop(peer);
 }
 
+/* The tool as a PLAIN server (its own ZAP handler letting in the one
+ * account named), pyzmq PLAIN clients: the right password is let in,
+ * a wrong one refused. */
+static void test_plain_server(void)
+{
+    const char *args[] = { "recv", "-t", "pull", "-b", "tcp://127.0.0.1:*",
+                           "-v", "--plain-server", "--plain-user", "u",
+                           "--plain-password", "p", "--monitor", "-n", "1",
+                           "-w", "10000", NULL };
+    struct tool *t = tool_start(args, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+    char endpoint[256];
+    CU_ASSERT_TRUE(tool_bound(t, endpoint, sizeof endpoint));
+    struct test_peer *peer = test_peer_start();
+    CU_ASSERT_PTR_NOT_NULL_FATAL(peer);
+    /* The wrong password first: its handshake fails on the tool. */
+    CU_ASSERT_TRUE(answer_is(peer, "ok", "socket %s", "PUSH"));
+    CU_ASSERT_TRUE(answer_is(peer, "ok", "set PLAIN_USERNAME str:%s", "u"));
+    CU_ASSERT_TRUE(answer_is(peer, "ok", "set PLAIN_PASSWORD str:%s", "x"));
+    CU_ASSERT_TRUE(answer_is(peer, "ok", "connect %s", endpoint));
+    CU_ASSERT_PTR_NOT_NULL(tool_wait_for(t, true, "HANDSHAKE_FAILED_AUTH 400 ",
+                                         10000));
+    CU_ASSERT_TRUE(answer_is(peer, "ok", "socket %s", "PUSH"));
+    CU_ASSERT_TRUE(answer_is(peer, "ok", "set PLAIN_USERNAME str:%s", "u"));
+    CU_ASSERT_TRUE(answer_is(peer, "ok", "set PLAIN_PASSWORD str:%s", "p"));
+    CU_ASSERT_TRUE(answer_is(peer, "ok", "connect %s", endpoint));
+    CU_ASSERT_TRUE(answer_is(peer, "ok", "send %s", "706c61696e"));
+    CU_ASSERT_EQUAL(tool_finish(t, TOOL_TIMEOUT_MS), 0);
+    CU_ASSERT_STRING_EQUAL(t->stdout_text, "plain\n");
+    free(t);
+    test_peer_stop(peer);
+}
+
 /* ---- monitor, plugins, exit codes ---------------------------------- */
 
 /* monitor --json: LISTENING, then a pyzmq peer connecting gives
@@ -624,6 +657,7 @@ int main(void)
         { "SUB --subscribe", test_subscribe },
         { "CURVE with keygen's keys, both ways", test_curve_with_keygen },
         { "PLAIN client", test_plain_client },
+        { "PLAIN server", test_plain_server },
         { "monitor --json", test_monitor_json },
         { "plugins", test_plugins_listed },
         { "plugins: refused, and why", test_plugins_refused },
