@@ -1,0 +1,670 @@
+/*
+ * The modzmq command-line tool (cli/), run as a subprocess against
+ * libzmq 4.3.4 peers in another process (tests/peer.c) over tcp on
+ * 127.0.0.1, the tool binding and the peer binding: every output format
+ * byte for byte, multipart, PUB/SUB, REQ, CURVE with keys from
+ * `modzmq keygen`, PLAIN, the monitor's JSON, the plugin list, and the
+ * exit codes of usage errors and timeouts. Every wait on the tool is
+ * bounded; a tool that outlives its bound is killed and the test fails.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "peer.h"
+#include "testutil.h"
+
+#define TOOL_TIMEOUT_MS 15000
+
+/* The tool running, its stdout and stderr read into buffers. */
+struct tool {
+    pid_t pid;
+    int out, err;
+    char stdout_text[1 << 16];
+    size_t stdout_size;
+    char stderr_text[1 << 14];
+    size_t stderr_size;
+};
+
+static long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+/* Starts the tool with args (NULL-terminated, after "modzmq"), input on
+ * its stdin (then closed; small enough for a pipe's buffer). */
+static struct tool *tool_start(const char *const *args, const char *input)
+{
+    const char *argv[64] = { MODZMQ_TOOL };
+    size_t argc = 1;
+    while (args[argc - 1] != NULL && argc < 63) {
+        argv[argc] = args[argc - 1];
+        argc++;
+    }
+    argv[argc] = NULL;
+    int in[2], out[2], err[2];
+    if (pipe(in) < 0 || pipe(out) < 0 || pipe(err) < 0)
+        return NULL;
+    pid_t pid = fork();
+    if (pid < 0)
+        return NULL;
+    if (pid == 0) {
+        dup2(in[0], 0);
+        dup2(out[1], 1);
+        dup2(err[1], 2);
+        for (int fd = 3; fd < 64; fd++)
+            close(fd);
+        execv(MODZMQ_TOOL, (char *const *) argv);
+        _exit(127);
+    }
+    close(in[0]);
+    close(out[1]);
+    close(err[1]);
+    if (input != NULL && write(in[1], input, strlen(input)) < 0)
+        perror("write");
+    close(in[1]);
+    struct tool *tool = calloc(1, sizeof *tool);
+    if (tool == NULL)
+        abort();
+    tool->pid = pid;
+    tool->out = out[0];
+    tool->err = err[0];
+    return tool;
+}
+
+/* Reads what the tool wrote, for at most ms; false at the end of both. */
+static bool tool_pump(struct tool *t, int ms)
+{
+    struct pollfd fds[] = { { .fd = t->out, .events = POLLIN },
+                            { .fd = t->err, .events = POLLIN } };
+    if (t->out < 0 && t->err < 0)
+        return false;
+    if (poll(fds, 2, ms) <= 0)
+        return true;
+    int *fd[] = { &t->out, &t->err };
+    char *buffer[] = { t->stdout_text, t->stderr_text };
+    size_t *size[] = { &t->stdout_size, &t->stderr_size };
+    size_t capacity[] = { sizeof t->stdout_text, sizeof t->stderr_text };
+    for (int i = 0; i < 2; i++) {
+        if (*fd[i] < 0 || !(fds[i].revents & (POLLIN | POLLHUP)))
+            continue;
+        ssize_t got = read(*fd[i], buffer[i] + *size[i],
+                           capacity[i] - 1 - *size[i]);
+        if (got <= 0) {
+            close(*fd[i]);
+            *fd[i] = -1;
+        } else {
+            *size[i] += (size_t) got;
+            buffer[i][*size[i]] = '\0';
+        }
+    }
+    return true;
+}
+
+/* Waits for text in the tool's stdout (or stderr) and returns where it
+ * starts, or NULL after ms. */
+static const char *tool_wait_for(struct tool *t, bool on_stderr,
+                                 const char *text, int ms)
+{
+    long deadline = now_ms() + ms;
+    for (;;) {
+        const char *found = strstr(on_stderr ? t->stderr_text : t->stdout_text,
+                                   text);
+        if (found != NULL)
+            return found;
+        if (now_ms() >= deadline || !tool_pump(t, 50))
+            return NULL;
+    }
+}
+
+/* The endpoint the tool said with -v: "modzmq: bound ENDPOINT". */
+static bool tool_bound(struct tool *t, char *endpoint, size_t size)
+{
+    long deadline = now_ms() + 10000;
+    const char *line = tool_wait_for(t, true, "modzmq: bound ", 10000);
+    /* The whole line: it may come in two reads. */
+    while (line != NULL && strchr(line, '\n') == NULL &&
+           now_ms() < deadline && tool_pump(t, 50))
+        ;
+    if (line == NULL || strchr(line, '\n') == NULL)
+        return false;
+    line += strlen("modzmq: bound ");
+    size_t length = strcspn(line, "\n");
+    if (length >= size)
+        return false;
+    memcpy(endpoint, line, length);
+    endpoint[length] = '\0';
+    return true;
+}
+
+/* The tool's exit code, its output all read; -1 when it had to be
+ * killed after ms. The tool is freed, its output kept in *t's copy. */
+static int tool_finish(struct tool *t, int ms)
+{
+    long deadline = now_ms() + ms;
+    int status = 0;
+    pid_t done = 0;
+    while ((done = waitpid(t->pid, &status, WNOHANG)) == 0 &&
+           now_ms() < deadline)
+        tool_pump(t, 20);
+    if (done != t->pid) {
+        kill(t->pid, SIGKILL);
+        waitpid(t->pid, &status, 0);
+        fprintf(stderr, "the tool was killed after %d ms\n", ms);
+    }
+    while (tool_pump(t, 100))
+        ;
+    if (t->stderr_size > 0)
+        fprintf(stderr, "tool's stderr: %s", t->stderr_text);
+    if (done != t->pid || !WIFEXITED(status))
+        return -1;
+    return WEXITSTATUS(status);
+}
+
+/* Runs the tool to its end and returns its exit code (output in *t). */
+static int tool_run(struct tool *t, const char *const *args, const char *input)
+{
+    struct tool *started = tool_start(args, input);
+    if (started == NULL)
+        return -1;
+    int code = tool_finish(started, TOOL_TIMEOUT_MS);
+    *t = *started;
+    free(started);
+    return code;
+}
+
+static bool answer_is(struct test_peer *peer, const char *expected,
+                      const char *format, const char *argument)
+{
+    const char *answer = test_peer_ask(peer, format, argument);
+    if (answer == NULL || strcmp(answer, expected) != 0) {
+        fprintf(stderr, "peer: '%s' answered '%s', not '%s'\n", format,
+                answer != NULL ? answer : "(nothing)", expected);
+        return false;
+    }
+    return true;
+}
+
+/* The peer binds a socket of type; its endpoint into endpoint. */
+static bool peer_bind(struct test_peer *peer, const char *type,
+                      char *endpoint, size_t size)
+{
+    if (!answer_is(peer, "ok", "socket %s", type))
+        return false;
+    const char *answer = test_peer_ask(peer, "bind tcp://127.0.0.1:*");
+    if (answer == NULL || strncmp(answer, "ok ", 3) != 0)
+        return false;
+    snprintf(endpoint, size, "%s", answer + 3);
+    return true;
+}
+
+/* ---- output formats, the tool binding ------------------------------ */
+
+/* Two messages from a PUSH peer: "hello", then three parts
+ * a"b, the empty part and \001\n. */
+static const char *const format_names[] = { "raw", "line", "quoted", "hex",
+                                            "msg" };
+static const char *const format_outputs[] = {
+    "helloa\"b\001\n",
+    "hello\na\"b\001\n\n",
+    "\"hello\"\n\"a\\\"b\" \"\" \"\\001\\n\"\n",
+    "68656c6c6f\n612262 - 010a\n",
+    "message 1: 1 part\n  [1] 5 \"hello\"\n"
+    "message 2: 3 parts\n  [1] 3 \"a\\\"b\"\n  [2] 0 \"\"\n"
+    "  [3] 2 \"\\001\\n\"\n",
+};
+
+static void test_formats_tool_binds(void)
+{
+    struct test_peer *peer = test_peer_start();
+    CU_ASSERT_PTR_NOT_NULL_FATAL(peer);
+    for (size_t i = 0; i < sizeof format_names / sizeof format_names[0]; i++) {
+        const char *args[] = { "recv", "-t", "pull", "-b",
+                               "tcp://127.0.0.1:*", "-v", "-n", "2",
+                               "--format", format_names[i], "-w", "10000",
+                               NULL };
+        struct tool *t = tool_start(args, NULL);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+        char endpoint[256];
+        CU_ASSERT_TRUE(tool_bound(t, endpoint, sizeof endpoint));
+        CU_ASSERT_TRUE(answer_is(peer, "ok", "socket %s", "PUSH"));
+        CU_ASSERT_TRUE(answer_is(peer, "ok", "connect %s", endpoint));
+        CU_ASSERT_TRUE(answer_is(peer, "ok", "send %s", "68656c6c6f"));
+        CU_ASSERT_TRUE(answer_is(peer, "ok", "send %s", "612262 - 010a"));
+        CU_ASSERT_EQUAL(tool_finish(t, TOOL_TIMEOUT_MS), 0);
+        CU_ASSERT_EQUAL(t->stdout_size, strlen(format_outputs[i]));
+        CU_ASSERT_EQUAL(memcmp(t->stdout_text, format_outputs[i],
+                               strlen(format_outputs[i])), 0);
+        if (strcmp(t->stdout_text, format_outputs[i]) != 0)
+            fprintf(stderr, "format %s gave '%s'\n", format_names[i],
+                    t->stdout_text);
+        free(t);
+    }
+    test_peer_stop(peer);
+}
+
+/* ---- sending, the peer binding ------------------------------------- */
+
+static void test_send_to_bound_peer(void)
+{
+    struct test_peer *peer = test_peer_start();
+    CU_ASSERT_PTR_NOT_NULL_FATAL(peer);
+    char endpoint[256];
+    CU_ASSERT_TRUE_FATAL(peer_bind(peer, "PULL", endpoint, sizeof endpoint));
+    struct tool t;
+    /* -d x --more -d y: one message of two parts; -n 3 cycles. */
+    const char *args[] = { "send", "-t", "push", "-c", endpoint, "-d", "x",
+                           "--more", "-d", "y", "-d", "z", "-n", "3",
+                           "-i", "10", "-w", "10000", NULL };
+    CU_ASSERT_EQUAL(tool_run(&t, args, NULL), 0);
+    CU_ASSERT_TRUE(answer_is(peer, "msg 78 79", "recv", NULL));
+    CU_ASSERT_TRUE(answer_is(peer, "msg 7a", "recv", NULL));
+    CU_ASSERT_TRUE(answer_is(peer, "msg 78 79", "recv", NULL));
+    /* Standard input, a message a line; then the whole of it. */
+    const char *lines[] = { "send", "-t", "push", "-c", endpoint, "-w",
+                            "10000", NULL };
+    CU_ASSERT_EQUAL(tool_run(&t, lines, "one\ntwo\n"), 0);
+    CU_ASSERT_TRUE(answer_is(peer, "msg 6f6e65", "recv", NULL));
+    CU_ASSERT_TRUE(answer_is(peer, "msg 74776f", "recv", NULL));
+    const char *whole[] = { "send", "-t", "push", "-c", endpoint, "--whole",
+                            "-w", "10000", NULL };
+    CU_ASSERT_EQUAL(tool_run(&t, whole, "a\nb\n"), 0);
+    CU_ASSERT_TRUE(answer_is(peer, "msg 610a620a", "recv", NULL));
+    /* A file, one message. */
+    char path[] = "/tmp/mz_cli_file_XXXXXX";
+    int fd = mkstemp(path);
+    CU_ASSERT_FATAL(fd >= 0);
+    CU_ASSERT_EQUAL(write(fd, "file\001data", 9), 9);
+    close(fd);
+    const char *file[] = { "send", "-t", "push", "-c", endpoint, "-f", path,
+                           "-w", "10000", "--progress", NULL };
+    CU_ASSERT_EQUAL(tool_run(&t, file, NULL), 0);
+    CU_ASSERT_TRUE(answer_is(peer, "msg 66696c650164617461", "recv", NULL));
+    CU_ASSERT_PTR_NOT_NULL(strstr(t.stderr_text, "modzmq: total: 1 messages"));
+    unlink(path);
+    test_peer_stop(peer);
+}
+
+/* REQ sends, then prints the reply; the peer is a bound REP. */
+static void test_req_prints_reply(void)
+{
+    struct test_peer *peer = test_peer_start();
+    CU_ASSERT_PTR_NOT_NULL_FATAL(peer);
+    char endpoint[256];
+    CU_ASSERT_TRUE_FATAL(peer_bind(peer, "REP", endpoint, sizeof endpoint));
+    const char *args[] = { "send", "-t", "req", "-c", endpoint, "-d", "ping",
+                           "--format", "quoted", "-w", "10000", NULL };
+    struct tool *t = tool_start(args, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+    CU_ASSERT_TRUE(answer_is(peer, "msg 70696e67", "recv", NULL));
+    CU_ASSERT_TRUE(answer_is(peer, "ok", "send %s", "706f6e67"));
+    CU_ASSERT_EQUAL(tool_finish(t, TOOL_TIMEOUT_MS), 0);
+    CU_ASSERT_STRING_EQUAL(t->stdout_text, "\"pong\"\n");
+    free(t);
+    test_peer_stop(peer);
+}
+
+/* SUB with --subscribe takes only its topic, from a bound PUB peer that
+ * publishes until the tool has one (the subscription takes a moment). */
+static void test_subscribe(void)
+{
+    struct test_peer *peer = test_peer_start();
+    CU_ASSERT_PTR_NOT_NULL_FATAL(peer);
+    char endpoint[256];
+    CU_ASSERT_TRUE_FATAL(peer_bind(peer, "PUB", endpoint, sizeof endpoint));
+    const char *args[] = { "recv", "-t", "sub", "-c", endpoint, "--subscribe",
+                           "hit", "-n", "2", "-w", "10000", NULL };
+    struct tool *t = tool_start(args, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+    for (int i = 0; i < 100 && strstr(t->stdout_text, "hit\nhit\n") == NULL;
+         i++) {
+        test_peer_ask(peer, "send %s", "6d697373"); /* miss */
+        test_peer_ask(peer, "send %s", "686974");   /* hit */
+        tool_pump(t, 50);
+    }
+    CU_ASSERT_EQUAL(tool_finish(t, TOOL_TIMEOUT_MS), 0);
+    CU_ASSERT_STRING_EQUAL(t->stdout_text, "hit\nhit\n");
+    free(t);
+    test_peer_stop(peer);
+}
+
+/* ---- security ------------------------------------------------------ */
+
+static bool read_file(const char *path, char *text, size_t size)
+{
+    FILE *file = fopen(path, "r");
+    if (file == NULL)
+        return false;
+    size_t got = fread(text, 1, size - 1, file);
+    text[got] = '\0';
+    fclose(file);
+    return true;
+}
+
+/* The value of a "name = value" line of a key file. */
+static bool key_of(const char *text, const char *name, char *key)
+{
+    const char *line = strstr(text, name);
+    if (line == NULL || sscanf(line + strlen(name), " = %40s", key) != 1)
+        return false;
+    return strlen(key) == 40;
+}
+
+/* keygen's files, their modes, its refusal to overwrite; then the tool
+ * as a CURVE server with that key, a pyzmq CURVE client sending to it,
+ * and the tool as a CURVE client of a pyzmq server. */
+static void test_curve_with_keygen(void)
+{
+    char dir[] = "/tmp/mz_cli_keys_XXXXXX";
+    CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+    char base[128], pub[160], key[160];
+    snprintf(base, sizeof base, "%s/server", dir);
+    snprintf(pub, sizeof pub, "%s.pub", base);
+    snprintf(key, sizeof key, "%s.key", base);
+    struct tool t;
+    const char *keygen[] = { "keygen", "-o", base, NULL };
+    CU_ASSERT_EQUAL(tool_run(&t, keygen, NULL), 0);
+    struct stat st;
+    CU_ASSERT_EQUAL(stat(key, &st), 0);
+    CU_ASSERT_EQUAL(st.st_mode & 0777, 0600);
+    CU_ASSERT_EQUAL(stat(pub, &st), 0);
+    CU_ASSERT_EQUAL(st.st_mode & 0777, 0644);
+    char text[512], public_key[41] = "", secret_key[41] = "";
+    CU_ASSERT_TRUE(read_file(key, text, sizeof text));
+    CU_ASSERT_TRUE(key_of(text, "public-key", public_key));
+    CU_ASSERT_TRUE(key_of(text, "secret-key", secret_key));
+    CU_ASSERT_EQUAL(tool_run(&t, keygen, NULL), 1);
+    CU_ASSERT_EQUAL(strncmp(t.stderr_text, "modzmq: ", 8), 0);
+
+    struct test_peer *peer = test_peer_start();
+    CU_ASSERT_PTR_NOT_NULL_FATAL(peer);
+    const char *server[] = { "recv", "-t", "pull", "-b", "tcp://127.0.0.1:*",
+                             "-v", "--curve-server", "--curve-key", key,
+                             "-n", "1", "-w", "10000", NULL };
+    struct tool *s = tool_start(server, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+    char endpoint[256];
+    CU_ASSERT_TRUE(tool_bound(s, endpoint, sizeof endpoint));
+    CU_ASSERT_TRUE(answer_is(peer, "ok", "socket %s", "PUSH"));
+    const char *keys = test_peer_ask(peer, "keypair");
+    char client_public[41], client_secret[41];
+    CU_ASSERT_FATAL(keys != NULL &&
+                    sscanf(keys, "keys %40s %40s", client_public,
+                           client_secret) == 2);
+    CU_ASSERT_TRUE(answer_is(peer, "ok", "set CURVE_SERVERKEY str:%s",
+                             public_key));
+    CU_ASSERT_TRUE(answer_is(peer, "ok", "set CURVE_PUBLICKEY str:%s",
+                             client_public));
+    CU_ASSERT_TRUE(answer_is(peer, "ok", "set CURVE_SECRETKEY str:%s",
+                             client_secret));
+    CU_ASSERT_TRUE(answer_is(peer, "ok", "connect %s", endpoint));
+    CU_ASSERT_TRUE(answer_is(peer, "ok", "send %s", "736563726574"));
+    CU_ASSERT_EQUAL(tool_finish(s, TOOL_TIMEOUT_MS), 0);
+    CU_ASSERT_STRING_EQUAL(s->stdout_text, "secret\n");
+    free(s);
+
+    /* The pyzmq server's key as a .pub file in the tool's format. */
+    CU_ASSERT_TRUE(answer_is(peer, "ok", "socket %s", "PULL"));
+    CU_ASSERT_TRUE(answer_is(peer, "ok", "set CURVE_SERVER %s", "1"));
+    CU_ASSERT_TRUE(answer_is(peer, "ok", "set CURVE_SECRETKEY str:%s",
+                             client_secret));
+    const char *bound = test_peer_ask(peer, "bind tcp://127.0.0.1:*");
+    CU_ASSERT_FATAL(bound != NULL && strncmp(bound, "ok ", 3) == 0);
+    snprintf(endpoint, sizeof endpoint, "%s", bound + 3);
+    char peer_pub[160];
+    snprintf(peer_pub, sizeof peer_pub, "%s/peer.pub", dir);
+    FILE *file = fopen(peer_pub, "w");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(file);
+    fprintf(file, "# the peer\npublic-key = %s\n", client_public);
+    fclose(file);
+    const char *client[] = { "send", "-t", "push", "-c", endpoint,
+                             "--curve-server-key", peer_pub, "-d", "hi",
+                             "-w", "10000", NULL };
+    CU_ASSERT_EQUAL(tool_run(&t, client, NULL), 0);
+    CU_ASSERT_TRUE(answer_is(peer, "msg 6869", "recv", NULL));
+    test_peer_stop(peer);
+    unlink(peer_pub);
+    unlink(pub);
+    unlink(key);
+    rmdir(dir);
+}
+
+/* A PLAIN client with the password a pyzmq authenticator knows. */
+static void test_plain_client(void)
+{
+    struct test_peer *peer = test_peer_start();
+    CU_ASSERT_PTR_NOT_NULL_FATAL(peer);
+    CU_ASSERT_TRUE(answer_is(peer, "ok", "auth plain admin %s", "secret"));
+    CU_ASSERT_TRUE(answer_is(peer, "ok", "socket %s", "PULL"));
+    CU_ASSERT_TRUE(answer_is(peer, "ok", "set PLAIN_SERVER %s", "1"));
+    const char *bound = test_peer_ask(peer, "bind tcp://127.0.0.1:*");
+    CU_ASSERT_FATAL(bound != NULL && strncmp(bound, "ok ", 3) == 0);
+    char endpoint[256];
+    snprintf(endpoint, sizeof endpoint, "%s", bound + 3);
+    struct tool t;
+    const char *args[] = { "send", "-t", "push", "-c", endpoint,
+                           "--plain-user", "admin", "--plain-password",
+                           "secret", "-d", "plain", "-w", "10000", NULL };
+    CU_ASSERT_EQUAL(tool_run(&t, args, NULL), 0);
+    CU_ASSERT_TRUE(answer_is(peer, "msg 706c61696e", "recv", NULL));
+    test_peer_stop(peer);
+}
+
+/* The tool as a PLAIN server (its own ZAP handler letting in the one
+ * account named), pyzmq PLAIN clients: the right password is let in,
+ * a wrong one refused. */
+static void test_plain_server(void)
+{
+    const char *args[] = { "recv", "-t", "pull", "-b", "tcp://127.0.0.1:*",
+                           "-v", "--plain-server", "--plain-user", "u",
+                           "--plain-password", "p", "--monitor", "-n", "1",
+                           "-w", "10000", NULL };
+    struct tool *t = tool_start(args, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+    char endpoint[256];
+    CU_ASSERT_TRUE(tool_bound(t, endpoint, sizeof endpoint));
+    struct test_peer *peer = test_peer_start();
+    CU_ASSERT_PTR_NOT_NULL_FATAL(peer);
+    /* The wrong password first: its handshake fails on the tool. */
+    CU_ASSERT_TRUE(answer_is(peer, "ok", "socket %s", "PUSH"));
+    CU_ASSERT_TRUE(answer_is(peer, "ok", "set PLAIN_USERNAME str:%s", "u"));
+    CU_ASSERT_TRUE(answer_is(peer, "ok", "set PLAIN_PASSWORD str:%s", "x"));
+    CU_ASSERT_TRUE(answer_is(peer, "ok", "connect %s", endpoint));
+    CU_ASSERT_PTR_NOT_NULL(tool_wait_for(t, true, "HANDSHAKE_FAILED_AUTH 400 ",
+                                         10000));
+    CU_ASSERT_TRUE(answer_is(peer, "ok", "socket %s", "PUSH"));
+    CU_ASSERT_TRUE(answer_is(peer, "ok", "set PLAIN_USERNAME str:%s", "u"));
+    CU_ASSERT_TRUE(answer_is(peer, "ok", "set PLAIN_PASSWORD str:%s", "p"));
+    CU_ASSERT_TRUE(answer_is(peer, "ok", "connect %s", endpoint));
+    CU_ASSERT_TRUE(answer_is(peer, "ok", "send %s", "706c61696e"));
+    CU_ASSERT_EQUAL(tool_finish(t, TOOL_TIMEOUT_MS), 0);
+    CU_ASSERT_STRING_EQUAL(t->stdout_text, "plain\n");
+    free(t);
+    test_peer_stop(peer);
+}
+
+/* ---- monitor, plugins, exit codes ---------------------------------- */
+
+/* monitor --json: LISTENING, then a pyzmq peer connecting gives
+ * ACCEPTED and HANDSHAKE_SUCCEEDED, one JSON object a line. */
+static void test_monitor_json(void)
+{
+    struct test_peer *peer = test_peer_start();
+    CU_ASSERT_PTR_NOT_NULL_FATAL(peer);
+    const char *args[] = { "monitor", "-t", "pull", "-b", "tcp://127.0.0.1:*",
+                           "-v", "--json", "-n", "3", "-w", "10000", NULL };
+    struct tool *t = tool_start(args, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+    char endpoint[256];
+    CU_ASSERT_TRUE(tool_bound(t, endpoint, sizeof endpoint));
+    CU_ASSERT_TRUE(answer_is(peer, "ok", "socket %s", "PUSH"));
+    CU_ASSERT_TRUE(answer_is(peer, "ok", "connect %s", endpoint));
+    CU_ASSERT_EQUAL(tool_finish(t, TOOL_TIMEOUT_MS), 0);
+    char expected[1024];
+    snprintf(expected, sizeof expected,
+             "{\"event\":\"LISTENING\",\"id\":8,\"value\":");
+    CU_ASSERT_EQUAL(strncmp(t->stdout_text, expected, strlen(expected)), 0);
+    const char *names[] = { "LISTENING\",\"id\":8,", "ACCEPTED\",\"id\":32,",
+                            "HANDSHAKE_SUCCEEDED\",\"id\":4096,\"value\":0," };
+    const char *line = t->stdout_text;
+    for (int i = 0; i < 3; i++) {
+        char tail[300];
+        snprintf(tail, sizeof tail, "\"endpoint\":\"%s\"}\n", endpoint);
+        const char *end = strchr(line, '\n');
+        CU_ASSERT_FATAL(end != NULL);
+        CU_ASSERT_EQUAL(strncmp(line, "{\"event\":\"", 10), 0);
+        CU_ASSERT_EQUAL(strncmp(line + 10, names[i], strlen(names[i])), 0);
+        CU_ASSERT_EQUAL(strncmp(end + 1 - strlen(tail), tail, strlen(tail)),
+                        0);
+        line = end + 1;
+    }
+    CU_ASSERT_EQUAL(*line, '\0');
+    free(t);
+    test_peer_stop(peer);
+}
+
+static void test_plugins_listed(void)
+{
+    struct tool t;
+    const char *args[] = { "plugins", NULL };
+    CU_ASSERT_EQUAL(tool_run(&t, args, NULL), 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(t.stdout_text, "modzmq_tcp"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(t.stdout_text, " loaded   transport "));
+    CU_ASSERT_PTR_NOT_NULL(strstr(t.stdout_text, " loaded   mechanism "));
+}
+
+/* A refused plugin is listed with the core's reason. */
+static void test_plugins_refused(void)
+{
+    const char *path = getenv("MODZMQ_PLUGIN_PATH");
+    char *saved = strdup(path != NULL ? path : "");
+    char *with_bad = malloc(strlen(saved) + sizeof TEST_PLUGIN_DIR + 2);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(saved);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(with_bad);
+    sprintf(with_bad, "%s:%s", TEST_PLUGIN_DIR, saved);
+    setenv("MODZMQ_PLUGIN_PATH", with_bad, 1);
+    struct tool t;
+    const char *args[] = { "plugins", NULL };
+    CU_ASSERT_EQUAL(tool_run(&t, args, NULL), 0);
+    setenv("MODZMQ_PLUGIN_PATH", saved, 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(t.stdout_text,
+                                  "modzmq_badabi      refused  built for SDK "
+                                  "ABI 2.0, this core has "));
+    CU_ASSERT_PTR_NOT_NULL(strstr(t.stdout_text,
+                                  "modzmq_noentry     refused  it has no "
+                                  "modzmq_plugin_entry symbol\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(t.stdout_text, "modzmq_tcp         loaded"));
+    free(saved);
+    free(with_bad);
+}
+
+/* RADIO --group to DISH --join, tool to tool (libzmq 4.3.4 has no draft
+ * types), the receiver's --monitor events on its stderr. */
+static void test_radio_dish_monitored(void)
+{
+    const char *dish[] = { "recv", "-t", "dish", "--join", "weather", "-b",
+                           "tcp://127.0.0.1:*", "-v", "--monitor", "-n", "1",
+                           "-w", "10000", NULL };
+    struct tool *d = tool_start(dish, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+    char endpoint[256];
+    CU_ASSERT_TRUE_FATAL(tool_bound(d, endpoint, sizeof endpoint));
+    /* RADIO drops until the DISH has joined: it sends every 20 ms. */
+    const char *radio[] = { "send", "-t", "radio", "--group", "weather",
+                            "-c", endpoint, "-d", "sunny", "-n", "100", "-i",
+                            "20", "-w", "5000", NULL };
+    struct tool *r = tool_start(radio, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+    CU_ASSERT_EQUAL(tool_finish(d, TOOL_TIMEOUT_MS), 0);
+    CU_ASSERT_EQUAL(tool_finish(r, TOOL_TIMEOUT_MS), 0);
+    CU_ASSERT_STRING_EQUAL(d->stdout_text, "sunny\n");
+    char expected[512];
+    snprintf(expected, sizeof expected, "\nHANDSHAKE_SUCCEEDED 0 %s\n",
+             endpoint);
+    CU_ASSERT_PTR_NOT_NULL(strstr(d->stderr_text, "\nLISTENING "));
+    CU_ASSERT_PTR_NOT_NULL(strstr(d->stderr_text, "\nACCEPTED "));
+    CU_ASSERT_PTR_NOT_NULL(strstr(d->stderr_text, expected));
+    free(d);
+    free(r);
+}
+
+static void test_usage_errors(void)
+{
+    static const char *const cases[][8] = {
+        { NULL },
+        { "frobnicate", NULL },
+        { "send", "-t", "bogus", "-c", "tcp://127.0.0.1:1", NULL },
+        { "send", "-c", "tcp://127.0.0.1:1", NULL },
+        { "recv", "-t", "pull", NULL },
+        { "recv", "-t", "pull", "-b", "tcp://127.0.0.1:*", "-n", "x", NULL },
+        { "recv", "-t", "pull", "-b", "tcp://127.0.0.1:*", "--format", "y",
+          NULL },
+        { "send", "-t", "push", "-c", "tcp://127.0.0.1:1", "--nope", NULL },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct tool t;
+        CU_ASSERT_EQUAL(tool_run(&t, cases[i], NULL), 2);
+        CU_ASSERT_EQUAL(strncmp(t.stderr_text, "modzmq: ", 8), 0);
+        CU_ASSERT_EQUAL(strchr(t.stderr_text, '\n') - t.stderr_text + 1,
+                        (long) t.stderr_size);
+    }
+}
+
+/* --help documents the exit codes and the key file format. */
+static void test_help(void)
+{
+    struct tool t;
+    const char *args[] = { "--help", NULL };
+    CU_ASSERT_EQUAL(tool_run(&t, args, NULL), 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(t.stdout_text,
+                                  "exit codes: 0 done; 1 a runtime or network "
+                                  "error; 2 a usage error;\n3 a timeout"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(t.stdout_text, "secret-key lines, mode 0600"));
+    CU_ASSERT_EQUAL(t.stderr_size, 0);
+}
+
+static void test_receive_timeout(void)
+{
+    struct tool t;
+    const char *args[] = { "recv", "-t", "pull", "-b", "tcp://127.0.0.1:*",
+                           "-w", "300", NULL };
+    long started = now_ms();
+    CU_ASSERT_EQUAL(tool_run(&t, args, NULL), 3);
+    CU_ASSERT(now_ms() - started >= 300);
+    CU_ASSERT_STRING_EQUAL(t.stderr_text,
+                           "modzmq: 0 messages received in 300 ms\n");
+    CU_ASSERT_EQUAL(t.stdout_size, 0);
+}
+
+int main(void)
+{
+    signal(SIGPIPE, SIG_IGN);
+    static const struct test_case tests[] = {
+        { "output formats, the tool binding", test_formats_tool_binds },
+        { "send to a bound peer: -d, --more, stdin, file",
+          test_send_to_bound_peer },
+        { "REQ prints the reply", test_req_prints_reply },
+        { "SUB --subscribe", test_subscribe },
+        { "CURVE with keygen's keys, both ways", test_curve_with_keygen },
+        { "PLAIN client", test_plain_client },
+        { "PLAIN server", test_plain_server },
+        { "monitor --json", test_monitor_json },
+        { "plugins", test_plugins_listed },
+        { "plugins: refused, and why", test_plugins_refused },
+        { "RADIO to DISH, recv --monitor", test_radio_dish_monitored },
+        { "usage errors exit 2", test_usage_errors },
+        { "--help", test_help },
+        { "receive timeout exits 3", test_receive_timeout },
+    };
+    return test_run_suite("cli", tests, sizeof tests / sizeof tests[0]);
+}
