@@ -1,10 +1,11 @@
-# doc: the manual pages. modzmq(7) is written as a page; modzmq-plugin(7)
+# doc: the manual pages. modzmq(1), the tool's, and modzmq(7) are written
+# as pages; modzmq-plugin(7)
 # is sdk/GUIDE.md, turned into roff at build time by tools/md2man.py so
 # that the guide stays one text. tests/check_manpages.sh renders each
 # with man --warnings. Included by Makefile.am.
 
-man_MANS = doc/modzmq.7 doc/modzmq-plugin.7
-EXTRA_DIST += doc/modzmq.7
+man_MANS = doc/modzmq.1 doc/modzmq.7 doc/modzmq-plugin.7
+EXTRA_DIST += doc/modzmq.1 doc/modzmq.7
 CLEANFILES += doc/modzmq-plugin.7
 
 doc/modzmq-plugin.7: $(srcdir)/sdk/GUIDE.md $(srcdir)/tools/md2man.py

@@ -7,7 +7,7 @@ srcdir=${srcdir:-.}
 top_builddir=${top_builddir:-.}
 command -v man >/dev/null || { echo "SKIP: man is not installed (Debian: man-db)"; exit 77; }
 status=0
-for page in "$srcdir/doc/modzmq.7" "$top_builddir/doc/modzmq-plugin.7"; do
+for page in "$srcdir/doc/modzmq.1" "$srcdir/doc/modzmq.7" "$top_builddir/doc/modzmq-plugin.7"; do
     [ -f "$page" ] || { echo "FAIL: $page was not built"; status=1; continue; }
     warnings=$(LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -E UTF-8 -l "$page" 2>&1 >/dev/null)
     if [ -n "$warnings" ]; then

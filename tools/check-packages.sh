@@ -9,7 +9,9 @@
 #   2. with modzmq-tcp installed, tcp works; removed, it is refused again;
 #   3. Debian's python3-zmq installs on the core (Debian's libzmq5 stays
 #      out) and, with only the tcp plugin, runs a round trip on modzmq;
-#   4. an example plugin of the SDK package, built with nothing but the SDK
+#   4. the tool's package: modzmq receives from pyzmq and sends to it over
+#      tcp;
+#   5. an example plugin of the SDK package, built with nothing but the SDK
 #      and -dev packages, loads and carries a round trip.
 # Needs root (mmdebstrap's root mode, chroot), debhelper, lintian,
 # mmdebstrap and a reachable Debian mirror (the one apt uses here). The
@@ -96,6 +98,25 @@ assert server.recv() == b"pyzmq on modzmq"
 ctx.destroy()
 print("   pyzmq", zmq.pyzmq_version(), "runs on", paths[0], "(libmodzmq5)")
 PY
+
+echo "-- modzmq-tools: the tool against pyzmq, both ways"
+apt_install ./modzmq-tools_*.deb
+modzmq plugins | grep -q 'tcp' || fail "modzmq plugins does not list tcp"
+modzmq recv -t pull -b tcp://127.0.0.1:5591 -n 1 -w 10000 >/tmp/tool.out &
+tool=$!
+python3 -c 'import zmq; s = zmq.Context().socket(zmq.PUSH); s.linger = 5000; s.connect("tcp://127.0.0.1:5591"); s.send(b"from pyzmq")'
+wait "$tool" || fail "modzmq recv failed"
+[ "$(cat /tmp/tool.out)" = "from pyzmq" ] || fail "modzmq recv printed $(cat /tmp/tool.out)"
+python3 -c '
+import zmq, sys
+s = zmq.Context().socket(zmq.PULL); s.rcvtimeo = 10000; s.bind("tcp://127.0.0.1:5592")
+sys.stdout.write(s.recv().decode())' >/tmp/py.out &
+py=$!
+modzmq send -t push -c tcp://127.0.0.1:5592 -d "from modzmq" -w 10000 || fail "modzmq send failed"
+wait "$py" || fail "the pyzmq receiver failed"
+[ "$(cat /tmp/py.out)" = "from modzmq" ] || fail "pyzmq received $(cat /tmp/py.out)"
+man -l /usr/share/man/man1/modzmq.1 >/dev/null 2>&1 || [ ! -x /usr/bin/man ] || fail "modzmq(1) does not render"
+echo "   the installed tool received from pyzmq and sent to it"
 
 echo "-- an example plugin built against the SDK package alone"
 apt_install ./modzmq-sdk_*.deb make
