@@ -23,3 +23,8 @@ tests_test_ws_transport_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DMISSING_PLUGIN_DIR='"$(abs_top_builddir)/plugins/tcp/.libs"'
 tests_test_ws_transport_LDADD = $(LDADD) -lpthread
 
+# Against libzmq 4.3.4 in pyzmq peers (tests/peer.c).
+check_PROGRAMS += tests/test_ws_interop
+tests_test_ws_interop_SOURCES = tests/test_ws_interop.c tests/peer.c \
+	tests/peer.h tests/zap_handler.c tests/zap_handler.h
+tests_test_ws_interop_LDADD = $(LDADD) -lpthread
