@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <CUnit/CUnit.h>
 
@@ -478,6 +479,47 @@ static void test_curve(void)
     zmq_close(server);
 }
 
+/* Heartbeats over ws, ours on either side and libzmq's: libzmq sends and
+ * answers WebSocket pings (not ZMTP PINGs) there, and our stream turns
+ * the engine's PING into one. After 1.5 s idle with a 300 ms timeout on
+ * both sides, the first connection still carries messages: the peer saw
+ * no disconnection. */
+static void heartbeats(bool we_bind)
+{
+    void *ours = our_socket(ZMQ_PAIR);
+    test_set_int(ours, ZMQ_HEARTBEAT_IVL, 100);
+    test_set_int(ours, ZMQ_HEARTBEAT_TIMEOUT, 300);
+    struct test_peer *peer = peer_with_socket("PAIR");
+    if (peer != NULL) {
+        CU_ASSERT_TRUE(asked_ok(peer, "set HEARTBEAT_IVL 100"));
+        CU_ASSERT_TRUE(asked_ok(peer, "set HEARTBEAT_TIMEOUT 300"));
+        CU_ASSERT_TRUE(asked_ok(peer, "monitor"));
+        if (join(ours, peer, we_bind)) {
+            both_ways(ours, peer);
+            struct timespec idle = { 1, 500 * 1000 * 1000 };
+            nanosleep(&idle, NULL);
+            both_ways(ours, peer);
+            const char *events = test_peer_ask(peer, "drain 200");
+            CU_ASSERT_PTR_NOT_NULL(events);
+            if (events != NULL) {
+                char disconnected[16];
+                snprintf(disconnected, sizeof disconnected, " %d:",
+                         ZMQ_EVENT_DISCONNECTED);
+                CU_ASSERT_PTR_NULL(strstr(events, disconnected));
+                CU_ASSERT_PTR_NOT_NULL(strstr(events, "4096:"));
+            }
+        }
+    }
+    test_peer_stop(peer);
+    zmq_close(ours);
+}
+
+static void test_heartbeats(void)
+{
+    heartbeats(true);
+    heartbeats(false);
+}
+
 int main(void)
 {
     ctx = zmq_ctx_new();
@@ -486,6 +528,7 @@ int main(void)
         { "every classic pair, libzmq binding", test_pairs_libzmq_binds },
         { "PLAIN both ways", test_plain },
         { "CURVE", test_curve },
+        { "heartbeats", test_heartbeats },
     };
     int rc = test_run_suite("ws against libzmq", tests,
                             sizeof tests / sizeof tests[0]);

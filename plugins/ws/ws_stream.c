@@ -31,6 +31,9 @@ enum {
     GREETING_SIZE = 64,
     CONTROL_PAYLOAD_MAX = 125,
     MESSAGE_KEEP = 256 * 1024, /* a larger gathering buffer is let go */
+    /* ZMTP PING: size, "PING", a 2-byte TTL, a context of up to 16 */
+    PING_NAME_SIZE = 5,
+    PING_MAX = PING_NAME_SIZE + 2 + 16,
     /* ZMTP flags */
     ZMTP_MORE = 1,
     ZMTP_LONG = 2,
@@ -109,6 +112,15 @@ struct modzmq_stream {
     uint64_t body_left;
     uint8_t out_mask[4];
     uint64_t out_mask_pos;
+    /* A command small enough to be a PING is held whole before it goes
+     * out: a PING becomes a WebSocket ping, as libzmq sends heartbeats
+     * over ws (it answers no ZMTP PING there), and the pong that comes
+     * back is handed to the engine as a ZMTP PONG. */
+    bool collecting;
+    uint8_t command[PING_MAX];
+    size_t command_have;
+    size_t command_size;
+    uint8_t pong_frame[2 + PING_NAME_SIZE + 16];
     /* A control frame due while a data frame is half in the output waits
      * for its end (frames are never interleaved, only messages' fragments
      * could be): the latest one, as RFC 6455 5.5.3 allows for pongs. */
@@ -372,6 +384,16 @@ static void control_done(struct modzmq_stream *s)
 {
     if (s->opcode == OP_PING) {
         queue_control(s, OP_PONG, s->control, s->control_size);
+    } else if (s->opcode == OP_PONG) {
+        /* Proof of life for the engine's heartbeat: a ZMTP PONG with the
+         * context our ping carried (none when it cannot be one). */
+        size_t context = s->control_size <= 16 ? s->control_size : 0;
+        s->pong_frame[0] = ZMTP_COMMAND;
+        s->pong_frame[1] = (uint8_t) (PING_NAME_SIZE + context);
+        memcpy(s->pong_frame + 2, "\4PONG", PING_NAME_SIZE);
+        memcpy(s->pong_frame + 2 + PING_NAME_SIZE, s->control, context);
+        s->pending = s->pong_frame;
+        s->pending_size = 2 + PING_NAME_SIZE + context;
     } else if (s->opcode == OP_CLOSE) {
         if (!s->close_sent) {
             /* Echo the peer's status code, as RFC 6455 5.5.1 asks. */
@@ -559,7 +581,7 @@ static size_t output_room(const struct modzmq_stream *s)
  * or -1 when the output has no room for them yet. */
 static int frame_out(struct modzmq_stream *s)
 {
-    if (output_room(s) < WS_HEADER_MAX_SIZE + 1)
+    if (output_room(s) < WS_HEADER_MAX_SIZE + 1 + PING_MAX)
         return -1;
     uint8_t flags = s->zmtp_header[0];
     uint64_t body = 0;
@@ -569,19 +591,43 @@ static int frame_out(struct modzmq_stream *s)
     } else {
         body = s->zmtp_header[1];
     }
+    s->zmtp_header_have = 0;
+    if ((flags & ZMTP_COMMAND) && body >= PING_NAME_SIZE && body <= PING_MAX) {
+        s->collecting = true;
+        s->command_have = 0;
+        s->command_size = (size_t) body;
+        return 0;
+    }
     uint8_t flag = (flags & ZMTP_COMMAND) ? ZWS_COMMAND
                    : (flags & ZMTP_MORE)  ? ZWS_MORE
                                           : ZWS_LAST;
     s->output_end +=
         ws_header(s, OP_BINARY, body + 1, s->output + s->output_end);
     put_payload(s, &flag, 1);
-    s->zmtp_header_have = 0;
     s->body_left = body;
     s->in_body = body > 0;
     return 0;
 }
 
 /* Takes what it can of size engine bytes; returns how many. */
+/* A small command is whole: a PING goes out as a WebSocket ping carrying
+ * its context, anything else as a ZWS command message. */
+static void command_out(struct modzmq_stream *s)
+{
+    s->collecting = false;
+    if (s->command_size >= PING_NAME_SIZE + 2 &&
+        memcmp(s->command, "\4PING", PING_NAME_SIZE) == 0) {
+        queue_control(s, OP_PING, s->command + PING_NAME_SIZE + 2,
+                      s->command_size - PING_NAME_SIZE - 2);
+        return;
+    }
+    uint8_t flag = ZWS_COMMAND;
+    s->output_end += ws_header(s, OP_BINARY, s->command_size + 1,
+                               s->output + s->output_end);
+    put_payload(s, &flag, 1);
+    put_payload(s, s->command, s->command_size);
+}
+
 static size_t encode(struct modzmq_stream *s, const uint8_t *from, size_t size)
 {
     size_t taken = 0;
@@ -591,6 +637,15 @@ static size_t encode(struct modzmq_stream *s, const uint8_t *from, size_t size)
             size_t n = left < s->greeting_skip ? left : s->greeting_skip;
             s->greeting_skip -= n;
             taken += n;
+        } else if (s->collecting) {
+            size_t n = s->command_size - s->command_have;
+            if (n > left)
+                n = left;
+            memcpy(s->command + s->command_have, from + taken, n);
+            s->command_have += n;
+            taken += n;
+            if (s->command_have == s->command_size)
+                command_out(s);
         } else if (s->in_body) {
             size_t n = output_room(s);
             if (n == 0)
@@ -618,14 +673,15 @@ static size_t encode(struct modzmq_stream *s, const uint8_t *from, size_t size)
                     break;
                 continue;
             }
-            if (s->zmtp_header_have == 0 && output_room(s) <
-                                                WS_HEADER_MAX_SIZE + 1)
+            if (s->zmtp_header_have == 0 &&
+                output_room(s) < WS_HEADER_MAX_SIZE + 1 + PING_MAX)
                 break;
             s->zmtp_header[s->zmtp_header_have++] = from[taken++];
         }
     }
     /* A header completed by the last byte goes out now if it can. */
-    if (!s->in_body && s->greeting_skip == 0 && s->zmtp_header_have >= 2) {
+    if (!s->in_body && !s->collecting && s->greeting_skip == 0 &&
+        s->zmtp_header_have >= 2) {
         size_t need =
             (s->zmtp_header[0] & ZMTP_LONG) ? ZMTP_HEADER_MAX : 2;
         if (s->zmtp_header_have == need)
