@@ -7,10 +7,10 @@
  * runs the upgrade and translates between WebSocket messages and the ZMTP
  * the core's engine speaks. ws://HOST:PORT/PATH; no PATH is "/".
  *
- * Unfinished: wss:// (TLS), and the bare "ZWS2.0" subprotocol (no
- * mechanism, ZMTP 2.0-like): this side offers and accepts only
- * "ZWS2.0/" and the socket's mechanism, which is what libzmq 4.3 picks
- * whenever both sides name a mechanism.
+ * Unfinished: wss:// (TLS). This side offers "ZWS2.0/" and the socket's
+ * mechanism, which is what libzmq 4.3 picks whenever both sides name a
+ * mechanism; a NULL server also accepts the bare "ZWS2.0" of web browsers
+ * (ws_stream.h). A bare ZWS2.0 client is not offered.
  */
 #define MODZMQ_PLUGIN_MODULE modzmq_ws
 #include <modzmq/transport.h>
@@ -39,6 +39,7 @@ struct modzmq_endpoint {
     char path[PATH_MAX_SIZE];   /* "/" at least */
     struct tcp_options options;
     const char *mechanism;      /* the socket's, for the subprotocol */
+    int socket_type;            /* ZMQ_TYPE, for a bare ZWS2.0 peer */
     int64_t maxmsgsize;
     struct tcp_sockaddr local;  /* bind */
     struct tcp_host_port peer;  /* connect */
@@ -91,6 +92,10 @@ static int read_socket_options(modzmq_socket *socket,
                                      &size) != 0)
         return -1;
     ep->mechanism = mechanism_name(mechanism);
+    size = sizeof ep->socket_type;
+    if (core_services->socket_option(socket, ZMQ_TYPE, &ep->socket_type,
+                                     &size) != 0)
+        return -1;
     size = sizeof ep->maxmsgsize;
     if (core_services->socket_option(socket, ZMQ_MAXMSGSIZE, &ep->maxmsgsize,
                                      &size) != 0)
@@ -281,6 +286,7 @@ static int ws_stream_open_op(modzmq_endpoint *ep, int fd,
         .host = ep->where,
         .path = ep->path,
         .maxmsgsize = ep->maxmsgsize,
+        .socket_type = ep->socket_type,
     };
     return ws_stream_open(fd, &config, ops, stream);
 }

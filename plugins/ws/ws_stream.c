@@ -21,6 +21,7 @@
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <zmq.h>
 
 enum {
     INPUT_MAX = 64 * 1024,
@@ -34,6 +35,8 @@ enum {
     /* ZMTP PING: size, "PING", a 2-byte TTL, a context of up to 16 */
     PING_NAME_SIZE = 5,
     PING_MAX = PING_NAME_SIZE + 2 + 16,
+    /* A READY with Socket-Type and an Identity of up to 255 octets. */
+    READY_FRAME_MAX = ZMTP_HEADER_MAX + 6 + 1 + 11 + 4 + 6 + 1 + 8 + 4 + 255,
     /* ZMTP flags */
     ZMTP_MORE = 1,
     ZMTP_LONG = 2,
@@ -121,6 +124,15 @@ struct modzmq_stream {
     size_t command_have;
     size_t command_size;
     uint8_t pong_frame[2 + PING_NAME_SIZE + 16];
+    /* Bare "ZWS2.0" (ws_stream.h): the peer's first message becomes a
+     * READY (ready_frame), the engine's READY (skip_left bytes of it) an
+     * empty routing id. */
+    bool bare;
+    int socket_type;
+    bool peer_identified;
+    bool ready_replaced;
+    uint64_t skip_left;
+    uint8_t ready_frame[READY_FRAME_MAX];
     /* A control frame due while a data frame is half in the output waits
      * for its end (frames are never interleaved, only messages' fragments
      * could be): the latest one, as RFC 6455 5.5.3 allows for pongs. */
@@ -287,6 +299,80 @@ static int fill(struct modzmq_stream *s)
     return 1;
 }
 
+/* The type of peer a socket of type pairs with, for a bare ZWS2.0 peer
+ * that says none; NULL for a type that has no ws peer. */
+static const char *paired_type(int type)
+{
+    switch (type) {
+    case ZMQ_PAIR:
+        return "PAIR";
+    case ZMQ_PUB:
+    case ZMQ_XPUB:
+        return "SUB";
+    case ZMQ_SUB:
+    case ZMQ_XSUB:
+        return "PUB";
+    case ZMQ_REQ:
+        return "REP";
+    case ZMQ_REP:
+        return "REQ";
+    case ZMQ_DEALER:
+    case ZMQ_ROUTER:
+        return "DEALER";
+    case ZMQ_PULL:
+        return "PUSH";
+    case ZMQ_PUSH:
+        return "PULL";
+    default:
+        return NULL;
+    }
+}
+
+/* Appends a ZMTP property (name-size, name, value-size, value). */
+static size_t put_property(uint8_t *to, const char *name, const void *value,
+                           size_t value_size)
+{
+    size_t name_size = strlen(name);
+    to[0] = (uint8_t) name_size;
+    memcpy(to + 1, name, name_size);
+    to += 1 + name_size;
+    for (int i = 0; i < 4; i++)
+        to[i] = (uint8_t) (value_size >> (24 - 8 * i));
+    memcpy(to + 4, value, value_size);
+    return 1 + name_size + 4 + value_size;
+}
+
+/* A bare ZWS2.0 peer's first message, its routing id, as the NULL READY
+ * the engine awaits. */
+static int identity_as_ready(struct modzmq_stream *s, const uint8_t *id,
+                             size_t id_size)
+{
+    const char *peer = paired_type(s->socket_type);
+    if (peer == NULL || id_size > 255)
+        return fail(EPROTO);
+    uint8_t *body = s->ready_frame + ZMTP_HEADER_MAX;
+    size_t size = 0;
+    memcpy(body, "\5READY", 6);
+    size += 6;
+    size += put_property(body + size, "Socket-Type", peer, strlen(peer));
+    size += put_property(body + size, "Identity", id, id_size);
+    /* Long enough with a long identity to need the 8-octet size. */
+    size_t header_size = size > UINT8_MAX ? ZMTP_HEADER_MAX : 2;
+    uint8_t *header = body - header_size;
+    if (size > UINT8_MAX) {
+        header[0] = ZMTP_COMMAND | ZMTP_LONG;
+        for (int i = 0; i < 8; i++)
+            header[1 + i] = (uint8_t) ((uint64_t) size >> (56 - 8 * i));
+    } else {
+        header[0] = ZMTP_COMMAND;
+        header[1] = (uint8_t) size;
+    }
+    s->peer_identified = true;
+    s->pending = header;
+    s->pending_size = header_size + size;
+    return 1;
+}
+
 /* The ZMTP 3.0 greeting of a peer speaking our mechanism. */
 static void present_greeting(struct modzmq_stream *s, const char *mechanism)
 {
@@ -319,8 +405,15 @@ static int upgrade_step(struct modzmq_stream *s)
     } else {
         char key[WS_KEY_SIZE + 1];
         if (ws_request_check(header, end, s->path, s->protocol, key) != 0) {
-            queue_bytes(s, ws_bad_request, strlen(ws_bad_request));
-            return -1;
+            /* A NULL server takes a bare ZWS2.0 too (ws_stream.h). */
+            if (strcmp(s->protocol, "ZWS2.0/NULL") != 0 ||
+                paired_type(s->socket_type) == NULL ||
+                ws_request_check(header, end, s->path, "ZWS2.0", key) != 0) {
+                queue_bytes(s, ws_bad_request, strlen(ws_bad_request));
+                return -1;
+            }
+            s->bare = true;
+            strcpy(s->protocol, "ZWS2.0");
         }
         char response[512];
         int n = ws_response_build(response, sizeof response, key, s->protocol);
@@ -362,6 +455,11 @@ static int message_done(struct modzmq_stream *s)
     if (*flag > ZWS_COMMAND)
         return fail(EPROTO);
     uint64_t body = s->message_size - 1;
+    if (s->bare && !s->peer_identified) {
+        if (*flag != ZWS_LAST)
+            return fail(EPROTO);
+        return identity_as_ready(s, flag + 1, (size_t) body);
+    }
     uint8_t flags = *flag == ZWS_MORE      ? ZMTP_MORE
                     : *flag == ZWS_COMMAND ? ZMTP_COMMAND
                                            : 0;
@@ -592,6 +690,17 @@ static int frame_out(struct modzmq_stream *s)
         body = s->zmtp_header[1];
     }
     s->zmtp_header_have = 0;
+    if (s->bare && !s->ready_replaced) {
+        /* The engine's READY: an empty routing id goes instead. */
+        if (!(flags & ZMTP_COMMAND))
+            return fail(EPROTO);
+        s->ready_replaced = true;
+        s->skip_left = body;
+        uint8_t last = ZWS_LAST;
+        s->output_end += ws_header(s, OP_BINARY, 1, s->output + s->output_end);
+        put_payload(s, &last, 1);
+        return 0;
+    }
     if ((flags & ZMTP_COMMAND) && body >= PING_NAME_SIZE && body <= PING_MAX) {
         s->collecting = true;
         s->command_have = 0;
@@ -637,6 +746,10 @@ static size_t encode(struct modzmq_stream *s, const uint8_t *from, size_t size)
             size_t n = left < s->greeting_skip ? left : s->greeting_skip;
             s->greeting_skip -= n;
             taken += n;
+        } else if (s->skip_left > 0) {
+            size_t n = left < s->skip_left ? left : (size_t) s->skip_left;
+            s->skip_left -= n;
+            taken += n;
         } else if (s->collecting) {
             size_t n = s->command_size - s->command_have;
             if (n > left)
@@ -681,7 +794,7 @@ static size_t encode(struct modzmq_stream *s, const uint8_t *from, size_t size)
     }
     /* A header completed by the last byte goes out now if it can. */
     if (!s->in_body && !s->collecting && s->greeting_skip == 0 &&
-        s->zmtp_header_have >= 2) {
+        s->skip_left == 0 && s->zmtp_header_have >= 2) {
         size_t need =
             (s->zmtp_header[0] & ZMTP_LONG) ? ZMTP_HEADER_MAX : 2;
         if (s->zmtp_header_have == need)
@@ -768,6 +881,7 @@ int ws_stream_open(int fd, const struct ws_stream_config *config,
     s->phase = UPGRADING;
     s->close_code = CLOSE_NORMAL;
     s->greeting_skip = GREETING_SIZE;
+    s->socket_type = config->socket_type;
     /* The payload is the ZWS flag byte and the body. */
     s->message_limit = config->maxmsgsize >= 0
                            ? (uint64_t) config->maxmsgsize + 1
