@@ -1,0 +1,335 @@
+/*
+ * ws plugin: ZeroMQ over WebSocket (ZWS 2.0, RFC 45, on RFC 6455), the
+ * module's descriptor and its stream transport ops. The connections are
+ * tcp ones (the tcp plugin's address and option code is compiled in
+ * here too, so that ws:// endpoints resolve and take options exactly as
+ * tcp:// ones do); each is wrapped in the ZWS stream (ws_stream.c), which
+ * runs the upgrade and translates between WebSocket messages and the ZMTP
+ * the core's engine speaks. ws://HOST:PORT/PATH; no PATH is "/".
+ *
+ * Unfinished: wss:// (TLS). This side offers "ZWS2.0/" and the socket's
+ * mechanism, which is what libzmq 4.3 picks whenever both sides name a
+ * mechanism; a NULL server also accepts the bare "ZWS2.0" of web browsers
+ * (ws_stream.h). A bare ZWS2.0 client is not offered.
+ */
+#define MODZMQ_PLUGIN_MODULE modzmq_ws
+#include <modzmq/transport.h>
+#include <zmq.h>
+
+#include "../tcp/tcp_address.h"
+#include "../tcp/tcp_options.h"
+#include "ws_stream.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+enum { PATH_MAX_SIZE = 256 };
+
+static const struct modzmq_core_services *core_services;
+
+struct modzmq_endpoint {
+    enum modzmq_endpoint_mode mode;
+    char *where;                /* "host:port", as given */
+    char path[PATH_MAX_SIZE];   /* "/" at least */
+    struct tcp_options options;
+    const char *mechanism;      /* the socket's, for the subprotocol */
+    int socket_type;            /* ZMQ_TYPE, for a bare ZWS2.0 peer */
+    int64_t maxmsgsize;
+    struct tcp_sockaddr local;  /* bind */
+    struct tcp_host_port peer;  /* connect */
+    char bound[160];            /* bind: the endpoint once listening */
+};
+
+static int fail(int error)
+{
+    errno = error;
+    return -1;
+}
+
+static const char *mechanism_name(int mechanism)
+{
+    switch (mechanism) {
+    case ZMQ_PLAIN:
+        return "PLAIN";
+    case ZMQ_CURVE:
+        return "CURVE";
+    case ZMQ_GSSAPI:
+        return "GSSAPI";
+    default:
+        return "NULL";
+    }
+}
+
+/* Splits "host:port/path" into where and path. */
+static int split_address(const char *address, struct modzmq_endpoint *ep)
+{
+    const char *slash = strchr(address, '/');
+    size_t where_size = slash ? (size_t) (slash - address) : strlen(address);
+    const char *path = slash ? slash : "/";
+    size_t path_size = strlen(path);
+    if (where_size == 0 || path_size >= sizeof ep->path)
+        return fail(EINVAL);
+    for (size_t i = 0; i < path_size; i++)
+        if (!isgraph((unsigned char) path[i]))
+            return fail(EINVAL);
+    memcpy(ep->path, path, path_size + 1);
+    ep->where = strndup(address, where_size);
+    return ep->where == NULL ? -1 : 0;
+}
+
+static int read_socket_options(modzmq_socket *socket,
+                               struct modzmq_endpoint *ep)
+{
+    int mechanism = ZMQ_NULL;
+    size_t size = sizeof mechanism;
+    if (core_services->socket_option(socket, ZMQ_MECHANISM, &mechanism,
+                                     &size) != 0)
+        return -1;
+    ep->mechanism = mechanism_name(mechanism);
+    size = sizeof ep->socket_type;
+    if (core_services->socket_option(socket, ZMQ_TYPE, &ep->socket_type,
+                                     &size) != 0)
+        return -1;
+    size = sizeof ep->maxmsgsize;
+    if (core_services->socket_option(socket, ZMQ_MAXMSGSIZE, &ep->maxmsgsize,
+                                     &size) != 0)
+        return -1;
+    return tcp_options_read(core_services, socket, &ep->options);
+}
+
+static void ws_endpoint_free(modzmq_endpoint *ep)
+{
+    if (ep == NULL)
+        return;
+    tcp_options_release(&ep->options);
+    free(ep->where);
+    free(ep);
+}
+
+static int ws_endpoint_parse(modzmq_socket *socket, const char *scheme,
+                             const char *address,
+                             enum modzmq_endpoint_mode mode,
+                             modzmq_endpoint **endpoint)
+{
+    (void) scheme;
+    if (core_services == NULL || address == NULL || endpoint == NULL)
+        return fail(EINVAL);
+    struct modzmq_endpoint *ep = calloc(1, sizeof *ep);
+    if (ep == NULL)
+        return -1;
+    ep->mode = mode;
+    int rc = split_address(address, ep);
+    if (rc == 0)
+        rc = read_socket_options(socket, ep);
+    struct tcp_host_port where;
+    if (rc == 0)
+        rc = tcp_host_port_parse(ep->where, strlen(ep->where), &where);
+    if (rc == 0 && mode == MODZMQ_ENDPOINT_BIND)
+        rc = tcp_resolve_local(where.host, where.port, ep->options.ipv6,
+                               &ep->local);
+    if (rc == 0 && mode == MODZMQ_ENDPOINT_CONNECT) {
+        if (where.any_port || where.port == 0 || strcmp(where.host, "*") == 0)
+            rc = fail(EINVAL);
+        ep->peer = where;
+    }
+    if (rc != 0) {
+        int error = errno;
+        ws_endpoint_free(ep);
+        return fail(error);
+    }
+    *endpoint = ep;
+    return 0;
+}
+
+static int format_bound(struct modzmq_endpoint *ep)
+{
+    char host[NI_MAXHOST];
+    const struct sockaddr *addr = (const struct sockaddr *) &ep->local.storage;
+    if (tcp_format_host(addr, ep->local.length, host, sizeof host) < 0)
+        return -1;
+    bool v6 = addr->sa_family == AF_INET6;
+    unsigned port =
+        v6 ? ntohs(((const struct sockaddr_in6 *) addr)->sin6_port)
+           : ntohs(((const struct sockaddr_in *) addr)->sin_port);
+    int n = snprintf(ep->bound, sizeof ep->bound, "ws://%s%s%s:%u%s",
+                     v6 ? "[" : "", host, v6 ? "]" : "", port, ep->path);
+    return n < 0 || (size_t) n >= sizeof ep->bound ? fail(ENOSPC) : 0;
+}
+
+static int ws_listen(modzmq_endpoint *ep, int *listen_fd)
+{
+    if (ep->mode != MODZMQ_ENDPOINT_BIND)
+        return fail(EINVAL);
+    int family = ep->local.storage.ss_family;
+    int fd = socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd == -1)
+        return -1;
+    ep->local.length = ep->local.length ? ep->local.length
+                                        : sizeof ep->local.storage;
+    if (tcp_options_apply_listener(&ep->options, fd, family) != 0 ||
+        bind(fd, (struct sockaddr *) &ep->local.storage, ep->local.length) !=
+            0 ||
+        listen(fd, ep->options.backlog) != 0)
+        goto failed;
+    ep->local.length = sizeof ep->local.storage;
+    if (getsockname(fd, (struct sockaddr *) &ep->local.storage,
+                    &ep->local.length) != 0 ||
+        format_bound(ep) != 0)
+        goto failed;
+    *listen_fd = fd;
+    return 0;
+failed:;
+    int error = errno;
+    close(fd);
+    return fail(error);
+}
+
+static int ws_endpoint_format(modzmq_endpoint *ep, char *buffer, size_t size)
+{
+    int n;
+    if (ep->mode == MODZMQ_ENDPOINT_BIND)
+        n = snprintf(buffer, size, "%s", ep->bound);
+    else
+        n = snprintf(buffer, size, "ws://%s%s", ep->where, ep->path);
+    if (n < 0 || (size_t) n >= size)
+        return fail(ENOSPC);
+    return n;
+}
+
+static int ws_accept(modzmq_endpoint *ep, int listen_fd, int *fd)
+{
+    struct sockaddr_storage peer;
+    socklen_t length = sizeof peer;
+    int conn = accept4(listen_fd, (struct sockaddr *) &peer, &length,
+                       SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (conn == -1)
+        return -1;
+    if (tcp_options_apply_socket(&ep->options, conn, peer.ss_family, false) !=
+            0 ||
+        tcp_options_apply_connection(&ep->options, conn) != 0) {
+        int error = errno;
+        close(conn);
+        return fail(error);
+    }
+    *fd = conn;
+    return 0;
+}
+
+static void ws_unlisten(modzmq_endpoint *ep, int listen_fd)
+{
+    (void) ep;
+    close(listen_fd);
+}
+
+static int ws_connect_start(modzmq_endpoint *ep, int *fd)
+{
+    if (ep->mode != MODZMQ_ENDPOINT_CONNECT)
+        return fail(EINVAL);
+    struct tcp_sockaddr peer;
+    if (tcp_resolve_peer(ep->peer.host, ep->peer.port, ep->options.ipv6,
+                         AF_UNSPEC, &peer) != 0)
+        return -1;
+    int family = peer.storage.ss_family;
+    int conn = socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (conn == -1)
+        return -1;
+    int rc = tcp_options_apply_socket(&ep->options, conn, family, true);
+    if (rc == 0) {
+        rc = connect(conn, (struct sockaddr *) &peer.storage, peer.length);
+        if (rc != 0 && (errno == EINPROGRESS || errno == EINTR))
+            rc = 0;
+    }
+    if (rc != 0) {
+        int error = errno;
+        close(conn);
+        return fail(error);
+    }
+    *fd = conn;
+    return 0;
+}
+
+static int ws_connect_finish(modzmq_endpoint *ep, int fd)
+{
+    int error = 0;
+    socklen_t length = sizeof error;
+    if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length) != 0)
+        return -1;
+    if (error != 0)
+        return fail(error);
+    return tcp_options_apply_connection(&ep->options, fd);
+}
+
+static int ws_peer_address(modzmq_endpoint *ep, int fd, char *buffer,
+                           size_t size)
+{
+    (void) ep;
+    struct sockaddr_storage peer;
+    socklen_t length = sizeof peer;
+    if (getpeername(fd, (struct sockaddr *) &peer, &length) != 0)
+        return -1;
+    return tcp_format_host((struct sockaddr *) &peer, length, buffer, size);
+}
+
+static int ws_stream_open_op(modzmq_endpoint *ep, int fd,
+                             const struct modzmq_stream_ops **ops,
+                             modzmq_stream **stream)
+{
+    struct ws_stream_config config = {
+        .client = ep->mode == MODZMQ_ENDPOINT_CONNECT,
+        .mechanism = ep->mechanism,
+        .host = ep->where,
+        .path = ep->path,
+        .maxmsgsize = ep->maxmsgsize,
+        .socket_type = ep->socket_type,
+    };
+    return ws_stream_open(fd, &config, ops, stream);
+}
+
+static int ws_init(const struct modzmq_core_services *services,
+                   modzmq_core *core)
+{
+    (void) core;
+    if (services == NULL || services->socket_option == NULL)
+        return fail(EINVAL);
+    core_services = services;
+    return 0;
+}
+
+static const struct modzmq_transport_ops ws_ops = {
+    .size = sizeof(struct modzmq_transport_ops),
+    .endpoint_parse = ws_endpoint_parse,
+    .endpoint_free = ws_endpoint_free,
+    .listen = ws_listen,
+    .endpoint_format = ws_endpoint_format,
+    .accept = ws_accept,
+    .unlisten = ws_unlisten,
+    .connect_start = ws_connect_start,
+    .connect_finish = ws_connect_finish,
+    .peer_address = ws_peer_address,
+    .stream_open = ws_stream_open_op,
+};
+
+static const char *const ws_schemes[] = { "ws", NULL };
+
+static const struct modzmq_plugin ws_plugin = {
+    .abi_major = MODZMQ_SDK_ABI_MAJOR,
+    .abi_minor = MODZMQ_SDK_ABI_MINOR,
+    .name = "ws",
+    .kind = MODZMQ_PLUGIN_TRANSPORT,
+    .serves = ws_schemes,
+    .ops = &ws_ops,
+    .init = ws_init,
+};
+
+MODZMQ_PLUGIN_ENTRY;
+
+MODZMQ_PLUGIN_ENTRY
+{
+    return &ws_plugin;
+}

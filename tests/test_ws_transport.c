@@ -1,0 +1,594 @@
+/*
+ * The ws transport (ZWS 2.0 over RFC 6455): endpoints as ZMQ_LAST_ENDPOINT
+ * gives them and the ones refused, ours against ours for several socket
+ * pairs, multipart and large messages, PLAIN, and a raw WebSocket client
+ * written here, over a plain tcp socket, for what no library sends: bad
+ * upgrades, unmasked, oversized and fragmented frames, pings, a client
+ * that never finishes its upgrade. Each misbehaving connection is
+ * dropped or answered, and the bound socket carries on.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "testutil.h"
+#include "zap_handler.h"
+#include "zmq.h"
+
+static void *ctx;
+
+static void *new_socket(int type)
+{
+    void *s = zmq_socket(ctx, type);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+    test_set_int(s, ZMQ_LINGER, 0);
+    test_set_int(s, ZMQ_RCVTIMEO, 5000);
+    test_set_int(s, ZMQ_SNDTIMEO, 5000);
+    return s;
+}
+
+static int port_of(const char *endpoint)
+{
+    const char *colon = strrchr(endpoint, ':');
+    return colon ? atoi(colon + 1) : -1;
+}
+
+static void test_has(void)
+{
+    CU_ASSERT_EQUAL(zmq_has("ws"), 1);
+}
+
+static void test_endpoints(void)
+{
+    void *s = new_socket(ZMQ_PAIR);
+    char endpoint[256];
+    CU_ASSERT_TRUE(test_bind_endpoint(s, "ws://127.0.0.1:*/zpath", endpoint,
+                                      sizeof endpoint));
+    char expected[256];
+    snprintf(expected, sizeof expected, "ws://127.0.0.1:%d/zpath",
+             port_of(endpoint));
+    CU_ASSERT_STRING_EQUAL(endpoint, expected);
+    CU_ASSERT(port_of(endpoint) > 0);
+    CU_ASSERT_EQUAL(zmq_unbind(s, endpoint), 0);
+
+    /* Port 0 is a wildcard too; no path is "/". */
+    CU_ASSERT_TRUE(test_bind_endpoint(s, "ws://127.0.0.1:0", endpoint,
+                                      sizeof endpoint));
+    snprintf(expected, sizeof expected, "ws://127.0.0.1:%d/",
+             port_of(endpoint));
+    CU_ASSERT_STRING_EQUAL(endpoint, expected);
+    CU_ASSERT(port_of(endpoint) > 0);
+    CU_ASSERT_TRUE(test_bind_endpoint(s, "ws://*:*/any", endpoint,
+                                      sizeof endpoint));
+    snprintf(expected, sizeof expected, "ws://0.0.0.0:%d/any",
+             port_of(endpoint));
+    CU_ASSERT_STRING_EQUAL(endpoint, expected);
+
+    const char *bad_binds[] = { "ws://127.0.0.1", "ws://127.0.0.1:99999/",
+                                "ws://:5555/", "ws://127.0.0.1:5555/a b",
+                                "ws:///x" };
+    for (size_t i = 0; i < sizeof bad_binds / sizeof bad_binds[0]; i++) {
+        errno = 0;
+        CU_ASSERT_EQUAL(zmq_bind(s, bad_binds[i]), -1);
+        CU_ASSERT_EQUAL(errno, EINVAL);
+    }
+    const char *bad_connects[] = { "ws://127.0.0.1:*/x", "ws://127.0.0.1:0/",
+                                   "ws://*:5555/", "ws://localhost" };
+    for (size_t i = 0; i < sizeof bad_connects / sizeof bad_connects[0];
+         i++) {
+        errno = 0;
+        CU_ASSERT_EQUAL(zmq_connect(s, bad_connects[i]), -1);
+        CU_ASSERT_EQUAL(errno, EINVAL);
+    }
+    test_close(s);
+}
+
+/* A bound and a connected socket over ws on loopback. */
+static void join(void *bound, void *connected, const char *path)
+{
+    char address[128], endpoint[256];
+    snprintf(address, sizeof address, "ws://127.0.0.1:*%s", path);
+    CU_ASSERT_TRUE_FATAL(
+        test_bind_endpoint(bound, address, endpoint, sizeof endpoint));
+    CU_ASSERT_EQUAL_FATAL(zmq_connect(connected, endpoint), 0);
+}
+
+static void test_pairs(void)
+{
+    struct {
+        int bind_type, connect_type;
+    } pairs[] = { { ZMQ_PAIR, ZMQ_PAIR },     { ZMQ_PULL, ZMQ_PUSH },
+                  { ZMQ_PUSH, ZMQ_PULL },     { ZMQ_REP, ZMQ_REQ },
+                  { ZMQ_ROUTER, ZMQ_DEALER }, { ZMQ_DEALER, ZMQ_DEALER } };
+    for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++) {
+        void *b = new_socket(pairs[i].bind_type);
+        void *c = new_socket(pairs[i].connect_type);
+        join(b, c, "/pairs");
+        int bt = pairs[i].bind_type;
+        void *sender = bt == ZMQ_PUSH ? b : c;
+        void *receiver = sender == b ? c : b;
+        CU_ASSERT_TRUE(test_send(sender, "request", 0));
+        if (bt == ZMQ_ROUTER) {
+            char id[256];
+            int size = zmq_recv(b, id, sizeof id, 0);
+            CU_ASSERT(size > 0);
+            CU_ASSERT_TRUE(test_recv_is(b, "request", 5000));
+            CU_ASSERT_EQUAL(zmq_send(b, id, (size_t) size, ZMQ_SNDMORE),
+                            size);
+            CU_ASSERT_TRUE(test_send(b, "reply", 0));
+            CU_ASSERT_TRUE(test_recv_is(c, "reply", 5000));
+        } else {
+            CU_ASSERT_TRUE(test_recv_is(receiver, "request", 5000));
+            if (bt != ZMQ_PULL && bt != ZMQ_PUSH) {
+                CU_ASSERT_TRUE(test_send(receiver, "reply", 0));
+                CU_ASSERT_TRUE(test_recv_is(sender, "reply", 5000));
+            }
+        }
+        test_close(c);
+        test_close(b);
+    }
+}
+
+static void test_pub_sub(void)
+{
+    void *pub = new_socket(ZMQ_XPUB);
+    void *sub = new_socket(ZMQ_SUB);
+    join(pub, sub, "/feed");
+    CU_ASSERT_EQUAL(zmq_setsockopt(sub, ZMQ_SUBSCRIBE, "news", 4), 0);
+    /* The subscription crosses as a message with a 0x01 prefix. */
+    char subscription[16];
+    CU_ASSERT_EQUAL(zmq_recv(pub, subscription, sizeof subscription, 0), 5);
+    CU_ASSERT_EQUAL(memcmp(subscription, "\1news", 5), 0);
+    CU_ASSERT_TRUE(test_send(pub, "sports", 0));
+    CU_ASSERT_TRUE(test_send(pub, "news today", 0));
+    CU_ASSERT_TRUE(test_recv_is(sub, "news today", 5000));
+    CU_ASSERT_EQUAL(zmq_setsockopt(sub, ZMQ_UNSUBSCRIBE, "news", 4), 0);
+    CU_ASSERT_EQUAL(zmq_recv(pub, subscription, sizeof subscription, 0), 5);
+    CU_ASSERT_EQUAL(memcmp(subscription, "\0news", 5), 0);
+    test_close(sub);
+    test_close(pub);
+}
+
+/* Parts of 0, 1, 255, 256, 65535, 65536 and 3 MB bytes (each ws length
+ * form), in one message and many, both ways. */
+static void test_large_multipart(void)
+{
+    static const size_t sizes[] = { 0, 1, 255, 256, 65535, 65536,
+                                    3 * 1024 * 1024 };
+    enum { COUNT = sizeof sizes / sizeof sizes[0] };
+    void *a = new_socket(ZMQ_PAIR);
+    void *b = new_socket(ZMQ_PAIR);
+    join(a, b, "/big");
+    uint8_t *data = malloc(sizes[COUNT - 1]);
+    uint8_t *got = malloc(sizes[COUNT - 1]);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(data);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(got);
+    for (size_t i = 0; i < sizes[COUNT - 1]; i++)
+        data[i] = (uint8_t) (i * 7 + i / 251);
+    void *ends[2][2] = { { a, b }, { b, a } };
+    for (int way = 0; way < 2; way++) {
+        void *from = ends[way][0], *to = ends[way][1];
+        for (int round = 0; round < 3; round++)
+            for (size_t i = 0; i < COUNT; i++)
+                CU_ASSERT_EQUAL(zmq_send(from, data, sizes[i],
+                                         i + 1 < COUNT ? ZMQ_SNDMORE : 0),
+                                (int) sizes[i]);
+        for (int round = 0; round < 3; round++)
+            for (size_t i = 0; i < COUNT; i++) {
+                int n = zmq_recv(to, got, sizes[COUNT - 1], 0);
+                CU_ASSERT_EQUAL(n, (int) sizes[i]);
+                if (n == (int) sizes[i])
+                    CU_ASSERT_EQUAL(memcmp(got, data, sizes[i]), 0);
+                CU_ASSERT_EQUAL(test_get_int(to, ZMQ_RCVMORE),
+                                i + 1 < COUNT);
+            }
+    }
+    free(got);
+    free(data);
+    test_close(b);
+    test_close(a);
+}
+
+static void test_plain(void)
+{
+    struct zap_handler zap = { .username = "admin", .password = "secret" };
+    CU_ASSERT_TRUE_FATAL(zap_handler_start(&zap, ctx, ZAP_CHECK_PASSWORD));
+    void *server = new_socket(ZMQ_REP);
+    test_set_int(server, ZMQ_PLAIN_SERVER, 1);
+    void *client = new_socket(ZMQ_REQ);
+    CU_ASSERT_EQUAL(zmq_setsockopt(client, ZMQ_PLAIN_USERNAME, "admin", 5), 0);
+    CU_ASSERT_EQUAL(zmq_setsockopt(client, ZMQ_PLAIN_PASSWORD, "secret", 6),
+                    0);
+    join(server, client, "/plain");
+    CU_ASSERT_TRUE(test_send(client, "hello", 0));
+    CU_ASSERT_TRUE(test_recv_is(server, "hello", 5000));
+    CU_ASSERT_EQUAL(zap_handler_requests(&zap), 1);
+    CU_ASSERT_STRING_EQUAL(zap.mechanism, "PLAIN");
+    CU_ASSERT_STRING_EQUAL(zap.username_seen, "admin");
+    CU_ASSERT_TRUE(test_send(server, "world", 0));
+    CU_ASSERT_TRUE(test_recv_is(client, "world", 5000));
+
+    /* A NULL client offers ZWS2.0/NULL, which a PLAIN server refuses. */
+    void *plain_less = new_socket(ZMQ_REQ);
+    char endpoint[256];
+    size_t size = sizeof endpoint;
+    zmq_getsockopt(server, ZMQ_LAST_ENDPOINT, endpoint, &size);
+    CU_ASSERT_EQUAL(zmq_connect(plain_less, endpoint), 0);
+    CU_ASSERT_TRUE(test_send(plain_less, "let me in", 0));
+    CU_ASSERT_TRUE(test_recv_nothing(server, 300));
+    test_close(plain_less);
+    test_close(client);
+    test_close(server);
+    zap_handler_stop(&zap);
+}
+
+/* ---- a raw WebSocket client --------------------------------------- */
+
+struct raw {
+    int fd;
+    char response[4096];
+};
+
+static bool read_some(int fd, void *buffer, size_t size, size_t *got,
+                      int timeout_ms)
+{
+    struct pollfd pfd = { .fd = fd, .events = POLLIN };
+    if (poll(&pfd, 1, timeout_ms) <= 0)
+        return false;
+    ssize_t n = read(fd, buffer, size);
+    if (n <= 0)
+        return false;
+    *got = (size_t) n;
+    return true;
+}
+
+static bool read_exact(int fd, void *buffer, size_t size, int timeout_ms)
+{
+    size_t have = 0;
+    while (have < size) {
+        size_t got;
+        if (!read_some(fd, (char *) buffer + have, size - have, &got,
+                       timeout_ms))
+            return false;
+        have += got;
+    }
+    return true;
+}
+
+/* Sends request and reads the answer's header into raw->response. */
+static bool raw_start(struct raw *raw, int port, const char *request)
+{
+    raw->fd = test_connect_loopback(port);
+    CU_ASSERT_FATAL(raw->fd >= 0);
+    CU_ASSERT_EQUAL(write(raw->fd, request, strlen(request)),
+                    (ssize_t) strlen(request));
+    size_t have = 0;
+    raw->response[0] = '\0';
+    /* One byte at a time, so that no frame after the header is eaten. */
+    while (have + 1 < sizeof raw->response &&
+           strstr(raw->response, "\r\n\r\n") == NULL) {
+        if (!read_exact(raw->fd, raw->response + have, 1, 3000))
+            return false;
+        raw->response[++have] = '\0';
+    }
+    return strstr(raw->response, "\r\n\r\n") != NULL;
+}
+
+static void upgrade_request(char *out, size_t size, const char *path,
+                            const char *protocol)
+{
+    snprintf(out, size,
+             "GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+             "Connection: keep-alive, Upgrade\r\n"
+             "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+             "Sec-WebSocket-Protocol: %s\r\nSec-WebSocket-Version: 13\r\n\r\n",
+             path, protocol);
+}
+
+/* One frame: first byte b0, payload masked when mask. */
+static void raw_frame(int fd, uint8_t b0, const void *payload, size_t size,
+                      bool mask)
+{
+    uint8_t header[14];
+    size_t n = 0;
+    header[n++] = b0;
+    uint8_t bit = mask ? 0x80 : 0;
+    if (size < 126) {
+        header[n++] = (uint8_t) (bit | size);
+    } else if (size < 65536) {
+        header[n++] = bit | 126;
+        header[n++] = (uint8_t) (size >> 8);
+        header[n++] = (uint8_t) size;
+    } else {
+        header[n++] = bit | 127;
+        for (int shift = 56; shift >= 0; shift -= 8)
+            header[n++] = (uint8_t) ((uint64_t) size >> shift);
+    }
+    static const uint8_t key[4] = { 0x37, 0xfa, 0x21, 0x3d };
+    if (mask) {
+        memcpy(header + n, key, 4);
+        n += 4;
+    }
+    uint8_t *frame = malloc(n + size);
+    memcpy(frame, header, n);
+    for (size_t i = 0; i < size; i++)
+        frame[n + i] = ((const uint8_t *) payload)[i] ^ (mask ? key[i & 3] : 0);
+    CU_ASSERT_EQUAL(write(fd, frame, n + size), (ssize_t) (n + size));
+    free(frame);
+}
+
+/* Reads one unmasked server frame: its opcode and payload. */
+static bool raw_read_frame(int fd, uint8_t *opcode, uint8_t *payload,
+                           size_t *size)
+{
+    uint8_t h[2];
+    if (!read_exact(fd, h, 2, 3000) || (h[1] & 0x80))
+        return false;
+    size_t length = h[1] & 0x7F;
+    if (length == 126) {
+        uint8_t e[2];
+        if (!read_exact(fd, e, 2, 3000))
+            return false;
+        length = (size_t) e[0] << 8 | e[1];
+    } else if (length == 127) {
+        return false;
+    }
+    if (length > *size || !read_exact(fd, payload, length, 3000))
+        return false;
+    *opcode = h[0] & 0x0F;
+    *size = length;
+    return true;
+}
+
+/* A PULL bound on ws whose raw peer is a PUSH: upgrade, READY both ways. */
+static const uint8_t push_ready[] = "\2\5READY\13Socket-Type\0\0\0\4PUSH";
+
+static bool raw_ready(struct raw *raw, int port, const char *path)
+{
+    char request[512];
+    upgrade_request(request, sizeof request, path, "chat, ZWS2.0/NULL");
+    if (!raw_start(raw, port, request) ||
+        strncmp(raw->response, "HTTP/1.1 101", 12) != 0 ||
+        strstr(raw->response,
+               "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=") == NULL ||
+        strstr(raw->response, "Sec-WebSocket-Protocol: ZWS2.0/NULL") == NULL)
+        return false;
+    uint8_t payload[256], opcode;
+    size_t size = sizeof payload;
+    if (!raw_read_frame(raw->fd, &opcode, payload, &size) || opcode != 2 ||
+        payload[0] != 2 || memcmp(payload + 1, "\5READY", 6) != 0)
+        return false;
+    raw_frame(raw->fd, 0x82, push_ready, sizeof push_ready - 1, true);
+    return true;
+}
+
+struct raw_fixture {
+    void *pull;
+    int port;
+};
+
+static void fixture_open(struct raw_fixture *f)
+{
+    f->pull = new_socket(ZMQ_PULL);
+    int64_t limit = 100000;
+    CU_ASSERT_EQUAL(
+        zmq_setsockopt(f->pull, ZMQ_MAXMSGSIZE, &limit, sizeof limit), 0);
+    test_set_int(f->pull, ZMQ_HANDSHAKE_IVL, 1000);
+    char endpoint[256];
+    CU_ASSERT_TRUE_FATAL(test_bind_endpoint(f->pull, "ws://127.0.0.1:*/raw",
+                                            endpoint, sizeof endpoint));
+    f->port = port_of(endpoint);
+}
+
+/* The bound socket still takes a well-behaved peer. */
+static void fixture_carries_on(struct raw_fixture *f)
+{
+    struct raw good;
+    CU_ASSERT_TRUE(raw_ready(&good, f->port, "/raw"));
+    raw_frame(good.fd, 0x82, "\0still here", 11, true);
+    CU_ASSERT_TRUE(test_recv_is(f->pull, "still here", 5000));
+    close(good.fd);
+}
+
+static void test_raw_bad_upgrades(void)
+{
+    struct raw_fixture f;
+    fixture_open(&f);
+    char request[512];
+    const char *bad[] = {
+        /* wrong path, no ZWS protocol, not version 13, no key, HTTP/1.0 */
+        "GET /other HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\n"
+        "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+        "Sec-WebSocket-Protocol: ZWS2.0/NULL\r\nSec-WebSocket-Version: 13\r\n\r\n",
+        NULL,
+        "GET /raw HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\n"
+        "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+        "Sec-WebSocket-Protocol: ZWS2.0/NULL\r\nSec-WebSocket-Version: 8\r\n\r\n",
+        "GET /raw HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\n"
+        "Connection: Upgrade\r\nSec-WebSocket-Protocol: ZWS2.0/NULL\r\n"
+        "Sec-WebSocket-Version: 13\r\n\r\n",
+        "GET /raw HTTP/1.0\r\nHost: h\r\nUpgrade: websocket\r\n"
+        "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+        "Sec-WebSocket-Protocol: ZWS2.0/NULL\r\nSec-WebSocket-Version: 13\r\n\r\n",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        const char *text = bad[i];
+        if (text == NULL) {
+            /* A NULL server takes ZWS2.0/NULL or the bare ZWS2.0 only. */
+            upgrade_request(request, sizeof request, "/raw",
+                            "ZWS2.0/PLAIN, ZWS2.0/CURVE");
+            text = request;
+        }
+        struct raw raw;
+        CU_ASSERT_TRUE(raw_start(&raw, f.port, text));
+        CU_ASSERT_EQUAL(strncmp(raw.response, "HTTP/1.1 400", 12), 0);
+        CU_ASSERT_TRUE(test_closed_by_peer(raw.fd, 3000));
+        close(raw.fd);
+    }
+    /* A header that never ends is cut off at its cap. */
+    struct raw raw;
+    raw.fd = test_connect_loopback(f.port);
+    char junk[1024];
+    memset(junk, 'x', sizeof junk);
+    bool closed = false;
+    for (int i = 0; i < 64 && !closed; i++) {
+        if (send(raw.fd, junk, sizeof junk, MSG_NOSIGNAL) < 0)
+            closed = true;
+        else
+            closed = test_closed_by_peer(raw.fd, 20);
+    }
+    if (!closed)
+        closed = test_closed_by_peer(raw.fd, 3000);
+    CU_ASSERT_TRUE(closed);
+    close(raw.fd);
+    /* A client that never upgrades meets ZMQ_HANDSHAKE_IVL (1 s). */
+    raw.fd = test_connect_loopback(f.port);
+    CU_ASSERT_TRUE(test_closed_by_peer(raw.fd, 4000));
+    close(raw.fd);
+    fixture_carries_on(&f);
+    test_close(f.pull);
+}
+
+static void test_raw_frames(void)
+{
+    struct raw_fixture f;
+    fixture_open(&f);
+    struct raw raw;
+
+    /* A ping is answered with a pong carrying its payload, and a message
+     * in three fragments with pings between them arrives whole. */
+    CU_ASSERT_TRUE_FATAL(raw_ready(&raw, f.port, "/raw"));
+    raw_frame(raw.fd, 0x89, "are you there", 13, true);
+    uint8_t payload[256], opcode;
+    size_t size = sizeof payload;
+    CU_ASSERT_TRUE(raw_read_frame(raw.fd, &opcode, payload, &size));
+    CU_ASSERT_EQUAL(opcode, 0xA);
+    CU_ASSERT(size == 13 && memcmp(payload, "are you there", 13) == 0);
+    raw_frame(raw.fd, 0x02, "\0frag", 5, true);
+    raw_frame(raw.fd, 0x89, "", 0, true);
+    raw_frame(raw.fd, 0x00, "mented ", 7, true);
+    raw_frame(raw.fd, 0x80, "message", 7, true);
+    CU_ASSERT_TRUE(test_recv_is(f.pull, "fragmented message", 5000));
+    size = sizeof payload;
+    CU_ASSERT_TRUE(raw_read_frame(raw.fd, &opcode, payload, &size));
+    CU_ASSERT_EQUAL(opcode, 0xA);
+    /* A close is answered with a close, and the connection ends. */
+    raw_frame(raw.fd, 0x88, "\3\350", 2, true);
+    size = sizeof payload;
+    CU_ASSERT_TRUE(raw_read_frame(raw.fd, &opcode, payload, &size));
+    CU_ASSERT_EQUAL(opcode, 0x8);
+    CU_ASSERT_TRUE(test_closed_by_peer(raw.fd, 3000));
+    close(raw.fd);
+
+    /* An unmasked client frame ends that connection. */
+    CU_ASSERT_TRUE_FATAL(raw_ready(&raw, f.port, "/raw"));
+    raw_frame(raw.fd, 0x82, "\0unmasked", 9, false);
+    CU_ASSERT_TRUE(test_closed_by_peer(raw.fd, 3000));
+    close(raw.fd);
+    CU_ASSERT_TRUE(test_recv_nothing(f.pull, 100));
+
+    /* So does a frame beyond ZMQ_MAXMSGSIZE (its header alone says so),
+     * a text frame, a continuation with nothing to continue, a bad ZWS
+     * flag and a fragmented ping. */
+    static const struct {
+        uint8_t b0;
+        const char *payload;
+        size_t size;
+    } bad[] = { { 0x82, NULL, 200000 }, { 0x81, "\0text", 5 },
+                { 0x80, "\0cont", 5 },  { 0x82, "\7flag", 5 },
+                { 0x09, "ping", 4 },    { 0x82, "", 0 } };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        CU_ASSERT_TRUE_FATAL(raw_ready(&raw, f.port, "/raw"));
+        if (bad[i].payload == NULL) {
+            uint8_t header[14] = { 0x82, 0x80 | 127 };
+            uint64_t length = bad[i].size;
+            for (int b = 0; b < 8; b++)
+                header[2 + b] = (uint8_t) (length >> (56 - 8 * b));
+            CU_ASSERT_EQUAL(write(raw.fd, header, 14), 14);
+        } else {
+            raw_frame(raw.fd, bad[i].b0, bad[i].payload, bad[i].size, true);
+        }
+        CU_ASSERT_TRUE(test_closed_by_peer(raw.fd, 3000));
+        close(raw.fd);
+    }
+    CU_ASSERT_TRUE(test_recv_nothing(f.pull, 100));
+    fixture_carries_on(&f);
+    test_close(f.pull);
+}
+
+/* ---- a missing plugin ------------------------------------------------ */
+
+/* In a child whose plugin path lacks the ws module: EPROTONOSUPPORT, and
+ * stderr names the file looked for. Runs before this process loads ws. */
+static void test_missing_plugin(void)
+{
+    if (access(MZ_PLUGIN_DIR "/modzmq_ws.so", F_OK) == 0 ||
+        access(MZ_PLUGIN_DIR "/modzmq_ws.la", F_OK) == 0) {
+        printf("a ws plugin is installed in %s: not checked\n",
+               MZ_PLUGIN_DIR);
+        return;
+    }
+    int err[2];
+    CU_ASSERT_FATAL(pipe(err) == 0);
+    pid_t child = fork();
+    CU_ASSERT_FATAL(child >= 0);
+    if (child == 0) {
+        close(err[0]);
+        dup2(err[1], STDERR_FILENO);
+        setenv("MODZMQ_PLUGIN_PATH", MISSING_PLUGIN_DIR, 1);
+        void *c = zmq_ctx_new();
+        void *s = zmq_socket(c, ZMQ_PAIR);
+        int code = 0;
+        errno = 0;
+        if (zmq_bind(s, "ws://127.0.0.1:*/") != -1 || errno != EPROTONOSUPPORT)
+            code = 1;
+        errno = 0;
+        if (zmq_connect(s, "ws://127.0.0.1:5555/") != -1 ||
+            errno != EPROTONOSUPPORT)
+            code = 2;
+        if (zmq_has("ws") != 0)
+            code = 3;
+        zmq_close(s);
+        zmq_ctx_term(c);
+        _exit(code);
+    }
+    close(err[1]);
+    char said[4096];
+    size_t have = 0, got;
+    while (have + 1 < sizeof said &&
+           read_some(err[0], said + have, sizeof said - 1 - have, &got, 5000))
+        have += got;
+    said[have] = '\0';
+    close(err[0]);
+    int status = -1;
+    CU_ASSERT_EQUAL(waitpid(child, &status, 0), child);
+    CU_ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(said, "/modzmq_ws.so"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(said, "transport \"ws\" unavailable"));
+}
+
+int main(void)
+{
+    const struct test_case tests[] = {
+        { "a missing plugin", test_missing_plugin },
+        { "zmq_has", test_has },
+        { "endpoints", test_endpoints },
+        { "socket pairs", test_pairs },
+        { "publish and subscribe", test_pub_sub },
+        { "large and multipart messages", test_large_multipart },
+        { "PLAIN", test_plain },
+        { "raw client: bad upgrades", test_raw_bad_upgrades },
+        { "raw client: frames", test_raw_frames },
+    };
+    ctx = zmq_ctx_new();
+    int rc = test_run_suite("ws transport", tests,
+                            sizeof tests / sizeof tests[0]);
+    zmq_ctx_term(ctx);
+    return rc;
+}
