@@ -11,7 +11,8 @@
 # to install the npm package zeromq 6 (below); and debhelper, lintian and
 # mmdebstrap for the packages and their install test
 # (tools/check-packages.sh), and man-db, whose man --warnings checks the
-# manual pages.
+# manual pages; and Chromium, which runs the example web page of the ws
+# transport headless (tests/test_ws_browser).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 
@@ -25,6 +26,7 @@ packages=(
     iproute2
     debhelper lintian mmdebstrap man-db
     libpgm-dev
+    chromium
 )
 # Debian's Node.js and npm, unless a node and an npm are there already
 # (another build of nodejs, such as NodeSource's, brings its own npm and

@@ -28,3 +28,9 @@ check_PROGRAMS += tests/test_ws_interop
 tests_test_ws_interop_SOURCES = tests/test_ws_interop.c tests/peer.c \
 	tests/peer.h tests/zap_handler.c tests/zap_handler.h
 tests_test_ws_interop_LDADD = $(LDADD) -lpthread
+
+# The example web page (examples/ws/: index.html and zws.js, a ZWS client
+# in plain JavaScript) in headless Chromium against our PUB and ROUTER.
+check_PROGRAMS += tests/test_ws_browser
+tests_test_ws_browser_SOURCES = tests/test_ws_browser.c
+EXTRA_DIST += examples/ws/index.html examples/ws/zws.js
