@@ -102,10 +102,15 @@ PY
 echo "-- modzmq-tools: the tool against pyzmq, both ways"
 apt_install ./modzmq-tools_*.deb
 modzmq plugins | grep -q 'tcp' || fail "modzmq plugins does not list tcp"
-modzmq recv -t pull -b tcp://127.0.0.1:5591 -n 1 -w 10000 >/tmp/tool.out &
-tool=$!
-python3 -c 'import zmq; s = zmq.Context().socket(zmq.PUSH); s.linger = 5000; s.connect("tcp://127.0.0.1:5591"); s.send(b"from pyzmq")'
-wait "$tool" || fail "modzmq recv failed"
+# The side that sends binds: a PUSH holds its message until the PULL has
+# connected, whichever of the two starts first.
+python3 -c '
+import zmq
+s = zmq.Context().socket(zmq.PUSH); s.linger = 10000; s.sndtimeo = 10000
+s.bind("tcp://127.0.0.1:5591"); s.send(b"from pyzmq")' &
+py=$!
+modzmq recv -t pull -c tcp://127.0.0.1:5591 -n 1 -w 10000 >/tmp/tool.out || fail "modzmq recv failed"
+wait "$py" || fail "the pyzmq sender failed"
 [ "$(cat /tmp/tool.out)" = "from pyzmq" ] || fail "modzmq recv printed $(cat /tmp/tool.out)"
 python3 -c '
 import zmq, sys
