@@ -832,8 +832,8 @@ static void dish_frame(struct mz_engine *e, struct mz_msg *frame)
 {
     if (!e->group_pending) {
         size_t size = mz_msg_size(frame);
-        if (!mz_msg_has_more(frame) || size > MZ_MSG_GROUP_MAX ||
-            memchr(mz_msg_data(frame), 0, size) != NULL) {
+        /* A NUL in the group is found when the body joins it. */
+        if (!mz_msg_has_more(frame) || size > MZ_MSG_GROUP_MAX) {
             fail(e, MZ_ENGINE_PROTOCOL);
             return;
         }
@@ -848,7 +848,8 @@ static void dish_frame(struct mz_engine *e, struct mz_msg *frame)
     }
     e->group_pending = false;
     if (mz_msg_set_group_n(frame, e->group, e->group_size) < 0) {
-        fail(e, MZ_ENGINE_CONNECTION_CLOSED);
+        fail(e, errno == EINVAL ? MZ_ENGINE_PROTOCOL
+                                : MZ_ENGINE_CONNECTION_CLOSED);
         return;
     }
     deliver(e, frame);
@@ -1184,6 +1185,11 @@ static void add_encoded_subscription(struct mz_engine *e, const char *name,
  * 3.1 alike. */
 static void add_group_frame(struct mz_engine *e, const struct mz_msg *part)
 {
+    if (!e->encodes) {
+        mz_zmtp_encoder_add_short(&e->encoder, true, mz_msg_group(part),
+                                  mz_msg_group_size(part));
+        return;
+    }
     struct mz_msg group;
     if (mz_msg_init_buffer(&group, mz_msg_group(part),
                            mz_msg_group_size(part)) < 0) {
@@ -1191,10 +1197,7 @@ static void add_group_frame(struct mz_engine *e, const struct mz_msg *part)
         return;
     }
     mz_msg_set_more(&group, true);
-    if (e->encodes)
-        add_encoded(e, &group);
-    else
-        mz_zmtp_encoder_add(&e->encoder, false, NULL, 0, &group, 0);
+    add_encoded(e, &group);
     mz_msg_close(&group);
 }
 
