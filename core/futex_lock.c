@@ -1,6 +1,7 @@
 /*
  * The futex lock's slow halves (futex_lock.h says why it exists).
  */
+#include <errno.h>
 #include <linux/futex.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -42,11 +43,17 @@ void mz_futex_lock_take_contended(struct mz_futex_lock *lock)
     /* Marked 2 from here, since this thread may sleep: whoever gives the
      * lock back wakes one sleeper, and a thread woken takes it as 2,
      * because others may still sleep. */
+    int saved = errno; /* a futex wait fails with EAGAIN as it races */
     while (atomic_exchange_explicit(&lock->word, 2, memory_order_acquire) != 0)
         syscall(SYS_futex, &lock->word, FUTEX_WAIT_PRIVATE, 2, NULL, NULL, 0);
+    errno = saved;
 }
 
+/* Keeps errno, as the take does: the guard gives the lock back after a
+ * call has set it. */
 void mz_futex_lock_wake_one(struct mz_futex_lock *lock)
 {
+    int saved = errno;
     syscall(SYS_futex, &lock->word, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+    errno = saved;
 }

@@ -106,15 +106,15 @@ int mz_socket_enter(struct mz_socket *s)
     return 0;
 }
 
+/* errno is the call's result, and nothing here touches it: the notify
+ * and the futex wake keep it. */
 void mz_socket_leave(struct mz_socket *s)
 {
     struct mz_socket_guard *g = &s->guard;
-    int saved = errno;
     /* A close waits for the last of the others to leave. */
     if (--g->callers == 1 && g->closing)
         mz_socket_guard_notify(s);
     lock_give(g);
-    errno = saved;
 }
 
 uint64_t mz_socket_guard_seq(struct mz_socket *s)

@@ -47,17 +47,29 @@ void mz_group_table_fini(struct mz_group_table *table)
     mz_group_table_init(table);
 }
 
+/* Whether two groups of size octets are the same: short ones, the usual
+ * case, compared in place, as a call to memcmp costs more than they do. */
+static inline bool same_group(const char *a, const char *b, size_t size)
+{
+    if (size > 16)
+        return memcmp(a, b, size) == 0;
+    for (size_t i = 0; i < size; i++)
+        if (a[i] != b[i])
+            return false;
+    return true;
+}
+
 /* The slot holding group, or the free slot where it would go. */
-static struct mz_group_slot *slot_of(const struct mz_group_table *table,
-                                     const char *group, size_t size,
-                                     uint32_t hash)
+static inline struct mz_group_slot *slot_of(const struct mz_group_table *table,
+                                            const char *group, size_t size,
+                                            uint32_t hash)
 {
     uint32_t mask = table->capacity - 1;
     for (uint32_t i = hash & mask;; i = (i + 1) & mask) {
         struct mz_group_slot *slot = &table->slots[i];
         if (slot->text == NULL ||
             (slot->hash == hash && slot->size == size &&
-             memcmp(slot->text, group, size) == 0))
+             same_group(slot->text, group, size)))
             return slot;
     }
 }
