@@ -98,6 +98,7 @@ struct mz_engine {
     bool group_pending;
     bool input_blocked;
     bool pushed; /* parts pushed since the last flush */
+    bool drained; /* the last read of the bare fd brought less than asked */
 
     struct mz_zmtp_encoder encoder;
     bool output_idle;  /* the session had nothing: wait for resume */
@@ -1081,7 +1082,8 @@ static void process_input(struct mz_engine *e)
 
 /* One read: straight into a large body in progress (and the buffer after
  * it), or into the buffer. Returns bytes read, 0 at end of stream, -1 with
- * errno. */
+ * errno. Notes when a read of the bare fd came back short: the socket had
+ * no more, and the reactor, level-triggered, says when it has. */
 static ssize_t read_some(struct mz_engine *e)
 {
     size_t space;
@@ -1096,6 +1098,8 @@ static ssize_t read_some(struct mz_engine *e)
         ssize_t n =
             mz_byte_stream_read(&e->stream, e->input.bytes, e->input.size);
         e->input_end = n > 0 ? (size_t) n : 0;
+        e->drained = n > 0 && (size_t) n < e->input.size &&
+                     !mz_byte_stream_is_plugin(&e->stream);
         return n;
     }
     struct iovec iov[2] = { { body, space },
@@ -1103,6 +1107,8 @@ static ssize_t read_some(struct mz_engine *e)
     ssize_t n = mz_byte_stream_readv(&e->stream, iov, 2);
     if (n <= 0)
         return n;
+    e->drained = (size_t) n < space + e->input.size &&
+                 !mz_byte_stream_is_plugin(&e->stream);
     size_t into_body = (size_t) n < space ? (size_t) n : space;
     e->input_end = (size_t) n - into_body;
     enum mz_zmtp_decode_status status =
@@ -1138,9 +1144,13 @@ static void input_ready(struct mz_engine *e)
             break;
         }
         got_input = true;
-        if (e->input_end == 0 || e->state == FAILED)
-            continue;
-        process_input(e);
+        if (e->input_end > 0 && e->state != FAILED)
+            process_input(e);
+        /* A plugin's stream may hold bytes the fd does not signal: it is
+         * read until it says EAGAIN. The bare fd is not read again for
+         * an EAGAIN once a read came back short. */
+        if (e->drained)
+            break;
     }
     if (got_input)
         e->last_input_us = mz_clock_us();
