@@ -128,17 +128,6 @@ static int tipc_connect_start(modzmq_endpoint *ep, int *fd)
     return 0;
 }
 
-/* libzmq gives the Peer-Address property only for IP transports. */
-static int tipc_peer_address(modzmq_endpoint *ep, int fd, char *buffer,
-                             size_t size)
-{
-    (void) ep;
-    (void) fd;
-    (void) buffer;
-    (void) size;
-    return fail(ENOTSUP);
-}
-
 static int tipc_init(const struct modzmq_core_services *services,
                      modzmq_core *core)
 {
@@ -159,7 +148,8 @@ static const struct modzmq_transport_ops tipc_ops = {
     .unlisten = tipc_unlisten,
     .connect_start = tipc_connect_start,
     .connect_finish = stream_fd_connect_finish,
-    .peer_address = tipc_peer_address,
+    /* No peer_address: libzmq gives the Peer-Address property only for IP
+     * transports. */
 };
 
 static const char *const tipc_schemes[] = { "tipc", NULL };

@@ -147,17 +147,6 @@ static int vsock_connect_start(modzmq_endpoint *ep, int *fd)
     return 0;
 }
 
-/* libzmq gives the Peer-Address property only for IP transports. */
-static int vsock_peer_address(modzmq_endpoint *ep, int fd, char *buffer,
-                              size_t size)
-{
-    (void) ep;
-    (void) fd;
-    (void) buffer;
-    (void) size;
-    return fail(ENOTSUP);
-}
-
 const struct modzmq_transport_ops vsock_transport_ops = {
     .size = sizeof(struct modzmq_transport_ops),
     .endpoint_parse = vsock_endpoint_parse,
@@ -168,5 +157,6 @@ const struct modzmq_transport_ops vsock_transport_ops = {
     .unlisten = vsock_unlisten,
     .connect_start = vsock_connect_start,
     .connect_finish = stream_fd_connect_finish,
-    .peer_address = vsock_peer_address,
+    /* No peer_address: libzmq gives the Peer-Address property only for IP
+     * transports. */
 };
