@@ -182,10 +182,15 @@ void mz_socket_guard_notify(struct mz_socket *s)
     int saved = errno;
     pthread_mutex_lock(&g->wake_lock);
     atomic_fetch_add(&g->wake_seq, 1);
-    pthread_cond_broadcast(&g->wake);
     for (unsigned i = 0; i < g->signaler_count; i++)
         signal_fd(g->signalers[i]);
     pthread_mutex_unlock(&g->wake_lock);
+    /* After the unlock, so that a waiter woken does not at once sleep
+     * again on wake_lock, still held here. No wake-up is lost: the seq
+     * moved under the lock, and a waiter looks at it under the lock
+     * before it sleeps. The socket outlives this call: its poster holds
+     * the pipe (or is the socket's own call). */
+    pthread_cond_broadcast(&g->wake);
     errno = saved;
 }
 
