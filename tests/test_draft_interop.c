@@ -265,6 +265,19 @@ static bool dish_hears(struct draft_peer *radio, struct draft_peer *dish,
     return heard;
 }
 
+/* The DISH's next answer to "recv" that is not a late probe (one may come
+ * after dish_hears stopped draining, on a loaded machine): at most 50
+ * probes are skipped. */
+static const char *recv_past_probes(struct draft_peer *dish)
+{
+    const char *answer = draft_peer_ask(dish, "recv");
+    for (int i = 0; i < 50 && answer != NULL &&
+                    strncmp(answer, "msg 9e ", strlen("msg 9e ")) == 0;
+         i++)
+        answer = draft_peer_ask(dish, "recv");
+    return answer;
+}
+
 /* A DISH bound at where, a RADIO connected to it: only the groups joined
  * arrive, exactly matched, and a group left stops arriving. */
 static void radio_dish_between_peers(const char *where, const char *connect)
@@ -288,8 +301,7 @@ static void radio_dish_between_peers(const char *where, const char *connect)
     CU_ASSERT(draft_peer_is(draft_peer_ask(radio, "sendgroup weath 02"), "ok"));
     CU_ASSERT(
         draft_peer_is(draft_peer_ask(radio, "sendgroup weather 03"), "ok"));
-    CU_ASSERT(
-        draft_peer_is(draft_peer_ask(dish, "recv"), "msg 03 group weather"));
+    CU_ASSERT(draft_peer_is(recv_past_probes(dish), "msg 03 group weather"));
     CU_ASSERT(draft_peer_is(draft_peer_ask(dish, "recv"), "timeout"));
 
     CU_ASSERT(draft_peer_is(draft_peer_ask(dish, "leave weather"), "ok"));
