@@ -44,8 +44,13 @@ static int socket_option(modzmq_socket *socket, int option, void *value,
         return mz_options_get_filter_list(mz_socket_options(s), option, value,
                                           size);
     }
-    case ZMQ_BUSY_POLL: {
-        /* Write-only for applications too (libzmq), read by tcp. */
+    case ZMQ_BUSY_POLL:
+    case ZMQ_WSS_KEY_PEM:
+    case ZMQ_WSS_CERT_PEM:
+    case ZMQ_WSS_TRUST_PEM:
+    case ZMQ_WSS_HOSTNAME:
+    case ZMQ_WSS_TRUST_SYSTEM: {
+        /* Write-only for applications too (libzmq), read by tcp and ws. */
         struct mz_socket *s = (struct mz_socket *) socket;
         if (!mz_socket_is_live(s)) {
             errno = ENOTSOCK;
