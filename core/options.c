@@ -321,8 +321,8 @@ static const struct mz_option_row mz_option_table[] = {
       MZ_FLAG_WRITE_ONLY, 0, NULL, NULL, NULL },
     STRING_ROW(ZMQ_WSS_HOSTNAME, wss_hostname, MZ_SHORT_STRING,
                MZ_FLAG_WRITE_ONLY, NULL),
-    { ZMQ_WSS_TRUST_SYSTEM, MZ_KIND_BOOL, FIELD(wss_trust_system), 0, 0, 1,
-      0, MZ_FLAG_WRITE_ONLY, 0, NULL, NULL, NULL },
+    { ZMQ_WSS_TRUST_SYSTEM, MZ_KIND_BOOL, FIELD(wss_trust_system), 0, 0, 1, 0,
+      MZ_FLAG_WRITE_ONLY, 0, NULL, NULL, NULL },
 };
 
 #define MZ_OPTION_COUNT (sizeof mz_option_table / sizeof mz_option_table[0])

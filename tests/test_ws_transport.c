@@ -4,8 +4,10 @@
  * pairs, multipart and large messages, PLAIN, and a raw WebSocket client
  * written here, over a plain tcp socket, for what no library sends: bad
  * upgrades, unmasked, oversized and fragmented frames, pings, a client
- * that never finishes its upgrade. Each misbehaving connection is
- * dropped or answered, and the bound socket carries on.
+ * that never finishes its upgrade, frames cut short. Each misbehaving
+ * connection is dropped (with its event on the monitor) or answered, and
+ * the bound socket carries on. As libzmq 4.3.4's ws, ZMQ_TCP_ACCEPT_FILTER
+ * and ZMQ_SOCKS_PROXY do not apply.
  */
 #include <errno.h>
 #include <poll.h>
@@ -17,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "event_count.h"
 #include "testutil.h"
 #include "zap_handler.h"
 #include "zmq.h"
@@ -522,6 +525,76 @@ static void test_raw_frames(void)
     test_close(f.pull);
 }
 
+/* Each dropped connection is on the monitor: a bad upgrade as a failed
+ * handshake, a bad frame after READY as a disconnection; frames the peer
+ * cut short (in the header, in the payload, between fragments) too. */
+static void test_raw_events(void)
+{
+    struct raw_fixture f;
+    fixture_open(&f);
+    void *reader = test_monitor_open(
+        ctx, f.pull,
+        ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL | ZMQ_EVENT_DISCONNECTED);
+    struct raw raw;
+    CU_ASSERT_TRUE(raw_start(&raw, f.port,
+                             "GET /raw HTTP/1.1\r\nHost: h\r\n\r\n"));
+    CU_ASSERT_TRUE(test_closed_by_peer(raw.fd, 3000));
+    close(raw.fd);
+    CU_ASSERT_EQUAL(test_events_count(reader,
+                                      ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL,
+                                      2000, 1),
+                    1);
+
+    CU_ASSERT_TRUE_FATAL(raw_ready(&raw, f.port, "/raw"));
+    raw_frame(raw.fd, 0x82, "\0unmasked", 9, false);
+    CU_ASSERT_TRUE(test_closed_by_peer(raw.fd, 3000));
+    close(raw.fd);
+    CU_ASSERT_EQUAL(
+        test_events_count(reader, ZMQ_EVENT_DISCONNECTED, 2000, 1), 1);
+
+    static const uint8_t cut_header[] = { 0x82, 0xFE, 0x03 };
+    static const uint8_t cut_payload[] = { 0x82, 0x90, 1, 2, 3, 4, 1, 2 };
+    static const uint8_t cut_message[] = { 0x02, 0x82, 1, 2, 3, 4, 1, 2 };
+    const struct {
+        const uint8_t *bytes;
+        size_t size;
+    } cuts[] = { { cut_header, sizeof cut_header },
+                 { cut_payload, sizeof cut_payload },
+                 { cut_message, sizeof cut_message } };
+    for (size_t i = 0; i < sizeof cuts / sizeof cuts[0]; i++) {
+        CU_ASSERT_TRUE_FATAL(raw_ready(&raw, f.port, "/raw"));
+        CU_ASSERT_EQUAL(write(raw.fd, cuts[i].bytes, cuts[i].size),
+                        (ssize_t) cuts[i].size);
+        shutdown(raw.fd, SHUT_WR);
+        CU_ASSERT_TRUE(test_closed_by_peer(raw.fd, 3000));
+        close(raw.fd);
+        CU_ASSERT_EQUAL(
+            test_events_count(reader, ZMQ_EVENT_DISCONNECTED, 2000, 1), 1);
+    }
+    CU_ASSERT_TRUE(test_recv_nothing(f.pull, 100));
+    fixture_carries_on(&f);
+    test_monitor_close(f.pull, reader);
+    test_close(f.pull);
+}
+
+/* libzmq 4.3.4's ws listener filters no peer and its connecter takes no
+ * proxy: a filter that admits nobody on loopback and a proxy where none
+ * listens change nothing. */
+static void test_tcp_only_options(void)
+{
+    void *pull = new_socket(ZMQ_PULL);
+    CU_ASSERT_EQUAL(
+        zmq_setsockopt(pull, ZMQ_TCP_ACCEPT_FILTER, "192.0.2.1", 9), 0);
+    void *push = new_socket(ZMQ_PUSH);
+    CU_ASSERT_EQUAL(zmq_setsockopt(push, ZMQ_SOCKS_PROXY, "127.0.0.1:1", 11),
+                    0);
+    join(pull, push, "/tcp-only");
+    CU_ASSERT_TRUE(test_send(push, "straight through", 0));
+    CU_ASSERT_TRUE(test_recv_is(pull, "straight through", 5000));
+    test_close(push);
+    test_close(pull);
+}
+
 /* ---- a missing plugin ------------------------------------------------ */
 
 /* In a child whose plugin path lacks the ws module: EPROTONOSUPPORT, and
@@ -585,6 +658,8 @@ int main(void)
         { "PLAIN", test_plain },
         { "raw client: bad upgrades", test_raw_bad_upgrades },
         { "raw client: frames", test_raw_frames },
+        { "raw client: drops and their events", test_raw_events },
+        { "tcp-only options", test_tcp_only_options },
     };
     ctx = zmq_ctx_new();
     int rc = test_run_suite("ws transport", tests,

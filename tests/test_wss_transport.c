@@ -20,13 +20,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "event_count.h"
 #include "peer.h"
 #include "testutil.h"
 #include "zmq.h"
 
 static void *ctx;
 static char dir[64];
-static int monitor_serial;
 
 /* The PEMs: a CA, a server certificate it signed for localhost and
  * 127.0.0.1 with its key, and a self-signed one of a stranger. */
@@ -87,7 +87,8 @@ static bool make_certificates(void)
         "openssl req -x509 $k -keyout ca.key -out ca.pem -days 2 "
         "-subj /CN=wss-test-ca -addext basicConstraints=critical,CA:TRUE "
         "-addext keyUsage=critical,keyCertSign\n"
-        "openssl req $k -keyout server.key -out server.csr -subj /CN=localhost\n"
+        "openssl req $k -keyout server.key -out server.csr -subj "
+        "/CN=localhost\n"
         "printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\\n"
         "basicConstraints=CA:FALSE\\nextendedKeyUsage=serverAuth\\n' >ext\n"
         "openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key "
@@ -146,54 +147,6 @@ static void *wss_client(int type)
     return s;
 }
 
-/* ---- events ---------------------------------------------------------- */
-
-static void *monitor(void *s, int events)
-{
-    char address[64];
-    snprintf(address, sizeof address, "inproc://wss-monitor-%d",
-             monitor_serial++);
-    CU_ASSERT_EQUAL_FATAL(zmq_socket_monitor(s, address, events), 0);
-    void *reader = zmq_socket(ctx, ZMQ_PAIR);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(reader);
-    CU_ASSERT_EQUAL_FATAL(zmq_connect(reader, address), 0);
-    return reader;
-}
-
-/* How many events of id the monitor gives within ms (at most cap). */
-static int count_events(void *reader, int id, int ms, int cap)
-{
-    int count = 0;
-    struct timespec start, now;
-    clock_gettime(CLOCK_MONOTONIC, &start);
-    for (int i = 0; i < 1000 && count < cap; i++) {
-        clock_gettime(CLOCK_MONOTONIC, &now);
-        long left = ms - ((now.tv_sec - start.tv_sec) * 1000L +
-                          (now.tv_nsec - start.tv_nsec) / 1000000L);
-        if (left <= 0)
-            break;
-        zmq_pollitem_t item = { reader, 0, ZMQ_POLLIN, 0 };
-        if (zmq_poll(&item, 1, left) <= 0)
-            break;
-        uint8_t head[6];
-        char endpoint[256];
-        if (zmq_recv(reader, head, sizeof head, 0) != 6 ||
-            zmq_recv(reader, endpoint, sizeof endpoint, 0) < 0)
-            break;
-        uint16_t event;
-        memcpy(&event, head, 2);
-        if (event == id)
-            count++;
-    }
-    return count;
-}
-
-static void monitor_close(void *s, void *reader)
-{
-    zmq_socket_monitor(s, NULL, 0);
-    test_close(reader);
-}
-
 /* ---- options and endpoints ------------------------------------------- */
 
 static void test_options(void)
@@ -232,8 +185,8 @@ static void test_options(void)
     CU_ASSERT_EQUAL(errno, EINVAL);
     set_text(s, ZMQ_WSS_KEY_PEM, server_key);
     char endpoint[256], expected[256];
-    CU_ASSERT_TRUE(
-        test_bind_endpoint(s, "wss://127.0.0.1:*/x", endpoint, sizeof endpoint));
+    CU_ASSERT_TRUE(test_bind_endpoint(s, "wss://127.0.0.1:*/x", endpoint,
+                                      sizeof endpoint));
     snprintf(expected, sizeof expected, "wss://127.0.0.1:%d/x",
              port_of(endpoint));
     CU_ASSERT_STRING_EQUAL(endpoint, expected);
@@ -256,8 +209,7 @@ static void test_options(void)
 
 /* ---- ours against ours ----------------------------------------------- */
 
-static void join(void *bound, void *connected, const char *path,
-                 bool by_name)
+static void join(void *bound, void *connected, const char *path, bool by_name)
 {
     char address[128], endpoint[256];
     snprintf(address, sizeof address, "wss://127.0.0.1:*%s", path);
@@ -295,8 +247,7 @@ static void test_pairs(void)
             CU_ASSERT(size > 0);
             CU_ASSERT_TRUE(test_recv_is(b, "head", 5000));
             CU_ASSERT_TRUE(test_recv_is(b, "request", 5000));
-            CU_ASSERT_EQUAL(zmq_send(b, id, (size_t) size, ZMQ_SNDMORE),
-                            size);
+            CU_ASSERT_EQUAL(zmq_send(b, id, (size_t) size, ZMQ_SNDMORE), size);
             CU_ASSERT_TRUE(test_send(b, "reply", 0));
             CU_ASSERT_TRUE(test_recv_is(c, "reply", 5000));
         } else {
@@ -333,8 +284,9 @@ static void test_pub_sub(void)
  * times: many TLS records per message and messages per record. */
 static void test_large_multipart(void)
 {
-    static const size_t sizes[] = { 0, 1, 255, 16383, 16384, 65536,
-                                    1024 * 1024 };
+    static const size_t sizes[] = {
+        0, 1, 255, 16383, 16384, 65536, 1024 * 1024
+    };
     enum { COUNT = sizeof sizes / sizeof sizes[0] };
     void *a = wss_server(ZMQ_PAIR);
     void *b = wss_client(ZMQ_PAIR);
@@ -359,8 +311,7 @@ static void test_large_multipart(void)
                 CU_ASSERT_EQUAL(n, (int) sizes[i]);
                 if (n == (int) sizes[i])
                     CU_ASSERT_EQUAL(memcmp(got, data, sizes[i]), 0);
-                CU_ASSERT_EQUAL(test_get_int(to, ZMQ_RCVMORE),
-                                i + 1 < COUNT);
+                CU_ASSERT_EQUAL(test_get_int(to, ZMQ_RCVMORE), i + 1 < COUNT);
             }
     }
     free(got);
@@ -414,12 +365,12 @@ static void test_standard_client(void)
     CU_ASSERT_TRUE_FATAL(test_bind_endpoint(server, "wss://127.0.0.1:*/wss",
                                             endpoint, sizeof endpoint));
     int port = port_of(endpoint);
-    CU_ASSERT_TRUE(starts(test_peer_ask(peer, "verify %d %s localhost", port,
-                                        path_of("ca.pem")),
-                          "ok HTTP/1.1 101"));
-    CU_ASSERT_TRUE(starts(test_peer_ask(peer, "verify %d %s 127.0.0.1", port,
-                                        path_of("ca.pem")),
-                          "ok HTTP/1.1 101"));
+    CU_ASSERT_TRUE(starts(
+        test_peer_ask(peer, "verify %d %s localhost", port, path_of("ca.pem")),
+        "ok HTTP/1.1 101"));
+    CU_ASSERT_TRUE(starts(
+        test_peer_ask(peer, "verify %d %s 127.0.0.1", port, path_of("ca.pem")),
+        "ok HTTP/1.1 101"));
     CU_ASSERT_TRUE(starts(test_peer_ask(peer, "verify %d %s wrong.example",
                                         port, path_of("ca.pem")),
                           "refused CERTIFICATE_VERIFY_FAILED"));
@@ -440,9 +391,8 @@ static void test_our_client_refuses(void)
     struct test_peer *stranger = tls_peer_start();
     CU_ASSERT_PTR_NOT_NULL_FATAL(good);
     CU_ASSERT_PTR_NOT_NULL_FATAL(stranger);
-    const char *answer = test_peer_ask(good, "serve %s %s",
-                                       path_of("server.pem"),
-                                       path_of("server.key"));
+    const char *answer = test_peer_ask(
+        good, "serve %s %s", path_of("server.pem"), path_of("server.key"));
     CU_ASSERT_TRUE_FATAL(starts(answer, "port "));
     int good_port = atoi(answer + 5);
     answer = test_peer_ask(stranger, "serve %s %s", path_of("stranger.pem"),
@@ -462,12 +412,13 @@ static void test_our_client_refuses(void)
         CU_ASSERT_TRUE(starts(test_peer_ask(cases[i].peer, "clear"), "clear"));
         void *client = wss_client(ZMQ_DEALER);
         set_text(client, ZMQ_WSS_HOSTNAME, cases[i].hostname);
-        void *reader = monitor(client, ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL);
+        void *reader = test_monitor_open(ctx, client,
+                                         ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL);
         char endpoint[128];
         snprintf(endpoint, sizeof endpoint, "wss://127.0.0.1:%d/wss",
                  cases[i].port);
         CU_ASSERT_EQUAL(zmq_connect(client, endpoint), 0);
-        int failures = count_events(
+        int failures = test_events_count(
             reader, ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL, 1500, 2);
         /* Refused, retried, refused; or taken at once. */
         CU_ASSERT_EQUAL(failures, cases[i].taken ? 0 : 2);
@@ -485,7 +436,7 @@ static void test_our_client_refuses(void)
             if (!cases[i].taken)
                 CU_ASSERT_PTR_NULL(strstr(answer, "upgrade"));
         }
-        monitor_close(client, reader);
+        test_monitor_close(client, reader);
         test_close(client);
     }
     test_peer_stop(stranger);
@@ -505,7 +456,8 @@ static void victim_open(struct victim *v)
 {
     v->pull = wss_server(ZMQ_PULL);
     test_set_int(v->pull, ZMQ_HANDSHAKE_IVL, 1000);
-    v->reader = monitor(v->pull, ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL);
+    v->reader =
+        test_monitor_open(ctx, v->pull, ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL);
     char endpoint[256];
     CU_ASSERT_TRUE_FATAL(test_bind_endpoint(v->pull, "wss://127.0.0.1:*/v",
                                             endpoint, sizeof endpoint));
@@ -525,7 +477,7 @@ static void victim_carries_on(struct victim *v, const char *text)
 
 static void victim_close(struct victim *v)
 {
-    monitor_close(v->pull, v->reader);
+    test_monitor_close(v->pull, v->reader);
     test_close(v->push);
     test_close(v->pull);
 }
@@ -537,24 +489,25 @@ static void test_stalling_clients(void)
     /* A ClientHello cut short, then silence: ZMQ_HANDSHAKE_IVL ends it. */
     int fd = test_connect_loopback(v.port);
     CU_ASSERT_FATAL(fd >= 0);
-    static const uint8_t partial_hello[] = { 0x16, 0x03, 0x01, 0x00, 0xC8,
-                                             0x01, 0x00, 0x00, 0xC4, 0x03,
-                                             0x03 };
+    static const uint8_t partial_hello[] = { 0x16, 0x03, 0x01, 0x00, 0xC8, 0x01,
+                                             0x00, 0x00, 0xC4, 0x03, 0x03 };
     CU_ASSERT_EQUAL(send(fd, partial_hello, sizeof partial_hello, 0),
                     (ssize_t) sizeof partial_hello);
     victim_carries_on(&v, "during the stall");
     CU_ASSERT_TRUE(test_closed_by_peer(fd, 4000));
     close(fd);
-    CU_ASSERT_EQUAL(
-        count_events(v.reader, ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL, 2000, 1),
-        1);
+    CU_ASSERT_EQUAL(test_events_count(v.reader,
+                                      ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL,
+                                      2000, 1),
+                    1);
     /* A client that says nothing at all. */
     fd = test_connect_loopback(v.port);
     CU_ASSERT_TRUE(test_closed_by_peer(fd, 4000));
     close(fd);
-    CU_ASSERT_EQUAL(
-        count_events(v.reader, ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL, 2000, 1),
-        1);
+    CU_ASSERT_EQUAL(test_events_count(v.reader,
+                                      ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL,
+                                      2000, 1),
+                    1);
     victim_carries_on(&v, "after the stalls");
     victim_close(&v);
 }
@@ -572,8 +525,7 @@ static void test_lying_clients(void)
     const struct {
         const void *bytes;
         size_t size;
-    } lies[] = { { noise, sizeof noise },
-                 { huge_record, sizeof huge_record } };
+    } lies[] = { { noise, sizeof noise }, { huge_record, sizeof huge_record } };
     for (size_t i = 0; i < sizeof lies / sizeof lies[0]; i++) {
         int fd = test_connect_loopback(v.port);
         CU_ASSERT_FATAL(fd >= 0);
@@ -581,20 +533,20 @@ static void test_lying_clients(void)
                         (ssize_t) lies[i].size);
         CU_ASSERT_TRUE(test_closed_by_peer(fd, 3000));
         close(fd);
-        CU_ASSERT_EQUAL(count_events(v.reader,
-                                     ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL,
-                                     2000, 1),
+        CU_ASSERT_EQUAL(test_events_count(v.reader,
+                                          ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL,
+                                          2000, 1),
                         1);
         victim_carries_on(&v, "after a lie");
     }
     /* A real handshake, then a record of noise (its MAC cannot hold). */
     struct test_peer *peer = tls_peer_start();
     CU_ASSERT_PTR_NOT_NULL_FATAL(peer);
-    CU_ASSERT_TRUE(
-        starts(test_peer_ask(peer, "garbage %d", v.port), "closed"));
-    CU_ASSERT_EQUAL(
-        count_events(v.reader, ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL, 2000, 1),
-        1);
+    CU_ASSERT_TRUE(starts(test_peer_ask(peer, "garbage %d", v.port), "closed"));
+    CU_ASSERT_EQUAL(test_events_count(v.reader,
+                                      ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL,
+                                      2000, 1),
+                    1);
     test_peer_stop(peer);
     victim_carries_on(&v, "after the noise");
     victim_close(&v);
@@ -609,14 +561,14 @@ static void test_stalling_server(void)
     struct sockaddr_in address = { .sin_family = AF_INET };
     address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     socklen_t length = sizeof address;
-    CU_ASSERT_FATAL(bind(listener, (struct sockaddr *) &address, length) ==
-                    0);
+    CU_ASSERT_FATAL(bind(listener, (struct sockaddr *) &address, length) == 0);
     CU_ASSERT_FATAL(listen(listener, 8) == 0);
-    CU_ASSERT_FATAL(getsockname(listener, (struct sockaddr *) &address,
-                                &length) == 0);
+    CU_ASSERT_FATAL(
+        getsockname(listener, (struct sockaddr *) &address, &length) == 0);
     void *client = wss_client(ZMQ_DEALER);
     test_set_int(client, ZMQ_HANDSHAKE_IVL, 300);
-    void *reader = monitor(client, ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL);
+    void *reader =
+        test_monitor_open(ctx, client, ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL);
     char endpoint[128];
     snprintf(endpoint, sizeof endpoint, "wss://127.0.0.1:%d/",
              ntohs(address.sin_port));
@@ -626,11 +578,11 @@ static void test_stalling_server(void)
     while (count < 2 && poll(&pfd, 1, 3000) == 1)
         accepted[count++] = accept(listener, NULL, NULL);
     CU_ASSERT_EQUAL(count, 2);
-    CU_ASSERT(count_events(reader, ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL,
-                           2000, 1) >= 1);
+    CU_ASSERT(test_events_count(reader, ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL,
+                                2000, 1) >= 1);
     for (int i = 0; i < count; i++)
         close(accepted[i]);
-    monitor_close(client, reader);
+    test_monitor_close(client, reader);
     test_close(client);
     close(listener);
 }
@@ -654,8 +606,8 @@ int main(void)
         return 77;
     }
     ctx = zmq_ctx_new();
-    int rc = test_run_suite("wss transport", tests,
-                            sizeof tests / sizeof tests[0]);
+    int rc =
+        test_run_suite("wss transport", tests, sizeof tests / sizeof tests[0]);
     zmq_ctx_term(ctx);
     remove_certificates();
     return rc;

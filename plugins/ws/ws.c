@@ -54,8 +54,8 @@ static modzmq_core *plugin_core;
 struct modzmq_endpoint {
     enum modzmq_endpoint_mode mode;
     const char *scheme;         /* "ws" or "wss" */
-    struct ws_tls_credentials *tls; /* wss; NULL for ws */
-    char *tls_hostname;         /* wss connect: the name to verify */
+    struct ws_tls_credentials *tls; /* wss, NULL for ws */
+    char *tls_hostname;         /* wss connect: the name checked */
     char *where;                /* "host:port", as given */
     char path[PATH_MAX_SIZE];   /* "/" at least */
     struct tcp_options options;

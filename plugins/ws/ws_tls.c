@@ -68,8 +68,7 @@ static int load_client(gnutls_certificate_credentials_t certificates,
                        const struct ws_tls_settings *settings)
 {
     if (settings->trust_size > 0) {
-        gnutls_datum_t trust =
-            datum(settings->trust_pem, settings->trust_size);
+        gnutls_datum_t trust = datum(settings->trust_pem, settings->trust_size);
         if (gnutls_certificate_set_x509_trust_mem(certificates, &trust,
                                                   GNUTLS_X509_FMT_PEM) <= 0)
             return fail(EINVAL);
@@ -166,13 +165,14 @@ static int report(struct ws_tls *t, const char *what, int rc)
     if (rc == GNUTLS_E_CERTIFICATE_VERIFICATION_ERROR) {
         gnutls_datum_t status = { NULL, 0 };
         unsigned bits = gnutls_session_get_verify_cert_status(t->session);
-        if (gnutls_certificate_verification_status_print(
-                bits, GNUTLS_CRT_X509, &status, 0) == 0) {
+        if (gnutls_certificate_verification_status_print(bits, GNUTLS_CRT_X509,
+                                                         &status, 0) == 0) {
             snprintf(line, sizeof line, "wss %s: %s", what,
                      (const char *) status.data);
             gnutls_free(status.data);
         } else {
-            snprintf(line, sizeof line, "wss %s: %s", what, gnutls_strerror(rc));
+            snprintf(line, sizeof line, "wss %s: %s", what,
+                     gnutls_strerror(rc));
         }
     } else {
         snprintf(line, sizeof line, "wss %s: %s", what, gnutls_strerror(rc));
