@@ -9,7 +9,9 @@
  * the bound socket carries on. As libzmq 4.3.4's ws, ZMQ_TCP_ACCEPT_FILTER
  * and ZMQ_SOCKS_PROXY do not apply.
  */
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -595,6 +597,35 @@ static void test_tcp_only_options(void)
     test_close(pull);
 }
 
+/* ZMQ_USE_FD: the bind takes the application's listening fd, as libzmq's
+ * ws listener does, and the endpoint is that fd's. */
+static void test_use_fd(void)
+{
+    int own = socket(AF_INET, SOCK_STREAM, 0);
+    CU_ASSERT_FATAL(own >= 0);
+    struct sockaddr_in address = { .sin_family = AF_INET };
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t length = sizeof address;
+    CU_ASSERT_FATAL(bind(own, (struct sockaddr *) &address, length) == 0);
+    CU_ASSERT_FATAL(listen(own, 8) == 0);
+    CU_ASSERT_FATAL(
+        getsockname(own, (struct sockaddr *) &address, &length) == 0);
+    void *pull = new_socket(ZMQ_PULL);
+    CU_ASSERT_TRUE(test_set_int(pull, ZMQ_USE_FD, own));
+    char endpoint[256], expected[256];
+    CU_ASSERT_TRUE_FATAL(test_bind_endpoint(pull, "ws://127.0.0.1:*/fd",
+                                            endpoint, sizeof endpoint));
+    snprintf(expected, sizeof expected, "ws://127.0.0.1:%d/fd",
+             ntohs(address.sin_port));
+    CU_ASSERT_STRING_EQUAL(endpoint, expected);
+    void *push = new_socket(ZMQ_PUSH);
+    CU_ASSERT_EQUAL(zmq_connect(push, endpoint), 0);
+    CU_ASSERT_TRUE(test_send(push, "through my fd", 0));
+    CU_ASSERT_TRUE(test_recv_is(pull, "through my fd", 5000));
+    test_close(push);
+    test_close(pull); /* closes own, as libzmq does */
+}
+
 /* ---- a missing plugin ------------------------------------------------ */
 
 /* In a child whose plugin path lacks the ws module: EPROTONOSUPPORT, and
@@ -660,6 +691,7 @@ int main(void)
         { "raw client: frames", test_raw_frames },
         { "raw client: drops and their events", test_raw_events },
         { "tcp-only options", test_tcp_only_options },
+        { "ZMQ_USE_FD", test_use_fd },
     };
     ctx = zmq_ctx_new();
     int rc = test_run_suite("ws transport", tests,

@@ -15,7 +15,6 @@
 #include "tcp_socks.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
@@ -175,17 +174,6 @@ static int tcp_endpoint_parse(modzmq_socket *socket, const char *scheme,
 }
 
 /* Makes the application's ZMQ_USE_FD socket fit the core's rules. */
-static int adopt_listener(modzmq_endpoint *ep, int fd)
-{
-    int flags = fcntl(fd, F_GETFL);
-    if (flags == -1 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) == -1 ||
-        fcntl(fd, F_SETFD, FD_CLOEXEC) == -1)
-        return -1;
-    ep->local.length = sizeof ep->local.storage;
-    return getsockname(fd, (struct sockaddr *) &ep->local.storage,
-                       &ep->local.length);
-}
-
 static int open_listener(modzmq_endpoint *ep)
 {
     int family = ep->local.storage.ss_family;
@@ -227,7 +215,7 @@ static int tcp_listen(modzmq_endpoint *ep, int *listen_fd)
         return fail(EINVAL);
     int fd = ep->options.use_fd;
     if (fd != -1) {
-        if (adopt_listener(ep, fd) != 0)
+        if (tcp_adopt_listener(fd, &ep->local) != 0)
             return -1;
     } else {
         fd = open_listener(ep);

@@ -8,6 +8,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <ifaddrs.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -219,4 +220,15 @@ int tcp_format_endpoint(const struct sockaddr *addr, socklen_t length,
     if (written < 0 || (size_t) written >= size)
         return fail(ENOSPC);
     return written;
+}
+
+int tcp_adopt_listener(int fd, struct tcp_sockaddr *local)
+{
+    int flags = fcntl(fd, F_GETFL);
+    if (flags == -1 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) == -1 ||
+        fcntl(fd, F_SETFD, FD_CLOEXEC) == -1)
+        return -1;
+    local->length = sizeof local->storage;
+    return getsockname(fd, (struct sockaddr *) &local->storage,
+                       &local->length);
 }

@@ -259,6 +259,14 @@ static int ws_listen(modzmq_endpoint *ep, int *listen_fd)
 {
     if (ep->mode != MODZMQ_ENDPOINT_BIND)
         return fail(EINVAL);
+    /* ZMQ_USE_FD: the application's listening fd, as libzmq's ws takes. */
+    if (ep->options.use_fd != -1) {
+        if (tcp_adopt_listener(ep->options.use_fd, &ep->local) != 0 ||
+            format_bound(ep) != 0)
+            return -1;
+        *listen_fd = ep->options.use_fd;
+        return 0;
+    }
     int family = ep->local.storage.ss_family;
     int fd = socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd == -1)
