@@ -229,6 +229,5 @@ int tcp_adopt_listener(int fd, struct tcp_sockaddr *local)
         fcntl(fd, F_SETFD, FD_CLOEXEC) == -1)
         return -1;
     local->length = sizeof local->storage;
-    return getsockname(fd, (struct sockaddr *) &local->storage,
-                       &local->length);
+    return getsockname(fd, (struct sockaddr *) &local->storage, &local->length);
 }
