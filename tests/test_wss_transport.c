@@ -209,19 +209,23 @@ static void test_options(void)
 
 /* ---- ours against ours ----------------------------------------------- */
 
-static void join(void *bound, void *connected, const char *path, bool by_name)
+/* How a client names the server it checks: by ZMQ_WSS_HOSTNAME, by the
+ * endpoint's host name, or by its address (an IP SAN). */
+enum naming { BY_OPTION, BY_ENDPOINT_NAME, BY_ENDPOINT_ADDRESS };
+
+static void join(void *bound, void *connected, const char *path,
+                 enum naming naming)
 {
     char address[128], endpoint[256];
     snprintf(address, sizeof address, "wss://127.0.0.1:*%s", path);
     CU_ASSERT_TRUE_FATAL(
         test_bind_endpoint(bound, address, endpoint, sizeof endpoint));
-    if (by_name) {
-        /* wss://localhost:PORT: the endpoint's host is the name checked. */
+    if (naming != BY_OPTION)
         CU_ASSERT_EQUAL(zmq_setsockopt(connected, ZMQ_WSS_HOSTNAME, NULL, 0),
                         0);
+    if (naming == BY_ENDPOINT_NAME)
         snprintf(endpoint, sizeof endpoint, "wss://localhost:%d%s",
                  port_of(endpoint), path);
-    }
     CU_ASSERT_EQUAL_FATAL(zmq_connect(connected, endpoint), 0);
 }
 
@@ -235,7 +239,7 @@ static void test_pairs(void)
     for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++) {
         void *b = wss_server(pairs[i].bind_type);
         void *c = wss_client(pairs[i].connect_type);
-        join(b, c, "/pairs", i % 2 == 1);
+        join(b, c, "/pairs", (enum naming)(i % 3));
         int bt = pairs[i].bind_type;
         void *sender = bt == ZMQ_PUSH ? b : c;
         void *receiver = sender == b ? c : b;
@@ -268,7 +272,7 @@ static void test_pub_sub(void)
 {
     void *pub = wss_server(ZMQ_XPUB);
     void *sub = wss_client(ZMQ_SUB);
-    join(pub, sub, "/feed", false);
+    join(pub, sub, "/feed", BY_OPTION);
     CU_ASSERT_EQUAL(zmq_setsockopt(sub, ZMQ_SUBSCRIBE, "news", 4), 0);
     char subscription[16];
     CU_ASSERT_EQUAL(zmq_recv(pub, subscription, sizeof subscription, 0), 5);
@@ -290,7 +294,7 @@ static void test_large_multipart(void)
     enum { COUNT = sizeof sizes / sizeof sizes[0] };
     void *a = wss_server(ZMQ_PAIR);
     void *b = wss_client(ZMQ_PAIR);
-    join(a, b, "/big", false);
+    join(a, b, "/big", BY_OPTION);
     uint8_t *data = malloc(sizes[COUNT - 1]);
     uint8_t *got = malloc(sizes[COUNT - 1]);
     CU_ASSERT_PTR_NOT_NULL_FATAL(data);

@@ -125,8 +125,9 @@ int ws_tls_open(struct ws_tls_credentials *credentials, int fd,
     struct ws_tls *t = calloc(1, sizeof *t);
     if (t == NULL)
         return -1;
-    unsigned flags =
-        (credentials->server ? GNUTLS_SERVER : GNUTLS_CLIENT) | GNUTLS_NONBLOCK;
+    /* NO_SIGNAL: a peer gone mid-write is EPIPE, not SIGPIPE. */
+    unsigned flags = (credentials->server ? GNUTLS_SERVER : GNUTLS_CLIENT) |
+                     GNUTLS_NONBLOCK | GNUTLS_NO_SIGNAL;
     if (gnutls_init(&t->session, flags) < 0) {
         free(t);
         return fail(ENOMEM);
