@@ -9,9 +9,7 @@
  * the bound socket carries on. As libzmq 4.3.4's ws, ZMQ_TCP_ACCEPT_FILTER
  * and ZMQ_SOCKS_PROXY do not apply.
  */
-#include <arpa/inet.h>
 #include <errno.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,8 +19,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "event_count.h"
 #include "testutil.h"
+#include "ws_suites.h"
 #include "zap_handler.h"
 #include "zmq.h"
 
@@ -106,35 +104,12 @@ static void join(void *bound, void *connected, const char *path)
 
 static void test_pairs(void)
 {
-    struct {
-        int bind_type, connect_type;
-    } pairs[] = { { ZMQ_PAIR, ZMQ_PAIR },     { ZMQ_PULL, ZMQ_PUSH },
-                  { ZMQ_PUSH, ZMQ_PULL },     { ZMQ_REP, ZMQ_REQ },
-                  { ZMQ_ROUTER, ZMQ_DEALER }, { ZMQ_DEALER, ZMQ_DEALER } };
-    for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++) {
-        void *b = new_socket(pairs[i].bind_type);
-        void *c = new_socket(pairs[i].connect_type);
+    for (size_t i = 0; i < 6; i++) {
+        const struct test_pair_types *types = &test_pairs_classic[i];
+        void *b = new_socket(types->bind_type);
+        void *c = new_socket(types->connect_type);
         join(b, c, "/pairs");
-        int bt = pairs[i].bind_type;
-        void *sender = bt == ZMQ_PUSH ? b : c;
-        void *receiver = sender == b ? c : b;
-        CU_ASSERT_TRUE(test_send(sender, "request", 0));
-        if (bt == ZMQ_ROUTER) {
-            char id[256];
-            int size = zmq_recv(b, id, sizeof id, 0);
-            CU_ASSERT(size > 0);
-            CU_ASSERT_TRUE(test_recv_is(b, "request", 5000));
-            CU_ASSERT_EQUAL(zmq_send(b, id, (size_t) size, ZMQ_SNDMORE),
-                            size);
-            CU_ASSERT_TRUE(test_send(b, "reply", 0));
-            CU_ASSERT_TRUE(test_recv_is(c, "reply", 5000));
-        } else {
-            CU_ASSERT_TRUE(test_recv_is(receiver, "request", 5000));
-            if (bt != ZMQ_PULL && bt != ZMQ_PUSH) {
-                CU_ASSERT_TRUE(test_send(receiver, "reply", 0));
-                CU_ASSERT_TRUE(test_recv_is(sender, "reply", 5000));
-            }
-        }
+        test_pair_exchange(b, types->bind_type, c);
         test_close(c);
         test_close(b);
     }
@@ -145,17 +120,7 @@ static void test_pub_sub(void)
     void *pub = new_socket(ZMQ_XPUB);
     void *sub = new_socket(ZMQ_SUB);
     join(pub, sub, "/feed");
-    CU_ASSERT_EQUAL(zmq_setsockopt(sub, ZMQ_SUBSCRIBE, "news", 4), 0);
-    /* The subscription crosses as a message with a 0x01 prefix. */
-    char subscription[16];
-    CU_ASSERT_EQUAL(zmq_recv(pub, subscription, sizeof subscription, 0), 5);
-    CU_ASSERT_EQUAL(memcmp(subscription, "\1news", 5), 0);
-    CU_ASSERT_TRUE(test_send(pub, "sports", 0));
-    CU_ASSERT_TRUE(test_send(pub, "news today", 0));
-    CU_ASSERT_TRUE(test_recv_is(sub, "news today", 5000));
-    CU_ASSERT_EQUAL(zmq_setsockopt(sub, ZMQ_UNSUBSCRIBE, "news", 4), 0);
-    CU_ASSERT_EQUAL(zmq_recv(pub, subscription, sizeof subscription, 0), 5);
-    CU_ASSERT_EQUAL(memcmp(subscription, "\0news", 5), 0);
+    test_subscription_exchange(pub, sub);
     test_close(sub);
     test_close(pub);
 }
@@ -166,36 +131,10 @@ static void test_large_multipart(void)
 {
     static const size_t sizes[] = { 0, 1, 255, 256, 65535, 65536,
                                     3 * 1024 * 1024 };
-    enum { COUNT = sizeof sizes / sizeof sizes[0] };
     void *a = new_socket(ZMQ_PAIR);
     void *b = new_socket(ZMQ_PAIR);
     join(a, b, "/big");
-    uint8_t *data = malloc(sizes[COUNT - 1]);
-    uint8_t *got = malloc(sizes[COUNT - 1]);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(data);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(got);
-    for (size_t i = 0; i < sizes[COUNT - 1]; i++)
-        data[i] = (uint8_t) (i * 7 + i / 251);
-    void *ends[2][2] = { { a, b }, { b, a } };
-    for (int way = 0; way < 2; way++) {
-        void *from = ends[way][0], *to = ends[way][1];
-        for (int round = 0; round < 3; round++)
-            for (size_t i = 0; i < COUNT; i++)
-                CU_ASSERT_EQUAL(zmq_send(from, data, sizes[i],
-                                         i + 1 < COUNT ? ZMQ_SNDMORE : 0),
-                                (int) sizes[i]);
-        for (int round = 0; round < 3; round++)
-            for (size_t i = 0; i < COUNT; i++) {
-                int n = zmq_recv(to, got, sizes[COUNT - 1], 0);
-                CU_ASSERT_EQUAL(n, (int) sizes[i]);
-                if (n == (int) sizes[i])
-                    CU_ASSERT_EQUAL(memcmp(got, data, sizes[i]), 0);
-                CU_ASSERT_EQUAL(test_get_int(to, ZMQ_RCVMORE),
-                                i + 1 < COUNT);
-            }
-    }
-    free(got);
-    free(data);
+    test_exchange_parts(a, b, sizes, sizeof sizes / sizeof sizes[0]);
     test_close(b);
     test_close(a);
 }
@@ -601,22 +540,14 @@ static void test_tcp_only_options(void)
  * ws listener does, and the endpoint is that fd's. */
 static void test_use_fd(void)
 {
-    int own = socket(AF_INET, SOCK_STREAM, 0);
-    CU_ASSERT_FATAL(own >= 0);
-    struct sockaddr_in address = { .sin_family = AF_INET };
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t length = sizeof address;
-    CU_ASSERT_FATAL(bind(own, (struct sockaddr *) &address, length) == 0);
-    CU_ASSERT_FATAL(listen(own, 8) == 0);
-    CU_ASSERT_FATAL(
-        getsockname(own, (struct sockaddr *) &address, &length) == 0);
+    int port;
+    int own = test_listen_loopback(&port);
     void *pull = new_socket(ZMQ_PULL);
     CU_ASSERT_TRUE(test_set_int(pull, ZMQ_USE_FD, own));
     char endpoint[256], expected[256];
     CU_ASSERT_TRUE_FATAL(test_bind_endpoint(pull, "ws://127.0.0.1:*/fd",
                                             endpoint, sizeof endpoint));
-    snprintf(expected, sizeof expected, "ws://127.0.0.1:%d/fd",
-             ntohs(address.sin_port));
+    snprintf(expected, sizeof expected, "ws://127.0.0.1:%d/fd", port);
     CU_ASSERT_STRING_EQUAL(endpoint, expected);
     void *push = new_socket(ZMQ_PUSH);
     CU_ASSERT_EQUAL(zmq_connect(push, endpoint), 0);

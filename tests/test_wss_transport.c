@@ -9,9 +9,7 @@
  * good one carries on. The certificates are made here, at each run, by
  * openssl in a temporary directory.
  */
-#include <arpa/inet.h>
 #include <errno.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,9 +18,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "event_count.h"
 #include "peer.h"
 #include "testutil.h"
+#include "ws_suites.h"
 #include "zmq.h"
 
 static void *ctx;
@@ -231,38 +229,12 @@ static void join(void *bound, void *connected, const char *path,
 
 static void test_pairs(void)
 {
-    struct {
-        int bind_type, connect_type;
-    } pairs[] = { { ZMQ_PAIR, ZMQ_PAIR },     { ZMQ_PULL, ZMQ_PUSH },
-                  { ZMQ_PUSH, ZMQ_PULL },     { ZMQ_REP, ZMQ_REQ },
-                  { ZMQ_ROUTER, ZMQ_DEALER }, { ZMQ_DEALER, ZMQ_DEALER } };
-    for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++) {
-        void *b = wss_server(pairs[i].bind_type);
-        void *c = wss_client(pairs[i].connect_type);
+    for (size_t i = 0; i < 6; i++) {
+        const struct test_pair_types *types = &test_pairs_classic[i];
+        void *b = wss_server(types->bind_type);
+        void *c = wss_client(types->connect_type);
         join(b, c, "/pairs", (enum naming)(i % 3));
-        int bt = pairs[i].bind_type;
-        void *sender = bt == ZMQ_PUSH ? b : c;
-        void *receiver = sender == b ? c : b;
-        CU_ASSERT_TRUE(test_send(sender, "head", ZMQ_SNDMORE));
-        CU_ASSERT_TRUE(test_send(sender, "request", 0));
-        if (bt == ZMQ_ROUTER) {
-            char id[256];
-            int size = zmq_recv(b, id, sizeof id, 0);
-            CU_ASSERT(size > 0);
-            CU_ASSERT_TRUE(test_recv_is(b, "head", 5000));
-            CU_ASSERT_TRUE(test_recv_is(b, "request", 5000));
-            CU_ASSERT_EQUAL(zmq_send(b, id, (size_t) size, ZMQ_SNDMORE), size);
-            CU_ASSERT_TRUE(test_send(b, "reply", 0));
-            CU_ASSERT_TRUE(test_recv_is(c, "reply", 5000));
-        } else {
-            CU_ASSERT_TRUE(test_recv_is(receiver, "head", 5000));
-            CU_ASSERT_EQUAL(test_get_int(receiver, ZMQ_RCVMORE), 1);
-            CU_ASSERT_TRUE(test_recv_is(receiver, "request", 5000));
-            if (bt != ZMQ_PULL && bt != ZMQ_PUSH) {
-                CU_ASSERT_TRUE(test_send(receiver, "reply", 0));
-                CU_ASSERT_TRUE(test_recv_is(sender, "reply", 5000));
-            }
-        }
+        test_pair_exchange(b, types->bind_type, c);
         test_close(c);
         test_close(b);
     }
@@ -273,13 +245,7 @@ static void test_pub_sub(void)
     void *pub = wss_server(ZMQ_XPUB);
     void *sub = wss_client(ZMQ_SUB);
     join(pub, sub, "/feed", BY_OPTION);
-    CU_ASSERT_EQUAL(zmq_setsockopt(sub, ZMQ_SUBSCRIBE, "news", 4), 0);
-    char subscription[16];
-    CU_ASSERT_EQUAL(zmq_recv(pub, subscription, sizeof subscription, 0), 5);
-    CU_ASSERT_EQUAL(memcmp(subscription, "\1news", 5), 0);
-    CU_ASSERT_TRUE(test_send(pub, "sports", 0));
-    CU_ASSERT_TRUE(test_send(pub, "news today", 0));
-    CU_ASSERT_TRUE(test_recv_is(sub, "news today", 5000));
+    test_subscription_exchange(pub, sub);
     test_close(sub);
     test_close(pub);
 }
@@ -291,35 +257,10 @@ static void test_large_multipart(void)
     static const size_t sizes[] = {
         0, 1, 255, 16383, 16384, 65536, 1024 * 1024
     };
-    enum { COUNT = sizeof sizes / sizeof sizes[0] };
     void *a = wss_server(ZMQ_PAIR);
     void *b = wss_client(ZMQ_PAIR);
     join(a, b, "/big", BY_OPTION);
-    uint8_t *data = malloc(sizes[COUNT - 1]);
-    uint8_t *got = malloc(sizes[COUNT - 1]);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(data);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(got);
-    for (size_t i = 0; i < sizes[COUNT - 1]; i++)
-        data[i] = (uint8_t) (i * 7 + i / 251);
-    void *ends[2][2] = { { a, b }, { b, a } };
-    for (int way = 0; way < 2; way++) {
-        void *from = ends[way][0], *to = ends[way][1];
-        for (int round = 0; round < 3; round++)
-            for (size_t i = 0; i < COUNT; i++)
-                CU_ASSERT_EQUAL(zmq_send(from, data, sizes[i],
-                                         i + 1 < COUNT ? ZMQ_SNDMORE : 0),
-                                (int) sizes[i]);
-        for (int round = 0; round < 3; round++)
-            for (size_t i = 0; i < COUNT; i++) {
-                int n = zmq_recv(to, got, sizes[COUNT - 1], 0);
-                CU_ASSERT_EQUAL(n, (int) sizes[i]);
-                if (n == (int) sizes[i])
-                    CU_ASSERT_EQUAL(memcmp(got, data, sizes[i]), 0);
-                CU_ASSERT_EQUAL(test_get_int(to, ZMQ_RCVMORE), i + 1 < COUNT);
-            }
-    }
-    free(got);
-    free(data);
+    test_exchange_parts(a, b, sizes, sizeof sizes / sizeof sizes[0]);
     test_close(b);
     test_close(a);
 }
@@ -472,6 +413,15 @@ static void victim_open(struct victim *v)
     CU_ASSERT_TRUE(test_recv_is(v->pull, "before", 5000));
 }
 
+/* The attacker's connection was dropped with its event. */
+static void victim_saw_one_failure(struct victim *v)
+{
+    CU_ASSERT_EQUAL(test_events_count(v->reader,
+                                      ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL,
+                                      2000, 1),
+                    1);
+}
+
 /* The good connection still carries messages. */
 static void victim_carries_on(struct victim *v, const char *text)
 {
@@ -500,18 +450,12 @@ static void test_stalling_clients(void)
     victim_carries_on(&v, "during the stall");
     CU_ASSERT_TRUE(test_closed_by_peer(fd, 4000));
     close(fd);
-    CU_ASSERT_EQUAL(test_events_count(v.reader,
-                                      ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL,
-                                      2000, 1),
-                    1);
+    victim_saw_one_failure(&v);
     /* A client that says nothing at all. */
     fd = test_connect_loopback(v.port);
     CU_ASSERT_TRUE(test_closed_by_peer(fd, 4000));
     close(fd);
-    CU_ASSERT_EQUAL(test_events_count(v.reader,
-                                      ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL,
-                                      2000, 1),
-                    1);
+    victim_saw_one_failure(&v);
     victim_carries_on(&v, "after the stalls");
     victim_close(&v);
 }
@@ -537,20 +481,14 @@ static void test_lying_clients(void)
                         (ssize_t) lies[i].size);
         CU_ASSERT_TRUE(test_closed_by_peer(fd, 3000));
         close(fd);
-        CU_ASSERT_EQUAL(test_events_count(v.reader,
-                                          ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL,
-                                          2000, 1),
-                        1);
+        victim_saw_one_failure(&v);
         victim_carries_on(&v, "after a lie");
     }
     /* A real handshake, then a record of noise (its MAC cannot hold). */
     struct test_peer *peer = tls_peer_start();
     CU_ASSERT_PTR_NOT_NULL_FATAL(peer);
     CU_ASSERT_TRUE(starts(test_peer_ask(peer, "garbage %d", v.port), "closed"));
-    CU_ASSERT_EQUAL(test_events_count(v.reader,
-                                      ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL,
-                                      2000, 1),
-                    1);
+    victim_saw_one_failure(&v);
     test_peer_stop(peer);
     victim_carries_on(&v, "after the noise");
     victim_close(&v);
@@ -560,22 +498,14 @@ static void test_lying_clients(void)
  * attempt meets ZMQ_HANDSHAKE_IVL, and the socket tries again. */
 static void test_stalling_server(void)
 {
-    int listener = socket(AF_INET, SOCK_STREAM, 0);
-    CU_ASSERT_FATAL(listener >= 0);
-    struct sockaddr_in address = { .sin_family = AF_INET };
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t length = sizeof address;
-    CU_ASSERT_FATAL(bind(listener, (struct sockaddr *) &address, length) == 0);
-    CU_ASSERT_FATAL(listen(listener, 8) == 0);
-    CU_ASSERT_FATAL(
-        getsockname(listener, (struct sockaddr *) &address, &length) == 0);
+    int port;
+    int listener = test_listen_loopback(&port);
     void *client = wss_client(ZMQ_DEALER);
     test_set_int(client, ZMQ_HANDSHAKE_IVL, 300);
     void *reader =
         test_monitor_open(ctx, client, ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL);
     char endpoint[128];
-    snprintf(endpoint, sizeof endpoint, "wss://127.0.0.1:%d/",
-             ntohs(address.sin_port));
+    snprintf(endpoint, sizeof endpoint, "wss://127.0.0.1:%d/", port);
     CU_ASSERT_EQUAL(zmq_connect(client, endpoint), 0);
     int accepted[8], count = 0;
     struct pollfd pfd = { .fd = listener, .events = POLLIN };

@@ -22,7 +22,7 @@ plugins_ws_modzmq_ws_la_LIBADD = $(GLIB_LIBS) $(GNUTLS_LIBS)
 check_PROGRAMS += tests/test_ws_transport
 tests_test_ws_transport_SOURCES = tests/test_ws_transport.c \
 	tests/zap_handler.c tests/zap_handler.h \
-	tests/event_count.c tests/event_count.h
+	tests/ws_suites.c tests/ws_suites.h
 tests_test_ws_transport_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DMISSING_PLUGIN_DIR='"$(abs_top_builddir)/plugins/tcp/.libs"'
 tests_test_ws_transport_LDADD = $(LDADD) -lpthread
@@ -44,6 +44,6 @@ EXTRA_DIST += examples/ws/index.html examples/ws/zws.js
 # stall or lie, with certificates made by openssl at test time.
 check_PROGRAMS += tests/test_wss_transport
 tests_test_wss_transport_SOURCES = tests/test_wss_transport.c tests/peer.c \
-	tests/peer.h tests/event_count.c tests/event_count.h
+	tests/peer.h tests/ws_suites.c tests/ws_suites.h
 tests_test_wss_transport_LDADD = $(LDADD) -lpthread
 EXTRA_DIST += tests/peers/tls_peer.py

@@ -33,6 +33,16 @@ outcomes = []
 lock = threading.Lock()
 
 
+def first_line(tls):
+    data = b""
+    while b"\r\n" not in data:
+        chunk = tls.recv(4096)
+        if not chunk:
+            break
+        data += chunk
+    return data.split(b"\r\n")[0].decode()
+
+
 def verify(port, cafile, hostname):
     context = ssl.create_default_context(ssl.Purpose.SERVER_AUTH,
                                          cafile=cafile)
@@ -45,13 +55,7 @@ def verify(port, cafile, hostname):
                             b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
                             b"Sec-WebSocket-Protocol: ZWS2.0/NULL\r\n"
                             b"Sec-WebSocket-Version: 13\r\n\r\n")
-                answer = b""
-                while b"\r\n" not in answer:
-                    chunk = tls.recv(4096)
-                    if not chunk:
-                        break
-                    answer += chunk
-                return "ok " + answer.split(b"\r\n")[0].decode()
+                return "ok " + first_line(tls)
     except ssl.SSLError as error:
         return "refused " + (error.reason or str(error))
     except OSError as error:
@@ -63,13 +67,7 @@ def serve_one(context, conn):
     upgraded = False
     try:
         with context.wrap_socket(conn, server_side=True) as tls:
-            request = b""
-            while b"\r\n" not in request:
-                chunk = tls.recv(4096)
-                if not chunk:
-                    break
-                request += chunk
-            record("upgrade " + request.split(b"\r\n")[0].decode())
+            record("upgrade " + first_line(tls))
             upgraded = True
             # Held open, unanswered, until the client goes (or 5 s).
             while tls.recv(4096):
