@@ -145,8 +145,49 @@ static int read_pem(modzmq_socket *socket, int option, void **pem,
     return core_services->socket_option(socket, option, *pem, size);
 }
 
-/* The ZMQ_WSS_* options of a wss endpoint, as its credentials; a connect
- * also keeps the name to verify. */
+/* What a wss bind takes: its certificate chain and key (a client
+ * presents none, as libzmq's does not, so a connect leaves them). */
+static int read_server_options(modzmq_socket *socket,
+                               struct ws_tls_settings *settings)
+{
+    void *key = NULL, *cert = NULL;
+    int rc = read_pem(socket, ZMQ_WSS_KEY_PEM, &key, &settings->key_size);
+    if (rc == 0)
+        rc = read_pem(socket, ZMQ_WSS_CERT_PEM, &cert, &settings->cert_size);
+    settings->key_pem = key;
+    settings->cert_pem = cert;
+    return rc;
+}
+
+/* What a wss connect takes: whom it trusts and the name it checks,
+ * ZMQ_WSS_HOSTNAME or else host (kept in the endpoint). */
+static int read_client_options(modzmq_socket *socket,
+                               struct modzmq_endpoint *ep, const char *host,
+                               struct ws_tls_settings *settings)
+{
+    void *trust = NULL;
+    int trust_system = 0;
+    size_t size = sizeof trust_system;
+    char hostname[256];
+    size_t hostname_size = sizeof hostname;
+    int rc = read_pem(socket, ZMQ_WSS_TRUST_PEM, &trust, &settings->trust_size);
+    settings->trust_pem = trust;
+    if (rc == 0)
+        rc = core_services->socket_option(socket, ZMQ_WSS_TRUST_SYSTEM,
+                                          &trust_system, &size);
+    settings->trust_system = trust_system != 0;
+    if (rc == 0)
+        rc = core_services->socket_option(socket, ZMQ_WSS_HOSTNAME, hostname,
+                                          &hostname_size);
+    if (rc == 0) {
+        ep->tls_hostname = strdup(hostname_size > 1 ? hostname : host);
+        if (ep->tls_hostname == NULL)
+            rc = -1;
+    }
+    return rc;
+}
+
+/* A wss endpoint's credentials, from the ZMQ_WSS_* options of its side. */
 static int read_tls_options(modzmq_socket *socket, struct modzmq_endpoint *ep,
                             const char *host)
 {
@@ -154,39 +195,15 @@ static int read_tls_options(modzmq_socket *socket, struct modzmq_endpoint *ep,
         .server = ep->mode == MODZMQ_ENDPOINT_BIND,
         .log = log_tls,
     };
-    void *key = NULL, *cert = NULL, *trust = NULL;
-    int trust_system = 0;
-    size_t size = sizeof trust_system;
-    char hostname[256];
-    size_t hostname_size = sizeof hostname;
-    int rc = read_pem(socket, ZMQ_WSS_KEY_PEM, &key, &settings.key_size);
+    int rc = settings.server
+                 ? read_server_options(socket, &settings)
+                 : read_client_options(socket, ep, host, &settings);
     if (rc == 0)
-        rc = read_pem(socket, ZMQ_WSS_CERT_PEM, &cert, &settings.cert_size);
-    if (rc == 0)
-        rc = read_pem(socket, ZMQ_WSS_TRUST_PEM, &trust,
-                      &settings.trust_size);
-    if (rc == 0)
-        rc = core_services->socket_option(socket, ZMQ_WSS_TRUST_SYSTEM,
-                                          &trust_system, &size);
-    if (rc == 0)
-        rc = core_services->socket_option(socket, ZMQ_WSS_HOSTNAME, hostname,
-                                          &hostname_size);
-    if (rc == 0) {
-        settings.key_pem = key;
-        settings.cert_pem = cert;
-        settings.trust_pem = trust;
-        settings.trust_system = trust_system != 0;
         rc = ws_tls_credentials_new(&settings, &ep->tls);
-    }
-    if (rc == 0 && ep->mode == MODZMQ_ENDPOINT_CONNECT) {
-        ep->tls_hostname = strdup(hostname_size > 1 ? hostname : host);
-        if (ep->tls_hostname == NULL)
-            rc = -1;
-    }
     int error = errno;
-    free(key);
-    free(cert);
-    free(trust);
+    free((void *) settings.key_pem);
+    free((void *) settings.cert_pem);
+    free((void *) settings.trust_pem);
     errno = error;
     return rc;
 }
