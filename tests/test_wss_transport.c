@@ -6,8 +6,9 @@
  * server's chain and hostname, and serves certificates our client must
  * refuse. Then peers that stall mid-handshake or send noise as records:
  * each such connection is dropped with a handshake-failed event while a
- * good one carries on. The certificates are made here, at each run, by
- * openssl in a temporary directory.
+ * good one carries on; servers that stall or lie fail our client's
+ * attempts, which it repeats. The certificates are made here, at each
+ * run, by openssl in a temporary directory.
  */
 #include <errno.h>
 #include <poll.h>
@@ -494,31 +495,45 @@ static void test_lying_clients(void)
     victim_close(&v);
 }
 
-/* Our client against a server that accepts and never answers: each
- * attempt meets ZMQ_HANDSHAKE_IVL, and the socket tries again. */
-static void test_stalling_server(void)
+/* Our client against servers written here: one that accepts and never
+ * answers (each attempt meets ZMQ_HANDSHAKE_IVL) and one that answers
+ * the ClientHello with noise. Each attempt fails with its event, and the
+ * socket tries again. */
+static void test_bad_servers(void)
 {
-    int port;
-    int listener = test_listen_loopback(&port);
-    void *client = wss_client(ZMQ_DEALER);
-    test_set_int(client, ZMQ_HANDSHAKE_IVL, 300);
-    void *reader =
-        test_monitor_open(ctx, client, ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL);
-    char endpoint[128];
-    snprintf(endpoint, sizeof endpoint, "wss://127.0.0.1:%d/", port);
-    CU_ASSERT_EQUAL(zmq_connect(client, endpoint), 0);
-    int accepted[8], count = 0;
-    struct pollfd pfd = { .fd = listener, .events = POLLIN };
-    while (count < 2 && poll(&pfd, 1, 3000) == 1)
-        accepted[count++] = accept(listener, NULL, NULL);
-    CU_ASSERT_EQUAL(count, 2);
-    CU_ASSERT(test_events_count(reader, ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL,
-                                2000, 1) >= 1);
-    for (int i = 0; i < count; i++)
-        close(accepted[i]);
-    test_monitor_close(client, reader);
-    test_close(client);
-    close(listener);
+    uint8_t noise[256];
+    for (size_t i = 0; i < sizeof noise; i++)
+        noise[i] = (uint8_t) (i * 53 + 7);
+    for (int lies = 0; lies < 2; lies++) {
+        int port;
+        int listener = test_listen_loopback(&port);
+        void *client = wss_client(ZMQ_DEALER);
+        test_set_int(client, ZMQ_HANDSHAKE_IVL, 300);
+        void *reader = test_monitor_open(ctx, client,
+                                         ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL);
+        char endpoint[128];
+        snprintf(endpoint, sizeof endpoint, "wss://127.0.0.1:%d/", port);
+        CU_ASSERT_EQUAL(zmq_connect(client, endpoint), 0);
+        int accepted[2], count = 0;
+        struct pollfd pfd = { .fd = listener, .events = POLLIN };
+        while (count < 2 && poll(&pfd, 1, 3000) == 1) {
+            accepted[count] = accept(listener, NULL, NULL);
+            if (lies && accepted[count] >= 0)
+                CU_ASSERT_EQUAL(
+                    send(accepted[count], noise, sizeof noise, MSG_NOSIGNAL),
+                    (ssize_t) sizeof noise);
+            count++;
+        }
+        CU_ASSERT_EQUAL(count, 2);
+        CU_ASSERT(test_events_count(reader,
+                                    ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL, 2000,
+                                    1) >= 1);
+        for (int i = 0; i < count; i++)
+            close(accepted[i]);
+        test_monitor_close(client, reader);
+        test_close(client);
+        close(listener);
+    }
 }
 
 int main(void)
@@ -532,7 +547,7 @@ int main(void)
         { "our client refuses", test_our_client_refuses },
         { "clients that stall", test_stalling_clients },
         { "clients that lie", test_lying_clients },
-        { "a server that stalls", test_stalling_server },
+        { "servers that stall or lie", test_bad_servers },
     };
     if (!make_certificates()) {
         printf("openssl could not make the test certificates in %s\n", dir);
