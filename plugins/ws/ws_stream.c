@@ -170,10 +170,11 @@ static size_t output_held(const struct modzmq_stream *s)
 
 /* Sends what the fd (or TLS over it) takes. 0 when nothing is left, -1
  * with errno (EAGAIN while something is, or while TLS's handshake runs,
- * which this drives when the fd turns writable). */
+ * which this drives when the fd turns writable, or while TLS holds
+ * records of its own the fd has not taken). */
 static int flush(struct modzmq_stream *s)
 {
-    if (s->tls != NULL && ws_tls_handshake(s->tls) != 0)
+    if (s->tls != NULL && ws_tls_flush(s->tls) != 0)
         return -1;
     while (s->output_pos < s->output_end) {
         ssize_t n =
@@ -821,7 +822,9 @@ static ssize_t stream_writev(modzmq_stream *s, const struct iovec *iov,
     if (flush(s) < 0 && errno != EAGAIN)
         return -1;
     if (count == 0)
-        return output_held(s) > 0 ? fail(EAGAIN) : 0;
+        return output_held(s) > 0 || (s->tls != NULL && ws_tls_unsent(s->tls))
+                   ? fail(EAGAIN)
+                   : 0;
     if (s->close_sent)
         return fail(EPIPE);
     compact_output(s);
@@ -854,7 +857,8 @@ static unsigned stream_poll(modzmq_stream *s, unsigned wants)
         else
             needs |= MODZMQ_WANT_READ;
     }
-    if ((wants & MODZMQ_WANT_WRITE) || output_held(s) > 0)
+    if ((wants & MODZMQ_WANT_WRITE) || output_held(s) > 0 ||
+        (s->tls != NULL && ws_tls_unsent(s->tls)))
         needs |= MODZMQ_WANT_WRITE;
     return needs;
 }

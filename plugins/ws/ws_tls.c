@@ -15,14 +15,21 @@
 #include <errno.h>
 #include <gnutls/gnutls.h>
 #include <modzmq/transport.h>
+#include <poll.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* Non-fatal answers (a warning alert, a renegotiation asked of us) read
- * or handshake again, at most this often per call. */
-enum { RETRIES = 8 };
+ * or handshake again, at most this often per call. GnuTLS reads a
+ * record's header and its body apart, and writes each record by itself:
+ * one read of the fd fills INPUT bytes it takes them from, and its
+ * records gather in OUTPUT bytes that go out in one write, a few
+ * records' worth each way. */
+enum { RETRIES = 8, INPUT = 64 * 1024, OUTPUT = 64 * 1024 };
 
 struct ws_tls_credentials {
     atomic_uint references;
@@ -37,6 +44,11 @@ struct ws_tls {
     bool handshaken;
     unsigned wants; /* while handshaking: what the last step waited for */
     int error;      /* the errno of a fatal failure: GnuTLS is done */
+    int fd;
+    size_t input_pos, input_end; /* what GnuTLS has not taken of input */
+    uint8_t input[INPUT];
+    size_t output_pos, output_end; /* what the fd has not taken of output */
+    uint8_t output[OUTPUT];
 };
 
 static int fail(int error)
@@ -112,6 +124,76 @@ void ws_tls_credentials_release(struct ws_tls_credentials *c)
     free(c);
 }
 
+/* GnuTLS's pull: from what one large read of the fd brought. */
+static ssize_t pull(gnutls_transport_ptr_t context, void *data, size_t size)
+{
+    struct ws_tls *t = context;
+    if (t->input_pos == t->input_end) {
+        ssize_t n = read(t->fd, t->input, sizeof t->input);
+        if (n <= 0) {
+            gnutls_transport_set_errno(t->session, n < 0 ? errno : 0);
+            return n;
+        }
+        t->input_pos = 0;
+        t->input_end = (size_t) n;
+    }
+    size_t n = t->input_end - t->input_pos;
+    if (n > size)
+        n = size;
+    memcpy(data, t->input + t->input_pos, n);
+    t->input_pos += n;
+    return (ssize_t) n;
+}
+
+/* Writes what the fd takes of the records gathered: 0 when none is
+ * left, else -1 with errno (EAGAIN while some is). */
+static int drain(struct ws_tls *t)
+{
+    while (t->output_pos < t->output_end) {
+        ssize_t n = send(t->fd, t->output + t->output_pos,
+                         t->output_end - t->output_pos, MSG_NOSIGNAL);
+        if (n < 0)
+            return -1;
+        t->output_pos += (size_t) n;
+    }
+    t->output_pos = t->output_end = 0;
+    return 0;
+}
+
+/* GnuTLS's push: a whole record into the output, after what is there
+ * went to the fd if it left no room; EAGAIN when it cannot. */
+static ssize_t push(gnutls_transport_ptr_t context, const void *data,
+                    size_t size)
+{
+    struct ws_tls *t = context;
+    if (OUTPUT - t->output_end < size) {
+        int error = drain(t) == 0 ? 0 : errno;
+        memmove(t->output, t->output + t->output_pos,
+                t->output_end - t->output_pos);
+        t->output_end -= t->output_pos;
+        t->output_pos = 0;
+        if (OUTPUT - t->output_end < size) {
+            /* EMSGSIZE: larger than any record can be. */
+            gnutls_transport_set_errno(t->session, error ? error : EMSGSIZE);
+            return -1;
+        }
+    }
+    memcpy(t->output + t->output_end, data, size);
+    t->output_end += size;
+    return (ssize_t) size;
+}
+
+/* Asked only with a timeout set, which this session never sets; says
+ * so as poll would. */
+static int pull_timeout(gnutls_transport_ptr_t context, unsigned ms)
+{
+    struct ws_tls *t = context;
+    if (t->input_pos < t->input_end)
+        return 1;
+    struct pollfd p = { .fd = t->fd, .events = POLLIN };
+    return poll(&p, 1, ms == GNUTLS_INDEFINITE_TIMEOUT ? -1 : (int) ms);
+}
+
 static bool is_ip_literal(const char *host)
 {
     unsigned char address[16];
@@ -149,7 +231,11 @@ int ws_tls_open(struct ws_tls_credentials *credentials, int fd,
         gnutls_session_set_verify_cert(t->session, hostname, 0);
     /* ZMQ_HANDSHAKE_IVL bounds the handshake, not GnuTLS. */
     gnutls_handshake_set_timeout(t->session, 0);
-    gnutls_transport_set_int(t->session, fd);
+    t->fd = fd;
+    gnutls_transport_set_ptr(t->session, t);
+    gnutls_transport_set_pull_function(t->session, pull);
+    gnutls_transport_set_push_function(t->session, push);
+    gnutls_transport_set_pull_timeout_function(t->session, pull_timeout);
     atomic_fetch_add(&credentials->references, 1);
     t->credentials = credentials;
     /* A client speaks first, a server hears its hello. */
@@ -197,12 +283,26 @@ static bool again(int rc)
     return rc == GNUTLS_E_AGAIN || rc == GNUTLS_E_INTERRUPTED;
 }
 
+/* Drains what GnuTLS wrote: 0 when all went, or while only EAGAIN
+ * stopped it (the rest goes when the fd turns writable); -1 on an error
+ * of the fd, which ends the session. */
+static int send_output(struct ws_tls *t)
+{
+    if (drain(t) == 0 || errno == EAGAIN)
+        return 0;
+    t->error = errno;
+    return -1;
+}
+
 int ws_tls_handshake(struct ws_tls *t)
 {
     if (t->error != 0)
         return fail(t->error);
     for (int i = 0; !t->handshaken && i < RETRIES; i++) {
         int rc = gnutls_handshake(t->session);
+        /* Its flight, or the alert of its failure, goes out now. */
+        if (send_output(t) != 0)
+            return -1;
         if (rc == GNUTLS_E_SUCCESS) {
             t->handshaken = true;
             t->wants = 0;
@@ -212,6 +312,8 @@ int ws_tls_handshake(struct ws_tls *t)
             t->wants = gnutls_record_get_direction(t->session)
                            ? MODZMQ_WANT_WRITE
                            : MODZMQ_WANT_READ;
+            if (ws_tls_unsent(t))
+                t->wants |= MODZMQ_WANT_WRITE;
             return fail(EAGAIN);
         }
         if (gnutls_error_is_fatal(rc))
@@ -225,12 +327,27 @@ unsigned ws_tls_handshake_wants(const struct ws_tls *t)
     return t->handshaken || t->error != 0 ? 0 : t->wants;
 }
 
+int ws_tls_flush(struct ws_tls *t)
+{
+    if (ws_tls_handshake(t) != 0)
+        return -1;
+    return drain(t);
+}
+
+bool ws_tls_unsent(const struct ws_tls *t)
+{
+    return t->output_pos < t->output_end;
+}
+
 ssize_t ws_tls_read(struct ws_tls *t, void *buffer, size_t size)
 {
     if (ws_tls_handshake(t) != 0)
         return -1;
     for (int i = 0; i < RETRIES; i++) {
         ssize_t n = gnutls_record_recv(t->session, buffer, size);
+        /* A record may have made GnuTLS answer (a key update). */
+        if (send_output(t) != 0)
+            return -1;
         if (n >= 0)
             return n;
         if (again((int) n))
@@ -249,27 +366,39 @@ ssize_t ws_tls_write(struct ws_tls *t, const void *data, size_t size)
 {
     if (ws_tls_handshake(t) != 0)
         return -1;
-    /* After EAGAIN GnuTLS holds the record it made and sends it first,
-     * answering its length: the caller offers the same bytes again. */
-    ssize_t n = gnutls_record_send(t->session, data, size);
-    if (n >= 0)
-        return n;
-    if (again((int) n))
-        return fail(EAGAIN);
-    return report(t, "record", (int) n);
+    /* Records gather in the output until it is full, then go out
+     * together. When the output takes no more, GnuTLS holds the record
+     * it made and gives its length at the next call, which the caller
+     * makes with the same bytes. */
+    size_t taken = 0;
+    while (taken < size) {
+        ssize_t n = gnutls_record_send(
+            t->session, (const uint8_t *) data + taken, size - taken);
+        if (n < 0 && again((int) n))
+            break;
+        if (n < 0)
+            return report(t, "record", (int) n);
+        taken += (size_t) n;
+    }
+    if (send_output(t) != 0)
+        return -1;
+    return taken > 0 ? (ssize_t) taken : fail(EAGAIN);
 }
 
 bool ws_tls_pending(const struct ws_tls *t)
 {
-    return t->handshaken && gnutls_record_check_pending(t->session) > 0;
+    return t->handshaken && (gnutls_record_check_pending(t->session) > 0 ||
+                             t->input_pos < t->input_end);
 }
 
 void ws_tls_close(struct ws_tls *t)
 {
     if (t == NULL)
         return;
-    if (t->handshaken && t->error == 0)
+    if (t->handshaken && t->error == 0) {
         gnutls_bye(t->session, GNUTLS_SHUT_WR);
+        drain(t);
+    }
     gnutls_deinit(t->session);
     ws_tls_credentials_release(t->credentials);
     free(t);

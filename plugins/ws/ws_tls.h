@@ -51,14 +51,23 @@ ssize_t ws_tls_write(struct ws_tls *tls, const void *data, size_t size);
 /* Advances the handshake: 0 once it is over, else -1 with errno. */
 int ws_tls_handshake(struct ws_tls *tls);
 
+/* Records are written to the fd a few at a time, from a buffer of the
+ * session's: ws_tls_flush advances the handshake and sends what is
+ * left (0 once nothing is, else -1 with errno, EAGAIN while some is),
+ * and ws_tls_unsent says whether anything is. */
+int ws_tls_flush(struct ws_tls *tls);
+bool ws_tls_unsent(const struct ws_tls *tls);
+
 /* While the handshake runs, what the fd must be ready for
  * (MODZMQ_WANT_READ or MODZMQ_WANT_WRITE); 0 once it is over. */
 unsigned ws_tls_handshake_wants(const struct ws_tls *tls);
 
-/* Plaintext decrypted and not read yet: read gives it without the fd. */
+/* Bytes read from the fd and not handed out yet (plaintext, or records
+ * still to decrypt): read gives them without the fd. */
 bool ws_tls_pending(const struct ws_tls *tls);
 
-/* Sends a close_notify if the fd takes it now, and frees the session. */
+/* Sends a close_notify (and what is unsent) if the fd takes it now, and
+ * frees the session. */
 void ws_tls_close(struct ws_tls *tls);
 
 #endif
