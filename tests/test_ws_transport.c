@@ -26,22 +26,6 @@
 
 static void *ctx;
 
-static void *new_socket(int type)
-{
-    void *s = zmq_socket(ctx, type);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(s);
-    test_set_int(s, ZMQ_LINGER, 0);
-    test_set_int(s, ZMQ_RCVTIMEO, 5000);
-    test_set_int(s, ZMQ_SNDTIMEO, 5000);
-    return s;
-}
-
-static int port_of(const char *endpoint)
-{
-    const char *colon = strrchr(endpoint, ':');
-    return colon ? atoi(colon + 1) : -1;
-}
-
 static void test_has(void)
 {
     CU_ASSERT_EQUAL(zmq_has("ws"), 1);
@@ -49,28 +33,28 @@ static void test_has(void)
 
 static void test_endpoints(void)
 {
-    void *s = new_socket(ZMQ_PAIR);
+    void *s = test_ws_socket(ctx, ZMQ_PAIR);
     char endpoint[256];
     CU_ASSERT_TRUE(test_bind_endpoint(s, "ws://127.0.0.1:*/zpath", endpoint,
                                       sizeof endpoint));
     char expected[256];
     snprintf(expected, sizeof expected, "ws://127.0.0.1:%d/zpath",
-             port_of(endpoint));
+             test_port_of(endpoint));
     CU_ASSERT_STRING_EQUAL(endpoint, expected);
-    CU_ASSERT(port_of(endpoint) > 0);
+    CU_ASSERT(test_port_of(endpoint) > 0);
     CU_ASSERT_EQUAL(zmq_unbind(s, endpoint), 0);
 
     /* Port 0 is a wildcard too; no path is "/". */
     CU_ASSERT_TRUE(test_bind_endpoint(s, "ws://127.0.0.1:0", endpoint,
                                       sizeof endpoint));
     snprintf(expected, sizeof expected, "ws://127.0.0.1:%d/",
-             port_of(endpoint));
+             test_port_of(endpoint));
     CU_ASSERT_STRING_EQUAL(endpoint, expected);
-    CU_ASSERT(port_of(endpoint) > 0);
+    CU_ASSERT(test_port_of(endpoint) > 0);
     CU_ASSERT_TRUE(test_bind_endpoint(s, "ws://*:*/any", endpoint,
                                       sizeof endpoint));
     snprintf(expected, sizeof expected, "ws://0.0.0.0:%d/any",
-             port_of(endpoint));
+             test_port_of(endpoint));
     CU_ASSERT_STRING_EQUAL(endpoint, expected);
 
     const char *bad_binds[] = { "ws://127.0.0.1", "ws://127.0.0.1:99999/",
@@ -106,8 +90,8 @@ static void test_pairs(void)
 {
     for (size_t i = 0; i < 6; i++) {
         const struct test_pair_types *types = &test_pairs_classic[i];
-        void *b = new_socket(types->bind_type);
-        void *c = new_socket(types->connect_type);
+        void *b = test_ws_socket(ctx, types->bind_type);
+        void *c = test_ws_socket(ctx, types->connect_type);
         join(b, c, "/pairs");
         test_pair_exchange(b, types->bind_type, c);
         test_close(c);
@@ -117,8 +101,8 @@ static void test_pairs(void)
 
 static void test_pub_sub(void)
 {
-    void *pub = new_socket(ZMQ_XPUB);
-    void *sub = new_socket(ZMQ_SUB);
+    void *pub = test_ws_socket(ctx, ZMQ_XPUB);
+    void *sub = test_ws_socket(ctx, ZMQ_SUB);
     join(pub, sub, "/feed");
     test_subscription_exchange(pub, sub);
     test_close(sub);
@@ -131,8 +115,8 @@ static void test_large_multipart(void)
 {
     static const size_t sizes[] = { 0, 1, 255, 256, 65535, 65536,
                                     3 * 1024 * 1024 };
-    void *a = new_socket(ZMQ_PAIR);
-    void *b = new_socket(ZMQ_PAIR);
+    void *a = test_ws_socket(ctx, ZMQ_PAIR);
+    void *b = test_ws_socket(ctx, ZMQ_PAIR);
     join(a, b, "/big");
     test_exchange_parts(a, b, sizes, sizeof sizes / sizeof sizes[0]);
     test_close(b);
@@ -143,9 +127,9 @@ static void test_plain(void)
 {
     struct zap_handler zap = { .username = "admin", .password = "secret" };
     CU_ASSERT_TRUE_FATAL(zap_handler_start(&zap, ctx, ZAP_CHECK_PASSWORD));
-    void *server = new_socket(ZMQ_REP);
+    void *server = test_ws_socket(ctx, ZMQ_REP);
     test_set_int(server, ZMQ_PLAIN_SERVER, 1);
-    void *client = new_socket(ZMQ_REQ);
+    void *client = test_ws_socket(ctx, ZMQ_REQ);
     CU_ASSERT_EQUAL(zmq_setsockopt(client, ZMQ_PLAIN_USERNAME, "admin", 5), 0);
     CU_ASSERT_EQUAL(zmq_setsockopt(client, ZMQ_PLAIN_PASSWORD, "secret", 6),
                     0);
@@ -159,7 +143,7 @@ static void test_plain(void)
     CU_ASSERT_TRUE(test_recv_is(client, "world", 5000));
 
     /* A NULL client offers ZWS2.0/NULL, which a PLAIN server refuses. */
-    void *plain_less = new_socket(ZMQ_REQ);
+    void *plain_less = test_ws_socket(ctx, ZMQ_REQ);
     char endpoint[256];
     size_t size = sizeof endpoint;
     zmq_getsockopt(server, ZMQ_LAST_ENDPOINT, endpoint, &size);
@@ -319,7 +303,7 @@ struct raw_fixture {
 
 static void fixture_open(struct raw_fixture *f)
 {
-    f->pull = new_socket(ZMQ_PULL);
+    f->pull = test_ws_socket(ctx, ZMQ_PULL);
     int64_t limit = 100000;
     CU_ASSERT_EQUAL(
         zmq_setsockopt(f->pull, ZMQ_MAXMSGSIZE, &limit, sizeof limit), 0);
@@ -327,7 +311,7 @@ static void fixture_open(struct raw_fixture *f)
     char endpoint[256];
     CU_ASSERT_TRUE_FATAL(test_bind_endpoint(f->pull, "ws://127.0.0.1:*/raw",
                                             endpoint, sizeof endpoint));
-    f->port = port_of(endpoint);
+    f->port = test_port_of(endpoint);
 }
 
 /* The bound socket still takes a well-behaved peer. */
@@ -523,10 +507,10 @@ static void test_raw_events(void)
  * listens change nothing. */
 static void test_tcp_only_options(void)
 {
-    void *pull = new_socket(ZMQ_PULL);
+    void *pull = test_ws_socket(ctx, ZMQ_PULL);
     CU_ASSERT_EQUAL(
         zmq_setsockopt(pull, ZMQ_TCP_ACCEPT_FILTER, "192.0.2.1", 9), 0);
-    void *push = new_socket(ZMQ_PUSH);
+    void *push = test_ws_socket(ctx, ZMQ_PUSH);
     CU_ASSERT_EQUAL(zmq_setsockopt(push, ZMQ_SOCKS_PROXY, "127.0.0.1:1", 11),
                     0);
     join(pull, push, "/tcp-only");
@@ -542,14 +526,14 @@ static void test_use_fd(void)
 {
     int port;
     int own = test_listen_loopback(&port);
-    void *pull = new_socket(ZMQ_PULL);
+    void *pull = test_ws_socket(ctx, ZMQ_PULL);
     CU_ASSERT_TRUE(test_set_int(pull, ZMQ_USE_FD, own));
     char endpoint[256], expected[256];
     CU_ASSERT_TRUE_FATAL(test_bind_endpoint(pull, "ws://127.0.0.1:*/fd",
                                             endpoint, sizeof endpoint));
     snprintf(expected, sizeof expected, "ws://127.0.0.1:%d/fd", port);
     CU_ASSERT_STRING_EQUAL(endpoint, expected);
-    void *push = new_socket(ZMQ_PUSH);
+    void *push = test_ws_socket(ctx, ZMQ_PUSH);
     CU_ASSERT_EQUAL(zmq_connect(push, endpoint), 0);
     CU_ASSERT_TRUE(test_send(push, "through my fd", 0));
     CU_ASSERT_TRUE(test_recv_is(pull, "through my fd", 5000));

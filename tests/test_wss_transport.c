@@ -31,22 +31,6 @@ static char dir[64];
  * 127.0.0.1 with its key, and a self-signed one of a stranger. */
 static char *ca_pem, *server_pem, *server_key, *stranger_pem, *stranger_key;
 
-static void *new_socket(int type)
-{
-    void *s = zmq_socket(ctx, type);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(s);
-    test_set_int(s, ZMQ_LINGER, 0);
-    test_set_int(s, ZMQ_RCVTIMEO, 5000);
-    test_set_int(s, ZMQ_SNDTIMEO, 5000);
-    return s;
-}
-
-static int port_of(const char *endpoint)
-{
-    const char *colon = strrchr(endpoint, ':');
-    return colon ? atoi(colon + 1) : -1;
-}
-
 static char *path_of(const char *name)
 {
     static char path[4][128];
@@ -131,7 +115,7 @@ static void set_text(void *s, int option, const char *text)
 
 static void *wss_server(int type)
 {
-    void *s = new_socket(type);
+    void *s = test_ws_socket(ctx, type);
     set_text(s, ZMQ_WSS_CERT_PEM, server_pem);
     set_text(s, ZMQ_WSS_KEY_PEM, server_key);
     return s;
@@ -140,7 +124,7 @@ static void *wss_server(int type)
 /* A client trusting our CA, checking the name "localhost". */
 static void *wss_client(int type)
 {
-    void *s = new_socket(type);
+    void *s = test_ws_socket(ctx, type);
     set_text(s, ZMQ_WSS_TRUST_PEM, ca_pem);
     set_text(s, ZMQ_WSS_HOSTNAME, "localhost");
     return s;
@@ -151,7 +135,7 @@ static void *wss_client(int type)
 static void test_options(void)
 {
     CU_ASSERT_EQUAL(zmq_has("wss"), 1);
-    void *s = new_socket(ZMQ_PAIR);
+    void *s = test_ws_socket(ctx, ZMQ_PAIR);
     /* Write-only, as in libzmq; TRUST_SYSTEM takes 0 or 1. */
     int options[] = { ZMQ_WSS_KEY_PEM, ZMQ_WSS_CERT_PEM, ZMQ_WSS_TRUST_PEM,
                       ZMQ_WSS_HOSTNAME, ZMQ_WSS_TRUST_SYSTEM };
@@ -187,11 +171,11 @@ static void test_options(void)
     CU_ASSERT_TRUE(test_bind_endpoint(s, "wss://127.0.0.1:*/x", endpoint,
                                       sizeof endpoint));
     snprintf(expected, sizeof expected, "wss://127.0.0.1:%d/x",
-             port_of(endpoint));
+             test_port_of(endpoint));
     CU_ASSERT_STRING_EQUAL(endpoint, expected);
 
     /* A trust PEM without a certificate in it is refused at connect. */
-    void *c = new_socket(ZMQ_PAIR);
+    void *c = test_ws_socket(ctx, ZMQ_PAIR);
     set_text(c, ZMQ_WSS_TRUST_PEM, "no certificate here");
     errno = 0;
     CU_ASSERT_EQUAL(zmq_connect(c, endpoint), -1);
@@ -224,7 +208,7 @@ static void join(void *bound, void *connected, const char *path,
                         0);
     if (naming == BY_ENDPOINT_NAME)
         snprintf(endpoint, sizeof endpoint, "wss://localhost:%d%s",
-                 port_of(endpoint), path);
+                 test_port_of(endpoint), path);
     CU_ASSERT_EQUAL_FATAL(zmq_connect(connected, endpoint), 0);
 }
 
@@ -310,7 +294,7 @@ static void test_standard_client(void)
     char endpoint[256];
     CU_ASSERT_TRUE_FATAL(test_bind_endpoint(server, "wss://127.0.0.1:*/wss",
                                             endpoint, sizeof endpoint));
-    int port = port_of(endpoint);
+    int port = test_port_of(endpoint);
     CU_ASSERT_TRUE(starts(
         test_peer_ask(peer, "verify %d %s localhost", port, path_of("ca.pem")),
         "ok HTTP/1.1 101"));
@@ -407,7 +391,7 @@ static void victim_open(struct victim *v)
     char endpoint[256];
     CU_ASSERT_TRUE_FATAL(test_bind_endpoint(v->pull, "wss://127.0.0.1:*/v",
                                             endpoint, sizeof endpoint));
-    v->port = port_of(endpoint);
+    v->port = test_port_of(endpoint);
     v->push = wss_client(ZMQ_PUSH);
     CU_ASSERT_EQUAL(zmq_connect(v->push, endpoint), 0);
     CU_ASSERT_TRUE(test_send(v->push, "before", 0));

@@ -14,6 +14,22 @@
 #include "ws_suites.h"
 #include "zmq.h"
 
+void *test_ws_socket(void *ctx, int type)
+{
+    void *s = zmq_socket(ctx, type);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+    test_set_int(s, ZMQ_LINGER, 0);
+    test_set_int(s, ZMQ_RCVTIMEO, 5000);
+    test_set_int(s, ZMQ_SNDTIMEO, 5000);
+    return s;
+}
+
+int test_port_of(const char *endpoint)
+{
+    const char *colon = strrchr(endpoint, ':');
+    return colon ? atoi(colon + 1) : -1;
+}
+
 void *test_monitor_open(void *ctx, void *socket, int mask)
 {
     static int serial;

@@ -10,6 +10,12 @@
 
 #include <stddef.h>
 
+/* A socket of ctx with ZMQ_LINGER 0 and 5 s send and receive timeouts. */
+void *test_ws_socket(void *ctx, int type);
+
+/* The port of an endpoint: the number after its last ':'. */
+int test_port_of(const char *endpoint);
+
 /* A PAIR reading the events of socket in mask, over an inproc address
  * of its own (a CUnit failure if the monitor cannot start). */
 void *test_monitor_open(void *ctx, void *socket, int mask);
