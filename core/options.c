@@ -309,6 +309,20 @@ static const struct mz_option_row mz_option_table[] = {
             ZMQ_GSSAPI_NT_KRB5_PRINCIPAL, ZMQ_GSSAPI_NT_HOSTBASED),
     BOOL_ROW(ZMQ_GSSAPI_PLAINTEXT, gssapi_plaintext, 0, 1, 0),
     SPECIAL_ROW(ZMQ_METADATA, set_metadata, NULL),
+
+    /* wss, for the ws plugin. libzmq 4.3 takes them only with the draft
+     * API, keeps the bytes as given and answers no zmq_getsockopt for
+     * them; ZMQ_WSS_TRUST_SYSTEM takes 0 or 1 alone. */
+    { ZMQ_WSS_KEY_PEM, MZ_KIND_BLOB, FIELD(wss_key_pem), 0, 0, 0, 0,
+      MZ_FLAG_WRITE_ONLY, 0, NULL, NULL, NULL },
+    { ZMQ_WSS_CERT_PEM, MZ_KIND_BLOB, FIELD(wss_cert_pem), 0, 0, 0, 0,
+      MZ_FLAG_WRITE_ONLY, 0, NULL, NULL, NULL },
+    { ZMQ_WSS_TRUST_PEM, MZ_KIND_BLOB, FIELD(wss_trust_pem), 0, 0, 0, 0,
+      MZ_FLAG_WRITE_ONLY, 0, NULL, NULL, NULL },
+    STRING_ROW(ZMQ_WSS_HOSTNAME, wss_hostname, MZ_SHORT_STRING,
+               MZ_FLAG_WRITE_ONLY, NULL),
+    { ZMQ_WSS_TRUST_SYSTEM, MZ_KIND_BOOL, FIELD(wss_trust_system), 0, 0, 1, 0,
+      MZ_FLAG_WRITE_ONLY, 0, NULL, NULL, NULL },
 };
 
 #define MZ_OPTION_COUNT (sizeof mz_option_table / sizeof mz_option_table[0])
@@ -1299,6 +1313,13 @@ int mz_options_get_write_only(const struct mz_options *o, int option,
     mz_option_getter *get = row->get ? row->get : mz_kind_getters[row->kind];
     if (get == NULL)
         return invalid();
+    if (row->kind == MZ_KIND_BLOB) {
+        size_t length = AT_CONST(o, row->offset, struct mz_blob)->size;
+        if (*size < length) {
+            *size = length;
+            return invalid();
+        }
+    }
     return get(o, row, value, size);
 }
 

@@ -156,6 +156,14 @@ struct mz_options {
     int gssapi_service_principal_nametype; /* ..._SERVICE_PRINCIPAL_NAMETYPE */
     bool gssapi_plaintext;                 /* ZMQ_GSSAPI_PLAINTEXT */
     struct mz_metadata_list metadata;      /* ZMQ_METADATA, in the order set */
+
+    /* ---- wss (the ws plugin's TLS; write-only, as in libzmq) --------- */
+    struct mz_blob wss_key_pem;   /* ZMQ_WSS_KEY_PEM, the server's key */
+    struct mz_blob wss_cert_pem;  /* ZMQ_WSS_CERT_PEM, its chain */
+    struct mz_blob wss_trust_pem; /* ZMQ_WSS_TRUST_PEM, a client's CAs */
+    char *wss_hostname;           /* ZMQ_WSS_HOSTNAME, NULL = the host of
+                                     the endpoint */
+    bool wss_trust_system;        /* ZMQ_WSS_TRUST_SYSTEM: the system's CAs */
 };
 
 /* Fills o with libzmq's defaults for a socket of socket_type (ZMQ_SUB, XSUB
@@ -200,8 +208,11 @@ int mz_options_get_filter_list(const struct mz_options *o, int option,
                                void *value, size_t *size);
 
 /* Reads a write-only option that has a getter of its kind
- * (ZMQ_BUSY_POLL, the peer messages) for the core and its plugins, as
- * mz_options_get would read it if zmq_getsockopt allowed. */
+ * (ZMQ_BUSY_POLL, the peer messages, the ZMQ_WSS_* options) for the core
+ * and its plugins, as mz_options_get would read it if zmq_getsockopt
+ * allowed; a binary value too large for *size also sets *size to its
+ * length, so that a plugin can ask again with room for it (a PEM bundle
+ * has no bound). */
 int mz_options_get_write_only(const struct mz_options *o, int option,
                               void *value, size_t *size);
 

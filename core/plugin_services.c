@@ -36,9 +36,11 @@ static int write_only_option(modzmq_socket *socket, int option, void *value,
     if (s == NULL)
         return -1;
     const struct mz_options *options = mz_socket_options(s);
-    int rc = option == ZMQ_BUSY_POLL
-                 ? mz_options_get_write_only(options, option, value, size)
-                 : mz_options_get_filter_list(options, option, value, size);
+    bool list = option == ZMQ_TCP_ACCEPT_FILTER ||
+                option == ZMQ_IPC_FILTER_UID || option == ZMQ_IPC_FILTER_GID ||
+                option == ZMQ_IPC_FILTER_PID;
+    int rc = list ? mz_options_get_filter_list(options, option, value, size)
+                  : mz_options_get_write_only(options, option, value, size);
     return mz_socket_call_end(s, rc);
 }
 
@@ -51,6 +53,11 @@ static int socket_option(modzmq_socket *socket, int option, void *value,
     case ZMQ_IPC_FILTER_GID:
     case ZMQ_IPC_FILTER_PID:
     case ZMQ_BUSY_POLL: /* write-only for applications too (libzmq) */
+    case ZMQ_WSS_KEY_PEM:
+    case ZMQ_WSS_CERT_PEM:
+    case ZMQ_WSS_TRUST_PEM:
+    case ZMQ_WSS_HOSTNAME:
+    case ZMQ_WSS_TRUST_SYSTEM: /* the same, read by ws */
         return write_only_option(socket, option, value, size);
     default:
         return zmq_getsockopt(socket, option, value, size);

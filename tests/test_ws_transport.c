@@ -4,8 +4,10 @@
  * pairs, multipart and large messages, PLAIN, and a raw WebSocket client
  * written here, over a plain tcp socket, for what no library sends: bad
  * upgrades, unmasked, oversized and fragmented frames, pings, a client
- * that never finishes its upgrade. Each misbehaving connection is
- * dropped or answered, and the bound socket carries on.
+ * that never finishes its upgrade, frames cut short. Each misbehaving
+ * connection is dropped (with its event on the monitor) or answered, and
+ * the bound socket carries on. As libzmq 4.3.4's ws, ZMQ_TCP_ACCEPT_FILTER
+ * and ZMQ_SOCKS_PROXY do not apply.
  */
 #include <errno.h>
 #include <poll.h>
@@ -18,26 +20,11 @@
 #include <unistd.h>
 
 #include "testutil.h"
+#include "ws_suites.h"
 #include "zap_handler.h"
 #include "zmq.h"
 
 static void *ctx;
-
-static void *new_socket(int type)
-{
-    void *s = zmq_socket(ctx, type);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(s);
-    test_set_int(s, ZMQ_LINGER, 0);
-    test_set_int(s, ZMQ_RCVTIMEO, 5000);
-    test_set_int(s, ZMQ_SNDTIMEO, 5000);
-    return s;
-}
-
-static int port_of(const char *endpoint)
-{
-    const char *colon = strrchr(endpoint, ':');
-    return colon ? atoi(colon + 1) : -1;
-}
 
 static void test_has(void)
 {
@@ -46,28 +33,28 @@ static void test_has(void)
 
 static void test_endpoints(void)
 {
-    void *s = new_socket(ZMQ_PAIR);
+    void *s = test_ws_socket(ctx, ZMQ_PAIR);
     char endpoint[256];
     CU_ASSERT_TRUE(test_bind_endpoint(s, "ws://127.0.0.1:*/zpath", endpoint,
                                       sizeof endpoint));
     char expected[256];
     snprintf(expected, sizeof expected, "ws://127.0.0.1:%d/zpath",
-             port_of(endpoint));
+             test_port_of(endpoint));
     CU_ASSERT_STRING_EQUAL(endpoint, expected);
-    CU_ASSERT(port_of(endpoint) > 0);
+    CU_ASSERT(test_port_of(endpoint) > 0);
     CU_ASSERT_EQUAL(zmq_unbind(s, endpoint), 0);
 
     /* Port 0 is a wildcard too; no path is "/". */
     CU_ASSERT_TRUE(test_bind_endpoint(s, "ws://127.0.0.1:0", endpoint,
                                       sizeof endpoint));
     snprintf(expected, sizeof expected, "ws://127.0.0.1:%d/",
-             port_of(endpoint));
+             test_port_of(endpoint));
     CU_ASSERT_STRING_EQUAL(endpoint, expected);
-    CU_ASSERT(port_of(endpoint) > 0);
+    CU_ASSERT(test_port_of(endpoint) > 0);
     CU_ASSERT_TRUE(test_bind_endpoint(s, "ws://*:*/any", endpoint,
                                       sizeof endpoint));
     snprintf(expected, sizeof expected, "ws://0.0.0.0:%d/any",
-             port_of(endpoint));
+             test_port_of(endpoint));
     CU_ASSERT_STRING_EQUAL(endpoint, expected);
 
     const char *bad_binds[] = { "ws://127.0.0.1", "ws://127.0.0.1:99999/",
@@ -101,35 +88,12 @@ static void join(void *bound, void *connected, const char *path)
 
 static void test_pairs(void)
 {
-    struct {
-        int bind_type, connect_type;
-    } pairs[] = { { ZMQ_PAIR, ZMQ_PAIR },     { ZMQ_PULL, ZMQ_PUSH },
-                  { ZMQ_PUSH, ZMQ_PULL },     { ZMQ_REP, ZMQ_REQ },
-                  { ZMQ_ROUTER, ZMQ_DEALER }, { ZMQ_DEALER, ZMQ_DEALER } };
-    for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++) {
-        void *b = new_socket(pairs[i].bind_type);
-        void *c = new_socket(pairs[i].connect_type);
+    for (size_t i = 0; i < 6; i++) {
+        const struct test_pair_types *types = &test_pairs_classic[i];
+        void *b = test_ws_socket(ctx, types->bind_type);
+        void *c = test_ws_socket(ctx, types->connect_type);
         join(b, c, "/pairs");
-        int bt = pairs[i].bind_type;
-        void *sender = bt == ZMQ_PUSH ? b : c;
-        void *receiver = sender == b ? c : b;
-        CU_ASSERT_TRUE(test_send(sender, "request", 0));
-        if (bt == ZMQ_ROUTER) {
-            char id[256];
-            int size = zmq_recv(b, id, sizeof id, 0);
-            CU_ASSERT(size > 0);
-            CU_ASSERT_TRUE(test_recv_is(b, "request", 5000));
-            CU_ASSERT_EQUAL(zmq_send(b, id, (size_t) size, ZMQ_SNDMORE),
-                            size);
-            CU_ASSERT_TRUE(test_send(b, "reply", 0));
-            CU_ASSERT_TRUE(test_recv_is(c, "reply", 5000));
-        } else {
-            CU_ASSERT_TRUE(test_recv_is(receiver, "request", 5000));
-            if (bt != ZMQ_PULL && bt != ZMQ_PUSH) {
-                CU_ASSERT_TRUE(test_send(receiver, "reply", 0));
-                CU_ASSERT_TRUE(test_recv_is(sender, "reply", 5000));
-            }
-        }
+        test_pair_exchange(b, types->bind_type, c);
         test_close(c);
         test_close(b);
     }
@@ -137,20 +101,10 @@ static void test_pairs(void)
 
 static void test_pub_sub(void)
 {
-    void *pub = new_socket(ZMQ_XPUB);
-    void *sub = new_socket(ZMQ_SUB);
+    void *pub = test_ws_socket(ctx, ZMQ_XPUB);
+    void *sub = test_ws_socket(ctx, ZMQ_SUB);
     join(pub, sub, "/feed");
-    CU_ASSERT_EQUAL(zmq_setsockopt(sub, ZMQ_SUBSCRIBE, "news", 4), 0);
-    /* The subscription crosses as a message with a 0x01 prefix. */
-    char subscription[16];
-    CU_ASSERT_EQUAL(zmq_recv(pub, subscription, sizeof subscription, 0), 5);
-    CU_ASSERT_EQUAL(memcmp(subscription, "\1news", 5), 0);
-    CU_ASSERT_TRUE(test_send(pub, "sports", 0));
-    CU_ASSERT_TRUE(test_send(pub, "news today", 0));
-    CU_ASSERT_TRUE(test_recv_is(sub, "news today", 5000));
-    CU_ASSERT_EQUAL(zmq_setsockopt(sub, ZMQ_UNSUBSCRIBE, "news", 4), 0);
-    CU_ASSERT_EQUAL(zmq_recv(pub, subscription, sizeof subscription, 0), 5);
-    CU_ASSERT_EQUAL(memcmp(subscription, "\0news", 5), 0);
+    test_subscription_exchange(pub, sub);
     test_close(sub);
     test_close(pub);
 }
@@ -161,36 +115,10 @@ static void test_large_multipart(void)
 {
     static const size_t sizes[] = { 0, 1, 255, 256, 65535, 65536,
                                     3 * 1024 * 1024 };
-    enum { COUNT = sizeof sizes / sizeof sizes[0] };
-    void *a = new_socket(ZMQ_PAIR);
-    void *b = new_socket(ZMQ_PAIR);
+    void *a = test_ws_socket(ctx, ZMQ_PAIR);
+    void *b = test_ws_socket(ctx, ZMQ_PAIR);
     join(a, b, "/big");
-    uint8_t *data = malloc(sizes[COUNT - 1]);
-    uint8_t *got = malloc(sizes[COUNT - 1]);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(data);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(got);
-    for (size_t i = 0; i < sizes[COUNT - 1]; i++)
-        data[i] = (uint8_t) (i * 7 + i / 251);
-    void *ends[2][2] = { { a, b }, { b, a } };
-    for (int way = 0; way < 2; way++) {
-        void *from = ends[way][0], *to = ends[way][1];
-        for (int round = 0; round < 3; round++)
-            for (size_t i = 0; i < COUNT; i++)
-                CU_ASSERT_EQUAL(zmq_send(from, data, sizes[i],
-                                         i + 1 < COUNT ? ZMQ_SNDMORE : 0),
-                                (int) sizes[i]);
-        for (int round = 0; round < 3; round++)
-            for (size_t i = 0; i < COUNT; i++) {
-                int n = zmq_recv(to, got, sizes[COUNT - 1], 0);
-                CU_ASSERT_EQUAL(n, (int) sizes[i]);
-                if (n == (int) sizes[i])
-                    CU_ASSERT_EQUAL(memcmp(got, data, sizes[i]), 0);
-                CU_ASSERT_EQUAL(test_get_int(to, ZMQ_RCVMORE),
-                                i + 1 < COUNT);
-            }
-    }
-    free(got);
-    free(data);
+    test_exchange_parts(a, b, sizes, sizeof sizes / sizeof sizes[0]);
     test_close(b);
     test_close(a);
 }
@@ -199,9 +127,9 @@ static void test_plain(void)
 {
     struct zap_handler zap = { .username = "admin", .password = "secret" };
     CU_ASSERT_TRUE_FATAL(zap_handler_start(&zap, ctx, ZAP_CHECK_PASSWORD));
-    void *server = new_socket(ZMQ_REP);
+    void *server = test_ws_socket(ctx, ZMQ_REP);
     test_set_int(server, ZMQ_PLAIN_SERVER, 1);
-    void *client = new_socket(ZMQ_REQ);
+    void *client = test_ws_socket(ctx, ZMQ_REQ);
     CU_ASSERT_EQUAL(zmq_setsockopt(client, ZMQ_PLAIN_USERNAME, "admin", 5), 0);
     CU_ASSERT_EQUAL(zmq_setsockopt(client, ZMQ_PLAIN_PASSWORD, "secret", 6),
                     0);
@@ -215,7 +143,7 @@ static void test_plain(void)
     CU_ASSERT_TRUE(test_recv_is(client, "world", 5000));
 
     /* A NULL client offers ZWS2.0/NULL, which a PLAIN server refuses. */
-    void *plain_less = new_socket(ZMQ_REQ);
+    void *plain_less = test_ws_socket(ctx, ZMQ_REQ);
     char endpoint[256];
     size_t size = sizeof endpoint;
     zmq_getsockopt(server, ZMQ_LAST_ENDPOINT, endpoint, &size);
@@ -375,7 +303,7 @@ struct raw_fixture {
 
 static void fixture_open(struct raw_fixture *f)
 {
-    f->pull = new_socket(ZMQ_PULL);
+    f->pull = test_ws_socket(ctx, ZMQ_PULL);
     int64_t limit = 100000;
     CU_ASSERT_EQUAL(
         zmq_setsockopt(f->pull, ZMQ_MAXMSGSIZE, &limit, sizeof limit), 0);
@@ -383,7 +311,7 @@ static void fixture_open(struct raw_fixture *f)
     char endpoint[256];
     CU_ASSERT_TRUE_FATAL(test_bind_endpoint(f->pull, "ws://127.0.0.1:*/raw",
                                             endpoint, sizeof endpoint));
-    f->port = port_of(endpoint);
+    f->port = test_port_of(endpoint);
 }
 
 /* The bound socket still takes a well-behaved peer. */
@@ -522,6 +450,97 @@ static void test_raw_frames(void)
     test_close(f.pull);
 }
 
+/* Each dropped connection is on the monitor: a bad upgrade as a failed
+ * handshake, a bad frame after READY as a disconnection; frames the peer
+ * cut short (in the header, in the payload, between fragments) too. */
+static void test_raw_events(void)
+{
+    struct raw_fixture f;
+    fixture_open(&f);
+    void *reader = test_monitor_open(
+        ctx, f.pull,
+        ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL | ZMQ_EVENT_DISCONNECTED);
+    struct raw raw;
+    CU_ASSERT_TRUE(raw_start(&raw, f.port,
+                             "GET /raw HTTP/1.1\r\nHost: h\r\n\r\n"));
+    CU_ASSERT_TRUE(test_closed_by_peer(raw.fd, 3000));
+    close(raw.fd);
+    CU_ASSERT_EQUAL(test_events_count(reader,
+                                      ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL,
+                                      2000, 1),
+                    1);
+
+    CU_ASSERT_TRUE_FATAL(raw_ready(&raw, f.port, "/raw"));
+    raw_frame(raw.fd, 0x82, "\0unmasked", 9, false);
+    CU_ASSERT_TRUE(test_closed_by_peer(raw.fd, 3000));
+    close(raw.fd);
+    CU_ASSERT_EQUAL(
+        test_events_count(reader, ZMQ_EVENT_DISCONNECTED, 2000, 1), 1);
+
+    static const uint8_t cut_header[] = { 0x82, 0xFE, 0x03 };
+    static const uint8_t cut_payload[] = { 0x82, 0x90, 1, 2, 3, 4, 1, 2 };
+    static const uint8_t cut_message[] = { 0x02, 0x82, 1, 2, 3, 4, 1, 2 };
+    const struct {
+        const uint8_t *bytes;
+        size_t size;
+    } cuts[] = { { cut_header, sizeof cut_header },
+                 { cut_payload, sizeof cut_payload },
+                 { cut_message, sizeof cut_message } };
+    for (size_t i = 0; i < sizeof cuts / sizeof cuts[0]; i++) {
+        CU_ASSERT_TRUE_FATAL(raw_ready(&raw, f.port, "/raw"));
+        CU_ASSERT_EQUAL(write(raw.fd, cuts[i].bytes, cuts[i].size),
+                        (ssize_t) cuts[i].size);
+        shutdown(raw.fd, SHUT_WR);
+        CU_ASSERT_TRUE(test_closed_by_peer(raw.fd, 3000));
+        close(raw.fd);
+        CU_ASSERT_EQUAL(
+            test_events_count(reader, ZMQ_EVENT_DISCONNECTED, 2000, 1), 1);
+    }
+    CU_ASSERT_TRUE(test_recv_nothing(f.pull, 100));
+    fixture_carries_on(&f);
+    test_monitor_close(f.pull, reader);
+    test_close(f.pull);
+}
+
+/* libzmq 4.3.4's ws listener filters no peer and its connecter takes no
+ * proxy: a filter that admits nobody on loopback and a proxy where none
+ * listens change nothing. */
+static void test_tcp_only_options(void)
+{
+    void *pull = test_ws_socket(ctx, ZMQ_PULL);
+    CU_ASSERT_EQUAL(
+        zmq_setsockopt(pull, ZMQ_TCP_ACCEPT_FILTER, "192.0.2.1", 9), 0);
+    void *push = test_ws_socket(ctx, ZMQ_PUSH);
+    CU_ASSERT_EQUAL(zmq_setsockopt(push, ZMQ_SOCKS_PROXY, "127.0.0.1:1", 11),
+                    0);
+    join(pull, push, "/tcp-only");
+    CU_ASSERT_TRUE(test_send(push, "straight through", 0));
+    CU_ASSERT_TRUE(test_recv_is(pull, "straight through", 5000));
+    test_close(push);
+    test_close(pull);
+}
+
+/* ZMQ_USE_FD: the bind takes the application's listening fd, as libzmq's
+ * ws listener does, and the endpoint is that fd's. */
+static void test_use_fd(void)
+{
+    int port;
+    int own = test_listen_loopback(&port);
+    void *pull = test_ws_socket(ctx, ZMQ_PULL);
+    CU_ASSERT_TRUE(test_set_int(pull, ZMQ_USE_FD, own));
+    char endpoint[256], expected[256];
+    CU_ASSERT_TRUE_FATAL(test_bind_endpoint(pull, "ws://127.0.0.1:*/fd",
+                                            endpoint, sizeof endpoint));
+    snprintf(expected, sizeof expected, "ws://127.0.0.1:%d/fd", port);
+    CU_ASSERT_STRING_EQUAL(endpoint, expected);
+    void *push = test_ws_socket(ctx, ZMQ_PUSH);
+    CU_ASSERT_EQUAL(zmq_connect(push, endpoint), 0);
+    CU_ASSERT_TRUE(test_send(push, "through my fd", 0));
+    CU_ASSERT_TRUE(test_recv_is(pull, "through my fd", 5000));
+    test_close(push);
+    test_close(pull); /* closes own, as libzmq does */
+}
+
 /* ---- a missing plugin ------------------------------------------------ */
 
 /* In a child whose plugin path lacks the ws module: EPROTONOSUPPORT, and
@@ -585,6 +604,9 @@ int main(void)
         { "PLAIN", test_plain },
         { "raw client: bad upgrades", test_raw_bad_upgrades },
         { "raw client: frames", test_raw_frames },
+        { "raw client: drops and their events", test_raw_events },
+        { "tcp-only options", test_tcp_only_options },
+        { "ZMQ_USE_FD", test_use_fd },
     };
     ctx = zmq_ctx_new();
     int rc = test_run_suite("ws transport", tests,

@@ -12,7 +12,8 @@
 # mmdebstrap for the packages and their install test
 # (tools/check-packages.sh), and man-db, whose man --warnings checks the
 # manual pages; and Chromium, which runs the example web page of the ws
-# transport headless (tests/test_ws_browser).
+# transport headless (tests/test_ws_browser); GnuTLS for wss://, and
+# openssl, which makes the certificates of its suite.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 
@@ -27,6 +28,7 @@ packages=(
     debhelper lintian mmdebstrap man-db
     libpgm-dev
     chromium
+    libgnutls28-dev openssl
 )
 # Debian's Node.js and npm, unless a node and an npm are there already
 # (another build of nodejs, such as NodeSource's, brings its own npm and

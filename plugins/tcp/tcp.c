@@ -172,16 +172,6 @@ static int tcp_endpoint_parse(modzmq_socket *socket, const char *scheme,
     return 0;
 }
 
-/* Makes the application's ZMQ_USE_FD socket fit the core's rules. */
-static int adopt_listener(modzmq_endpoint *ep, int fd)
-{
-    if (stream_fd_adopt(fd) != 0)
-        return -1;
-    ep->local.length = sizeof ep->local.storage;
-    return getsockname(fd, (struct sockaddr *) &ep->local.storage,
-                       &ep->local.length);
-}
-
 static int open_listener(modzmq_endpoint *ep)
 {
     int family = ep->local.storage.ss_family;
@@ -216,7 +206,7 @@ static int tcp_listen(modzmq_endpoint *ep, int *listen_fd)
         return fail(EINVAL);
     int fd = ep->options.use_fd;
     if (fd != -1) {
-        if (adopt_listener(ep, fd) != 0)
+        if (tcp_adopt_listener(fd, &ep->local) != 0)
             return -1;
     } else {
         fd = open_listener(ep);

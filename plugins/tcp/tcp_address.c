@@ -13,6 +13,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "stream_fd.h"
+
 static int fail(int error)
 {
     errno = error;
@@ -219,4 +221,12 @@ int tcp_format_endpoint(const struct sockaddr *addr, socklen_t length,
     if (written < 0 || (size_t) written >= size)
         return fail(ENOSPC);
     return written;
+}
+
+int tcp_adopt_listener(int fd, struct tcp_sockaddr *local)
+{
+    if (stream_fd_adopt(fd) != 0)
+        return -1;
+    local->length = sizeof local->storage;
+    return getsockname(fd, (struct sockaddr *) &local->storage, &local->length);
 }

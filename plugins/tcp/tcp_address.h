@@ -60,4 +60,9 @@ int tcp_format_host(const struct sockaddr *addr, socklen_t length, char *buffer,
 int tcp_format_endpoint(const struct sockaddr *addr, socklen_t length,
                         char *buffer, size_t size);
 
+/* A listening fd the application made (ZMQ_USE_FD), made non-blocking
+ * and close-on-exec, with the address it is bound to in *local. 0, or -1
+ * with errno. */
+int tcp_adopt_listener(int fd, struct tcp_sockaddr *local);
+
 #endif

@@ -100,8 +100,8 @@ static int read_socks(const struct modzmq_core_services *services,
     return 0;
 }
 
-int tcp_options_read(const struct modzmq_core_services *services,
-                     modzmq_socket *socket, struct tcp_options *out)
+int tcp_options_read_socket(const struct modzmq_core_services *services,
+                            modzmq_socket *socket, struct tcp_options *out)
 {
     memset(out, 0, sizeof *out);
     int ipv6 = 0;
@@ -135,6 +135,14 @@ int tcp_options_read(const struct modzmq_core_services *services,
     if (device_size == 0 || device_size > sizeof out->device)
         out->device[0] = '\0';
     out->device[sizeof out->device - 1] = '\0';
+    return 0;
+}
+
+int tcp_options_read(const struct modzmq_core_services *services,
+                     modzmq_socket *socket, struct tcp_options *out)
+{
+    if (tcp_options_read_socket(services, socket, out) != 0)
+        return -1;
     if (read_socks(services, socket, out) != 0 ||
         read_list(services, socket, ZMQ_TCP_ACCEPT_FILTER, &out->accept_filters,
                   &out->accept_filters_size) != 0) {

@@ -42,6 +42,11 @@ struct tcp_options {
 int tcp_options_read(const struct modzmq_core_services *services,
                      modzmq_socket *socket, struct tcp_options *out);
 
+/* The same without the SOCKS options and the accept filters (left NULL),
+ * for a transport that, as libzmq's ws, applies neither. */
+int tcp_options_read_socket(const struct modzmq_core_services *services,
+                            modzmq_socket *socket, struct tcp_options *out);
+
 void tcp_options_release(struct tcp_options *options);
 
 /* A listener, before bind: SO_REUSEADDR, dual-stack for IPv6, then what

@@ -7,11 +7,27 @@
  * runs the upgrade and translates between WebSocket messages and the ZMTP
  * the core's engine speaks. ws://HOST:PORT/PATH; no PATH is "/".
  *
- * Unfinished: wss:// (TLS). This side offers "ZWS2.0/" and the socket's
+ * wss://HOST:PORT/PATH is the same with TLS under the framing (ws_tls.c,
+ * GnuTLS): a bind needs ZMQ_WSS_CERT_PEM and ZMQ_WSS_KEY_PEM (EINVAL
+ * without them or when they do not load: libzmq 4.3 asserts there); a
+ * connect checks the server's chain against ZMQ_WSS_TRUST_PEM and, with
+ * ZMQ_WSS_TRUST_SYSTEM, the system's store, and that it names
+ * ZMQ_WSS_HOSTNAME, else the endpoint's host. A refused certificate fails
+ * that connection's handshake (HANDSHAKE_FAILED_NO_DETAIL, EPROTO) and
+ * the socket reconnects as after any failed handshake.
+ *
+ * As libzmq 4.3.4's ws and wss, neither ZMQ_TCP_ACCEPT_FILTER nor
+ * ZMQ_SOCKS_PROXY applies here: its ws listener filters no peer and its
+ * ws connecter goes through no proxy, so this plugin does not read them.
+ *
+ * This side offers "ZWS2.0/" and the socket's
  * mechanism, which is what libzmq 4.3 picks whenever both sides name a
  * mechanism; a NULL server also accepts the bare "ZWS2.0" of web browsers
  * (ws_stream.h). A bare ZWS2.0 client is not offered.
  */
+#ifndef ZMQ_BUILD_DRAFT_API
+#define ZMQ_BUILD_DRAFT_API /* the ZMQ_WSS_* options */
+#endif
 #define MODZMQ_PLUGIN_MODULE modzmq_ws
 #include <modzmq/transport.h>
 #include <zmq.h>
@@ -19,6 +35,7 @@
 #include "../tcp/tcp_address.h"
 #include "../tcp/tcp_options.h"
 #include "ws_stream.h"
+#include "ws_tls.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -32,9 +49,13 @@
 enum { PATH_MAX_SIZE = 256 };
 
 static const struct modzmq_core_services *core_services;
+static modzmq_core *plugin_core;
 
 struct modzmq_endpoint {
     enum modzmq_endpoint_mode mode;
+    const char *scheme;         /* "ws" or "wss" */
+    struct ws_tls_credentials *tls; /* wss, NULL for ws */
+    char *tls_hostname;         /* wss connect: the name checked */
     char *where;                /* "host:port", as given */
     char path[PATH_MAX_SIZE];   /* "/" at least */
     struct tcp_options options;
@@ -100,7 +121,91 @@ static int read_socket_options(modzmq_socket *socket,
     if (core_services->socket_option(socket, ZMQ_MAXMSGSIZE, &ep->maxmsgsize,
                                      &size) != 0)
         return -1;
-    return tcp_options_read(core_services, socket, &ep->options);
+    return tcp_options_read_socket(core_services, socket, &ep->options);
+}
+
+static void log_tls(const char *line)
+{
+    core_services->log(plugin_core, MODZMQ_LOG_INFO, line);
+}
+
+/* A PEM option's bytes, allocated (NULL with size 0 when not set). */
+static int read_pem(modzmq_socket *socket, int option, void **pem,
+                    size_t *size)
+{
+    *pem = NULL;
+    *size = 0;
+    if (core_services->socket_option(socket, option, NULL, size) == 0)
+        return 0;
+    if (errno != EINVAL || *size == 0)
+        return -1;
+    *pem = malloc(*size);
+    if (*pem == NULL)
+        return -1;
+    return core_services->socket_option(socket, option, *pem, size);
+}
+
+/* What a wss bind takes: its certificate chain and key (a client
+ * presents none, as libzmq's does not, so a connect leaves them). */
+static int read_server_options(modzmq_socket *socket,
+                               struct ws_tls_settings *settings)
+{
+    void *key = NULL, *cert = NULL;
+    int rc = read_pem(socket, ZMQ_WSS_KEY_PEM, &key, &settings->key_size);
+    if (rc == 0)
+        rc = read_pem(socket, ZMQ_WSS_CERT_PEM, &cert, &settings->cert_size);
+    settings->key_pem = key;
+    settings->cert_pem = cert;
+    return rc;
+}
+
+/* What a wss connect takes: whom it trusts and the name it checks,
+ * ZMQ_WSS_HOSTNAME or else host (kept in the endpoint). */
+static int read_client_options(modzmq_socket *socket,
+                               struct modzmq_endpoint *ep, const char *host,
+                               struct ws_tls_settings *settings)
+{
+    void *trust = NULL;
+    int trust_system = 0;
+    size_t size = sizeof trust_system;
+    char hostname[256];
+    size_t hostname_size = sizeof hostname;
+    int rc = read_pem(socket, ZMQ_WSS_TRUST_PEM, &trust, &settings->trust_size);
+    settings->trust_pem = trust;
+    if (rc == 0)
+        rc = core_services->socket_option(socket, ZMQ_WSS_TRUST_SYSTEM,
+                                          &trust_system, &size);
+    settings->trust_system = trust_system != 0;
+    if (rc == 0)
+        rc = core_services->socket_option(socket, ZMQ_WSS_HOSTNAME, hostname,
+                                          &hostname_size);
+    if (rc == 0) {
+        ep->tls_hostname = strdup(hostname_size > 1 ? hostname : host);
+        if (ep->tls_hostname == NULL)
+            rc = -1;
+    }
+    return rc;
+}
+
+/* A wss endpoint's credentials, from the ZMQ_WSS_* options of its side. */
+static int read_tls_options(modzmq_socket *socket, struct modzmq_endpoint *ep,
+                            const char *host)
+{
+    struct ws_tls_settings settings = {
+        .server = ep->mode == MODZMQ_ENDPOINT_BIND,
+        .log = log_tls,
+    };
+    int rc = settings.server
+                 ? read_server_options(socket, &settings)
+                 : read_client_options(socket, ep, host, &settings);
+    if (rc == 0)
+        rc = ws_tls_credentials_new(&settings, &ep->tls);
+    int error = errno;
+    free((void *) settings.key_pem);
+    free((void *) settings.cert_pem);
+    free((void *) settings.trust_pem);
+    errno = error;
+    return rc;
 }
 
 static void ws_endpoint_free(modzmq_endpoint *ep)
@@ -108,6 +213,8 @@ static void ws_endpoint_free(modzmq_endpoint *ep)
     if (ep == NULL)
         return;
     tcp_options_release(&ep->options);
+    ws_tls_credentials_release(ep->tls);
+    free(ep->tls_hostname);
     free(ep->where);
     free(ep);
 }
@@ -117,13 +224,13 @@ static int ws_endpoint_parse(modzmq_socket *socket, const char *scheme,
                              enum modzmq_endpoint_mode mode,
                              modzmq_endpoint **endpoint)
 {
-    (void) scheme;
     if (core_services == NULL || address == NULL || endpoint == NULL)
         return fail(EINVAL);
     struct modzmq_endpoint *ep = calloc(1, sizeof *ep);
     if (ep == NULL)
         return -1;
     ep->mode = mode;
+    ep->scheme = strcmp(scheme, "wss") == 0 ? "wss" : "ws";
     int rc = split_address(address, ep);
     if (rc == 0)
         rc = read_socket_options(socket, ep);
@@ -138,6 +245,8 @@ static int ws_endpoint_parse(modzmq_socket *socket, const char *scheme,
             rc = fail(EINVAL);
         ep->peer = where;
     }
+    if (rc == 0 && strcmp(ep->scheme, "wss") == 0)
+        rc = read_tls_options(socket, ep, where.host);
     if (rc != 0) {
         int error = errno;
         ws_endpoint_free(ep);
@@ -157,8 +266,9 @@ static int format_bound(struct modzmq_endpoint *ep)
     unsigned port =
         v6 ? ntohs(((const struct sockaddr_in6 *) addr)->sin6_port)
            : ntohs(((const struct sockaddr_in *) addr)->sin_port);
-    int n = snprintf(ep->bound, sizeof ep->bound, "ws://%s%s%s:%u%s",
-                     v6 ? "[" : "", host, v6 ? "]" : "", port, ep->path);
+    int n = snprintf(ep->bound, sizeof ep->bound, "%s://%s%s%s:%u%s",
+                     ep->scheme, v6 ? "[" : "", host, v6 ? "]" : "", port,
+                     ep->path);
     return n < 0 || (size_t) n >= sizeof ep->bound ? fail(ENOSPC) : 0;
 }
 
@@ -166,6 +276,14 @@ static int ws_listen(modzmq_endpoint *ep, int *listen_fd)
 {
     if (ep->mode != MODZMQ_ENDPOINT_BIND)
         return fail(EINVAL);
+    /* ZMQ_USE_FD: the application's listening fd, as libzmq's ws takes. */
+    if (ep->options.use_fd != -1) {
+        if (tcp_adopt_listener(ep->options.use_fd, &ep->local) != 0 ||
+            format_bound(ep) != 0)
+            return -1;
+        *listen_fd = ep->options.use_fd;
+        return 0;
+    }
     int family = ep->local.storage.ss_family;
     int fd = socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd == -1)
@@ -196,7 +314,8 @@ static int ws_endpoint_format(modzmq_endpoint *ep, char *buffer, size_t size)
     if (ep->mode == MODZMQ_ENDPOINT_BIND)
         n = snprintf(buffer, size, "%s", ep->bound);
     else
-        n = snprintf(buffer, size, "ws://%s%s", ep->where, ep->path);
+        n = snprintf(buffer, size, "%s://%s%s", ep->scheme, ep->where,
+                     ep->path);
     if (n < 0 || (size_t) n >= size)
         return fail(ENOSPC);
     return n;
@@ -288,16 +407,20 @@ static int ws_stream_open_op(modzmq_endpoint *ep, int fd,
         .maxmsgsize = ep->maxmsgsize,
         .socket_type = ep->socket_type,
     };
+    if (ep->tls != NULL &&
+        ws_tls_open(ep->tls, fd, ep->tls_hostname, &config.tls) != 0)
+        return -1;
     return ws_stream_open(fd, &config, ops, stream);
 }
 
 static int ws_init(const struct modzmq_core_services *services,
                    modzmq_core *core)
 {
-    (void) core;
-    if (services == NULL || services->socket_option == NULL)
+    if (services == NULL || services->socket_option == NULL ||
+        services->log == NULL)
         return fail(EINVAL);
     core_services = services;
+    plugin_core = core;
     return 0;
 }
 
@@ -315,7 +438,7 @@ static const struct modzmq_transport_ops ws_ops = {
     .stream_open = ws_stream_open_op,
 };
 
-static const char *const ws_schemes[] = { "ws", NULL };
+static const char *const ws_schemes[] = { "ws", "wss", NULL };
 
 static const struct modzmq_plugin ws_plugin = {
     .abi_major = MODZMQ_SDK_ABI_MAJOR,

@@ -9,7 +9,8 @@
  * (pong for ping, close for close). Output: the engine's bytes are parsed
  * as ZMTP frames; each header becomes a WebSocket header and ZWS flag
  * byte, each body is copied behind it (masked, when we are the client),
- * into a buffer the fd drains.
+ * into a buffer the fd drains. For wss the same bytes go through TLS
+ * (ws_tls.h) instead of the fd, in both directions.
  */
 #include "ws_stream.h"
 #include "ws_handshake.h"
@@ -62,6 +63,7 @@ enum phase { UPGRADING, OPEN };
 
 struct modzmq_stream {
     int fd;
+    struct ws_tls *tls; /* wss: bytes go through it; NULL for ws */
     bool client;
     enum phase phase;
     char protocol[WS_PROTOCOL_MAX];
@@ -166,13 +168,21 @@ static size_t output_held(const struct modzmq_stream *s)
     return s->output_end - s->output_pos;
 }
 
-/* Sends what the fd takes. 0 when nothing is left, -1 with errno
- * (EAGAIN while something is). */
+/* Sends what the fd (or TLS over it) takes. 0 when nothing is left, -1
+ * with errno (EAGAIN while something is, or while TLS's handshake runs,
+ * which this drives when the fd turns writable, or while TLS holds
+ * records of its own the fd has not taken). */
 static int flush(struct modzmq_stream *s)
 {
+    if (s->tls != NULL && ws_tls_flush(s->tls) != 0)
+        return -1;
     while (s->output_pos < s->output_end) {
-        ssize_t n = send(s->fd, s->output + s->output_pos, output_held(s),
-                         MSG_NOSIGNAL);
+        ssize_t n =
+            s->tls != NULL
+                ? ws_tls_write(s->tls, s->output + s->output_pos,
+                               output_held(s))
+                : send(s->fd, s->output + s->output_pos, output_held(s),
+                       MSG_NOSIGNAL);
         if (n < 0)
             return -1;
         s->output_pos += (size_t) n;
@@ -287,7 +297,10 @@ static int fill(struct modzmq_stream *s)
     }
     if (s->input_end == INPUT_MAX)
         return fail(EPROTO);
-    ssize_t n = read(s->fd, s->input + s->input_end, INPUT_MAX - s->input_end);
+    size_t room = INPUT_MAX - s->input_end;
+    ssize_t n = s->tls != NULL
+                    ? ws_tls_read(s->tls, s->input + s->input_end, room)
+                    : read(s->fd, s->input + s->input_end, room);
     if (n < 0)
         return -1;
     s->input_stalled = false;
@@ -809,7 +822,9 @@ static ssize_t stream_writev(modzmq_stream *s, const struct iovec *iov,
     if (flush(s) < 0 && errno != EAGAIN)
         return -1;
     if (count == 0)
-        return output_held(s) > 0 ? fail(EAGAIN) : 0;
+        return output_held(s) > 0 || (s->tls != NULL && ws_tls_unsent(s->tls))
+                   ? fail(EAGAIN)
+                   : 0;
     if (s->close_sent)
         return fail(EPIPE);
     compact_output(s);
@@ -829,15 +844,21 @@ static ssize_t stream_writev(modzmq_stream *s, const struct iovec *iov,
 
 static unsigned stream_poll(modzmq_stream *s, unsigned wants)
 {
+    /* TLS's handshake goes first, whichever way it waits. */
+    unsigned handshake = s->tls != NULL ? ws_tls_handshake_wants(s->tls) : 0;
+    if (handshake != 0)
+        return handshake;
     unsigned needs = 0;
     if (wants & MODZMQ_WANT_READ) {
         if (s->pending_size > 0 || s->peer_closed || s->input_ended ||
-            (input_held(s) > 0 && !s->input_stalled))
+            (input_held(s) > 0 && !s->input_stalled) ||
+            (s->tls != NULL && ws_tls_pending(s->tls)))
             needs |= MODZMQ_STREAM_READABLE;
         else
             needs |= MODZMQ_WANT_READ;
     }
-    if ((wants & MODZMQ_WANT_WRITE) || output_held(s) > 0)
+    if ((wants & MODZMQ_WANT_WRITE) || output_held(s) > 0 ||
+        (s->tls != NULL && ws_tls_unsent(s->tls)))
         needs |= MODZMQ_WANT_WRITE;
     return needs;
 }
@@ -847,7 +868,10 @@ static void stream_close(modzmq_stream *s)
     /* Half a data frame out: the close could only corrupt it. */
     if (!s->in_body)
         queue_close(s, s->close_code);
-    flush(s);
+    /* Nothing of ours goes out while TLS's handshake has not ended. */
+    if (s->tls == NULL || ws_tls_handshake_wants(s->tls) == 0)
+        flush(s);
+    ws_tls_close(s->tls);
     free(s->message);
     free(s->output);
     free(s->path);
@@ -864,6 +888,7 @@ static const struct modzmq_stream_ops ws_stream_ops = {
 
 static void stream_free(struct modzmq_stream *s)
 {
+    ws_tls_close(s->tls);
     free(s->output);
     free(s->path);
     free(s);
@@ -874,9 +899,12 @@ int ws_stream_open(int fd, const struct ws_stream_config *config,
                    modzmq_stream **stream)
 {
     struct modzmq_stream *s = calloc(1, sizeof *s);
-    if (s == NULL)
+    if (s == NULL) {
+        ws_tls_close(config->tls);
         return -1;
+    }
     s->fd = fd;
+    s->tls = config->tls;
     s->client = config->client;
     s->phase = UPGRADING;
     s->close_code = CLOSE_NORMAL;

@@ -21,6 +21,8 @@
 #ifndef MODZMQ_WS_STREAM_H
 #define MODZMQ_WS_STREAM_H
 
+#include "ws_tls.h"
+
 #include <modzmq/stream.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -32,10 +34,13 @@ struct ws_stream_config {
     const char *path;      /* the request's path ("/" at least) */
     int64_t maxmsgsize;    /* ZMQ_MAXMSGSIZE, -1 for no limit */
     int socket_type;       /* ZMQ_TYPE: the peer a bare ZWS2.0 implies */
+    struct ws_tls *tls;    /* wss: the TLS the stream reads and writes
+                              through, its own from then on; NULL: ws */
 };
 
-/* A stream over the connected fd (copies what config points at). 0 with
- * *ops and *stream, or -1 with errno. */
+/* A stream over the connected fd (copies what config points at, and
+ * takes config->tls, which it closes on failure too). 0 with *ops and
+ * *stream, or -1 with errno. */
 int ws_stream_open(int fd, const struct ws_stream_config *config,
                    const struct modzmq_stream_ops **ops,
                    modzmq_stream **stream);

@@ -141,7 +141,11 @@ struct modzmq_core_services {
      * array of uid_t, gid_t or pid_t. An empty list gives *size 0. When
      * *size is too small: -1 with EINVAL and *size set to the size
      * needed. ZMQ_BUSY_POLL, write-only too, reads as an int (cores
-     * before it answer EINVAL). */
+     * before it answer EINVAL). So do the write-only ZMQ_WSS_* options
+     * (cores before wss answer EINVAL): the three PEMs as the bytes the
+     * application gave (when *size is too small: -1 with EINVAL and *size
+     * set to their length), ZMQ_WSS_HOSTNAME as a string, and
+     * ZMQ_WSS_TRUST_SYSTEM as an int. */
     int (*socket_option)(modzmq_socket *socket, int option, void *value,
                          size_t *size);
 
