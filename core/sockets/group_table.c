@@ -37,6 +37,7 @@ void mz_group_table_init(struct mz_group_table *table)
     table->slots = NULL;
     table->capacity = 0;
     table->count = 0;
+    table->last_found = 0;
 }
 
 void mz_group_table_fini(struct mz_group_table *table)
@@ -74,22 +75,45 @@ static inline struct mz_group_slot *slot_of(const struct mz_group_table *table,
     }
 }
 
-void *mz_group_table_find(const struct mz_group_table *table,
-                          const char *group, size_t size)
+/* The slot holding group, or NULL, by its hash; remembered when found. */
+static struct mz_group_slot *
+lookup_hashed(struct mz_group_table *table, const char *group, size_t size)
+{
+    struct mz_group_slot *slot =
+        slot_of(table, group, size, group_hash(group, size));
+    if (slot->text == NULL)
+        return NULL;
+    table->last_found = (uint32_t) (slot - table->slots);
+    return slot;
+}
+
+/* The slot holding group, or NULL: the last one found first, in a
+ * function small enough to cost no register saving. */
+static inline struct mz_group_slot *
+lookup(struct mz_group_table *table, const char *group, size_t size)
 {
     if (table->count == 0)
         return NULL;
-    const struct mz_group_slot *slot =
-        slot_of(table, group, size, group_hash(group, size));
-    return slot->text != NULL ? slot->value : NULL;
+    if (table->last_found < table->capacity) {
+        struct mz_group_slot *last = &table->slots[table->last_found];
+        if (last->text != NULL && last->size == size &&
+            same_group(last->text, group, size))
+            return last;
+    }
+    return lookup_hashed(table, group, size);
 }
 
-bool mz_group_table_has(const struct mz_group_table *table, const char *group,
+void *mz_group_table_find(struct mz_group_table *table, const char *group,
+                          size_t size)
+{
+    struct mz_group_slot *slot = lookup(table, group, size);
+    return slot != NULL ? slot->value : NULL;
+}
+
+bool mz_group_table_has(struct mz_group_table *table, const char *group,
                         size_t size)
 {
-    if (table->count == 0)
-        return false;
-    return slot_of(table, group, size, group_hash(group, size))->text != NULL;
+    return lookup(table, group, size) != NULL;
 }
 
 /* Doubles the array (or makes the first one) and places every entry again.
@@ -103,14 +127,14 @@ static int grow(struct mz_group_table *table)
         errno = ENOMEM;
         return -1;
     }
-    struct mz_group_table bigger = { slots, capacity, table->count };
+    struct mz_group_table bigger = { slots, capacity, table->count, capacity };
     for (uint32_t i = 0; i < table->capacity; i++) {
         struct mz_group_slot *old = &table->slots[i];
         if (old->text != NULL)
             *slot_of(&bigger, old->text, old->size, old->hash) = *old;
     }
     free(table->slots);
-    *table = bigger;
+    *table = bigger; /* nothing found in it yet: the slots moved */
     return 0;
 }
 

@@ -19,6 +19,8 @@ struct mz_group_table {
     struct mz_group_slot *slots; /* capacity slots, NULL when empty */
     uint32_t capacity;           /* 0 or a power of two */
     uint32_t count;
+    uint32_t last_found; /* the slot of the last lookup that found its
+                            group, or capacity when none */
 };
 
 void mz_group_table_init(struct mz_group_table *table);
@@ -26,10 +28,12 @@ void mz_group_table_init(struct mz_group_table *table);
 void mz_group_table_fini(struct mz_group_table *table);
 
 /* The value stored for group, or NULL when it is not in the table (so a
- * set whose values are all NULL asks mz_group_table_has). */
-void *mz_group_table_find(const struct mz_group_table *table,
-                          const char *group, size_t size);
-bool mz_group_table_has(const struct mz_group_table *table, const char *group,
+ * set whose values are all NULL asks mz_group_table_has). A lookup of the
+ * group the last one found (a stream of messages in one group) compares
+ * the bytes with that slot's and hashes nothing. */
+void *mz_group_table_find(struct mz_group_table *table, const char *group,
+                          size_t size);
+bool mz_group_table_has(struct mz_group_table *table, const char *group,
                         size_t size);
 /* Adds group with value: 1 when added, 0 when it was there already (its
  * value unchanged), -1 with ENOMEM. */
