@@ -11,6 +11,7 @@
 #include "plugins.h"
 #include "report.h"
 #include "security.h"
+#include "top.h"
 #include "transfer.h"
 #include "zap.h"
 
@@ -23,6 +24,8 @@ static const char help_text[] =
     "  monitor   print the events of the tool's own socket\n"
     "  keygen    make a CURVE key pair\n"
     "  plugins   list the plugins found, loaded or refused and why\n"
+    "  top PID   the live counters of the sockets of process PID, which\n"
+    "            runs with MODZMQ_OBSERVERS=stats (or top --endpoint E)\n"
     "\n"
     "socket:\n"
     "  -t, --type TYPE          pair pub sub req rep dealer router pull push\n"
@@ -63,6 +66,13 @@ static const char help_text[] =
     "  -w, --timeout MS         bound on every send and receive\n"
     "  --progress               counts and rates on stderr, every second\n"
     "\n"
+    "top:\n"
+    "  --endpoint E             the stats plugin's endpoint, @name or a path\n"
+    "                           (default @modzmq-stats.PID)\n"
+    "  --once                   one table, no rates, then exit\n"
+    "  -i MS / -n N / -w MS     refresh every MS (1000), N tables, wait at\n"
+    "                           most MS (2000) for each snapshot\n"
+    "\n"
     "security:\n"
     "  --plain-user U --plain-password P   a PLAIN client\n"
     "  --plain-server --plain-user U --plain-password P\n"
@@ -97,6 +107,8 @@ static int run(const struct cli_options *o)
         return cli_keygen(o);
     case CLI_PLUGINS:
         return cli_plugins_command(o);
+    case CLI_TOP:
+        return cli_top_command(o);
     default:
         break;
     }

@@ -34,6 +34,8 @@ enum long_only {
     OPT_CURVE_SERVER_KEY,
     OPT_CURVE_KEY,
     OPT_CURVE_SERVER,
+    OPT_ENDPOINT,
+    OPT_ONCE,
     OPT_HELP,
 };
 
@@ -66,6 +68,8 @@ static const struct option long_options[] = {
     { "curve-key", required_argument, NULL, OPT_CURVE_KEY },
     { "curve-server", no_argument, NULL, OPT_CURVE_SERVER },
     { "output", required_argument, NULL, 'o' },
+    { "endpoint", required_argument, NULL, OPT_ENDPOINT },
+    { "once", no_argument, NULL, OPT_ONCE },
     { "help", no_argument, NULL, OPT_HELP },
     { NULL, 0, NULL, 0 },
 };
@@ -76,7 +80,8 @@ static const struct {
 } commands[] = {
     { "send", CLI_SEND },       { "recv", CLI_RECV },
     { "monitor", CLI_MONITOR }, { "keygen", CLI_KEYGEN },
-    { "plugins", CLI_PLUGINS }, { "help", CLI_HELP },
+    { "plugins", CLI_PLUGINS }, { "top", CLI_TOP },
+    { "help", CLI_HELP },
     { "--help", CLI_HELP },     { "-h", CLI_HELP },
     { "--version", CLI_VERSION },
 };
@@ -244,6 +249,12 @@ static int parse_one(struct cli_options *options, int option,
     case 'o':
         options->output = argument;
         return CLI_EXIT_OK;
+    case OPT_ENDPOINT:
+        options->top_endpoint = argument;
+        return CLI_EXIT_OK;
+    case OPT_ONCE:
+        options->top_once = true;
+        return CLI_EXIT_OK;
     case OPT_HELP:
         options->command = CLI_HELP;
         return CLI_EXIT_OK;
@@ -258,6 +269,11 @@ static int parse_one(struct cli_options *options, int option,
 /* What holds between options, once all are read. */
 static int check(const struct cli_options *o)
 {
+    if ((o->top_endpoint != NULL || o->top_once) && o->command != CLI_TOP)
+        return cli_fail(CLI_EXIT_USAGE, "--endpoint and --once are top's");
+    if (o->command == CLI_TOP && (o->top_pid < 0) == (o->top_endpoint == NULL))
+        return cli_fail(CLI_EXIT_USAGE,
+                        "top needs a process id or --endpoint E, not both");
     bool socket_command = o->command == CLI_SEND || o->command == CLI_RECV ||
                           o->command == CLI_MONITOR;
     if (!socket_command)
@@ -296,12 +312,21 @@ int cli_options_parse(struct cli_options *options, int argc, char **argv)
         .format = CLI_FORMAT_LINE,
         .count = -1,
         .timeout_ms = -1,
+        .top_pid = -1,
     };
     if (argc < 2)
         return cli_fail(CLI_EXIT_USAGE, "a command is needed (try modzmq --help)");
     int code = parse_command(options, argv[1]);
     if (code != CLI_EXIT_OK)
         return code;
+    /* top's process id comes first: modzmq top PID [OPTIONS]. */
+    if (options->command == CLI_TOP && argc > 2 && argv[2][0] != '-') {
+        if (!parse_count(argv[2], &options->top_pid) || options->top_pid == 0)
+            return cli_fail(CLI_EXIT_USAGE, "'%s' is not a process id",
+                            argv[2]);
+        argv++;
+        argc--;
+    }
     bool more = false;
     optind = 1;
     opterr = 0; /* getopt would name the subcommand, not modzmq */

@@ -23,6 +23,7 @@ enum cli_command {
     CLI_MONITOR,
     CLI_KEYGEN,
     CLI_PLUGINS,
+    CLI_TOP,
     CLI_HELP,
     CLI_VERSION,
 };
@@ -81,6 +82,9 @@ struct cli_options {
     const char *curve_key;        /* file with this side's key pair */
     bool curve_server;
     const char *output;  /* keygen -o BASENAME */
+    long top_pid;              /* top PID, -1 when not given */
+    const char *top_endpoint;  /* top --endpoint E */
+    bool top_once;             /* top --once */
 };
 
 /* Fills options from argv (argv[1] the subcommand). CLI_EXIT_OK, or
