@@ -36,6 +36,7 @@ enum long_only {
     OPT_CURVE_SERVER,
     OPT_ENDPOINT,
     OPT_ONCE,
+    OPT_V2,
     OPT_HELP,
 };
 
@@ -70,6 +71,7 @@ static const struct option long_options[] = {
     { "output", required_argument, NULL, 'o' },
     { "endpoint", required_argument, NULL, OPT_ENDPOINT },
     { "once", no_argument, NULL, OPT_ONCE },
+    { "v2", no_argument, NULL, OPT_V2 },
     { "help", no_argument, NULL, OPT_HELP },
     { NULL, 0, NULL, 0 },
 };
@@ -255,6 +257,9 @@ static int parse_one(struct cli_options *options, int option,
     case OPT_ONCE:
         options->top_once = true;
         return CLI_EXIT_OK;
+    case OPT_V2:
+        options->v2 = true;
+        return CLI_EXIT_OK;
     case OPT_HELP:
         options->command = CLI_HELP;
         return CLI_EXIT_OK;
@@ -271,6 +276,8 @@ static int check(const struct cli_options *o)
 {
     if ((o->top_endpoint != NULL || o->top_once) && o->command != CLI_TOP)
         return cli_fail(CLI_EXIT_USAGE, "--endpoint and --once are top's");
+    if (o->v2 && o->command != CLI_MONITOR && !o->monitor)
+        return cli_fail(CLI_EXIT_USAGE, "--v2 is for monitor and --monitor");
     if (o->command == CLI_TOP && (o->top_pid < 0) == (o->top_endpoint == NULL))
         return cli_fail(CLI_EXIT_USAGE,
                         "top needs a process id or --endpoint E, not both");

@@ -75,6 +75,7 @@ struct cli_options {
     bool verbose;        /* -v: bound endpoints on stderr */
     bool monitor;        /* recv --monitor / send --monitor */
     bool json;           /* monitor --json */
+    bool v2;             /* --v2: version 2 monitor events */
     const char *plain_user;
     const char *plain_password;
     bool plain_server;

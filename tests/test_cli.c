@@ -3,7 +3,8 @@
  * libzmq 4.3.4 peers in another process (tests/peer.c) over tcp on
  * 127.0.0.1, the tool binding and the peer binding: every output format
  * byte for byte, multipart, PUB/SUB, REQ, CURVE with keys from
- * `modzmq keygen`, PLAIN, the monitor's JSON, the plugin list, `modzmq
+ * `modzmq keygen`, PLAIN, the monitor's JSON and its version 2 events
+ * (PIPES_STATS) in both forms, the plugin list, `modzmq
  * top` on an application of this program's own (a child) that loaded the
  * stats observer, and the exit codes of usage errors and timeouts. Every wait on the tool is
  * bounded; a tool that outlives its bound is killed and the test fails.
@@ -197,6 +198,11 @@ static bool answer_is(struct test_peer *peer, const char *expected,
         return false;
     }
     return true;
+}
+
+static bool starts_with(const char *text, const char *prefix)
+{
+    return strncmp(text, prefix, strlen(prefix)) == 0;
 }
 
 /* The peer binds a socket of type; its endpoint into endpoint. */
@@ -537,6 +543,75 @@ static void test_monitor_json(void)
     test_peer_stop(peer);
 }
 
+/* Version 2: every value and both endpoints, and PIPES_STATS asked for
+ * every -i ms, in both forms, a pyzmq PUSH sending to the tool's PULL
+ * (which never reads: the three messages stay queued inbound). */
+static void test_monitor_v2(void)
+{
+    struct test_peer *peer = test_peer_start();
+    CU_ASSERT_PTR_NOT_NULL_FATAL(peer);
+    for (int json = 0; json < 2; json++) {
+        const char *args[] = { "monitor", "-t", "pull", "-b",
+                               "tcp://127.0.0.1:*", "-v", "--v2", "-i", "400",
+                               "-n", "6", "-w", "10000",
+                               json ? "--json" : NULL, NULL };
+        struct tool *t = tool_start(args, NULL);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+        char endpoint[256];
+        CU_ASSERT_TRUE(tool_bound(t, endpoint, sizeof endpoint));
+        CU_ASSERT_TRUE(answer_is(peer, "ok", "socket %s", "PUSH"));
+        CU_ASSERT_TRUE(answer_is(peer, "ok", "connect %s", endpoint));
+        for (int i = 0; i < 3; i++)
+            CU_ASSERT_TRUE(answer_is(peer, "ok", "send %s", "6869"));
+        CU_ASSERT_EQUAL(tool_finish(t, TOOL_TIMEOUT_MS), 0);
+        /* LISTENING, ACCEPTED, HANDSHAKE_SUCCEEDED, then PIPES_STATS. */
+        char expected[3][512];
+        if (json) {
+            snprintf(expected[0], 512, "{\"event\":\"LISTENING\",\"id\":8,"
+                     "\"values\":[");
+            snprintf(expected[1], 512, "],\"local\":\"%s\",\"remote\":\"",
+                     endpoint);
+            snprintf(expected[2], 512, "{\"event\":\"PIPES_STATS\",\"id\":"
+                     "65536,\"values\":[");
+        } else {
+            snprintf(expected[0], 512, "LISTENING ");
+            snprintf(expected[1], 512, " %s ", endpoint);
+            snprintf(expected[2], 512, "PIPES_STATS ");
+        }
+        const char *names[] = { "LISTENING", "ACCEPTED",
+                                "HANDSHAKE_SUCCEEDED" };
+        const char *line = t->stdout_text;
+        for (int i = 0; i < 3; i++) {
+            const char *end = strchr(line, '\n');
+            CU_ASSERT_FATAL(end != NULL);
+            CU_ASSERT_PTR_NOT_NULL(strstr(line, names[i]));
+            /* Each names the bound endpoint as its local one. */
+            const char *local = strstr(line, expected[1]);
+            CU_ASSERT(local != NULL && local < end);
+            line = end + 1;
+        }
+        CU_ASSERT(starts_with(t->stdout_text, expected[0]));
+        /* The last PIPES_STATS: nothing outbound, the three inbound (in
+         * parts, as far as the socket's end can tell: at least three, as
+         * the monitor suite has it), and the peer's address. */
+        const char *last = NULL;
+        for (const char *at = line; (at = strstr(at, expected[2])) != NULL;
+             at++)
+            last = at;
+        CU_ASSERT_PTR_NOT_NULL_FATAL(last);
+        unsigned long long outbound = 1, inbound = 0;
+        CU_ASSERT_EQUAL(sscanf(last + strlen(expected[2]), "%llu,%llu",
+                               &outbound, &inbound), 2);
+        CU_ASSERT_EQUAL(outbound, 0);
+        CU_ASSERT(inbound >= 3);
+        const char *remote = json ? "\"local\":\"\",\"remote\":\"tcp://127.0.0.1:"
+                                  : " - tcp://127.0.0.1:";
+        CU_ASSERT_PTR_NOT_NULL(strstr(last, remote));
+        free(t);
+    }
+    test_peer_stop(peer);
+}
+
 static void test_plugins_listed(void)
 {
     struct tool t;
@@ -748,11 +823,6 @@ static size_t top_lines(const char *text, struct top_line *lines, size_t max)
     return count;
 }
 
-static bool starts_with(const char *text, const char *prefix)
-{
-    return strncmp(text, prefix, strlen(prefix)) == 0;
-}
-
 static const struct top_line *top_find(const struct top_line *lines,
                                        size_t count, const char *type)
 {
@@ -869,6 +939,7 @@ static void test_top_counters(void)
     test_child_kill(app);
 }
 
+/* Usage errors of top's options and --v2, and a runtime error. */
 static void test_top_errors(void)
 {
     struct tool t;
@@ -879,6 +950,9 @@ static void test_top_errors(void)
     const char *once_elsewhere[] = { "recv", "-t", "pull", "-c",
                                      "tcp://127.0.0.1:1", "--once", NULL };
     CU_ASSERT_EQUAL(tool_run(&t, once_elsewhere, NULL), 2);
+    const char *v2_elsewhere[] = { "recv", "-t", "pull", "-c",
+                                   "tcp://127.0.0.1:1", "--v2", NULL };
+    CU_ASSERT_EQUAL(tool_run(&t, v2_elsewhere, NULL), 2);
     /* Nobody serves there: a runtime error that says what to check. */
     const char *nobody[] = { "top", "--endpoint", "@modzmq-test-nobody",
                              "--once", NULL };
@@ -901,6 +975,7 @@ int main(int argc, char **argv)
         { "PLAIN client", test_plain_client },
         { "PLAIN server", test_plain_server },
         { "monitor --json", test_monitor_json },
+        { "monitor --v2, PIPES_STATS, text and JSON", test_monitor_v2 },
         { "plugins", test_plugins_listed },
         { "plugins: refused, and why", test_plugins_refused },
         { "RADIO to DISH, recv --monitor", test_radio_dish_monitored },
