@@ -80,8 +80,12 @@ static const char help_text[] =
     "\n"
     "security:\n"
     "  --plain-user U --plain-password P   a PLAIN client\n"
+    "  --plain-file FILE        the same account from FILE, lines\n"
+    "                           \"user = U\" and \"password = P\" (mode 0600),\n"
+    "                           so that ps does not show the password\n"
     "  --plain-server --plain-user U --plain-password P\n"
-    "                           a PLAIN server letting in that account only\n"
+    "                           (or --plain-file FILE): a PLAIN server\n"
+    "                           letting in that account only\n"
     "                           (through a ZAP handler of its own)\n"
     "  --curve-server --curve-key FILE     a CURVE server with its key pair\n"
     "  --curve-server-key FILE             a CURVE client of that server\n"
@@ -140,6 +144,8 @@ int main(int argc, char **argv)
 {
     struct cli_options options;
     int code = cli_options_parse(&options, argc, argv);
+    if (code == CLI_EXIT_OK && options.plain_file != NULL)
+        code = cli_plain_file_read(&options);
     if (code == CLI_EXIT_OK)
         code = run(&options);
     cli_options_free(&options);

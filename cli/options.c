@@ -31,6 +31,7 @@ enum long_only {
     OPT_PLAIN_USER,
     OPT_PLAIN_PASSWORD,
     OPT_PLAIN_SERVER,
+    OPT_PLAIN_FILE,
     OPT_CURVE_SERVER_KEY,
     OPT_CURVE_KEY,
     OPT_CURVE_SERVER,
@@ -65,6 +66,7 @@ static const struct option long_options[] = {
     { "plain-user", required_argument, NULL, OPT_PLAIN_USER },
     { "plain-password", required_argument, NULL, OPT_PLAIN_PASSWORD },
     { "plain-server", no_argument, NULL, OPT_PLAIN_SERVER },
+    { "plain-file", required_argument, NULL, OPT_PLAIN_FILE },
     { "curve-server-key", required_argument, NULL, OPT_CURVE_SERVER_KEY },
     { "curve-key", required_argument, NULL, OPT_CURVE_KEY },
     { "curve-server", no_argument, NULL, OPT_CURVE_SERVER },
@@ -239,6 +241,9 @@ static int parse_one(struct cli_options *options, int option,
     case OPT_PLAIN_SERVER:
         options->plain_server = true;
         return CLI_EXIT_OK;
+    case OPT_PLAIN_FILE:
+        options->plain_file = argument;
+        return CLI_EXIT_OK;
     case OPT_CURVE_SERVER_KEY:
         options->curve_server_key = argument;
         return CLI_EXIT_OK;
@@ -294,13 +299,19 @@ static int check(const struct cli_options *o)
         return cli_fail(CLI_EXIT_USAGE, "-d and -f cannot be used together");
     if (o->lines && o->whole)
         return cli_fail(CLI_EXIT_USAGE, "--lines and --whole exclude each other");
+    if (o->plain_file != NULL &&
+        (o->plain_user != NULL || o->plain_password != NULL))
+        return cli_fail(CLI_EXIT_USAGE, "--plain-file gives the account: "
+                        "no --plain-user or --plain-password with it");
     if ((o->plain_user == NULL) != (o->plain_password == NULL))
         return cli_fail(CLI_EXIT_USAGE,
                         "--plain-user and --plain-password go together");
-    if (o->plain_server && o->plain_user == NULL)
+    if (o->plain_server && o->plain_user == NULL && o->plain_file == NULL)
         return cli_fail(CLI_EXIT_USAGE, "--plain-server needs the account it "
-                        "lets in: --plain-user and --plain-password");
-    int mechanisms = (o->plain_user != NULL || o->plain_server) +
+                        "lets in: --plain-user and --plain-password, or "
+                        "--plain-file");
+    int mechanisms = (o->plain_user != NULL || o->plain_server ||
+                      o->plain_file != NULL) +
                      (o->curve_server || o->curve_server_key != NULL);
     if (mechanisms > 1)
         return cli_fail(CLI_EXIT_USAGE, "PLAIN and CURVE exclude each other");
@@ -365,4 +376,6 @@ void cli_options_free(struct cli_options *options)
     free(options->subscriptions);
     free(options->groups);
     free(options->data);
+    free(options->plain_owned[0]);
+    free(options->plain_owned[1]);
 }

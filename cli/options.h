@@ -79,6 +79,8 @@ struct cli_options {
     const char *plain_user;
     const char *plain_password;
     bool plain_server;
+    const char *plain_file;    /* --plain-file: the account, from a file */
+    char *plain_owned[2];      /* the user and password read from it */
     const char *curve_server_key; /* file with the server's public key */
     const char *curve_key;        /* file with this side's key pair */
     bool curve_server;

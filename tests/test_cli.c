@@ -2,7 +2,7 @@
  * The modzmq command-line tool (cli/), run as a subprocess against
  * libzmq 4.3.4 peers in another process (tests/peer.c) over tcp on
  * 127.0.0.1, the tool binding and the peer binding: every output format
- * byte for byte, multipart, PUB/SUB, REQ, CURVE with keys from
+ * byte for byte, both ways round and for a REQ's replies, multipart, PUB/SUB, REQ, CURVE with keys from
  * `modzmq keygen`, PLAIN, the monitor's JSON and its version 2 events
  * (PIPES_STATS) in both forms, the plugin list, `modzmq
  * top` on an application of this program's own (a child) that loaded the
@@ -205,6 +205,23 @@ static bool starts_with(const char *text, const char *prefix)
     return strncmp(text, prefix, strlen(prefix)) == 0;
 }
 
+/* Starts the tool with args (which bind and say so with -v), then has
+ * the peer make a socket of type and connect to what the tool bound
+ * (into endpoint). NULL when the tool did not start. */
+static struct tool *tool_start_with_peer(const char *const *args,
+                                         struct test_peer *peer,
+                                         const char *type, char *endpoint,
+                                         size_t size)
+{
+    struct tool *t = tool_start(args, NULL);
+    if (t == NULL)
+        return NULL;
+    CU_ASSERT_TRUE(tool_bound(t, endpoint, size));
+    CU_ASSERT_TRUE(answer_is(peer, "ok", "socket %s", type));
+    CU_ASSERT_TRUE(answer_is(peer, "ok", "connect %s", endpoint));
+    return t;
+}
+
 /* The peer binds a socket of type; its endpoint into endpoint. */
 static bool peer_bind(struct test_peer *peer, const char *type,
                       char *endpoint, size_t size)
@@ -218,7 +235,7 @@ static bool peer_bind(struct test_peer *peer, const char *type,
     return true;
 }
 
-/* ---- output formats, the tool binding ------------------------------ */
+/* ---- output formats: the tool binding, connecting, sending --------- */
 
 /* Two messages from a PUSH peer: "hello", then three parts
  * a"b, the empty part and \001\n. */
@@ -234,23 +251,40 @@ static const char *const format_outputs[] = {
     "  [3] 2 \"\\001\\n\"\n",
 };
 
-static void test_formats_tool_binds(void)
+/* Who binds, and which way the two messages go: to the tool's PULL,
+ * bound or connecting, or as the replies to the tool's REQ. */
+enum format_case { TOOL_BINDS, PEER_BINDS, PEER_REPLIES };
+
+/* The two messages in each format: the tool's output byte for byte. */
+static void run_format_case(enum format_case which)
 {
+    static const char *const messages[] = { "68656c6c6f", "612262 - 010a" };
     struct test_peer *peer = test_peer_start();
     CU_ASSERT_PTR_NOT_NULL_FATAL(peer);
     for (size_t i = 0; i < sizeof format_names / sizeof format_names[0]; i++) {
-        const char *args[] = { "recv", "-t", "pull", "-b",
-                               "tcp://127.0.0.1:*", "-v", "-n", "2",
-                               "--format", format_names[i], "-w", "10000",
-                               NULL };
-        struct tool *t = tool_start(args, NULL);
+        char endpoint[256] = "tcp://127.0.0.1:*";
+        if (which != TOOL_BINDS)
+            CU_ASSERT_TRUE_FATAL(peer_bind(peer,
+                                           which == PEER_BINDS ? "PUSH" : "REP",
+                                           endpoint, sizeof endpoint));
+        const char *args[] = { which == PEER_REPLIES ? "send" : "recv", "-t",
+                               which == PEER_REPLIES ? "req" : "pull",
+                               which == TOOL_BINDS ? "-b" : "-c", endpoint,
+                               "-n", "2", "--format", format_names[i], "-w",
+                               "10000", "-v", "-d", "ping", NULL };
+        /* -d for the REQ's requests only. */
+        if (which != PEER_REPLIES)
+            args[12] = NULL;
+        struct tool *t = which == TOOL_BINDS
+                             ? tool_start_with_peer(args, peer, "PUSH", endpoint,
+                                                    sizeof endpoint)
+                             : tool_start(args, NULL);
         CU_ASSERT_PTR_NOT_NULL_FATAL(t);
-        char endpoint[256];
-        CU_ASSERT_TRUE(tool_bound(t, endpoint, sizeof endpoint));
-        CU_ASSERT_TRUE(answer_is(peer, "ok", "socket %s", "PUSH"));
-        CU_ASSERT_TRUE(answer_is(peer, "ok", "connect %s", endpoint));
-        CU_ASSERT_TRUE(answer_is(peer, "ok", "send %s", "68656c6c6f"));
-        CU_ASSERT_TRUE(answer_is(peer, "ok", "send %s", "612262 - 010a"));
+        for (int m = 0; m < 2; m++) {
+            if (which == PEER_REPLIES)
+                CU_ASSERT_TRUE(answer_is(peer, "msg 70696e67", "recv", NULL));
+            CU_ASSERT_TRUE(answer_is(peer, "ok", "send %s", messages[m]));
+        }
         CU_ASSERT_EQUAL(tool_finish(t, TOOL_TIMEOUT_MS), 0);
         CU_ASSERT_EQUAL(t->stdout_size, strlen(format_outputs[i]));
         CU_ASSERT_EQUAL(memcmp(t->stdout_text, format_outputs[i],
@@ -260,6 +294,44 @@ static void test_formats_tool_binds(void)
                     t->stdout_text);
         free(t);
     }
+    test_peer_stop(peer);
+}
+
+static void test_formats_tool_binds(void)
+{
+    run_format_case(TOOL_BINDS);
+}
+
+/* The peer's send waits for the tool to connect. */
+static void test_formats_tool_connects(void)
+{
+    run_format_case(PEER_BINDS);
+}
+
+/* The other direction: the tool's REQ asks a pyzmq REP, which answers
+ * with the two messages. */
+static void test_formats_of_replies(void)
+{
+    run_format_case(PEER_REPLIES);
+}
+
+/* The tool binding and sending, a pyzmq PULL connecting: its PUSH
+ * waits for the peer, then both messages arrive whole. */
+static void test_send_tool_binds(void)
+{
+    struct test_peer *peer = test_peer_start();
+    CU_ASSERT_PTR_NOT_NULL_FATAL(peer);
+    const char *args[] = { "send", "-t", "push", "-b", "tcp://127.0.0.1:*",
+                           "-v", "-d", "hello", "-d", "a", "--more", "-d", "",
+                           "-n", "2", "-w", "10000", NULL };
+    char endpoint[256];
+    struct tool *t = tool_start_with_peer(args, peer, "PULL", endpoint,
+                                          sizeof endpoint);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+    CU_ASSERT_TRUE(answer_is(peer, "msg 68656c6c6f", "recv", NULL));
+    CU_ASSERT_TRUE(answer_is(peer, "msg 61 -", "recv", NULL));
+    CU_ASSERT_EQUAL(tool_finish(t, TOOL_TIMEOUT_MS), 0);
+    free(t);
     test_peer_stop(peer);
 }
 
@@ -450,6 +522,26 @@ static void test_curve_with_keygen(void)
 }
 
 /* A PLAIN client with the password a pyzmq authenticator knows. */
+/* A PLAIN account file (--plain-file) in a new file of mode 0600; its
+ * path into path (at least 64 bytes). */
+static bool plain_file_make(char *path, const char *user, const char *password)
+{
+    snprintf(path, 64, "/tmp/modzmq-cli-plain.XXXXXX");
+    int fd = mkstemp(path);
+    if (fd < 0)
+        return false;
+    FILE *file = fdopen(fd, "w");
+    if (file == NULL) {
+        close(fd);
+        return false;
+    }
+    fprintf(file, "# the tool's account\nuser = %s\npassword = %s  \n", user,
+            password);
+    return fclose(file) == 0;
+}
+
+/* The tool as a PLAIN client of a pyzmq server: the account given on the
+ * command line, then from a file. */
 static void test_plain_client(void)
 {
     struct test_peer *peer = test_peer_start();
@@ -461,46 +553,84 @@ static void test_plain_client(void)
     CU_ASSERT_FATAL(bound != NULL && strncmp(bound, "ok ", 3) == 0);
     char endpoint[256];
     snprintf(endpoint, sizeof endpoint, "%s", bound + 3);
+    char path[64];
+    CU_ASSERT_TRUE_FATAL(plain_file_make(path, "admin", "secret"));
     struct tool t;
     const char *args[] = { "send", "-t", "push", "-c", endpoint,
                            "--plain-user", "admin", "--plain-password",
                            "secret", "-d", "plain", "-w", "10000", NULL };
     CU_ASSERT_EQUAL(tool_run(&t, args, NULL), 0);
     CU_ASSERT_TRUE(answer_is(peer, "msg 706c61696e", "recv", NULL));
+    const char *from_file[] = { "send", "-t", "push", "-c", endpoint,
+                                "--plain-file", path, "-d", "file", "-w",
+                                "10000", NULL };
+    CU_ASSERT_EQUAL(tool_run(&t, from_file, NULL), 0);
+    CU_ASSERT_TRUE(answer_is(peer, "msg 66696c65", "recv", NULL));
+    CU_ASSERT_EQUAL(t.stderr_size, 0);
+    unlink(path);
     test_peer_stop(peer);
 }
 
-/* The tool as a PLAIN server (its own ZAP handler letting in the one
- * account named), pyzmq PLAIN clients: the right password is let in,
- * a wrong one refused. */
+/* The tool as a PLAIN server (its own ZAP handler) of pyzmq clients, the
+ * account from the command line, then from a file: a wrong password is
+ * refused, the right one gets in. */
 static void test_plain_server(void)
 {
-    const char *args[] = { "recv", "-t", "pull", "-b", "tcp://127.0.0.1:*",
-                           "-v", "--plain-server", "--plain-user", "u",
-                           "--plain-password", "p", "--monitor", "-n", "1",
-                           "-w", "10000", NULL };
-    struct tool *t = tool_start(args, NULL);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(t);
-    char endpoint[256];
-    CU_ASSERT_TRUE(tool_bound(t, endpoint, sizeof endpoint));
-    struct test_peer *peer = test_peer_start();
-    CU_ASSERT_PTR_NOT_NULL_FATAL(peer);
-    /* The wrong password first: its handshake fails on the tool. */
-    CU_ASSERT_TRUE(answer_is(peer, "ok", "socket %s", "PUSH"));
-    CU_ASSERT_TRUE(answer_is(peer, "ok", "set PLAIN_USERNAME str:%s", "u"));
-    CU_ASSERT_TRUE(answer_is(peer, "ok", "set PLAIN_PASSWORD str:%s", "x"));
-    CU_ASSERT_TRUE(answer_is(peer, "ok", "connect %s", endpoint));
-    CU_ASSERT_PTR_NOT_NULL(tool_wait_for(t, true, "HANDSHAKE_FAILED_AUTH 400 ",
-                                         10000));
-    CU_ASSERT_TRUE(answer_is(peer, "ok", "socket %s", "PUSH"));
-    CU_ASSERT_TRUE(answer_is(peer, "ok", "set PLAIN_USERNAME str:%s", "u"));
-    CU_ASSERT_TRUE(answer_is(peer, "ok", "set PLAIN_PASSWORD str:%s", "p"));
-    CU_ASSERT_TRUE(answer_is(peer, "ok", "connect %s", endpoint));
-    CU_ASSERT_TRUE(answer_is(peer, "ok", "send %s", "706c61696e"));
-    CU_ASSERT_EQUAL(tool_finish(t, TOOL_TIMEOUT_MS), 0);
-    CU_ASSERT_STRING_EQUAL(t->stdout_text, "plain\n");
-    free(t);
-    test_peer_stop(peer);
+    char path[64];
+    CU_ASSERT_TRUE_FATAL(plain_file_make(path, "u", "p"));
+    for (int from_file = 0; from_file < 2; from_file++) {
+        const char *args[] = { "recv", "-t", "pull", "-b", "tcp://127.0.0.1:*",
+                               "-v", "--plain-server", "--monitor", "-n", "1",
+                               "-w", "10000", "--plain-user", "u",
+                               "--plain-password", "p", NULL };
+        if (from_file) {
+            args[12] = "--plain-file";
+            args[13] = path;
+            args[14] = NULL;
+        }
+        struct tool *t = tool_start(args, NULL);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+        char endpoint[256];
+        CU_ASSERT_TRUE(tool_bound(t, endpoint, sizeof endpoint));
+        struct test_peer *peer = test_peer_start();
+        CU_ASSERT_PTR_NOT_NULL_FATAL(peer);
+        /* The wrong password first: its handshake fails on the tool. */
+        CU_ASSERT_TRUE(answer_is(peer, "ok", "socket %s", "PUSH"));
+        CU_ASSERT_TRUE(answer_is(peer, "ok", "set PLAIN_USERNAME str:%s", "u"));
+        CU_ASSERT_TRUE(answer_is(peer, "ok", "set PLAIN_PASSWORD str:%s", "x"));
+        CU_ASSERT_TRUE(answer_is(peer, "ok", "connect %s", endpoint));
+        CU_ASSERT_PTR_NOT_NULL(tool_wait_for(t, true,
+                                             "HANDSHAKE_FAILED_AUTH 400 ",
+                                             10000));
+        CU_ASSERT_TRUE(answer_is(peer, "ok", "socket %s", "PUSH"));
+        CU_ASSERT_TRUE(answer_is(peer, "ok", "set PLAIN_USERNAME str:%s", "u"));
+        CU_ASSERT_TRUE(answer_is(peer, "ok", "set PLAIN_PASSWORD str:%s", "p"));
+        CU_ASSERT_TRUE(answer_is(peer, "ok", "connect %s", endpoint));
+        CU_ASSERT_TRUE(answer_is(peer, "ok", "send %s", "706c61696e"));
+        CU_ASSERT_EQUAL(tool_finish(t, TOOL_TIMEOUT_MS), 0);
+        CU_ASSERT_STRING_EQUAL(t->stdout_text, "plain\n");
+        free(t);
+        test_peer_stop(peer);
+    }
+    /* A file others may read is said, and still used; one without a
+     * password line is refused; so is mixing it with --plain-user. */
+    chmod(path, 0644);
+    struct tool t;
+    const char *readable[] = { "send", "-t", "push", "-c", "tcp://127.0.0.1:1",
+                               "--plain-file", path, "-d", "x", "-w", "100",
+                               NULL };
+    tool_run(&t, readable, NULL);
+    CU_ASSERT_PTR_NOT_NULL(strstr(t.stderr_text, "is readable by others"));
+    FILE *file = fopen(path, "w");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(file);
+    fputs("user = u\n", file);
+    fclose(file);
+    CU_ASSERT_EQUAL(tool_run(&t, readable, NULL), 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(t.stderr_text, ": no password line"));
+    const char *mixed[] = { "send", "-t", "push", "-c", "tcp://127.0.0.1:1",
+                            "--plain-file", path, "--plain-user", "u", NULL };
+    CU_ASSERT_EQUAL(tool_run(&t, mixed, NULL), 2);
+    unlink(path);
 }
 
 /* ---- monitor, plugins, exit codes ---------------------------------- */
@@ -513,12 +643,10 @@ static void test_monitor_json(void)
     CU_ASSERT_PTR_NOT_NULL_FATAL(peer);
     const char *args[] = { "monitor", "-t", "pull", "-b", "tcp://127.0.0.1:*",
                            "-v", "--json", "-n", "3", "-w", "10000", NULL };
-    struct tool *t = tool_start(args, NULL);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(t);
     char endpoint[256];
-    CU_ASSERT_TRUE(tool_bound(t, endpoint, sizeof endpoint));
-    CU_ASSERT_TRUE(answer_is(peer, "ok", "socket %s", "PUSH"));
-    CU_ASSERT_TRUE(answer_is(peer, "ok", "connect %s", endpoint));
+    struct tool *t = tool_start_with_peer(args, peer, "PUSH", endpoint,
+                                          sizeof endpoint);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(t);
     CU_ASSERT_EQUAL(tool_finish(t, TOOL_TIMEOUT_MS), 0);
     char expected[1024];
     snprintf(expected, sizeof expected,
@@ -555,12 +683,10 @@ static void test_monitor_v2(void)
                                "tcp://127.0.0.1:*", "-v", "--v2", "-i", "400",
                                "-n", "6", "-w", "10000",
                                json ? "--json" : NULL, NULL };
-        struct tool *t = tool_start(args, NULL);
-        CU_ASSERT_PTR_NOT_NULL_FATAL(t);
         char endpoint[256];
-        CU_ASSERT_TRUE(tool_bound(t, endpoint, sizeof endpoint));
-        CU_ASSERT_TRUE(answer_is(peer, "ok", "socket %s", "PUSH"));
-        CU_ASSERT_TRUE(answer_is(peer, "ok", "connect %s", endpoint));
+        struct tool *t = tool_start_with_peer(args, peer, "PUSH", endpoint,
+                                              sizeof endpoint);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(t);
         for (int i = 0; i < 3; i++)
             CU_ASSERT_TRUE(answer_is(peer, "ok", "send %s", "6869"));
         CU_ASSERT_EQUAL(tool_finish(t, TOOL_TIMEOUT_MS), 0);
@@ -967,6 +1093,9 @@ int main(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
     static const struct test_case tests[] = {
         { "output formats, the tool binding", test_formats_tool_binds },
+        { "output formats, the peer binding", test_formats_tool_connects },
+        { "output formats of REQ's replies", test_formats_of_replies },
+        { "send, the tool binding", test_send_tool_binds },
         { "send to a bound peer: -d, --more, stdin, file",
           test_send_to_bound_peer },
         { "REQ prints the reply", test_req_prints_reply },
