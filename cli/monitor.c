@@ -44,10 +44,9 @@ static const struct {
 
 /* Version 2's events: libzmq 4.3.5's (v1's and PIPES_STATS) and the
  * ones modzmq adds. */
-static const uint64_t events_v2 = ZMQ_EVENT_ALL_V2 |
-                                  MODZMQ_EVENT_PIPE_HWM_REACHED |
-                                  MODZMQ_EVENT_PIPE_HWM_CLEARED |
-                                  MODZMQ_EVENT_PEER_COUNTERS;
+static const uint64_t events_v2 =
+    ZMQ_EVENT_ALL_V2 | MODZMQ_EVENT_PIPE_HWM_REACHED |
+    MODZMQ_EVENT_PIPE_HWM_CLEARED | MODZMQ_EVENT_PEER_COUNTERS;
 
 static const char *event_name(uint64_t id)
 {
@@ -65,8 +64,7 @@ static long long now_ms(void)
     return (long long) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-int cli_monitor_start(void *context, void *socket, bool v2,
-                      void **reader_out)
+int cli_monitor_start(void *context, void *socket, bool v2, void **reader_out)
 {
     int rc = v2 ? zmq_socket_monitor_versioned(socket, MONITOR_ENDPOINT,
                                                events_v2, 2, ZMQ_PAIR)
@@ -105,8 +103,8 @@ static bool read_u64(void *reader, uint64_t *value)
 {
     zmq_msg_t frame;
     zmq_msg_init(&frame);
-    bool ok = zmq_msg_recv(&frame, reader, ZMQ_DONTWAIT) == 8 &&
-              zmq_msg_more(&frame);
+    bool ok =
+        zmq_msg_recv(&frame, reader, ZMQ_DONTWAIT) == 8 && zmq_msg_more(&frame);
     if (ok)
         memcpy(value, zmq_msg_data(&frame), 8);
     zmq_msg_close(&frame);
@@ -121,8 +119,7 @@ static void write_endpoint_text(FILE *out, zmq_msg_t *endpoint)
         fwrite(zmq_msg_data(endpoint), 1, zmq_msg_size(endpoint), out);
 }
 
-static void write_endpoint_json(FILE *out, const char *key,
-                                zmq_msg_t *endpoint)
+static void write_endpoint_json(FILE *out, const char *key, zmq_msg_t *endpoint)
 {
     fprintf(out, ",\"%s\":\"", key);
     write_json_text(out, zmq_msg_data(endpoint), zmq_msg_size(endpoint));
@@ -191,7 +188,8 @@ bool cli_monitor_print(void *reader, FILE *out, bool json, bool v2)
         const char *endpoint = zmq_msg_data(&address);
         size_t size = zmq_msg_size(&address);
         if (json) {
-            fprintf(out, "{\"event\":\"%s\",\"id\":%u,\"value\":%u,\"endpoint\":\"",
+            fprintf(out,
+                    "{\"event\":\"%s\",\"id\":%u,\"value\":%u,\"endpoint\":\"",
                     event_name(id), (unsigned) id, value);
             write_json_text(out, endpoint, size);
             fputs("\"}\n", out);

@@ -85,9 +85,8 @@ static const struct {
     { "send", CLI_SEND },       { "recv", CLI_RECV },
     { "monitor", CLI_MONITOR }, { "keygen", CLI_KEYGEN },
     { "plugins", CLI_PLUGINS }, { "top", CLI_TOP },
-    { "help", CLI_HELP },
-    { "--help", CLI_HELP },     { "-h", CLI_HELP },
-    { "--version", CLI_VERSION },
+    { "help", CLI_HELP },       { "--help", CLI_HELP },
+    { "-h", CLI_HELP },         { "--version", CLI_VERSION },
 };
 
 static const struct {
@@ -301,18 +300,20 @@ static int check(const struct cli_options *o)
         return cli_fail(CLI_EXIT_USAGE, "--lines and --whole exclude each other");
     if (o->plain_file != NULL &&
         (o->plain_user != NULL || o->plain_password != NULL))
-        return cli_fail(CLI_EXIT_USAGE, "--plain-file gives the account: "
+        return cli_fail(CLI_EXIT_USAGE,
+                        "--plain-file gives the account: "
                         "no --plain-user or --plain-password with it");
     if ((o->plain_user == NULL) != (o->plain_password == NULL))
         return cli_fail(CLI_EXIT_USAGE,
                         "--plain-user and --plain-password go together");
     if (o->plain_server && o->plain_user == NULL && o->plain_file == NULL)
-        return cli_fail(CLI_EXIT_USAGE, "--plain-server needs the account it "
+        return cli_fail(CLI_EXIT_USAGE,
+                        "--plain-server needs the account it "
                         "lets in: --plain-user and --plain-password, or "
                         "--plain-file");
-    int mechanisms = (o->plain_user != NULL || o->plain_server ||
-                      o->plain_file != NULL) +
-                     (o->curve_server || o->curve_server_key != NULL);
+    int mechanisms =
+        (o->plain_user != NULL || o->plain_server || o->plain_file != NULL) +
+        (o->curve_server || o->curve_server_key != NULL);
     if (mechanisms > 1)
         return cli_fail(CLI_EXIT_USAGE, "PLAIN and CURVE exclude each other");
     if (o->curve_server && o->curve_key == NULL)
@@ -325,7 +326,7 @@ static int check(const struct cli_options *o)
 
 int cli_options_parse(struct cli_options *options, int argc, char **argv)
 {
-    *options = (struct cli_options) {
+    *options = (struct cli_options){
         .socket_type = -1,
         .format = CLI_FORMAT_LINE,
         .count = -1,

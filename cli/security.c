@@ -102,7 +102,8 @@ static char *text_line(const char *line, const char *name)
     if (value == NULL)
         return NULL;
     size_t length = strcspn(value, "\r\n");
-    while (length > 0 && (value[length - 1] == ' ' || value[length - 1] == '\t'))
+    while (length > 0 &&
+           (value[length - 1] == ' ' || value[length - 1] == '\t'))
         length--;
     char *copy = strndup(value, length);
     if (copy == NULL)

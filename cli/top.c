@@ -25,9 +25,9 @@ enum { COUNTERS = 5, DEFAULT_FETCH_TIMEOUT_MS = 2000, SNAPSHOT_MAX = 1 << 24 };
 
 /* What a socket line or a peer line carries. */
 struct top_row {
-    unsigned socket; /* the socket's id */
-    char *type;      /* sockets: PUB...; "-" before its first answer */
-    char *endpoint;  /* peers: the peer; sockets: "bind:... connect:..." */
+    unsigned socket;  /* the socket's id */
+    char *type;       /* sockets: PUB...; "-" before its first answer */
+    char *endpoint;   /* peers: the peer; sockets: "bind:... connect:..." */
     long long age_ms; /* sockets: -1 when it never answered */
     bool stale;
     bool peer;
@@ -92,8 +92,10 @@ static int fetch(const char *endpoint, long timeout_ms, char **text)
     struct sockaddr_un address;
     socklen_t length;
     if (!address_of(endpoint, &address, &length))
-        return cli_fail(CLI_EXIT_USAGE, "'%s' is not an AF_UNIX endpoint "
-                        "(a path, or @name)", endpoint);
+        return cli_fail(CLI_EXIT_USAGE,
+                        "'%s' is not an AF_UNIX endpoint "
+                        "(a path, or @name)",
+                        endpoint);
     int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0)
         return cli_fail(CLI_EXIT_RUNTIME, "socket: %s", strerror(errno));
@@ -130,8 +132,8 @@ static int fetch(const char *endpoint, long timeout_ms, char **text)
         }
         if (size + 1 == capacity) {
             capacity *= 2;
-            char *grown = capacity <= SNAPSHOT_MAX ? realloc(buffer, capacity)
-                                                   : NULL;
+            char *grown =
+                capacity <= SNAPSHOT_MAX ? realloc(buffer, capacity) : NULL;
             if (grown == NULL) {
                 code = cli_fail(CLI_EXIT_RUNTIME, "snapshot too large");
                 break;
@@ -142,8 +144,8 @@ static int fetch(const char *endpoint, long timeout_ms, char **text)
         if (got == 0)
             break;
         if (got < 0 && errno != EINTR) {
-            code = cli_fail(CLI_EXIT_RUNTIME, "%s: %s", endpoint,
-                            strerror(errno));
+            code =
+                cli_fail(CLI_EXIT_RUNTIME, "%s: %s", endpoint, strerror(errno));
             break;
         }
         if (got > 0)
@@ -218,9 +220,10 @@ static char *socket_endpoints(const char *line)
     if (!has_bound && !has_connected)
         text = strdup("-");
     else if (asprintf(&text, "%s%s%s%s%s", has_bound ? "bind:" : "",
-                 has_bound ? bound : "", has_bound && has_connected ? " " : "",
-                 has_connected ? "connect:" : "",
-                 has_connected ? connected : "") < 0)
+                      has_bound ? bound : "",
+                      has_bound && has_connected ? " " : "",
+                      has_connected ? "connect:" : "",
+                      has_connected ? connected : "") < 0)
         text = NULL;
     free(bound);
     free(connected);
@@ -304,8 +307,7 @@ static long long answered_at(const struct top_snapshot *s,
 {
     for (size_t i = 0; i < s->count; i++) {
         if (!s->rows[i].peer && s->rows[i].socket == row->socket)
-            return s->rows[i].age_ms < 0 ? -1
-                                         : s->time_ms - s->rows[i].age_ms;
+            return s->rows[i].age_ms < 0 ? -1 : s->time_ms - s->rows[i].age_ms;
     }
     return -1;
 }
@@ -327,8 +329,8 @@ static void rate(char *text, size_t size, const struct top_snapshot *before,
         snprintf(text, size, "%s", "0");
         return;
     }
-    double per_second =
-        (double) (row->values[k] - old->values[k]) * 1000.0 / (double) (at - then);
+    double per_second = (double) (row->values[k] - old->values[k]) * 1000.0 /
+                        (double) (at - then);
     snprintf(text, size, "%.0f", per_second);
 }
 
@@ -394,7 +396,8 @@ static int take(const char *endpoint, long timeout_ms, struct top_snapshot *s)
 /* Sleeps ms, or less when a signal came. */
 static void pause_ms(long ms)
 {
-    struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L };
+    struct timespec ts = { .tv_sec = ms / 1000,
+                           .tv_nsec = (ms % 1000) * 1000000L };
     nanosleep(&ts, NULL);
 }
 
@@ -406,8 +409,8 @@ int cli_top_command(const struct cli_options *o)
         snprintf(fallback, sizeof fallback, "@modzmq-stats.%ld", o->top_pid);
         endpoint = fallback;
     }
-    long timeout_ms = o->timeout_ms >= 0 ? o->timeout_ms
-                                         : DEFAULT_FETCH_TIMEOUT_MS;
+    long timeout_ms =
+        o->timeout_ms >= 0 ? o->timeout_ms : DEFAULT_FETCH_TIMEOUT_MS;
     long interval_ms = o->interval_ms > 0 ? o->interval_ms : 1000;
     struct sigaction action = { .sa_handler = on_signal };
     sigaction(SIGINT, &action, NULL);

@@ -267,17 +267,27 @@ static void run_format_case(enum format_case which)
             CU_ASSERT_TRUE_FATAL(peer_bind(peer,
                                            which == PEER_BINDS ? "PUSH" : "REP",
                                            endpoint, sizeof endpoint));
-        const char *args[] = { which == PEER_REPLIES ? "send" : "recv", "-t",
+        const char *args[] = { which == PEER_REPLIES ? "send" : "recv",
+                               "-t",
                                which == PEER_REPLIES ? "req" : "pull",
-                               which == TOOL_BINDS ? "-b" : "-c", endpoint,
-                               "-n", "2", "--format", format_names[i], "-w",
-                               "10000", "-v", "-d", "ping", NULL };
+                               which == TOOL_BINDS ? "-b" : "-c",
+                               endpoint,
+                               "-n",
+                               "2",
+                               "--format",
+                               format_names[i],
+                               "-w",
+                               "10000",
+                               "-v",
+                               "-d",
+                               "ping",
+                               NULL };
         /* -d for the REQ's requests only. */
         if (which != PEER_REPLIES)
             args[12] = NULL;
         struct tool *t = which == TOOL_BINDS
-                             ? tool_start_with_peer(args, peer, "PUSH", endpoint,
-                                                    sizeof endpoint)
+                             ? tool_start_with_peer(args, peer, "PUSH",
+                                                    endpoint, sizeof endpoint)
                              : tool_start(args, NULL);
         CU_ASSERT_PTR_NOT_NULL_FATAL(t);
         for (int m = 0; m < 2; m++) {
@@ -321,12 +331,15 @@ static void test_send_tool_binds(void)
 {
     struct test_peer *peer = test_peer_start();
     CU_ASSERT_PTR_NOT_NULL_FATAL(peer);
-    const char *args[] = { "send", "-t", "push", "-b", "tcp://127.0.0.1:*",
-                           "-v", "-d", "hello", "-d", "a", "--more", "-d", "",
-                           "-n", "2", "-w", "10000", NULL };
+    const char *args[] = {
+        "send",   "-t",    "push",  "-b", "tcp://127.0.0.1:*",
+        "-v",     "-d",    "hello", "-d", "a",
+        "--more", "-d",    "",      "-n", "2",
+        "-w",     "10000", NULL
+    };
     char endpoint[256];
-    struct tool *t = tool_start_with_peer(args, peer, "PULL", endpoint,
-                                          sizeof endpoint);
+    struct tool *t =
+        tool_start_with_peer(args, peer, "PULL", endpoint, sizeof endpoint);
     CU_ASSERT_PTR_NOT_NULL_FATAL(t);
     CU_ASSERT_TRUE(answer_is(peer, "msg 68656c6c6f", "recv", NULL));
     CU_ASSERT_TRUE(answer_is(peer, "msg 61 -", "recv", NULL));
@@ -561,9 +574,9 @@ static void test_plain_client(void)
                            "secret", "-d", "plain", "-w", "10000", NULL };
     CU_ASSERT_EQUAL(tool_run(&t, args, NULL), 0);
     CU_ASSERT_TRUE(answer_is(peer, "msg 706c61696e", "recv", NULL));
-    const char *from_file[] = { "send", "-t", "push", "-c", endpoint,
-                                "--plain-file", path, "-d", "file", "-w",
-                                "10000", NULL };
+    const char *from_file[] = { "send",   "-t",           "push",  "-c",
+                                endpoint, "--plain-file", path,    "-d",
+                                "file",   "-w",           "10000", NULL };
     CU_ASSERT_EQUAL(tool_run(&t, from_file, NULL), 0);
     CU_ASSERT_TRUE(answer_is(peer, "msg 66696c65", "recv", NULL));
     CU_ASSERT_EQUAL(t.stderr_size, 0);
@@ -579,10 +592,23 @@ static void test_plain_server(void)
     char path[64];
     CU_ASSERT_TRUE_FATAL(plain_file_make(path, "u", "p"));
     for (int from_file = 0; from_file < 2; from_file++) {
-        const char *args[] = { "recv", "-t", "pull", "-b", "tcp://127.0.0.1:*",
-                               "-v", "--plain-server", "--monitor", "-n", "1",
-                               "-w", "10000", "--plain-user", "u",
-                               "--plain-password", "p", NULL };
+        const char *args[] = { "recv",
+                               "-t",
+                               "pull",
+                               "-b",
+                               "tcp://127.0.0.1:*",
+                               "-v",
+                               "--plain-server",
+                               "--monitor",
+                               "-n",
+                               "1",
+                               "-w",
+                               "10000",
+                               "--plain-user",
+                               "u",
+                               "--plain-password",
+                               "p",
+                               NULL };
         if (from_file) {
             args[12] = "--plain-file";
             args[13] = path;
@@ -599,9 +625,8 @@ static void test_plain_server(void)
         CU_ASSERT_TRUE(answer_is(peer, "ok", "set PLAIN_USERNAME str:%s", "u"));
         CU_ASSERT_TRUE(answer_is(peer, "ok", "set PLAIN_PASSWORD str:%s", "x"));
         CU_ASSERT_TRUE(answer_is(peer, "ok", "connect %s", endpoint));
-        CU_ASSERT_PTR_NOT_NULL(tool_wait_for(t, true,
-                                             "HANDSHAKE_FAILED_AUTH 400 ",
-                                             10000));
+        CU_ASSERT_PTR_NOT_NULL(
+            tool_wait_for(t, true, "HANDSHAKE_FAILED_AUTH 400 ", 10000));
         CU_ASSERT_TRUE(answer_is(peer, "ok", "socket %s", "PUSH"));
         CU_ASSERT_TRUE(answer_is(peer, "ok", "set PLAIN_USERNAME str:%s", "u"));
         CU_ASSERT_TRUE(answer_is(peer, "ok", "set PLAIN_PASSWORD str:%s", "p"));
@@ -616,9 +641,11 @@ static void test_plain_server(void)
      * password line is refused; so is mixing it with --plain-user. */
     chmod(path, 0644);
     struct tool t;
-    const char *readable[] = { "send", "-t", "push", "-c", "tcp://127.0.0.1:1",
-                               "--plain-file", path, "-d", "x", "-w", "100",
-                               NULL };
+    const char *readable[] = {
+        "send",         "-t", "push", "-c", "tcp://127.0.0.1:1",
+        "--plain-file", path, "-d",   "x",  "-w",
+        "100",          NULL
+    };
     tool_run(&t, readable, NULL);
     CU_ASSERT_PTR_NOT_NULL(strstr(t.stderr_text, "is readable by others"));
     FILE *file = fopen(path, "w");
@@ -627,8 +654,10 @@ static void test_plain_server(void)
     fclose(file);
     CU_ASSERT_EQUAL(tool_run(&t, readable, NULL), 1);
     CU_ASSERT_PTR_NOT_NULL(strstr(t.stderr_text, ": no password line"));
-    const char *mixed[] = { "send", "-t", "push", "-c", "tcp://127.0.0.1:1",
-                            "--plain-file", path, "--plain-user", "u", NULL };
+    const char *mixed[] = {
+        "send",         "-t", "push",         "-c", "tcp://127.0.0.1:1",
+        "--plain-file", path, "--plain-user", "u",  NULL
+    };
     CU_ASSERT_EQUAL(tool_run(&t, mixed, NULL), 2);
     unlink(path);
 }
@@ -641,11 +670,14 @@ static void test_monitor_json(void)
 {
     struct test_peer *peer = test_peer_start();
     CU_ASSERT_PTR_NOT_NULL_FATAL(peer);
-    const char *args[] = { "monitor", "-t", "pull", "-b", "tcp://127.0.0.1:*",
-                           "-v", "--json", "-n", "3", "-w", "10000", NULL };
+    const char *args[] = {
+        "monitor", "-t",     "pull", "-b", "tcp://127.0.0.1:*",
+        "-v",      "--json", "-n",   "3",  "-w",
+        "10000",   NULL
+    };
     char endpoint[256];
-    struct tool *t = tool_start_with_peer(args, peer, "PUSH", endpoint,
-                                          sizeof endpoint);
+    struct tool *t =
+        tool_start_with_peer(args, peer, "PUSH", endpoint, sizeof endpoint);
     CU_ASSERT_PTR_NOT_NULL_FATAL(t);
     CU_ASSERT_EQUAL(tool_finish(t, TOOL_TIMEOUT_MS), 0);
     char expected[1024];
@@ -679,13 +711,24 @@ static void test_monitor_v2(void)
     struct test_peer *peer = test_peer_start();
     CU_ASSERT_PTR_NOT_NULL_FATAL(peer);
     for (int json = 0; json < 2; json++) {
-        const char *args[] = { "monitor", "-t", "pull", "-b",
-                               "tcp://127.0.0.1:*", "-v", "--v2", "-i", "400",
-                               "-n", "6", "-w", "10000",
-                               json ? "--json" : NULL, NULL };
+        const char *args[] = { "monitor",
+                               "-t",
+                               "pull",
+                               "-b",
+                               "tcp://127.0.0.1:*",
+                               "-v",
+                               "--v2",
+                               "-i",
+                               "400",
+                               "-n",
+                               "6",
+                               "-w",
+                               "10000",
+                               json ? "--json" : NULL,
+                               NULL };
         char endpoint[256];
-        struct tool *t = tool_start_with_peer(args, peer, "PUSH", endpoint,
-                                              sizeof endpoint);
+        struct tool *t =
+            tool_start_with_peer(args, peer, "PUSH", endpoint, sizeof endpoint);
         CU_ASSERT_PTR_NOT_NULL_FATAL(t);
         for (int i = 0; i < 3; i++)
             CU_ASSERT_TRUE(answer_is(peer, "ok", "send %s", "6869"));
@@ -693,11 +736,13 @@ static void test_monitor_v2(void)
         /* LISTENING, ACCEPTED, HANDSHAKE_SUCCEEDED, then PIPES_STATS. */
         char expected[3][512];
         if (json) {
-            snprintf(expected[0], 512, "{\"event\":\"LISTENING\",\"id\":8,"
+            snprintf(expected[0], 512,
+                     "{\"event\":\"LISTENING\",\"id\":8,"
                      "\"values\":[");
             snprintf(expected[1], 512, "],\"local\":\"%s\",\"remote\":\"",
                      endpoint);
-            snprintf(expected[2], 512, "{\"event\":\"PIPES_STATS\",\"id\":"
+            snprintf(expected[2], 512,
+                     "{\"event\":\"PIPES_STATS\",\"id\":"
                      "65536,\"values\":[");
         } else {
             snprintf(expected[0], 512, "LISTENING ");
@@ -727,11 +772,13 @@ static void test_monitor_v2(void)
         CU_ASSERT_PTR_NOT_NULL_FATAL(last);
         unsigned long long outbound = 1, inbound = 0;
         CU_ASSERT_EQUAL(sscanf(last + strlen(expected[2]), "%llu,%llu",
-                               &outbound, &inbound), 2);
+                               &outbound, &inbound),
+                        2);
         CU_ASSERT_EQUAL(outbound, 0);
         CU_ASSERT(inbound >= 3);
-        const char *remote = json ? "\"local\":\"\",\"remote\":\"tcp://127.0.0.1:"
-                                  : " - tcp://127.0.0.1:";
+        const char *remote =
+            json ? "\"local\":\"\",\"remote\":\"tcp://127.0.0.1:"
+                 : " - tcp://127.0.0.1:";
         CU_ASSERT_PTR_NOT_NULL(strstr(last, remote));
         free(t);
     }
@@ -937,8 +984,9 @@ static size_t top_lines(const char *text, struct top_line *lines, size_t max)
         else
             row = strstr(row, id) + strlen(id);
         l->endpoints[0] = '\0';
-        if (sscanf(row, "%15s %llu %15s %llu %15s %llu %llu %llu %llu %15s "
-                        "%255[^\n]",
+        if (sscanf(row,
+                   "%15s %llu %15s %llu %15s %llu %llu %llu %llu %15s "
+                   "%255[^\n]",
                    l->type, &l->in, in_rate, &l->out, out_rate, &l->bytes_in,
                    &l->bytes_out, &l->dropped, &l->hwm, l->age,
                    l->endpoints) < 10)
@@ -1073,11 +1121,13 @@ static void test_top_errors(void)
     CU_ASSERT_EQUAL(tool_run(&t, no_target, NULL), 2);
     const char *both[] = { "top", "1", "--endpoint", "@x", NULL };
     CU_ASSERT_EQUAL(tool_run(&t, both, NULL), 2);
-    const char *once_elsewhere[] = { "recv", "-t", "pull", "-c",
-                                     "tcp://127.0.0.1:1", "--once", NULL };
+    const char *once_elsewhere[] = {
+        "recv", "-t", "pull", "-c", "tcp://127.0.0.1:1", "--once", NULL
+    };
     CU_ASSERT_EQUAL(tool_run(&t, once_elsewhere, NULL), 2);
-    const char *v2_elsewhere[] = { "recv", "-t", "pull", "-c",
-                                   "tcp://127.0.0.1:1", "--v2", NULL };
+    const char *v2_elsewhere[] = {
+        "recv", "-t", "pull", "-c", "tcp://127.0.0.1:1", "--v2", NULL
+    };
     CU_ASSERT_EQUAL(tool_run(&t, v2_elsewhere, NULL), 2);
     /* Nobody serves there: a runtime error that says what to check. */
     const char *nobody[] = { "top", "--endpoint", "@modzmq-test-nobody",

@@ -583,9 +583,8 @@ static int stats_init(const struct modzmq_core_services *core_services,
 {
     services = core_services;
     self = core;
-    if (!modzmq_has_service(core_services,
-                            offsetof(struct modzmq_core_services,
-                                     counters_request))) {
+    if (!modzmq_has_service(core_services, offsetof(struct modzmq_core_services,
+                                                    counters_request))) {
         errno = ENOTSUP;
         return -1;
     }
