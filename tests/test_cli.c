@@ -1113,6 +1113,38 @@ static void test_top_counters(void)
     test_child_kill(app);
 }
 
+/* MODZMQ_STATS_ENDPOINT naming a path: a socket file only its user may
+ * use, which top --endpoint reads. */
+static void test_top_endpoint_file(void)
+{
+    char dir[] = "/tmp/modzmq-cli-stats.XXXXXX";
+    CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+    char path[64];
+    snprintf(path, sizeof path, "%s/stats", dir);
+    setenv("MODZMQ_OBSERVERS", "stats", 1);
+    setenv("MODZMQ_STATS_ENDPOINT", path, 1);
+    const char *const args[] = { "stats-app", NULL };
+    struct test_child *app = test_child_start(args);
+    unsetenv("MODZMQ_OBSERVERS");
+    unsetenv("MODZMQ_STATS_ENDPOINT");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(app);
+    const char *line = test_child_line(app, 10000);
+    CU_ASSERT(line != NULL && strcmp(line, "ready") == 0);
+    struct stat st;
+    CU_ASSERT_EQUAL(stat(path, &st), 0);
+    CU_ASSERT(S_ISSOCK(st.st_mode));
+    CU_ASSERT_EQUAL(st.st_mode & 0777, 0600);
+    struct tool t;
+    const char *top[] = { "top", "--endpoint", path, "--once", NULL };
+    CU_ASSERT_EQUAL(tool_run(&t, top, NULL), 0);
+    struct top_line lines[16];
+    size_t count = top_lines(t.stdout_text, lines, 16);
+    CU_ASSERT_PTR_NOT_NULL(top_find(lines, count, "PUSH"));
+    test_child_kill(app);
+    unlink(path);
+    rmdir(dir);
+}
+
 /* Usage errors of top's options and --v2, and a runtime error. */
 static void test_top_errors(void)
 {
@@ -1162,6 +1194,7 @@ int main(int argc, char **argv)
         { "--help", test_help },
         { "receive timeout exits 3", test_receive_timeout },
         { "top: an application's counters, exact", test_top_counters },
+        { "top --endpoint: a socket file", test_top_endpoint_file },
         { "top: usage and runtime errors", test_top_errors },
     };
     return test_run_suite("cli", tests, sizeof tests / sizeof tests[0]);
