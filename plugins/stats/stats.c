@@ -234,9 +234,25 @@ static void peer_answered(struct socket_stats *s,
     memcpy(p->values, event->values, sizeof p->values);
 }
 
-/* Appends endpoint to a space separated list. */
+/* Whether a space separated list holds endpoint. */
+static bool list_has(const char *list, const char *endpoint)
+{
+    size_t length = strlen(endpoint);
+    for (const char *at = list; at != NULL && *at != '\0';) {
+        size_t size = strcspn(at, " ");
+        if (size == length && strncmp(at, endpoint, length) == 0)
+            return true;
+        at += size;
+        at += strspn(at, " ");
+    }
+    return false;
+}
+
+/* Appends endpoint to a space separated list that lacks it. */
 static void list_add(char **list, const char *endpoint)
 {
+    if (endpoint[0] == '\0' || list_has(*list, endpoint))
+        return;
     size_t had = *list != NULL ? strlen(*list) : 0;
     char *grown = grow(*list, had + strlen(endpoint) + 1, 1);
     if (had > 0)
@@ -245,8 +261,9 @@ static void list_add(char **list, const char *endpoint)
     *list = grown;
 }
 
-/* The endpoints of a socket that has not answered yet, from its bind and
- * connect events, so that the view can say which socket is silent. */
+/* A bind or connect, as it happens: the socket's next answer lists it
+ * too, but one that never answers again (or never did) is still shown
+ * with what it is bound and connected to. */
 static void learn_endpoint(struct socket_stats *s,
                            const struct modzmq_event *event)
 {
@@ -273,8 +290,7 @@ static void on_event(void *arg, const struct modzmq_event *event)
         count_hwm_hit(s, event->remote_endpoint);
         break;
     default: /* a bind or connect: the socket is known from now on */
-        if (s->answered_ms < 0)
-            learn_endpoint(s, event);
+        learn_endpoint(s, event);
         break;
     }
     pthread_mutex_unlock(&table.lock);
