@@ -1013,17 +1013,14 @@ static bool silent(const struct top_line *row)
     return strcmp(row->age, "never") == 0 || strcmp(row->age, "stale") == 0;
 }
 
-/* Runs top --once on pid until the PUSH and PUB rows show every message
+/* Runs top with args (--once) until the PUSH and PUB rows show every message
  * (each socket answers when the application next polls it) and the PAIR,
  * which is never called, is silent (it may have answered once, before its
  * bind, and needs three intervals to go stale), at most 10 s; the rows
  * into lines. */
-static size_t top_settled(pid_t pid, struct top_line *lines, size_t max,
-                          struct tool *t)
+static size_t top_settled(const char *const *args, struct top_line *lines,
+                          size_t max, struct tool *t)
 {
-    char pid_text[32];
-    snprintf(pid_text, sizeof pid_text, "%ld", (long) pid);
-    const char *args[] = { "top", pid_text, "--once", NULL };
     long deadline = now_ms() + 10000;
     size_t count = 0;
     do {
@@ -1058,7 +1055,10 @@ static void test_top_counters(void)
     CU_ASSERT(line != NULL && strcmp(line, "ready") == 0);
     struct top_line lines[16];
     struct tool t;
-    size_t count = top_settled(test_child_pid(app), lines, 16, &t);
+    char pid_text[32];
+    snprintf(pid_text, sizeof pid_text, "%ld", (long) test_child_pid(app));
+    const char *once[] = { "top", pid_text, "--once", NULL };
+    size_t count = top_settled(once, lines, 16, &t);
     const struct top_line *push = top_find(lines, count, "PUSH");
     const struct top_line *pull = top_find(lines, count, "PULL");
     const struct top_line *pub = top_find(lines, count, "PUB");
@@ -1111,8 +1111,6 @@ static void test_top_counters(void)
     CU_ASSERT(starts_with(pair->endpoints, "bind:tcp://127.0.0.1:"));
 
     /* Live: two tables, the second with rates (0 by now). */
-    char pid_text[32];
-    snprintf(pid_text, sizeof pid_text, "%ld", (long) test_child_pid(app));
     const char *live[] = { "top", pid_text, "-n", "2", "-i", "200", NULL };
     CU_ASSERT_EQUAL(tool_run(&t, live, NULL), 0);
     const char *second = strstr(t.stdout_text, "\n\nmodzmq top: pid ");
@@ -1134,10 +1132,12 @@ static void test_top_endpoint_file(void)
     snprintf(path, sizeof path, "%s/stats", dir);
     setenv("MODZMQ_OBSERVERS", "stats", 1);
     setenv("MODZMQ_STATS_ENDPOINT", path, 1);
+    setenv("MODZMQ_STATS_INTERVAL", "100", 1);
     const char *const args[] = { "stats-app", NULL };
     struct test_child *app = test_child_start(args);
     unsetenv("MODZMQ_OBSERVERS");
     unsetenv("MODZMQ_STATS_ENDPOINT");
+    unsetenv("MODZMQ_STATS_INTERVAL");
     CU_ASSERT_PTR_NOT_NULL_FATAL(app);
     const char *line = test_child_line(app, 10000);
     CU_ASSERT(line != NULL && strcmp(line, "ready") == 0);
@@ -1147,10 +1147,10 @@ static void test_top_endpoint_file(void)
     CU_ASSERT_EQUAL(st.st_mode & 0777, 0600);
     struct tool t;
     const char *top[] = { "top", "--endpoint", path, "--once", NULL };
-    CU_ASSERT_EQUAL(tool_run(&t, top, NULL), 0);
     struct top_line lines[16];
-    size_t count = top_lines(t.stdout_text, lines, 16);
-    CU_ASSERT_PTR_NOT_NULL(top_find(lines, count, "PUSH"));
+    size_t count = top_settled(top, lines, 16, &t);
+    const struct top_line *push = top_find(lines, count, "PUSH");
+    CU_ASSERT(push != NULL && push->out == TOP_MESSAGES);
     test_child_kill(app);
     unlink(path);
     rmdir(dir);
