@@ -1,5 +1,5 @@
 # cli: the modzmq command-line tool (send, recv, monitor, keygen,
-# plugins), linked against this build's libzmq only. Included by
+# plugins, top), linked against this build's libzmq only. Included by
 # Makefile.am; its suite is tests/test_cli (tests/local.mk).
 bin_PROGRAMS = cli/modzmq
 cli_modzmq_SOURCES = cli/main.c \
@@ -13,6 +13,7 @@ cli_modzmq_SOURCES = cli/main.c \
 	cli/monitor.c cli/monitor.h \
 	cli/transfer.c cli/transfer.h \
 	cli/plugins.c cli/plugins.h \
+	cli/top.c cli/top.h \
 	cli/zap.c cli/zap.h
 cli_modzmq_CFLAGS = $(COMMON_CFLAGS)
 cli_modzmq_LDADD = libzmq.la

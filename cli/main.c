@@ -11,6 +11,7 @@
 #include "plugins.h"
 #include "report.h"
 #include "security.h"
+#include "top.h"
 #include "transfer.h"
 #include "zap.h"
 
@@ -23,6 +24,8 @@ static const char help_text[] =
     "  monitor   print the events of the tool's own socket\n"
     "  keygen    make a CURVE key pair\n"
     "  plugins   list the plugins found, loaded or refused and why\n"
+    "  top PID   the live counters of the sockets of process PID, which\n"
+    "            runs with MODZMQ_OBSERVERS=stats (or top --endpoint E)\n"
     "\n"
     "socket:\n"
     "  -t, --type TYPE          pair pub sub req rep dealer router pull push\n"
@@ -38,6 +41,11 @@ static const char help_text[] =
     "  --json                   monitor: one JSON object per event line,\n"
     "                           {\"event\":\"LISTENING\",\"id\":8,\"value\":V,\n"
     "                           \"endpoint\":\"EP\"}; else \"LISTENING V EP\"\n"
+    "  --v2                     monitor, --monitor: version 2 events (also\n"
+    "                           PIPES_STATS every -i MS, PIPE_HWM_REACHED,\n"
+    "                           _CLEARED, PEER_COUNTERS), all values and both\n"
+    "                           endpoints: \"EVENT V1,V2 LOCAL REMOTE\", or\n"
+    "                           {..,\"values\":[..],\"local\":..,\"remote\":..}\n"
     "  -v, --verbose            say each real endpoint on stderr\n"
     "\n"
     "data (send, and REP's answers):\n"
@@ -63,10 +71,21 @@ static const char help_text[] =
     "  -w, --timeout MS         bound on every send and receive\n"
     "  --progress               counts and rates on stderr, every second\n"
     "\n"
+    "top:\n"
+    "  --endpoint E             the stats plugin's endpoint, @name or a path\n"
+    "                           (default @modzmq-stats.PID)\n"
+    "  --once                   one table, no rates, then exit\n"
+    "  -i MS / -n N / -w MS     refresh every MS (1000), N tables, wait at\n"
+    "                           most MS (2000) for each snapshot\n"
+    "\n"
     "security:\n"
     "  --plain-user U --plain-password P   a PLAIN client\n"
+    "  --plain-file FILE        the same account from FILE, lines\n"
+    "                           \"user = U\" and \"password = P\" (mode 0600),\n"
+    "                           so that ps does not show the password\n"
     "  --plain-server --plain-user U --plain-password P\n"
-    "                           a PLAIN server letting in that account only\n"
+    "                           (or --plain-file FILE): a PLAIN server\n"
+    "                           letting in that account only\n"
     "                           (through a ZAP handler of its own)\n"
     "  --curve-server --curve-key FILE     a CURVE server with its key pair\n"
     "  --curve-server-key FILE             a CURVE client of that server\n"
@@ -97,6 +116,8 @@ static int run(const struct cli_options *o)
         return cli_keygen(o);
     case CLI_PLUGINS:
         return cli_plugins_command(o);
+    case CLI_TOP:
+        return cli_top_command(o);
     default:
         break;
     }
@@ -123,6 +144,8 @@ int main(int argc, char **argv)
 {
     struct cli_options options;
     int code = cli_options_parse(&options, argc, argv);
+    if (code == CLI_EXIT_OK && options.plain_file != NULL)
+        code = cli_plain_file_read(&options);
     if (code == CLI_EXIT_OK)
         code = run(&options);
     cli_options_free(&options);

@@ -2,9 +2,12 @@
  * Monitor events of the tool's socket (see monitor.h).
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdint.h>
 #include <string.h>
+#include <time.h>
 
+#include <modzmq.h>
 #include <zmq.h>
 
 #include "endpoints.h"
@@ -15,7 +18,7 @@
 #define MONITOR_ENDPOINT "inproc://modzmq-cli-monitor"
 
 static const struct {
-    int id;
+    uint64_t id;
     const char *name;
 } event_names[] = {
     { ZMQ_EVENT_CONNECTED, "CONNECTED" },
@@ -33,9 +36,19 @@ static const struct {
     { ZMQ_EVENT_HANDSHAKE_SUCCEEDED, "HANDSHAKE_SUCCEEDED" },
     { ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL, "HANDSHAKE_FAILED_PROTOCOL" },
     { ZMQ_EVENT_HANDSHAKE_FAILED_AUTH, "HANDSHAKE_FAILED_AUTH" },
+    { ZMQ_EVENT_PIPES_STATS, "PIPES_STATS" },
+    { MODZMQ_EVENT_PIPE_HWM_REACHED, "PIPE_HWM_REACHED" },
+    { MODZMQ_EVENT_PIPE_HWM_CLEARED, "PIPE_HWM_CLEARED" },
+    { MODZMQ_EVENT_PEER_COUNTERS, "PEER_COUNTERS" },
 };
 
-static const char *event_name(int id)
+/* Version 2's events: libzmq 4.3.5's (v1's and PIPES_STATS) and the
+ * ones modzmq adds. */
+static const uint64_t events_v2 =
+    ZMQ_EVENT_ALL_V2 | MODZMQ_EVENT_PIPE_HWM_REACHED |
+    MODZMQ_EVENT_PIPE_HWM_CLEARED | MODZMQ_EVENT_PEER_COUNTERS;
+
+static const char *event_name(uint64_t id)
 {
     for (size_t i = 0; i < sizeof event_names / sizeof event_names[0]; i++) {
         if (event_names[i].id == id)
@@ -44,9 +57,19 @@ static const char *event_name(int id)
     return "UNKNOWN";
 }
 
-int cli_monitor_start(void *context, void *socket, void **reader_out)
+static long long now_ms(void)
 {
-    if (zmq_socket_monitor(socket, MONITOR_ENDPOINT, ZMQ_EVENT_ALL) != 0)
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int cli_monitor_start(void *context, void *socket, bool v2, void **reader_out)
+{
+    int rc = v2 ? zmq_socket_monitor_versioned(socket, MONITOR_ENDPOINT,
+                                               events_v2, 2, ZMQ_PAIR)
+                : zmq_socket_monitor(socket, MONITOR_ENDPOINT, ZMQ_EVENT_ALL);
+    if (rc != 0)
         return cli_fail_zmq("monitor");
     void *reader = zmq_socket(context, ZMQ_PAIR);
     if (reader == NULL || zmq_connect(reader, MONITOR_ENDPOINT) != 0) {
@@ -74,8 +97,82 @@ static void write_json_text(FILE *out, const char *text, size_t size)
     }
 }
 
-bool cli_monitor_print(void *reader, FILE *out, bool json)
+/* Reads one frame of exactly size bytes into value; false if it is not
+ * one, or no frame follows. */
+static bool read_u64(void *reader, uint64_t *value)
 {
+    zmq_msg_t frame;
+    zmq_msg_init(&frame);
+    bool ok =
+        zmq_msg_recv(&frame, reader, ZMQ_DONTWAIT) == 8 && zmq_msg_more(&frame);
+    if (ok)
+        memcpy(value, zmq_msg_data(&frame), 8);
+    zmq_msg_close(&frame);
+    return ok;
+}
+
+static void write_endpoint_text(FILE *out, zmq_msg_t *endpoint)
+{
+    if (zmq_msg_size(endpoint) == 0)
+        fputc('-', out);
+    else
+        fwrite(zmq_msg_data(endpoint), 1, zmq_msg_size(endpoint), out);
+}
+
+static void write_endpoint_json(FILE *out, const char *key, zmq_msg_t *endpoint)
+{
+    fprintf(out, ",\"%s\":\"", key);
+    write_json_text(out, zmq_msg_data(endpoint), zmq_msg_size(endpoint));
+    fputc('"', out);
+}
+
+/* A version 2 event: its id, values, local and remote endpoint frames,
+ * as "EVENT V1,V2 LOCAL REMOTE" ("-" for no value or no endpoint) or
+ * {"event":..,"id":..,"values":[..],"local":"..","remote":".."}. */
+static bool print_v2(void *reader, FILE *out, bool json)
+{
+    uint64_t id, count, values[16];
+    if (!read_u64(reader, &id) || !read_u64(reader, &count) || count > 16)
+        return false;
+    for (uint64_t i = 0; i < count; i++) {
+        if (!read_u64(reader, &values[i]))
+            return false;
+    }
+    zmq_msg_t local, remote;
+    zmq_msg_init(&local);
+    zmq_msg_init(&remote);
+    bool ok = zmq_msg_recv(&local, reader, ZMQ_DONTWAIT) >= 0 &&
+              zmq_msg_more(&local) &&
+              zmq_msg_recv(&remote, reader, ZMQ_DONTWAIT) >= 0;
+    if (ok && json) {
+        fprintf(out, "{\"event\":\"%s\",\"id\":%" PRIu64 ",\"values\":[",
+                event_name(id), id);
+        for (uint64_t i = 0; i < count; i++)
+            fprintf(out, "%s%" PRIu64, i > 0 ? "," : "", values[i]);
+        fputc(']', out);
+        write_endpoint_json(out, "local", &local);
+        write_endpoint_json(out, "remote", &remote);
+        fputs("}\n", out);
+    } else if (ok) {
+        fprintf(out, "%s ", event_name(id));
+        for (uint64_t i = 0; i < count; i++)
+            fprintf(out, "%s%" PRIu64, i > 0 ? "," : "", values[i]);
+        fputs(count == 0 ? "- " : " ", out);
+        write_endpoint_text(out, &local);
+        fputc(' ', out);
+        write_endpoint_text(out, &remote);
+        fputc('\n', out);
+    }
+    fflush(out);
+    zmq_msg_close(&local);
+    zmq_msg_close(&remote);
+    return ok;
+}
+
+bool cli_monitor_print(void *reader, FILE *out, bool json, bool v2)
+{
+    if (v2)
+        return print_v2(reader, out, json);
     zmq_msg_t head, address;
     zmq_msg_init(&head);
     zmq_msg_init(&address);
@@ -91,8 +188,9 @@ bool cli_monitor_print(void *reader, FILE *out, bool json)
         const char *endpoint = zmq_msg_data(&address);
         size_t size = zmq_msg_size(&address);
         if (json) {
-            fprintf(out, "{\"event\":\"%s\",\"id\":%u,\"value\":%u,\"endpoint\":\"",
-                    event_name(id), id, value);
+            fprintf(out,
+                    "{\"event\":\"%s\",\"id\":%u,\"value\":%u,\"endpoint\":\"",
+                    event_name(id), (unsigned) id, value);
             write_json_text(out, endpoint, size);
             fputs("\"}\n", out);
         } else {
@@ -112,19 +210,36 @@ int cli_monitor_command(void *context, const struct cli_options *o)
     int code = cli_socket_open(context, o, &socket);
     if (code != CLI_EXIT_OK)
         return code;
-    code = cli_monitor_start(context, socket, &reader);
+    code = cli_monitor_start(context, socket, o->v2, &reader);
     if (code == CLI_EXIT_OK)
         code = cli_socket_attach(socket, o);
     long printed = 0;
+    long long deadline = o->timeout_ms >= 0 ? now_ms() + o->timeout_ms : -1;
+    long long next_stats = now_ms();
     while (code == CLI_EXIT_OK && (o->count < 0 || printed < o->count)) {
+        /* --v2 -i MS: PIPES_STATS of every peer every MS (EAGAIN while
+         * there is none). */
+        bool stats = o->v2 && o->interval_ms > 0;
+        if (stats && now_ms() >= next_stats) {
+            zmq_socket_monitor_pipes_stats(socket);
+            next_stats = now_ms() + o->interval_ms;
+        }
+        long long wait = deadline < 0 ? -1 : deadline - now_ms();
+        if (stats && (wait < 0 || wait > next_stats - now_ms()))
+            wait = next_stats - now_ms();
         zmq_pollitem_t item = { .socket = reader, .events = ZMQ_POLLIN };
-        int ready = zmq_poll(&item, 1, o->timeout_ms);
+        int ready = zmq_poll(&item, 1, wait < 0 ? -1 : (long) wait);
         if (ready < 0 && errno != EINTR)
             code = cli_fail_zmq("poll");
-        else if (ready == 0)
+        else if (ready == 0 && deadline >= 0 && now_ms() >= deadline)
             break;
-        else if (ready > 0 && cli_monitor_print(reader, stdout, o->json))
+        else if (ready > 0 &&
+                 cli_monitor_print(reader, stdout, o->json, o->v2)) {
             printed++;
+            /* -w bounds the wait for each event. */
+            if (o->timeout_ms >= 0)
+                deadline = now_ms() + o->timeout_ms;
+        }
     }
     /* -w ended it before -n events came: a timeout. */
     if (code == CLI_EXIT_OK && o->count >= 0 && printed < o->count)

@@ -31,9 +31,13 @@ enum long_only {
     OPT_PLAIN_USER,
     OPT_PLAIN_PASSWORD,
     OPT_PLAIN_SERVER,
+    OPT_PLAIN_FILE,
     OPT_CURVE_SERVER_KEY,
     OPT_CURVE_KEY,
     OPT_CURVE_SERVER,
+    OPT_ENDPOINT,
+    OPT_ONCE,
+    OPT_V2,
     OPT_HELP,
 };
 
@@ -62,10 +66,14 @@ static const struct option long_options[] = {
     { "plain-user", required_argument, NULL, OPT_PLAIN_USER },
     { "plain-password", required_argument, NULL, OPT_PLAIN_PASSWORD },
     { "plain-server", no_argument, NULL, OPT_PLAIN_SERVER },
+    { "plain-file", required_argument, NULL, OPT_PLAIN_FILE },
     { "curve-server-key", required_argument, NULL, OPT_CURVE_SERVER_KEY },
     { "curve-key", required_argument, NULL, OPT_CURVE_KEY },
     { "curve-server", no_argument, NULL, OPT_CURVE_SERVER },
     { "output", required_argument, NULL, 'o' },
+    { "endpoint", required_argument, NULL, OPT_ENDPOINT },
+    { "once", no_argument, NULL, OPT_ONCE },
+    { "v2", no_argument, NULL, OPT_V2 },
     { "help", no_argument, NULL, OPT_HELP },
     { NULL, 0, NULL, 0 },
 };
@@ -76,9 +84,9 @@ static const struct {
 } commands[] = {
     { "send", CLI_SEND },       { "recv", CLI_RECV },
     { "monitor", CLI_MONITOR }, { "keygen", CLI_KEYGEN },
-    { "plugins", CLI_PLUGINS }, { "help", CLI_HELP },
-    { "--help", CLI_HELP },     { "-h", CLI_HELP },
-    { "--version", CLI_VERSION },
+    { "plugins", CLI_PLUGINS }, { "top", CLI_TOP },
+    { "help", CLI_HELP },       { "--help", CLI_HELP },
+    { "-h", CLI_HELP },         { "--version", CLI_VERSION },
 };
 
 static const struct {
@@ -232,6 +240,9 @@ static int parse_one(struct cli_options *options, int option,
     case OPT_PLAIN_SERVER:
         options->plain_server = true;
         return CLI_EXIT_OK;
+    case OPT_PLAIN_FILE:
+        options->plain_file = argument;
+        return CLI_EXIT_OK;
     case OPT_CURVE_SERVER_KEY:
         options->curve_server_key = argument;
         return CLI_EXIT_OK;
@@ -243,6 +254,15 @@ static int parse_one(struct cli_options *options, int option,
         return CLI_EXIT_OK;
     case 'o':
         options->output = argument;
+        return CLI_EXIT_OK;
+    case OPT_ENDPOINT:
+        options->top_endpoint = argument;
+        return CLI_EXIT_OK;
+    case OPT_ONCE:
+        options->top_once = true;
+        return CLI_EXIT_OK;
+    case OPT_V2:
+        options->v2 = true;
         return CLI_EXIT_OK;
     case OPT_HELP:
         options->command = CLI_HELP;
@@ -258,6 +278,13 @@ static int parse_one(struct cli_options *options, int option,
 /* What holds between options, once all are read. */
 static int check(const struct cli_options *o)
 {
+    if ((o->top_endpoint != NULL || o->top_once) && o->command != CLI_TOP)
+        return cli_fail(CLI_EXIT_USAGE, "--endpoint and --once are top's");
+    if (o->v2 && o->command != CLI_MONITOR && !o->monitor)
+        return cli_fail(CLI_EXIT_USAGE, "--v2 is for monitor and --monitor");
+    if (o->command == CLI_TOP && (o->top_pid < 0) == (o->top_endpoint == NULL))
+        return cli_fail(CLI_EXIT_USAGE,
+                        "top needs a process id or --endpoint E, not both");
     bool socket_command = o->command == CLI_SEND || o->command == CLI_RECV ||
                           o->command == CLI_MONITOR;
     if (!socket_command)
@@ -271,14 +298,22 @@ static int check(const struct cli_options *o)
         return cli_fail(CLI_EXIT_USAGE, "-d and -f cannot be used together");
     if (o->lines && o->whole)
         return cli_fail(CLI_EXIT_USAGE, "--lines and --whole exclude each other");
+    if (o->plain_file != NULL &&
+        (o->plain_user != NULL || o->plain_password != NULL))
+        return cli_fail(CLI_EXIT_USAGE,
+                        "--plain-file gives the account: "
+                        "no --plain-user or --plain-password with it");
     if ((o->plain_user == NULL) != (o->plain_password == NULL))
         return cli_fail(CLI_EXIT_USAGE,
                         "--plain-user and --plain-password go together");
-    if (o->plain_server && o->plain_user == NULL)
-        return cli_fail(CLI_EXIT_USAGE, "--plain-server needs the account it "
-                        "lets in: --plain-user and --plain-password");
-    int mechanisms = (o->plain_user != NULL || o->plain_server) +
-                     (o->curve_server || o->curve_server_key != NULL);
+    if (o->plain_server && o->plain_user == NULL && o->plain_file == NULL)
+        return cli_fail(CLI_EXIT_USAGE,
+                        "--plain-server needs the account it "
+                        "lets in: --plain-user and --plain-password, or "
+                        "--plain-file");
+    int mechanisms =
+        (o->plain_user != NULL || o->plain_server || o->plain_file != NULL) +
+        (o->curve_server || o->curve_server_key != NULL);
     if (mechanisms > 1)
         return cli_fail(CLI_EXIT_USAGE, "PLAIN and CURVE exclude each other");
     if (o->curve_server && o->curve_key == NULL)
@@ -291,17 +326,26 @@ static int check(const struct cli_options *o)
 
 int cli_options_parse(struct cli_options *options, int argc, char **argv)
 {
-    *options = (struct cli_options) {
+    *options = (struct cli_options){
         .socket_type = -1,
         .format = CLI_FORMAT_LINE,
         .count = -1,
         .timeout_ms = -1,
+        .top_pid = -1,
     };
     if (argc < 2)
         return cli_fail(CLI_EXIT_USAGE, "a command is needed (try modzmq --help)");
     int code = parse_command(options, argv[1]);
     if (code != CLI_EXIT_OK)
         return code;
+    /* top's process id comes first: modzmq top PID [OPTIONS]. */
+    if (options->command == CLI_TOP && argc > 2 && argv[2][0] != '-') {
+        if (!parse_count(argv[2], &options->top_pid) || options->top_pid == 0)
+            return cli_fail(CLI_EXIT_USAGE, "'%s' is not a process id",
+                            argv[2]);
+        argv++;
+        argc--;
+    }
     bool more = false;
     optind = 1;
     opterr = 0; /* getopt would name the subcommand, not modzmq */
@@ -333,4 +377,6 @@ void cli_options_free(struct cli_options *options)
     free(options->subscriptions);
     free(options->groups);
     free(options->data);
+    free(options->plain_owned[0]);
+    free(options->plain_owned[1]);
 }

@@ -23,6 +23,7 @@ enum cli_command {
     CLI_MONITOR,
     CLI_KEYGEN,
     CLI_PLUGINS,
+    CLI_TOP,
     CLI_HELP,
     CLI_VERSION,
 };
@@ -74,13 +75,19 @@ struct cli_options {
     bool verbose;        /* -v: bound endpoints on stderr */
     bool monitor;        /* recv --monitor / send --monitor */
     bool json;           /* monitor --json */
+    bool v2;             /* --v2: version 2 monitor events */
     const char *plain_user;
     const char *plain_password;
     bool plain_server;
+    const char *plain_file;       /* --plain-file: the account, from a file */
+    char *plain_owned[2];         /* the user and password read from it */
     const char *curve_server_key; /* file with the server's public key */
     const char *curve_key;        /* file with this side's key pair */
     bool curve_server;
     const char *output;  /* keygen -o BASENAME */
+    long top_pid;        /* top PID, -1 when not given */
+    const char *top_endpoint; /* top --endpoint E */
+    bool top_once;            /* top --once */
 };
 
 /* Fills options from argv (argv[1] the subcommand). CLI_EXIT_OK, or

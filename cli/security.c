@@ -32,23 +32,29 @@ static int set_flag(void *socket, int option, const char *what)
     return CLI_EXIT_OK;
 }
 
+/* Where the value of a "name = value" line begins, NULL when the line
+ * does not name name. */
+static const char *line_value(const char *line, const char *name)
+{
+    size_t length = strlen(name);
+    line += strspn(line, " \t");
+    if (strncmp(line, name, length) != 0)
+        return NULL;
+    line += length;
+    line += strspn(line, " \t");
+    if (*line++ != '=')
+        return NULL;
+    return line + strspn(line, " \t");
+}
+
 /* A "name = value" line's value, if the line names name: trimmed, in
  * value (41 bytes); true when it is a Z85 key's length. */
 static bool key_line(const char *line, const char *name, char *value,
                      bool *matched)
 {
-    size_t length = strlen(name);
-    while (*line == ' ' || *line == '\t')
-        line++;
-    if (strncmp(line, name, length) != 0)
+    line = line_value(line, name);
+    if (line == NULL)
         return false;
-    line += length;
-    while (*line == ' ' || *line == '\t')
-        line++;
-    if (*line++ != '=')
-        return false;
-    while (*line == ' ' || *line == '\t')
-        line++;
     *matched = true;
     size_t end = strcspn(line, " \t\r\n");
     if (end != Z85_KEY_LENGTH)
@@ -85,6 +91,52 @@ int cli_key_file_read(const char *path, char *public_key, char *secret_key)
         return cli_fail(CLI_EXIT_RUNTIME, "%s: no public-key line", path);
     if (secret_key != NULL && !have_secret)
         return cli_fail(CLI_EXIT_RUNTIME, "%s: no secret-key line", path);
+    return CLI_EXIT_OK;
+}
+
+/* The value of a "name = value" line, blanks around it trimmed, as a new
+ * string; NULL when the line does not name name. */
+static char *text_line(const char *line, const char *name)
+{
+    const char *value = line_value(line, name);
+    if (value == NULL)
+        return NULL;
+    size_t length = strcspn(value, "\r\n");
+    while (length > 0 &&
+           (value[length - 1] == ' ' || value[length - 1] == '\t'))
+        length--;
+    char *copy = strndup(value, length);
+    if (copy == NULL)
+        abort();
+    return copy;
+}
+
+int cli_plain_file_read(struct cli_options *o)
+{
+    FILE *file = fopen(o->plain_file, "r");
+    if (file == NULL)
+        return cli_fail(CLI_EXIT_RUNTIME, "%s: %s", o->plain_file,
+                        strerror(errno));
+    struct stat st;
+    if (fstat(fileno(file), &st) == 0 && (st.st_mode & 077) != 0)
+        cli_note("%s is readable by others: chmod 600 it", o->plain_file);
+    char line[1024];
+    char *value;
+    while (fgets(line, sizeof line, file) != NULL) {
+        if ((value = text_line(line, "user")) != NULL) {
+            free(o->plain_owned[0]);
+            o->plain_owned[0] = value;
+        } else if ((value = text_line(line, "password")) != NULL) {
+            free(o->plain_owned[1]);
+            o->plain_owned[1] = value;
+        }
+    }
+    fclose(file);
+    if (o->plain_owned[0] == NULL || o->plain_owned[1] == NULL)
+        return cli_fail(CLI_EXIT_RUNTIME, "%s: no %s line", o->plain_file,
+                        o->plain_owned[0] == NULL ? "user" : "password");
+    o->plain_user = o->plain_owned[0];
+    o->plain_password = o->plain_owned[1];
     return CLI_EXIT_OK;
 }
 

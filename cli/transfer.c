@@ -19,15 +19,16 @@
 struct session {
     void *socket;
     void *reader; /* monitor events, printed on stderr; or NULL */
+    bool v2;      /* the reader's events are version 2's */
 };
 
 static int session_open(void *context, const struct cli_options *o,
                         struct session *s)
 {
-    *s = (struct session) { 0 };
+    *s = (struct session) { .v2 = o->v2 };
     int code = cli_socket_open(context, o, &s->socket);
     if (code == CLI_EXIT_OK && o->monitor)
-        code = cli_monitor_start(context, s->socket, &s->reader);
+        code = cli_monitor_start(context, s->socket, o->v2, &s->reader);
     if (code == CLI_EXIT_OK)
         code = cli_socket_attach(s->socket, o);
     return code;
@@ -36,7 +37,7 @@ static int session_open(void *context, const struct cli_options *o,
 static void session_close(struct session *s)
 {
     if (s->reader != NULL) {
-        while (cli_monitor_print(s->reader, stderr, false))
+        while (cli_monitor_print(s->reader, stderr, false, s->v2))
             ;
         zmq_socket_monitor(s->socket, NULL, 0);
         zmq_close(s->reader);
@@ -72,7 +73,7 @@ static int wait_readable(struct session *s, long timeout_ms)
         if (ready < 0)
             return errno == EINTR ? 0 : -1;
         if (items[1].revents & ZMQ_POLLIN)
-            cli_monitor_print(s->reader, stderr, false);
+            cli_monitor_print(s->reader, stderr, false, s->v2);
         if (items[0].revents & ZMQ_POLLIN)
             return 1;
         if (ready == 0)

@@ -72,6 +72,63 @@ static struct {
     GPtrArray *shells;
 } dead_contexts = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
+/* Contexts from zmq_ctx_new to the end of zmq_ctx_term, for the
+ * observers' request for counters (mz_ctx_request_counters), which know
+ * no context: a handle they kept could be a terminated one reused. Taken
+ * before a context's own lock. */
+static struct {
+    pthread_mutex_t lock;
+    GPtrArray *list;
+} live_contexts = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+/* A forked child has only the thread that forked: an observer's thread
+ * that held the lock at the fork is not there to release it. */
+static void live_contexts_forked(void)
+{
+    pthread_mutex_init(&live_contexts.lock, NULL);
+}
+
+static void live_contexts_atfork(void)
+{
+    pthread_atfork(NULL, NULL, live_contexts_forked);
+}
+
+static void live_contexts_add(struct mz_ctx *ctx)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, live_contexts_atfork);
+    pthread_mutex_lock(&live_contexts.lock);
+    if (live_contexts.list == NULL)
+        live_contexts.list = g_ptr_array_new();
+    g_ptr_array_add(live_contexts.list, ctx);
+    pthread_mutex_unlock(&live_contexts.lock);
+}
+
+static void live_contexts_remove(struct mz_ctx *ctx)
+{
+    pthread_mutex_lock(&live_contexts.lock);
+    g_ptr_array_remove_fast(live_contexts.list, ctx);
+    pthread_mutex_unlock(&live_contexts.lock);
+}
+
+void mz_ctx_request_counters(void)
+{
+    pid_t pid = getpid();
+    pthread_mutex_lock(&live_contexts.lock);
+    for (guint c = 0; live_contexts.list != NULL && c < live_contexts.list->len;
+         c++) {
+        struct mz_ctx *ctx = g_ptr_array_index(live_contexts.list, c);
+        /* An inherited context's sockets belong to the parent. */
+        if (ctx->pid != pid)
+            continue;
+        pthread_mutex_lock(&ctx->lock);
+        for (guint i = 0; !ctx->terminating && i < ctx->sockets->len; i++)
+            mz_socket_request_counters(g_ptr_array_index(ctx->sockets, i));
+        pthread_mutex_unlock(&ctx->lock);
+    }
+    pthread_mutex_unlock(&live_contexts.lock);
+}
+
 static struct mz_ctx *reuse_dead_context(void)
 {
     struct mz_ctx *ctx = NULL;
@@ -121,6 +178,7 @@ struct mz_ctx *mz_ctx_new(void)
     ctx->thread_priority = -1;
     ctx->inproc = mz_inproc_registry_new();
     ctx->tag = CTX_TAG_LIVE;
+    live_contexts_add(ctx);
     return ctx;
 }
 
@@ -186,6 +244,7 @@ int mz_ctx_term(struct mz_ctx *ctx)
         pthread_mutex_unlock(&ctx->lock);
     }
 
+    live_contexts_remove(ctx);
     /* No socket is left: nothing else can reach the context now. */
     mz_inproc_release_pending(ctx);
     /* The I/O threads of a forked child's context do not exist there:

@@ -73,6 +73,10 @@ struct mz_inproc_registry *mz_ctx_inproc(struct mz_ctx *ctx);
 void mz_ctx_set_zap_handler_died(struct mz_ctx *ctx, bool died);
 bool mz_ctx_zap_handler_died(struct mz_ctx *ctx);
 
+/* Asks every socket of every context of this process to publish its
+ * counters (mz_socket_request_counters). Any thread. */
+void mz_ctx_request_counters(void);
+
 struct mz_reactor;
 /* The reactor of the least busy I/O thread among those a socket's
  * ZMQ_AFFINITY allows (bit i: thread i; 0: any), for a new listener or

@@ -51,7 +51,7 @@ tests_test_preload_LDADD = $(LDADD) $(LTDL_LIBS)
 tests_test_preload_DEPENDENCIES = tests/preload/modzmq_preloaded.la \
 	$(LDADD)
 
-# ---- plugins built against the frozen SDK 1.0 and 1.1 headers ---------
+# ---- plugins built against the frozen SDK 1.0, 1.1 and 1.2 headers ----
 # Each sees only its release's headers (tests/sdk-fixtures/<release>) and
 # zmq.h, as a plugin built then did; they live apart from tests/plugins,
 # whose modules the loader suite scans.
@@ -59,6 +59,7 @@ FIXTURE_CPPFLAGS = -I$(top_srcdir)/include -D_GNU_SOURCE
 check_LTLIBRARIES += \
 	tests/sdk-fixtures/plugins/modzmq_fixture10.la \
 	tests/sdk-fixtures/plugins/modzmq_fixture11.la \
+	tests/sdk-fixtures/plugins/modzmq_fixture12.la \
 	tests/sdk-fixtures/plugins/modzmq_fakecurve11.la \
 	tests/sdk-fixtures/plugins/modzmq_unixpacket.la
 tests_sdk_fixtures_plugins_modzmq_fixture10_la_SOURCES = sdk/examples/example_transport.c
@@ -69,6 +70,10 @@ tests_sdk_fixtures_plugins_modzmq_fixture11_la_SOURCES = sdk/examples/example_tr
 tests_sdk_fixtures_plugins_modzmq_fixture11_la_CPPFLAGS = $(FIXTURE_CPPFLAGS) \
 	-I$(top_srcdir)/tests/sdk-fixtures/1.1 -DSCHEME='"fixture11"'
 tests_sdk_fixtures_plugins_modzmq_fixture11_la_LDFLAGS = $(TEST_PLUGIN_LDFLAGS)
+tests_sdk_fixtures_plugins_modzmq_fixture12_la_SOURCES = sdk/examples/example_transport.c
+tests_sdk_fixtures_plugins_modzmq_fixture12_la_CPPFLAGS = $(FIXTURE_CPPFLAGS) \
+	-I$(top_srcdir)/tests/sdk-fixtures/1.2 -DSCHEME='"fixture12"'
+tests_sdk_fixtures_plugins_modzmq_fixture12_la_LDFLAGS = $(TEST_PLUGIN_LDFLAGS)
 tests_sdk_fixtures_plugins_modzmq_fakecurve11_la_SOURCES = tests/sdk-fixtures/mechanism_1_1.c
 tests_sdk_fixtures_plugins_modzmq_fakecurve11_la_CPPFLAGS = $(FIXTURE_CPPFLAGS) \
 	-I$(top_srcdir)/tests/sdk-fixtures/1.1
@@ -81,13 +86,17 @@ tests_sdk_fixtures_plugins_modzmq_unixpacket_la_CPPFLAGS = $(FIXTURE_CPPFLAGS) \
 tests_sdk_fixtures_plugins_modzmq_unixpacket_la_LDFLAGS = $(TEST_PLUGIN_LDFLAGS)
 
 # Each release's table sizes, from its own headers, for the suite below.
-check_LTLIBRARIES += tests/sdk-fixtures/libsizes10.la tests/sdk-fixtures/libsizes11.la
+check_LTLIBRARIES += tests/sdk-fixtures/libsizes10.la tests/sdk-fixtures/libsizes11.la \
+	tests/sdk-fixtures/libsizes12.la
 tests_sdk_fixtures_libsizes10_la_SOURCES = tests/sdk-fixtures/sizes.c tests/sdk-fixtures/sizes.h
 tests_sdk_fixtures_libsizes10_la_CPPFLAGS = -I$(top_srcdir)/tests/sdk-fixtures/1.0 \
 	-DFIXTURE_SIZES=fixture_sizes_1_0
 tests_sdk_fixtures_libsizes11_la_SOURCES = tests/sdk-fixtures/sizes.c tests/sdk-fixtures/sizes.h
 tests_sdk_fixtures_libsizes11_la_CPPFLAGS = -I$(top_srcdir)/tests/sdk-fixtures/1.1 \
 	-DFIXTURE_SIZES=fixture_sizes_1_1
+tests_sdk_fixtures_libsizes12_la_SOURCES = tests/sdk-fixtures/sizes.c tests/sdk-fixtures/sizes.h
+tests_sdk_fixtures_libsizes12_la_CPPFLAGS = -I$(top_srcdir)/tests/sdk-fixtures/1.2 \
+	-DFIXTURE_SIZES=fixture_sizes_1_2
 
 check_PROGRAMS += tests/test_sdk_versions
 tests_test_sdk_versions_SOURCES = tests/test_sdk_versions.c
@@ -96,7 +105,7 @@ tests_test_sdk_versions_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests \
 	-DSDK_PC_FILE='"$(abs_top_builddir)/sdk/modzmq-sdk.pc"'
 tests_test_sdk_versions_LDADD = tests/libtestutil.la \
 	tests/sdk-fixtures/libsizes10.la tests/sdk-fixtures/libsizes11.la \
-	$(CORE_TEST_LIBS)
+	tests/sdk-fixtures/libsizes12.la $(CORE_TEST_LIBS)
 EXTRA_DIST += tests/sdk-fixtures/README.md \
 	tests/sdk-fixtures/1.0/modzmq/plugin.h \
 	tests/sdk-fixtures/1.0/modzmq/transport.h \
@@ -104,4 +113,11 @@ EXTRA_DIST += tests/sdk-fixtures/README.md \
 	tests/sdk-fixtures/1.1/modzmq/transport.h \
 	tests/sdk-fixtures/1.1/modzmq/mechanism.h \
 	tests/sdk-fixtures/1.1/modzmq/observer.h \
-	tests/sdk-fixtures/1.1/modzmq/engine_transport.h
+	tests/sdk-fixtures/1.1/modzmq/engine_transport.h \
+	tests/sdk-fixtures/1.2/modzmq/plugin.h \
+	tests/sdk-fixtures/1.2/modzmq/transport.h \
+	tests/sdk-fixtures/1.2/modzmq/stream.h \
+	tests/sdk-fixtures/1.2/modzmq/mechanism.h \
+	tests/sdk-fixtures/1.2/modzmq/curve.h \
+	tests/sdk-fixtures/1.2/modzmq/observer.h \
+	tests/sdk-fixtures/1.2/modzmq/engine_transport.h

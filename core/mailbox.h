@@ -34,12 +34,14 @@ enum mz_command_type {
     MZ_CMD_PIPE_TERM,      /* the peer closed its end */
     MZ_CMD_ATTACH,         /* a new pipe end for this socket (inproc connect) */
     MZ_CMD_HWM,            /* the peer changed the pipe's high-water marks */
-    MZ_CMD_STOP            /* the context is terminating: ETERM from now on */
+    MZ_CMD_STOP,           /* the context is terminating: ETERM from now on */
+    MZ_CMD_PUBLISH_COUNTERS /* an observer asks for the counters (no pipe) */
 };
 
 struct mz_command {
     enum mz_command_type type;
-    struct mz_pipe *pipe; /* holds a reference while queued */
+    struct mz_pipe *pipe; /* holds a reference while queued; NULL for STOP
+                           * and PUBLISH_COUNTERS */
     int side;             /* which end of the pipe belongs to the receiver */
 };
 

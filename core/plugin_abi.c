@@ -8,9 +8,9 @@
  * tables is the size this file gives, so a member inserted anywhere but at
  * the end fails the build's tests.
  *
- * The newest release (1.2) is the one being made: its tables end where
- * today's do. When 1.3 starts, the 1.2 row becomes the end of the last
- * member 1.2 had, like the rows before it.
+ * The newest release (1.3) is the one being made: its tables end where
+ * today's do. When 1.4 starts, the 1.3 row becomes the end of the last
+ * member 1.3 had, like the rows before it.
  */
 #include <glib.h>
 #include <string.h>
@@ -34,29 +34,41 @@ enum { RELEASES = MODZMQ_SDK_ABI_MINOR + 1 };
 static const size_t sizes[MZ_ABI_TABLE_COUNT][RELEASES] = {
     [MZ_ABI_DESCRIPTOR] = { MEMBER_END(struct modzmq_plugin, fini),
                             MEMBER_END(struct modzmq_plugin, fini),
+                            MEMBER_END(struct modzmq_plugin, extensions),
                             sizeof(struct modzmq_plugin) },
     [MZ_ABI_SERVICES] = { MEMBER_END(struct modzmq_core_services, log),
                           MEMBER_END(struct modzmq_core_services,
                                      socket_context),
+                          MEMBER_END(struct modzmq_core_services,
+                                     link_push_group),
                           sizeof(struct modzmq_core_services) },
     [MZ_ABI_TRANSPORT] = { MEMBER_END(struct modzmq_transport_ops,
                                       peer_address),
                            MEMBER_END(struct modzmq_transport_ops,
                                       peer_address),
+                           MEMBER_END(struct modzmq_transport_ops, stream_open),
                            sizeof(struct modzmq_transport_ops) },
     [MZ_ABI_MECHANISM] = { 0,
+                           MEMBER_END(struct modzmq_mechanism_ops,
+                                      reserved_1_1),
                            MEMBER_END(struct modzmq_mechanism_ops,
                                       reserved_1_1),
                            sizeof(struct modzmq_mechanism_ops) },
     [MZ_ABI_OBSERVER] = { 0,
                           MEMBER_END(struct modzmq_observer_ops,
                                      socket_monitor),
+                          MEMBER_END(struct modzmq_observer_ops,
+                                     socket_monitor),
                           sizeof(struct modzmq_observer_ops) },
     [MZ_ABI_ENGINE_TRANSPORT] = { 0,
                                   MEMBER_END(struct modzmq_engine_transport_ops,
                                              link_close),
+                                  MEMBER_END(struct modzmq_engine_transport_ops,
+                                             link_close),
                                   sizeof(struct modzmq_engine_transport_ops) },
-    [MZ_ABI_CURVE_KEYS] = { 0, 0, sizeof(struct modzmq_curve_keys) },
+    [MZ_ABI_CURVE_KEYS] = { 0, 0,
+                            MEMBER_END(struct modzmq_curve_keys, public_key),
+                            sizeof(struct modzmq_curve_keys) },
 };
 
 size_t mz_abi_table_size(enum mz_abi_table table, unsigned minor)

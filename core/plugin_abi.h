@@ -1,6 +1,6 @@
 /*
  * The SDK's releases as the loader knows them: the size every table had in
- * each release (1.0, 1.1, 1.2), so that a plugin built against any of them
+ * each release (1.0, 1.1, 1.2, 1.3), so that a plugin built against any of them
  * is read with the layout it was built with, and the table a plugin hands
  * over is copied into one of today's layout, the members its release
  * lacked left NULL.

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ctx.h"
 #include "mechanism.h"
 #include "msg.h"
 #include "event_bus.h"
@@ -72,6 +73,13 @@ static void *socket_context(modzmq_socket *socket)
         return NULL;
     }
     return mz_socket_ctx(s);
+}
+
+static int counters_request(modzmq_core *core)
+{
+    (void) core;
+    mz_ctx_request_counters();
+    return 0;
 }
 
 static const char *const log_levels[] = {
@@ -193,6 +201,7 @@ static const struct modzmq_core_services services = {
     .socket_context = socket_context,
     .link_part_group = mz_link_part_group,
     .link_push_group = mz_link_push_group,
+    .counters_request = counters_request,
 };
 
 const struct modzmq_core_services *mz_plugin_services(void)

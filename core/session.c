@@ -341,6 +341,13 @@ static struct mz_pipe *session_pipe_new(struct mz_session *session,
     if (socket != NULL)
         mz_socket_own_pipe(socket, &pipe->end[0]);
     pipe->end[0].all_groups = !session->carries_commands;
+    /* Names the peer in the socket's MODZMQ_EVENT_PEER_COUNTERS: the
+     * address it came from, or the endpoint connected to (NULL when
+     * memory ran out: the events then name none). */
+    const char *peer = session->accepted && session->remote != NULL
+                           ? session->remote
+                           : session->uri;
+    pipe->end[0].endpoint = strdup(peer);
     session->end = &pipe->end[1];
     mz_session_own_pipe(session, session->end);
     session->end->attached = true;

@@ -301,6 +301,10 @@ __attribute__((noinline)) static void run_command(struct mz_socket *s,
         s->stopped = true;
         return;
     }
+    if (cmd->type == MZ_CMD_PUBLISH_COUNTERS) {
+        mz_socket_publish_counters(s);
+        return;
+    }
     struct mz_pipe_end *end = &cmd->pipe->end[cmd->side];
     switch (cmd->type) {
     case MZ_CMD_ATTACH:
@@ -331,6 +335,7 @@ __attribute__((noinline)) static void run_command(struct mz_socket *s,
         }
         break;
     case MZ_CMD_STOP:
+    case MZ_CMD_PUBLISH_COUNTERS:
         break;
     }
     mz_pipe_unref(cmd->pipe);
@@ -943,7 +948,7 @@ static void close_inherited(struct mz_socket *s)
     while (mz_mailbox_take_inherited(&s->mailbox, &cmd)) {
         if (cmd.type == MZ_CMD_ATTACH)
             mz_pipe_release_inherited(&cmd.pipe->end[cmd.side]);
-        if (cmd.type != MZ_CMD_STOP)
+        if (cmd.pipe != NULL)
             mz_pipe_unref(cmd.pipe);
     }
     s->events = NULL;
@@ -1012,7 +1017,7 @@ void mz_socket_close(struct mz_socket *s)
             end->attached = true;
             end_pipe(s, end);
         }
-        if (cmd.type != MZ_CMD_STOP)
+        if (cmd.pipe != NULL)
             mz_pipe_unref(cmd.pipe);
     }
     s->ended_count = 0;

@@ -130,6 +130,13 @@ int mz_socket_add_endpoint(struct mz_socket *s, const char *uri, bool bound,
  * out as MODZMQ_EVENT_PEER_COUNTERS if anyone wants them
  * (socket_counters.c). */
 void mz_socket_peer_gone(struct mz_socket *s, struct mz_pipe_end *end);
+/* Posts s a PUBLISH_COUNTERS command unless one is queued already; the
+ * caller holds the context's lock, which keeps s open (any thread). */
+void mz_socket_request_counters(struct mz_socket *s);
+/* That command's work, on the socket's thread: MODZMQ_EVENT_SOCKET_COUNTERS
+ * and one MODZMQ_EVENT_PEER_COUNTERS per attached peer, if anyone wants
+ * them (socket_counters.c). */
+void mz_socket_publish_counters(struct mz_socket *s);
 /* zmq_close: stops the observer that monitors s (socket_monitor.c). */
 void mz_socket_monitor_stop(struct mz_socket *s);
 /* The type-specific state. Inline, since every send and receive asks for

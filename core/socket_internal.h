@@ -86,6 +86,10 @@ struct mz_socket {
      * those of the pipes still attached): messages and bytes in, out,
      * messages dropped. */
     uint64_t gone_counters[5];
+    /* A PUBLISH_COUNTERS command is queued: an observer's next request
+     * posts no second one (socket_counters.c), so a socket whose thread
+     * never calls it holds one command, not one per request. */
+    atomic_bool counters_requested;
 
     /* Last: close wipes everything from ctx up to here. */
     struct mz_socket_guard guard;

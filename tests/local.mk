@@ -130,7 +130,8 @@ tests_test_vsock_SOURCES = tests/test_vsock.c
 # ---- the command-line tool ----------------------------------------------
 # cli/modzmq run as a subprocess against libzmq 4.3.4 peers (tests/peer.c).
 check_PROGRAMS += tests/test_cli
-tests_test_cli_SOURCES = tests/test_cli.c tests/peer.c tests/peer.h
+tests_test_cli_SOURCES = tests/test_cli.c tests/peer.c tests/peer.h \
+	tests/child.c tests/child.h
 tests_test_cli_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DMODZMQ_TOOL='"$(abs_top_builddir)/cli/modzmq"' \
 	-DTEST_PLUGIN_DIR='"$(abs_top_builddir)/tests/plugins/.libs"'

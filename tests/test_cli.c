@@ -2,9 +2,11 @@
  * The modzmq command-line tool (cli/), run as a subprocess against
  * libzmq 4.3.4 peers in another process (tests/peer.c) over tcp on
  * 127.0.0.1, the tool binding and the peer binding: every output format
- * byte for byte, multipart, PUB/SUB, REQ, CURVE with keys from
- * `modzmq keygen`, PLAIN, the monitor's JSON, the plugin list, and the
- * exit codes of usage errors and timeouts. Every wait on the tool is
+ * byte for byte, both ways round and for a REQ's replies, multipart, PUB/SUB, REQ, CURVE with keys from
+ * `modzmq keygen`, PLAIN, the monitor's JSON and its version 2 events
+ * (PIPES_STATS) in both forms, the plugin list, `modzmq
+ * top` on an application of this program's own (a child) that loaded the
+ * stats observer, and the exit codes of usage errors and timeouts. Every wait on the tool is
  * bounded; a tool that outlives its bound is killed and the test fails.
  */
 #include <errno.h>
@@ -19,6 +21,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <zmq.h>
+
+#include "child.h"
 #include "peer.h"
 #include "testutil.h"
 
@@ -195,6 +200,28 @@ static bool answer_is(struct test_peer *peer, const char *expected,
     return true;
 }
 
+static bool starts_with(const char *text, const char *prefix)
+{
+    return strncmp(text, prefix, strlen(prefix)) == 0;
+}
+
+/* Starts the tool with args (which bind and say so with -v), then has
+ * the peer make a socket of type and connect to what the tool bound
+ * (into endpoint). NULL when the tool did not start. */
+static struct tool *tool_start_with_peer(const char *const *args,
+                                         struct test_peer *peer,
+                                         const char *type, char *endpoint,
+                                         size_t size)
+{
+    struct tool *t = tool_start(args, NULL);
+    if (t == NULL)
+        return NULL;
+    CU_ASSERT_TRUE(tool_bound(t, endpoint, size));
+    CU_ASSERT_TRUE(answer_is(peer, "ok", "socket %s", type));
+    CU_ASSERT_TRUE(answer_is(peer, "ok", "connect %s", endpoint));
+    return t;
+}
+
 /* The peer binds a socket of type; its endpoint into endpoint. */
 static bool peer_bind(struct test_peer *peer, const char *type,
                       char *endpoint, size_t size)
@@ -208,7 +235,7 @@ static bool peer_bind(struct test_peer *peer, const char *type,
     return true;
 }
 
-/* ---- output formats, the tool binding ------------------------------ */
+/* ---- output formats: the tool binding, connecting, sending --------- */
 
 /* Two messages from a PUSH peer: "hello", then three parts
  * a"b, the empty part and \001\n. */
@@ -224,23 +251,50 @@ static const char *const format_outputs[] = {
     "  [3] 2 \"\\001\\n\"\n",
 };
 
-static void test_formats_tool_binds(void)
+/* Who binds, and which way the two messages go: to the tool's PULL,
+ * bound or connecting, or as the replies to the tool's REQ. */
+enum format_case { TOOL_BINDS, PEER_BINDS, PEER_REPLIES };
+
+/* The two messages in each format: the tool's output byte for byte. */
+static void run_format_case(enum format_case which)
 {
+    static const char *const messages[] = { "68656c6c6f", "612262 - 010a" };
     struct test_peer *peer = test_peer_start();
     CU_ASSERT_PTR_NOT_NULL_FATAL(peer);
     for (size_t i = 0; i < sizeof format_names / sizeof format_names[0]; i++) {
-        const char *args[] = { "recv", "-t", "pull", "-b",
-                               "tcp://127.0.0.1:*", "-v", "-n", "2",
-                               "--format", format_names[i], "-w", "10000",
+        char endpoint[256] = "tcp://127.0.0.1:*";
+        if (which != TOOL_BINDS)
+            CU_ASSERT_TRUE_FATAL(peer_bind(peer,
+                                           which == PEER_BINDS ? "PUSH" : "REP",
+                                           endpoint, sizeof endpoint));
+        const char *args[] = { which == PEER_REPLIES ? "send" : "recv",
+                               "-t",
+                               which == PEER_REPLIES ? "req" : "pull",
+                               which == TOOL_BINDS ? "-b" : "-c",
+                               endpoint,
+                               "-n",
+                               "2",
+                               "--format",
+                               format_names[i],
+                               "-w",
+                               "10000",
+                               "-v",
+                               "-d",
+                               "ping",
                                NULL };
-        struct tool *t = tool_start(args, NULL);
+        /* -d for the REQ's requests only. */
+        if (which != PEER_REPLIES)
+            args[12] = NULL;
+        struct tool *t = which == TOOL_BINDS
+                             ? tool_start_with_peer(args, peer, "PUSH",
+                                                    endpoint, sizeof endpoint)
+                             : tool_start(args, NULL);
         CU_ASSERT_PTR_NOT_NULL_FATAL(t);
-        char endpoint[256];
-        CU_ASSERT_TRUE(tool_bound(t, endpoint, sizeof endpoint));
-        CU_ASSERT_TRUE(answer_is(peer, "ok", "socket %s", "PUSH"));
-        CU_ASSERT_TRUE(answer_is(peer, "ok", "connect %s", endpoint));
-        CU_ASSERT_TRUE(answer_is(peer, "ok", "send %s", "68656c6c6f"));
-        CU_ASSERT_TRUE(answer_is(peer, "ok", "send %s", "612262 - 010a"));
+        for (int m = 0; m < 2; m++) {
+            if (which == PEER_REPLIES)
+                CU_ASSERT_TRUE(answer_is(peer, "msg 70696e67", "recv", NULL));
+            CU_ASSERT_TRUE(answer_is(peer, "ok", "send %s", messages[m]));
+        }
         CU_ASSERT_EQUAL(tool_finish(t, TOOL_TIMEOUT_MS), 0);
         CU_ASSERT_EQUAL(t->stdout_size, strlen(format_outputs[i]));
         CU_ASSERT_EQUAL(memcmp(t->stdout_text, format_outputs[i],
@@ -250,6 +304,47 @@ static void test_formats_tool_binds(void)
                     t->stdout_text);
         free(t);
     }
+    test_peer_stop(peer);
+}
+
+static void test_formats_tool_binds(void)
+{
+    run_format_case(TOOL_BINDS);
+}
+
+/* The peer's send waits for the tool to connect. */
+static void test_formats_tool_connects(void)
+{
+    run_format_case(PEER_BINDS);
+}
+
+/* The other direction: the tool's REQ asks a pyzmq REP, which answers
+ * with the two messages. */
+static void test_formats_of_replies(void)
+{
+    run_format_case(PEER_REPLIES);
+}
+
+/* The tool binding and sending, a pyzmq PULL connecting: its PUSH
+ * waits for the peer, then both messages arrive whole. */
+static void test_send_tool_binds(void)
+{
+    struct test_peer *peer = test_peer_start();
+    CU_ASSERT_PTR_NOT_NULL_FATAL(peer);
+    const char *args[] = {
+        "send",   "-t",    "push",  "-b", "tcp://127.0.0.1:*",
+        "-v",     "-d",    "hello", "-d", "a",
+        "--more", "-d",    "",      "-n", "2",
+        "-w",     "10000", NULL
+    };
+    char endpoint[256];
+    struct tool *t =
+        tool_start_with_peer(args, peer, "PULL", endpoint, sizeof endpoint);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+    CU_ASSERT_TRUE(answer_is(peer, "msg 68656c6c6f", "recv", NULL));
+    CU_ASSERT_TRUE(answer_is(peer, "msg 61 -", "recv", NULL));
+    CU_ASSERT_EQUAL(tool_finish(t, TOOL_TIMEOUT_MS), 0);
+    free(t);
     test_peer_stop(peer);
 }
 
@@ -440,6 +535,26 @@ static void test_curve_with_keygen(void)
 }
 
 /* A PLAIN client with the password a pyzmq authenticator knows. */
+/* A PLAIN account file (--plain-file) in a new file of mode 0600; its
+ * path into path (at least 64 bytes). */
+static bool plain_file_make(char *path, const char *user, const char *password)
+{
+    snprintf(path, 64, "/tmp/modzmq-cli-plain.XXXXXX");
+    int fd = mkstemp(path);
+    if (fd < 0)
+        return false;
+    FILE *file = fdopen(fd, "w");
+    if (file == NULL) {
+        close(fd);
+        return false;
+    }
+    fprintf(file, "# the tool's account\nuser = %s\npassword = %s  \n", user,
+            password);
+    return fclose(file) == 0;
+}
+
+/* The tool as a PLAIN client of a pyzmq server: the account given on the
+ * command line, then from a file. */
 static void test_plain_client(void)
 {
     struct test_peer *peer = test_peer_start();
@@ -451,46 +566,100 @@ static void test_plain_client(void)
     CU_ASSERT_FATAL(bound != NULL && strncmp(bound, "ok ", 3) == 0);
     char endpoint[256];
     snprintf(endpoint, sizeof endpoint, "%s", bound + 3);
+    char path[64];
+    CU_ASSERT_TRUE_FATAL(plain_file_make(path, "admin", "secret"));
     struct tool t;
     const char *args[] = { "send", "-t", "push", "-c", endpoint,
                            "--plain-user", "admin", "--plain-password",
                            "secret", "-d", "plain", "-w", "10000", NULL };
     CU_ASSERT_EQUAL(tool_run(&t, args, NULL), 0);
     CU_ASSERT_TRUE(answer_is(peer, "msg 706c61696e", "recv", NULL));
+    const char *from_file[] = { "send",   "-t",           "push",  "-c",
+                                endpoint, "--plain-file", path,    "-d",
+                                "file",   "-w",           "10000", NULL };
+    CU_ASSERT_EQUAL(tool_run(&t, from_file, NULL), 0);
+    CU_ASSERT_TRUE(answer_is(peer, "msg 66696c65", "recv", NULL));
+    CU_ASSERT_EQUAL(t.stderr_size, 0);
+    unlink(path);
     test_peer_stop(peer);
 }
 
-/* The tool as a PLAIN server (its own ZAP handler letting in the one
- * account named), pyzmq PLAIN clients: the right password is let in,
- * a wrong one refused. */
+/* The tool as a PLAIN server (its own ZAP handler) of pyzmq clients, the
+ * account from the command line, then from a file: a wrong password is
+ * refused, the right one gets in. */
 static void test_plain_server(void)
 {
-    const char *args[] = { "recv", "-t", "pull", "-b", "tcp://127.0.0.1:*",
-                           "-v", "--plain-server", "--plain-user", "u",
-                           "--plain-password", "p", "--monitor", "-n", "1",
-                           "-w", "10000", NULL };
-    struct tool *t = tool_start(args, NULL);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(t);
-    char endpoint[256];
-    CU_ASSERT_TRUE(tool_bound(t, endpoint, sizeof endpoint));
-    struct test_peer *peer = test_peer_start();
-    CU_ASSERT_PTR_NOT_NULL_FATAL(peer);
-    /* The wrong password first: its handshake fails on the tool. */
-    CU_ASSERT_TRUE(answer_is(peer, "ok", "socket %s", "PUSH"));
-    CU_ASSERT_TRUE(answer_is(peer, "ok", "set PLAIN_USERNAME str:%s", "u"));
-    CU_ASSERT_TRUE(answer_is(peer, "ok", "set PLAIN_PASSWORD str:%s", "x"));
-    CU_ASSERT_TRUE(answer_is(peer, "ok", "connect %s", endpoint));
-    CU_ASSERT_PTR_NOT_NULL(tool_wait_for(t, true, "HANDSHAKE_FAILED_AUTH 400 ",
-                                         10000));
-    CU_ASSERT_TRUE(answer_is(peer, "ok", "socket %s", "PUSH"));
-    CU_ASSERT_TRUE(answer_is(peer, "ok", "set PLAIN_USERNAME str:%s", "u"));
-    CU_ASSERT_TRUE(answer_is(peer, "ok", "set PLAIN_PASSWORD str:%s", "p"));
-    CU_ASSERT_TRUE(answer_is(peer, "ok", "connect %s", endpoint));
-    CU_ASSERT_TRUE(answer_is(peer, "ok", "send %s", "706c61696e"));
-    CU_ASSERT_EQUAL(tool_finish(t, TOOL_TIMEOUT_MS), 0);
-    CU_ASSERT_STRING_EQUAL(t->stdout_text, "plain\n");
-    free(t);
-    test_peer_stop(peer);
+    char path[64];
+    CU_ASSERT_TRUE_FATAL(plain_file_make(path, "u", "p"));
+    for (int from_file = 0; from_file < 2; from_file++) {
+        const char *args[] = { "recv",
+                               "-t",
+                               "pull",
+                               "-b",
+                               "tcp://127.0.0.1:*",
+                               "-v",
+                               "--plain-server",
+                               "--monitor",
+                               "-n",
+                               "1",
+                               "-w",
+                               "10000",
+                               "--plain-user",
+                               "u",
+                               "--plain-password",
+                               "p",
+                               NULL };
+        if (from_file) {
+            args[12] = "--plain-file";
+            args[13] = path;
+            args[14] = NULL;
+        }
+        struct tool *t = tool_start(args, NULL);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+        char endpoint[256];
+        CU_ASSERT_TRUE(tool_bound(t, endpoint, sizeof endpoint));
+        struct test_peer *peer = test_peer_start();
+        CU_ASSERT_PTR_NOT_NULL_FATAL(peer);
+        /* The wrong password first: its handshake fails on the tool. */
+        CU_ASSERT_TRUE(answer_is(peer, "ok", "socket %s", "PUSH"));
+        CU_ASSERT_TRUE(answer_is(peer, "ok", "set PLAIN_USERNAME str:%s", "u"));
+        CU_ASSERT_TRUE(answer_is(peer, "ok", "set PLAIN_PASSWORD str:%s", "x"));
+        CU_ASSERT_TRUE(answer_is(peer, "ok", "connect %s", endpoint));
+        CU_ASSERT_PTR_NOT_NULL(
+            tool_wait_for(t, true, "HANDSHAKE_FAILED_AUTH 400 ", 10000));
+        CU_ASSERT_TRUE(answer_is(peer, "ok", "socket %s", "PUSH"));
+        CU_ASSERT_TRUE(answer_is(peer, "ok", "set PLAIN_USERNAME str:%s", "u"));
+        CU_ASSERT_TRUE(answer_is(peer, "ok", "set PLAIN_PASSWORD str:%s", "p"));
+        CU_ASSERT_TRUE(answer_is(peer, "ok", "connect %s", endpoint));
+        CU_ASSERT_TRUE(answer_is(peer, "ok", "send %s", "706c61696e"));
+        CU_ASSERT_EQUAL(tool_finish(t, TOOL_TIMEOUT_MS), 0);
+        CU_ASSERT_STRING_EQUAL(t->stdout_text, "plain\n");
+        free(t);
+        test_peer_stop(peer);
+    }
+    /* A file others may read is said, and still used; one without a
+     * password line is refused; so is mixing it with --plain-user. */
+    chmod(path, 0644);
+    struct tool t;
+    const char *readable[] = {
+        "send",         "-t", "push", "-c", "tcp://127.0.0.1:1",
+        "--plain-file", path, "-d",   "x",  "-w",
+        "100",          NULL
+    };
+    tool_run(&t, readable, NULL);
+    CU_ASSERT_PTR_NOT_NULL(strstr(t.stderr_text, "is readable by others"));
+    FILE *file = fopen(path, "w");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(file);
+    fputs("user = u\n", file);
+    fclose(file);
+    CU_ASSERT_EQUAL(tool_run(&t, readable, NULL), 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(t.stderr_text, ": no password line"));
+    const char *mixed[] = {
+        "send",         "-t", "push",         "-c", "tcp://127.0.0.1:1",
+        "--plain-file", path, "--plain-user", "u",  NULL
+    };
+    CU_ASSERT_EQUAL(tool_run(&t, mixed, NULL), 2);
+    unlink(path);
 }
 
 /* ---- monitor, plugins, exit codes ---------------------------------- */
@@ -501,14 +670,15 @@ static void test_monitor_json(void)
 {
     struct test_peer *peer = test_peer_start();
     CU_ASSERT_PTR_NOT_NULL_FATAL(peer);
-    const char *args[] = { "monitor", "-t", "pull", "-b", "tcp://127.0.0.1:*",
-                           "-v", "--json", "-n", "3", "-w", "10000", NULL };
-    struct tool *t = tool_start(args, NULL);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+    const char *args[] = {
+        "monitor", "-t",     "pull", "-b", "tcp://127.0.0.1:*",
+        "-v",      "--json", "-n",   "3",  "-w",
+        "10000",   NULL
+    };
     char endpoint[256];
-    CU_ASSERT_TRUE(tool_bound(t, endpoint, sizeof endpoint));
-    CU_ASSERT_TRUE(answer_is(peer, "ok", "socket %s", "PUSH"));
-    CU_ASSERT_TRUE(answer_is(peer, "ok", "connect %s", endpoint));
+    struct tool *t =
+        tool_start_with_peer(args, peer, "PUSH", endpoint, sizeof endpoint);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(t);
     CU_ASSERT_EQUAL(tool_finish(t, TOOL_TIMEOUT_MS), 0);
     char expected[1024];
     snprintf(expected, sizeof expected,
@@ -530,6 +700,88 @@ static void test_monitor_json(void)
     }
     CU_ASSERT_EQUAL(*line, '\0');
     free(t);
+    test_peer_stop(peer);
+}
+
+/* Version 2: every value and both endpoints, and PIPES_STATS asked for
+ * every -i ms, in both forms, a pyzmq PUSH sending to the tool's PULL
+ * (which never reads: the three messages stay queued inbound). */
+static void test_monitor_v2(void)
+{
+    struct test_peer *peer = test_peer_start();
+    CU_ASSERT_PTR_NOT_NULL_FATAL(peer);
+    for (int json = 0; json < 2; json++) {
+        const char *args[] = { "monitor",
+                               "-t",
+                               "pull",
+                               "-b",
+                               "tcp://127.0.0.1:*",
+                               "-v",
+                               "--v2",
+                               "-i",
+                               "400",
+                               "-n",
+                               "6",
+                               "-w",
+                               "10000",
+                               json ? "--json" : NULL,
+                               NULL };
+        char endpoint[256];
+        struct tool *t =
+            tool_start_with_peer(args, peer, "PUSH", endpoint, sizeof endpoint);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+        for (int i = 0; i < 3; i++)
+            CU_ASSERT_TRUE(answer_is(peer, "ok", "send %s", "6869"));
+        CU_ASSERT_EQUAL(tool_finish(t, TOOL_TIMEOUT_MS), 0);
+        /* LISTENING, ACCEPTED, HANDSHAKE_SUCCEEDED, then PIPES_STATS. */
+        char expected[3][512];
+        if (json) {
+            snprintf(expected[0], 512,
+                     "{\"event\":\"LISTENING\",\"id\":8,"
+                     "\"values\":[");
+            snprintf(expected[1], 512, "],\"local\":\"%s\",\"remote\":\"",
+                     endpoint);
+            snprintf(expected[2], 512,
+                     "{\"event\":\"PIPES_STATS\",\"id\":"
+                     "65536,\"values\":[");
+        } else {
+            snprintf(expected[0], 512, "LISTENING ");
+            snprintf(expected[1], 512, " %s ", endpoint);
+            snprintf(expected[2], 512, "PIPES_STATS ");
+        }
+        const char *names[] = { "LISTENING", "ACCEPTED",
+                                "HANDSHAKE_SUCCEEDED" };
+        const char *line = t->stdout_text;
+        for (int i = 0; i < 3; i++) {
+            const char *end = strchr(line, '\n');
+            CU_ASSERT_FATAL(end != NULL);
+            CU_ASSERT_PTR_NOT_NULL(strstr(line, names[i]));
+            /* Each names the bound endpoint as its local one. */
+            const char *local = strstr(line, expected[1]);
+            CU_ASSERT(local != NULL && local < end);
+            line = end + 1;
+        }
+        CU_ASSERT(starts_with(t->stdout_text, expected[0]));
+        /* The last PIPES_STATS: nothing outbound, the three inbound (in
+         * parts, as far as the socket's end can tell: at least three, as
+         * the monitor suite has it), and the peer's address. */
+        const char *last = NULL;
+        for (const char *at = line; (at = strstr(at, expected[2])) != NULL;
+             at++)
+            last = at;
+        CU_ASSERT_PTR_NOT_NULL_FATAL(last);
+        unsigned long long outbound = 1, inbound = 0;
+        CU_ASSERT_EQUAL(sscanf(last + strlen(expected[2]), "%llu,%llu",
+                               &outbound, &inbound),
+                        2);
+        CU_ASSERT_EQUAL(outbound, 0);
+        CU_ASSERT(inbound >= 3);
+        const char *remote =
+            json ? "\"local\":\"\",\"remote\":\"tcp://127.0.0.1:"
+                 : " - tcp://127.0.0.1:";
+        CU_ASSERT_PTR_NOT_NULL(strstr(last, remote));
+        free(t);
+    }
     test_peer_stop(peer);
 }
 
@@ -646,11 +898,297 @@ static void test_receive_timeout(void)
     CU_ASSERT_EQUAL(t.stdout_size, 0);
 }
 
-int main(void)
+/* ---- top: the counters of a running application ------------------ */
+
+enum { TOP_MESSAGES = 100, TOP_SIZE = 10, TOP_PUBLISHED = 100, TOP_HWM = 5 };
+
+static bool app_ok(int rc, const char *what)
 {
+    if (rc < 0)
+        printf("failed %s: %s\n", what, zmq_strerror(errno));
+    return rc >= 0;
+}
+
+/* The application top watches (a child of this program, loaded with
+ * MODZMQ_OBSERVERS=stats): TOP_MESSAGES messages of TOP_SIZE bytes from
+ * a PUSH to a PULL over tcp, all received; TOP_PUBLISHED from a PUB to a
+ * SUB over inproc with high-water marks of TOP_HWM that the SUB never
+ * reads, so the PUB meets its HWM and drops; and a PAIR bound on tcp that
+ * is never called again. Then it says "ready" and polls the four others
+ * (so they answer the observer) until killed. */
+static int child_stats_app(void)
+{
+    void *ctx = zmq_ctx_new();
+    void *push = zmq_socket(ctx, ZMQ_PUSH), *pull = zmq_socket(ctx, ZMQ_PULL);
+    void *pub = zmq_socket(ctx, ZMQ_PUB), *sub = zmq_socket(ctx, ZMQ_SUB);
+    void *pair = zmq_socket(ctx, ZMQ_PAIR);
+    char endpoint[256];
+    size_t size = sizeof endpoint;
+    int hwm = TOP_HWM;
+    if (!app_ok(zmq_bind(push, "tcp://127.0.0.1:*"), "bind") ||
+        !app_ok(zmq_getsockopt(push, ZMQ_LAST_ENDPOINT, endpoint, &size),
+                "endpoint") ||
+        !app_ok(zmq_connect(pull, endpoint), "connect") ||
+        !app_ok(zmq_setsockopt(pub, ZMQ_SNDHWM, &hwm, sizeof hwm), "hwm") ||
+        !app_ok(zmq_setsockopt(sub, ZMQ_RCVHWM, &hwm, sizeof hwm), "hwm") ||
+        !app_ok(zmq_setsockopt(sub, ZMQ_SUBSCRIBE, "", 0), "subscribe") ||
+        !app_ok(zmq_bind(pub, "inproc://top-pub"), "bind pub") ||
+        !app_ok(zmq_connect(sub, "inproc://top-pub"), "connect sub") ||
+        !app_ok(zmq_bind(pair, "tcp://127.0.0.1:*"), "bind pair"))
+        return 1;
+    char body[TOP_SIZE];
+    memset(body, 'x', sizeof body);
+    for (int i = 0; i < TOP_MESSAGES; i++) {
+        if (!app_ok(zmq_send(push, body, sizeof body, 0), "send") ||
+            !app_ok(zmq_recv(pull, endpoint, sizeof endpoint, 0), "recv"))
+            return 1;
+    }
+    for (int i = 0; i < TOP_PUBLISHED; i++) {
+        if (!app_ok(zmq_send(pub, "abc", 3, ZMQ_DONTWAIT), "publish"))
+            return 1;
+    }
+    printf("ready\n");
+    fflush(stdout);
+    zmq_pollitem_t items[] = { { push, 0, ZMQ_POLLIN, 0 },
+                               { pull, 0, ZMQ_POLLIN, 0 },
+                               { pub, 0, ZMQ_POLLIN, 0 },
+                               { sub, 0, ZMQ_POLLOUT, 0 } };
+    for (;;)
+        zmq_poll(items, 4, 20);
+}
+
+/* One row of `top --once`, socket or peer. */
+struct top_line {
+    char type[16];
+    unsigned long long in, out, bytes_in, bytes_out, dropped, hwm;
+    char age[16];
+    char endpoints[256];
+};
+
+/* The rows of top's table (after its two header lines). */
+static size_t top_lines(const char *text, struct top_line *lines, size_t max)
+{
+    size_t count = 0;
+    const char *line = strchr(text, '\n');
+    line = line != NULL ? strchr(line + 1, '\n') : NULL;
+    while (line != NULL && line[1] != '\0' && count < max) {
+        line++;
+        char id[16], in_rate[16], out_rate[16];
+        struct top_line *l = &lines[count];
+        const char *row = line;
+        /* A peer's row has no id. */
+        if (strncmp(row + strspn(row, " "), "peer ", 5) == 0)
+            snprintf(id, sizeof id, "-");
+        else if (sscanf(row, "%15s", id) != 1)
+            break;
+        else
+            row = strstr(row, id) + strlen(id);
+        l->endpoints[0] = '\0';
+        if (sscanf(row,
+                   "%15s %llu %15s %llu %15s %llu %llu %llu %llu %15s "
+                   "%255[^\n]",
+                   l->type, &l->in, in_rate, &l->out, out_rate, &l->bytes_in,
+                   &l->bytes_out, &l->dropped, &l->hwm, l->age,
+                   l->endpoints) < 10)
+            break;
+        count++;
+        line = strchr(line, '\n');
+    }
+    return count;
+}
+
+static const struct top_line *top_find(const struct top_line *lines,
+                                       size_t count, const char *type)
+{
+    for (size_t i = 0; i < count; i++) {
+        if (strcmp(lines[i].type, type) == 0)
+            return &lines[i];
+    }
+    return NULL;
+}
+
+/* A socket that stopped answering, or never did. */
+static bool silent(const struct top_line *row)
+{
+    return strcmp(row->age, "never") == 0 || strcmp(row->age, "stale") == 0;
+}
+
+/* Runs top with args (--once) until the PUSH and PUB rows show every message
+ * (each socket answers when the application next polls it) and the PAIR,
+ * which is never called, is silent (it may have answered once, before its
+ * bind, and needs three intervals to go stale), at most 10 s; the rows
+ * into lines. */
+static size_t top_settled(const char *const *args, struct top_line *lines,
+                          size_t max, struct tool *t)
+{
+    long deadline = now_ms() + 10000;
+    size_t count = 0;
+    do {
+        if (tool_run(t, args, NULL) != 0)
+            return 0;
+        count = top_lines(t->stdout_text, lines, max);
+        const struct top_line *push = top_find(lines, count, "PUSH");
+        const struct top_line *pub = top_find(lines, count, "PUB");
+        const struct top_line *pair = top_find(lines, count, "PAIR");
+        if (pair == NULL)
+            pair = top_find(lines, count, "-");
+        if (push != NULL && push->out == TOP_MESSAGES && pub != NULL &&
+            pub->dropped > 0 && pair != NULL && silent(pair))
+            return count;
+        usleep(100 * 1000);
+    } while (now_ms() < deadline);
+    fprintf(stderr, "top never showed every message:\n%s", t->stdout_text);
+    return count;
+}
+
+static void test_top_counters(void)
+{
+    setenv("MODZMQ_OBSERVERS", "stats", 1);
+    setenv("MODZMQ_STATS_INTERVAL", "100", 1);
+    const char *const args[] = { "stats-app", NULL };
+    struct test_child *app = test_child_start(args);
+    unsetenv("MODZMQ_OBSERVERS");
+    unsetenv("MODZMQ_STATS_INTERVAL");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(app);
+    const char *line = test_child_line(app, 10000);
+    CU_ASSERT_PTR_NOT_NULL(line);
+    CU_ASSERT(line != NULL && strcmp(line, "ready") == 0);
+    struct top_line lines[16];
+    struct tool t;
+    char pid_text[32];
+    snprintf(pid_text, sizeof pid_text, "%ld", (long) test_child_pid(app));
+    const char *once[] = { "top", pid_text, "--once", NULL };
+    size_t count = top_settled(once, lines, 16, &t);
+    const struct top_line *push = top_find(lines, count, "PUSH");
+    const struct top_line *pull = top_find(lines, count, "PULL");
+    const struct top_line *pub = top_find(lines, count, "PUB");
+    const struct top_line *sub = top_find(lines, count, "SUB");
+    const struct top_line *pair = top_find(lines, count, "PAIR");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(push);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(pull);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(pub);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(sub);
+    /* Exact counts of what went over tcp, both ends. */
+    CU_ASSERT_EQUAL(push->out, TOP_MESSAGES);
+    CU_ASSERT_EQUAL(push->bytes_out, TOP_MESSAGES * TOP_SIZE);
+    CU_ASSERT_EQUAL(push->in, 0);
+    CU_ASSERT_EQUAL(push->dropped, 0);
+    CU_ASSERT_EQUAL(pull->in, TOP_MESSAGES);
+    CU_ASSERT_EQUAL(pull->bytes_in, TOP_MESSAGES * TOP_SIZE);
+    CU_ASSERT_EQUAL(pull->out, 0);
+    CU_ASSERT(starts_with(push->endpoints, "bind:tcp://127.0.0.1:"));
+    CU_ASSERT(starts_with(pull->endpoints, "connect:tcp://127.0.0.1:"));
+    /* Each one's peer, right after it, with the same counts: the PUSH's
+     * named by the address it came from, the PULL's by the endpoint. */
+    const struct top_line *peer = push + 1;
+    CU_ASSERT_STRING_EQUAL(peer->type, "peer");
+    CU_ASSERT_EQUAL(peer->out, TOP_MESSAGES);
+    CU_ASSERT_EQUAL(peer->bytes_out, TOP_MESSAGES * TOP_SIZE);
+    CU_ASSERT(starts_with(peer->endpoints, "tcp://127.0.0.1:"));
+    peer = pull + 1;
+    CU_ASSERT_STRING_EQUAL(peer->type, "peer");
+    CU_ASSERT_EQUAL(peer->in, TOP_MESSAGES);
+    CU_ASSERT_STRING_EQUAL(peer->endpoints, push->endpoints + strlen("bind:"));
+    /* The PUB filled the inproc pipe, which holds both HWMs, met the HWM
+     * and dropped. (The core counts the message that found the pipe full;
+     * the later ones skip the pipe it then set aside.) */
+    CU_ASSERT_EQUAL(pub->out, 2 * TOP_HWM);
+    CU_ASSERT_EQUAL(pub->bytes_out, 2 * TOP_HWM * 3);
+    CU_ASSERT(pub->dropped >= 1);
+    CU_ASSERT_EQUAL(pub->hwm, 1);
+    CU_ASSERT_EQUAL((pub + 1)->hwm, 1);
+    /* The SUB never receives: it took at most the message ZMQ_EVENTS
+     * looks ahead at. */
+    CU_ASSERT(sub->in <= 1);
+    CU_ASSERT_EQUAL(sub->bytes_in, sub->in * 3);
+    /* The PAIR is never called: it never answered (its type unknown), or
+     * answered once, around its bind, and went stale; either way it is
+     * shown with the endpoint it bound. */
+    if (pair == NULL)
+        pair = top_find(lines, count, "-");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(pair);
+    CU_ASSERT(silent(pair));
+    CU_ASSERT(starts_with(pair->endpoints, "bind:tcp://127.0.0.1:"));
+
+    /* Live: two tables, the second with rates (0 by now). */
+    const char *live[] = { "top", pid_text, "-n", "2", "-i", "200", NULL };
+    CU_ASSERT_EQUAL(tool_run(&t, live, NULL), 0);
+    const char *second = strstr(t.stdout_text, "\n\nmodzmq top: pid ");
+    CU_ASSERT_PTR_NOT_NULL(second);
+    count = second != NULL ? top_lines(second + 2, lines, 16) : 0;
+    push = top_find(lines, count, "PUSH");
+    CU_ASSERT(push != NULL && push->out == TOP_MESSAGES);
+    CU_ASSERT(strstr(second != NULL ? second : "", "\n   ") != NULL);
+    test_child_kill(app);
+}
+
+/* MODZMQ_STATS_ENDPOINT naming a path: a socket file only its user may
+ * use, which top --endpoint reads. */
+static void test_top_endpoint_file(void)
+{
+    char dir[] = "/tmp/modzmq-cli-stats.XXXXXX";
+    CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+    char path[64];
+    snprintf(path, sizeof path, "%s/stats", dir);
+    setenv("MODZMQ_OBSERVERS", "stats", 1);
+    setenv("MODZMQ_STATS_ENDPOINT", path, 1);
+    setenv("MODZMQ_STATS_INTERVAL", "100", 1);
+    const char *const args[] = { "stats-app", NULL };
+    struct test_child *app = test_child_start(args);
+    unsetenv("MODZMQ_OBSERVERS");
+    unsetenv("MODZMQ_STATS_ENDPOINT");
+    unsetenv("MODZMQ_STATS_INTERVAL");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(app);
+    const char *line = test_child_line(app, 10000);
+    CU_ASSERT(line != NULL && strcmp(line, "ready") == 0);
+    struct stat st;
+    CU_ASSERT_EQUAL(stat(path, &st), 0);
+    CU_ASSERT(S_ISSOCK(st.st_mode));
+    CU_ASSERT_EQUAL(st.st_mode & 0777, 0600);
+    struct tool t;
+    const char *top[] = { "top", "--endpoint", path, "--once", NULL };
+    struct top_line lines[16];
+    size_t count = top_settled(top, lines, 16, &t);
+    const struct top_line *push = top_find(lines, count, "PUSH");
+    CU_ASSERT(push != NULL && push->out == TOP_MESSAGES);
+    test_child_kill(app);
+    unlink(path);
+    rmdir(dir);
+}
+
+/* Usage errors of top's options and --v2, and a runtime error. */
+static void test_top_errors(void)
+{
+    struct tool t;
+    const char *no_target[] = { "top", "--once", NULL };
+    CU_ASSERT_EQUAL(tool_run(&t, no_target, NULL), 2);
+    const char *both[] = { "top", "1", "--endpoint", "@x", NULL };
+    CU_ASSERT_EQUAL(tool_run(&t, both, NULL), 2);
+    const char *once_elsewhere[] = {
+        "recv", "-t", "pull", "-c", "tcp://127.0.0.1:1", "--once", NULL
+    };
+    CU_ASSERT_EQUAL(tool_run(&t, once_elsewhere, NULL), 2);
+    const char *v2_elsewhere[] = {
+        "recv", "-t", "pull", "-c", "tcp://127.0.0.1:1", "--v2", NULL
+    };
+    CU_ASSERT_EQUAL(tool_run(&t, v2_elsewhere, NULL), 2);
+    /* Nobody serves there: a runtime error that says what to check. */
+    const char *nobody[] = { "top", "--endpoint", "@modzmq-test-nobody",
+                             "--once", NULL };
+    CU_ASSERT_EQUAL(tool_run(&t, nobody, NULL), 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(t.stderr_text, "MODZMQ_OBSERVERS=stats"));
+}
+
+int main(int argc, char **argv)
+{
+    if (test_is_child(argc, argv))
+        return strcmp(argv[2], "stats-app") == 0 ? child_stats_app() : 99;
     signal(SIGPIPE, SIG_IGN);
     static const struct test_case tests[] = {
         { "output formats, the tool binding", test_formats_tool_binds },
+        { "output formats, the peer binding", test_formats_tool_connects },
+        { "output formats of REQ's replies", test_formats_of_replies },
+        { "send, the tool binding", test_send_tool_binds },
         { "send to a bound peer: -d, --more, stdin, file",
           test_send_to_bound_peer },
         { "REQ prints the reply", test_req_prints_reply },
@@ -659,12 +1197,16 @@ int main(void)
         { "PLAIN client", test_plain_client },
         { "PLAIN server", test_plain_server },
         { "monitor --json", test_monitor_json },
+        { "monitor --v2, PIPES_STATS, text and JSON", test_monitor_v2 },
         { "plugins", test_plugins_listed },
         { "plugins: refused, and why", test_plugins_refused },
         { "RADIO to DISH, recv --monitor", test_radio_dish_monitored },
         { "usage errors exit 2", test_usage_errors },
         { "--help", test_help },
         { "receive timeout exits 3", test_receive_timeout },
+        { "top: an application's counters, exact", test_top_counters },
+        { "top --endpoint: a socket file", test_top_endpoint_file },
+        { "top: usage and runtime errors", test_top_errors },
     };
     return test_run_suite("cli", tests, sizeof tests / sizeof tests[0]);
 }

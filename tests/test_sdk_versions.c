@@ -1,11 +1,11 @@
 /*
  * CUnit tests for the SDK's compatibility promise: plugins built against
- * the frozen headers of SDK 1.0 and 1.1 (tests/sdk-fixtures/) load into
+ * the frozen headers of SDK 1.0, 1.1 and 1.2 (tests/sdk-fixtures/) load into
  * today's core and carry traffic, and the table sizes the loader holds
  * for each release (core/plugin_abi.c) are those the frozen headers give.
  *
  * The plugins: the SDK's example stream transport built against 1.0
- * (scheme fixture10) and against 1.1 (fixture11), and a 1.1 mechanism
+ * (scheme fixture10), 1.1 (fixture11) and 1.2 (fixture12), and a 1.1 mechanism
  * serving CURVE (fakecurve11) whose table still has 1.1's curve_keypair
  * and curve_public slots, and the SDK's own-engine example as 1.1 shipped
  * it (unixpacket).
@@ -39,14 +39,16 @@ static void expect_sizes(const struct fixture_sizes *frozen)
                     frozen->engine_transport);
 }
 
-/* Every table of 1.0 and 1.1 is the size the loader holds for it, and the
+/* Every table of 1.0, 1.1 and 1.2 is the size the loader holds for it, and the
  * smallest table the loader accepts is that of the oldest release. */
 static void test_frozen_sizes(void)
 {
     CU_ASSERT_EQUAL(fixture_sizes_1_0.minor, 0);
     CU_ASSERT_EQUAL(fixture_sizes_1_1.minor, 1);
+    CU_ASSERT_EQUAL(fixture_sizes_1_2.minor, 2);
     expect_sizes(&fixture_sizes_1_0);
     expect_sizes(&fixture_sizes_1_1);
+    expect_sizes(&fixture_sizes_1_2);
     CU_ASSERT_EQUAL(mz_abi_oldest_size(MZ_ABI_TRANSPORT),
                     fixture_sizes_1_0.transport);
     CU_ASSERT_EQUAL(mz_abi_oldest_size(MZ_ABI_MECHANISM),
@@ -154,6 +156,13 @@ static void test_transport_1_1(void)
     expect_listed("fixture11", MODZMQ_PLUGIN_TRANSPORT, 1);
 }
 
+/* Built against 1.2, whose services table ends before counters_request. */
+static void test_transport_1_2(void)
+{
+    carry_traffic("fixture12", false);
+    expect_listed("fixture12", MODZMQ_PLUGIN_TRANSPORT, 2);
+}
+
 /* A 1.1 mechanism: its handshake runs, traffic passes, and its reserved
  * slots still serve zmq_curve_keypair and zmq_curve_public. */
 static void test_mechanism_1_1(void)
@@ -213,6 +222,7 @@ int main(void)
         { "pkg-config abi", test_pkg_config_abi },
         { "1.0 stream transport", test_transport_1_0 },
         { "1.1 stream transport", test_transport_1_1 },
+        { "1.2 stream transport", test_transport_1_2 },
         { "1.1 mechanism", test_mechanism_1_1 },
         { "1.1 own-engine transport", test_engine_transport_1_1 },
     };

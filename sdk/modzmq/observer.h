@@ -46,9 +46,19 @@ extern "C" {
  * is asked to publish them and when the connection ends: values are
  * messages in, bytes in, messages out, bytes out, messages dropped. */
 #define MODZMQ_EVENT_PEER_COUNTERS 0x400000000ULL
+/* Since ABI 1.3: a socket's counters, published on the socket's thread
+ * when an observer's services->counters_request reached it (when its
+ * application next called it): values are messages in, bytes in,
+ * messages out, bytes out, messages dropped (the sums of
+ * modzmq_socket_counters), the socket's ZMQ_TYPE, and the number of
+ * attached peers; local_endpoint the endpoints it bound, remote_endpoint
+ * those it connected, each list space separated. Right after it, on the
+ * same thread, come that many MODZMQ_EVENT_PEER_COUNTERS, one per peer
+ * (to a subscriber that wants them). */
+#define MODZMQ_EVENT_SOCKET_COUNTERS 0x800000000ULL
 
 /* Every value an event carries fits here (PIPES_STATS has 2,
- * MODZMQ_EVENT_PEER_COUNTERS 5). */
+ * MODZMQ_EVENT_PEER_COUNTERS 5, MODZMQ_EVENT_SOCKET_COUNTERS 7). */
 #define MODZMQ_EVENT_VALUES_MAX 8
 
 struct modzmq_event {

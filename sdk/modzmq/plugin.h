@@ -56,8 +56,9 @@ extern "C" {
  * 1.1: mechanisms, observers, own-engine transports and the services they
  * use. 1.2: a stream transport's connect_handshake, the descriptor's
  * extensions (CURVE's key functions left the mechanism table for one),
- * the message-group services of links. */
-#define MODZMQ_SDK_ABI_MINOR 2
+ * the message-group services of links. 1.3: the counters_request
+ * service. */
+#define MODZMQ_SDK_ABI_MINOR 3
 
 enum modzmq_plugin_kind {
     MODZMQ_PLUGIN_TRANSPORT = 1, /* ops: struct modzmq_transport_ops */
@@ -342,6 +343,19 @@ struct modzmq_core_services {
     int (*link_push_group)(modzmq_link *link, const char *group,
                            size_t group_size, const void *data, size_t size,
                            unsigned flags);
+
+    /* ---- since ABI 1.3: what observers ask of the core ---------------- */
+
+    /* Asks every open socket of every context of the process to publish
+     * its counters (MODZMQ_EVENT_SOCKET_COUNTERS, then its peers'
+     * MODZMQ_EVENT_PEER_COUNTERS, observer.h). Each socket answers on its
+     * own thread the next time its application calls it (a send, a
+     * receive, zmq_poll or ZMQ_EVENTS): one that is never called never
+     * answers, and its counters are never read from another thread,
+     * which would race with the socket's own counting. Only one request
+     * waits per socket: asking again before it answered adds nothing.
+     * Any thread; 0 (nothing can fail). */
+    int (*counters_request)(modzmq_core *core);
 };
 
 /* Whether the core that handed services to init has the service whose

@@ -23,5 +23,6 @@ struct fixture_sizes {
 
 extern const struct fixture_sizes fixture_sizes_1_0;
 extern const struct fixture_sizes fixture_sizes_1_1;
+extern const struct fixture_sizes fixture_sizes_1_2;
 
 #endif
