@@ -1,7 +1,9 @@
 /*
  * Fan-out: one message to every chosen pipe. The body is shared between the
  * copies by reference count; a pipe at its high-water mark loses the
- * message (PUB semantics) and is skipped until it drains.
+ * message (PUB semantics) and is skipped until it drains. Every message a
+ * pipe loses counts in its msgs_dropped: the one it could not take, and
+ * each one it matched while set aside.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,11 +61,16 @@ void mz_dist_unmatch(struct mz_distributor *dist)
     dist->epoch++;
 }
 
+/* A pipe set aside at its HWM is marked too, though it gets nothing: the
+ * message's send counts it as a drop (count_set_aside). */
 void mz_dist_match(struct mz_distributor *dist, struct mz_pipe_end *end)
 {
-    if (end->dist_mark == dist->epoch ||
-        !mz_pipe_set_is_active(&dist->pipes, end))
+    if (end->dist_mark == dist->epoch)
         return;
+    if (!mz_pipe_set_is_active(&dist->pipes, end)) {
+        end->dist_mark = dist->epoch;
+        return;
+    }
     if (dist->matching_count == dist->matching_capacity) {
         unsigned capacity =
             dist->matching_capacity ? dist->matching_capacity * 2 : 8;
@@ -89,10 +96,11 @@ void mz_dist_match_all(struct mz_distributor *dist)
 
 void mz_dist_reverse_match(struct mz_distributor *dist)
 {
-    /* Pipes chosen so far still carry the old epoch as their mark. */
+    /* Pipes chosen so far still carry the old epoch as their mark; the
+     * ones set aside are reversed too, for the drop count. */
     unsigned long long chosen = dist->epoch;
     mz_dist_unmatch(dist);
-    for (unsigned i = 0; i < dist->pipes.active; i++) {
+    for (unsigned i = 0; i < dist->pipes.count; i++) {
         struct mz_pipe_end *end = dist->pipes.items[i];
         if (end->dist_mark != chosen)
             mz_dist_match(dist, end);
@@ -107,9 +115,21 @@ bool mz_dist_matching_can_write(struct mz_distributor *dist)
     return true;
 }
 
+/* At a message's first part: the pipes set aside that it matched lose it. */
+static void count_set_aside(struct mz_distributor *dist)
+{
+    for (unsigned i = dist->pipes.active; i < dist->pipes.count; i++) {
+        struct mz_pipe_end *end = dist->pipes.items[i];
+        if (end->dist_mark == dist->epoch)
+            end->msgs_dropped++;
+    }
+}
+
 void mz_dist_send(struct mz_distributor *dist, struct mz_msg *m)
 {
     bool more = mz_msg_has_more(m);
+    if (!dist->more)
+        count_set_aside(dist);
     unsigned receivers = dist->matching_count;
     if (receivers == 0) {
         mz_msg_close(m);
