@@ -9,13 +9,16 @@
 #   2. with modzmq-tcp installed, tcp works; removed, it is refused again;
 #   3. Debian's python3-zmq installs on the core (Debian's libzmq5 stays
 #      out) and, with only the tcp plugin, runs a round trip on modzmq;
+#      Debian's libczmq-dev installs with libmodzmq-dev standing in for
+#      libzmq3-dev, and a czmq program built against it runs round trips
+#      over inproc and tcp on libmodzmq5's library;
 #   4. the tool's package: modzmq receives from pyzmq and sends to it over
 #      tcp;
 #   5. an example plugin of the SDK package, built with nothing but the SDK
 #      and -dev packages, loads and carries a round trip.
 # Needs root (mmdebstrap's root mode, chroot), debhelper, lintian,
 # mmdebstrap and a reachable Debian mirror (the one apt uses here). The
-# root is this machine's Debian release. About two minutes.
+# root is this machine's Debian release. About three minutes.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d /tmp/modzmq-packages.XXXXXX)
@@ -98,6 +101,60 @@ assert server.recv() == b"pyzmq on modzmq"
 ctx.destroy()
 print("   pyzmq", zmq.pyzmq_version(), "runs on", paths[0], "(libmodzmq5)")
 PY
+
+echo "-- Debian's libczmq4, built against libmodzmq-dev as libzmq3-dev"
+apt_install libczmq-dev
+for real in libzmq5 libzmq3-dev; do
+    if dpkg-query -W -f='${Status}' "$real" 2>/dev/null | grep -q 'install ok installed'; then
+        fail "libczmq-dev pulled in Debian's $real"
+    fi
+done
+cat >/tmp/czmq_probe.c <<'CZMQ'
+#include <czmq.h>
+#include <stdio.h>
+#include <string.h>
+
+/* A PAIR round trip through czmq over endpoint; prints the libzmq mapped. */
+static int round_trip(const char *bind, const char *connect)
+{
+    zsock_t *server = zsock_new_pair(bind);
+    zsock_t *client = zsock_new_pair(connect);
+    if (server == NULL || client == NULL)
+        return 1;
+    zsock_set_rcvtimeo(server, 5000);
+    zstr_send(client, "czmq on modzmq");
+    char *text = zstr_recv(server);
+    int failed = text == NULL || strcmp(text, "czmq on modzmq") != 0;
+    zstr_free(&text);
+    zsock_destroy(&client);
+    zsock_destroy(&server);
+    return failed;
+}
+
+int main(void)
+{
+    if (round_trip("@inproc://czmq", ">inproc://czmq") ||
+        round_trip("@tcp://127.0.0.1:5593", ">tcp://127.0.0.1:5593"))
+        return 1;
+    FILE *maps = fopen("/proc/self/maps", "r");
+    char line[512];
+    while (maps != NULL && fgets(line, sizeof line, maps) != NULL) {
+        char *path = strchr(line, '/');
+        if (path != NULL && strstr(path, "libzmq.so") != NULL) {
+            fputs(path, stdout);
+            break;
+        }
+    }
+    return 0;
+}
+CZMQ
+# shellcheck disable=SC2046
+gcc -Wall -Wextra -Werror -o /tmp/czmq_probe /tmp/czmq_probe.c $(pkg-config --cflags --libs libczmq) ||
+    fail "a czmq program does not build against libmodzmq-dev"
+czmq_lib=$(/tmp/czmq_probe) || fail "czmq round trips over inproc and tcp"
+[ "$(dpkg -S "$czmq_lib" | cut -d: -f1)" = libmodzmq5 ] ||
+    fail "czmq maps $czmq_lib, not libmodzmq5's library"
+echo "   czmq $(dpkg-query -W -f='${Version}' libczmq4) runs on $czmq_lib (libmodzmq5), inproc and tcp"
 
 echo "-- modzmq-tools: the tool against pyzmq, both ways"
 apt_install ./modzmq-tools_*.deb
