@@ -27,10 +27,8 @@
 
 #include "norm_address.h"
 #include "norm_framing.h"
-#include "peer.h"
+#include "multicast_traffic.h"
 #include "testutil.h"
-
-enum { BIG = 100000 };
 
 /* ---- the framing ---------------------------------------------------- */
 
@@ -343,327 +341,6 @@ static void test_options(void)
 
 /* ---- traffic in a namespace ----------------------------------------- */
 
-static bool route_multicast(void)
-{
-    return system("ip route add 224.0.0.0/4 dev lo 2>/dev/null") == 0;
-}
-
-static void *norm_socket_at(void *context, int type, const char *endpoint)
-{
-    void *s = zmq_socket(context, type);
-    test_set_int(s, ZMQ_LINGER, 2000);
-    test_set_int(s, ZMQ_RCVTIMEO, 100);
-    if (type == ZMQ_SUB)
-        zmq_setsockopt(s, ZMQ_SUBSCRIBE, "", 0);
-    if (zmq_connect(s, endpoint) != 0) {
-        fprintf(stderr, "\n  connect %s: %s\n", endpoint, zmq_strerror(errno));
-        zmq_close(s);
-        return NULL;
-    }
-    return s;
-}
-
-static void fill_pattern(uint8_t *data, size_t size, unsigned seed)
-{
-    for (size_t k = 0; k < size; k++)
-        data[k] = (uint8_t) (k * 7 + seed);
-}
-
-static bool is_pattern(const uint8_t *data, size_t size, unsigned seed)
-{
-    for (size_t k = 0; k < size; k++)
-        if (data[k] != (uint8_t) (k * 7 + seed))
-            return false;
-    return true;
-}
-
-/* Sends "ping" until sub hears one, at most 10 s; then drains the pings
- * up to a "last". */
-static bool until_heard(void *pub, void *sub)
-{
-    char buf[16];
-    for (int i = 0; i < 100; i++) {
-        zmq_send(pub, "ping", 4, 0);
-        if (zmq_recv(sub, buf, sizeof buf, 0) == 4) {
-            zmq_send(pub, "last", 4, 0);
-            for (int k = 0; k < 100; k++)
-                if (zmq_recv(sub, buf, sizeof buf, 0) == 4 &&
-                    memcmp(buf, "last", 4) == 0)
-                    return true;
-            return false;
-        }
-    }
-    return false;
-}
-
-/* A three-part message, one of BIG octets, and a SUB that filters. */
-static int ours_to_ours_child(void *arg)
-{
-    const char *endpoint = arg;
-    if (!route_multicast())
-        return 20;
-    void *context = zmq_ctx_new();
-    void *sub = norm_socket_at(context, ZMQ_SUB, endpoint);
-    void *pub = norm_socket_at(context, ZMQ_PUB, endpoint);
-    if (sub == NULL || pub == NULL)
-        return 21;
-    if (!until_heard(pub, sub))
-        return 22;
-    zmq_send(pub, "a", 1, ZMQ_SNDMORE);
-    zmq_send(pub, "bb", 2, ZMQ_SNDMORE);
-    zmq_send(pub, "", 0, 0);
-    static uint8_t big[BIG], in[BIG + 1];
-    fill_pattern(big, BIG, 3);
-    zmq_send(pub, big, BIG, 0);
-    test_set_int(sub, ZMQ_RCVTIMEO, 10000);
-    int more = 0;
-    size_t size = sizeof more;
-    if (zmq_recv(sub, in, sizeof in, 0) != 1 || in[0] != 'a')
-        return 23;
-    zmq_getsockopt(sub, ZMQ_RCVMORE, &more, &size);
-    if (!more || zmq_recv(sub, in, sizeof in, 0) != 2 ||
-        zmq_recv(sub, in, sizeof in, 0) != 0)
-        return 24;
-    if (zmq_recv(sub, in, sizeof in, 0) != BIG || !is_pattern(in, BIG, 3))
-        return 25;
-    /* SUB filters: only what starts with "B" now. */
-    zmq_setsockopt(sub, ZMQ_UNSUBSCRIBE, "", 0);
-    zmq_setsockopt(sub, ZMQ_SUBSCRIBE, "B", 1);
-    zmq_send(pub, "Anot", 4, 0);
-    zmq_send(pub, "Byes", 4, 0);
-    if (zmq_recv(sub, in, sizeof in, 0) != 4 || memcmp(in, "Byes", 4) != 0)
-        return 26;
-    zmq_close(pub);
-    zmq_close(sub);
-    zmq_ctx_term(context);
-    return 0;
-}
-
-/* XPUB bound (libzmq takes a bind for a connect), XSUB connected: XSUB
- * delivers everything, with no subscription sent. */
-static int xpub_xsub_child(void *arg)
-{
-    const char *endpoint = arg;
-    if (!route_multicast())
-        return 60;
-    void *context = zmq_ctx_new();
-    void *xpub = zmq_socket(context, ZMQ_XPUB);
-    test_set_int(xpub, ZMQ_LINGER, 0);
-    if (zmq_bind(xpub, endpoint) != 0)
-        return 61;
-    char last[128];
-    size_t size = sizeof last;
-    if (zmq_getsockopt(xpub, ZMQ_LAST_ENDPOINT, last, &size) != 0 ||
-        strcmp(last, endpoint) != 0)
-        return 62;
-    void *xsub = zmq_socket(context, ZMQ_XSUB);
-    test_set_int(xsub, ZMQ_RCVTIMEO, 100);
-    test_set_int(xsub, ZMQ_LINGER, 0);
-    if (zmq_connect(xsub, endpoint) != 0)
-        return 63;
-    if (!until_heard(xpub, xsub))
-        return 64;
-    zmq_send(xpub, "k", 1, ZMQ_SNDMORE);
-    zmq_send(xpub, "v", 1, 0);
-    char in[8];
-    test_set_int(xsub, ZMQ_RCVTIMEO, 5000);
-    if (zmq_recv(xsub, in, sizeof in, 0) != 1 || in[0] != 'k' ||
-        zmq_recv(xsub, in, sizeof in, 0) != 1 || in[0] != 'v')
-        return 65;
-    if (zmq_unbind(xpub, endpoint) != 0)
-        return 66;
-    zmq_close(xsub);
-    zmq_close(xpub);
-    zmq_ctx_term(context);
-    return 0;
-}
-
-/* A subscriber joining while large messages stream: its first message
- * is whole. */
-static int late_joiner_child(void *arg)
-{
-    const char *endpoint = arg;
-    if (!route_multicast())
-        return 30;
-    void *context = zmq_ctx_new();
-    void *pub = norm_socket_at(context, ZMQ_PUB, endpoint);
-    void *early = norm_socket_at(context, ZMQ_SUB, endpoint);
-    if (pub == NULL || early == NULL || !until_heard(pub, early))
-        return 31;
-    static uint8_t big[20000], in[20001];
-    void *late = NULL;
-    int whole = 0;
-    /* One message every 5 ms, for at most 2000 of them (10 s). */
-    for (unsigned i = 0; i < 2000 && whole < 3; i++) {
-        fill_pattern(big, sizeof big, i);
-        big[0] = (uint8_t) i;
-        zmq_send(pub, big, sizeof big, 0);
-        int got = zmq_recv(early, in, sizeof in, ZMQ_DONTWAIT);
-        (void) got;
-        if (i == 3)
-            late = norm_socket_at(context, ZMQ_SUB, endpoint);
-        if (late == NULL)
-            continue;
-        usleep(5000);
-        int n = zmq_recv(late, in, sizeof in, ZMQ_DONTWAIT);
-        if (n < 0)
-            continue;
-        if (n != (int) sizeof big || !is_pattern(in, (size_t) n, in[0]))
-            return 32;
-        whole++;
-    }
-    if (whole < 3)
-        return 33;
-    zmq_close(late);
-    zmq_close(early);
-    zmq_close(pub);
-    zmq_ctx_term(context);
-    return 0;
-}
-
-/* Waits for the peer's answer to start with prefix: asks "recv" at most
- * count times. */
-static const char *peer_recv_until(struct test_peer *peer, const char *prefix,
-                                   int count)
-{
-    for (int i = 0; i < count; i++) {
-        const char *answer = test_peer_ask(peer, "recv");
-        if (answer == NULL)
-            return NULL;
-        if (strncmp(answer, prefix, strlen(prefix)) == 0)
-            return answer;
-    }
-    return NULL;
-}
-
-static bool peer_ok(const char *answer)
-{
-    if (answer != NULL && strncmp(answer, "ok", 2) == 0)
-        return true;
-    fprintf(stderr, "\n  peer: %s\n", answer != NULL ? answer : "(none)");
-    return false;
-}
-
-/* Ours PUB to libzmq's SUB. */
-static int to_libzmq_child(void *arg)
-{
-    const char *endpoint = arg;
-    if (!route_multicast())
-        return 40;
-    struct test_peer *peer = test_peer_start();
-    if (peer == NULL)
-        return 41;
-    if (!peer_ok(test_peer_ask(peer, "socket SUB")) ||
-        !peer_ok(test_peer_ask(peer, "set SUBSCRIBE hex:")) ||
-        !peer_ok(test_peer_ask(peer, "set RCVTIMEO 200")) ||
-        !peer_ok(test_peer_ask(peer, "connect %s", endpoint)))
-        return 42;
-    void *context = zmq_ctx_new();
-    void *pub = norm_socket_at(context, ZMQ_PUB, endpoint);
-    if (pub == NULL)
-        return 43;
-    bool heard = false;
-    for (int i = 0; i < 50 && !heard; i++) {
-        zmq_send(pub, "ping", 4, 0);
-        const char *answer = test_peer_ask(peer, "recv");
-        heard = answer != NULL && strcmp(answer, "msg 70696e67") == 0;
-    }
-    if (!heard)
-        return 44;
-    if (!peer_ok(test_peer_ask(peer, "set RCVTIMEO 10000")))
-        return 45;
-    zmq_send(pub, "a", 1, ZMQ_SNDMORE);
-    zmq_send(pub, "bb", 2, ZMQ_SNDMORE);
-    zmq_send(pub, "", 0, 0);
-    if (peer_recv_until(peer, "msg 61 6262 -", 60) == NULL)
-        return 46;
-    /* BIG octets of the peer's pattern, byte i = i * 7 mod 256. */
-    static uint8_t big[BIG];
-    unsigned long sum = 0;
-    for (size_t k = 0; k < BIG; k++) {
-        big[k] = (uint8_t) (k * 7);
-        sum += big[k];
-    }
-    zmq_send(pub, "x", 1, ZMQ_SNDMORE);
-    zmq_send(pub, big, BIG, 0);
-    const char *answer = test_peer_ask(peer, "recvsums");
-    char expected[64];
-    snprintf(expected, sizeof expected, "sums 1:120 %d:%lu", BIG, sum);
-    if (answer == NULL || strcmp(answer, expected) != 0) {
-        fprintf(stderr, "\n  peer: %s (wanted %s)\n", answer, expected);
-        return 47;
-    }
-    test_peer_stop(peer);
-    zmq_close(pub);
-    zmq_ctx_term(context);
-    return 0;
-}
-
-/* libzmq's PUB to ours SUB. */
-static int from_libzmq_child(void *arg)
-{
-    const char *endpoint = arg;
-    if (!route_multicast())
-        return 50;
-    void *context = zmq_ctx_new();
-    void *sub = norm_socket_at(context, ZMQ_SUB, endpoint);
-    struct test_peer *peer = test_peer_start();
-    if (sub == NULL || peer == NULL)
-        return 51;
-    if (!peer_ok(test_peer_ask(peer, "socket PUB")) ||
-        !peer_ok(test_peer_ask(peer, "connect %s", endpoint)))
-        return 52;
-    char buf[16];
-    bool heard = false;
-    for (int i = 0; i < 50 && !heard; i++) {
-        test_peer_ask(peer, "send 70696e67");
-        heard = zmq_recv(sub, buf, sizeof buf, 0) == 4;
-    }
-    if (!heard)
-        return 53;
-    test_peer_ask(peer, "send 6c617374");
-    for (int i = 0; i < 100; i++)
-        if (zmq_recv(sub, buf, sizeof buf, 0) == 4 &&
-            memcmp(buf, "last", 4) == 0)
-            break;
-    test_set_int(sub, ZMQ_RCVTIMEO, 10000);
-    if (!peer_ok(test_peer_ask(peer, "send 61 6262 -")))
-        return 54;
-    static uint8_t in[BIG + 1];
-    int more = 0;
-    size_t size = sizeof more;
-    if (zmq_recv(sub, in, sizeof in, 0) != 1 || in[0] != 'a')
-        return 55;
-    zmq_getsockopt(sub, ZMQ_RCVMORE, &more, &size);
-    if (!more || zmq_recv(sub, in, sizeof in, 0) != 2 ||
-        zmq_recv(sub, in, sizeof in, 0) != 0)
-        return 56;
-    /* libzmq 4.3.4's norm sender stalls on a part over 2038 octets (its
-     * engine's 2 KiB buffer; libzmq issue 3501): a large message from it
-     * is many parts, 40 of 2000 octets here, over 57 NORM segments. */
-    char command[300] = "sendpattern 3";
-    for (int i = 0; i < 40; i++)
-        strcat(command, " 2000");
-    if (!peer_ok(test_peer_ask(peer, "%s", command)))
-        return 57;
-    if (zmq_recv(sub, in, sizeof in, 0) != 3 || !is_pattern(in, 3, 0))
-        return 58;
-    for (int i = 0; i < 40; i++) {
-        more = 0;
-        zmq_getsockopt(sub, ZMQ_RCVMORE, &more, &size);
-        if (!more || zmq_recv(sub, in, sizeof in, 0) != 2000 ||
-            !is_pattern(in, 2000, 0))
-            return 59;
-    }
-    zmq_getsockopt(sub, ZMQ_RCVMORE, &more, &size);
-    if (more)
-        return 60;
-    test_peer_stop(peer);
-    zmq_close(sub);
-    zmq_ctx_term(context);
-    return 0;
-}
-
 /* A UDP socket on the session's group and port beside NORM's (which
  * reuses the port), that sees each datagram's size and TTL. */
 static int sniffer_at(const char *group, int port)
@@ -721,30 +398,33 @@ static double seconds_now(void)
 static int options_act_child(void *arg)
 {
     (void) arg;
-    if (!route_multicast())
+    if (!multicast_route())
         return 70;
     int sniffer = sniffer_at("239.192.1.20", 5580);
     if (sniffer < 0)
         return 71;
+    static const struct multicast_case session = {
+        .endpoint = "norm://239.192.1.20:5580",
+    };
     void *context = zmq_ctx_new();
-    void *sub = norm_socket_at(context, ZMQ_SUB, "norm://239.192.1.20:5580");
+    void *sub = multicast_socket_at(context, ZMQ_SUB, &session);
     void *pub = zmq_socket(context, ZMQ_PUB);
     test_set_int(pub, ZMQ_NORM_SEGMENT_SIZE, 300);
     test_set_int(pub, ZMQ_MULTICAST_HOPS, 7);
     test_set_int(pub, ZMQ_NORM_MODE, ZMQ_NORM_FIXED);
     test_set_int(pub, ZMQ_RATE, 80);
     test_set_int(pub, ZMQ_LINGER, 0);
-    if (sub == NULL || zmq_connect(pub, "norm://239.192.1.20:5580") != 0)
+    if (sub == NULL || zmq_connect(pub, session.endpoint) != 0)
         return 72;
-    if (!until_heard(pub, sub))
+    if (!multicast_until_heard(pub, sub))
         return 73;
     static uint8_t big[30000], in[30001];
-    fill_pattern(big, sizeof big, 1);
+    multicast_fill_pattern(big, sizeof big, 1);
     double start = seconds_now();
     zmq_send(pub, big, sizeof big, 0);
     test_set_int(sub, ZMQ_RCVTIMEO, 20000);
     if (zmq_recv(sub, in, sizeof in, 0) != (int) sizeof big ||
-        !is_pattern(in, sizeof big, 1))
+        !multicast_is_pattern(in, sizeof big, 1))
         return 74;
     double took = seconds_now() - start;
     if (took < 2.5) {
@@ -782,41 +462,47 @@ static int options_act_child(void *arg)
     return 0;
 }
 
+/* libzmq 4.3.4's norm sender stalls on a part over 2038 octets (its
+ * engine's 2 KiB buffer; libzmq issue 3501): its large message is 40
+ * parts of 2000 octets, over 57 NORM segments of 1400. */
 static void in_namespace(int (*child)(void *), const char *endpoint)
 {
-    int rc = test_in_network_namespace(child, (void *) endpoint, 60);
-    if (rc != -1)
-        CU_ASSERT_EQUAL(rc, 0);
+    const struct multicast_case c = {
+        .endpoint = endpoint, .peer_parts = 40, .peer_part_size = 2000
+    };
+    multicast_in_namespace(child, &c);
 }
 
 static void test_ours(void)
 {
-    in_namespace(ours_to_ours_child, "norm://239.192.1.11:5571");
+    in_namespace(multicast_ours_to_ours, "norm://239.192.1.11:5571");
 }
 
 static void test_xpub_xsub(void)
 {
-    in_namespace(xpub_xsub_child, "norm://lo;239.192.1.12:5573");
+    in_namespace(multicast_xpub_xsub, "norm://lo;239.192.1.12:5573");
 }
 
 static void test_late_joiner(void)
 {
-    in_namespace(late_joiner_child, "norm://239.192.1.13:5574");
+    in_namespace(multicast_late_joiner, "norm://239.192.1.13:5574");
 }
 
 static void test_to_libzmq(void)
 {
-    in_namespace(to_libzmq_child, "norm://239.192.1.14:5575");
+    in_namespace(multicast_to_libzmq, "norm://239.192.1.14:5575");
 }
 
 static void test_from_libzmq(void)
 {
-    in_namespace(from_libzmq_child, "norm://239.192.1.15:5576");
+    in_namespace(multicast_from_libzmq, "norm://239.192.1.15:5576");
 }
 
 static void test_options_act(void)
 {
-    in_namespace(options_act_child, NULL);
+    int rc = test_in_network_namespace(options_act_child, NULL, 60);
+    if (rc != -1)
+        CU_ASSERT_EQUAL(rc, 0);
 }
 
 int main(void)

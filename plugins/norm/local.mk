@@ -23,6 +23,7 @@ tests_test_norm_transport_SOURCES = tests/test_norm_transport.c \
 	plugins/norm/norm_address.c plugins/norm/norm_address.h \
 	plugins/norm/norm_framing.c plugins/norm/norm_framing.h \
 	plugins/shared/assembly.c plugins/shared/assembly.h \
+	tests/multicast_traffic.c tests/multicast_traffic.h \
 	tests/peer.c tests/peer.h
 tests_test_norm_transport_CPPFLAGS = $(AM_CPPFLAGS) \
 	-I$(top_srcdir)/plugins/norm -I$(top_srcdir)/plugins/shared

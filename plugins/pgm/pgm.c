@@ -529,7 +529,7 @@ static void take_apdu(struct modzmq_link_state *c, const struct pgm_msgv_t *m)
 static bool deliver(struct modzmq_link_state *c)
 {
     for (struct sender *s = c->senders; s != NULL; s = s->next) {
-        struct pgm_message *m;
+        struct assembled_message *m;
         while ((m = pgm_decoder_peek(&s->decoder)) != NULL) {
             const uint8_t *part = m->bytes;
             for (size_t i = 0; i < m->part_count; i++) {

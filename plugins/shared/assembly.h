@@ -1,5 +1,5 @@
 /*
- * For the own-engine multicast plugins (norm; pgm next): a message put
+ * For the own-engine multicast plugins (pgm, norm): a message put
  * together part by part as a stream decoder reads it, and the queue of
  * whole messages waiting for the socket. A decoder hands the socket whole
  * messages only, so that a stream cut short never gives it half of one.
