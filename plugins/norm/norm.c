@@ -67,6 +67,7 @@
 #include "norm_address.h"
 #include "norm_c.h"
 #include "norm_framing.h"
+#include "single_link.h"
 
 enum {
     EVENT_BATCH = 256,   /* NORM events taken per wake-up */
@@ -100,7 +101,7 @@ struct modzmq_endpoint {
     struct norm_address address;
     struct norm_settings settings;
     int64_t maxmsgsize;
-    struct modzmq_link_state *bound; /* a bind's one link, until unlisten */
+    struct single_bind bind; /* its one link, until unlisten */
     char name[NAME_MAX_SIZE];
 };
 
@@ -112,9 +113,7 @@ struct stream_in {
 };
 
 struct modzmq_link_state {
-    modzmq_link *link;         /* NULL until a bound one is accepted */
-    modzmq_endpoint *endpoint; /* bound ones: NULL once unlistened */
-    modzmq_listener *listener;
+    struct single_link one; /* its link, and its bind if bound */
     modzmq_reactor *reactor;
     modzmq_socket *socket; /* for the events it publishes */
     bool sends;
@@ -486,7 +485,7 @@ static bool deliver(struct modzmq_link_state *c, struct stream_in *s)
         const uint8_t *part = m->bytes;
         for (size_t i = 0; i < m->part_count; i++) {
             unsigned flags = i + 1 < m->part_count ? MODZMQ_MSG_MORE : 0;
-            if (services->link_push(c->link, part, m->part_sizes[i], flags) <
+            if (services->link_push(c->one.link, part, m->part_sizes[i], flags) <
                 0) {
                 if (errno == EAGAIN && i == 0)
                     return false;
@@ -558,7 +557,7 @@ static void drop_output(struct modzmq_link_state *c)
 {
     struct modzmq_part part;
     for (int i = 0; i < EVENT_BATCH * 16; i++)
-        if (services->link_pull(c->link, &part) != 1)
+        if (services->link_pull(c->one.link, &part) != 1)
             return;
 }
 
@@ -591,7 +590,7 @@ static void state_send(struct modzmq_link_state *c)
     }
     while (c->tx_ready && c->instance != NORM_INSTANCE_INVALID) {
         if (!c->part_open) {
-            if (services->link_pull(c->link, &c->part) != 1) {
+            if (services->link_pull(c->one.link, &c->part) != 1) {
                 if (c->unflushed)
                     NormStreamFlush(c->tx_stream, false, NORM_FLUSH_ACTIVE);
                 c->unflushed = false;
@@ -695,14 +694,14 @@ static int state_start(struct modzmq_link_state *c, modzmq_reactor *reactor)
     if (c->watch == NULL)
         return -1;
     services->watch_set(c->watch, MODZMQ_WATCH_READ);
-    if (services->link_ready(c->link) < 0) {
+    if (services->link_ready(c->one.link) < 0) {
         state_stop(c);
         return 0; /* link_close follows */
     }
     if (c->sends) {
         /* No subscription comes from a NORM receiver: take everything. */
         static const uint8_t everything = 1;
-        services->link_push(c->link, &everything, 1, 0);
+        services->link_push(c->one.link, &everything, 1, 0);
     }
     state_send(c);
     return 0;
@@ -726,13 +725,16 @@ static void link_input(modzmq_link_state *c)
 
 static void link_close(modzmq_link_state *c)
 {
-    state_stop(c);
-    if (c->endpoint != NULL && c->endpoint->bound == c)
-        c->endpoint->bound = NULL;
-    state_free(c);
+    single_link_close(&c->one);
 }
 
-/* ---- connecting ---------------------------------------------------- */
+/* ---- connecting and binding --------------------------------------- */
+
+static const struct single_link_ops single_ops = {
+    .start = state_start,
+    .stop = state_stop,
+    .free = state_free,
+};
 
 static int connect_link(modzmq_endpoint *e, modzmq_link *link,
                         modzmq_link_state **state)
@@ -740,41 +742,9 @@ static int connect_link(modzmq_endpoint *e, modzmq_link *link,
     struct modzmq_link_state *c = state_new(e);
     if (c == NULL)
         return -1;
-    c->link = link;
-    c->endpoint = NULL; /* a connect's endpoint may go before the link */
+    single_link_init(&c->one, services, &single_ops, c);
     *state = c;
-    if (state_start(c, services->link_reactor(link)) < 0) {
-        int error = errno;
-        state_stop(c);
-        state_free(c);
-        errno = error;
-        return -1;
-    }
-    return 0;
-}
-
-/* ---- binding ------------------------------------------------------- */
-
-/* The bound socket's link, made once the core has finished the bind. */
-static void accept_bound(void *arg)
-{
-    struct modzmq_link_state *c = arg;
-    if (c->endpoint == NULL) {
-        /* Unbound before this ran: unlisten stopped NORM. */
-        state_free(c);
-        return;
-    }
-    c->link = services->link_accept(c->listener, c);
-    if (c->link == NULL) {
-        c->endpoint->bound = NULL;
-        state_stop(c);
-        state_free(c);
-        return;
-    }
-    if (state_start(c, services->listener_reactor(c->listener)) < 0) {
-        state_stop(c);
-        services->link_failed(c->link, errno);
-    }
+    return single_link_connect(&c->one, link);
 }
 
 static int listen_on(modzmq_endpoint *e, modzmq_listener *listener)
@@ -782,31 +752,18 @@ static int listen_on(modzmq_endpoint *e, modzmq_listener *listener)
     struct modzmq_link_state *c = state_new(e);
     if (c == NULL)
         return -1;
-    c->endpoint = e;
-    c->listener = listener;
-    c->reactor = services->listener_reactor(listener);
-    e->bound = c;
-    if (services->task_post(c->reactor, accept_bound, c) < 0) {
-        e->bound = NULL;
-        state_stop(c);
-        state_free(c);
+    single_link_init(&c->one, services, &single_ops, c);
+    if (single_link_listen(&c->one, &e->bind, listener) < 0)
         return -1;
-    }
     modzmq_publish_bound(services, e->socket, ZMQ_EVENT_LISTENING, 0, e->name);
     return 0;
 }
 
 static void unlisten(modzmq_endpoint *e)
 {
-    struct modzmq_link_state *c = e->bound;
-    e->bound = NULL;
-    if (c == NULL)
-        return;
-    state_stop(c);
-    c->endpoint = NULL;
-    if (c->link != NULL)
-        services->link_failed(c->link, ECONNABORTED);
-    modzmq_publish_bound(services, e->socket, ZMQ_EVENT_CLOSED, 0, e->name);
+    if (single_link_unlisten(&e->bind))
+        modzmq_publish_bound(services, e->socket, ZMQ_EVENT_CLOSED, 0,
+                             e->name);
 }
 
 static const struct modzmq_engine_transport_ops ops = {
