@@ -9,6 +9,7 @@ plugins_norm_modzmq_norm_la_SOURCES = \
 	plugins/norm/norm_framing.c plugins/norm/norm_framing.h \
 	plugins/shared/assembly.c plugins/shared/assembly.h \
 	plugins/shared/single_link.c plugins/shared/single_link.h \
+	plugins/shared/delivery.c plugins/shared/delivery.h \
 	sdk/modzmq/plugin.h sdk/modzmq/engine_transport.h
 plugins_norm_modzmq_norm_la_CPPFLAGS = $(PLUGIN_CPPFLAGS) \
 	-I$(top_srcdir)/plugins/shared

@@ -64,6 +64,7 @@
 #include <string.h>
 #include <zmq.h>
 
+#include "delivery.h"
 #include "norm_address.h"
 #include "norm_c.h"
 #include "norm_framing.h"
@@ -133,7 +134,7 @@ struct modzmq_link_state {
     /* receiving */
     bool paused; /* the socket's pipe is full */
     struct stream_in *streams;
-    uint64_t messages_in, bytes_in;
+    struct delivery_counts counts; /* given the socket */
     char name[NAME_MAX_SIZE];
     uint8_t buffer[READ_SIZE];
 };
@@ -422,31 +423,6 @@ static void state_stop(struct modzmq_link_state *c)
     c->instance = NORM_INSTANCE_INVALID;
 }
 
-static void publish_counters(struct modzmq_link_state *c)
-{
-    uint64_t dropped = 0;
-    for (const struct stream_in *s = c->streams; s != NULL; s = s->next)
-        dropped += s->decoder.dropped;
-    char line[160];
-    snprintf(line, sizeof line,
-             "data lost beyond repair: the sender's stream resumes at its "
-             "next message (%llu lost so far)",
-             (unsigned long long) dropped);
-    services->log(core, MODZMQ_LOG_INFO, line);
-    if (!services->event_wanted(c->socket, MODZMQ_EVENT_PEER_COUNTERS))
-        return;
-    struct modzmq_event event = {
-        .size = sizeof event,
-        .id = MODZMQ_EVENT_PEER_COUNTERS,
-        .socket = c->socket,
-        .value_count = 5,
-        .values = { c->messages_in, c->bytes_in, 0, 0, dropped },
-        .local_endpoint = "",
-        .remote_endpoint = c->name,
-    };
-    services->publish(&event);
-}
-
 /* The state of the NORM stream object, made on its first event. */
 static struct stream_in *stream_of(struct modzmq_link_state *c,
                                    NormObjectHandle object)
@@ -476,38 +452,15 @@ static void stream_remove(struct modzmq_link_state *c, struct stream_in *gone)
     }
 }
 
-/* Gives the socket the whole messages read. False when its pipe is full
- * (the message stays, link_input offers it again). */
-static bool deliver(struct modzmq_link_state *c, struct stream_in *s)
-{
-    struct assembled_message *m;
-    while ((m = norm_decoder_peek(&s->decoder)) != NULL) {
-        const uint8_t *part = m->bytes;
-        for (size_t i = 0; i < m->part_count; i++) {
-            unsigned flags = i + 1 < m->part_count ? MODZMQ_MSG_MORE : 0;
-            if (services->link_push(c->one.link, part, m->part_sizes[i], flags) <
-                0) {
-                if (errno == EAGAIN && i == 0)
-                    return false;
-                /* Over ZMQ_MAXMSGSIZE, or no memory: this message is
-                 * lost, the stream goes on. */
-                s->decoder.dropped++;
-                break;
-            }
-            part += m->part_sizes[i];
-        }
-        c->messages_in++;
-        c->bytes_in += m->size;
-        norm_decoder_pop(&s->decoder);
-    }
-    return true;
-}
-
 /* NORM lost data of this stream for good. */
 static void stream_broken(struct modzmq_link_state *c, struct stream_in *s)
 {
     norm_decoder_reset(&s->decoder);
-    publish_counters(c);
+    uint64_t lost = 0;
+    for (const struct stream_in *t = c->streams; t != NULL; t = t->next)
+        lost += t->decoder.dropped;
+    delivery_report_loss(services, core, c->socket, c->name, &c->counts,
+                         lost);
 }
 
 /* Reads what the stream has until it has no more or the socket's pipe is
@@ -516,7 +469,8 @@ static void stream_broken(struct modzmq_link_state *c, struct stream_in *s)
 static void stream_read(struct modzmq_link_state *c, struct stream_in *s)
 {
     while (!c->paused && c->instance != NORM_INSTANCE_INVALID) {
-        if (!deliver(c, s)) {
+        if (!delivery_push(services, c->one.link, &s->decoder.messages,
+                           &c->counts, &s->decoder.dropped)) {
             c->paused = true;
             return;
         }

@@ -9,6 +9,7 @@ plugins_pgm_modzmq_pgm_la_SOURCES = \
 	plugins/pgm/pgm_framing.c plugins/pgm/pgm_framing.h \
 	plugins/shared/assembly.c plugins/shared/assembly.h \
 	plugins/shared/single_link.c plugins/shared/single_link.h \
+	plugins/shared/delivery.c plugins/shared/delivery.h \
 	sdk/modzmq/plugin.h sdk/modzmq/engine_transport.h
 plugins_pgm_modzmq_pgm_la_CPPFLAGS = $(PLUGIN_CPPFLAGS) \
 	-I$(top_srcdir)/plugins/shared

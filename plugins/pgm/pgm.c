@@ -58,6 +58,7 @@
 #include <zmq.h>
 
 #include "pgm_address.h"
+#include "delivery.h"
 #include "pgm_framing.h"
 #include "single_link.h"
 
@@ -116,8 +117,7 @@ struct modzmq_link_state {
     size_t sender_count;
     uint64_t resets;
     uint64_t dropped_out;
-    uint64_t messages_in;
-    uint64_t bytes_in;
+    struct delivery_counts counts; /* given the socket */
     char name[NAME_MAX_SIZE];
     uint8_t *apdu; /* a fragmented APDU put together */
     size_t apdu_capacity;
@@ -422,28 +422,6 @@ static void arm_timer(struct modzmq_link_state *c, int which)
     c->timer = services->timer_add(c->reactor, ms, on_timer, c);
 }
 
-static void publish_counters(struct modzmq_link_state *c, uint64_t dropped)
-{
-    char line[160];
-    snprintf(line, sizeof line,
-             "data lost beyond recovery: the sender's stream resumes at its "
-             "next message (%llu lost so far)",
-             (unsigned long long) dropped);
-    services->log(core, MODZMQ_LOG_INFO, line);
-    if (!services->event_wanted(c->socket, MODZMQ_EVENT_PEER_COUNTERS))
-        return;
-    struct modzmq_event event = {
-        .size = sizeof event,
-        .id = MODZMQ_EVENT_PEER_COUNTERS,
-        .socket = c->socket,
-        .value_count = 5,
-        .values = { c->messages_in, c->bytes_in, 0, 0, dropped },
-        .local_endpoint = "",
-        .remote_endpoint = c->name,
-    };
-    services->publish(&event);
-}
-
 static uint64_t dropped_in(const struct modzmq_link_state *c)
 {
     uint64_t dropped = 0;
@@ -527,28 +505,10 @@ static void take_apdu(struct modzmq_link_state *c, const struct pgm_msgv_t *m)
  * (the message stays, link_input offers it again). */
 static bool deliver(struct modzmq_link_state *c)
 {
-    for (struct sender *s = c->senders; s != NULL; s = s->next) {
-        struct assembled_message *m;
-        while ((m = pgm_decoder_peek(&s->decoder)) != NULL) {
-            const uint8_t *part = m->bytes;
-            for (size_t i = 0; i < m->part_count; i++) {
-                unsigned flags = i + 1 < m->part_count ? MODZMQ_MSG_MORE : 0;
-                if (services->link_push(c->one.link, part, m->part_sizes[i],
-                                        flags) < 0) {
-                    if (errno == EAGAIN && i == 0)
-                        return false;
-                    /* Over ZMQ_MAXMSGSIZE, or no memory: this message is
-                     * lost, the stream goes on. */
-                    s->decoder.dropped++;
-                    break;
-                }
-                part += m->part_sizes[i];
-            }
-            c->messages_in++;
-            c->bytes_in += m->size;
-            pgm_decoder_pop(&s->decoder);
-        }
-    }
+    for (struct sender *s = c->senders; s != NULL; s = s->next)
+        if (!delivery_push(services, c->one.link, &s->decoder.messages,
+                           &c->counts, &s->decoder.dropped))
+            return false;
     return true;
 }
 
@@ -587,7 +547,8 @@ static void state_receive(struct modzmq_link_state *c)
                     c->resets++;
                 pgm_free_skb(skb);
             }
-            publish_counters(c, dropped_in(c));
+            delivery_report_loss(services, core, c->socket, c->name,
+                                 &c->counts, dropped_in(c));
             continue;
         }
         case PGM_IO_STATUS_TIMER_PENDING:
