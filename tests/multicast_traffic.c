@@ -164,8 +164,8 @@ int multicast_xpub_xsub(void *arg)
     return 0;
 }
 
-/* A subscriber joining while large messages stream: its first message
- * is whole. */
+/* A subscriber joining while large messages stream: every message it
+ * gets is whole. */
 int multicast_late_joiner(void *arg)
 {
     const struct multicast_case *c = arg;
@@ -193,6 +193,10 @@ int multicast_late_joiner(void *arg)
         usleep(5000);
         int n = zmq_recv(late, in, sizeof in, ZMQ_DONTWAIT);
         if (n < 0)
+            continue;
+        /* NORM gives a late joiner what its sender still holds, from a
+         * message boundary: the pings sent before it joined come whole. */
+        if (n == 4 && (memcmp(in, "ping", 4) == 0 || memcmp(in, "last", 4) == 0))
             continue;
         if (n != (int) sizeof big || !multicast_is_pattern(in, (size_t) n, in[0]))
             return 32;
@@ -360,6 +364,30 @@ int multicast_from_libzmq(void *arg)
     return 0;
 }
 
+
+void multicast_check_refusals(void *context, const char *endpoint,
+                              const char *const *bad, size_t bad_count)
+{
+    const int others[] = { ZMQ_PUSH, ZMQ_PULL, ZMQ_PAIR, ZMQ_DEALER,
+                           ZMQ_ROUTER, ZMQ_REQ, ZMQ_REP };
+    for (size_t i = 0; i < sizeof others / sizeof *others; i++) {
+        void *s = zmq_socket(context, others[i]);
+        errno = 0;
+        CU_ASSERT_EQUAL(zmq_connect(s, endpoint), -1);
+        CU_ASSERT_EQUAL(errno, ENOCOMPATPROTO);
+        errno = 0;
+        CU_ASSERT_EQUAL(zmq_bind(s, endpoint), -1);
+        CU_ASSERT_EQUAL(errno, ENOCOMPATPROTO);
+        test_close(s);
+    }
+    void *pub = zmq_socket(context, ZMQ_PUB);
+    for (size_t i = 0; i < bad_count; i++) {
+        errno = 0;
+        CU_ASSERT_EQUAL(zmq_connect(pub, bad[i]), -1);
+        CU_ASSERT_EQUAL(errno, EINVAL);
+    }
+    test_close(pub);
+}
 
 void multicast_in_namespace(int (*child)(void *),
                             const struct multicast_case *c)

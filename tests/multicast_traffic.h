@@ -37,6 +37,12 @@ int multicast_from_libzmq(void *arg);   /* libzmq's PUB, ours SUB */
 void multicast_in_namespace(int (*child)(void *),
                             const struct multicast_case *c);
 
+/* Asserts what libzmq refuses: the socket types other than PUB, XPUB,
+ * SUB and XSUB on endpoint (connect and bind, ENOCOMPATPROTO), and each
+ * of the bad endpoints on a PUB (EINVAL). */
+void multicast_check_refusals(void *context, const char *endpoint,
+                              const char *const *bad, size_t bad_count);
+
 /* Pieces for a suite's own children: the multicast route on lo; a SUB
  * (subscribed to everything) or PUB connected to the case's endpoint,
  * NULL on failure; octet k of a pattern is k * 7 + seed; "ping" until
