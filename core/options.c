@@ -279,7 +279,7 @@ static const struct mz_option_row mz_option_table[] = {
             -1),
 
     /* NORM, for the norm plugin, with the ranges and defaults of
-     * zmq_setsockopt(3) (libzmq 4.3.5's draft). The socket refuses them
+     * zmq_setsockopt(3), where they are draft. The socket refuses them
      * when no plugin serves norm, as libzmq built without norm does
      * (mz_transport_option_check). */
     INT_ROW(ZMQ_NORM_MODE, norm_mode, ZMQ_NORM_FIXED, ZMQ_NORM_CCE_ECNONLY,

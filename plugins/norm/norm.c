@@ -28,20 +28,25 @@
  * MODZMQ_EVENT_PEER_COUNTERS is published with the count of messages
  * lost so far.
  *
- * Options read at connect (or bind), as libzmq 4.3.5's draft norm takes
- * them: ZMQ_NORM_MODE (fixed rate at ZMQ_RATE, or one of NORM's
- * congestion controls), ZMQ_NORM_UNICAST_NACK, ZMQ_NORM_BUFFER_SIZE (the
- * sender's, receiver's and stream's buffers), ZMQ_NORM_SEGMENT_SIZE,
- * ZMQ_NORM_BLOCK_SIZE, ZMQ_NORM_NUM_PARITY, ZMQ_NORM_NUM_AUTOPARITY,
- * ZMQ_NORM_PUSH; and ZMQ_MULTICAST_HOPS (the TTL; libzmq 4.3.4 always
- * sets 255), ZMQ_MULTICAST_LOOP, ZMQ_SNDBUF and ZMQ_RCVBUF (the UDP
- * sockets' buffers), ZMQ_MAXMSGSIZE. A unicast session address always
- * has unicast NACKs, as in libzmq.
+ * Options read at connect (or bind), as zmq_setsockopt(3) describes them
+ * (draft options there; libzmq 4.3.4 has none, and uses the defaults of
+ * read_settings with TTL 255): ZMQ_NORM_MODE (fixed rate at ZMQ_RATE, or
+ * one of NORM's congestion controls), ZMQ_NORM_UNICAST_NACK,
+ * ZMQ_NORM_BUFFER_SIZE (the sender's, receiver's and stream's buffers),
+ * ZMQ_NORM_SEGMENT_SIZE, ZMQ_NORM_BLOCK_SIZE, ZMQ_NORM_NUM_PARITY,
+ * ZMQ_NORM_NUM_AUTOPARITY, ZMQ_NORM_PUSH; and ZMQ_MULTICAST_HOPS (the
+ * TTL), ZMQ_MULTICAST_LOOP, ZMQ_SNDBUF and ZMQ_RCVBUF (the UDP sockets'
+ * buffers), ZMQ_MAXMSGSIZE. A unicast session address always has
+ * unicast NACKs, as in libzmq. Unicast needs sender and receiver on two
+ * hosts (or addresses): NORM binds both to the session's port, and
+ * reuses it for multicast only.
  *
  * Unfinished, as for pgm: an XPUB application receives the one
  * subscription to everything the link makes for its NORM peers (libzmq
  * subscribes such a pipe silently); and what NORM still holds to send
- * when the socket's linger ends is not sent.
+ * when the socket's linger ends is not sent. As in libzmq, no NORM
+ * acknowledgement paces the sender: a receiver further behind than the
+ * sender's buffer (ZMQ_NORM_BUFFER_SIZE) loses data, reported as above.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
