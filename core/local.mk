@@ -24,6 +24,7 @@ core_libmzcore_la_SOURCES += \
 	core/reactor.c core/reactor.h \
 	core/socket.c core/socket.h core/socket_internal.h \
 	core/socket_guard.c \
+	core/futex_lock.c core/futex_lock.h \
 	core/stopwatch.c \
 	core/thread.c core/thread.h \
 	core/timers.c \

@@ -28,6 +28,8 @@ int mz_mailbox_init_quiet(struct mz_mailbox *mb)
     mb->head = mb->count = 0;
     mb->capacity = RING_RESERVED;
     atomic_init(&mb->pending, false);
+    atomic_init(&mb->raised, 0);
+    atomic_init(&mb->consumed, 0);
     return 0;
 }
 
@@ -69,17 +71,29 @@ static void ring_grow(struct mz_mailbox *mb)
     mb->capacity = capacity;
 }
 
-/* Sets pending and makes the eventfd, if there is one, readable; the
- * caller holds the lock. */
-static void raise_pending(struct mz_mailbox *mb)
+/* Sets pending, and counts the eventfd write the caller makes once it
+ * has let the lock go (true: there is an eventfd to write). The caller
+ * holds the lock. */
+static bool raise_pending(struct mz_mailbox *mb)
 {
-    /* pending first: an owner spinning on it need not wait for the
-     * eventfd write below to finish. */
     atomic_store_explicit(&mb->pending, true, memory_order_release);
+    if (mb->fd < 0)
+        return false;
+    atomic_store_explicit(&mb->raised,
+                          atomic_load_explicit(&mb->raised,
+                                               memory_order_relaxed) +
+                              1,
+                          memory_order_relaxed);
+    return true;
+}
+
+/* Makes the eventfd readable; the lock is not held. */
+static void write_eventfd(struct mz_mailbox *mb)
+{
     uint64_t one = 1;
     /* Nonblocking eventfd: can only fail if the counter would overflow,
      * which one write per raise, and a read at every reset, never does. */
-    if (mb->fd >= 0 && write(mb->fd, &one, sizeof one) < 0 && errno != EAGAIN)
+    if (write(mb->fd, &one, sizeof one) < 0 && errno != EAGAIN)
         perror("modzmq: mailbox eventfd write");
 }
 
@@ -90,18 +104,28 @@ bool mz_mailbox_post(struct mz_mailbox *mb, const struct mz_command *cmd)
         ring_grow(mb);
     mb->ring[(mb->head + mb->count) % mb->capacity] = *cmd;
     bool was_empty = mb->count++ == 0;
-    if (was_empty)
-        raise_pending(mb);
+    bool write_fd = was_empty && raise_pending(mb);
     pthread_mutex_unlock(&mb->lock);
+    if (write_fd)
+        write_eventfd(mb);
     return was_empty;
 }
 
 void mz_mailbox_signal(struct mz_mailbox *mb)
 {
     pthread_mutex_lock(&mb->lock);
-    if (!atomic_load_explicit(&mb->pending, memory_order_relaxed))
-        raise_pending(mb);
+    bool write_fd = !atomic_load_explicit(&mb->pending, memory_order_relaxed) &&
+                    raise_pending(mb);
     pthread_mutex_unlock(&mb->lock);
+    if (write_fd)
+        write_eventfd(mb);
+}
+
+/* Whether every eventfd write decided so far has been read back. */
+static bool writes_all_read(struct mz_mailbox *mb)
+{
+    return atomic_load_explicit(&mb->consumed, memory_order_relaxed) ==
+           atomic_load_explicit(&mb->raised, memory_order_relaxed);
 }
 
 /* Takes the oldest command, if any; the caller holds the lock (or is
@@ -121,6 +145,11 @@ bool mz_mailbox_take_inherited(struct mz_mailbox *mb, struct mz_command *cmd)
     return take_locked(mb, cmd);
 }
 
+/* Empty, the mailbox is reset: its eventfd read back, pending cleared.
+ * A poster's write still on its way (raised ahead of what the reads
+ * brought) keeps pending set, so that the fd is never readable with
+ * pending clear; the owner then sleeps on the fd (mz_mailbox_wait) until
+ * the write lands, and its next take finishes the reset. */
 bool mz_mailbox_take(struct mz_mailbox *mb, struct mz_command *cmd)
 {
     pthread_mutex_lock(&mb->lock);
@@ -128,10 +157,18 @@ bool mz_mailbox_take(struct mz_mailbox *mb, struct mz_command *cmd)
     if (mb->count == 0 &&
         atomic_load_explicit(&mb->pending, memory_order_relaxed)) {
         uint64_t value;
-        if (mb->fd >= 0 && read(mb->fd, &value, sizeof value) < 0 &&
-            errno != EAGAIN)
-            perror("modzmq: mailbox eventfd read");
-        atomic_store_explicit(&mb->pending, false, memory_order_release);
+        if (mb->fd >= 0 && !writes_all_read(mb)) {
+            if (read(mb->fd, &value, sizeof value) == sizeof value)
+                atomic_store_explicit(
+                    &mb->consumed,
+                    atomic_load_explicit(&mb->consumed, memory_order_relaxed) +
+                        value,
+                    memory_order_relaxed);
+            else if (errno != EAGAIN)
+                perror("modzmq: mailbox eventfd read");
+        }
+        if (mb->fd < 0 || writes_all_read(mb))
+            atomic_store_explicit(&mb->pending, false, memory_order_release);
     }
     pthread_mutex_unlock(&mb->lock);
     return found;
@@ -139,7 +176,9 @@ bool mz_mailbox_take(struct mz_mailbox *mb, struct mz_command *cmd)
 
 int mz_mailbox_wait(struct mz_mailbox *mb, int timeout_ms)
 {
-    if (mz_mailbox_has_pending(mb))
+    /* Pending with a write on its way means nothing to take yet: sleep
+     * on the fd, which that write makes readable. */
+    if (mz_mailbox_has_pending(mb) && writes_all_read(mb))
         return 1;
     struct pollfd pfd = { .fd = mb->fd, .events = POLLIN };
     int rc = poll(&pfd, 1, timeout_ms);

@@ -8,8 +8,10 @@
  * ZMQ_FD: it is readable while commands are waiting, or after the owner
  * signalled itself (see mz_mailbox_signal), until the owner next runs its
  * commands, which gives the edge-triggered behaviour libzmq documents.
- * Posting is a mutex and at most one eventfd write; checking for commands
- * is one atomic load.
+ * Posting is a mutex and at most one eventfd write, made after the mutex
+ * is let go: the write wakes the owner, who wants the mutex at once, and
+ * would otherwise sleep on it until the write returned. Checking for
+ * commands is one atomic load.
  *
  * A network session's mailbox has no eventfd (mz_mailbox_init_quiet): its
  * owner is woken through its I/O thread's task queue instead, so that a
@@ -22,6 +24,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct mz_pipe;
 
@@ -46,6 +49,10 @@ struct mz_mailbox {
     size_t head, count, capacity;
     int fd;              /* eventfd, readable while commands wait; or -1 */
     atomic_bool pending; /* fast check without the lock */
+    /* Eventfd writes decided (under the lock) and read back by the owner:
+     * they differ while a poster's write is on its way, when the owner
+     * must not take the mailbox for empty. */
+    _Atomic uint64_t raised, consumed;
 };
 
 int mz_mailbox_init(struct mz_mailbox *mb);

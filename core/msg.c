@@ -127,7 +127,9 @@ static void group_add_refs(struct mz_msg *m, unsigned n)
                                   memory_order_relaxed);
 }
 
-/* Drops the message's hold on a long group and leaves it with none. */
+/* Drops the message's hold on a long group and leaves it with none, so
+ * that a second close frees nothing. The text is left as it is: an init
+ * clears it, and group_store writes it. */
 static void group_release(struct mz_msg *m)
 {
     if (group_is_shared(m) &&
@@ -135,7 +137,6 @@ static void group_release(struct mz_msg *m)
                                   memory_order_acq_rel) == 1)
         free(m->group.shared);
     m->group_size = 0;
-    memset(&m->group, 0, sizeof m->group);
 }
 
 void mz_msg_close(struct mz_msg *m)
@@ -197,12 +198,9 @@ bool mz_msg_is_shared(const struct mz_msg *m)
     return m->kind == MZ_MSG_SHARED_BODY && (m->flags & MZ_MSG_COPIED) != 0;
 }
 
-int mz_msg_set_group_n(struct mz_msg *m, const char *group, size_t size)
+/* Sets a group already known to hold no NUL and to fit. */
+static int group_store(struct mz_msg *m, const char *group, size_t size)
 {
-    if (size > MZ_MSG_GROUP_MAX || memchr(group, 0, size) != NULL) {
-        errno = EINVAL;
-        return -1;
-    }
     struct mz_msg_group *shared = NULL;
     if (size > MZ_MSG_GROUP_INLINE_MAX) {
         shared = malloc(sizeof *shared + size + 1);
@@ -225,6 +223,15 @@ int mz_msg_set_group_n(struct mz_msg *m, const char *group, size_t size)
     return 0;
 }
 
+int mz_msg_set_group_n(struct mz_msg *m, const char *group, size_t size)
+{
+    if (size > MZ_MSG_GROUP_MAX || memchr(group, 0, size) != NULL) {
+        errno = EINVAL;
+        return -1;
+    }
+    return group_store(m, group, size);
+}
+
 int mz_msg_set_group(struct mz_msg *m, const char *group)
 {
     size_t size = strnlen(group, MZ_MSG_GROUP_MAX + 1);
@@ -232,7 +239,7 @@ int mz_msg_set_group(struct mz_msg *m, const char *group)
         errno = EINVAL;
         return -1;
     }
-    return mz_msg_set_group_n(m, group, size);
+    return group_store(m, group, size);
 }
 
 void mz_msg_set_metadata(struct mz_msg *m, struct mz_peer_metadata *metadata)

@@ -26,6 +26,22 @@
 #include "socket.h"
 #include "zmq.h"
 
+/* The write-only options the transports read (see plugin.h), under the
+ * guard of a thread-safe socket as zmq_getsockopt reads the others, so a
+ * setsockopt of another thread never changes a list as it is copied. */
+static int write_only_option(modzmq_socket *socket, int option, void *value,
+                             size_t *size)
+{
+    struct mz_socket *s = mz_socket_call_begin(socket);
+    if (s == NULL)
+        return -1;
+    const struct mz_options *options = mz_socket_options(s);
+    int rc = option == ZMQ_BUSY_POLL
+                 ? mz_options_get_write_only(options, option, value, size)
+                 : mz_options_get_filter_list(options, option, value, size);
+    return mz_socket_call_end(s, rc);
+}
+
 static int socket_option(modzmq_socket *socket, int option, void *value,
                          size_t *size)
 {
@@ -33,27 +49,9 @@ static int socket_option(modzmq_socket *socket, int option, void *value,
     case ZMQ_TCP_ACCEPT_FILTER:
     case ZMQ_IPC_FILTER_UID:
     case ZMQ_IPC_FILTER_GID:
-    case ZMQ_IPC_FILTER_PID: {
-        /* Write-only for applications, readable for the transports that
-         * apply them (see plugin.h). */
-        struct mz_socket *s = (struct mz_socket *) socket;
-        if (!mz_socket_is_live(s)) {
-            errno = ENOTSOCK;
-            return -1;
-        }
-        return mz_options_get_filter_list(mz_socket_options(s), option, value,
-                                          size);
-    }
-    case ZMQ_BUSY_POLL: {
-        /* Write-only for applications too (libzmq), read by tcp. */
-        struct mz_socket *s = (struct mz_socket *) socket;
-        if (!mz_socket_is_live(s)) {
-            errno = ENOTSOCK;
-            return -1;
-        }
-        return mz_options_get_write_only(mz_socket_options(s), option, value,
-                                         size);
-    }
+    case ZMQ_IPC_FILTER_PID:
+    case ZMQ_BUSY_POLL: /* write-only for applications too (libzmq) */
+        return write_only_option(socket, option, value, size);
     default:
         return zmq_getsockopt(socket, option, value, size);
     }

@@ -1,8 +1,9 @@
 /*
- * The guard of a thread-safe socket (CLIENT, SERVER): one lock held for
- * the length of each call, a condition variable that every command posted
- * to the socket broadcasts, for the callers blocked in send or receive,
- * and the eventfds of the pollers watching it. Classic sockets have none
+ * The guard of a thread-safe socket (CLIENT, SERVER, RADIO, ...): one
+ * lock held for the length of each call (futex_lock.h), a condition
+ * variable that every command posted to the socket broadcasts, for the
+ * callers blocked in send or receive and for a close waiting for them to
+ * leave, and the eventfds of the pollers watching it. Classic sockets have none
  * of this: their calls never come here (socket_internal.h says why the
  * guard sits where it does).
  *
@@ -30,22 +31,14 @@ void mz_socket_guard_init(struct mz_socket *s)
     pthread_condattr_init(&attr);
     /* Timeouts are measured on the monotonic clock, as everywhere else. */
     pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-    /* Adaptive: a call holds the lock for a fraction of a microsecond,
-     * far less than a sleep and a wake-up cost, so a thread that finds it
-     * taken spins a little before it sleeps. The lock is also recursive,
-     * though not through its type (glibc's adaptive mutexes are not): a
-     * transport plugin reads the socket's options through zmq_getsockopt
-     * from inside zmq_bind and zmq_connect (endpoint_parse, on the
-     * caller's thread), as the SDK tells it to. */
-    pthread_mutexattr_t lock_attr;
-    pthread_mutexattr_init(&lock_attr);
-    pthread_mutexattr_settype(&lock_attr, PTHREAD_MUTEX_ADAPTIVE_NP);
-    pthread_mutex_init(&g->lock, &lock_attr);
-    pthread_mutexattr_destroy(&lock_attr);
+    /* The lock spins a little before it sleeps, and is recursive here,
+     * not in itself: a transport plugin reads the socket's options
+     * through zmq_getsockopt from inside zmq_bind and zmq_connect
+     * (endpoint_parse, on the caller's thread), as the SDK tells it to. */
+    mz_futex_lock_init(&g->lock);
     atomic_init(&g->holder, 0);
     g->depth = 0;
     pthread_mutex_init(&g->wake_lock, NULL);
-    pthread_cond_init(&g->idle, &attr);
     pthread_cond_init(&g->wake, &attr);
     pthread_condattr_destroy(&attr);
     g->callers = 0;
@@ -73,7 +66,7 @@ static void lock_take(struct mz_socket_guard *g)
         g->depth++;
         return;
     }
-    pthread_mutex_lock(&g->lock);
+    mz_futex_lock_take(&g->lock);
     atomic_store_explicit(&g->holder, self, memory_order_relaxed);
     g->depth = 1;
 }
@@ -83,12 +76,11 @@ static void lock_give(struct mz_socket_guard *g)
     if (--g->depth > 0)
         return;
     atomic_store_explicit(&g->holder, 0, memory_order_relaxed);
-    pthread_mutex_unlock(&g->lock);
+    mz_futex_lock_give(&g->lock);
 }
 
-/* Around a wait that lets the lock go (a condition wait, or the guard's
- * own): whatever the depth, the lock is let go entirely and comes back
- * as deep as it was. */
+/* Around a wait that lets the lock go: whatever the depth, the lock is
+ * let go entirely and comes back as deep as it was. */
 static unsigned holder_forget(struct mz_socket_guard *g)
 {
     atomic_store_explicit(&g->holder, 0, memory_order_relaxed);
@@ -114,14 +106,15 @@ int mz_socket_enter(struct mz_socket *s)
     return 0;
 }
 
+/* errno is the call's result, and nothing here touches it: the notify
+ * and the futex wake keep it. */
 void mz_socket_leave(struct mz_socket *s)
 {
     struct mz_socket_guard *g = &s->guard;
-    int saved = errno;
+    /* A close waits for the last of the others to leave. */
     if (--g->callers == 1 && g->closing)
-        pthread_cond_signal(&g->idle);
+        mz_socket_guard_notify(s);
     lock_give(g);
-    errno = saved;
 }
 
 uint64_t mz_socket_guard_seq(struct mz_socket *s)
@@ -143,12 +136,14 @@ static struct timespec deadline_in(int timeout_ms)
     return ts;
 }
 
-int mz_socket_guard_wait(struct mz_socket *s, uint64_t seq, int timeout_ms)
+/* Lets the lock go, sleeps until a post after seq or timeout_ms (-1
+ * forever) passed, and takes the lock again as deep as it was. */
+static void wait_for_post(struct mz_socket_guard *g, uint64_t seq,
+                          int timeout_ms)
 {
-    struct mz_socket_guard *g = &s->guard;
     struct timespec deadline = deadline_in(timeout_ms < 0 ? 0 : timeout_ms);
     unsigned depth = holder_forget(g);
-    pthread_mutex_unlock(&g->lock);
+    mz_futex_lock_give(&g->lock);
     pthread_mutex_lock(&g->wake_lock);
     while (atomic_load(&g->wake_seq) == seq) {
         if (timeout_ms < 0)
@@ -158,8 +153,14 @@ int mz_socket_guard_wait(struct mz_socket *s, uint64_t seq, int timeout_ms)
             break;
     }
     pthread_mutex_unlock(&g->wake_lock);
-    pthread_mutex_lock(&g->lock);
+    mz_futex_lock_take(&g->lock);
     holder_restore(g, depth);
+}
+
+int mz_socket_guard_wait(struct mz_socket *s, uint64_t seq, int timeout_ms)
+{
+    struct mz_socket_guard *g = &s->guard;
+    wait_for_post(g, seq, timeout_ms);
     if (g->closing) {
         errno = ENOTSOCK;
         return -1;
@@ -193,11 +194,10 @@ void mz_socket_guard_close(struct mz_socket *s)
     struct mz_socket_guard *g = &s->guard;
     g->closing = true;
     mz_socket_guard_notify(s);
-    while (g->callers > 1) {
-        unsigned depth = holder_forget(g);
-        pthread_cond_wait(&g->idle, &g->lock);
-        holder_restore(g, depth);
-    }
+    /* The seq is read with the lock held, and a caller leaving posts
+     * with it held: no leave falls between the look and the sleep. */
+    while (g->callers > 1)
+        wait_for_post(g, mz_socket_guard_seq(s), -1);
 }
 
 void mz_socket_guard_fini(struct mz_socket *s)

@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "futex_lock.h"
 #include "mailbox.h"
 #include "options.h"
 #include "pipe_set.h"
@@ -41,11 +42,10 @@ struct mz_endpoint {
  * what close wipes, so that a thread that found the socket live before
  * close took the lock still finds a lock, and closing set, after it. */
 struct mz_socket_guard {
-    pthread_mutex_t lock;
+    struct mz_futex_lock lock;
     atomic_uintptr_t holder; /* the thread holding lock, 0 when free */
     unsigned depth;          /* its calls in one another (the holder's) */
-    pthread_cond_t idle; /* callers fell to one: close may go on */
-    unsigned callers;    /* threads inside a call, waiting ones included */
+    unsigned callers; /* threads inside a call, waiting ones included */
     bool closing;
 
     pthread_mutex_t wake_lock;

@@ -21,15 +21,16 @@ tests_test_delivery_SOURCES = tests/test_delivery.c $(STRESS_HELPERS) \
 # The fd limit exhausted and memory allocation failing. The program links
 # the core itself with its allocations wrapped (tests/alloc_fail.c), and
 # static copies of the tcp and ipc plugins (-dlpreopen) so that theirs
-# are counted too.
+# are counted too. (The program links one copy of plugins/common's
+# objects, which both static copies use.)
 check_LTLIBRARIES += tests/faults/modzmq_tcp.la tests/faults/modzmq_ipc.la
 tests_faults_modzmq_tcp_la_SOURCES = $(plugins_tcp_modzmq_tcp_la_SOURCES)
-tests_faults_modzmq_tcp_la_CPPFLAGS = $(PLUGIN_CPPFLAGS) \
+tests_faults_modzmq_tcp_la_CPPFLAGS = $(PLUGIN_CPPFLAGS) $(STREAM_FD_CPPFLAGS) \
 	-DMODZMQ_PLUGIN_MODULE=modzmq_tcp
 tests_faults_modzmq_tcp_la_CFLAGS = $(COMMON_CFLAGS)
 tests_faults_modzmq_tcp_la_LDFLAGS = -module -avoid-version -rpath /nowhere -static
 tests_faults_modzmq_ipc_la_SOURCES = $(plugins_ipc_modzmq_ipc_la_SOURCES)
-tests_faults_modzmq_ipc_la_CPPFLAGS = $(PLUGIN_CPPFLAGS) \
+tests_faults_modzmq_ipc_la_CPPFLAGS = $(PLUGIN_CPPFLAGS) $(STREAM_FD_CPPFLAGS) \
 	-DMODZMQ_PLUGIN_MODULE=modzmq_ipc
 tests_faults_modzmq_ipc_la_CFLAGS = $(COMMON_CFLAGS)
 tests_faults_modzmq_ipc_la_LDFLAGS = -module -avoid-version -rpath /nowhere -static

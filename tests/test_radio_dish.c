@@ -277,15 +277,10 @@ static void test_late_joiners_tcp(void)
 /* A DISH tells a ZMTP 3.0 peer its joins as JOIN commands, as libzmq
  * 4.3.5 does, takes a group frame and a body frame as one message, and
  * ends the connection at a group frame without MORE. */
-static void test_zmtp_3_0_radio(void)
+/* A raw ZMTP 3.0 RADIO connected to dish at endpoint, its handshake done
+ * and the DISH's JOIN of "weather" read: the fd, or -1. */
+static int raw_radio_joined(void *dish, const char *endpoint)
 {
-    void *dish = new_socket(ZMQ_DISH);
-    CU_ASSERT_EQUAL_FATAL(zmq_bind(dish, "tcp://127.0.0.1:*"), 0);
-    char endpoint[256];
-    size_t size = sizeof endpoint;
-    CU_ASSERT_EQUAL_FATAL(
-        zmq_getsockopt(dish, ZMQ_LAST_ENDPOINT, endpoint, &size), 0);
-    CU_ASSERT_EQUAL(zmq_join(dish, "weather"), 0);
     int fd = raw_connect(endpoint);
     CU_ASSERT_FATAL(fd >= 0);
     uint8_t greeting[64] = { 0xff, 0,    0, 0, 0,   0,   0,   0,
@@ -311,7 +306,24 @@ static void test_zmtp_3_0_radio(void)
     CU_ASSERT_EQUAL_FATAL(header[1], 12);
     CU_ASSERT_FATAL(raw_read(fd, body, 12));
     CU_ASSERT_EQUAL(memcmp(body, "\4JOINweather", 12), 0);
+    return fd;
+}
 
+static void *dish_bound(char *endpoint, size_t size)
+{
+    void *dish = new_socket(ZMQ_DISH);
+    CU_ASSERT_EQUAL_FATAL(zmq_bind(dish, "tcp://127.0.0.1:*"), 0);
+    CU_ASSERT_EQUAL_FATAL(
+        zmq_getsockopt(dish, ZMQ_LAST_ENDPOINT, endpoint, &size), 0);
+    CU_ASSERT_EQUAL(zmq_join(dish, "weather"), 0);
+    return dish;
+}
+
+static void test_zmtp_3_0_radio(void)
+{
+    char endpoint[256];
+    void *dish = dish_bound(endpoint, sizeof endpoint);
+    int fd = raw_radio_joined(dish, endpoint);
     CU_ASSERT(
         raw_send_frame(fd, (const uint8_t *) "weather", 7, RAW_FRAME_MORE));
     CU_ASSERT(raw_send_frame(fd, (const uint8_t *) "9e", 2, 0));
@@ -321,6 +333,31 @@ static void test_zmtp_3_0_radio(void)
     CU_ASSERT_STRING_EQUAL(group, "weather");
     CU_ASSERT(raw_send_frame(fd, (const uint8_t *) "weather", 7, 0));
     CU_ASSERT(raw_closed_by_peer(fd));
+    close(fd);
+    test_close(dish);
+}
+
+/* A group frame holding a NUL is no group (RFC 48): the connection ends
+ * and its message never reaches the application; the DISH carries on
+ * with the next RADIO. */
+static void test_group_with_nul(void)
+{
+    char endpoint[256];
+    void *dish = dish_bound(endpoint, sizeof endpoint);
+    int fd = raw_radio_joined(dish, endpoint);
+    CU_ASSERT(raw_send_frame(fd, (const uint8_t *) "weather\0x", 9,
+                             RAW_FRAME_MORE));
+    CU_ASSERT(raw_send_frame(fd, (const uint8_t *) "bad", 3, 0));
+    CU_ASSERT(raw_closed_by_peer(fd));
+    close(fd);
+    char text[16], group[16];
+    CU_ASSERT_FALSE(recv_group(dish, text, sizeof text, group, 100));
+    fd = raw_radio_joined(dish, endpoint);
+    CU_ASSERT(
+        raw_send_frame(fd, (const uint8_t *) "weather", 7, RAW_FRAME_MORE));
+    CU_ASSERT(raw_send_frame(fd, (const uint8_t *) "good", 4, 0));
+    CU_ASSERT(recv_group(dish, text, sizeof text, group, 5000));
+    CU_ASSERT_STRING_EQUAL(text, "good");
     close(fd);
     test_close(dish);
 }
@@ -452,6 +489,73 @@ static void test_join_leave_races(void)
     test_close(dish);
 }
 
+/* Many groups, of lengths up to 255, joined and then every third one
+ * left, on both sides' group tables (the RADIO's per peer and per group,
+ * the DISH's own): each message of a group still joined arrives, in
+ * order, and nothing of a group left does. */
+enum { MANY_GROUPS = 600 };
+
+/* Group i: its number, padded with 'x' to i % 256 octets when that is
+ * longer; the digits before the padding keep every name apart. */
+static void many_group_name(char *group, int i)
+{
+    int digits = snprintf(group, ZMQ_GROUP_MAX_LENGTH + 1, "%d", i);
+    int length = i % (ZMQ_GROUP_MAX_LENGTH + 1);
+    if (length > digits)
+        memset(group + digits, 'x', (size_t) (length - digits));
+    group[length > digits ? length : digits] = '\0';
+}
+
+static void test_many_groups(void)
+{
+    void *radio = new_socket(ZMQ_RADIO);
+    void *dish = new_socket(ZMQ_DISH);
+    int hwm = 0;
+    CU_ASSERT_EQUAL(zmq_setsockopt(radio, ZMQ_SNDHWM, &hwm, sizeof hwm), 0);
+    CU_ASSERT_EQUAL(zmq_setsockopt(dish, ZMQ_RCVHWM, &hwm, sizeof hwm), 0);
+    CU_ASSERT_EQUAL_FATAL(zmq_bind(dish, "tcp://127.0.0.1:*"), 0);
+    char bound[256];
+    size_t size = sizeof bound;
+    CU_ASSERT_EQUAL_FATAL(zmq_getsockopt(dish, ZMQ_LAST_ENDPOINT, bound, &size),
+                          0);
+    char group[ZMQ_GROUP_MAX_LENGTH + 1];
+    for (int i = 0; i < MANY_GROUPS; i++) {
+        many_group_name(group, i);
+        CU_ASSERT_EQUAL(zmq_join(dish, group), 0);
+    }
+    CU_ASSERT_EQUAL_FATAL(zmq_connect(radio, bound), 0);
+    for (int i = 0; i < MANY_GROUPS; i += 3) {
+        many_group_name(group, i);
+        CU_ASSERT_EQUAL(zmq_leave(dish, group), 0);
+    }
+    /* Every join and leave went to the RADIO before this one. */
+    CU_ASSERT_EQUAL(zmq_join(dish, "last"), 0);
+    CU_ASSERT_FATAL(joined(radio, dish, "last"));
+    for (int i = 0; i < MANY_GROUPS; i++) {
+        many_group_name(group, i);
+        char body[16];
+        snprintf(body, sizeof body, "%d", i);
+        CU_ASSERT(send_group(radio, group, body));
+    }
+    int expected = 0, wrong = 0, got_count = 0;
+    char body[16], got[ZMQ_GROUP_MAX_LENGTH + 1];
+    while (recv_group(dish, body, sizeof body, got, 2000)) {
+        while (expected % 3 == 0)
+            expected++;
+        many_group_name(group, expected);
+        if (atoi(body) != expected || strcmp(got, group) != 0)
+            wrong++;
+        expected++;
+        if (++got_count == MANY_GROUPS - (MANY_GROUPS + 2) / 3)
+            break;
+    }
+    CU_ASSERT_EQUAL(got_count, MANY_GROUPS - (MANY_GROUPS + 2) / 3);
+    CU_ASSERT_EQUAL(wrong, 0);
+    CU_ASSERT(test_recv_nothing(dish, 100));
+    test_close(radio);
+    test_close(dish);
+}
+
 /* ---- udp ------------------------------------------------------------ */
 
 /* A free UDP port on loopback, as the kernel picks it. */
@@ -555,8 +659,10 @@ int main(void)
         { "late joiners, inproc", test_late_joiners_inproc },
         { "late joiners, tcp", test_late_joiners_tcp },
         { "a ZMTP 3.0 RADIO peer", test_zmtp_3_0_radio },
+        { "a group holding a NUL", test_group_with_nul },
         { "the mute state drops", test_mute_drops },
         { "join and leave from several threads", test_join_leave_races },
+        { "many groups joined and left", test_many_groups },
         { "udp unicast", test_udp_unicast },
         { "udp multicast in a namespace", test_udp_multicast },
     };

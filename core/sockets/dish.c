@@ -18,6 +18,7 @@
 #include <glib.h>
 #include <string.h>
 
+#include "group_table.h"
 #include "routing.h"
 #include "single_part.h"
 #include "socket.h"
@@ -26,7 +27,7 @@
 struct dish_state {
     struct mz_fair_queue fq;
     GPtrArray *pipes;   /* every attached pipe, to tell of joins */
-    GHashTable *joined; /* the groups joined */
+    struct mz_group_table joined; /* the groups joined (values NULL) */
     /* A matching message found by can_recv (poll), returned first. */
     struct mz_msg prefetched;
     bool has_prefetched;
@@ -37,8 +38,7 @@ static void dish_init(struct mz_socket *s)
     struct dish_state *state = mz_socket_state(s);
     mz_fq_init(&state->fq, 0);
     state->pipes = g_ptr_array_new();
-    state->joined =
-        g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    mz_group_table_init(&state->joined);
     mz_msg_init(&state->prefetched);
 }
 
@@ -46,7 +46,7 @@ static void dish_fini(struct mz_socket *s)
 {
     struct dish_state *state = mz_socket_state(s);
     mz_msg_close(&state->prefetched);
-    g_hash_table_destroy(state->joined);
+    mz_group_table_fini(&state->joined);
     g_ptr_array_unref(state->pipes);
     mz_fq_fini(&state->fq);
 }
@@ -80,10 +80,9 @@ static bool dish_attach(struct mz_socket *s, struct mz_pipe_end *end)
     if (!mz_fq_attach(&state->fq, end))
         return false;
     g_ptr_array_add(state->pipes, end);
-    GHashTableIter iter;
-    void *group;
-    g_hash_table_iter_init(&iter, state->joined);
-    while (g_hash_table_iter_next(&iter, &group, NULL))
+    uint32_t cursor = 0;
+    const char *group;
+    while (mz_group_table_next(&state->joined, &cursor, &group, NULL))
         tell_pipe(end, "JOIN", group);
     return true;
 }
@@ -104,12 +103,15 @@ static void dish_read_activated(struct mz_socket *s, struct mz_pipe_end *end)
 static int dish_join(struct mz_socket *s, const char *group)
 {
     struct dish_state *state = mz_socket_state(s);
-    if (strnlen(group, MZ_MSG_GROUP_MAX + 1) > MZ_MSG_GROUP_MAX ||
-        g_hash_table_contains(state->joined, group)) {
-        errno = EINVAL;
+    size_t size = strnlen(group, MZ_MSG_GROUP_MAX + 1);
+    int added = size > MZ_MSG_GROUP_MAX
+                    ? 0
+                    : mz_group_table_add(&state->joined, group, size, NULL);
+    if (added <= 0) {
+        if (added == 0)
+            errno = EINVAL;
         return -1;
     }
-    g_hash_table_add(state->joined, g_strdup(group));
     tell_all(state, "JOIN", group);
     return 0;
 }
@@ -117,8 +119,9 @@ static int dish_join(struct mz_socket *s, const char *group)
 static int dish_leave(struct mz_socket *s, const char *group)
 {
     struct dish_state *state = mz_socket_state(s);
-    if (strnlen(group, MZ_MSG_GROUP_MAX + 1) > MZ_MSG_GROUP_MAX ||
-        !g_hash_table_remove(state->joined, group)) {
+    size_t size = strnlen(group, MZ_MSG_GROUP_MAX + 1);
+    if (size > MZ_MSG_GROUP_MAX ||
+        !mz_group_table_remove(&state->joined, group, size, NULL)) {
         errno = EINVAL;
         return -1;
     }
@@ -141,7 +144,8 @@ static int next_matching(struct dish_state *state, struct mz_msg *m)
         if (mz_single_part_recv(&state->fq, m, NULL) < 0)
             return -1;
         if (!(m->flags & MZ_MSG_COMMAND) &&
-            g_hash_table_contains(state->joined, mz_msg_group(m)))
+            mz_group_table_has(&state->joined, mz_msg_group(m),
+                               mz_msg_group_size(m)))
             return 0;
         mz_msg_close(m);
         mz_msg_init(m);

@@ -25,6 +25,7 @@ core_libmzcore_la_SOURCES += \
 	core/sockets/peer.c \
 	core/sockets/channel.c \
 	core/sockets/dgram.c \
+	core/sockets/group_table.c core/sockets/group_table.h \
 	core/sockets/single_part.c core/sockets/single_part.h \
 	core/sockets/random.h \
 	core/sockets/routing.h \

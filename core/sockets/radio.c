@@ -16,21 +16,24 @@
  */
 #include <errno.h>
 #include <glib.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "group_table.h"
 #include "routing.h"
 #include "socket.h"
 #include "zmtp_command.h"
 
 struct radio_state {
     struct mz_distributor dist;
-    GHashTable *groups;   /* group -> GPtrArray of the pipes that joined it */
-    GPtrArray *all_pipes; /* pipes that get every group */
-    bool lossy;           /* not ZMQ_XPUB_NODROP */
+    struct mz_group_table groups; /* group -> GPtrArray of the pipes that
+                                     joined it */
+    GPtrArray *all_pipes;         /* pipes that get every group */
+    bool lossy;                   /* not ZMQ_XPUB_NODROP */
 };
 
-/* What one pipe joined: the set its type_data points to. */
-static GHashTable *joined_of(struct mz_pipe_end *end)
+/* What one pipe joined: the set (values NULL) its type_data points to. */
+static struct mz_group_table *joined_of(struct mz_pipe_end *end)
 {
     return end->type_data;
 }
@@ -39,8 +42,7 @@ static void radio_init(struct mz_socket *s)
 {
     struct radio_state *state = mz_socket_state(s);
     mz_dist_init(&state->dist, 0);
-    state->groups = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
-                                          (GDestroyNotify) g_ptr_array_unref);
+    mz_group_table_init(&state->groups);
     state->all_pipes = g_ptr_array_new();
     state->lossy = true;
 }
@@ -48,34 +50,52 @@ static void radio_init(struct mz_socket *s)
 static void radio_fini(struct mz_socket *s)
 {
     struct radio_state *state = mz_socket_state(s);
+    uint32_t cursor = 0;
+    const char *group;
+    void *pipes;
+    while (mz_group_table_next(&state->groups, &cursor, &group, &pipes))
+        g_ptr_array_unref(pipes);
+    mz_group_table_fini(&state->groups);
     g_ptr_array_unref(state->all_pipes);
-    g_hash_table_destroy(state->groups);
     mz_dist_fini(&state->dist);
 }
 
-static void join(struct radio_state *state, struct mz_pipe_end *end,
-                 const char *group)
+/* A group no pipe has joined any more leaves the socket's table. */
+static void forget_empty(struct radio_state *state, GPtrArray *pipes,
+                         const char *group, size_t size)
 {
-    if (g_hash_table_contains(joined_of(end), group))
-        return;
-    g_hash_table_add(joined_of(end), g_strdup(group));
-    GPtrArray *pipes = g_hash_table_lookup(state->groups, group);
+    mz_group_table_remove(&state->groups, group, size, NULL);
+    g_ptr_array_unref(pipes);
+}
+
+/* Out of memory, a join is lost as if the DISH had never sent it: the
+ * RADIO sends that group nowhere, and the socket carries on. */
+static void join(struct radio_state *state, struct mz_pipe_end *end,
+                 const char *group, size_t size)
+{
+    GPtrArray *pipes = mz_group_table_find(&state->groups, group, size);
     if (pipes == NULL) {
         pipes = g_ptr_array_new();
-        g_hash_table_insert(state->groups, g_strdup(group), pipes);
+        if (mz_group_table_add(&state->groups, group, size, pipes) < 0) {
+            g_ptr_array_unref(pipes);
+            return;
+        }
     }
-    g_ptr_array_add(pipes, end);
+    if (mz_group_table_add(joined_of(end), group, size, NULL) == 1)
+        g_ptr_array_add(pipes, end);
+    else if (pipes->len == 0)
+        forget_empty(state, pipes, group, size);
 }
 
 static void leave(struct radio_state *state, struct mz_pipe_end *end,
-                  const char *group)
+                  const char *group, size_t size)
 {
-    if (!g_hash_table_remove(joined_of(end), group))
+    if (!mz_group_table_remove(joined_of(end), group, size, NULL))
         return;
-    GPtrArray *pipes = g_hash_table_lookup(state->groups, group);
+    GPtrArray *pipes = mz_group_table_find(&state->groups, group, size);
     g_ptr_array_remove_fast(pipes, end);
     if (pipes->len == 0)
-        g_hash_table_remove(state->groups, group);
+        forget_empty(state, pipes, group, size);
 }
 
 /* A JOIN or LEAVE from the pipe's peer; anything else a DISH might send
@@ -94,13 +114,10 @@ static void apply_command(struct radio_state *state, struct mz_pipe_end *end,
     if (command.data_size > MZ_MSG_GROUP_MAX ||
         memchr(command.data, 0, command.data_size) != NULL)
         return;
-    char group[MZ_MSG_GROUP_MAX + 1];
-    memcpy(group, command.data, command.data_size);
-    group[command.data_size] = '\0';
     if (is_join)
-        join(state, end, group);
+        join(state, end, (const char *) command.data, command.data_size);
     else
-        leave(state, end, group);
+        leave(state, end, (const char *) command.data, command.data_size);
 }
 
 static void read_commands(struct radio_state *state, struct mz_pipe_end *end)
@@ -119,8 +136,13 @@ static bool radio_attach(struct mz_socket *s, struct mz_pipe_end *end)
     struct radio_state *state = mz_socket_state(s);
     if (!mz_dist_attach(&state->dist, end))
         return false;
-    end->type_data =
-        g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    struct mz_group_table *joined = malloc(sizeof *joined);
+    if (joined == NULL) {
+        mz_dist_detach(&state->dist, end);
+        return false;
+    }
+    mz_group_table_init(joined);
+    end->type_data = joined;
     if (end->all_groups)
         g_ptr_array_add(state->all_pipes, end);
     /* Joins may be waiting already (an inproc DISH's, sent at once). */
@@ -128,23 +150,21 @@ static bool radio_attach(struct mz_socket *s, struct mz_pipe_end *end)
     return true;
 }
 
-static void forget_group(void *group, void *unused, void *arg)
-{
-    (void) unused;
-    void **args = arg;
-    struct radio_state *state = args[0];
-    GPtrArray *pipes = g_hash_table_lookup(state->groups, group);
-    g_ptr_array_remove_fast(pipes, args[1]);
-    if (pipes->len == 0)
-        g_hash_table_remove(state->groups, group);
-}
-
 static void radio_detach(struct mz_socket *s, struct mz_pipe_end *end)
 {
     struct radio_state *state = mz_socket_state(s);
-    void *args[2] = { state, end };
-    g_hash_table_foreach(joined_of(end), forget_group, args);
-    g_hash_table_destroy(joined_of(end));
+    struct mz_group_table *joined = joined_of(end);
+    uint32_t cursor = 0;
+    const char *group;
+    while (mz_group_table_next(joined, &cursor, &group, NULL)) {
+        size_t size = strlen(group);
+        GPtrArray *pipes = mz_group_table_find(&state->groups, group, size);
+        g_ptr_array_remove_fast(pipes, end);
+        if (pipes->len == 0)
+            forget_empty(state, pipes, group, size);
+    }
+    mz_group_table_fini(joined);
+    free(joined);
     end->type_data = NULL;
     g_ptr_array_remove_fast(state->all_pipes, end);
     mz_dist_detach(&state->dist, end);
@@ -169,7 +189,8 @@ static int radio_send(struct mz_socket *s, struct mz_msg *m)
         return -1;
     }
     mz_dist_unmatch(&state->dist);
-    GPtrArray *pipes = g_hash_table_lookup(state->groups, mz_msg_group(m));
+    GPtrArray *pipes = mz_group_table_find(&state->groups, mz_msg_group(m),
+                                           mz_msg_group_size(m));
     for (unsigned i = 0; pipes != NULL && i < pipes->len; i++)
         mz_dist_match(&state->dist, g_ptr_array_index(pipes, i));
     for (unsigned i = 0; i < state->all_pipes->len; i++)

@@ -98,6 +98,7 @@ struct mz_engine {
     bool group_pending;
     bool input_blocked;
     bool pushed; /* parts pushed since the last flush */
+    bool drained; /* the last read of the bare fd brought less than asked */
 
     struct mz_zmtp_encoder encoder;
     bool output_idle;  /* the session had nothing: wait for resume */
@@ -832,8 +833,8 @@ static void dish_frame(struct mz_engine *e, struct mz_msg *frame)
 {
     if (!e->group_pending) {
         size_t size = mz_msg_size(frame);
-        if (!mz_msg_has_more(frame) || size > MZ_MSG_GROUP_MAX ||
-            memchr(mz_msg_data(frame), 0, size) != NULL) {
+        /* A NUL in the group is found when the body joins it. */
+        if (!mz_msg_has_more(frame) || size > MZ_MSG_GROUP_MAX) {
             fail(e, MZ_ENGINE_PROTOCOL);
             return;
         }
@@ -848,7 +849,8 @@ static void dish_frame(struct mz_engine *e, struct mz_msg *frame)
     }
     e->group_pending = false;
     if (mz_msg_set_group_n(frame, e->group, e->group_size) < 0) {
-        fail(e, MZ_ENGINE_CONNECTION_CLOSED);
+        fail(e, errno == EINVAL ? MZ_ENGINE_PROTOCOL
+                                : MZ_ENGINE_CONNECTION_CLOSED);
         return;
     }
     deliver(e, frame);
@@ -1080,7 +1082,8 @@ static void process_input(struct mz_engine *e)
 
 /* One read: straight into a large body in progress (and the buffer after
  * it), or into the buffer. Returns bytes read, 0 at end of stream, -1 with
- * errno. */
+ * errno. Notes when a read of the bare fd came back short: the socket had
+ * no more, and the reactor, level-triggered, says when it has. */
 static ssize_t read_some(struct mz_engine *e)
 {
     size_t space;
@@ -1095,6 +1098,8 @@ static ssize_t read_some(struct mz_engine *e)
         ssize_t n =
             mz_byte_stream_read(&e->stream, e->input.bytes, e->input.size);
         e->input_end = n > 0 ? (size_t) n : 0;
+        e->drained = n > 0 && (size_t) n < e->input.size &&
+                     !mz_byte_stream_is_plugin(&e->stream);
         return n;
     }
     struct iovec iov[2] = { { body, space },
@@ -1102,6 +1107,8 @@ static ssize_t read_some(struct mz_engine *e)
     ssize_t n = mz_byte_stream_readv(&e->stream, iov, 2);
     if (n <= 0)
         return n;
+    e->drained = (size_t) n < space + e->input.size &&
+                 !mz_byte_stream_is_plugin(&e->stream);
     size_t into_body = (size_t) n < space ? (size_t) n : space;
     e->input_end = (size_t) n - into_body;
     enum mz_zmtp_decode_status status =
@@ -1137,9 +1144,13 @@ static void input_ready(struct mz_engine *e)
             break;
         }
         got_input = true;
-        if (e->input_end == 0 || e->state == FAILED)
-            continue;
-        process_input(e);
+        if (e->input_end > 0 && e->state != FAILED)
+            process_input(e);
+        /* A plugin's stream may hold bytes the fd does not signal: it is
+         * read until it says EAGAIN. The bare fd is not read again for
+         * an EAGAIN once a read came back short. */
+        if (e->drained)
+            break;
     }
     if (got_input)
         e->last_input_us = mz_clock_us();
@@ -1184,6 +1195,11 @@ static void add_encoded_subscription(struct mz_engine *e, const char *name,
  * 3.1 alike. */
 static void add_group_frame(struct mz_engine *e, const struct mz_msg *part)
 {
+    if (!e->encodes) {
+        mz_zmtp_encoder_add_short(&e->encoder, true, mz_msg_group(part),
+                                  mz_msg_group_size(part));
+        return;
+    }
     struct mz_msg group;
     if (mz_msg_init_buffer(&group, mz_msg_group(part),
                            mz_msg_group_size(part)) < 0) {
@@ -1191,10 +1207,7 @@ static void add_group_frame(struct mz_engine *e, const struct mz_msg *part)
         return;
     }
     mz_msg_set_more(&group, true);
-    if (e->encodes)
-        add_encoded(e, &group);
-    else
-        mz_zmtp_encoder_add(&e->encoder, false, NULL, 0, &group, 0);
+    add_encoded(e, &group);
     mz_msg_close(&group);
 }
 

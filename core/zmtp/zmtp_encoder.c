@@ -136,6 +136,17 @@ void mz_zmtp_encoder_add(struct mz_zmtp_encoder *e, bool command,
     e->held_count++;
 }
 
+void mz_zmtp_encoder_add_short(struct mz_zmtp_encoder *e, bool more,
+                               const void *bytes, size_t n)
+{
+    uint8_t *header = e->stage + e->stage_used;
+    header[0] = more ? WIRE_MORE : 0;
+    header[1] = (uint8_t) n;
+    e->stage_used += 2;
+    e->queued += 2;
+    stage_bytes(e, bytes, n);
+}
+
 /* Everything is written: start an empty batch. */
 static void reset_batch(struct mz_zmtp_encoder *e)
 {

@@ -56,6 +56,10 @@ void mz_zmtp_encoder_add_raw(struct mz_zmtp_encoder *e, const void *bytes,
 void mz_zmtp_encoder_add(struct mz_zmtp_encoder *e, bool command,
                          const void *prefix, size_t prefix_size,
                          struct mz_msg *m, size_t offset);
+/* Queues one data frame of at most 255 octets copied from bytes, MORE
+ * set if more: a RADIO's group frame, with no message made for it. */
+void mz_zmtp_encoder_add_short(struct mz_zmtp_encoder *e, bool more,
+                               const void *bytes, size_t n);
 /* The staging buffer also takes one frame of at most 255 octets (a
  * RADIO's group frame, mechanism-encoded or not) added in the same
  * has_room turn, just before the frame has_room was asked for. */

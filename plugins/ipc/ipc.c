@@ -6,16 +6,14 @@
  * it stops listening.
  */
 #define MODZMQ_PLUGIN_MODULE modzmq_ipc
-#include <modzmq/observer.h>
 #include <modzmq/transport.h>
-#include <zmq.h>
 
 #include "ipc_address.h"
 #include "ipc_filter.h"
 #include "ipc_options.h"
+#include "stream_fd.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,11 +94,8 @@ static int ipc_endpoint_parse(modzmq_socket *socket, const char *scheme,
 /* Makes the application's ZMQ_USE_FD socket fit the core's rules. */
 static int adopt_listener(modzmq_endpoint *ep, int fd)
 {
-    int flags = fcntl(fd, F_GETFL);
-    if (flags == -1 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) == -1 ||
-        fcntl(fd, F_SETFD, FD_CLOEXEC) == -1)
-        return -1;
-    if (ipc_address_from_socket(fd, &ep->where) != 0)
+    if (stream_fd_adopt(fd) != 0 ||
+        ipc_address_from_socket(fd, &ep->where) != 0)
         return -1;
     ep->resolved = true;
     return 0;
@@ -148,7 +143,7 @@ static int open_listener(modzmq_endpoint *ep)
     }
     if (!ep->where.abstract)
         remove_old_socket(ep->where.sun.sun_path);
-    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    int fd = stream_fd_open(AF_UNIX);
     if (fd == -1 ||
         bind(fd, (struct sockaddr *) &ep->where.sun, ep->where.length) != 0) {
         int error = errno;
@@ -199,14 +194,11 @@ static int ipc_endpoint_format(modzmq_endpoint *ep, char *buffer, size_t size)
 
 static int ipc_accept(modzmq_endpoint *ep, int listen_fd, int *fd)
 {
-    int conn = accept4(listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    int conn = stream_fd_accept_from(listen_fd, NULL);
     if (conn == -1)
         return -1;
-    if (ipc_filter_check(&ep->options, conn) != 0) {
-        int error = errno;
-        close(conn);
-        return fail(error);
-    }
+    if (ipc_filter_check(&ep->options, conn) != 0)
+        return stream_fd_discard(conn);
     *fd = conn;
     return 0;
 }
@@ -214,44 +206,26 @@ static int ipc_accept(modzmq_endpoint *ep, int listen_fd, int *fd)
 static void ipc_unlisten(modzmq_endpoint *ep, int listen_fd)
 {
     remove_created(ep);
-    if (close(listen_fd) < 0) {
-        int error = errno;
-        char endpoint[sizeof(struct sockaddr_un) + 8];
-        if (ipc_endpoint_format(ep, endpoint, sizeof endpoint) < 0)
-            endpoint[0] = '\0';
-        modzmq_publish_bound(core_services, ep->socket, ZMQ_EVENT_CLOSE_FAILED,
-                             (uint64_t) error, endpoint);
-    }
+    /* Written before the close, for the event should it fail. */
+    char endpoint[sizeof(struct sockaddr_un) + 8];
+    if (ipc_endpoint_format(ep, endpoint, sizeof endpoint) < 0)
+        endpoint[0] = '\0';
+    stream_fd_unlisten(core_services, ep->socket, listen_fd, endpoint);
 }
 
 static int ipc_connect_start(modzmq_endpoint *ep, int *fd)
 {
     if (ep->mode != MODZMQ_ENDPOINT_CONNECT)
         return fail(EINVAL);
-    int conn = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    int conn = stream_fd_open(AF_UNIX);
     if (conn == -1)
         return -1;
-    if (connect(conn, (struct sockaddr *) &ep->where.sun, ep->where.length) !=
-            0 &&
-        errno != EINPROGRESS && errno != EINTR) {
-        /* ENOENT, ECONNREFUSED, or EAGAIN for a full backlog: the core
-         * tries again later. */
-        int error = errno;
-        close(conn);
-        return fail(error);
-    }
+    /* ENOENT, ECONNREFUSED, or EAGAIN for a full backlog: the core tries
+     * again later. */
+    if (stream_fd_connect(conn, &ep->where.sun, ep->where.length) != 0)
+        return stream_fd_discard(conn);
     *fd = conn;
     return 0;
-}
-
-static int ipc_connect_finish(modzmq_endpoint *ep, int fd)
-{
-    (void) ep;
-    int error = 0;
-    socklen_t length = sizeof error;
-    if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length) != 0)
-        return -1;
-    return error == 0 ? 0 : fail(error);
 }
 
 /* libzmq gives the Peer-Address property only for IP transports. */
@@ -284,7 +258,7 @@ static const struct modzmq_transport_ops ipc_ops = {
     .accept = ipc_accept,
     .unlisten = ipc_unlisten,
     .connect_start = ipc_connect_start,
-    .connect_finish = ipc_connect_finish,
+    .connect_finish = stream_fd_connect_finish,
     .peer_address = ipc_peer_address,
 };
 

@@ -6,8 +6,9 @@ plugins_ipc_modzmq_ipc_la_SOURCES = \
 	plugins/ipc/ipc_address.c plugins/ipc/ipc_address.h \
 	plugins/ipc/ipc_filter.c plugins/ipc/ipc_filter.h \
 	plugins/ipc/ipc_options.c plugins/ipc/ipc_options.h \
+	$(STREAM_FD_SOURCES) \
 	sdk/modzmq/plugin.h sdk/modzmq/transport.h
-plugins_ipc_modzmq_ipc_la_CPPFLAGS = $(PLUGIN_CPPFLAGS)
+plugins_ipc_modzmq_ipc_la_CPPFLAGS = $(PLUGIN_CPPFLAGS) $(STREAM_FD_CPPFLAGS)
 plugins_ipc_modzmq_ipc_la_CFLAGS = $(PLUGIN_CFLAGS)
 plugins_ipc_modzmq_ipc_la_LDFLAGS = $(PLUGIN_LDFLAGS)
 

@@ -7,12 +7,9 @@ plugins_norm_modzmq_norm_la_SOURCES = \
 	plugins/norm/norm.c plugins/norm/norm_c.h \
 	plugins/norm/norm_address.c plugins/norm/norm_address.h \
 	plugins/norm/norm_framing.c plugins/norm/norm_framing.h \
-	plugins/shared/assembly.c plugins/shared/assembly.h \
-	plugins/shared/single_link.c plugins/shared/single_link.h \
-	plugins/shared/delivery.c plugins/shared/delivery.h \
+	$(MESSAGES_IN_SOURCES) $(SINGLE_LINK_SOURCES) \
 	sdk/modzmq/plugin.h sdk/modzmq/engine_transport.h
-plugins_norm_modzmq_norm_la_CPPFLAGS = $(PLUGIN_CPPFLAGS) \
-	-I$(top_srcdir)/plugins/shared
+plugins_norm_modzmq_norm_la_CPPFLAGS = $(PLUGIN_CPPFLAGS) $(COMMON_CPPFLAGS)
 plugins_norm_modzmq_norm_la_CFLAGS = $(PLUGIN_CFLAGS) $(NORM_CFLAGS)
 plugins_norm_modzmq_norm_la_LIBADD = $(NORM_LIBS)
 plugins_norm_modzmq_norm_la_LDFLAGS = $(PLUGIN_LDFLAGS)
@@ -24,9 +21,9 @@ check_PROGRAMS += tests/test_norm_transport
 tests_test_norm_transport_SOURCES = tests/test_norm_transport.c \
 	plugins/norm/norm_address.c plugins/norm/norm_address.h \
 	plugins/norm/norm_framing.c plugins/norm/norm_framing.h \
-	plugins/shared/assembly.c plugins/shared/assembly.h \
+	$(ASSEMBLY_SOURCES) \
 	tests/multicast_traffic.c tests/multicast_traffic.h \
 	tests/peer.c tests/peer.h
 tests_test_norm_transport_CPPFLAGS = $(AM_CPPFLAGS) \
-	-I$(top_srcdir)/plugins/norm -I$(top_srcdir)/plugins/shared
+	-I$(top_srcdir)/plugins/norm $(COMMON_CPPFLAGS)
 endif

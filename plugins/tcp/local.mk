@@ -7,8 +7,9 @@ plugins_tcp_modzmq_tcp_la_SOURCES = \
 	plugins/tcp/tcp_filter.c plugins/tcp/tcp_filter.h \
 	plugins/tcp/tcp_options.c plugins/tcp/tcp_options.h \
 	plugins/tcp/tcp_socks.c plugins/tcp/tcp_socks.h \
+	$(STREAM_FD_SOURCES) \
 	sdk/modzmq/plugin.h sdk/modzmq/transport.h
-plugins_tcp_modzmq_tcp_la_CPPFLAGS = $(PLUGIN_CPPFLAGS)
+plugins_tcp_modzmq_tcp_la_CPPFLAGS = $(PLUGIN_CPPFLAGS) $(STREAM_FD_CPPFLAGS)
 plugins_tcp_modzmq_tcp_la_CFLAGS = $(PLUGIN_CFLAGS)
 plugins_tcp_modzmq_tcp_la_LDFLAGS = $(PLUGIN_LDFLAGS)
 

@@ -5,17 +5,15 @@
  * listening and connected fds, which the core then drives.
  */
 #define MODZMQ_PLUGIN_MODULE modzmq_tcp
-#include <modzmq/observer.h>
 #include <modzmq/transport.h>
-#include <zmq.h>
 
+#include "stream_fd.h"
 #include "tcp_address.h"
 #include "tcp_filter.h"
 #include "tcp_options.h"
 #include "tcp_socks.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
@@ -177,9 +175,7 @@ static int tcp_endpoint_parse(modzmq_socket *socket, const char *scheme,
 /* Makes the application's ZMQ_USE_FD socket fit the core's rules. */
 static int adopt_listener(modzmq_endpoint *ep, int fd)
 {
-    int flags = fcntl(fd, F_GETFL);
-    if (flags == -1 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) == -1 ||
-        fcntl(fd, F_SETFD, FD_CLOEXEC) == -1)
+    if (stream_fd_adopt(fd) != 0)
         return -1;
     ep->local.length = sizeof ep->local.storage;
     return getsockname(fd, (struct sockaddr *) &ep->local.storage,
@@ -189,7 +185,7 @@ static int adopt_listener(modzmq_endpoint *ep, int fd)
 static int open_listener(modzmq_endpoint *ep)
 {
     int family = ep->local.storage.ss_family;
-    int fd = socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    int fd = stream_fd_open(family);
     if (fd == -1 && errno == EAFNOSUPPORT && family == AF_INET6 &&
         ep->local_is_any) {
         /* "*" with ZMQ_IPV6 on a host without IPv6: every IPv4 address. */
@@ -198,26 +194,19 @@ static int open_listener(modzmq_endpoint *ep)
         if (tcp_resolve_local("*", port, false, &ep->local) != 0)
             return -1;
         family = AF_INET;
-        fd = socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+        fd = stream_fd_open(family);
     }
     if (fd == -1)
         return -1;
     if (tcp_options_apply_listener(&ep->options, fd, family) != 0 ||
-        bind(fd, (struct sockaddr *) &ep->local.storage, ep->local.length) !=
-            0 ||
-        listen(fd, ep->options.backlog) != 0) {
-        int error = errno;
-        close(fd);
-        return fail(error);
-    }
+        stream_fd_listen(fd, &ep->local.storage, ep->local.length,
+                         ep->options.backlog) != 0)
+        return stream_fd_discard(fd);
     /* The real port, after a wildcard one. */
     ep->local.length = sizeof ep->local.storage;
     if (getsockname(fd, (struct sockaddr *) &ep->local.storage,
-                    &ep->local.length) != 0) {
-        int error = errno;
-        close(fd);
-        return fail(error);
-    }
+                    &ep->local.length) != 0)
+        return stream_fd_discard(fd);
     return fd;
 }
 
@@ -267,9 +256,7 @@ static int tcp_endpoint_format(modzmq_endpoint *ep, char *buffer, size_t size)
 static int tcp_accept(modzmq_endpoint *ep, int listen_fd, int *fd)
 {
     struct sockaddr_storage peer;
-    socklen_t length = sizeof peer;
-    int conn = accept4(listen_fd, (struct sockaddr *) &peer, &length,
-                       SOCK_NONBLOCK | SOCK_CLOEXEC);
+    int conn = stream_fd_accept_from(listen_fd, &peer);
     if (conn == -1)
         return -1;
     if (ep->filter != NULL &&
@@ -279,20 +266,15 @@ static int tcp_accept(modzmq_endpoint *ep, int listen_fd, int *fd)
     }
     if (tcp_options_apply_socket(&ep->options, conn, peer.ss_family, false) !=
             0 ||
-        tcp_options_apply_connection(&ep->options, conn) != 0) {
-        int error = errno;
-        close(conn);
-        return fail(error);
-    }
+        tcp_options_apply_connection(&ep->options, conn) != 0)
+        return stream_fd_discard(conn);
     *fd = conn;
     return 0;
 }
 
 static void tcp_unlisten(modzmq_endpoint *ep, int listen_fd)
 {
-    if (close(listen_fd) < 0)
-        modzmq_publish_bound(core_services, ep->socket, ZMQ_EVENT_CLOSE_FAILED,
-                             (uint64_t) errno, ep->bound);
+    stream_fd_unlisten(core_services, ep->socket, listen_fd, ep->bound);
 }
 
 static int tcp_connect_start(modzmq_endpoint *ep, int *fd)
@@ -304,7 +286,7 @@ static int tcp_connect_start(modzmq_endpoint *ep, int *fd)
     if (resolve_connect(ep, &has_local, &local, &peer) != 0)
         return -1;
     int family = peer.storage.ss_family;
-    int conn = socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    int conn = stream_fd_open(family);
     if (conn == -1)
         return -1;
     int rc = tcp_options_apply_socket(&ep->options, conn, family, true);
@@ -315,29 +297,18 @@ static int tcp_connect_start(modzmq_endpoint *ep, int *fd)
         if (rc == 0)
             rc = bind(conn, (struct sockaddr *) &local.storage, local.length);
     }
-    if (rc == 0) {
-        rc = connect(conn, (struct sockaddr *) &peer.storage, peer.length);
-        if (rc != 0 && (errno == EINPROGRESS || errno == EINTR))
-            rc = 0;
-    }
-    if (rc != 0) {
-        int error = errno;
-        close(conn);
-        return fail(error);
-    }
+    if (rc == 0)
+        rc = stream_fd_connect(conn, &peer.storage, peer.length);
+    if (rc != 0)
+        return stream_fd_discard(conn);
     *fd = conn;
     return 0;
 }
 
 static int tcp_connect_finish(modzmq_endpoint *ep, int fd)
 {
-    int error = 0;
-    socklen_t length = sizeof error;
-    if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length) != 0)
-        return -1;
-    if (error != 0)
-        return fail(error);
-    if (tcp_options_apply_connection(&ep->options, fd) != 0)
+    if (stream_fd_connect_finish(ep, fd) != 0 ||
+        tcp_options_apply_connection(&ep->options, fd) != 0)
         return -1;
     if (ep->has_proxy)
         return tcp_socks_start(&ep->socks, ep->options.socks_username,

@@ -7,17 +7,16 @@
  * a connect's attempts fail with it and are retried, as in libzmq.
  */
 #define MODZMQ_PLUGIN_MODULE modzmq_tipc
-#include <modzmq/observer.h>
 #include <modzmq/transport.h>
 #include <zmq.h>
 
+#include "stream_fd.h"
 #include "tipc_address.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <unistd.h>
 
 /* What the core gave init; needed to read socket options. */
 static const struct modzmq_core_services *core_services;
@@ -85,22 +84,17 @@ static int tipc_listen(modzmq_endpoint *ep, int *listen_fd)
 {
     if (ep->mode != MODZMQ_ENDPOINT_BIND)
         return fail(EINVAL);
-    int fd = socket(AF_TIPC, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    int fd = stream_fd_open(AF_TIPC);
     if (fd == -1)
         return -1;
     struct sockaddr_tipc name = ep->where.sa;
     socklen_t length = sizeof name;
-    if ((!ep->where.random &&
-         bind(fd, (struct sockaddr *) &ep->where.sa, sizeof ep->where.sa) !=
-             0) ||
-        listen(fd, ep->backlog) != 0 ||
+    if (stream_fd_listen(fd, ep->where.random ? NULL : &ep->where.sa,
+                         sizeof ep->where.sa, ep->backlog) != 0 ||
         (ep->where.random &&
          getsockname(fd, (struct sockaddr *) &name, &length) != 0) ||
-        tipc_address_format(&name, ep->bound, sizeof ep->bound) < 0) {
-        int error = errno;
-        close(fd);
-        return fail(error);
-    }
+        tipc_address_format(&name, ep->bound, sizeof ep->bound) < 0)
+        return stream_fd_discard(fd);
     *listen_fd = fd;
     return 0;
 }
@@ -116,60 +110,22 @@ static int tipc_endpoint_format(modzmq_endpoint *ep, char *buffer,
     return (int) length;
 }
 
-static int tipc_accept(modzmq_endpoint *ep, int listen_fd, int *fd)
-{
-    (void) ep;
-    int conn = accept4(listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-    if (conn == -1)
-        return -1;
-    *fd = conn;
-    return 0;
-}
-
 static void tipc_unlisten(modzmq_endpoint *ep, int listen_fd)
 {
-    if (close(listen_fd) < 0)
-        modzmq_publish_bound(core_services, ep->socket, ZMQ_EVENT_CLOSE_FAILED,
-                             (uint64_t) errno, ep->bound);
+    stream_fd_unlisten(core_services, ep->socket, listen_fd, ep->bound);
 }
 
 static int tipc_connect_start(modzmq_endpoint *ep, int *fd)
 {
     if (ep->mode != MODZMQ_ENDPOINT_CONNECT)
         return fail(EINVAL);
-    int conn = socket(AF_TIPC, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    int conn = stream_fd_open(AF_TIPC);
     if (conn == -1)
         return -1;
-    if (connect(conn, (struct sockaddr *) &ep->where.sa,
-                sizeof ep->where.sa) != 0 &&
-        errno != EINPROGRESS && errno != EINTR) {
-        int error = errno;
-        close(conn);
-        return fail(error);
-    }
+    if (stream_fd_connect(conn, &ep->where.sa, sizeof ep->where.sa) != 0)
+        return stream_fd_discard(conn);
     *fd = conn;
     return 0;
-}
-
-static int tipc_connect_finish(modzmq_endpoint *ep, int fd)
-{
-    (void) ep;
-    int error = 0;
-    socklen_t length = sizeof error;
-    if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length) != 0)
-        return -1;
-    return error == 0 ? 0 : fail(error);
-}
-
-/* libzmq gives the Peer-Address property only for IP transports. */
-static int tipc_peer_address(modzmq_endpoint *ep, int fd, char *buffer,
-                             size_t size)
-{
-    (void) ep;
-    (void) fd;
-    (void) buffer;
-    (void) size;
-    return fail(ENOTSUP);
 }
 
 static int tipc_init(const struct modzmq_core_services *services,
@@ -188,11 +144,12 @@ static const struct modzmq_transport_ops tipc_ops = {
     .endpoint_free = tipc_endpoint_free,
     .listen = tipc_listen,
     .endpoint_format = tipc_endpoint_format,
-    .accept = tipc_accept,
+    .accept = stream_fd_accept,
     .unlisten = tipc_unlisten,
     .connect_start = tipc_connect_start,
-    .connect_finish = tipc_connect_finish,
-    .peer_address = tipc_peer_address,
+    .connect_finish = stream_fd_connect_finish,
+    /* No peer_address: libzmq gives the Peer-Address property only for IP
+     * transports. */
 };
 
 static const char *const tipc_schemes[] = { "tipc", NULL };

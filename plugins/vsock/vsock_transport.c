@@ -10,15 +10,14 @@
  */
 #include "vsock_transport.h"
 
-#include <modzmq/observer.h>
 #include <zmq.h>
 
+#include "stream_fd.h"
 #include "vsock_address.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 static const struct modzmq_core_services *core_services;
 static const struct vsock_flavour *flavour;
@@ -94,14 +93,11 @@ static int vsock_endpoint_parse(modzmq_socket *socket, const char *scheme,
 /* A new AF_VSOCK stream socket with the flavour's options set. */
 static int open_socket(modzmq_endpoint *ep)
 {
-    int fd = socket(AF_VSOCK, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    int fd = stream_fd_open(AF_VSOCK);
     if (fd == -1)
         return -1;
-    if (ep->options != NULL && flavour->options_apply(ep->options, fd) != 0) {
-        int error = errno;
-        close(fd);
-        return fail(error);
-    }
+    if (ep->options != NULL && flavour->options_apply(ep->options, fd) != 0)
+        return stream_fd_discard(fd);
     return fd;
 }
 
@@ -114,15 +110,11 @@ static int vsock_listen(modzmq_endpoint *ep, int *listen_fd)
         return -1;
     struct sockaddr_vm bound;
     socklen_t length = sizeof bound;
-    if (bind(fd, (struct sockaddr *) &ep->where, sizeof ep->where) != 0 ||
-        listen(fd, ep->backlog) != 0 ||
+    if (stream_fd_listen(fd, &ep->where, sizeof ep->where, ep->backlog) != 0 ||
         getsockname(fd, (struct sockaddr *) &bound, &length) != 0 ||
         vsock_address_format(flavour->scheme, &bound, ep->name,
-                             sizeof ep->name) < 0) {
-        int error = errno;
-        close(fd);
-        return fail(error);
-    }
+                             sizeof ep->name) < 0)
+        return stream_fd_discard(fd);
     *listen_fd = fd;
     return 0;
 }
@@ -137,21 +129,9 @@ static int vsock_endpoint_format(modzmq_endpoint *ep, char *buffer,
     return (int) length;
 }
 
-static int vsock_accept(modzmq_endpoint *ep, int listen_fd, int *fd)
-{
-    (void) ep;
-    int conn = accept4(listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-    if (conn == -1)
-        return -1;
-    *fd = conn;
-    return 0;
-}
-
 static void vsock_unlisten(modzmq_endpoint *ep, int listen_fd)
 {
-    if (close(listen_fd) < 0)
-        modzmq_publish_bound(core_services, ep->socket, ZMQ_EVENT_CLOSE_FAILED,
-                             (uint64_t) errno, ep->name);
+    stream_fd_unlisten(core_services, ep->socket, listen_fd, ep->name);
 }
 
 static int vsock_connect_start(modzmq_endpoint *ep, int *fd)
@@ -161,35 +141,10 @@ static int vsock_connect_start(modzmq_endpoint *ep, int *fd)
     int conn = open_socket(ep);
     if (conn == -1)
         return -1;
-    if (connect(conn, (struct sockaddr *) &ep->where, sizeof ep->where) != 0 &&
-        errno != EINPROGRESS && errno != EINTR) {
-        int error = errno;
-        close(conn);
-        return fail(error);
-    }
+    if (stream_fd_connect(conn, &ep->where, sizeof ep->where) != 0)
+        return stream_fd_discard(conn);
     *fd = conn;
     return 0;
-}
-
-static int vsock_connect_finish(modzmq_endpoint *ep, int fd)
-{
-    (void) ep;
-    int error = 0;
-    socklen_t length = sizeof error;
-    if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length) != 0)
-        return -1;
-    return error == 0 ? 0 : fail(error);
-}
-
-/* libzmq gives the Peer-Address property only for IP transports. */
-static int vsock_peer_address(modzmq_endpoint *ep, int fd, char *buffer,
-                              size_t size)
-{
-    (void) ep;
-    (void) fd;
-    (void) buffer;
-    (void) size;
-    return fail(ENOTSUP);
 }
 
 const struct modzmq_transport_ops vsock_transport_ops = {
@@ -198,9 +153,10 @@ const struct modzmq_transport_ops vsock_transport_ops = {
     .endpoint_free = vsock_endpoint_free,
     .listen = vsock_listen,
     .endpoint_format = vsock_endpoint_format,
-    .accept = vsock_accept,
+    .accept = stream_fd_accept,
     .unlisten = vsock_unlisten,
     .connect_start = vsock_connect_start,
-    .connect_finish = vsock_connect_finish,
-    .peer_address = vsock_peer_address,
+    .connect_finish = stream_fd_connect_finish,
+    /* No peer_address: libzmq gives the Peer-Address property only for IP
+     * transports. */
 };
