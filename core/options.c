@@ -278,9 +278,19 @@ static const struct mz_option_row mz_option_table[] = {
     INT_ROW(ZMQ_VMCI_CONNECT_TIMEOUT, vmci_connect_timeout, INT_MIN, INT_MAX,
             -1),
 
-    /* No NORM (ZMQ_NORM_*) rows: that transport does not exist here, and
-     * libzmq built without it refuses its options (EINVAL), as this table
-     * does by not having them. */
+    /* NORM, for the norm plugin, with the ranges and defaults of
+     * zmq_setsockopt(3), where they are draft. The socket refuses them
+     * when no plugin serves norm, as libzmq built without norm does
+     * (mz_transport_option_check). */
+    INT_ROW(ZMQ_NORM_MODE, norm_mode, ZMQ_NORM_FIXED, ZMQ_NORM_CCE_ECNONLY,
+            ZMQ_NORM_CC),
+    BOOL_ROW(ZMQ_NORM_UNICAST_NACK, norm_unicast_nack, 0, 1, 0),
+    INT_ROW(ZMQ_NORM_BUFFER_SIZE, norm_buffer_size, 1, INT_MAX / 1024, 2048),
+    INT_ROW(ZMQ_NORM_SEGMENT_SIZE, norm_segment_size, 1, 65535, 1400),
+    INT_ROW(ZMQ_NORM_BLOCK_SIZE, norm_block_size, 1, 255, 16),
+    INT_ROW(ZMQ_NORM_NUM_PARITY, norm_num_parity, 1, 254, 4),
+    INT_ROW(ZMQ_NORM_NUM_AUTOPARITY, norm_num_autoparity, 0, 254, 0),
+    BOOL_ROW(ZMQ_NORM_PUSH, norm_push, 0, 1, 0),
 
     /* security */
     { ZMQ_MECHANISM, MZ_KIND_INT, FIELD(mechanism), 0, 0, 0, ZMQ_NULL,

@@ -131,6 +131,16 @@ struct mz_options {
     int multicast_maxtpdu; /* ZMQ_MULTICAST_MAXTPDU, bytes */
     bool multicast_loop;   /* ZMQ_MULTICAST_LOOP */
 
+    /* ---- NORM (the norm plugin applies them to its sessions) -------- */
+    int norm_mode;           /* ZMQ_NORM_MODE: ZMQ_NORM_FIXED .. _CCE_ECNONLY */
+    bool norm_unicast_nack;  /* ZMQ_NORM_UNICAST_NACK */
+    int norm_buffer_size;    /* ZMQ_NORM_BUFFER_SIZE, kilobytes */
+    int norm_segment_size;   /* ZMQ_NORM_SEGMENT_SIZE, bytes */
+    int norm_block_size;     /* ZMQ_NORM_BLOCK_SIZE, segments */
+    int norm_num_parity;     /* ZMQ_NORM_NUM_PARITY */
+    int norm_num_autoparity; /* ZMQ_NORM_NUM_AUTOPARITY */
+    bool norm_push;          /* ZMQ_NORM_PUSH */
+
     /* ---- VMCI (the vmci plugin sets them on its AF_VSOCK fds) ------- */
     /* ZMQ_VMCI_BUFFER_SIZE, _MIN_SIZE, _MAX_SIZE in bytes, 0 for the
      * kernel's; ZMQ_VMCI_CONNECT_TIMEOUT in ms, below 1 for the kernel's */

@@ -846,7 +846,8 @@ int mz_socket_setopt(struct mz_socket *s, int option, const void *value,
         if (rc != MZ_OPTION_NOT_MINE)
             return rc;
     }
-    if (mz_mechanism_option_check(option) < 0)
+    if (mz_mechanism_option_check(option) < 0 ||
+        mz_transport_option_check(option) < 0)
         return -1;
     if (mz_options_set(&s->options, option, value, size) < 0)
         return -1;
@@ -893,6 +894,8 @@ int mz_socket_getopt(struct mz_socket *s, int option, void *value, size_t *size)
         if (rc != MZ_OPTION_NOT_MINE)
             return rc;
     }
+    if (mz_transport_option_check(option) < 0)
+        return -1;
     return mz_options_get(&s->options, option, value, size);
 }
 

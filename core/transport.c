@@ -2,11 +2,25 @@
  * Network endpoints, whichever kind of transport serves them; see
  * transport.h.
  */
+#ifndef ZMQ_BUILD_DRAFT_API
+#define ZMQ_BUILD_DRAFT_API /* ZMQ_NORM_* */
+#endif
+
 #include <errno.h>
 
 #include "plugin_loader.h"
 #include "socket.h"
 #include "transport.h"
+#include "zmq.h"
+
+int mz_transport_option_check(int option)
+{
+    if (option < ZMQ_NORM_MODE || option > ZMQ_NORM_PUSH ||
+        mz_plugin_transport_available("norm"))
+        return 0;
+    errno = EINVAL;
+    return -1;
+}
 
 int mz_net_endpoint_parse(struct mz_socket *s, const char *scheme,
                           const char *address, enum modzmq_endpoint_mode mode,

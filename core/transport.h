@@ -93,4 +93,10 @@ int mz_net_endpoint_format(const struct mz_net_endpoint *endpoint, char *buffer,
 extern const struct mz_transport_kind mz_stream_transport;
 extern const struct mz_transport_kind mz_link_transport;
 
+/* A transport's own options (ZMQ_NORM_*) may be set or read only when a
+ * plugin serves that transport, as libzmq built without it refuses them:
+ * 0, or -1 with EINVAL. Other options pass. Loads the plugin quietly on
+ * first use. */
+int mz_transport_option_check(int option);
+
 #endif

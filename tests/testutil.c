@@ -14,6 +14,7 @@
 #include <poll.h>
 #include <sched.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -241,4 +242,32 @@ int test_in_network_namespace(int (*child)(void *arg), void *arg,
     else if (code != 0)
         fprintf(stderr, "\n  network namespace child: exit %d\n", code);
     return code;
+}
+
+int test_without_plugins(int (*check)(void), char *said, size_t size)
+{
+    int pipe_fds[2];
+    if (pipe(pipe_fds) != 0)
+        return -1;
+    pid_t pid = fork();
+    if (pid < 0)
+        return -1;
+    if (pid == 0) {
+        dup2(pipe_fds[1], 2);
+        close(pipe_fds[0]);
+        setenv("MODZMQ_PLUGIN_PATH", "/nonexistent-modzmq-plugins", 1);
+        _exit(check());
+    }
+    close(pipe_fds[1]);
+    size_t have = 0;
+    ssize_t got;
+    while (have < size - 1 &&
+           (got = read(pipe_fds[0], said + have, size - 1 - have)) > 0)
+        have += (size_t) got;
+    said[have] = '\0';
+    close(pipe_fds[0]);
+    int status;
+    if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+        return -1;
+    return WEXITSTATUS(status);
 }

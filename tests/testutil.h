@@ -59,6 +59,14 @@ bool test_closed_by_peer(int fd, int timeout_ms);
  * port), or -1. */
 int test_free_udp_port(void);
 
+/* For "a missing plugin" tests: runs check() in a forked child whose
+ * MODZMQ_PLUGIN_PATH leads nowhere ("/nonexistent-modzmq-plugins"),
+ * with its stderr (the loader's diagnostics) captured into said (size
+ * bytes, NUL-terminated). Call it before this process has looked any
+ * plugin up. Returns check's exit status, or -1 when the child did not
+ * exit normally. */
+int test_without_plugins(int (*check)(void), char *said, size_t size);
+
 /* For multicast, which must never touch the host's interfaces: runs
  * child(arg) in a forked child inside a network namespace of its own,
  * whose lo is up with multicast on, killed by SIGALRM after timeout_s.

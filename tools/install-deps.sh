@@ -7,7 +7,7 @@
 # tools its tests make a realm with; pytest, pytest-timeout and tornado
 # for pyzmq's own test suite (tests/check_pyzmq.sh); and clang with
 # libFuzzer (in Debian's compiler runtime package) and llvm-symbolizer for
-# tools/fuzz.sh; OpenPGM for the pgm and epgm plugin; Node.js with npm,
+# tools/fuzz.sh; OpenPGM for the pgm and epgm plugin; NRL NORM for the norm plugin; Node.js with npm,
 # to install the npm package zeromq 6 (below); and debhelper, lintian and
 # mmdebstrap for the packages and their install test
 # (tools/check-packages.sh), and man-db, whose man --warnings checks the
@@ -26,7 +26,7 @@ packages=(
     clang libclang-rt-dev llvm
     iproute2
     debhelper lintian mmdebstrap man-db
-    libpgm-dev
+    libpgm-dev libnorm-dev
     chromium
     libgnutls28-dev openssl
 )

@@ -58,7 +58,9 @@
 #include <zmq.h>
 
 #include "pgm_address.h"
+#include "delivery.h"
 #include "pgm_framing.h"
+#include "single_link.h"
 
 enum {
     MSGV_COUNT = 32,     /* APDUs per pgm_recvmsgv */
@@ -85,7 +87,7 @@ struct modzmq_endpoint {
     int sndbuf; /* -1: the kernel's default */
     int rcvbuf;
     int64_t maxmsgsize;
-    struct modzmq_link_state *bound; /* a bind's one link, until unlisten */
+    struct single_bind bind; /* its one link, until unlisten */
     char name[NAME_MAX_SIZE];
 };
 
@@ -97,9 +99,7 @@ struct sender {
 };
 
 struct modzmq_link_state {
-    modzmq_link *link; /* NULL until a bound one is accepted */
-    modzmq_endpoint *endpoint; /* bound ones: NULL once unlistened */
-    modzmq_listener *listener;
+    struct single_link one; /* its link, and its bind if bound */
     modzmq_reactor *reactor;
     modzmq_socket *socket; /* for the events it publishes */
     bool sends;
@@ -117,8 +117,7 @@ struct modzmq_link_state {
     size_t sender_count;
     uint64_t resets;
     uint64_t dropped_out;
-    uint64_t messages_in;
-    uint64_t bytes_in;
+    struct delivery_counts counts; /* given the socket */
     char name[NAME_MAX_SIZE];
     uint8_t *apdu; /* a fragmented APDU put together */
     size_t apdu_capacity;
@@ -423,28 +422,6 @@ static void arm_timer(struct modzmq_link_state *c, int which)
     c->timer = services->timer_add(c->reactor, ms, on_timer, c);
 }
 
-static void publish_counters(struct modzmq_link_state *c, uint64_t dropped)
-{
-    char line[160];
-    snprintf(line, sizeof line,
-             "data lost beyond recovery: the sender's stream resumes at its "
-             "next message (%llu lost so far)",
-             (unsigned long long) dropped);
-    services->log(core, MODZMQ_LOG_INFO, line);
-    if (!services->event_wanted(c->socket, MODZMQ_EVENT_PEER_COUNTERS))
-        return;
-    struct modzmq_event event = {
-        .size = sizeof event,
-        .id = MODZMQ_EVENT_PEER_COUNTERS,
-        .socket = c->socket,
-        .value_count = 5,
-        .values = { c->messages_in, c->bytes_in, 0, 0, dropped },
-        .local_endpoint = "",
-        .remote_endpoint = c->name,
-    };
-    services->publish(&event);
-}
-
 static uint64_t dropped_in(const struct modzmq_link_state *c)
 {
     uint64_t dropped = 0;
@@ -528,28 +505,10 @@ static void take_apdu(struct modzmq_link_state *c, const struct pgm_msgv_t *m)
  * (the message stays, link_input offers it again). */
 static bool deliver(struct modzmq_link_state *c)
 {
-    for (struct sender *s = c->senders; s != NULL; s = s->next) {
-        struct pgm_message *m;
-        while ((m = pgm_decoder_peek(&s->decoder)) != NULL) {
-            const uint8_t *part = m->bytes;
-            for (size_t i = 0; i < m->part_count; i++) {
-                unsigned flags = i + 1 < m->part_count ? MODZMQ_MSG_MORE : 0;
-                if (services->link_push(c->link, part, m->part_sizes[i],
-                                        flags) < 0) {
-                    if (errno == EAGAIN && i == 0)
-                        return false;
-                    /* Over ZMQ_MAXMSGSIZE, or no memory: this message is
-                     * lost, the stream goes on. */
-                    s->decoder.dropped++;
-                    break;
-                }
-                part += m->part_sizes[i];
-            }
-            c->messages_in++;
-            c->bytes_in += m->size;
-            pgm_decoder_pop(&s->decoder);
-        }
-    }
+    for (struct sender *s = c->senders; s != NULL; s = s->next)
+        if (!delivery_push(services, c->one.link, &s->decoder.messages,
+                           &c->counts, &s->decoder.dropped))
+            return false;
     return true;
 }
 
@@ -588,7 +547,8 @@ static void state_receive(struct modzmq_link_state *c)
                     c->resets++;
                 pgm_free_skb(skb);
             }
-            publish_counters(c, dropped_in(c));
+            delivery_report_loss(services, core, c->socket, c->name,
+                                 &c->counts, dropped_in(c));
             continue;
         }
         case PGM_IO_STATUS_TIMER_PENDING:
@@ -612,7 +572,7 @@ static void drop_output(struct modzmq_link_state *c)
 {
     struct modzmq_part part;
     for (int i = 0; i < BATCH * 16; i++)
-        if (services->link_pull(c->link, &part) != 1)
+        if (services->link_pull(c->one.link, &part) != 1)
             return;
 }
 
@@ -630,7 +590,7 @@ static void state_send(struct modzmq_link_state *c)
         const struct pgm_payload *p = pgm_encoder_peek(&c->encoder);
         if (p == NULL) {
             struct modzmq_part part;
-            if (services->link_pull(c->link, &part) != 1) {
+            if (services->link_pull(c->one.link, &part) != 1) {
                 pgm_encoder_flush(&c->encoder);
                 if (pgm_encoder_peek(&c->encoder) == NULL)
                     break;
@@ -719,14 +679,14 @@ static int state_start(struct modzmq_link_state *c, modzmq_reactor *reactor)
         return -1;
     }
     state_watch(c);
-    if (services->link_ready(c->link) < 0) {
+    if (services->link_ready(c->one.link) < 0) {
         state_stop(c);
         return 0; /* link_close follows */
     }
     if (c->sends) {
         /* No subscription comes from a PGM receiver: take everything. */
         static const uint8_t everything = 1;
-        services->link_push(c->link, &everything, 1, 0);
+        services->link_push(c->one.link, &everything, 1, 0);
     }
     state_send(c);
     state_receive(c);
@@ -750,13 +710,16 @@ static void link_input(modzmq_link_state *c)
 
 static void link_close(modzmq_link_state *c)
 {
-    state_stop(c);
-    if (c->endpoint != NULL && c->endpoint->bound == c)
-        c->endpoint->bound = NULL;
-    state_free(c);
+    single_link_close(&c->one);
 }
 
-/* ---- connecting ---------------------------------------------------- */
+/* ---- connecting and binding --------------------------------------- */
+
+static const struct single_link_ops single_ops = {
+    .start = state_start,
+    .stop = state_stop,
+    .free = state_free,
+};
 
 static int connect_link(modzmq_endpoint *e, modzmq_link *link,
                         modzmq_link_state **state)
@@ -764,41 +727,9 @@ static int connect_link(modzmq_endpoint *e, modzmq_link *link,
     struct modzmq_link_state *c = state_new(e);
     if (c == NULL)
         return -1;
-    c->link = link;
-    c->endpoint = NULL; /* a connect's endpoint may go before the link */
+    single_link_init(&c->one, services, &single_ops, c);
     *state = c;
-    if (state_start(c, services->link_reactor(link)) < 0) {
-        int error = errno;
-        state_stop(c);
-        state_free(c);
-        errno = error;
-        return -1;
-    }
-    return 0;
-}
-
-/* ---- binding ------------------------------------------------------- */
-
-/* The bound socket's link, made once the core has finished the bind. */
-static void accept_bound(void *arg)
-{
-    struct modzmq_link_state *c = arg;
-    if (c->endpoint == NULL) {
-        /* Unbound before this ran: unlisten closed the socket. */
-        state_free(c);
-        return;
-    }
-    c->link = services->link_accept(c->listener, c);
-    if (c->link == NULL) {
-        c->endpoint->bound = NULL;
-        state_stop(c);
-        state_free(c);
-        return;
-    }
-    if (state_start(c, services->listener_reactor(c->listener)) < 0) {
-        state_stop(c);
-        services->link_failed(c->link, errno);
-    }
+    return single_link_connect(&c->one, link);
 }
 
 static int listen_on(modzmq_endpoint *e, modzmq_listener *listener)
@@ -806,31 +737,18 @@ static int listen_on(modzmq_endpoint *e, modzmq_listener *listener)
     struct modzmq_link_state *c = state_new(e);
     if (c == NULL)
         return -1;
-    c->endpoint = e;
-    c->listener = listener;
-    c->reactor = services->listener_reactor(listener);
-    e->bound = c;
-    if (services->task_post(c->reactor, accept_bound, c) < 0) {
-        e->bound = NULL;
-        state_stop(c);
-        state_free(c);
+    single_link_init(&c->one, services, &single_ops, c);
+    if (single_link_listen(&c->one, &e->bind, listener) < 0)
         return -1;
-    }
     modzmq_publish_bound(services, e->socket, ZMQ_EVENT_LISTENING, 0, e->name);
     return 0;
 }
 
 static void unlisten(modzmq_endpoint *e)
 {
-    struct modzmq_link_state *c = e->bound;
-    e->bound = NULL;
-    if (c == NULL)
-        return;
-    state_stop(c);
-    c->endpoint = NULL;
-    if (c->link != NULL)
-        services->link_failed(c->link, ECONNABORTED);
-    modzmq_publish_bound(services, e->socket, ZMQ_EVENT_CLOSED, 0, e->name);
+    if (single_link_unlisten(&e->bind))
+        modzmq_publish_bound(services, e->socket, ZMQ_EVENT_CLOSED, 0,
+                             e->name);
 }
 
 static const struct modzmq_engine_transport_ops ops = {

@@ -136,28 +136,15 @@ void pgm_decoder_init(struct pgm_decoder *d, int64_t part_max)
     d->state = FRAME_LENGTH;
 }
 
-static void message_free(struct pgm_message *m)
-{
-    if (m == NULL)
-        return;
-    free(m->part_sizes);
-    free(m->bytes);
-    free(m);
-}
-
 void pgm_decoder_fini(struct pgm_decoder *d)
 {
-    while (d->ready != NULL)
-        pgm_decoder_pop(d);
-    message_free(d->building);
-    d->building = NULL;
+    assembly_fini(&d->messages);
 }
 
 /* Drops the message being read; the stream waits for a boundary. */
 static void discard(struct pgm_decoder *d)
 {
-    message_free(d->building);
-    d->building = NULL;
+    assembly_discard(&d->messages);
     d->joined = false;
     d->state = FRAME_LENGTH;
     d->length_have = 0;
@@ -165,67 +152,15 @@ static void discard(struct pgm_decoder *d)
 
 void pgm_decoder_reset(struct pgm_decoder *d)
 {
-    if (d->building != NULL || d->state != FRAME_LENGTH)
+    if (d->messages.building != NULL || d->state != FRAME_LENGTH)
         d->dropped++;
     discard(d);
-}
-
-/* Starts a part in the message being read. */
-static int part_begin(struct pgm_decoder *d)
-{
-    struct pgm_message *m = d->building;
-    if (m == NULL) {
-        m = calloc(1, sizeof *m);
-        if (m == NULL)
-            return -1;
-        d->building = m;
-    }
-    if (m->part_count == m->part_capacity) {
-        size_t capacity = m->part_capacity ? m->part_capacity * 2 : 4;
-        size_t *sizes = realloc(m->part_sizes, capacity * sizeof *sizes);
-        if (sizes == NULL)
-            return -1;
-        m->part_sizes = sizes;
-        m->part_capacity = capacity;
-    }
-    m->part_sizes[m->part_count++] = 0;
-    return 0;
-}
-
-/* Appends body octets to the current part; the buffer grows with what
- * arrives, never with what a length claims. */
-static int part_append(struct pgm_decoder *d, const uint8_t *data, size_t n)
-{
-    struct pgm_message *m = d->building;
-    if (m->size + n > m->capacity) {
-        size_t capacity = m->capacity ? m->capacity * 2 : 256;
-        if (capacity < m->size + n)
-            capacity = m->size + n;
-        uint8_t *bytes = realloc(m->bytes, capacity);
-        if (bytes == NULL)
-            return -1;
-        m->bytes = bytes;
-        m->capacity = capacity;
-    }
-    memcpy(m->bytes + m->size, data, n);
-    m->size += n;
-    m->part_sizes[m->part_count - 1] += n;
-    return 0;
 }
 
 static void part_end(struct pgm_decoder *d)
 {
     d->state = FRAME_LENGTH;
-    if (d->part_more)
-        return;
-    struct pgm_message *m = d->building;
-    d->building = NULL;
-    m->next = NULL;
-    if (d->ready_tail != NULL)
-        d->ready_tail->next = m;
-    else
-        d->ready = m;
-    d->ready_tail = m;
+    assembly_part_end(&d->messages, d->part_more);
 }
 
 /* Reads the frames in data, from a frame's start or where the last
@@ -270,7 +205,7 @@ static enum pgm_decode_status read_frames(struct pgm_decoder *d,
             if ((d->part_max >= 0 && d->body_left > (uint64_t) d->part_max) ||
                 d->body_left > SIZE_MAX / 4)
                 return PGM_DECODE_TOO_LARGE;
-            if (part_begin(d) < 0)
+            if (assembly_part_begin(&d->messages) < 0)
                 return PGM_DECODE_NO_MEMORY;
             d->state = FRAME_BODY;
             if (d->body_left == 0)
@@ -280,7 +215,7 @@ static enum pgm_decode_status read_frames(struct pgm_decoder *d,
             size_t chunk = n;
             if (chunk > d->body_left)
                 chunk = (size_t) d->body_left;
-            if (part_append(d, data, chunk) < 0)
+            if (assembly_part_append(&d->messages, data, chunk) < 0)
                 return PGM_DECODE_NO_MEMORY;
             data += chunk;
             n -= chunk;
@@ -326,28 +261,14 @@ enum pgm_decode_status pgm_decoder_feed(struct pgm_decoder *d,
     return status;
 }
 
-struct pgm_message *pgm_decoder_peek(const struct pgm_decoder *d)
+struct assembled_message *pgm_decoder_peek(const struct pgm_decoder *d)
 {
-    return d->ready;
+    return assembly_peek(&d->messages);
 }
 
 void pgm_decoder_pop(struct pgm_decoder *d)
 {
-    struct pgm_message *m = d->ready;
-    if (m == NULL)
-        return;
-    d->ready = m->next;
-    if (d->ready == NULL)
-        d->ready_tail = NULL;
-    message_free(m);
-}
-
-const uint8_t *pgm_message_part(const struct pgm_message *m, size_t i)
-{
-    size_t at = 0;
-    for (size_t k = 0; k < i; k++)
-        at += m->part_sizes[k];
-    return m->bytes + at;
+    assembly_pop(&d->messages);
 }
 
 const char *pgm_decode_status_name(enum pgm_decode_status status)

@@ -24,6 +24,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "assembly.h"
+
 enum {
     PGM_OFFSET_SIZE = 2,
     PGM_NO_OFFSET = 0xFFFF,
@@ -59,16 +61,6 @@ void pgm_encoder_flush(struct pgm_encoder *e);
 const struct pgm_payload *pgm_encoder_peek(const struct pgm_encoder *e);
 void pgm_encoder_pop(struct pgm_encoder *e);
 
-/* One received message: its parts one after the other in bytes. */
-struct pgm_message {
-    struct pgm_message *next;
-    size_t part_count;
-    size_t part_capacity;
-    size_t *part_sizes;
-    uint8_t *bytes;
-    size_t size, capacity;
-};
-
 /* Why a payload, or the stream, was not taken. */
 enum pgm_decode_status {
     PGM_DECODE_OK = 0,
@@ -88,8 +80,7 @@ struct pgm_decoder {
     uint64_t body_left;
     bool part_more;
     int64_t part_max; /* -1: no limit (ZMQ_MAXMSGSIZE) */
-    struct pgm_message *building;         /* the message being read */
-    struct pgm_message *ready, *ready_tail; /* whole messages, oldest first */
+    struct assembly messages; /* the one being read, and whole ones */
     uint64_t dropped; /* payloads and messages lost to errors and resets */
 };
 
@@ -104,10 +95,8 @@ enum pgm_decode_status pgm_decoder_feed(struct pgm_decoder *d,
  * for the next boundary. */
 void pgm_decoder_reset(struct pgm_decoder *d);
 /* The oldest whole message, or NULL; pop frees it. */
-struct pgm_message *pgm_decoder_peek(const struct pgm_decoder *d);
+struct assembled_message *pgm_decoder_peek(const struct pgm_decoder *d);
 void pgm_decoder_pop(struct pgm_decoder *d);
-/* Where part i of m starts. */
-const uint8_t *pgm_message_part(const struct pgm_message *m, size_t i);
 
 const char *pgm_decode_status_name(enum pgm_decode_status status);
 

@@ -6,8 +6,9 @@ plugins_udp_modzmq_udp_la_SOURCES = \
 	plugins/udp/udp.c \
 	plugins/udp/udp_address.c plugins/udp/udp_address.h \
 	plugins/udp/udp_datagram.c plugins/udp/udp_datagram.h \
+	$(SINGLE_LINK_SOURCES) \
 	sdk/modzmq/plugin.h sdk/modzmq/engine_transport.h
-plugins_udp_modzmq_udp_la_CPPFLAGS = $(PLUGIN_CPPFLAGS)
+plugins_udp_modzmq_udp_la_CPPFLAGS = $(PLUGIN_CPPFLAGS) $(COMMON_CPPFLAGS)
 plugins_udp_modzmq_udp_la_CFLAGS = $(PLUGIN_CFLAGS)
 plugins_udp_modzmq_udp_la_LDFLAGS = $(PLUGIN_LDFLAGS)
 

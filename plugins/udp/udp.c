@@ -58,6 +58,7 @@
 
 #include "udp_address.h"
 #include "udp_datagram.h"
+#include "single_link.h"
 
 enum {
     BATCH = 256,         /* datagrams per wake-up, each way */
@@ -77,15 +78,13 @@ struct modzmq_endpoint {
     int rcvbuf;
     int hops;
     int loop;
-    /* Bound endpoints: the fd's one link (its state), until unlisten. */
-    struct modzmq_link_state *bound;
+    /* Bound endpoints: the fd's one link, until unlisten. */
+    struct single_bind bound;
     char name[NAME_MAX_SIZE];
 };
 
 struct modzmq_link_state {
-    modzmq_link *link; /* NULL until a bound one is accepted */
-    modzmq_endpoint *endpoint; /* NULL once a bound one is unlistened */
-    modzmq_listener *listener;
+    struct single_link one; /* its link, and its bind if bound */
     int type;
     int family;
     int fd; /* -1 once stopped */
@@ -181,14 +180,21 @@ static void endpoint_free(modzmq_endpoint *endpoint)
     free(endpoint);
 }
 
+/* A bound endpoint's link state, until unlisten; else NULL. */
+static const struct modzmq_link_state *bound_state(const modzmq_endpoint *e)
+{
+    return e->bound.bound != NULL ? e->bound.bound->state : NULL;
+}
+
 /* "udp://" and the address the fd is bound to (a bind's ephemeral port
  * filled in) or the connect's destination. */
 static int endpoint_format(modzmq_endpoint *e, char *buffer, size_t size)
 {
     struct udp_sockaddr shown = e->address.target;
-    if (e->bound != NULL && e->bound->fd >= 0) {
+    const struct modzmq_link_state *bound = bound_state(e);
+    if (bound != NULL && bound->fd >= 0) {
         struct udp_sockaddr local = { .length = sizeof local.storage };
-        if (getsockname(e->bound->fd, (struct sockaddr *) &local.storage,
+        if (getsockname(bound->fd, (struct sockaddr *) &local.storage,
                         &local.length) == 0) {
             /* A group keeps its address; the port is the bound one. */
             if (shown.storage.ss_family == AF_INET)
@@ -368,7 +374,7 @@ static void count_drop(struct modzmq_link_state *c, bool incoming,
 static void skip_rest(struct modzmq_link_state *c, struct modzmq_part *part)
 {
     while ((part->flags & MODZMQ_MSG_MORE) &&
-           services->link_pull(c->link, part) == 1)
+           services->link_pull(c->one.link, part) == 1)
         ;
 }
 
@@ -378,7 +384,7 @@ static bool encode_next(struct modzmq_link_state *c)
 {
     struct modzmq_part part;
     for (;;) {
-        if (services->link_pull(c->link, &part) != 1)
+        if (services->link_pull(c->one.link, &part) != 1)
             return false;
         if (c->type == ZMQ_DISH) {
             /* Joins and leaves: a udp DISH has no peer to tell. */
@@ -391,7 +397,7 @@ static bool encode_next(struct modzmq_link_state *c)
                 count_drop(c, false, "a multipart message");
                 continue;
             }
-            const char *group = services->link_part_group(c->link);
+            const char *group = services->link_part_group(c->one.link);
             if (group == NULL)
                 group = "";
             c->out_size =
@@ -411,7 +417,7 @@ static bool encode_next(struct modzmq_link_state *c)
         }
         int bad = udp_address_frame_parse(part.data, part.size, c->family,
                                           &c->out_to);
-        if (services->link_pull(c->link, &part) != 1)
+        if (services->link_pull(c->one.link, &part) != 1)
             return false;
         if (part.flags & MODZMQ_MSG_MORE) {
             skip_rest(c, &part);
@@ -475,7 +481,7 @@ static bool deliver(struct modzmq_link_state *c)
             count_drop(c, true, udp_datagram_status_name(status));
             return true;
         }
-        rc = services->link_push_group(c->link, d.group, d.group_size, d.body,
+        rc = services->link_push_group(c->one.link, d.group, d.group_size, d.body,
                                        d.body_size, 0);
     } else {
         if (!c->in_addressed) {
@@ -487,7 +493,7 @@ static bool deliver(struct modzmq_link_state *c)
                 count_drop(c, true, "a sender address too long");
                 return true;
             }
-            if (services->link_push(c->link, address, (size_t) length,
+            if (services->link_push(c->one.link, address, (size_t) length,
                                     MODZMQ_MSG_MORE) < 0) {
                 if (errno == EAGAIN) {
                     c->in_pending = true;
@@ -498,7 +504,7 @@ static bool deliver(struct modzmq_link_state *c)
             }
             c->in_addressed = true;
         }
-        rc = services->link_push(c->link, c->in, c->in_size, 0);
+        rc = services->link_push(c->one.link, c->in, c->in_size, 0);
     }
     if (rc < 0 && errno == EAGAIN && c->type == ZMQ_DISH) {
         c->in_pending = true;
@@ -556,7 +562,7 @@ static int state_start(struct modzmq_link_state *c, modzmq_reactor *reactor)
     if (c->watch == NULL)
         return -1;
     state_watch(c);
-    if (services->link_ready(c->link) < 0) {
+    if (services->link_ready(c->one.link) < 0) {
         state_stop(c);
         return 0; /* link_close follows */
     }
@@ -581,77 +587,55 @@ static void link_input(modzmq_link_state *c)
 
 static void link_close(modzmq_link_state *c)
 {
-    state_stop(c);
-    if (c->endpoint != NULL && c->endpoint->bound == c)
-        c->endpoint->bound = NULL;
+    single_link_close(&c->one);
+}
+
+/* ---- connecting and binding --------------------------------------- */
+
+static void state_free(modzmq_link_state *c)
+{
     free(c);
 }
 
-/* ---- connecting ---------------------------------------------------- */
+static const struct single_link_ops single_ops = {
+    .start = state_start,
+    .stop = state_stop,
+    .free = state_free,
+};
+
+/* The endpoint's state with its fd open, or NULL with errno. */
+static struct modzmq_link_state *state_open(modzmq_endpoint *e)
+{
+    int fd = open_socket(e);
+    if (fd < 0)
+        return NULL;
+    struct modzmq_link_state *c = state_new(e, fd);
+    if (c == NULL) {
+        fail_closing(fd);
+        return NULL;
+    }
+    single_link_init(&c->one, services, &single_ops, c);
+    return c;
+}
 
 static int connect_link(modzmq_endpoint *e, modzmq_link *link,
                         modzmq_link_state **state)
 {
-    int fd = open_socket(e);
-    if (fd < 0)
-        return -1;
-    struct modzmq_link_state *c = state_new(e, fd);
+    struct modzmq_link_state *c = state_open(e);
     if (c == NULL)
-        return fail_closing(fd);
-    c->link = link;
-    *state = c;
-    if (state_start(c, services->link_reactor(link)) < 0) {
-        int error = errno;
-        close(fd);
-        free(c);
-        errno = error;
         return -1;
-    }
-    return 0;
-}
-
-/* ---- binding ------------------------------------------------------- */
-
-/* The bound fd's link, made once the core has finished the bind. */
-static void accept_bound(void *arg)
-{
-    struct modzmq_link_state *c = arg;
-    if (c->endpoint == NULL) {
-        /* Unbound before this ran: unlisten closed the fd. */
-        free(c);
-        return;
-    }
-    c->link = services->link_accept(c->listener, c);
-    if (c->link == NULL) {
-        c->endpoint->bound = NULL;
-        state_stop(c);
-        free(c);
-        return;
-    }
-    /* From here on the core owns c's life: link_close frees it. */
-    if (state_start(c, services->listener_reactor(c->listener)) < 0) {
-        state_stop(c);
-        services->link_failed(c->link, errno);
-    }
+    *state = c;
+    return single_link_connect(&c->one, link);
 }
 
 static int listen_on(modzmq_endpoint *e, modzmq_listener *listener)
 {
-    int fd = open_socket(e);
-    if (fd < 0)
-        return -1;
-    struct modzmq_link_state *c = state_new(e, fd);
+    struct modzmq_link_state *c = state_open(e);
     if (c == NULL)
-        return fail_closing(fd);
-    c->endpoint = e;
-    c->listener = listener;
-    e->bound = c;
-    if (services->task_post(services->listener_reactor(listener), accept_bound,
-                            c) < 0) {
-        e->bound = NULL;
-        free(c);
-        return fail_closing(fd);
-    }
+        return -1;
+    int fd = c->fd;
+    if (single_link_listen(&c->one, &e->bound, listener) < 0)
+        return -1;
     if (endpoint_format(e, e->name, sizeof e->name) < 0)
         e->name[0] = '\0';
     modzmq_publish_bound(services, e->socket, ZMQ_EVENT_LISTENING,
@@ -662,16 +646,11 @@ static int listen_on(modzmq_endpoint *e, modzmq_listener *listener)
 /* The bound fd is the link's only peer: unbinding ends the link. */
 static void unlisten(modzmq_endpoint *e)
 {
-    struct modzmq_link_state *c = e->bound;
-    e->bound = NULL;
-    if (c == NULL)
-        return;
-    uint64_t fd = (uint64_t) c->fd;
-    state_stop(c);
-    c->endpoint = NULL;
-    if (c->link != NULL)
-        services->link_failed(c->link, ECONNABORTED);
-    modzmq_publish_bound(services, e->socket, ZMQ_EVENT_CLOSED, fd, e->name);
+    const struct modzmq_link_state *c = bound_state(e);
+    uint64_t fd = c != NULL ? (uint64_t) c->fd : 0;
+    if (single_link_unlisten(&e->bound))
+        modzmq_publish_bound(services, e->socket, ZMQ_EVENT_CLOSED, fd,
+                             e->name);
 }
 
 static const struct modzmq_engine_transport_ops ops = {
