@@ -762,9 +762,27 @@ static void test_dgram(void)
     unbind_udp(&b);
 }
 
+/* Whether iface has an IPv6 address yet (/proc/net/if_inet6 lists it). */
+static bool has_inet6(const char *iface)
+{
+    FILE *table = fopen("/proc/net/if_inet6", "r");
+    char line[256];
+    bool found = false;
+    while (!found && table != NULL && fgets(line, sizeof line, table)) {
+        char *name = strrchr(line, ' ');
+        found = name != NULL && strncmp(name + 1, iface, strlen(iface)) == 0 &&
+                name[1 + strlen(iface)] == '\n';
+    }
+    if (table != NULL)
+        fclose(table);
+    return found;
+}
+
 /* IPv6 multicast does not loop back on lo: a veth pair, mz0 and mz1,
  * in this (new) namespace, without duplicate address detection so that
- * mz0's link-local address (the source of what is sent) is there at once.
+ * mz0's link-local address (the source of what is sent) is usable as
+ * soon as it exists. The kernel gives it once the pair's carrier is up,
+ * a moment after `ip link set up` returns: waited for, at most 2 s.
  * Made with iproute2's ip; false when it cannot be (ip missing). */
 static bool veth_up(void)
 {
@@ -773,8 +791,12 @@ static bool veth_up(void)
         return false;
     fputs("0\n", dad);
     fclose(dad);
-    return system("ip link add mz0 type veth peer name mz1 2>/dev/null && "
-                  "ip link set mz1 up && ip link set mz0 up") == 0;
+    if (system("ip link add mz0 type veth peer name mz1 2>/dev/null && "
+               "ip link set mz1 up && ip link set mz0 up") != 0)
+        return false;
+    for (int i = 0; i < 200 && !has_inet6("mz0"); i++)
+        usleep(10 * 1000);
+    return has_inet6("mz0");
 }
 
 /* In the child: RADIO to a group, two DISHes bound to it on lo. */
