@@ -421,6 +421,45 @@ static int ours_to_ours_child(void *arg)
     return 0;
 }
 
+/* A burst as fast as the publisher sends, its subscriber on the same I/O
+ * thread: every message arrives, in order (a publisher that sent long
+ * bursts overflowed the subscriber's socket buffer, and the stream then
+ * stalled in repairs). */
+static int burst_child(void *arg)
+{
+    const char *endpoint = arg;
+    if (!route_multicast())
+        return 70;
+    enum { COUNT = 20000, SIZE = 1024 };
+    void *context = zmq_ctx_new();
+    void *sub = pgm_socket_at(context, ZMQ_SUB, endpoint);
+    void *pub = pgm_socket_at(context, ZMQ_PUB, endpoint);
+    if (sub == NULL || pub == NULL)
+        return 71;
+    test_set_int(pub, ZMQ_SNDHWM, 0);
+    test_set_int(sub, ZMQ_RCVHWM, 0);
+    if (!until_heard(pub, sub))
+        return 72;
+    static uint8_t out[SIZE], in[SIZE + 1];
+    for (unsigned i = 0; i < COUNT; i++) {
+        fill_pattern(out, SIZE, i);
+        if (zmq_send(pub, out, SIZE, 0) != SIZE)
+            return 73;
+    }
+    test_set_int(sub, ZMQ_RCVTIMEO, 5000);
+    for (unsigned i = 0; i < COUNT; i++) {
+        int n = zmq_recv(sub, in, sizeof in, 0);
+        if (n != SIZE || !is_pattern(in, SIZE, i)) {
+            fprintf(stderr, "\n  message %u of %d: %d octets\n", i, COUNT, n);
+            return 74;
+        }
+    }
+    zmq_close(pub);
+    zmq_close(sub);
+    zmq_ctx_term(context);
+    return 0;
+}
+
 /* XPUB bound (libzmq takes a bind for a connect), XSUB connected: XSUB
  * delivers everything, with no subscription sent. */
 static int xpub_xsub_child(void *arg)
@@ -652,6 +691,11 @@ static void test_pgm_ours(void)
     in_namespace(ours_to_ours_child, "pgm://127.0.0.1;239.192.1.2:5556");
 }
 
+static void test_epgm_burst(void)
+{
+    in_namespace(burst_child, "epgm://127.0.0.1;239.192.1.9:5563");
+}
+
 static void test_epgm_xpub_xsub(void)
 {
     in_namespace(xpub_xsub_child, "epgm://127.0.0.1;239.192.1.8:5562");
@@ -694,6 +738,7 @@ int main(void)
         { "epgm ours to ours", test_epgm_ours },
         { "pgm ours to ours", test_pgm_ours },
         { "epgm late subscriber", test_epgm_late_joiner },
+        { "epgm burst, every message in order", test_epgm_burst },
         { "epgm XPUB bound, XSUB", test_epgm_xpub_xsub },
         { "epgm to libzmq", test_epgm_to_libzmq },
         { "epgm from libzmq", test_epgm_from_libzmq },

@@ -45,6 +45,7 @@
 
 #define MODZMQ_PLUGIN_MODULE modzmq_pgm
 #include <errno.h>
+#include <limits.h>
 #include <modzmq/engine_transport.h>
 #include <modzmq/observer.h>
 #include <pgm/pgm.h>
@@ -62,7 +63,13 @@
 
 enum {
     MSGV_COUNT = 32,     /* APDUs per pgm_recvmsgv */
-    BATCH = 256,         /* receive calls, or payloads sent, per wake-up */
+    BATCH = 256,         /* receive calls per wake-up */
+    /* Payloads sent per wake-up: a longer burst fills the socket buffer
+     * of a receiver on the same I/O thread (the default 208 KiB holds
+     * about 90 of 1500 bytes) before it reads, and every payload lost
+     * there waits out PGM's NAK intervals; 256 lost messages for good
+     * at 1 KiB over loopback. */
+    SEND_BATCH = 16,
     WATCH_MAX = 4,
     STREAM_MAX = 64,     /* senders one receiver keeps a stream for */
     NAME_MAX_SIZE = 320, /* longest endpoint name */
@@ -254,7 +261,9 @@ static int clamp_seconds(int ms)
 /* Options that must be set before pgm_bind3. */
 static bool set_up(pgm_sock_t *sock, const modzmq_endpoint *e)
 {
-    int bytes_per_second = e->rate > 0 ? e->rate * 1000 / 8 : 12500;
+    /* kbit/s to bytes/s, in 64 bits: ZMQ_RATE may be up to INT_MAX. */
+    int64_t rate = e->rate > 0 ? (int64_t) e->rate * 1000 / 8 : 12500;
+    int bytes_per_second = rate > INT_MAX ? INT_MAX : (int) rate;
     int seconds = clamp_seconds(e->recovery_ivl);
     if (e->udp &&
         (!set_int(sock, IPPROTO_PGM, PGM_UDP_ENCAP_UCAST_PORT,
@@ -641,7 +650,7 @@ static void state_send(struct modzmq_link_state *c)
                 c->dropped_out++;
             continue;
         }
-        if (sent >= BATCH) {
+        if (sent >= SEND_BATCH) {
             c->send_waits = true; /* writable at once: called again */
             break;
         }
