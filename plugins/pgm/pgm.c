@@ -20,10 +20,12 @@
  *                      filters them (SUB), and what the socket sends the
  *                      link (subscriptions) is dropped
  *
- * Data lost beyond PGM's recovery (PGM_IO_STATUS_RESET) drops the message
- * that sender was in, the sender's stream waits for its next boundary,
- * and MODZMQ_EVENT_PEER_COUNTERS is published with the count of messages
- * lost so far (a line at info level says so too). A payload that is not
+ * Data lost beyond PGM's recovery shows as a gap in a sender's TPDU
+ * sequence numbers (OpenPGM reports it, PGM_IO_STATUS_RESET, only after
+ * it has delivered what follows): the message that sender was in is
+ * dropped, its stream waits for its next boundary, and
+ * MODZMQ_EVENT_PEER_COUNTERS is published with the count of messages lost
+ * so far (a line at info level says so too). A payload that is not
  * libzmq's layout is dropped and counted the same way, never fatal.
  *
  * Options read at connect (or bind): ZMQ_RATE, ZMQ_RECOVERY_IVL,
@@ -122,7 +124,7 @@ struct modzmq_link_state {
     struct pgm_encoder encoder;
     struct sender *senders;
     size_t sender_count;
-    uint64_t resets;
+    uint64_t dropped_reported; /* the dropped count last published */
     uint64_t dropped_out;
     uint64_t messages_in;
     uint64_t bytes_in;
@@ -426,7 +428,9 @@ static void arm_timer(struct modzmq_link_state *c, int which)
     socklen_t length = sizeof tv;
     if (!pgm_getsockopt(c->sock, IPPROTO_PGM, which, &tv, &length))
         tv.tv_usec = 1000;
-    uint64_t ms = (uint64_t) tv.tv_sec * 1000 + (uint64_t) tv.tv_usec / 1000;
+    /* Rounded up: a timer of 0 ms for 400 us left would spin. */
+    uint64_t ms =
+        (uint64_t) tv.tv_sec * 1000 + ((uint64_t) tv.tv_usec + 999) / 1000;
     if (c->timer != 0)
         services->timer_cancel(c->reactor, c->timer);
     c->timer = services->timer_add(c->reactor, ms, on_timer, c);
@@ -434,11 +438,12 @@ static void arm_timer(struct modzmq_link_state *c, int which)
 
 static void publish_counters(struct modzmq_link_state *c, uint64_t dropped)
 {
-    char line[160];
+    char line[NAME_MAX_SIZE + 160];
     snprintf(line, sizeof line,
-             "data lost beyond recovery: the sender's stream resumes at its "
-             "next message (%llu lost so far)",
-             (unsigned long long) dropped);
+             "%s: %llu messages lost so far (data lost beyond recovery, or "
+             "payloads not in libzmq's layout); each stream resumes at its "
+             "sender's next message",
+             c->name, (unsigned long long) dropped);
     services->log(core, MODZMQ_LOG_INFO, line);
     if (!services->event_wanted(c->socket, MODZMQ_EVENT_PEER_COUNTERS))
         return;
@@ -459,7 +464,17 @@ static uint64_t dropped_in(const struct modzmq_link_state *c)
     uint64_t dropped = 0;
     for (const struct sender *s = c->senders; s != NULL; s = s->next)
         dropped += s->decoder.dropped;
-    return dropped + c->resets;
+    return dropped;
+}
+
+/* Publishes the dropped count when it has grown. */
+static void report_losses(struct modzmq_link_state *c)
+{
+    uint64_t dropped = dropped_in(c);
+    if (dropped == c->dropped_reported)
+        return;
+    c->dropped_reported = dropped;
+    publish_counters(c, dropped);
 }
 
 /* The stream of the sender tsi, made on its first payload. */
@@ -522,6 +537,8 @@ static void take_apdu(struct modzmq_link_state *c, const struct pgm_msgv_t *m)
     struct sender *s = sender_of(c, &first->tsi, true);
     if (s == NULL)
         return;
+    pgm_decoder_sequence(&s->decoder, first->sequence,
+                         m->msgv_skb[m->msgv_len - 1]->sequence);
     enum pgm_decode_status status =
         pgm_decoder_feed(&s->decoder, payload, size);
     if (status != PGM_DECODE_OK && status != PGM_DECODE_WAITING) {
@@ -585,21 +602,15 @@ static void state_receive(struct modzmq_link_state *c)
                 c->paused = true;
                 state_watch(c);
             }
+            report_losses(c);
             continue;
         }
-        case PGM_IO_STATUS_RESET: {
-            struct pgm_sk_buff_t *skb = c->msgv[0].msgv_skb[0];
-            if (skb != NULL) {
-                struct sender *s = sender_of(c, &skb->tsi, false);
-                if (s != NULL)
-                    pgm_decoder_reset(&s->decoder);
-                else
-                    c->resets++;
-                pgm_free_skb(skb);
-            }
-            publish_counters(c, dropped_in(c));
+        case PGM_IO_STATUS_RESET:
+            /* The gap it reports shows in the sequence numbers of what
+             * comes after it (pgm_decoder_sequence), or came already. */
+            if (c->msgv[0].msgv_skb[0] != NULL)
+                pgm_free_skb(c->msgv[0].msgv_skb[0]);
             continue;
-        }
         case PGM_IO_STATUS_TIMER_PENDING:
             arm_timer(c, PGM_TIME_REMAIN);
             return;

@@ -165,9 +165,17 @@ static void discard(struct pgm_decoder *d)
 
 void pgm_decoder_reset(struct pgm_decoder *d)
 {
-    if (d->building != NULL || d->state != FRAME_LENGTH)
+    if (d->joined)
         d->dropped++;
     discard(d);
+}
+
+void pgm_decoder_sequence(struct pgm_decoder *d, uint32_t first, uint32_t last)
+{
+    if (d->has_sequence && first != d->next_sequence)
+        pgm_decoder_reset(d);
+    d->has_sequence = true;
+    d->next_sequence = last + 1;
 }
 
 /* Starts a part in the message being read. */
