@@ -279,6 +279,17 @@ static void test_address_split(void)
     CU_ASSERT_EQUAL(a.port, 5555);
     CU_ASSERT_EQUAL(pgm_address_split("239.192.1.1:1", &a), 0);
     CU_ASSERT_STRING_EQUAL(a.network, "239.192.1.1");
+    /* A loopback interface by name becomes its address, which OpenPGM
+     * takes (by name it skips loopback devices); others stay. */
+    CU_ASSERT_EQUAL(pgm_address_split("lo;239.192.1.1:5555", &a), 0);
+    CU_ASSERT_EQUAL(pgm_address_loopback_name(&a), 1);
+    CU_ASSERT_STRING_EQUAL(a.network, "127.0.0.1;239.192.1.1");
+    CU_ASSERT_EQUAL(pgm_address_loopback_name(&a), 0);
+    CU_ASSERT_STRING_EQUAL(a.network, "127.0.0.1;239.192.1.1");
+    CU_ASSERT_EQUAL(pgm_address_split("nosuch0;239.192.1.1:5555", &a), 0);
+    CU_ASSERT_EQUAL(pgm_address_loopback_name(&a), 0);
+    CU_ASSERT_EQUAL(pgm_address_split("239.192.1.1:5555", &a), 0);
+    CU_ASSERT_EQUAL(pgm_address_loopback_name(&a), 0);
     const char *bad[] = { "127.0.0.1;239.192.1.1", "127.0.0.1;239.192.1.1:",
                           "127.0.0.1;239.192.1.1:0", "127.0.0.1;239.192.1.1:65536",
                           "127.0.0.1;239.192.1.1:55x", ":5555", "" };
@@ -902,6 +913,12 @@ static void test_pgm_ours(void)
     in_namespace(ours_to_ours_child, "pgm://127.0.0.1;239.192.1.2:5556");
 }
 
+/* The loopback interface by name, as zmq_pgm(7) writes interfaces. */
+static void test_epgm_lo_by_name(void)
+{
+    in_namespace(ours_to_ours_child, "epgm://lo;239.192.1.12:5566");
+}
+
 static void test_epgm_burst(void)
 {
     in_namespace(burst_child, "epgm://127.0.0.1;239.192.1.9:5563");
@@ -959,6 +976,7 @@ int main(void)
         { "endpoint errors as libzmq gives them", test_endpoint_errors },
         { "epgm ours to ours", test_epgm_ours },
         { "pgm ours to ours", test_pgm_ours },
+        { "epgm on lo by name", test_epgm_lo_by_name },
         { "epgm late subscriber", test_epgm_late_joiner },
         { "epgm burst, every message in order", test_epgm_burst },
         { "epgm loss beyond recovery: resync and an event", test_epgm_loss },

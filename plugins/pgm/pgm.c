@@ -197,10 +197,12 @@ static int endpoint_parse(modzmq_socket *socket, const char *scheme,
         errno = EINVAL;
         return -1;
     }
+    pgm_address_loopback_name(&e->address);
     pgm_error_t *error = NULL;
     struct pgm_addrinfo_t hints = { .ai_family = AF_INET };
     if (!pgm_getaddrinfo(e->address.network, &hints, &e->resolved, &error)) {
-        log_pgm_error(MODZMQ_LOG_DEBUG, address, error);
+        /* EINVAL alone would not say which part is wrong. */
+        log_pgm_error(MODZMQ_LOG_WARNING, address, error);
         free(e);
         errno = EINVAL;
         return -1;
