@@ -28,6 +28,21 @@
 # classic rows. A type modzmq does not have yet (RADIO, while it is being
 # written) shows as "n/a (modzmq: no RADIO yet)" and the run goes on.
 #
+# ws (ZWS 2.0 over loopback TCP) runs every table as tcp does. pgm and
+# epgm (PGM on raw IP and in UDP, OpenPGM in both libraries) carry PUB and
+# SUB only: they run the base table alone, throughput PUB->SUB (PUSH/PULL
+# does not run over PGM) and latency as PUB->SUB round trips through two
+# groups, one each way. Each of their runs happens in a network namespace
+# of its own (`unshare -n`, loopback up with multicast and a 224.0.0.0/4
+# route, never the host's interfaces), which needs root (raw pgm needs
+# CAP_NET_RAW too), with ZMQ_RATE at 2000000 kbit/s on every socket:
+# libzmq 4.3.4 computes rate * 1000 in an int, so that 2.1 Gbit/s is the
+# highest rate it can be given, and Mbit/s near it means the rate limit,
+# not the library, set the figure. The new transports are opt-in (name
+# them in --transports, or "all"): a default run's time and output stay
+# what they were. A transport is one line of the transport table below
+# (norm, once plugins/norm is built, is "norm:norm:multicast").
+#
 # Usage: perf/compare.sh [--quick] [--reps N] [--sizes "1 64 ..."]
 #                        [--transports "inproc ipc tcp"] [--curve]
 #                        [--tables "base pairs scaling"]
@@ -35,7 +50,8 @@
 #   --quick         3 repetitions and a fifth of the message counts
 #   --reps N        repetitions per side (default 7)
 #   --sizes L       message sizes in bytes (default "1 64 1024 8192 65536")
-#   --transports L  any of inproc, ipc, tcp (default "inproc ipc tcp")
+#   --transports L  any of inproc, ipc, tcp, ws, pgm, epgm, or all of them
+#                   as "all" (default "inproc ipc tcp")
 #   --tables L      any of base, pairs, scaling (default all three)
 #   --curve         thr and lat run with CURVE on both sides (inproc, which
 #                   has no security mechanism, is left out), and a table of
@@ -59,8 +75,33 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 top=$(cd "$here/.." && pwd)
 build_libs="$top/.libs"
+
+# The transports this script knows, one a word: NAME:PLUGIN:KIND, PLUGIN
+# the folder under plugins/ that serves it (- for none), KIND one of
+#   local      inproc: every table
+#   stream     every table, over loopback
+#   multicast  the base table only, PUB->SUB, each run in a network
+#              namespace of its own (see the header)
+transport_table="inproc:-:local ipc:ipc:stream tcp:tcp:stream ws:ws:stream
+pgm:pgm:multicast epgm:pgm:multicast"
+kind_of() {
+    local entry
+    for entry in $transport_table; do
+        [ "${entry%%:*}" != "$1" ] || { echo "${entry##*:}"; return; }
+    done
+}
 # modzmq's transport and mechanism plugins, as built in this tree.
-plugin_path="$top/plugins/tcp/.libs:$top/plugins/ipc/.libs:$top/plugins/curve/.libs"
+plugin_path="$top/plugins/curve/.libs"
+for entry in $transport_table; do
+    plugin=${entry#*:}
+    plugin=${plugin%%:*}
+    [ "$plugin" = - ] || [[ ":$plugin_path:" == *"/plugins/$plugin/.libs:"* ]] ||
+        plugin_path="$top/plugins/$plugin/.libs:$plugin_path"
+done
+# ZMQ_RATE (kbit/s) of every multicast run: libzmq's highest (the header).
+multicast_rate=2000000
+# A multicast run's network namespace: loopback up, multicast routed to it.
+multicast_setup='ip link set lo up multicast on && ip route add 224.0.0.0/4 dev lo && exec "$@"'
 
 reps=7
 scale=1
@@ -80,7 +121,7 @@ while [ $# -gt 0 ]; do
     --taskset) cpus=${2:?--taskset needs a CPU list}; shift ;;
     --log) log=${2:?--log needs a file}; shift ;;
     --curve) curve=1 ;;
-    -h|--help) sed -n '2,54p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,70p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "compare.sh: unknown option $1" >&2; exit 2 ;;
     esac
     shift
@@ -89,11 +130,16 @@ case "$reps" in ''|*[!0-9]*|0) echo "compare.sh: bad --reps" >&2; exit 2 ;; esac
 for size in $sizes; do
     case "$size" in ''|*[!0-9]*) echo "compare.sh: bad size $size" >&2; exit 2 ;; esac
 done
+if [ "$transports" = all ]; then
+    transports=$(for entry in $transport_table; do printf '%s ' "${entry%%:*}"; done)
+    transports=${transports% }
+fi
 for transport in $transports; do
-    case "$transport" in
-    inproc|ipc|tcp) ;;
-    *) echo "compare.sh: unknown transport $transport (inproc, ipc, tcp)" >&2; exit 2 ;;
-    esac
+    if [ -z "$(kind_of "$transport")" ]; then
+        echo "compare.sh: unknown transport $transport ($(for entry in $transport_table; do
+            printf '%s ' "${entry%%:*}"; done | sed 's/ $//; s/ /, /g'))" >&2
+        exit 2
+    fi
 done
 
 for table in $tables; do
@@ -106,12 +152,15 @@ wants() { [[ " $tables " == *" $1 "* ]]; }
 
 die() { echo "compare.sh: $*" >&2; exit 1; }
 
-# With --curve, thr and lat take "--curve" first; inproc has no mechanism.
+# With --curve, thr and lat take "--curve" first; inproc has no mechanism,
+# and PGM's transports none either.
 security=()
 if [ "$curve" = 1 ]; then
     security=(--curve)
-    transports=$(tr ' ' '\n' <<<"$transports" | grep -vx inproc | tr '\n' ' ' || true)
-    [ -n "${transports// /}" ] || die "--curve needs ipc or tcp among the transports"
+    transports=$(for transport in $transports; do
+        case "$(kind_of "$transport")" in stream) printf '%s ' "$transport" ;; esac
+    done)
+    [ -n "${transports// /}" ] || die "--curve needs ipc, tcp or ws among the transports"
 fi
 
 # The real binaries, not libtool's wrapper scripts (a wrapper would set its
@@ -159,6 +208,20 @@ thr_count() {
     inproc:1024) n=1000000 ;;
     inproc:8192) n=200000 ;;
     inproc:*) n=100000 ;;
+    *)
+        if [ "$(kind_of "$transport")" = multicast ]; then
+            case "$size" in
+            1|64) n=500000 ;;
+            1024) n=200000 ;;
+            8192) n=40000 ;;
+            *) n=5000 ;;
+            esac
+            echo $((n / scale))
+            return
+        fi
+        ;;
+    esac
+    case "$transport:$size" in
     *:1|*:64) n=2000000 ;;
     *:1024) n=500000 ;;
     *:8192) n=100000 ;;
@@ -172,12 +235,27 @@ raw_count() { echo $((1073741824 / $1 / scale)); }
 
 # endpoint TRANSPORT TAG: where a run's receiver binds. Each ipc run gets a
 # file of its own, so a library that leaves its file behind harms no one.
+# A multicast run is alone in its namespace: the same group every time.
 endpoint() {
     case "$1" in
     inproc) echo "inproc://modzmq-perf" ;;
     ipc) echo "ipc://$scratch/ipc/$2" ;;
-    tcp) echo "tcp://127.0.0.1:*" ;;
+    tcp|ws) echo "$1://127.0.0.1:*" ;;
+    *) echo "$1://127.0.0.1;239.192.77.1:5555" ;;
     esac
+}
+
+# The arguments a transport's thr and lat runs take before the endpoint:
+# a multicast one's pattern, rate and (lat) group of the way back; a
+# stream one's lat pattern (REQ/REP or PAIR, chosen below).
+thr_args() {
+    [ "$(kind_of "$1")" != multicast ] ||
+        echo "--pattern pub-sub --rate $multicast_rate"
+}
+lat_args() {
+    if [ "$(kind_of "$1")" = multicast ]; then
+        echo "--pattern pub-sub --rate $multicast_rate --reply $1://127.0.0.1;239.192.77.2:5556"
+    fi
 }
 
 # Failures remembered per side, tool and transport: once a side cannot run
@@ -207,11 +285,14 @@ run_one() {
         run_out=${broken[$key]}
         return 1
     fi
+    local namespace=()
+    [ "$(kind_of "$scheme")" != multicast ] ||
+        namespace=(unshare -n sh -c "$multicast_setup" sh)
     case "$side" in
-    modzmq) run_out=$(env LD_LIBRARY_PATH="$build_libs" \
+    modzmq) run_out=$("${namespace[@]}" env LD_LIBRARY_PATH="$build_libs" \
         MODZMQ_PLUGIN_PATH="$plugin_path" timeout 120 \
         "${launcher[@]}" "$bin" "$@" 2>"$errors") || status=$? ;;
-    *) run_out=$(env -u LD_LIBRARY_PATH timeout 120 \
+    *) run_out=$("${namespace[@]}" env -u LD_LIBRARY_PATH timeout 120 \
         "${launcher[@]}" "$bin" "$@" 2>"$errors") || status=$? ;;
     esac
     if [ "$status" -ne 0 ]; then
@@ -342,12 +423,15 @@ echo
 throughput_table() {
     local transport=$1 size count r ep
     local mz_median mz_spread lz_median lz_spread raw_median
-    local raw_header=()
+    local raw_header=() extra=() pair="PUSH->PULL"
     if [ "$transport" = tcp ]; then
         raw_header=('raw Mbit/s' 'mz % raw' 'lz % raw')
     fi
-    printf '%s throughput, PUSH->PULL%s (messages/s; ratio = modzmq/libzmq)\n' \
-        "$transport" "${security:+ with CURVE}"
+    read -ra extra <<<"$(thr_args "$transport")"
+    [ ${#extra[@]} -eq 0 ] ||
+        pair="PUB->SUB (PUSH/PULL does not run over $transport), $multicast_rate kbit/s"
+    printf '%s throughput, %s%s (messages/s; ratio = modzmq/libzmq)\n' \
+        "$transport" "$pair" "${security:+ with CURVE}"
     printf '%8s %12s %12s %7s %10s %10s %9s %9s' size modzmq libzmq ratio \
         'mz Mbit/s' 'lz Mbit/s' 'mz spread' 'lz spread'
     [ ${#raw_header[@]} -eq 0 ] || printf ' %10s %8s %8s' "${raw_header[@]}"
@@ -357,9 +441,11 @@ throughput_table() {
         reset_row
         for ((r = 0; r < reps; r++)); do
             ep=$(endpoint "$transport" "thr-$size-$r-mz")
-            measure modzmq "$thr_bin" msgs_per_sec "${security[@]}" "$ep" "$size" "$count"
+            measure modzmq "$thr_bin" msgs_per_sec "${security[@]}" "${extra[@]}" \
+                "$ep" "$size" "$count"
             ep=$(endpoint "$transport" "thr-$size-$r-lz")
-            measure system "$thr_bin" msgs_per_sec "${security[@]}" "$ep" "$size" "$count"
+            measure system "$thr_bin" msgs_per_sec "${security[@]}" "${extra[@]}" \
+                "$ep" "$size" "$count"
             if [ "$transport" = tcp ] && [ "$size" -gt 0 ]; then
                 measure raw "$raw_bin" msgs_per_sec "$size" "$(raw_count "$size")"
             fi
@@ -391,18 +477,26 @@ throughput_table() {
 # latency_table TRANSPORT
 latency_table() {
     local transport=$1 size count r ep
-    local mz_median mz_spread lz_median lz_spread
+    local mz_median mz_spread lz_median lz_spread extra=() pair="$pattern"
+    local lat_pattern=$pattern
+    read -ra extra <<<"$(lat_args "$transport")"
+    if [ ${#extra[@]} -gt 0 ]; then
+        lat_pattern=pub-sub
+        pair="PUB->SUB, two groups (one each way),"
+    fi
     printf '%s latency, %s round trips%s (one-way us; ratio = libzmq/modzmq)\n' \
-        "$transport" "$pattern" "${security:+ with CURVE}"
+        "$transport" "$pair" "${security:+ with CURVE}"
     printf '%8s %12s %12s %7s %9s %9s\n' size modzmq libzmq ratio 'mz spread' 'lz spread'
     for size in $sizes; do
         count=$(lat_count)
         reset_row
         for ((r = 0; r < reps; r++)); do
             ep=$(endpoint "$transport" "lat-$size-$r-mz")
-            measure modzmq "$lat_bin" latency_us "${security[@]}" "$ep" "$size" "$count" "$pattern"
+            measure modzmq "$lat_bin" latency_us "${security[@]}" "${extra[@]}" \
+                "$ep" "$size" "$count" "$lat_pattern"
             ep=$(endpoint "$transport" "lat-$size-$r-lz")
-            measure system "$lat_bin" latency_us "${security[@]}" "$ep" "$size" "$count" "$pattern"
+            measure system "$lat_bin" latency_us "${security[@]}" "${extra[@]}" \
+                "$ep" "$size" "$count" "$lat_pattern"
         done
         read -r mz_median mz_spread <<<"$(summarise "${values_modzmq[@]}")"
         read -r lz_median lz_spread <<<"$(summarise "${values_system[@]}")"
@@ -653,6 +747,11 @@ for transport in $transports; do
     if wants base; then
         throughput_table "$transport"
         latency_table "$transport"
+    fi
+    if [ "$(kind_of "$transport")" = multicast ]; then
+        ! wants pairs && ! wants scaling ||
+            printf '%s: no pairs or scaling tables (PGM carries PUB->SUB only)\n\n' "$transport"
+        continue
     fi
     if wants pairs; then
         pairs_throughput_table "$transport"

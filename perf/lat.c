@@ -16,16 +16,27 @@
  *
  * PATTERN names the pair, the timing (binding) side first: "pair" (PAIR to
  * PAIR, the default), "reqrep" (REQ to REP), "dealer-router" (DEALER to
- * ROUTER) or "client-server" (CLIENT to SERVER, the thread-safe pair). When
- * the library does not offer the requested socket types the tool says
- * "no TYPE (...)" and exits with status 3, so a script can fall back.
+ * ROUTER), "client-server" (CLIENT to SERVER, the thread-safe pair) or
+ * "pub-sub", for the transports that carry nothing else (pgm, epgm): the
+ * timing side's PUB at ENDPOINT reaches the echoing side's SUB, whose PUB
+ * answers through the --reply endpoint to a SUB of the timing side. A
+ * SUB drops what comes before it has heard its PUB, so the timing side
+ * first sends probes, one byte longer than SIZE, until one comes back
+ * (the echoing side returns them too, and both skip them); a message lost
+ * afterwards ends the run with an error after 10 s. When the library does
+ * not offer the requested socket types the tool says "no TYPE (...)" and
+ * exits with status 3, so a script can fall back.
  *
- * Usage: lat [--curve] [--pattern P] ENDPOINT [SIZE [COUNT [PATTERN]]]
+ * Usage: lat [--curve] [--pattern P] [--reply ENDPOINT2] [--rate KBIT]
+ *            ENDPOINT [SIZE [COUNT [PATTERN]]]
  *        (defaults 64, 100000, pair; the positional PATTERN is the same as
  *        --pattern; --curve: the binding side is a CURVE server, the
- *        echoing side its client)
+ *        echoing side its client; --reply: pub-sub's way back, which it
+ *        needs; --rate: ZMQ_RATE on every socket, for pgm, epgm and norm)
  *   e.g. lat inproc://lat, lat ipc:///tmp/dir/lat, lat tcp://127.0.0.1:*,
- *        lat --pattern client-server tcp://127.0.0.1:*
+ *        lat --pattern client-server tcp://127.0.0.1:*,
+ *        lat --pattern pub-sub --reply 'epgm://127.0.0.1;239.192.0.2:5556'
+ *            --rate 1000000 'epgm://127.0.0.1;239.192.0.1:5555'
  * Output, one line:
  *   tool=lat lib=<mapped libzmq path> version=<x.y.z> transport=T
  *   endpoint=E pattern=P mechanism=null|curve size=S count=N elapsed_s=T
@@ -41,18 +52,25 @@
 #include "perf_util.h"
 #include "perf_zmq.h"
 
-/* A socket pair: the timing side, which binds, and the echoing side. */
+/* How long pub-sub waits for an echo before it calls the message lost. */
+#define LOSSY_RCVTIMEO_MS 10000
+
+/* A socket pair: the timing side, which binds, and the echoing side. A
+ * one-way pair (pub-sub) has a second pair of sockets for the way back,
+ * of the same two types the other way round. */
 struct pattern {
     const char *name;
     int main_type, echo_type;
     const char *main_name, *echo_name;
+    bool one_way;
 };
 
 static const struct pattern patterns[] = {
-    { "pair", ZMQ_PAIR, ZMQ_PAIR, "PAIR", "PAIR" },
-    { "reqrep", ZMQ_REQ, ZMQ_REP, "REQ", "REP" },
-    { "dealer-router", ZMQ_DEALER, ZMQ_ROUTER, "DEALER", "ROUTER" },
-    { "client-server", ZMQ_CLIENT, ZMQ_SERVER, "CLIENT", "SERVER" },
+    { "pair", ZMQ_PAIR, ZMQ_PAIR, "PAIR", "PAIR", false },
+    { "reqrep", ZMQ_REQ, ZMQ_REP, "REQ", "REP", false },
+    { "dealer-router", ZMQ_DEALER, ZMQ_ROUTER, "DEALER", "ROUTER", false },
+    { "client-server", ZMQ_CLIENT, ZMQ_SERVER, "CLIENT", "SERVER", false },
+    { "pub-sub", ZMQ_PUB, ZMQ_SUB, "PUB", "SUB", true },
 };
 
 static const struct pattern *pattern_named(const char *name)
@@ -61,8 +79,8 @@ static const struct pattern *pattern_named(const char *name)
         if (strcmp(patterns[i].name, name) == 0)
             return &patterns[i];
     fprintf(stderr,
-            "unknown pattern '%s' (pair, reqrep, dealer-router or"
-            " client-server)\n",
+            "unknown pattern '%s' (pair, reqrep, dealer-router,"
+            " client-server or pub-sub)\n",
             name);
     exit(2);
 }
@@ -70,10 +88,51 @@ static const struct pattern *pattern_named(const char *name)
 struct echo_args {
     void *ctx;
     const char *endpoint; /* where the main thread's socket really listens */
+    const char *reply_endpoint; /* one-way: where its second socket does */
     const struct pattern *pattern;
+    size_t size;         /* one-way: a message of another size is a probe */
     unsigned long total; /* warm-up plus timed round trips */
     bool curve;
+    int rate;        /* ZMQ_RATE, 0 for the library's default */
+    void *reply_out; /* one-way: the echoing side's PUB, left open */
 };
+
+/* A SUB that takes everything, lossless up to the memory there is. */
+static void *subscriber(void *ctx, int rate)
+{
+    void *s = perf_socket(ctx, ZMQ_SUB, "SUB");
+    int zero = 0, timeout = LOSSY_RCVTIMEO_MS;
+    perf_set_rate(s, rate);
+    if (zmq_setsockopt(s, ZMQ_RCVHWM, &zero, sizeof zero) != 0 ||
+        zmq_setsockopt(s, ZMQ_RCVTIMEO, &timeout, sizeof timeout) != 0 ||
+        zmq_setsockopt(s, ZMQ_SUBSCRIBE, "", 0) != 0)
+        perf_die("zmq_setsockopt(SUB)");
+    return s;
+}
+
+static void *publisher(void *ctx, int rate)
+{
+    void *s = perf_socket(ctx, ZMQ_PUB, "PUB");
+    int zero = 0;
+    perf_set_rate(s, rate);
+    if (zmq_setsockopt(s, ZMQ_SNDHWM, &zero, sizeof zero) != 0 ||
+        zmq_setsockopt(s, ZMQ_LINGER, &zero, sizeof zero) != 0)
+        perf_die("zmq_setsockopt(PUB)");
+    return s;
+}
+
+static int recv_or_die(zmq_msg_t *msg, void *s, const char *what)
+{
+    int n = zmq_msg_recv(msg, s, 0);
+    if (n < 0 && zmq_errno() == EAGAIN) {
+        fprintf(stderr, "%s: nothing for %d ms, a message lost\n", what,
+                LOSSY_RCVTIMEO_MS);
+        exit(1);
+    }
+    if (n < 0)
+        perf_die(what);
+    return n;
+}
 
 /*
  * Thread body: connects the peer socket and echoes every message. It
@@ -83,37 +142,80 @@ struct echo_args {
  */
 static void *echo(void *arg)
 {
-    const struct echo_args *a = arg;
-    void *s = perf_socket(a->ctx, a->pattern->echo_type, a->pattern->echo_name);
-    if (a->curve)
-        perf_curve_client(s);
-    if (zmq_connect(s, a->endpoint) != 0)
+    struct echo_args *a = arg;
+    bool one_way = a->pattern->one_way;
+    void *in, *out;
+    if (one_way) {
+        in = subscriber(a->ctx, a->rate);
+        out = publisher(a->ctx, a->rate);
+        if (zmq_connect(out, a->reply_endpoint) != 0)
+            perf_die("zmq_connect(reply)");
+        a->reply_out = out;
+    } else {
+        in = out =
+            perf_socket(a->ctx, a->pattern->echo_type, a->pattern->echo_name);
+        if (a->curve)
+            perf_curve_client(in);
+        perf_set_rate(in, a->rate);
+    }
+    if (zmq_connect(in, a->endpoint) != 0)
         perf_die("zmq_connect");
     zmq_msg_t msg;
     zmq_msg_init(&msg);
     for (unsigned long i = 0; i < a->total;) {
-        if (zmq_msg_recv(&msg, s, 0) < 0)
+        int n = one_way ? recv_or_die(&msg, in, "zmq_msg_recv(echo)")
+                        : zmq_msg_recv(&msg, in, 0);
+        if (n < 0)
             perf_die("zmq_msg_recv(echo)");
         bool more = zmq_msg_more(&msg);
-        if (zmq_msg_send(&msg, s, more ? ZMQ_SNDMORE : 0) < 0)
+        if (zmq_msg_send(&msg, out, more ? ZMQ_SNDMORE : 0) < 0)
             perf_die("zmq_msg_send(echo)");
-        if (!more)
+        if (!more && (!one_way || (size_t) n == a->size))
             i++;
     }
     zmq_msg_close(&msg);
-    return s;
+    return in;
 }
 
-/* One round trip from the main thread. */
-static void round_trip(void *s, size_t size, zmq_msg_t *reply)
+static void send_size(void *s, size_t size)
 {
     zmq_msg_t msg;
     if (zmq_msg_init_size(&msg, size) != 0)
         perf_die("zmq_msg_init_size");
     if (zmq_msg_send(&msg, s, 0) < 0)
         perf_die("zmq_msg_send");
-    if (zmq_msg_recv(reply, s, 0) < 0)
-        perf_die("zmq_msg_recv");
+}
+
+/* One-way: a probe a millisecond until one comes back, at most 10 s. */
+static void until_heard(void *out, void *in, size_t size)
+{
+    int wait_ms = 1;
+    zmq_msg_t reply;
+    zmq_msg_init(&reply);
+    if (zmq_setsockopt(in, ZMQ_RCVTIMEO, &wait_ms, sizeof wait_ms) != 0)
+        perf_die("zmq_setsockopt(RCVTIMEO)");
+    for (int i = 0; i < LOSSY_RCVTIMEO_MS; i++) {
+        send_size(out, size + 1);
+        if (zmq_msg_recv(&reply, in, 0) == (int) size + 1) {
+            wait_ms = LOSSY_RCVTIMEO_MS;
+            zmq_setsockopt(in, ZMQ_RCVTIMEO, &wait_ms, sizeof wait_ms);
+            zmq_msg_close(&reply);
+            return;
+        }
+    }
+    fprintf(stderr, "no probe came back in %d ms\n", LOSSY_RCVTIMEO_MS);
+    exit(1);
+}
+
+/* One round trip from the main thread (out and in are one socket but for
+ * a one-way pair, whose late probes are skipped). */
+static void round_trip(void *out, void *in, size_t size, zmq_msg_t *reply)
+{
+    send_size(out, size);
+    int n;
+    while ((n = recv_or_die(reply, in, "zmq_msg_recv")) == (int) size + 1 &&
+           in != out)
+        ;
     if (zmq_msg_size(reply) != size) {
         fprintf(stderr, "reply has %zu bytes, expected %zu\n",
                 zmq_msg_size(reply), size);
@@ -125,19 +227,25 @@ int main(int argc, char **argv)
 {
     bool curve = false;
     const struct pattern *p = &patterns[0];
+    const char *reply_at = NULL;
+    int kbit = 0;
     for (;;) {
         const char *value;
         if (perf_take_curve_flag(&argc, &argv))
             curve = true;
         else if ((value = perf_take_option(&argc, &argv, "--pattern")) != NULL)
             p = pattern_named(value);
+        else if ((value = perf_take_option(&argc, &argv, "--reply")) != NULL)
+            reply_at = value;
+        else if ((value = perf_take_option(&argc, &argv, "--rate")) != NULL)
+            kbit = (int) perf_parse_count("rate", value, 1);
         else
             break;
     }
     if (argc < 2 || argc > 5) {
         fprintf(stderr,
-                "usage: %s [--curve] [--pattern P] ENDPOINT"
-                " [SIZE [COUNT [PATTERN]]]\n",
+                "usage: %s [--curve] [--pattern P] [--reply ENDPOINT2]"
+                " [--rate KBIT] ENDPOINT [SIZE [COUNT [PATTERN]]]\n",
                 argv[0]);
         return 2;
     }
@@ -148,19 +256,33 @@ int main(int argc, char **argv)
         argc > 3 ? perf_parse_count("count", argv[3], 1) : 100000;
     if (argc > 4)
         p = pattern_named(argv[4]);
+    if (p->one_way && (reply_at == NULL || curve)) {
+        fprintf(stderr, "%s needs --reply ENDPOINT2, and takes no --curve\n",
+                p->name);
+        return 2;
+    }
 
     void *ctx = zmq_ctx_new();
     if (ctx == NULL)
         perf_die("zmq_ctx_new");
-    void *s = perf_socket(ctx, p->main_type, p->main_name);
+    void *s = p->one_way ? publisher(ctx, kbit)
+                         : perf_socket(ctx, p->main_type, p->main_name);
     zmq_close(perf_socket(ctx, p->echo_type, p->echo_name));
     if (curve)
         perf_curve_server(s);
-    char endpoint[256];
+    perf_set_rate(s, kbit);
+    char endpoint[256], reply_endpoint[256] = "";
     perf_bind(s, argv[1], endpoint, sizeof endpoint);
+    void *in = s;
+    if (p->one_way) {
+        in = subscriber(ctx, kbit);
+        perf_bind(in, reply_at, reply_endpoint, sizeof reply_endpoint);
+    }
 
     unsigned long warmup = count / 10 < 1000 ? count / 10 : 1000;
-    struct echo_args args = { ctx, endpoint, p, warmup + count, curve };
+    struct echo_args args = { ctx,   endpoint, reply_endpoint,
+                              p,     size,     warmup + count,
+                              curve, kbit,     NULL };
     pthread_t thread;
     if (pthread_create(&thread, NULL, echo, &args) != 0) {
         fprintf(stderr, "pthread_create failed\n");
@@ -169,15 +291,26 @@ int main(int argc, char **argv)
 
     zmq_msg_t reply;
     zmq_msg_init(&reply);
+    if (p->one_way)
+        until_heard(s, in, size);
     for (unsigned long i = 0; i < warmup; i++)
-        round_trip(s, size, &reply);
+        round_trip(s, in, size, &reply);
     uint64_t start = perf_now_ns();
     for (unsigned long i = 0; i < count; i++)
-        round_trip(s, size, &reply);
+        round_trip(s, in, size, &reply);
     uint64_t stop = perf_now_ns();
     zmq_msg_close(&reply);
 
-    perf_finish(thread, s, ctx);
+    if (p->one_way) {
+        /* perf_finish's teardown, with the way back's two sockets. */
+        void *echo_in = NULL;
+        pthread_join(thread, &echo_in);
+        if (zmq_close(echo_in) != 0 || zmq_close(args.reply_out) != 0 ||
+            zmq_close(in) != 0 || zmq_close(s) != 0 || zmq_ctx_term(ctx) != 0)
+            perf_die("closing");
+    } else {
+        perf_finish(thread, s, ctx);
+    }
 
     double elapsed = (double) (stop - start) / 1e9;
     double latency_us = elapsed * 1e6 / (2.0 * (double) count);

@@ -110,6 +110,17 @@ static inline void perf_finish(pthread_t helper, void *socket, void *ctx)
         perf_die("zmq_ctx_term");
 }
 
+/*
+ * ZMQ_RATE in kbit/s (the tools' --rate), for a socket of a multicast
+ * transport (pgm, epgm, norm), whose default of 100 kbit/s would time the
+ * rate limit rather than the library; 0 leaves the library's default.
+ */
+static inline void perf_set_rate(void *socket, int kbit)
+{
+    if (kbit > 0 && zmq_setsockopt(socket, ZMQ_RATE, &kbit, sizeof kbit) != 0)
+        perf_die("zmq_setsockopt(RATE)");
+}
+
 /* What a tool exits with when the library lacks a socket type it needs, so
  * that compare.sh can tell "not offered" from "broken". */
 #define PERF_EXIT_UNSUPPORTED 3

@@ -39,13 +39,14 @@
  * and tcp every byte still crosses the socket, encoded and decoded as ZMTP
  * frames.
  *
- * Usage: thr [--curve] [--pattern P] [--senders N] ENDPOINT
+ * Usage: thr [--curve] [--pattern P] [--senders N] [--rate KBIT] ENDPOINT
  *            [SIZE [COUNT [IO_THREADS]]]
  *        (defaults push-pull, 1 sender, 64, 1000000 and 1; with 2 I/O
  *        threads the sending and the receiving connection of a network
  *        transport each get one; --curve: the receiver is a CURVE server,
  *        the senders its clients; pub-sub needs SIZE >= 1, and several
- *        senders need a pattern that does not drop)
+ *        senders need a pattern that does not drop; --rate: ZMQ_RATE on
+ *        every socket, for pgm, epgm and norm, whose default is 100 kbit/s)
  *   e.g. thr inproc://thr, thr ipc:///tmp/dir/thr, thr tcp://127.0.0.1:*,
  *        thr --pattern client-server --senders 2 tcp://127.0.0.1:*
  * Output, one line:
@@ -122,11 +123,12 @@ struct sender_args {
     void *ctx;
     const char *endpoint; /* where the receiver really listens */
     const struct pattern *pattern;
-    void *shared_socket; /* the one socket of every sender, or NULL */
+    void *shared_socket;   /* the one socket of every sender, or NULL */
     pthread_mutex_t *lock; /* a locked pattern's: held around each send */
     size_t size;
     unsigned long count; /* this sender's share */
     bool curve;
+    int rate;           /* ZMQ_RATE (kbit/s), 0 for the library's default */
     atomic_bool *ready; /* set by the receiver once a probe has arrived */
 };
 
@@ -143,6 +145,7 @@ static void *connect_sender(const struct sender_args *a)
     void *s = perf_socket(a->ctx, p->sender_type, p->sender_name);
     if (p->subscription != NO_SUBSCRIPTION)
         set_int(s, ZMQ_SNDHWM, 0, "zmq_setsockopt(SNDHWM)");
+    perf_set_rate(s, a->rate);
     if (a->curve)
         perf_curve_client(s);
     if (zmq_connect(s, a->endpoint) != 0)
@@ -223,9 +226,11 @@ static size_t recv_one(void *s, const struct pattern *p, zmq_msg_t *msg,
 
 /* The receiving socket, bound, subscribed or joined as the pattern asks. */
 static void *bind_receiver(void *ctx, const struct pattern *p, bool curve,
-                           const char *where, char *endpoint, size_t len)
+                           int rate, const char *where, char *endpoint,
+                           size_t len)
 {
     void *s = perf_socket(ctx, p->receiver_type, p->receiver_name);
+    perf_set_rate(s, rate);
     if (p->subscription != NO_SUBSCRIPTION) {
         set_int(s, ZMQ_RCVHWM, 0, "zmq_setsockopt(RCVHWM)");
         set_int(s, ZMQ_RCVTIMEO, LOSSY_RCVTIMEO_MS, "zmq_setsockopt(RCVTIMEO)");
@@ -250,6 +255,7 @@ int main(int argc, char **argv)
     bool curve = false;
     const struct pattern *p = &patterns[0];
     unsigned long senders = 1;
+    int kbit = 0;
     for (;;) {
         const char *value;
         if (perf_take_curve_flag(&argc, &argv))
@@ -258,13 +264,15 @@ int main(int argc, char **argv)
             p = pattern_named(value);
         else if ((value = perf_take_option(&argc, &argv, "--senders")) != NULL)
             senders = perf_parse_count("senders", value, 1);
+        else if ((value = perf_take_option(&argc, &argv, "--rate")) != NULL)
+            kbit = (int) perf_parse_count("rate", value, 1);
         else
             break;
     }
     if (argc < 2 || argc > 5) {
         fprintf(stderr,
-                "usage: %s [--curve] [--pattern P] [--senders N] ENDPOINT"
-                " [SIZE [COUNT [IO_THREADS]]]\n",
+                "usage: %s [--curve] [--pattern P] [--senders N]"
+                " [--rate KBIT] ENDPOINT [SIZE [COUNT [IO_THREADS]]]\n",
                 argv[0]);
         return 2;
     }
@@ -301,7 +309,7 @@ int main(int argc, char **argv)
     zmq_close(probe);
     char endpoint[256];
     void *receiver =
-        bind_receiver(ctx, p, curve, argv[1], endpoint, sizeof endpoint);
+        bind_receiver(ctx, p, curve, kbit, argv[1], endpoint, sizeof endpoint);
 
     atomic_bool ready;
     atomic_init(&ready, false);
@@ -309,8 +317,9 @@ int main(int argc, char **argv)
     struct sender_args args[MAX_SENDERS];
     pthread_t threads[MAX_SENDERS];
     for (unsigned long i = 0; i < senders; i++) {
-        args[i] = (struct sender_args){ ctx,  endpoint, p, NULL, NULL,
-                                        size, count / senders, curve, &ready };
+        args[i] =
+            (struct sender_args){ ctx,  endpoint,        p,     NULL, NULL,
+                                  size, count / senders, curve, kbit, &ready };
         if (p->locked)
             args[i].lock = &send_lock;
         if (p->shared)

@@ -20,10 +20,12 @@
  *                      filters them (SUB), and what the socket sends the
  *                      link (subscriptions) is dropped
  *
- * Data lost beyond PGM's recovery (PGM_IO_STATUS_RESET) drops the message
- * that sender was in, the sender's stream waits for its next boundary,
- * and MODZMQ_EVENT_PEER_COUNTERS is published with the count of messages
- * lost so far (a line at info level says so too). A payload that is not
+ * Data lost beyond PGM's recovery shows as a gap in a sender's TPDU
+ * sequence numbers (OpenPGM reports it, PGM_IO_STATUS_RESET, only after
+ * it has delivered what follows): the message that sender was in is
+ * dropped, its stream waits for its next boundary, and
+ * MODZMQ_EVENT_PEER_COUNTERS is published with the count of messages lost
+ * so far (a line at info level says so too). A payload that is not
  * libzmq's layout is dropped and counted the same way, never fatal.
  *
  * Options read at connect (or bind): ZMQ_RATE, ZMQ_RECOVERY_IVL,
@@ -45,6 +47,7 @@
 
 #define MODZMQ_PLUGIN_MODULE modzmq_pgm
 #include <errno.h>
+#include <limits.h>
 #include <modzmq/engine_transport.h>
 #include <modzmq/observer.h>
 #include <pgm/pgm.h>
@@ -64,7 +67,13 @@
 
 enum {
     MSGV_COUNT = 32,     /* APDUs per pgm_recvmsgv */
-    BATCH = 256,         /* receive calls, or payloads sent, per wake-up */
+    BATCH = 256,         /* receive calls per wake-up */
+    /* Payloads sent per wake-up: a longer burst fills the socket buffer
+     * of a receiver on the same I/O thread (the default 208 KiB holds
+     * about 90 of 1500 bytes) before it reads, and every payload lost
+     * there waits out PGM's NAK intervals; 256 lost messages for good
+     * at 1 KiB over loopback. */
+    SEND_BATCH = 16,
     WATCH_MAX = 4,
     STREAM_MAX = 64,     /* senders one receiver keeps a stream for */
     NAME_MAX_SIZE = 320, /* longest endpoint name */
@@ -115,7 +124,7 @@ struct modzmq_link_state {
     struct pgm_encoder encoder;
     struct sender *senders;
     size_t sender_count;
-    uint64_t resets;
+    uint64_t dropped_reported; /* the dropped count last published */
     uint64_t dropped_out;
     struct delivery_counts counts; /* given the socket */
     char name[NAME_MAX_SIZE];
@@ -187,10 +196,12 @@ static int endpoint_parse(modzmq_socket *socket, const char *scheme,
         errno = EINVAL;
         return -1;
     }
+    pgm_address_loopback_name(&e->address);
     pgm_error_t *error = NULL;
     struct pgm_addrinfo_t hints = { .ai_family = AF_INET };
     if (!pgm_getaddrinfo(e->address.network, &hints, &e->resolved, &error)) {
-        log_pgm_error(MODZMQ_LOG_DEBUG, address, error);
+        /* EINVAL alone would not say which part is wrong. */
+        log_pgm_error(MODZMQ_LOG_WARNING, address, error);
         free(e);
         errno = EINVAL;
         return -1;
@@ -253,7 +264,9 @@ static int clamp_seconds(int ms)
 /* Options that must be set before pgm_bind3. */
 static bool set_up(pgm_sock_t *sock, const modzmq_endpoint *e)
 {
-    int bytes_per_second = e->rate > 0 ? e->rate * 1000 / 8 : 12500;
+    /* kbit/s to bytes/s, in 64 bits: ZMQ_RATE may be up to INT_MAX. */
+    int64_t rate = e->rate > 0 ? (int64_t) e->rate * 1000 / 8 : 12500;
+    int bytes_per_second = rate > INT_MAX ? INT_MAX : (int) rate;
     int seconds = clamp_seconds(e->recovery_ivl);
     if (e->udp &&
         (!set_int(sock, IPPROTO_PGM, PGM_UDP_ENCAP_UCAST_PORT,
@@ -416,7 +429,9 @@ static void arm_timer(struct modzmq_link_state *c, int which)
     socklen_t length = sizeof tv;
     if (!pgm_getsockopt(c->sock, IPPROTO_PGM, which, &tv, &length))
         tv.tv_usec = 1000;
-    uint64_t ms = (uint64_t) tv.tv_sec * 1000 + (uint64_t) tv.tv_usec / 1000;
+    /* Rounded up: a timer of 0 ms for 400 us left would spin. */
+    uint64_t ms =
+        (uint64_t) tv.tv_sec * 1000 + ((uint64_t) tv.tv_usec + 999) / 1000;
     if (c->timer != 0)
         services->timer_cancel(c->reactor, c->timer);
     c->timer = services->timer_add(c->reactor, ms, on_timer, c);
@@ -427,7 +442,18 @@ static uint64_t dropped_in(const struct modzmq_link_state *c)
     uint64_t dropped = 0;
     for (const struct sender *s = c->senders; s != NULL; s = s->next)
         dropped += s->decoder.dropped;
-    return dropped + c->resets;
+    return dropped;
+}
+
+/* Tells of the messages lost when their count has grown. */
+static void report_losses(struct modzmq_link_state *c)
+{
+    uint64_t dropped = dropped_in(c);
+    if (dropped == c->dropped_reported)
+        return;
+    c->dropped_reported = dropped;
+    delivery_report_loss(services, core, c->socket, c->name, &c->counts,
+                         dropped);
 }
 
 /* The stream of the sender tsi, made on its first payload. */
@@ -490,6 +516,8 @@ static void take_apdu(struct modzmq_link_state *c, const struct pgm_msgv_t *m)
     struct sender *s = sender_of(c, &first->tsi, true);
     if (s == NULL)
         return;
+    pgm_decoder_sequence(&s->decoder, first->sequence,
+                         m->msgv_skb[m->msgv_len - 1]->sequence);
     enum pgm_decode_status status =
         pgm_decoder_feed(&s->decoder, payload, size);
     if (status != PGM_DECODE_OK && status != PGM_DECODE_WAITING) {
@@ -535,22 +563,15 @@ static void state_receive(struct modzmq_link_state *c)
                 c->paused = true;
                 state_watch(c);
             }
+            report_losses(c);
             continue;
         }
-        case PGM_IO_STATUS_RESET: {
-            struct pgm_sk_buff_t *skb = c->msgv[0].msgv_skb[0];
-            if (skb != NULL) {
-                struct sender *s = sender_of(c, &skb->tsi, false);
-                if (s != NULL)
-                    pgm_decoder_reset(&s->decoder);
-                else
-                    c->resets++;
-                pgm_free_skb(skb);
-            }
-            delivery_report_loss(services, core, c->socket, c->name,
-                                 &c->counts, dropped_in(c));
+        case PGM_IO_STATUS_RESET:
+            /* The gap it reports shows in the sequence numbers of what
+             * comes after it (pgm_decoder_sequence), or came already. */
+            if (c->msgv[0].msgv_skb[0] != NULL)
+                pgm_free_skb(c->msgv[0].msgv_skb[0]);
             continue;
-        }
         case PGM_IO_STATUS_TIMER_PENDING:
             arm_timer(c, PGM_TIME_REMAIN);
             return;
@@ -601,7 +622,7 @@ static void state_send(struct modzmq_link_state *c)
                 c->dropped_out++;
             continue;
         }
-        if (sent >= BATCH) {
+        if (sent >= SEND_BATCH) {
             c->send_waits = true; /* writable at once: called again */
             break;
         }

@@ -1,9 +1,14 @@
 /*
- * pgm plugin: splitting "IFACE;GROUP:PORT" (pgm_address.h).
+ * pgm plugin: splitting "IFACE;GROUP:PORT", and loopback interfaces by
+ * name (pgm_address.h).
  */
 #include "pgm_address.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <ifaddrs.h>
+#include <net/if.h>
+#include <netinet/in.h>
 #include <string.h>
 
 int pgm_address_split(const char *address, struct pgm_address *out)
@@ -24,4 +29,35 @@ int pgm_address_split(const char *address, struct pgm_address *out)
     out->network[length] = '\0';
     out->port = (uint16_t) port;
     return 0;
+}
+
+int pgm_address_loopback_name(struct pgm_address *a)
+{
+    const char *semicolon = strchr(a->network, ';');
+    if (semicolon == NULL || semicolon == a->network)
+        return 0;
+    char name[PGM_NETWORK_MAX];
+    size_t length = (size_t) (semicolon - a->network);
+    memcpy(name, a->network, length);
+    name[length] = '\0';
+    struct ifaddrs *all;
+    if (getifaddrs(&all) != 0)
+        return 0;
+    char address[INET_ADDRSTRLEN] = "";
+    for (struct ifaddrs *i = all; i != NULL; i = i->ifa_next)
+        if (i->ifa_addr != NULL && i->ifa_addr->sa_family == AF_INET &&
+            (i->ifa_flags & IFF_LOOPBACK) && strcmp(i->ifa_name, name) == 0) {
+            const struct sockaddr_in *in = (const void *) i->ifa_addr;
+            inet_ntop(AF_INET, &in->sin_addr, address, sizeof address);
+            break;
+        }
+    freeifaddrs(all);
+    if (address[0] == '\0')
+        return 0;
+    size_t address_length = strlen(address), rest = strlen(semicolon) + 1;
+    if (address_length + rest > sizeof a->network)
+        return 0;
+    memmove(a->network + address_length, semicolon, rest);
+    memcpy(a->network, address, address_length);
+    return 1;
 }

@@ -23,4 +23,13 @@ struct pgm_address {
  * or over-long network part. */
 int pgm_address_split(const char *address, struct pgm_address *out);
 
+/* OpenPGM takes an interface by name only when it is not a loopback
+ * device (its lookup skips IFF_LOOPBACK), so "lo;239.192.1.1" fails
+ * there while "127.0.0.1;239.192.1.1" works. When the interface part of
+ * a->network names a loopback interface with an IPv4 address, this
+ * writes that address in its place. 1 when it did, 0 when the part is
+ * something else (an address, another interface, none), which is left
+ * for OpenPGM to resolve. */
+int pgm_address_loopback_name(struct pgm_address *a);
+
 #endif

@@ -152,9 +152,17 @@ static void discard(struct pgm_decoder *d)
 
 void pgm_decoder_reset(struct pgm_decoder *d)
 {
-    if (d->messages.building != NULL || d->state != FRAME_LENGTH)
+    if (d->joined)
         d->dropped++;
     discard(d);
+}
+
+void pgm_decoder_sequence(struct pgm_decoder *d, uint32_t first, uint32_t last)
+{
+    if (d->has_sequence && first != d->next_sequence)
+        pgm_decoder_reset(d);
+    d->has_sequence = true;
+    d->next_sequence = last + 1;
 }
 
 static void part_end(struct pgm_decoder *d)

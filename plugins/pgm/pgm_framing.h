@@ -74,6 +74,8 @@ enum pgm_decode_status {
 
 struct pgm_decoder {
     bool joined; /* at a message boundary once, and in step since */
+    bool has_sequence;
+    uint32_t next_sequence; /* the TPDU expected next */
     enum { FRAME_LENGTH, FRAME_LONG_LENGTH, FRAME_FLAGS, FRAME_BODY } state;
     uint8_t length_bytes[8];
     size_t length_have;
@@ -92,8 +94,16 @@ void pgm_decoder_fini(struct pgm_decoder *d);
 enum pgm_decode_status pgm_decoder_feed(struct pgm_decoder *d,
                                         const uint8_t *payload, size_t size);
 /* Data was lost beyond recovery: drops the message being read and waits
- * for the next boundary. */
+ * for the next boundary. A loss while in step loses at least one message
+ * (the one being read, or the next): counted in dropped. */
 void pgm_decoder_reset(struct pgm_decoder *d);
+/* The payload fed next spans the TPDUs of sequence numbers first to last
+ * (more than one when PGM fragmented it). A gap since the last payload is
+ * data lost beyond recovery, and resets the decoder: OpenPGM delivers
+ * what follows a loss before it reports the loss (PGM_IO_STATUS_RESET),
+ * so the sequence numbers are where the stream breaks. */
+void pgm_decoder_sequence(struct pgm_decoder *d, uint32_t first,
+                          uint32_t last);
 /* The oldest whole message, or NULL; pop frees it. */
 struct assembled_message *pgm_decoder_peek(const struct pgm_decoder *d);
 void pgm_decoder_pop(struct pgm_decoder *d);

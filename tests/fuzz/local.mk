@@ -28,7 +28,9 @@ fuzz_targets = \
 	tests/fuzz/fuzz_sockopt \
 	tests/fuzz/fuzz_stream \
 	tests/fuzz/fuzz_udp_datagram \
-	tests/fuzz/fuzz_threadsafe
+	tests/fuzz/fuzz_threadsafe \
+	tests/fuzz/fuzz_ws_frames \
+	tests/fuzz/fuzz_pgm_framing
 check_PROGRAMS += $(fuzz_targets)
 
 # The engine below the socket layer, over a socketpair.
@@ -97,6 +99,28 @@ tests_fuzz_fuzz_udp_datagram_CPPFLAGS = $(FUZZ_INCLUDES) \
 	-I$(top_srcdir)/plugins/udp -DFUZZ_TARGET='"fuzz_udp_datagram"'
 tests_fuzz_fuzz_udp_datagram_LDFLAGS = $(AM_LDFLAGS) $(FUZZER_LINK)
 tests_fuzz_fuzz_udp_datagram_LDADD = $(CORE_TEST_LIBS)
+
+# The ws plugin's byte stream (RFC 6455 frames in, ZMTP out), compiled
+# in, over a socketpair.
+tests_fuzz_fuzz_ws_frames_SOURCES = tests/fuzz/fuzz_ws_frames.c \
+	plugins/ws/ws_stream.c plugins/ws/ws_stream.h \
+	plugins/ws/ws_handshake.c plugins/ws/ws_handshake.h \
+	plugins/ws/ws_tls.c plugins/ws/ws_tls.h $(FUZZ_COMMON)
+tests_fuzz_fuzz_ws_frames_CPPFLAGS = $(FUZZ_INCLUDES) \
+	-I$(top_srcdir)/plugins/ws -DFUZZ_TARGET='"fuzz_ws_frames"'
+tests_fuzz_fuzz_ws_frames_CFLAGS = $(AM_CFLAGS) $(GLIB_CFLAGS) $(GNUTLS_CFLAGS)
+tests_fuzz_fuzz_ws_frames_LDFLAGS = $(AM_LDFLAGS) $(FUZZER_LINK)
+tests_fuzz_fuzz_ws_frames_LDADD = $(CORE_TEST_LIBS) $(GLIB_LIBS) $(GNUTLS_LIBS)
+
+# The pgm plugin's framing, compiled in (pure code: no OpenPGM needed).
+tests_fuzz_fuzz_pgm_framing_SOURCES = tests/fuzz/fuzz_pgm_framing.c \
+	plugins/pgm/pgm_framing.c plugins/pgm/pgm_framing.h \
+	$(ASSEMBLY_SOURCES) $(FUZZ_COMMON)
+tests_fuzz_fuzz_pgm_framing_CPPFLAGS = $(FUZZ_INCLUDES) \
+	-I$(top_srcdir)/plugins/pgm $(COMMON_CPPFLAGS) \
+	-DFUZZ_TARGET='"fuzz_pgm_framing"'
+tests_fuzz_fuzz_pgm_framing_LDFLAGS = $(AM_LDFLAGS) $(FUZZER_LINK)
+tests_fuzz_fuzz_pgm_framing_LDADD = $(CORE_TEST_LIBS)
 
 tests_fuzz_fuzz_endpoint_SOURCES = tests/fuzz/fuzz_endpoint.c $(FUZZ_COMMON)
 tests_fuzz_fuzz_endpoint_CPPFLAGS = $(FUZZ_INCLUDES) -DFUZZ_TARGET='"fuzz_endpoint"'

@@ -487,6 +487,100 @@ for name, data in [
     seed("fuzz_udp_datagram", name, data)
 
 
+# ---- fuzz_pgm_framing: even decode (limit, payloads), odd round trip ----
+def pgm_frame(body, more=False):
+    length = len(body) + 1
+    head = bytes([length]) if length < 0xFF else b"\xff" + struct.pack(">Q", length)
+    return head + (b"\1" if more else b"\0") + body
+
+
+def pgm_payload(offset, data):
+    return struct.pack(">H", offset) + data
+
+
+def pgm_decode(limit, *payloads):
+    """how-byte and chunk per payload: (how, bytes)"""
+    return b"\0" + struct.pack(">H", limit) + b"".join(
+        bytes([how]) + chunk(p) for how, p in payloads)
+
+
+def pgm_parts(payload_size, missed, *parts):
+    """parts: (more, bytes)"""
+    return b"\1" + struct.pack(">H", payload_size) + bytes([missed]) + \
+        b"".join(bytes([more]) + chunk(p) for more, p in parts)
+
+
+two = pgm_frame(b"a", True) + pgm_frame(b"bb")
+for name, data in [
+        ("decode-one", pgm_decode(0xFFFF, (0, pgm_payload(0, pgm_frame(b"hi"))))),
+        ("decode-multipart", pgm_decode(0xFFFF, (0, pgm_payload(0, two)))),
+        ("decode-spanning", pgm_decode(0xFFFF,
+            (0, pgm_payload(0, pgm_frame(b"x" * 40)[:20])),
+            (0, pgm_payload(0xFFFF, pgm_frame(b"x" * 40)[20:])))),
+        ("decode-gap", pgm_decode(0xFFFF,
+            (0, pgm_payload(0, pgm_frame(b"x" * 40)[:20])),
+            (1, pgm_payload(0xFFFF, pgm_frame(b"x" * 40)[20:])),
+            (0, pgm_payload(0, pgm_frame(b"after"))))),
+        ("decode-reset", pgm_decode(0xFFFF,
+            (0, pgm_payload(0, pgm_frame(b"y" * 30)[:10])),
+            (2, pgm_payload(3, b"yyy" + pgm_frame(b"next"))))),
+        ("decode-long", pgm_decode(0xFFFF, (0, pgm_payload(0, pgm_frame(b"L" * 300))))),
+        ("decode-limit", pgm_decode(4, (0, pgm_payload(0, pgm_frame(b"12345"))))),
+        ("decode-zero-frame", pgm_decode(0xFFFF, (0, pgm_payload(0, b"\0\0")))),
+        ("decode-bad-offset", pgm_decode(0xFFFF, (0, pgm_payload(9, b"\2\0")))),
+        ("decode-short", pgm_decode(0xFFFF, (0, b"\0"))),
+        ("trip-small", pgm_parts(16, 0, (0, b"hello"), (1, b"a"), (0, b"b"))),
+        ("trip-late", pgm_parts(32, 3, (0, b"x" * 100), (0, b"y" * 10),
+                                (1, b""), (0, b"z" * 50))),
+        ("trip-big", pgm_parts(1400, 1, (0, b"q" * 3000), (0, b"r" * 300)))]:
+    seed("fuzz_pgm_framing", name, data)
+
+
+# ---- fuzz_ws_frames: flags, type, read size, [maxmsgsize], peer bytes ---
+def ws_frame(opcode, payload, fin=True, mask=None, length_form=None):
+    head = bytes([(0x80 if fin else 0) | opcode])
+    n = len(payload)
+    bit = 0x80 if mask is not None else 0
+    if length_form == 127 or (length_form is None and n > 0xFFFF):
+        head += bytes([bit | 127]) + struct.pack(">Q", n)
+    elif length_form == 126 or (length_form is None and n > 125):
+        head += bytes([bit | 126]) + struct.pack(">H", n)
+    else:
+        head += bytes([bit | n])
+    if mask is not None:
+        head += mask
+        payload = bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
+    return head + payload
+
+
+M = b"\x37\xfa\x21\x3d"
+ready = b"\2" + b"\5READY" + b"\x0bSocket-Type" + struct.pack(">I", 3) + b"SUB"
+SERVER, CLIENT, LIMIT, BARE = 0, 1, 2, 4
+for name, flags, kind, reads, extra, frames in [
+        ("server-ready", SERVER, 0, 0, b"", ws_frame(2, ready, mask=M) +
+         ws_frame(2, b"\1\1topic", mask=M)),
+        ("server-fragments", SERVER, 2, 7, b"",
+         ws_frame(2, b"\0frag", fin=False, mask=M) +
+         ws_frame(9, b"ping!", mask=M) +
+         ws_frame(0, b"ment", mask=M)),
+        ("server-unmasked", SERVER, 0, 0, b"", ws_frame(2, b"\0nomask")),
+        ("server-text", SERVER, 0, 0, b"", ws_frame(1, b"text", mask=M)),
+        ("server-close", SERVER, 0, 0, b"", ws_frame(8, b"\x03\xe8bye", mask=M)),
+        ("server-long", SERVER, 3, 1, b"", ws_frame(2, b"\0" + b"L" * 70000, mask=M)),
+        ("server-short-form-126", SERVER, 0, 0, b"",
+         ws_frame(2, b"\0abc", mask=M, length_form=126)),
+        ("server-limit", SERVER | LIMIT, 0, 0, struct.pack(">H", 10),
+         ws_frame(2, b"\0" + b"x" * 20, mask=M)),
+        ("server-bare", SERVER | BARE, 1, 0, b"",
+         ws_frame(2, b"\0", mask=M) + ws_frame(2, b"\0hi", mask=M)),
+        ("client-ready", CLIENT, 1, 0, b"", ws_frame(2, ready) +
+         ws_frame(2, b"\0data") + ws_frame(10, b"pong")),
+        ("client-masked", CLIENT, 1, 0, b"", ws_frame(2, b"\0x", mask=M)),
+        ("client-control-fragmented", CLIENT, 1, 0, b"",
+         ws_frame(9, b"p", fin=False))]:
+    seed("fuzz_ws_frames", name, bytes([flags, kind, reads]) + extra + frames)
+
+
 # ---- fuzz_threadsafe: the pair, then ops (bit 7: the second socket) ----
 (TS_SEND, TS_RECV, TS_JOIN, TS_LEAVE, TS_SET_BYTES, TS_SET_INT, TS_GET,
  TS_BIND, TS_CONNECT, TS_UNBIND, TS_DISCONNECT, TS_CONNECT_PEER,
