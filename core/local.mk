@@ -12,7 +12,7 @@ core_libmzcore_la_SOURCES += \
 	core/errors.c \
 	core/inproc.c core/inproc.h \
 	core/iothread.c core/iothread.h \
-	core/mailbox.c core/mailbox.h \
+	core/mailbox.c core/mailbox.h core/wakeup.h \
 	core/msg.c core/msg.h \
 	core/options.c core/options.h \
 	core/pipe.c core/pipe.h \

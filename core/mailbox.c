@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "mailbox.h"
+#include "wakeup.h"
 
 /* Commands a mailbox holds from the start: posting, which has no caller
  * to report to, allocates only when more than this many are waiting. */
@@ -47,10 +48,18 @@ int mz_mailbox_init(struct mz_mailbox *mb)
     return 0;
 }
 
+/* A poster's eventfd write may still be on its way (made after the
+ * poster let the lock go): it lands before the fd closes. */
 void mz_mailbox_fini(struct mz_mailbox *mb)
 {
-    if (mb->fd >= 0)
+    if (mb->fd >= 0) {
+        uint64_t consumed =
+            atomic_load_explicit(&mb->consumed, memory_order_relaxed);
+        mz_wakeup_await(mb->fd,
+                        atomic_load_explicit(&mb->raised, memory_order_relaxed),
+                        &consumed);
         close(mb->fd);
+    }
     pthread_mutex_destroy(&mb->lock);
     free(mb->ring);
 }
@@ -71,54 +80,53 @@ static void ring_grow(struct mz_mailbox *mb)
     mb->capacity = capacity;
 }
 
-/* Sets pending, and counts the eventfd write the caller makes once it
- * has let the lock go (true: there is an eventfd to write). The caller
- * holds the lock. */
-static bool raise_pending(struct mz_mailbox *mb)
+/* Sets pending, and decides the eventfd write (if there is an eventfd)
+ * that the caller makes once it has let the lock go. The caller holds
+ * the lock. */
+static void raise_pending(struct mz_mailbox *mb, struct mz_wakeup *wake)
 {
     atomic_store_explicit(&mb->pending, true, memory_order_release);
     if (mb->fd < 0)
-        return false;
+        return;
     atomic_store_explicit(&mb->raised,
                           atomic_load_explicit(&mb->raised,
                                                memory_order_relaxed) +
                               1,
                           memory_order_relaxed);
-    return true;
+    wake->fd = mb->fd;
 }
 
-/* Makes the eventfd readable; the lock is not held. */
-static void write_eventfd(struct mz_mailbox *mb)
-{
-    uint64_t one = 1;
-    /* Nonblocking eventfd: can only fail if the counter would overflow,
-     * which one write per raise, and a read at every reset, never does. */
-    if (write(mb->fd, &one, sizeof one) < 0 && errno != EAGAIN)
-        perror("modzmq: mailbox eventfd write");
-}
-
-bool mz_mailbox_post(struct mz_mailbox *mb, const struct mz_command *cmd)
+bool mz_mailbox_post_deferred(struct mz_mailbox *mb,
+                              const struct mz_command *cmd,
+                              struct mz_wakeup *wake)
 {
     pthread_mutex_lock(&mb->lock);
     if (mb->count == mb->capacity)
         ring_grow(mb);
     mb->ring[(mb->head + mb->count) % mb->capacity] = *cmd;
     bool was_empty = mb->count++ == 0;
-    bool write_fd = was_empty && raise_pending(mb);
+    if (was_empty)
+        raise_pending(mb, wake);
     pthread_mutex_unlock(&mb->lock);
-    if (write_fd)
-        write_eventfd(mb);
+    return was_empty;
+}
+
+bool mz_mailbox_post(struct mz_mailbox *mb, const struct mz_command *cmd)
+{
+    struct mz_wakeup wake = mz_wakeup_none();
+    bool was_empty = mz_mailbox_post_deferred(mb, cmd, &wake);
+    mz_wakeup_deliver(&wake);
     return was_empty;
 }
 
 void mz_mailbox_signal(struct mz_mailbox *mb)
 {
+    struct mz_wakeup wake = mz_wakeup_none();
     pthread_mutex_lock(&mb->lock);
-    bool write_fd = !atomic_load_explicit(&mb->pending, memory_order_relaxed) &&
-                    raise_pending(mb);
+    if (!atomic_load_explicit(&mb->pending, memory_order_relaxed))
+        raise_pending(mb, &wake);
     pthread_mutex_unlock(&mb->lock);
-    if (write_fd)
-        write_eventfd(mb);
+    mz_wakeup_deliver(&wake);
 }
 
 /* Whether every eventfd write decided so far has been read back. */
@@ -143,6 +151,13 @@ static bool take_locked(struct mz_mailbox *mb, struct mz_command *cmd)
 bool mz_mailbox_take_inherited(struct mz_mailbox *mb, struct mz_command *cmd)
 {
     return take_locked(mb, cmd);
+}
+
+void mz_mailbox_forget_writes(struct mz_mailbox *mb)
+{
+    atomic_store_explicit(
+        &mb->consumed, atomic_load_explicit(&mb->raised, memory_order_relaxed),
+        memory_order_relaxed);
 }
 
 /* Empty, the mailbox is reset: its eventfd read back, pending cleared.

@@ -27,6 +27,7 @@
 #include <stdint.h>
 
 struct mz_pipe;
+struct mz_wakeup;
 
 enum mz_command_type {
     MZ_CMD_ACTIVATE_READ,  /* the peer flushed messages into an asleep pipe */
@@ -62,13 +63,21 @@ int mz_mailbox_init(struct mz_mailbox *mb);
  * when to wake. Both: 0, or -1 with errno (ENOMEM; EMFILE and the like
  * for the eventfd). */
 int mz_mailbox_init_quiet(struct mz_mailbox *mb);
-/* The caller must have drained the mailbox (see mz_mailbox_take). */
+/* The caller must have drained the mailbox (see mz_mailbox_take), and no
+ * post may start any more. A post still making its eventfd write is
+ * waited for (wakeup.h). */
 void mz_mailbox_fini(struct mz_mailbox *mb);
 /* Thread-safe. Aborts on out-of-memory, which only more than 16 waiting
  * commands can meet: a lost command would hang a peer.
  * True when the mailbox was empty: its owner must be woken (done here
  * through the eventfd, if there is one). */
 bool mz_mailbox_post(struct mz_mailbox *mb, const struct mz_command *cmd);
+/* mz_mailbox_post for a caller that holds a lock of its own (a pipe's):
+ * the eventfd write is left in *wake, for mz_wakeup_deliver once that
+ * lock is let go, so that the woken owner does not sleep on it. */
+bool mz_mailbox_post_deferred(struct mz_mailbox *mb,
+                              const struct mz_command *cmd,
+                              struct mz_wakeup *wake);
 /* Makes the eventfd readable without a command, until the next
  * mz_mailbox_take: the edge libzmq's ZMQ_FD gives after a socket's own
  * network bind, connect, unbind or disconnect (libzmq's socket gets a
@@ -84,6 +93,10 @@ bool mz_mailbox_take(struct mz_mailbox *mb, struct mz_command *cmd);
  * takes the oldest command without either. Only the thread that forked
  * runs there. */
 bool mz_mailbox_take_inherited(struct mz_mailbox *mb, struct mz_command *cmd);
+/* In a forked child, before mz_mailbox_fini: an eventfd write a thread of
+ * the parent had decided at the fork is made there, if at all, so fini
+ * must not wait for it. */
+void mz_mailbox_forget_writes(struct mz_mailbox *mb);
 static inline bool mz_mailbox_has_pending(struct mz_mailbox *mb)
 {
     return atomic_load_explicit(&mb->pending, memory_order_acquire);

@@ -8,6 +8,7 @@
 
 #include "mailbox.h"
 #include "pipe.h"
+#include "wakeup.h"
 
 static void out_of_memory(void)
 {
@@ -142,19 +143,27 @@ uint64_t mz_pipe_limit(int writer_hwm, int reader_hwm)
 }
 
 /* Posts a command about this pipe to the owner of target, if it still has
- * one. The command holds a pipe reference until the receiver has run it. */
+ * one. The command holds a pipe reference until the receiver has run it.
+ * The lock keeps the owner from letting go of its end (and going away)
+ * while the command is queued; the wake-up is written after the unlock,
+ * since the woken thread is often about to take this lock (its reply's
+ * flush). That write needs only the eventfd, which stays open until the
+ * write has landed (its closer waits, wakeup.h), and so is safe after the
+ * owner has let go. */
 static void post_to(struct mz_pipe_end *target, enum mz_command_type type)
 {
     struct mz_pipe *pipe = target->pipe;
+    struct mz_wakeup wake = mz_wakeup_none();
     pthread_mutex_lock(&pipe->lock);
     if (target->owner_ops != NULL) {
         struct mz_command cmd = { .type = type,
                                   .pipe = pipe,
                                   .side = target->side };
         mz_pipe_ref(pipe);
-        target->owner_ops->post(target->owner, &cmd);
+        target->owner_ops->post(target->owner, &cmd, &wake);
     }
     pthread_mutex_unlock(&pipe->lock);
+    mz_wakeup_deliver(&wake);
 }
 
 /* The reader publishes its progress in batches; a writer blocked on the

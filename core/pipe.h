@@ -38,13 +38,18 @@
 struct mz_command;
 struct mz_event_source;
 struct mz_pipe_end;
+struct mz_wakeup;
 
 /* What the pipe asks of the owner of one of its ends. */
 struct mz_pipe_owner_ops {
     /* Any thread, with the pipe's lock held: a command about the pipe
      * (ACTIVATE_READ, ACTIVATE_WRITE, HWM, PIPE_TERM) for the owner's
-     * mailbox. */
-    void (*post)(void *owner, const struct mz_command *cmd);
+     * mailbox. The eventfd write that wakes the owner, if one is needed,
+     * goes into *wake: the pipe makes it after letting its lock go
+     * (wakeup.h), which the woken thread would otherwise want at once.
+     * Whoever closes that eventfd waits for such writes first. */
+    void (*post)(void *owner, const struct mz_command *cmd,
+                 struct mz_wakeup *wake);
     /* Owner thread: end read its peer's delimiter (its input ended). */
     void (*ended)(void *owner, struct mz_pipe_end *end);
     /* Owner thread: where end's high-water mark events go

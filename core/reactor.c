@@ -10,13 +10,17 @@
  *     cancellation an O(log n) heap removal and a stale id detectable;
  *   - tasks from other threads: a mutex-protected array plus an eventfd that
  *     is registered in the same epoll set and written when the array stops
- *     being empty.
+ *     being empty. The write is made after the mutex is let go (wakeup.h),
+ *     or the woken thread would at once sleep on the mutex; freeing the
+ *     reactor waits for every write decided so far to land, so that a
+ *     write on its way never meets a closed (or reused) fd.
  * Removed handles are only unlinked during an iteration and freed at its end,
  * because later entries of the same epoll batch may still point to them.
  */
 #include "reactor.h"
 
 #include "clock.h"
+#include "wakeup.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -89,6 +93,8 @@ struct mz_reactor {
 
     pthread_mutex_t task_lock;
     struct mz_task_list posted;  /* guarded by task_lock */
+    uint64_t wakes_raised;       /* wake_fd writes decided; task_lock */
+    uint64_t wakes_read;         /* what reads of wake_fd brought back */
     struct mz_task_list running; /* reactor thread only */
 
     struct epoll_event events[MZ_REACTOR_BATCH];
@@ -167,10 +173,9 @@ static void mz_reactor_free_chain(struct mz_reactor_fd *h)
     }
 }
 
-void mz_reactor_free(struct mz_reactor *r)
+/* What mz_reactor_free and mz_reactor_abandon both let go of. */
+static void release(struct mz_reactor *r)
 {
-    if (r == NULL)
-        return;
     mz_reactor_free_chain(r->live);
     mz_reactor_free_chain(r->retired);
     free(r->slots);
@@ -183,11 +188,27 @@ void mz_reactor_free(struct mz_reactor *r)
     free(r);
 }
 
+/* Every poster whose wake-up is still on its way (decided under the lock,
+ * written after) has only that write left to make: once it has landed,
+ * nobody touches the reactor any more. */
+void mz_reactor_free(struct mz_reactor *r)
+{
+    if (r == NULL)
+        return;
+    pthread_mutex_lock(&r->task_lock);
+    uint64_t raised = r->wakes_raised;
+    pthread_mutex_unlock(&r->task_lock);
+    mz_wakeup_await(r->wake_fd, raised, &r->wakes_read);
+    release(r);
+}
+
+/* No wait here: a write the parent's threads had decided at the fork is
+ * theirs to make, in the parent. */
 void mz_reactor_abandon(struct mz_reactor *r)
 {
     for (struct mz_reactor_fd *h = r->live; h != NULL; h = h->next)
         close(h->fd);
-    mz_reactor_free(r);
+    release(r);
 }
 
 /* ---- fds ---- */
@@ -423,17 +444,17 @@ static void mz_timer_fire_due(struct mz_reactor *r)
 
 /* ---- tasks ---- */
 
-/* Wakes epoll_wait through the eventfd. The write can only fail if the
- * counter were about to overflow, in which case the reactor is awake
- * anyway. */
-static void mz_reactor_wake(struct mz_reactor *r)
+/* Decides a write of the wake eventfd, for the caller to make once it has
+ * let task_lock go; the caller holds it. */
+static void raise_wake(struct mz_reactor *r, struct mz_wakeup *wake)
 {
-    uint64_t one = 1;
-    ssize_t rc = write(r->wake_fd, &one, sizeof one);
-    (void) rc;
+    r->wakes_raised++;
+    wake->fd = r->wake_fd;
 }
 
-int mz_reactor_post(struct mz_reactor *r, mz_reactor_task_fn *fn, void *arg)
+/* Queues the task; the wake-up it needs, if any, is left in *wake. */
+static int post_task(struct mz_reactor *r, mz_reactor_task_fn *fn, void *arg,
+                     struct mz_wakeup *wake)
 {
     pthread_mutex_lock(&r->task_lock);
     struct mz_task_list *list = &r->posted;
@@ -449,22 +470,41 @@ int mz_reactor_post(struct mz_reactor *r, mz_reactor_task_fn *fn, void *arg)
         list->capacity = capacity;
     }
     list->items[list->count++] = (struct mz_task){ fn, arg };
-    /* Only the first task after a drain needs to wake the loop. Waking under
-     * the lock means the reactor cannot run the task, and its owner cannot
-     * free the reactor, before the write is done. */
+    /* Only the first task after a drain needs to wake the loop. The write
+     * comes after the unlock; mz_reactor_free waits for it to land. */
     if (list->count == 1)
-        mz_reactor_wake(r);
+        raise_wake(r, wake);
     pthread_mutex_unlock(&r->task_lock);
     return 0;
+}
+
+int mz_reactor_post(struct mz_reactor *r, mz_reactor_task_fn *fn, void *arg)
+{
+    struct mz_wakeup wake = mz_wakeup_none();
+    int rc = post_task(r, fn, arg, &wake);
+    mz_wakeup_deliver(&wake);
+    return rc;
+}
+
+static void out_of_memory(const char *what)
+{
+    fprintf(stderr, "modzmq: out of memory %s\n", what);
+    abort();
 }
 
 void mz_reactor_post_or_abort(struct mz_reactor *r, mz_reactor_task_fn *fn,
                               void *arg, const char *what)
 {
-    if (mz_reactor_post(r, fn, arg) < 0) {
-        fprintf(stderr, "modzmq: out of memory %s\n", what);
-        abort();
-    }
+    if (mz_reactor_post(r, fn, arg) < 0)
+        out_of_memory(what);
+}
+
+void mz_reactor_post_deferred(struct mz_reactor *r, mz_reactor_task_fn *fn,
+                              void *arg, const char *what,
+                              struct mz_wakeup *wake)
+{
+    if (post_task(r, fn, arg, wake) < 0)
+        out_of_memory(what);
 }
 
 /* mz_reactor_call's task and what its caller waits on. */
@@ -507,8 +547,9 @@ void mz_reactor_call(struct mz_reactor *r, mz_reactor_task_fn *fn, void *arg,
 static void mz_reactor_run_tasks(struct mz_reactor *r)
 {
     uint64_t count;
-    ssize_t rc = read(r->wake_fd, &count, sizeof count);
-    (void) rc; /* EAGAIN: already reset, nothing to do */
+    /* EAGAIN: already reset, nothing to do. */
+    if (read(r->wake_fd, &count, sizeof count) == sizeof count)
+        r->wakes_read += count;
 
     /* The two lists trade places: posters go on filling the spare one while
      * the taken one runs without the lock. */
@@ -584,7 +625,11 @@ void mz_reactor_run(struct mz_reactor *r)
 void mz_reactor_stop(struct mz_reactor *r)
 {
     atomic_store_explicit(&r->stopping, true, memory_order_release);
-    mz_reactor_wake(r);
+    struct mz_wakeup wake = mz_wakeup_none();
+    pthread_mutex_lock(&r->task_lock);
+    raise_wake(r, &wake);
+    pthread_mutex_unlock(&r->task_lock);
+    mz_wakeup_deliver(&wake);
 }
 
 unsigned mz_reactor_load(const struct mz_reactor *r)

@@ -23,6 +23,7 @@
 
 struct mz_reactor;
 struct mz_reactor_fd;
+struct mz_wakeup;
 
 /* What a watched fd is ready for: the reactor's own flags, so that its
  * callers know nothing of epoll. */
@@ -49,7 +50,9 @@ struct mz_reactor *mz_reactor_new(void);
 
 /* Destroys a reactor that is not running. Handles still registered are
  * freed (their fds are neither closed nor called); tasks still queued are
- * dropped without running. */
+ * dropped without running. A post still making its wake-up write (posts
+ * write after letting the task lock go) is waited for: the caller need
+ * only make sure that no post starts from now on. */
 void mz_reactor_free(struct mz_reactor *r);
 
 /* mz_reactor_free in a forked child, where no thread runs the reactor
@@ -95,6 +98,14 @@ int mz_reactor_post(struct mz_reactor *r, mz_reactor_task_fn *fn, void *arg);
  * naming what when memory runs out. */
 void mz_reactor_post_or_abort(struct mz_reactor *r, mz_reactor_task_fn *fn,
                               void *arg, const char *what);
+
+/* mz_reactor_post_or_abort for a caller that holds a lock of its own
+ * (a pipe's, see pipe.c's post_to): the eventfd write that wakes the
+ * reactor is left in *wake, for mz_wakeup_deliver once that lock is let
+ * go, so that the woken thread does not sleep on it. */
+void mz_reactor_post_deferred(struct mz_reactor *r, mz_reactor_task_fn *fn,
+                              void *arg, const char *what,
+                              struct mz_wakeup *wake);
 
 /* Runs fn (arg) on the reactor's thread and waits until it has run, for
  * work whose outcome the caller needs now (a bind's listen). Never from

@@ -274,13 +274,16 @@ static void mailbox_ready(void *arg)
 
 /* Called with the pipe's lock held, while the pipe names this session as
  * an end's owner: session_finish takes the session off every pipe before
- * it queues the free, so every wake-up is queued before it. */
-static void owner_post(void *owner, const struct mz_command *cmd)
+ * it queues the free, so every wake-up task is queued before it. Only the
+ * reactor's eventfd write waits for the pipe's unlock (*wake), and the
+ * reactor outlives it (mz_reactor_free waits for such writes). */
+static void owner_post(void *owner, const struct mz_command *cmd,
+                       struct mz_wakeup *wake)
 {
     struct mz_session *session = owner;
     if (mz_mailbox_post(&session->mailbox, cmd))
-        mz_reactor_post_or_abort(session->reactor, mailbox_ready, session,
-                                 "waking a session");
+        mz_reactor_post_deferred(session->reactor, mailbox_ready, session,
+                                 "waking a session", wake);
 }
 
 static void pipe_ended(struct mz_session *session, struct mz_pipe_end *end);

@@ -163,10 +163,15 @@ static void pipe_ended(struct mz_socket *s, struct mz_pipe_end *end)
     s->ended[s->ended_count++] = end;
 }
 
-/* A socket as the owner of pipe ends (pipe.h). */
-static void owner_post(void *owner, const struct mz_command *cmd)
+/* A socket as the owner of pipe ends (pipe.h); the eventfd write is
+ * the pipe's to make, and free_socket's mailbox fini waits for it. */
+static void owner_post(void *owner, const struct mz_command *cmd,
+                       struct mz_wakeup *wake)
 {
-    mz_socket_post(owner, cmd);
+    struct mz_socket *s = owner;
+    mz_mailbox_post_deferred(&s->mailbox, cmd, wake);
+    if (s->thread_safe)
+        mz_socket_guard_notify(s);
 }
 
 static void owner_ended(void *owner, struct mz_pipe_end *end)
@@ -955,6 +960,7 @@ static void close_inherited(struct mz_socket *s)
             mz_pipe_unref(cmd.pipe);
     }
     s->events = NULL;
+    mz_mailbox_forget_writes(&s->mailbox);
     bool thread_safe = s->thread_safe;
     free_socket(s);
     if (thread_safe)
