@@ -77,6 +77,7 @@ struct modzmq_stream {
     size_t input_pos;
     size_t input_end;
     bool input_stalled; /* what is buffered is not a whole header */
+    int read_error; /* found after a read had bytes to give: the next one's */
     bool input_ended;   /* the fd's end came */
     bool peer_closed;   /* its close frame came */
 
@@ -159,6 +160,29 @@ static uint32_t next_mask(struct modzmq_stream *s)
     s->rng ^= s->rng << 25;
     s->rng ^= s->rng >> 27;
     return (uint32_t) ((s->rng * 2685821657736338717ULL) >> 32);
+}
+
+/* Copies n bytes from from to to, XORed with the 4-byte mask starting at
+ * its byte phase (RFC 6455 5.3), 8 bytes at a time: one byte at a time
+ * was a twentieth of a ws client's time with small messages. to and from
+ * may be the same, not otherwise overlap. */
+static void mask_copy(uint8_t *to, const uint8_t *from, size_t n,
+                      const uint8_t mask[4], size_t phase)
+{
+    uint8_t rotated[8];
+    for (int i = 0; i < 8; i++)
+        rotated[i] = mask[(phase + (size_t) i) & 3];
+    uint64_t word_mask;
+    memcpy(&word_mask, rotated, 8);
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t word;
+        memcpy(&word, from + i, 8);
+        word ^= word_mask;
+        memcpy(to + i, &word, 8);
+    }
+    for (; i < n; i++)
+        to[i] = from[i] ^ rotated[i & 7];
 }
 
 /* ---- output ---------------------------------------------------------- */
@@ -244,8 +268,7 @@ static void put_payload(struct modzmq_stream *s, const uint8_t *from,
 {
     uint8_t *to = s->output + s->output_end;
     if (s->client) {
-        for (size_t i = 0; i < size; i++)
-            to[i] = from[i] ^ s->out_mask[(s->out_mask_pos + i) & 3];
+        mask_copy(to, from, size, s->out_mask, s->out_mask_pos);
         s->out_mask_pos += size;
     } else {
         memcpy(to, from, size);
@@ -602,8 +625,7 @@ static int frame_payload(struct modzmq_stream *s)
     }
     const uint8_t *from = s->input + s->input_pos;
     if (s->masked) {
-        for (size_t i = 0; i < take; i++)
-            to[i] = from[i] ^ s->mask[(s->payload_done + i) & 3];
+        mask_copy(to, from, take, s->mask, (size_t) s->payload_done);
     } else {
         memcpy(to, from, take);
     }
@@ -635,12 +657,30 @@ static void fail_close_code(struct modzmq_stream *s)
         s->close_code = errno == EMSGSIZE ? CLOSE_TOO_BIG : CLOSE_PROTOCOL;
 }
 
+/* The stream failed reading: the peer gets its close code. */
+static ssize_t read_failed(struct modzmq_stream *s, int error)
+{
+    fail_close_code(s);
+    flush(s);
+    return fail(error);
+}
+
+/* As many whole messages as the engine's buffer takes from what is
+ * buffered already (one message a call made the engine go back to the
+ * reactor every few messages), then one read of the fd when nothing is.
+ * An error found after some bytes is the next call's answer. */
 static ssize_t stream_read(modzmq_stream *s, void *buffer, size_t size)
 {
+    uint8_t *out = buffer;
+    size_t done = 0;
+    if (s->read_error != 0)
+        return read_failed(s, s->read_error);
     for (;;) {
         if (s->pending_size > 0) {
-            size_t n = size < s->pending_size ? size : s->pending_size;
-            memcpy(buffer, s->pending, n);
+            size_t n = size - done < s->pending_size ? size - done
+                                                     : s->pending_size;
+            memcpy(out + done, s->pending, n);
+            done += n;
             s->pending += n;
             s->pending_size -= n;
             if (s->pending_size == 0 && s->message_capacity > MESSAGE_KEEP) {
@@ -648,24 +688,34 @@ static ssize_t stream_read(modzmq_stream *s, void *buffer, size_t size)
                 s->message = NULL;
                 s->message_capacity = 0;
             }
-            return (ssize_t) n;
+            if (done == size)
+                return (ssize_t) done;
+            continue;
         }
         if (s->peer_closed) {
+            if (done > 0)
+                return (ssize_t) done;
             flush(s);
             return 0;
         }
         int rc = parse_step(s);
         if (rc < 0) {
-            int error = errno;
-            fail_close_code(s);
-            flush(s);
-            return fail(error);
+            if (done == 0)
+                return read_failed(s, errno);
+            s->read_error = errno;
+            return (ssize_t) done;
         }
         if (rc > 0) {
-            if (output_held(s) > 0 && flush(s) < 0 && errno != EAGAIN)
-                return -1;
+            if (output_held(s) > 0 && flush(s) < 0 && errno != EAGAIN) {
+                if (done == 0)
+                    return -1;
+                s->read_error = errno;
+                return (ssize_t) done;
+            }
             continue;
         }
+        if (done > 0)
+            return (ssize_t) done;
         if (s->input_ended) {
             /* Cut short inside the upgrade, a frame or a message. */
             if (s->phase == UPGRADING || s->in_frame || s->in_message ||
