@@ -7,6 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* A spare message keeps buffers of at most this many octets. */
+enum { SPARE_BYTES_MAX = 64 * 1024 };
+
 static void message_free(struct assembled_message *m)
 {
     if (m == NULL)
@@ -19,7 +22,13 @@ static void message_free(struct assembled_message *m)
 int assembly_part_begin(struct assembly *a)
 {
     struct assembled_message *m = a->building;
-    if (m == NULL) {
+    if (m == NULL && a->spares != NULL) {
+        m = a->spares;
+        a->spares = m->next;
+        a->spare_count--;
+        m->next = NULL;
+        a->building = m;
+    } else if (m == NULL) {
         m = calloc(1, sizeof *m);
         if (m == NULL)
             return -1;
@@ -91,7 +100,15 @@ void assembly_pop(struct assembly *a)
     a->ready = m->next;
     if (a->ready == NULL)
         a->ready_tail = NULL;
-    message_free(m);
+    if (a->spare_count == ASSEMBLY_SPARES || m->capacity > SPARE_BYTES_MAX) {
+        message_free(m);
+        return;
+    }
+    m->part_count = 0;
+    m->size = 0;
+    m->next = a->spares;
+    a->spares = m;
+    a->spare_count++;
 }
 
 void assembly_fini(struct assembly *a)
@@ -99,6 +116,12 @@ void assembly_fini(struct assembly *a)
     while (a->ready != NULL)
         assembly_pop(a);
     assembly_discard(a);
+    while (a->spares != NULL) {
+        struct assembled_message *m = a->spares;
+        a->spares = m->next;
+        message_free(m);
+    }
+    a->spare_count = 0;
 }
 
 const uint8_t *assembled_part(const struct assembled_message *m, size_t i)

@@ -24,7 +24,13 @@ struct assembled_message {
 struct assembly {
     struct assembled_message *building;    /* the message being read */
     struct assembled_message *ready, *ready_tail; /* oldest first */
+    /* Popped messages kept, buffers and all, for the next ones: at most
+     * ASSEMBLY_SPARES, a list through next. */
+    struct assembled_message *spares;
+    unsigned spare_count;
 };
+
+enum { ASSEMBLY_SPARES = 64 };
 
 /* Starts a part (of size 0) in the message being read. 0, or -1. */
 int assembly_part_begin(struct assembly *a);
@@ -35,7 +41,9 @@ int assembly_part_append(struct assembly *a, const uint8_t *data, size_t n);
 void assembly_part_end(struct assembly *a, bool more);
 /* Drops the message being read; true if there was one. */
 bool assembly_discard(struct assembly *a);
-/* The oldest whole message, or NULL; pop frees it. */
+/* The oldest whole message, or NULL; pop frees it (or keeps it, buffers
+ * and all, for a later message: a burst of small ones then costs no
+ * malloc once the first has gone through). */
 struct assembled_message *assembly_peek(const struct assembly *a);
 void assembly_pop(struct assembly *a);
 /* Frees everything. */
