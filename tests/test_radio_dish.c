@@ -558,22 +558,6 @@ static void test_many_groups(void)
 
 /* ---- udp ------------------------------------------------------------ */
 
-/* A free UDP port on loopback, as the kernel picks it. */
-static int free_udp_port(void)
-{
-    int fd = socket(AF_INET, SOCK_DGRAM, 0);
-    struct sockaddr_in a = { .sin_family = AF_INET,
-                             .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-    socklen_t len = sizeof a;
-    int port = -1;
-    if (fd >= 0 && bind(fd, (struct sockaddr *) &a, sizeof a) == 0 &&
-        getsockname(fd, (struct sockaddr *) &a, &len) == 0)
-        port = ntohs(a.sin_port);
-    if (fd >= 0)
-        close(fd);
-    return port;
-}
-
 /* No joins travel over udp: the RADIO sends every group, and the DISH
  * keeps those it joined. Datagrams may be lost, so the RADIO repeats
  * until the DISH hears (bounded). 0 on success, else a step number. */
@@ -610,7 +594,7 @@ static int udp_exchange(const char *dish_at, const char *radio_to)
 
 static void test_udp_unicast(void)
 {
-    int port = free_udp_port();
+    int port = test_free_udp_port();
     CU_ASSERT_FATAL(port > 0);
     char dish_at[64], radio_to[64];
     snprintf(dish_at, sizeof dish_at, "udp://127.0.0.1:%d", port);
