@@ -142,7 +142,8 @@ int mz_inproc_connect(struct mz_socket *s, const char *name, const char *uri)
     struct mz_pipe *pipe;
     pthread_mutex_lock(&registry->lock);
     struct inproc_binding *binding = g_hash_table_lookup(registry->bound, name);
-    if (binding != NULL) {
+    bool waits = binding == NULL;
+    if (!waits) {
         pipe = mz_pipe_new(0, 0, options->conflate);
         if (pipe == NULL)
             goto fail;
@@ -183,8 +184,11 @@ int mz_inproc_connect(struct mz_socket *s, const char *name, const char *uri)
     struct mz_pipe_end *end = &pipe->end[0];
     mz_pipe_take_connect_routing_id(end, options);
     /* Out of memory, the pipe ends (the bound peer sees it go) and the
-     * connect fails; refused by the type (PAIR), it ends too. */
+     * connect fails; refused by the type (PAIR), it ends too. One still
+     * waiting leaves the registry, or a later bind would take it. */
     int taken = mz_socket_attach_pipe(s, end);
+    if (taken <= 0 && waits)
+        mz_inproc_withdraw(mz_socket_ctx(s), name, pipe);
     if (taken < 0)
         return -1;
     mz_socket_add_endpoint(s, uri, false, taken > 0 ? end : NULL);

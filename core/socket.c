@@ -244,12 +244,34 @@ void mz_socket_send_probe(struct mz_socket *s, struct mz_pipe_end *end)
         mz_msg_close(&probe);
 }
 
+/* A connect's inproc pipe that no bind has taken yet waits in the
+ * context. A socket that drops it (zmq_disconnect, zmq_disconnect_peer, a
+ * ROUTER handing its id to a newcomer) takes it back from there, so that
+ * a later bind of the name, perhaps by this socket, is neither joined to
+ * a connection already dropped nor handed what was sent on it. A socket
+ * that closes leaves it: what it queued waits for the bind, as TCP's
+ * linger waits for the peer. */
+static void withdraw_waiting_connect(struct mz_socket *s,
+                                     struct mz_pipe_end *end)
+{
+    if (!end->pipe->inproc)
+        return;
+    for (unsigned i = 0; i < s->endpoint_count; i++) {
+        const struct mz_endpoint *ep = &s->endpoints[i];
+        if (ep->pipe == end && !ep->bound) {
+            mz_inproc_withdraw(s->ctx, strstr(ep->uri, "://") + 3, end->pipe);
+            return;
+        }
+    }
+}
+
 void mz_socket_terminate_pipe(struct mz_socket *s, struct mz_pipe_end *end)
 {
     /* An end whose input has ended is already queued for release at the
      * end of this call; releasing it here too could free the pipe first. */
     if (end->ended)
         return;
+    withdraw_waiting_connect(s, end);
     detach_pipe(s, end);
     end_pipe(s, end);
 }
@@ -728,9 +750,9 @@ int mz_socket_disconnect(struct mz_socket *s, const char *uri)
         found = true;
         struct mz_pipe_end *end = ep->pipe;
         struct mz_session *session = ep->session;
+        if (end != NULL)
+            withdraw_waiting_connect(s, end);
         remove_endpoint(s, i);
-        if (end != NULL && end->pipe->inproc)
-            mz_inproc_withdraw(s->ctx, address, end->pipe);
         if (end != NULL && end->attached) {
             detach_pipe(s, end);
             end_pipe(s, end);

@@ -348,6 +348,49 @@ static void test_withdrawn_connect_is_gone(void)
     zmq_ctx_term(ctx);
 }
 
+/* A PEER's connect dropped with zmq_disconnect_peer before anyone bound
+ * the name is gone too: neither a later binder nor the socket itself
+ * (binding the name after zmq_disconnect) gets the pipe, or what was sent
+ * on it. fuzz_threadsafe found a PEER receiving its own message. */
+static void test_dropped_peer_is_gone(void)
+{
+    void *ctx = zmq_ctx_new();
+    for (int self = 0; self < 2; self++) {
+        char name[64];
+        snprintf(name, sizeof name, "inproc://dropped-%d", self);
+        void *s = zmq_socket(ctx, ZMQ_PEER);
+        void *other = zmq_socket(ctx, ZMQ_PEER);
+        CU_ASSERT_FATAL(s != NULL && other != NULL);
+        uint32_t id = zmq_connect_peer(s, name);
+        CU_ASSERT_FATAL(id != 0);
+        zmq_msg_t m;
+        zmq_msg_init_size(&m, 7);
+        memcpy(zmq_msg_data(&m), "dropped", 7);
+        zmq_msg_set_routing_id(&m, id);
+        CU_ASSERT(zmq_msg_send(&m, s, 0) == 7);
+        CU_ASSERT(zmq_disconnect_peer(s, id) == 0);
+        void *binder = other;
+        if (self) {
+            CU_ASSERT(zmq_disconnect(s, name) == 0);
+            binder = s;
+        }
+        CU_ASSERT(zmq_bind(binder, name) == 0);
+        CU_ASSERT(test_recv_nothing(binder, 100));
+        /* The name still serves a new connect. */
+        void *late = self ? other : s;
+        uint32_t late_id = zmq_connect_peer(late, name);
+        CU_ASSERT_FATAL(late_id != 0);
+        zmq_msg_init_size(&m, 5);
+        memcpy(zmq_msg_data(&m), "fresh", 5);
+        zmq_msg_set_routing_id(&m, late_id);
+        CU_ASSERT(zmq_msg_send(&m, late, 0) == 5);
+        CU_ASSERT(test_recv_is(binder, "fresh", 1000));
+        test_close(other);
+        test_close(s);
+    }
+    zmq_ctx_term(ctx);
+}
+
 int main(void)
 {
     static const struct test_case tests[] = {
@@ -363,6 +406,7 @@ int main(void)
         { "connects race the bind", test_connects_race_the_bind },
         { "unsupported transports", test_unsupported_transport },
         { "a withdrawn connect is gone", test_withdrawn_connect_is_gone },
+        { "a dropped PEER connect is gone", test_dropped_peer_is_gone },
     };
     return test_run_suite("inproc", tests, sizeof tests / sizeof tests[0]);
 }
