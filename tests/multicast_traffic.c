@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <zmq.h>
 
@@ -164,6 +165,14 @@ int multicast_xpub_xsub(void *arg)
     return 0;
 }
 
+static double seconds_since(const struct timespec *start)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double) (now.tv_sec - start->tv_sec) +
+           (double) (now.tv_nsec - start->tv_nsec) / 1e9;
+}
+
 /* A subscriber joining while large messages stream: every message it
  * gets is whole. */
 int multicast_late_joiner(void *arg)
@@ -179,8 +188,15 @@ int multicast_late_joiner(void *arg)
     static uint8_t big[20000], in[20001];
     void *late = NULL;
     int whole = 0;
-    /* One message every 5 ms, for at most 2000 of them (10 s). */
-    for (unsigned i = 0; i < 2000 && whole < 3; i++) {
+    /* One message every 5 ms or more, for at most 6000 of them and 30 s.
+     * A late NORM receiver under congestion control hears its first
+     * message only once the sender's backlog has drained: about 7 s after
+     * it joined here, alone and under ASan, and past 10 s with other
+     * suites running. */
+    struct timespec start;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    for (unsigned i = 0; i < 6000 && whole < 3 && seconds_since(&start) < 30;
+         i++) {
         multicast_fill_pattern(big, sizeof big, i);
         big[0] = (uint8_t) i;
         zmq_send(pub, big, sizeof big, 0);
