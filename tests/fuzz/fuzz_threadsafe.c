@@ -142,11 +142,6 @@ struct pair {
     unsigned connect_count;  /* connects that succeeded */
     int bound_by[ENDPOINTS]; /* -1, or the socket that bound it */
     unsigned connects[2][ENDPOINTS];
-    /* Connected at any time this run, disconnected or not: a socket
-     * that binds a name it connected to, even one it disconnected from
-     * while no one had bound it, gets a pipe to itself (see
-     * do_endpoint). */
-    bool ever_connected[2][ENDPOINTS];
     /* The DISH's groups: joined now, and joined at any time since the
      * worker last ended (a concurrent receive may see either). */
     char *joined[OPS_MAX];
@@ -623,13 +618,12 @@ static void do_endpoint(struct pair *p, const struct op *op)
     bool named = op->endpoint < ENDPOINTS;
     unsigned k = op->endpoint;
     lock(p);
-    /* Which would join a socket to itself: not done. That includes a
-     * bind of a name the socket connected to and then disconnected from
-     * before anyone bound it: the disconnect leaves the pending connect
-     * in the context (core/inproc.c), the bind attaches it, and the
-     * socket's sends succeed into that pipe where libzmq says EAGAIN,
-     * and may come back to it (reported, not fixed here). */
-    if (named && ((binds && p->ever_connected[side][k]) ||
+    /* Which would join a socket to itself: not done. A connect the
+     * socket has dropped (zmq_disconnect, or zmq_disconnect_peer before
+     * anyone bound the name) is no longer offered to its bind
+     * (mz_inproc_withdraw), so a name it disconnected from may be
+     * bound. */
+    if (named && ((binds && p->connects[side][k] > 0) ||
                   (!binds && p->bound_by[k] == side))) {
         unlock(p);
         return;
@@ -667,10 +661,8 @@ static void do_endpoint(struct pair *p, const struct op *op)
             p->connected_any = true;
             p->connect_count++;
         }
-        if (named && rc == 0) {
+        if (named && rc == 0)
             p->connects[side][k]++;
-            p->ever_connected[side][k] = true;
-        }
         break;
     case OP_CONNECT_PEER: {
         uint32_t id = zmq_connect_peer(s, endpoint);
@@ -685,10 +677,8 @@ static void do_endpoint(struct pair *p, const struct op *op)
             p->connected_any = true;
             p->connect_count++;
             remember_id(p->ids[side], &p->id_count[side], id);
-            if (named) {
+            if (named)
                 p->connects[side][k]++;
-                p->ever_connected[side][k] = true;
-            }
         }
         break;
     }
