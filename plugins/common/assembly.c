@@ -79,12 +79,34 @@ void assembly_part_end(struct assembly *a, bool more)
     a->ready_tail = m;
 }
 
+/* A message done with is kept, buffers and all, for the next one, up to
+ * ASSEMBLY_SPARES of them and buffers of SPARE_BYTES_MAX. */
+static void keep_or_free(struct assembly *a, struct assembled_message *m)
+{
+    if (a->spare_count == ASSEMBLY_SPARES || m->capacity > SPARE_BYTES_MAX) {
+        message_free(m);
+        return;
+    }
+    m->part_count = 0;
+    m->size = 0;
+    m->next = a->spares;
+    a->spares = m;
+    a->spare_count++;
+}
+
 bool assembly_discard(struct assembly *a)
 {
-    bool had = a->building != NULL;
-    message_free(a->building);
+    struct assembled_message *m = a->building;
+    if (m == NULL)
+        return false;
     a->building = NULL;
-    return had;
+    keep_or_free(a, m);
+    return true;
+}
+
+bool assembly_reading(const struct assembly *a)
+{
+    return a->building != NULL;
 }
 
 struct assembled_message *assembly_peek(const struct assembly *a)
@@ -100,15 +122,7 @@ void assembly_pop(struct assembly *a)
     a->ready = m->next;
     if (a->ready == NULL)
         a->ready_tail = NULL;
-    if (a->spare_count == ASSEMBLY_SPARES || m->capacity > SPARE_BYTES_MAX) {
-        message_free(m);
-        return;
-    }
-    m->part_count = 0;
-    m->size = 0;
-    m->next = a->spares;
-    a->spares = m;
-    a->spare_count++;
+    keep_or_free(a, m);
 }
 
 void assembly_fini(struct assembly *a)

@@ -41,6 +41,8 @@ int assembly_part_append(struct assembly *a, const uint8_t *data, size_t n);
 void assembly_part_end(struct assembly *a, bool more);
 /* Drops the message being read; true if there was one. */
 bool assembly_discard(struct assembly *a);
+/* True while a message is being read (a part of it has begun). */
+bool assembly_reading(const struct assembly *a);
 /* The oldest whole message, or NULL; pop frees it (or keeps it, buffers
  * and all, for a later message: a burst of small ones then costs no
  * malloc once the first has gone through). */

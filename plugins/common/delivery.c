@@ -32,6 +32,20 @@ bool delivery_push(const struct modzmq_core_services *services,
     return true;
 }
 
+bool delivery_push_one(const struct modzmq_core_services *services,
+                       modzmq_link *link, const uint8_t *body, size_t size,
+                       struct delivery_counts *counts, uint64_t *lost)
+{
+    if (services->link_push(link, body, size, 0) < 0) {
+        if (errno == EAGAIN)
+            return false;
+        (*lost)++;
+    }
+    counts->messages++;
+    counts->bytes += size;
+    return true;
+}
+
 void delivery_report_loss(const struct modzmq_core_services *services,
                           modzmq_core *core, modzmq_socket *socket,
                           const char *name,

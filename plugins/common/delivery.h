@@ -28,6 +28,14 @@ bool delivery_push(const struct modzmq_core_services *services,
                    modzmq_link *link, struct assembly *a,
                    struct delivery_counts *counts, uint64_t *lost);
 
+/* Gives link one whole single-part message straight from a decoder's
+ * input, without assembling it. False when the socket's pipe is full
+ * (the caller assembles it instead); true when it was taken, or refused
+ * otherwise and counted in *lost. */
+bool delivery_push_one(const struct modzmq_core_services *services,
+                       modzmq_link *link, const uint8_t *body, size_t size,
+                       struct delivery_counts *counts, uint64_t *lost);
+
 /* Data was lost beyond repair, lost messages so far: says so at info
  * level and publishes MODZMQ_EVENT_PEER_COUNTERS (messages in, bytes in,
  * 0, 0, lost) for the link named name of socket. */

@@ -103,6 +103,7 @@ struct modzmq_endpoint {
 /* One sender's stream, as a receiver reads it. */
 struct sender {
     struct sender *next;
+    struct modzmq_link_state *receiver;
     pgm_tsi_t tsi;
     struct pgm_decoder decoder;
 };
@@ -456,6 +457,24 @@ static void report_losses(struct modzmq_link_state *c)
                          dropped);
 }
 
+/* A whole message straight from a payload to the socket, and the
+ * messages queued before one (pgm_decoder_set_sink). */
+static bool take_message(void *arg, const uint8_t *body, size_t size)
+{
+    struct sender *s = arg;
+    struct modzmq_link_state *c = s->receiver;
+    return delivery_push_one(services, c->one.link, body, size, &c->counts,
+                             &s->decoder.dropped);
+}
+
+static void flush_messages(void *arg)
+{
+    struct sender *s = arg;
+    struct modzmq_link_state *c = s->receiver;
+    delivery_push(services, c->one.link, &s->decoder.messages, &c->counts,
+                  &s->decoder.dropped);
+}
+
 /* The stream of the sender tsi, made on its first payload. */
 static struct sender *sender_of(struct modzmq_link_state *c,
                                 const pgm_tsi_t *tsi, bool make)
@@ -480,8 +499,10 @@ static struct sender *sender_of(struct modzmq_link_state *c,
     struct sender *s = calloc(1, sizeof *s);
     if (s == NULL)
         return NULL;
+    s->receiver = c;
     s->tsi = *tsi;
     pgm_decoder_init(&s->decoder, c->maxmsgsize);
+    pgm_decoder_set_sink(&s->decoder, take_message, flush_messages, s);
     *at = s;
     c->sender_count++;
     return s;

@@ -136,6 +136,16 @@ void pgm_decoder_init(struct pgm_decoder *d, int64_t part_max)
     d->state = FRAME_LENGTH;
 }
 
+void pgm_decoder_set_sink(struct pgm_decoder *d,
+                          bool (*take)(void *arg, const uint8_t *body,
+                                       size_t size),
+                          void (*flush)(void *arg), void *arg)
+{
+    d->take = take;
+    d->flush = flush;
+    d->sink_arg = arg;
+}
+
 void pgm_decoder_fini(struct pgm_decoder *d)
 {
     assembly_fini(&d->messages);
@@ -163,6 +173,20 @@ void pgm_decoder_sequence(struct pgm_decoder *d, uint32_t first, uint32_t last)
         pgm_decoder_reset(d);
     d->has_sequence = true;
     d->next_sequence = last + 1;
+}
+
+/* Offers a whole single-part message to the sink, after what is queued
+ * before it; false when it must be assembled and queued instead. */
+static bool take_whole(struct pgm_decoder *d, const uint8_t *body, size_t size)
+{
+    if (d->take == NULL || assembly_reading(&d->messages))
+        return false;
+    if (assembly_peek(&d->messages) != NULL) {
+        d->flush(d->sink_arg);
+        if (assembly_peek(&d->messages) != NULL)
+            return false;
+    }
+    return d->take(d->sink_arg, body, size);
 }
 
 static void part_end(struct pgm_decoder *d)
@@ -213,6 +237,13 @@ static enum pgm_decode_status read_frames(struct pgm_decoder *d,
             if ((d->part_max >= 0 && d->body_left > (uint64_t) d->part_max) ||
                 d->body_left > SIZE_MAX / 4)
                 return PGM_DECODE_TOO_LARGE;
+            if (!d->part_more && d->body_left <= n &&
+                take_whole(d, data, (size_t) d->body_left)) {
+                data += d->body_left;
+                n -= (size_t) d->body_left;
+                d->state = FRAME_LENGTH;
+                break;
+            }
             if (assembly_part_begin(&d->messages) < 0)
                 return PGM_DECODE_NO_MEMORY;
             d->state = FRAME_BODY;

@@ -84,11 +84,28 @@ struct pgm_decoder {
     int64_t part_max; /* -1: no limit (ZMQ_MAXMSGSIZE) */
     struct assembly messages; /* the one being read, and whole ones */
     uint64_t dropped; /* payloads and messages lost to errors and resets */
+    /* Where whole messages go as they are read (see
+     * pgm_decoder_set_sink); NULL: all wait in messages. */
+    bool (*take)(void *arg, const uint8_t *body, size_t size);
+    void (*flush)(void *arg);
+    void *sink_arg;
 };
 
 void pgm_decoder_init(struct pgm_decoder *d, int64_t part_max);
 void pgm_decoder_fini(struct pgm_decoder *d);
-/* Takes one payload. Whole messages go to the ready list. On an error the
+/* A message of one part that lies whole in one payload is offered to
+ * take(arg, body, size) as it is read, not copied: at a payload of
+ * hundreds of small messages, assembling each cost more than all else
+ * the receiver does. Messages queued before it (assembled: cut across
+ * payloads, of several parts, or refused) go first: flush(arg) offers
+ * them to the socket, and while any is left the message is queued too.
+ * take returns false when the socket cannot have it now; it is then
+ * assembled and queued. */
+void pgm_decoder_set_sink(struct pgm_decoder *d,
+                          bool (*take)(void *arg, const uint8_t *body,
+                                       size_t size),
+                          void (*flush)(void *arg), void *arg);
+/* Takes one payload. Whole messages go to the ready list (or the sink). On an error the
  * message being read is dropped and the stream waits for the next
  * payload with an offset (counted in dropped). */
 enum pgm_decode_status pgm_decoder_feed(struct pgm_decoder *d,

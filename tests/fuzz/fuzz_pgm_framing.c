@@ -11,10 +11,14 @@
  *         loss before it (2), or both; every message handed out must add
  *         up (its parts' sizes sum to its size) and respect the limit
  *   odd   round trip: a payload size (16 bits), how many payloads a late
- *         joiner misses (a byte), then parts as chunks, each after a byte
- *         whose low bit says more parts follow; everything encoded must
- *         decode to the same messages, and the late joiner must get the
- *         last messages of them, whole, and nothing else
+ *         joiner misses (a byte), which of the sink's calls refuse (a
+ *         byte, a bit per call, round and round), then parts as chunks,
+ *         each after a byte whose low bit says more parts follow;
+ *         everything encoded must decode to the same messages, and the
+ *         late joiner must get the last messages of them, whole, and
+ *         nothing else; a decoder with a sink (pgm_decoder_set_sink)
+ *         must hand out the same messages in the same order, part
+ *         through the sink and part queued
  */
 #include <stdlib.h>
 #include <string.h>
@@ -94,10 +98,67 @@ static bool is_message(const struct assembled_message *m, const struct part *par
     return true;
 }
 
+/* The decoder with a sink, as the plugin runs it: the sink checks each
+ * message it is given against the one expected next, and refuses as the
+ * input says (the message is then queued instead); its flush takes what
+ * is queued, refusing likewise. */
+struct sink_check {
+    const struct part *parts;
+    size_t count;
+    const size_t *starts;
+    size_t messages;
+    size_t next; /* the message expected next */
+    uint8_t refusals;
+    unsigned calls;
+    struct pgm_decoder *decoder;
+};
+
+static bool refused(struct sink_check *c)
+{
+    return (c->refusals >> (c->calls++ % 8)) & 1;
+}
+
+static bool sink_take(void *arg, const uint8_t *body, size_t size)
+{
+    struct sink_check *c = arg;
+    if (refused(c))
+        return false;
+    fuzz_check(c->next < c->messages, "the sink was given more than was sent");
+    const struct part *p = &c->parts[c->starts[c->next]];
+    fuzz_check(!p->more && p->size == size &&
+                   (size == 0 || memcmp(p->data, body, size) == 0),
+               "the sink was given another message than the next");
+    c->next++;
+    return true;
+}
+
+/* Takes what the sinking decoder queued, each the message expected
+ * next; a flush may refuse, the drain after each payload may not (as
+ * the socket's pipe empties in the end). */
+static void drain_queued(struct sink_check *c, bool may_refuse)
+{
+    struct assembled_message *m;
+    while ((m = pgm_decoder_peek(c->decoder)) != NULL) {
+        if (may_refuse && refused(c))
+            return;
+        fuzz_check(c->next < c->messages &&
+                       is_message(m, c->parts, c->starts[c->next], c->count),
+                   "a queued message out of its turn");
+        c->next++;
+        pgm_decoder_pop(c->decoder);
+    }
+}
+
+static void sink_flush(void *arg)
+{
+    drain_queued(arg, true);
+}
+
 static void round_trip(struct fuzz_input *in)
 {
     size_t payload_max = fuzz_u16(in);
     size_t missed = fuzz_byte(in);
+    uint8_t refusals = fuzz_byte(in);
     struct part parts[PARTS_MAX];
     size_t count = 0;
     while (count < PARTS_MAX && !fuzz_input_done(in)) {
@@ -114,9 +175,21 @@ static void round_trip(struct fuzz_input *in)
                                    parts[i].more) == 0,
                    "memory");
     pgm_encoder_flush(&e);
-    struct pgm_decoder whole, late;
+    size_t messages = 0, starts[PARTS_MAX];
+    for (size_t i = 0; i < count; i++)
+        if (i == 0 || !parts[i - 1].more)
+            starts[messages++] = i;
+    struct pgm_decoder whole, late, sinking;
     pgm_decoder_init(&whole, -1);
     pgm_decoder_init(&late, -1);
+    pgm_decoder_init(&sinking, -1);
+    struct sink_check check = { .parts = parts,
+                                .count = count,
+                                .starts = starts,
+                                .messages = messages,
+                                .refusals = refusals,
+                                .decoder = &sinking };
+    pgm_decoder_set_sink(&sinking, sink_take, sink_flush, &check);
     size_t index = 0;
     const struct pgm_payload *p;
     while ((p = pgm_encoder_peek(&e)) != NULL) {
@@ -129,14 +202,16 @@ static void round_trip(struct fuzz_input *in)
                    "an encoded payload refused");
         if (index++ >= missed)
             pgm_decoder_feed(&late, payload, p->size);
+        fuzz_check(pgm_decoder_feed(&sinking, payload, p->size) ==
+                       PGM_DECODE_OK,
+                   "an encoded payload refused with a sink");
+        drain_queued(&check, false);
         free(payload);
         pgm_encoder_pop(&e);
     }
+    fuzz_check(check.next == messages && sinking.dropped == 0,
+               "a message lost with a sink");
     /* Whole: every message, in order. Late: a suffix of them. */
-    size_t messages = 0, starts[PARTS_MAX];
-    for (size_t i = 0; i < count; i++)
-        if (i == 0 || !parts[i - 1].more)
-            starts[messages++] = i;
     for (size_t k = 0; k < messages; k++) {
         struct assembled_message *m = pgm_decoder_peek(&whole);
         fuzz_check(m != NULL && is_message(m, parts, starts[k], count),
@@ -160,6 +235,7 @@ static void round_trip(struct fuzz_input *in)
     pgm_encoder_fini(&e);
     pgm_decoder_fini(&whole);
     pgm_decoder_fini(&late);
+    pgm_decoder_fini(&sinking);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
