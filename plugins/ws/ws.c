@@ -34,6 +34,7 @@
 
 #include "../tcp/tcp_address.h"
 #include "../tcp/tcp_options.h"
+#include "stream_fd.h"
 #include "ws_stream.h"
 #include "ws_tls.h"
 
@@ -52,19 +53,20 @@ static const struct modzmq_core_services *core_services;
 static modzmq_core *plugin_core;
 
 struct modzmq_endpoint {
+    modzmq_socket *socket; /* for the events unlisten publishes */
     enum modzmq_endpoint_mode mode;
-    const char *scheme;         /* "ws" or "wss" */
+    const char *scheme;             /* "ws" or "wss" */
     struct ws_tls_credentials *tls; /* wss, NULL for ws */
-    char *tls_hostname;         /* wss connect: the name checked */
-    char *where;                /* "host:port", as given */
-    char path[PATH_MAX_SIZE];   /* "/" at least */
+    char *tls_hostname;             /* wss connect: the name checked */
+    char *where;                    /* "host:port", as given */
+    char path[PATH_MAX_SIZE];       /* "/" at least */
     struct tcp_options options;
-    const char *mechanism;      /* the socket's, for the subprotocol */
-    int socket_type;            /* ZMQ_TYPE, for a bare ZWS2.0 peer */
+    const char *mechanism; /* the socket's, for the subprotocol */
+    int socket_type;       /* ZMQ_TYPE, for a bare ZWS2.0 peer */
     int64_t maxmsgsize;
-    struct tcp_sockaddr local;  /* bind */
-    struct tcp_host_port peer;  /* connect */
-    char bound[160];            /* bind: the endpoint once listening */
+    struct tcp_sockaddr local; /* bind */
+    struct tcp_host_port peer; /* connect */
+    char bound[160];           /* bind: the endpoint once listening */
 };
 
 static int fail(int error)
@@ -130,8 +132,7 @@ static void log_tls(const char *line)
 }
 
 /* A PEM option's bytes, allocated (NULL with size 0 when not set). */
-static int read_pem(modzmq_socket *socket, int option, void **pem,
-                    size_t *size)
+static int read_pem(modzmq_socket *socket, int option, void **pem, size_t *size)
 {
     *pem = NULL;
     *size = 0;
@@ -195,9 +196,8 @@ static int read_tls_options(modzmq_socket *socket, struct modzmq_endpoint *ep,
         .server = ep->mode == MODZMQ_ENDPOINT_BIND,
         .log = log_tls,
     };
-    int rc = settings.server
-                 ? read_server_options(socket, &settings)
-                 : read_client_options(socket, ep, host, &settings);
+    int rc = settings.server ? read_server_options(socket, &settings)
+                             : read_client_options(socket, ep, host, &settings);
     if (rc == 0)
         rc = ws_tls_credentials_new(&settings, &ep->tls);
     int error = errno;
@@ -229,6 +229,7 @@ static int ws_endpoint_parse(modzmq_socket *socket, const char *scheme,
     struct modzmq_endpoint *ep = calloc(1, sizeof *ep);
     if (ep == NULL)
         return -1;
+    ep->socket = socket;
     ep->mode = mode;
     ep->scheme = strcmp(scheme, "wss") == 0 ? "wss" : "ws";
     int rc = split_address(address, ep);
@@ -263,12 +264,11 @@ static int format_bound(struct modzmq_endpoint *ep)
     if (tcp_format_host(addr, ep->local.length, host, sizeof host) < 0)
         return -1;
     bool v6 = addr->sa_family == AF_INET6;
-    unsigned port =
-        v6 ? ntohs(((const struct sockaddr_in6 *) addr)->sin6_port)
-           : ntohs(((const struct sockaddr_in *) addr)->sin_port);
-    int n = snprintf(ep->bound, sizeof ep->bound, "%s://%s%s%s:%u%s",
-                     ep->scheme, v6 ? "[" : "", host, v6 ? "]" : "", port,
-                     ep->path);
+    unsigned port = v6 ? ntohs(((const struct sockaddr_in6 *) addr)->sin6_port)
+                       : ntohs(((const struct sockaddr_in *) addr)->sin_port);
+    int n =
+        snprintf(ep->bound, sizeof ep->bound, "%s://%s%s%s:%u%s", ep->scheme,
+                 v6 ? "[" : "", host, v6 ? "]" : "", port, ep->path);
     return n < 0 || (size_t) n >= sizeof ep->bound ? fail(ENOSPC) : 0;
 }
 
@@ -285,27 +285,22 @@ static int ws_listen(modzmq_endpoint *ep, int *listen_fd)
         return 0;
     }
     int family = ep->local.storage.ss_family;
-    int fd = socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    int fd = stream_fd_open(family);
     if (fd == -1)
         return -1;
-    ep->local.length = ep->local.length ? ep->local.length
-                                        : sizeof ep->local.storage;
+    ep->local.length =
+        ep->local.length ? ep->local.length : sizeof ep->local.storage;
     if (tcp_options_apply_listener(&ep->options, fd, family) != 0 ||
-        bind(fd, (struct sockaddr *) &ep->local.storage, ep->local.length) !=
-            0 ||
-        listen(fd, ep->options.backlog) != 0)
-        goto failed;
+        stream_fd_listen(fd, &ep->local.storage, ep->local.length,
+                         ep->options.backlog) != 0)
+        return stream_fd_discard(fd);
     ep->local.length = sizeof ep->local.storage;
     if (getsockname(fd, (struct sockaddr *) &ep->local.storage,
                     &ep->local.length) != 0 ||
         format_bound(ep) != 0)
-        goto failed;
+        return stream_fd_discard(fd);
     *listen_fd = fd;
     return 0;
-failed:;
-    int error = errno;
-    close(fd);
-    return fail(error);
 }
 
 static int ws_endpoint_format(modzmq_endpoint *ep, char *buffer, size_t size)
@@ -324,26 +319,20 @@ static int ws_endpoint_format(modzmq_endpoint *ep, char *buffer, size_t size)
 static int ws_accept(modzmq_endpoint *ep, int listen_fd, int *fd)
 {
     struct sockaddr_storage peer;
-    socklen_t length = sizeof peer;
-    int conn = accept4(listen_fd, (struct sockaddr *) &peer, &length,
-                       SOCK_NONBLOCK | SOCK_CLOEXEC);
+    int conn = stream_fd_accept_from(listen_fd, &peer);
     if (conn == -1)
         return -1;
     if (tcp_options_apply_socket(&ep->options, conn, peer.ss_family, false) !=
             0 ||
-        tcp_options_apply_connection(&ep->options, conn) != 0) {
-        int error = errno;
-        close(conn);
-        return fail(error);
-    }
+        tcp_options_apply_connection(&ep->options, conn) != 0)
+        return stream_fd_discard(conn);
     *fd = conn;
     return 0;
 }
 
 static void ws_unlisten(modzmq_endpoint *ep, int listen_fd)
 {
-    (void) ep;
-    close(listen_fd);
+    stream_fd_unlisten(core_services, ep->socket, listen_fd, ep->bound);
 }
 
 static int ws_connect_start(modzmq_endpoint *ep, int *fd)
@@ -355,32 +344,20 @@ static int ws_connect_start(modzmq_endpoint *ep, int *fd)
                          AF_UNSPEC, &peer) != 0)
         return -1;
     int family = peer.storage.ss_family;
-    int conn = socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    int conn = stream_fd_open(family);
     if (conn == -1)
         return -1;
-    int rc = tcp_options_apply_socket(&ep->options, conn, family, true);
-    if (rc == 0) {
-        rc = connect(conn, (struct sockaddr *) &peer.storage, peer.length);
-        if (rc != 0 && (errno == EINPROGRESS || errno == EINTR))
-            rc = 0;
-    }
-    if (rc != 0) {
-        int error = errno;
-        close(conn);
-        return fail(error);
-    }
+    if (tcp_options_apply_socket(&ep->options, conn, family, true) != 0 ||
+        stream_fd_connect(conn, &peer.storage, peer.length) != 0)
+        return stream_fd_discard(conn);
     *fd = conn;
     return 0;
 }
 
 static int ws_connect_finish(modzmq_endpoint *ep, int fd)
 {
-    int error = 0;
-    socklen_t length = sizeof error;
-    if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length) != 0)
+    if (stream_fd_connect_finish(ep, fd) != 0)
         return -1;
-    if (error != 0)
-        return fail(error);
     return tcp_options_apply_connection(&ep->options, fd);
 }
 

@@ -77,9 +77,9 @@ struct modzmq_stream {
     size_t input_pos;
     size_t input_end;
     bool input_stalled; /* what is buffered is not a whole header */
-    int read_error; /* found after a read had bytes to give: the next one's */
-    bool input_ended;   /* the fd's end came */
-    bool peer_closed;   /* its close frame came */
+    int read_error;   /* found after a read had bytes to give: the next one's */
+    bool input_ended; /* the fd's end came */
+    bool peer_closed; /* its close frame came */
 
     /* the frame being parsed */
     bool in_frame;
@@ -201,12 +201,11 @@ static int flush(struct modzmq_stream *s)
     if (s->tls != NULL && ws_tls_flush(s->tls) != 0)
         return -1;
     while (s->output_pos < s->output_end) {
-        ssize_t n =
-            s->tls != NULL
-                ? ws_tls_write(s->tls, s->output + s->output_pos,
-                               output_held(s))
-                : send(s->fd, s->output + s->output_pos, output_held(s),
-                       MSG_NOSIGNAL);
+        ssize_t n = s->tls != NULL
+                        ? ws_tls_write(s->tls, s->output + s->output_pos,
+                                       output_held(s))
+                        : send(s->fd, s->output + s->output_pos, output_held(s),
+                               MSG_NOSIGNAL);
         if (n < 0)
             return -1;
         s->output_pos += (size_t) n;
@@ -677,8 +676,8 @@ static ssize_t stream_read(modzmq_stream *s, void *buffer, size_t size)
         return read_failed(s, s->read_error);
     for (;;) {
         if (s->pending_size > 0) {
-            size_t n = size - done < s->pending_size ? size - done
-                                                     : s->pending_size;
+            size_t n =
+                size - done < s->pending_size ? size - done : s->pending_size;
             memcpy(out + done, s->pending, n);
             done += n;
             s->pending += n;
@@ -794,8 +793,8 @@ static void command_out(struct modzmq_stream *s)
         return;
     }
     uint8_t flag = ZWS_COMMAND;
-    s->output_end += ws_header(s, OP_BINARY, s->command_size + 1,
-                               s->output + s->output_end);
+    s->output_end +=
+        ws_header(s, OP_BINARY, s->command_size + 1, s->output + s->output_end);
     put_payload(s, &flag, 1);
     put_payload(s, s->command, s->command_size);
 }
@@ -840,10 +839,10 @@ static size_t encode(struct modzmq_stream *s, const uint8_t *from, size_t size)
                               s->deferred_size);
             }
         } else {
-            size_t need = s->zmtp_header_have > 0 &&
-                                  (s->zmtp_header[0] & ZMTP_LONG)
-                              ? ZMTP_HEADER_MAX
-                              : 2;
+            size_t need =
+                s->zmtp_header_have > 0 && (s->zmtp_header[0] & ZMTP_LONG)
+                    ? ZMTP_HEADER_MAX
+                    : 2;
             if (s->zmtp_header_have == need) {
                 if (frame_out(s) != 0)
                     break;
@@ -858,8 +857,7 @@ static size_t encode(struct modzmq_stream *s, const uint8_t *from, size_t size)
     /* A header completed by the last byte goes out now if it can. */
     if (!s->in_body && !s->collecting && s->greeting_skip == 0 &&
         s->skip_left == 0 && s->zmtp_header_have >= 2) {
-        size_t need =
-            (s->zmtp_header[0] & ZMTP_LONG) ? ZMTP_HEADER_MAX : 2;
+        size_t need = (s->zmtp_header[0] & ZMTP_LONG) ? ZMTP_HEADER_MAX : 2;
         if (s->zmtp_header_have == need)
             frame_out(s);
     }
@@ -945,8 +943,7 @@ static void stream_free(struct modzmq_stream *s)
 }
 
 int ws_stream_open(int fd, const struct ws_stream_config *config,
-                   const struct modzmq_stream_ops **ops,
-                   modzmq_stream **stream)
+                   const struct modzmq_stream_ops **ops, modzmq_stream **stream)
 {
     struct modzmq_stream *s = calloc(1, sizeof *s);
     if (s == NULL) {
