@@ -42,7 +42,12 @@
 # them in --transports, or "all"): a default run's time and output stay
 # what they were. A transport is one word of the transport table below.
 # norm (NORM, libzmq's and ours on NRL's library) runs as pgm does; its
-# endpoints name no interface, as libzmq's norm takes them.
+# endpoints name no interface, as libzmq's norm takes them. At full speed
+# NORM's congestion control drops messages in both libraries, so its
+# throughput rows run thr --lossy: a run ends once no message has come for
+# 3 s, the figure is delivered messages/s (first arrival to last), and a
+# note under the table gives each side's median share of the messages sent
+# that arrived, with its range over the repetitions.
 #
 # Usage: perf/compare.sh [--quick] [--reps N] [--sizes "1 64 ..."]
 #                        [--transports "inproc ipc tcp"] [--curve]
@@ -251,8 +256,11 @@ endpoint() {
 # a multicast one's pattern, rate and (lat) group of the way back; a
 # stream one's lat pattern (REQ/REP or PAIR, chosen below).
 thr_args() {
-    [ "$(kind_of "$1")" != multicast ] ||
+    if [ "$1" = norm ]; then
+        echo "--pattern pub-sub --rate $multicast_rate --lossy"
+    elif [ "$(kind_of "$1")" = multicast ]; then
         echo "--pattern pub-sub --rate $multicast_rate"
+    fi
 }
 lat_args() {
     if [ "$1" = norm ]; then
@@ -264,6 +272,8 @@ lat_args() {
 
 # Failures remembered per side, tool and transport: once a side cannot run
 # something, its later runs are not attempted and report the same error.
+# Not a thr --lossy run's: there a failure is one run's bad luck (libzmq's
+# norm engine sometimes asserts), and the next size or repetition may pass.
 declare -A broken=()
 
 # run_one SIDE TOOL ARGS...: runs the tool on one library (SIDE modzmq or
@@ -273,12 +283,14 @@ declare -A broken=()
 # ends the script: then nothing it measured could be trusted.
 run_one() {
     local side=$1 bin=$2 lib real status=0 key arg scheme pattern="" previous=""
+    local lossy=0
     shift 2
     # The tool's transport and socket pair name the failure (its first
     # "x://" argument, and what follows --pattern).
     scheme=${1:-}
     for arg in "$@"; do
         [ "$previous" != --pattern ] || pattern=$arg
+        [ "$arg" != --lossy ] || lossy=1
         previous=$arg
     done
     for arg in "$@"; do
@@ -311,7 +323,7 @@ run_one() {
             run_out=${run_out:-exit status $status}
         fi
         echo "side=$side failed: $(basename "$bin") $*: $run_out" >>"$log"
-        broken[$key]=$run_out
+        [ "$lossy" = 1 ] || broken[$key]=$run_out
         return 1
     fi
     echo "side=$side $run_out" >>"$log"
@@ -353,13 +365,21 @@ summarise() {
 }
 
 # measure SIDE TOOL FIELD ARGS...: one run; appends FIELD's value to the
-# array named values_SIDE, or records the side's error in failure_SIDE.
+# array named values_SIDE, or records the side's error in failure_SIDE. A
+# thr --lossy run also appends the percentage of its messages that arrived
+# to shares_SIDE.
 measure() {
-    local side=$1 bin=$2 name=$3
+    local side=$1 bin=$2 name=$3 arrived
     shift 3
     if run_one "$side" "$bin" "$@"; then
         local -n values="values_$side"
         values+=("$(field "$name" "$run_out")")
+        arrived=$(field arrived "$run_out")
+        if [ -n "$arrived" ]; then
+            local -n shares="shares_$side"
+            shares+=("$(awk -v a="$arrived" -v c="$(field count "$run_out")" \
+                'BEGIN { printf "%.1f", 100 * a / c }')")
+        fi
     else
         printf -v "failure_$side" '%s' "$run_out"
     fi
@@ -367,6 +387,7 @@ measure() {
 
 reset_row() {
     values_modzmq=() values_system=() values_raw=()
+    shares_modzmq=() shares_system=()
     failure_modzmq="" failure_system="" failure_raw=""
 }
 
@@ -427,15 +448,16 @@ echo
 throughput_table() {
     local transport=$1 size count r ep
     local mz_median mz_spread lz_median lz_spread raw_median
-    local raw_header=() extra=() pair="PUSH->PULL"
+    local raw_header=() extra=() pair="PUSH->PULL" unit=messages/s share_lines=""
     if [ "$transport" = tcp ]; then
         raw_header=('raw Mbit/s' 'mz % raw' 'lz % raw')
     fi
     read -ra extra <<<"$(thr_args "$transport")"
     [ ${#extra[@]} -eq 0 ] ||
         pair="PUB->SUB (PUSH/PULL does not run over $transport), $multicast_rate kbit/s"
-    printf '%s throughput, %s%s (messages/s; ratio = modzmq/libzmq)\n' \
-        "$transport" "$pair" "${security:+ with CURVE}"
+    [[ " ${extra[*]} " != *" --lossy "* ]] || unit="delivered messages/s, see the note"
+    printf '%s throughput, %s%s (%s; ratio = modzmq/libzmq)\n' \
+        "$transport" "$pair" "${security:+ with CURVE}" "$unit"
     printf '%8s %12s %12s %7s %10s %10s %9s %9s' size modzmq libzmq ratio \
         'mz Mbit/s' 'lz Mbit/s' 'mz spread' 'lz spread'
     [ ${#raw_header[@]} -eq 0 ] || printf ' %10s %8s %8s' "${raw_header[@]}"
@@ -457,6 +479,8 @@ throughput_table() {
         read -r mz_median mz_spread <<<"$(summarise "${values_modzmq[@]}")"
         read -r lz_median lz_spread <<<"$(summarise "${values_system[@]}")"
         read -r raw_median _ <<<"$(summarise "${values_raw[@]}")"
+        [ "$unit" = messages/s ] ||
+            share_lines+="$(share_note "$size" "$count")"$'\n'
         awk -v s="$size" -v m="$mz_median" -v l="$lz_median" \
             -v ms="$mz_spread" -v ls="$lz_spread" -v raw="$raw_median" \
             -v tcp="${#raw_header[@]}" -v note="$(row_note)" '
@@ -474,7 +498,30 @@ throughput_table() {
                 printf "%s\n", note
             }'
     done
+    if [ -n "$share_lines" ]; then
+        echo "  note: delivered messages/s, what a run received over the time from its"
+        echo "  first to its last arrival (a run ends after 3 s without one); and the"
+        echo "  share of the messages sent that arrived, median (min-max, runs that gave one):"
+        printf "%s" "$share_lines"
+    fi
     echo
+}
+
+# share_note SIZE COUNT: one line of a lossy table's note, from the row's
+# shares_SIDE.
+share_note() {
+    printf '%8d: of %d sent, modzmq %s, libzmq %s\n' "$1" "$2" \
+        "$(share_range "${shares_modzmq[@]}")" "$(share_range "${shares_system[@]}")"
+}
+# share_range PERCENTAGES...: "MEDIAN% (MIN-MAX%, N runs)", or n/a for
+# none (a failed run has no share).
+share_range() {
+    if [ $# -eq 0 ]; then
+        echo n/a
+    else
+        echo "$(median "$@")% ($(printf '%s\n' "$@" | sort -g | sed -n '1p;$p' |
+            paste -sd-)%, $# run$([ $# -eq 1 ] || echo s))"
+    fi
 }
 
 # ---- latency ---------------------------------------------------------------
