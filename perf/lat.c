@@ -186,7 +186,10 @@ static void send_size(void *s, size_t size)
         perf_die("zmq_msg_send");
 }
 
-/* One-way: a probe a millisecond until one comes back, at most 10 s. */
+/* One-way: a probe a millisecond until one comes back, at most 10 s by
+ * the clock as well as by count: on a loaded machine, or with large
+ * probes queueing, a round of the loop takes longer than its 1 ms wait
+ * (a norm run at 8 KiB once took 120 s). */
 static void until_heard(void *out, void *in, size_t size)
 {
     int wait_ms = 1;
@@ -194,7 +197,8 @@ static void until_heard(void *out, void *in, size_t size)
     zmq_msg_init(&reply);
     if (zmq_setsockopt(in, ZMQ_RCVTIMEO, &wait_ms, sizeof wait_ms) != 0)
         perf_die("zmq_setsockopt(RCVTIMEO)");
-    for (int i = 0; i < LOSSY_RCVTIMEO_MS; i++) {
+    uint64_t give_up = perf_now_ns() + (uint64_t) LOSSY_RCVTIMEO_MS * 1000000;
+    for (int i = 0; i < LOSSY_RCVTIMEO_MS && perf_now_ns() < give_up; i++) {
         send_size(out, size + 1);
         if (zmq_msg_recv(&reply, in, 0) == (int) size + 1) {
             wait_ms = LOSSY_RCVTIMEO_MS;
