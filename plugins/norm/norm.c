@@ -77,6 +77,7 @@
 
 enum {
     EVENT_BATCH = 256,   /* NORM events taken per wake-up */
+    TX_RETRY_MS = 100,   /* a full stream is tried again at least this often */
     READ_SIZE = 65536,   /* octets read from a stream at a time */
     NAME_MAX_SIZE = 320, /* longest endpoint name */
 };
@@ -129,8 +130,13 @@ struct modzmq_link_state {
     NormObjectHandle tx_stream;
     modzmq_watch *watch;
     /* sending */
-    bool tx_ready;  /* NORM's stream takes more */
-    bool part_open; /* part is lent by link_pull and not all written */
+    bool tx_ready; /* NORM's stream takes more */
+    /* NormStreamGetVacancy said there was room and the write took
+     * nothing: EMPTY is not acted on until a write takes something. */
+    bool tx_vacancy_wrong;
+    uint64_t tx_retry; /* the retry timer while the stream is full, or 0 */
+    uint64_t tx_bytes; /* everything the stream ever took */
+    bool part_open;    /* part is lent by link_pull and not all written */
     struct modzmq_part part;
     uint8_t header[NORM_HEADER_MAX];
     size_t header_size, header_written, body_written;
@@ -169,7 +175,7 @@ static void read_int(modzmq_socket *socket, int option, int *value)
 /* The socket's options, over NORM's defaults (those of libzmq). */
 static void read_settings(modzmq_socket *socket, struct norm_settings *s)
 {
-    *s = (struct norm_settings) {
+    *s = (struct norm_settings){
         .mode = ZMQ_NORM_CC,
         .buffer_kb = 2048,
         .segment_size = 1400,
@@ -355,10 +361,9 @@ static int open_norm(struct modzmq_link_state *c, const modzmq_endpoint *e)
         errno = ENOMEM;
         return -1;
     }
-    c->session =
-        NormCreateSession(c->instance, e->address.host, e->address.port,
-                          e->address.has_node_id ? e->address.node_id
-                                                 : NORM_NODE_ANY);
+    c->session = NormCreateSession(
+        c->instance, e->address.host, e->address.port,
+        e->address.has_node_id ? e->address.node_id : NORM_NODE_ANY);
     if (c->session != NORM_SESSION_INVALID) {
         set_up(c->session, e);
         if (start_norm(c, e))
@@ -419,6 +424,9 @@ static void state_stop(struct modzmq_link_state *c)
     if (c->watch != NULL)
         services->watch_remove(c->watch);
     c->watch = NULL;
+    if (c->tx_retry != 0)
+        services->timer_cancel(c->reactor, c->tx_retry);
+    c->tx_retry = 0;
     if (c->instance == NORM_INSTANCE_INVALID)
         return;
     if (c->sends)
@@ -467,8 +475,7 @@ static void stream_broken(struct modzmq_link_state *c, struct stream_in *s)
     uint64_t lost = 0;
     for (const struct stream_in *t = c->streams; t != NULL; t = t->next)
         lost += t->decoder.dropped;
-    delivery_report_loss(services, core, c->socket, c->name, &c->counts,
-                         lost);
+    delivery_report_loss(services, core, c->socket, c->name, &c->counts, lost);
 }
 
 /* Reads what the stream has until it has no more or the socket's pipe is
@@ -523,17 +530,31 @@ static void drop_output(struct modzmq_link_state *c)
             return;
 }
 
+static void tx_retry_fire(void *arg);
+
+/* The stream is full. NORM posts VACANCY or EMPTY when it has room again,
+ * but not always: a hold that ends while its oldest block awaits repair
+ * posts nothing. So a timer tries again too. */
+static void arm_tx_retry(struct modzmq_link_state *c)
+{
+    if (c->tx_retry == 0)
+        c->tx_retry =
+            services->timer_add(c->reactor, TX_RETRY_MS, tx_retry_fire, c);
+}
+
 /* Writes what is left of data to the stream; false when NORM's stream
- * buffer is full (NORM_TX_QUEUE_VACANCY follows). */
+ * buffer is full (take_event or the retry timer resumes). */
 static bool write_rest(struct modzmq_link_state *c, const void *data,
                        size_t size, size_t *written)
 {
     while (*written < size) {
         size_t left = size - *written;
-        unsigned chunk = left > UINT32_MAX / 2 ? UINT32_MAX / 2 : (unsigned) left;
-        unsigned n = NormStreamWrite(
-            c->tx_stream, (const char *) data + *written, chunk);
+        unsigned chunk =
+            left > UINT32_MAX / 2 ? UINT32_MAX / 2 : (unsigned) left;
+        unsigned n = NormStreamWrite(c->tx_stream,
+                                     (const char *) data + *written, chunk);
         *written += n;
+        c->tx_bytes += n;
         if (n < chunk)
             return false;
     }
@@ -559,15 +580,16 @@ static void state_send(struct modzmq_link_state *c)
                 return;
             }
             c->part_open = true;
-            c->header_size = norm_frame_header(
-                c->header, c->part.size, c->next_first,
-                (c->part.flags & MODZMQ_MSG_MORE) != 0);
+            c->header_size =
+                norm_frame_header(c->header, c->part.size, c->next_first,
+                                  (c->part.flags & MODZMQ_MSG_MORE) != 0);
             c->header_written = c->body_written = 0;
         }
         if (!write_rest(c, c->header, c->header_size, &c->header_written) ||
             !write_rest(c, c->part.data, c->part.size, &c->body_written)) {
             c->tx_ready = false;
             c->unflushed = true;
+            arm_tx_retry(c);
             return;
         }
         /* Each part is a NORM message, so that a late receiver finds
@@ -595,19 +617,51 @@ static void sender_inactive(struct modzmq_link_state *c, NormNodeHandle node)
     NormNodeDelete(node);
 }
 
+/* Writes again after the stream was full. True when the stream took
+ * something. */
+static bool tx_resume(struct modzmq_link_state *c)
+{
+    uint64_t before = c->tx_bytes;
+    c->tx_ready = true;
+    state_send(c);
+    if (c->tx_bytes == before)
+        return false;
+    c->tx_vacancy_wrong = false;
+    return true;
+}
+
+static void tx_retry_fire(void *arg)
+{
+    struct modzmq_link_state *c = arg;
+    c->tx_retry = 0;
+    if (c->instance != NORM_INSTANCE_INVALID && !c->tx_ready)
+        (void) tx_resume(c);
+}
+
 static void take_event(struct modzmq_link_state *c, const NormEvent *event)
 {
     switch (event->type) {
     case NORM_TX_QUEUE_VACANCY:
+        if (c->sends && !c->tx_ready)
+            (void) tx_resume(c);
+        break;
     case NORM_TX_QUEUE_EMPTY:
-        if (c->sends && !c->tx_ready) {
-            c->tx_ready = true;
-            state_send(c);
-        }
+        /* All that was written has gone out, but NORM's flow control may
+         * still hold the stream's buffer (each block for a while after it
+         * was written), and a write that fails posts this event again at
+         * once: writing on each one spun at 11,000 writes/s through a
+         * whole hold, which lasts up to 2 s. So a write here only when
+         * NORM says there is room (asking writes nothing and wakes
+         * nothing), and not again after such a write took nothing; else
+         * VACANCY, EMPTY again when the hold ends, or the retry timer. */
+        if (c->sends && !c->tx_ready && !c->tx_vacancy_wrong &&
+            NormStreamGetVacancy(c->tx_stream, 1) > 0)
+            c->tx_vacancy_wrong = !tx_resume(c);
         break;
     case NORM_RX_OBJECT_NEW:
     case NORM_RX_OBJECT_UPDATED:
-        if (!c->sends && NormObjectGetType(event->object) == NORM_OBJECT_STREAM) {
+        if (!c->sends &&
+            NormObjectGetType(event->object) == NORM_OBJECT_STREAM) {
             struct stream_in *s = stream_of(c, event->object);
             if (s != NULL)
                 stream_read(c, s);
@@ -680,8 +734,7 @@ static void link_input(modzmq_link_state *c)
     if (c->instance == NORM_INSTANCE_INVALID || !c->paused)
         return;
     c->paused = false;
-    for (struct stream_in *s = c->streams; s != NULL && !c->paused;
-         s = s->next)
+    for (struct stream_in *s = c->streams; s != NULL && !c->paused; s = s->next)
         stream_read(c, s);
 }
 
@@ -724,8 +777,7 @@ static int listen_on(modzmq_endpoint *e, modzmq_listener *listener)
 static void unlisten(modzmq_endpoint *e)
 {
     if (single_link_unlisten(&e->bind))
-        modzmq_publish_bound(services, e->socket, ZMQ_EVENT_CLOSED, 0,
-                             e->name);
+        modzmq_publish_bound(services, e->socket, ZMQ_EVENT_CLOSED, 0, e->name);
 }
 
 static const struct modzmq_engine_transport_ops ops = {
