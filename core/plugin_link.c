@@ -3,7 +3,10 @@
  *
  * A link lends the plugin one outgoing part at a time (the one it pulled
  * last stays here until the next pull) and copies what the plugin pushes
- * into new parts. While the plugin's connect is running the session may
+ * into new parts. The pipe is flushed at the end of the I/O thread's
+ * pass, once for every message pushed in it, so that a transport that
+ * reads a batch of datagrams wakes the socket's reader once, not once a
+ * message; a link that fails, is handed to ZMTP or ends flushes first. While the plugin's connect is running the session may
  * not change engines under it, so a link_failed or link_zmtp made from
  * inside connect is held and applied once connect has returned.
  */
@@ -28,7 +31,8 @@ struct mz_link {
     const struct mz_engine_sink *sink;
     struct mz_session *session;
     int64_t maxmsgsize;
-    struct mz_msg lent; /* the part the last link_pull lent */
+    struct mz_msg lent;               /* the part the last link_pull lent */
+    struct mz_reactor_pass_end flush; /* queued while pushes are unflushed */
 
     bool ready; /* link_ready succeeded */
     bool gone;  /* failed or handed to ZMTP: the services refuse */
@@ -50,6 +54,13 @@ static modzmq_link *to_handle(struct mz_link *link)
     return (modzmq_link *) link;
 }
 
+/* The end of the pass in which the plugin pushed whole messages. */
+static void flush_pushed(void *arg)
+{
+    struct mz_link *link = arg;
+    link->sink->flush(link->session);
+}
+
 static struct mz_link *link_new(const struct modzmq_engine_transport_ops *ops,
                                 struct mz_session *session)
 {
@@ -66,7 +77,18 @@ static struct mz_link *link_new(const struct modzmq_engine_transport_ops *ops,
     link->maxmsgsize = options->maxmsgsize;
     link->pending_fd = -1;
     mz_msg_init(&link->lent);
+    link->flush.fn = flush_pushed;
+    link->flush.arg = link;
     return link;
+}
+
+/* Makes what the plugin pushed readable now, if it is not yet. */
+static void flush_now(struct mz_link *link)
+{
+    if (!link->flush.queued)
+        return;
+    mz_reactor_pass_end_cancel(link->reactor, &link->flush);
+    link->sink->flush(link->session);
 }
 
 /* Why the session's engine stopped, in the terms it knows. */
@@ -90,6 +112,7 @@ static void fail(struct mz_link *link, int error)
     if (link->gone)
         return;
     link->gone = true;
+    flush_now(link);
     if (link->connecting) {
         link->pending_error = error != 0 ? error : ECONNRESET;
         return;
@@ -108,6 +131,7 @@ static void retire(void *arg)
  * session's engine, destroys itself from a task. */
 static int hand_over(struct mz_link *link, int fd, const char *peer_address)
 {
+    flush_now(link);
     if (mz_session_run_zmtp(link->session, fd, peer_address) < 0)
         return -1;
     mz_reactor_post_or_abort(link->reactor, retire, link,
@@ -127,6 +151,7 @@ struct mz_link *mz_link_connect(const struct modzmq_engine_transport_ops *ops,
     link->connecting = false;
     if (rc < 0) {
         int error = errno;
+        flush_now(link);
         if (link->pending_fd >= 0)
             close(link->pending_fd);
         free(link->pending_peer);
@@ -184,6 +209,7 @@ static void link_destroy(void *engine)
     struct mz_link *link = engine;
     if (link->has_state)
         link->ops->link_close(link->state);
+    flush_now(link);
     mz_msg_close(&link->lent);
     if (link->pending_fd >= 0)
         close(link->pending_fd);
@@ -264,9 +290,8 @@ const char *mz_link_part_group(modzmq_link *handle)
 
 /* Copies a received part, with its group when group is not NULL, into a
  * new message for the session. */
-static int push_part(struct mz_link *link, const char *group,
-                     size_t group_size, const void *data, size_t size,
-                     unsigned flags)
+static int push_part(struct mz_link *link, const char *group, size_t group_size,
+                     const void *data, size_t size, unsigned flags)
 {
     if (!link->ready || link->gone) {
         errno = ENOTCONN;
@@ -295,7 +320,7 @@ static int push_part(struct mz_link *link, const char *group,
         return -1;
     }
     if (!more)
-        link->sink->flush(link->session);
+        mz_reactor_at_pass_end(link->reactor, &link->flush);
     return 0;
 }
 

@@ -96,6 +96,7 @@ struct mz_reactor {
     uint64_t wakes_raised;       /* wake_fd writes decided; task_lock */
     uint64_t wakes_read;         /* what reads of wake_fd brought back */
     struct mz_task_list running; /* reactor thread only */
+    struct mz_reactor_pass_end *pass_end; /* reactor thread only */
 
     struct epoll_event events[MZ_REACTOR_BATCH];
 };
@@ -566,6 +567,42 @@ static void mz_reactor_run_tasks(struct mz_reactor *r)
     r->running = taken;
 }
 
+/* ---- the end of a pass ---- */
+
+void mz_reactor_at_pass_end(struct mz_reactor *r,
+                            struct mz_reactor_pass_end *node)
+{
+    if (node->queued)
+        return;
+    node->queued = true;
+    node->next = r->pass_end;
+    r->pass_end = node;
+}
+
+void mz_reactor_pass_end_cancel(struct mz_reactor *r,
+                                struct mz_reactor_pass_end *node)
+{
+    if (!node->queued)
+        return;
+    struct mz_reactor_pass_end **at = &r->pass_end;
+    while (*at != node)
+        at = &(*at)->next;
+    *at = node->next;
+    node->queued = false;
+}
+
+/* Runs what this pass put off. A node may queue again from its own fn,
+ * or queue others: those run too, before the loop waits again. */
+static void mz_reactor_run_pass_end(struct mz_reactor *r)
+{
+    while (r->pass_end != NULL) {
+        struct mz_reactor_pass_end *node = r->pass_end;
+        r->pass_end = node->next;
+        node->queued = false;
+        node->fn(node->arg);
+    }
+}
+
 /* ---- loop ---- */
 
 /* The callers' flags (reactor.h) for a set of epoll events. */
@@ -577,8 +614,9 @@ static uint32_t readiness_of(uint32_t epoll_events)
            ((epoll_events & EPOLLHUP) ? MZ_REACTOR_HANGUP : 0);
 }
 
-/* One pass: wait, dispatch fd events, run tasks, fire due timers, then free
- * the handles removed along the way. */
+/* One pass: wait, dispatch fd events, run tasks, fire due timers, run
+ * what they put off to the pass's end, then free the handles removed
+ * along the way. */
 static void mz_reactor_iterate(struct mz_reactor *r)
 {
     int n = epoll_wait(r->epoll_fd, r->events, MZ_REACTOR_BATCH,
@@ -612,6 +650,7 @@ static void mz_reactor_iterate(struct mz_reactor *r)
     if (woken)
         mz_reactor_run_tasks(r);
     mz_timer_fire_due(r);
+    mz_reactor_run_pass_end(r);
     mz_reactor_free_chain(r->retired);
     r->retired = NULL;
 }

@@ -10,7 +10,8 @@
  * Threading contract:
  *   - mz_reactor_post, mz_reactor_stop and mz_reactor_load may be called
  *     from any thread.
- *   - Everything else (add_fd, want, remove_fd, add_timer, cancel_timer) is
+ *   - Everything else (add_fd, want, remove_fd, add_timer, cancel_timer,
+ *     the pass-end calls) is
  *     for the reactor's own thread only: from fd, timer or task callbacks,
  *     or before run() starts / after it returns on the thread that owns the
  *     reactor. To act on a reactor from elsewhere, post a task.
@@ -112,6 +113,29 @@ void mz_reactor_post_deferred(struct mz_reactor *r, mz_reactor_task_fn *fn,
  * the reactor's own thread; aborts like mz_reactor_post_or_abort. */
 void mz_reactor_call(struct mz_reactor *r, mz_reactor_task_fn *fn, void *arg,
                      const char *what);
+
+/* Work put off to the end of the loop's current pass, after the fd
+ * events, tasks and timers it dispatched: for what many callbacks of one
+ * pass would each do and once is enough (a pipe's reader woken once for
+ * everything a transport read in that pass, not once a message). The
+ * node is the caller's and stays valid while it is queued; its fields
+ * are the reactor's but for fn and arg, which the caller sets. */
+struct mz_reactor_pass_end {
+    mz_reactor_task_fn *fn;
+    void *arg;
+    struct mz_reactor_pass_end *next; /* the reactor's */
+    bool queued;                      /* the reactor's */
+};
+
+/* Queues node to run at the end of this pass (or of the next, outside
+ * run). Harmless for a node already queued: it runs once. */
+void mz_reactor_at_pass_end(struct mz_reactor *r,
+                            struct mz_reactor_pass_end *node);
+
+/* Takes node off the queue without running it; harmless when it is not
+ * queued. For an owner that goes away, or does the work itself, first. */
+void mz_reactor_pass_end_cancel(struct mz_reactor *r,
+                                struct mz_reactor_pass_end *node);
 
 /* Runs the loop on the calling thread until mz_reactor_stop. */
 void mz_reactor_run(struct mz_reactor *r);

@@ -1,8 +1,9 @@
 /* CUnit tests for the reactor and I/O threads (core/reactor.c,
  * core/iothread.c) over real pipes, socketpairs and eventfds: fd callbacks
  * and interest changes, removing handles from callbacks, timer order and
- * cancellation, tasks posted from several threads, stopping from another
- * thread, and starting and stopping I/O threads.
+ * cancellation, tasks posted from several threads, work put off to the end
+ * of a pass, stopping from another thread, and starting and stopping I/O
+ * threads.
  *
  * Most tests run the reactor on the test thread itself, so callbacks may use
  * CU_ASSERT; each such run is bounded by a watchdog timer that stops the
@@ -676,6 +677,100 @@ static void test_post_from_task(void)
     mz_reactor_free(r);
 }
 
+/* ---- the end of a pass ---- */
+
+/* Two fds ready in one batch; each callback puts the same work off to the
+ * pass's end, and a second piece that the last callback cancels. The work
+ * queues a third piece from its own run, which stops the loop. */
+struct pass_probe;
+
+struct pass_probe_fd {
+    struct pass_probe *probe;
+    struct mz_reactor_fd *handle;
+    int pair[2];
+};
+
+struct pass_probe {
+    struct mz_reactor *reactor;
+    struct pass_probe_fd fds[2];
+    int fd_calls;
+    int fd_calls_seen_by_work; /* when the work ran */
+    int work_runs, cancelled_runs, follow_up_runs;
+    struct mz_reactor_pass_end work, cancelled, follow_up;
+};
+
+static void pass_probe_ready(void *arg, uint32_t events)
+{
+    struct pass_probe_fd *fd = arg;
+    struct pass_probe *p = fd->probe;
+    CU_ASSERT_EQUAL(events, MZ_REACTOR_READABLE);
+    char c;
+    CU_ASSERT_EQUAL(read(fd->pair[0], &c, 1), 1);
+    mz_reactor_remove_fd(fd->handle);
+    p->fd_calls++;
+    mz_reactor_at_pass_end(p->reactor, &p->work);
+    mz_reactor_at_pass_end(p->reactor, &p->cancelled);
+    if (p->fd_calls == 2)
+        mz_reactor_pass_end_cancel(p->reactor, &p->cancelled);
+}
+
+static void pass_probe_work(void *arg)
+{
+    struct pass_probe *p = arg;
+    p->work_runs++;
+    p->fd_calls_seen_by_work = p->fd_calls;
+    CU_ASSERT_FALSE(p->work.queued);
+    mz_reactor_at_pass_end(p->reactor, &p->follow_up);
+}
+
+static void pass_probe_cancelled(void *arg)
+{
+    ((struct pass_probe *) arg)->cancelled_runs++;
+}
+
+static void pass_probe_follow_up(void *arg)
+{
+    struct pass_probe *p = arg;
+    p->follow_up_runs++;
+    mz_reactor_stop(p->reactor);
+}
+
+static void test_pass_end_runs_once_after_callbacks(void)
+{
+    struct pass_probe p = { .reactor = mz_reactor_new() };
+    CU_ASSERT_PTR_NOT_NULL_FATAL(p.reactor);
+    p.work = (struct mz_reactor_pass_end){ .fn = pass_probe_work, .arg = &p };
+    p.cancelled =
+        (struct mz_reactor_pass_end){ .fn = pass_probe_cancelled, .arg = &p };
+    p.follow_up =
+        (struct mz_reactor_pass_end){ .fn = pass_probe_follow_up, .arg = &p };
+    for (int i = 0; i < 2; i++) {
+        struct pass_probe_fd *fd = &p.fds[i];
+        fd->probe = &p;
+        CU_ASSERT_EQUAL_FATAL(socketpair(AF_UNIX, SOCK_STREAM, 0, fd->pair), 0);
+        fd->handle =
+            mz_reactor_add_fd(p.reactor, fd->pair[0], pass_probe_ready, fd);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(fd->handle);
+        mz_reactor_want(fd->handle, true, false);
+        /* Both readable before the loop waits: one batch. */
+        write_byte(fd->pair[1]);
+    }
+    CU_ASSERT(run_bounded(p.reactor));
+    CU_ASSERT_EQUAL(p.fd_calls, 2);
+    CU_ASSERT_EQUAL(p.work_runs, 1);
+    CU_ASSERT_EQUAL(p.fd_calls_seen_by_work, 2);
+    CU_ASSERT_EQUAL(p.cancelled_runs, 0);
+    CU_ASSERT_EQUAL(p.follow_up_runs, 1);
+    CU_ASSERT_FALSE(p.cancelled.queued);
+    /* Cancelling what is not queued is harmless. */
+    mz_reactor_pass_end_cancel(p.reactor, &p.cancelled);
+    for (int i = 0; i < 2; i++) {
+        close(p.fds[i].pair[0]);
+        close(p.fds[i].pair[1]);
+    }
+    mz_reactor_free(p.reactor);
+}
+
 static void *stopper_main(void *arg)
 {
     sleep_ms(20);
@@ -811,7 +906,8 @@ int main(void)
     } tests[] = {
         { "readable and writable callbacks", test_readable_writable },
         { "want() changes interest", test_want_changes_interest },
-        { "hang-up reported with interest only", test_hangup_reported_with_interest },
+        { "hang-up reported with interest only",
+          test_hangup_reported_with_interest },
         { "remove_fd inside own callback", test_remove_inside_callback },
         { "remove_fd of others in the same batch",
           test_remove_other_in_same_batch },
@@ -824,6 +920,8 @@ int main(void)
           test_zero_delay_rearm_does_not_starve },
         { "post from several threads", test_post_from_threads },
         { "post from a task", test_post_from_task },
+        { "pass-end work runs once, after the pass's callbacks",
+          test_pass_end_runs_once_after_callbacks },
         { "stop from another thread", test_stop_from_other_thread },
         { "iothread start, tasks, sched, stop", test_iothread },
         { "iothread quick stop", test_iothread_quick_stop },

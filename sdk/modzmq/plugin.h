@@ -302,7 +302,11 @@ struct modzmq_core_services {
      * the socket's pipe is full (nothing taken: offer the same part again
      * after link_input; only a message's first part can meet a full
      * pipe), EMSGSIZE over ZMQ_MAXMSGSIZE, ENOTCONN before link_ready,
-     * ENOMEM. A message becomes readable once its last part is in. */
+     * ENOMEM. A message becomes readable once its last part is in and the
+     * callback that pushed it has returned to the I/O thread's loop: the
+     * core wakes the socket's reader once for all the messages pushed in one
+     * pass of that loop (all the datagrams one watch callback read), and
+     * at once when the link fails or hands over to ZMTP. */
     int (*link_push)(modzmq_link *link, const void *data, size_t size,
                      unsigned flags);
 
