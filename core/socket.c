@@ -738,6 +738,8 @@ int mz_socket_disconnect(struct mz_socket *s, const char *uri)
 {
     char scheme[SCHEME_SIZE];
     const char *address;
+    /* For its checks only (ETERM once stopped, EINVAL for a malformed
+     * URI): the endpoints are matched by their whole URI. */
     if (begin_endpoint_call(s, uri, scheme, &address) < 0)
         return -1;
     bool found = false;

@@ -9,10 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "child.h"
+#include "testutil.h"
 
 struct test_child {
     pid_t pid;
@@ -21,13 +21,6 @@ struct test_child {
     size_t buffered;
     char line[4096];
 };
-
-static long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
 
 bool test_is_child(int argc, char **argv)
 {
@@ -81,7 +74,7 @@ pid_t test_child_pid(const struct test_child *child)
 
 const char *test_child_line(struct test_child *child, int timeout_ms)
 {
-    long deadline = now_ms() + timeout_ms;
+    long deadline = test_now_ms() + timeout_ms;
     for (;;) {
         char *newline = memchr(child->buffer, '\n', child->buffered);
         if (newline != NULL) {
@@ -92,7 +85,7 @@ const char *test_child_line(struct test_child *child, int timeout_ms)
             memmove(child->buffer, newline + 1, child->buffered);
             return child->line;
         }
-        long left = deadline - now_ms();
+        long left = deadline - test_now_ms();
         if (left <= 0 || child->buffered == sizeof child->buffer)
             return NULL;
         struct pollfd pfd = { .fd = child->from_child, .events = POLLIN };
@@ -114,13 +107,13 @@ static void child_free(struct test_child *child)
 
 int test_child_wait(struct test_child *child, int timeout_ms)
 {
-    long deadline = now_ms() + timeout_ms;
+    long deadline = test_now_ms() + timeout_ms;
     int status = 0;
     for (;;) {
         pid_t done = waitpid(child->pid, &status, WNOHANG);
         if (done == child->pid)
             break;
-        if (now_ms() >= deadline) {
+        if (test_now_ms() >= deadline) {
             kill(child->pid, SIGKILL);
             waitpid(child->pid, NULL, 0);
             child_free(child);

@@ -9,10 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "peer.h"
+#include "testutil.h"
 
 #define PYTHON_PEER_MS 10000
 
@@ -28,17 +28,10 @@ struct test_peer {
     char line[1 << 16];
 };
 
-static long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
 /* One line from the peer into peer->line, waiting at most timeout_ms. */
 static const char *read_line(struct test_peer *peer, int timeout_ms)
 {
-    long deadline = now_ms() + timeout_ms;
+    long deadline = test_now_ms() + timeout_ms;
     for (;;) {
         char *newline = memchr(peer->buffer, '\n', peer->buffered);
         if (newline != NULL) {
@@ -49,7 +42,7 @@ static const char *read_line(struct test_peer *peer, int timeout_ms)
             memmove(peer->buffer, newline + 1, peer->buffered);
             return peer->line;
         }
-        long left = deadline - now_ms();
+        long left = deadline - test_now_ms();
         if (left <= 0 || peer->buffered == sizeof peer->buffer)
             return NULL;
         struct pollfd pfd = { .fd = peer->from_peer, .events = POLLIN };

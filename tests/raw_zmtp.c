@@ -11,15 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
-static long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
+#include "testutil.h"
 
 static int tcp_socket(void)
 {
@@ -71,9 +65,9 @@ int raw_accept(int listener)
 
 bool raw_read(int fd, uint8_t *out, size_t size)
 {
-    long deadline = now_ms() + RAW_WAIT_MS;
+    long deadline = test_now_ms() + RAW_WAIT_MS;
     for (size_t done = 0; done < size;) {
-        long left = deadline - now_ms();
+        long left = deadline - test_now_ms();
         struct pollfd pfd = { .fd = fd, .events = POLLIN };
         if (left <= 0 || poll(&pfd, 1, (int) left) <= 0)
             return false;
@@ -98,10 +92,10 @@ bool raw_write(int fd, const uint8_t *data, size_t size)
 
 bool raw_closed_by_peer(int fd)
 {
-    long deadline = now_ms() + RAW_WAIT_MS;
+    long deadline = test_now_ms() + RAW_WAIT_MS;
     uint8_t sink[4096];
     for (;;) {
-        long left = deadline - now_ms();
+        long left = deadline - test_now_ms();
         struct pollfd pfd = { .fd = fd, .events = POLLIN };
         if (left <= 0 || poll(&pfd, 1, (int) left) <= 0)
             return false;

@@ -15,10 +15,9 @@ int test_set_fd_limit(long soft);
 int test_open_fds(void);
 /* VmRSS from /proc/self/status, in KiB; -1 if unreadable. */
 long test_rss_kb(void);
-/* CPU time the whole process has used (every thread), in ms. */
+/* CPU time the whole process has used (every thread), in ms. (Elapsed
+ * time is testutil.h's test_now_ms.) */
 long test_cpu_ms(void);
-/* CLOCK_MONOTONIC in ms. */
-long test_now_ms(void);
 
 /* Prints a figure a case measured, on a line of its own under the test's
  * name in CUnit's verbose output. */

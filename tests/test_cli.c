@@ -18,7 +18,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <zmq.h>
@@ -38,13 +37,6 @@ struct tool {
     char stderr_text[1 << 14];
     size_t stderr_size;
 };
-
-static long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
 
 /* Starts the tool with args (NULL-terminated, after "modzmq"), input on
  * its stdin (then closed; small enough for a pipe's buffer). */
@@ -121,13 +113,13 @@ static bool tool_pump(struct tool *t, int ms)
 static const char *tool_wait_for(struct tool *t, bool on_stderr,
                                  const char *text, int ms)
 {
-    long deadline = now_ms() + ms;
+    long deadline = test_now_ms() + ms;
     for (;;) {
         const char *found = strstr(on_stderr ? t->stderr_text : t->stdout_text,
                                    text);
         if (found != NULL)
             return found;
-        if (now_ms() >= deadline || !tool_pump(t, 50))
+        if (test_now_ms() >= deadline || !tool_pump(t, 50))
             return NULL;
     }
 }
@@ -135,11 +127,11 @@ static const char *tool_wait_for(struct tool *t, bool on_stderr,
 /* The endpoint the tool said with -v: "modzmq: bound ENDPOINT". */
 static bool tool_bound(struct tool *t, char *endpoint, size_t size)
 {
-    long deadline = now_ms() + 10000;
+    long deadline = test_now_ms() + 10000;
     const char *line = tool_wait_for(t, true, "modzmq: bound ", 10000);
     /* The whole line: it may come in two reads. */
     while (line != NULL && strchr(line, '\n') == NULL &&
-           now_ms() < deadline && tool_pump(t, 50))
+           test_now_ms() < deadline && tool_pump(t, 50))
         ;
     if (line == NULL || strchr(line, '\n') == NULL)
         return false;
@@ -156,11 +148,11 @@ static bool tool_bound(struct tool *t, char *endpoint, size_t size)
  * killed after ms. The tool is freed, its output kept in *t's copy. */
 static int tool_finish(struct tool *t, int ms)
 {
-    long deadline = now_ms() + ms;
+    long deadline = test_now_ms() + ms;
     int status = 0;
     pid_t done = 0;
     while ((done = waitpid(t->pid, &status, WNOHANG)) == 0 &&
-           now_ms() < deadline)
+           test_now_ms() < deadline)
         tool_pump(t, 20);
     if (done != t->pid) {
         kill(t->pid, SIGKILL);
@@ -890,9 +882,9 @@ static void test_receive_timeout(void)
     struct tool t;
     const char *args[] = { "recv", "-t", "pull", "-b", "tcp://127.0.0.1:*",
                            "-w", "300", NULL };
-    long started = now_ms();
+    long started = test_now_ms();
     CU_ASSERT_EQUAL(tool_run(&t, args, NULL), 3);
-    CU_ASSERT(now_ms() - started >= 300);
+    CU_ASSERT(test_now_ms() - started >= 300);
     CU_ASSERT_STRING_EQUAL(t.stderr_text,
                            "modzmq: 0 messages received in 300 ms\n");
     CU_ASSERT_EQUAL(t.stdout_size, 0);
@@ -1021,7 +1013,7 @@ static bool silent(const struct top_line *row)
 static size_t top_settled(const char *const *args, struct top_line *lines,
                           size_t max, struct tool *t)
 {
-    long deadline = now_ms() + 10000;
+    long deadline = test_now_ms() + 10000;
     size_t count = 0;
     do {
         if (tool_run(t, args, NULL) != 0)
@@ -1036,7 +1028,7 @@ static size_t top_settled(const char *const *args, struct top_line *lines,
             pub->dropped > 0 && pair != NULL && silent(pair))
             return count;
         usleep(100 * 1000);
-    } while (now_ms() < deadline);
+    } while (test_now_ms() < deadline);
     fprintf(stderr, "top never showed every message:\n%s", t->stdout_text);
     return count;
 }

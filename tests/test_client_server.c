@@ -13,7 +13,6 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "modzmq.h"
@@ -489,13 +488,6 @@ struct hammer {
     pthread_mutex_t lock;
 };
 
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static int take_index(struct hammer *h)
 {
     pthread_mutex_lock(&h->lock);
@@ -522,7 +514,7 @@ static void poke_options(struct hammer *h, void *socket)
  * ends it with ENOTSOCK (bounded by count and by the deadline). */
 static void block_until_closed(struct hammer *h, void *socket)
 {
-    for (int i = 0; i < 1000 && now_ms() < h->deadline_ms; i++) {
+    for (int i = 0; i < 1000 && test_now_ms() < h->deadline_ms; i++) {
         char buf[32];
         int rc = zmq_recv(socket, buf, sizeof buf, 0);
         if (rc < 0 && errno == ENOTSOCK)
@@ -549,7 +541,7 @@ static void *hammer_sender(void *arg)
             atomic_fetch_add(&h->echoed, 1);
     }
     while (atomic_load(&h->echoed) < SENDERS * PER_SENDER &&
-           now_ms() < h->deadline_ms) {
+           test_now_ms() < h->deadline_ms) {
         char buf[32];
         if (zmq_recv(h->client, buf, sizeof buf, 0) >= 0)
             atomic_fetch_add(&h->echoed, 1);
@@ -563,7 +555,7 @@ static void *hammer_echoer(void *arg)
     struct hammer *h = arg;
     int count = 0;
     while (atomic_load(&h->served) < SENDERS * PER_SENDER &&
-           now_ms() < h->deadline_ms) {
+           test_now_ms() < h->deadline_ms) {
         zmq_msg_t msg;
         zmq_msg_init(&msg);
         if (zmq_msg_recv(&msg, h->server, 0) < 0) {
@@ -608,7 +600,7 @@ struct mute_flow {
 static void *mute_sender(void *arg)
 {
     struct mute_flow *f = arg;
-    for (int i = 0; i < MUTE_EACH && now_ms() < f->deadline_ms; i++) {
+    for (int i = 0; i < MUTE_EACH && test_now_ms() < f->deadline_ms; i++) {
         if (zmq_send(f->client, "load", 4, 0) == 4)
             atomic_fetch_add(&f->sent, 1);
         else
@@ -621,7 +613,7 @@ static void *mute_receiver(void *arg)
 {
     struct mute_flow *f = arg;
     while (atomic_load(&f->received) < MUTE_THREADS * MUTE_EACH &&
-           now_ms() < f->deadline_ms) {
+           test_now_ms() < f->deadline_ms) {
         char buf[8];
         if (zmq_recv(f->server, buf, sizeof buf, 0) == 4)
             atomic_fetch_add(&f->received, 1);
@@ -634,7 +626,7 @@ static void test_mute_many_threads(void)
     void *ctx = zmq_ctx_new();
     static struct mute_flow f;
     memset(&f, 0, sizeof f);
-    f.deadline_ms = now_ms() + 60000;
+    f.deadline_ms = test_now_ms() + 60000;
     f.client = zmq_socket(ctx, ZMQ_CLIENT);
     f.server = zmq_socket(ctx, ZMQ_SERVER);
     test_set_int(f.client, ZMQ_SNDHWM, 10);
@@ -663,7 +655,7 @@ static void test_hammer(void)
     static struct hammer h;
     memset(&h, 0, sizeof h);
     pthread_mutex_init(&h.lock, NULL);
-    h.deadline_ms = now_ms() + 60000;
+    h.deadline_ms = test_now_ms() + 60000;
     h.client = zmq_socket(ctx, ZMQ_CLIENT);
     h.server = zmq_socket(ctx, ZMQ_SERVER);
     /* No high-water marks: echoes and requests never block each other. */
@@ -685,7 +677,7 @@ static void test_hammer(void)
      * and closes both sockets under them. */
     while ((atomic_load(&h.echoed) < SENDERS * PER_SENDER ||
             atomic_load(&h.served) < SENDERS * PER_SENDER) &&
-           now_ms() < h.deadline_ms)
+           test_now_ms() < h.deadline_ms)
         usleep(10 * 1000);
     usleep(50 * 1000);
     CU_ASSERT_EQUAL(zmq_close(h.client), 0);

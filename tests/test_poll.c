@@ -19,13 +19,6 @@
 #include "testutil.h"
 #include "zmq.h"
 
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void sleep_ms(int ms)
 {
     struct timespec ts = { .tv_sec = ms / 1000,
@@ -71,9 +64,9 @@ static void test_arguments(void)
 /* With no items zmq_poll just sleeps for the timeout. */
 static void test_no_items_sleeps(void)
 {
-    int64_t start = now_ms();
+    int64_t start = test_now_ms();
     CU_ASSERT_EQUAL(zmq_poll(NULL, 0, 30), 0);
-    int64_t elapsed = now_ms() - start;
+    int64_t elapsed = test_now_ms() - start;
     CU_ASSERT(elapsed >= 25);
     CU_ASSERT(elapsed < 5000);
 }
@@ -237,17 +230,17 @@ static void test_timeout(void)
     int efd = eventfd(0, 0);
     zmq_pollitem_t items[2] = { socket_item(pull, ZMQ_POLLIN | ZMQ_POLLOUT),
                                 fd_item(efd, ZMQ_POLLIN) };
-    int64_t start = now_ms();
+    int64_t start = test_now_ms();
     CU_ASSERT_EQUAL(zmq_poll(items, 2, 60), 0);
-    int64_t elapsed = now_ms() - start;
+    int64_t elapsed = test_now_ms() - start;
     CU_ASSERT(elapsed >= 55);
     CU_ASSERT(elapsed < 5000);
     CU_ASSERT_EQUAL(items[0].revents, 0);
     CU_ASSERT_EQUAL(items[1].revents, 0);
 
-    start = now_ms();
+    start = test_now_ms();
     CU_ASSERT_EQUAL(zmq_poll(items, 2, 0), 0);
-    CU_ASSERT(now_ms() - start < 1000);
+    CU_ASSERT(test_now_ms() - start < 1000);
     close(efd);
     zmq_close(pull);
     CU_ASSERT_EQUAL(zmq_ctx_term(ctx), 0);
@@ -545,12 +538,12 @@ static void test_ppoll(void)
     sigdelset(&during, SIGUSR1);
     raise(SIGUSR1);
     CU_ASSERT_EQUAL(signals_caught, 0);
-    int64_t start = now_ms();
+    int64_t start = test_now_ms();
     int rc = zmq_ppoll(&item, 1, 10000, &during);
     CU_ASSERT_EQUAL(rc, -1);
     CU_ASSERT_EQUAL(errno, EINTR);
     CU_ASSERT_EQUAL(signals_caught, 1);
-    CU_ASSERT(now_ms() - start < 5000);
+    CU_ASSERT(test_now_ms() - start < 5000);
 
     /* With no items it still waits under the mask. */
     raise(SIGUSR1);

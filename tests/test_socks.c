@@ -18,7 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "peer.h"
@@ -58,21 +57,14 @@ struct proxy {
     uint16_t target_port;
 };
 
-static int64_t now_ms(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (int64_t) t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-
 /* Reads exactly size bytes within WAIT_MS; false on a timeout or EOF. */
 static bool read_exact(int fd, uint8_t *buffer, size_t size)
 {
     size_t done = 0;
-    int64_t deadline = now_ms() + WAIT_MS;
+    int64_t deadline = test_now_ms() + WAIT_MS;
     while (done < size) {
         struct pollfd p = { .fd = fd, .events = POLLIN };
-        int left = (int) (deadline - now_ms());
+        int left = (int) (deadline - test_now_ms());
         if (left <= 0 || poll(&p, 1, left) != 1)
             return false;
         ssize_t n = recv(fd, buffer + done, size - done, 0);
@@ -241,8 +233,8 @@ static void serve(struct proxy *proxy, int fd)
 static void *proxy_main(void *arg)
 {
     struct proxy *proxy = arg;
-    int64_t end = now_ms() + PROXY_LIFE_MS;
-    while (!atomic_load(&proxy->stop) && now_ms() < end) {
+    int64_t end = test_now_ms() + PROXY_LIFE_MS;
+    while (!atomic_load(&proxy->stop) && test_now_ms() < end) {
         struct pollfd p = { .fd = proxy->listen_fd, .events = POLLIN };
         if (poll(&p, 1, 50) != 1)
             continue;
@@ -288,8 +280,8 @@ static void proxy_stop(struct proxy *proxy)
 /* Waits (bounded) until the proxy has accepted at least count. */
 static bool wait_connections(struct proxy *proxy, int count)
 {
-    int64_t end = now_ms() + 5 * WAIT_MS;
-    while (atomic_load(&proxy->connections) < count && now_ms() < end)
+    int64_t end = test_now_ms() + 5 * WAIT_MS;
+    while (atomic_load(&proxy->connections) < count && test_now_ms() < end)
         usleep(10000);
     return atomic_load(&proxy->connections) >= count;
 }

@@ -20,13 +20,6 @@ static void sleep_ms(long ms)
         ;
 }
 
-static long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Records the ids of the timers that ran, in order. */
 typedef struct {
     int ids[64];
@@ -52,8 +45,8 @@ static void flag_handler(int timer_id, void *arg)
  * whether *done was reached. */
 static int run_until(void *timers, const int *done)
 {
-    long deadline = now_ms() + 5000;
-    for (int round = 0; round < 200 && now_ms() < deadline; round++) {
+    long deadline = test_now_ms() + 5000;
+    for (int round = 0; round < 200 && test_now_ms() < deadline; round++) {
         CU_ASSERT_EQUAL(zmq_timers_execute(timers), 0);
         if (*done)
             return 1;
@@ -225,14 +218,14 @@ static void test_manual_example(void)
     void *timers = zmq_timers_new();
     CU_ASSERT_PTR_NOT_NULL_FATAL(timers);
     int invoked = 0;
-    long start = now_ms();
+    long start = test_now_ms();
     int id = zmq_timers_add(timers, 100, flag_handler, &invoked);
     CU_ASSERT_FATAL(id > 0);
     CU_ASSERT_EQUAL(zmq_timers_execute(timers), 0);
     /* Not invoked yet, unless this thread was descheduled for 100 ms. */
-    CU_ASSERT(invoked == 0 || now_ms() - start >= 100);
+    CU_ASSERT(invoked == 0 || test_now_ms() - start >= 100);
     CU_ASSERT(run_until(timers, &invoked));
-    CU_ASSERT(now_ms() - start >= 100);
+    CU_ASSERT(test_now_ms() - start >= 100);
     CU_ASSERT_EQUAL(zmq_timers_destroy(&timers), 0);
 }
 
@@ -244,9 +237,9 @@ static void test_repeats(void)
     run_log_t log = { .count = 0 };
     int id = zmq_timers_add(timers, 5, log_handler, &log);
     CU_ASSERT_FATAL(id > 0);
-    long deadline = now_ms() + 5000;
-    for (int round = 0; round < 500 && log.count < 3 && now_ms() < deadline;
-         round++) {
+    long deadline = test_now_ms() + 5000;
+    for (int round = 0;
+         round < 500 && log.count < 3 && test_now_ms() < deadline; round++) {
         CU_ASSERT_EQUAL(zmq_timers_execute(timers), 0);
         long wait = zmq_timers_timeout(timers);
         CU_ASSERT(wait >= 0 && wait <= 5);

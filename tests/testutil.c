@@ -19,6 +19,7 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "testutil.h"
@@ -46,6 +47,13 @@ int test_run_suite(const char *suite_name, const struct test_case *tests,
     unsigned ran = CU_get_number_of_tests_run();
     CU_cleanup_registry();
     return failures == 0 && ran == count ? 0 : 1;
+}
+
+int64_t test_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 bool test_send(void *socket, const char *text, int flags)

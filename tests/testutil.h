@@ -1,7 +1,7 @@
 /*
- * Shared helpers of the CUnit suites: running a suite, and the few socket
- * chores every test repeats (send and receive strings, expect EAGAIN, raw
- * TCP peers, a network namespace of its own for multicast).
+ * Shared helpers of the CUnit suites: running a suite, the clock, and the
+ * few socket chores every test repeats (send and receive strings, expect
+ * EAGAIN, raw TCP peers, a network namespace of its own for multicast).
  * Every wait is bounded so that a broken library fails a test instead of
  * hanging it.
  */
@@ -21,6 +21,9 @@ struct test_case {
 /* Runs the tests as one suite, verbose; returns the process exit status. */
 int test_run_suite(const char *suite, const struct test_case *tests,
                    size_t count);
+
+/* CLOCK_MONOTONIC in ms, for the suites' deadlines and elapsed times. */
+int64_t test_now_ms(void);
 
 /* Sends a string as one part (more: ZMQ_SNDMORE follows); true on success. */
 bool test_send(void *socket, const char *text, int flags);

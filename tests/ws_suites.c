@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 
 #include "testutil.h"
 #include "ws_suites.h"
@@ -42,21 +41,12 @@ void *test_monitor_open(void *ctx, void *socket, int mask)
     return reader;
 }
 
-static long elapsed_ms(const struct timespec *since)
-{
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return (now.tv_sec - since->tv_sec) * 1000L +
-           (now.tv_nsec - since->tv_nsec) / 1000000L;
-}
-
 int test_events_count(void *reader, int id, int ms, int cap)
 {
     int count = 0;
-    struct timespec start;
-    clock_gettime(CLOCK_MONOTONIC, &start);
+    int64_t start = test_now_ms();
     for (int i = 0; i < 1000 && count < cap; i++) {
-        long left = ms - elapsed_ms(&start);
+        long left = ms - (test_now_ms() - start);
         if (left <= 0)
             break;
         zmq_pollitem_t item = { reader, 0, ZMQ_POLLIN, 0 };
