@@ -999,6 +999,15 @@ static const struct top_line *top_find(const struct top_line *lines,
     return NULL;
 }
 
+/* The line after row, its first peer's, or NULL when row is the last. */
+static const struct top_line *top_after(const struct top_line *lines,
+                                        size_t count,
+                                        const struct top_line *row)
+{
+    size_t next = (size_t) (row - lines) + 1;
+    return next < count ? &lines[next] : NULL;
+}
+
 /* A socket that stopped answering, or never did. */
 static bool silent(const struct top_line *row)
 {
@@ -1072,12 +1081,14 @@ static void test_top_counters(void)
     CU_ASSERT(starts_with(pull->endpoints, "connect:tcp://127.0.0.1:"));
     /* Each one's peer, right after it, with the same counts: the PUSH's
      * named by the address it came from, the PULL's by the endpoint. */
-    const struct top_line *peer = push + 1;
+    const struct top_line *peer = top_after(lines, count, push);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(peer);
     CU_ASSERT_STRING_EQUAL(peer->type, "peer");
     CU_ASSERT_EQUAL(peer->out, TOP_MESSAGES);
     CU_ASSERT_EQUAL(peer->bytes_out, TOP_MESSAGES * TOP_SIZE);
     CU_ASSERT(starts_with(peer->endpoints, "tcp://127.0.0.1:"));
-    peer = pull + 1;
+    peer = top_after(lines, count, pull);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(peer);
     CU_ASSERT_STRING_EQUAL(peer->type, "peer");
     CU_ASSERT_EQUAL(peer->in, TOP_MESSAGES);
     CU_ASSERT_STRING_EQUAL(peer->endpoints, push->endpoints + strlen("bind:"));
@@ -1088,7 +1099,9 @@ static void test_top_counters(void)
     CU_ASSERT_EQUAL(pub->bytes_out, 2 * TOP_HWM * 3);
     CU_ASSERT(pub->dropped >= 1);
     CU_ASSERT_EQUAL(pub->hwm, 1);
-    CU_ASSERT_EQUAL((pub + 1)->hwm, 1);
+    const struct top_line *pub_peer = top_after(lines, count, pub);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(pub_peer);
+    CU_ASSERT_EQUAL(pub_peer->hwm, 1);
     /* The SUB never receives: it took at most the message ZMQ_EVENTS
      * looks ahead at. */
     CU_ASSERT(sub->in <= 1);
