@@ -54,6 +54,10 @@
 
 /* How long pub-sub waits for an echo before it calls the message lost. */
 #define LOSSY_RCVTIMEO_MS 10000
+/* How long pub-sub's round trips, warm-up and measured, may take in all:
+ * over norm at 8 KiB each can take seconds (NORM's congestion control
+ * paces the stream at a low rate while the probes' backlog drains). */
+#define LOSSY_RUN_MS 60000
 
 /* A socket pair: the timing side, which binds, and the echoing side. A
  * one-way pair (pub-sub) has a second pair of sockets for the way back,
@@ -188,8 +192,10 @@ static void send_size(void *s, size_t size)
 
 /* One-way: a probe a millisecond until one comes back, at most 10 s by
  * the clock as well as by count: on a loaded machine, or with large
- * probes queueing, a round of the loop takes longer than its 1 ms wait
- * (a norm run at 8 KiB once took 120 s). */
+ * probes queueing, a round of the loop takes longer than its 1 ms wait.
+ * (Over norm the stream of probes is also what lifts NORM's congestion
+ * control from its first rate, 64 kbit/s; probes sent less often left a
+ * round trip of 8 KiB at over a second in both directions.) */
 static void until_heard(void *out, void *in, size_t size)
 {
     int wait_ms = 1;
@@ -212,14 +218,27 @@ static void until_heard(void *out, void *in, size_t size)
 }
 
 /* One round trip from the main thread (out and in are one socket but for
- * a one-way pair, whose late probes are skipped). */
-static void round_trip(void *out, void *in, size_t size, zmq_msg_t *reply)
+ * a one-way pair, whose late probes are skipped: for 10 s at most, since
+ * over norm at 8 KiB the thousands of probes until_heard sent can take
+ * minutes to drain, which ran the tool past compare.sh's 120 s). Past
+ * run_limit (0: none) the run ends with an error. */
+static void round_trip(void *out, void *in, size_t size, zmq_msg_t *reply,
+                       uint64_t run_limit)
 {
+    if (run_limit != 0 && perf_now_ns() >= run_limit) {
+        fprintf(stderr, "round trips still going after %d ms\n", LOSSY_RUN_MS);
+        exit(1);
+    }
     send_size(out, size);
-    int n;
-    while ((n = recv_or_die(reply, in, "zmq_msg_recv")) == (int) size + 1 &&
-           in != out)
-        ;
+    uint64_t give_up = perf_now_ns() + (uint64_t) LOSSY_RCVTIMEO_MS * 1000000;
+    while (recv_or_die(reply, in, "zmq_msg_recv") == (int) size + 1 &&
+           in != out) {
+        if (perf_now_ns() >= give_up) {
+            fprintf(stderr, "late probes still arriving after %d ms\n",
+                    LOSSY_RCVTIMEO_MS);
+            exit(1);
+        }
+    }
     if (zmq_msg_size(reply) != size) {
         fprintf(stderr, "reply has %zu bytes, expected %zu\n",
                 zmq_msg_size(reply), size);
@@ -295,13 +314,16 @@ int main(int argc, char **argv)
 
     zmq_msg_t reply;
     zmq_msg_init(&reply);
-    if (p->one_way)
+    uint64_t run_limit = 0; /* none */
+    if (p->one_way) {
         until_heard(s, in, size);
+        run_limit = perf_now_ns() + (uint64_t) LOSSY_RUN_MS * 1000000;
+    }
     for (unsigned long i = 0; i < warmup; i++)
-        round_trip(s, in, size, &reply);
+        round_trip(s, in, size, &reply, run_limit);
     uint64_t start = perf_now_ns();
     for (unsigned long i = 0; i < count; i++)
-        round_trip(s, in, size, &reply);
+        round_trip(s, in, size, &reply, run_limit);
     uint64_t stop = perf_now_ns();
     zmq_msg_close(&reply);
 
