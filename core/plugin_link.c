@@ -4,11 +4,13 @@
  * A link lends the plugin one outgoing part at a time (the one it pulled
  * last stays here until the next pull) and copies what the plugin pushes
  * into new parts. The pipe is flushed at the end of the I/O thread's
- * pass, once for every message pushed in it, so that a transport that
+ * pass, once for all the messages pushed in it, so that a transport that
  * reads a batch of datagrams wakes the socket's reader once, not once a
- * message; a link that fails, is handed to ZMTP or ends flushes first. While the plugin's connect is running the session may
- * not change engines under it, so a link_failed or link_zmtp made from
- * inside connect is held and applied once connect has returned.
+ * message; a link that fails, is handed to ZMTP or ends flushes first.
+ *
+ * While the plugin's connect is running the session may not change
+ * engines under it, so a link_failed or link_zmtp made from inside
+ * connect is held and applied once connect has returned.
  */
 #include <errno.h>
 #include <stdlib.h>

@@ -203,7 +203,7 @@ static void until_heard(void *out, void *in, size_t size)
     zmq_msg_init(&reply);
     if (zmq_setsockopt(in, ZMQ_RCVTIMEO, &wait_ms, sizeof wait_ms) != 0)
         perf_die("zmq_setsockopt(RCVTIMEO)");
-    uint64_t give_up = perf_now_ns() + (uint64_t) LOSSY_RCVTIMEO_MS * 1000000;
+    uint64_t give_up = perf_deadline_ns(LOSSY_RCVTIMEO_MS);
     for (int i = 0; i < LOSSY_RCVTIMEO_MS && perf_now_ns() < give_up; i++) {
         send_size(out, size + 1);
         if (zmq_msg_recv(&reply, in, 0) == (int) size + 1) {
@@ -220,17 +220,23 @@ static void until_heard(void *out, void *in, size_t size)
 /* One round trip from the main thread (out and in are one socket but for
  * a one-way pair, whose late probes are skipped: for 10 s at most, since
  * over norm at 8 KiB the thousands of probes until_heard sent can take
- * minutes to drain, which ran the tool past compare.sh's 120 s). Past
- * run_limit (0: none) the run ends with an error. */
+ * minutes to drain, which ran the tool past compare.sh's 120 s). A one-way
+ * pair's run ends with an error past run_limit; the other pairs read no
+ * clock here. */
 static void round_trip(void *out, void *in, size_t size, zmq_msg_t *reply,
                        uint64_t run_limit)
 {
-    if (run_limit != 0 && perf_now_ns() >= run_limit) {
-        fprintf(stderr, "round trips still going after %d ms\n", LOSSY_RUN_MS);
-        exit(1);
+    uint64_t give_up = 0;
+    if (in != out) {
+        uint64_t now = perf_now_ns();
+        if (now >= run_limit) {
+            fprintf(stderr, "round trips still going after %d ms\n",
+                    LOSSY_RUN_MS);
+            exit(1);
+        }
+        give_up = now + (uint64_t) LOSSY_RCVTIMEO_MS * 1000000u;
     }
     send_size(out, size);
-    uint64_t give_up = perf_now_ns() + (uint64_t) LOSSY_RCVTIMEO_MS * 1000000;
     while (recv_or_die(reply, in, "zmq_msg_recv") == (int) size + 1 &&
            in != out) {
         if (perf_now_ns() >= give_up) {
@@ -314,10 +320,10 @@ int main(int argc, char **argv)
 
     zmq_msg_t reply;
     zmq_msg_init(&reply);
-    uint64_t run_limit = 0; /* none */
+    uint64_t run_limit = 0; /* read by round_trip for one-way pairs only */
     if (p->one_way) {
         until_heard(s, in, size);
-        run_limit = perf_now_ns() + (uint64_t) LOSSY_RUN_MS * 1000000;
+        run_limit = perf_deadline_ns(LOSSY_RUN_MS);
     }
     for (unsigned long i = 0; i < warmup; i++)
         round_trip(s, in, size, &reply, run_limit);

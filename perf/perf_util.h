@@ -22,6 +22,12 @@ static inline uint64_t perf_now_ns(void)
     return (uint64_t) ts.tv_sec * 1000000000u + (uint64_t) ts.tv_nsec;
 }
 
+/* perf_now_ns of ms milliseconds from now. */
+static inline uint64_t perf_deadline_ns(unsigned ms)
+{
+    return perf_now_ns() + (uint64_t) ms * 1000000u;
+}
+
 /* Parses a positive decimal count; exits with a message when it is not. */
 static inline unsigned long perf_parse_count(const char *what, const char *text,
                                              unsigned long min)
